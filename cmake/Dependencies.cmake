@@ -1,0 +1,10 @@
+# Every third-party dependency comes from a Debian 12 package (scripts/setup installs them).
+find_package(PkgConfig REQUIRED)
+find_package(tomlplusplus 3.3 REQUIRED)        # libtomlplusplus-dev
+find_package(SQLite3 REQUIRED)                 # libsqlite3-dev
+find_package(nlohmann_json 3.11 REQUIRED)      # nlohmann-json3-dev
+find_package(CLI11 REQUIRED)                   # libcli11-dev
+find_package(fmt REQUIRED)                     # libfmt-dev (GCC 12 has no <format>)
+if(ATELIER_BUILD_TESTS)
+  find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev
+endif()

@@ -1,0 +1,202 @@
+#include "hardware-db/identity.h"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+namespace atelier::hwdb {
+namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  });
+  return out;
+}
+
+// Collapse runs of whitespace so "To  be filled by O.E.M." and "To be filled by O.E.M." compare equal.
+std::string normalise(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : trim_dmi_string(s)) {
+    if (c == ' ' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) {
+      out.push_back(' ');
+    }
+    space = false;
+    out.push_back(c);
+  }
+  return upper(out);
+}
+
+// Placeholders seen in SMBIOS tables of donated machines and in the firmware vendors' own templates
+// (AMI Aptio "To Be Filled By O.E.M." and "Default string", Insyde/Phoenix "System Serial Number",
+// Gigabyte "0123456789", HP/Dell "None", plus what dmidecode users report). Compared after
+// normalise(), so upper case with single spaces.
+constexpr std::array k_placeholders = {
+    std::string_view{"TO BE FILLED BY O.E.M."},
+    std::string_view{"TO BE FILLED BY OEM"},
+    std::string_view{"DEFAULT STRING"},
+    std::string_view{"$(DEFAULT_STRING)"},
+    std::string_view{"SYSTEM SERIAL NUMBER"},
+    std::string_view{"CHASSIS SERIAL NUMBER"},
+    std::string_view{"BASE BOARD SERIAL NUMBER"},
+    std::string_view{"BOARD SERIAL NUMBER"},
+    std::string_view{"TYPE2 - BOARD SERIAL NUMBER"},
+    std::string_view{"SERIAL NUMBER"},
+    std::string_view{"SERIALNUMBER"},
+    std::string_view{"0123456789"},
+    std::string_view{"123456789"},
+    std::string_view{"1234567890"},
+    std::string_view{"NONE"},
+    std::string_view{"N/A"},
+    std::string_view{"NA"},
+    std::string_view{"NOT SPECIFIED"},
+    std::string_view{"NOT APPLICABLE"},
+    std::string_view{"NOT AVAILABLE"},
+    std::string_view{"UNKNOWN"},
+    std::string_view{"INVALID"},
+    std::string_view{"EMPTY"},
+    std::string_view{"OEM"},
+    std::string_view{"O.E.M."},
+    std::string_view{"TBD"},
+    std::string_view{"TBD BY OEM"},
+};
+
+// Shorter than this cannot tell thousands of machines apart; real serials are 7+ characters.
+constexpr std::size_t k_min_serial_length = 4;
+
+} // namespace
+
+std::string trim_dmi_string(std::string_view s) {
+  const auto is_blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0'; };
+  while (!s.empty() && is_blank(s.front())) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && is_blank(s.back())) {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
+}
+
+bool is_placeholder_serial(std::string_view serial) {
+  const std::string s = normalise(serial);
+  if (s.size() < k_min_serial_length) {
+    return true;
+  }
+  if (std::find(k_placeholders.begin(), k_placeholders.end(), s) != k_placeholders.end()) {
+    return true;
+  }
+  // One character repeated: "00000000", "FFFFFFFF" (erased flash), "XXXXXXXX", "........".
+  if (std::all_of(s.begin(), s.end(), [&](char c) { return c == s.front(); })) {
+    return true;
+  }
+  // All zeros with separators, as some boards print UUID-like serials: "0000-0000-0000".
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == '0' || c == '-' || c == ' ' || c == ':'; });
+}
+
+std::string_view to_string(IdentityKind kind) {
+  switch (kind) {
+  case IdentityKind::dmi_serial:
+    return "dmi-serial";
+  case IdentityKind::board_serial:
+    return "board-serial";
+  case IdentityKind::mac:
+    return "mac";
+  }
+  return "mac";
+}
+
+std::optional<IdentityKind> parse_identity_kind(std::string_view s) {
+  for (auto kind : {IdentityKind::dmi_serial, IdentityKind::board_serial, IdentityKind::mac}) {
+    if (to_string(kind) == s) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
+Result<IdentityKey> identity_key(const Identity& id) {
+  const std::string vendor = normalise(id.vendor);
+  if (!is_placeholder_serial(id.serial)) {
+    return IdentityKey{IdentityKind::dmi_serial,
+                       fmt::format("{}|{}|{}", vendor, normalise(id.model), normalise(id.serial))};
+  }
+  if (!is_placeholder_serial(id.board_serial)) {
+    return IdentityKey{IdentityKind::board_serial,
+                       fmt::format("{}|{}", vendor, normalise(id.board_serial))};
+  }
+  if (id.wired_mac && id.wired_mac->is_usable_identity()) {
+    return IdentityKey{IdentityKind::mac, id.wired_mac->str()};
+  }
+  return fail(ErrorCode::invalid_argument,
+              "cannot identify the machine: the system and board serials are missing or "
+              "placeholders and there is no wired MAC address; give a serial (e.g. from the label "
+              "under the machine) or a MAC");
+}
+
+Result<MacAddress> MacAddress::parse(std::string_view text) {
+  std::string hex;
+  for (char c : text) {
+    if (c == ':' || c == '-') {
+      continue;
+    }
+    hex.push_back(c);
+  }
+  const auto bad = [&] {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("'{}' is not a MAC address (expected six hex bytes such as "
+                            "52:54:00:12:34:56)",
+                            text));
+  };
+  if (hex.size() != 12) {
+    return bad();
+  }
+  // Separators, if any, must sit between byte pairs: 17 characters with ':' or '-' every third.
+  if (text.size() != 12) {
+    if (text.size() != 17) {
+      return bad();
+    }
+    for (std::size_t i = 2; i < 17; i += 3) {
+      if (text[i] != ':' && text[i] != '-') {
+        return bad();
+      }
+    }
+  }
+  std::array<std::uint8_t, 6> bytes{};
+  for (std::size_t i = 0; i < 6; ++i) {
+    int value = 0;
+    for (std::size_t j = 0; j < 2; ++j) {
+      const char c = hex[2 * i + j];
+      int nibble = 0;
+      if (c >= '0' && c <= '9') {
+        nibble = c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        nibble = c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        nibble = c - 'A' + 10;
+      } else {
+        return bad();
+      }
+      value = value * 16 + nibble;
+    }
+    bytes[i] = static_cast<std::uint8_t>(value);
+  }
+  return MacAddress(bytes);
+}
+
+std::string MacAddress::str() const {
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m_bytes[0], m_bytes[1], m_bytes[2],
+                     m_bytes[3], m_bytes[4], m_bytes[5]);
+}
+
+bool MacAddress::is_zero() const {
+  return std::all_of(m_bytes.begin(), m_bytes.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+} // namespace atelier::hwdb

@@ -1,0 +1,248 @@
+#include "hardware-db/registry.h"
+
+#include <fmt/format.h>
+
+namespace atelier::hwdb {
+
+namespace {
+constexpr std::string_view k_prefix_setting = "asset_tag_prefix";
+constexpr std::string_view k_default_prefix = "AT";
+} // namespace
+
+Timestamp SystemClock::now() const {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::string_view to_string(IntakeOutcome o) {
+  switch (o) {
+  case IntakeOutcome::created:
+    return "created";
+  case IntakeOutcome::existing:
+    return "existing";
+  case IntakeOutcome::reintake:
+    return "reintake";
+  }
+  return "created";
+}
+
+Registry::Registry(std::unique_ptr<Store> store, const Clock& clock)
+    : m_store(std::move(store)), m_clock(clock) {}
+
+Result<std::string> Registry::asset_tag_prefix() {
+  auto value = m_store->setting(std::string(k_prefix_setting));
+  if (!value) {
+    return std::unexpected(value.error());
+  }
+  return value->value_or(std::string(k_default_prefix));
+}
+
+Result<void> Registry::set_asset_tag_prefix(const std::string& prefix) {
+  if (!is_valid_prefix(prefix)) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("asset tag prefix '{}' must be 1 to 4 capital letters A-Z", prefix));
+  }
+  return m_store->set_setting(std::string(k_prefix_setting), prefix);
+}
+
+Result<Unit> Registry::create_unit(NewUnit unit, std::string_view actor, std::string_view reason) {
+  auto prefix = asset_tag_prefix();
+  if (!prefix) {
+    return std::unexpected(prefix.error());
+  }
+  auto number = m_store->reserve_tag_number(*prefix);
+  if (!number) {
+    return std::unexpected(number.error());
+  }
+  const AssetTag tag(*prefix, *number);
+  auto id = m_store->insert_unit(tag, unit);
+  if (!id) {
+    return std::unexpected(id.error());
+  }
+  Event created{0, *id, unit.at, std::string(actor), std::nullopt, unit.state, std::string(reason)};
+  if (auto e = m_store->append_event(created); !e) {
+    return std::unexpected(e.error());
+  }
+  if (unit.identity.wired_mac) {
+    if (auto n = m_store->upsert_interface(NetworkInterface{0, *id, *unit.identity.wired_mac, true, ""});
+        !n) {
+      return std::unexpected(n.error());
+    }
+  }
+  auto stored = m_store->unit_by_id(*id);
+  if (!stored) {
+    return std::unexpected(stored.error());
+  }
+  return stored->value();
+}
+
+Result<IntakeResult> Registry::intake(const IntakeRequest& request) {
+  Identity identity = request.identity;
+  identity.vendor = trim_dmi_string(identity.vendor);
+  identity.model = trim_dmi_string(identity.model);
+  identity.serial = trim_dmi_string(identity.serial);
+  identity.board_serial = trim_dmi_string(identity.board_serial);
+  auto key = identity_key(identity);
+  if (!key) {
+    return std::unexpected(key.error());
+  }
+  IntakeResult result;
+  const Timestamp now = m_clock.now();
+  auto done = m_store->transaction([&]() -> Result<void> {
+    auto existing = m_store->latest_unit_by_key(*key);
+    if (!existing) {
+      return std::unexpected(existing.error());
+    }
+    // A machine first seen by its MAC (PXE detection) is the same unit once its serial is known.
+    if (!*existing && key->kind != IdentityKind::mac && identity.wired_mac) {
+      auto by_mac = m_store->latest_unit_by_mac(*identity.wired_mac);
+      if (!by_mac) {
+        return std::unexpected(by_mac.error());
+      }
+      if (*by_mac && (*by_mac)->key.kind == IdentityKind::mac) {
+        *existing = std::move(*by_mac);
+      }
+    }
+    NewUnit unit{UnitState::detected, identity, *key, std::nullopt, request.chassis, request.notes, now};
+    std::string reason = "intake";
+    if (*existing && !is_final((*existing)->state)) {
+      const Unit& u = **existing;
+      if (auto r = m_store->update_identity(u.id, identity, *key, now); !r) {
+        return r;
+      }
+      if (identity.wired_mac) {
+        if (auto r = m_store->upsert_interface(NetworkInterface{0, u.id, *identity.wired_mac, true, ""});
+            !r) {
+          return r;
+        }
+      }
+      auto refreshed = m_store->unit_by_id(u.id);
+      if (!refreshed) {
+        return std::unexpected(refreshed.error());
+      }
+      result = IntakeResult{refreshed->value(), IntakeOutcome::existing};
+      return {};
+    }
+    if (*existing) {
+      unit.previous = (*existing)->id;
+      reason = fmt::format("re-intake of {} (was {})", (*existing)->tag.str(),
+                           to_string((*existing)->state));
+    }
+    auto created = create_unit(std::move(unit), request.actor, reason);
+    if (!created) {
+      return std::unexpected(created.error());
+    }
+    result = IntakeResult{std::move(*created),
+                          *existing ? IntakeOutcome::reintake : IntakeOutcome::created};
+    return {};
+  });
+  if (!done) {
+    return std::unexpected(done.error());
+  }
+  return result;
+}
+
+Result<BootResult> Registry::record_boot(const BootRequest& request, std::string_view actor) {
+  if (!request.mac.is_usable_identity()) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("boot from MAC {} ignored: not a unicast hardware address",
+                            request.mac.str()));
+  }
+  BootResult result;
+  const Timestamp now = m_clock.now();
+  auto done = m_store->transaction([&]() -> Result<void> {
+    auto known = m_store->latest_unit_by_mac(request.mac);
+    if (!known) {
+      return std::unexpected(known.error());
+    }
+    if (*known && (*known)->do_not_boot) {
+      result = BootResult{**known, false, true};
+      return {};
+    }
+    if (!*known || is_final((*known)->state)) {
+      Identity identity;
+      identity.wired_mac = request.mac;
+      NewUnit unit{UnitState::detected, identity, IdentityKey{IdentityKind::mac, request.mac.str()},
+                   std::nullopt, Chassis::unknown, "", now};
+      std::string reason = "first PXE boot";
+      if (*known) {
+        unit.previous = (*known)->id;
+        reason = fmt::format("PXE boot of {} after it left the program (was {})",
+                             (*known)->tag.str(), to_string((*known)->state));
+      }
+      auto created = create_unit(std::move(unit), actor, reason);
+      if (!created) {
+        return std::unexpected(created.error());
+      }
+      result = BootResult{std::move(*created), true, false};
+    } else {
+      result = BootResult{**known, false, false};
+    }
+    BootSighting sighting{0,        result.unit.id,       request.mac,          request.arch,
+                          request.firmware, request.guid, request.vendor_class, now};
+    auto added = m_store->add_sighting(sighting);
+    if (!added) {
+      return std::unexpected(added.error());
+    }
+    return {};
+  });
+  if (!done) {
+    return std::unexpected(done.error());
+  }
+  return result;
+}
+
+Result<Unit> Registry::find(std::string_view tag_text) {
+  auto tag = AssetTag::parse(tag_text);
+  if (!tag) {
+    return std::unexpected(tag.error());
+  }
+  auto unit = m_store->unit_by_tag(*tag);
+  if (!unit) {
+    return std::unexpected(unit.error());
+  }
+  if (!*unit) {
+    return fail(ErrorCode::not_found, fmt::format("no unit has the tag {}", tag->str()));
+  }
+  return std::move(**unit);
+}
+
+Result<Unit> Registry::transition(const Unit& unit, UnitState to, std::string_view actor,
+                                  std::string_view reason) {
+  if (auto ok = check_transition(unit.state, to, reason); !ok) {
+    return std::unexpected(Error{ok.error().code,
+                                 fmt::format("{}: {}", unit.tag.str(), ok.error().message)});
+  }
+  const Timestamp now = m_clock.now();
+  auto done = m_store->transaction([&]() -> Result<void> {
+    auto changed = m_store->update_state(unit.id, unit.state, to, now);
+    if (!changed) {
+      return std::unexpected(changed.error());
+    }
+    if (!*changed) {
+      // Someone else (atelierd, another coordinator) moved it since it was read: decide again.
+      return fail(ErrorCode::conflict,
+                  fmt::format("{} is no longer '{}' (it changed meanwhile); look at it again",
+                              unit.tag.str(), to_string(unit.state)));
+    }
+    auto e = m_store->append_event(
+        Event{0, unit.id, now, std::string(actor), unit.state, to, std::string(reason)});
+    if (!e) {
+      return std::unexpected(e.error());
+    }
+    return {};
+  });
+  if (!done) {
+    return std::unexpected(done.error());
+  }
+  auto stored = m_store->unit_by_id(unit.id);
+  if (!stored) {
+    return std::unexpected(stored.error());
+  }
+  return stored->value();
+}
+
+Result<void> Registry::set_do_not_boot(const Unit& unit, bool value) {
+  return m_store->set_do_not_boot(unit.id, value, m_clock.now());
+}
+
+} // namespace atelier::hwdb

@@ -1,0 +1,729 @@
+#include "hardware-db/sqlite_store.h"
+
+#include "hardware-db/migrations.h"
+
+#include <fmt/format.h>
+
+namespace atelier::hwdb {
+namespace {
+
+using sqlite::Statement;
+using Binder = std::function<void(Statement&)>;
+
+constexpr std::string_view k_unit_columns =
+    "id, tag, state, vendor, model, serial, board_serial, wired_mac, identity_kind, identity_value, "
+    "previous_id, chassis, notes, do_not_boot, created_at, updated_at";
+
+Timestamp ts(const Statement& s, int col) {
+  return parse_timestamp(s.column_text(col)).value_or(Timestamp{});
+}
+
+std::optional<Timestamp> optional_ts(const Statement& s, int col) {
+  if (s.is_null(col)) {
+    return std::nullopt;
+  }
+  return parse_timestamp(s.column_text(col));
+}
+
+std::optional<std::string> optional_text(const std::optional<Timestamp>& t) {
+  if (!t) {
+    return std::nullopt;
+  }
+  return format_timestamp(*t);
+}
+
+Unit read_unit(const Statement& s) {
+  Unit u;
+  u.id = s.column_int(0);
+  // Tags, states and kinds were validated on the way in; a hand-edited file that breaks them reads
+  // as the neutral value rather than crashing a listing.
+  u.tag = AssetTag::parse(s.column_text(1)).value_or(AssetTag{});
+  u.state = parse_unit_state(s.column_text(2)).value_or(UnitState::detected);
+  u.identity.vendor = s.column_text(3);
+  u.identity.model = s.column_text(4);
+  u.identity.serial = s.column_text(5);
+  u.identity.board_serial = s.column_text(6);
+  if (!s.is_null(7)) {
+    if (auto mac = MacAddress::parse(s.column_text(7))) {
+      u.identity.wired_mac = *mac;
+    }
+  }
+  u.key.kind = parse_identity_kind(s.column_text(8)).value_or(IdentityKind::mac);
+  u.key.value = s.column_text(9);
+  u.previous = s.column_optional_int(10);
+  u.chassis = parse_chassis(s.column_text(11)).value_or(Chassis::unknown);
+  u.notes = s.column_text(12);
+  u.do_not_boot = s.column_int(13) != 0;
+  u.created_at = ts(s, 14);
+  u.updated_at = ts(s, 15);
+  return u;
+}
+
+template <typename T, typename Read>
+Result<std::vector<T>> query(sqlite::Connection& db, std::string_view sql, const Binder& bind,
+                             Read read) {
+  auto stmt = db.prepare(sql);
+  if (!stmt) {
+    return std::unexpected(stmt.error());
+  }
+  bind(*stmt);
+  std::vector<T> rows;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) {
+      return std::unexpected(row.error());
+    }
+    if (!*row) {
+      return rows;
+    }
+    rows.push_back(read(*stmt));
+  }
+}
+
+template <typename T>
+Result<std::optional<T>> first(Result<std::vector<T>> rows) {
+  if (!rows) {
+    return std::unexpected(rows.error());
+  }
+  if (rows->empty()) {
+    return std::optional<T>{};
+  }
+  return std::optional<T>{std::move(rows->front())};
+}
+
+Result<void> execute(sqlite::Connection& db, std::string_view sql, const Binder& bind) {
+  auto stmt = db.prepare(sql);
+  if (!stmt) {
+    return std::unexpected(stmt.error());
+  }
+  bind(*stmt);
+  return stmt->run();
+}
+
+} // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  auto conn = sqlite::Connection::open(path);
+  if (!conn) {
+    return std::unexpected(conn.error());
+  }
+  if (auto v = migrate(*conn); !v) {
+    return std::unexpected(Error{v.error().code, fmt::format("{}: {}", path, v.error().message)});
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*conn)));
+}
+
+Result<void> SqliteStore::transaction(const std::function<Result<void>()>& fn) {
+  // The outermost level takes the write lock up front (BEGIN IMMEDIATE): a read-then-write inside
+  // fn can then never fail half-way with SQLITE_BUSY when another process wrote meanwhile.
+  const std::string savepoint = fmt::format("sp{}", m_depth);
+  auto begun = m_depth == 0 ? m_db.exec("BEGIN IMMEDIATE") : m_db.exec("SAVEPOINT " + savepoint);
+  if (!begun) {
+    return begun;
+  }
+  ++m_depth;
+  Result<void> result = fn();
+  --m_depth;
+  if (result) {
+    auto done = m_depth == 0 ? m_db.exec("COMMIT") : m_db.exec("RELEASE " + savepoint);
+    if (done) {
+      return {};
+    }
+    result = std::unexpected(done.error());
+  }
+  if (m_depth == 0) {
+    (void)m_db.exec("ROLLBACK");
+  } else {
+    (void)m_db.exec("ROLLBACK TO " + savepoint);
+    (void)m_db.exec("RELEASE " + savepoint);
+  }
+  return result;
+}
+
+Result<int> SqliteStore::schema_version() {
+  auto v = query<int>(m_db, "PRAGMA user_version", [](Statement&) {},
+                      [](const Statement& s) { return static_cast<int>(s.column_int(0)); });
+  if (!v) {
+    return std::unexpected(v.error());
+  }
+  return v->empty() ? 0 : v->front();
+}
+
+Result<std::optional<std::string>> SqliteStore::setting(const std::string& key) {
+  return first(query<std::string>(
+      m_db, "SELECT value FROM settings WHERE key = ?", [&](Statement& s) { s.bind(1, key); },
+      [](const Statement& s) { return s.column_text(0); }));
+}
+
+Result<void> SqliteStore::set_setting(const std::string& key, const std::string& value) {
+  return execute(m_db,
+                 "INSERT INTO settings(key, value) VALUES (?, ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                 [&](Statement& s) { s.bind(1, key).bind(2, value); });
+}
+
+Result<std::uint64_t> SqliteStore::reserve_tag_number(const std::string& prefix) {
+  std::uint64_t number = 0;
+  auto r = transaction([&]() -> Result<void> {
+    auto bumped = execute(m_db,
+                          "INSERT INTO tag_sequences(prefix, last) VALUES (?, 1) "
+                          "ON CONFLICT(prefix) DO UPDATE SET last = last + 1",
+                          [&](Statement& s) { s.bind(1, prefix); });
+    if (!bumped) {
+      return bumped;
+    }
+    auto last = first(query<std::int64_t>(
+        m_db, "SELECT last FROM tag_sequences WHERE prefix = ?",
+        [&](Statement& s) { s.bind(1, prefix); }, [](const Statement& s) { return s.column_int(0); }));
+    if (!last) {
+      return std::unexpected(last.error());
+    }
+    number = static_cast<std::uint64_t>(last->value_or(0));
+    return {};
+  });
+  if (!r) {
+    return std::unexpected(r.error());
+  }
+  return number;
+}
+
+Result<RowId> SqliteStore::insert(std::string_view sql, const Binder& bind) {
+  auto r = execute(m_db, sql, bind);
+  if (!r) {
+    return std::unexpected(r.error());
+  }
+  return m_db.last_insert_rowid();
+}
+
+Result<RowId> SqliteStore::insert_unit(const AssetTag& tag, const NewUnit& u) {
+  return insert(
+      "INSERT INTO units(tag, state, vendor, model, serial, board_serial, wired_mac, identity_kind, "
+      "identity_value, previous_id, chassis, notes, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](Statement& s) {
+        const std::string at = format_timestamp(u.at);
+        std::optional<std::string> mac;
+        if (u.identity.wired_mac) {
+          mac = u.identity.wired_mac->str();
+        }
+        s.bind(1, tag.str())
+            .bind(2, to_string(u.state))
+            .bind(3, u.identity.vendor)
+            .bind(4, u.identity.model)
+            .bind(5, u.identity.serial)
+            .bind(6, u.identity.board_serial)
+            .bind(7, mac)
+            .bind(8, to_string(u.key.kind))
+            .bind(9, u.key.value)
+            .bind(10, u.previous)
+            .bind(11, to_string(u.chassis))
+            .bind(12, u.notes)
+            .bind(13, at)
+            .bind(14, at);
+      });
+}
+
+Result<std::optional<Unit>> SqliteStore::one_unit(std::string_view where, const Binder& bind) {
+  return first(query<Unit>(m_db, fmt::format("SELECT {} FROM units {}", k_unit_columns, where),
+                           bind, read_unit));
+}
+
+Result<std::optional<Unit>> SqliteStore::unit_by_id(RowId id) {
+  return one_unit("WHERE id = ?", [&](Statement& s) { s.bind(1, id); });
+}
+
+Result<std::optional<Unit>> SqliteStore::unit_by_tag(const AssetTag& tag) {
+  return one_unit("WHERE tag = ?", [&](Statement& s) { s.bind(1, tag.str()); });
+}
+
+Result<std::optional<Unit>> SqliteStore::latest_unit_by_key(const IdentityKey& key) {
+  return one_unit("WHERE identity_kind = ? AND identity_value = ? ORDER BY id DESC LIMIT 1",
+                  [&](Statement& s) { s.bind(1, to_string(key.kind)).bind(2, key.value); });
+}
+
+Result<std::optional<Unit>> SqliteStore::latest_unit_by_mac(const MacAddress& mac) {
+  return one_unit("WHERE wired_mac = ?1 OR id IN (SELECT unit_id FROM network_interfaces WHERE "
+                  "mac = ?1) ORDER BY id DESC LIMIT 1",
+                  [&](Statement& s) { s.bind(1, mac.str()); });
+}
+
+Result<std::vector<Unit>> SqliteStore::list_units(const UnitFilter& filter) {
+  std::string where = filter.state ? "WHERE state = ?" : "";
+  where += " ORDER BY id";
+  if (filter.limit > 0) {
+    where += fmt::format(" LIMIT {}", filter.limit);
+  }
+  return query<Unit>(
+      m_db, fmt::format("SELECT {} FROM units {}", k_unit_columns, where),
+      [&](Statement& s) {
+        if (filter.state) {
+          s.bind(1, to_string(*filter.state));
+        }
+      },
+      read_unit);
+}
+
+Result<bool> SqliteStore::update_state(RowId id, UnitState from, UnitState to, Timestamp at) {
+  auto r = execute(m_db, "UPDATE units SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+                   [&](Statement& s) {
+                     s.bind(1, to_string(to)).bind(2, format_timestamp(at)).bind(3, id).bind(
+                         4, to_string(from));
+                   });
+  if (!r) {
+    return std::unexpected(r.error());
+  }
+  return m_db.changes() == 1;
+}
+
+Result<void> SqliteStore::update_identity(RowId id, const Identity& identity,
+                                          const IdentityKey& key, Timestamp at) {
+  return execute(m_db,
+                 "UPDATE units SET vendor = ?, model = ?, serial = ?, board_serial = ?, "
+                 "wired_mac = ?, identity_kind = ?, identity_value = ?, updated_at = ? WHERE id = ?",
+                 [&](Statement& s) {
+                   std::optional<std::string> mac;
+                   if (identity.wired_mac) {
+                     mac = identity.wired_mac->str();
+                   }
+                   s.bind(1, identity.vendor)
+                       .bind(2, identity.model)
+                       .bind(3, identity.serial)
+                       .bind(4, identity.board_serial)
+                       .bind(5, mac)
+                       .bind(6, to_string(key.kind))
+                       .bind(7, key.value)
+                       .bind(8, format_timestamp(at))
+                       .bind(9, id);
+                 });
+}
+
+Result<void> SqliteStore::set_do_not_boot(RowId id, bool value, Timestamp at) {
+  return execute(m_db, "UPDATE units SET do_not_boot = ?, updated_at = ? WHERE id = ?",
+                 [&](Statement& s) {
+                   s.bind(1, std::int64_t{value ? 1 : 0}).bind(2, format_timestamp(at)).bind(3, id);
+                 });
+}
+
+Result<RowId> SqliteStore::append_event(const Event& e) {
+  return insert("INSERT INTO unit_events(unit_id, at, actor, from_state, to_state, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, e.unit_id).bind(2, format_timestamp(e.at)).bind(3, e.actor);
+                  if (e.from) {
+                    s.bind(4, to_string(*e.from));
+                  } else {
+                    s.bind_null(4);
+                  }
+                  s.bind(5, to_string(e.to)).bind(6, e.reason);
+                });
+}
+
+Result<std::vector<Event>> SqliteStore::events(RowId unit_id) {
+  return query<Event>(
+      m_db,
+      "SELECT id, unit_id, at, actor, from_state, to_state, reason FROM unit_events "
+      "WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); },
+      [](const Statement& s) {
+        Event e;
+        e.id = s.column_int(0);
+        e.unit_id = s.column_int(1);
+        e.at = ts(s, 2);
+        e.actor = s.column_text(3);
+        if (!s.is_null(4)) {
+          e.from = parse_unit_state(s.column_text(4));
+        }
+        e.to = parse_unit_state(s.column_text(5)).value_or(UnitState::detected);
+        e.reason = s.column_text(6);
+        return e;
+      });
+}
+
+Result<void> SqliteStore::upsert_interface(const NetworkInterface& nic) {
+  return execute(m_db,
+                 "INSERT INTO network_interfaces(unit_id, mac, wired, driver) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT(unit_id, mac) DO UPDATE SET wired = excluded.wired, "
+                 "driver = excluded.driver",
+                 [&](Statement& s) {
+                   s.bind(1, nic.unit_id)
+                       .bind(2, nic.mac.str())
+                       .bind(3, std::int64_t{nic.wired ? 1 : 0})
+                       .bind(4, nic.driver);
+                 });
+}
+
+Result<std::vector<NetworkInterface>> SqliteStore::interfaces(RowId unit_id) {
+  return query<NetworkInterface>(
+      m_db, "SELECT id, unit_id, mac, wired, driver FROM network_interfaces WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); },
+      [](const Statement& s) {
+        NetworkInterface n;
+        n.id = s.column_int(0);
+        n.unit_id = s.column_int(1);
+        n.mac = MacAddress::parse(s.column_text(2)).value_or(MacAddress{});
+        n.wired = s.column_int(3) != 0;
+        n.driver = s.column_text(4);
+        return n;
+      });
+}
+
+Result<RowId> SqliteStore::add_sighting(const BootSighting& b) {
+  return insert("INSERT INTO boot_sightings(unit_id, mac, arch, firmware, guid, vendor_class, "
+                "seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, b.unit_id).bind(2, b.mac.str());
+                  if (b.arch) {
+                    s.bind(3, std::int64_t{*b.arch});
+                  } else {
+                    s.bind_null(3);
+                  }
+                  s.bind(4, b.firmware).bind(5, b.guid).bind(6, b.vendor_class).bind(
+                      7, format_timestamp(b.seen_at));
+                });
+}
+
+Result<std::vector<BootSighting>> SqliteStore::sightings(RowId unit_id) {
+  return query<BootSighting>(
+      m_db,
+      "SELECT id, unit_id, mac, arch, firmware, guid, vendor_class, seen_at FROM boot_sightings "
+      "WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); },
+      [](const Statement& s) {
+        BootSighting b;
+        b.id = s.column_int(0);
+        b.unit_id = s.column_int(1);
+        b.mac = MacAddress::parse(s.column_text(2)).value_or(MacAddress{});
+        if (auto arch = s.column_optional_int(3)) {
+          b.arch = static_cast<int>(*arch);
+        }
+        b.firmware = s.column_text(4);
+        b.guid = s.column_text(5);
+        b.vendor_class = s.column_text(6);
+        b.seen_at = ts(s, 7);
+        return b;
+      });
+}
+
+Result<RowId> SqliteStore::add_inventory(const InventorySnapshot& v) {
+  return insert("INSERT INTO inventory_snapshots(unit_id, taken_at, schema, raw_json, cpu_model, "
+                "cpu_threads, x86_64_level, ram_bytes, firmware) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, v.unit_id)
+                      .bind(2, format_timestamp(v.taken_at))
+                      .bind(3, v.schema)
+                      .bind(4, v.raw_json)
+                      .bind(5, v.cpu_model)
+                      .bind(6, std::int64_t{v.cpu_threads})
+                      .bind(7, std::int64_t{v.x86_64_level})
+                      .bind(8, static_cast<std::int64_t>(v.ram_bytes))
+                      .bind(9, v.firmware);
+                });
+}
+
+Result<std::optional<InventorySnapshot>> SqliteStore::latest_inventory(RowId unit_id) {
+  return first(query<InventorySnapshot>(
+      m_db,
+      "SELECT id, unit_id, taken_at, schema, raw_json, cpu_model, cpu_threads, x86_64_level, "
+      "ram_bytes, firmware FROM inventory_snapshots WHERE unit_id = ? ORDER BY id DESC LIMIT 1",
+      [&](Statement& s) { s.bind(1, unit_id); },
+      [](const Statement& s) {
+        InventorySnapshot v;
+        v.id = s.column_int(0);
+        v.unit_id = s.column_int(1);
+        v.taken_at = ts(s, 2);
+        v.schema = s.column_text(3);
+        v.raw_json = s.column_text(4);
+        v.cpu_model = s.column_text(5);
+        v.cpu_threads = static_cast<int>(s.column_int(6));
+        v.x86_64_level = static_cast<int>(s.column_int(7));
+        v.ram_bytes = static_cast<std::uint64_t>(s.column_int(8));
+        v.firmware = s.column_text(9);
+        return v;
+      }));
+}
+
+Result<RowId> SqliteStore::add_bench_result(const BenchResult& b) {
+  return insert("INSERT INTO bench_results(unit_id, run_at, name, score, value, value_unit, "
+                "duration_ms, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, b.unit_id)
+                      .bind(2, format_timestamp(b.run_at))
+                      .bind(3, b.name)
+                      .bind(4, b.score)
+                      .bind(5, b.value)
+                      .bind(6, b.value_unit)
+                      .bind(7, b.duration_ms)
+                      .bind(8, b.method);
+                });
+}
+
+Result<std::vector<BenchResult>> SqliteStore::bench_results(RowId unit_id) {
+  return query<BenchResult>(
+      m_db,
+      "SELECT id, unit_id, run_at, name, score, value, value_unit, duration_ms, method "
+      "FROM bench_results WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); },
+      [](const Statement& s) {
+        BenchResult b;
+        b.id = s.column_int(0);
+        b.unit_id = s.column_int(1);
+        b.run_at = ts(s, 2);
+        b.name = s.column_text(3);
+        b.score = s.column_double(4);
+        b.value = s.column_double(5);
+        b.value_unit = s.column_text(6);
+        b.duration_ms = s.column_int(7);
+        b.method = s.column_text(8);
+        return b;
+      });
+}
+
+Result<RowId> SqliteStore::add_grade(const GradeRecord& g) {
+  return insert("INSERT INTO grades(unit_id, graded_at, grade, score, explanation) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, g.unit_id)
+                      .bind(2, format_timestamp(g.graded_at))
+                      .bind(3, g.grade)
+                      .bind(4, std::int64_t{g.score})
+                      .bind(5, g.explanation);
+                });
+}
+
+Result<std::optional<GradeRecord>> SqliteStore::latest_grade(RowId unit_id) {
+  return first(query<GradeRecord>(
+      m_db,
+      "SELECT id, unit_id, graded_at, grade, score, explanation FROM grades WHERE unit_id = ? "
+      "ORDER BY id DESC LIMIT 1",
+      [&](Statement& s) { s.bind(1, unit_id); },
+      [](const Statement& s) {
+        GradeRecord g;
+        g.id = s.column_int(0);
+        g.unit_id = s.column_int(1);
+        g.graded_at = ts(s, 2);
+        g.grade = s.column_text(3);
+        g.score = static_cast<int>(s.column_int(4));
+        g.explanation = s.column_text(5);
+        return g;
+      }));
+}
+
+Result<RowId> SqliteStore::upsert_disk(const Disk& d) {
+  // A disk with a serial keeps its row (and its erasure history) when it moves to another unit.
+  if (!d.serial.empty()) {
+    auto existing = first(query<RowId>(
+        m_db, "SELECT id FROM disks WHERE model = ? AND serial = ?",
+        [&](Statement& s) { s.bind(1, d.model).bind(2, d.serial); },
+        [](const Statement& s) { return s.column_int(0); }));
+    if (!existing) {
+      return std::unexpected(existing.error());
+    }
+    if (*existing) {
+      auto r = execute(m_db, "UPDATE disks SET unit_id = ?, size_bytes = ?, media = ?, bus = ? "
+                             "WHERE id = ?",
+                       [&](Statement& s) {
+                         s.bind(1, d.unit_id)
+                             .bind(2, static_cast<std::int64_t>(d.size_bytes))
+                             .bind(3, d.media)
+                             .bind(4, d.bus)
+                             .bind(5, **existing);
+                       });
+      if (!r) {
+        return std::unexpected(r.error());
+      }
+      return **existing;
+    }
+  }
+  return insert("INSERT INTO disks(unit_id, model, serial, size_bytes, media, bus) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, d.unit_id)
+                      .bind(2, d.model)
+                      .bind(3, d.serial)
+                      .bind(4, static_cast<std::int64_t>(d.size_bytes))
+                      .bind(5, d.media)
+                      .bind(6, d.bus);
+                });
+}
+
+Result<std::vector<Disk>> SqliteStore::disks(RowId unit_id) {
+  return query<Disk>(
+      m_db, "SELECT id, unit_id, model, serial, size_bytes, media, bus FROM disks WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); },
+      [](const Statement& s) {
+        Disk d;
+        d.id = s.column_int(0);
+        d.unit_id = s.column_int(1);
+        d.model = s.column_text(2);
+        d.serial = s.column_text(3);
+        d.size_bytes = static_cast<std::uint64_t>(s.column_int(4));
+        d.media = s.column_text(5);
+        d.bus = s.column_text(6);
+        return d;
+      });
+}
+
+Result<RowId> SqliteStore::add_erasure_record(const ErasureRecord& e) {
+  return insert("INSERT INTO erasure_records(disk_id, started_at, finished_at, method, level, "
+                "verification, result, record_json, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, e.disk_id)
+                      .bind(2, format_timestamp(e.started_at))
+                      .bind(3, format_timestamp(e.finished_at))
+                      .bind(4, e.method)
+                      .bind(5, e.level)
+                      .bind(6, e.verification)
+                      .bind(7, e.result)
+                      .bind(8, e.record_json)
+                      .bind(9, e.signature);
+                });
+}
+
+Result<std::vector<ErasureRecord>> SqliteStore::erasure_records(RowId disk_id) {
+  return query<ErasureRecord>(
+      m_db,
+      "SELECT id, disk_id, started_at, finished_at, method, level, verification, result, "
+      "record_json, signature FROM erasure_records WHERE disk_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, disk_id); },
+      [](const Statement& s) {
+        ErasureRecord e;
+        e.id = s.column_int(0);
+        e.disk_id = s.column_int(1);
+        e.started_at = ts(s, 2);
+        e.finished_at = ts(s, 3);
+        e.method = s.column_text(4);
+        e.level = s.column_text(5);
+        e.verification = s.column_text(6);
+        e.result = s.column_text(7);
+        e.record_json = s.column_text(8);
+        e.signature = s.column_text(9);
+        return e;
+      });
+}
+
+Result<RowId> SqliteStore::add_imaging_record(const ImagingRecord& r) {
+  return insert("INSERT INTO imaging_records(unit_id, started_at, finished_at, profile, "
+                "image_sha256, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, r.unit_id)
+                      .bind(2, format_timestamp(r.started_at))
+                      .bind(3, format_timestamp(r.finished_at))
+                      .bind(4, r.profile)
+                      .bind(5, r.image_sha256)
+                      .bind(6, r.result)
+                      .bind(7, r.detail);
+                });
+}
+
+Result<std::vector<ImagingRecord>> SqliteStore::imaging_records(RowId unit_id) {
+  return query<ImagingRecord>(
+      m_db,
+      "SELECT id, unit_id, started_at, finished_at, profile, image_sha256, result, detail "
+      "FROM imaging_records WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); },
+      [](const Statement& s) {
+        ImagingRecord r;
+        r.id = s.column_int(0);
+        r.unit_id = s.column_int(1);
+        r.started_at = ts(s, 2);
+        r.finished_at = ts(s, 3);
+        r.profile = s.column_text(4);
+        r.image_sha256 = s.column_text(5);
+        r.result = s.column_text(6);
+        r.detail = s.column_text(7);
+        return r;
+      });
+}
+
+Result<RowId> SqliteStore::add_household(const Household& h) {
+  return insert("INSERT INTO households(reference, contact, eligibility_basis, needs, notes, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, h.reference)
+                      .bind(2, h.contact)
+                      .bind(3, h.eligibility_basis)
+                      .bind(4, h.needs)
+                      .bind(5, h.notes)
+                      .bind(6, format_timestamp(h.created_at));
+                });
+}
+
+Result<std::optional<Household>> SqliteStore::household_by_reference(const std::string& ref) {
+  return first(query<Household>(
+      m_db,
+      "SELECT id, reference, contact, eligibility_basis, needs, notes, created_at FROM households "
+      "WHERE reference = ?",
+      [&](Statement& s) { s.bind(1, ref); },
+      [](const Statement& s) {
+        Household h;
+        h.id = s.column_int(0);
+        h.reference = s.column_text(1);
+        h.contact = s.column_text(2);
+        h.eligibility_basis = s.column_text(3);
+        h.needs = s.column_text(4);
+        h.notes = s.column_text(5);
+        h.created_at = ts(s, 6);
+        return h;
+      }));
+}
+
+Result<RowId> SqliteStore::add_assignment(const Assignment& a) {
+  return insert("INSERT INTO assignments(unit_id, household_id, assigned_at, delivered_at, "
+                "price_cents, warranty_end, returned_at, return_reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  s.bind(1, a.unit_id)
+                      .bind(2, a.household_id)
+                      .bind(3, format_timestamp(a.assigned_at))
+                      .bind(4, optional_text(a.delivered_at))
+                      .bind(5, a.price_cents)
+                      .bind(6, optional_text(a.warranty_end))
+                      .bind(7, optional_text(a.returned_at))
+                      .bind(8, a.return_reason);
+                });
+}
+
+Result<std::vector<Assignment>> SqliteStore::assignments(RowId unit_id) {
+  return query<Assignment>(
+      m_db,
+      "SELECT id, unit_id, household_id, assigned_at, delivered_at, price_cents, warranty_end, "
+      "returned_at, return_reason FROM assignments WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); },
+      [](const Statement& s) {
+        Assignment a;
+        a.id = s.column_int(0);
+        a.unit_id = s.column_int(1);
+        a.household_id = s.column_optional_int(2);
+        a.assigned_at = ts(s, 3);
+        a.delivered_at = optional_ts(s, 4);
+        a.price_cents = s.column_optional_int(5);
+        a.warranty_end = optional_ts(s, 6);
+        a.returned_at = optional_ts(s, 7);
+        a.return_reason = s.column_text(8);
+        return a;
+      });
+}
+
+Result<std::unique_ptr<Store>> open_store(const std::string& location) {
+  constexpr std::string_view sqlite_scheme = "sqlite:";
+  if (location.starts_with("postgresql://") || location.starts_with("postgres://")) {
+    return fail(ErrorCode::unsupported,
+                fmt::format("'{}': the PostgreSQL backend is not available in this build yet; use "
+                            "a SQLite file path",
+                            location));
+  }
+  std::string path = location;
+  if (location.starts_with(sqlite_scheme)) {
+    path = location.substr(sqlite_scheme.size());
+  }
+  if (path.empty()) {
+    return fail(ErrorCode::invalid_argument, "no database location given");
+  }
+  auto store = SqliteStore::open(path);
+  if (!store) {
+    return std::unexpected(store.error());
+  }
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+} // namespace atelier::hwdb

@@ -1,0 +1,72 @@
+// The SQLite backend of Store (store.h): one database file, WAL mode, foreign keys on, migrated to
+// the newest schema when opened. One SqliteStore per thread.
+#pragma once
+
+#include "hardware-db/sqlite.h"
+#include "hardware-db/store.h"
+
+#include <memory>
+#include <string>
+
+namespace atelier::hwdb {
+
+class SqliteStore final : public Store {
+public:
+  // Opens or creates `path` and migrates it to the latest schema version.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+
+  Result<void> transaction(const std::function<Result<void>()>& fn) override;
+  Result<int> schema_version() override;
+
+  Result<std::optional<std::string>> setting(const std::string& key) override;
+  Result<void> set_setting(const std::string& key, const std::string& value) override;
+  Result<std::uint64_t> reserve_tag_number(const std::string& prefix) override;
+
+  Result<RowId> insert_unit(const AssetTag& tag, const NewUnit& unit) override;
+  Result<std::optional<Unit>> unit_by_id(RowId id) override;
+  Result<std::optional<Unit>> unit_by_tag(const AssetTag& tag) override;
+  Result<std::optional<Unit>> latest_unit_by_key(const IdentityKey& key) override;
+  Result<std::optional<Unit>> latest_unit_by_mac(const MacAddress& mac) override;
+  Result<std::vector<Unit>> list_units(const UnitFilter& filter) override;
+  Result<bool> update_state(RowId id, UnitState from, UnitState to, Timestamp at) override;
+  Result<void> update_identity(RowId id, const Identity& identity, const IdentityKey& key,
+                               Timestamp at) override;
+  Result<void> set_do_not_boot(RowId id, bool value, Timestamp at) override;
+
+  Result<RowId> append_event(const Event& event) override;
+  Result<std::vector<Event>> events(RowId unit_id) override;
+
+  Result<void> upsert_interface(const NetworkInterface& nic) override;
+  Result<std::vector<NetworkInterface>> interfaces(RowId unit_id) override;
+  Result<RowId> add_sighting(const BootSighting& sighting) override;
+  Result<std::vector<BootSighting>> sightings(RowId unit_id) override;
+  Result<RowId> add_inventory(const InventorySnapshot& snapshot) override;
+  Result<std::optional<InventorySnapshot>> latest_inventory(RowId unit_id) override;
+  Result<RowId> add_bench_result(const BenchResult& result) override;
+  Result<std::vector<BenchResult>> bench_results(RowId unit_id) override;
+  Result<RowId> add_grade(const GradeRecord& grade) override;
+  Result<std::optional<GradeRecord>> latest_grade(RowId unit_id) override;
+  Result<RowId> upsert_disk(const Disk& disk) override;
+  Result<std::vector<Disk>> disks(RowId unit_id) override;
+  Result<RowId> add_erasure_record(const ErasureRecord& record) override;
+  Result<std::vector<ErasureRecord>> erasure_records(RowId disk_id) override;
+  Result<RowId> add_imaging_record(const ImagingRecord& record) override;
+  Result<std::vector<ImagingRecord>> imaging_records(RowId unit_id) override;
+
+  Result<RowId> add_household(const Household& household) override;
+  Result<std::optional<Household>> household_by_reference(const std::string& ref) override;
+  Result<RowId> add_assignment(const Assignment& assignment) override;
+  Result<std::vector<Assignment>> assignments(RowId unit_id) override;
+
+  sqlite::Connection& connection() { return m_db; }
+
+private:
+  explicit SqliteStore(sqlite::Connection db) : m_db(std::move(db)) {}
+  Result<std::optional<Unit>> one_unit(std::string_view where, const std::function<void(sqlite::Statement&)>& bind);
+  Result<RowId> insert(std::string_view sql, const std::function<void(sqlite::Statement&)>& bind);
+
+  sqlite::Connection m_db;
+  int m_depth = 0; // transaction nesting; levels > 0 use savepoints
+};
+
+} // namespace atelier::hwdb

@@ -1,0 +1,106 @@
+// Storage interface of the hardware database. The Registry (registry.h) is the only caller that
+// applies business rules; a Store only persists and queries. Backends: SQLite (sqlite_store.h, the
+// embedded default). A PostgreSQL backend for multi-site programs implements this same interface;
+// nothing above it names a backend (open_store() picks one from a location string).
+//
+// Contract for every backend:
+// - Methods are atomic on their own; transaction() groups several into one atomic unit and may nest
+//   (inner levels are savepoints). If fn returns an error, everything it did is rolled back.
+// - A Store is used from one thread at a time; open one Store per thread (SQLite in WAL mode lets
+//   readers and one writer work concurrently across connections and processes).
+// - Errors are values; storage failures come back as ErrorCode::storage with the backend's message.
+#pragma once
+
+#include "hardware-db/types.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atelier::hwdb {
+
+struct NewUnit {
+  UnitState state = UnitState::detected;
+  Identity identity;
+  IdentityKey key;
+  std::optional<RowId> previous;
+  Chassis chassis = Chassis::unknown;
+  std::string notes;
+  Timestamp at{};
+};
+
+struct UnitFilter {
+  std::optional<UnitState> state;
+  std::size_t limit = 0; // 0: no limit
+};
+
+class Store {
+public:
+  virtual ~Store() = default;
+
+  virtual Result<void> transaction(const std::function<Result<void>()>& fn) = 0;
+  // The schema version of the open database (after migration, the newest this build knows).
+  virtual Result<int> schema_version() = 0;
+
+  // Settings of the installation (e.g. "asset_tag_prefix").
+  virtual Result<std::optional<std::string>> setting(const std::string& key) = 0;
+  virtual Result<void> set_setting(const std::string& key, const std::string& value) = 0;
+
+  // Reserves the next number for asset tags with this prefix (1, 2, 3, ...). Within a transaction
+  // that rolls back, the reservation rolls back too (no unit holds the number, so it is reused).
+  virtual Result<std::uint64_t> reserve_tag_number(const std::string& prefix) = 0;
+
+  // Units. insert_unit assigns id; tag must be unique.
+  virtual Result<RowId> insert_unit(const AssetTag& tag, const NewUnit& unit) = 0;
+  virtual Result<std::optional<Unit>> unit_by_id(RowId id) = 0;
+  virtual Result<std::optional<Unit>> unit_by_tag(const AssetTag& tag) = 0;
+  // The most recent unit with this identity key (re-intakes create several).
+  virtual Result<std::optional<Unit>> latest_unit_by_key(const IdentityKey& key) = 0;
+  // The most recent unit that has this MAC as a network interface or as its identity.
+  virtual Result<std::optional<Unit>> latest_unit_by_mac(const MacAddress& mac) = 0;
+  virtual Result<std::vector<Unit>> list_units(const UnitFilter& filter) = 0;
+  // Sets state to `to` only if it is still `from` (compare-and-set); false if it changed meanwhile.
+  virtual Result<bool> update_state(RowId id, UnitState from, UnitState to, Timestamp at) = 0;
+  virtual Result<void> update_identity(RowId id, const Identity& identity, const IdentityKey& key,
+                                       Timestamp at) = 0;
+  virtual Result<void> set_do_not_boot(RowId id, bool value, Timestamp at) = 0;
+
+  // The append-only event log.
+  virtual Result<RowId> append_event(const Event& event) = 0;
+  virtual Result<std::vector<Event>> events(RowId unit_id) = 0;
+
+  // What the pipeline writes.
+  virtual Result<void> upsert_interface(const NetworkInterface& nic) = 0;
+  virtual Result<std::vector<NetworkInterface>> interfaces(RowId unit_id) = 0;
+  virtual Result<RowId> add_sighting(const BootSighting& sighting) = 0;
+  virtual Result<std::vector<BootSighting>> sightings(RowId unit_id) = 0;
+  virtual Result<RowId> add_inventory(const InventorySnapshot& snapshot) = 0;
+  virtual Result<std::optional<InventorySnapshot>> latest_inventory(RowId unit_id) = 0;
+  virtual Result<RowId> add_bench_result(const BenchResult& result) = 0;
+  virtual Result<std::vector<BenchResult>> bench_results(RowId unit_id) = 0;
+  virtual Result<RowId> add_grade(const GradeRecord& grade) = 0;
+  virtual Result<std::optional<GradeRecord>> latest_grade(RowId unit_id) = 0;
+  // Disks are identified by (model, serial) when the serial is known: a disk moved between machines
+  // keeps its erasure history.
+  virtual Result<RowId> upsert_disk(const Disk& disk) = 0;
+  virtual Result<std::vector<Disk>> disks(RowId unit_id) = 0;
+  virtual Result<RowId> add_erasure_record(const ErasureRecord& record) = 0;
+  virtual Result<std::vector<ErasureRecord>> erasure_records(RowId disk_id) = 0;
+  virtual Result<RowId> add_imaging_record(const ImagingRecord& record) = 0;
+  virtual Result<std::vector<ImagingRecord>> imaging_records(RowId unit_id) = 0;
+
+  // Households and assignments (personal data: kept apart from hardware records).
+  virtual Result<RowId> add_household(const Household& household) = 0;
+  virtual Result<std::optional<Household>> household_by_reference(const std::string& ref) = 0;
+  virtual Result<RowId> add_assignment(const Assignment& assignment) = 0;
+  virtual Result<std::vector<Assignment>> assignments(RowId unit_id) = 0;
+};
+
+// Opens (creating and migrating as needed) the database at `location`:
+//   "path/to/file.db" or "sqlite:path/to/file.db"  → SQLite
+//   "postgresql://..."                              → not yet available (ErrorCode::unsupported)
+Result<std::unique_ptr<Store>> open_store(const std::string& location);
+
+} // namespace atelier::hwdb

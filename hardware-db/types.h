@@ -1,0 +1,164 @@
+// Records of the hardware database. Plain values; the Store (store.h) persists them and the Registry
+// (registry.h) applies the business rules. Times are UTC, whole seconds.
+#pragma once
+
+#include "hardware-db/asset_tag.h"
+#include "hardware-db/identity.h"
+#include "hardware-db/lifecycle.h"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace atelier::hwdb {
+
+using Timestamp = std::chrono::sys_seconds;
+using RowId = std::int64_t;
+
+// Formats as 2026-11-23T09:15:00Z; parse_timestamp accepts exactly that form.
+std::string format_timestamp(Timestamp);
+std::optional<Timestamp> parse_timestamp(std::string_view);
+
+enum class Chassis { unknown, desktop, laptop, all_in_one, mini, server, tablet, other };
+std::string_view to_string(Chassis);
+std::optional<Chassis> parse_chassis(std::string_view);
+
+struct Unit {
+  RowId id = 0;
+  AssetTag tag;
+  UnitState state = UnitState::detected;
+  Identity identity;              // as last reported (vendor, model, serials, first wired MAC)
+  IdentityKey key;                // what identifies this machine (identity.h)
+  std::optional<RowId> previous;  // earlier record of the same machine (re-intake), if any
+  Chassis chassis = Chassis::unknown;
+  std::string notes;
+  bool do_not_boot = false;       // workshop's own PCs: the PXE service ignores them
+  Timestamp created_at{};
+  Timestamp updated_at{};
+};
+
+// One lifecycle change, append-only (the SQLite schema refuses UPDATE and DELETE on it).
+struct Event {
+  RowId id = 0;
+  RowId unit_id = 0;
+  Timestamp at{};
+  std::string actor;                  // "atelierd", a coordinator's login, "cli:alice"
+  std::optional<UnitState> from;      // empty for the creation event
+  UnitState to = UnitState::detected;
+  std::string reason;
+};
+
+// A PXE boot seen on the network (written by the PXE service of atelierd).
+struct BootSighting {
+  RowId id = 0;
+  RowId unit_id = 0;
+  MacAddress mac;
+  std::optional<int> arch;          // DHCP option 93 (0 BIOS, 7 x86-64 UEFI, 16 HTTP boot, ...)
+  std::string firmware;             // "bios-pxe", "uefi-pxe", "uefi-http", "ipxe"
+  std::string guid;                 // option 97, formatted; empty when absent or all-zero
+  std::string vendor_class;         // option 60 verbatim
+  Timestamp seen_at{};
+};
+
+struct NetworkInterface {
+  RowId id = 0;
+  RowId unit_id = 0;
+  MacAddress mac;
+  bool wired = true;
+  std::string driver;
+};
+
+// An inventory as the agent reported it: the raw JSON document verbatim (so a later version can
+// re-parse it) beside the fields the database indexes.
+struct InventorySnapshot {
+  RowId id = 0;
+  RowId unit_id = 0;
+  Timestamp taken_at{};
+  std::string schema;      // e.g. "atelier.inventory/1"
+  std::string raw_json;
+  std::string cpu_model;
+  int cpu_threads = 0;
+  int x86_64_level = 0;
+  std::uint64_t ram_bytes = 0;
+  std::string firmware;    // "uefi" | "bios"
+};
+
+struct BenchResult {
+  RowId id = 0;
+  RowId unit_id = 0;
+  Timestamp run_at{};
+  std::string name;        // "cpu.single", "disk.seq_read:sda", ...
+  double score = 0;        // normalised against the reference machine (1.0 = reference)
+  double value = 0;        // raw measurement
+  std::string value_unit;  // "MB/s", "IOPS", ...
+  std::int64_t duration_ms = 0;
+  std::string method;
+};
+
+struct GradeRecord {
+  RowId id = 0;
+  RowId unit_id = 0;
+  Timestamp graded_at{};
+  std::string grade;       // "A" | "B" | "C" | "parts"
+  int score = 0;
+  std::string explanation; // every rule that contributed, one per line
+};
+
+struct Disk {
+  RowId id = 0;
+  RowId unit_id = 0;
+  std::string model;
+  std::string serial;
+  std::uint64_t size_bytes = 0;
+  std::string media;       // "hdd" | "ssd" | "nvme" | "usb"
+  std::string bus;         // "sata" | "nvme" | "usb" | "virtio"
+};
+
+struct ErasureRecord {
+  RowId id = 0;
+  RowId disk_id = 0;
+  Timestamp started_at{};
+  Timestamp finished_at{};
+  std::string method;       // profile method name, e.g. "nvme-sanitize-crypto", "zero"
+  std::string level;        // "clear" | "purge" (NIST SP 800-88)
+  std::string verification; // "none" | "sample" | "full"
+  std::string result;       // "erased" | "failed"
+  std::string record_json;  // the signed record, verbatim
+  std::string signature;
+};
+
+struct ImagingRecord {
+  RowId id = 0;
+  RowId unit_id = 0;
+  Timestamp started_at{};
+  Timestamp finished_at{};
+  std::string profile;
+  std::string image_sha256;
+  std::string result;       // "imaged" | "failed"
+  std::string detail;
+};
+
+struct Household {
+  RowId id = 0;
+  std::string reference;          // from the referring social worker; the only required field
+  std::string contact;
+  std::string eligibility_basis;
+  std::string needs;
+  std::string notes;
+  Timestamp created_at{};
+};
+
+struct Assignment {
+  RowId id = 0;
+  RowId unit_id = 0;
+  std::optional<RowId> household_id; // empty once the household's personal data was deleted (GDPR)
+  Timestamp assigned_at{};
+  std::optional<Timestamp> delivered_at;
+  std::optional<std::int64_t> price_cents;
+  std::optional<Timestamp> warranty_end;
+  std::optional<Timestamp> returned_at;
+  std::string return_reason;
+};
+
+} // namespace atelier::hwdb
