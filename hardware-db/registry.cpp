@@ -106,7 +106,22 @@ Result<IntakeResult> Registry::intake(const IntakeRequest& request) {
     std::string reason = "intake";
     if (*existing && !is_final((*existing)->state)) {
       const Unit& u = **existing;
-      if (auto r = m_store->update_identity(u.id, identity, *key, now); !r) {
+      // What this intake did not say is kept from before: a manual entry without a MAC must not
+      // erase the MAC the PXE service recorded.
+      Identity merged = identity;
+      const auto keep = [](std::string& field, const std::string& before) {
+        if (field.empty()) {
+          field = before;
+        }
+      };
+      keep(merged.vendor, u.identity.vendor);
+      keep(merged.model, u.identity.model);
+      keep(merged.serial, u.identity.serial);
+      keep(merged.board_serial, u.identity.board_serial);
+      if (!merged.wired_mac) {
+        merged.wired_mac = u.identity.wired_mac;
+      }
+      if (auto r = m_store->update_identity(u.id, merged, *key, now); !r) {
         return r;
       }
       if (identity.wired_mac) {

@@ -74,6 +74,19 @@ TEST_F(RegistryTest, SameMachineAgainIsTheSameUnit) {
   EXPECT_EQ(m_registry.store().list_units({}).value().size(), 1u);
 }
 
+// A second intake that says less (no MAC, no board serial) keeps what was recorded before.
+TEST_F(RegistryTest, RepeatedIntakeKeepsWhatItDoesNotRepeat) {
+  const Unit a = intake("Dell Inc.", "OptiPlex 7010", "7XJ8Q2J", "18:03:73:aa:bb:01");
+  IntakeRequest again;
+  again.identity = Identity{"", "", "7XJ8Q2J", "", std::nullopt};
+  again.identity.vendor = "Dell Inc.";
+  again.identity.model = "OptiPlex 7010";
+  const Unit b = m_registry.intake(again).value().unit;
+  EXPECT_EQ(b.id, a.id);
+  ASSERT_TRUE(b.identity.wired_mac);
+  EXPECT_EQ(b.identity.wired_mac->str(), "18:03:73:aa:bb:01");
+}
+
 // Two boards with the same placeholder serial are two machines (told apart by their MAC).
 TEST_F(RegistryTest, PlaceholderSerialsDoNotMergeMachines) {
   const Unit a = intake("To Be Filled By O.E.M.", "To Be Filled By O.E.M.", "To Be Filled By O.E.M.",

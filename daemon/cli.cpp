@@ -1,0 +1,46 @@
+#include "daemon/cli.h"
+
+#include "daemon/cli_context.h"
+#include "daemon/settings.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace atelier::daemon {
+
+std::optional<hwdb::Registry> open_registry(CliContext& ctx) {
+  static const hwdb::SystemClock clock;
+  auto store = hwdb::open_store(ctx.db);
+  if (!store) {
+    ctx.error(store.error().message);
+    return std::nullopt;
+  }
+  return std::optional<hwdb::Registry>(std::in_place, std::move(*store), clock);
+}
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CliContext ctx{out, err, default_database(), default_actor()};
+  CLI::App app{"atelier: the hardware database and pipeline of a donated-PC refurbishing workshop",
+               "atelier"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("atelier ") + ATELIER_VERSION);
+  app.add_option("--db", ctx.db,
+                 "database file (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
+  app.add_option("--actor", ctx.actor, "who is acting, for the event log (default: cli:$USER)");
+
+  add_db_commands(app, ctx);
+  add_units_commands(app, ctx);
+  add_profile_commands(app, ctx);
+
+  // CLI11 consumes arguments from the back of the vector.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? k_exit_ok : k_exit_usage;
+  }
+  return ctx.status;
+}
+
+} // namespace atelier::daemon

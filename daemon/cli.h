@@ -1,0 +1,21 @@
+// The `atelier` command line for coordinators and technicians (docs/CLI.md). The executable is a thin
+// main around run_cli(); tests call run_cli() in-process with their own streams.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace atelier::daemon {
+
+// Exit status of the `atelier` command.
+enum ExitCode : int {
+  k_exit_ok = 0,
+  k_exit_failure = 1, // the command ran and failed (invalid profile, unknown tag, refused transition)
+  k_exit_usage = 2,   // the command line itself is wrong
+};
+
+// args excludes the program name. Writes results to `out`, diagnostics to `err`.
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+} // namespace atelier::daemon

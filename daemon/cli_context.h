@@ -1,0 +1,34 @@
+// What every `atelier` subcommand receives: the streams and the global options. Internal to the CLI.
+#pragma once
+
+#include "hardware-db/registry.h"
+
+#include <ostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace atelier::daemon {
+
+struct CliContext {
+  std::ostream& out;
+  std::ostream& err;
+  std::string db;    // --db
+  std::string actor; // --actor
+  int status = 0;    // exit status set by the command that ran
+
+  // Reports an error the user can act on and sets the exit status to failure.
+  void error(const std::string& message) {
+    err << "atelier: " << message << '\n';
+    status = 1;
+  }
+};
+
+// Opens the database named by --db with the system clock; nullopt after reporting the error.
+std::optional<hwdb::Registry> open_registry(CliContext& ctx);
+
+void add_db_commands(CLI::App& app, CliContext& ctx);
+void add_units_commands(CLI::App& app, CliContext& ctx);
+void add_profile_commands(CLI::App& app, CliContext& ctx);
+
+} // namespace atelier::daemon

@@ -1,0 +1,22 @@
+#include "daemon/settings.h"
+
+#include <cstdlib>
+
+namespace atelier::daemon {
+namespace {
+std::string env_or(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return (value != nullptr && *value != '\0') ? value : fallback;
+}
+} // namespace
+
+std::string default_database() { return env_or("ATELIER_DB", "/var/lib/atelier/atelier.db"); }
+std::string default_profiles_dir() { return env_or("ATELIER_PROFILES", "/etc/atelier/profiles"); }
+
+std::string default_actor() {
+  const std::string sudo_user = env_or("SUDO_USER", "");
+  const std::string user = sudo_user.empty() ? env_or("USER", "") : sudo_user;
+  return user.empty() ? "cli" : "cli:" + user;
+}
+
+} // namespace atelier::daemon

@@ -1,0 +1,15 @@
+// Where things are when the command line does not say: the documented defaults of docs/CLI.md.
+#pragma once
+
+#include <string>
+
+namespace atelier::daemon {
+
+// --db, else $ATELIER_DB, else /var/lib/atelier/atelier.db.
+std::string default_database();
+// --profiles, else $ATELIER_PROFILES, else /etc/atelier/profiles.
+std::string default_profiles_dir();
+// Who is acting, for the event log: --actor, else "cli:" + $SUDO_USER or $USER, else "cli".
+std::string default_actor();
+
+} // namespace atelier::daemon

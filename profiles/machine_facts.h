@@ -1,0 +1,40 @@
+// What matching and grading need to know about one machine, and how to get it from an inventory
+// document (the agent's report). A deliberately small subset of the inventory: see
+// docs/PROFILES.md, "Inventory subset".
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace atelier::profiles {
+
+enum class DiskMedia { hdd, ssd, nvme, usb };
+enum class Firmware { unknown, bios, uefi };
+// Same names as the hardware database's chassis ("all-in-one" etc.); unknown is std::nullopt.
+enum class Chassis { desktop, laptop, all_in_one, mini, server, tablet, other };
+
+std::string_view to_string(DiskMedia);
+std::string_view to_string(Firmware);
+std::string_view to_string(Chassis);
+
+struct MachineFacts {
+  std::uint64_t ram_bytes = 0;
+  // The largest disk that is not on USB (a USB stick is never the disk a profile installs to);
+  // 0 when the machine has none.
+  std::uint64_t largest_disk_bytes = 0;
+  std::optional<DiskMedia> main_disk_media; // media of that disk
+  int x86_64_level = 0;                     // 1-4 (psABI microarchitecture level); 0 unknown
+  Firmware firmware = Firmware::unknown;
+  std::optional<Chassis> chassis;
+  int cpu_threads = 0; // 0 unknown
+};
+
+// Parses the inventory subset. Fields outside the subset are ignored, so newer agents that report
+// more still work. On error, one sentence naming the JSON path, e.g.
+// "disks[1].media: expected one of \"hdd\", \"ssd\", \"nvme\", \"usb\", found \"sata\"".
+std::expected<MachineFacts, std::string> facts_from_inventory_json(std::string_view json_text);
+
+} // namespace atelier::profiles

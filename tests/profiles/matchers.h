@@ -1,0 +1,40 @@
+// Matchers for diagnostics, so that tests state the exact line and key of each error.
+#pragma once
+
+#include "profiles/diagnostic.h"
+
+#include <ostream>
+#include <string>
+
+#include <gmock/gmock.h>
+
+namespace atelier::profiles {
+
+// Failure messages show diagnostics as `atelier profile check` would print them.
+inline void PrintTo(const Diagnostic& diagnostic, std::ostream* out) {
+  *out << diagnostic.to_string();
+}
+
+namespace testing_support {
+
+// An error at `line` about `key` whose message contains `text`.
+inline ::testing::Matcher<const Diagnostic&> error_at(int line, const std::string& key,
+                                                      const std::string& text = "") {
+  using ::testing::AllOf;
+  using ::testing::Field;
+  return AllOf(Field("line", &Diagnostic::line, line), Field("key", &Diagnostic::key, key),
+               Field("message", &Diagnostic::message, ::testing::HasSubstr(text)),
+               Field("severity", &Diagnostic::severity, Severity::error));
+}
+
+inline ::testing::Matcher<const Diagnostic&> warning_at(int line, const std::string& key,
+                                                        const std::string& text = "") {
+  using ::testing::AllOf;
+  using ::testing::Field;
+  return AllOf(Field("line", &Diagnostic::line, line), Field("key", &Diagnostic::key, key),
+               Field("message", &Diagnostic::message, ::testing::HasSubstr(text)),
+               Field("severity", &Diagnostic::severity, Severity::warning));
+}
+
+} // namespace testing_support
+} // namespace atelier::profiles
