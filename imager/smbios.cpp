@@ -1,5 +1,6 @@
 #include "imager/smbios.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -288,7 +289,7 @@ std::expected<EntryPoint, std::string> parse_entry_point(Bytes bytes) {
     if (length < 0x1E || !checksum_ok(bytes.first(length))) {
       entry.warnings.push_back("SMBIOS 2 entry point checksum or length is wrong; used anyway");
     }
-    if (!has_anchor(bytes.subspan(0x10), "_DMI_") || !checksum_ok(bytes.subspan(0x10, 0x0F))) {
+    if (!has_anchor(bytes.subspan(0x10), "_DMI_") || !checksum_ok(bytes.subspan(0x10, std::min<std::size_t>(0x0F, bytes.size() - 0x10)))) {
       entry.warnings.push_back("SMBIOS 2 intermediate (_DMI_) anchor or checksum is wrong; used anyway");
     }
     entry.major = bytes[0x06];
@@ -341,6 +342,8 @@ std::expected<Table, std::string> parse_table(Bytes table, const EntryPoint* ent
   const std::size_t expected_count = entry != nullptr ? entry->structure_count.value_or(0) : 0;
 
   std::size_t offset = 0;
+  bool saw_end_marker = false;
+  bool stopped_early = false;
   while (offset < table.size()) {
     if (expected_count != 0 && result.structure_count >= expected_count) {
       break;
@@ -349,6 +352,7 @@ std::expected<Table, std::string> parse_table(Bytes table, const EntryPoint* ent
     if (rest.size() < 4) {
       result.warnings.push_back(fmt::format("{} stray bytes at offset {} after the last structure",
                                             rest.size(), offset));
+      stopped_early = true;
       break;
     }
     Structure s;
@@ -357,11 +361,13 @@ std::expected<Table, std::string> parse_table(Bytes table, const EntryPoint* ent
     s.handle = *get_u16(rest, 2);
     if (length < 4) {
       result.warnings.push_back(fmt::format("structure at offset {} claims length {}; stopped", offset, length));
+      stopped_early = true;
       break;
     }
     if (length > rest.size()) {
       result.warnings.push_back(fmt::format("type {} structure at offset {} is truncated ({} of {} bytes); stopped",
                                             s.type, offset, rest.size(), length));
+      stopped_early = true;
       break;
     }
     s.formatted = rest.first(length);
@@ -372,7 +378,17 @@ std::expected<Table, std::string> parse_table(Bytes table, const EntryPoint* ent
       if (rest[pos] == 0) {
         // An empty string ends the set; with no strings at all the set is two NULs.
         terminated = true;
-        pos += (s.strings.empty() && pos + 1 < rest.size() && rest[pos + 1] == 0) ? 2U : 1U;
+        if (s.strings.empty()) {
+          // No strings: the set is two NULs. Accept one (seen in the wild, and at a cut table's end).
+          if (pos + 1 < rest.size() && rest[pos + 1] == 0) {
+            ++pos;
+          } else {
+            result.warnings.push_back(fmt::format("type {} handle 0x{:04X}: empty string set ends with one NUL "
+                                                  "instead of two",
+                                                  s.type, s.handle));
+          }
+        }
+        ++pos;
         break;
       }
       const auto* begin = reinterpret_cast<const char*>(rest.data() + pos);
@@ -424,10 +440,19 @@ std::expected<Table, std::string> parse_table(Bytes table, const EntryPoint* ent
     default:
       break;
     }
-    if (!terminated || s.type == 127) {
-      break; // 127 is the end-of-table marker
+    if (s.type == 127) {
+      saw_end_marker = true; // the end-of-table marker
+      break;
+    }
+    if (!terminated) {
+      stopped_early = true;
+      break;
     }
     offset += pos;
+  }
+  // 3.x tables have no structure count: only the type 127 marker says the table is complete.
+  if (expected_count == 0 && !saw_end_marker && !stopped_early) {
+    result.warnings.push_back("the table ends without an end-of-table structure (type 127); it may be cut short");
   }
   if (expected_count != 0 && result.structure_count < expected_count) {
     result.warnings.push_back(fmt::format("found {} of the {} structures the entry point announces",

@@ -7,7 +7,8 @@ namespace atelier::pxe {
 
 namespace {
 
-// The four CPU families Atelier can boot, each with a PXE (TFTP) and an HTTP-boot architecture code.
+// The four CPU families Atelier can boot, each with a PXE (TFTP) and an HTTP-boot architecture
+// code.
 enum class Cpu : std::uint8_t { ia32, x64, arm32, arm64 };
 
 std::optional<Cpu> cpu_of(std::uint16_t value) {
@@ -48,11 +49,14 @@ std::string arch_text(std::uint16_t value) {
   return std::to_string(value) + " (" + std::string(arch_name(value)) + ")";
 }
 
-BootRefusal refuse(std::string reason) { return BootRefusal{std::move(reason)}; }
+BootRefusal refuse(std::string reason) {
+  return BootRefusal{std::move(reason)};
+}
 
 } // namespace
 
-std::string expand_boot_template(std::string_view text, const ClientInfo& client, const BootConfig& config) {
+std::string expand_boot_template(std::string_view text, const ClientInfo& client,
+                                 const BootConfig& config) {
   const std::array<std::pair<std::string_view, std::string>, 5> values = {{
       {"{server}", config.server.str()},
       {"{port}", std::to_string(config.http_port)},
@@ -81,15 +85,19 @@ std::string expand_boot_template(std::string_view text, const ClientInfo& client
   return out;
 }
 
-std::expected<BootChoice, BootRefusal> choose_boot(const ClientInfo& client, const BootConfig& config) {
+std::expected<BootChoice, BootRefusal> choose_boot(const ClientInfo& client,
+                                                   const BootConfig& config) {
   if (client.firmware == FirmwareFamily::not_pxe) {
-    return std::unexpected(refuse("not a network-boot client (vendor class \"" + client.vendor_class +
+    return std::unexpected(refuse("not a network-boot client (vendor class \"" +
+                                  client.vendor_class +
                                   "\", no iPXE user class): left to the site's DHCP server"));
   }
-  // Loop avoidance: iPXE, whether our second stage or a NIC ROM, goes straight to the script; handing
-  // it undionly.kpxe/ipxe.efi again would chain forever (and undionly fails under native iPXE).
+  // Loop avoidance: iPXE, whether our second stage or a NIC ROM, goes straight to the script;
+  // handing it undionly.kpxe/ipxe.efi again would chain forever (and undionly fails under native
+  // iPXE).
   if (client.is_ipxe) {
-    return BootChoice{BootTransport::http, expand_boot_template(config.ipxe_script_url, client, config),
+    return BootChoice{BootTransport::http,
+                      expand_boot_template(config.ipxe_script_url, client, config),
                       "iPXE: boot script over HTTP"};
   }
   const std::uint16_t value = client.arch.value_or(arch::k_bios);
@@ -101,9 +109,11 @@ std::expected<BootChoice, BootRefusal> choose_boot(const ClientInfo& client, con
     }
     const std::string& file = efi_file(*cpu, config);
     if (file.empty()) {
-      return std::unexpected(refuse("no EFI file configured for client architecture " + arch_text(value)));
+      return std::unexpected(
+          refuse("no EFI file configured for client architecture " + arch_text(value)));
     }
-    return BootChoice{BootTransport::http, expand_boot_template(config.http_boot_base, client, config) + file,
+    return BootChoice{BootTransport::http,
+                      expand_boot_template(config.http_boot_base, client, config) + file,
                       "UEFI HTTP boot, arch " + arch_text(value) + ": iPXE EFI over HTTP"};
   }
   if (value == arch::k_bios) {
@@ -119,9 +129,11 @@ std::expected<BootChoice, BootRefusal> choose_boot(const ClientInfo& client, con
   }
   const std::string& file = efi_file(*cpu, config);
   if (file.empty()) {
-    return std::unexpected(refuse("no EFI file configured for client architecture " + arch_text(value)));
+    return std::unexpected(
+        refuse("no EFI file configured for client architecture " + arch_text(value)));
   }
-  return BootChoice{BootTransport::tftp, file, "UEFI PXE, arch " + arch_text(value) + ": iPXE EFI over TFTP"};
+  return BootChoice{BootTransport::tftp, file,
+                    "UEFI PXE, arch " + arch_text(value) + ": iPXE EFI over TFTP"};
 }
 
 } // namespace atelier::pxe

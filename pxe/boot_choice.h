@@ -16,9 +16,9 @@ struct BootConfig {
   Ipv4Address server; // our address, substituted for {server}
   std::uint16_t http_port = 80;
   // TFTP file names under the TFTP root (the Debian `ipxe` package's names). Empty = not offered.
-  std::string bios_file = "undionly.kpxe";  // vendor PXE ROM on BIOS: chain into iPXE over UNDI
+  std::string bios_file = "undionly.kpxe"; // vendor PXE ROM on BIOS: chain into iPXE over UNDI
   std::string efi_ia32_file = "ipxe-i386.efi";
-  std::string efi_x64_file = "ipxe.efi";    // "snponly.efi" uses the firmware's NIC driver instead
+  std::string efi_x64_file = "ipxe.efi"; // "snponly.efi" uses the firmware's NIC driver instead
   std::string efi_arm32_file;
   std::string efi_arm64_file;
   // Where iPXE fetches its script. Placeholders: {server}, {port}, {mac} (52:54:00:a7:e1:01),
@@ -45,9 +45,11 @@ struct BootRefusal {
   std::string reason;
 };
 
-std::expected<BootChoice, BootRefusal> choose_boot(const ClientInfo& client, const BootConfig& config);
+std::expected<BootChoice, BootRefusal> choose_boot(const ClientInfo& client,
+                                                   const BootConfig& config);
 
 // {placeholder} substitution used for the URLs above (exposed for tests and for the HTTP side).
-std::string expand_boot_template(std::string_view text, const ClientInfo& client, const BootConfig& config);
+std::string expand_boot_template(std::string_view text, const ClientInfo& client,
+                                 const BootConfig& config);
 
 } // namespace atelier::pxe

@@ -38,11 +38,12 @@ ClientInfo classify(const Packet& packet, const QuirkSet& decode_quirks) {
   }
   // Loop avoidance (PXE-NOTES): iPXE announces itself with user class "iPXE" and with option 175.
   info.is_ipxe = packet.options.contains(opt::ipxe_encap) ||
-                 std::find(info.user_classes.begin(), info.user_classes.end(), "iPXE") != info.user_classes.end();
+                 std::find(info.user_classes.begin(), info.user_classes.end(), "iPXE") !=
+                     info.user_classes.end();
   const bool pxe_vendor = info.vendor.kind != VendorClass::Kind::other;
 
-  // Architecture: option 93 is authoritative (RFC 4578 §2.1); option 60's Arch field is the fallback
-  // for clients that omit 93.
+  // Architecture: option 93 is authoritative (RFC 4578 §2.1); option 60's Arch field is the
+  // fallback for clients that omit 93.
   info.archs = packet.client_architectures();
   if (!info.archs.empty()) {
     info.arch = info.archs.front();
@@ -62,7 +63,8 @@ ClientInfo classify(const Packet& packet, const QuirkSet& decode_quirks) {
 
   if (info.is_ipxe) {
     info.firmware = FirmwareFamily::ipxe;
-  } else if (info.vendor.kind == VendorClass::Kind::http_client || (pxe_vendor && info.arch && is_http_boot_arch(*info.arch))) {
+  } else if (info.vendor.kind == VendorClass::Kind::http_client ||
+             (pxe_vendor && info.arch && is_http_boot_arch(*info.arch))) {
     info.firmware = FirmwareFamily::uefi_http;
   } else if (pxe_vendor) {
     info.firmware = info.arch.value_or(arch::k_bios) == arch::k_bios ? FirmwareFamily::bios_pxe
@@ -71,7 +73,8 @@ ClientInfo classify(const Packet& packet, const QuirkSet& decode_quirks) {
 
   // Option 97: RFC 4578 §2.3 makes it mandatory for PXE clients, but firmware omits it or sends
   // zeros (PXE-NOTES); both are counted and leave the GUID empty.
-  if (const Bytes* uuid = packet.options.find(opt::client_uuid); uuid != nullptr && uuid->size() == 17) {
+  if (const Bytes* uuid = packet.options.find(opt::client_uuid);
+      uuid != nullptr && uuid->size() == 17) {
     if ((*uuid)[0] != 0) {
       info.quirks.add(Quirk::unknown_client_uuid_type);
     } else if (auto guid = client_guid(packet); guid && is_zero_guid(*guid)) {

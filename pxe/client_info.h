@@ -45,7 +45,8 @@ struct ClientInfo {
 };
 
 // Total: every packet yields a ClientInfo; what cannot be used is absent and counted as a quirk.
-// `decode_quirks` (from parse_packet) are carried into the result so one set travels to the counters.
+// `decode_quirks` (from parse_packet) are carried into the result so one set travels to the
+// counters.
 ClientInfo classify(const Packet& packet, const QuirkSet& decode_quirks = {});
 
 } // namespace atelier::pxe

@@ -51,8 +51,8 @@ std::string length_detail(std::size_t length, std::string_view expected) {
 } // namespace
 
 const OptionDef* find_option_def(std::uint8_t code) {
-  const auto* it =
-      std::find_if(k_option_defs.begin(), k_option_defs.end(), [code](const OptionDef& def) { return def.code == code; });
+  const auto* it = std::find_if(k_option_defs.begin(), k_option_defs.end(),
+                                [code](const OptionDef& def) { return def.code == code; });
   return it == k_option_defs.end() ? nullptr : &*it;
 }
 
@@ -222,7 +222,8 @@ std::optional<std::string> OptionMap::text(std::uint8_t code) const {
   return out;
 }
 
-ParseResult<OptionMap> parse_suboptions(ByteView value, std::size_t base_offset, std::string_view field) {
+ParseResult<OptionMap> parse_suboptions(ByteView value, std::size_t base_offset,
+                                        std::string_view field) {
   OptionMap out;
   std::size_t i = 0;
   while (i < value.size()) {
@@ -254,8 +255,8 @@ EncodeResult<Bytes> serialize_suboptions(const OptionMap& suboptions, bool with_
   Bytes out;
   for (const auto& [code, value] : suboptions) {
     if (value.size() > 255) {
-      return encode_error("sub-option " + std::to_string(code) + " is " + std::to_string(value.size()) +
-                          " bytes, at most 255 fit");
+      return encode_error("sub-option " + std::to_string(code) + " is " +
+                          std::to_string(value.size()) + " bytes, at most 255 fit");
     }
     out.push_back(code);
     out.push_back(static_cast<std::uint8_t>(value.size()));

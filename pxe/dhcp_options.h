@@ -1,8 +1,8 @@
 // DHCPv4 options: the codes Atelier uses, their definitions as data, and OptionMap, the ordered
 // code -> value store of a packet (and of the sub-options inside options 43 and 175).
 //
-// Definitions follow the shape of ISC Kea's std_option_defs.h: one row per option with its wire type;
-// length checks are derived from the type, so adding an option is adding a row.
+// Definitions follow the shape of ISC Kea's std_option_defs.h: one row per option with its wire
+// type; length checks are derived from the type, so adding an option is adding a row.
 #pragma once
 
 #include "pxe/net_types.h"
@@ -18,7 +18,8 @@
 
 namespace atelier::pxe {
 
-// Option codes (RFC 2132 unless noted). Unscoped so they convert to the std::uint8_t keys of OptionMap.
+// Option codes (RFC 2132 unless noted). Unscoped so they convert to the std::uint8_t keys of
+// OptionMap.
 namespace opt {
 enum : std::uint8_t {
   pad = 0,
@@ -46,13 +47,13 @@ enum : std::uint8_t {
   client_id = 61,
   tftp_server_name = 66,
   bootfile_name = 67,
-  user_class = 77,       // RFC 3004 (iPXE sends it unframed, see Quirk::unframed_user_class)
-  relay_agent_info = 82, // RFC 3046: the server echoes it
-  client_arch = 93,      // RFC 4578 §2.1: list of u16 processor architecture types
-  client_ndi = 94,       // RFC 4578 §2.2: type, major, minor
-  client_uuid = 97,      // RFC 4578 §2.3: type 0 + 16-byte GUID
+  user_class = 77,           // RFC 3004 (iPXE sends it unframed, see Quirk::unframed_user_class)
+  relay_agent_info = 82,     // RFC 3046: the server echoes it
+  client_arch = 93,          // RFC 4578 §2.1: list of u16 processor architecture types
+  client_ndi = 94,           // RFC 4578 §2.2: type, major, minor
+  client_uuid = 97,          // RFC 4578 §2.3: type 0 + 16-byte GUID
   tftp_server_address = 150, // RFC 5859
-  ipxe_encap = 175,      // iPXE's encapsulated options (feature flags, bus id, version)
+  ipxe_encap = 175,          // iPXE's encapsulated options (feature flags, bus id, version)
   end = 255,
 };
 } // namespace opt
@@ -143,9 +144,10 @@ private:
 };
 
 // Sub-options inside an encapsulating option (43 for PXE, 175 for iPXE): code, length, value, with
-// pad (0) skipped and end (255) closing the list. `base_offset` is where `value` starts in the packet
-// and `field` names the parent ("option 43"), both for error messages.
-ParseResult<OptionMap> parse_suboptions(ByteView value, std::size_t base_offset, std::string_view field);
+// pad (0) skipped and end (255) closing the list. `base_offset` is where `value` starts in the
+// packet and `field` names the parent ("option 43"), both for error messages.
+ParseResult<OptionMap> parse_suboptions(ByteView value, std::size_t base_offset,
+                                        std::string_view field);
 // Each value must be at most 255 bytes (sub-options have no RFC 3396 splitting). PXE clients expect
 // option 43 closed by an end sub-option (PXE 2.1 §2.4), so `with_end` appends 255.
 EncodeResult<Bytes> serialize_suboptions(const OptionMap& suboptions, bool with_end);

@@ -21,12 +21,14 @@ struct Area {
   bool main;
 };
 
-std::string option_field(std::uint8_t code) { return "option " + std::to_string(code); }
+std::string option_field(std::uint8_t code) {
+  return "option " + std::to_string(code);
+}
 
 // Reads the TLVs of one area into `out`. Rules: pad (0) is skipped; END (255) closes the area; an
 // option must fit in its area; option 52 only in the options field (RFC 2131 §4.1).
 ParseResult<void> scan_area(ByteView wire, const Area& area, std::vector<RawOption>& out,
-                                      QuirkSet& quirks) {
+                            QuirkSet& quirks) {
   std::size_t i = area.begin;
   while (i < area.end) {
     const std::uint8_t code = wire[i];
@@ -35,8 +37,8 @@ ParseResult<void> scan_area(ByteView wire, const Area& area, std::vector<RawOpti
       continue;
     }
     if (code == opt::end) {
-      // Zero padding after END is normal (messages are padded to 300 bytes); anything else is data a
-      // client should not have sent. Tolerated because the options before END are complete.
+      // Zero padding after END is normal (messages are padded to 300 bytes); anything else is data
+      // a client should not have sent. Tolerated because the options before END are complete.
       const auto rest = wire.subspan(i + 1, area.end - i - 1);
       if (std::any_of(rest.begin(), rest.end(), [](std::uint8_t b) { return b != 0; })) {
         quirks.add(Quirk::trailing_data_after_end);
@@ -51,11 +53,13 @@ ParseResult<void> scan_area(ByteView wire, const Area& area, std::vector<RawOpti
     const std::size_t length = wire[i + 1];
     if (i + 2 + length > area.end) {
       return parse_error(option_field(code), i,
-                         "length " + std::to_string(length) + " but only " + std::to_string(area.end - i - 2) +
-                             " bytes remain in the " + std::string(area.name));
+                         "length " + std::to_string(length) + " but only " +
+                             std::to_string(area.end - i - 2) + " bytes remain in the " +
+                             std::string(area.name));
     }
     if (code == opt::overload && !area.main) {
-      return parse_error(option_field(code), i, "option overload is only allowed in the options field");
+      return parse_error(option_field(code), i,
+                         "option overload is only allowed in the options field");
     }
     out.push_back(RawOption{code, i, wire.subspan(i + 2, length)});
     i += 2 + length;
@@ -72,15 +76,17 @@ std::string field_text(ByteView field, bool& unterminated) {
   return std::string(field.begin(), nul);
 }
 
+// Same prefix rule as parse_vendor_class (pxe_options.h), which this layer does not depend on.
 bool is_pxe_vendor_class(const OptionMap& options) {
   const auto vendor = options.text(opt::vendor_class);
   return vendor && (vendor->starts_with("PXEClient") || vendor->starts_with("HTTPClient"));
 }
 
 // Checks every merged option against the option table; records text/size quirks.
-ParseResult<void> validate_options(const OptionMap& options,
-                                             const std::vector<std::pair<std::uint8_t, std::size_t>>& first_offset,
-                                             QuirkSet& quirks) {
+ParseResult<void>
+validate_options(const OptionMap& options,
+                 const std::vector<std::pair<std::uint8_t, std::size_t>>& first_offset,
+                 QuirkSet& quirks) {
   for (const auto& [code, offset] : first_offset) {
     const Bytes& value = *options.find(code);
     const OptionDef* def = find_option_def(code);
@@ -98,8 +104,8 @@ ParseResult<void> validate_options(const OptionMap& options,
     }
     // Option 43 is structured only between PXE clients and servers (PXE 2.1 §2.4); for anybody else
     // it is vendor data we do not interpret.
-    const bool structured =
-        def->type == OptionType::encapsulated || (code == opt::vendor_specific && is_pxe_vendor_class(options));
+    const bool structured = def->type == OptionType::encapsulated ||
+                            (code == opt::vendor_specific && is_pxe_vendor_class(options));
     if (structured) {
       if (auto sub = parse_suboptions(value, offset + 2, option_field(code)); !sub) {
         return std::unexpected(sub.error());
@@ -169,26 +175,30 @@ std::vector<std::uint16_t> Packet::client_architectures() const {
 ParseResult<DecodedPacket> parse_packet(ByteView wire) {
   if (wire.size() < k_header_size) {
     return parse_error("header", wire.size(),
-                       "message ends after " + std::to_string(wire.size()) + " bytes, the fixed header is " +
-                           std::to_string(k_header_size));
+                       "message ends after " + std::to_string(wire.size()) +
+                           " bytes, the fixed header is " + std::to_string(k_header_size));
   }
   if (wire.size() < k_options_offset) {
     return parse_error("magic cookie", wire.size(),
-                       "message ends after " + std::to_string(wire.size()) + " bytes, inside the magic cookie");
+                       "message ends after " + std::to_string(wire.size()) +
+                           " bytes, inside the magic cookie");
   }
   DecodedPacket decoded;
   Packet& p = decoded.packet;
   p.op = wire[0];
   if (p.op != k_boot_request && p.op != k_boot_reply) {
-    return parse_error("header op", 0, "value " + std::to_string(p.op) + ", expected 1 (request) or 2 (reply)");
+    return parse_error("header op", 0,
+                       "value " + std::to_string(p.op) + ", expected 1 (request) or 2 (reply)");
   }
   p.htype = wire[1];
   p.hlen = wire[2];
   if (p.hlen > 16) {
-    return parse_error("header hlen", 2, "value " + std::to_string(p.hlen) + ", chaddr holds at most 16");
+    return parse_error("header hlen", 2,
+                       "value " + std::to_string(p.hlen) + ", chaddr holds at most 16");
   }
   if (p.htype == k_htype_ethernet && p.hlen != 6) {
-    return parse_error("header hlen", 2, "value " + std::to_string(p.hlen) + ", expected 6 for htype 1 (Ethernet)");
+    return parse_error("header hlen", 2,
+                       "value " + std::to_string(p.hlen) + ", expected 6 for htype 1 (Ethernet)");
   }
   p.hops = wire[3];
   p.xid = load_be32(&wire[4]);
@@ -205,7 +215,8 @@ ParseResult<DecodedPacket> parse_packet(ByteView wire) {
   }
 
   std::vector<RawOption> raw;
-  if (auto scanned = scan_area(wire, Area{"packet", k_options_offset, wire.size(), true}, raw, decoded.quirks);
+  if (auto scanned =
+          scan_area(wire, Area{"packet", k_options_offset, wire.size(), true}, raw, decoded.quirks);
       !scanned) {
     return std::unexpected(scanned.error());
   }
@@ -218,7 +229,8 @@ ParseResult<DecodedPacket> parse_packet(ByteView wire) {
     }
     if (overload != 0 || option.value.size() != 1) {
       return parse_error(option_field(opt::overload), option.offset,
-                         "length " + std::to_string(overload != 0 ? 2 : option.value.size()) + ", expected 1");
+                         "length " + std::to_string(overload != 0 ? 2 : option.value.size()) +
+                             ", expected 1");
     }
     overload = option.value[0];
     if (overload < 1 || overload > 3) {
@@ -228,8 +240,9 @@ ParseResult<DecodedPacket> parse_packet(ByteView wire) {
   }
   bool unterminated = false;
   if ((overload & 1) != 0) {
-    if (auto scanned = scan_area(wire, Area{"file field", k_file_offset, k_file_offset + k_file_size, false}, raw,
-                                 decoded.quirks);
+    if (auto scanned =
+            scan_area(wire, Area{"file field", k_file_offset, k_file_offset + k_file_size, false},
+                      raw, decoded.quirks);
         !scanned) {
       return std::unexpected(scanned.error());
     }
@@ -240,8 +253,9 @@ ParseResult<DecodedPacket> parse_packet(ByteView wire) {
     }
   }
   if ((overload & 2) != 0) {
-    if (auto scanned = scan_area(wire, Area{"sname field", k_sname_offset, k_sname_offset + k_sname_size, false},
-                                 raw, decoded.quirks);
+    if (auto scanned = scan_area(
+            wire, Area{"sname field", k_sname_offset, k_sname_offset + k_sname_size, false}, raw,
+            decoded.quirks);
         !scanned) {
       return std::unexpected(scanned.error());
     }
@@ -325,21 +339,25 @@ void put_fixed_text(Bytes& out, std::size_t offset, std::string_view text) {
 
 EncodeResult<Bytes> serialize_packet(const Packet& packet, const EncodeOptions& options) {
   if (packet.sname.size() > k_sname_size) {
-    return encode_error("sname is " + std::to_string(packet.sname.size()) + " bytes, the field holds 64");
+    return encode_error("sname is " + std::to_string(packet.sname.size()) +
+                        " bytes, the field holds 64");
   }
   if (packet.file.size() > k_file_size) {
-    return encode_error("file is " + std::to_string(packet.file.size()) + " bytes, the field holds 128");
+    return encode_error("file is " + std::to_string(packet.file.size()) +
+                        " bytes, the field holds 128");
   }
   if (packet.hlen > 16) {
     return encode_error("hlen is " + std::to_string(packet.hlen) + ", chaddr holds 16");
   }
   const std::size_t max_size = std::max(options.max_size, k_bootp_min_size);
 
-  // Every option as pieces of at most 255 bytes (RFC 3396 §4); an empty value is one empty instance.
+  // Every option as pieces of at most 255 bytes (RFC 3396 §4); an empty value is one empty
+  // instance.
   std::size_t options_bytes = 0;
   for (const auto& [code, value] : packet.options) {
     if (code == opt::pad || code == opt::end || code == opt::overload) {
-      return encode_error("option " + std::to_string(code) + " is framing and cannot be set as an option");
+      return encode_error("option " + std::to_string(code) +
+                          " is framing and cannot be set as an option");
     }
     const std::size_t pieces = value.empty() ? 1 : (value.size() + 254) / 255;
     options_bytes += 2 * pieces + value.size();
@@ -372,8 +390,9 @@ EncodeResult<Bytes> serialize_packet(const Packet& packet, const EncodeOptions& 
     // Overload (RFC 2132 §9.3): option 52 goes first in the options field, then file, then sname,
     // each only if the packet does not use it for its name.
     if (!options.allow_overload || main_room < 3) {
-      return encode_error("options need " + std::to_string(options_bytes) + " bytes, " + std::to_string(main_room) +
-                          " fit in a " + std::to_string(max_size) + "-byte message");
+      return encode_error("options need " + std::to_string(options_bytes) + " bytes, " +
+                          std::to_string(main_room) + " fit in a " + std::to_string(max_size) +
+                          "-byte message");
     }
     out.resize(max_size, 0);
     targets.push_back({k_options_offset + 3, main_room - 3});
@@ -392,8 +411,9 @@ EncodeResult<Bytes> serialize_packet(const Packet& packet, const EncodeOptions& 
     do {
       const std::size_t length = std::min<std::size_t>(255, all.size() - at);
       if (!writer.put(code, all.subspan(at, length))) {
-        return encode_error("options need " + std::to_string(options_bytes) + " bytes, more than fit in a " +
-                            std::to_string(max_size) + "-byte message even with sname/file overload");
+        return encode_error("options need " + std::to_string(options_bytes) +
+                            " bytes, more than fit in a " + std::to_string(max_size) +
+                            "-byte message even with sname/file overload");
       }
       at += length;
     } while (at < all.size());

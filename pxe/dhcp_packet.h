@@ -3,8 +3,8 @@
 //
 // Wire layout (RFC 2131 §2, offsets in bytes):
 //   0 op | 1 htype | 2 hlen | 3 hops | 4 xid(4) | 8 secs(2) | 10 flags(2) | 12 ciaddr | 16 yiaddr
-//   20 siaddr | 24 giaddr | 28 chaddr(16) | 44 sname(64) | 108 file(128) | 236 magic cookie 63 82 53 63
-//   240 options ... END(255) [pad]
+//   20 siaddr | 24 giaddr | 28 chaddr(16) | 44 sname(64) | 108 file(128) | 236 magic cookie 63 82
+//   53 63 240 options ... END(255) [pad]
 #pragma once
 
 #include "pxe/dhcp_options.h"
@@ -52,8 +52,9 @@ enum class MessageType : std::uint8_t {
 
 std::string_view message_type_name(MessageType type); // "DHCPDISCOVER", or "DHCP type N" if unnamed
 
-// One DHCP message. sname and file are the text of those fields (up to the first NUL); when option 52
-// says a field carries options, the field is empty here and its options are merged into `options`.
+// One DHCP message. sname and file are the text of those fields (up to the first NUL); when option
+// 52 says a field carries options, the field is empty here and its options are merged into
+// `options`.
 struct Packet {
   std::uint8_t op = k_boot_request;
   std::uint8_t htype = k_htype_ethernet;
@@ -69,8 +70,8 @@ struct Packet {
   std::array<std::uint8_t, 16> chaddr{};
   std::string sname; // at most 64 bytes; written NUL-padded
   std::string file;  // at most 128 bytes; written NUL-padded
-  // Options in wire order, RFC 3396 instances concatenated. Option 52 (overload) is framing and never
-  // appears here: serialize_packet decides on overload itself.
+  // Options in wire order, RFC 3396 instances concatenated. Option 52 (overload) is framing and
+  // never appears here: serialize_packet decides on overload itself.
   OptionMap options;
 
   // The client hardware address when it is an Ethernet MAC (htype 1, hlen 6).
@@ -78,11 +79,15 @@ struct Packet {
   std::optional<MessageType> message_type() const;
   bool broadcast() const { return (flags & k_broadcast_flag) != 0; }
   std::optional<Ipv4Address> server_id() const { return options.ipv4(opt::server_id); }
-  std::optional<Ipv4Address> requested_address() const { return options.ipv4(opt::requested_address); }
+  std::optional<Ipv4Address> requested_address() const {
+    return options.ipv4(opt::requested_address);
+  }
   std::optional<std::string> vendor_class() const { return options.text(opt::vendor_class); }
   std::vector<std::uint8_t> parameter_request_list() const;
   // Option 57 as sent; see max_reply_size for what to honour.
-  std::optional<std::uint16_t> max_message_size() const { return options.u16(opt::max_message_size); }
+  std::optional<std::uint16_t> max_message_size() const {
+    return options.u16(opt::max_message_size);
+  }
   // Option 93: every architecture listed, in order (RFC 4578 §2.1).
   std::vector<std::uint16_t> client_architectures() const;
 
@@ -112,8 +117,9 @@ struct EncodeOptions {
 // sname/file are too long or the options do not fit in `max_size` even with overload.
 EncodeResult<Bytes> serialize_packet(const Packet& packet, const EncodeOptions& options = {});
 
-// The largest reply `request` lets us send: option 57 minus IP and UDP headers (RFC 2132 §9.10 counts
-// the whole datagram), never below 548 (RFC 2131 §2) nor above `ceiling` (the interface MTU budget).
+// The largest reply `request` lets us send: option 57 minus IP and UDP headers (RFC 2132 §9.10
+// counts the whole datagram), never below 548 (RFC 2131 §2) nor above `ceiling` (the interface MTU
+// budget).
 std::size_t max_reply_size(const Packet& request, std::size_t ceiling = 1472);
 
 } // namespace atelier::pxe

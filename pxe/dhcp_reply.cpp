@@ -40,14 +40,16 @@ void add_boot_options(const Packet& request, const ClientInfo& client, const Boo
   const bool http_boot = client.firmware == FirmwareFamily::uefi_http;
   reply.options.set_text(opt::vendor_class, http_boot ? "HTTPClient" : "PXEClient");
   if (const Bytes* uuid = request.options.find(opt::client_uuid)) {
-    reply.options.set(opt::client_uuid, *uuid); // PXE 2.1 §2.2.2: the server returns the client's GUID
+    reply.options.set(opt::client_uuid,
+                      *uuid); // PXE 2.1 §2.2.2: the server returns the client's GUID
   }
   const bool bios = client.firmware == FirmwareFamily::bios_pxe;
   const bool pxe_rom = bios || client.firmware == FirmwareFamily::uefi_pxe;
   if (bios || (pxe_rom && config.discovery_control_for_all)) {
     OptionMap sub;
     sub.set_u8(pxe_subopt::discovery_control, pxe_subopt::k_discovery_use_boot_file);
-    reply.options.set(opt::vendor_specific, *serialize_suboptions(sub, true) /* cannot fail: values are 1 and 4 bytes */);
+    reply.options.set(opt::vendor_specific,
+                      *serialize_suboptions(sub, true) /* cannot fail: values are 1 and 4 bytes */);
   }
   reply.siaddr = config.server;
   reply.sname = config.server.str();
@@ -61,7 +63,8 @@ void add_boot_options(const Packet& request, const ClientInfo& client, const Boo
 void add_lease_options(const Lease& lease, Packet& reply) {
   reply.options.set_u32(opt::lease_time, lease.lease_seconds);
   reply.options.set_u32(opt::renewal_time, lease.lease_seconds / 2);
-  reply.options.set_u32(opt::rebinding_time, static_cast<std::uint32_t>(std::uint64_t{lease.lease_seconds} * 7 / 8));
+  reply.options.set_u32(opt::rebinding_time,
+                        static_cast<std::uint32_t>(std::uint64_t{lease.lease_seconds} * 7 / 8));
   reply.options.set_ipv4(opt::subnet_mask, lease.subnet_mask);
   if (!lease.routers.empty()) {
     reply.options.set_ipv4_list(opt::routers, lease.routers);
@@ -77,8 +80,9 @@ void add_lease_options(const Lease& lease, Packet& reply) {
   }
 }
 
-Packet build_lease_reply(MessageType type, const Packet& request, const ClientInfo& client, const Lease& lease,
-                         const std::optional<BootChoice>& boot, const ReplyConfig& config) {
+Packet build_lease_reply(MessageType type, const Packet& request, const ClientInfo& client,
+                         const Lease& lease, const std::optional<BootChoice>& boot,
+                         const ReplyConfig& config) {
   Packet reply = reply_skeleton(request, type, config.server);
   if (type == MessageType::ack) {
     reply.ciaddr = request.ciaddr; // RFC 2131 table 3: 'ciaddr' from DHCPREQUEST or 0
@@ -117,7 +121,8 @@ Packet build_proxy_ack(const Packet& request, const ClientInfo& client, const Bo
     append_be16(value, item->type);
     append_be16(value, item->layer);
     sub.set(pxe_subopt::boot_item, std::move(value));
-    reply.options.set(opt::vendor_specific, *serialize_suboptions(sub, true) /* cannot fail: values are 1 and 4 bytes */);
+    reply.options.set(opt::vendor_specific,
+                      *serialize_suboptions(sub, true) /* cannot fail: values are 1 and 4 bytes */);
   }
   echo_identity_options(request, reply);
   return reply;

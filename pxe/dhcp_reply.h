@@ -1,6 +1,7 @@
-// Building DHCP replies: proxyDHCP offers and port-4011 acks that firmware accepts (PXE-NOTES "A proxy
-// offer that firmware accepts"), and the OFFER/ACK/NAK of standalone mode. Pure: a request and a
-// decision in, a Packet out; serialize_packet turns it into bytes with max_reply_size(request).
+// Building DHCP replies: proxyDHCP offers and port-4011 acks that firmware accepts (PXE-NOTES "A
+// proxy offer that firmware accepts"), and the OFFER/ACK/NAK of standalone mode. Pure: a request
+// and a decision in, a Packet out; serialize_packet turns it into bytes with
+// max_reply_size(request).
 #pragma once
 
 #include "pxe/boot_choice.h"
@@ -23,10 +24,11 @@ struct ReplyConfig {
   bool discovery_control_for_all = false;
 };
 
-// proxyDHCP OFFER to a DISCOVER (PXE 2.1 §2.2.2): yiaddr 0 (the site's server hands out the address),
-// same xid/chaddr/flags/giaddr, option 54 = us, option 60 = "PXEClient" ("HTTPClient" for HTTP boot),
-// option 97 echoed when sent, option 43 {6: 8} for BIOS PXE (and everybody when configured), siaddr and
-// sname = us, file = the boot file NUL-padded (option 67 instead when it does not fit in 127 bytes).
+// proxyDHCP OFFER to a DISCOVER (PXE 2.1 §2.2.2): yiaddr 0 (the site's server hands out the
+// address), same xid/chaddr/flags/giaddr, option 54 = us, option 60 = "PXEClient" ("HTTPClient" for
+// HTTP boot), option 97 echoed when sent, option 43 {6: 8} for BIOS PXE (and everybody when
+// configured), siaddr and sname = us, file = the boot file NUL-padded (option 67 instead when it
+// does not fit in 127 bytes).
 Packet build_proxy_offer(const Packet& request, const ClientInfo& client, const BootChoice& boot,
                          const ReplyConfig& config);
 
@@ -44,21 +46,21 @@ struct Lease {
   std::vector<Ipv4Address> dns_servers; // option 6, omitted when empty
   std::optional<Ipv4Address> broadcast; // option 28
   std::string domain_name;              // option 15, omitted when empty
-  std::uint32_t lease_seconds = 3600;   // option 51; T1/T2 (58/59) at 1/2 and 7/8 (RFC 2131 §4.4.5)
+  std::uint32_t lease_seconds = 3600; // option 51; T1/T2 (58/59) at 1/2 and 7/8 (RFC 2131 §4.4.5)
 };
 
-// Standalone OFFER / ACK (RFC 2131 §4.3.1, §4.3.2, table 3). With `boot`, the PXE options of the proxy
-// offer are included too, since we are also the boot server.
+// Standalone OFFER / ACK (RFC 2131 §4.3.1, §4.3.2, table 3). With `boot`, the PXE options of the
+// proxy offer are included too, since we are also the boot server.
 Packet build_offer(const Packet& request, const ClientInfo& client, const Lease& lease,
                    const std::optional<BootChoice>& boot, const ReplyConfig& config);
 Packet build_ack(const Packet& request, const ClientInfo& client, const Lease& lease,
                  const std::optional<BootChoice>& boot, const ReplyConfig& config);
-// NAK (RFC 2131 table 3): no addresses, option 54, option 56 `message` when not empty; broadcast bit
-// set when relayed (§4.3.2).
+// NAK (RFC 2131 table 3): no addresses, option 54, option 56 `message` when not empty; broadcast
+// bit set when relayed (§4.3.2).
 Packet build_nak(const Packet& request, const ReplyConfig& config, std::string_view message);
 
-// Where a reply to a request received on port 67 goes (RFC 2131 §4.1). Replies to port-4011 requests
-// go to the request's source address and port instead (EDK2 listens on 4011, iPXE on 68).
+// Where a reply to a request received on port 67 goes (RFC 2131 §4.1). Replies to port-4011
+// requests go to the request's source address and port instead (EDK2 listens on 4011, iPXE on 68).
 struct Destination {
   Ipv4Address address;
   std::uint16_t port = 68;

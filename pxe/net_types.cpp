@@ -6,7 +6,8 @@
 
 namespace atelier::pxe {
 
-std::unexpected<ParseError> parse_error(std::string field, std::size_t offset, std::string_view detail) {
+std::unexpected<ParseError> parse_error(std::string field, std::size_t offset,
+                                        std::string_view detail) {
   std::string message = field + " at offset " + std::to_string(offset) + ": " + std::string(detail);
   return std::unexpected(ParseError{std::move(field), offset, std::move(message)});
 }
@@ -16,8 +17,9 @@ std::unexpected<EncodeError> encode_error(std::string message) {
 }
 
 Ipv4Address Ipv4Address::from_u32(std::uint32_t host_order) {
-  return Ipv4Address{{static_cast<std::uint8_t>(host_order >> 24), static_cast<std::uint8_t>(host_order >> 16),
-                      static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)}};
+  return Ipv4Address{
+      {static_cast<std::uint8_t>(host_order >> 24), static_cast<std::uint8_t>(host_order >> 16),
+       static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)}};
 }
 
 std::optional<Ipv4Address> Ipv4Address::parse(std::string_view text) {
@@ -44,7 +46,9 @@ std::optional<Ipv4Address> Ipv4Address::parse(std::string_view text) {
   return address;
 }
 
-std::uint32_t Ipv4Address::to_u32() const { return load_be32(octets.data()); }
+std::uint32_t Ipv4Address::to_u32() const {
+  return load_be32(octets.data());
+}
 
 std::string Ipv4Address::str() const {
   std::string out;

@@ -1,5 +1,5 @@
-// Small value types shared by the DHCP and TFTP codecs: byte buffers, IPv4 and MAC addresses, and the
-// big-endian ("network order", RFC 1700) loads and stores every wire format here uses.
+// Small value types shared by the DHCP and TFTP codecs: byte buffers, IPv4 and MAC addresses, and
+// the big-endian ("network order", RFC 1700) loads and stores every wire format here uses.
 #pragma once
 
 #include <array>
@@ -56,7 +56,9 @@ inline void append_be32(Bytes& out, std::uint32_t value) {
   append_be16(out, static_cast<std::uint16_t>(value >> 16));
   append_be16(out, static_cast<std::uint16_t>(value & 0xffff));
 }
-inline void append_text(Bytes& out, std::string_view text) { out.insert(out.end(), text.begin(), text.end()); }
+inline void append_text(Bytes& out, std::string_view text) {
+  out.insert(out.end(), text.begin(), text.end());
+}
 
 // "0a 1b ..." for error messages.
 std::string hex_bytes(ByteView bytes);

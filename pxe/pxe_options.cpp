@@ -62,18 +62,22 @@ std::string_view arch_name(std::uint16_t value) {
   }
 }
 
-bool is_http_boot_arch(std::uint16_t value) { return value >= 15 && value <= 20; }
+bool is_http_boot_arch(std::uint16_t value) {
+  return value >= 15 && value <= 20;
+}
 
 VendorClass parse_vendor_class(std::string_view text) {
   VendorClass out;
-  const auto parts = split(text, ':');
-  if (parts[0] == "PXEClient") {
+  // Like EDK2 and iPXE, only the prefix decides the kind (they compare the first 9 bytes with
+  // "PXEClient"); the fields after it are read when present and well-formed.
+  if (text.starts_with("PXEClient")) {
     out.kind = VendorClass::Kind::pxe_client;
-  } else if (parts[0] == "HTTPClient") {
+  } else if (text.starts_with("HTTPClient")) {
     out.kind = VendorClass::Kind::http_client;
   } else {
     return out;
   }
+  const auto parts = split(text, ':');
   for (std::size_t i = 1; i + 1 < parts.size(); i += 2) {
     if (parts[i] == "Arch") {
       out.arch = parse_decimal_u16(parts[i + 1]);
@@ -105,7 +109,8 @@ std::optional<Guid> client_guid(const Packet& packet) {
 
 std::string format_guid(const Guid& g) {
   // Byte order of the text: fields 1-3 reversed (little-endian on the wire), the rest as sent.
-  constexpr std::array<std::size_t, 16> k_order = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+  constexpr std::array<std::size_t, 16> k_order = {3, 2, 1,  0,  5,  4,  7,  6,
+                                                   8, 9, 10, 11, 12, 13, 14, 15};
   constexpr std::string_view k_hex = "0123456789abcdef";
   std::string out;
   for (std::size_t i = 0; i < k_order.size(); ++i) {
@@ -194,13 +199,13 @@ std::vector<std::uint8_t> ipxe_features(const Packet& packet) {
 std::string_view ipxe_feature_name(std::uint8_t code) {
   // iPXE include/ipxe/dhcp.h and features.h.
   static constexpr std::array<std::pair<std::uint8_t, std::string_view>, 27> k_names = {{
-      {0x01, "priority"}, {0x08, "keep-san"},  {0x09, "skip-san-boot"}, {0x10, "PXE extensions"},
-      {0x11, "iSCSI"},    {0x12, "AoE"},       {0x13, "HTTP"},          {0x14, "HTTPS"},
-      {0x15, "TFTP"},     {0x16, "FTP"},       {0x17, "DNS"},           {0x18, "bzImage"},
+      {0x01, "priority"},  {0x08, "keep-san"}, {0x09, "skip-san-boot"}, {0x10, "PXE extensions"},
+      {0x11, "iSCSI"},     {0x12, "AoE"},      {0x13, "HTTP"},          {0x14, "HTTPS"},
+      {0x15, "TFTP"},      {0x16, "FTP"},      {0x17, "DNS"},           {0x18, "bzImage"},
       {0x19, "Multiboot"}, {0x1a, "SLAM"},     {0x1b, "SRP"},           {0x20, "NBI"},
-      {0x21, "PXE"},      {0x22, "ELF"},       {0x23, "COMBOOT"},       {0x24, "EFI"},
-      {0x25, "FCoE"},     {0x26, "VLAN"},      {0x27, "menu"},          {0x28, "SDI"},
-      {0x29, "NFS"},      {0xb1, "bus id"},    {0xeb, "version"},
+      {0x21, "PXE"},       {0x22, "ELF"},      {0x23, "COMBOOT"},       {0x24, "EFI"},
+      {0x25, "FCoE"},      {0x26, "VLAN"},     {0x27, "menu"},          {0x28, "SDI"},
+      {0x29, "NFS"},       {0xb1, "bus id"},   {0xeb, "version"},
   }};
   for (const auto& [feature, name] : k_names) {
     if (feature == code) {

@@ -36,9 +36,10 @@ std::string_view arch_name(std::uint16_t arch); // "x64 UEFI", or "unknown" for 
 // 15-19 (and 20, BIOS HTTP): firmware that wants an http:// URL rather than a TFTP file name.
 bool is_http_boot_arch(std::uint16_t arch);
 
-// Option 60 as PXE clients fill it (PXE 2.1 §2.3): "PXEClient:Arch:00007:UNDI:003000", where Arch is
-// the decimal architecture type and UNDI the decimal major (3 digits) and minor (3 digits) version.
-// UEFI HTTP boot uses the same shape with "HTTPClient" (UEFI 2.x §24.7.2). Servers send the bare word.
+// Option 60 as PXE clients fill it (PXE 2.1 §2.3): "PXEClient:Arch:00007:UNDI:003000", where Arch
+// is the decimal architecture type and UNDI the decimal major (3 digits) and minor (3 digits)
+// version. UEFI HTTP boot uses the same shape with "HTTPClient" (UEFI 2.x §24.7.2). Servers send
+// the bare word.
 struct VendorClass {
   enum class Kind : std::uint8_t { other, pxe_client, http_client };
   Kind kind = Kind::other;
@@ -48,7 +49,7 @@ struct VendorClass {
 
   friend bool operator==(const VendorClass&, const VendorClass&) = default;
 };
-// Total: malformed fields are left empty, the kind comes from the prefix alone.
+// Total: malformed fields are left empty; the kind comes from the prefix alone, as in firmware.
 VendorClass parse_vendor_class(std::string_view text);
 
 // Option 94 (RFC 4578 §2.2): interface type (1 = UNDI) and its version.
@@ -63,7 +64,8 @@ std::optional<ClientNdi> client_ndi(const Packet& packet);
 
 using Guid = std::array<std::uint8_t, 16>;
 
-// Option 97 (RFC 4578 §2.3): type byte then 16 bytes. nullopt unless the option is 17 bytes with type 0.
+// Option 97 (RFC 4578 §2.3): type byte then 16 bytes. nullopt unless the option is 17 bytes with
+// type 0.
 std::optional<Guid> client_guid(const Packet& packet);
 // PXE and EFI store a GUID with its first three fields little-endian (EFI_GUID layout); printing
 // those fields byte-swapped gives the SMBIOS UUID that dmidecode, QEMU's -uuid and iPXE's ${uuid}
@@ -81,9 +83,11 @@ struct UserClass {
 };
 std::optional<UserClass> user_class(const Packet& packet);
 
-// Option 43 sub-options, when option 60 says PXEClient/HTTPClient; nullopt when absent or malformed.
+// Option 43 sub-options, when option 60 says PXEClient/HTTPClient; nullopt when absent or
+// malformed.
 std::optional<OptionMap> pxe_suboptions(const Packet& packet);
-// Sub-option 71 (PXE 2.1 §2.4.7): boot server type and layer the client asks for or the server names.
+// Sub-option 71 (PXE 2.1 §2.4.7): boot server type and layer the client asks for or the server
+// names.
 struct BootItem {
   std::uint16_t type = 0;
   std::uint16_t layer = 0;

@@ -21,7 +21,8 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
 
 } // namespace
 
-Negotiation negotiate(const Request& request, std::optional<std::uint64_t> file_size, const NegotiationLimits& limits) {
+Negotiation negotiate(const Request& request, std::optional<std::uint64_t> file_size,
+                      const NegotiationLimits& limits) {
   Negotiation result;
   auto refuse = [&result](const Option& option, std::string reason) {
     result.refused.push_back(RefusedOption{option.name, option.value, std::move(reason)});
@@ -48,8 +49,8 @@ Negotiation negotiate(const Request& request, std::optional<std::uint64_t> file_
         result.accepted.push_back(Option{option.name, std::to_string(*number)});
       }
     } else if (option_equals(option.name, "tsize")) {
-      // RFC 2349 §4: in an RRQ the client sends 0 and the server answers with the size. A WRQ is never
-      // served (read-only server), so only RRQ answers carry it.
+      // RFC 2349 §4: in an RRQ the client sends 0 and the server answers with the size. A WRQ is
+      // never served (read-only server), so only RRQ answers carry it.
       if (!number) {
         refuse(option, "tsize \"" + option.value + "\" is not a number");
       } else if (request.opcode == Opcode::rrq && limits.offer_tsize && file_size) {

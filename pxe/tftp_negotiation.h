@@ -12,7 +12,7 @@
 namespace atelier::pxe::tftp {
 
 inline constexpr std::uint16_t k_default_block_size = 512; // RFC 1350
-inline constexpr std::uint16_t k_min_block_size = 8;        // RFC 2348
+inline constexpr std::uint16_t k_min_block_size = 8;       // RFC 2348
 inline constexpr std::uint16_t k_max_block_size_option = 65464;
 
 // What this server is willing to do. Requests above a limit are answered with the limit, which
@@ -24,8 +24,8 @@ struct NegotiationLimits {
   bool offer_tsize = true;
 };
 
-// An option recognised but not honoured (out of range, not a number): the transfer uses the default,
-// the option is left out of the OACK (RFC 2347 §3 "the server should simply omit it").
+// An option recognised but not honoured (out of range, not a number): the transfer uses the
+// default, the option is left out of the OACK (RFC 2347 §3 "the server should simply omit it").
 struct RefusedOption {
   std::string name;
   std::string value;
@@ -47,14 +47,18 @@ struct Negotiation {
   OptionAck oack() const { return OptionAck{accepted}; }
 };
 
-// `file_size` is the size of the file being read (nullopt if not known yet: tsize is then not sent).
+// `file_size` is the size of the file being read (nullopt if not known yet: tsize is then not
+// sent).
 Negotiation negotiate(const Request& request, std::optional<std::uint64_t> file_size,
                       const NegotiationLimits& limits = {});
 
-// --- Block numbers ---------------------------------------------------------------------------------
-// Block k (1-based, u64) travels as k mod 65536: after 65535 comes 0 (what tftp-hpa, iPXE and EDK2
-// do; RFC 1350 is silent). Block 0 acknowledges an OACK.
-constexpr std::uint16_t wire_block(std::uint64_t block) { return static_cast<std::uint16_t>(block & 0xffff); }
+// --- Block numbers
+// --------------------------------------------------------------------------------- Block k
+// (1-based, u64) travels as k mod 65536: after 65535 comes 0 (what tftp-hpa, iPXE and EDK2 do; RFC
+// 1350 is silent). Block 0 acknowledges an OACK.
+constexpr std::uint16_t wire_block(std::uint64_t block) {
+  return static_cast<std::uint16_t>(block & 0xffff);
+}
 
 // Byte offset in the file where block `block` (>= 1) starts.
 constexpr std::uint64_t block_offset(std::uint64_t block, std::uint16_t block_size) {
@@ -69,10 +73,11 @@ constexpr std::uint64_t block_count(std::uint64_t file_size, std::uint16_t block
 
 // Which block an ACK with wire number `wire` acknowledges, given the last block acknowledged so far
 // (`acked`, 0 at start) and the highest block sent (`sent`). The answer is the unique block in
-// [acked, sent] with that wire number (the window is at most 65535 blocks, so it is unique); nullopt
-// for a stale or impossible ACK, which RFC 1350 says to ignore (and not to resend on: Sorcerer's
-// Apprentice, RFC 1123 §4.2.3.1).
-constexpr std::optional<std::uint64_t> acked_block(std::uint16_t wire, std::uint64_t acked, std::uint64_t sent) {
+// [acked, sent] with that wire number (the window is at most 65535 blocks, so it is unique);
+// nullopt for a stale or impossible ACK, which RFC 1350 says to ignore (and not to resend on:
+// Sorcerer's Apprentice, RFC 1123 §4.2.3.1).
+constexpr std::optional<std::uint64_t> acked_block(std::uint16_t wire, std::uint64_t acked,
+                                                   std::uint64_t sent) {
   if (sent < acked || sent - acked > 0xffff) {
     return std::nullopt;
   }

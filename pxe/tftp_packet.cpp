@@ -6,7 +6,9 @@ namespace atelier::pxe::tftp {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Reads a NUL-terminated string starting at `pos`; on success `pos` is past the NUL.
 ParseResult<std::string> read_string(ByteView wire, std::size_t& pos, const std::string& field) {
@@ -26,7 +28,8 @@ ParseResult<std::vector<Option>> read_options(ByteView wire, std::size_t pos, st
                                               QuirkSet& quirks) {
   std::vector<Option> options;
   while (pos < wire.size()) {
-    if (std::all_of(wire.begin() + static_cast<std::ptrdiff_t>(pos), wire.end(), [](std::uint8_t b) { return b == 0; })) {
+    if (std::all_of(wire.begin() + static_cast<std::ptrdiff_t>(pos), wire.end(),
+                    [](std::uint8_t b) { return b == 0; })) {
       quirks.add(Quirk::tftp_request_padding);
       break;
     }
@@ -41,12 +44,14 @@ ParseResult<std::vector<Option>> read_options(ByteView wire, std::size_t pos, st
     if (pos >= wire.size()) {
       return parse_error("TFTP " + std::string(what) + " option " + *name, name_at, "no value");
     }
-    auto value = read_string(wire, pos, "TFTP " + std::string(what) + " option " + *name + " value");
+    auto value =
+        read_string(wire, pos, "TFTP " + std::string(what) + " option " + *name + " value");
     if (!value) {
       return std::unexpected(value.error());
     }
-    const bool seen = std::any_of(options.begin(), options.end(),
-                                  [&](const Option& option) { return option_equals(option.name, *name); });
+    const bool seen = std::any_of(options.begin(), options.end(), [&](const Option& option) {
+      return option_equals(option.name, *name);
+    });
     if (seen) {
       quirks.add(Quirk::tftp_duplicate_option);
       continue;
@@ -83,7 +88,8 @@ ParseResult<Request> parse_request(ByteView wire, Opcode opcode, QuirkSet& quirk
   } else if (mode_lower == "mail") {
     request.mode = Mode::mail;
   } else {
-    return parse_error("TFTP " + what + " mode", mode_at, "\"" + *mode + "\", expected netascii, octet or mail");
+    return parse_error("TFTP " + what + " mode", mode_at,
+                       "\"" + *mode + "\", expected netascii, octet or mail");
   }
   auto options = read_options(wire, pos, what, quirks);
   if (!options) {
@@ -108,7 +114,8 @@ void append_options(Bytes& out, const std::vector<Option>& options) {
 } // namespace
 
 bool option_equals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) { return lower(x) == lower(y); });
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string_view mode_name(Mode mode) {
@@ -143,7 +150,8 @@ std::string_view opcode_name(Opcode opcode) {
 
 ParseResult<DecodedMessage> parse_message(ByteView wire) {
   if (wire.size() < 2) {
-    return parse_error("TFTP opcode", wire.size(), "packet ends after " + std::to_string(wire.size()) + " bytes");
+    return parse_error("TFTP opcode", wire.size(),
+                       "packet ends after " + std::to_string(wire.size()) + " bytes");
   }
   DecodedMessage decoded;
   const std::uint16_t opcode = load_be16(wire.data());
@@ -159,7 +167,8 @@ ParseResult<DecodedMessage> parse_message(ByteView wire) {
   }
   case Opcode::data: {
     if (wire.size() < 4) {
-      return parse_error("TFTP DATA block", wire.size(), "packet ends after " + std::to_string(wire.size()) + " bytes");
+      return parse_error("TFTP DATA block", wire.size(),
+                         "packet ends after " + std::to_string(wire.size()) + " bytes");
     }
     if (wire.size() - 4 > k_max_block_size) {
       return parse_error("TFTP DATA payload", 4,
@@ -170,7 +179,8 @@ ParseResult<DecodedMessage> parse_message(ByteView wire) {
   }
   case Opcode::ack: {
     if (wire.size() < 4) {
-      return parse_error("TFTP ACK block", wire.size(), "packet ends after " + std::to_string(wire.size()) + " bytes");
+      return parse_error("TFTP ACK block", wire.size(),
+                         "packet ends after " + std::to_string(wire.size()) + " bytes");
     }
     if (wire.size() > 4) {
       decoded.quirks.add(Quirk::tftp_trailing_bytes);
@@ -180,7 +190,8 @@ ParseResult<DecodedMessage> parse_message(ByteView wire) {
   }
   case Opcode::error: {
     if (wire.size() < 4) {
-      return parse_error("TFTP ERROR code", wire.size(), "packet ends after " + std::to_string(wire.size()) + " bytes");
+      return parse_error("TFTP ERROR code", wire.size(),
+                         "packet ends after " + std::to_string(wire.size()) + " bytes");
     }
     std::size_t pos = 4;
     auto message = read_string(wire, pos, "TFTP ERROR message");
@@ -190,7 +201,8 @@ ParseResult<DecodedMessage> parse_message(ByteView wire) {
     if (pos < wire.size()) {
       decoded.quirks.add(Quirk::tftp_trailing_bytes);
     }
-    decoded.message = Error{static_cast<ErrorCode>(load_be16(wire.data() + 2)), std::move(*message)};
+    decoded.message =
+        Error{static_cast<ErrorCode>(load_be16(wire.data() + 2)), std::move(*message)};
     return decoded;
   }
   case Opcode::oack: {

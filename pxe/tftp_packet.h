@@ -52,8 +52,9 @@ struct Option {
 struct Request {
   Opcode opcode = Opcode::rrq; // rrq or wrq
   std::string filename;        // as sent; resolve_request_path (tftp_path.h) decides what it means
-  Mode mode = Mode::octet;     // case-insensitive on the wire (RFC 1350 §5: "NETASCII", "Octet" ...)
-  std::vector<Option> options; // in wire order; a repeated name is dropped (Quirk::tftp_duplicate_option)
+  Mode mode = Mode::octet; // case-insensitive on the wire (RFC 1350 §5: "NETASCII", "Octet" ...)
+  std::vector<Option>
+      options; // in wire order; a repeated name is dropped (Quirk::tftp_duplicate_option)
 
   friend bool operator==(const Request&, const Request&) = default;
 };
@@ -99,7 +100,7 @@ ParseResult<DecodedMessage> parse_message(ByteView wire);
 Bytes serialize_message(const Message& message);
 
 bool option_equals(std::string_view a, std::string_view b); // ASCII case-insensitive
-std::string_view mode_name(Mode mode);                       // "octet"
-std::string_view opcode_name(Opcode opcode);                 // "RRQ"
+std::string_view mode_name(Mode mode);                      // "octet"
+std::string_view opcode_name(Opcode opcode);                // "RRQ"
 
 } // namespace atelier::pxe::tftp

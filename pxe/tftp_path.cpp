@@ -7,8 +7,10 @@ namespace atelier::pxe::tftp {
 
 namespace {
 
-std::unexpected<PathError> refuse(PathRefusal refusal, std::string_view requested, std::string_view why) {
-  return std::unexpected(PathError{refusal, "\"" + std::string(requested) + "\": " + std::string(why)});
+std::unexpected<PathError> refuse(PathRefusal refusal, std::string_view requested,
+                                  std::string_view why) {
+  return std::unexpected(
+      PathError{refusal, "\"" + std::string(requested) + "\": " + std::string(why)});
 }
 
 // True when `path` equals `root` or lies below it, comparing whole components.
@@ -28,8 +30,8 @@ bool is_within(const std::filesystem::path& root, const std::filesystem::path& p
 
 } // namespace
 
-std::expected<std::filesystem::path, PathError> resolve_request_path(const std::filesystem::path& root,
-                                                                    std::string_view requested) {
+std::expected<std::filesystem::path, PathError>
+resolve_request_path(const std::filesystem::path& root, std::string_view requested) {
   if (requested.find('\0') != std::string_view::npos) {
     return refuse(PathRefusal::nul_byte, requested, "NUL byte in file name");
   }
@@ -50,7 +52,8 @@ std::expected<std::filesystem::path, PathError> resolve_request_path(const std::
                             (rest.starts_with(root_view) && rest.size() > root_view.size() &&
                              rest[root_view.size()] == '/');
     if (!under_root) {
-      return refuse(PathRefusal::absolute_outside_root, requested, "absolute path outside the TFTP root");
+      return refuse(PathRefusal::absolute_outside_root, requested,
+                    "absolute path outside the TFTP root");
     }
     rest.remove_prefix(root_view == "/" ? 0 : root_view.size());
   }
@@ -78,21 +81,24 @@ std::expected<std::filesystem::path, PathError> resolve_request_path(const std::
 }
 
 std::expected<std::filesystem::path, PathError> confine_to_root(const std::filesystem::path& root,
-                                                               const std::filesystem::path& path) {
+                                                                const std::filesystem::path& path) {
   std::error_code ec;
   const auto real_root = std::filesystem::canonical(root, ec);
   if (ec) {
-    return refuse(PathRefusal::io_error, root.string(), "TFTP root cannot be resolved: " + ec.message());
+    return refuse(PathRefusal::io_error, root.string(),
+                  "TFTP root cannot be resolved: " + ec.message());
   }
   const auto real_path = std::filesystem::canonical(path, ec);
   if (ec) {
-    const bool missing = ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory;
+    const bool missing =
+        ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory;
     return refuse(missing ? PathRefusal::not_found : PathRefusal::io_error, path.string(),
                   missing ? "no such file" : "cannot be resolved: " + ec.message());
   }
   if (!is_within(real_root, real_path)) {
     return refuse(PathRefusal::escapes_root, path.string(),
-                  "resolves to " + real_path.string() + ", outside the TFTP root " + real_root.string());
+                  "resolves to " + real_path.string() + ", outside the TFTP root " +
+                      real_root.string());
   }
   return real_path;
 }

@@ -1,5 +1,5 @@
-// libFuzzer target for the TFTP codec: parse; on success serialize, parse again and require the same
-// message; run the option negotiation and the path sanitizer on whatever a request carries.
+// libFuzzer target for the TFTP codec: parse; on success serialize, parse again and require the
+// same message; run the option negotiation and the path sanitizer on whatever a request carries.
 #include "pxe/tftp_negotiation.h"
 #include "pxe/tftp_packet.h"
 #include "pxe/tftp_path.h"

@@ -63,8 +63,8 @@ ip -n "$nsp" link set lo up
 ip -n "$nsp" addr add 198.18.0.2/24 dev vproxy
 ip -n "$nsp" link set vproxy up
 
-# Boot files: an iPXE script padded past three 512-byte TFTP blocks, so DATA packets and the
-# final short block show up in the capture. EDK2 fails to LoadImage it, which ends that boot attempt.
+# Boot files: an iPXE script of 3453 bytes, i.e. three DATA blocks at the 1432/1468-byte blksize
+# iPXE/EDK2 negotiate, the last one short. EDK2 fails to LoadImage it, which ends that boot attempt.
 mkdir -p "$work/tftp"
 {
   echo '#!ipxe'

@@ -1,5 +1,5 @@
-// Specification of choose_boot (pxe/boot_choice.h): the "boot file by option 93" table of PXE-NOTES,
-// including loop avoidance and the refusals that mean "send no reply".
+// Specification of choose_boot (pxe/boot_choice.h): the "boot file by option 93" table of
+// PXE-NOTES, including loop avoidance and the refusals that mean "send no reply".
 #include "fixtures.h"
 #include "pxe/boot_choice.h"
 
@@ -84,10 +84,12 @@ TEST(ChooseBoot, HttpBootGetsUrlOfItsEfiFile) {
   EXPECT_EQ(x64->file, "http://198.18.0.1:8080/ipxe/ipxe.efi");
   EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_http, 15), config())->file,
             "http://198.18.0.1:8080/ipxe/ipxe-i386.efi");
-  EXPECT_FALSE(choose_boot(client(FirmwareFamily::uefi_http, 19), config())); // no ARM file by default
+  EXPECT_FALSE(
+      choose_boot(client(FirmwareFamily::uefi_http, 19), config())); // no ARM file by default
   BootConfig c = config();
   c.efi_arm64_file = "arm64.efi";
-  EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_http, 19), c)->file, "http://198.18.0.1:8080/ipxe/arm64.efi");
+  EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_http, 19), c)->file,
+            "http://198.18.0.1:8080/ipxe/arm64.efi");
 }
 
 // Architectures we have nothing for get no reply, and the log says why.
@@ -122,9 +124,12 @@ TEST(ChooseBoot, RealCapturesLandOnTheirRows) {
     return choose_boot(classify(decoded.packet, decoded.quirks), config());
   };
   EXPECT_EQ(choose("ovmf-pxe-01-dhcp-discover-pxe")->file, "ipxe.efi");
-  EXPECT_EQ(choose("ovmf-http-01-dhcp-discover-http")->file, "http://198.18.0.1:8080/ipxe/ipxe.efi");
-  EXPECT_EQ(choose("seabios-ipxe-01-dhcp-discover-ipxe")->file, "http://198.18.0.1:8080/boot/52:54:00:a7:e1:01.ipxe");
-  EXPECT_EQ(choose("ovmf-ipxe-01-dhcp-discover-ipxe")->file, "http://198.18.0.1:8080/boot/52:54:00:a7:e1:01.ipxe");
+  EXPECT_EQ(choose("ovmf-http-01-dhcp-discover-http")->file,
+            "http://198.18.0.1:8080/ipxe/ipxe.efi");
+  EXPECT_EQ(choose("seabios-ipxe-01-dhcp-discover-ipxe")->file,
+            "http://198.18.0.1:8080/boot/52:54:00:a7:e1:01.ipxe");
+  EXPECT_EQ(choose("ovmf-ipxe-01-dhcp-discover-ipxe")->file,
+            "http://198.18.0.1:8080/boot/52:54:00:a7:e1:01.ipxe");
 }
 
 } // namespace

@@ -35,7 +35,9 @@ TEST(VendorClass, ToleratesGarbageWithoutInventingFields) {
   EXPECT_FALSE(parse_vendor_class("PXEClient:Arch:99999").arch);
   EXPECT_FALSE(parse_vendor_class("PXEClient:Arch").arch);
   EXPECT_EQ(parse_vendor_class("MSFT 5.0").kind, VendorClass::Kind::other);
-  EXPECT_EQ(parse_vendor_class("PXEClientX:Arch:00007").kind, VendorClass::Kind::other);
+  EXPECT_EQ(parse_vendor_class("pxeclient:Arch:00007").kind,
+            VendorClass::Kind::other);                                             // case matters
+  EXPECT_EQ(parse_vendor_class("PXEClientX").kind, VendorClass::Kind::pxe_client); // 9-byte prefix
   EXPECT_EQ(parse_vendor_class("").kind, VendorClass::Kind::other);
 }
 
@@ -59,7 +61,8 @@ TEST(Classify, Edk2DiscoverIsUefiPxeWithGuid) {
   EXPECT_TRUE(info.quirks.empty());
 }
 
-// Loop avoidance depends on this: iPXE's raw user class must be recognised, and it is a counted quirk.
+// Loop avoidance depends on this: iPXE's raw user class must be recognised, and it is a counted
+// quirk.
 TEST(Classify, RawIpxeUserClassMeansIpxe) {
   Packet packet = edk2_discover();
   packet.options.set_text(opt::user_class, "iPXE");
@@ -176,7 +179,8 @@ TEST(Quirks, NamesAreStableAndListed) {
   set.add(Quirk::zero_client_uuid);
   set.add(Quirk::trailing_data_after_end);
   EXPECT_EQ(set.size(), 2u);
-  EXPECT_EQ(set.list(), (std::vector<Quirk>{Quirk::trailing_data_after_end, Quirk::zero_client_uuid}));
+  EXPECT_EQ(set.list(),
+            (std::vector<Quirk>{Quirk::trailing_data_after_end, Quirk::zero_client_uuid}));
   EXPECT_EQ(quirk_name(Quirk::zero_client_uuid), "zero_client_uuid");
   EXPECT_EQ(quirk_name(Quirk::tftp_trailing_bytes), "tftp_trailing_bytes");
 }

@@ -61,14 +61,21 @@ TEST(DhcpPacket, WrongOptionLengthNamesOptionOffsetAndExpectation) {
   ASSERT_FALSE(decoded);
   EXPECT_EQ(decoded.error().field, "option 93");
   EXPECT_EQ(decoded.error().offset, 260u);
-  EXPECT_EQ(decoded.error().message, "option 93 at offset 260: length 1, expected a non-zero multiple of 2");
+  EXPECT_EQ(decoded.error().message,
+            "option 93 at offset 260: length 1, expected a non-zero multiple of 2");
 }
 
 // Fixed-size options are checked against the option table, not trusted.
 TEST(DhcpPacket, FixedLengthOptionsAreChecked) {
-  for (const auto& [code, length] : std::vector<std::pair<std::uint8_t, std::uint8_t>>{
-           {opt::message_type, 2}, {opt::server_id, 3}, {opt::max_message_size, 1}, {opt::client_ndi, 2},
-           {opt::client_uuid, 16}, {opt::lease_time, 8}, {opt::client_id, 1}, {opt::vendor_class, 0}}) {
+  for (const auto& [code, length] :
+       std::vector<std::pair<std::uint8_t, std::uint8_t>>{{opt::message_type, 2},
+                                                          {opt::server_id, 3},
+                                                          {opt::max_message_size, 1},
+                                                          {opt::client_ndi, 2},
+                                                          {opt::client_uuid, 16},
+                                                          {opt::lease_time, 8},
+                                                          {opt::client_id, 1},
+                                                          {opt::vendor_class, 0}}) {
     Bytes options = {code, length};
     options.resize(2 + length, 1);
     options.push_back(opt::end);
@@ -101,7 +108,8 @@ TEST(DhcpPacket, WrongMagicCookieIsRefused) {
   wire[k_header_size] = 1;
   const auto decoded = parse_packet(wire);
   ASSERT_FALSE(decoded);
-  EXPECT_EQ(decoded.error().message, "magic cookie at offset 236: 01 82 53 63, expected 63 82 53 63");
+  EXPECT_EQ(decoded.error().message,
+            "magic cookie at offset 236: 01 82 53 63, expected 63 82 53 63");
 }
 
 // hlen indexes chaddr; a lie here would read past the 16-byte field.
@@ -129,7 +137,8 @@ TEST(DhcpPacket, UnknownOpIsRefused) {
 TEST(DhcpPacket, OptionRunningPastTheEndIsAnError) {
   const auto decoded = parse_packet(raw_message({opt::vendor_class, 9, 'P', 'X', 'E'}));
   ASSERT_FALSE(decoded);
-  EXPECT_EQ(decoded.error().message, "option 60 at offset 240: length 9 but only 3 bytes remain in the packet");
+  EXPECT_EQ(decoded.error().message,
+            "option 60 at offset 240: length 9 but only 3 bytes remain in the packet");
   const auto no_length = parse_packet(raw_message({opt::pad, opt::vendor_class}));
   ASSERT_FALSE(no_length);
   EXPECT_EQ(no_length.error().offset, 241u);
@@ -147,7 +156,8 @@ TEST(DhcpPacket, PadIsSkippedAndZeroPaddingAfterEndIsNotAQuirk) {
 
 // Garbage after END is tolerated (the options are complete) but counted.
 TEST(DhcpPacket, TrailingGarbageAfterEndIsCounted) {
-  const auto decoded = parse_packet(raw_message({opt::message_type, 1, 1, opt::end, 0, 0xde, 0xad}));
+  const auto decoded =
+      parse_packet(raw_message({opt::message_type, 1, 1, opt::end, 0, 0xde, 0xad}));
   ASSERT_TRUE(decoded);
   EXPECT_TRUE(decoded->quirks.contains(Quirk::trailing_data_after_end));
   EXPECT_EQ(decoded->packet.options.size(), 1u);
@@ -162,7 +172,8 @@ TEST(DhcpPacket, MissingEndIsCounted) {
 
 // RFC 3396: instances of one option are concatenated, in order, into one value.
 TEST(DhcpPacket, SplitOptionInstancesAreConcatenated) {
-  const Bytes options = concat({{opt::vendor_class, 10}, Bytes{'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't', ':'},
+  const Bytes options = concat({{opt::vendor_class, 10},
+                                Bytes{'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't', ':'},
                                 {opt::message_type, 1, 1},
                                 {opt::vendor_class, 5},
                                 Bytes{'A', 'r', 'c', 'h', ':'},
@@ -195,10 +206,13 @@ TEST(DhcpPacket, LongValuesAreSplitIntoInstancesAndJoinedBack) {
   EXPECT_EQ(*decoded->packet.options.find(224), long_value);
 }
 
-// RFC 2132 §9.3 / RFC 3396 §7: options continue in file, then sname; those fields then hold no names.
+// RFC 2132 §9.3 / RFC 3396 §7: options continue in file, then sname; those fields then hold no
+// names.
 TEST(DhcpPacket, OverloadedOptionsAreReadFromFileThenSname) {
-  Bytes wire = raw_message({opt::overload, 1, 3, opt::vendor_class, 4, 'P', 'X', 'E', 'C', opt::end});
-  const Bytes in_file = {opt::vendor_class, 5, 'l', 'i', 'e', 'n', 't', opt::message_type, 1, 2, opt::end};
+  Bytes wire =
+      raw_message({opt::overload, 1, 3, opt::vendor_class, 4, 'P', 'X', 'E', 'C', opt::end});
+  const Bytes in_file = {opt::vendor_class, 5, 'l', 'i',     'e', 'n', 't',
+                         opt::message_type, 1, 2,   opt::end};
   const Bytes in_sname = {opt::vendor_class, 3, ':', 'x', 'y', opt::end};
   std::copy(in_file.begin(), in_file.end(), wire.begin() + k_file_offset);
   std::copy(in_sname.begin(), in_sname.end(), wire.begin() + k_sname_offset);
@@ -235,7 +249,8 @@ TEST(DhcpPacket, MisplacedOrInvalidOverloadIsRefused) {
   const auto bad_value = parse_packet(raw_message({opt::overload, 1, 4, opt::end}));
   ASSERT_FALSE(bad_value);
   EXPECT_EQ(bad_value.error().message, "option 52 at offset 240: value 4, expected 1, 2 or 3");
-  const auto twice = parse_packet(raw_message({opt::overload, 1, 1, opt::overload, 1, 1, opt::end}));
+  const auto twice =
+      parse_packet(raw_message({opt::overload, 1, 1, opt::overload, 1, 1, opt::end}));
   EXPECT_FALSE(twice);
 }
 
@@ -246,7 +261,8 @@ TEST(DhcpPacket, OverloadedOptionCannotCrossItsField) {
   wire[k_file_offset + 121] = 20;
   const auto decoded = parse_packet(wire);
   ASSERT_FALSE(decoded);
-  EXPECT_EQ(decoded.error().message, "option 224 at offset 228: length 20 but only 6 bytes remain in the file field");
+  EXPECT_EQ(decoded.error().message,
+            "option 224 at offset 228: length 20 but only 6 bytes remain in the file field");
 }
 
 // When options outgrow the client's limit, overload buys room instead of a truncated reply.
@@ -319,8 +335,8 @@ TEST(DhcpPacket, SerializerRefusesFramingCodesAsOptions) {
 
 // RFC 2132 §2: receivers drop trailing NULs of text; dnsmasq really sends option 67 with one.
 TEST(DhcpPacket, TrailingNulInTextOptionIsStrippedAndCounted) {
-  const auto decoded =
-      parse_packet(raw_message({opt::vendor_class, 10, 'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't', 0, opt::end}));
+  const auto decoded = parse_packet(raw_message(
+      {opt::vendor_class, 10, 'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't', 0, opt::end}));
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->packet.vendor_class(), "PXEClient");
   EXPECT_TRUE(decoded->quirks.contains(Quirk::nul_terminated_string));
@@ -359,8 +375,10 @@ TEST(DhcpPacket, MaxReplySizeHonoursOption57WithinLimits) {
 
 // Option 43 between PXE peers is structured; a broken sub-option is an error there...
 TEST(DhcpPacket, MalformedPxeSubOptionsAreRefused) {
-  const Bytes options = concat({{opt::vendor_class, 9}, Bytes{'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't'},
-                                {opt::vendor_specific, 3, pxe_subopt::discovery_control, 5, 8, opt::end}});
+  const Bytes options =
+      concat({{opt::vendor_class, 9},
+              Bytes{'P', 'X', 'E', 'C', 'l', 'i', 'e', 'n', 't'},
+              {opt::vendor_specific, 3, pxe_subopt::discovery_control, 5, 8, opt::end}});
   const auto decoded = parse_packet(raw_message(options));
   ASSERT_FALSE(decoded);
   EXPECT_EQ(decoded.error().message,
@@ -403,7 +421,8 @@ TEST(DhcpPacket, EveryTruncationOfEveryCaptureIsHandled) {
         EXPECT_LE(decoded.error().offset, size) << name << " cut at " << size;
         EXPECT_FALSE(decoded.error().message.empty());
       } else {
-        EXPECT_TRUE(decoded->quirks.contains(Quirk::missing_end_option) || decoded->packet == full->packet)
+        EXPECT_TRUE(decoded->quirks.contains(Quirk::missing_end_option) ||
+                    decoded->packet == full->packet)
             << name << " cut at " << size;
       }
     }

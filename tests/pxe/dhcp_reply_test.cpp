@@ -1,5 +1,5 @@
-// Specification of the reply builders (pxe/dhcp_reply.h): the proxy offer firmware accepts (PXE-NOTES),
-// the port-4011 ACK, standalone OFFER/ACK/NAK, and where replies are sent.
+// Specification of the reply builders (pxe/dhcp_reply.h): the proxy offer firmware accepts
+// (PXE-NOTES), the port-4011 ACK, standalone OFFER/ACK/NAK, and where replies are sent.
 #include "fixtures.h"
 #include "pxe/dhcp_reply.h"
 
@@ -12,9 +12,13 @@ using testing::edk2_discover;
 
 const Ipv4Address k_server = *Ipv4Address::parse("198.18.0.1");
 
-ReplyConfig reply_config() { return ReplyConfig{k_server, false}; }
+ReplyConfig reply_config() {
+  return ReplyConfig{k_server, false};
+}
 
-BootChoice tftp_file(std::string file) { return BootChoice{BootTransport::tftp, std::move(file), "test"}; }
+BootChoice tftp_file(std::string file) {
+  return BootChoice{BootTransport::tftp, std::move(file), "test"};
+}
 
 Packet bios_discover() {
   Packet p = edk2_discover();
@@ -38,7 +42,8 @@ DecodedPacket on_the_wire(const Packet& reply, const Packet& request) {
 TEST(ProxyOffer, BiosOfferCarriesEverythingFirmwareChecks) {
   const Packet request = bios_discover();
   const ClientInfo client = classify(request);
-  const Packet reply = build_proxy_offer(request, client, tftp_file("undionly.kpxe"), reply_config());
+  const Packet reply =
+      build_proxy_offer(request, client, tftp_file("undionly.kpxe"), reply_config());
   const auto seen = on_the_wire(reply, request).packet;
   EXPECT_EQ(seen.op, k_boot_reply);
   EXPECT_EQ(seen.xid, request.xid);
@@ -56,10 +61,12 @@ TEST(ProxyOffer, BiosOfferCarriesEverythingFirmwareChecks) {
   EXPECT_EQ(*seen.options.find(opt::vendor_specific), (Bytes{6, 1, 8, 255})); // {6: 8} + end
 }
 
-// The file field is written NUL-padded: firmware reads up to the first NUL, some read all 128 bytes.
+// The file field is written NUL-padded: firmware reads up to the first NUL, some read all 128
+// bytes.
 TEST(ProxyOffer, FileFieldIsNulPadded) {
   const Packet request = bios_discover();
-  const Packet reply = build_proxy_offer(request, classify(request), tftp_file("undionly.kpxe"), reply_config());
+  const Packet reply =
+      build_proxy_offer(request, classify(request), tftp_file("undionly.kpxe"), reply_config());
   const Bytes wire = *serialize_packet(reply);
   const std::string file(wire.begin() + k_file_offset, wire.begin() + k_file_offset + 13);
   EXPECT_EQ(file, "undionly.kpxe");
@@ -67,10 +74,12 @@ TEST(ProxyOffer, FileFieldIsNulPadded) {
                           [](std::uint8_t b) { return b == 0; }));
 }
 
-// UEFI PXE, pixiecore/dnsmasq style by default: no option 43, siaddr set; the firmware asks on 4011.
+// UEFI PXE, pixiecore/dnsmasq style by default: no option 43, siaddr set; the firmware asks on
+// 4011.
 TEST(ProxyOffer, UefiOfferHasNoDiscoveryControlByDefault) {
   const Packet request = edk2_discover();
-  const Packet reply = build_proxy_offer(request, classify(request), tftp_file("ipxe.efi"), reply_config());
+  const Packet reply =
+      build_proxy_offer(request, classify(request), tftp_file("ipxe.efi"), reply_config());
   EXPECT_FALSE(reply.options.contains(opt::vendor_specific));
   EXPECT_EQ(reply.siaddr, k_server);
   EXPECT_EQ(reply.file, "ipxe.efi");
@@ -91,7 +100,9 @@ TEST(ProxyOffer, HttpBootOfferSaysHttpClientAndCarriesTheUrl) {
   request.options.set_u16(opt::client_arch, 16);
   request.options.set_text(opt::vendor_class, "HTTPClient:Arch:00016:UNDI:003000");
   const BootChoice boot{BootTransport::http, "http://198.18.0.1:8080/ipxe/ipxe.efi", "test"};
-  const auto seen = on_the_wire(build_proxy_offer(request, classify(request), boot, reply_config()), request).packet;
+  const auto seen =
+      on_the_wire(build_proxy_offer(request, classify(request), boot, reply_config()), request)
+          .packet;
   EXPECT_EQ(seen.vendor_class(), "HTTPClient");
   EXPECT_EQ(seen.file, "http://198.18.0.1:8080/ipxe/ipxe.efi");
   EXPECT_FALSE(seen.options.contains(opt::vendor_specific));
@@ -101,12 +112,16 @@ TEST(ProxyOffer, HttpBootOfferSaysHttpClientAndCarriesTheUrl) {
 TEST(ProxyOffer, IpxeOfferCarriesTheScriptUrl) {
   const auto decoded = testing::fixture_packet("seabios-ipxe-01-dhcp-discover-ipxe");
   const ClientInfo client = classify(decoded.packet);
-  const BootChoice boot{BootTransport::http, "http://198.18.0.1:8080/boot/52:54:00:a7:e1:01.ipxe", "test"};
-  const auto seen = on_the_wire(build_proxy_offer(decoded.packet, client, boot, reply_config()), decoded.packet).packet;
+  const BootChoice boot{BootTransport::http, "http://198.18.0.1:8080/boot/52:54:00:a7:e1:01.ipxe",
+                        "test"};
+  const auto seen =
+      on_the_wire(build_proxy_offer(decoded.packet, client, boot, reply_config()), decoded.packet)
+          .packet;
   EXPECT_EQ(seen.file, boot.file);
   EXPECT_EQ(seen.vendor_class(), "PXEClient");
   EXPECT_FALSE(seen.options.contains(opt::vendor_specific));
-  EXPECT_EQ(*seen.options.find(opt::client_id), *decoded.packet.options.find(opt::client_id)); // RFC 6842
+  EXPECT_EQ(*seen.options.find(opt::client_id),
+            *decoded.packet.options.find(opt::client_id)); // RFC 6842
 }
 
 // A URL too long for the 128-byte field goes in option 67 (split by RFC 3396 if needed).
@@ -114,7 +129,9 @@ TEST(ProxyOffer, LongBootFileGoesToOption67) {
   const Packet request = edk2_discover();
   const std::string url = "http://198.18.0.1:8080/" + std::string(300, 'x') + ".efi";
   const BootChoice boot{BootTransport::http, url, "test"};
-  const auto seen = on_the_wire(build_proxy_offer(request, classify(request), boot, reply_config()), request).packet;
+  const auto seen =
+      on_the_wire(build_proxy_offer(request, classify(request), boot, reply_config()), request)
+          .packet;
   EXPECT_TRUE(seen.file.empty());
   EXPECT_EQ(seen.options.text(opt::bootfile_name), url);
 }
@@ -123,7 +140,8 @@ TEST(ProxyOffer, LongBootFileGoesToOption67) {
 TEST(ProxyAck, AnswersPort4011RequestWithBootFile) {
   const auto decoded = testing::fixture_packet("ovmf-pxe-06-pxe4011-request-pxe");
   const ClientInfo client = classify(decoded.packet);
-  const Packet reply = build_proxy_ack(decoded.packet, client, tftp_file("ipxe.efi"), reply_config());
+  const Packet reply =
+      build_proxy_ack(decoded.packet, client, tftp_file("ipxe.efi"), reply_config());
   EXPECT_EQ(reply.message_type(), MessageType::ack);
   EXPECT_EQ(reply.ciaddr, decoded.packet.ciaddr);
   EXPECT_TRUE(reply.yiaddr.is_zero());
@@ -140,7 +158,8 @@ TEST(ProxyAck, EchoesTheBootItem) {
   Packet request = decoded.packet;
   request.options.set_u16(opt::client_arch, 0);
   ClientInfo client = classify(request);
-  client.firmware = FirmwareFamily::bios_pxe; // as a vendor ROM doing boot-server discovery would be
+  client.firmware =
+      FirmwareFamily::bios_pxe; // as a vendor ROM doing boot-server discovery would be
   const Packet reply = build_proxy_ack(request, client, tftp_file("undionly.kpxe"), reply_config());
   EXPECT_EQ(pxe_boot_item(reply), (BootItem{0x8000, 0}));
   EXPECT_EQ(*reply.options.find(opt::vendor_specific), (Bytes{6, 1, 8, 71, 4, 0x80, 0, 0, 0, 255}));
@@ -156,7 +175,8 @@ TEST(StandaloneOffer, CarriesLeaseAndBootOptions) {
   lease.dns_servers = {k_server};
   lease.broadcast = *Ipv4Address::parse("198.18.0.255");
   lease.lease_seconds = 600;
-  const Packet reply = build_offer(request, classify(request), lease, tftp_file("ipxe.efi"), reply_config());
+  const Packet reply =
+      build_offer(request, classify(request), lease, tftp_file("ipxe.efi"), reply_config());
   const auto seen = on_the_wire(reply, request).packet;
   EXPECT_EQ(seen.yiaddr, lease.address);
   EXPECT_EQ(seen.message_type(), MessageType::offer);
@@ -220,9 +240,11 @@ TEST(ReplyDestination, FollowsRfc2131Section4_1) {
   Packet request = edk2_discover();
   Packet reply;
   reply.options.set_u8(opt::message_type, 2);
-  EXPECT_EQ(reply_destination(request, reply), (Destination{broadcast, 68, false})); // broadcast flag
+  EXPECT_EQ(reply_destination(request, reply),
+            (Destination{broadcast, 68, false})); // broadcast flag
   request.flags = 0;
-  EXPECT_EQ(reply_destination(request, reply), (Destination{broadcast, 68, false})); // proxy: yiaddr 0
+  EXPECT_EQ(reply_destination(request, reply),
+            (Destination{broadcast, 68, false})); // proxy: yiaddr 0
   reply.yiaddr = *Ipv4Address::parse("198.18.0.60");
   EXPECT_EQ(reply_destination(request, reply), (Destination{reply.yiaddr, 68, true}));
   request.ciaddr = *Ipv4Address::parse("198.18.0.61");

@@ -17,7 +17,8 @@ using testing::fixture_names;
 using testing::fixture_packet;
 using testing::load_fixture;
 
-// QEMU ran with -uuid 8c1f4a2e-3b5d-4e6f-9a0b-1c2d3e4f5a6b and this MAC (pxe/tools/capture-fixtures.sh).
+// QEMU ran with -uuid 8c1f4a2e-3b5d-4e6f-9a0b-1c2d3e4f5a6b and this MAC
+// (pxe/tools/capture-fixtures.sh).
 constexpr std::string_view k_vm_uuid = "8c1f4a2e-3b5d-4e6f-9a0b-1c2d3e4f5a6b";
 constexpr std::string_view k_vm_mac = "52:54:00:a7:e1:01";
 
@@ -48,7 +49,8 @@ TEST(Fixtures, EveryDhcpCaptureParsesAndRoundTrips) {
 
 // Our encoder writes what dnsmasq writes: its 300-byte offer comes out byte for byte.
 TEST(Fixtures, DnsmasqOfferReencodesByteForByte) {
-  for (const auto* name : {"ovmf-pxe-02-dhcp-offer-proxy", "ovmf-pxe-03-dhcp-offer-site", "ovmf-pxe-07-pxe4011-ack-proxy"}) {
+  for (const auto* name : {"ovmf-pxe-02-dhcp-offer-proxy", "ovmf-pxe-03-dhcp-offer-site",
+                           "ovmf-pxe-07-pxe4011-ack-proxy"}) {
     const Bytes wire = load_fixture(name);
     const auto decoded = parse_packet(wire);
     ASSERT_TRUE(decoded);
@@ -56,7 +58,8 @@ TEST(Fixtures, DnsmasqOfferReencodesByteForByte) {
   }
 }
 
-// EDK2 (OVMF) PXE, seen: option 60 PXEClient:Arch:00007:UNDI:003000, 93 = 7, 94, 17-byte 97, broadcast.
+// EDK2 (OVMF) PXE, seen: option 60 PXEClient:Arch:00007:UNDI:003000, 93 = 7, 94, 17-byte 97,
+// broadcast.
 TEST(Fixtures, Edk2PxeDiscover) {
   const auto decoded = fixture_packet("ovmf-pxe-01-dhcp-discover-pxe");
   const ClientInfo info = classify(decoded.packet, decoded.quirks);
@@ -108,7 +111,8 @@ TEST(Fixtures, Edk2HttpBootDiscover) {
 TEST(Fixtures, DnsmasqHttpOfferHasNulTerminatedBootfile) {
   const auto decoded = fixture_packet("ovmf-http-02-dhcp-offer-site");
   EXPECT_TRUE(decoded.quirks.contains(Quirk::nul_terminated_string));
-  EXPECT_EQ(decoded.packet.options.text(opt::bootfile_name), "http://198.18.0.1:8080/boot/ipxe.efi");
+  EXPECT_EQ(decoded.packet.options.text(opt::bootfile_name),
+            "http://198.18.0.1:8080/boot/ipxe.efi");
   EXPECT_EQ(decoded.packet.vendor_class(), "HTTPClient");
   EXPECT_EQ(decoded.packet.yiaddr, Ipv4Address::parse("198.18.0.95"));
 }
@@ -125,10 +129,12 @@ TEST(Fixtures, IpxeBiosDiscover) {
   EXPECT_EQ(info.guid, k_vm_uuid);
   EXPECT_EQ(info.quirks.list(), std::vector<Quirk>{Quirk::unframed_user_class});
   const auto& features = info.ipxe_features;
-  for (const std::uint8_t feature : std::array<std::uint8_t, 4>{0x13 /* HTTP */, 0x18 /* bzImage */, 0x21 /* PXE */, 0xb1 /* bus id */}) {
+  for (const std::uint8_t feature : std::array<std::uint8_t, 4>{
+           0x13 /* HTTP */, 0x18 /* bzImage */, 0x21 /* PXE */, 0xb1 /* bus id */}) {
     EXPECT_NE(std::find(features.begin(), features.end(), feature), features.end()) << int(feature);
   }
-  EXPECT_EQ(*decoded.packet.options.find(opt::client_id), (Bytes{1, 0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}));
+  EXPECT_EQ(*decoded.packet.options.find(opt::client_id),
+            (Bytes{1, 0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}));
 }
 
 // iPXE EFI ROM (OVMF + efi-virtio.rom), seen: arch 7, UNDI 3.10, EFI feature 0x24, no bzImage.
@@ -144,7 +150,8 @@ TEST(Fixtures, IpxeEfiDiscover) {
   EXPECT_EQ(std::find(features.begin(), features.end(), 0x18), features.end());
 }
 
-// iPXE's PXE boot-server request (PXEBS, seen): vendor class without Arch, boot item 0x8000 layer 0.
+// iPXE's PXE boot-server request (PXEBS, seen): vendor class without Arch, boot item 0x8000 layer
+// 0.
 TEST(Fixtures, IpxePort4011RequestNamesBootItem) {
   const auto decoded = fixture_packet("seabios-ipxe-06-pxe4011-request-ipxe");
   EXPECT_EQ(decoded.packet.vendor_class(), "PXEClient");
@@ -171,7 +178,8 @@ TEST(Fixtures, Edk2TftpRequestsAndAbort) {
   const auto& rrq = std::get<tftp::Request>(first->message);
   EXPECT_EQ(rrq.filename, "boot-efi.0");
   EXPECT_EQ(rrq.mode, tftp::Mode::octet);
-  EXPECT_EQ(rrq.options, (std::vector<tftp::Option>{{"tsize", "0"}, {"blksize", "1468"}, {"windowsize", "4"}}));
+  EXPECT_EQ(rrq.options,
+            (std::vector<tftp::Option>{{"tsize", "0"}, {"blksize", "1468"}, {"windowsize", "4"}}));
 
   const auto negotiation = tftp::negotiate(rrq, 3453);
   EXPECT_EQ(negotiation.block_size, 1468);
@@ -197,7 +205,8 @@ TEST(Fixtures, IpxeTftpNegotiationMatchesDnsmasqOack) {
   EXPECT_EQ(tftp::serialize_message(negotiation.oack()), dnsmasq_oack);
 }
 
-// DATA as sent by dnsmasq: full blocks of the negotiated size, a short last block, block numbers 1..3.
+// DATA as sent by dnsmasq: full blocks of the negotiated size, a short last block, block
+// numbers 1..3.
 TEST(Fixtures, TftpDataBlocks) {
   const auto first = tftp::parse_message(load_fixture("ovmf-pxe-14-tftp-data-proxy"));
   ASSERT_TRUE(first);

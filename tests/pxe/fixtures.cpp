@@ -12,7 +12,9 @@
 namespace atelier::pxe::testing {
 
 namespace {
-std::filesystem::path fixture_dir() { return std::filesystem::path(ATELIER_TEST_DATA) / "pxe"; }
+std::filesystem::path fixture_dir() {
+  return std::filesystem::path(ATELIER_TEST_DATA) / "pxe";
+}
 } // namespace
 
 Bytes load_fixture(std::string_view name) {
@@ -90,10 +92,11 @@ Packet edk2_discover() {
   p.chaddr = {0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01};
   p.options.set_u8(opt::message_type, 1);
   p.options.set_u16(opt::max_message_size, 1472);
-  p.options.set(opt::parameter_request_list, {1, 2, 3, 4, 5, 6, 12, 13, 15, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50,
-                                              51, 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135});
-  p.options.set(opt::client_uuid, {0x00, 0x2e, 0x4a, 0x1f, 0x8c, 0x5d, 0x3b, 0x6f, 0x4e, 0x9a, 0x0b, 0x1c, 0x2d,
-                                   0x3e, 0x4f, 0x5a, 0x6b});
+  p.options.set(opt::parameter_request_list,
+                {1,  2,  3,  4,  5,  6,  12, 13, 15, 17,  18,  22,  23,  28,  40,  41,  42, 43,
+                 50, 51, 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135});
+  p.options.set(opt::client_uuid, {0x00, 0x2e, 0x4a, 0x1f, 0x8c, 0x5d, 0x3b, 0x6f, 0x4e, 0x9a, 0x0b,
+                                   0x1c, 0x2d, 0x3e, 0x4f, 0x5a, 0x6b});
   p.options.set(opt::client_ndi, {1, 3, 0});
   p.options.set_u16(opt::client_arch, 7);
   p.options.set_text(opt::vendor_class, "PXEClient:Arch:00007:UNDI:003000");

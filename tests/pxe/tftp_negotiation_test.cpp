@@ -6,11 +6,14 @@
 namespace atelier::pxe::tftp {
 namespace {
 
-Request rrq(std::vector<Option> options) { return Request{Opcode::rrq, "ipxe.efi", Mode::octet, std::move(options)}; }
+Request rrq(std::vector<Option> options) {
+  return Request{Opcode::rrq, "ipxe.efi", Mode::octet, std::move(options)};
+}
 
 // EDK2's real request gets everything it asked for, in its order (RFC 2347 §3).
 TEST(TftpNegotiation, Edk2RequestIsAcceptedAsAsked) {
-  const auto n = negotiate(rrq({{"tsize", "0"}, {"blksize", "1468"}, {"windowsize", "4"}}), 1048576);
+  const auto n =
+      negotiate(rrq({{"tsize", "0"}, {"blksize", "1468"}, {"windowsize", "4"}}), 1048576);
   EXPECT_TRUE(n.needs_oack());
   EXPECT_EQ(n.block_size, 1468);
   EXPECT_EQ(n.window_size, 4);
@@ -21,7 +24,8 @@ TEST(TftpNegotiation, Edk2RequestIsAcceptedAsAsked) {
 
 // RFC 2348: blksize outside 8-65464 (or not a number) is ignored; the transfer uses 512.
 TEST(TftpNegotiation, OutOfRangeBlksizeFallsBackTo512) {
-  for (const char* value : {"4", "7", "65465", "100000", "abc", "", "-1", "+512", "99999999999999999999999"}) {
+  for (const char* value :
+       {"4", "7", "65465", "100000", "abc", "", "-1", "+512", "99999999999999999999999"}) {
     const auto n = negotiate(rrq({{"blksize", value}}), 100);
     EXPECT_EQ(n.block_size, 512) << value;
     EXPECT_FALSE(n.needs_oack()) << value;
@@ -36,7 +40,8 @@ TEST(TftpNegotiation, BlksizeAboveLimitIsAnsweredWithTheLimit) {
   EXPECT_EQ(n.block_size, 1468);
   EXPECT_EQ(n.oack().options, (std::vector<Option>{{"blksize", "1468"}}));
   EXPECT_EQ(negotiate(rrq({{"blksize", "8"}}), 100).block_size, 8);
-  EXPECT_EQ(negotiate(rrq({{"blksize", "0001432"}}), 100).block_size, 1432); // leading zeros are digits
+  EXPECT_EQ(negotiate(rrq({{"blksize", "0001432"}}), 100).block_size,
+            1432); // leading zeros are digits
 }
 
 // RFC 7440: windowsize 1-65535; invalid → lock-step; above our limit → the limit.

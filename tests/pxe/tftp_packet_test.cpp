@@ -6,7 +6,9 @@
 namespace atelier::pxe::tftp {
 namespace {
 
-Bytes bytes(std::string_view text) { return Bytes(text.begin(), text.end()); }
+Bytes bytes(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
 
 // A string literal with its embedded NULs, without counting bytes by hand.
 template <std::size_t N>
@@ -14,12 +16,13 @@ constexpr std::string_view w(const char (&text)[N]) {
   return std::string_view(text, N - 1);
 }
 
-ParseResult<DecodedMessage> parse(std::string_view text) { return parse_message(bytes(text)); }
+ParseResult<DecodedMessage> parse(std::string_view text) {
+  return parse_message(bytes(text));
+}
 
 // RFC 1350 §5: modes are case-insensitive; firmware sends "octet", old tools "OCTET".
 TEST(TftpPacket, ModeIsCaseInsensitive) {
-  for (std::string_view wire : {w("\0\1f\0octet\0"), w("\0\1f\0OCTET\0"),
-                                w("\0\1f\0Octet\0")}) {
+  for (std::string_view wire : {w("\0\1f\0octet\0"), w("\0\1f\0OCTET\0"), w("\0\1f\0Octet\0")}) {
     const auto decoded = parse(wire);
     ASSERT_TRUE(decoded);
     EXPECT_EQ(std::get<Request>(decoded->message).mode, Mode::octet);
@@ -33,12 +36,15 @@ TEST(TftpPacket, ModeIsCaseInsensitive) {
 TEST(TftpPacket, UnknownModeIsRefused) {
   const auto decoded = parse(w("\0\1file\0binary\0"));
   ASSERT_FALSE(decoded);
-  EXPECT_EQ(decoded.error().message, "TFTP RRQ mode at offset 7: \"binary\", expected netascii, octet or mail");
+  EXPECT_EQ(decoded.error().message,
+            "TFTP RRQ mode at offset 7: \"binary\", expected netascii, octet or mail");
 }
 
 // RFC 2347 options keep their order and spelling; negotiation matches names case-insensitively.
 TEST(TftpPacket, RequestOptionsAreKeptInOrderAndSpelling) {
-  const auto decoded = parse(w("\0\1undionly.kpxe\0octet\0BLKSIZE\0" "1432\0tsize\0" "0\0"));
+  const auto decoded = parse(w("\0\1undionly.kpxe\0octet\0BLKSIZE\0"
+                               "1432\0tsize\0"
+                               "0\0"));
   ASSERT_TRUE(decoded) << decoded.error().message;
   const auto& request = std::get<Request>(decoded->message);
   EXPECT_EQ(request.filename, "undionly.kpxe");
@@ -53,7 +59,11 @@ TEST(TftpPacket, MissingTerminatorsAreErrors) {
   EXPECT_EQ(parse(w("\0\1file\0oct")).error().offset, 7u);
   EXPECT_EQ(parse(w("\0\1f\0octet\0blksize\0")).error().message,
             "TFTP RRQ option blksize at offset 10: no value");
-  EXPECT_EQ(parse(w("\0\1f\0octet\0blksize\0" "512")).error().offset, 18u);
+  EXPECT_EQ(parse(w("\0\1f\0octet\0blksize\0"
+                    "512"))
+                .error()
+                .offset,
+            18u);
 }
 
 // An empty file name has no meaning to serve; refused rather than mapped to the root.
@@ -76,7 +86,9 @@ TEST(TftpPacket, EmptyOptionNameIsRefused) {
 
 // A repeated option keeps its first value (RFC 2347 says nothing; first wins, counted).
 TEST(TftpPacket, DuplicateOptionKeepsFirstAndIsCounted) {
-  const auto decoded = parse(w("\0\1f\0octet\0blksize\0" "512\0BlkSize\0" "1024\0"));
+  const auto decoded = parse(w("\0\1f\0octet\0blksize\0"
+                               "512\0BlkSize\0"
+                               "1024\0"));
   ASSERT_TRUE(decoded) << decoded.error().message;
   EXPECT_EQ(std::get<Request>(decoded->message).options, (std::vector<Option>{{"blksize", "512"}}));
   EXPECT_TRUE(decoded->quirks.contains(Quirk::tftp_duplicate_option));
@@ -112,8 +124,10 @@ TEST(TftpPacket, MessagesRoundTrip) {
 // Wire layout of what the server sends most: DATA and OACK.
 TEST(TftpPacket, DataAndOackWireLayout) {
   EXPECT_EQ(serialize_message(Data{258, {'h', 'i'}}), (Bytes{0, 3, 1, 2, 'h', 'i'}));
-  EXPECT_EQ(serialize_message(OptionAck{{{"blksize", "1468"}}}), bytes(w("\0\6blksize\0" "1468\0")));
-  EXPECT_EQ(serialize_message(Error{ErrorCode::access_violation, "no"}), (Bytes{0, 5, 0, 2, 'n', 'o', 0}));
+  EXPECT_EQ(serialize_message(OptionAck{{{"blksize", "1468"}}}), bytes(w("\0\6blksize\0"
+                                                                         "1468\0")));
+  EXPECT_EQ(serialize_message(Error{ErrorCode::access_violation, "no"}),
+            (Bytes{0, 5, 0, 2, 'n', 'o', 0}));
 }
 
 // A DATA payload cannot exceed the RFC 2348 maximum block size.

@@ -26,7 +26,8 @@ TEST(ResolveRequestPath, RefusesTraversal) {
   EXPECT_EQ(refusal_of("boot\\..\\..\\etc\\shadow"), PathRefusal::parent_reference);
   EXPECT_EQ(refusal_of("/etc/passwd"), PathRefusal::absolute_outside_root);
   EXPECT_EQ(refusal_of("\\etc\\passwd"), PathRefusal::absolute_outside_root);
-  EXPECT_EQ(refusal_of("/srv/tftpother/x"), PathRefusal::absolute_outside_root); // prefix, not parent
+  EXPECT_EQ(refusal_of("/srv/tftpother/x"),
+            PathRefusal::absolute_outside_root); // prefix, not parent
   EXPECT_EQ(refusal_of("/srv/tftp/../x"), PathRefusal::parent_reference);
 }
 
@@ -51,9 +52,11 @@ TEST(ResolveRequestPath, RefusesEmptyNames) {
 TEST(ResolveRequestPath, AcceptsNamesUnderTheRoot) {
   EXPECT_EQ(resolve_request_path(k_root, "undionly.kpxe"), k_root / "undionly.kpxe");
   EXPECT_EQ(resolve_request_path(k_root, "efi//./ipxe.efi"), k_root / "efi" / "ipxe.efi");
-  EXPECT_EQ(resolve_request_path(k_root, "boot\\x64\\wdsnbp.com"), k_root / "boot" / "x64" / "wdsnbp.com");
+  EXPECT_EQ(resolve_request_path(k_root, "boot\\x64\\wdsnbp.com"),
+            k_root / "boot" / "x64" / "wdsnbp.com");
   EXPECT_EQ(resolve_request_path(k_root, "/srv/tftp/undionly.kpxe"), k_root / "undionly.kpxe");
-  EXPECT_EQ(resolve_request_path("/srv/tftp/", "/srv/tftp/a"), std::filesystem::path("/srv/tftp/") / "a");
+  EXPECT_EQ(resolve_request_path("/srv/tftp/", "/srv/tftp/a"),
+            std::filesystem::path("/srv/tftp/") / "a");
   EXPECT_EQ(resolve_request_path(k_root, "..."), k_root / "..."); // a file name, not a parent
 }
 

@@ -1,0 +1,161 @@
+#include "imager/process_runner.h"
+#include "imager/smart.h"
+
+#include "test_support.h"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace atelier::imager {
+namespace {
+
+using test::read_fixture;
+
+// Answers from a table keyed by the program name; records what it was asked to run.
+class FakeProcessRunner final : public ProcessRunner {
+public:
+  std::map<std::string, std::expected<ProcessResult, std::string>> answers;
+  std::vector<std::vector<std::string>> calls;
+  std::expected<ProcessResult, std::string> run(const std::vector<std::string>& argv,
+                                                std::chrono::milliseconds) override {
+    calls.push_back(argv);
+    const auto it = answers.find(argv.at(0));
+    if (it == answers.end()) {
+      return std::unexpected(argv.at(0) + ": not installed");
+    }
+    return it->second;
+  }
+};
+
+TEST(SmartctlJson, HealthySataSsd) {
+  // Why: the common case must read as ok with hours and temperature.
+  const auto h = parse_smartctl_json(read_fixture("smart/sata-ssd-ok.json"));
+  EXPECT_EQ(h.status, HealthStatus::ok);
+  EXPECT_EQ(h.smart_passed, true);
+  EXPECT_EQ(h.reallocated_sectors, 0U);
+  EXPECT_EQ(h.reported_uncorrectable, 0U);
+  EXPECT_EQ(h.power_on_hours, 12345U);
+  EXPECT_EQ(h.temperature_c, 34);
+  EXPECT_EQ(h.rotation_rate_rpm, 0U);
+  EXPECT_EQ(h.model, "Samsung SSD 860 EVO 250GB");
+}
+
+TEST(SmartctlJson, ReallocatedSectorsAreAWarningEvenWhenTheDrivePasses) {
+  // Why: raw > 0 on attribute 5 or 197 predicts failure long before the drive's own verdict.
+  const auto h = parse_smartctl_json(read_fixture("smart/hdd-reallocated.json"));
+  EXPECT_EQ(h.status, HealthStatus::warning);
+  EXPECT_EQ(h.reallocated_sectors, 24U);
+  EXPECT_EQ(h.pending_sectors, 3U);
+  EXPECT_EQ(h.offline_uncorrectable, 0U);
+  EXPECT_NE(h.reason.find("24 reallocated sectors"), std::string::npos) << h.reason;
+  EXPECT_EQ(h.power_on_hours, 28114U);
+}
+
+TEST(SmartctlJson, FailedSelfAssessmentIsFailing) {
+  // Why: the drive's own FAILED verdict overrides everything.
+  const auto h = parse_smartctl_json(read_fixture("smart/hdd-failed.json"));
+  EXPECT_EQ(h.status, HealthStatus::failing);
+  EXPECT_EQ(h.smart_passed, false);
+  EXPECT_EQ(h.reallocated_sectors, 2021U);
+  EXPECT_EQ(h.reported_uncorrectable, 188U);
+}
+
+TEST(SmartctlJson, NvmeHealthLog) {
+  // Why: NVMe has no attributes; percentage used and media errors carry the health.
+  const auto h = parse_smartctl_json(read_fixture("smart/nvme-ok.json"));
+  EXPECT_EQ(h.status, HealthStatus::ok);
+  EXPECT_EQ(h.percentage_used, 3U);
+  EXPECT_EQ(h.available_spare, 100U);
+  EXPECT_EQ(h.media_errors, 0U);
+  EXPECT_EQ(h.power_on_hours, 5210U);
+  EXPECT_EQ(h.temperature_c, 36);
+}
+
+TEST(SmartctlJson, UsbBridgeThatAnswersNothingIsUnknownWithTheReason) {
+  // Why: many USB enclosures pass no SMART through; that is "unknown", not "ok" and not a crash.
+  const auto h = parse_smartctl_json(read_fixture("smart/usb-bridge-unknown.json"));
+  EXPECT_EQ(h.status, HealthStatus::unknown);
+  EXPECT_NE(h.reason.find("Unknown USB bridge"), std::string::npos) << h.reason;
+}
+
+TEST(SmartctlJson, GarbageAndEmptyOutputAreUnknown) {
+  // Why: a tool that crashes or prints text must not be mistaken for a healthy disk.
+  EXPECT_EQ(parse_smartctl_json("").status, HealthStatus::unknown);
+  EXPECT_EQ(parse_smartctl_json("smartctl 7.3 ...\n").status, HealthStatus::unknown);
+  EXPECT_EQ(parse_smartctl_json("[1,2]").status, HealthStatus::unknown);
+  EXPECT_EQ(parse_smartctl_json(R"({"smart_status":{"passed":"yes"}})").status, HealthStatus::unknown);
+}
+
+TEST(NvmeSmartLog, WornDriveIsAWarningAndTemperatureIsConvertedFromKelvin) {
+  // Why: nvme-cli reports kelvin; > 100 % used means past rated endurance.
+  const auto h = parse_nvme_smart_log_json(read_fixture("smart/nvme-smart-log.json"));
+  EXPECT_EQ(h.status, HealthStatus::warning);
+  EXPECT_EQ(h.percentage_used, 105U);
+  EXPECT_EQ(h.temperature_c, 45);
+  EXPECT_EQ(h.power_on_hours, 18220U);
+  EXPECT_EQ(h.source, "nvme-cli");
+}
+
+TEST(HealthProbe, MissingToolsGiveUnknownWithTheReason) {
+  // Why: a boot environment without smartmontools still produces an inventory.
+  FakeProcessRunner runner;
+  const auto probe = probe_health(runner, "nvme0n1", true);
+  EXPECT_EQ(probe.health.status, HealthStatus::unknown);
+  EXPECT_NE(probe.health.reason.find("smartctl: not installed"), std::string::npos);
+  EXPECT_NE(probe.health.reason.find("nvme: not installed"), std::string::npos);
+  ASSERT_EQ(runner.calls.size(), 2U);
+  EXPECT_EQ(runner.calls[0], (std::vector<std::string>{"smartctl", "--json=c", "-a", "/dev/nvme0n1"}));
+  EXPECT_EQ(runner.calls[1], (std::vector<std::string>{"nvme", "smart-log", "-o", "json", "/dev/nvme0n1"}));
+}
+
+TEST(HealthProbe, SmartctlAnswerWithProblemBitsIsStillParsed) {
+  // Why: smartctl's exit status has bits set for disk problems; the JSON is what counts.
+  FakeProcessRunner runner;
+  runner.answers["smartctl"] = ProcessResult{64, false, read_fixture("smart/hdd-reallocated.json"), ""};
+  const auto probe = probe_health(runner, "sdc", false);
+  EXPECT_EQ(probe.health.status, HealthStatus::warning);
+  ASSERT_EQ(probe.runs.size(), 1U);
+  EXPECT_EQ(probe.runs[0].exit_code, 64);
+  EXPECT_EQ(probe.runs[0].out, read_fixture("smart/hdd-reallocated.json"));
+}
+
+TEST(HealthProbe, NvmeFallsBackToNvmeCli) {
+  // Why: an old smartctl may not speak NVMe; nvme-cli can.
+  FakeProcessRunner runner;
+  runner.answers["smartctl"] = ProcessResult{2, false, R"({"smartctl":{"exit_status":2}})", ""};
+  runner.answers["nvme"] = ProcessResult{0, false, read_fixture("smart/nvme-smart-log.json"), ""};
+  const auto probe = probe_health(runner, "nvme0n1", true);
+  EXPECT_EQ(probe.health.source, "nvme-cli");
+  EXPECT_EQ(probe.health.percentage_used, 105U);
+  EXPECT_EQ(probe.runs.size(), 2U);
+}
+
+TEST(HealthProbe, TimeoutIsUnknown) {
+  // Why: a hanging bridge must not be reported as healthy.
+  FakeProcessRunner runner;
+  runner.answers["smartctl"] = ProcessResult{-1, true, "", ""};
+  const auto probe = probe_health(runner, "sdb", false);
+  EXPECT_EQ(probe.health.status, HealthStatus::unknown);
+  EXPECT_NE(probe.health.reason.find("in time"), std::string::npos);
+}
+
+TEST(PosixProcessRunner, CapturesOutputExitCodeAndTimesOut) {
+  // Why: the real runner is the one OS touchpoint with its own logic (pipes, poll, kill).
+  PosixProcessRunner runner;
+  const auto ok = runner.run({"sh", "-c", "echo out; echo err >&2; exit 3"}, std::chrono::seconds(10));
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->out, "out\n");
+  EXPECT_EQ(ok->err, "err\n");
+  EXPECT_EQ(ok->exit_code, 3);
+  EXPECT_FALSE(ok->timed_out);
+  const auto slow = runner.run({"sleep", "5"}, std::chrono::milliseconds(200));
+  ASSERT_TRUE(slow);
+  EXPECT_TRUE(slow->timed_out);
+  const auto missing = runner.run({"atelier-no-such-tool"}, std::chrono::seconds(1));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error(), "atelier-no-such-tool: not installed");
+}
+
+} // namespace
+} // namespace atelier::imager

@@ -1,0 +1,97 @@
+// Helpers shared by the imager tests: fixture paths, file loading and a tiny SMBIOS table builder.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace atelier::imager::test {
+
+inline std::string fixture_path(std::string_view relative) {
+  return std::string(ATELIER_TEST_DATA) + "/imager/" + std::string(relative);
+}
+
+inline std::string read_fixture(std::string_view relative) {
+  std::ifstream in(fixture_path(relative), std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline std::vector<std::uint8_t> read_bytes(std::string_view relative) {
+  const std::string text = read_fixture(relative);
+  return {text.begin(), text.end()};
+}
+
+// Builds SMBIOS structure tables byte by byte, for edge cases no real firmware is at hand for.
+class TableBuilder {
+public:
+  // Starts a structure: type, formatted length (header included) and handle; returns *this so the
+  // formatted bytes can follow with u8/u16/u32.
+  TableBuilder& begin(std::uint8_t type, std::uint8_t length, std::uint16_t handle) {
+    m_start = m_bytes.size();
+    m_length = length;
+    m_bytes.push_back(type);
+    m_bytes.push_back(length);
+    u16(handle);
+    return *this;
+  }
+  TableBuilder& u8(std::uint8_t v) {
+    m_bytes.push_back(v);
+    return *this;
+  }
+  TableBuilder& u16(std::uint16_t v) {
+    m_bytes.push_back(static_cast<std::uint8_t>(v & 0xFFU));
+    m_bytes.push_back(static_cast<std::uint8_t>(v >> 8U));
+    return *this;
+  }
+  TableBuilder& u32(std::uint32_t v) {
+    u16(static_cast<std::uint16_t>(v & 0xFFFFU));
+    return u16(static_cast<std::uint16_t>(v >> 16U));
+  }
+  // Writes a byte at a formatted-area offset of the current structure (zero-filling up to it).
+  TableBuilder& at(std::size_t offset, std::uint8_t v) {
+    fill_to(offset + 1);
+    m_bytes[m_start + offset] = v;
+    return *this;
+  }
+  TableBuilder& at16(std::size_t offset, std::uint16_t v) {
+    at(offset, static_cast<std::uint8_t>(v & 0xFFU));
+    return at(offset + 1, static_cast<std::uint8_t>(v >> 8U));
+  }
+  TableBuilder& at32(std::size_t offset, std::uint32_t v) {
+    at16(offset, static_cast<std::uint16_t>(v & 0xFFFFU));
+    return at16(offset + 2, static_cast<std::uint16_t>(v >> 16U));
+  }
+  // Ends the formatted area and appends the string set (the double NUL included).
+  TableBuilder& strings(const std::vector<std::string>& values) {
+    fill_to(m_length);
+    if (values.empty()) {
+      m_bytes.push_back(0);
+    }
+    for (const auto& s : values) {
+      m_bytes.insert(m_bytes.end(), s.begin(), s.end());
+      m_bytes.push_back(0);
+    }
+    m_bytes.push_back(0);
+    return *this;
+  }
+  TableBuilder& end_of_table() {
+    begin(127, 4, 0xFEFF);
+    return strings({});
+  }
+  const std::vector<std::uint8_t>& bytes() const { return m_bytes; }
+
+private:
+  void fill_to(std::size_t length) {
+    while (m_bytes.size() < m_start + length) {
+      m_bytes.push_back(0);
+    }
+  }
+  std::vector<std::uint8_t> m_bytes;
+  std::size_t m_start = 0;
+  std::size_t m_length = 0;
+};
+
+} // namespace atelier::imager::test
