@@ -82,8 +82,11 @@ TEST(ShippedExamples, TheExampleProgramGradesTheSampleMachines) {
   const auto program = load_program(k_examples / "program.example.toml");
   ASSERT_TRUE(program) << ::testing::PrintToString(program.error());
   EXPECT_EQ(program->asset_tag_prefix, "AT");
-  // The 2 GB Core 2 desktop is under the 4 GB / x86-64-v2 floor.
-  EXPECT_EQ(grade(*program, inventory("old-desktop-2gb-bios.json")).grade, Grade::parts);
+  // The 2 GB Core 2 desktop is kept for the light profile:
+  // 10 (2 GiB) + 0 (v1) + 0 (2 threads) + 5 (hdd) + 5 (160 GB) = 20 = the C threshold.
+  const auto old_desktop = grade(*program, inventory("old-desktop-2gb-bios.json"));
+  EXPECT_EQ(old_desktop.score, 20);
+  EXPECT_EQ(old_desktop.grade, Grade::C);
   // 35 (8 GiB) + 25 (v3) + 5 (4 threads) + 20 (ssd) + 10 (256 GB) = 95.
   const auto laptop = grade(*program, inventory("laptop-8gb-uefi-ssd.json"));
   EXPECT_EQ(laptop.score, 95);
