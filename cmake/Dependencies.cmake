@@ -5,6 +5,8 @@ find_package(SQLite3 REQUIRED)                 # libsqlite3-dev
 find_package(nlohmann_json 3.11 REQUIRED)      # nlohmann-json3-dev
 find_package(CLI11 REQUIRED)                   # libcli11-dev
 find_package(fmt REQUIRED)                     # libfmt-dev (GCC 12 has no <format>)
+find_package(Boost 1.74 REQUIRED)              # libboost-dev: Asio (header-only) for the network services
+find_package(Threads REQUIRED)
 if(ATELIER_BUILD_TESTS)
   find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev
 endif()

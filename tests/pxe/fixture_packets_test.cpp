@@ -25,7 +25,7 @@ constexpr std::string_view k_vm_mac = "52:54:00:a7:e1:01";
 // Guards the fixture set itself: a capture script change that loses a scenario must fail loudly.
 TEST(Fixtures, AllScenariosArePresent) {
   EXPECT_EQ(fixture_names("seabios-ipxe").size(), 12u);
-  EXPECT_EQ(fixture_names("ovmf-pxe").size(), 16u);
+  EXPECT_EQ(fixture_names("ovmf-pxe").size(), 17u);
   EXPECT_EQ(fixture_names("ovmf-ipxe").size(), 12u);
   EXPECT_EQ(fixture_names("ovmf-http").size(), 4u);
 }
@@ -212,7 +212,7 @@ TEST(Fixtures, TftpDataBlocks) {
   ASSERT_TRUE(first);
   EXPECT_EQ(std::get<tftp::Data>(first->message).block, 1);
   EXPECT_EQ(std::get<tftp::Data>(first->message).payload.size(), 1468u);
-  const auto last = tftp::parse_message(load_fixture("ovmf-pxe-16-tftp-data-proxy-last"));
+  const auto last = tftp::parse_message(load_fixture("ovmf-pxe-17-tftp-data-proxy-last"));
   ASSERT_TRUE(last);
   EXPECT_EQ(std::get<tftp::Data>(last->message).block, 3);
   EXPECT_EQ(std::get<tftp::Data>(last->message).payload.size(), 3453u - 2 * 1468u);

@@ -1,0 +1,45 @@
+#include "daemon/boot_admission.h"
+
+#include <fmt/format.h>
+
+namespace atelier::daemon {
+
+pxe::Admission HwdbAdmission::admit(const pxe::ClientInfo& client, bool first_contact) {
+  if (!client.mac) {
+    return {false, "", "no MAC address"};
+  }
+  const hwdb::MacAddress mac(client.mac->octets);
+  if (!first_contact) {
+    // Port-4011 requests continue a boot whose DISCOVER was recorded; only check the flag.
+    auto known = m_registry.store().latest_unit_by_mac(mac);
+    if (!known) {
+      return {false, "", "hardware database unavailable: " + known.error().message};
+    }
+    if (*known && !hwdb::is_final((*known)->state)) {
+      const auto& unit = **known;
+      if (unit.do_not_boot) {
+        return {false, unit.tag.str(), fmt::format("{} is marked \"don't boot\"", unit.tag.str())};
+      }
+      return {true, unit.tag.str(), ""};
+    }
+  }
+  hwdb::BootRequest request;
+  request.mac = mac;
+  if (client.arch) {
+    request.arch = *client.arch;
+  }
+  request.firmware = std::string(pxe::firmware_family_name(client.firmware));
+  request.guid = client.guid.value_or("");
+  request.vendor_class = client.vendor_class;
+  auto result = m_registry.record_boot(request, "atelierd");
+  if (!result) {
+    return {false, "", "hardware database unavailable: " + result.error().message};
+  }
+  if (result->ignored) {
+    return {false, result->unit.tag.str(),
+            fmt::format("{} is marked \"don't boot\"", result->unit.tag.str())};
+  }
+  return {true, result->unit.tag.str(), ""};
+}
+
+} // namespace atelier::daemon
