@@ -3,6 +3,8 @@
 #include "daemon/table.h"
 #include "daemon/unit_json.h"
 
+#include <map>
+
 #include <fmt/format.h>
 
 namespace atelier::daemon {
@@ -41,10 +43,25 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
     ctx.error(units.error().message);
     return;
   }
+  auto sightings = registry->store().latest_sightings();
+  if (!sightings) {
+    ctx.error(sightings.error().message);
+    return;
+  }
+  std::map<hwdb::RowId, const hwdb::BootSighting*> last_boot;
+  for (const auto& b : *sightings) {
+    last_boot[b.unit_id] = &b;
+  }
+  const auto firmware = [&](const hwdb::Unit& u) -> std::string {
+    const auto it = last_boot.find(u.id);
+    return it == last_boot.end() ? "" : it->second->firmware;
+  };
   if (opt.json) {
     json all = json::array();
     for (const auto& u : *units) {
-      all.push_back(to_json(u));
+      json j = to_json(u);
+      j["firmware"] = firmware(u).empty() ? json(nullptr) : json(firmware(u));
+      all.push_back(std::move(j));
     }
     ctx.out << all.dump(2) << '\n';
     return;
@@ -53,12 +70,12 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
     ctx.out << "no units" << (filter.state ? fmt::format(" in state '{}'", opt.state) : "") << '\n';
     return;
   }
-  Table table({"TAG", "STATE", "CHASSIS", "VENDOR", "MODEL", "SERIAL", "MAC", "UPDATED"});
+  Table table({"TAG", "STATE", "CHASSIS", "VENDOR", "MODEL", "SERIAL", "MAC", "FIRMWARE", "UPDATED"});
   for (const auto& u : *units) {
     table.add({u.tag.str(), std::string(hwdb::to_string(u.state)), std::string(hwdb::to_string(u.chassis)),
                u.identity.vendor, u.identity.model,
                u.key.kind == hwdb::IdentityKind::board_serial ? u.identity.board_serial : u.identity.serial,
-               u.identity.wired_mac ? u.identity.wired_mac->str() : "",
+               u.identity.wired_mac ? u.identity.wired_mac->str() : "", firmware(u),
                hwdb::format_timestamp(u.updated_at)});
   }
   table.print(ctx.out);
@@ -170,6 +187,25 @@ void history(CliContext& ctx, const std::string& tag, bool as_json) {
   table.print(ctx.out);
 }
 
+void dont_boot(CliContext& ctx, const std::string& tag, bool undo) {
+  auto registry = open_registry(ctx);
+  if (!registry) {
+    return;
+  }
+  auto unit = registry->find(tag);
+  if (!unit) {
+    ctx.error(unit.error().message);
+    return;
+  }
+  if (auto r = registry->set_do_not_boot(*unit, !undo); !r) {
+    ctx.error(r.error().message);
+    return;
+  }
+  ctx.out << unit->tag.str()
+          << (undo ? ": boots over the network again\n"
+                   : ": marked \"don't boot\"; atelierd will not answer its network boots\n");
+}
+
 struct AddOptions {
   std::string vendor, model, serial, board_serial, mac, chassis = "unknown", notes;
   bool json = false;
@@ -250,6 +286,14 @@ void add_units_commands(CLI::App& app, CliContext& ctx) {
   hist->add_option("TAG", *hist_tag, "asset tag")->required();
   hist->add_flag("--json", *hist_json, "print JSON");
   hist->callback([&ctx, hist_tag, hist_json] { history(ctx, *hist_tag, *hist_json); });
+
+  auto nb_tag = std::make_shared<std::string>();
+  auto nb_undo = std::make_shared<bool>(false);
+  auto* nb = units->add_subcommand(
+      "dont-boot", "never answer this machine's network boots (e.g. the workshop's own PCs)");
+  nb->add_option("TAG", *nb_tag, "asset tag")->required();
+  nb->add_flag("--undo", *nb_undo, "answer its network boots again");
+  nb->callback([&ctx, nb_tag, nb_undo] { dont_boot(ctx, *nb_tag, *nb_undo); });
 
   auto add_opt = std::make_shared<AddOptions>();
   auto* add = units->add_subcommand(

@@ -382,26 +382,39 @@ Result<RowId> SqliteStore::add_sighting(const BootSighting& b) {
                 });
 }
 
+namespace {
+constexpr std::string_view k_sighting_columns =
+    "id, unit_id, mac, arch, firmware, guid, vendor_class, seen_at";
+
+BootSighting read_sighting(const Statement& s) {
+  BootSighting b;
+  b.id = s.column_int(0);
+  b.unit_id = s.column_int(1);
+  b.mac = MacAddress::parse(s.column_text(2)).value_or(MacAddress{});
+  if (auto arch = s.column_optional_int(3)) {
+    b.arch = static_cast<int>(*arch);
+  }
+  b.firmware = s.column_text(4);
+  b.guid = s.column_text(5);
+  b.vendor_class = s.column_text(6);
+  b.seen_at = ts(s, 7);
+  return b;
+}
+} // namespace
+
 Result<std::vector<BootSighting>> SqliteStore::sightings(RowId unit_id) {
   return query<BootSighting>(
+      m_db, fmt::format("SELECT {} FROM boot_sightings WHERE unit_id = ? ORDER BY id", k_sighting_columns),
+      [&](Statement& s) { s.bind(1, unit_id); }, read_sighting);
+}
+
+Result<std::vector<BootSighting>> SqliteStore::latest_sightings() {
+  return query<BootSighting>(
       m_db,
-      "SELECT id, unit_id, mac, arch, firmware, guid, vendor_class, seen_at FROM boot_sightings "
-      "WHERE unit_id = ? ORDER BY id",
-      [&](Statement& s) { s.bind(1, unit_id); },
-      [](const Statement& s) {
-        BootSighting b;
-        b.id = s.column_int(0);
-        b.unit_id = s.column_int(1);
-        b.mac = MacAddress::parse(s.column_text(2)).value_or(MacAddress{});
-        if (auto arch = s.column_optional_int(3)) {
-          b.arch = static_cast<int>(*arch);
-        }
-        b.firmware = s.column_text(4);
-        b.guid = s.column_text(5);
-        b.vendor_class = s.column_text(6);
-        b.seen_at = ts(s, 7);
-        return b;
-      });
+      fmt::format("SELECT {} FROM boot_sightings WHERE id IN "
+                  "(SELECT MAX(id) FROM boot_sightings GROUP BY unit_id) ORDER BY unit_id",
+                  k_sighting_columns),
+      [](Statement&) {}, read_sighting);
 }
 
 Result<RowId> SqliteStore::add_inventory(const InventorySnapshot& v) {

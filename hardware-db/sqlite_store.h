@@ -40,6 +40,7 @@ public:
   Result<std::vector<NetworkInterface>> interfaces(RowId unit_id) override;
   Result<RowId> add_sighting(const BootSighting& sighting) override;
   Result<std::vector<BootSighting>> sightings(RowId unit_id) override;
+  Result<std::vector<BootSighting>> latest_sightings() override;
   Result<RowId> add_inventory(const InventorySnapshot& snapshot) override;
   Result<std::optional<InventorySnapshot>> latest_inventory(RowId unit_id) override;
   Result<RowId> add_bench_result(const BenchResult& result) override;

@@ -76,6 +76,8 @@ public:
   virtual Result<std::vector<NetworkInterface>> interfaces(RowId unit_id) = 0;
   virtual Result<RowId> add_sighting(const BootSighting& sighting) = 0;
   virtual Result<std::vector<BootSighting>> sightings(RowId unit_id) = 0;
+  // The most recent sighting of every unit that has one (one query, for listings).
+  virtual Result<std::vector<BootSighting>> latest_sightings() = 0;
   virtual Result<RowId> add_inventory(const InventorySnapshot& snapshot) = 0;
   virtual Result<std::optional<InventorySnapshot>> latest_inventory(RowId unit_id) = 0;
   virtual Result<RowId> add_bench_result(const BenchResult& result) = 0;

@@ -1,5 +1,7 @@
 // atelier-imager: the agent that runs inside the boot environment. Thin: parses arguments and calls
-// the library. Subcommands so far: inventory.
+// the library. Subcommands so far: inventory, bench, grade.
+#include "imager/bench.h"
+#include "imager/bench_grade.h"
 #include "imager/file_system.h"
 #include "imager/inventory.h"
 #include "imager/process_runner.h"
@@ -8,6 +10,8 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <fstream>
+#include <iterator>
 
 // GCC 12 reports a false -Wnull-dereference inside CLI11's inlined string splitting at -O2.
 #pragma GCC diagnostic push
@@ -39,6 +43,88 @@ int run_inventory(bool json, const std::string& root, bool no_smart, bool includ
   return 0;
 }
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::runtime_error(path + ": cannot be read");
+  }
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+atelier::imager::Inventory live_inventory() {
+  using namespace atelier::imager;
+  DiskFileSystem fs("/");
+  PosixProcessRunner runner;
+  Inventory inventory = collect_inventory(fs, runner, CollectOptions{});
+  inventory.collected_at = now_utc();
+  return inventory;
+}
+
+struct BenchArgs {
+  bool json = false;
+  double budget_s = 60;
+  std::vector<std::string> disks;
+  bool no_disks = false;
+  bool no_memtest = false;
+};
+
+int run_bench(const BenchArgs& args) {
+  using namespace atelier::imager;
+  const Inventory inventory = live_inventory();
+  BenchOptions options;
+  options.budget = Millis(static_cast<std::int64_t>(args.budget_s * 1000));
+  options.memtest = !args.no_memtest;
+  if (!args.disks.empty()) {
+    for (const auto& path : args.disks) {
+      options.disks.push_back({path, path, "unknown", "not a disk of the inventory"});
+    }
+  } else if (!args.no_disks) {
+    options.disks = targets_from(inventory);
+  }
+  SteadyClock clock;
+  DiskFileSystem fs("/");
+  BenchEnvironment env = live_environment(clock, fs);
+  BenchReport report = run_bench(options, env);
+  report.run_at = now_utc();
+  report.cpu_model = inventory.cpu.model_name;
+  const std::string text = args.json ? to_json_text(report) : to_text(report);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
+int run_grade(const std::string& program_file, const std::string& inventory_file,
+              const std::string& bench_file, bool json) {
+  using namespace atelier::imager;
+  auto program = atelier::profiles::load_program(program_file);
+  if (!program) {
+    for (const auto& d : program.error()) {
+      std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    }
+    return 2;
+  }
+  const std::string inventory_text =
+      inventory_file.empty() ? to_json_text(live_inventory()) : read_text(inventory_file);
+  auto facts = atelier::profiles::facts_from_inventory_json(inventory_text);
+  auto disks = disk_verdicts_from_inventory_json(inventory_text);
+  if (!facts || !disks) {
+    std::fprintf(stderr, "atelier-imager: inventory: %s\n", (!facts ? facts.error() : disks.error()).c_str());
+    return 2;
+  }
+  std::optional<BenchSummary> bench;
+  if (!bench_file.empty()) {
+    auto summary = bench_summary_from_json(read_text(bench_file));
+    if (!summary) {
+      std::fprintf(stderr, "atelier-imager: %s: %s\n", bench_file.c_str(), summary.error().c_str());
+      return 2;
+    }
+    bench = std::move(*summary);
+  }
+  const MachineGrade grade = grade_machine(*program, *facts, *disks, bench);
+  const std::string text = json ? to_json(grade).dump(2) + "\n" : to_text(grade);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -54,10 +140,33 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   inventory->add_flag("--no-smart", no_smart, "Do not run smartctl or nvme-cli");
   inventory->add_flag("--include-optical", include_optical, "List optical drives among the disks too");
+  BenchArgs bench_args;
+  auto* bench = app.add_subcommand("bench", "Measure CPU, memory and disks (read-only) and test memory");
+  bench->add_flag("--json", bench_args.json, "Print the versioned JSON report (docs/BENCHMARKS.md)");
+  bench->add_option("--budget", bench_args.budget_s, "Total time for all stages, in seconds")
+      ->check(CLI::Range(1.0, 3600.0));
+  bench->add_option("--disk", bench_args.disks, "Read this device or file instead of the inventory's disks");
+  bench->add_flag("--no-disks", bench_args.no_disks, "Do not read any disk");
+  bench->add_flag("--no-memtest", bench_args.no_memtest, "Skip the memory pattern test");
+  std::string program_file, inventory_file, bench_file;
+  bool grade_json = false;
+  auto* grade = app.add_subcommand("grade", "Grade this machine with a program file's rules");
+  grade->add_option("--program", program_file, "Program file (TOML)")->required()->check(CLI::ExistingFile);
+  grade->add_option("--inventory", inventory_file, "Inventory JSON (default: collect it now)")
+      ->check(CLI::ExistingFile);
+  grade->add_option("--bench", bench_file, "Bench JSON from `atelier-imager bench --json`")
+      ->check(CLI::ExistingFile);
+  grade->add_flag("--json", grade_json, "Print JSON (atelier.grade/1)");
   CLI11_PARSE(app, argc, argv);
   try {
     if (inventory->parsed()) {
       return run_inventory(json, root, no_smart, include_optical);
+    }
+    if (bench->parsed()) {
+      return run_bench(bench_args);
+    }
+    if (grade->parsed()) {
+      return run_grade(program_file, inventory_file, bench_file, grade_json);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atelier-imager: %s\n", e.what());

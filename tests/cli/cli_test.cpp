@@ -161,3 +161,11 @@ TEST_F(CliTest, ProfileMatchExplainsChoice) {
   }
   EXPECT_TRUE(some_rejected_with_reason);
 }
+
+TEST_F(CliTest, DontBootMarksAndUnmarksTheUnit) {
+  const std::string tag = add("CZC0000001");
+  ASSERT_EQ(run({"units", "dont-boot", tag}).status, 0);
+  EXPECT_TRUE(json::parse(run({"units", "show", tag, "--json"}).out)["do_not_boot"].get<bool>());
+  ASSERT_EQ(run({"units", "dont-boot", tag, "--undo"}).status, 0);
+  EXPECT_FALSE(json::parse(run({"units", "show", tag, "--json"}).out)["do_not_boot"].get<bool>());
+}

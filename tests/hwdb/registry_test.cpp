@@ -180,6 +180,13 @@ TEST_F(RegistryTest, FirstPxeBootCreatesDetectedUnitAndLaterBootsAddSightings) {
   ASSERT_EQ(sightings.size(), 2u);
   EXPECT_EQ(sightings[0].arch, 7);
   EXPECT_EQ(sightings[0].vendor_class, "PXEClient:Arch:00007:UNDI:003000");
+  // Listings get the latest sighting of each unit in one query.
+  BootRequest http = boot;
+  http.firmware = "ipxe";
+  ASSERT_TRUE(m_registry.record_boot(http, "atelierd"));
+  const auto latest = m_registry.store().latest_sightings().value();
+  ASSERT_EQ(latest.size(), 1u);
+  EXPECT_EQ(latest[0].firmware, "ipxe");
 }
 
 // Once the agent reports a real serial, the unit first known by its MAC keeps its tag.

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# VM test (CTest label `vm`): real firmware meets atelierd's proxyDHCP beside a site DHCP server.
+#
+# Two network namespaces, only 198.18.0.0/15 addresses:
+#   atl-vm-N      bridge br0 198.18.0.1/24 = the "site": dnsmasq as a plain DHCP server (no PXE
+#                 options), and the VMs' taps
+#   atl-vm-N-p    198.18.0.2/24 on a veth into that bridge = the workshop server running atelierd
+# A SeaBIOS VM (QEMU's iPXE NIC ROM) and an OVMF VM (EDK2's own PXE, romfile=) boot from the network.
+# Checked: both are detected as units with their MAC and firmware family, the iPXE one gets a proxy
+# offer, the EDK2 one gets a proxy offer and the port-4011 ACK; once marked "don't boot", a machine
+# is not answered any more.
+#
+# Usage: proxy_boot_test.sh ATELIERD ATELIER     (root; QEMU under TCG, no KVM)
+set -euo pipefail
+atelierd=${1:?path to atelierd}
+atelier=${2:?path to atelier}
+
+for tool in qemu-system-x86_64 dnsmasq ip; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (scripts/packages.d/vm.list)"; exit 1; }
+done
+[[ $(id -u) -eq 0 ]] || { echo "needs root (network namespaces)"; exit 1; }
+
+ns=atl-vm-$$
+nsp=atl-vm-$$-p
+work=$(mktemp -d /tmp/atl-vm.XXXXXX)
+pids=()
+cleanup() {
+  set +e
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  ip netns del "$nsp" 2>/dev/null
+  ip netns del "$ns" 2>/dev/null
+  if [[ ${keep:-} != yes ]]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  echo "--- atelierd log"; cat "$work/atelierd.log"
+  for f in "$work"/*.console; do echo "--- $f"; tail -c 2000 "$f" | tr -d '\r' | tail -20; done
+  exit 1
+}
+
+ip netns add "$ns"
+ip netns add "$nsp"
+ip -n "$ns" link set lo up
+ip -n "$ns" link add br0 type bridge
+for t in tap0 tap1; do
+  ip -n "$ns" tuntap add dev "$t" mode tap
+  ip -n "$ns" link set "$t" master br0
+  ip -n "$ns" link set "$t" up
+done
+ip -n "$ns" link add vsite type veth peer name vproxy
+ip -n "$ns" link set vproxy netns "$nsp"
+ip -n "$ns" link set vsite master br0
+ip -n "$ns" addr add 198.18.0.1/24 dev br0
+ip -n "$ns" link set br0 up
+ip -n "$ns" link set vsite up
+ip -n "$nsp" link set lo up
+ip -n "$nsp" addr add 198.18.0.2/24 dev vproxy
+ip -n "$nsp" link set vproxy up
+
+# The site's DHCP server: addresses only, nothing about booting.
+ip netns exec "$ns" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=br0 --bind-interfaces \
+  --dhcp-range=198.18.0.50,198.18.0.99,255.255.255.0,5m --dhcp-leasefile="$work/leases" \
+  --pid-file="$work/site.pid" >"$work/site.log" 2>&1 &
+pids+=($!)
+
+db="$work/atelier.db"
+"$atelier" --db "$db" db init >/dev/null
+ip netns exec "$nsp" "$atelierd" --db "$db" --interface vproxy --address 198.18.0.2 \
+  --http-port 8080 >"$work/atelierd.log" 2>&1 &
+pids+=($!)
+
+bios_mac=52:54:00:a7:e2:01
+uefi_mac=52:54:00:a7:e2:02
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
+boot_vm() { # name tap mac [extra qemu args...]
+  local name=$1 tap=$2 mac=$3
+  shift 3
+  ip netns exec "$ns" qemu-system-x86_64 -display none -m 256 -boot n \
+    -netdev tap,id=n0,ifname="$tap",script=no,downscript=no "$@" \
+    -serial "file:$work/$name.console" </dev/null >"$work/$name.qemu.log" 2>&1 &
+  pids+=($!)
+  eval "${name}_pid=$!"
+}
+boot_vm bios tap0 "$bios_mac" -device virtio-net-pci,netdev=n0,mac=$bios_mac
+boot_vm uefi tap1 "$uefi_mac" -machine q35 \
+  -drive if=pflash,format=raw,file=/usr/share/OVMF/OVMF_CODE_4M.fd,readonly=on \
+  -drive if=pflash,format=raw,file="$work/vars.fd" \
+  -device virtio-net-pci,netdev=n0,mac=$uefi_mac,romfile=
+
+# wait_for SECONDS COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 2
+  done
+}
+unit_json() { "$atelier" --db "$db" units list --json; }
+has_unit() { unit_json | grep -q "\"mac\": \"$1\""; }
+logged() { grep -q "$1" "$work/atelierd.log"; }
+
+wait_for 180 has_unit "$bios_mac" || fail "SeaBIOS/iPXE VM was not detected"
+wait_for 180 has_unit "$uefi_mac" || fail "OVMF/EDK2 VM was not detected"
+wait_for 60 logged "DHCPOFFER (proxy) to $bios_mac" || fail "no proxy offer to the iPXE VM"
+wait_for 60 logged "DHCPOFFER (proxy) to $uefi_mac" || fail "no proxy offer to the EDK2 VM"
+# EDK2 then asks the boot server on port 4011 (PXE-NOTES style (a)).
+wait_for 90 logged "DHCPACK (proxy) to $uefi_mac" || fail "EDK2's port-4011 request was not acknowledged"
+
+bios_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in json.load(sys.stdin) if u['mac']=='$bios_mac'][0])")
+"$atelier" --db "$db" units show "$bios_tag" --json | grep -q '"firmware": "ipxe"' || fail "iPXE sighting not recorded"
+uefi_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in json.load(sys.stdin) if u['mac']=='$uefi_mac'][0])")
+"$atelier" --db "$db" units show "$uefi_tag" --json | grep -q '"firmware": "uefi-pxe"' || fail "UEFI PXE sighting not recorded"
+
+# "Don't boot": the SeaBIOS machine keeps retrying DHCP; from now on it must be refused.
+"$atelier" --db "$db" units dont-boot "$bios_tag" >/dev/null
+kill "$bios_pid"; wait "$bios_pid" 2>/dev/null || true
+offers_before=$(grep -c "DHCPOFFER (proxy) to $bios_mac" "$work/atelierd.log")
+boot_vm bios tap0 "$bios_mac" -device virtio-net-pci,netdev=n0,mac=$bios_mac
+wait_for 120 logged "$bios_mac: not answered: $bios_tag is marked" || fail "don't-boot machine was not refused"
+offers_after=$(grep -c "DHCPOFFER (proxy) to $bios_mac" "$work/atelierd.log")
+[[ $offers_after -eq $offers_before ]] || fail "don't-boot machine got an offer"
+
+echo "PASS: detected $bios_tag (ipxe) and $uefi_tag (uefi-pxe); don't-boot refused"
+"$atelier" --db "$db" units list
