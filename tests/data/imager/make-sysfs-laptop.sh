@@ -102,3 +102,6 @@ cp cpuinfo/haswell-i5-4300u.txt $R/proc/cpuinfo
 printf 'MemTotal:        8036352 kB\nMemFree:         6000000 kB\n' > $R/proc/meminfo
 w sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq 2900000
 w sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_min_freq 800000
+
+# git keeps no empty directories: mark each one so a clean clone has the same tree.
+find "$(dirname "$0")/sysfs-laptop" -type d -empty -exec sh -c 'echo "# keeps this directory in git" > "$1/.keep"' _ {} \;

@@ -31,3 +31,6 @@ mkdir -p $R/sys/firmware/dmi/tables $R/proc
 cp smbios/qemu-pc-2.8/smbios_entry_point smbios/qemu-pc-2.8/DMI $R/sys/firmware/dmi/tables/
 cp cpuinfo/cloud-vm-amd-epyc.txt $R/proc/cpuinfo
 printf 'MemTotal:       2030000 kB\nMemFree:        1000000 kB\n' > $R/proc/meminfo
+
+# git keeps no empty directories: mark each one so a clean clone has the same tree.
+find "$(dirname "$0")/sysfs-vm" -type d -empty -exec sh -c 'echo "# keeps this directory in git" > "$1/.keep"' _ {} \;
