@@ -104,4 +104,4 @@ w sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq 2900000
 w sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_min_freq 800000
 
 # git keeps no empty directories: mark each one so a clean clone has the same tree.
-find "$(dirname "$0")/sysfs-laptop" -type d -empty -exec sh -c 'echo "# keeps this directory in git" > "$1/.keep"' _ {} \;
+find "$R" -type d -empty -exec sh -c 'echo "# keeps this directory in git" > "$1/.keep"' _ {} \;

@@ -33,4 +33,4 @@ cp cpuinfo/cloud-vm-amd-epyc.txt $R/proc/cpuinfo
 printf 'MemTotal:       2030000 kB\nMemFree:        1000000 kB\n' > $R/proc/meminfo
 
 # git keeps no empty directories: mark each one so a clean clone has the same tree.
-find "$(dirname "$0")/sysfs-vm" -type d -empty -exec sh -c 'echo "# keeps this directory in git" > "$1/.keep"' _ {} \;
+find "$R" -type d -empty -exec sh -c 'echo "# keeps this directory in git" > "$1/.keep"' _ {} \;
