@@ -5,12 +5,12 @@
 #include "hardware-db/registry.h"
 #include "pxe/dhcp_server.h"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -33,7 +33,8 @@ struct Options {
 // One line per event, to stderr (journald adds its own timestamps under systemd; ours keep
 // foreground runs readable).
 void log_line(std::string_view line) {
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   std::cerr << fmt::format("{:%Y-%m-%dT%H:%M:%S}Z atelierd: {}\n", now, line) << std::flush;
 }
 
@@ -42,10 +43,14 @@ void log_line(std::string_view line) {
 int run_atelierd(const std::vector<std::string>& args) {
   Options opt;
   CLI::App app{"atelierd: the workshop daemon (proxyDHCP with detection, today)", "atelierd"};
-  app.add_option("--db", opt.db, "hardware database (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
-  app.add_option("--interface", opt.interface, "the workshop network interface (e.g. enp3s0)")->required();
-  app.add_option("--address", opt.address, "this server's IPv4 address on that interface")->required();
-  app.add_option("--http-port", opt.http_port, "port of the boot HTTP server named in iPXE's script URL");
+  app.add_option("--db", opt.db,
+                 "hardware database (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
+  app.add_option("--interface", opt.interface, "the workshop network interface (e.g. enp3s0)")
+      ->required();
+  app.add_option("--address", opt.address, "this server's IPv4 address on that interface")
+      ->required();
+  app.add_option("--http-port", opt.http_port,
+                 "port of the boot HTTP server named in iPXE's script URL");
   app.add_option("--reply-delay-ms", opt.reply_delay_ms,
                  "wait this long before answering (firmware that drops instant replies)")
       ->check(CLI::Range(0, 5000));
@@ -53,7 +58,8 @@ int run_atelierd(const std::vector<std::string>& args) {
   app.add_option("--dhcp-port", opt.dhcp_port, "DHCP server port")->group("Testing");
   app.add_option("--boot-port", opt.boot_port, "PXE boot-server port")->group("Testing");
   app.add_option("--client-port", opt.client_port, "DHCP client port")->group("Testing");
-  app.add_option("--broadcast-address", opt.broadcast, "where broadcast replies go")->group("Testing");
+  app.add_option("--broadcast-address", opt.broadcast, "where broadcast replies go")
+      ->group("Testing");
   app.add_option("--listen-address", opt.listen, "address the sockets bind to")->group("Testing");
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -107,8 +113,8 @@ int run_atelierd(const std::vector<std::string>& args) {
   });
   io.run();
   const auto& c = service.counters();
-  log_line(fmt::format("stopped: {} packets, {} offers, {} acks, {} refused, {} malformed", c.received,
-                       c.offers, c.acks, c.refused, c.malformed));
+  log_line(fmt::format("stopped: {} packets, {} offers, {} acks, {} refused, {} malformed",
+                       c.received, c.offers, c.acks, c.refused, c.malformed));
   return 0;
 }
 

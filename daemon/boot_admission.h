@@ -1,9 +1,11 @@
 // Detection: the bridge between the PXE service and the hardware database. Every PXE boot that
 // reaches atelierd asks here whether to answer; the first packet of a boot records a sighting (and
-// creates a `detected` unit for a machine never seen), and a machine marked "don't boot" is refused.
+// creates a `detected` unit for a machine never seen), and a machine marked "don't boot" is
+// refused.
 //
 // Fails closed: if the database cannot be written, the machine is not answered (a boot we cannot
-// record is a machine the pipeline could not follow, and could be a workshop PC marked "don't boot").
+// record is a machine the pipeline could not follow, and could be a workshop PC marked "don't
+// boot").
 #pragma once
 
 #include "hardware-db/registry.h"

@@ -1,5 +1,5 @@
-// The `atelier` command line for coordinators and technicians (docs/CLI.md). The executable is a thin
-// main around run_cli(); tests call run_cli() in-process with their own streams.
+// The `atelier` command line for coordinators and technicians (docs/CLI.md). The executable is a
+// thin main around run_cli(); tests call run_cli() in-process with their own streams.
 #pragma once
 
 #include <ostream>
@@ -11,8 +11,9 @@ namespace atelier::daemon {
 // Exit status of the `atelier` command.
 enum ExitCode : int {
   k_exit_ok = 0,
-  k_exit_failure = 1, // the command ran and failed (invalid profile, unknown tag, refused transition)
-  k_exit_usage = 2,   // the command line itself is wrong
+  k_exit_failure =
+      1,            // the command ran and failed (invalid profile, unknown tag, refused transition)
+  k_exit_usage = 2, // the command line itself is wrong
 };
 
 // args excludes the program name. Writes results to `out`, diagnostics to `err`.

@@ -1,4 +1,5 @@
-// What every `atelier` subcommand receives: the streams and the global options. Internal to the CLI.
+// What every `atelier` subcommand receives: the streams and the global options. Internal to the
+// CLI.
 #pragma once
 
 #include "hardware-db/registry.h"

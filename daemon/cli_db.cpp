@@ -22,7 +22,8 @@ void init(CliContext& ctx, const InitOptions& opt) {
       for (const auto& d : loaded.error()) {
         ctx.err << d.to_string() << '\n';
       }
-      ctx.error(fmt::format("{}: not a valid program file; the database was not touched", opt.program));
+      ctx.error(
+          fmt::format("{}: not a valid program file; the database was not touched", opt.program));
       return;
     }
     program = std::move(*loaded);

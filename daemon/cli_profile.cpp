@@ -1,4 +1,5 @@
-// `atelier profile check|match`: validate profile and program files; pick the profile for a machine.
+// `atelier profile check|match`: validate profile and program files; pick the profile for a
+// machine.
 #include "daemon/cli_context.h"
 #include "daemon/settings.h"
 #include "profiles/file_kind.h"
@@ -29,7 +30,8 @@ void check(CliContext& ctx, const CheckOptions& opt) {
   std::size_t bad = 0;
   for (const auto& file : opt.files) {
     const profiles::CheckResult result = profiles::check_file(file);
-    const std::string kind = result.kind ? std::string(profiles::to_string(*result.kind)) : "unknown";
+    const std::string kind =
+        result.kind ? std::string(profiles::to_string(*result.kind)) : "unknown";
     std::size_t warnings = 0;
     for (const auto& d : result.diagnostics) {
       warnings += d.severity == profiles::Severity::warning ? 1u : 0u;
@@ -38,13 +40,15 @@ void check(CliContext& ctx, const CheckOptions& opt) {
     if (opt.json) {
       json diags = json::array();
       for (const auto& d : result.diagnostics) {
-        diags.push_back({{"severity", d.severity == profiles::Severity::error ? "error" : "warning"},
-                         {"line", d.line},
-                         {"column", d.column},
-                         {"key", d.key},
-                         {"message", d.message}});
+        diags.push_back(
+            {{"severity", d.severity == profiles::Severity::error ? "error" : "warning"},
+             {"line", d.line},
+             {"column", d.column},
+             {"key", d.key},
+             {"message", d.message}});
       }
-      report.push_back({{"file", file}, {"kind", kind}, {"ok", result.ok()}, {"diagnostics", diags}});
+      report.push_back(
+          {{"file", file}, {"kind", kind}, {"ok", result.ok()}, {"diagnostics", diags}});
       continue;
     }
     for (const auto& d : result.diagnostics) {
@@ -170,8 +174,8 @@ void add_profile_commands(CLI::App& app, CliContext& ctx) {
   check_cmd->callback([&ctx, check_opt] { check(ctx, *check_opt); });
 
   auto match_opt = std::make_shared<MatchOptions>();
-  auto* match_cmd = profile->add_subcommand(
-      "match", "which profile fits a machine, and why the others do not");
+  auto* match_cmd =
+      profile->add_subcommand("match", "which profile fits a machine, and why the others do not");
   match_cmd->add_option("--inventory", match_opt->inventory, "inventory report (JSON)")->required();
   match_cmd
       ->add_option("--profiles", match_opt->profiles,

@@ -70,11 +70,13 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
     ctx.out << "no units" << (filter.state ? fmt::format(" in state '{}'", opt.state) : "") << '\n';
     return;
   }
-  Table table({"TAG", "STATE", "CHASSIS", "VENDOR", "MODEL", "SERIAL", "MAC", "FIRMWARE", "UPDATED"});
+  Table table(
+      {"TAG", "STATE", "CHASSIS", "VENDOR", "MODEL", "SERIAL", "MAC", "FIRMWARE", "UPDATED"});
   for (const auto& u : *units) {
-    table.add({u.tag.str(), std::string(hwdb::to_string(u.state)), std::string(hwdb::to_string(u.chassis)),
-               u.identity.vendor, u.identity.model,
-               u.key.kind == hwdb::IdentityKind::board_serial ? u.identity.board_serial : u.identity.serial,
+    table.add({u.tag.str(), std::string(hwdb::to_string(u.state)),
+               std::string(hwdb::to_string(u.chassis)), u.identity.vendor, u.identity.model,
+               u.key.kind == hwdb::IdentityKind::board_serial ? u.identity.board_serial
+                                                              : u.identity.serial,
                u.identity.wired_mac ? u.identity.wired_mac->str() : "", firmware(u),
                hwdb::format_timestamp(u.updated_at)});
   }
@@ -117,7 +119,8 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
     for (const auto& b : *sightings) {
       j["boot_sightings"].push_back(to_json(b));
     }
-    j["grade"] = *grade ? json{{"grade", (*grade)->grade}, {"score", (*grade)->score}} : json(nullptr);
+    j["grade"] =
+        *grade ? json{{"grade", (*grade)->grade}, {"score", (*grade)->score}} : json(nullptr);
     j["events"] = events->size();
     ctx.out << j.dump(2) << '\n';
     return;
@@ -144,9 +147,9 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
   }
   if (!sightings->empty()) {
     const auto& last = sightings->back();
-    row("Boots seen", fmt::format("{}, last {} ({}{})", sightings->size(),
-                                  hwdb::format_timestamp(last.seen_at), last.firmware,
-                                  last.arch ? fmt::format(", arch {}", *last.arch) : ""));
+    row("Boots seen",
+        fmt::format("{}, last {} ({}{})", sightings->size(), hwdb::format_timestamp(last.seen_at),
+                    last.firmware, last.arch ? fmt::format(", arch {}", *last.arch) : ""));
   }
   if (*grade) {
     row("Grade", fmt::format("{} (score {})", (*grade)->grade, (*grade)->score));

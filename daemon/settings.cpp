@@ -10,8 +10,12 @@ std::string env_or(const char* name, const char* fallback) {
 }
 } // namespace
 
-std::string default_database() { return env_or("ATELIER_DB", "/var/lib/atelier/atelier.db"); }
-std::string default_profiles_dir() { return env_or("ATELIER_PROFILES", "/etc/atelier/profiles"); }
+std::string default_database() {
+  return env_or("ATELIER_DB", "/var/lib/atelier/atelier.db");
+}
+std::string default_profiles_dir() {
+  return env_or("ATELIER_PROFILES", "/etc/atelier/profiles");
+}
 
 std::string default_actor() {
   const std::string sudo_user = env_or("SUDO_USER", "");

@@ -24,8 +24,12 @@ constexpr std::array<std::array<std::uint8_t, 10>, 10> k_damm_table{{
 
 constexpr std::size_t k_max_number_digits = 12;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
 
 } // namespace
 
@@ -56,7 +60,9 @@ AssetTag::AssetTag(std::string prefix, std::uint64_t number)
   assert(m_number >= 1);
 }
 
-int AssetTag::check_digit() const { return damm_check_digit(std::to_string(m_number)); }
+int AssetTag::check_digit() const {
+  return damm_check_digit(std::to_string(m_number));
+}
 
 std::string AssetTag::str() const {
   return fmt::format("{}-{:04}-{}", m_prefix, m_number, check_digit());

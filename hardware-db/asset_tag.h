@@ -6,8 +6,8 @@
 //   CHECK   the Damm check digit of NUMBER. Damm's quasigroup detects every single-digit error and
 //           every transposition of adjacent digits, the two mistakes people make when copying a
 //           number off a label (H. Michael Damm, 2004).
-// Input is case-insensitive and accepts spaces in place of the hyphens; both separators are required
-// so that "AT-0042" (check digit forgotten) is an error, never silently unit AT-004-2.
+// Input is case-insensitive and accepts spaces in place of the hyphens; both separators are
+// required so that "AT-0042" (check digit forgotten) is an error, never silently unit AT-004-2.
 #pragma once
 
 #include "hardware-db/error.h"

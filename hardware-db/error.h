@@ -1,4 +1,5 @@
-// Errors of the hardware database, as values (std::expected). Exceptions never cross this library's API.
+// Errors of the hardware database, as values (std::expected). Exceptions never cross this library's
+// API.
 #pragma once
 
 #include <expected>

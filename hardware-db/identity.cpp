@@ -16,7 +16,8 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-// Collapse runs of whitespace so "To  be filled by O.E.M." and "To be filled by O.E.M." compare equal.
+// Collapse runs of whitespace so "To  be filled by O.E.M." and "To be filled by O.E.M." compare
+// equal.
 std::string normalise(std::string_view s) {
   std::string out;
   bool space = false;
@@ -74,7 +75,9 @@ constexpr std::size_t k_min_serial_length = 4;
 } // namespace
 
 std::string trim_dmi_string(std::string_view s) {
-  const auto is_blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0'; };
+  const auto is_blank = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0';
+  };
   while (!s.empty() && is_blank(s.front())) {
     s.remove_prefix(1);
   }
@@ -97,7 +100,8 @@ bool is_placeholder_serial(std::string_view serial) {
     return true;
   }
   // All zeros with separators, as some boards print UUID-like serials: "0000-0000-0000".
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == '0' || c == '-' || c == ' ' || c == ':'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c == '0' || c == '-' || c == ' ' || c == ':'; });
 }
 
 std::string_view to_string(IdentityKind kind) {
@@ -191,8 +195,8 @@ Result<MacAddress> MacAddress::parse(std::string_view text) {
 }
 
 std::string MacAddress::str() const {
-  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m_bytes[0], m_bytes[1], m_bytes[2],
-                     m_bytes[3], m_bytes[4], m_bytes[5]);
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m_bytes[0], m_bytes[1],
+                     m_bytes[2], m_bytes[3], m_bytes[4], m_bytes[5]);
 }
 
 bool MacAddress::is_zero() const {

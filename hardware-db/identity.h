@@ -4,9 +4,9 @@
 //   1. vendor + model + DMI system serial  (SMBIOS type 1)
 //   2. vendor + board serial               (SMBIOS type 2) when the system serial is a placeholder
 //   3. the first wired MAC address         when both serials are placeholders or missing
-// Placeholder serials are the strings firmware vendors leave in unconfigured boards ("To Be Filled By
-// O.E.M.", "Default string", "System Serial Number", "0123456789", "None", all zeros, ...): they are
-// shared by thousands of machines and must never identify one.
+// Placeholder serials are the strings firmware vendors leave in unconfigured boards ("To Be Filled
+// By O.E.M.", "Default string", "System Serial Number", "0123456789", "None", all zeros, ...): they
+// are shared by thousands of machines and must never identify one.
 #pragma once
 
 #include "hardware-db/error.h"
@@ -56,7 +56,8 @@ std::optional<IdentityKind> parse_identity_kind(std::string_view);
 
 struct IdentityKey {
   IdentityKind kind = IdentityKind::mac;
-  std::string value; // normalised: "LENOVO|10AXS0X|PC0ABCDE", "DELL|7XJ8Q2J" (board), "52:54:00:..."
+  std::string
+      value; // normalised: "LENOVO|10AXS0X|PC0ABCDE", "DELL|7XJ8Q2J" (board), "52:54:00:..."
   friend bool operator==(const IdentityKey&, const IdentityKey&) = default;
 };
 

@@ -11,16 +11,18 @@ namespace {
 
 using enum UnitState;
 
-constexpr std::array k_all = {detected, inventoried, tested, wiped,  imaged,   ready,
-                              assigned, delivered,   failed, parts,  recycled, returned};
+constexpr std::array k_all = {detected, inventoried, tested, wiped, imaged,   ready,
+                              assigned, delivered,   failed, parts, recycled, returned};
 
 // The transition table. Rationale per row:
 // - every pipeline stage may fail, or be sent to parts/recycling by a volunteer;
 // - a stage may go back to `detected` (the pipeline restarts from the beginning when a machine is
 //   re-booted mid-job: the daemon redoes everything rather than trusting half-done work);
-// - `ready` may go back to `wiped` (re-image with another profile) and is the only way to `assigned`;
+// - `ready` may go back to `wiped` (re-image with another profile) and is the only way to
+// `assigned`;
 // - `assigned` may go back to `ready` (assignment cancelled before handover);
-// - only a delivered (or assigned) unit can be `returned`; a returned one re-enters at `detected` or
+// - only a delivered (or assigned) unit can be `returned`; a returned one re-enters at `detected`
+// or
 //   goes to parts/recycling;
 // - `recycled` is terminal.
 constexpr std::array k_from_detected = {inventoried, failed, parts, recycled};
@@ -40,18 +42,30 @@ constexpr std::array k_from_returned = {detected, parts, recycled};
 
 std::string_view to_string(UnitState s) {
   switch (s) {
-  case detected: return "detected";
-  case inventoried: return "inventoried";
-  case tested: return "tested";
-  case wiped: return "wiped";
-  case imaged: return "imaged";
-  case ready: return "ready";
-  case assigned: return "assigned";
-  case delivered: return "delivered";
-  case failed: return "failed";
-  case parts: return "parts";
-  case recycled: return "recycled";
-  case returned: return "returned";
+  case detected:
+    return "detected";
+  case inventoried:
+    return "inventoried";
+  case tested:
+    return "tested";
+  case wiped:
+    return "wiped";
+  case imaged:
+    return "imaged";
+  case ready:
+    return "ready";
+  case assigned:
+    return "assigned";
+  case delivered:
+    return "delivered";
+  case failed:
+    return "failed";
+  case parts:
+    return "parts";
+  case recycled:
+    return "recycled";
+  case returned:
+    return "returned";
   }
   return "detected";
 }
@@ -65,9 +79,13 @@ std::optional<UnitState> parse_unit_state(std::string_view text) {
   return std::nullopt;
 }
 
-std::span<const UnitState> all_unit_states() { return k_all; }
+std::span<const UnitState> all_unit_states() {
+  return k_all;
+}
 
-bool is_final(UnitState s) { return s == delivered || s == recycled; }
+bool is_final(UnitState s) {
+  return s == delivered || s == recycled;
+}
 
 bool requires_reason(UnitState s) {
   return s == failed || s == parts || s == recycled || s == returned;
@@ -75,18 +93,30 @@ bool requires_reason(UnitState s) {
 
 std::span<const UnitState> allowed_next(UnitState from) {
   switch (from) {
-  case detected: return k_from_detected;
-  case inventoried: return k_from_inventoried;
-  case tested: return k_from_tested;
-  case wiped: return k_from_wiped;
-  case imaged: return k_from_imaged;
-  case ready: return k_from_ready;
-  case assigned: return k_from_assigned;
-  case delivered: return k_from_delivered;
-  case failed: return k_from_failed;
-  case parts: return k_from_parts;
-  case recycled: return k_from_recycled;
-  case returned: return k_from_returned;
+  case detected:
+    return k_from_detected;
+  case inventoried:
+    return k_from_inventoried;
+  case tested:
+    return k_from_tested;
+  case wiped:
+    return k_from_wiped;
+  case imaged:
+    return k_from_imaged;
+  case ready:
+    return k_from_ready;
+  case assigned:
+    return k_from_assigned;
+  case delivered:
+    return k_from_delivered;
+  case failed:
+    return k_from_failed;
+  case parts:
+    return k_from_parts;
+  case recycled:
+    return k_from_recycled;
+  case returned:
+    return k_from_returned;
   }
   return {};
 }
@@ -105,8 +135,9 @@ Result<void> check_transition(UnitState from, UnitState to, std::string_view rea
                                           : fmt::format("{}", fmt::join(names, ", "))));
   }
   if (requires_reason(to) && reason.find_first_not_of(" \t") == std::string_view::npos) {
-    return fail(ErrorCode::refused,
-                fmt::format("going to '{}' needs a reason (say what is wrong or why)", to_string(to)));
+    return fail(
+        ErrorCode::refused,
+        fmt::format("going to '{}' needs a reason (say what is wrong or why)", to_string(to)));
   }
   return {};
 }

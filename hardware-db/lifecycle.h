@@ -1,6 +1,6 @@
 // The unit lifecycle (docs/HARDWARE-DB.md "Lifecycle"). This file is the ONE place that says which
-// state changes are allowed; the Registry calls check_transition() before every change, whatever the
-// storage backend.
+// state changes are allowed; the Registry calls check_transition() before every change, whatever
+// the storage backend.
 //
 //   detected → inventoried → tested → wiped → imaged → ready → assigned → delivered
 //   side exits: failed (reason required), parts, recycled, returned

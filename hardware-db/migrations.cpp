@@ -58,8 +58,8 @@ CREATE TRIGGER unit_events_no_delete BEFORE DELETE ON unit_events
 BEGIN SELECT RAISE(ABORT, 'unit_events is append-only'); END;
 )sql";
 
-// Version 2: what the pipeline writes (PXE sightings, inventory, benchmarks, grades, disks and their
-// erasure records, imaging), and the "don't boot" flag for the workshop's own machines.
+// Version 2: what the pipeline writes (PXE sightings, inventory, benchmarks, grades, disks and
+// their erasure records, imaging), and the "don't boot" flag for the workshop's own machines.
 constexpr std::string_view k_v2 = R"sql(
 ALTER TABLE units ADD COLUMN do_not_boot INTEGER NOT NULL DEFAULT 0;
 
@@ -196,8 +196,9 @@ CREATE INDEX assignments_household ON assignments(household_id);
 
 constexpr std::array k_migrations = {
     Migration{1, "units and their event log", k_v1},
-    Migration{2, "pipeline records: interfaces, sightings, inventory, benchmarks, grades, disks, "
-                 "erasure and imaging records",
+    Migration{2,
+              "pipeline records: interfaces, sightings, inventory, benchmarks, grades, disks, "
+              "erasure and imaging records",
               k_v2},
     Migration{3, "households and assignments", k_v3},
 };
@@ -216,8 +217,12 @@ Result<int> user_version(sqlite::Connection& db) {
 
 } // namespace
 
-std::span<const Migration> sqlite_migrations() { return k_migrations; }
-int latest_schema_version() { return k_migrations.back().version; }
+std::span<const Migration> sqlite_migrations() {
+  return k_migrations;
+}
+int latest_schema_version() {
+  return k_migrations.back().version;
+}
 
 Result<int> migrate(sqlite::Connection& db, int target) {
   if (target == 0) {
@@ -260,9 +265,9 @@ Result<int> migrate(sqlite::Connection& db, int target) {
     }
     if (!applied) {
       (void)db.exec("ROLLBACK");
-      return fail(ErrorCode::storage, fmt::format("migration to schema version {} ({}) failed: {}",
-                                                  m.version, m.description,
-                                                  applied.error().message));
+      return fail(ErrorCode::storage,
+                  fmt::format("migration to schema version {} ({}) failed: {}", m.version,
+                              m.description, applied.error().message));
     }
   }
   return user_version(db);

@@ -1,7 +1,8 @@
-// Versioned schema migrations of the SQLite backend. The schema version lives in PRAGMA user_version.
-// Rules (docs/HARDWARE-DB.md "Migrations"):
+// Versioned schema migrations of the SQLite backend. The schema version lives in PRAGMA
+// user_version. Rules (docs/HARDWARE-DB.md "Migrations"):
 // - a migration is never edited once released; changes are new migrations appended to the list;
-// - each migration runs in its own transaction together with the user_version bump, so a crash leaves
+// - each migration runs in its own transaction together with the user_version bump, so a crash
+// leaves
 //   the file at the previous version, never half-way;
 // - a file newer than this build is refused, not touched.
 #pragma once

@@ -63,7 +63,8 @@ Result<Unit> Registry::create_unit(NewUnit unit, std::string_view actor, std::st
     return std::unexpected(e.error());
   }
   if (unit.identity.wired_mac) {
-    if (auto n = m_store->upsert_interface(NetworkInterface{0, *id, *unit.identity.wired_mac, true, ""});
+    if (auto n =
+            m_store->upsert_interface(NetworkInterface{0, *id, *unit.identity.wired_mac, true, ""});
         !n) {
       return std::unexpected(n.error());
     }
@@ -102,7 +103,8 @@ Result<IntakeResult> Registry::intake(const IntakeRequest& request) {
         *existing = std::move(*by_mac);
       }
     }
-    NewUnit unit{UnitState::detected, identity, *key, std::nullopt, request.chassis, request.notes, now};
+    NewUnit unit{UnitState::detected, identity,      *key, std::nullopt,
+                 request.chassis,     request.notes, now};
     std::string reason = "intake";
     if (*existing && !is_final((*existing)->state)) {
       const Unit& u = **existing;
@@ -125,7 +127,8 @@ Result<IntakeResult> Registry::intake(const IntakeRequest& request) {
         return r;
       }
       if (identity.wired_mac) {
-        if (auto r = m_store->upsert_interface(NetworkInterface{0, u.id, *identity.wired_mac, true, ""});
+        if (auto r =
+                m_store->upsert_interface(NetworkInterface{0, u.id, *identity.wired_mac, true, ""});
             !r) {
           return r;
         }
@@ -158,9 +161,9 @@ Result<IntakeResult> Registry::intake(const IntakeRequest& request) {
 
 Result<BootResult> Registry::record_boot(const BootRequest& request, std::string_view actor) {
   if (!request.mac.is_usable_identity()) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("boot from MAC {} ignored: not a unicast hardware address",
-                            request.mac.str()));
+    return fail(
+        ErrorCode::invalid_argument,
+        fmt::format("boot from MAC {} ignored: not a unicast hardware address", request.mac.str()));
   }
   BootResult result;
   const Timestamp now = m_clock.now();
@@ -176,8 +179,13 @@ Result<BootResult> Registry::record_boot(const BootRequest& request, std::string
     if (!*known || is_final((*known)->state)) {
       Identity identity;
       identity.wired_mac = request.mac;
-      NewUnit unit{UnitState::detected, identity, IdentityKey{IdentityKind::mac, request.mac.str()},
-                   std::nullopt, Chassis::unknown, "", now};
+      NewUnit unit{UnitState::detected,
+                   identity,
+                   IdentityKey{IdentityKind::mac, request.mac.str()},
+                   std::nullopt,
+                   Chassis::unknown,
+                   "",
+                   now};
       std::string reason = "first PXE boot";
       if (*known) {
         unit.previous = (*known)->id;
@@ -192,8 +200,14 @@ Result<BootResult> Registry::record_boot(const BootRequest& request, std::string
     } else {
       result = BootResult{**known, false, false};
     }
-    BootSighting sighting{0,        result.unit.id,       request.mac,          request.arch,
-                          request.firmware, request.guid, request.vendor_class, now};
+    BootSighting sighting{0,
+                          result.unit.id,
+                          request.mac,
+                          request.arch,
+                          request.firmware,
+                          request.guid,
+                          request.vendor_class,
+                          now};
     auto added = m_store->add_sighting(sighting);
     if (!added) {
       return std::unexpected(added.error());
@@ -224,8 +238,8 @@ Result<Unit> Registry::find(std::string_view tag_text) {
 Result<Unit> Registry::transition(const Unit& unit, UnitState to, std::string_view actor,
                                   std::string_view reason) {
   if (auto ok = check_transition(unit.state, to, reason); !ok) {
-    return std::unexpected(Error{ok.error().code,
-                                 fmt::format("{}: {}", unit.tag.str(), ok.error().message)});
+    return std::unexpected(
+        Error{ok.error().code, fmt::format("{}: {}", unit.tag.str(), ok.error().message)});
   }
   const Timestamp now = m_clock.now();
   auto done = m_store->transaction([&]() -> Result<void> {

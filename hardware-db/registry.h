@@ -1,5 +1,5 @@
-// The hardware database as callers use it: intake, lookups by asset tag, lifecycle transitions, boot
-// sightings. Every business rule of the database lives here or in the pure modules it calls
+// The hardware database as callers use it: intake, lookups by asset tag, lifecycle transitions,
+// boot sightings. Every business rule of the database lives here or in the pure modules it calls
 // (identity.h, lifecycle.h, asset_tag.h), never in a Store backend, so a PostgreSQL Store inherits
 // them unchanged.
 //
@@ -56,7 +56,8 @@ struct BootRequest {
 struct BootResult {
   Unit unit;
   bool created = false;
-  bool ignored = false; // the unit is marked "don't boot": nothing recorded, the PXE service must not answer
+  bool ignored =
+      false; // the unit is marked "don't boot": nothing recorded, the PXE service must not answer
 };
 
 class Registry {
@@ -73,8 +74,8 @@ public:
   // Records a machine by what it says about itself; see IntakeOutcome for the three cases.
   Result<IntakeResult> intake(const IntakeRequest& request);
 
-  // A machine seen booting over PXE. An unknown MAC creates a `detected` unit identified by that MAC;
-  // a known one gets a new sighting. See BootResult::ignored.
+  // A machine seen booting over PXE. An unknown MAC creates a `detected` unit identified by that
+  // MAC; a known one gets a new sighting. See BootResult::ignored.
   Result<BootResult> record_boot(const BootRequest& request, std::string_view actor);
 
   // Parses the tag (so a mistyped one is reported as such) and finds the unit.

@@ -14,14 +14,12 @@ constexpr int k_busy_timeout_ms = 10'000;
 
 Result<Connection> Connection::open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   Connection conn(db); // owns db even on failure: sqlite3_open_v2 allocates a handle anyway
   if (rc != SQLITE_OK) {
-    return fail(ErrorCode::storage,
-                fmt::format("cannot open database '{}': {}", path,
-                            db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    return fail(ErrorCode::storage, fmt::format("cannot open database '{}': {}", path,
+                                                db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, k_busy_timeout_ms);
@@ -47,11 +45,14 @@ Connection& Connection::operator=(Connection&& other) noexcept {
   return *this;
 }
 
-Connection::~Connection() { sqlite3_close_v2(m_db); }
+Connection::~Connection() {
+  sqlite3_close_v2(m_db);
+}
 
 Error Connection::error(std::string_view what) const {
   const int code = sqlite3_extended_errcode(m_db);
-  const ErrorCode kind = (code & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::conflict : ErrorCode::storage;
+  const ErrorCode kind =
+      (code & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::conflict : ErrorCode::storage;
   return Error{kind, fmt::format("{}: {}", what, sqlite3_errmsg(m_db))};
 }
 
@@ -72,8 +73,12 @@ Result<Statement> Connection::prepare(std::string_view sql) {
   return Statement(stmt, this);
 }
 
-std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_db); }
-int Connection::changes() const { return sqlite3_changes(m_db); }
+std::int64_t Connection::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(m_db);
+}
+int Connection::changes() const {
+  return sqlite3_changes(m_db);
+}
 
 Statement::Statement(Statement&& other) noexcept
     : m_stmt(std::exchange(other.m_stmt, nullptr)), m_conn(other.m_conn),
@@ -89,7 +94,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement() {
+  sqlite3_finalize(m_stmt);
+}
 
 Statement& Statement::bind(int index, std::int64_t value) {
   if (const int rc = sqlite3_bind_int64(m_stmt, index, value); rc != SQLITE_OK) {
@@ -144,9 +151,15 @@ Result<void> Statement::run() {
   return {};
 }
 
-bool Statement::is_null(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
-std::int64_t Statement::column_int(int col) const { return sqlite3_column_int64(m_stmt, col); }
-double Statement::column_double(int col) const { return sqlite3_column_double(m_stmt, col); }
+bool Statement::is_null(int col) const {
+  return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+}
+std::int64_t Statement::column_int(int col) const {
+  return sqlite3_column_int64(m_stmt, col);
+}
+double Statement::column_double(int col) const {
+  return sqlite3_column_double(m_stmt, col);
+}
 
 std::string Statement::column_text(int col) const {
   const auto* text = sqlite3_column_text(m_stmt, col);

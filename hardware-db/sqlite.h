@@ -1,5 +1,5 @@
-// Move-only RAII wrappers around the SQLite C API, used only inside hardware-db. Every SQLite error is
-// turned into an Error here, with the statement's SQL and SQLite's own message.
+// Move-only RAII wrappers around the SQLite C API, used only inside hardware-db. Every SQLite error
+// is turned into an Error here, with the statement's SQL and SQLite's own message.
 #pragma once
 
 #include "hardware-db/error.h"
@@ -26,11 +26,11 @@ public:
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  Result<void> exec(std::string_view sql);           // one or more statements, no parameters
-  Result<Statement> prepare(std::string_view sql);    // one statement
+  Result<void> exec(std::string_view sql);         // one or more statements, no parameters
+  Result<Statement> prepare(std::string_view sql); // one statement
   std::int64_t last_insert_rowid() const;
   int changes() const;
-  Error error(std::string_view what) const;           // the current SQLite error, described
+  Error error(std::string_view what) const; // the current SQLite error, described
   sqlite3* raw() const { return m_db; }
 
 private:

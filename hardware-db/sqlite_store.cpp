@@ -11,7 +11,8 @@ using sqlite::Statement;
 using Binder = std::function<void(Statement&)>;
 
 constexpr std::string_view k_unit_columns =
-    "id, tag, state, vendor, model, serial, board_serial, wired_mac, identity_kind, identity_value, "
+    "id, tag, state, vendor, model, serial, board_serial, wired_mac, identity_kind, "
+    "identity_value, "
     "previous_id, chassis, notes, do_not_boot, created_at, updated_at";
 
 Timestamp ts(const Statement& s, int col) {
@@ -141,8 +142,9 @@ Result<void> SqliteStore::transaction(const std::function<Result<void>()>& fn) {
 }
 
 Result<int> SqliteStore::schema_version() {
-  auto v = query<int>(m_db, "PRAGMA user_version", [](Statement&) {},
-                      [](const Statement& s) { return static_cast<int>(s.column_int(0)); });
+  auto v = query<int>(
+      m_db, "PRAGMA user_version", [](Statement&) {},
+      [](const Statement& s) { return static_cast<int>(s.column_int(0)); });
   if (!v) {
     return std::unexpected(v.error());
   }
@@ -174,7 +176,8 @@ Result<std::uint64_t> SqliteStore::reserve_tag_number(const std::string& prefix)
     }
     auto last = first(query<std::int64_t>(
         m_db, "SELECT last FROM tag_sequences WHERE prefix = ?",
-        [&](Statement& s) { s.bind(1, prefix); }, [](const Statement& s) { return s.column_int(0); }));
+        [&](Statement& s) { s.bind(1, prefix); },
+        [](const Statement& s) { return s.column_int(0); }));
     if (!last) {
       return std::unexpected(last.error());
     }
@@ -196,31 +199,31 @@ Result<RowId> SqliteStore::insert(std::string_view sql, const Binder& bind) {
 }
 
 Result<RowId> SqliteStore::insert_unit(const AssetTag& tag, const NewUnit& u) {
-  return insert(
-      "INSERT INTO units(tag, state, vendor, model, serial, board_serial, wired_mac, identity_kind, "
-      "identity_value, previous_id, chassis, notes, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      [&](Statement& s) {
-        const std::string at = format_timestamp(u.at);
-        std::optional<std::string> mac;
-        if (u.identity.wired_mac) {
-          mac = u.identity.wired_mac->str();
-        }
-        s.bind(1, tag.str())
-            .bind(2, to_string(u.state))
-            .bind(3, u.identity.vendor)
-            .bind(4, u.identity.model)
-            .bind(5, u.identity.serial)
-            .bind(6, u.identity.board_serial)
-            .bind(7, mac)
-            .bind(8, to_string(u.key.kind))
-            .bind(9, u.key.value)
-            .bind(10, u.previous)
-            .bind(11, to_string(u.chassis))
-            .bind(12, u.notes)
-            .bind(13, at)
-            .bind(14, at);
-      });
+  return insert("INSERT INTO units(tag, state, vendor, model, serial, board_serial, wired_mac, "
+                "identity_kind, "
+                "identity_value, previous_id, chassis, notes, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [&](Statement& s) {
+                  const std::string at = format_timestamp(u.at);
+                  std::optional<std::string> mac;
+                  if (u.identity.wired_mac) {
+                    mac = u.identity.wired_mac->str();
+                  }
+                  s.bind(1, tag.str())
+                      .bind(2, to_string(u.state))
+                      .bind(3, u.identity.vendor)
+                      .bind(4, u.identity.model)
+                      .bind(5, u.identity.serial)
+                      .bind(6, u.identity.board_serial)
+                      .bind(7, mac)
+                      .bind(8, to_string(u.key.kind))
+                      .bind(9, u.key.value)
+                      .bind(10, u.previous)
+                      .bind(11, to_string(u.chassis))
+                      .bind(12, u.notes)
+                      .bind(13, at)
+                      .bind(14, at);
+                });
 }
 
 Result<std::optional<Unit>> SqliteStore::one_unit(std::string_view where, const Binder& bind) {
@@ -264,11 +267,11 @@ Result<std::vector<Unit>> SqliteStore::list_units(const UnitFilter& filter) {
 }
 
 Result<bool> SqliteStore::update_state(RowId id, UnitState from, UnitState to, Timestamp at) {
-  auto r = execute(m_db, "UPDATE units SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
-                   [&](Statement& s) {
-                     s.bind(1, to_string(to)).bind(2, format_timestamp(at)).bind(3, id).bind(
-                         4, to_string(from));
-                   });
+  auto r = execute(
+      m_db, "UPDATE units SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+      [&](Statement& s) {
+        s.bind(1, to_string(to)).bind(2, format_timestamp(at)).bind(3, id).bind(4, to_string(from));
+      });
   if (!r) {
     return std::unexpected(r.error());
   }
@@ -277,24 +280,25 @@ Result<bool> SqliteStore::update_state(RowId id, UnitState from, UnitState to, T
 
 Result<void> SqliteStore::update_identity(RowId id, const Identity& identity,
                                           const IdentityKey& key, Timestamp at) {
-  return execute(m_db,
-                 "UPDATE units SET vendor = ?, model = ?, serial = ?, board_serial = ?, "
-                 "wired_mac = ?, identity_kind = ?, identity_value = ?, updated_at = ? WHERE id = ?",
-                 [&](Statement& s) {
-                   std::optional<std::string> mac;
-                   if (identity.wired_mac) {
-                     mac = identity.wired_mac->str();
-                   }
-                   s.bind(1, identity.vendor)
-                       .bind(2, identity.model)
-                       .bind(3, identity.serial)
-                       .bind(4, identity.board_serial)
-                       .bind(5, mac)
-                       .bind(6, to_string(key.kind))
-                       .bind(7, key.value)
-                       .bind(8, format_timestamp(at))
-                       .bind(9, id);
-                 });
+  return execute(
+      m_db,
+      "UPDATE units SET vendor = ?, model = ?, serial = ?, board_serial = ?, "
+      "wired_mac = ?, identity_kind = ?, identity_value = ?, updated_at = ? WHERE id = ?",
+      [&](Statement& s) {
+        std::optional<std::string> mac;
+        if (identity.wired_mac) {
+          mac = identity.wired_mac->str();
+        }
+        s.bind(1, identity.vendor)
+            .bind(2, identity.model)
+            .bind(3, identity.serial)
+            .bind(4, identity.board_serial)
+            .bind(5, mac)
+            .bind(6, to_string(key.kind))
+            .bind(7, key.value)
+            .bind(8, format_timestamp(at))
+            .bind(9, id);
+      });
 }
 
 Result<void> SqliteStore::set_do_not_boot(RowId id, bool value, Timestamp at) {
@@ -354,7 +358,9 @@ Result<void> SqliteStore::upsert_interface(const NetworkInterface& nic) {
 
 Result<std::vector<NetworkInterface>> SqliteStore::interfaces(RowId unit_id) {
   return query<NetworkInterface>(
-      m_db, "SELECT id, unit_id, mac, wired, driver FROM network_interfaces WHERE unit_id = ? ORDER BY id",
+      m_db,
+      "SELECT id, unit_id, mac, wired, driver FROM network_interfaces WHERE unit_id = ? ORDER BY "
+      "id",
       [&](Statement& s) { s.bind(1, unit_id); },
       [](const Statement& s) {
         NetworkInterface n;
@@ -377,8 +383,10 @@ Result<RowId> SqliteStore::add_sighting(const BootSighting& b) {
                   } else {
                     s.bind_null(3);
                   }
-                  s.bind(4, b.firmware).bind(5, b.guid).bind(6, b.vendor_class).bind(
-                      7, format_timestamp(b.seen_at));
+                  s.bind(4, b.firmware)
+                      .bind(5, b.guid)
+                      .bind(6, b.vendor_class)
+                      .bind(7, format_timestamp(b.seen_at));
                 });
 }
 
@@ -404,7 +412,9 @@ BootSighting read_sighting(const Statement& s) {
 
 Result<std::vector<BootSighting>> SqliteStore::sightings(RowId unit_id) {
   return query<BootSighting>(
-      m_db, fmt::format("SELECT {} FROM boot_sightings WHERE unit_id = ? ORDER BY id", k_sighting_columns),
+      m_db,
+      fmt::format("SELECT {} FROM boot_sightings WHERE unit_id = ? ORDER BY id",
+                  k_sighting_columns),
       [&](Statement& s) { s.bind(1, unit_id); }, read_sighting);
 }
 
@@ -418,19 +428,20 @@ Result<std::vector<BootSighting>> SqliteStore::latest_sightings() {
 }
 
 Result<RowId> SqliteStore::add_inventory(const InventorySnapshot& v) {
-  return insert("INSERT INTO inventory_snapshots(unit_id, taken_at, schema, raw_json, cpu_model, "
-                "cpu_threads, x86_64_level, ram_bytes, firmware) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [&](Statement& s) {
-                  s.bind(1, v.unit_id)
-                      .bind(2, format_timestamp(v.taken_at))
-                      .bind(3, v.schema)
-                      .bind(4, v.raw_json)
-                      .bind(5, v.cpu_model)
-                      .bind(6, std::int64_t{v.cpu_threads})
-                      .bind(7, std::int64_t{v.x86_64_level})
-                      .bind(8, static_cast<std::int64_t>(v.ram_bytes))
-                      .bind(9, v.firmware);
-                });
+  return insert(
+      "INSERT INTO inventory_snapshots(unit_id, taken_at, schema, raw_json, cpu_model, "
+      "cpu_threads, x86_64_level, ram_bytes, firmware) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      [&](Statement& s) {
+        s.bind(1, v.unit_id)
+            .bind(2, format_timestamp(v.taken_at))
+            .bind(3, v.schema)
+            .bind(4, v.raw_json)
+            .bind(5, v.cpu_model)
+            .bind(6, std::int64_t{v.cpu_threads})
+            .bind(7, std::int64_t{v.x86_64_level})
+            .bind(8, static_cast<std::int64_t>(v.ram_bytes))
+            .bind(9, v.firmware);
+      });
 }
 
 Result<std::optional<InventorySnapshot>> SqliteStore::latest_inventory(RowId unit_id) {
@@ -532,8 +543,9 @@ Result<RowId> SqliteStore::upsert_disk(const Disk& d) {
       return std::unexpected(existing.error());
     }
     if (*existing) {
-      auto r = execute(m_db, "UPDATE disks SET unit_id = ?, size_bytes = ?, media = ?, bus = ? "
-                             "WHERE id = ?",
+      auto r = execute(m_db,
+                       "UPDATE disks SET unit_id = ?, size_bytes = ?, media = ?, bus = ? "
+                       "WHERE id = ?",
                        [&](Statement& s) {
                          s.bind(1, d.unit_id)
                              .bind(2, static_cast<std::int64_t>(d.size_bytes))
@@ -561,7 +573,9 @@ Result<RowId> SqliteStore::upsert_disk(const Disk& d) {
 
 Result<std::vector<Disk>> SqliteStore::disks(RowId unit_id) {
   return query<Disk>(
-      m_db, "SELECT id, unit_id, model, serial, size_bytes, media, bus FROM disks WHERE unit_id = ? ORDER BY id",
+      m_db,
+      "SELECT id, unit_id, model, serial, size_bytes, media, bus FROM disks WHERE unit_id = ? "
+      "ORDER BY id",
       [&](Statement& s) { s.bind(1, unit_id); },
       [](const Statement& s) {
         Disk d;

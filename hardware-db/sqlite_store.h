@@ -63,7 +63,8 @@ public:
 
 private:
   explicit SqliteStore(sqlite::Connection db) : m_db(std::move(db)) {}
-  Result<std::optional<Unit>> one_unit(std::string_view where, const std::function<void(sqlite::Statement&)>& bind);
+  Result<std::optional<Unit>> one_unit(std::string_view where,
+                                       const std::function<void(sqlite::Statement&)>& bind);
   Result<RowId> insert(std::string_view sql, const std::function<void(sqlite::Statement&)>& bind);
 
   sqlite::Connection m_db;

@@ -8,7 +8,9 @@
 
 namespace atelier::hwdb {
 
-std::string format_timestamp(Timestamp t) { return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", t); }
+std::string format_timestamp(Timestamp t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", t);
+}
 
 std::optional<Timestamp> parse_timestamp(std::string_view s) {
   // Exactly YYYY-MM-DDTHH:MM:SSZ: what format_timestamp writes, and sorts correctly as text.

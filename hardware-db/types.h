@@ -1,5 +1,5 @@
-// Records of the hardware database. Plain values; the Store (store.h) persists them and the Registry
-// (registry.h) applies the business rules. Times are UTC, whole seconds.
+// Records of the hardware database. Plain values; the Store (store.h) persists them and the
+// Registry (registry.h) applies the business rules. Times are UTC, whole seconds.
 #pragma once
 
 #include "hardware-db/asset_tag.h"
@@ -28,12 +28,12 @@ struct Unit {
   RowId id = 0;
   AssetTag tag;
   UnitState state = UnitState::detected;
-  Identity identity;              // as last reported (vendor, model, serials, first wired MAC)
-  IdentityKey key;                // what identifies this machine (identity.h)
-  std::optional<RowId> previous;  // earlier record of the same machine (re-intake), if any
+  Identity identity;             // as last reported (vendor, model, serials, first wired MAC)
+  IdentityKey key;               // what identifies this machine (identity.h)
+  std::optional<RowId> previous; // earlier record of the same machine (re-intake), if any
   Chassis chassis = Chassis::unknown;
   std::string notes;
-  bool do_not_boot = false;       // workshop's own PCs: the PXE service ignores them
+  bool do_not_boot = false; // workshop's own PCs: the PXE service ignores them
   Timestamp created_at{};
   Timestamp updated_at{};
 };
@@ -43,8 +43,8 @@ struct Event {
   RowId id = 0;
   RowId unit_id = 0;
   Timestamp at{};
-  std::string actor;                  // "atelierd", a coordinator's login, "cli:alice"
-  std::optional<UnitState> from;      // empty for the creation event
+  std::string actor;             // "atelierd", a coordinator's login, "cli:alice"
+  std::optional<UnitState> from; // empty for the creation event
   UnitState to = UnitState::detected;
   std::string reason;
 };
@@ -54,10 +54,10 @@ struct BootSighting {
   RowId id = 0;
   RowId unit_id = 0;
   MacAddress mac;
-  std::optional<int> arch;          // DHCP option 93 (0 BIOS, 7 x86-64 UEFI, 16 HTTP boot, ...)
-  std::string firmware;             // "bios-pxe", "uefi-pxe", "uefi-http", "ipxe"
-  std::string guid;                 // option 97, formatted; empty when absent or all-zero
-  std::string vendor_class;         // option 60 verbatim
+  std::optional<int> arch;  // DHCP option 93 (0 BIOS, 7 x86-64 UEFI, 16 HTTP boot, ...)
+  std::string firmware;     // "bios-pxe", "uefi-pxe", "uefi-http", "ipxe"
+  std::string guid;         // option 97, formatted; empty when absent or all-zero
+  std::string vendor_class; // option 60 verbatim
   Timestamp seen_at{};
 };
 
@@ -75,23 +75,23 @@ struct InventorySnapshot {
   RowId id = 0;
   RowId unit_id = 0;
   Timestamp taken_at{};
-  std::string schema;      // e.g. "atelier.inventory/1"
+  std::string schema; // e.g. "atelier.inventory/1"
   std::string raw_json;
   std::string cpu_model;
   int cpu_threads = 0;
   int x86_64_level = 0;
   std::uint64_t ram_bytes = 0;
-  std::string firmware;    // "uefi" | "bios"
+  std::string firmware; // "uefi" | "bios"
 };
 
 struct BenchResult {
   RowId id = 0;
   RowId unit_id = 0;
   Timestamp run_at{};
-  std::string name;        // "cpu.single", "disk.seq_read:sda", ...
-  double score = 0;        // normalised against the reference machine (1.0 = reference)
-  double value = 0;        // raw measurement
-  std::string value_unit;  // "MB/s", "IOPS", ...
+  std::string name;       // "cpu.single", "disk.seq_read:sda", ...
+  double score = 0;       // normalised against the reference machine (1.0 = reference)
+  double value = 0;       // raw measurement
+  std::string value_unit; // "MB/s", "IOPS", ...
   std::int64_t duration_ms = 0;
   std::string method;
 };
@@ -100,7 +100,7 @@ struct GradeRecord {
   RowId id = 0;
   RowId unit_id = 0;
   Timestamp graded_at{};
-  std::string grade;       // "A" | "B" | "C" | "parts"
+  std::string grade; // "A" | "B" | "C" | "parts"
   int score = 0;
   std::string explanation; // every rule that contributed, one per line
 };
@@ -111,8 +111,8 @@ struct Disk {
   std::string model;
   std::string serial;
   std::uint64_t size_bytes = 0;
-  std::string media;       // "hdd" | "ssd" | "nvme" | "usb"
-  std::string bus;         // "sata" | "nvme" | "usb" | "virtio"
+  std::string media; // "hdd" | "ssd" | "nvme" | "usb"
+  std::string bus;   // "sata" | "nvme" | "usb" | "virtio"
 };
 
 struct ErasureRecord {
@@ -135,13 +135,13 @@ struct ImagingRecord {
   Timestamp finished_at{};
   std::string profile;
   std::string image_sha256;
-  std::string result;       // "imaged" | "failed"
+  std::string result; // "imaged" | "failed"
   std::string detail;
 };
 
 struct Household {
   RowId id = 0;
-  std::string reference;          // from the referring social worker; the only required field
+  std::string reference; // from the referring social worker; the only required field
   std::string contact;
   std::string eligibility_basis;
   std::string needs;

@@ -1,14 +1,14 @@
 #include "pxe/dhcp_server.h"
 
 #include <array>
-#include <cerrno>
-#include <cstring>
-
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fmt/format.h>
+#include <cerrno>
+#include <cstring>
 #include <net/if.h>
 #include <sys/socket.h>
+
+#include <fmt/format.h>
 
 namespace atelier::pxe {
 
@@ -45,7 +45,8 @@ struct DhcpServer::Impl {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address_v4(config.listen_address, ec);
     if (ec) {
-      return std::unexpected(fmt::format("listen address '{}': {}", config.listen_address, ec.message()));
+      return std::unexpected(
+          fmt::format("listen address '{}': {}", config.listen_address, ec.message()));
     }
     l.socket.open(udp::v4(), ec);
     if (!ec) {
@@ -75,21 +76,22 @@ struct DhcpServer::Impl {
   }
 
   void receive(Listener& l) {
-    l.socket.async_receive_from(
-        asio::buffer(l.buffer), l.sender, [this, &l](boost::system::error_code ec, std::size_t n) {
-          if (ec == asio::error::operation_aborted) {
-            return;
-          }
-          if (!ec) {
-            handle(l, n);
-          }
-          receive(l);
-        });
+    l.socket.async_receive_from(asio::buffer(l.buffer), l.sender,
+                                [this, &l](boost::system::error_code ec, std::size_t n) {
+                                  if (ec == asio::error::operation_aborted) {
+                                    return;
+                                  }
+                                  if (!ec) {
+                                    handle(l, n);
+                                  }
+                                  receive(l);
+                                });
   }
 
   void handle(Listener& l, std::size_t n) {
-    auto result = service.handle(ByteView(l.buffer.data(), n),
-                                 l.port == config.boot_server_port ? Channel::boot_server : Channel::dhcp);
+    auto result =
+        service.handle(ByteView(l.buffer.data(), n),
+                       l.port == config.boot_server_port ? Channel::boot_server : Channel::dhcp);
     if (!result) {
       // Non-PXE traffic is the normal case next to a site's DHCP server: not worth a line each.
       if (result.error().kind != Silence::Kind::not_for_us) {
@@ -102,9 +104,10 @@ struct DhcpServer::Impl {
       to = udp::endpoint(l.sender.address(), l.sender.port());
     } else {
       const auto& dest = result->destination;
-      const bool broadcast = dest.needs_arp_entry || dest.address.is_zero() ||
-                             dest.address.to_u32() == 0xFFFFFFFFu;
-      to = broadcast ? udp::endpoint(asio::ip::make_address_v4(config.broadcast_address), config.client_port)
+      const bool broadcast =
+          dest.needs_arp_entry || dest.address.is_zero() || dest.address.to_u32() == 0xFFFFFFFFu;
+      to = broadcast ? udp::endpoint(asio::ip::make_address_v4(config.broadcast_address),
+                                     config.client_port)
                      : udp::endpoint(asio::ip::address_v4(dest.address.to_u32()), dest.port);
     }
     log(result->summary);
@@ -113,7 +116,8 @@ struct DhcpServer::Impl {
       boost::system::error_code ec;
       l.socket.send_to(asio::buffer(*payload), to, 0, ec);
       if (ec) {
-        log(fmt::format("cannot send to {}:{}: {}", to.address().to_string(), to.port(), ec.message()));
+        log(fmt::format("cannot send to {}:{}: {}", to.address().to_string(), to.port(),
+                        ec.message()));
       }
     };
     if (config.reply_delay.count() == 0) {
@@ -129,7 +133,8 @@ struct DhcpServer::Impl {
   }
 };
 
-DhcpServer::DhcpServer(asio::io_context& io, DhcpServerConfig config, DhcpService& service, LogSink log)
+DhcpServer::DhcpServer(asio::io_context& io, DhcpServerConfig config, DhcpService& service,
+                       LogSink log)
     : m_impl(std::make_unique<Impl>(io, std::move(config), service, std::move(log))) {}
 
 DhcpServer::~DhcpServer() = default;

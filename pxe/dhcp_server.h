@@ -8,6 +8,7 @@
 
 #include "pxe/dhcp_service.h"
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <expected>
@@ -16,17 +17,16 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/io_context.hpp>
-
 namespace atelier::pxe {
 
 struct DhcpServerConfig {
-  std::string interface;            // bind to this interface only (SO_BINDTODEVICE); "" = all
+  std::string interface; // bind to this interface only (SO_BINDTODEVICE); "" = all
   std::string listen_address = "0.0.0.0";
   std::uint16_t server_port = k_dhcp_server_port;
   std::uint16_t boot_server_port = k_pxe_boot_server_port;
   std::uint16_t client_port = 68;
-  // Where "broadcast" replies go. 255.255.255.255 on a real network; tests on loopback use 127.0.0.1.
+  // Where "broadcast" replies go. 255.255.255.255 on a real network; tests on loopback use
+  // 127.0.0.1.
   std::string broadcast_address = "255.255.255.255";
   std::chrono::milliseconds reply_delay{0};
 };
@@ -36,7 +36,8 @@ using LogSink = std::function<void(std::string_view line)>;
 class DhcpServer {
 public:
   // `service` and `io` must outlive the server.
-  DhcpServer(boost::asio::io_context& io, DhcpServerConfig config, DhcpService& service, LogSink log);
+  DhcpServer(boost::asio::io_context& io, DhcpServerConfig config, DhcpService& service,
+             LogSink log);
   ~DhcpServer();
   DhcpServer(const DhcpServer&) = delete;
   DhcpServer& operator=(const DhcpServer&) = delete;

@@ -45,14 +45,16 @@ std::expected<Outgoing, Silence> DhcpService::handle(ByteView datagram, Channel 
   const bool boot_server_request = channel == Channel::boot_server &&
                                    (type == MessageType::request || type == MessageType::inform);
   if (!discover && !boot_server_request) {
-    return silence(Silence::Kind::not_for_us,
-                   fmt::format("{} from {} on port {}: handled by the site's DHCP server",
-                               type ? message_type_name(*type) : "untyped message", mac,
-                               channel == Channel::dhcp ? k_dhcp_server_port : k_pxe_boot_server_port));
+    return silence(
+        Silence::Kind::not_for_us,
+        fmt::format("{} from {} on port {}: handled by the site's DHCP server",
+                    type ? message_type_name(*type) : "untyped message", mac,
+                    channel == Channel::dhcp ? k_dhcp_server_port : k_pxe_boot_server_port));
   }
   const Admission admission = m_admission.admit(client, discover);
   if (!admission.answer) {
-    return silence(Silence::Kind::refused, fmt::format("{}: not answered: {}", mac, admission.reason));
+    return silence(Silence::Kind::refused,
+                   fmt::format("{}: not answered: {}", mac, admission.reason));
   }
   auto boot = choose_boot(client, m_config.boot);
   if (!boot) {
@@ -76,11 +78,10 @@ std::expected<Outgoing, Silence> DhcpService::handle(ByteView datagram, Channel 
     // caller substitutes the source address (it is not in the DHCP payload).
     out.destination = Destination{request.ciaddr, k_pxe_boot_server_port, false};
   }
-  out.summary = fmt::format("{} (proxy) to {}{} {}{}: {} [{}]", discover ? "DHCPOFFER" : "DHCPACK",
-                            mac, admission.unit.empty() ? "" : " " + admission.unit,
-                            firmware_family_name(client.firmware),
-                            client.arch ? fmt::format(" arch {}", *client.arch) : "", boot->file,
-                            boot->rule);
+  out.summary = fmt::format(
+      "{} (proxy) to {}{} {}{}: {} [{}]", discover ? "DHCPOFFER" : "DHCPACK", mac,
+      admission.unit.empty() ? "" : " " + admission.unit, firmware_family_name(client.firmware),
+      client.arch ? fmt::format(" arch {}", *client.arch) : "", boot->file, boot->rule);
   return out;
 }
 

@@ -2,8 +2,8 @@
 // destination) or a reason to stay silent out. No sockets here (dhcp_server.h moves the bytes), so
 // the whole policy is testable with captured packets, as Kea's NakedDhcpv4Srv does.
 //
-// Proxy mode (PXE 2.1 §2.2): the site's DHCP server hands out addresses; we answer PXE clients only,
-// with boot information and yiaddr 0:
+// Proxy mode (PXE 2.1 §2.2): the site's DHCP server hands out addresses; we answer PXE clients
+// only, with boot information and yiaddr 0:
 //   port 67,   DHCPDISCOVER from a PXE client        → proxy OFFER (broadcast to port 68)
 //   port 4011, DHCPREQUEST/DHCPINFORM from a client  → proxy ACK (to the sender's address and port)
 // Everything else is left to the site's server: requests, releases, non-PXE clients.
@@ -30,15 +30,15 @@ constexpr std::uint16_t k_pxe_boot_server_port = 4011;
 // it records the sighting of an unknown machine and refuses the workshop's own "don't boot" PCs).
 struct Admission {
   bool answer = true;
-  std::string unit; // the asset tag, for log lines ("" when unknown)
+  std::string unit;   // the asset tag, for log lines ("" when unknown)
   std::string reason; // why not, when answer is false
 };
 
 class BootAdmission {
 public:
   virtual ~BootAdmission() = default;
-  // `first_contact` is true for a DHCPDISCOVER on port 67, the packet that starts a boot; it is what
-  // the daemon records as a boot sighting. Port-4011 requests of the same boot pass false.
+  // `first_contact` is true for a DHCPDISCOVER on port 67, the packet that starts a boot; it is
+  // what the daemon records as a boot sighting. Port-4011 requests of the same boot pass false.
   virtual Admission admit(const ClientInfo& client, bool first_contact) = 0;
 };
 
@@ -63,8 +63,8 @@ struct Silence {
 struct DhcpCounters {
   std::uint64_t received = 0;
   std::uint64_t malformed = 0;
-  std::uint64_t not_for_us = 0;   // non-PXE clients, replies, messages the site's server handles
-  std::uint64_t refused = 0;      // "don't boot" machines, unsupported architectures
+  std::uint64_t not_for_us = 0; // non-PXE clients, replies, messages the site's server handles
+  std::uint64_t refused = 0;    // "don't boot" machines, unsupported architectures
   std::uint64_t offers = 0;
   std::uint64_t acks = 0;
   // How often each firmware leniency of quirks.h was applied (STYLE: leniency is counted).

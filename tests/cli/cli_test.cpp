@@ -29,7 +29,7 @@ protected:
   }
   std::string add(const std::string& serial) {
     const CliRun r = run({"units", "add", "--vendor", "HP", "--model", "ProDesk 400 G1", "--serial",
-                       serial, "--json"});
+                          serial, "--json"});
     EXPECT_EQ(r.status, 0) << r.err;
     return json::parse(r.out).at("tag");
   }
@@ -92,8 +92,8 @@ TEST_F(CliTest, UnitsAddListShowHistory) {
 
 TEST_F(CliTest, AddingTheSameMachineTwiceSaysItIsKnown) {
   const std::string tag = add("CZC0000001");
-  const CliRun again = run({"units", "add", "--vendor", "hp", "--model", "ProDesk 400 G1", "--serial",
-                         "czc0000001"});
+  const CliRun again = run(
+      {"units", "add", "--vendor", "hp", "--model", "ProDesk 400 G1", "--serial", "czc0000001"});
   EXPECT_EQ(again.status, 0);
   EXPECT_NE(again.out.find("already known"), std::string::npos);
   EXPECT_NE(again.out.find(tag), std::string::npos);
@@ -148,8 +148,8 @@ TEST_F(CliTest, ProfileCheckFailsWithLineNumber) {
 
 TEST_F(CliTest, ProfileMatchExplainsChoice) {
   const CliRun r = run({"profile", "match", "--inventory",
-                     std::string(ATELIER_TEST_DATA) + "/profiles/old-desktop-2gb-bios.json",
-                     "--profiles", k_profiles_dir, "--json"});
+                        std::string(ATELIER_TEST_DATA) + "/profiles/old-desktop-2gb-bios.json",
+                        "--profiles", k_profiles_dir, "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const json j = json::parse(r.out);
   ASSERT_TRUE(j["chosen"].is_string());

@@ -7,10 +7,10 @@
 #include "pxe/dhcp_server.h"
 #include "support/temp_dir.h"
 
-#include <thread>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 using namespace atelier;
@@ -52,9 +52,11 @@ protected:
     EXPECT_TRUE(server.start());
 
     asio::io_context client_io;
-    udp::socket client(client_io, udp::endpoint(asio::ip::make_address_v4("127.0.0.1"), sc.client_port));
+    udp::socket client(client_io,
+                       udp::endpoint(asio::ip::make_address_v4("127.0.0.1"), sc.client_port));
     const pxe::Bytes request = pxe::testing::load_fixture(fixture);
-    client.send_to(asio::buffer(request), udp::endpoint(asio::ip::make_address_v4("127.0.0.1"), sc.server_port));
+    client.send_to(asio::buffer(request),
+                   udp::endpoint(asio::ip::make_address_v4("127.0.0.1"), sc.server_port));
     // Serve exactly until the request has been handled.
     server_io.run_for(std::chrono::milliseconds(500));
     client.non_blocking(true);

@@ -6,7 +6,9 @@ using atelier::hwdb::AssetTag;
 using atelier::hwdb::damm_check_digit;
 
 // The worked example from the Damm algorithm's literature: 572 → check digit 4.
-TEST(AssetTag, DammCheckDigitMatchesPublishedExample) { EXPECT_EQ(damm_check_digit("572"), 4); }
+TEST(AssetTag, DammCheckDigitMatchesPublishedExample) {
+  EXPECT_EQ(damm_check_digit("572"), 4);
+}
 
 // A number followed by its own check digit always reduces to 0: the property the check relies on.
 TEST(AssetTag, NumberWithItsCheckDigitReducesToZero) {

@@ -5,22 +5,39 @@
 using namespace atelier::hwdb;
 
 namespace {
-MacAddress mac(const char* text) { return MacAddress::parse(text).value(); }
+MacAddress mac(const char* text) {
+  return MacAddress::parse(text).value();
+}
 } // namespace
 
 // The placeholder strings of the program notes, in the spellings firmware actually uses.
 TEST(Identity, PlaceholderSerialsAreRecognised) {
-  const std::vector<std::string> placeholders = {"To Be Filled By O.E.M.", "To be filled by O.E.M.", "  TO BE FILLED BY O.E.M. ",
-                        "Default string", "System Serial Number", "0123456789", "None", "0",
-                        "00000000", "0000-0000-0000", "", "   ", "Not Specified", "N/A",
-                        "FFFFFFFFFFFF", "XXXXXXXX", "Chassis Serial Number", std::string("\0\0", 2)};
+  const std::vector<std::string> placeholders = {"To Be Filled By O.E.M.",
+                                                 "To be filled by O.E.M.",
+                                                 "  TO BE FILLED BY O.E.M. ",
+                                                 "Default string",
+                                                 "System Serial Number",
+                                                 "0123456789",
+                                                 "None",
+                                                 "0",
+                                                 "00000000",
+                                                 "0000-0000-0000",
+                                                 "",
+                                                 "   ",
+                                                 "Not Specified",
+                                                 "N/A",
+                                                 "FFFFFFFFFFFF",
+                                                 "XXXXXXXX",
+                                                 "Chassis Serial Number",
+                                                 std::string("\0\0", 2)};
   for (const std::string& s : placeholders) {
     EXPECT_TRUE(is_placeholder_serial(s)) << '"' << s << '"';
   }
 }
 
 TEST(Identity, RealSerialsAreNotPlaceholders) {
-  for (const char* s : {"PC0ABCDE", "5CG1234XYZ", "CZC4321LMN", "R90XYZ12", "7XJ8Q2J", "00C0FFEE"}) {
+  for (const char* s :
+       {"PC0ABCDE", "5CG1234XYZ", "CZC4321LMN", "R90XYZ12", "7XJ8Q2J", "00C0FFEE"}) {
     EXPECT_FALSE(is_placeholder_serial(s)) << s;
   }
 }
@@ -40,7 +57,8 @@ TEST(Identity, KeyIsNormalised) {
 }
 
 TEST(Identity, PlaceholderSystemSerialFallsBackToBoardSerial) {
-  const Identity id{"ASUS", "All Series", "System Serial Number", "140525951200123", mac("52:54:00:12:34:56")};
+  const Identity id{"ASUS", "All Series", "System Serial Number", "140525951200123",
+                    mac("52:54:00:12:34:56")};
   const auto key = identity_key(id).value();
   EXPECT_EQ(key.kind, IdentityKind::board_serial);
   EXPECT_EQ(key.value, "ASUS|140525951200123");

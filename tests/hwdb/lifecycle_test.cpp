@@ -7,7 +7,8 @@ using enum UnitState;
 
 // The main line of the pipeline is walkable end to end.
 TEST(Lifecycle, MainLineIsAllowed) {
-  const UnitState line[] = {detected, inventoried, tested, wiped, imaged, ready, assigned, delivered};
+  const UnitState line[] = {detected, inventoried, tested,   wiped,
+                            imaged,   ready,       assigned, delivered};
   for (std::size_t i = 0; i + 1 < std::size(line); ++i) {
     EXPECT_TRUE(check_transition(line[i], line[i + 1], "")) << to_string(line[i]);
   }

@@ -52,8 +52,8 @@ TEST(Migrations, OldVersionFileIsUpgradedInPlaceKeepingItsData) {
   EXPECT_FALSE(units[0].do_not_boot); // column added by version 2, defaulted
   EXPECT_EQ(store->events(units[1].id).value().size(), 2u);
   // Tables of later versions work with the old rows.
-  EXPECT_TRUE(store->add_sighting({0, units[0].id, MacAddress::parse("52:54:00:00:00:01").value(), 0,
-                                   "bios-pxe", "", "", units[0].created_at}));
+  EXPECT_TRUE(store->add_sighting({0, units[0].id, MacAddress::parse("52:54:00:00:00:01").value(),
+                                   0, "bios-pxe", "", "", units[0].created_at}));
   // The tag sequence carries on after the old units.
   EXPECT_EQ(store->reserve_tag_number("AT").value(), 3u);
 }

@@ -19,13 +19,16 @@ private:
   Timestamp m_now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + 9h;
 };
 
-MacAddress mac(const char* text) { return MacAddress::parse(text).value(); }
+MacAddress mac(const char* text) {
+  return MacAddress::parse(text).value();
+}
 
 class RegistryTest : public ::testing::Test {
 protected:
   RegistryTest() : m_registry(open_store((m_dir / "atelier.db").string()).value(), m_clock) {}
 
-  Unit intake(const char* vendor, const char* model, const char* serial, const char* mac_text = nullptr) {
+  Unit intake(const char* vendor, const char* model, const char* serial,
+              const char* mac_text = nullptr) {
     IntakeRequest req;
     req.identity = Identity{vendor, model, serial, "", std::nullopt};
     if (mac_text) {
@@ -89,10 +92,10 @@ TEST_F(RegistryTest, RepeatedIntakeKeepsWhatItDoesNotRepeat) {
 
 // Two boards with the same placeholder serial are two machines (told apart by their MAC).
 TEST_F(RegistryTest, PlaceholderSerialsDoNotMergeMachines) {
-  const Unit a = intake("To Be Filled By O.E.M.", "To Be Filled By O.E.M.", "To Be Filled By O.E.M.",
-                        "52:54:00:00:00:01");
-  const Unit b = intake("To Be Filled By O.E.M.", "To Be Filled By O.E.M.", "To Be Filled By O.E.M.",
-                        "52:54:00:00:00:02");
+  const Unit a = intake("To Be Filled By O.E.M.", "To Be Filled By O.E.M.",
+                        "To Be Filled By O.E.M.", "52:54:00:00:00:01");
+  const Unit b = intake("To Be Filled By O.E.M.", "To Be Filled By O.E.M.",
+                        "To Be Filled By O.E.M.", "52:54:00:00:00:02");
   EXPECT_NE(a.id, b.id);
   EXPECT_EQ(a.key.kind, IdentityKind::mac);
 }
@@ -100,8 +103,9 @@ TEST_F(RegistryTest, PlaceholderSerialsDoNotMergeMachines) {
 // A delivered machine that comes back as a new donation gets a new record linked to the old one.
 TEST_F(RegistryTest, ReintakeAfterDeliveryLinksToEarlierRecord) {
   Unit u = intake("LENOVO", "ThinkPad T440", "R90XYZ12");
-  for (UnitState s : {UnitState::inventoried, UnitState::tested, UnitState::wiped, UnitState::imaged,
-                      UnitState::ready, UnitState::assigned, UnitState::delivered}) {
+  for (UnitState s :
+       {UnitState::inventoried, UnitState::tested, UnitState::wiped, UnitState::imaged,
+        UnitState::ready, UnitState::assigned, UnitState::delivered}) {
     u = m_registry.transition(u, s, "test", "").value();
   }
   IntakeRequest again;
@@ -191,7 +195,8 @@ TEST_F(RegistryTest, FirstPxeBootCreatesDetectedUnitAndLaterBootsAddSightings) {
 
 // Once the agent reports a real serial, the unit first known by its MAC keeps its tag.
 TEST_F(RegistryTest, InventoryAfterPxeBootUpgradesIdentityOfSameUnit) {
-  const auto boot = m_registry.record_boot({mac("52:54:00:aa:bb:02"), 0, "bios-pxe", "", ""}, "atelierd").value();
+  const auto boot =
+      m_registry.record_boot({mac("52:54:00:aa:bb:02"), 0, "bios-pxe", "", ""}, "atelierd").value();
   IntakeRequest inv;
   inv.identity = Identity{"LENOVO", "10AXS0X", "PC0ABCDE", "", mac("52:54:00:aa:bb:02")};
   const auto r = m_registry.intake(inv).value();
@@ -201,9 +206,11 @@ TEST_F(RegistryTest, InventoryAfterPxeBootUpgradesIdentityOfSameUnit) {
 }
 
 TEST_F(RegistryTest, DoNotBootMachinesAreIgnored) {
-  const auto boot = m_registry.record_boot({mac("52:54:00:aa:bb:03"), 0, "bios-pxe", "", ""}, "atelierd").value();
+  const auto boot =
+      m_registry.record_boot({mac("52:54:00:aa:bb:03"), 0, "bios-pxe", "", ""}, "atelierd").value();
   ASSERT_TRUE(m_registry.set_do_not_boot(boot.unit, true));
-  const auto again = m_registry.record_boot({mac("52:54:00:aa:bb:03"), 0, "bios-pxe", "", ""}, "atelierd").value();
+  const auto again =
+      m_registry.record_boot({mac("52:54:00:aa:bb:03"), 0, "bios-pxe", "", ""}, "atelierd").value();
   EXPECT_TRUE(again.ignored);
   EXPECT_EQ(m_registry.store().sightings(boot.unit.id).value().size(), 1u);
 }
@@ -213,21 +220,33 @@ TEST_F(RegistryTest, PipelineRecordsRoundTrip) {
   const Unit u = intake("HP", "EliteBook 840", "5CG1234XYZ");
   Store& s = m_registry.store();
   const std::string raw = R"({"schema":"atelier.inventory/1","memory":{"total_bytes":8589934592}})";
-  ASSERT_TRUE(s.add_inventory({0, u.id, m_clock.now(), "atelier.inventory/1", raw, "Intel Core i5-4300U", 4, 3, 8589934592u, "uefi"}));
+  ASSERT_TRUE(s.add_inventory({0, u.id, m_clock.now(), "atelier.inventory/1", raw,
+                               "Intel Core i5-4300U", 4, 3, 8589934592u, "uefi"}));
   EXPECT_EQ(s.latest_inventory(u.id).value()->raw_json, raw);
-  const RowId disk = s.upsert_disk({0, u.id, "Samsung SSD 860", "S3Z9NB0K123456", 250059350016u, "ssd", "sata"}).value();
+  const RowId disk =
+      s.upsert_disk({0, u.id, "Samsung SSD 860", "S3Z9NB0K123456", 250059350016u, "ssd", "sata"})
+          .value();
   // The same disk seen again (or in another unit) keeps its row and history.
-  EXPECT_EQ(s.upsert_disk({0, u.id, "Samsung SSD 860", "S3Z9NB0K123456", 250059350016u, "ssd", "sata"}).value(), disk);
-  ASSERT_TRUE(s.add_erasure_record({0, disk, m_clock.now(), m_clock.now(), "ata-sanitize-crypto", "purge", "sample", "erased", "{}", ""}));
+  EXPECT_EQ(
+      s.upsert_disk({0, u.id, "Samsung SSD 860", "S3Z9NB0K123456", 250059350016u, "ssd", "sata"})
+          .value(),
+      disk);
+  ASSERT_TRUE(s.add_erasure_record({0, disk, m_clock.now(), m_clock.now(), "ata-sanitize-crypto",
+                                    "purge", "sample", "erased", "{}", ""}));
   EXPECT_EQ(s.erasure_records(disk).value().size(), 1u);
   // Only the three NIST verification levels exist.
-  EXPECT_FALSE(s.add_erasure_record({0, disk, m_clock.now(), m_clock.now(), "zero", "clear", "partial", "erased", "{}", ""}));
+  EXPECT_FALSE(s.add_erasure_record(
+      {0, disk, m_clock.now(), m_clock.now(), "zero", "clear", "partial", "erased", "{}", ""}));
   ASSERT_TRUE(s.add_grade({0, u.id, m_clock.now(), "B", 55, "RAM 8 GiB: +35"}));
   EXPECT_EQ(s.latest_grade(u.id).value()->grade, "B");
-  ASSERT_TRUE(s.add_imaging_record({0, u.id, m_clock.now(), m_clock.now(), "family-desktop", std::string(64, 'a'), "imaged", ""}));
+  ASSERT_TRUE(s.add_imaging_record({0, u.id, m_clock.now(), m_clock.now(), "family-desktop",
+                                    std::string(64, 'a'), "imaged", ""}));
   EXPECT_EQ(s.imaging_records(u.id).value().size(), 1u);
-  const RowId hh = s.add_household({0, "CCAS-2026-0042", "", "RSA", "laptop, school", "", m_clock.now()}).value();
-  ASSERT_TRUE(s.add_assignment({0, u.id, hh, m_clock.now(), std::nullopt, 4500, std::nullopt, std::nullopt, ""}));
+  const RowId hh =
+      s.add_household({0, "CCAS-2026-0042", "", "RSA", "laptop, school", "", m_clock.now()})
+          .value();
+  ASSERT_TRUE(s.add_assignment(
+      {0, u.id, hh, m_clock.now(), std::nullopt, 4500, std::nullopt, std::nullopt, ""}));
   const auto a = s.assignments(u.id).value();
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].price_cents, 4500);
