@@ -28,7 +28,26 @@ struct Options {
   std::uint16_t client_port = 68;
   std::string broadcast = "255.255.255.255";
   std::string listen = "0.0.0.0";
+  std::string mode = "proxy";
+  std::string pool;      // standalone: FIRST-LAST
+  std::string netmask = "255.255.255.0";
+  std::string lease_file; // standalone: default beside the database
+  int lease_seconds = 3600;
 };
+
+// "198.18.0.100-198.18.0.199" → the two ends.
+std::optional<std::pair<pxe::Ipv4Address, pxe::Ipv4Address>> parse_range(const std::string& text) {
+  const auto dash = text.find('-');
+  if (dash == std::string::npos) {
+    return std::nullopt;
+  }
+  const auto first = pxe::Ipv4Address::parse(text.substr(0, dash));
+  const auto last = pxe::Ipv4Address::parse(text.substr(dash + 1));
+  if (!first || !last) {
+    return std::nullopt;
+  }
+  return std::pair{*first, *last};
+}
 
 // One line per event, to stderr (journald adds its own timestamps under systemd; ours keep
 // foreground runs readable).
@@ -42,7 +61,7 @@ void log_line(std::string_view line) {
 
 int run_atelierd(const std::vector<std::string>& args) {
   Options opt;
-  CLI::App app{"atelierd: the workshop daemon (proxyDHCP with detection, today)", "atelierd"};
+  CLI::App app{"atelierd: the workshop daemon (network boot with detection, today)", "atelierd"};
   app.add_option("--db", opt.db,
                  "hardware database (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
   app.add_option("--interface", opt.interface, "the workshop network interface (e.g. enp3s0)")
@@ -54,6 +73,16 @@ int run_atelierd(const std::vector<std::string>& args) {
   app.add_option("--reply-delay-ms", opt.reply_delay_ms,
                  "wait this long before answering (firmware that drops instant replies)")
       ->check(CLI::Range(0, 5000));
+  app.add_option("--mode", opt.mode,
+                 "proxy: beside the site's DHCP server (default); standalone: the only DHCP server "
+                 "of an isolated workshop switch")
+      ->check(CLI::IsMember({"proxy", "standalone"}));
+  app.add_option("--pool", opt.pool, "standalone: addresses to hand out, FIRST-LAST");
+  app.add_option("--netmask", opt.netmask, "standalone: subnet mask given to clients");
+  app.add_option("--lease-file", opt.lease_file,
+                 "standalone: lease journal (default: DB path + .leases); survives restarts");
+  app.add_option("--lease-seconds", opt.lease_seconds, "standalone: lease time")
+      ->check(CLI::Range(60, 7 * 24 * 3600));
   // For tests on unprivileged ports; a real workshop keeps the defaults.
   app.add_option("--dhcp-port", opt.dhcp_port, "DHCP server port")->group("Testing");
   app.add_option("--boot-port", opt.boot_port, "PXE boot-server port")->group("Testing");
@@ -86,7 +115,29 @@ int run_atelierd(const std::vector<std::string>& args) {
   service_config.reply.server = *server;
   service_config.boot.server = *server;
   service_config.boot.http_port = opt.http_port;
-  pxe::DhcpService service(service_config, admission);
+  std::optional<pxe::LeasePool> pool;
+  if (opt.mode == "standalone") {
+    const auto range = parse_range(opt.pool);
+    const auto mask = pxe::Ipv4Address::parse(opt.netmask);
+    if (!range || !mask) {
+      log_line("standalone mode needs --pool FIRST-LAST and a valid --netmask");
+      return 2;
+    }
+    service_config.mode = pxe::DhcpMode::standalone;
+    service_config.network.subnet_mask = *mask;
+    pxe::LeasePoolConfig pool_config;
+    pool_config.first = range->first;
+    pool_config.last = range->second;
+    pool_config.lease_time = std::chrono::seconds(opt.lease_seconds);
+    pool_config.journal = opt.lease_file.empty() ? opt.db + ".leases" : opt.lease_file;
+    auto opened = pxe::LeasePool::open(pool_config);
+    if (!opened) {
+      log_line("cannot open the lease journal: " + opened.error());
+      return 1;
+    }
+    pool.emplace(std::move(*opened));
+  }
+  pxe::DhcpService service(service_config, admission, pool ? &*pool : nullptr);
 
   boost::asio::io_context io;
   pxe::DhcpServerConfig server_config;
@@ -99,11 +150,13 @@ int run_atelierd(const std::vector<std::string>& args) {
   server_config.reply_delay = std::chrono::milliseconds(opt.reply_delay_ms);
   pxe::DhcpServer dhcp(io, server_config, service, log_line);
   if (auto started = dhcp.start(); !started) {
-    log_line("cannot start proxyDHCP: " + started.error());
+    log_line("cannot start the DHCP service: " + started.error());
     return 1;
   }
-  log_line(fmt::format("proxyDHCP on {} ({}), ports {} and {}, database {}", opt.interface,
-                       opt.address, opt.dhcp_port, opt.boot_port, opt.db));
+  log_line(fmt::format("{} on {} ({}), ports {} and {}, database {}{}",
+                       opt.mode == "proxy" ? "proxyDHCP" : "standalone DHCP", opt.interface,
+                       opt.address, opt.dhcp_port, opt.boot_port, opt.db,
+                       pool ? fmt::format(", pool {}", opt.pool) : ""));
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int signal) {

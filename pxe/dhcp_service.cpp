@@ -34,6 +34,12 @@ std::expected<Outgoing, Silence> DhcpService::handle(ByteView datagram, Channel 
     ++m_counters.quirks[static_cast<std::size_t>(q)];
   }
   const std::string mac = client.mac ? client.mac->str() : std::string("(no MAC)");
+  if (m_config.mode == DhcpMode::standalone && channel == Channel::dhcp) {
+    if (!client.mac) {
+      return silence(Silence::Kind::malformed, "request without an Ethernet hardware address");
+    }
+    return standalone(request, client);
+  }
   if (client.firmware == FirmwareFamily::not_pxe) {
     return silence(Silence::Kind::not_for_us, fmt::format("{} is not a PXE client", mac));
   }
@@ -83,6 +89,90 @@ std::expected<Outgoing, Silence> DhcpService::handle(ByteView datagram, Channel 
       admission.unit.empty() ? "" : " " + admission.unit, firmware_family_name(client.firmware),
       client.arch ? fmt::format(" arch {}", *client.arch) : "", boot->file, boot->rule);
   return out;
+}
+
+std::expected<Outgoing, Silence> DhcpService::encode(const Packet& request, const Packet& reply,
+                                                  std::string summary) {
+  auto bytes = serialize_packet(reply, EncodeOptions{max_reply_size(request), true});
+  if (!bytes) {
+    return silence(Silence::Kind::refused, fmt::format("cannot encode the reply: {}", bytes.error().message));
+  }
+  return Outgoing{std::move(*bytes), reply_destination(request, reply), std::move(summary)};
+}
+
+std::expected<Outgoing, Silence> DhcpService::standalone(const Packet& request,
+                                                         const ClientInfo& client) {
+  const MacAddress mac = *client.mac;
+  const auto now = LeasePool::Clock::now();
+  const auto type = client.message_type;
+  if (m_pool == nullptr) {
+    return silence(Silence::Kind::refused, "standalone mode without an address pool");
+  }
+  // Boot information rides along for admitted PXE clients; everyone else just gets an address.
+  const auto boot_for = [&](bool first_contact) -> std::pair<std::optional<BootChoice>, std::string> {
+    if (client.firmware == FirmwareFamily::not_pxe) {
+      return {std::nullopt, ""};
+    }
+    const Admission admission = m_admission.admit(client, first_contact);
+    if (!admission.answer) {
+      return {std::nullopt, " (no boot: " + admission.reason + ")"};
+    }
+    auto boot = choose_boot(client, m_config.boot);
+    if (!boot) {
+      return {std::nullopt, " (no boot: " + boot.error().reason + ")"};
+    }
+    return {*boot, fmt::format(" {}: {}", admission.unit, boot->file)};
+  };
+  const auto lease_for = [&](Ipv4Address address) {
+    Lease lease;
+    lease.address = address;
+    lease.subnet_mask = m_config.network.subnet_mask;
+    lease.routers = m_config.network.routers;
+    lease.dns_servers = m_config.network.dns_servers;
+    lease.lease_seconds = static_cast<std::uint32_t>(m_pool->config().lease_time.count());
+    return lease;
+  };
+
+  if (type == MessageType::discover) {
+    const auto address = m_pool->offer(mac, now);
+    if (!address) {
+      return silence(Silence::Kind::refused,
+                     fmt::format("{}: address pool exhausted, no offer", mac.str()));
+    }
+    auto [boot, note] = boot_for(true);
+    ++m_counters.offers;
+    return encode(request, build_offer(request, client, lease_for(*address), boot, m_config.reply),
+                  fmt::format("DHCPOFFER {} to {} {}{}", address->str(), mac.str(),
+                              firmware_family_name(client.firmware), note));
+  }
+  if (type == MessageType::request) {
+    // A REQUEST naming another server means the client took that server's offer (RFC 2131 §4.3.2).
+    if (const auto sid = request.server_id(); sid && *sid != m_config.reply.server) {
+      return silence(Silence::Kind::not_for_us,
+                     fmt::format("{} chose server {}", mac.str(), sid->str()));
+    }
+    const Ipv4Address wanted = request.requested_address().value_or(request.ciaddr);
+    auto granted = m_pool->commit(mac, wanted, now);
+    if (!granted) {
+      ++m_counters.naks;
+      return encode(request, build_nak(request, m_config.reply, granted.error()),
+                    fmt::format("DHCPNAK to {}: {}", mac.str(), granted.error()));
+    }
+    auto [boot, note] = boot_for(false);
+    ++m_counters.acks;
+    return encode(request, build_ack(request, client, lease_for(wanted), boot, m_config.reply),
+                  fmt::format("DHCPACK {} to {} {}{}", wanted.str(), mac.str(),
+                              firmware_family_name(client.firmware), note));
+  }
+  if (type == MessageType::release || type == MessageType::decline) {
+    m_pool->release(mac, type == MessageType::release ? request.ciaddr
+                                                      : request.requested_address().value_or(Ipv4Address{}));
+    ++m_counters.releases;
+    return silence(Silence::Kind::not_for_us, fmt::format("{} released its address", mac.str()));
+  }
+  return silence(Silence::Kind::not_for_us,
+                 fmt::format("{} from {}: not handled", type ? message_type_name(*type) : "untyped message",
+                             mac.str()));
 }
 
 } // namespace atelier::pxe

@@ -8,12 +8,18 @@
 //   port 4011, DHCPREQUEST/DHCPINFORM from a client  → proxy ACK (to the sender's address and port)
 // Everything else is left to the site's server: requests, releases, non-PXE clients.
 //
+// Standalone mode (the only DHCP server of an isolated workshop switch): every client gets an
+// address from the LeasePool (RFC 2131 §4.3), PXE clients that are admitted also get their boot
+// file in the same OFFER/ACK; a refused PXE client (e.g. "don't boot") still gets an address, with
+// no boot information. REQUEST → ACK or NAK, RELEASE/DECLINE free the address; port 4011 as above.
+//
 // Thread model: one DhcpService per server thread; handle() is not reentrant.
 #pragma once
 
 #include "pxe/boot_choice.h"
 #include "pxe/client_info.h"
 #include "pxe/dhcp_reply.h"
+#include "pxe/lease_pool.h"
 #include "pxe/quirks.h"
 
 #include <array>
@@ -43,10 +49,20 @@ public:
 };
 
 enum class Channel { dhcp, boot_server };
+enum class DhcpMode { proxy, standalone };
+
+// What standalone mode tells clients besides their address.
+struct NetworkConfig {
+  Ipv4Address subnet_mask;
+  std::vector<Ipv4Address> routers;     // empty on an isolated switch
+  std::vector<Ipv4Address> dns_servers; // empty on an isolated switch
+};
 
 struct DhcpServiceConfig {
+  DhcpMode mode = DhcpMode::proxy;
   ReplyConfig reply;
   BootConfig boot;
+  NetworkConfig network; // standalone only
 };
 
 struct Outgoing {
@@ -67,15 +83,17 @@ struct DhcpCounters {
   std::uint64_t refused = 0;    // "don't boot" machines, unsupported architectures
   std::uint64_t offers = 0;
   std::uint64_t acks = 0;
+  std::uint64_t naks = 0;     // standalone: a REQUEST for an address we cannot grant
+  std::uint64_t releases = 0; // standalone: RELEASE and DECLINE
   // How often each firmware leniency of quirks.h was applied (STYLE: leniency is counted).
   std::array<std::uint64_t, k_quirk_count> quirks{};
 };
 
 class DhcpService {
 public:
-  // `admission` must outlive the service.
-  DhcpService(DhcpServiceConfig config, BootAdmission& admission)
-      : m_config(std::move(config)), m_admission(admission) {}
+  // `admission` (and `pool`, required in standalone mode) must outlive the service.
+  DhcpService(DhcpServiceConfig config, BootAdmission& admission, LeasePool* pool = nullptr)
+      : m_config(std::move(config)), m_admission(admission), m_pool(pool) {}
 
   // `channel` says which socket the datagram arrived on: the DHCP port (67) or the PXE boot-server
   // port (4011). The role, not the number, decides: tests run the same service on other ports.
@@ -85,9 +103,13 @@ public:
 
 private:
   std::expected<Outgoing, Silence> silence(Silence::Kind kind, std::string reason);
+  std::expected<Outgoing, Silence> standalone(const Packet& request, const ClientInfo& client);
+  std::expected<Outgoing, Silence> encode(const Packet& request, const Packet& reply,
+                                          std::string summary);
 
   DhcpServiceConfig m_config;
   BootAdmission& m_admission;
+  LeasePool* m_pool = nullptr;
   DhcpCounters m_counters;
 };
 

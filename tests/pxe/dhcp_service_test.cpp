@@ -120,3 +120,74 @@ TEST_F(DhcpServiceTest, QuirksAreCounted) {
   }
   EXPECT_EQ(total, expected);
 }
+
+namespace {
+
+class StandaloneTest : public ::testing::Test {
+protected:
+  StandaloneTest() : m_pool(make_pool()), m_service(config(), m_admission, &m_pool) {}
+  static LeasePool make_pool() {
+    LeasePoolConfig c;
+    c.first = *Ipv4Address::parse("198.18.0.100");
+    c.last = *Ipv4Address::parse("198.18.0.101");
+    return LeasePool::open(c).value();
+  }
+  static DhcpServiceConfig config() {
+    DhcpServiceConfig c;
+    c.mode = DhcpMode::standalone;
+    c.reply.server = *Ipv4Address::parse("198.18.0.1");
+    c.boot.server = c.reply.server;
+    c.network.subnet_mask = *Ipv4Address::parse("255.255.255.0");
+    return c;
+  }
+  ScriptedAdmission m_admission;
+  LeasePool m_pool;
+  DhcpService m_service;
+};
+
+} // namespace
+
+// On an isolated switch we are the DHCP server: the firmware gets an address and its boot file at once.
+TEST_F(StandaloneTest, DiscoverGetsAnAddressAndTheBootFile) {
+  const auto out = m_service.handle(load_fixture("ovmf-pxe-01-dhcp-discover-pxe"), Channel::dhcp);
+  ASSERT_TRUE(out) << out.error().reason;
+  const Packet offer = decode(out->payload);
+  EXPECT_EQ(offer.message_type(), MessageType::offer);
+  EXPECT_EQ(offer.yiaddr, *Ipv4Address::parse("198.18.0.100"));
+  EXPECT_EQ(offer.file, "ipxe.efi");
+}
+
+// A "don't boot" machine still needs an address on the workshop switch, just no boot file.
+TEST_F(StandaloneTest, RefusedMachineGetsAnAddressWithoutBootFile) {
+  m_admission.answer = false;
+  const auto out = m_service.handle(load_fixture("ovmf-pxe-01-dhcp-discover-pxe"), Channel::dhcp);
+  ASSERT_TRUE(out) << out.error().reason;
+  const Packet offer = decode(out->payload);
+  EXPECT_FALSE(offer.yiaddr.is_zero());
+  EXPECT_TRUE(offer.file.empty());
+}
+
+// A REQUEST for an address leased to another machine is NAKed, never granted twice.
+TEST_F(StandaloneTest, RequestForAnotherMachinesAddressIsNaked) {
+  const MacAddress other{{0x52, 0x54, 0x00, 0xff, 0xff, 0x01}};
+  ASSERT_TRUE(m_pool.commit(other, *Ipv4Address::parse("198.18.0.100"), LeasePool::Clock::now()));
+  DecodedPacket request = fixture_packet("ovmf-pxe-04-dhcp-request-pxe");
+  request.packet.options.set_ipv4(atelier::pxe::opt::requested_address, *Ipv4Address::parse("198.18.0.100"));
+  request.packet.options.set_ipv4(atelier::pxe::opt::server_id, *Ipv4Address::parse("198.18.0.1"));
+  const auto out = m_service.handle(serialize_packet(request.packet).value(), Channel::dhcp);
+  ASSERT_TRUE(out) << out.error().reason;
+  EXPECT_EQ(decode(out->payload).message_type(), MessageType::nak);
+  EXPECT_EQ(m_service.counters().naks, 1u);
+}
+
+TEST_F(StandaloneTest, RequestForOfferedAddressIsAcked) {
+  const auto offer = decode(m_service.handle(load_fixture("ovmf-pxe-01-dhcp-discover-pxe"), Channel::dhcp)->payload);
+  DecodedPacket request = fixture_packet("ovmf-pxe-04-dhcp-request-pxe");
+  request.packet.options.set_ipv4(atelier::pxe::opt::requested_address, offer.yiaddr);
+  request.packet.options.set_ipv4(atelier::pxe::opt::server_id, *Ipv4Address::parse("198.18.0.1"));
+  const auto out = m_service.handle(serialize_packet(request.packet).value(), Channel::dhcp);
+  ASSERT_TRUE(out) << out.error().reason;
+  const Packet ack = decode(out->payload);
+  EXPECT_EQ(ack.message_type(), MessageType::ack);
+  EXPECT_EQ(ack.yiaddr, offer.yiaddr);
+}

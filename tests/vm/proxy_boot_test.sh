@@ -10,10 +10,14 @@
 # offer, the EDK2 one gets a proxy offer and the port-4011 ACK; once marked "don't boot", a machine
 # is not answered any more.
 #
-# Usage: proxy_boot_test.sh ATELIERD ATELIER     (root; QEMU under TCG, no KVM)
+# With MODE=standalone there is no site server: atelierd is the only DHCP server of the switch and
+# hands out addresses from a pool together with the boot file.
+#
+# Usage: proxy_boot_test.sh ATELIERD ATELIER [proxy|standalone]   (root; QEMU under TCG, no KVM)
 set -euo pipefail
 atelierd=${1:?path to atelierd}
 atelier=${2:?path to atelier}
+mode=${3:-proxy}
 
 for tool in qemu-system-x86_64 dnsmasq ip; do
   command -v "$tool" >/dev/null || { echo "missing $tool (scripts/packages.d/vm.list)"; exit 1; }
@@ -60,15 +64,17 @@ ip -n "$nsp" addr add 198.18.0.2/24 dev vproxy
 ip -n "$nsp" link set vproxy up
 
 # The site's DHCP server: addresses only, nothing about booting.
-ip netns exec "$ns" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=br0 --bind-interfaces \
+[[ $mode == proxy ]] && ip netns exec "$ns" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=br0 --bind-interfaces \
   --dhcp-range=198.18.0.50,198.18.0.99,255.255.255.0,5m --dhcp-leasefile="$work/leases" \
   --pid-file="$work/site.pid" >"$work/site.log" 2>&1 &
-pids+=($!)
+[[ $mode == proxy ]] && pids+=($!)
 
 db="$work/atelier.db"
 "$atelier" --db "$db" db init >/dev/null
+mode_args=()
+[[ $mode == standalone ]] && mode_args=(--mode standalone --pool 198.18.0.100-198.18.0.150)
 ip netns exec "$nsp" "$atelierd" --db "$db" --interface vproxy --address 198.18.0.2 \
-  --http-port 8080 >"$work/atelierd.log" 2>&1 &
+  --http-port 8080 "${mode_args[@]}" >"$work/atelierd.log" 2>&1 &
 pids+=($!)
 
 bios_mac=52:54:00:a7:e2:01
@@ -104,10 +110,21 @@ logged() { grep -q "$1" "$work/atelierd.log"; }
 
 wait_for 180 has_unit "$bios_mac" || fail "SeaBIOS/iPXE VM was not detected"
 wait_for 180 has_unit "$uefi_mac" || fail "OVMF/EDK2 VM was not detected"
-wait_for 60 logged "DHCPOFFER (proxy) to $bios_mac" || fail "no proxy offer to the iPXE VM"
-wait_for 60 logged "DHCPOFFER (proxy) to $uefi_mac" || fail "no proxy offer to the EDK2 VM"
-# EDK2 then asks the boot server on port 4011 (PXE-NOTES style (a)).
-wait_for 90 logged "DHCPACK (proxy) to $uefi_mac" || fail "EDK2's port-4011 request was not acknowledged"
+if [[ $mode == proxy ]]; then
+  offer_to() { echo "DHCPOFFER (proxy) to $1"; }
+  wait_for 60 logged "$(offer_to $bios_mac)" || fail "no proxy offer to the iPXE VM"
+  wait_for 60 logged "$(offer_to $uefi_mac)" || fail "no proxy offer to the EDK2 VM"
+  # EDK2 then asks the boot server on port 4011 (PXE-NOTES style (a)).
+  wait_for 90 logged "DHCPACK (proxy) to $uefi_mac" || fail "EDK2's port-4011 request was not acknowledged"
+else
+  offer_to() { echo "DHCPOFFER 198.18.0.1[0-9]* to $1 "; }
+  # Both get an address from the pool with their boot file, and the firmware takes it (ACK).
+  wait_for 60 logged "$(offer_to $bios_mac)ipxe AT-[0-9-]*: http://198.18.0.2:8080/boot/" || fail "no offer with the script URL to the iPXE VM"
+  wait_for 60 logged "$(offer_to $uefi_mac)uefi-pxe AT-[0-9-]*: ipxe.efi" || fail "no offer with ipxe.efi to the EDK2 VM"
+  wait_for 90 logged "DHCPACK 198.18.0.1[0-9]* to $bios_mac" || fail "the iPXE VM did not take its address"
+  wait_for 90 logged "DHCPACK 198.18.0.1[0-9]* to $uefi_mac" || fail "the EDK2 VM did not take its address"
+  grep -q "^lease $uefi_mac 198.18.0.1" "$db.leases" || fail "lease not journaled"
+fi
 
 bios_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in json.load(sys.stdin) if u['mac']=='$bios_mac'][0])")
 "$atelier" --db "$db" units show "$bios_tag" --json | grep -q '"firmware": "ipxe"' || fail "iPXE sighting not recorded"
@@ -117,11 +134,16 @@ uefi_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in jso
 # "Don't boot": the SeaBIOS machine keeps retrying DHCP; from now on it must be refused.
 "$atelier" --db "$db" units dont-boot "$bios_tag" >/dev/null
 kill "$bios_pid"; wait "$bios_pid" 2>/dev/null || true
-offers_before=$(grep -c "DHCPOFFER (proxy) to $bios_mac" "$work/atelierd.log")
 boot_vm bios tap0 "$bios_mac" -device virtio-net-pci,netdev=n0,mac=$bios_mac
-wait_for 120 logged "$bios_mac: not answered: $bios_tag is marked" || fail "don't-boot machine was not refused"
-offers_after=$(grep -c "DHCPOFFER (proxy) to $bios_mac" "$work/atelierd.log")
-[[ $offers_after -eq $offers_before ]] || fail "don't-boot machine got an offer"
+if [[ $mode == proxy ]]; then
+  offers_before=$(grep -c "$(offer_to $bios_mac)" "$work/atelierd.log")
+  wait_for 120 logged "$bios_mac: not answered: $bios_tag is marked" || fail "don't-boot machine was not refused"
+  offers_after=$(grep -c "$(offer_to $bios_mac)" "$work/atelierd.log")
+  [[ $offers_after -eq $offers_before ]] || fail "don't-boot machine got an offer"
+else
+  # Standalone: it still gets an address (it is on our switch), but no boot file.
+  wait_for 120 logged "$(offer_to $bios_mac)ipxe (no boot: $bios_tag is marked" || fail "don't-boot machine got a boot file"
+fi
 
-echo "PASS: detected $bios_tag (ipxe) and $uefi_tag (uefi-pxe); don't-boot refused"
+echo "PASS ($mode): detected $bios_tag (ipxe) and $uefi_tag (uefi-pxe); don't-boot refused"
 "$atelier" --db "$db" units list
