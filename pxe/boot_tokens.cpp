@@ -1,0 +1,138 @@
+#include "pxe/boot_tokens.h"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/random.h>
+
+#include <fmt/format.h>
+
+namespace atelier::pxe {
+
+namespace {
+constexpr std::string_view k_hex_digits = "0123456789abcdef";
+constexpr std::size_t k_log_prefix_length = 6;
+} // namespace
+
+std::expected<void, std::string> GetrandomEntropy::fill(std::span<std::uint8_t> out) {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    // Flags 0: blocks only until the pool is initialised once after boot, never afterwards.
+    const ssize_t n = ::getrandom(out.data() + done, out.size() - done, 0);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return std::unexpected(fmt::format("getrandom: {}", std::strerror(errno)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+std::string_view to_string(TokenError error) {
+  switch (error) {
+  case TokenError::unknown:
+    return "unknown";
+  case TokenError::expired:
+    return "expired";
+  case TokenError::used:
+    return "used";
+  case TokenError::wrong_machine:
+    return "wrong_machine";
+  case TokenError::superseded:
+    return "superseded";
+  }
+  return "unknown";
+}
+
+bool is_token_syntax(std::string_view token) {
+  if (token.size() != k_token_hex_length) {
+    return false;
+  }
+  for (const char c : token) {
+    if (k_hex_digits.find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string token_prefix(std::string_view token) {
+  return std::string(token.substr(0, k_log_prefix_length));
+}
+
+BootTokens::BootTokens(BootTokensConfig config)
+    : m_config(config), m_own_clock(std::make_unique<SteadyBootClock>()),
+      m_own_entropy(std::make_unique<GetrandomEntropy>()), m_clock(*m_own_clock),
+      m_entropy(*m_own_entropy) {}
+
+BootTokens::BootTokens(BootTokensConfig config, const BootClock& clock, TokenEntropy& entropy)
+    : m_config(config), m_clock(clock), m_entropy(entropy) {}
+
+BootTokens::~BootTokens() = default;
+
+std::expected<std::string, std::string> BootTokens::issue(const MacAddress& mac) {
+  std::array<std::uint8_t, k_token_bytes> bits{};
+  const std::lock_guard lock(m_mutex);
+  if (auto filled = m_entropy.fill(bits); !filled) {
+    return std::unexpected(filled.error());
+  }
+  std::string token;
+  token.reserve(k_token_hex_length);
+  for (const auto byte : bits) {
+    token += k_hex_digits[byte >> 4];
+    token += k_hex_digits[byte & 0x0f];
+  }
+  const auto now = m_clock.now();
+  forget_expired(now);
+  // A duplicate of a live token is astronomically unlikely from getrandom, but a broken entropy
+  // source (or a fake) would otherwise silently re-bind another machine's token.
+  if (m_entries.contains(token)) {
+    return std::unexpected(std::string("entropy source repeated a token; refusing to issue"));
+  }
+  for (auto& [other, entry] : m_entries) {
+    if (entry.mac == mac && !entry.used) {
+      entry.superseded = true;
+    }
+  }
+  m_entries.emplace(token, Entry{mac, now, false, false});
+  return token;
+}
+
+std::expected<Redemption, TokenError> BootTokens::redeem(std::string_view token,
+                                                         const MacAddress& mac) {
+  const std::lock_guard lock(m_mutex);
+  const auto now = m_clock.now();
+  forget_expired(now);
+  const auto it = m_entries.find(std::string(token));
+  if (it == m_entries.end()) {
+    return std::unexpected(TokenError::unknown);
+  }
+  Entry& entry = it->second;
+  if (entry.mac != mac) {
+    return std::unexpected(TokenError::wrong_machine);
+  }
+  if (entry.superseded) {
+    return std::unexpected(TokenError::superseded);
+  }
+  if (entry.used) {
+    return std::unexpected(TokenError::used);
+  }
+  if (now - entry.issued_at >= m_config.ttl) {
+    return std::unexpected(TokenError::expired);
+  }
+  entry.used = true;
+  return Redemption{entry.mac, entry.issued_at};
+}
+
+std::size_t BootTokens::size() const {
+  const std::lock_guard lock(m_mutex);
+  return m_entries.size();
+}
+
+void BootTokens::forget_expired(BootClock::TimePoint now) {
+  std::erase_if(m_entries,
+                [&](const auto& item) { return now - item.second.issued_at >= 2 * m_config.ttl; });
+}
+
+} // namespace atelier::pxe

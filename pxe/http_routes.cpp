@@ -1,0 +1,152 @@
+#include "pxe/http_routes.h"
+
+#include <charconv>
+
+namespace atelier::pxe {
+
+namespace {
+
+std::optional<std::uint8_t> hex_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return static_cast<std::uint8_t>(c - '0');
+  }
+  if (c >= 'a' && c <= 'f') {
+    return static_cast<std::uint8_t>(c - 'a' + 10);
+  }
+  if (c >= 'A' && c <= 'F') {
+    return static_cast<std::uint8_t>(c - 'A' + 10);
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view k_script_prefix = "/boot/";
+constexpr std::string_view k_script_suffix = ".ipxe";
+
+std::optional<std::uint64_t> parse_u64(std::string_view text) {
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+} // namespace
+
+std::optional<MacAddress> parse_mac_address(std::string_view text) {
+  constexpr std::size_t k_length = 17; // 6 pairs + 5 separators
+  if (text.size() != k_length) {
+    return std::nullopt;
+  }
+  const char separator = text[2];
+  if (separator != ':' && separator != '-') {
+    return std::nullopt;
+  }
+  MacAddress mac;
+  for (std::size_t i = 0; i < mac.octets.size(); ++i) {
+    const std::size_t at = i * 3;
+    if (i > 0 && text[at - 1] != separator) {
+      return std::nullopt;
+    }
+    const auto high = hex_value(text[at]);
+    const auto low = hex_value(text[at + 1]);
+    if (!high || !low) {
+      return std::nullopt;
+    }
+    mac.octets[i] = static_cast<std::uint8_t>((*high << 4) | *low);
+  }
+  return mac;
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) {
+      return std::nullopt;
+    }
+    const auto high = hex_value(text[i + 1]);
+    const auto low = hex_value(text[i + 2]);
+    if (!high || !low || (*high == 0 && *low == 0)) {
+      return std::nullopt;
+    }
+    out += static_cast<char>((*high << 4) | *low);
+    i += 2;
+  }
+  return out;
+}
+
+HttpRoute route_http_request(std::string_view target, const HttpFileTable& files) {
+  if (const auto query = target.find('?'); query != std::string_view::npos) {
+    target = target.substr(0, query);
+  }
+  const auto decoded = percent_decode(target);
+  if (!decoded) {
+    return NotFoundRoute{"malformed percent-escape"};
+  }
+  const std::string_view path = *decoded;
+  // Exact table keys first, so a configured "/boot/x.ipxe" file would win over the script route.
+  if (const auto it = files.find(path); it != files.end()) {
+    return FileRoute{it->first, it->second};
+  }
+  if (path.starts_with(k_script_prefix) && path.ends_with(k_script_suffix)) {
+    const auto mac_text = path.substr(k_script_prefix.size(), path.size() - k_script_prefix.size() -
+                                                                  k_script_suffix.size());
+    if (auto mac = parse_mac_address(mac_text)) {
+      return ScriptRoute{*mac};
+    }
+    return NotFoundRoute{"malformed MAC address in script path"};
+  }
+  return NotFoundRoute{"not in the file table"};
+}
+
+RangeDecision decide_byte_range(std::string_view header, std::uint64_t file_size) {
+  constexpr std::string_view k_unit = "bytes=";
+  if (!header.starts_with(k_unit) || header.find(',') != std::string_view::npos) {
+    return {};
+  }
+  const auto spec = header.substr(k_unit.size());
+  const auto dash = spec.find('-');
+  if (dash == std::string_view::npos) {
+    return {};
+  }
+  const auto first_text = spec.substr(0, dash);
+  const auto last_text = spec.substr(dash + 1);
+  if (first_text.empty()) {
+    // Suffix range "-n": the last n bytes.
+    const auto suffix = parse_u64(last_text);
+    if (!suffix) {
+      return {};
+    }
+    if (*suffix == 0 || file_size == 0) {
+      return {RangeOutcome::unsatisfiable, {}};
+    }
+    const auto n = std::min(*suffix, file_size);
+    return {RangeOutcome::partial, {file_size - n, file_size - 1}};
+  }
+  const auto first = parse_u64(first_text);
+  if (!first) {
+    return {};
+  }
+  std::uint64_t last = file_size == 0 ? 0 : file_size - 1;
+  if (!last_text.empty()) {
+    const auto parsed = parse_u64(last_text);
+    if (!parsed || *parsed < *first) {
+      return {};
+    }
+    last = std::min(*parsed, last);
+  }
+  if (*first >= file_size) {
+    return {RangeOutcome::unsatisfiable, {}};
+  }
+  return {RangeOutcome::partial, {*first, last}};
+}
+
+} // namespace atelier::pxe

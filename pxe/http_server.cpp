@@ -1,0 +1,498 @@
+#include "pxe/http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace atelier::pxe {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+// Longest request target quoted in a log line: enough for any real path, bounded for garbage.
+constexpr std::size_t k_max_logged_target = 200;
+
+// Move-only owner of a read-only file descriptor.
+class ReadFd {
+public:
+  ReadFd() = default;
+  explicit ReadFd(int fd) : m_fd(fd) {}
+  ReadFd(ReadFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+  ReadFd& operator=(ReadFd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      m_fd = std::exchange(other.m_fd, -1);
+    }
+    return *this;
+  }
+  ReadFd(const ReadFd&) = delete;
+  ReadFd& operator=(const ReadFd&) = delete;
+  ~ReadFd() { reset(); }
+  int get() const { return m_fd; }
+  void reset() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+      m_fd = -1;
+    }
+  }
+
+private:
+  int m_fd = -1;
+};
+
+struct OpenedFile {
+  ReadFd fd;
+  std::uint64_t size = 0;
+};
+
+// The only place the server touches the filesystem. Refuses anything but a regular file so a
+// table entry pointing at a directory or a device fails loudly instead of streaming nonsense.
+std::expected<OpenedFile, std::string> open_regular_file(const std::filesystem::path& path) {
+  ReadFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    return std::unexpected(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    return std::unexpected(fmt::format("cannot stat {}: {}", path.string(), std::strerror(errno)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return std::unexpected(fmt::format("{} is not a regular file", path.string()));
+  }
+  return OpenedFile{std::move(fd), static_cast<std::uint64_t>(st.st_size)};
+}
+
+// Boost 1.74's beast::string_view is boost::string_view, not std::string_view.
+std::string_view std_view(beast::string_view text) {
+  return {text.data(), text.size()};
+}
+
+std::string loggable_target(std::string_view target) {
+  if (target.size() <= k_max_logged_target) {
+    return std::string(target);
+  }
+  return std::string(target.substr(0, k_max_logged_target)) + "...";
+}
+
+} // namespace
+
+struct HttpBootServer::Impl : std::enable_shared_from_this<HttpBootServer::Impl> {
+  class Session;
+
+  asio::io_context& io;
+  HttpBootConfig config;
+  LogSink log;
+  tcp::acceptor acceptor;
+  bool stopping = false;
+  std::uint16_t bound_port = 0;
+  // Open connections, so stop() can close them. Only touched on the io thread.
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  Impl(asio::io_context& io_, HttpBootConfig cfg, LogSink sink)
+      : io(io_), config(std::move(cfg)), log(std::move(sink)), acceptor(io_) {}
+
+  void accept();
+};
+
+// One TCP connection: read a request, answer it, repeat while keep-alive holds.
+class HttpBootServer::Impl::Session : public std::enable_shared_from_this<Session> {
+public:
+  Session(std::shared_ptr<Impl> server, tcp::socket socket)
+      : m_server(std::move(server)), m_stream(std::move(socket)) {
+    boost::system::error_code ec;
+    const auto remote = m_stream.socket().remote_endpoint(ec);
+    m_client = ec ? std::string("?") : remote.address().to_string();
+  }
+
+  ~Session() { m_server->sessions.erase(this); }
+
+  void start(bool overloaded) {
+    m_server->sessions.emplace(this, weak_from_this());
+    if (overloaded) {
+      m_server->log(fmt::format("http {} refused: {} connections open (max_connections)", m_client,
+                                m_server->sessions.size() - 1));
+      m_method = "-";
+      m_target = "-";
+      respond_text(http::status::service_unavailable, "Too many connections, retry later\n", false);
+      return;
+    }
+    read_request();
+  }
+
+  void close() {
+    boost::system::error_code ec;
+    m_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    m_stream.close();
+  }
+
+private:
+  const HttpBootConfig& config() const { return m_server->config; }
+
+  void read_request() {
+    m_parser.emplace();
+    m_parser->header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
+    m_parser->body_limit(config().max_body_bytes);
+    m_stream.expires_after(config().io_timeout);
+    http::async_read(
+        m_stream, m_buffer, *m_parser,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::eof) {
+      close(); // the client left, went idle, or we are stopping: nothing to answer
+      return;
+    }
+    m_method = "-";
+    m_target = "-";
+    m_head = false;
+    if (ec == http::error::header_limit) {
+      respond_text(http::status::request_header_fields_too_large, "Request header too large\n",
+                   false);
+      return;
+    }
+    if (ec == http::error::body_limit) {
+      respond_text(http::status::payload_too_large, "Request body too large\n", false);
+      return;
+    }
+    if (ec) {
+      m_target = ec.message();
+      respond_text(http::status::bad_request, "Bad request\n", false);
+      return;
+    }
+    handle(m_parser->get());
+  }
+
+  void handle(const http::request<http::string_body>& request) {
+    m_method = std::string(request.method_string());
+    m_target = loggable_target(std_view(request.target()));
+    m_head = request.method() == http::verb::head;
+    const bool keep_alive = request.keep_alive();
+    if (request.method() != http::verb::get && !m_head) {
+      respond_text(http::status::method_not_allowed, "Only GET and HEAD\n", keep_alive);
+      return;
+    }
+    const auto route = route_http_request(std_view(request.target()), config().files);
+    if (const auto* script = std::get_if<ScriptRoute>(&route)) {
+      if (!config().script_handler) {
+        m_note = "no script handler";
+        respond_text(http::status::not_found, "Not found\n", keep_alive);
+        return;
+      }
+      auto text = config().script_handler(script->mac, m_client);
+      if (!text) {
+        m_note = text.error();
+        respond_text(http::status::forbidden, "Boot refused by the Atelier server\n", keep_alive);
+        return;
+      }
+      respond_text(http::status::ok, std::move(*text), keep_alive, true);
+      return;
+    }
+    if (const auto* file = std::get_if<FileRoute>(&route)) {
+      respond_file(*file, request, keep_alive);
+      return;
+    }
+    m_note = std::get<NotFoundRoute>(route).reason;
+    respond_text(http::status::not_found, "Not found\n", keep_alive);
+  }
+
+  void respond_file(const FileRoute& route, const http::request<http::string_body>& request,
+                    bool keep_alive) {
+    auto opened = open_regular_file(route.file_path);
+    if (!opened) {
+      // Configured but absent (image not built yet?): the operator needs the path, the client a
+      // 404.
+      m_note = opened.error();
+      respond_text(http::status::not_found, "Not found\n", keep_alive);
+      return;
+    }
+    m_file = std::move(opened->fd);
+    const std::uint64_t size = opened->size;
+    auto& header = m_header.emplace(http::status::ok, 11);
+    header.set(http::field::content_type, "application/octet-stream");
+    header.set(http::field::accept_ranges, "bytes");
+    ByteRange range{0, size == 0 ? 0 : size - 1};
+    std::uint64_t length = size;
+    if (const auto it = request.find(http::field::range); it != request.end()) {
+      const auto decision = decide_byte_range(std_view(it->value()), size);
+      if (decision.outcome == RangeOutcome::unsatisfiable) {
+        m_file.reset();
+        m_extra_header = fmt::format("bytes */{}", size);
+        respond_text(http::status::range_not_satisfiable, "Range not satisfiable\n", keep_alive);
+        return;
+      }
+      if (decision.outcome == RangeOutcome::partial) {
+        range = decision.range;
+        length = range.length();
+        header.result(http::status::partial_content);
+        header.set(http::field::content_range,
+                   fmt::format("bytes {}-{}/{}", range.first, range.last, size));
+      }
+    }
+    header.content_length(length);
+    header.keep_alive(keep_alive);
+    m_offset = range.first;
+    m_remaining = m_head ? 0 : length;
+    send_header();
+  }
+
+  // Small bodies (scripts, errors). `no_store`: scripts carry a one-time token, never cache them.
+  void respond_text(http::status status, std::string body, bool keep_alive, bool no_store = false) {
+    auto& header = m_header.emplace(status, 11);
+    header.set(http::field::content_type, "text/plain");
+    if (status == http::status::method_not_allowed) {
+      header.set(http::field::allow, "GET, HEAD");
+    }
+    if (status == http::status::range_not_satisfiable) {
+      header.set(http::field::content_range, m_extra_header);
+    }
+    if (no_store) {
+      header.set(http::field::cache_control, "no-store");
+    }
+    header.content_length(body.size());
+    header.keep_alive(keep_alive);
+    m_text = m_head ? std::string() : std::move(body);
+    m_remaining = 0;
+    send_header();
+  }
+
+  // The header goes out through Beast's serializer; the body as raw bytes on the same stream. An
+  // empty_body message with an explicit Content-Length serialises to exactly the header.
+  void send_header() {
+    m_sent = 0;
+    m_stream.expires_after(config().io_timeout);
+    http::async_write(m_stream, *m_header,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) {
+                          self->finish(ec);
+                          return;
+                        }
+                        self->send_body();
+                      });
+  }
+
+  void send_body() {
+    if (!m_text.empty()) {
+      m_stream.expires_after(config().io_timeout);
+      asio::async_write(m_stream, asio::buffer(m_text),
+                        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                          self->m_sent += n;
+                          self->finish(ec);
+                        });
+      return;
+    }
+    send_file_chunk();
+  }
+
+  // Streams [m_offset, m_offset + m_remaining) of m_file through one fixed buffer.
+  void send_file_chunk() {
+    if (m_remaining == 0) {
+      finish({});
+      return;
+    }
+    if (m_chunk.size() != config().file_buffer_bytes) {
+      m_chunk.resize(config().file_buffer_bytes);
+    }
+    const auto want = static_cast<std::size_t>(
+        std::min<std::uint64_t>(m_remaining, static_cast<std::uint64_t>(m_chunk.size())));
+    ssize_t got = -1;
+    do {
+      got = ::pread(m_file.get(), m_chunk.data(), want, static_cast<off_t>(m_offset));
+    } while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+      // Shrunk or unreadable mid-transfer: the promised Content-Length cannot be kept, so the only
+      // honest answer is to drop the connection (the client sees a short read and retries).
+      m_note = got == 0 ? std::string("file shrank during transfer")
+                        : fmt::format("read error: {}", std::strerror(errno));
+      finish(asio::error::broken_pipe);
+      return;
+    }
+    const auto n = static_cast<std::size_t>(got);
+    m_stream.expires_after(config().io_timeout);
+    asio::async_write(m_stream, asio::buffer(m_chunk.data(), n),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t written) {
+                        self->m_sent += written;
+                        if (ec) {
+                          self->finish(ec);
+                          return;
+                        }
+                        self->m_offset += written;
+                        self->m_remaining -= written;
+                        self->send_file_chunk();
+                      });
+  }
+
+  void finish(beast::error_code ec) {
+    const auto status = m_header->result_int();
+    std::string line =
+        fmt::format("http {} {} {} {} {}", m_client, m_method, m_target, status, m_sent);
+    if (ec) {
+      line += fmt::format(" (aborted: {})", m_note.empty() ? ec.message() : m_note);
+    } else if (!m_note.empty()) {
+      line += fmt::format(" ({})", m_note);
+    }
+    m_server->log(line);
+    const bool keep_alive = m_header->keep_alive();
+    m_note.clear();
+    m_extra_header.clear();
+    m_text.clear();
+    m_file.reset();
+    m_header.reset();
+    if (ec || !keep_alive || m_server->stopping) {
+      close();
+      return;
+    }
+    read_request();
+  }
+
+  std::shared_ptr<Impl> m_server;
+  beast::tcp_stream m_stream;
+  beast::flat_buffer m_buffer;
+  std::string m_client;
+  std::optional<http::request_parser<http::string_body>> m_parser;
+  std::optional<http::response<http::empty_body>> m_header;
+  // Per request: what goes out after the header, and what the log line says.
+  std::string m_method;
+  std::string m_target;
+  std::string m_note;
+  std::string m_extra_header;
+  std::string m_text;
+  bool m_head = false;
+  ReadFd m_file;
+  std::uint64_t m_offset = 0;
+  std::uint64_t m_remaining = 0;
+  std::uint64_t m_sent = 0;
+  std::vector<char> m_chunk; // the fixed per-connection buffer, allocated on the first file
+};
+
+void HttpBootServer::Impl::accept() {
+  acceptor.async_accept(
+      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || self->stopping) {
+          return;
+        }
+        if (!ec) {
+          const bool overloaded = self->sessions.size() >= self->config.max_connections;
+          std::make_shared<Session>(self, std::move(socket))->start(overloaded);
+        } else {
+          // EMFILE and friends: log and keep accepting; the next accept may succeed.
+          self->log(fmt::format("http accept failed: {}", ec.message()));
+        }
+        self->accept();
+      });
+}
+
+HttpScriptHandler make_standalone_script_handler(BootTokens& tokens, BootScriptConfig script,
+                                                 LogSink log) {
+  return [&tokens, script = std::move(script), log = std::move(log)](
+             const MacAddress& mac,
+             const std::string& client_ip) -> std::expected<std::string, std::string> {
+    auto token = tokens.issue(mac);
+    if (!token) {
+      return std::unexpected(fmt::format("no boot token for {}: {}", mac.str(), token.error()));
+    }
+    auto text = make_boot_script(script, mac, *token);
+    if (!text) {
+      return std::unexpected(fmt::format("no boot script for {}: {}", mac.str(), text.error()));
+    }
+    log(fmt::format("boot token {}... issued for {} (script requested from {})",
+                    token_prefix(*token), mac.str(), client_ip));
+    return text;
+  };
+}
+
+HttpBootServer::HttpBootServer(asio::io_context& io, HttpBootConfig config, LogSink log)
+    : m_impl(std::make_shared<Impl>(io, std::move(config), std::move(log))) {}
+
+HttpBootServer::~HttpBootServer() {
+  // Sessions keep the Impl alive through their handlers; make sure none keeps a listening socket.
+  if (!m_impl->stopping) {
+    stop();
+  }
+}
+
+std::expected<void, std::string> HttpBootServer::start() {
+  auto& impl = *m_impl;
+  const auto port = impl.config.port;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(impl.config.listen_address, ec);
+  if (ec) {
+    return std::unexpected(
+        fmt::format("listen address '{}': {}", impl.config.listen_address, ec.message()));
+  }
+  const tcp::endpoint endpoint(address, port);
+  impl.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    impl.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  }
+  if (!ec && !impl.config.interface.empty()) {
+    // Only the workshop interface: never serve boot files (or tokens) on the server's other
+    // networks.
+    if (::setsockopt(impl.acceptor.native_handle(), SOL_SOCKET, SO_BINDTODEVICE,
+                     impl.config.interface.c_str(),
+                     static_cast<socklen_t>(impl.config.interface.size())) != 0) {
+      return std::unexpected(fmt::format("HTTP port {}: cannot bind to interface {}: {}", port,
+                                         impl.config.interface, std::strerror(errno)));
+    }
+  }
+  if (!ec) {
+    impl.acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    impl.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return std::unexpected(fmt::format(
+        "HTTP port {}: {}{}", port, ec.message(),
+        ec == asio::error::access_denied ? " (run as root or grant CAP_NET_BIND_SERVICE)" : ""));
+  }
+  impl.bound_port = impl.acceptor.local_endpoint().port();
+  impl.accept();
+  return {};
+}
+
+std::uint16_t HttpBootServer::local_port() const {
+  return m_impl->bound_port;
+}
+
+void HttpBootServer::stop() {
+  m_impl->stopping = true;
+  boost::system::error_code ec;
+  m_impl->acceptor.close(ec);
+  // Copy first: closing a session may end it and erase it from the map.
+  std::vector<std::shared_ptr<Impl::Session>> open;
+  for (auto& [raw, weak] : m_impl->sessions) {
+    if (auto session = weak.lock()) {
+      open.push_back(std::move(session));
+    }
+  }
+  for (auto& session : open) {
+    session->close();
+  }
+}
+
+} // namespace atelier::pxe

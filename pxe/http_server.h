@@ -1,0 +1,82 @@
+// HTTP/1.1 transport of network boot (Boost.Beast over Asio): the per-machine iPXE script at
+// /boot/<mac>.ipxe and the files of a fixed table (kernel, initrd, EFI binaries). Written up in
+// docs/HTTP-BOOT.md.
+//
+// What it guarantees:
+//  - only the script route and exact keys of `files` are served; everything else is 404 before
+//    any filesystem access (routing is pure, pxe/http_routes.h);
+//  - files go out with Content-Length (iPXE is orders of magnitude slower without it, PXE-NOTES),
+//    streamed from disk through one fixed buffer per connection: twenty machines fetching a 30 MB
+//    initrd hold twenty buffers, not twenty initrds;
+//  - GET and HEAD; anything else 405. Single "bytes=" ranges get 206 (resumed downloads);
+//  - keep-alive; each read or write must progress within `io_timeout`, so a stalled client frees
+//    its connection; at most `max_connections` at once (the rest get 503 and a log line);
+//  - one log line per request: client, method, path, status, body bytes.
+//
+// Thread model: all handlers run on the io_context given to the constructor; the script handler is
+// called on that thread and must not block for long (BootTokens is fine). stop() must be called on
+// the io thread or after the io_context stopped; the destructor requires the same.
+#pragma once
+
+#include "pxe/boot_script.h"
+#include "pxe/boot_tokens.h"
+#include "pxe/dhcp_server.h" // LogSink
+#include "pxe/http_routes.h"
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace atelier::pxe {
+
+// Builds the script for a machine that asked for /boot/<mac>.ipxe. An error refuses the boot with
+// 403 and the message in the log (e.g. "machine is not admitted"); the message is not sent to the
+// client, which could be anyone on the workshop LAN.
+using HttpScriptHandler = std::function<std::expected<std::string, std::string>(
+    const MacAddress& mac, const std::string& client_ip)>;
+
+struct HttpBootConfig {
+  std::string listen_address = "0.0.0.0";
+  std::uint16_t port = 80;          // 0 = any free port (tests), see HttpBootServer::local_port()
+  std::string interface;            // SO_BINDTODEVICE; "" = all interfaces
+  HttpFileTable files;              // "/boot/vmlinuz" → "/srv/atelier/vmlinuz", ...
+  HttpScriptHandler script_handler; // empty = every script request is 404
+  std::chrono::seconds io_timeout{30};
+  std::size_t max_header_bytes = 8 * 1024; // a boot client's request is a few hundred bytes
+  std::size_t max_body_bytes = 4 * 1024;   // we accept no bodies; room only to answer 405 politely
+  std::size_t max_connections = 256;
+  std::size_t file_buffer_bytes = 64 * 1024;
+};
+
+// The standalone script handler: issues a token for the MAC and renders make_boot_script. `tokens`
+// must outlive the handler. atelierd plugs admission in front of this.
+HttpScriptHandler make_standalone_script_handler(BootTokens& tokens, BootScriptConfig script,
+                                                 LogSink log);
+
+class HttpBootServer {
+public:
+  // `io` must outlive the server.
+  HttpBootServer(boost::asio::io_context& io, HttpBootConfig config, LogSink log);
+  ~HttpBootServer();
+  HttpBootServer(const HttpBootServer&) = delete;
+  HttpBootServer& operator=(const HttpBootServer&) = delete;
+
+  // Binds and starts accepting. Errors name the port and the reason. Missing files in the table are
+  // not an error here (they may appear later, e.g. after an image build); requests for them get 404
+  // and a log line saying the file is missing.
+  std::expected<void, std::string> start();
+  // The bound port (useful with port 0); 0 before start().
+  std::uint16_t local_port() const;
+  // Stops accepting and closes open connections.
+  void stop();
+
+private:
+  struct Impl;
+  std::shared_ptr<Impl> m_impl;
+};
+
+} // namespace atelier::pxe

@@ -1,0 +1,374 @@
+// Specification of the HTTP boot server (pxe/http_server.h), on loopback with a real client (curl),
+// the way iPXE will use it: a script, then large files with Content-Length.
+#include "pxe/http_server.h"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace atelier::pxe {
+namespace {
+
+namespace fs = std::filesystem;
+
+const MacAddress k_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    ADD_FAILURE() << "popen failed: " << command;
+    return out;
+  }
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    out.append(buffer.data(), n);
+  }
+  ::pclose(pipe);
+  return out;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Streams both files; true when their bytes are identical (no 30 MB strings in memory).
+bool same_bytes(const fs::path& a, const fs::path& b) {
+  std::ifstream ia(a, std::ios::binary);
+  std::ifstream ib(b, std::ios::binary);
+  std::vector<char> ba(1 << 20);
+  std::vector<char> bb(1 << 20);
+  while (ia && ib) {
+    ia.read(ba.data(), static_cast<std::streamsize>(ba.size()));
+    ib.read(bb.data(), static_cast<std::streamsize>(bb.size()));
+    if (ia.gcount() != ib.gcount() ||
+        !std::equal(ba.begin(), ba.begin() + ia.gcount(), bb.begin())) {
+      return false;
+    }
+  }
+  return ia.eof() && ib.eof();
+}
+
+// The value of a header in a curl -D dump (last response), lower-cased name; "" if absent.
+std::string header_value(const std::string& headers, const std::string& name) {
+  const std::regex pattern("(^|\n)" + name + ": *([^\r\n]*)", std::regex::icase);
+  std::smatch match;
+  std::string found;
+  auto begin = headers.cbegin();
+  while (std::regex_search(begin, headers.cend(), match, pattern)) {
+    found = match[2].str();
+    begin = match.suffix().first;
+  }
+  return found;
+}
+
+class HttpBootServerTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    m_dir = fs::path(::testing::TempDir()) /
+            ("atelier-http-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir);
+    // Several buffers' worth of non-repeating bytes, so an offset bug shows up as a mismatch.
+    std::string kernel;
+    std::uint32_t x = 12345;
+    for (int i = 0; i < 300 * 1024; ++i) {
+      x = x * 1103515245u + 12345u;
+      kernel += static_cast<char>(x >> 24);
+    }
+    std::ofstream(m_dir / "vmlinuz", std::ios::binary) << kernel;
+    m_files = {{"/boot/vmlinuz", m_dir / "vmlinuz"},
+               {"/boot/initrd.img", m_dir / "initrd.img"},
+               {"/boot/missing.img", m_dir / "missing.img"}};
+  }
+
+  void TearDown() override {
+    if (m_thread.joinable()) {
+      boost::asio::post(m_io, [this] {
+        m_server->stop();
+        m_io.stop();
+      });
+      m_thread.join();
+    }
+    m_server.reset();
+    fs::remove_all(m_dir);
+  }
+
+  void start(HttpScriptHandler handler = {},
+             const std::function<void(HttpBootConfig&)>& adjust = {}) {
+    HttpBootConfig config;
+    config.listen_address = "127.0.0.1";
+    config.port = 0; // any free port: tests never collide with each other or with a real server
+    config.files = m_files;
+    config.script_handler = handler ? std::move(handler)
+                                    : make_standalone_script_handler(m_tokens, script_config(),
+                                                                     [this](auto l) { log(l); });
+    if (adjust) {
+      adjust(config);
+    }
+    m_server = std::make_unique<HttpBootServer>(m_io, std::move(config),
+                                                [this](std::string_view l) { log(l); });
+    const auto started = m_server->start();
+    ASSERT_TRUE(started) << started.error();
+    m_thread = std::thread([this] { m_io.run(); });
+  }
+
+  BootScriptConfig script_config() const {
+    BootScriptConfig c;
+    c.server_url = "http://127.0.0.1:" + std::to_string(m_server ? m_server->local_port() : 0);
+    c.files_url = c.server_url + "/boot";
+    return c;
+  }
+
+  std::string url(std::string_view path) const {
+    return "http://127.0.0.1:" + std::to_string(m_server->local_port()) + std::string(path);
+  }
+
+  struct Fetched {
+    int status = 0;
+    std::string headers;
+    std::string body;
+  };
+
+  // One curl run; `options` go before the URL ("-I", "-X POST", "--path-as-is", "-r 0-9").
+  Fetched fetch(std::string_view path, const std::string& options = "") {
+    const auto body = m_dir / "body";
+    const auto headers = m_dir / "headers";
+    fs::remove(body);
+    fs::remove(headers);
+    const auto code = run("curl -sS --max-time 20 " + options + " -o '" + body.string() + "' -D '" +
+                          headers.string() + "' -w '%{http_code}' '" + url(path) + "'");
+    return {std::atoi(code.c_str()), read_file(headers), read_file(body)};
+  }
+
+  void log(std::string_view line) {
+    const std::lock_guard lock(m_log_mutex);
+    m_log.emplace_back(line);
+  }
+
+  std::vector<std::string> log_lines() {
+    const std::lock_guard lock(m_log_mutex);
+    return m_log;
+  }
+
+  fs::path m_dir;
+  HttpFileTable m_files;
+  BootTokens m_tokens;
+  boost::asio::io_context m_io;
+  std::unique_ptr<HttpBootServer> m_server;
+  std::thread m_thread;
+  std::mutex m_log_mutex;
+  std::vector<std::string> m_log;
+};
+
+// The per-machine script carries a token that the agent can redeem exactly once, and the UEFI
+// initrd= argument.
+TEST_F(HttpBootServerTest, ServesScriptWithRedeemableTokenAndInitrdArgument) {
+  start();
+  const auto got = fetch("/boot/52:54:00:a7:e1:01.ipxe");
+  ASSERT_EQ(got.status, 200);
+  EXPECT_TRUE(got.body.starts_with("#!ipxe\n"));
+  EXPECT_NE(got.body.find(" initrd=initrd.img "), std::string::npos);
+  EXPECT_NE(got.body.find("atelier.mac=52:54:00:a7:e1:01"), std::string::npos);
+  EXPECT_EQ(header_value(got.headers, "cache-control"), "no-store");
+  EXPECT_EQ(header_value(got.headers, "content-length"), std::to_string(got.body.size()));
+  std::smatch token;
+  ASSERT_TRUE(std::regex_search(got.body, token, std::regex("atelier\\.token=([0-9a-f]{32}) ")));
+  EXPECT_TRUE(m_tokens.redeem(token[1].str(), k_mac));
+  EXPECT_EQ(m_tokens.redeem(token[1].str(), k_mac).error(), TokenError::used);
+  // Operators see which boot got a token, never the token itself.
+  for (const auto& line : log_lines()) {
+    EXPECT_EQ(line.find(token[1].str()), std::string::npos) << line;
+  }
+}
+
+// ${mac:hexhyp} spelling works too; fetching again (a reboot) supersedes the first boot's token.
+TEST_F(HttpBootServerTest, HyphenatedMacGetsAFreshTokenEachTime) {
+  start();
+  const auto first = fetch("/boot/52-54-00-A7-E1-01.ipxe");
+  const auto second = fetch("/boot/52-54-00-a7-e1-01.ipxe");
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(second.status, 200);
+  const std::regex pattern("atelier\\.token=([0-9a-f]{32})");
+  std::smatch a;
+  std::smatch b;
+  ASSERT_TRUE(std::regex_search(first.body, a, pattern));
+  ASSERT_TRUE(std::regex_search(second.body, b, pattern));
+  EXPECT_EQ(m_tokens.redeem(a[1].str(), k_mac).error(), TokenError::superseded);
+  EXPECT_TRUE(m_tokens.redeem(b[1].str(), k_mac));
+}
+
+// A malformed MAC is no machine: nothing is issued.
+TEST_F(HttpBootServerTest, MalformedMacIsNotFound) {
+  start();
+  EXPECT_EQ(fetch("/boot/52:54:00:a7:e1.ipxe").status, 404);
+  EXPECT_EQ(fetch("/boot/zz:54:00:a7:e1:01.ipxe").status, 404);
+  EXPECT_EQ(m_tokens.size(), 0u);
+}
+
+// iPXE is orders of magnitude slower without Content-Length; the bytes must be exact.
+TEST_F(HttpBootServerTest, ServesFileWithContentLengthAndIdenticalBytes) {
+  start();
+  const auto got = fetch("/boot/vmlinuz");
+  ASSERT_EQ(got.status, 200);
+  const auto size = fs::file_size(m_dir / "vmlinuz");
+  EXPECT_EQ(header_value(got.headers, "content-length"), std::to_string(size));
+  EXPECT_TRUE(got.body == read_file(m_dir / "vmlinuz"));
+  // One log line per request with client, method, path, status and bytes.
+  const auto lines = log_lines();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "http 127.0.0.1 GET /boot/vmlinuz 200 " + std::to_string(size));
+}
+
+// HEAD is how clients size a download: same headers, no body.
+TEST_F(HttpBootServerTest, HeadReturnsContentLengthWithoutBody) {
+  start();
+  const auto got = fetch("/boot/vmlinuz", "-I");
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(header_value(got.headers, "content-length"),
+            std::to_string(fs::file_size(m_dir / "vmlinuz")));
+  EXPECT_EQ(log_lines().back(), "http 127.0.0.1 HEAD /boot/vmlinuz 200 0");
+}
+
+// Only the table is served: unknown paths and every traversal spelling are 404.
+TEST_F(HttpBootServerTest, UnknownAndTraversalPathsAreNotFound) {
+  start();
+  EXPECT_EQ(fetch("/nothing").status, 404);
+  EXPECT_EQ(fetch("/etc/passwd").status, 404);
+  EXPECT_EQ(fetch("/boot/../etc/passwd", "--path-as-is").status, 404);
+  EXPECT_EQ(fetch("/boot/%2e%2e/etc/passwd", "--path-as-is").status, 404);
+  EXPECT_EQ(fetch("/boot/vmlinuz/..", "--path-as-is").status, 404);
+  EXPECT_EQ(fetch("/boot/").status, 404);
+}
+
+// A table entry whose file is not there yet (image not built) is a 404 that tells the operator why.
+TEST_F(HttpBootServerTest, MissingFileIsNotFoundWithAReason) {
+  start();
+  EXPECT_EQ(fetch("/boot/missing.img").status, 404);
+  EXPECT_NE(log_lines().back().find("cannot open"), std::string::npos) << log_lines().back();
+}
+
+// The boot server is read-only.
+TEST_F(HttpBootServerTest, PostIsMethodNotAllowed) {
+  start();
+  const auto got = fetch("/boot/vmlinuz", "-X POST -d x=1");
+  EXPECT_EQ(got.status, 405);
+  EXPECT_EQ(header_value(got.headers, "allow"), "GET, HEAD");
+  EXPECT_EQ(fetch("/boot/52:54:00:a7:e1:01.ipxe", "-X DELETE").status, 405);
+  EXPECT_EQ(m_tokens.size(), 0u);
+}
+
+// The daemon's admission can refuse a machine; the reason goes to the log, not to the client.
+TEST_F(HttpBootServerTest, RefusedScriptIsForbidden) {
+  start([](const MacAddress&, const std::string&) -> std::expected<std::string, std::string> {
+    return std::unexpected(std::string("machine not admitted"));
+  });
+  const auto got = fetch("/boot/52:54:00:a7:e1:01.ipxe");
+  EXPECT_EQ(got.status, 403);
+  EXPECT_EQ(got.body.find("admitted"), std::string::npos);
+  EXPECT_NE(log_lines().back().find("machine not admitted"), std::string::npos);
+}
+
+// Resumed downloads: one byte range gets 206 with exactly those bytes; past the end gets 416.
+TEST_F(HttpBootServerTest, ByteRangeGetsPartialContent) {
+  start();
+  const auto got = fetch("/boot/vmlinuz", "-r 70000-200000");
+  ASSERT_EQ(got.status, 206);
+  const auto size = fs::file_size(m_dir / "vmlinuz");
+  EXPECT_EQ(header_value(got.headers, "content-range"),
+            "bytes 70000-200000/" + std::to_string(size));
+  EXPECT_EQ(header_value(got.headers, "content-length"), "130001");
+  EXPECT_TRUE(got.body == read_file(m_dir / "vmlinuz").substr(70000, 130001));
+  const auto past = fetch("/boot/vmlinuz", "-r " + std::to_string(size) + "-");
+  EXPECT_EQ(past.status, 416);
+  EXPECT_EQ(header_value(past.headers, "content-range"), "bytes */" + std::to_string(size));
+}
+
+// iPXE fetches script, kernel and initrd; one connection should carry them all.
+TEST_F(HttpBootServerTest, KeepsConnectionsAlive) {
+  start();
+  const auto out =
+      run("curl -sS --max-time 20 -o /dev/null -o /dev/null -w '%{num_connects}\\n' '" +
+          url("/boot/vmlinuz") + "' '" + url("/boot/52:54:00:a7:e1:01.ipxe") + "'");
+  EXPECT_EQ(out, "1\n0\n");
+}
+
+// A request header past the limit is refused instead of buffered without bound.
+TEST_F(HttpBootServerTest, OversizedRequestHeaderIsRefused) {
+  start();
+  EXPECT_EQ(fetch("/boot/vmlinuz", "-H 'X-Padding: " + std::string(9000, 'a') + "'").status, 431);
+}
+
+// Past the connection cap a client gets a clear 503 instead of an unbounded queue.
+TEST_F(HttpBootServerTest, ConnectionsOverTheCapGetServiceUnavailable) {
+  start({}, [](HttpBootConfig& c) { c.max_connections = 0; });
+  EXPECT_EQ(fetch("/boot/vmlinuz").status, 503);
+  const auto lines = log_lines();
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.find("max_connections") != std::string::npos;
+  }));
+}
+
+// A client that connects and says nothing must not hold a connection forever.
+TEST_F(HttpBootServerTest, SilentClientIsDisconnectedAfterTheTimeout) {
+  start({}, [](HttpBootConfig& c) { c.io_timeout = std::chrono::seconds(1); });
+  boost::asio::io_context client_io;
+  boost::asio::ip::tcp::socket socket(client_io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), m_server->local_port()});
+  // Bounded wait so a broken server fails the test instead of hanging it.
+  const timeval limit{20, 0};
+  ASSERT_EQ(::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit), 0);
+  std::array<char, 16> buffer{};
+  boost::system::error_code ec;
+  socket.read_some(boost::asio::buffer(buffer), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof) << ec.message();
+}
+
+// A classroom of machines booting at once: twenty clients each fetch a 30 MB initrd through one
+// io thread, every one complete and byte-identical (the server streams, it never loads the file).
+TEST_F(HttpBootServerTest, TwentyConcurrentDownloadsOfALargeFileComplete) {
+  constexpr std::uint64_t k_size = std::uint64_t{30} * 1024 * 1024;
+  const auto initrd = m_dir / "initrd.img";
+  {
+    std::ofstream out(initrd, std::ios::binary);
+    // Sparse, with markers near the edges of buffers so misplaced chunks are caught.
+    for (const std::uint64_t at :
+         std::array<std::uint64_t, 5>{0, 65535, 65536, k_size / 2, k_size - 1}) {
+      out.seekp(static_cast<std::streamoff>(at));
+      out.put(static_cast<char>('A' + at % 26));
+    }
+  }
+  fs::resize_file(initrd, k_size);
+  start();
+  std::string command = "cd '" + m_dir.string() + "' && for i in $(seq 1 20); do curl -sS " +
+                        "--max-time 120 -o out$i -w '%{http_code} %{size_download}\\n' '" +
+                        url("/boot/initrd.img") + "' & done; wait";
+  const auto out = run(command);
+  std::string expected;
+  for (int i = 0; i < 20; ++i) {
+    expected += "200 " + std::to_string(k_size) + "\n";
+  }
+  EXPECT_EQ(out, expected);
+  for (int i = 1; i <= 20; ++i) {
+    const auto file = m_dir / ("out" + std::to_string(i));
+    ASSERT_EQ(fs::file_size(file), k_size) << file;
+    EXPECT_TRUE(same_bytes(file, initrd)) << file;
+  }
+}
+
+} // namespace
+} // namespace atelier::pxe
