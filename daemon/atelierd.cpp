@@ -4,6 +4,7 @@
 #include "daemon/settings.h"
 #include "hardware-db/registry.h"
 #include "pxe/dhcp_server.h"
+#include "pxe/http_server.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -33,6 +34,9 @@ struct Options {
   std::string netmask = "255.255.255.0";
   std::string lease_file; // standalone: default beside the database
   int lease_seconds = 3600;
+  std::string boot_dir;               // vmlinuz + initrd.img (atelier bootenv build --out DIR)
+  std::string ipxe_dir = "/usr/lib/ipxe"; // Debian's ipxe package: EFI binaries for HTTP boot
+  int token_minutes = 30;
 };
 
 // "198.18.0.100-198.18.0.199" → the two ends.
@@ -83,6 +87,11 @@ int run_atelierd(const std::vector<std::string>& args) {
                  "standalone: lease journal (default: DB path + .leases); survives restarts");
   app.add_option("--lease-seconds", opt.lease_seconds, "standalone: lease time")
       ->check(CLI::Range(60, 7 * 24 * 3600));
+  app.add_option("--boot-dir", opt.boot_dir,
+                 "boot environment served over HTTP: vmlinuz and initrd.img (atelier bootenv build)");
+  app.add_option("--ipxe-dir", opt.ipxe_dir, "iPXE binaries for UEFI HTTP boot (Debian: /usr/lib/ipxe)");
+  app.add_option("--token-minutes", opt.token_minutes, "how long a boot token stays valid")
+      ->check(CLI::Range(1, 24 * 60));
   // For tests on unprivileged ports; a real workshop keeps the defaults.
   app.add_option("--dhcp-port", opt.dhcp_port, "DHCP server port")->group("Testing");
   app.add_option("--boot-port", opt.boot_port, "PXE boot-server port")->group("Testing");
@@ -157,11 +166,49 @@ int run_atelierd(const std::vector<std::string>& args) {
                        opt.mode == "proxy" ? "proxyDHCP" : "standalone DHCP", opt.interface,
                        opt.address, opt.dhcp_port, opt.boot_port, opt.db,
                        pool ? fmt::format(", pool {}", opt.pool) : ""));
+  log_line(fmt::format("HTTP boot on port {}{}", opt.http_port,
+                       opt.boot_dir.empty() ? " (no --boot-dir: scripts only, no boot environment)"
+                                            : ", boot environment " + opt.boot_dir));
+
+  // HTTP: the per-machine iPXE script (with a one-time token, after the same "don't boot" check as
+  // DHCP), the boot environment, and the iPXE EFI binaries for UEFI HTTP boot.
+  pxe::BootTokens tokens(pxe::BootTokensConfig{std::chrono::minutes(opt.token_minutes)});
+  const std::string base_url = fmt::format("http://{}:{}", opt.address, opt.http_port);
+  pxe::BootScriptConfig script;
+  script.server_url = base_url;
+  script.files_url = base_url + "/boot";
+  auto issue_script = pxe::make_standalone_script_handler(tokens, script, log_line);
+  pxe::HttpBootConfig http_config;
+  http_config.listen_address = opt.listen;
+  http_config.port = opt.http_port;
+  http_config.interface = opt.interface;
+  if (!opt.boot_dir.empty()) {
+    http_config.files["/boot/vmlinuz"] = std::filesystem::path(opt.boot_dir) / "vmlinuz";
+    http_config.files["/boot/initrd.img"] = std::filesystem::path(opt.boot_dir) / "initrd.img";
+  }
+  for (const char* efi : {"ipxe.efi", "snponly.efi"}) {
+    http_config.files[std::string("/ipxe/") + efi] = std::filesystem::path(opt.ipxe_dir) / efi;
+  }
+  http_config.script_handler = [&](const pxe::MacAddress& mac,
+                                   const std::string& client_ip) -> std::expected<std::string, std::string> {
+    // Same thread as DHCP (one io_context), so the database is used from one thread only.
+    const pxe::Admission allowed = admission.admit_script(mac);
+    if (!allowed.answer) {
+      return std::unexpected(fmt::format("{}: no boot script: {}", mac.str(), allowed.reason));
+    }
+    return issue_script(mac, client_ip);
+  };
+  pxe::HttpBootServer http(io, http_config, log_line);
+  if (auto started = http.start(); !started) {
+    log_line("cannot start the HTTP boot server: " + started.error());
+    return 1;
+  }
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int signal) {
     log_line(fmt::format("signal {}: stopping", signal));
     dhcp.stop();
+    http.stop();
     io.stop();
   });
   io.run();

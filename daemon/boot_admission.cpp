@@ -4,6 +4,13 @@
 
 namespace atelier::daemon {
 
+pxe::Admission HwdbAdmission::admit_script(const pxe::MacAddress& mac) {
+  pxe::ClientInfo client;
+  client.mac = mac;
+  client.firmware = pxe::FirmwareFamily::ipxe;
+  return admit(client, false);
+}
+
 pxe::Admission HwdbAdmission::admit(const pxe::ClientInfo& client, bool first_contact) {
   if (!client.mac) {
     return {false, "", "no MAC address"};

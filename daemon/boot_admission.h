@@ -20,6 +20,10 @@ public:
 
   pxe::Admission admit(const pxe::ClientInfo& client, bool first_contact) override;
 
+  // For the HTTP script request of iPXE: the same "don't boot" and database checks, without
+  // recording a new sighting (the DHCP exchange of that boot already did).
+  pxe::Admission admit_script(const pxe::MacAddress& mac);
+
 private:
   hwdb::Registry& m_registry;
 };

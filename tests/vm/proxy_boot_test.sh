@@ -5,10 +5,11 @@
 #   atl-vm-N      bridge br0 198.18.0.1/24 = the "site": dnsmasq as a plain DHCP server (no PXE
 #                 options), and the VMs' taps
 #   atl-vm-N-p    198.18.0.2/24 on a veth into that bridge = the workshop server running atelierd
+#                 (DHCP on 67/4011, HTTP boot on 8080)
 # A SeaBIOS VM (QEMU's iPXE NIC ROM) and an OVMF VM (EDK2's own PXE, romfile=) boot from the network.
 # Checked: both are detected as units with their MAC and firmware family, the iPXE one gets a proxy
-# offer, the EDK2 one gets a proxy offer and the port-4011 ACK; once marked "don't boot", a machine
-# is not answered any more.
+# offer and then its per-machine HTTP script with a boot token, the EDK2 one gets a proxy offer and
+# the port-4011 ACK; once marked "don't boot", a machine is not answered any more.
 #
 # With MODE=standalone there is no site server: atelierd is the only DHCP server of the switch and
 # hands out addresses from a pool together with the boot file.
@@ -125,6 +126,9 @@ else
   wait_for 90 logged "DHCPACK 198.18.0.1[0-9]* to $uefi_mac" || fail "the EDK2 VM did not take its address"
   grep -q "^lease $uefi_mac 198.18.0.1" "$db.leases" || fail "lease not journaled"
 fi
+
+# iPXE follows the offer to atelierd's HTTP server and gets its script with a one-time token.
+wait_for 90 logged "boot token [0-9a-f]*... issued for $bios_mac" || fail "iPXE did not get its boot script over HTTP"
 
 bios_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in json.load(sys.stdin) if u['mac']=='$bios_mac'][0])")
 "$atelier" --db "$db" units show "$bios_tag" --json | grep -q '"firmware": "ipxe"' || fail "iPXE sighting not recorded"
