@@ -5,6 +5,7 @@
 #include "hardware-db/registry.h"
 #include "pxe/dhcp_server.h"
 #include "pxe/http_server.h"
+#include "pxe/tftp_server.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -35,7 +36,8 @@ struct Options {
   std::string lease_file; // standalone: default beside the database
   int lease_seconds = 3600;
   std::string boot_dir;               // vmlinuz + initrd.img (atelier bootenv build --out DIR)
-  std::string ipxe_dir = "/usr/lib/ipxe"; // Debian's ipxe package: EFI binaries for HTTP boot
+  std::string ipxe_dir = "/usr/lib/ipxe"; // Debian's ipxe package: TFTP root and HTTP-boot EFI files
+  std::uint16_t tftp_port = 69;
   int token_minutes = 30;
 };
 
@@ -89,12 +91,15 @@ int run_atelierd(const std::vector<std::string>& args) {
       ->check(CLI::Range(60, 7 * 24 * 3600));
   app.add_option("--boot-dir", opt.boot_dir,
                  "boot environment served over HTTP: vmlinuz and initrd.img (atelier bootenv build)");
-  app.add_option("--ipxe-dir", opt.ipxe_dir, "iPXE binaries for UEFI HTTP boot (Debian: /usr/lib/ipxe)");
+  app.add_option("--ipxe-dir", opt.ipxe_dir,
+                 "iPXE binaries served over TFTP (and over HTTP for UEFI HTTP boot); Debian's ipxe "
+                 "package installs them in /usr/lib/ipxe");
   app.add_option("--token-minutes", opt.token_minutes, "how long a boot token stays valid")
       ->check(CLI::Range(1, 24 * 60));
   // For tests on unprivileged ports; a real workshop keeps the defaults.
   app.add_option("--dhcp-port", opt.dhcp_port, "DHCP server port")->group("Testing");
   app.add_option("--boot-port", opt.boot_port, "PXE boot-server port")->group("Testing");
+  app.add_option("--tftp-port", opt.tftp_port, "TFTP port")->group("Testing");
   app.add_option("--client-port", opt.client_port, "DHCP client port")->group("Testing");
   app.add_option("--broadcast-address", opt.broadcast, "where broadcast replies go")
       ->group("Testing");
@@ -166,7 +171,8 @@ int run_atelierd(const std::vector<std::string>& args) {
                        opt.mode == "proxy" ? "proxyDHCP" : "standalone DHCP", opt.interface,
                        opt.address, opt.dhcp_port, opt.boot_port, opt.db,
                        pool ? fmt::format(", pool {}", opt.pool) : ""));
-  log_line(fmt::format("HTTP boot on port {}{}", opt.http_port,
+  log_line(fmt::format("TFTP on port {} from {}; HTTP boot on port {}{}", opt.tftp_port, opt.ipxe_dir,
+                       opt.http_port,
                        opt.boot_dir.empty() ? " (no --boot-dir: scripts only, no boot environment)"
                                             : ", boot environment " + opt.boot_dir));
 
@@ -204,10 +210,28 @@ int run_atelierd(const std::vector<std::string>& args) {
     return 1;
   }
 
+  // TFTP: the firmware's first stage (undionly.kpxe, ipxe.efi, snponly.efi), read-only. They are a
+  // fixed table, not a directory walk: Debian's ipxe package makes ipxe.efi a symlink into /boot,
+  // which the jail would rightly refuse; anything else is looked up in the jail.
+  pxe::TftpServerConfig tftp_config;
+  tftp_config.listen_address = opt.listen;
+  tftp_config.port = opt.tftp_port;
+  tftp_config.interface = opt.interface;
+  tftp_config.root = opt.ipxe_dir;
+  for (const char* first_stage : {"undionly.kpxe", "ipxe.efi", "snponly.efi"}) {
+    tftp_config.files[first_stage] = std::filesystem::path(opt.ipxe_dir) / first_stage;
+  }
+  pxe::TftpServer tftp(io, tftp_config, log_line);
+  if (auto started = tftp.start(); !started) {
+    log_line("cannot start the TFTP server: " + started.error());
+    return 1;
+  }
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int signal) {
     log_line(fmt::format("signal {}: stopping", signal));
     dhcp.stop();
+    tftp.stop();
     http.stop();
     io.stop();
   });

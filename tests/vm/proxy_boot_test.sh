@@ -9,7 +9,8 @@
 # A SeaBIOS VM (QEMU's iPXE NIC ROM) and an OVMF VM (EDK2's own PXE, romfile=) boot from the network.
 # Checked: both are detected as units with their MAC and firmware family, the iPXE one gets a proxy
 # offer and then its per-machine HTTP script with a boot token, the EDK2 one gets a proxy offer and
-# the port-4011 ACK; once marked "don't boot", a machine is not answered any more.
+# the port-4011 ACK, fetches ipxe.efi over TFTP and that iPXE gets its script too; once marked
+# "don't boot", a machine is not answered any more.
 #
 # With MODE=standalone there is no site server: atelierd is the only DHCP server of the switch and
 # hands out addresses from a pool together with the boot file.
@@ -20,6 +21,7 @@ atelierd=${1:?path to atelierd}
 atelier=${2:?path to atelier}
 mode=${3:-proxy}
 
+[[ -f /usr/lib/ipxe/ipxe.efi ]] || { echo "missing /usr/lib/ipxe (package ipxe, scripts/packages.d/vm.list)"; exit 1; }
 for tool in qemu-system-x86_64 dnsmasq ip; do
   command -v "$tool" >/dev/null || { echo "missing $tool (scripts/packages.d/vm.list)"; exit 1; }
 done
@@ -35,7 +37,7 @@ cleanup() {
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   ip netns del "$nsp" 2>/dev/null
   ip netns del "$ns" 2>/dev/null
-  if [[ ${keep:-} != yes ]]; then rm -rf "$work"; fi
+  if [[ ${keep:-} != yes ]]; then rm -rf "$work"; else echo "kept $work"; fi
 }
 trap cleanup EXIT
 fail() {
@@ -129,6 +131,11 @@ fi
 
 # iPXE follows the offer to atelierd's HTTP server and gets its script with a one-time token.
 wait_for 90 logged "boot token [0-9a-f]*... issued for $bios_mac" || fail "iPXE did not get its boot script over HTTP"
+# EDK2 fetches iPXE (ipxe.efi) from atelierd's TFTP server; that iPXE asks DHCP again, is recognised
+# as iPXE (loop avoidance) and gets its script too.
+wait_for 180 logged "boot token [0-9a-f]*... issued for $uefi_mac" || fail "the UEFI VM did not chain into iPXE and its script"
+logged 'TFTP: sent "ipxe.efi"' || fail "ipxe.efi was not sent over TFTP"
+! logged "TFTP: refused" || fail "a TFTP request was refused"
 
 bios_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in json.load(sys.stdin) if u['mac']=='$bios_mac'][0])")
 "$atelier" --db "$db" units show "$bios_tag" --json | grep -q '"firmware": "ipxe"' || fail "iPXE sighting not recorded"
