@@ -1,4 +1,5 @@
 #include "pxe/http_server.h"
+#include "pxe/unique_fd.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -34,43 +35,15 @@ namespace {
 // Longest request target quoted in a log line: enough for any real path, bounded for garbage.
 constexpr std::size_t k_max_logged_target = 200;
 
-// Move-only owner of a read-only file descriptor.
-class ReadFd {
-public:
-  ReadFd() = default;
-  explicit ReadFd(int fd) : m_fd(fd) {}
-  ReadFd(ReadFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  ReadFd& operator=(ReadFd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      m_fd = std::exchange(other.m_fd, -1);
-    }
-    return *this;
-  }
-  ReadFd(const ReadFd&) = delete;
-  ReadFd& operator=(const ReadFd&) = delete;
-  ~ReadFd() { reset(); }
-  int get() const { return m_fd; }
-  void reset() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-      m_fd = -1;
-    }
-  }
-
-private:
-  int m_fd = -1;
-};
-
 struct OpenedFile {
-  ReadFd fd;
+  UniqueFd fd;
   std::uint64_t size = 0;
 };
 
 // The only place the server touches the filesystem. Refuses anything but a regular file so a
 // table entry pointing at a directory or a device fails loudly instead of streaming nonsense.
 std::expected<OpenedFile, std::string> open_regular_file(const std::filesystem::path& path) {
-  ReadFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     return std::unexpected(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
   }
@@ -382,7 +355,7 @@ private:
   std::string m_extra_header;
   std::string m_text;
   bool m_head = false;
-  ReadFd m_file;
+  UniqueFd m_file;
   std::uint64_t m_offset = 0;
   std::uint64_t m_remaining = 0;
   std::uint64_t m_sent = 0;

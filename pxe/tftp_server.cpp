@@ -1,4 +1,5 @@
 #include "pxe/tftp_server.h"
+#include "pxe/unique_fd.h"
 
 #include "pxe/tftp_packet.h"
 #include "pxe/tftp_path.h"
@@ -31,36 +32,8 @@ constexpr std::size_t k_max_request = 2048;
 // What a transfer socket reads: ACKs (4 bytes) and ERRORs with a message.
 constexpr std::size_t k_max_reply = 1024;
 
-// Move-only owner of a file descriptor.
-class Fd {
-public:
-  Fd() = default;
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      m_fd = std::exchange(other.m_fd, -1);
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  int get() const { return m_fd; }
-  void reset() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-    m_fd = -1;
-  }
-
-private:
-  int m_fd = -1;
-};
-
 struct OpenedFile {
-  Fd fd;
+  UniqueFd fd;
   std::uint64_t size = 0;
 };
 
@@ -386,7 +359,7 @@ Refusal path_refusal(const tftp::PathError& error) {
 // a component after the check (tftp_path.h contract).
 std::expected<OpenedFile, Refusal> open_file(const std::filesystem::path& path, bool from_jail) {
   const int flags = O_RDONLY | O_CLOEXEC | (from_jail ? O_NOFOLLOW : 0);
-  Fd fd(::open(path.c_str(), flags));
+  UniqueFd fd(::open(path.c_str(), flags));
   if (fd.get() < 0) {
     const int error = errno;
     if (error == ENOENT) {
