@@ -12,7 +12,7 @@ set -euo pipefail
 
 build_dir=${1:-$(dirname "$0")/../../build}
 repeats=${2:-3}
-server_bin=$build_dir/pxe/tftp_bench_server
+server_bin=$build_dir/bench/tftp_bench_server
 address=198.18.0.1
 blksize=1468
 size_mb=30
