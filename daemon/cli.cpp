@@ -31,6 +31,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_db_commands(app, ctx);
   add_units_commands(app, ctx);
   add_profile_commands(app, ctx);
+  add_bootenv_commands(app, ctx);
 
   // CLI11 consumes arguments from the back of the vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

@@ -31,5 +31,6 @@ std::optional<hwdb::Registry> open_registry(CliContext& ctx);
 void add_db_commands(CLI::App& app, CliContext& ctx);
 void add_units_commands(CLI::App& app, CliContext& ctx);
 void add_profile_commands(CLI::App& app, CliContext& ctx);
+void add_bootenv_commands(CLI::App& app, CliContext& ctx);
 
 } // namespace atelier::daemon

@@ -6,10 +6,14 @@
 #include "imager/inventory.h"
 #include "imager/process_runner.h"
 #include "imager/report.h"
+#include "profiles/file_kind.h"
+#include "profiles/match.h"
 
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <stdexcept>
 #include <fstream>
 #include <iterator>
 
@@ -92,8 +96,53 @@ int run_bench(const BenchArgs& args) {
   return 0;
 }
 
+// The profile the machine gets (none for "parts": it is not imaged), and why the others don't fit.
+nlohmann::json pick_profile(const std::vector<std::string>& paths,
+                            const atelier::profiles::MachineFacts& facts, atelier::profiles::Grade grade,
+                            std::string& text) {
+  namespace profiles = atelier::profiles;
+  std::vector<profiles::Profile> loaded;
+  for (const auto& path : paths) {
+    auto more = std::filesystem::is_directory(path)
+                    ? profiles::load_profile_directory(path)
+                    : profiles::load_profiles(std::vector<std::filesystem::path>{path});
+    if (!more) {
+      for (const auto& d : more.error()) {
+        std::fprintf(stderr, "%s\n", d.to_string().c_str());
+      }
+      throw std::runtime_error(path + ": invalid profiles (atelier profile check " + path + ")");
+    }
+    for (auto& p : *more) {
+      loaded.push_back(std::move(p));
+    }
+  }
+  nlohmann::json out = {{"chosen", nullptr}, {"candidates", nlohmann::json::array()}};
+  if (grade == profiles::Grade::parts) {
+    out["reason"] = "graded parts: not imaged";
+    text += "Profile: none (graded parts: not imaged)\n";
+    return out;
+  }
+  const auto result = profiles::match(loaded, facts);
+  for (const auto& c : result.candidates) {
+    out["candidates"].push_back({{"profile", c.profile_name}, {"fits", c.fits}, {"reasons", c.reasons}});
+  }
+  if (result.chosen) {
+    out["chosen"] = result.candidates[*result.chosen].profile_name;
+    text += "Profile: " + result.candidates[*result.chosen].profile_name + "\n";
+  } else {
+    text += "Profile: none fits this machine\n";
+  }
+  for (const auto& c : result.candidates) {
+    for (const auto& r : c.reasons) {
+      text += "  " + c.profile_name + ": " + r + "\n";
+    }
+  }
+  return out;
+}
+
 int run_grade(const std::string& program_file, const std::string& inventory_file,
-              const std::string& bench_file, bool json) {
+              const std::string& bench_file, const std::vector<std::string>& profile_paths,
+              bool json) {
   using namespace atelier::imager;
   auto program = atelier::profiles::load_program(program_file);
   if (!program) {
@@ -120,7 +169,14 @@ int run_grade(const std::string& program_file, const std::string& inventory_file
     bench = std::move(*summary);
   }
   const MachineGrade grade = grade_machine(*program, *facts, *disks, bench);
-  const std::string text = json ? to_json(grade).dump(2) + "\n" : to_text(grade);
+  nlohmann::json report = to_json(grade);
+  std::string text = to_text(grade);
+  if (!profile_paths.empty()) {
+    report["profile"] = pick_profile(profile_paths, *facts, grade.grade, text);
+  }
+  if (json) {
+    text = report.dump(2) + "\n";
+  }
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }
@@ -156,6 +212,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   grade->add_option("--bench", bench_file, "Bench JSON from `atelier-imager bench --json`")
       ->check(CLI::ExistingFile);
+  std::vector<std::string> profile_paths;
+  grade->add_option("--profiles", profile_paths,
+                    "Profile files or directories: also pick the profile that fits (none for parts)");
   grade->add_flag("--json", grade_json, "Print JSON (atelier.grade/1)");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -166,7 +225,7 @@ int main(int argc, char** argv) {
       return run_bench(bench_args);
     }
     if (grade->parsed()) {
-      return run_grade(program_file, inventory_file, bench_file, grade_json);
+      return run_grade(program_file, inventory_file, bench_file, profile_paths, grade_json);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atelier-imager: %s\n", e.what());
