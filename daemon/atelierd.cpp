@@ -1,5 +1,6 @@
 #include "daemon/atelierd.h"
 
+#include "daemon/agent_api.h"
 #include "daemon/boot_admission.h"
 #include "daemon/settings.h"
 #include "hardware-db/registry.h"
@@ -203,6 +204,14 @@ int run_atelierd(const std::vector<std::string>& args) {
       return std::unexpected(fmt::format("{}: no boot script: {}", mac.str(), allowed.reason));
     }
     return issue_script(mac, client_ip);
+  };
+  AgentApi agent_api(registry, tokens);
+  http_config.post_handler = [&](std::string_view path, const std::string& body,
+                                 const std::string& client_ip) {
+    pxe::HttpPostResult result = agent_api.handle(path, body, client_ip);
+    log_line(fmt::format("agent {} {} {}: {}", client_ip, path, result.status,
+                         std::string_view(result.body).substr(0, result.body.find('\n'))));
+    return result;
   };
   pxe::HttpBootServer http(io, http_config, log_line);
   if (auto started = http.start(); !started) {

@@ -126,7 +126,9 @@ private:
   void read_request() {
     m_parser.emplace();
     m_parser->header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
-    m_parser->body_limit(config().max_body_bytes);
+    m_parser->body_limit(config().post_handler
+                             ? std::max(config().max_body_bytes, config().max_post_bytes)
+                             : config().max_body_bytes);
     m_stream.expires_after(config().io_timeout);
     http::async_read(
         m_stream, m_buffer, *m_parser,
@@ -165,6 +167,14 @@ private:
     m_target = loggable_target(std_view(request.target()));
     m_head = request.method() == http::verb::head;
     const bool keep_alive = request.keep_alive();
+    if (request.method() == http::verb::post && config().post_handler) {
+      const std::string_view target = std_view(request.target());
+      HttpPostResult result = config().post_handler(target.substr(0, target.find('?')),
+                                                    request.body(), m_client);
+      respond_text(static_cast<http::status>(result.status), std::move(result.body), keep_alive,
+                   true, "application/json");
+      return;
+    }
     if (request.method() != http::verb::get && !m_head) {
       respond_text(http::status::method_not_allowed, "Only GET and HEAD\n", keep_alive);
       return;
@@ -234,11 +244,12 @@ private:
   }
 
   // Small bodies (scripts, errors). `no_store`: scripts carry a one-time token, never cache them.
-  void respond_text(http::status status, std::string body, bool keep_alive, bool no_store = false) {
+  void respond_text(http::status status, std::string body, bool keep_alive, bool no_store = false,
+                    std::string_view content_type = "text/plain") {
     auto& header = m_header.emplace(status, 11);
-    header.set(http::field::content_type, "text/plain");
+    header.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
     if (status == http::status::method_not_allowed) {
-      header.set(http::field::allow, "GET, HEAD");
+      header.set(http::field::allow, config().post_handler ? "GET, HEAD, POST" : "GET, HEAD");
     }
     if (status == http::status::range_not_satisfiable) {
       header.set(http::field::content_range, m_extra_header);

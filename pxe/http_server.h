@@ -39,12 +39,23 @@ namespace atelier::pxe {
 using HttpScriptHandler = std::function<std::expected<std::string, std::string>(
     const MacAddress& mac, const std::string& client_ip)>;
 
+// A POST to the agent API: the path, the body, the client's address in; a status code and a JSON
+// body out. The handler decides everything (token checks included); the server only moves bytes.
+struct HttpPostResult {
+  unsigned status = 200;
+  std::string body;
+};
+using HttpPostHandler = std::function<HttpPostResult(std::string_view path, const std::string& body,
+                                                     const std::string& client_ip)>;
+
 struct HttpBootConfig {
   std::string listen_address = "0.0.0.0";
   std::uint16_t port = 80;          // 0 = any free port (tests), see HttpBootServer::local_port()
   std::string interface;            // SO_BINDTODEVICE; "" = all interfaces
   HttpFileTable files;              // "/boot/vmlinuz" → "/srv/atelier/vmlinuz", ...
   HttpScriptHandler script_handler; // empty = every script request is 404
+  HttpPostHandler post_handler;     // empty = POST is 405; set: POST bodies up to max_post_bytes
+  std::size_t max_post_bytes = 4 * 1024 * 1024; // an inventory with its raw SMBIOS and smartctl JSON
   std::chrono::seconds io_timeout{30};
   std::size_t max_header_bytes = 8 * 1024; // a boot client's request is a few hundred bytes
   std::size_t max_body_bytes = 4 * 1024;   // we accept no bodies; room only to answer 405 politely

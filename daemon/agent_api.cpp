@@ -1,0 +1,114 @@
+#include "daemon/agent_api.h"
+
+#include "pxe/http_routes.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace atelier::daemon {
+namespace {
+
+using nlohmann::json;
+
+pxe::HttpPostResult answer(unsigned status, json body) { return {status, body.dump() + "\n"}; }
+pxe::HttpPostResult refuse(unsigned status, std::string message) {
+  return answer(status, json{{"error", std::move(message)}});
+}
+
+// A string member of `j`, or "" when absent or not a string.
+std::string text(const json& j, std::initializer_list<const char*> path) {
+  const json* node = &j;
+  for (const char* key : path) {
+    if (!node->is_object() || !node->contains(key)) {
+      return "";
+    }
+    node = &(*node)[key];
+  }
+  return node->is_string() ? node->get<std::string>() : "";
+}
+
+std::int64_t number(const json& j, const char* a, const char* b) {
+  if (j.contains(a) && j[a].is_object() && j[a].contains(b) && j[a][b].is_number_integer()) {
+    return j[a][b].get<std::int64_t>();
+  }
+  return 0;
+}
+
+} // namespace
+
+pxe::HttpPostResult AgentApi::handle(std::string_view path, const std::string& body,
+                                     const std::string& client_ip) {
+  if (path == "/api/v1/register") {
+    return register_agent(body, client_ip);
+  }
+  return refuse(404, fmt::format("no API endpoint {}", path));
+}
+
+pxe::HttpPostResult AgentApi::register_agent(const std::string& body, const std::string& client_ip) {
+  const json request = json::parse(body, nullptr, false);
+  if (request.is_discarded() || !request.is_object()) {
+    return refuse(400, "the body is not a JSON object");
+  }
+  const std::string mac_text = text(request, {"mac"});
+  const std::string token = text(request, {"token"});
+  const auto mac = pxe::parse_mac_address(mac_text);
+  if (!mac) {
+    return refuse(400, fmt::format("field 'mac': '{}' is not a MAC address", mac_text));
+  }
+  if (token.empty()) {
+    return refuse(400, "field 'token' is missing");
+  }
+  if (!request.contains("inventory") || !request["inventory"].is_object()) {
+    return refuse(400, "field 'inventory' is missing or not an object");
+  }
+  const json& inventory = request["inventory"];
+  if (text(inventory, {"schema"}).rfind("atelier.inventory/", 0) != 0) {
+    return refuse(400, "field 'inventory.schema': not an atelier.inventory report");
+  }
+  if (auto redeemed = m_tokens.redeem(token, *mac); !redeemed) {
+    return refuse(403, fmt::format("boot token {}... refused for {} from {}: {}",
+                                   pxe::token_prefix(token), mac->str(), client_ip,
+                                   pxe::to_string(redeemed.error())));
+  }
+
+  hwdb::IntakeRequest intake;
+  intake.identity.vendor = text(inventory, {"system", "vendor"});
+  intake.identity.model = text(inventory, {"system", "model"});
+  intake.identity.serial = text(inventory, {"system", "serial"});
+  intake.identity.board_serial = text(inventory, {"system", "board", "serial"});
+  intake.identity.wired_mac = hwdb::MacAddress(mac->octets);
+  intake.chassis = hwdb::parse_chassis(text(inventory, {"system", "chassis"})).value_or(hwdb::Chassis::unknown);
+  intake.actor = "atelierd";
+  auto unit = m_registry.intake(intake);
+  if (!unit) {
+    return refuse(500, unit.error().message);
+  }
+
+  hwdb::InventorySnapshot snapshot;
+  snapshot.unit_id = unit->unit.id;
+  snapshot.taken_at = hwdb::SystemClock().now();
+  snapshot.schema = text(inventory, {"schema"});
+  snapshot.raw_json = inventory.dump(); // verbatim content, so a later version can re-parse it
+  snapshot.cpu_model = text(inventory, {"cpu", "model"});
+  snapshot.cpu_threads = static_cast<int>(number(inventory, "cpu", "threads"));
+  snapshot.x86_64_level = static_cast<int>(number(inventory, "cpu", "x86_64_level"));
+  snapshot.ram_bytes = static_cast<std::uint64_t>(number(inventory, "memory", "total_bytes"));
+  snapshot.firmware = text(inventory, {"firmware", "type"});
+  if (auto added = m_registry.store().add_inventory(snapshot); !added) {
+    return refuse(500, added.error().message);
+  }
+  hwdb::Unit current = unit->unit;
+  if (current.state == hwdb::UnitState::detected) {
+    auto moved = m_registry.transition(current, hwdb::UnitState::inventoried, "atelierd",
+                                       "inventory received from the agent");
+    if (!moved) {
+      return refuse(500, moved.error().message);
+    }
+    current = *moved;
+  }
+  return answer(200, json{{"unit", current.tag.str()},
+                          {"state", hwdb::to_string(current.state)},
+                          {"outcome", hwdb::to_string(unit->outcome)}});
+}
+
+} // namespace atelier::daemon

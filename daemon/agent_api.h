@@ -1,0 +1,39 @@
+// The agent API of atelierd (HTTP + JSON, versioned by path). Today: registration.
+//
+//   POST /api/v1/register   {"mac": "52:54:00:..", "token": "<hex>", "inventory": {...}}
+//     200 {"unit": "AT-0042-7", "state": "inventoried", "outcome": "existing"}
+//     400 {"error": "..."}  malformed request (names the field)
+//     403 {"error": "..."}  the token is unknown, used, expired, superseded or from another machine
+//
+// The token is the one atelierd put on this boot's kernel command line (pxe/boot_tokens.h); it is
+// single-use, so a report that did not come from the boot atelierd authorised is refused.
+// Registration records the inventory verbatim (inventory_snapshots), upgrades the unit's identity from
+// MAC to DMI serial (same unit), and moves a `detected` unit to `inventoried`.
+//
+// Thread model: called on atelierd's io thread, like the DHCP service (one database connection).
+#pragma once
+
+#include "hardware-db/registry.h"
+#include "pxe/boot_tokens.h"
+#include "pxe/http_server.h"
+
+#include <string>
+#include <string_view>
+
+namespace atelier::daemon {
+
+class AgentApi {
+public:
+  // Both must outlive the AgentApi.
+  AgentApi(hwdb::Registry& registry, pxe::BootTokens& tokens) : m_registry(registry), m_tokens(tokens) {}
+
+  pxe::HttpPostResult handle(std::string_view path, const std::string& body, const std::string& client_ip);
+
+private:
+  pxe::HttpPostResult register_agent(const std::string& body, const std::string& client_ip);
+
+  hwdb::Registry& m_registry;
+  pxe::BootTokens& m_tokens;
+};
+
+} // namespace atelier::daemon
