@@ -9,20 +9,21 @@
 # A SeaBIOS VM (QEMU's iPXE NIC ROM) and an OVMF VM (EDK2's own PXE, romfile=) boot from the network.
 # Checked: both are detected as units with their MAC and firmware family, the iPXE one gets a proxy
 # offer and then its per-machine HTTP script with a boot token, the EDK2 one gets a proxy offer and
-# the port-4011 ACK, fetches ipxe.efi over TFTP and that iPXE gets its script too; once marked
-# "don't boot", a machine is not answered any more.
+# the port-4011 ACK, fetches ipxe.efi over TFTP and that iPXE gets its script too; both then boot
+# the boot environment (atelier bootenv build) over HTTP and its agent registers with its one-time
+# token, which moves the unit to `inventoried`; once marked "don't boot", a machine is not answered.
 #
 # With MODE=standalone there is no site server: atelierd is the only DHCP server of the switch and
 # hands out addresses from a pool together with the boot file.
 #
-# Usage: proxy_boot_test.sh ATELIERD ATELIER [proxy|standalone]   (root; QEMU under TCG, no KVM)
+# Usage: pxe_boot_test.sh ATELIERD ATELIER [proxy|standalone]   (root; QEMU under TCG, no KVM)
 set -euo pipefail
 atelierd=${1:?path to atelierd}
 atelier=${2:?path to atelier}
 mode=${3:-proxy}
 
 [[ -f /usr/lib/ipxe/ipxe.efi ]] || { echo "missing /usr/lib/ipxe (package ipxe, scripts/packages.d/vm.list)"; exit 1; }
-for tool in qemu-system-x86_64 dnsmasq ip; do
+for tool in qemu-system-x86_64 dnsmasq ip curl; do
   command -v "$tool" >/dev/null || { echo "missing $tool (scripts/packages.d/vm.list)"; exit 1; }
 done
 [[ $(id -u) -eq 0 ]] || { echo "needs root (network namespaces)"; exit 1; }
@@ -74,10 +75,12 @@ ip -n "$nsp" link set vproxy up
 
 db="$work/atelier.db"
 "$atelier" --db "$db" db init >/dev/null
+"$atelier" bootenv build --out "$work/bootenv" --cache "${ATELIER_BOOTENV_CACHE:-/var/cache/atelier/bootenv}" \
+  >"$work/bootenv.log" 2>&1 || { cat "$work/bootenv.log"; echo "FAIL: atelier bootenv build"; exit 1; }
 mode_args=()
 [[ $mode == standalone ]] && mode_args=(--mode standalone --pool 198.18.0.100-198.18.0.150)
 ip netns exec "$nsp" "$atelierd" --db "$db" --interface vproxy --address 198.18.0.2 \
-  --http-port 8080 "${mode_args[@]}" >"$work/atelierd.log" 2>&1 &
+  --http-port 8080 --boot-dir "$work/bootenv" "${mode_args[@]}" >"$work/atelierd.log" 2>&1 &
 pids+=($!)
 
 bios_mac=52:54:00:a7:e2:01
@@ -86,7 +89,7 @@ cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
 boot_vm() { # name tap mac [extra qemu args...]
   local name=$1 tap=$2 mac=$3
   shift 3
-  ip netns exec "$ns" qemu-system-x86_64 -display none -m 256 -boot n \
+  ip netns exec "$ns" qemu-system-x86_64 -display none -m 1024 -boot n \
     -netdev tap,id=n0,ifname="$tap",script=no,downscript=no "$@" \
     -serial "file:$work/$name.console" </dev/null >"$work/$name.qemu.log" 2>&1 &
   pids+=($!)
@@ -136,6 +139,23 @@ wait_for 90 logged "boot token [0-9a-f]*... issued for $bios_mac" || fail "iPXE 
 wait_for 180 logged "boot token [0-9a-f]*... issued for $uefi_mac" || fail "the UEFI VM did not chain into iPXE and its script"
 logged 'TFTP: sent "ipxe.efi"' || fail "ipxe.efi was not sent over TFTP"
 ! logged "TFTP: refused" || fail "a TFTP request was refused"
+
+# Both boot the boot environment; its agent registers with the token of its boot.
+in_state() { unit_json | python3 -c "import json,sys; sys.exit(0 if any(u['mac']=='$1' and u['state']=='$2' for u in json.load(sys.stdin)) else 1)"; }
+wait_for 300 in_state "$bios_mac" inventoried || fail "the BIOS VM's agent did not register"
+wait_for 300 in_state "$uefi_mac" inventoried || fail "the UEFI VM's agent did not register"
+grep -q "ATELIER-AGENT-REGISTERED" "$work/bios.console" || fail "the BIOS VM's console does not say it registered"
+
+# A replayed token is refused: fetch a script as a machine would, register once, then replay it.
+replay_mac=52:54:00:a7:e2:09
+token=$(ip netns exec "$ns" curl -fsS "http://198.18.0.2:8080/boot/$replay_mac.ipxe" | grep -o 'atelier.token=[0-9a-f]*' | cut -d= -f2)
+[[ -n $token ]] || fail "no token in the boot script"
+python3 -c "import json,sys; print(json.dumps({'mac': '$replay_mac', 'token': '$token', 'inventory': json.load(open(sys.argv[1]))}))" \
+  "$(dirname "$0")/../data/profiles/laptop-8gb-uefi-ssd.json" >"$work/replay.json"
+post() { ip netns exec "$ns" curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data-binary @"$work/replay.json" http://198.18.0.2:8080/api/v1/register; }
+[[ $(post) == 200 ]] || fail "a fresh token was not accepted"
+[[ $(post) == 403 ]] || fail "a replayed token was accepted"
 
 bios_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in json.load(sys.stdin) if u['mac']=='$bios_mac'][0])")
 "$atelier" --db "$db" units show "$bios_tag" --json | grep -q '"firmware": "ipxe"' || fail "iPXE sighting not recorded"
