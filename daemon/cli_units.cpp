@@ -20,6 +20,16 @@ std::string describe(const hwdb::Unit& u) {
   return fmt::format("{} ({}, {} {})", u.tag.str(), what, hwdb::to_string(u.key.kind), u.key.value);
 }
 
+// The unit a typed tag names, or nullopt after reporting why not (mistyped, unknown).
+std::optional<hwdb::Unit> find_unit(CliContext& ctx, hwdb::Registry& registry, const std::string& tag) {
+  auto unit = registry.find(tag);
+  if (!unit) {
+    ctx.error(unit.error().message);
+    return std::nullopt;
+  }
+  return std::move(*unit);
+}
+
 struct ListOptions {
   std::string state;
   bool json = false;
@@ -85,12 +95,8 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
 
 void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
   auto registry = open_registry(ctx);
-  if (!registry) {
-    return;
-  }
-  auto unit = registry->find(tag);
+  auto unit = registry ? find_unit(ctx, *registry, tag) : std::nullopt;
   if (!unit) {
-    ctx.error(unit.error().message);
     return;
   }
   hwdb::Store& store = registry->store();
@@ -161,12 +167,8 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
 
 void history(CliContext& ctx, const std::string& tag, bool as_json) {
   auto registry = open_registry(ctx);
-  if (!registry) {
-    return;
-  }
-  auto unit = registry->find(tag);
+  auto unit = registry ? find_unit(ctx, *registry, tag) : std::nullopt;
   if (!unit) {
-    ctx.error(unit.error().message);
     return;
   }
   auto events = registry->store().events(unit->id);
@@ -192,12 +194,8 @@ void history(CliContext& ctx, const std::string& tag, bool as_json) {
 
 void dont_boot(CliContext& ctx, const std::string& tag, bool undo) {
   auto registry = open_registry(ctx);
-  if (!registry) {
-    return;
-  }
-  auto unit = registry->find(tag);
+  auto unit = registry ? find_unit(ctx, *registry, tag) : std::nullopt;
   if (!unit) {
-    ctx.error(unit.error().message);
     return;
   }
   if (auto r = registry->set_do_not_boot(*unit, !undo); !r) {
