@@ -62,9 +62,18 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
   for (const auto& b : *sightings) {
     last_boot[b.unit_id] = &b;
   }
+  // "bios" or "uefi" from the client architecture (option 93: 0 is legacy BIOS, the others are
+  // EFI), then how it last booted: "uefi (ipxe)" is a UEFI machine whose iPXE asked last.
   const auto firmware = [&](const hwdb::Unit& u) -> std::string {
     const auto it = last_boot.find(u.id);
-    return it == last_boot.end() ? "" : it->second->firmware;
+    if (it == last_boot.end()) {
+      return "";
+    }
+    const hwdb::BootSighting& b = *it->second;
+    if (!b.arch) {
+      return b.firmware;
+    }
+    return fmt::format("{} ({})", *b.arch == 0 ? "bios" : "uefi", b.firmware);
   };
   if (opt.json) {
     json all = json::array();

@@ -161,6 +161,9 @@ bios_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in jso
 "$atelier" --db "$db" units show "$bios_tag" --json | grep -q '"firmware": "ipxe"' || fail "iPXE sighting not recorded"
 uefi_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in json.load(sys.stdin) if u['mac']=='$uefi_mac'][0])")
 "$atelier" --db "$db" units show "$uefi_tag" --json | grep -q '"firmware": "uefi-pxe"' || fail "UEFI PXE sighting not recorded"
+# The listing says which firmware each machine has (from option 93), whatever booted last.
+"$atelier" --db "$db" units list | grep "$bios_mac" | grep -q "bios (" || fail "units list does not show the BIOS machine as bios"
+"$atelier" --db "$db" units list | grep "$uefi_mac" | grep -q "uefi (" || fail "units list does not show the UEFI machine as uefi"
 
 # "Don't boot": the SeaBIOS machine keeps retrying DHCP; from now on it must be refused.
 "$atelier" --db "$db" units dont-boot "$bios_tag" >/dev/null
