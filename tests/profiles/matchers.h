@@ -5,6 +5,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include <gmock/gmock.h>
 
@@ -16,6 +17,14 @@ inline void PrintTo(const Diagnostic& diagnostic, std::ostream* out) {
 }
 
 namespace testing_support {
+
+// Inline TOML documents start with R"( and a newline; dropping it makes the first line line 1.
+inline std::string_view body(std::string_view text) {
+  if (text.starts_with('\n')) {
+    text.remove_prefix(1);
+  }
+  return text;
+}
 
 // An error at `line` about `key` whose message contains `text`.
 inline ::testing::Matcher<const Diagnostic&> error_at(int line, const std::string& key,

@@ -11,15 +11,9 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::Not;
+using testing_support::body;
 using testing_support::error_at;
 using testing_support::warning_at;
-
-std::string_view body(std::string_view text) {
-  if (text.starts_with('\n')) {
-    text.remove_prefix(1);
-  }
-  return text;
-}
 
 Diagnostics errors_of(std::string_view text) {
   auto result = parse_profile(body(text), "profiles/test.toml");

@@ -11,15 +11,9 @@ namespace atelier::profiles {
 namespace {
 
 using ::testing::ElementsAre;
+using testing_support::body;
 using testing_support::error_at;
 using testing_support::warning_at;
-
-std::string_view body(std::string_view text) {
-  if (text.starts_with('\n')) {
-    text.remove_prefix(1);
-  }
-  return text;
-}
 
 Diagnostics errors_of(std::string_view text) {
   auto result = parse_program(body(text), "program.toml");
