@@ -8,6 +8,9 @@ find_package(fmt REQUIRED)                     # libfmt-dev (GCC 12 has no <form
 find_package(Boost 1.74 REQUIRED)              # libboost-dev: Asio (header-only) for the network services
 find_package(Threads REQUIRED)
 find_package(LibArchive REQUIRED)              # libarchive-dev: the boot environment initramfs
+find_package(OpenSSL 3 REQUIRED)               # libssl-dev: Ed25519 signatures of erasure records
+pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-pdf)  # libcairo2-dev: certificate PDFs
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)   # libqrencode-dev: their QR codes
 if(ATELIER_BUILD_TESTS)
   find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev
 endif()
