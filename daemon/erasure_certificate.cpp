@@ -291,8 +291,19 @@ std::vector<std::string> record_differences(const Json& file_record, const Json&
   for (const auto& [path, value] : in_store) {
     paths.insert(path);
   }
+  // An empty array on one side and elements on the other is reported by the elements alone.
+  const auto has_elements = [](const std::map<std::string, Json>& leaves, const std::string& path) {
+    const auto it = leaves.lower_bound(path + "[");
+    return it != leaves.end() && it->first.starts_with(path + "[");
+  };
   std::vector<std::string> out;
   for (const std::string& path : paths) {
+    if ((in_file.contains(path) && in_file.at(path) == Json::array() &&
+         has_elements(in_store, path)) ||
+        (in_store.contains(path) && in_store.at(path) == Json::array() &&
+         has_elements(in_file, path))) {
+      continue;
+    }
     const auto a = in_file.find(path);
     const auto b = in_store.find(path);
     const std::optional<Json> file_value =
