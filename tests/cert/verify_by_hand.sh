@@ -3,7 +3,7 @@
 # it with nothing but python3 and openssl, exactly as the document says, and checks that the same
 # commands reject a tampered copy. Usage: verify_by_hand.sh path/to/atelier
 set -euo pipefail
-atelier=$1
+atelier=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
