@@ -11,3 +11,7 @@ find_package(LibArchive REQUIRED)              # libarchive-dev: the boot enviro
 if(ATELIER_BUILD_TESTS)
   find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev
 endif()
+# libparted-dev: the deploy writes partition tables (imager/partitioner.cpp)
+pkg_check_modules(PARTED REQUIRED IMPORTED_TARGET libparted)
+# libcrypt-dev: the deploy hashes a preset account's password (SHA-512 crypt, imager/tailor.cpp)
+pkg_check_modules(XCRYPT REQUIRED IMPORTED_TARGET libxcrypt)
