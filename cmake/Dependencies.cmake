@@ -7,7 +7,9 @@ find_package(CLI11 REQUIRED)                   # libcli11-dev
 find_package(fmt REQUIRED)                     # libfmt-dev (GCC 12 has no <format>)
 find_package(Boost 1.74 REQUIRED)              # libboost-dev: Asio (header-only) for the network services
 find_package(Threads REQUIRED)
-find_package(LibArchive REQUIRED)              # libarchive-dev: the boot environment initramfs
+find_package(LibArchive REQUIRED)              # libarchive-dev: the boot environment initramfs, rootfs images
+find_package(OpenSSL 3 REQUIRED)               # libssl-dev: sha256 of images (libcrypto)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd) # libzstd-dev: raw .img.zst images
 if(ATELIER_BUILD_TESTS)
   find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev
 endif()
