@@ -2,6 +2,8 @@
 
 #include "daemon/agent_api.h"
 #include "daemon/boot_admission.h"
+#include "daemon/pipeline.h"
+#include "profiles/file_kind.h"
 #include "daemon/settings.h"
 #include "hardware-db/registry.h"
 #include "pxe/dhcp_server.h"
@@ -14,6 +16,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -43,6 +48,8 @@ struct Options {
   std::string ipxe_dir = "/usr/lib/ipxe"; // Debian's ipxe package: TFTP root and HTTP-boot EFI files
   std::uint16_t tftp_port = 69;
   int token_minutes = 30;
+  std::string program;      // the program file (grading rules); pipeline off when absent
+  std::string profiles_dir; // the profiles; pipeline off when absent
 };
 
 // The configuration file's values become the defaults the command line may override.
@@ -61,6 +68,8 @@ Options options_from(const profiles::ServerConfig& config) {
   opt.boot_dir = config.boot.bootenv_dir.string();
   opt.ipxe_dir = config.boot.ipxe_dir.string();
   opt.token_minutes = config.boot.token_minutes;
+  opt.program = config.pipeline.program.string();
+  opt.profiles_dir = config.pipeline.profiles_dir.string();
   return opt;
 }
 
@@ -161,6 +170,8 @@ int run_atelierd(const std::vector<std::string>& args) {
   app.add_option("--ipxe-dir", opt.ipxe_dir,
                  "iPXE binaries served over TFTP (and over HTTP for UEFI HTTP boot); Debian's ipxe "
                  "package installs them in /usr/lib/ipxe");
+  app.add_option("--program", opt.program, "program file: grading rules (pipeline.program)");
+  app.add_option("--profiles", opt.profiles_dir, "profiles directory (pipeline.profiles_dir)");
   app.add_option("--token-minutes", opt.token_minutes, "how long a boot token stays valid")
       ->check(CLI::Range(1, 24 * 60));
   // For tests on unprivileged ports; a real workshop keeps the defaults.
@@ -303,7 +314,56 @@ int run_atelierd(const std::vector<std::string>& args) {
     }
     return issue_script(mac, client_ip);
   };
-  AgentApi agent_api(registry, tokens);
+  // The pipeline needs the program file and the profiles; without them machines still boot and
+  // register (inventory only), which is how a workshop starts before its profiles are written.
+  std::unique_ptr<Pipeline> pipeline;
+  if (std::filesystem::exists(opt.program) && std::filesystem::is_directory(opt.profiles_dir)) {
+    PipelineConfig pipeline_config;
+    auto program = profiles::load_program(opt.program);
+    auto loaded = profiles::load_profile_directory(opt.profiles_dir);
+    if (!program || !loaded) {
+      for (const auto& d : program ? loaded.error() : program.error()) {
+        log_line(d.to_string());
+      }
+      log_line("the program file or a profile has errors; nothing started");
+      return 2;
+    }
+    pipeline_config.program = std::move(*program);
+    pipeline_config.profiles = std::move(*loaded);
+    pipeline_config.site = config.server.site.empty() ? pipeline_config.program.site : config.server.site;
+    pipeline_config.after_ready = config.pipeline.after_ready;
+    pipeline_config.image_base_url = base_url + "/images";
+    for (const auto& profile : pipeline_config.profiles) {
+      std::ifstream in(profile.name_location.file);
+      pipeline_config.profile_texts[profile.name] =
+          std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (profile.image.is_url) {
+        continue;
+      }
+      // Local images are served to the agents at /images/<file name>: from the path the profile
+      // gives, else from the images directory.
+      std::filesystem::path image = profile.image.path;
+      const std::string name = image.filename().string();
+      if (!std::filesystem::exists(image)) {
+        image = config.pipeline.images_dir / name;
+      }
+      if (!std::filesystem::exists(image)) {
+        log_line(fmt::format("warning: profile {}: image {} not found (nor in {}); machines "
+                             "given this profile will fail at the deploy step",
+                             profile.name, profile.image.path.string(),
+                             config.pipeline.images_dir.string()));
+      }
+      http_config.files["/images/" + name] = image;
+    }
+    log_line(fmt::format("pipeline on: program {}, {} profile(s) from {}", opt.program,
+                         pipeline_config.profiles.size(), opt.profiles_dir));
+    pipeline = std::make_unique<Pipeline>(registry, clock, std::move(pipeline_config), nullptr);
+  } else {
+    log_line(fmt::format("pipeline off: no program file {} or no profiles directory {}; machines "
+                         "boot and register only",
+                         opt.program, opt.profiles_dir));
+  }
+  AgentApi agent_api(registry, tokens, pipeline.get());
   http_config.post_handler = [&](std::string_view path, const std::string& body,
                                  const std::string& client_ip) {
     pxe::HttpPostResult result = agent_api.handle(path, body, client_ip);
