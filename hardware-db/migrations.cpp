@@ -194,10 +194,10 @@ CREATE INDEX assignments_unit ON assignments(unit_id, id);
 CREATE INDEX assignments_household ON assignments(household_id);
 )sql";
 
-// Version 4: the pipeline's own state, so that atelierd can be killed at any moment and carry on:
+// Version 5: the pipeline's own state, so that atelierd can be killed at any moment and carry on:
 // agent sessions (one per boot that registered; the boot token's hash authenticates it) and the
 // jobs the daemon issued to them.
-constexpr std::string_view k_v4 = R"sql(
+constexpr std::string_view k_v5 = R"sql(
 CREATE TABLE agent_sessions (
   id            INTEGER PRIMARY KEY,
   unit_id       INTEGER NOT NULL REFERENCES units(id),
@@ -235,7 +235,7 @@ constexpr std::array k_migrations = {
               "erasure and imaging records",
               k_v2},
     Migration{3, "households and assignments", k_v3},
-    Migration{4, "agent sessions and pipeline jobs", k_v4},
+    Migration{5, "agent sessions and pipeline jobs", k_v5},
 };
 
 Result<int> user_version(sqlite::Connection& db) {

@@ -1,4 +1,4 @@
-// SqliteStore: agent sessions and pipeline jobs (schema version 4, migrations.cpp).
+// SqliteStore: agent sessions and pipeline jobs (schema version 5, migrations.cpp).
 #include "hardware-db/sqlite_rows.h"
 #include "hardware-db/sqlite_store.h"
 
