@@ -1,5 +1,6 @@
 // atelier-imager: the agent that runs inside the boot environment. Thin: parses arguments and calls
 // the library. Subcommands so far: inventory, bench, grade.
+#include "imager/agent.h"
 #include "imager/bench.h"
 #include "imager/bench_grade.h"
 #include "imager/file_system.h"
@@ -218,6 +219,14 @@ int main(int argc, char** argv) {
   grade->add_option("--profiles", profile_paths,
                     "Profile files or directories: also pick the profile that fits (none for parts)");
   grade->add_flag("--json", grade_json, "Print JSON (atelier.grade/1)");
+  atelier::imager::AgentOptions agent_options;
+  bool agent_no_power = false;
+  auto* agent = app.add_subcommand("agent", "Run the pipeline atelierd drives (docs/AGENT-API.md): "
+                                            "register, then do each step the server gives");
+  agent->add_option("--server", agent_options.server, "atelierd's URL, e.g. http://198.18.0.2")->required();
+  agent->add_option("--token", agent_options.token, "this boot's token (atelier.token=)")->required();
+  agent->add_option("--mac", agent_options.mac, "MAC address of the interface that booted")->required();
+  agent->add_flag("--no-power", agent_no_power, "At the end, print the action instead of powering off");
   CLI11_PARSE(app, argc, argv);
   try {
     if (inventory->parsed()) {
@@ -225,6 +234,10 @@ int main(int argc, char** argv) {
     }
     if (bench->parsed()) {
       return run_bench(bench_args);
+    }
+    if (agent->parsed()) {
+      agent_options.power_actions = !agent_no_power;
+      return atelier::imager::run_agent(agent_options);
     }
     if (grade->parsed()) {
       return run_grade(program_file, inventory_file, bench_file, profile_paths, grade_json);
