@@ -7,6 +7,7 @@ find_package(CLI11 REQUIRED)                   # libcli11-dev
 find_package(fmt REQUIRED)                     # libfmt-dev (GCC 12 has no <format>)
 find_package(Boost 1.74 REQUIRED)              # libboost-dev: Asio (header-only) for the network services
 find_package(Threads REQUIRED)
+find_package(OpenSSL 3 REQUIRED)             # libssl-dev: the wipe's AES-128-CTR stream, SHA-256
 find_package(LibArchive REQUIRED)              # libarchive-dev: the boot environment initramfs
 if(ATELIER_BUILD_TESTS)
   find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev

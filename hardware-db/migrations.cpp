@@ -194,6 +194,17 @@ CREATE INDEX assignments_unit ON assignments(unit_id, id);
 CREATE INDEX assignments_household ON assignments(household_id);
 )sql";
 
+// Version 4: erasure records carry their own id (stored once: the UNIQUE index makes storing the same
+// record twice detectable) and the unit the disk was in when it was erased (a disk row follows the
+// disk to its next machine; the record stays with the machine it was erased in).
+constexpr std::string_view k_v4 = R"sql(
+ALTER TABLE erasure_records ADD COLUMN record_id TEXT;
+ALTER TABLE erasure_records ADD COLUMN unit_id INTEGER REFERENCES units(id);
+CREATE UNIQUE INDEX erasure_records_record_id ON erasure_records(record_id)
+  WHERE record_id IS NOT NULL;
+CREATE INDEX erasure_records_unit ON erasure_records(unit_id, id);
+)sql";
+
 constexpr std::array k_migrations = {
     Migration{1, "units and their event log", k_v1},
     Migration{2,
@@ -201,6 +212,7 @@ constexpr std::array k_migrations = {
               "erasure and imaging records",
               k_v2},
     Migration{3, "households and assignments", k_v3},
+    Migration{4, "erasure records: record id (unique) and the unit erased in", k_v4},
 };
 
 Result<int> user_version(sqlite::Connection& db) {

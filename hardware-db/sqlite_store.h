@@ -51,6 +51,9 @@ public:
   Result<std::vector<Disk>> disks(RowId unit_id) override;
   Result<RowId> add_erasure_record(const ErasureRecord& record) override;
   Result<std::vector<ErasureRecord>> erasure_records(RowId disk_id) override;
+  Result<std::vector<ErasureRecord>> erasure_records_for_unit(RowId unit_id) override;
+  Result<std::optional<ErasureRecord>> erasure_record_by_id(const std::string& record_id) override;
+  Result<std::optional<Disk>> disk_by_id(RowId id) override;
   Result<RowId> add_imaging_record(const ImagingRecord& record) override;
   Result<std::vector<ImagingRecord>> imaging_records(RowId unit_id) override;
 

@@ -124,8 +124,10 @@ struct ErasureRecord {
   std::string level;        // "clear" | "purge" (NIST SP 800-88)
   std::string verification; // "none" | "sample" | "full"
   std::string result;       // "erased" | "failed"
-  std::string record_json;  // the signed record, verbatim
-  std::string signature;
+  std::string record_json;  // the record's canonical JSON: exactly the bytes that were signed
+  std::string signature;    // the signature object (canonical JSON); empty for a failed erasure
+  std::string record_id{};  // the record's own id (UUID); unique when not empty (schema version 4)
+  std::optional<RowId> unit_id{}; // the unit the disk was in when erased (disks move between units)
 };
 
 struct ImagingRecord {
