@@ -1,9 +1,10 @@
 // atelier-imager: the agent that runs inside the boot environment. Thin: parses arguments and calls
-// the library. Subcommands so far: inventory, bench, grade.
+// the library. Subcommands so far: inventory, bench, grade, identify, purge (main_purge.cpp).
 #include "imager/bench.h"
 #include "imager/bench_grade.h"
 #include "imager/file_system.h"
 #include "imager/inventory.h"
+#include "imager/main_purge.h"
 #include "imager/process_runner.h"
 #include "imager/report.h"
 #include "profiles/file_kind.h"
@@ -216,6 +217,7 @@ int main(int argc, char** argv) {
   grade->add_option("--profiles", profile_paths,
                     "Profile files or directories: also pick the profile that fits (none for parts)");
   grade->add_flag("--json", grade_json, "Print JSON (atelier.grade/1)");
+  auto run_purge_commands = atelier::imager::add_purge_commands(app);
   CLI11_PARSE(app, argc, argv);
   try {
     if (inventory->parsed()) {
@@ -226,6 +228,9 @@ int main(int argc, char** argv) {
     }
     if (grade->parsed()) {
       return run_grade(program_file, inventory_file, bench_file, profile_paths, grade_json);
+    }
+    if (auto status = run_purge_commands()) {
+      return *status;
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atelier-imager: %s\n", e.what());

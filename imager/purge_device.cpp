@@ -316,7 +316,13 @@ std::expected<std::unique_ptr<FirmwareEraseDevice>, std::string> open_firmware_e
   const fs::path sysfs = fs::canonical(fs::path("/sys/class/block") / name, ec);
   const std::string bus = bus_from_path(ec ? std::string() : sysfs.string(), name);
   Classification c = classify(name, bus);
-  const int fd = ::open(device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (c.pass_through == PassThrough::none) {
+    // Nothing will be sent: no need to open (and no failure when the node is not ours to open).
+    return std::make_unique<LinuxFirmwareEraseDevice>(device.string(), name, Fd(-1), std::move(c), bus, 0);
+  }
+  // Read-only is enough: as root (CAP_SYS_RAWIO, CAP_SYS_ADMIN) the kernel passes ATA and NVMe
+  // commands through whatever the open mode, and `identify` must not need write access.
+  const int fd = ::open(device.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     return std::unexpected(fmt::format("{}: open: {}", device.string(), errno_text(errno)));
   }

@@ -68,7 +68,8 @@ public:
 
 // Opens a whole disk for the purge. Block devices only; a partition is refused (name the disk).
 // Never fails for lack of pass-through: such a device opens with PassThrough::none, so that
-// `identify` can say so. O_RDWR is needed by SG_IO for commands that write.
+// `identify` can say so. Opens read-only: root's capabilities let SG_IO and NVMe admin commands
+// through regardless of the open mode.
 std::expected<std::unique_ptr<FirmwareEraseDevice>, std::string> open_firmware_erase_device(
     const std::filesystem::path& device);
 
