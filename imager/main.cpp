@@ -1,10 +1,11 @@
 // atelier-imager: the agent that runs inside the boot environment. Thin: parses arguments and calls
-// the library. Subcommands: inventory, bench, grade, wipe, agent.
+// the library. Subcommands: inventory, bench, grade, wipe, identify, purge (main_purge.cpp), agent.
 #include "imager/agent.h"
 #include "imager/bench.h"
 #include "imager/bench_grade.h"
 #include "imager/file_system.h"
 #include "imager/inventory.h"
+#include "imager/main_purge.h"
 #include "imager/process_runner.h"
 #include "imager/report.h"
 #include "imager/version.h"
@@ -258,6 +259,7 @@ int main(int argc, char** argv) {
   wipe->add_option("--stream-to-stdout", wipe_args.stream_bytes,
                    "Write this many bytes of the AES-128-CTR stream to stdout (PRNG benchmark)")
       ->group("");
+  auto run_purge_commands = atelier::imager::add_purge_commands(app);
   CLI11_PARSE(app, argc, argv);
   if (wipe->parsed()) {
     try {
@@ -288,6 +290,9 @@ int main(int argc, char** argv) {
     }
     if (grade->parsed()) {
       return run_grade(program_file, inventory_file, bench_file, profile_paths, grade_json);
+    }
+    if (auto status = run_purge_commands()) {
+      return *status;
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atelier-imager: %s\n", e.what());
