@@ -2,6 +2,7 @@
 // the library. Subcommands so far: inventory, bench, grade.
 #include "imager/bench.h"
 #include "imager/bench_grade.h"
+#include "imager/deploy_command.h"
 #include "imager/file_system.h"
 #include "imager/inventory.h"
 #include "imager/process_runner.h"
@@ -216,6 +217,25 @@ int main(int argc, char** argv) {
   grade->add_option("--profiles", profile_paths,
                     "Profile files or directories: also pick the profile that fits (none for parts)");
   grade->add_flag("--json", grade_json, "Print JSON (atelier.grade/1)");
+  atelier::imager::DeployCommandArgs deploy_args;
+  auto* deploy = app.add_subcommand("deploy", "Partition a disk, install a profile's image and tailor it (docs/DEPLOY.md); "
+                                              "exit 0 imaged, 1 failed (disk left unbootable), 2 refused");
+  deploy->add_option("device", deploy_args.device, "The whole disk to install on (e.g. /dev/sda)")->required();
+  deploy->add_option("--profile", deploy_args.profile_file, "Profile file (TOML)")->required()->check(CLI::ExistingFile);
+  deploy->add_option("--image", deploy_args.image,
+                     "Read the profile's image from this path or http:// URL (its sha256 still applies)");
+  deploy->add_option("--firmware", deploy_args.firmware, "bios | uefi: prepare the disk for this firmware "
+                                                         "(default: the one this machine booted with)");
+  deploy->add_option("--tag", deploy_args.asset_tag, "The unit's asset tag (hostname, unit file)");
+  deploy->add_flag("--wiped-zero", deploy_args.wiped_zero,
+                   "The disk was just zero-wiped and verified: skip zero blocks and discards");
+  deploy->add_flag("--json", deploy_args.json, "Print the imaging record as JSON");
+  deploy->add_option("--progress", deploy_args.progress, "none | text | json: one line per event on stderr")
+      ->capture_default_str();
+  deploy->add_option("--confirm-serial", deploy_args.confirm_serial,
+                     "The disk's serial (required outside the boot environment)");
+  deploy->add_option("--contact", deploy_args.contact, "Support contact written to /etc/atelier/unit.toml");
+  deploy->add_flag("--no-bootloader", deploy_args.no_bootloader, "Do not install GRUB (tests: images without a kernel)");
   CLI11_PARSE(app, argc, argv);
   try {
     if (inventory->parsed()) {
@@ -223,6 +243,9 @@ int main(int argc, char** argv) {
     }
     if (bench->parsed()) {
       return run_bench(bench_args);
+    }
+    if (deploy->parsed()) {
+      return atelier::imager::run_deploy_command(deploy_args, stdout, stderr);
     }
     if (grade->parsed()) {
       return run_grade(program_file, inventory_file, bench_file, profile_paths, grade_json);
