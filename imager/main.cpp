@@ -3,6 +3,7 @@
 #include "imager/agent.h"
 #include "imager/bench.h"
 #include "imager/bench_grade.h"
+#include "imager/deploy_command.h"
 #include "imager/file_system.h"
 #include "imager/inventory.h"
 #include "imager/main_purge.h"
@@ -260,6 +261,25 @@ int main(int argc, char** argv) {
                    "Write this many bytes of the AES-128-CTR stream to stdout (PRNG benchmark)")
       ->group("");
   auto run_purge_commands = atelier::imager::add_purge_commands(app);
+  atelier::imager::DeployCommandArgs deploy_args;
+  auto* deploy = app.add_subcommand("deploy", "Partition a disk, install a profile's image and tailor it (docs/DEPLOY.md); "
+                                              "exit 0 imaged, 1 failed (disk left unbootable), 2 refused");
+  deploy->add_option("device", deploy_args.device, "The whole disk to install on (e.g. /dev/sda)")->required();
+  deploy->add_option("--profile", deploy_args.profile_file, "Profile file (TOML)")->required()->check(CLI::ExistingFile);
+  deploy->add_option("--image", deploy_args.image,
+                     "Read the profile's image from this path or http:// URL (its sha256 still applies)");
+  deploy->add_option("--firmware", deploy_args.firmware, "bios | uefi: prepare the disk for this firmware "
+                                                         "(default: the one this machine booted with)");
+  deploy->add_option("--tag", deploy_args.asset_tag, "The unit's asset tag (hostname, unit file)");
+  deploy->add_flag("--wiped-zero", deploy_args.wiped_zero,
+                   "The disk was just zero-wiped and verified: skip zero blocks and discards");
+  deploy->add_flag("--json", deploy_args.json, "Print the imaging record as JSON");
+  deploy->add_option("--progress", deploy_args.progress, "none | text | json: one line per event on stderr")
+      ->capture_default_str();
+  deploy->add_option("--confirm-serial", deploy_args.confirm_serial,
+                     "The disk's serial (required outside the boot environment)");
+  deploy->add_option("--contact", deploy_args.contact, "Support contact written to /etc/atelier/unit.toml");
+  deploy->add_flag("--no-bootloader", deploy_args.no_bootloader, "Do not install GRUB (tests: images without a kernel)");
   CLI11_PARSE(app, argc, argv);
   if (wipe->parsed()) {
     try {
@@ -287,6 +307,9 @@ int main(int argc, char** argv) {
     if (agent->parsed()) {
       agent_options.power_actions = !agent_no_power;
       return atelier::imager::run_agent(agent_options);
+    }
+    if (deploy->parsed()) {
+      return atelier::imager::run_deploy_command(deploy_args, stdout, stderr);
     }
     if (grade->parsed()) {
       return run_grade(program_file, inventory_file, bench_file, profile_paths, grade_json);
