@@ -4,6 +4,7 @@
 #include "daemon/agent_api.h"
 #include "daemon/erasure_certificate.h"
 #include "daemon/pipeline.h"
+#include "daemon/workshop_view.h"
 #include "imager/erasure_record.h"
 #include "profiles/program.h"
 #include "support/temp_dir.h"
@@ -319,4 +320,32 @@ TEST_F(PipelineTest, ProgressIsStoredOnTheIssuedJob) {
   const auto stored = m_daemon->registry.store().job_by_id(job["job"].get<hwdb::RowId>()).value();
   ASSERT_TRUE(stored);
   EXPECT_EQ(json::parse(stored->progress_json)["done_bytes"], 5);
+}
+
+// `atelier watch` reads the same database: the machine shows its step and progress while it works,
+// and its verdict when done.
+TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  m_daemon->post("/api/v1/progress",
+                 {{"token", token},
+                  {"job", job["job"]},
+                  {"progress", {{"operation", "bench"}, {"done_bytes", 25}, {"total_bytes", 100},
+                                {"bytes_per_second", 2e6}, {"eta_seconds", 70}}}});
+  auto& store = m_daemon->registry.store();
+  auto rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(), {});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].stage, "bench");
+  EXPECT_EQ(rows[0].progress, "25% 2 MB/s ETA 1m10s");
+  EXPECT_EQ(rows[0].verdict, "");
+  done(token, job, {{"bench", bench_report()}});
+  const json wipe = next(token);
+  m_daemon->post("/api/v1/result", {{"token", token}, {"job", wipe["job"]}, {"status", "failed"},
+                                    {"reason", "DISK FAILING — remove the disk"}});
+  rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(),
+                               {{unit().id, "wipe failed: DISK FAILING — remove the disk"}});
+  EXPECT_EQ(rows[0].state, "failed");
+  EXPECT_EQ(rows[0].stage, "wipe failed");
+  EXPECT_EQ(rows[0].verdict, "FAILED: wipe failed: DISK FAILING — remove the disk");
 }
