@@ -226,7 +226,7 @@ std::optional<SenseData> decode_sense(std::span<const std::uint8_t> sb) {
         AtaRegisters r;
         const bool extend = (d[2] & 0x01U) != 0;
         r.error = d[3];
-        r.count = static_cast<std::uint16_t>((extend ? d[4] << 8U : 0U) | d[5]);
+        r.count = static_cast<std::uint16_t>((extend ? static_cast<unsigned>(d[4]) << 8U : 0U) | d[5]);
         r.lba = static_cast<std::uint64_t>(d[7]) | (static_cast<std::uint64_t>(d[9]) << 8U) |
                 (static_cast<std::uint64_t>(d[11]) << 16U);
         if (extend) {

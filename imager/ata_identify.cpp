@@ -134,13 +134,20 @@ std::expected<AtaIdentify, std::string> parse_ata_identify(std::span<const std::
   const std::uint16_t w106 = w[106];
   if ((w106 & 0xC000U) == 0x4000U) {
     if (w.bit(106, 12)) {
-      const auto words = static_cast<std::uint32_t>(w.number(117, 2));
-      if (words >= 256) {
-        id.logical_sector_bytes = words * 2U; // words 117-118 count 16-bit words
+      const std::uint64_t words = w.number(117, 2); // words 117-118 count 16-bit words
+      if (words < 256 || words > 32768) {
+        return std::unexpected(fmt::format(
+            "IDENTIFY DEVICE data: words 117-118 give a logical sector of {} bytes (512 to 65536 expected)", 2 * words));
       }
+      id.logical_sector_bytes = static_cast<std::uint32_t>(words * 2U);
     }
     const unsigned exponent = w.bit(106, 13) ? (w106 & 0x000FU) : 0U;
-    id.physical_sector_bytes = id.logical_sector_bytes << exponent;
+    const std::uint64_t physical = std::uint64_t{id.logical_sector_bytes} << exponent;
+    if (physical > (1U << 20U)) {
+      return std::unexpected(fmt::format(
+          "IDENTIFY DEVICE data: word 106 gives a physical sector of {} bytes (at most 1 MiB expected)", physical));
+    }
+    id.physical_sector_bytes = static_cast<std::uint32_t>(physical);
   } else {
     id.physical_sector_bytes = id.logical_sector_bytes;
   }

@@ -142,6 +142,17 @@ TEST(AtaIdentify, ReadsLogicalAndPhysicalSectorSizes) {
   EXPECT_EQ(id->physical_sector_bytes, 4096U);
 }
 
+TEST(AtaIdentify, RejectsImplausibleSectorSizes) {
+  // Found by ata_identify_fuzz: words 117-118 of garbage overflowed the physical sector size.
+  const auto huge = with_words(load_purge_fixture("samsung_870_qvo_4tb.ata.txt"),
+                               {{106, 0x700F}, {117, 0xFFF8}, {118, 0x0077}});
+  const auto id = parse_ata_identify(huge);
+  ASSERT_FALSE(id);
+  EXPECT_NE(id.error().find("words 117-118"), std::string::npos) << id.error();
+  const auto wide = with_words(load_purge_fixture("samsung_870_qvo_4tb.ata.txt"), {{106, 0x600F}});
+  EXPECT_FALSE(parse_ata_identify(wide)); // 512 << 15: no such physical sector
+}
+
 TEST(AtaIdentify, ReadsLockedAndExpiredSecurityStates) {
   const auto bytes = with_words(load_purge_fixture("samsung_870_qvo_4tb.ata.txt"), {{128, 0x0137}});
   const auto id = parse_ata_identify(bytes);
