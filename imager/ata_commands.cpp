@@ -248,10 +248,7 @@ std::optional<SenseData> decode_sense(std::span<const std::uint8_t> sb) {
   s.sense_key = sb[2] & 0x0FU;
   s.asc = sb.size() > 12 ? sb[12] : 0;
   s.ascq = sb.size() > 13 ? sb[13] : 0;
-  if (sb.size() < 20) {
-    s.layout = "fixed";
-    return s;
-  }
+  auto at = [&](std::size_t i) -> std::uint8_t { return i < sb.size() ? sb[i] : 0; };
   const bool valid = (sb[0] & 0x80U) != 0;
   AtaRegisters r;
   std::uint8_t flags = 0;
@@ -263,19 +260,23 @@ std::optional<SenseData> decode_sense(std::span<const std::uint8_t> sb) {
     r.status = sb[4];
     r.device = sb[5];
     r.count = sb[6];
-    flags = sb[8];
-    r.lba = sb[9] | (static_cast<std::uint64_t>(sb[10]) << 8U) | (static_cast<std::uint64_t>(sb[11]) << 16U);
-  } else {
+    flags = at(8);
+    r.lba = at(9) | (static_cast<std::uint64_t>(at(10)) << 8U) | (static_cast<std::uint64_t>(at(11)) << 16U);
+  } else if (sb.size() >= 12) {
     // Leniency rule: Linux libata before 6.10 ("ata: libata-scsi: Fix offsets for the fixed format
     // sense data") wrote the same fields 5 bytes later, without the VALID bit: ERROR, STATUS,
-    // DEVICE, COUNT at 8-11, flags at 16, LBA at 17-19.
+    // DEVICE, COUNT at 8-11, flags at 16, LBA at 17-19 (the kernel reports only 18 bytes of
+    // sense, so the LBA's upper bytes are often cut off).
     s.layout = "fixed (libata before 6.10)";
     r.error = sb[8];
     r.status = sb[9];
     r.device = sb[10];
     r.count = sb[11];
-    flags = sb[16];
-    r.lba = sb[17] | (static_cast<std::uint64_t>(sb[18]) << 8U) | (static_cast<std::uint64_t>(sb[19]) << 16U);
+    flags = at(16);
+    r.lba = at(17) | (static_cast<std::uint64_t>(at(18)) << 8U) | (static_cast<std::uint64_t>(at(19)) << 16U);
+  } else {
+    s.layout = "fixed";
+    return s;
   }
   // EXTEND with COUNT UPPER NONZERO or LBA UPPER NONZERO: the high bytes exist but are not here.
   r.upper_bytes_lost = (flags & 0x80U) != 0 && (flags & 0x60U) != 0;

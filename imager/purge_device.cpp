@@ -55,6 +55,15 @@ std::string read_attr(const fs::path& path) {
   return end == std::string::npos ? std::string() : text.substr(0, end + 1);
 }
 
+// The sense bytes in hex, appended to errors so that a report from the field shows what came back.
+std::string sense_hex(std::span<const std::uint8_t> sense) {
+  std::string text = " [sense";
+  for (const auto b : sense) {
+    text += fmt::format(" {:02x}", b);
+  }
+  return text + "]";
+}
+
 struct Classification {
   PassThrough pass_through = PassThrough::none;
   std::string kind;
@@ -150,20 +159,22 @@ public:
       return std::unexpected(DeviceError{fmt::format("{}: no answer within {} s", what, timeout.count() / 1000),
                                          true, false, std::nullopt, std::nullopt});
     }
-    const auto decoded = decode_sense(std::span<const std::uint8_t>(sense.data(), hdr.sb_len_wr));
+    const std::span<const std::uint8_t> sense_bytes(sense.data(), hdr.sb_len_wr);
+    const auto decoded = decode_sense(sense_bytes);
     if (decoded && decoded->ata) {
       if (decoded->ata->failed()) {
-        return std::unexpected(DeviceError{fmt::format("{}: the drive refused it (ATA status {:02X}h, error {:02X}h{})",
+        return std::unexpected(DeviceError{fmt::format("{}: the drive refused it (ATA status {:02X}h, error {:02X}h{}){}",
                                                        what, decoded->ata->status, decoded->ata->error,
-                                                       decoded->ata->aborted() ? ", command aborted" : ""),
+                                                       decoded->ata->aborted() ? ", command aborted" : "",
+                                                       sense_hex(sense_bytes)),
                                            false, false, decoded->ata, std::nullopt});
       }
       return *decoded->ata;
     }
     if (hdr.status == k_check_condition && decoded) {
       return std::unexpected(DeviceError{fmt::format("{}: {} — the device does not accept ATA PASS-THROUGH "
-                                                     "(not an ATA drive, or a USB bridge that blocks it)",
-                                                     what, describe_sense(*decoded)),
+                                                     "(not an ATA drive, or a USB bridge that blocks it){}",
+                                                     what, describe_sense(*decoded), sense_hex(sense_bytes)),
                                          false, true, std::nullopt, std::nullopt});
     }
     if (hdr.host_status != 0 || (hdr.driver_status & 0x0FU) != 0 || hdr.status != 0) {

@@ -69,6 +69,21 @@ TEST(AtaIdentify, ReadsTheMaxtorOfTheSameReport) {
   EXPECT_FALSE(id->sanitize.supported);
 }
 
+TEST(AtaIdentify, ReadsQemusEmulatedDiskWhichHasNoIntegrityWordAndNoSecurity) {
+  // Captured in the purge VM test: QEMU's ide-hd leaves word 255 at zero and offers no security.
+  const auto id = parse_ata_identify(load_purge_fixture("qemu_ide_hd.ata.txt"));
+  ASSERT_TRUE(id) << id.error();
+  EXPECT_EQ(id->model, "QEMU HARDDISK");
+  EXPECT_EQ(id->serial, "ATELIER-ATA-0001");
+  EXPECT_EQ(id->firmware, "2.5+");
+  EXPECT_EQ(id->user_sectors, 131072U); // 64 MiB
+  EXPECT_FALSE(id->checksum_valid);
+  EXPECT_FALSE(id->security.supported);
+  EXPECT_FALSE(id->sanitize.supported);
+  EXPECT_FALSE(id->hpa_supported);
+  EXPECT_FALSE(id->rotation_rate);
+}
+
 TEST(AtaIdentify, RejectsACorruptedTransferByItsChecksum) {
   auto bytes = load_purge_fixture("samsung_870_qvo_4tb.ata.txt");
   bytes[256] ^= 0x01; // word 128 bit 0 flipped
