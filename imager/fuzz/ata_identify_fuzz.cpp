@@ -43,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   if (size >= 2) {
-    const auto estimate = decode_erase_estimate(static_cast<std::uint16_t>(data[0] | (data[1] << 8U)));
+    const auto estimate =
+        decode_erase_estimate(static_cast<std::uint16_t>(data[0] | (data[1] << 8U)));
     if (estimate && (estimate->minutes == 0 || estimate->minutes > 65534)) {
       std::abort();
     }

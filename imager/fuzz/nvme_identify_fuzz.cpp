@@ -42,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   if (size >= 4) {
-    (void)describe_nvme_status(static_cast<std::uint32_t>(data[0] | (data[1] << 8U) | (data[2] << 16U)));
+    (void)describe_nvme_status(
+        static_cast<std::uint32_t>(data[0] | (data[1] << 8U) | (data[2] << 16U)));
   }
   return 0;
 }

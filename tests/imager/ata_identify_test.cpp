@@ -1,4 +1,5 @@
-// IDENTIFY DEVICE and DCO IDENTIFY parsers on captures from real drives (tests/data/purge/SOURCES.md).
+// IDENTIFY DEVICE and DCO IDENTIFY parsers on captures from real drives
+// (tests/data/purge/SOURCES.md).
 #include "imager/ata_identify.h"
 #include "purge_fixtures.h"
 
@@ -115,8 +116,9 @@ TEST(AtaIdentify, RejectsShortEmptyAndAtapiData) {
 }
 
 // Builds IDENTIFY data word by word for bits no capture at hand sets (sanitize, 4Kn, locked).
-std::vector<std::uint8_t> with_words(std::vector<std::uint8_t> bytes,
-                                     std::initializer_list<std::pair<std::size_t, std::uint16_t>> words) {
+std::vector<std::uint8_t>
+with_words(std::vector<std::uint8_t> bytes,
+           std::initializer_list<std::pair<std::size_t, std::uint16_t>> words) {
   for (const auto& [n, v] : words) {
     bytes[2 * n] = static_cast<std::uint8_t>(v & 0xFF);
     bytes[2 * n + 1] = static_cast<std::uint8_t>(v >> 8);
@@ -150,7 +152,8 @@ TEST(AtaIdentify, ReadsLogicalAndPhysicalSectorSizes) {
   EXPECT_EQ(id->logical_sector_bytes, 4096U);
   EXPECT_EQ(id->physical_sector_bytes, 4096U);
   // 512e: 512-byte logical, 8 per physical sector.
-  const auto emulated = with_words(load_purge_fixture("samsung_870_qvo_4tb.ata.txt"), {{106, 0x6003}});
+  const auto emulated =
+      with_words(load_purge_fixture("samsung_870_qvo_4tb.ata.txt"), {{106, 0x6003}});
   id = parse_ata_identify(emulated);
   ASSERT_TRUE(id);
   EXPECT_EQ(id->logical_sector_bytes, 512U);

@@ -1,4 +1,5 @@
-// NVMe Identify / Sanitize log parsers on captures from real drives, and the admin command encoders.
+// NVMe Identify / Sanitize log parsers on captures from real drives, and the admin command
+// encoders.
 #include "imager/nvme_commands.h"
 #include "imager/nvme_identify.h"
 #include "purge_fixtures.h"
@@ -25,7 +26,7 @@ TEST(NvmeIdentifyController, ReadsIdentityAndEraseCapabilitiesOfAPm1733) {
   EXPECT_TRUE(c->sanitize_crypto());
   EXPECT_TRUE(c->sanitize_block());
   EXPECT_FALSE(c->sanitize_overwrite());
-  EXPECT_TRUE(c->format_supported());      // OACS 02FFh
+  EXPECT_TRUE(c->format_supported());       // OACS 02FFh
   EXPECT_TRUE(c->crypto_erase_supported()); // FNA 04h
   EXPECT_FALSE(c->format_applies_to_all());
 }
