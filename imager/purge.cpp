@@ -481,25 +481,32 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
   };
 
   DriveCapabilities drive = identify_drive(env.device);
-  if (drive.ata && (drive.ata->security.enabled || drive.ata->security.locked) &&
-      !drive.ata->security.frozen && !drive.ata->security.count_expired) {
-    if (recover_temporary_password(env.device, record.notes)) {
-      drive = identify_drive(env.device);
-    }
-  }
   fill_identity(record, drive);
   record.hidden_areas = hidden_area_status(drive.hidden, std::nullopt, drive.sector_bytes(), false,
                                            to_string(drive.pass_through));
-  if (drive.pass_through != PassThrough::none && !drive.ata && !drive.nvme) {
+  if (drive.pass_through == PassThrough::none) {
+    return finish(false, fmt::format("{}: no ATA/NVMe pass-through on this device ({})",
+                                     drive.device, drive.kind));
+  }
+  if (!drive.ata && !drive.nvme) {
     const std::string why =
         drive.problems.empty() ? "the drive did not identify itself" : drive.problems.front();
     return finish(false, why);
   }
+  // The serial is confirmed before anything changes state on the drive (even unlocking it).
   if (options.confirm_serial && *options.confirm_serial != drive.serial()) {
     return finish(
         false,
         fmt::format("{}: serial is \"{}\", not \"{}\" as confirmed: wrong disk, nothing was done",
                     drive.device, drive.serial(), *options.confirm_serial));
+  }
+  if (drive.ata && (drive.ata->security.enabled || drive.ata->security.locked) &&
+      !drive.ata->security.frozen && !drive.ata->security.count_expired &&
+      !profiles::is_overwrite(options.method)) {
+    if (recover_temporary_password(env.device, record.notes)) {
+      drive = identify_drive(env.device);
+      fill_identity(record, drive);
+    }
   }
   if (profiles::is_overwrite(options.method)) {
     return finish(false, fmt::format("{} is an overwrite method: run it with atelier-imager wipe",

@@ -334,12 +334,17 @@ TEST(PurgeHiddenAreas, LeavesThemWhenThePolicySaysReportAndSaysTheyWereNotErased
 }
 
 TEST(Purge, RefusesTheWrongSerialBeforeAnyCommandThatWrites) {
+  // Even a drive locked with Atelier's own password is left alone when it is the wrong disk.
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   p.options.confirm_serial = "SOMETHING-ELSE";
+  p.drive.enabled = p.drive.locked = true;
+  p.drive.password = k_temporary_password;
   const ErasureRecord r = p.run();
   EXPECT_EQ(r.result, ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, "wrong disk")) << r.failure_reason;
+  EXPECT_EQ(p.drive.count("SECURITY UNLOCK"), 0U);
   EXPECT_EQ(p.drive.count("SECURITY SET PASSWORD"), 0U);
+  EXPECT_TRUE(p.drive.locked);
 }
 
 TEST(Purge, RefusesOverwriteMethodsAndUsbBridges) {
