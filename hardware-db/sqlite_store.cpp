@@ -1,6 +1,7 @@
 #include "hardware-db/sqlite_store.h"
 
 #include "hardware-db/migrations.h"
+#include "hardware-db/sqlite_rows.h"
 
 #include <fmt/format.h>
 
@@ -8,30 +9,12 @@ namespace atelier::hwdb {
 namespace {
 
 using sqlite::Statement;
-using Binder = std::function<void(Statement&)>;
+using namespace sqlite_rows;
 
 constexpr std::string_view k_unit_columns =
     "id, tag, state, vendor, model, serial, board_serial, wired_mac, identity_kind, "
     "identity_value, "
     "previous_id, chassis, notes, do_not_boot, created_at, updated_at";
-
-Timestamp ts(const Statement& s, int col) {
-  return parse_timestamp(s.column_text(col)).value_or(Timestamp{});
-}
-
-std::optional<Timestamp> optional_ts(const Statement& s, int col) {
-  if (s.is_null(col)) {
-    return std::nullopt;
-  }
-  return parse_timestamp(s.column_text(col));
-}
-
-std::optional<std::string> optional_text(const std::optional<Timestamp>& t) {
-  if (!t) {
-    return std::nullopt;
-  }
-  return format_timestamp(*t);
-}
 
 constexpr std::string_view k_disk_select =
     "SELECT id, unit_id, model, serial, size_bytes, media, bus FROM disks";
@@ -94,47 +77,6 @@ Unit read_unit(const Statement& s) {
   u.created_at = ts(s, 14);
   u.updated_at = ts(s, 15);
   return u;
-}
-
-template <typename T, typename Read>
-Result<std::vector<T>> query(sqlite::Connection& db, std::string_view sql, const Binder& bind,
-                             Read read) {
-  auto stmt = db.prepare(sql);
-  if (!stmt) {
-    return std::unexpected(stmt.error());
-  }
-  bind(*stmt);
-  std::vector<T> rows;
-  while (true) {
-    auto row = stmt->step();
-    if (!row) {
-      return std::unexpected(row.error());
-    }
-    if (!*row) {
-      return rows;
-    }
-    rows.push_back(read(*stmt));
-  }
-}
-
-template <typename T>
-Result<std::optional<T>> first(Result<std::vector<T>> rows) {
-  if (!rows) {
-    return std::unexpected(rows.error());
-  }
-  if (rows->empty()) {
-    return std::optional<T>{};
-  }
-  return std::optional<T>{std::move(rows->front())};
-}
-
-Result<void> execute(sqlite::Connection& db, std::string_view sql, const Binder& bind) {
-  auto stmt = db.prepare(sql);
-  if (!stmt) {
-    return std::unexpected(stmt.error());
-  }
-  bind(*stmt);
-  return stmt->run();
 }
 
 } // namespace

@@ -64,6 +64,19 @@ public:
 
   sqlite::Connection& connection() { return m_db; }
 
+  Result<RowId> add_session(const AgentSession& session) override;
+  Result<std::optional<AgentSession>> session_by_token(const std::string& token_sha256) override;
+  Result<std::optional<AgentSession>> session_by_id(RowId id) override;
+  Result<int> supersede_sessions(RowId unit_id, RowId keep_session_id, Timestamp at) override;
+  Result<RowId> add_job(const PipelineJob& job) override;
+  Result<std::optional<PipelineJob>> job_by_id(RowId id) override;
+  Result<std::vector<PipelineJob>> jobs(RowId unit_id) override;
+  Result<bool> finish_job(RowId id, const std::string& status, const std::string& result_json,
+                          Timestamp at) override;
+  Result<void> set_job_progress(RowId id, const std::string& progress_json, Timestamp at) override;
+  Result<void> abandon_jobs(RowId session_id, Timestamp at) override;
+  Result<std::vector<PipelineJob>> latest_jobs() override;
+
 private:
   explicit SqliteStore(sqlite::Connection db) : m_db(std::move(db)) {}
   Result<std::optional<Unit>> one_unit(std::string_view where,

@@ -141,6 +141,38 @@ struct ImagingRecord {
   std::string detail;
 };
 
+// One boot of a unit that registered with the agent API. The boot token (one per boot, put on the
+// kernel command line by atelierd) authenticates every later request of that boot; only its
+// sha256 is stored. A newer registration of the same unit supersedes the older sessions: their
+// agents are told to stop.
+struct AgentSession {
+  RowId id = 0;
+  RowId unit_id = 0;
+  std::string token_sha256;
+  std::string mac;
+  std::string client_ip;
+  Timestamp started_at{};
+  std::optional<Timestamp> superseded_at;
+};
+
+// One step the daemon told an agent to do (docs/AGENT-API.md). At most one job per session is
+// `issued` at a time; a job ends `done` or `failed` with the agent's result, or `abandoned` when
+// its session is superseded. Steps are redone as new attempts, never resumed.
+struct PipelineJob {
+  RowId id = 0;
+  RowId unit_id = 0;
+  RowId session_id = 0;
+  std::string step;   // "bench" | "wipe" | "deploy" | "verify" | "finish"
+  int attempt = 1;    // 1 + the number of earlier jobs of this step for this unit
+  std::string status; // "issued" | "done" | "failed" | "abandoned"
+  Timestamp issued_at{};
+  std::optional<Timestamp> finished_at;
+  std::string params_json = "{}";
+  std::string result_json;
+  std::string progress_json; // the latest progress report, verbatim
+  std::optional<Timestamp> progress_at;
+};
+
 struct Household {
   RowId id = 0;
   std::string reference; // from the referring social worker; the only required field
