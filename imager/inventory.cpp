@@ -265,7 +265,10 @@ Inventory collect_inventory(FileSystem& real_fs, ProcessRunner& runner, const Co
   inv.batteries = collect_batteries(fs);
   inv.firmware = collect_firmware(fs);
   inv.webcams = collect_webcams(fs);
-  if (inv.firmware.type == "uefi" && !inv.firmware.secure_boot) {
+  if (inv.firmware.secure_boot_variable_missing) {
+    warn(inv, "firmware", "UEFI variables hold no SecureBoot variable: this firmware does not support Secure "
+                          "Boot; reported as off");
+  } else if (inv.firmware.type == "uefi" && !inv.firmware.secure_boot) {
     warn(inv, "firmware", "UEFI without a readable SecureBoot variable: Secure Boot state unknown");
   }
   inv.identity = derive_identity(inv.system, inv.network);

@@ -50,7 +50,11 @@ struct BatteryInfo {
 
 struct FirmwareInfo {
   std::string type;                    // "uefi" or "bios" (no /sys/firmware/efi)
-  std::optional<bool> secure_boot;     // nullopt when not UEFI or the variable is unreadable
+  // nullopt when not UEFI or efivarfs is unreadable. false also when the variable store is readable
+  // but holds no SecureBoot variable: UEFI 2.3.1 firmware without Secure Boot support (as Linux's
+  // efi_get_secureboot reads it); `secure_boot_variable_missing` then says so.
+  std::optional<bool> secure_boot;
+  bool secure_boot_variable_missing = false;
   std::optional<bool> setup_mode;
   bool tpm_present = false;
   std::optional<int> tpm_version_major; // 1 or 2

@@ -91,7 +91,7 @@ TEST(Report, KeepsRawMaterialForReparsing) {
   EXPECT_EQ(raw["smart"][3]["stdout"], test::read_fixture("smart/hdd-reallocated.json"));
   EXPECT_EQ(raw["sysfs"]["sys/block/sda/size"], "488397168\n");
   // Binary efivars are kept as base64 (attributes 06 00 00 00, value 01).
-  EXPECT_EQ(raw["sysfs"]["sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e0398c2b4a50"]["base64"],
+  EXPECT_EQ(raw["sysfs"]["sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"]["base64"],
             "BgAAAAE=");
   EXPECT_NE(raw["cpuinfo"].get<std::string>().find("i5-4300U"), std::string::npos);
 }
