@@ -24,6 +24,36 @@ inline std::vector<std::uint8_t> read_bytes(std::string_view relative) {
   return {text.begin(), text.end()};
 }
 
+// Decodes standard base64 (the report's raw blobs); stops at the first '=' or unknown character.
+inline std::vector<std::uint8_t> base64_decode(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const char c : text) {
+    int value = -1;
+    if (c >= 'A' && c <= 'Z') {
+      value = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      value = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      value = c - '0' + 52;
+    } else if (c == '+') {
+      value = 62;
+    } else if (c == '/') {
+      value = 63;
+    } else {
+      break;
+    }
+    buffer = (buffer << 6U) | static_cast<std::uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<std::uint8_t>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
+    }
+  }
+  return out;
+}
+
 // Builds SMBIOS structure tables byte by byte, for edge cases no real firmware is at hand for.
 class TableBuilder {
 public:
