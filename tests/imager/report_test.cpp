@@ -118,6 +118,31 @@ TEST(Report, SmbiosTreeKeepsTheBlobAndReadsSlots) {
   EXPECT_FALSE(j["raw"]["sysfs"].contains("sys/firmware/dmi/tables/DMI"));
 }
 
+TEST(Report, RealLaptopTableGivesSlotsBatteryAndPlaceholderIdentity) {
+  // Why: a real laptop's firmware mixes real serials with fillers ("Chassis Serial Number"); the
+  // report must keep both slots and the SMBIOS battery and flag the filler.
+  const std::string entry = test::read_fixture("smbios/hp-spectre-x360-15-df0xxx/smbios_entry_point");
+  const std::string table = test::read_fixture("smbios/hp-spectre-x360-15-df0xxx/DMI");
+  const auto ep = smbios::parse_entry_point({reinterpret_cast<const std::uint8_t*>(entry.data()), entry.size()});
+  ASSERT_TRUE(ep);
+  const auto t = smbios::parse_table({reinterpret_cast<const std::uint8_t*>(table.data()), table.size()}, &*ep);
+  ASSERT_TRUE(t);
+  Inventory inv;
+  apply_smbios(*t, inv);
+  inv.identity = derive_identity(inv.system, {});
+  const Json j = to_json(inv);
+  EXPECT_EQ(j["system"]["chassis"], "laptop");
+  EXPECT_EQ(j["system"]["chassis_type"], "Convertible");
+  EXPECT_EQ(j["identity"]["serial"], "5CD0000ATL");
+  EXPECT_EQ(j["identity"]["placeholders"], Json::array({"chassis.serial"}));
+  EXPECT_EQ(j["memory"]["slot_count"], 2);
+  EXPECT_EQ(j["memory"]["slots"][0]["form_factor"], "SODIMM");
+  EXPECT_EQ(j["memory"]["slots"][0]["type"], "DDR4");
+  EXPECT_EQ(j["smbios_batteries"][0]["design_capacity_mwh"], 84080);
+  EXPECT_EQ(j["smbios_batteries"][0]["serial"], "0469");
+  EXPECT_EQ(j["cpu"]["smbios_processors"][0]["thread_count"], 8);
+}
+
 TEST(Report, EmptyRootStillGivesAValidReportWithWarnings) {
   // Why: nothing readable is a report full of warnings, never a crash or a missing required field.
   DiskFileSystem fs(test::fixture_path("smart"));
