@@ -155,6 +155,83 @@ TEST(Report, EmptyRootStillGivesAValidReportWithWarnings) {
   EXPECT_GE(j["warnings"].size(), 3U);
 }
 
+bool has_warning(const Json& j, std::string_view source, std::string_view text) {
+  for (const auto& w : j["warnings"]) {
+    if (w["source"] == source && w["message"].get<std::string>().find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST(Report, TruncatedSmbiosTableKeepsWhatItCouldAndSaysSo) {
+  // Why: a damaged table gives a partial report with the damage named, and the memory size falls back
+  // to what the OS sees rather than silently reading 0 or a partial sum.
+  DiskFileSystem vm(test::fixture_path("sysfs-vm"));
+  const std::string table = test::read_fixture("smbios/qemu-pc-2.8/DMI");
+  const auto type17 = table.find("DIMM 0"); // cut inside the memory device's strings
+  ASSERT_NE(type17, std::string::npos);
+  test::VanishingFileSystem fs(vm, "", 0);
+  fs.replace("sys/firmware/dmi/tables/DMI", table.substr(0, type17 + 2));
+  FixtureRunner runner;
+  const Json j = to_json(collect_inventory(fs, runner, CollectOptions{false, false}));
+  EXPECT_EQ(j["system"]["source"], "smbios");
+  EXPECT_EQ(j["system"]["serial"], "ATL-0001"); // type 1 comes before the cut
+  EXPECT_TRUE(has_warning(j, "smbios", "string set runs past the end of the table")) << j["warnings"].dump();
+  EXPECT_TRUE(has_warning(j, "smbios", "structures the entry point announces")) << j["warnings"].dump();
+  EXPECT_GT(j["memory"]["total_bytes"].get<std::uint64_t>(), 0U);
+}
+
+// smartctl answers that a broken tool or bridge gives: text instead of JSON, or nothing in time.
+class BrokenToolRunner final : public ProcessRunner {
+public:
+  std::expected<ProcessResult, std::string> run(const std::vector<std::string>& argv,
+                                                std::chrono::milliseconds) override {
+    if (argv.at(0) != "smartctl") {
+      return std::unexpected(argv.at(0) + ": not installed");
+    }
+    if (argv.back() == "/dev/sda") {
+      return ProcessResult{1, false, "smartctl 7.3 2022-02-28 r5338\nSegmentation fault\n\x01\xff", ""};
+    }
+    if (argv.back() == "/dev/sdc") {
+      return ProcessResult{-1, true, "{\"json_format_version\": [1,", ""}; // killed half-way
+    }
+    return ProcessResult{0, false, test::read_fixture("smart/nvme-ok.json"), ""};
+  }
+};
+
+TEST(Report, GarbageOrHangingSmartctlLeavesTheDiskWithUnknownHealthAndAWarning) {
+  // Why: a broken health tool must neither drop the disk nor pass it as healthy.
+  DiskFileSystem fs(test::fixture_path("sysfs-laptop"));
+  BrokenToolRunner runner;
+  const Json j = to_json(collect_inventory(fs, runner, CollectOptions{}));
+  ASSERT_EQ(j["disks"].size(), 4U);
+  EXPECT_EQ(j["disks"][1]["name"], "sda");
+  EXPECT_EQ(j["disks"][1]["health"]["status"], "unknown");
+  EXPECT_EQ(j["disks"][1]["health"]["reason"], "smartctl did not answer with JSON");
+  EXPECT_EQ(j["disks"][3]["name"], "sdc");
+  EXPECT_EQ(j["disks"][3]["health"]["status"], "unknown");
+  EXPECT_EQ(j["disks"][3]["health"]["reason"], "smartctl did not answer in time");
+  EXPECT_TRUE(has_warning(j, "smart", "disk sda: health unknown: smartctl did not answer with JSON"));
+  EXPECT_TRUE(has_warning(j, "smart", "disk sdc: health unknown: smartctl did not answer in time"));
+  EXPECT_EQ(j["raw"]["smart"][1]["exit_code"], 1); // the garbage is kept for whoever looks later
+  EXPECT_EQ(j["raw"]["smart"][3]["timed_out"], true);
+}
+
+TEST(Report, DiskThatVanishesDuringTheScanIsNamedInTheWarnings) {
+  // Why: the volunteer must learn that a disk was there and went away (a loose cable), not see a
+  // report that silently lists one disk fewer.
+  DiskFileSystem laptop(test::fixture_path("sysfs-laptop"));
+  test::VanishingFileSystem fs(laptop, "sys/block/sdc", 2);
+  FixtureRunner runner;
+  const Json j = to_json(collect_inventory(fs, runner, CollectOptions{}));
+  EXPECT_EQ(j["disks"].size(), 3U);
+  EXPECT_TRUE(has_warning(j, "disks", "disk sdc: listed under /sys/block but gone when read")) << j["warnings"].dump();
+  for (const auto& run : j["raw"]["smart"]) {
+    EXPECT_NE(run["disk"], "sdc"); // no tool is run on a disk that is gone
+  }
+}
+
 TEST(Report, InvalidUtf8FromFirmwareIsReplacedNotThrown) {
   // Why: firmware strings are bytes; the JSON writer must not throw on them.
   Inventory inv;
