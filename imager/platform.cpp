@@ -217,6 +217,27 @@ std::optional<std::uint64_t> read_meminfo_total(FileSystem& fs) {
   return content ? parse_meminfo_total(*content) : std::nullopt;
 }
 
+std::optional<std::uint64_t> read_memory_blocks_total(FileSystem& fs) {
+  constexpr std::string_view k_dir = "sys/devices/system/memory";
+  const auto size_text = read_trimmed(fs, std::string(k_dir) + "/block_size_bytes");
+  if (!size_text) {
+    return std::nullopt;
+  }
+  // The kernel prints the block size in hexadecimal without a prefix ("8000000" = 128 MiB).
+  const auto block_size = parse_unsigned("0x" + *size_text);
+  if (!block_size || *block_size == 0) {
+    return std::nullopt;
+  }
+  std::uint64_t online = 0;
+  for (const auto& name : fs.list_dir(k_dir)) {
+    if (name.starts_with("memory") && name.size() > 6 &&
+        read_trimmed(fs, std::string(k_dir) + "/" + name + "/state").value_or("") == "online") {
+      ++online;
+    }
+  }
+  return online > 0 ? std::optional<std::uint64_t>(online * *block_size) : std::nullopt;
+}
+
 std::string_view pci_class_name(std::uint32_t class_code) {
   const std::uint32_t base = class_code >> 16U;
   const std::uint32_t sub = (class_code >> 8U) & 0xFFU;

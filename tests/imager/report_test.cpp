@@ -3,6 +3,10 @@
 #include "imager/process_runner.h"
 #include "imager/report.h"
 
+#include "support/temp_dir.h"
+
+#include <filesystem>
+#include <fstream>
 #include "test_support.h"
 
 #ifdef ATELIER_HAVE_PROFILES
@@ -141,6 +145,34 @@ TEST(Report, RealLaptopTableGivesSlotsBatteryAndPlaceholderIdentity) {
   EXPECT_EQ(j["smbios_batteries"][0]["design_capacity_mwh"], 84080);
   EXPECT_EQ(j["smbios_batteries"][0]["serial"], "0469");
   EXPECT_EQ(j["cpu"]["smbios_processors"][0]["thread_count"], 8);
+}
+
+TEST(Report, WithoutSmbiosMemoryTheKernelsMemoryBlocksGiveTheInstalledSize) {
+  // Why: MemTotal leaves out what firmware and kernel reserve (a 4 GB machine shows ~3.8 GiB and would
+  // miss a "4GiB" step); the online memory blocks are what lshw reports and match what is installed.
+  atelier::testing::TempDir root;
+  const auto write = [&](const std::string& path, const std::string& text) {
+    std::filesystem::create_directories((root / path).parent_path());
+    std::ofstream(root / path) << text;
+  };
+  write("proc/meminfo", "MemTotal:         400000 kB\n");
+  write("sys/devices/system/memory/block_size_bytes", "8000000\n"); // hexadecimal: 128 MiB
+  for (int i = 0; i < 4; ++i) {
+    write("sys/devices/system/memory/memory" + std::to_string(i) + "/state", "online\n");
+  }
+  write("sys/devices/system/memory/memory4/state", "offline\n"); // not counted
+  DiskFileSystem fs(root.path());
+  FixtureRunner runner;
+  const Json j = to_json(collect_inventory(fs, runner, CollectOptions{false, false}));
+  EXPECT_EQ(j["memory"]["total_bytes"], 512ULL << 20U);
+  EXPECT_EQ(j["memory"]["total_source"], "memory-blocks");
+  EXPECT_EQ(j["memory"]["memory_blocks_bytes"], 512ULL << 20U);
+  EXPECT_EQ(j["memory"]["os_visible_bytes"], 400000ULL * 1024U);
+  // Blocks that add up to less than the OS sees are not believed.
+  write("proc/meminfo", "MemTotal:         600000 kB\n");
+  const Json k = to_json(collect_inventory(fs, runner, CollectOptions{false, false}));
+  EXPECT_EQ(k["memory"]["total_source"], "meminfo");
+  EXPECT_EQ(k["memory"]["total_bytes"], 600000ULL * 1024U);
 }
 
 TEST(Report, EmptyRootStillGivesAValidReportWithWarnings) {
