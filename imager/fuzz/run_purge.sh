@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs each purge libFuzzer target for a short time, seeded with the captured drive data.
-# Usage: imager/fuzz/run.sh FUZZ_BIN_DIR [SECONDS_PER_TARGET]
+# Usage: imager/fuzz/run_purge.sh FUZZ_BIN_DIR [SECONDS_PER_TARGET]
 #   FUZZ_BIN_DIR: where ata_identify_fuzz and nvme_identify_fuzz were built, e.g. build-fuzz/imager/fuzz
 #   for a clang build configured with -DATELIER_FUZZ=ON (docs/PURGE.md, "Tests").
 # Exits non-zero if a target crashes; the crashing input is left in FUZZ_BIN_DIR/work/.
