@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <thread>
@@ -183,6 +185,13 @@ public:
     m_current = "(directory permissions and times, applied last)";
     if (archive_write_close(m_disk.get()) != ARCHIVE_OK) {
       return libarchive_failure("cannot be completed");
+    }
+    // Success means on the disk: a write-back error (a failing sector) shows up here, not after
+    // the machine was declared ready.
+    UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid() || ::syncfs(root.get()) != 0) {
+      return image_error(ImageErrorKind::io, "{}: flushing the extracted files failed: {}", m_root,
+                         std::strerror(errno));
     }
     return {};
   }
