@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <locale.h>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,6 +49,31 @@ public:
 
 private:
   int m_fd = -1;
+};
+
+// Makes this thread's character type UTF-8 (C.UTF-8, built into glibc) for as long as it lives.
+// libarchive converts pax headers (UTF-8) to the current locale's multibyte form; in the agent's C
+// locale every non-ASCII file name would fail ("Pathname can't be converted from UTF-8"). Per
+// thread (uselocale), so the rest of the process keeps its locale.
+class ScopedUtf8Ctype {
+public:
+  ScopedUtf8Ctype() : m_locale(::newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{})) {
+    if (m_locale != locale_t{}) {
+      m_previous = ::uselocale(m_locale);
+    }
+  }
+  ScopedUtf8Ctype(const ScopedUtf8Ctype&) = delete;
+  ScopedUtf8Ctype& operator=(const ScopedUtf8Ctype&) = delete;
+  ~ScopedUtf8Ctype() {
+    if (m_locale != locale_t{}) {
+      ::uselocale(m_previous);
+      ::freelocale(m_locale);
+    }
+  }
+
+private:
+  locale_t m_locale;
+  locale_t m_previous{};
 };
 
 template <typename... Args>
