@@ -39,11 +39,13 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 mkdir -p "$work/mnt" "$work/rawmnt"
 
 if [[ -z $archive ]]; then
-  archive=$(ls -t /var/cache/atelier/images/*/image.tar.zst /var/cache/atelier/images/*.tar.zst \
-    2>/dev/null | head -1 || true)
+  for candidate in /var/cache/atelier/images/*/image.tar.zst /var/cache/atelier/images/*.tar.zst; do
+    [[ -f $candidate && ( -z $archive || $candidate -nt $archive ) ]] && archive=$candidate
+  done
   # A build in progress holds its lock; only take an archive that zstd can read to the end.
   if [[ -n $archive ]] && ! zstd -tq "$archive" 2>/dev/null; then archive=""; fi
 fi

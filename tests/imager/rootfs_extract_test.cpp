@@ -232,6 +232,25 @@ TEST_F(RootfsExtractTest, WrongChecksumIsAChecksumMismatch) {
   EXPECT_TRUE(extract(tar, testing::sha256_of(tar)).has_value());
 }
 
+// The deploy log shows how far extraction got; the last event is the whole source.
+TEST_F(RootfsExtractTest, ProgressEndsWithTheWholeSource) {
+  const auto tar = TarBuilder(TarCompression::zstd).file("big", testing::pattern_bytes(2'000'000)).finish();
+  const auto file = m_dir.path() / "image.tar.zst";
+  testing::write_bytes(file, tar);
+  auto stream = open_image(file.string(), {});
+  ASSERT_TRUE(stream.has_value());
+  std::vector<Progress> events;
+  ExtractOptions options;
+  options.device = "/dev/sda2";
+  options.progress = [&](const Progress& p) { events.push_back(p); };
+  ASSERT_TRUE(extract_rootfs(**stream, m_target, options).has_value());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().operation, "extract");
+  EXPECT_EQ(events.back().device, "/dev/sda2");
+  EXPECT_EQ(events.back().done_bytes, tar.size());
+  EXPECT_EQ(events.back().total_bytes, tar.size());
+}
+
 // Not an archive at all.
 TEST_F(RootfsExtractTest, GarbageIsAFormatError) {
   const auto result = extract(testing::pattern_bytes(10'000));
