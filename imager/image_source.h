@@ -73,9 +73,13 @@ struct HttpRetryPolicy {
 
 struct ImageStreamOptions {
   std::optional<std::string> expected_sha256; // 64 hex digits; checked when the end is reached
-  ProgressSink progress; // operation "download" (HTTP) or "read" (file); source bytes
+  // operation "download" (HTTP) or "read" (file), source bytes; called on the thread that reads,
+  // which inside a pipelined extract_rootfs/write_raw_image is their reader thread. Those two have
+  // their own sinks ("extract", "write"), called on the caller's thread: usually pick one.
+  ProgressSink progress;
   HttpRetryPolicy http;
-  // One line per notable event an operator may want in the log (a resumed transfer, a retry).
+  // One line per notable event an operator may want in the log (a resumed transfer, a retry);
+  // called on the thread that reads, like `progress`.
   std::function<void(std::string_view)> log;
 };
 

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <thread>
@@ -109,7 +111,7 @@ public:
     const char* raw = archive_entry_pathname(entry);
     m_current = raw != nullptr ? raw : "";
     if (raw == nullptr || *raw == '\0') {
-      return refuse("an entry without a path");
+      return refuse("an entry without a path (or one that cannot be decoded)");
     }
     auto rel = relative_path(m_current);
     if (!rel) {
@@ -183,6 +185,13 @@ public:
     m_current = "(directory permissions and times, applied last)";
     if (archive_write_close(m_disk.get()) != ARCHIVE_OK) {
       return libarchive_failure("cannot be completed");
+    }
+    // Success means on the disk: a write-back error (a failing sector) shows up here, not after
+    // the machine was declared ready.
+    UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid() || ::syncfs(root.get()) != 0) {
+      return image_error(ImageErrorKind::io, "{}: flushing the extracted files failed: {}", m_root,
+                         std::strerror(errno));
     }
     return {};
   }
@@ -321,8 +330,9 @@ std::expected<void, ImageError> read_archive(ArchiveFeed& feed, SlabPool* slabs,
       break;
     }
     if (r != ARCHIVE_OK) {
-      // ARCHIVE_WARN included: libarchive warns about a damaged header it skipped.
-      return failure("the archive cannot be read");
+      // ARCHIVE_WARN included: libarchive warns about a damaged header it skipped, or a name it
+      // could not decode (it would then have no name at all).
+      return failure("the header after the last entry read cannot be read");
     }
     const char* name = archive_entry_pathname(entry);
     last = name != nullptr ? name : "?";
@@ -386,6 +396,7 @@ std::expected<void, ImageError> apply(Restorer& restorer, Item& item) {
 std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
                                                        const std::filesystem::path& target_root,
                                                        const ExtractOptions& options) {
+  const ScopedUtf8Ctype utf8; // before libarchive is first used on this thread
   ProgressMeter meter(options.progress, "extract", options.device);
   std::error_code ec;
   // Canonical: libarchive's symlink check looks at every component of the absolute paths it is
@@ -439,6 +450,7 @@ std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
     }
     std::optional<ImageError> read_error;
     std::thread reader([&] {
+      const ScopedUtf8Ctype reader_utf8;
       auto read = read_archive(**feed, &slabs, [&](Item item) { return queue.push(std::move(item), 1); });
       if (!read) {
         read_error = std::move(read.error());

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 #include <sys/stat.h>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -231,11 +232,66 @@ TEST_F(RootfsExtractTest, WrongChecksumIsAChecksumMismatch) {
   EXPECT_TRUE(extract(tar, testing::sha256_of(tar)).has_value());
 }
 
+// The deploy log shows how far extraction got; the last event is the whole source.
+TEST_F(RootfsExtractTest, ProgressEndsWithTheWholeSource) {
+  const auto tar = TarBuilder(TarCompression::zstd).file("big", testing::pattern_bytes(2'000'000)).finish();
+  const auto file = m_dir.path() / "image.tar.zst";
+  testing::write_bytes(file, tar);
+  auto stream = open_image(file.string(), {});
+  ASSERT_TRUE(stream.has_value());
+  std::vector<Progress> events;
+  ExtractOptions options;
+  options.device = "/dev/sda2";
+  options.progress = [&](const Progress& p) { events.push_back(p); };
+  ASSERT_TRUE(extract_rootfs(**stream, m_target, options).has_value());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().operation, "extract");
+  EXPECT_EQ(events.back().device, "/dev/sda2");
+  EXPECT_EQ(events.back().done_bytes, tar.size());
+  EXPECT_EQ(events.back().total_bytes, tar.size());
+}
+
 // Not an archive at all.
 TEST_F(RootfsExtractTest, GarbageIsAFormatError) {
   const auto result = extract(testing::pattern_bytes(10'000));
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().kind, ImageErrorKind::format) << result.error().message;
+}
+
+// pax archives carry names in UTF-8 and GNU ones as raw bytes; both come back byte for byte in
+// the agent's C locale (libarchive would otherwise refuse every non-ASCII name). A pax header
+// holding a name that is not UTF-8 (GNU tar writes them) cannot be decoded: a clear error, never
+// a silently renamed file.
+TEST_F(RootfsExtractTest, NonAsciiNamesSurviveInTheCLocale) {
+  const std::string utf8 = "caf\xc3\xa9";
+  const std::string latin1 = "lat\xe9n";
+  const auto archive_of = [&](const std::string& format, const std::vector<std::string>& names) {
+    const auto tree = m_dir.path() / "names";
+    fs::remove_all(tree);
+    fs::create_directories(tree);
+    for (const auto& name : names) {
+      testing::write_bytes(tree / name, name);
+    }
+    const auto archive = m_dir.path() / "names.tar";
+    const auto made = run_command("LC_ALL=C tar --format=" + format + " -C '" + tree.string() +
+                                  "' -cf '" + archive.string() + "' .");
+    EXPECT_EQ(made.exit_code, 0) << made.output;
+    fs::remove_all(tree);
+    fs::remove_all(m_target);
+    fs::create_directories(m_target);
+    return testing::read_bytes(archive);
+  };
+  auto stats = extract(archive_of("pax", {utf8}));
+  ASSERT_TRUE(stats.has_value()) << stats.error().message;
+  EXPECT_EQ(testing::read_bytes(m_target / utf8), utf8);
+  stats = extract(archive_of("gnu", {utf8, latin1}));
+  ASSERT_TRUE(stats.has_value()) << stats.error().message;
+  EXPECT_EQ(testing::read_bytes(m_target / utf8), utf8);
+  EXPECT_EQ(testing::read_bytes(m_target / latin1), latin1);
+  stats = extract(archive_of("pax", {latin1}));
+  ASSERT_FALSE(stats.has_value());
+  EXPECT_EQ(stats.error().kind, ImageErrorKind::format);
+  EXPECT_NE(stats.error().message.find("UTF-8"), std::string::npos) << stats.error().message;
 }
 
 // tar, tar.gz, tar.xz and tar.zst all extract the same tree; the sha256 is of the bytes as
