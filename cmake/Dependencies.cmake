@@ -8,6 +8,8 @@ find_package(fmt REQUIRED)                     # libfmt-dev (GCC 12 has no <form
 find_package(Boost 1.74 REQUIRED)              # libboost-dev: Asio (header-only) for the network services
 find_package(Threads REQUIRED)
 find_package(LibArchive REQUIRED)              # libarchive-dev: the boot environment initramfs
+find_package(OpenSSL REQUIRED)                 # libssl-dev: SHA-256 of built images
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd) # libzstd-dev: image archives (.tar.zst)
 if(ATELIER_BUILD_TESTS)
   find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev
 endif()
