@@ -249,7 +249,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   std::ofstream log(paths.building / k_log, std::ios::binary | std::ios::trunc);
   progress(fmt::format("building with mmdebstrap {}: {} {}, {} packages from {} (log: {})",
                        inputs.mmdebstrap_version, build.suite, profiles::to_string(build.variant),
-                       build.packages.size(), build.mirror, (paths.entry / k_log).string()));
+                       build.packages.size(), build.mirror, (paths.building / k_log).string()));
   // C.UTF-8: apt's messages are parsed (missing_package_in_log), and maintainer scripts in the
   // chroot find the locale they run under.
   auto child = ChildProcess::start(argv, {fmt::format("TMPDIR={}", (paths.building / "tmp").string()),
@@ -305,6 +305,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   manifest.source_date_epoch = epoch;
   manifest.sha256 = written->sha256;
   manifest.size_bytes = written->size_bytes;
+  manifest.content_bytes = written->content_bytes;
   manifest.packages = std::move(*packages);
   if (auto r = write_file_atomically(paths.building / k_manifest, manifest_to_json(manifest)); !r) {
     return std::unexpected(r.error());

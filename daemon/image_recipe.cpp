@@ -106,8 +106,7 @@ std::string ustar_header(std::string_view name, unsigned mode, char type, std::s
   put(157, 100, link);
   put(257, 6, std::string_view("ustar\0", 6));
   put(263, 2, "00");
-  put(265, 32, "root");
-  put(297, 32, "root");
+  // No user or group names: like mmdebstrap's own entries (--numeric-owner), owners are numeric.
   // The checksum is computed with its own field read as eight spaces.
   std::memset(h.data() + 148, ' ', 8);
   unsigned sum = 0;
@@ -365,7 +364,11 @@ std::string manifest_to_json(const ImageManifest& m) {
       {"build_seconds", m.build_seconds},
       {"source_date_epoch", m.source_date_epoch},
       {"archive",
-       {{"format", "tar"}, {"compression", "zstd"}, {"sha256", m.sha256}, {"size_bytes", m.size_bytes}}},
+       {{"format", "tar"},
+        {"compression", "zstd"},
+        {"sha256", m.sha256},
+        {"size_bytes", m.size_bytes},
+        {"content_bytes", m.content_bytes}}},
       {"packages", packages},
   };
   return j.dump(2) + "\n";
@@ -391,6 +394,7 @@ std::expected<ImageManifest, std::string> manifest_from_json(std::string_view te
     m.source_date_epoch = j.at("source_date_epoch").get<std::int64_t>();
     m.sha256 = j.at("archive").at("sha256").get<std::string>();
     m.size_bytes = j.at("archive").at("size_bytes").get<std::uint64_t>();
+    m.content_bytes = j.at("archive").at("content_bytes").get<std::uint64_t>();
     for (const auto& p : j.at("packages")) {
       m.packages.push_back({p.at("name").get<std::string>(), p.at("version").get<std::string>(),
                             p.at("architecture").get<std::string>()});

@@ -93,6 +93,7 @@ struct ImageManifest {
   std::int64_t source_date_epoch = 0; // what the build used (the mirror's Release date by default)
   std::string sha256;                // of the .tar.zst file
   std::uint64_t size_bytes = 0;
+  std::uint64_t content_bytes = 0;   // the uncompressed tar stream: what the root filesystem needs
   std::vector<InstalledPackage> packages;
 };
 

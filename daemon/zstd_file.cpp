@@ -18,6 +18,7 @@ struct ZstdFileWriter::State {
   std::vector<char> out = std::vector<char>(ZSTD_CStreamOutSize());
   Sha256 hash;
   std::uint64_t size = 0;
+  std::uint64_t content = 0;
 };
 
 ZstdFileWriter::ZstdFileWriter(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -80,6 +81,7 @@ std::expected<void, std::string> ZstdFileWriter::compress(std::string_view data,
 }
 
 std::expected<void, std::string> ZstdFileWriter::write(std::string_view data) {
+  m_state->content += data.size();
   return compress(data, false);
 }
 
@@ -91,7 +93,7 @@ std::expected<WrittenFile, std::string> ZstdFileWriter::finish() {
     return std::unexpected(fmt::format("{}: {}", m_state->path, std::strerror(errno)));
   }
   m_state->fd.reset();
-  return WrittenFile{m_state->hash.hex_digest(), m_state->size};
+  return WrittenFile{m_state->hash.hex_digest(), m_state->size, m_state->content};
 }
 
 } // namespace atelier::daemon

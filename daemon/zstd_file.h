@@ -17,6 +17,7 @@ namespace atelier::daemon {
 struct WrittenFile {
   std::string sha256; // of the file's bytes
   std::uint64_t size_bytes = 0;
+  std::uint64_t content_bytes = 0; // what was compressed (the tar stream's size)
 };
 
 class ZstdFileWriter {

@@ -63,6 +63,25 @@ std::vector<Entry> read_archive(const fs::path& file) {
   return entries;
 }
 
+// The size of the zstd stream's content, decompressed by libarchive.
+std::uint64_t decompressed_size(const fs::path& file) {
+  std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), &archive_read_free);
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_raw(a.get());
+  archive_entry* e = nullptr;
+  if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK ||
+      archive_read_next_header(a.get(), &e) != ARCHIVE_OK) {
+    ADD_FAILURE() << archive_error_string(a.get());
+    return 0;
+  }
+  std::uint64_t size = 0;
+  char buffer[65536];
+  for (la_ssize_t n; (n = archive_read_data(a.get(), buffer, sizeof buffer)) > 0;) {
+    size += static_cast<std::uint64_t>(n);
+  }
+  return size;
+}
+
 const Entry* find(const std::vector<Entry>& entries, const std::string& path) {
   for (const auto& e : entries) {
     if (e.path == path) {
@@ -122,6 +141,7 @@ TEST_F(BuildImage, WritesTheArchiveAndItsManifest) {
   const std::string bytes = read(m_options.out);
   EXPECT_EQ(result->manifest.sha256, sha256_hex(bytes));
   EXPECT_EQ(result->manifest.size_bytes, bytes.size());
+  EXPECT_EQ(result->manifest.content_bytes, decompressed_size(m_options.out));
 
   const auto manifest = manifest_from_json(read(m_options.out.string() + ".manifest.json"));
   ASSERT_TRUE(manifest) << manifest.error();
