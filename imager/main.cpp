@@ -6,6 +6,7 @@
 #include "imager/inventory.h"
 #include "imager/process_runner.h"
 #include "imager/report.h"
+#include "imager/version.h"
 #include "profiles/file_kind.h"
 #include "profiles/match.h"
 
@@ -185,6 +186,7 @@ int run_grade(const std::string& program_file, const std::string& inventory_file
 
 int main(int argc, char** argv) {
   CLI::App app{"Atelier imager agent: inventories, checks and images a donated PC"};
+  app.set_version_flag("--version", "atelier-imager " + std::string(atelier::imager::agent_version()));
   app.require_subcommand(1);
   bool json = false;
   bool no_smart = false;

@@ -1,6 +1,7 @@
 #include "imager/report.h"
 
 #include "imager/inventory.h"
+#include "imager/version.h"
 
 #include <algorithm>
 
@@ -300,7 +301,7 @@ Json to_json(const Inventory& inv) {
   }
 
   return Json{{"schema", k_inventory_schema},
-              {"generator", {{"name", "atelier-imager"}, {"version", "0.1.0"}}},
+              {"generator", {{"name", "atelier-imager"}, {"version", agent_version()}}},
               {"collected_at", str_or_null(inv.collected_at)},
               {"identity", identity},
               {"system", system},

@@ -49,6 +49,8 @@ TEST(Report, LaptopTreeGivesTheDocumentedFields) {
   // Why: docs/INVENTORY.md promises these names; the server and profiles read them.
   const Json j = to_json(laptop_inventory());
   EXPECT_EQ(j["schema"], "atelier.inventory/1");
+  EXPECT_EQ(j["generator"]["name"], "atelier-imager");
+  EXPECT_EQ(j["generator"]["version"], ATELIER_EXPECTED_VERSION); // CMake PROJECT_VERSION
   EXPECT_EQ(j["system"]["source"], "dmi-id");
   EXPECT_EQ(j["system"]["vendor"], "LENOVO");
   EXPECT_EQ(j["system"]["chassis"], "laptop");

@@ -1,0 +1,228 @@
+// Pipeline: what each step's result does to the unit (called inside the transaction that ends the
+// job, so a result and its consequences are recorded together or not at all).
+#include "daemon/pipeline.h"
+
+#include "imager/bench_grade.h"
+#include "profiles/grade.h"
+#include "profiles/machine_facts.h"
+#include "profiles/match.h"
+
+#include <fmt/format.h>
+
+namespace atelier::daemon {
+namespace {
+
+using nlohmann::json;
+using hwdb::UnitState;
+
+std::string string_at(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& p : parts) {
+    out += out.empty() ? p : std::string(separator) + p;
+  }
+  return out;
+}
+
+} // namespace
+
+std::expected<void, std::string> Pipeline::apply_result(const Caller& caller,
+                                                        const hwdb::PipelineJob& job, bool ok,
+                                                        const json& request, json& stored) {
+  const json result = request.contains("result") ? request["result"] : json::object();
+  const std::string reason = string_at(request, "reason");
+  std::expected<void, std::string> applied;
+  if (job.step == "bench" && ok) {
+    applied = apply_bench(caller, result, stored);
+  } else if (job.step == "wipe") {
+    // Records of a failed wipe are kept too: they are the evidence of what went wrong.
+    applied = apply_wipe(caller, result, stored);
+  } else if (job.step == "deploy") {
+    applied = apply_deploy(caller, job, request);
+  }
+  if (!applied) {
+    return applied;
+  }
+  auto unit = m_registry.store().unit_by_id(caller.unit.id);
+  if (!unit || !*unit) {
+    return std::unexpected("the unit vanished");
+  }
+  if (!ok) {
+    if (job.step == "finish" || (*unit)->state == UnitState::failed) {
+      return {};
+    }
+    auto moved = move(**unit, UnitState::failed, fmt::format("{} failed: {}", job.step, reason));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  if (job.step == "verify" && (*unit)->state == UnitState::imaged) {
+    auto moved = move(**unit, UnitState::ready,
+                      "verified: " + (string_at(result, "summary").empty()
+                                          ? std::string("the installed system checks out")
+                                          : string_at(result, "summary")));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  return {};
+}
+
+std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, const json& result,
+                                                       json& stored) {
+  hwdb::Store& store = m_registry.store();
+  auto inventory = store.latest_inventory(caller.unit.id);
+  if (!inventory || !*inventory) {
+    return std::unexpected("no inventory recorded for this unit");
+  }
+  auto facts = profiles::facts_from_inventory_json((*inventory)->raw_json);
+  if (!facts) {
+    return std::unexpected("the unit's inventory cannot be graded: " + facts.error());
+  }
+  auto disks = imager::disk_verdicts_from_inventory_json((*inventory)->raw_json);
+  std::optional<imager::BenchSummary> bench;
+  if (result.contains("bench") && result["bench"].is_object()) {
+    auto summary = imager::bench_summary_from_json(result["bench"].dump());
+    if (!summary) {
+      return std::unexpected("the bench report is malformed: " + summary.error());
+    }
+    bench = *summary;
+    for (const auto& score : summary->scores) {
+      hwdb::BenchResult row;
+      row.unit_id = caller.unit.id;
+      row.run_at = m_clock.now();
+      row.name = score.name;
+      row.score = score.score;
+      row.value = score.value;
+      row.value_unit = score.unit;
+      if (auto added = store.add_bench_result(row); !added) {
+        return std::unexpected(added.error().message);
+      }
+    }
+  }
+  const imager::MachineGrade graded = imager::grade_machine(
+      m_config.program, *facts, disks ? *disks : std::vector<imager::DiskVerdict>{}, bench);
+  hwdb::GradeRecord grade;
+  grade.unit_id = caller.unit.id;
+  grade.graded_at = m_clock.now();
+  grade.grade = std::string(profiles::to_string(graded.grade));
+  grade.score = graded.rules.score;
+  grade.explanation = imager::to_text(graded);
+  if (auto added = store.add_grade(grade); !added) {
+    return std::unexpected(added.error().message);
+  }
+  stored["grade"] = grade.grade;
+  if (graded.grade == profiles::Grade::parts) {
+    std::vector<std::string> why = graded.overrides;
+    if (why.empty() && !graded.rules.breakdown.empty()) {
+      why.push_back(graded.rules.breakdown.back());
+    }
+    auto moved = move(caller.unit, UnitState::parts, "graded parts: " + join(why, "; "));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  const profiles::MatchResult match = profiles::match(m_config.profiles, *facts);
+  if (!match.chosen) {
+    std::vector<std::string> why;
+    for (const auto& c : match.candidates) {
+      why.push_back(fmt::format("{}: {}", c.profile_name, join(c.reasons, ", ")));
+    }
+    auto moved = move(caller.unit, UnitState::failed,
+                      "no profile fits this machine (" + join(why, "; ") +
+                          "): add a profile or set the machine aside");
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  const std::string profile = match.candidates[*match.chosen].profile_name;
+  stored["profile"] = profile;
+  auto moved = move(caller.unit, UnitState::tested,
+                    fmt::format("grade {} (score {}); profile {}", grade.grade, grade.score, profile));
+  return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+}
+
+std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller, const json& result,
+                                                      json& stored) {
+  if (!result.contains("records") || !result["records"].is_array()) {
+    return {}; // a wipe that failed before any disk was touched carries no record
+  }
+  hwdb::Store& store = m_registry.store();
+  int erased = 0;
+  int failed = 0;
+  json signatures = json::array();
+  for (const json& record : result["records"]) {
+    if (!record.is_object()) {
+      return std::unexpected("result.records: every record must be an object");
+    }
+    hwdb::Disk disk;
+    disk.unit_id = caller.unit.id;
+    disk.model = string_at(record, "model");
+    disk.serial = string_at(record, "serial");
+    disk.size_bytes = record.value("size_bytes", std::uint64_t{0});
+    disk.media = string_at(record, "media_type");
+    auto disk_id = store.upsert_disk(disk);
+    if (!disk_id) {
+      return std::unexpected(disk_id.error().message);
+    }
+    hwdb::ErasureRecord row;
+    row.disk_id = *disk_id;
+    row.started_at = hwdb::parse_timestamp(string_at(record, "started_at")).value_or(m_clock.now());
+    row.finished_at = hwdb::parse_timestamp(string_at(record, "finished_at")).value_or(m_clock.now());
+    row.method = string_at(record, "method");
+    row.level = string_at(record, "level") == "purge" ? "purge" : "clear";
+    const std::string verification = string_at(record, "verification");
+    row.verification = verification == "full" || verification == "sample" ? verification : "none";
+    const bool is_erased = string_at(record, "result") == "erased";
+    row.result = is_erased ? "erased" : "failed";
+    row.record_json = record.dump();
+    if (is_erased && m_signer != nullptr) {
+      auto signature = m_signer->sign(record);
+      if (!signature) {
+        return std::unexpected("cannot sign the erasure record: " + signature.error());
+      }
+      row.signature = *signature;
+    }
+    if (auto added = store.add_erasure_record(row); !added) {
+      return std::unexpected(added.error().message);
+    }
+    (is_erased ? erased : failed) += 1;
+  }
+  stored["erased"] = erased;
+  stored["failed"] = failed;
+  auto unit = store.unit_by_id(caller.unit.id);
+  if (!unit || !*unit || (*unit)->state != UnitState::tested) {
+    return {};
+  }
+  if (failed == 0 && erased > 0) {
+    auto moved = move(**unit, UnitState::wiped,
+                      fmt::format("{} disk{} erased and verified", erased, erased == 1 ? "" : "s"));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  if (erased == 0 && failed == 0) {
+    return std::unexpected("result.records is empty: a wipe must report every disk");
+  }
+  return {}; // the agent's "failed" status moves the unit to failed with its reason
+}
+
+std::expected<void, std::string> Pipeline::apply_deploy(const Caller& caller,
+                                                        const hwdb::PipelineJob& job,
+                                                        const json& request) {
+  const json result = request.contains("result") ? request["result"] : json::object();
+  const bool ok = string_at(request, "status") == "done";
+  const json params = json::parse(job.params_json, nullptr, false);
+  hwdb::ImagingRecord record;
+  record.unit_id = caller.unit.id;
+  record.started_at = job.issued_at;
+  record.finished_at = m_clock.now();
+  record.profile = string_at(params, "profile");
+  record.image_sha256 = string_at(params, "image_sha256");
+  record.result = ok ? "imaged" : "failed";
+  record.detail = ok ? result.dump() : string_at(request, "reason");
+  if (auto added = m_registry.store().add_imaging_record(record); !added) {
+    return std::unexpected(added.error().message);
+  }
+  if (!ok || caller.unit.state != UnitState::wiped) {
+    return {};
+  }
+  auto moved = move(caller.unit, UnitState::imaged,
+                    fmt::format("profile {} installed", record.profile));
+  return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+}
+
+} // namespace atelier::daemon

@@ -1,0 +1,168 @@
+// Small pieces shared by the image sources, the extractor and the raw writer (internal to the
+// imager library): a move-only fd, an error constructor, a throttled progress reporter and the
+// bounded hand-off queue of the reader/writer pipelines.
+#pragma once
+
+#include "imager/image_source.h"
+#include "imager/progress.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace atelier::imager {
+
+class UniqueFd {
+public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : m_fd(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      m_fd = std::exchange(other.m_fd, -1);
+    }
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  int get() const { return m_fd; }
+  bool valid() const { return m_fd >= 0; }
+  void reset() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+    m_fd = -1;
+  }
+
+private:
+  int m_fd = -1;
+};
+
+template <typename... Args>
+std::unexpected<ImageError> image_error(ImageErrorKind kind, fmt::format_string<Args...> format,
+                                        Args&&... args) {
+  return std::unexpected(ImageError{kind, fmt::format(format, std::forward<Args>(args)...)});
+}
+
+// Calls a ProgressSink at most four times a second, plus once at the end (the ProgressSink
+// contract in progress.h).
+class ProgressMeter {
+public:
+  ProgressMeter(ProgressSink sink, std::string operation, std::string device)
+      : m_sink(std::move(sink)), m_operation(std::move(operation)), m_device(std::move(device)),
+        m_start(Clock::now()), m_last(m_start) {}
+
+  void update(std::uint64_t done, std::uint64_t total, const std::string& detail = {}) {
+    if (!m_sink) {
+      return;
+    }
+    const auto now = Clock::now();
+    if (now - m_last < std::chrono::milliseconds(250)) {
+      return;
+    }
+    report(now, done, total, detail);
+  }
+  void finish(std::uint64_t done, std::uint64_t total, const std::string& detail = {}) {
+    if (m_sink && !m_finished) {
+      m_finished = true;
+      report(Clock::now(), done, total, detail);
+    }
+  }
+  double elapsed_seconds() const {
+    return std::chrono::duration<double>(Clock::now() - m_start).count();
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+
+  void report(Clock::time_point now, std::uint64_t done, std::uint64_t total,
+              const std::string& detail) {
+    const double window = std::chrono::duration<double>(now - m_last).count();
+    Progress p;
+    p.operation = m_operation;
+    p.device = m_device;
+    p.done_bytes = done;
+    p.total_bytes = total;
+    p.bytes_per_second = window > 0 ? static_cast<double>(done - m_last_done) / window : 0;
+    if (total > done && p.bytes_per_second > 0) {
+      p.eta_seconds = static_cast<double>(total - done) / p.bytes_per_second;
+    } else if (total != 0 && total <= done) {
+      p.eta_seconds = 0;
+    }
+    p.detail = detail;
+    m_last = now;
+    m_last_done = done;
+    m_sink(p);
+  }
+
+  ProgressSink m_sink;
+  std::string m_operation;
+  std::string m_device;
+  Clock::time_point m_start;
+  Clock::time_point m_last;
+  std::uint64_t m_last_done = 0;
+  bool m_finished = false;
+};
+
+// A bounded single-producer single-consumer hand-off, bounded by a cost (bytes) rather than a
+// count. close() ends it from the producer (no more items) or aborts it from the consumer (the
+// producer's next push returns false, so the reader thread stops when the writer failed).
+template <typename T>
+class BoundedQueue {
+public:
+  explicit BoundedQueue(std::size_t max_cost) : m_max_cost(max_cost) {}
+
+  // Blocks while the queue is full. False when the queue was closed: drop the item and stop.
+  bool push(T item, std::size_t cost) {
+    std::unique_lock lock(m_mutex);
+    m_not_full.wait(lock, [&] { return m_closed || m_cost == 0 || m_cost + cost <= m_max_cost; });
+    if (m_closed) {
+      return false;
+    }
+    m_cost += cost;
+    m_items.emplace_back(std::move(item), cost);
+    m_not_empty.notify_one();
+    return true;
+  }
+  // Blocks until an item is available; nullopt once the queue is closed and empty.
+  std::optional<T> pop() {
+    std::unique_lock lock(m_mutex);
+    m_not_empty.wait(lock, [&] { return m_closed || !m_items.empty(); });
+    if (m_items.empty()) {
+      return std::nullopt;
+    }
+    auto [item, cost] = std::move(m_items.front());
+    m_items.pop_front();
+    m_cost -= cost;
+    m_not_full.notify_one();
+    return std::move(item);
+  }
+  void close() {
+    std::lock_guard lock(m_mutex);
+    m_closed = true;
+    m_not_empty.notify_all();
+    m_not_full.notify_all();
+  }
+
+private:
+  std::mutex m_mutex;
+  std::condition_variable m_not_full;
+  std::condition_variable m_not_empty;
+  std::deque<std::pair<T, std::size_t>> m_items;
+  std::size_t m_cost = 0;
+  std::size_t m_max_cost;
+  bool m_closed = false;
+};
+
+} // namespace atelier::imager

@@ -1,0 +1,306 @@
+// The pipeline as the agent sees it through the API: register → bench → wipe → deploy → verify →
+// ready → finish, against a real SQLite file and real boot tokens. Crash safety is tested by
+// dropping the daemon's objects and opening the same file again, as a restarted atelierd does.
+#include "daemon/agent_api.h"
+#include "daemon/pipeline.h"
+#include "profiles/program.h"
+#include "support/temp_dir.h"
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace atelier;
+using nlohmann::json;
+
+namespace {
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+constexpr std::string_view k_profile = R"([profile]
+name = "family"
+description = "test profile"
+priority = 10
+
+[image]
+source = "images/family.tar.zst"
+format = "rootfs-archive"
+sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+[partitioning]
+scheme = "auto"
+filesystem = "ext4"
+
+[tailoring]
+hostname = "pc-{tag}"
+locale = "fr_FR.UTF-8"
+keyboard = "fr"
+timezone = "Europe/Paris"
+
+[wipe]
+hdd = ["zero"]
+ssd = ["ata-sanitize-crypto", "zero"]
+nvme = ["nvme-format-crypto", "zero"]
+usb = ["zero"]
+verify = "sample"
+hidden_areas = "report"
+
+[requirements]
+min_ram = "2GiB"
+min_disk = "32GB"
+firmware = ["bios", "uefi"]
+)";
+
+class FakeSigner : public daemon::RecordSigner {
+public:
+  std::expected<std::string, std::string> sign(const json& record) override {
+    ++signed_count;
+    return "signature-of-" + record.value("serial", std::string());
+  }
+  int signed_count = 0;
+};
+
+json erasure_record(const std::string& serial, const std::string& result) {
+  return json{{"model", "SAMSUNG MZ7LN256HMJP"}, {"serial", serial}, {"size_bytes", 256060514304},
+              {"media_type", "ssd"},             {"method", "zero"},  {"level", "clear"},
+              {"verification", "sample"},        {"result", result},  {"started_at", "2026-11-23T10:00:00Z"},
+              {"finished_at", "2026-11-23T10:20:00Z"}};
+}
+
+// One "atelierd process": registry, tokens, pipeline and API over the database file.
+struct Daemon {
+  Daemon(const std::string& db, pxe::BootTokens& tokens, FakeSigner& signer)
+      : registry(hwdb::open_store(db).value(), clock) {
+    daemon::PipelineConfig config;
+    config.program = profiles::load_program(std::string(ATELIER_TEST_DATA) + "/imager/bench/program.toml").value();
+    config.profiles.push_back(profiles::parse_profile(k_profile, "/srv/profiles/family.toml").value());
+    config.profile_texts["family"] = std::string(k_profile);
+    config.image_base_url = "http://198.18.0.2/images";
+    pipeline = std::make_unique<daemon::Pipeline>(registry, clock, std::move(config), &signer);
+    api = std::make_unique<daemon::AgentApi>(registry, tokens, pipeline.get());
+  }
+  json post(const std::string& path, const json& body, unsigned expected_status = 200) {
+    const auto r = api->handle(path, body.dump(), "198.18.0.60");
+    EXPECT_EQ(r.status, expected_status) << path << " " << body.dump() << " → " << r.body;
+    return json::parse(r.body);
+  }
+  hwdb::SystemClock clock;
+  hwdb::Registry registry;
+  std::unique_ptr<daemon::Pipeline> pipeline;
+  std::unique_ptr<daemon::AgentApi> api;
+};
+
+class PipelineTest : public ::testing::Test {
+protected:
+  PipelineTest() : m_daemon(std::make_unique<Daemon>(db(), m_tokens, m_signer)) {}
+
+  std::string db() const { return (m_dir / "atelier.db").string(); }
+  void restart() { // what kill -9 and a restart leave: the file, and the agent's token
+    m_daemon.reset();
+    m_daemon = std::make_unique<Daemon>(db(), m_tokens, m_signer);
+  }
+  std::string boot() { return m_tokens.issue(m_mac).value(); }
+  json register_agent(const std::string& token, unsigned status = 200) {
+    json inventory = json::parse(read(std::string(ATELIER_TEST_DATA) + "/profiles/laptop-8gb-uefi-ssd.json"));
+    return m_daemon->post("/api/v1/register",
+                          {{"mac", "52:54:00:aa:00:01"}, {"token", token}, {"inventory", inventory}}, status);
+  }
+  json next(const std::string& token, unsigned status = 200) {
+    return m_daemon->post("/api/v1/next", {{"token", token}}, status);
+  }
+  json done(const std::string& token, const json& job, const json& result, unsigned status = 200) {
+    return m_daemon->post("/api/v1/result",
+                          {{"token", token}, {"job", job["job"]}, {"status", "done"}, {"result", result}}, status);
+  }
+  json bench_report() { return json::parse(read(std::string(ATELIER_TEST_DATA) + "/imager/bench/bench-clean.json")); }
+  hwdb::Unit unit() { return m_daemon->registry.store().list_units({}).value().at(0); }
+
+  atelier::testing::TempDir m_dir;
+  pxe::BootTokens m_tokens{pxe::BootTokensConfig{}};
+  FakeSigner m_signer;
+  pxe::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
+  std::unique_ptr<Daemon> m_daemon;
+};
+
+} // namespace
+
+TEST(PipelineSteps, EachStateHasItsStep) {
+  using hwdb::UnitState;
+  EXPECT_EQ(daemon::step_for(UnitState::inventoried), daemon::Step::bench);
+  EXPECT_EQ(daemon::step_for(UnitState::tested), daemon::Step::wipe);
+  EXPECT_EQ(daemon::step_for(UnitState::wiped), daemon::Step::deploy);
+  EXPECT_EQ(daemon::step_for(UnitState::imaged), daemon::Step::verify);
+  EXPECT_EQ(daemon::step_for(UnitState::ready), daemon::Step::finish);
+  EXPECT_EQ(daemon::step_for(UnitState::failed), daemon::Step::finish);
+  EXPECT_EQ(daemon::step_for(UnitState::parts), daemon::Step::finish);
+  EXPECT_FALSE(daemon::step_for(UnitState::detected));
+  EXPECT_FALSE(daemon::step_for(UnitState::assigned));
+}
+
+// The whole way, as the agent in the boot environment walks it.
+TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
+  const std::string token = boot();
+  EXPECT_EQ(register_agent(token)["state"], "inventoried");
+
+  json job = next(token);
+  ASSERT_EQ(job["step"], "bench");
+  EXPECT_EQ(job["params"]["budget_seconds"], 60);
+  EXPECT_EQ(done(token, job, {{"bench", bench_report()}})["state"], "tested");
+  EXPECT_FALSE(m_daemon->registry.store().bench_results(unit().id).value().empty());
+  ASSERT_TRUE(m_daemon->registry.store().latest_grade(unit().id).value());
+
+  job = next(token);
+  ASSERT_EQ(job["step"], "wipe");
+  EXPECT_EQ(job["params"]["methods"]["ssd"], json::array({"ata-sanitize-crypto", "zero"}));
+  EXPECT_EQ(job["params"]["verify"], "sample");
+  EXPECT_EQ(done(token, job, {{"records", {erasure_record("S2XXXXXX", "erased")}}})["state"], "wiped");
+  EXPECT_EQ(m_signer.signed_count, 1);
+
+  job = next(token);
+  ASSERT_EQ(job["step"], "deploy");
+  EXPECT_EQ(job["params"]["image_url"], "http://198.18.0.2/images/family.tar.zst");
+  EXPECT_EQ(job["params"]["tag"], unit().tag.str());
+  EXPECT_NE(job["params"]["profile_toml"].get<std::string>().find("name = \"family\""), std::string::npos);
+  EXPECT_EQ(done(token, job, {{"partitions", 2}})["state"], "imaged");
+
+  job = next(token);
+  ASSERT_EQ(job["step"], "verify");
+  EXPECT_EQ(job["params"]["hostname"], profiles::expand_hostname("pc-{tag}", unit().tag.str()));
+  EXPECT_EQ(done(token, job, {{"summary", "fsck clean, grub present"}})["state"], "ready");
+
+  job = next(token);
+  ASSERT_EQ(job["step"], "finish");
+  EXPECT_EQ(job["params"]["verdict"], "READY");
+  EXPECT_NE(job["params"]["message"].get<std::string>().find(unit().tag.str()), std::string::npos);
+  EXPECT_EQ(job["params"]["action"], "poweroff");
+
+  const auto disks = m_daemon->registry.store().disks(unit().id).value();
+  ASSERT_EQ(disks.size(), 1u);
+  const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].signature, "signature-of-S2XXXXXX");
+}
+
+// A lost answer: the agent registers again with the same token and gets the same unit.
+TEST_F(PipelineTest, RegistrationIsIdempotentForTheSameBoot) {
+  const std::string token = boot();
+  const json first = register_agent(token);
+  const json again = register_agent(token);
+  EXPECT_EQ(again["unit"], first["unit"]);
+  EXPECT_EQ(again["outcome"], "repeat");
+  EXPECT_EQ(m_daemon->registry.store().list_units({}).value().size(), 1u);
+}
+
+// Asking twice, or after a restart, hands out the same job; a result posted twice counts once.
+TEST_F(PipelineTest, JobsAndResultsAreIdempotentAcrossARestart) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  EXPECT_EQ(next(token)["job"], job["job"]);
+  restart();
+  EXPECT_EQ(next(token)["job"], job["job"]);
+  const json result{{"bench", bench_report()}};
+  done(token, job, result);
+  restart();
+  EXPECT_EQ(done(token, job, result)["repeat"], true);
+  const auto jobs = m_daemon->registry.store().jobs(unit().id).value();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].status, "done");
+  EXPECT_EQ(m_daemon->registry.store().list_units({}).value().size(), 1u);
+}
+
+// A different result for a finished job is a conflict, not a second truth.
+TEST_F(PipelineTest, ConflictingResultIsRefused) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  done(token, job, {{"bench", bench_report()}});
+  done(token, job, {{"other", 1}}, 409);
+}
+
+// A token that never registered, or a boot the machine has since replaced, gets nothing.
+TEST_F(PipelineTest, TokensOfOtherBootsAreRefused) {
+  next("00112233445566778899aabbccddeeff", 403);
+  const std::string first_boot = boot();
+  register_agent(first_boot);
+  const json old_job = next(first_boot);
+  const std::string second_boot = boot();
+  register_agent(second_boot);
+  const json refused = next(first_boot, 409);
+  EXPECT_EQ(refused["stop"], true);
+  done(first_boot, old_job, {{"bench", bench_report()}}, 409);
+  EXPECT_EQ(next(second_boot)["step"], "bench");
+}
+
+// A disk that fails its wipe: the unit is failed with the agent's reason, the failed record is
+// kept unsigned as evidence, and no deploy is ever issued.
+TEST_F(PipelineTest, FailedWipeStopsTheMachineWithTheReason) {
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  const json job = next(token);
+  ASSERT_EQ(job["step"], "wipe");
+  m_daemon->post("/api/v1/result",
+                 {{"token", token},
+                  {"job", job["job"]},
+                  {"status", "failed"},
+                  {"reason", "DISK FAILING — remove disk S2XXXXXX and set it aside"},
+                  {"result", {{"records", {erasure_record("S2XXXXXX", "failed")}}}}});
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  EXPECT_EQ(m_signer.signed_count, 0);
+  const json finish = next(token);
+  ASSERT_EQ(finish["step"], "finish");
+  EXPECT_EQ(finish["params"]["verdict"], "FAILED");
+  EXPECT_NE(finish["params"]["message"].get<std::string>().find("DISK FAILING"), std::string::npos);
+  const auto disks = m_daemon->registry.store().disks(unit().id).value();
+  ASSERT_EQ(disks.size(), 1u);
+  const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].result, "failed");
+  EXPECT_TRUE(records[0].signature.empty());
+}
+
+// A machine rebooted in the middle of the pipeline starts over: half-done work is redone.
+TEST_F(PipelineTest, RebootMidPipelineStartsOver) {
+  const std::string first_boot = boot();
+  register_agent(first_boot);
+  done(first_boot, next(first_boot), {{"bench", bench_report()}});
+  ASSERT_EQ(next(first_boot)["step"], "wipe"); // wipe issued, then the machine is power-cycled
+  const std::string second_boot = boot();
+  EXPECT_EQ(register_agent(second_boot)["state"], "inventoried");
+  EXPECT_EQ(next(second_boot)["step"], "bench");
+  const auto jobs = m_daemon->registry.store().jobs(unit().id).value();
+  EXPECT_EQ(jobs[1].status, "abandoned");
+}
+
+TEST_F(PipelineTest, MalformedPostsNameTheField) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  EXPECT_NE(m_daemon->post("/api/v1/result", {{"token", token}, {"job", job["job"]}, {"status", "maybe"}}, 400)["error"]
+                .get<std::string>()
+                .find("'status'"),
+            std::string::npos);
+  m_daemon->post("/api/v1/result", {{"token", token}, {"job", job["job"]}, {"status", "failed"}}, 400);
+  m_daemon->post("/api/v1/progress", {{"token", token}, {"job", 99999}, {"progress", json::object()}}, 404);
+  m_daemon->post("/api/v1/next", json::object(), 400);
+}
+
+TEST_F(PipelineTest, ProgressIsStoredOnTheIssuedJob) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  m_daemon->post("/api/v1/progress",
+                 {{"token", token}, {"job", job["job"]}, {"progress", {{"operation", "bench"}, {"done_bytes", 5}}}});
+  const auto stored = m_daemon->registry.store().job_by_id(job["job"].get<hwdb::RowId>()).value();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(json::parse(stored->progress_json)["done_bytes"], 5);
+}
