@@ -61,6 +61,7 @@ std::expected<void, std::string> install_efi_with_mtools(TargetRoot& root, Chroo
   }
   const std::vector<std::vector<std::string>> steps = {
       {"cp", "-r", "/usr/lib/grub/x86_64-efi", "/boot/grub/"},
+      {"grub-editenv", "/boot/grub/grubenv", "create"},
       {"grub-mkimage", "-O", "x86_64-efi", "-o", image, "-c", load_cfg, "-p", "/boot/grub", "part_gpt", "part_msdos",
        "fat", "ext2", "xfs", "btrfs", "search", "search_fs_uuid", "normal", "configfile", "linux", "echo", "test",
        "all_video", "gzio"},

@@ -139,9 +139,10 @@ std::expected<void, std::string> zero_range(int fd, const std::string& device, s
   return {};
 }
 
-// Zeroes the first and last MiB of a block device.
-std::expected<void, std::string> clear_ends(const std::string& device) {
-  Fd fd(::open(device.c_str(), O_WRONLY | O_CLOEXEC));
+// Zeroes the first and last MiB of a block device. `exclusive` opens with O_EXCL, which fails while
+// anything (a mount, swap, device-mapper) holds the disk or one of its partitions.
+std::expected<void, std::string> clear_ends(const std::string& device, bool exclusive) {
+  Fd fd(::open(device.c_str(), O_WRONLY | O_CLOEXEC | (exclusive ? O_EXCL : 0)));
   if (fd.get() < 0) {
     return std::unexpected(fmt::format("{}: cannot open for writing: {}", device, errno_text(errno)));
   }
@@ -259,7 +260,7 @@ std::string partition_path(std::string_view disk, int number) {
 std::expected<std::vector<std::string>, std::string> apply_layout(const std::string& device,
                                                                   const PartitionLayout& layout,
                                                                   ProcessRunner& runner) {
-  if (auto cleared = clear_ends(device); !cleared) {
+  if (auto cleared = clear_ends(device, true); !cleared) {
     return std::unexpected(cleared.error());
   }
   PartedScope scope;
@@ -338,7 +339,8 @@ std::expected<std::vector<std::string>, std::string> apply_layout(const std::str
 }
 
 std::expected<void, std::string> zap_disk(const std::string& device, ProcessRunner& runner) {
-  auto cleared = clear_ends(device);
+  // Not exclusive: a filesystem detached lazily after the failure must not stop the zap.
+  auto cleared = clear_ends(device, false);
   // Drop the kernel's partitions so nothing can mount the remains by accident; a disk with no
   // partition table left makes `partx -d` succeed or find nothing, both fine.
   (void)runner.run({"partx", "-d", device}, std::chrono::seconds(30));

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -32,8 +33,13 @@ constexpr int k_extract_flags =
     ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
     ARCHIVE_EXTRACT_SECURE_SYMLINKS;
 
-// Cost bound of the reader → writer queue: enough to ride over a burst of small files.
-constexpr std::size_t k_queue_bytes = 32U << 20;
+// The reader copies data into recycled slabs (libarchive reuses its buffer after each call).
+// Fixed slabs, not a vector per block: allocating and unmapping large blocks in a two-thread
+// process costs page faults and TLB shootdowns that made the pipeline slower than no pipeline.
+constexpr std::size_t k_slab_bytes = 256U << 10;
+constexpr std::size_t k_slabs = 64; // 16 MiB in flight
+using Slab = std::unique_ptr<std::byte[]>;
+using SlabPool = BoundedQueue<Slab>;
 
 // The reader's output, in archive order.
 struct Header {
@@ -41,7 +47,7 @@ struct Header {
 };
 struct Data {
   std::int64_t offset = 0;
-  std::vector<std::byte> owned;     // pipelined: a copy, libarchive reuses its buffer
+  Slab owned;                       // pipelined: a copy, libarchive reuses its buffer
   std::span<const std::byte> bytes; // points into `owned` or, unpipelined, libarchive's buffer
 };
 struct End {};
@@ -294,7 +300,7 @@ private:
 
 // The reader side: parses the archive and hands out items; `emit` returns false to stop.
 template <typename Emit>
-std::expected<void, ImageError> read_archive(ArchiveFeed& feed, bool copy, Emit&& emit) {
+std::expected<void, ImageError> read_archive(ArchiveFeed& feed, SlabPool* slabs, Emit&& emit) {
   archive* a = feed.get();
   std::string last = "(none: the archive is empty or not an archive)";
   const auto failure = [&](std::string_view where) -> std::unexpected<ImageError> {
@@ -334,17 +340,26 @@ std::expected<void, ImageError> read_archive(ArchiveFeed& feed, bool copy, Emit&
       if (d != ARCHIVE_OK) {
         return failure("the data of an entry cannot be read");
       }
-      Data item;
-      item.offset = offset;
       const auto* bytes = static_cast<const std::byte*>(block);
-      if (copy) {
-        item.owned.assign(bytes, bytes + size);
-        item.bytes = item.owned;
-      } else {
-        item.bytes = {bytes, size};
+      if (slabs == nullptr) {
+        if (!emit(Item{Data{offset, nullptr, {bytes, size}}})) {
+          return {};
+        }
+        continue;
       }
-      if (!emit(Item{std::move(item)})) {
-        return {};
+      for (std::size_t done = 0; done < size;) {
+        auto slab = slabs->pop();
+        if (!slab) {
+          return {}; // the writer stopped
+        }
+        const std::size_t n = std::min(k_slab_bytes, size - done);
+        std::memcpy(slab->get(), bytes + done, n);
+        Data item{offset + static_cast<std::int64_t>(done), std::move(*slab), {}};
+        item.bytes = {item.owned.get(), n};
+        if (!emit(Item{std::move(item)})) {
+          return {};
+        }
+        done += n;
       }
     }
   }
@@ -401,7 +416,7 @@ std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
 
   if (!options.pipelined) {
     std::optional<ImageError> failed;
-    auto read = read_archive(**feed, false, [&](Item item) {
+    auto read = read_archive(**feed, nullptr, [&](Item item) {
       if (auto ok = apply(restorer, item); !ok) {
         failed = std::move(ok.error());
         return false;
@@ -416,14 +431,15 @@ std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
       return std::unexpected(std::move(read.error()));
     }
   } else {
-    BoundedQueue<Item> queue(k_queue_bytes);
+    // Items cost 1; the slabs bound the bytes in flight, this bounds the headers.
+    BoundedQueue<Item> queue(4096);
+    SlabPool slabs(k_slabs);
+    for (std::size_t i = 0; i < k_slabs; ++i) {
+      slabs.push(std::make_unique_for_overwrite<std::byte[]>(k_slab_bytes), 1);
+    }
     std::optional<ImageError> read_error;
     std::thread reader([&] {
-      auto read = read_archive(**feed, true, [&](Item item) {
-        const std::size_t cost =
-            std::holds_alternative<Data>(item) ? std::get<Data>(item).owned.size() + 64 : 512;
-        return queue.push(std::move(item), cost);
-      });
+      auto read = read_archive(**feed, &slabs, [&](Item item) { return queue.push(std::move(item), 1); });
       if (!read) {
         read_error = std::move(read.error());
       }
@@ -436,7 +452,11 @@ std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
       if (auto ok = apply(restorer, *item); !ok) {
         write_error = std::move(ok.error());
         queue.close(); // the reader's next push fails and it stops
+        slabs.close();
         break;
+      }
+      if (auto* data = std::get_if<Data>(&*item); data != nullptr && data->owned) {
+        slabs.push(std::move(data->owned), 1);
       }
       report();
     }

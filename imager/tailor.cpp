@@ -82,8 +82,9 @@ public:
 
   std::expected<TailorReport, std::string> run() {
     using Step = std::expected<void, std::string> (Tailor::*)();
+    // Extra files before the account: files under /etc/skel reach the new home directory.
     for (Step step : {&Tailor::identity, &Tailor::fstab, &Tailor::machine_id, &Tailor::ssh_keys, &Tailor::locale,
-                      &Tailor::keyboard, &Tailor::timezone, &Tailor::account, &Tailor::extra_files, &Tailor::unit_file}) {
+                      &Tailor::keyboard, &Tailor::timezone, &Tailor::extra_files, &Tailor::account, &Tailor::unit_file}) {
       if (auto done = (this->*step)(); !done) {
         return std::unexpected(done.error());
       }

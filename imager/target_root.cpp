@@ -206,6 +206,11 @@ std::expected<void, std::string> TargetRoot::symlink(std::string_view target, st
 }
 
 std::expected<void, std::string> TargetRoot::make_directories(std::string_view path, unsigned mode) {
+  return make_directories_at_depth(path, mode, 0);
+}
+
+std::expected<void, std::string> TargetRoot::make_directories_at_depth(std::string_view path, unsigned mode,
+                                                                       int depth) {
   const std::string rel = relative(path);
   std::size_t at = 0;
   while (at <= rel.size() && !rel.empty()) {
@@ -220,8 +225,22 @@ std::expected<void, std::string> TargetRoot::make_directories(std::string_view p
       if (dir.get() < 0) {
         return std::unexpected(error_text("open", "/" + parent, errno));
       }
-      if (::mkdirat(dir.get(), name.c_str(), mode) != 0 && errno != EEXIST) {
-        return std::unexpected(error_text("mkdir", "/" + prefix, errno));
+      if (::mkdirat(dir.get(), name.c_str(), mode) != 0) {
+        if (errno != EEXIST) {
+          return std::unexpected(error_text("mkdir", "/" + prefix, errno));
+        }
+        // A dangling symbolic link: make the directory it points to, inside the tree, as
+        // `mkdir -p` through the link would once the system runs.
+        char target[4096];
+        const ssize_t got = ::readlinkat(dir.get(), name.c_str(), target, sizeof target - 1);
+        if (got <= 0 || depth >= 40) {
+          return std::unexpected(fmt::format("mkdir /{}: exists and is not a directory", prefix));
+        }
+        const std::string link(target, static_cast<std::size_t>(got));
+        const std::string resolved = link.starts_with('/') ? link : "/" + parent + "/" + link;
+        if (auto made = make_directories_at_depth(resolved, mode, depth + 1); !made) {
+          return made;
+        }
       }
       Fd made(open_in_root(prefix, O_PATH | O_DIRECTORY));
       if (made.get() < 0) {

@@ -49,6 +49,7 @@ public:
 private:
   TargetRoot(std::filesystem::path root, int fd) : m_root(std::move(root)), m_fd(fd) {}
   int open_in_root(std::string_view path, int flags, unsigned mode = 0) const;
+  std::expected<void, std::string> make_directories_at_depth(std::string_view path, unsigned mode, int depth);
   std::expected<int, std::string> open_parent(std::string_view path, std::string& name, bool create);
 
   std::filesystem::path m_root;

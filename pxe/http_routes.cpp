@@ -1,6 +1,9 @@
 #include "pxe/http_routes.h"
 
 #include <charconv>
+#include <ctime>
+
+#include <fmt/format.h>
 
 namespace atelier::pxe {
 
@@ -147,6 +150,33 @@ RangeDecision decide_byte_range(std::string_view header, std::uint64_t file_size
     return {RangeOutcome::unsatisfiable, {}};
   }
   return {RangeOutcome::partial, {*first, last}};
+}
+
+std::string file_etag(std::uint64_t inode, std::uint64_t size, std::int64_t mtime_ns) {
+  return fmt::format("\"{:x}-{:x}-{:x}\"", inode, size, static_cast<std::uint64_t>(mtime_ns));
+}
+
+std::string http_date(std::int64_t unix_seconds) {
+  const auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  // Fixed English names: strftime's %a/%b would follow the locale.
+  static constexpr const char* k_days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* k_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", k_days[tm.tm_wday], tm.tm_mday,
+                     k_months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+bool if_range_allows(std::string_view if_range, std::string_view etag,
+                     std::string_view last_modified) {
+  if (if_range.empty()) {
+    return true;
+  }
+  if (if_range.starts_with('"')) {
+    return if_range == etag;
+  }
+  return if_range == last_modified; // weak ETags ("W/...") never match: RFC 9110 §13.1.5
 }
 
 } // namespace atelier::pxe

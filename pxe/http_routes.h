@@ -67,4 +67,16 @@ struct RangeDecision {
 // ignored, as the RFC says, rather than refused.
 RangeDecision decide_byte_range(std::string_view range_header, std::uint64_t file_size);
 
+// Validators of a served file, so a client resuming a download (the agent fetching an image) can
+// tell the file did not change between its attempts (RFC 9110 §8.8, §13.1.5). The ETag is strong
+// and changes with the inode, size or modification time: "\"<ino>-<size>-<mtime ns>\"" in hex.
+std::string file_etag(std::uint64_t inode, std::uint64_t size, std::int64_t mtime_ns);
+// IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string http_date(std::int64_t unix_seconds);
+// If-Range: the Range applies only when the validator the client holds is the current one (an
+// ETag compared strongly, or exactly the Last-Modified date we send); otherwise the whole file
+// goes out with 200. An absent If-Range (empty) always allows the Range.
+bool if_range_allows(std::string_view if_range, std::string_view etag,
+                     std::string_view last_modified);
+
 } // namespace atelier::pxe

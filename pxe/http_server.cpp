@@ -38,6 +38,8 @@ constexpr std::size_t k_max_logged_target = 200;
 struct OpenedFile {
   UniqueFd fd;
   std::uint64_t size = 0;
+  std::string etag;          // validators for resumed downloads (If-Range)
+  std::string last_modified;
 };
 
 // The only place the server touches the filesystem. Refuses anything but a regular file so a
@@ -54,7 +56,11 @@ std::expected<OpenedFile, std::string> open_regular_file(const std::filesystem::
   if (!S_ISREG(st.st_mode)) {
     return std::unexpected(fmt::format("{} is not a regular file", path.string()));
   }
-  return OpenedFile{std::move(fd), static_cast<std::uint64_t>(st.st_size)};
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  const std::int64_t mtime_ns =
+      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  return OpenedFile{std::move(fd), size, file_etag(st.st_ino, size, mtime_ns),
+                    http_date(st.st_mtim.tv_sec)};
 }
 
 // Boost 1.74's beast::string_view is boost::string_view, not std::string_view.
@@ -218,9 +224,14 @@ private:
     auto& header = m_header.emplace(http::status::ok, 11);
     header.set(http::field::content_type, "application/octet-stream");
     header.set(http::field::accept_ranges, "bytes");
+    header.set(http::field::etag, opened->etag);
+    header.set(http::field::last_modified, opened->last_modified);
     ByteRange range{0, size == 0 ? 0 : size - 1};
     std::uint64_t length = size;
-    if (const auto it = request.find(http::field::range); it != request.end()) {
+    // A client resuming with a validator of another version of the file gets the whole new file.
+    const bool range_allowed = if_range_allows(std_view(request[http::field::if_range]),
+                                               opened->etag, opened->last_modified);
+    if (const auto it = request.find(http::field::range); it != request.end() && range_allowed) {
       const auto decision = decide_byte_range(std_view(it->value()), size);
       if (decision.outcome == RangeOutcome::unsatisfiable) {
         m_file.reset();

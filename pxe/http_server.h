@@ -8,7 +8,9 @@
 //  - files go out with Content-Length (iPXE is orders of magnitude slower without it, PXE-NOTES),
 //    streamed from disk through one fixed buffer per connection: twenty machines fetching a 30 MB
 //    initrd hold twenty buffers, not twenty initrds;
-//  - GET and HEAD; anything else 405. Single "bytes=" ranges get 206 (resumed downloads);
+//  - GET and HEAD; anything else 405. Single "bytes=" ranges get 206 (resumed downloads); files
+//    carry a strong ETag and Last-Modified, and an If-Range naming another version gets 200 with
+//    the whole file, so a resumed download is never spliced from two versions;
 //  - keep-alive; each read or write must progress within `io_timeout`, so a stalled client frees
 //    its connection; at most `max_connections` at once (the rest get 503 and a log line);
 //  - one log line per request: client, method, path, status, body bytes.

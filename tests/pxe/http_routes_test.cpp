@@ -95,5 +95,21 @@ TEST(HttpRoutes, UnsatisfiableOrIgnoredRanges) {
   EXPECT_EQ(decide_byte_range("bytes=-", 1000).outcome, RangeOutcome::whole_file);
 }
 
+// Resumed image downloads: the validators change with the file, and If-Range holding an old
+// validator (or a weak ETag) turns the Range off, so two versions are never spliced.
+TEST(HttpRoutes, IfRangeAllowsTheRangeOnlyForTheCurrentVersion) {
+  const auto etag = file_etag(0x1234, 1000, 1'700'000'000'123'456'789);
+  EXPECT_EQ(etag, "\"1234-3e8-17979cfe3d85cd15\"");
+  EXPECT_NE(file_etag(0x1234, 1000, 1'700'000'000'123'456'790), etag);
+  EXPECT_EQ(http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+  const auto date = http_date(1'700'000'000);
+  EXPECT_TRUE(if_range_allows("", etag, date));
+  EXPECT_TRUE(if_range_allows(etag, etag, date));
+  EXPECT_TRUE(if_range_allows(date, etag, date));
+  EXPECT_FALSE(if_range_allows("\"old\"", etag, date));
+  EXPECT_FALSE(if_range_allows("W/" + etag, etag, date));
+  EXPECT_FALSE(if_range_allows(http_date(1'600'000'000), etag, date));
+}
+
 } // namespace
 } // namespace atelier::pxe

@@ -311,6 +311,20 @@ TEST_F(HttpBootServerTest, ByteRangeGetsPartialContent) {
   EXPECT_EQ(header_value(past.headers, "content-range"), "bytes */" + std::to_string(size));
 }
 
+// A resumed download names the version it holds (If-Range); another version gets the whole file.
+TEST_F(HttpBootServerTest, IfRangeWithAnOldValidatorGetsTheWholeFile) {
+  start();
+  const auto first = fetch("/boot/vmlinuz");
+  const auto etag = header_value(first.headers, "etag");
+  ASSERT_TRUE(etag.starts_with("\"")) << etag;
+  EXPECT_FALSE(header_value(first.headers, "last-modified").empty());
+  const auto same = fetch("/boot/vmlinuz", "-r 100- -H 'If-Range: " + etag + "'");
+  EXPECT_EQ(same.status, 206);
+  const auto other = fetch("/boot/vmlinuz", "-r 100- -H 'If-Range: \"0-0-0\"'");
+  EXPECT_EQ(other.status, 200);
+  EXPECT_EQ(other.body.size(), fs::file_size(m_dir / "vmlinuz"));
+}
+
 // iPXE fetches script, kernel and initrd; one connection should carry them all.
 TEST_F(HttpBootServerTest, KeepsConnectionsAlive) {
   start();
