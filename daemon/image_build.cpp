@@ -4,8 +4,8 @@
 #include "daemon/child_process.h"
 #include "daemon/zstd_file.h"
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -33,7 +33,8 @@ std::expected<std::string, std::string> read_file(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::expected<void, std::string> write_file_atomically(const fs::path& path, std::string_view data) {
+std::expected<void, std::string> write_file_atomically(const fs::path& path,
+                                                       std::string_view data) {
   const fs::path tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -137,10 +138,10 @@ std::expected<std::string, std::string> mmdebstrap_version(const std::string& mm
 // before mmdebstrap starts.
 std::expected<std::int64_t, std::string> mirror_date(const profiles::ImageBuild& build,
                                                      const fs::path& dir) {
-  const std::string url = fmt::format("{}/dists/{}/Release",
-                                      build.mirror.ends_with('/') ? build.mirror.substr(0, build.mirror.size() - 1)
-                                                                  : build.mirror,
-                                      build.suite);
+  const std::string url = fmt::format(
+      "{}/dists/{}/Release",
+      build.mirror.ends_with('/') ? build.mirror.substr(0, build.mirror.size() - 1) : build.mirror,
+      build.suite);
   const fs::path file = dir / "Release";
   auto fetched = run_process({"/usr/lib/apt/apt-helper", "download-file", url, file.string()});
   if (!fetched || fetched->exit_code != 0) {
@@ -252,9 +253,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
                        build.packages.size(), build.mirror, (paths.building / k_log).string()));
   // C.UTF-8: apt's messages are parsed (missing_package_in_log), and maintainer scripts in the
   // chroot find the locale they run under.
-  auto child = ChildProcess::start(argv, {fmt::format("TMPDIR={}", (paths.building / "tmp").string()),
-                                          fmt::format("SOURCE_DATE_EPOCH={}", epoch),
-                                          "LC_ALL=C.UTF-8"});
+  auto child =
+      ChildProcess::start(argv, {fmt::format("TMPDIR={}", (paths.building / "tmp").string()),
+                                 fmt::format("SOURCE_DATE_EPOCH={}", epoch), "LC_ALL=C.UTF-8"});
   if (!child) {
     return std::unexpected(child.error());
   }
@@ -263,9 +264,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
                             [&](std::string_view chunk) { sink(chunk); });
   log.close();
   if (!status || *status != 0) {
-    fs::copy_file(paths.building / k_log, paths.failed_log, fs::copy_options::overwrite_existing, ec);
-    const std::string log_note =
-        ec ? "" : fmt::format("\nfull log: {}", paths.failed_log.string());
+    fs::copy_file(paths.building / k_log, paths.failed_log, fs::copy_options::overwrite_existing,
+                  ec);
+    const std::string log_note = ec ? "" : fmt::format("\nfull log: {}", paths.failed_log.string());
     std::string why;
     if (!status) {
       why = fmt::format("writing the image failed: {}", status.error());
@@ -285,8 +286,8 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   }
   auto list_text = read_file(package_list);
   if (!list_text) {
-    return std::unexpected(fmt::format("mmdebstrap succeeded but wrote no package list: {}",
-                                       list_text.error()));
+    return std::unexpected(
+        fmt::format("mmdebstrap succeeded but wrote no package list: {}", list_text.error()));
   }
   auto packages = parse_package_list(*list_text);
   if (!packages) {
@@ -299,9 +300,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   manifest.built_at = iso8601_utc(std::chrono::duration_cast<std::chrono::seconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count());
-  manifest.build_seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::steady_clock::now() - started)
-                               .count();
+  manifest.build_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count();
   manifest.source_date_epoch = epoch;
   manifest.sha256 = written->sha256;
   manifest.size_bytes = written->size_bytes;
@@ -427,8 +428,7 @@ std::expected<ImageBuildResult, std::string> build_image(const profiles::Profile
   }
   const ImageInputs inputs{*profile.image.build, *version, options.source_date_epoch};
   const std::string key = image_cache_key(inputs);
-  const BuildPaths paths{options.cache_dir / key,
-                         options.cache_dir / (key + ".building"),
+  const BuildPaths paths{options.cache_dir / key, options.cache_dir / (key + ".building"),
                          options.cache_dir / (key + ".failed.log")};
   std::error_code ec;
   fs::create_directories(options.cache_dir, ec);

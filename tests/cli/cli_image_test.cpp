@@ -46,14 +46,14 @@ protected:
     return {status, out.str(), err.str()};
   }
   CliRun build(const std::string& profile, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"image",       "build",        profile,
-                                     "--cache-dir", m_cache,        "--mmdebstrap",
-                                     k_fake};
+    std::vector<std::string> args = {"image", "build",        profile, "--cache-dir",
+                                     m_cache, "--mmdebstrap", k_fake};
     args.insert(args.end(), extra.begin(), extra.end());
     return run(args);
   }
   // A valid profile; `build` is the [image.build] section (empty: none).
-  std::string write_profile(const std::string& build, const std::string& source = "images/x.tar.zst") {
+  std::string write_profile(const std::string& build,
+                            const std::string& source = "images/x.tar.zst") {
     std::string text = R"([profile]
 name = "vm-minimal"
 description = "test"

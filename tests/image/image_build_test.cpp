@@ -6,6 +6,8 @@
 #include "support/temp_dir.h"
 
 #include <algorithm>
+#include <archive.h>
+#include <archive_entry.h>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
@@ -14,8 +16,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -112,9 +112,8 @@ protected:
   void TearDown() override { ::unsetenv("FAKE_MMDEBSTRAP_RUNS"); }
 
   std::expected<ImageBuildResult, std::string> build() {
-    return build_image(m_profile, m_options, [this](const std::string& line) {
-      m_progress.push_back(line);
-    });
+    return build_image(m_profile, m_options,
+                       [this](const std::string& line) { m_progress.push_back(line); });
   }
   int runs() const {
     const std::string text = read(m_dir / "runs");
@@ -212,7 +211,8 @@ TEST_F(BuildImage, ChangedPackagesBuildANewImage) {
   ASSERT_TRUE(second) << second.error();
   EXPECT_FALSE(second->cached);
   EXPECT_NE(second->cache_entry, first->cache_entry);
-  EXPECT_THAT(second->manifest.packages, Contains(InstalledPackage{"e2fsprogs", "1.0-fake", "amd64"}));
+  EXPECT_THAT(second->manifest.packages,
+              Contains(InstalledPackage{"e2fsprogs", "1.0-fake", "amd64"}));
 }
 
 // A cache entry whose archive no longer has its checksum is never handed out.
@@ -250,8 +250,8 @@ TEST_F(BuildImage, QuotesTheEndOfTheLogForOtherFailures) {
   EXPECT_THAT(result.error(), HasSubstr("E: the disk caught fire"));
   EXPECT_THAT(result.error(), HasSubstr("noise line 20"));
   EXPECT_THAT(result.error(), Not(HasSubstr("noise line 1\n")));
-  EXPECT_THAT(result.error(), HasSubstr("full log: " + (m_options.cache_dir / key()).string() +
-                                        ".failed.log"));
+  EXPECT_THAT(result.error(),
+              HasSubstr("full log: " + (m_options.cache_dir / key()).string() + ".failed.log"));
 }
 
 TEST_F(BuildImage, RefusesAProfileWithoutABuildSection) {

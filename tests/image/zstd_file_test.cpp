@@ -5,13 +5,13 @@
 #include "daemon/zstd_file.h"
 #include "support/temp_dir.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <random>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 
 namespace atelier::daemon {
