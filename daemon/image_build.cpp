@@ -311,9 +311,12 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   if (auto r = write_file_atomically(paths.building / k_manifest, manifest_to_json(manifest)); !r) {
     return std::unexpected(r.error());
   }
-  for (const char* scratch : {"tmp", "Release", "packages.tsv"}) {
-    fs::remove_all(paths.building / scratch, ec);
+  // mmdebstrap has removed its chroot from tmp/ and unmounted everything; checked all the same.
+  if (auto r = remove_build_dir(paths.building / "tmp"); !r) {
+    return std::unexpected(r.error());
   }
+  fs::remove(paths.building / "Release", ec);
+  fs::remove(paths.building / "packages.tsv", ec);
   // Publish: the entry appears complete or not at all.
   if (auto r = remove_build_dir(paths.entry); !r) {
     return std::unexpected(r.error());

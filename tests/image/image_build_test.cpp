@@ -8,12 +8,15 @@
 #include <algorithm>
 #include <archive.h>
 #include <archive_entry.h>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -288,6 +291,44 @@ TEST_F(BuildImage, ClearsWhatAnInterruptedBuildLeft) {
   auto result = build();
   ASSERT_TRUE(result) << result.error();
   EXPECT_EQ(result->manifest.sha256, sha256_hex(read(m_options.out)));
+}
+
+// A tmpfs mounted at `path` for one test (root only), detached when the test ends.
+class ScopedTmpfs {
+public:
+  explicit ScopedTmpfs(const fs::path& path) : m_path(path) {
+    fs::create_directories(path);
+    m_mounted = ::mount("atelier-test", path.c_str(), "tmpfs", 0, "size=1m") == 0;
+  }
+  ScopedTmpfs(const ScopedTmpfs&) = delete;
+  ScopedTmpfs& operator=(const ScopedTmpfs&) = delete;
+  ~ScopedTmpfs() {
+    if (m_mounted) {
+      ::umount2(m_path.c_str(), MNT_DETACH);
+    }
+  }
+  bool mounted() const { return m_mounted; }
+
+private:
+  fs::path m_path;
+  bool m_mounted = false;
+};
+
+// A build killed hard can leave mmdebstrap's /proc or /sys mounted in its directory: deleting
+// through them would delete the host's files. The next build refuses and says what to unmount.
+TEST_F(BuildImage, NeverDeletesThroughAMountLeftByAKilledBuild) {
+  const fs::path chroot_proc = m_options.cache_dir / (key() + ".building/tmp/mmdebstrap.x/proc");
+  const ScopedTmpfs mount(chroot_proc);
+  ASSERT_TRUE(mount.mounted()) << "mount tmpfs: " << std::strerror(errno);
+  std::ofstream(chroot_proc / "host-file") << "must survive";
+  EXPECT_THAT(mounts_under(m_options.cache_dir), ElementsAre(chroot_proc));
+
+  auto result = build();
+  ASSERT_FALSE(result);
+  EXPECT_THAT(result.error(), HasSubstr(chroot_proc.string() + " is still mounted"));
+  EXPECT_THAT(result.error(), HasSubstr("umount -R " + chroot_proc.string()));
+  EXPECT_EQ(read(chroot_proc / "host-file"), "must survive");
+  EXPECT_EQ(runs(), 0);
 }
 
 // Without SOURCE_DATE_EPOCH the mirror's Release date is the build's timestamp (a file:// mirror
