@@ -160,13 +160,16 @@ std::expected<std::int64_t, std::string> mirror_date(const profiles::ImageBuild&
   return *date;
 }
 
-// Forwards mmdebstrap's status lines ("I: downloading packages with apt...") as progress.
+// Keeps mmdebstrap's messages (and copies them to `log` when given) and forwards its status lines
+// ("I: downloading packages with apt...") as progress.
 class LogSink {
 public:
-  LogSink(std::ofstream& log, const ImageProgress& progress) : m_log(log), m_progress(progress) {}
+  LogSink(std::ofstream* log, const ImageProgress& progress) : m_log(log), m_progress(progress) {}
   void operator()(std::string_view chunk) {
-    m_log.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    m_log.flush();
+    if (m_log != nullptr) {
+      m_log->write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      m_log->flush();
+    }
     m_text.append(chunk);
     m_pending.append(chunk);
     for (auto nl = m_pending.find('\n'); nl != std::string::npos; nl = m_pending.find('\n')) {
@@ -180,7 +183,7 @@ public:
   const std::string& text() const { return m_text; }
 
 private:
-  std::ofstream& m_log;
+  std::ofstream* m_log;
   const ImageProgress& m_progress;
   std::string m_text;
   std::string m_pending;
@@ -194,6 +197,17 @@ std::string describe_repositories(const profiles::ImageBuild& build) {
                          build.sources.size() == 1 ? "" : "s");
   }
   return where;
+}
+
+// Why mmdebstrap failed, in the volunteer's terms: the package apt could not find, or the end of
+// the log.
+std::string explain_failure(int status, const std::string& log, const profiles::ImageBuild& build) {
+  if (auto missing = missing_package_in_log(log)) {
+    return fmt::format("package '{}' was not found in {}: check image.build.packages", *missing,
+                       describe_repositories(build));
+  }
+  return fmt::format("mmdebstrap failed (exit status {}); its last lines:\n{}", status,
+                     last_lines(log, k_log_lines_in_errors));
 }
 
 struct BuildPaths {
@@ -259,7 +273,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   if (!child) {
     return std::unexpected(child.error());
   }
-  LogSink sink(log, progress);
+  LogSink sink(&log, progress);
   auto status = child->pump([&](std::string_view chunk) { return writer->write(chunk); },
                             [&](std::string_view chunk) { sink(chunk); });
   log.close();
@@ -267,16 +281,8 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
     fs::copy_file(paths.building / k_log, paths.failed_log, fs::copy_options::overwrite_existing,
                   ec);
     const std::string log_note = ec ? "" : fmt::format("\nfull log: {}", paths.failed_log.string());
-    std::string why;
-    if (!status) {
-      why = fmt::format("writing the image failed: {}", status.error());
-    } else if (auto missing = missing_package_in_log(sink.text())) {
-      why = fmt::format("package '{}' was not found in {}: check image.build.packages", *missing,
-                        describe_repositories(build));
-    } else {
-      why = fmt::format("mmdebstrap failed (exit status {}); its last lines:\n{}", *status,
-                        last_lines(sink.text(), k_log_lines_in_errors));
-    }
+    const std::string why = status ? explain_failure(*status, sink.text(), build)
+                                   : fmt::format("writing the image failed: {}", status.error());
     (void)remove_build_dir(paths.building); // the failure is what the user must see
     return std::unexpected(why + log_note);
   }
@@ -377,7 +383,51 @@ std::expected<void, std::string> publish(const fs::path& entry, const ImageManif
   return write_file_atomically(manifest_file, manifest_to_json(manifest));
 }
 
+// mmdebstrap's version, or why it cannot run; and the root check every real run needs.
+std::expected<std::string, std::string> ready_to_run(const profiles::Profile& profile,
+                                                     const ImageBuildOptions& options) {
+  if (!profile.image.build) {
+    return std::unexpected(fmt::format("profile {} has no [image.build] section: add one to say "
+                                       "how its image is built (docs/PROFILES.md)",
+                                       profile.name));
+  }
+  return mmdebstrap_version(options.mmdebstrap);
+}
+
 } // namespace
+
+std::expected<int, std::string> check_image_packages(const profiles::Profile& profile,
+                                                     const ImageBuildOptions& options,
+                                                     const ImageProgress& progress) {
+  auto version = ready_to_run(profile, options);
+  if (!version) {
+    return std::unexpected(version.error());
+  }
+  if (::geteuid() != 0) {
+    return std::unexpected("mmdebstrap runs in root mode: run atelier image build as root");
+  }
+  const profiles::ImageBuild& build = *profile.image.build;
+  // --simulate: apt resolves everything against the mirror; nothing is downloaded or installed
+  // and no hook runs, so the package list path is never written.
+  auto argv = mmdebstrap_arguments(build, {options.mmdebstrap, "/dev/null"});
+  argv.insert(argv.begin() + 1, "--simulate");
+  progress(fmt::format("resolving {} packages with mmdebstrap {} --simulate", build.packages.size(),
+                       *version));
+  auto child = ChildProcess::start(argv, {"LC_ALL=C.UTF-8"});
+  if (!child) {
+    return std::unexpected(child.error());
+  }
+  LogSink sink(nullptr, progress);
+  auto status = child->pump([](std::string_view) { return std::expected<void, std::string>{}; },
+                            [&](std::string_view chunk) { sink(chunk); });
+  if (!status) {
+    return std::unexpected(status.error());
+  }
+  if (*status != 0) {
+    return std::unexpected(explain_failure(*status, sink.text(), build));
+  }
+  return static_cast<int>(build.packages.size());
+}
 
 fs::path cached_archive(const fs::path& cache_dir, const std::string& key) {
   return cache_dir / key / k_archive;
@@ -420,12 +470,7 @@ std::vector<fs::path> mounts_under(const fs::path& dir) {
 std::expected<ImageBuildResult, std::string> build_image(const profiles::Profile& profile,
                                                          const ImageBuildOptions& options,
                                                          const ImageProgress& progress) {
-  if (!profile.image.build) {
-    return std::unexpected(fmt::format("profile {} has no [image.build] section: add one to say "
-                                       "how its image is built (docs/PROFILES.md)",
-                                       profile.name));
-  }
-  auto version = mmdebstrap_version(options.mmdebstrap);
+  auto version = ready_to_run(profile, options);
   if (!version) {
     return std::unexpected(version.error());
   }

@@ -42,6 +42,13 @@ std::expected<ImageBuildResult, std::string> build_image(const profiles::Profile
                                                          const ImageBuildOptions& options,
                                                          const ImageProgress& progress);
 
+// Resolves the profile's packages against its repositories without building anything (mmdebstrap
+// --simulate: one apt update, some 30 s): a package apt does not know is named as by a build.
+// Returns the number of packages listed. Needs root, like a build.
+std::expected<int, std::string> check_image_packages(const profiles::Profile& profile,
+                                                     const ImageBuildOptions& options,
+                                                     const ImageProgress& progress);
+
 // The archive's path in the cache for these inputs (whether or not it was built).
 std::filesystem::path cached_archive(const std::filesystem::path& cache_dir,
                                      const std::string& key);

@@ -152,6 +152,24 @@ TEST_F(ImageCli, WithoutUpdateProfileItSaysWhereTheChecksumGoes) {
   EXPECT_TRUE(fs::exists(m_dir / "elsewhere.tar.zst.manifest.json"));
 }
 
+TEST_F(ImageCli, CheckResolvesThePackagesAndBuildsNothing) {
+  if (!root()) {
+    GTEST_SKIP() << "mmdebstrap runs in root mode: run the tests as root";
+  }
+  const std::string profile =
+      write_profile("packages = [\"linux-image-amd64\", \"grub2-common\"]\n");
+  const CliRun ok = build(profile, {"--check"});
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("check: the 2 packages of " + profile + " resolve in bookworm"));
+  EXPECT_FALSE(fs::exists(m_dir / "profiles/images/x.tar.zst"));
+  EXPECT_FALSE(fs::exists(m_cache));
+
+  const CliRun bad = build(write_profile("packages = [\"linux-image-amd64\", \"missing-pkg\"]\n"),
+                           {"--check"});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_THAT(bad.err, HasSubstr("image check for vm-minimal: package 'missing-pkg' was not found"));
+}
+
 TEST_F(ImageCli, AnUnknownPackageFailsNamingIt) {
   if (!root()) {
     GTEST_SKIP() << "image builds run mmdebstrap in root mode: run the tests as root";

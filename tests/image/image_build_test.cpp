@@ -293,6 +293,24 @@ TEST_F(BuildImage, ClearsWhatAnInterruptedBuildLeft) {
   EXPECT_EQ(result->manifest.sha256, sha256_hex(read(m_options.out)));
 }
 
+// --check asks apt through mmdebstrap --simulate: seconds instead of a build, nothing written.
+TEST_F(BuildImage, CheckResolvesThePackagesWithoutBuilding) {
+  auto checked = check_image_packages(m_profile, m_options, [](const std::string&) {});
+  ASSERT_TRUE(checked) << checked.error();
+  EXPECT_EQ(*checked, 2);
+  EXPECT_EQ(read(m_dir / "runs"), "run simulate=yes\n");
+  EXPECT_FALSE(fs::exists(m_options.cache_dir));
+  EXPECT_FALSE(fs::exists(m_options.out));
+}
+
+TEST_F(BuildImage, CheckNamesAPackageAptDoesNotKnow) {
+  m_profile.image.build->packages.push_back("missing-pkg");
+  auto checked = check_image_packages(m_profile, m_options, [](const std::string&) {});
+  ASSERT_FALSE(checked);
+  EXPECT_THAT(checked.error(), HasSubstr("package 'missing-pkg' was not found in "
+                                         "http://deb.debian.org/debian bookworm (main)"));
+}
+
 // A tmpfs mounted at `path` for one test (root only), detached when the test ends.
 class ScopedTmpfs {
 public:
