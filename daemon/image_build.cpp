@@ -429,10 +429,6 @@ std::expected<int, std::string> check_image_packages(const profiles::Profile& pr
   return static_cast<int>(build.packages.size());
 }
 
-fs::path cached_archive(const fs::path& cache_dir, const std::string& key) {
-  return cache_dir / key / k_archive;
-}
-
 std::vector<fs::path> mounts_under(const fs::path& dir) {
   std::vector<fs::path> found;
   std::error_code ec;

@@ -49,10 +49,6 @@ std::expected<int, std::string> check_image_packages(const profiles::Profile& pr
                                                      const ImageBuildOptions& options,
                                                      const ImageProgress& progress);
 
-// The archive's path in the cache for these inputs (whether or not it was built).
-std::filesystem::path cached_archive(const std::filesystem::path& cache_dir,
-                                     const std::string& key);
-
 // Mount points at or below `dir` (from /proc/self/mountinfo). A build killed hard can leave
 // mmdebstrap's /proc and /sys mounts behind; nothing is deleted under a mount.
 std::vector<std::filesystem::path> mounts_under(const std::filesystem::path& dir);
