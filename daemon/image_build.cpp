@@ -2,6 +2,7 @@
 
 #include "daemon/bootenv_process.h"
 #include "daemon/child_process.h"
+#include "daemon/file_io.h"
 #include "daemon/zstd_file.h"
 
 #include <cerrno>
@@ -24,32 +25,6 @@ constexpr std::string_view k_archive = "image.tar.zst";
 constexpr std::string_view k_manifest = "manifest.json";
 constexpr std::string_view k_log = "build.log";
 constexpr std::size_t k_log_lines_in_errors = 15;
-
-std::expected<std::string, std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::unexpected(fmt::format("{}: cannot be read", path.string()));
-  }
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::expected<void, std::string> write_file_atomically(const fs::path& path,
-                                                       std::string_view data) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!out.flush()) {
-      return std::unexpected(fmt::format("{}: cannot be written", tmp.string()));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    return std::unexpected(fmt::format("{}: {}", path.string(), ec.message()));
-  }
-  return {};
-}
 
 std::expected<WrittenFile, std::string> hash_file(const fs::path& path) {
   pxe::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
