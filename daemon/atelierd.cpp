@@ -317,6 +317,7 @@ int run_atelierd(const std::vector<std::string>& args) {
   // The pipeline needs the program file and the profiles; without them machines still boot and
   // register (inventory only), which is how a workshop starts before its profiles are written.
   std::unique_ptr<Pipeline> pipeline;
+  std::optional<SigningKey> signing_key;
   if (std::filesystem::exists(opt.program) && std::filesystem::is_directory(opt.profiles_dir)) {
     PipelineConfig pipeline_config;
     auto program = profiles::load_program(opt.program);
@@ -358,7 +359,20 @@ int run_atelierd(const std::vector<std::string>& args) {
     }
     log_line(fmt::format("pipeline on: program {}, {} profile(s) from {}", opt.program,
                          pipeline_config.profiles.size(), opt.profiles_dir));
-    pipeline = std::make_unique<Pipeline>(registry, clock, std::move(pipeline_config), nullptr);
+    bool created = false;
+    // $ATELIER_KEY_DIR overrides the file, like $ATELIER_DB (the `atelier cert` commands agree).
+    const std::filesystem::path key_dir =
+        std::getenv("ATELIER_KEY_DIR") != nullptr ? std::filesystem::path(default_key_dir())
+                                                  : config.pipeline.keys_dir;
+    auto key = SigningKey::load_or_create(key_dir, &created);
+    if (!key) {
+      log_line("cannot load or create the workshop signing key: " + key.error());
+      return 1;
+    }
+    signing_key.emplace(std::move(*key));
+    log_line(fmt::format("{} workshop key {} ({})", created ? "created the" : "signing with the",
+                         signing_key->public_key().fingerprint(), signing_key->path().string()));
+    pipeline = std::make_unique<Pipeline>(registry, clock, std::move(pipeline_config), *signing_key);
   } else {
     log_line(fmt::format("pipeline off: no program file {} or no profiles directory {}; machines "
                          "boot and register only",

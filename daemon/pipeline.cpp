@@ -112,8 +112,8 @@ std::string Pipeline::token_hash(const std::string& token) {
 }
 
 Pipeline::Pipeline(hwdb::Registry& registry, const hwdb::Clock& clock, PipelineConfig config,
-                   RecordSigner* signer)
-    : m_registry(registry), m_clock(clock), m_config(std::move(config)), m_signer(signer) {}
+                   const SigningKey& key)
+    : m_registry(registry), m_clock(clock), m_config(std::move(config)), m_key(key) {}
 
 std::optional<hwdb::AgentSession> Pipeline::session_for(const std::string& token) {
   auto found = m_registry.store().session_by_token(token_hash(token));

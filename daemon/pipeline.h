@@ -15,6 +15,7 @@
 // Thread model: one Pipeline per database connection, used from atelierd's io thread.
 #pragma once
 
+#include "daemon/signing.h"
 #include "hardware-db/registry.h"
 #include "profiles/profile.h"
 #include "profiles/program.h"
@@ -37,14 +38,6 @@ std::string_view to_string(Step);
 // (detected: not registered yet; assigned, delivered, recycled, returned: out of the workshop).
 std::optional<Step> step_for(hwdb::UnitState state);
 
-// Signs an erasure record's canonical JSON with the workshop key (daemon/ signing); the result is
-// stored beside the record. Refuses records that are not `erased`.
-class RecordSigner {
-public:
-  virtual ~RecordSigner() = default;
-  virtual std::expected<std::string, std::string> sign(const nlohmann::json& record) = 0;
-};
-
 struct PipelineConfig {
   profiles::Program program;
   std::vector<profiles::Profile> profiles;
@@ -63,10 +56,10 @@ struct ApiAnswer {
 
 class Pipeline {
 public:
-  // registry and clock must outlive the pipeline; signer may be null (records stored unsigned,
-  // with a warning in the log).
+  // registry, clock and key must outlive the pipeline. The key signs the erasure records of
+  // erased disks (daemon/erasure_certificate.h); failed ones are filed unsigned as evidence.
   Pipeline(hwdb::Registry& registry, const hwdb::Clock& clock, PipelineConfig config,
-           RecordSigner* signer);
+           const SigningKey& key);
 
   // After a registration redeemed `token` for `unit`: opens the boot's session (or returns the
   // existing one when the agent repeats its registration), supersedes older sessions of the unit
@@ -108,7 +101,7 @@ private:
   hwdb::Registry& m_registry;
   const hwdb::Clock& m_clock;
   PipelineConfig m_config;
-  RecordSigner* m_signer;
+  const SigningKey& m_key;
   std::map<hwdb::RowId, hwdb::Timestamp> m_last_progress_write; // throttles progress writes
 };
 

@@ -2,7 +2,9 @@
 // job, so a result and its consequences are recorded together or not at all).
 #include "daemon/pipeline.h"
 
+#include "daemon/erasure_certificate.h"
 #include "imager/bench_grade.h"
+#include "imager/erasure_record.h"
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
 #include "profiles/match.h"
@@ -145,43 +147,18 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller, cons
   hwdb::Store& store = m_registry.store();
   int erased = 0;
   int failed = 0;
-  json signatures = json::array();
-  for (const json& record : result["records"]) {
-    if (!record.is_object()) {
-      return std::unexpected("result.records: every record must be an object");
+  for (std::size_t i = 0; i < result["records"].size(); ++i) {
+    auto record = imager::erasure_record_from_json(result["records"][i]);
+    if (!record) {
+      return std::unexpected(fmt::format("result.records[{}]: {}", i, record.error()));
     }
-    hwdb::Disk disk;
-    disk.unit_id = caller.unit.id;
-    disk.model = string_at(record, "model");
-    disk.serial = string_at(record, "serial");
-    disk.size_bytes = record.value("size_bytes", std::uint64_t{0});
-    disk.media = string_at(record, "media_type");
-    auto disk_id = store.upsert_disk(disk);
-    if (!disk_id) {
-      return std::unexpected(disk_id.error().message);
+    // Signed when erased, stored unsigned as evidence when failed; the same record twice is
+    // stored once (an agent retrying its post).
+    auto filed = file_erasure(m_registry, caller.unit, *record, m_key);
+    if (!filed) {
+      return std::unexpected(fmt::format("result.records[{}]: {}", i, filed.error()));
     }
-    hwdb::ErasureRecord row;
-    row.disk_id = *disk_id;
-    row.started_at = hwdb::parse_timestamp(string_at(record, "started_at")).value_or(m_clock.now());
-    row.finished_at = hwdb::parse_timestamp(string_at(record, "finished_at")).value_or(m_clock.now());
-    row.method = string_at(record, "method");
-    row.level = string_at(record, "level") == "purge" ? "purge" : "clear";
-    const std::string verification = string_at(record, "verification");
-    row.verification = verification == "full" || verification == "sample" ? verification : "none";
-    const bool is_erased = string_at(record, "result") == "erased";
-    row.result = is_erased ? "erased" : "failed";
-    row.record_json = record.dump();
-    if (is_erased && m_signer != nullptr) {
-      auto signature = m_signer->sign(record);
-      if (!signature) {
-        return std::unexpected("cannot sign the erasure record: " + signature.error());
-      }
-      row.signature = *signature;
-    }
-    if (auto added = store.add_erasure_record(row); !added) {
-      return std::unexpected(added.error().message);
-    }
-    (is_erased ? erased : failed) += 1;
+    (record->result == imager::ErasureResult::erased ? erased : failed) += 1;
   }
   stored["erased"] = erased;
   stored["failed"] = failed;

@@ -85,6 +85,21 @@ Result<ErasureFiled> Registry::record_erasure(const Unit& unit, const Disk& disk
     Disk d = disk;
     d.id = 0;
     d.unit_id = unit.id;
+    // A record may not know what the inventory knew (an imager record has no bus): keep what the
+    // unit's own disk row says rather than blanking it.
+    if (!d.serial.empty() && (d.media.empty() || d.bus.empty() || d.size_bytes == 0)) {
+      auto known = m_store->disks(unit.id);
+      if (!known) {
+        return std::unexpected(known.error());
+      }
+      for (const Disk& k : *known) {
+        if (k.model == d.model && k.serial == d.serial) {
+          d.media = d.media.empty() ? k.media : d.media;
+          d.bus = d.bus.empty() ? k.bus : d.bus;
+          d.size_bytes = d.size_bytes == 0 ? k.size_bytes : d.size_bytes;
+        }
+      }
+    }
     auto disk_id = m_store->upsert_disk(d);
     if (!disk_id) {
       return std::unexpected(disk_id.error());

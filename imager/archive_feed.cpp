@@ -62,6 +62,11 @@ std::optional<ImageError> ArchiveFeed::take_error() {
 }
 
 std::expected<void, ImageError> ArchiveFeed::drain() {
+  // libarchive may swallow a failed read after the end marker (the gzip reader probes for another
+  // member and takes a failure as the end): the stream's own error wins.
+  if (auto stashed = take_error()) {
+    return std::unexpected(std::move(*stashed));
+  }
   if (m_stream.at_end()) {
     return {};
   }

@@ -7,14 +7,15 @@
 namespace atelier::imager {
 namespace {
 
-// SANITIZE DEVICE sub-commands (FEATURE) and the signatures their LBA field must carry (ACS-3 7.36).
+// SANITIZE DEVICE sub-commands (FEATURE) and the signatures their LBA field must carry
+// (ACS-3 7.36).
 constexpr std::uint16_t k_sanitize_status = 0x0000;
 constexpr std::uint16_t k_sanitize_crypto = 0x0011;
 constexpr std::uint16_t k_sanitize_block = 0x0012;
 constexpr std::uint16_t k_sanitize_overwrite = 0x0014;
-constexpr std::uint64_t k_crypto_key = 0x43727970;   // "Cryp"
-constexpr std::uint64_t k_block_key = 0x426B4572;    // "BkEr"
-constexpr std::uint64_t k_overwrite_key = 0x4F57;    // "OW", in LBA 47:32
+constexpr std::uint64_t k_crypto_key = 0x43727970; // "Cryp"
+constexpr std::uint64_t k_block_key = 0x426B4572;  // "BkEr"
+constexpr std::uint64_t k_overwrite_key = 0x4F57;  // "OW", in LBA 47:32
 
 AtaCommand non_data(std::uint8_t command, std::uint16_t feature = 0, bool extended = false) {
   AtaCommand c;
@@ -49,7 +50,7 @@ std::string ata_command_name(const AtaCommand& c) {
   case 0x78:
     return c.feature == 0 ? "GET NATIVE MAX ADDRESS EXT" : "SET ACCESSIBLE MAX ADDRESS EXT";
   case 0xB1:
-    return c.feature == 0xC2 ? "DEVICE CONFIGURATION IDENTIFY"
+    return c.feature == 0xC2   ? "DEVICE CONFIGURATION IDENTIFY"
            : c.feature == 0xC0 ? "DEVICE CONFIGURATION RESTORE"
                                : fmt::format("DEVICE CONFIGURATION ({:02X}h)", c.feature);
   case 0xB4:
@@ -181,16 +182,19 @@ std::array<std::uint8_t, 512> ata_security_data(std::string_view password, bool 
 std::array<std::uint8_t, 16> ata_pass_through_16(const AtaCommand& c, bool check_condition) {
   std::array<std::uint8_t, 16> cdb{};
   cdb[0] = 0x85;
-  cdb[1] = static_cast<std::uint8_t>((static_cast<unsigned>(c.protocol) << 1U) | (c.extended ? 1U : 0U));
+  cdb[1] =
+      static_cast<std::uint8_t>((static_cast<unsigned>(c.protocol) << 1U) | (c.extended ? 1U : 0U));
   std::uint8_t flags = check_condition ? 0x20 : 0x00; // CK_COND
   if (c.protocol != AtaProtocol::non_data) {
-    flags |= 0x04U | 0x02U;                            // BYTE_BLOCK (blocks), T_LENGTH = COUNT
+    flags |= 0x04U | 0x02U; // BYTE_BLOCK (blocks), T_LENGTH = COUNT
     if (c.protocol == AtaProtocol::pio_in) {
-      flags |= 0x08U;                                  // T_DIR: from the device
+      flags |= 0x08U; // T_DIR: from the device
     }
   }
   cdb[2] = flags;
-  auto byte = [](std::uint64_t v, unsigned shift) { return static_cast<std::uint8_t>((v >> shift) & 0xFFU); };
+  auto byte = [](std::uint64_t v, unsigned shift) {
+    return static_cast<std::uint8_t>((v >> shift) & 0xFFU);
+  };
   cdb[3] = c.extended ? byte(c.feature, 8) : 0;
   cdb[4] = byte(c.feature, 0);
   cdb[5] = c.extended ? byte(c.count, 8) : 0;
@@ -226,11 +230,13 @@ std::optional<SenseData> decode_sense(std::span<const std::uint8_t> sb) {
         AtaRegisters r;
         const bool extend = (d[2] & 0x01U) != 0;
         r.error = d[3];
-        r.count = static_cast<std::uint16_t>((extend ? d[4] << 8U : 0U) | d[5]);
+        r.count =
+            static_cast<std::uint16_t>((extend ? static_cast<unsigned>(d[4]) << 8U : 0U) | d[5]);
         r.lba = static_cast<std::uint64_t>(d[7]) | (static_cast<std::uint64_t>(d[9]) << 8U) |
                 (static_cast<std::uint64_t>(d[11]) << 16U);
         if (extend) {
-          r.lba |= (static_cast<std::uint64_t>(d[6]) << 24U) | (static_cast<std::uint64_t>(d[8]) << 32U) |
+          r.lba |= (static_cast<std::uint64_t>(d[6]) << 24U) |
+                   (static_cast<std::uint64_t>(d[8]) << 32U) |
                    (static_cast<std::uint64_t>(d[10]) << 40U);
         }
         r.device = d[12];
@@ -248,10 +254,9 @@ std::optional<SenseData> decode_sense(std::span<const std::uint8_t> sb) {
   s.sense_key = sb[2] & 0x0FU;
   s.asc = sb.size() > 12 ? sb[12] : 0;
   s.ascq = sb.size() > 13 ? sb[13] : 0;
-  if (sb.size() < 20) {
-    s.layout = "fixed";
-    return s;
-  }
+  auto at = [&](std::size_t i) -> std::uint8_t {
+    return i < sb.size() ? sb[i] : 0;
+  };
   const bool valid = (sb[0] & 0x80U) != 0;
   AtaRegisters r;
   std::uint8_t flags = 0;
@@ -263,19 +268,25 @@ std::optional<SenseData> decode_sense(std::span<const std::uint8_t> sb) {
     r.status = sb[4];
     r.device = sb[5];
     r.count = sb[6];
-    flags = sb[8];
-    r.lba = sb[9] | (static_cast<std::uint64_t>(sb[10]) << 8U) | (static_cast<std::uint64_t>(sb[11]) << 16U);
-  } else {
+    flags = at(8);
+    r.lba = at(9) | (static_cast<std::uint64_t>(at(10)) << 8U) |
+            (static_cast<std::uint64_t>(at(11)) << 16U);
+  } else if (sb.size() >= 12) {
     // Leniency rule: Linux libata before 6.10 ("ata: libata-scsi: Fix offsets for the fixed format
     // sense data") wrote the same fields 5 bytes later, without the VALID bit: ERROR, STATUS,
-    // DEVICE, COUNT at 8-11, flags at 16, LBA at 17-19.
+    // DEVICE, COUNT at 8-11, flags at 16, LBA at 17-19 (the kernel reports only 18 bytes of
+    // sense, so the LBA's upper bytes are often cut off).
     s.layout = "fixed (libata before 6.10)";
     r.error = sb[8];
     r.status = sb[9];
     r.device = sb[10];
     r.count = sb[11];
-    flags = sb[16];
-    r.lba = sb[17] | (static_cast<std::uint64_t>(sb[18]) << 8U) | (static_cast<std::uint64_t>(sb[19]) << 16U);
+    flags = at(16);
+    r.lba = at(17) | (static_cast<std::uint64_t>(at(18)) << 8U) |
+            (static_cast<std::uint64_t>(at(19)) << 16U);
+  } else {
+    s.layout = "fixed";
+    return s;
   }
   // EXTEND with COUNT UPPER NONZERO or LBA UPPER NONZERO: the high bytes exist but are not here.
   r.upper_bytes_lost = (flags & 0x80U) != 0 && (flags & 0x60U) != 0;
@@ -287,11 +298,12 @@ std::optional<SenseData> decode_sense(std::span<const std::uint8_t> sb) {
 
 std::string describe_sense(const SenseData& s) {
   static constexpr std::array<std::string_view, 16> k_keys{
-      "NO SENSE",        "RECOVERED ERROR", "NOT READY",       "MEDIUM ERROR",
-      "HARDWARE ERROR",  "ILLEGAL REQUEST", "UNIT ATTENTION",  "DATA PROTECT",
-      "BLANK CHECK",     "VENDOR SPECIFIC", "COPY ABORTED",    "ABORTED COMMAND",
-      "(reserved 0Ch)",  "VOLUME OVERFLOW", "MISCOMPARE",      "COMPLETED"};
-  std::string text = fmt::format("{}, ASC/ASCQ {:02X}h/{:02X}h", k_keys[s.sense_key & 0x0FU], s.asc, s.ascq);
+      "NO SENSE",       "RECOVERED ERROR", "NOT READY",      "MEDIUM ERROR",
+      "HARDWARE ERROR", "ILLEGAL REQUEST", "UNIT ATTENTION", "DATA PROTECT",
+      "BLANK CHECK",    "VENDOR SPECIFIC", "COPY ABORTED",   "ABORTED COMMAND",
+      "(reserved 0Ch)", "VOLUME OVERFLOW", "MISCOMPARE",     "COMPLETED"};
+  std::string text =
+      fmt::format("{}, ASC/ASCQ {:02X}h/{:02X}h", k_keys[s.sense_key & 0x0FU], s.asc, s.ascq);
   if (s.asc == 0x20 && s.ascq == 0x00) {
     text += " (invalid command operation code)";
   } else if (s.asc == 0x24 && s.ascq == 0x00) {

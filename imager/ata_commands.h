@@ -25,9 +25,9 @@ struct AtaCommand {
   std::uint8_t command = 0;
   std::uint16_t feature = 0;
   std::uint16_t count = 0;
-  std::uint64_t lba = 0;       // 48 bits for extended commands, 28 otherwise
-  std::uint8_t device = 0x40;  // bit 6: LBA addressing
-  bool extended = false;       // a 48-bit ("EXT") command
+  std::uint64_t lba = 0;      // 48 bits for extended commands, 28 otherwise
+  std::uint8_t device = 0x40; // bit 6: LBA addressing
+  bool extended = false;      // a 48-bit ("EXT") command
   AtaProtocol protocol = AtaProtocol::non_data;
   std::uint16_t data_blocks = 0;
   bool operator==(const AtaCommand&) const = default;
@@ -50,17 +50,17 @@ struct AtaRegisters {
 std::string ata_command_name(const AtaCommand&);
 
 // --- Encoders (ACS-3) -------------------------------------------------------------------------
-AtaCommand ata_identify_device();                       // ECh, PIO in, 1 block
-AtaCommand ata_read_native_max_address(bool extended);  // 27h (EXT) or F8h
+AtaCommand ata_identify_device();                      // ECh, PIO in, 1 block
+AtaCommand ata_read_native_max_address(bool extended); // 27h (EXT) or F8h
 // The maximum LBA in the registers READ NATIVE MAX ADDRESS returned: the 28-bit form keeps bits
 // 27:24 in the DEVICE register.
 std::uint64_t ata_max_lba_from(const AtaRegisters&, bool extended);
 // SET MAX ADDRESS (EXT) 37h/F9h. `non_volatile`: the new maximum survives a power cycle (VV bit).
 AtaCommand ata_set_max_address(std::uint64_t max_lba, bool non_volatile, bool extended);
-AtaCommand ata_get_native_max_address_ama();            // 78h/0000h (Accessible Max Address)
+AtaCommand ata_get_native_max_address_ama(); // 78h/0000h (Accessible Max Address)
 AtaCommand ata_set_accessible_max_address(std::uint64_t max_lba); // 78h/0001h
-AtaCommand ata_dco_identify();                          // B1h/C2h, PIO in, 1 block
-AtaCommand ata_dco_restore();                           // B1h/C0h
+AtaCommand ata_dco_identify();                                    // B1h/C2h, PIO in, 1 block
+AtaCommand ata_dco_restore();                                     // B1h/C0h
 
 enum class SanitizeAction { crypto_scramble, block_erase, overwrite };
 // SANITIZE DEVICE B4h with the sub-command's feature and its LBA signature ("Cryp", "BkEr", "OW").
@@ -71,10 +71,10 @@ AtaCommand ata_sanitize_status(bool clear_failure = false);
 
 // Security feature set. The password is at most 32 bytes, sent as hdparm sends it (bytes 2-33 of
 // the data block, NUL-padded), so `hdparm --security-disable PASSWORD` undoes what we set.
-AtaCommand ata_security_set_password();   // F1h, PIO out
-AtaCommand ata_security_unlock();         // F2h, PIO out
-AtaCommand ata_security_erase_prepare();  // F3h
-AtaCommand ata_security_erase_unit();     // F4h, PIO out
+AtaCommand ata_security_set_password();     // F1h, PIO out
+AtaCommand ata_security_unlock();           // F2h, PIO out
+AtaCommand ata_security_erase_prepare();    // F3h
+AtaCommand ata_security_erase_unit();       // F4h, PIO out
 AtaCommand ata_security_disable_password(); // F6h, PIO out
 // The 512-byte data block of SET PASSWORD / UNLOCK / ERASE UNIT / DISABLE PASSWORD for the user
 // password. `enhanced` is ERASE UNIT's erase-mode bit (word 0 bit 1).
@@ -92,7 +92,7 @@ struct SenseData {
   std::uint8_t asc = 0;
   std::uint8_t ascq = 0;
   std::optional<AtaRegisters> ata; // present when the sense carries ATA registers
-  std::string layout; // "descriptor", "fixed (SAT)", "fixed (libata before 6.10)"
+  std::string layout;              // "descriptor", "fixed (SAT)", "fixed (libata before 6.10)"
 };
 
 // Decodes SCSI sense data. Descriptor format: the ATA Status Return descriptor (09h). Fixed format

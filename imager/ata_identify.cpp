@@ -31,7 +31,8 @@ private:
 std::string ata_string(const Words& w, std::size_t first, std::size_t count, int& replaced) {
   std::string text;
   for (std::size_t i = first; i < first + count; ++i) {
-    for (const auto c : {static_cast<unsigned char>(w[i] >> 8U), static_cast<unsigned char>(w[i] & 0xFFU)}) {
+    for (const auto c :
+         {static_cast<unsigned char>(w[i] >> 8U), static_cast<unsigned char>(w[i] & 0xFFU)}) {
       if (c == 0) {
         text.push_back(' '); // some firmware pads with NUL instead of spaces
       } else if (c < 0x20 || c > 0x7E) {
@@ -61,7 +62,8 @@ std::optional<bool> checksum(std::span<const std::uint8_t> data) {
   return (sum & 0xFFU) == 0;
 }
 
-std::optional<std::string> empty_or_short(std::span<const std::uint8_t> data, std::string_view what) {
+std::optional<std::string> empty_or_short(std::span<const std::uint8_t> data,
+                                          std::string_view what) {
   if (data.size() < k_identify_bytes) {
     return fmt::format("{}: {} bytes, expected 512", what, data.size());
   }
@@ -102,7 +104,8 @@ std::expected<AtaIdentify, std::string> parse_ata_identify(std::span<const std::
   const Words w(data);
   if (w.bit(0, 15)) {
     return std::unexpected(fmt::format(
-        "IDENTIFY DEVICE data: word 0 is {:#06x}, an ATAPI device (optical drive), not an ATA disk", w[0]));
+        "IDENTIFY DEVICE data: word 0 is {:#06x}, an ATAPI device (optical drive), not an ATA disk",
+        w[0]));
   }
   AtaIdentify id;
   id.checksum_valid = checksum(data.first(k_identify_bytes));
@@ -134,13 +137,22 @@ std::expected<AtaIdentify, std::string> parse_ata_identify(std::span<const std::
   const std::uint16_t w106 = w[106];
   if ((w106 & 0xC000U) == 0x4000U) {
     if (w.bit(106, 12)) {
-      const auto words = static_cast<std::uint32_t>(w.number(117, 2));
-      if (words >= 256) {
-        id.logical_sector_bytes = words * 2U; // words 117-118 count 16-bit words
+      const std::uint64_t words = w.number(117, 2); // words 117-118 count 16-bit words
+      if (words < 256 || words > 32768) {
+        return std::unexpected(fmt::format("IDENTIFY DEVICE data: words 117-118 give a logical "
+                                           "sector of {} bytes (512 to 65536 expected)",
+                                           2 * words));
       }
+      id.logical_sector_bytes = static_cast<std::uint32_t>(words * 2U);
     }
     const unsigned exponent = w.bit(106, 13) ? (w106 & 0x000FU) : 0U;
-    id.physical_sector_bytes = id.logical_sector_bytes << exponent;
+    const std::uint64_t physical = std::uint64_t{id.logical_sector_bytes} << exponent;
+    if (physical > (1U << 20U)) {
+      return std::unexpected(fmt::format("IDENTIFY DEVICE data: word 106 gives a physical sector "
+                                         "of {} bytes (at most 1 MiB expected)",
+                                         physical));
+    }
+    id.physical_sector_bytes = static_cast<std::uint32_t>(physical);
   } else {
     id.physical_sector_bytes = id.logical_sector_bytes;
   }
@@ -151,7 +163,9 @@ std::expected<AtaIdentify, std::string> parse_ata_identify(std::span<const std::
   }
   id.trim = w.bit(169, 0);
   // Words 80-87 are only meaningful when not 0x0000 or 0xFFFF (ATA-5 and later say so).
-  auto valid_word = [&](std::size_t n) { return w[n] != 0x0000 && w[n] != 0xFFFF; };
+  auto valid_word = [&](std::size_t n) {
+    return w[n] != 0x0000 && w[n] != 0xFFFF;
+  };
   id.major_version = valid_word(80) ? w[80] : 0;
   if (valid_word(82)) {
     id.hpa_supported = w.bit(82, 10);
@@ -198,7 +212,8 @@ std::expected<DcoIdentify, std::string> parse_dco_identify(std::span<const std::
   DcoIdentify dco;
   dco.checksum_valid = checksum(data.first(k_identify_bytes));
   if (dco.checksum_valid == false) {
-    return std::unexpected("DEVICE CONFIGURATION IDENTIFY data: checksum mismatch (the transfer was corrupted)");
+    return std::unexpected(
+        "DEVICE CONFIGURATION IDENTIFY data: checksum mismatch (the transfer was corrupted)");
   }
   dco.revision = w[0];
   dco.maximum_lba = w.number(3, 4) & 0x0000FFFFFFFFFFFFULL; // 48-bit addresses

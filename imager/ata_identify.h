@@ -30,7 +30,7 @@ struct EraseEstimate {
 // 0 means "not reported".
 std::optional<EraseEstimate> decode_erase_estimate(std::uint16_t word);
 
-struct AtaSecurity {          // word 82 bit 1, word 128
+struct AtaSecurity { // word 82 bit 1, word 128
   bool supported = false;
   bool enabled = false;       // a user password is set
   bool locked = false;        // the media is inaccessible until SECURITY UNLOCK
@@ -42,7 +42,7 @@ struct AtaSecurity {          // word 82 bit 1, word 128
   std::optional<EraseEstimate> enhanced_erase_estimate; // word 90
 };
 
-struct AtaSanitize {          // word 59 bits 10-15
+struct AtaSanitize { // word 59 bits 10-15
   bool supported = false;
   bool crypto_scramble = false;
   bool overwrite = false;
@@ -57,17 +57,18 @@ struct AtaIdentify {
   std::string firmware; // words 23-26
   int replaced_characters = 0;
 
-  std::uint64_t sectors_28bit = 0;                // words 60-61
-  std::optional<std::uint64_t> sectors_48bit;     // words 100-103, when 48-bit addressing is supported
-  std::optional<std::uint64_t> sectors_extended;  // words 230-233, when word 69 bit 3 says valid
+  std::uint64_t sectors_28bit = 0;            // words 60-61
+  std::optional<std::uint64_t> sectors_48bit; // words 100-103, when 48-bit addressing is supported
+  std::optional<std::uint64_t> sectors_extended; // words 230-233, when word 69 bit 3 says valid
   std::uint64_t user_sectors = 0; // the accessible capacity: extended, else 48-bit, else 28-bit
   bool lba48 = false;             // word 83 bit 10
 
   std::uint32_t logical_sector_bytes = 512;  // words 106, 117-118
   std::uint32_t physical_sector_bytes = 512; // word 106 bits 3:0
-  std::optional<std::uint16_t> rotation_rate; // word 217: 1 = solid state, else rpm; empty = not reported
-  bool trim = false;                          // word 169 bit 0
-  std::uint16_t major_version = 0;            // word 80 (bit n set: ATA/ACS version n supported)
+  std::optional<std::uint16_t>
+      rotation_rate;               // word 217: 1 = solid state, else rpm; empty = not reported
+  bool trim = false;               // word 169 bit 0
+  std::uint16_t major_version = 0; // word 80 (bit n set: ATA/ACS version n supported)
 
   bool hpa_supported = false; // word 82 bit 10 (Host Protected Area feature set)
   bool hpa_enabled = false;   // word 85 bit 10
@@ -90,8 +91,8 @@ std::expected<AtaIdentify, std::string> parse_ata_identify(std::span<const std::
 
 // DEVICE CONFIGURATION IDENTIFY (B1h/C2h) data: the factory maximum LBA a DCO may have lowered.
 struct DcoIdentify {
-  std::uint16_t revision = 0;      // word 0, 0x0002 in ATA8-ACS
-  std::uint64_t maximum_lba = 0;   // words 3-6: the highest LBA the drive can be restored to
+  std::uint16_t revision = 0;    // word 0, 0x0002 in ATA8-ACS
+  std::uint64_t maximum_lba = 0; // words 3-6: the highest LBA the drive can be restored to
   std::optional<bool> checksum_valid;
 };
 std::expected<DcoIdentify, std::string> parse_dco_identify(std::span<const std::uint8_t> data);

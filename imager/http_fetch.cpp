@@ -15,6 +15,7 @@
 #include <boost/beast/http/write.hpp>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -87,8 +88,9 @@ struct AttemptError {
   bool retryable = false;
 };
 
-std::unexpected<AttemptError> retryable(std::string message) {
-  return std::unexpected(AttemptError{{ImageErrorKind::network, std::move(message)}, true});
+std::unexpected<AttemptError> retryable(std::string message,
+                                        ImageErrorKind kind = ImageErrorKind::network) {
+  return std::unexpected(AttemptError{{kind, std::move(message)}, true});
 }
 std::unexpected<AttemptError> final_error(ImageErrorKind kind, std::string message) {
   return std::unexpected(AttemptError{{kind, std::move(message)}, false});
@@ -161,7 +163,7 @@ private:
       ++m_resumes;
       const auto& reason = result.error().error.message;
       if (failures >= m_policy.max_attempts || m_resumes > m_policy.max_resumes) {
-        return image_error(ImageErrorKind::network,
+        return image_error(result.error().error.kind,
                            "{}: giving up at byte {} after {} attempts ({} resumptions in all): {}",
                            m_name, m_offset, failures, m_resumes - 1, reason);
       }
@@ -249,7 +251,9 @@ private:
       return retryable(fmt::format("sending the request failed: {}", ec.message()));
     }
     m_parser.emplace();
-    m_parser->body_limit(boost::none);
+    // Not boost::none: Boost 1.74 compares Content-Length against the optional itself, and none
+    // is less than every length, so "no limit" refuses every body.
+    m_parser->body_limit(std::numeric_limits<std::uint64_t>::max());
     m_stream->expires_after(m_policy.io_timeout);
     ec = run([&](auto handler) {
       http::async_read_header(*m_stream, m_buffer, *m_parser, std::move(handler));
@@ -273,7 +277,7 @@ private:
                          fmt::format("{}: the server answered {} (no such image)", url, status));
     }
     if (status >= 500 || status == 408 || status == 429) {
-      return retryable(fmt::format("the server answered {}", status));
+      return retryable(fmt::format("the server answered {}", status), ImageErrorKind::http_status);
     }
     if (const auto encoding = std_view(response[http::field::content_encoding]);
         !encoding.empty() && !iequals(encoding, "identity")) {

@@ -105,7 +105,7 @@ public:
 
   std::optional<std::uint64_t> total_size() const; // the source's size when known
   std::uint64_t bytes_read() const;
-  bool at_end() const;                             // read() returned 0
+  bool at_end() const; // read() returned 0: every byte read and the checksum (if any) matched
   const std::string& name() const;                 // path or URL
   // Lower-case hex sha256 of every byte read; only complete once at_end().
   std::string sha256_hex() const;

@@ -147,13 +147,13 @@ struct ImageStream::Impl {
     for (unsigned int i = 0; i < length; ++i) {
       digest_hex += fmt::format("{:02x}", digest[i]);
     }
-    at_end = true;
     meter.finish(bytes_read, source->size().value_or(bytes_read));
     if (options.expected_sha256 && *options.expected_sha256 != digest_hex) {
       return fail({ImageErrorKind::checksum_mismatch,
                    fmt::format("{}: sha256 mismatch: expected {}, the {} bytes read have {}",
                                source->name(), *options.expected_sha256, bytes_read, digest_hex)});
     }
+    at_end = true; // only a verified end is an end
     return 0;
   }
 

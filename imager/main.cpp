@@ -191,7 +191,7 @@ int run_grade(const std::string& program_file, const std::string& inventory_file
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Atelier imager agent: inventories, checks and images a donated PC"};
+  CLI::App app{"Atelier imager agent: inventories, checks, wipes and images a donated PC"};
   app.set_version_flag("--version", "atelier-imager " + std::string(atelier::imager::agent_version()));
   app.require_subcommand(1);
   bool json = false;

@@ -1,5 +1,5 @@
-// NVMe admin commands for the firmware purge as pure encoders (what to send in which dword), and the
-// completion status decoder. purge_device.h sends them with ioctl(NVME_IOCTL_ADMIN_CMD).
+// NVMe admin commands for the firmware purge as pure encoders (what to send in which dword), and
+// the completion status decoder. purge_device.h sends them with ioctl(NVME_IOCTL_ADMIN_CMD).
 // References: NVM Express Base Specification 2.0 (Identify 06h, Get Log Page 02h, Format NVM 80h,
 // Sanitize 84h).
 #pragma once

@@ -17,7 +17,8 @@ std::uint64_t le(std::span<const std::uint8_t> d, std::size_t offset, std::size_
 }
 
 // NVMe strings are ASCII, space padded, first character first.
-std::string nvme_string(std::span<const std::uint8_t> d, std::size_t offset, std::size_t bytes, int& replaced) {
+std::string nvme_string(std::span<const std::uint8_t> d, std::size_t offset, std::size_t bytes,
+                        int& replaced) {
   std::string text;
   for (std::size_t i = offset; i < offset + bytes; ++i) {
     const auto c = d[i];
@@ -37,7 +38,8 @@ std::string nvme_string(std::span<const std::uint8_t> d, std::size_t offset, std
   return text.substr(begin, text.find_last_not_of(' ') - begin + 1);
 }
 
-std::optional<std::string> wrong_size(std::span<const std::uint8_t> d, std::size_t expected, std::string_view what) {
+std::optional<std::string> wrong_size(std::span<const std::uint8_t> d, std::size_t expected,
+                                      std::string_view what) {
   if (d.size() < expected) {
     return fmt::format("{}: {} bytes, expected {}", what, d.size(), expected);
   }
@@ -53,7 +55,8 @@ std::optional<std::string> wrong_size(std::span<const std::uint8_t> d, std::size
 
 } // namespace
 
-std::expected<NvmeController, std::string> parse_nvme_identify_controller(std::span<const std::uint8_t> d) {
+std::expected<NvmeController, std::string>
+parse_nvme_identify_controller(std::span<const std::uint8_t> d) {
   if (auto problem = wrong_size(d, k_identify_bytes, "Identify Controller data")) {
     return std::unexpected(*problem);
   }
@@ -78,7 +81,8 @@ std::expected<NvmeController, std::string> parse_nvme_identify_controller(std::s
   return c;
 }
 
-std::expected<NvmeNamespace, std::string> parse_nvme_identify_namespace(std::span<const std::uint8_t> d) {
+std::expected<NvmeNamespace, std::string>
+parse_nvme_identify_namespace(std::span<const std::uint8_t> d) {
   if (auto problem = wrong_size(d, k_identify_bytes, "Identify Namespace data")) {
     return std::unexpected(*problem);
   }
@@ -108,8 +112,8 @@ std::expected<NvmeNamespace, std::string> parse_nvme_identify_namespace(std::spa
     ns.formats.push_back(f);
   }
   if (ns.format_index >= count || ns.formats[ns.format_index].data_bytes == 0) {
-    return std::unexpected(fmt::format("Identify Namespace data: the current LBA format {} is not valid",
-                                       ns.format_index));
+    return std::unexpected(fmt::format(
+        "Identify Namespace data: the current LBA format {} is not valid", ns.format_index));
   }
   if (ns.size_blocks == 0) {
     return std::unexpected("Identify Namespace data: namespace size is 0 (inactive namespace)");
@@ -117,7 +121,8 @@ std::expected<NvmeNamespace, std::string> parse_nvme_identify_namespace(std::spa
   return ns;
 }
 
-std::expected<NvmeSanitizeLog, std::string> parse_nvme_sanitize_log(std::span<const std::uint8_t> d) {
+std::expected<NvmeSanitizeLog, std::string>
+parse_nvme_sanitize_log(std::span<const std::uint8_t> d) {
   if (d.size() < k_sanitize_log_bytes) {
     return std::unexpected(fmt::format("Sanitize Status log: {} bytes, expected 512", d.size()));
   }

@@ -3,12 +3,11 @@
 
 #include "imager/purge_sampling.h"
 
-#include <fmt/format.h>
-
 #include <array>
 #include <ctime>
-
 #include <sys/random.h>
+
+#include <fmt/format.h>
 
 namespace atelier::imager {
 namespace {
@@ -17,8 +16,8 @@ using namespace std::chrono_literals;
 using profiles::WipeMethod;
 using Ms = std::chrono::milliseconds;
 
-constexpr Ms k_quick = 30s;          // commands that return at once
-constexpr int k_status_retries = 3;  // consecutive failed status polls tolerated
+constexpr Ms k_quick = 30s;         // commands that return at once
+constexpr int k_status_retries = 3; // consecutive failed status polls tolerated
 
 Ms minutes(std::uint64_t m) {
   return Ms(static_cast<std::int64_t>(m) * 60'000);
@@ -37,8 +36,8 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
   ::gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::uint64_t random_u64() {
@@ -59,9 +58,10 @@ std::string random_uuid() {
   }
   b[6] = static_cast<std::uint8_t>((b[6] & 0x0FU) | 0x40U); // version 4
   b[8] = static_cast<std::uint8_t>((b[8] & 0x3FU) | 0x80U); // RFC 4122 variant
-  return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-                     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                     b[15]);
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{"
+                     ":02x}{:02x}{:02x}{:02x}",
+                     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+                     b[12], b[13], b[14], b[15]);
 }
 
 std::string duration_text(Ms d) {
@@ -93,7 +93,8 @@ RunResult failed(std::string why) {
 
 class Runner {
 public:
-  Runner(PurgeEnvironment& env, const DriveCapabilities& drive, const PurgeOptions& options, ErasureRecord& record)
+  Runner(PurgeEnvironment& env, const DriveCapabilities& drive, const PurgeOptions& options,
+         ErasureRecord& record)
       : m_env(env), m_dev(env.device), m_drive(drive), m_options(options), m_record(record) {}
 
   RunResult run(WipeMethod method) {
@@ -119,7 +120,8 @@ public:
     case WipeMethod::nvme_format_user:
       return run_nvme_format(NvmeSecureErase::user_data, method);
     default:
-      return failed(fmt::format("{} is an overwrite method: run it with atelier-imager wipe", to_string(method)));
+      return failed(fmt::format("{} is an overwrite method: run it with atelier-imager wipe",
+                                to_string(method)));
     }
   }
 
@@ -132,7 +134,8 @@ private:
     p.operation = "purge";
     p.device = m_dev.path();
     p.total_bytes = m_drive.size_bytes();
-    p.done_bytes = static_cast<std::uint64_t>(std::clamp(fraction, 0.0, 1.0) * static_cast<double>(p.total_bytes));
+    p.done_bytes = static_cast<std::uint64_t>(std::clamp(fraction, 0.0, 1.0) *
+                                              static_cast<double>(p.total_bytes));
     const double seconds = static_cast<double>(elapsed.count()) / 1000.0;
     if (seconds > 0) {
       p.bytes_per_second = static_cast<double>(p.done_bytes) / seconds;
@@ -153,10 +156,12 @@ private:
   }
 
   std::string still_running(const std::string& what, Ms waited) {
-    return fmt::format("{} is still running after {} (twice the drive's estimate, or the floor when it gives none): "
-                       "the drive continues on its own and resumes after a power loss; do not use the disk until "
-                       "`atelier-imager identify {}` shows it finished, then purge again",
-                       what, duration_text(waited), m_dev.path());
+    return fmt::format(
+        "{} is still running after {} (twice the drive's estimate, or the floor when it gives "
+        "none): "
+        "the drive continues on its own and resumes after a power loss; do not use the disk until "
+        "`atelier-imager identify {}` shows it finished, then purge again",
+        what, duration_text(waited), m_dev.path());
   }
 
   RunResult run_ata_sanitize(SanitizeAction action, WipeMethod method) {
@@ -199,11 +204,13 @@ private:
       }
       if (s.completed_without_error) {
         progress(1.0, elapsed(start), limit / 2, name);
-        return {true, fmt::format("{} (SANITIZE DEVICE B4h/{:04X}h), completed in {}", name, command.feature,
-                                  duration_text(elapsed(start))),
+        return {true,
+                fmt::format("{} (SANITIZE DEVICE B4h/{:04X}h), completed in {}", name,
+                            command.feature, duration_text(elapsed(start))),
                 {}};
       }
-      return failed(fmt::format("{}: the drive reports neither a sanitize in progress nor a successful one", name));
+      return failed(fmt::format(
+          "{}: the drive reports neither a sanitize in progress nor a successful one", name));
     }
   }
 
@@ -225,14 +232,16 @@ private:
       const auto start = m_env.clock.now();
       if (auto r = m_dev.ata(ata_security_erase_unit(), erase_data, limit); !r) {
         if (r.error().timed_out) {
-          return failed(fmt::format("{}: no answer within {} (twice the drive's estimate plus 10 minutes, or the floor "
-                                    "when it gives none)",
-                                    r.error().message, duration_text(limit)));
+          return failed(fmt::format(
+              "{}: no answer within {} (twice the drive's estimate plus 10 minutes, or the floor "
+              "when it gives none)",
+              r.error().message, duration_text(limit)));
         }
         return failed(r.error().message);
       }
       progress(1.0, elapsed(start), limit / 2, name);
-      return {true, fmt::format("{} (F4h), completed in {}", name, duration_text(elapsed(start))), {}};
+      return {
+          true, fmt::format("{} (F4h), completed in {}", name, duration_text(elapsed(start))), {}};
     }();
     // The erase clears the password itself; clear() confirms it, or removes it on a failure path.
     auto cleared = guard.clear();
@@ -263,7 +272,8 @@ private:
       std::array<std::uint8_t, 512> page{};
       auto r = m_dev.nvme_admin(nvme_get_sanitize_log(), page, k_quick);
       std::expected<NvmeSanitizeLog, std::string> log =
-          r ? parse_nvme_sanitize_log(page) : std::expected<NvmeSanitizeLog, std::string>(std::unexpect, r.error().message);
+          r ? parse_nvme_sanitize_log(page)
+            : std::expected<NvmeSanitizeLog, std::string>(std::unexpect, r.error().message);
       if (!log) {
         if (++failures > k_status_retries) {
           return failed(log.error());
@@ -281,20 +291,24 @@ private:
       case NvmeSanitizeLog::State::completed:
       case NvmeSanitizeLog::State::completed_no_deallocate:
         if (log->action() != static_cast<std::uint8_t>(action)) {
-          return failed(fmt::format("{}: the Sanitize log describes another sanitize (action {})", name, log->action()));
+          return failed(fmt::format("{}: the Sanitize log describes another sanitize (action {})",
+                                    name, log->action()));
         }
         progress(1.0, elapsed(start), limit / 2, name);
-        return {true, fmt::format("{} (84h, SANACT {}), completed in {}", name, static_cast<int>(action),
-                                  duration_text(elapsed(start))),
+        return {true,
+                fmt::format("{} (84h, SANACT {}), completed in {}", name, static_cast<int>(action),
+                            duration_text(elapsed(start))),
                 {}};
       case NvmeSanitizeLog::State::failed:
-        return failed(fmt::format("{}: the drive reports the sanitize failed (SSTAT {:04X}h); it refuses I/O until a "
-                                  "sanitize succeeds",
-                                  name, log->status));
+        return failed(fmt::format(
+            "{}: the drive reports the sanitize failed (SSTAT {:04X}h); it refuses I/O until a "
+            "sanitize succeeds",
+            name, log->status));
       default:
         // Leniency rule: a controller may update the log a moment after the command completes.
         if (++idle_polls > k_status_retries) {
-          return failed(fmt::format("{}: the Sanitize log shows no sanitize ({})", name, to_string(log->state())));
+          return failed(fmt::format("{}: the Sanitize log shows no sanitize ({})", name,
+                                    to_string(log->state())));
         }
         continue;
       }
@@ -309,13 +323,16 @@ private:
     const auto start = m_env.clock.now();
     if (auto r = m_dev.nvme_admin(command, {}, limit); !r) {
       if (r.error().timed_out) {
-        return failed(fmt::format("{}: no answer within {}", r.error().message, duration_text(limit)));
+        return failed(
+            fmt::format("{}: no answer within {}", r.error().message, duration_text(limit)));
       }
       return failed(r.error().message);
     }
     progress(1.0, elapsed(start), 0ms, name);
-    return {true, fmt::format("{} (80h, SES {}, LBA format {} kept), completed in {}", name, static_cast<int>(ses),
-                              m_drive.nvme_namespace->format_index, duration_text(elapsed(start))),
+    return {true,
+            fmt::format("{} (80h, SES {}, LBA format {} kept), completed in {}", name,
+                        static_cast<int>(ses), m_drive.nvme_namespace->format_index,
+                        duration_text(elapsed(start))),
             {}};
   }
 
@@ -331,8 +348,9 @@ bool recover_temporary_password(FirmwareEraseDevice& device, std::vector<std::st
   PasswordGuard guard(device);
   const bool ok = guard.clear().has_value();
   guard.disarm();
-  notes.push_back(ok ? "the disk carried Atelier's temporary password from an interrupted erase: it was removed"
-                     : "the disk has a user password that is not Atelier's temporary one");
+  notes.push_back(
+      ok ? "the disk carried Atelier's temporary password from an interrupted erase: it was removed"
+         : "the disk has a user password that is not Atelier's temporary one");
   return ok;
 }
 
@@ -353,7 +371,8 @@ Ms purge_timeout(WipeMethod method, const DriveCapabilities& drive) {
     const auto& s = drive.ata->security;
     const bool enhanced = method == WipeMethod::ata_secure_erase_enhanced;
     const auto& e = enhanced ? s.enhanced_erase_estimate : s.normal_erase_estimate;
-    const auto& any = e ? e : (s.enhanced_erase_estimate ? s.enhanced_erase_estimate : s.normal_erase_estimate);
+    const auto& any =
+        e ? e : (s.enhanced_erase_estimate ? s.enhanced_erase_estimate : s.normal_erase_estimate);
     if (any) {
       ata_estimate = minutes(any->minutes);
     }
@@ -407,12 +426,13 @@ std::expected<void, std::string> PasswordGuard::clear() {
     return {};
   }
   auto fail = [&](const std::string& why) -> std::expected<void, std::string> {
-    m_outcome = fmt::format("the temporary SECURITY password \"{}\" could not be removed: {}", k_temporary_password, why);
+    m_outcome = fmt::format("the temporary SECURITY password \"{}\" could not be removed: {}",
+                            k_temporary_password, why);
     return std::unexpected(m_outcome);
   };
   if (!id || id->security.locked) {
-    // Locked (or state unknown): unlock first. A wrong password costs one of the drive's five tries,
-    // so a failed unlock stops here instead of trying DISABLE PASSWORD as well.
+    // Locked (or state unknown): unlock first. A wrong password costs one of the drive's five
+    // tries, so a failed unlock stops here instead of trying DISABLE PASSWORD as well.
     auto data = ata_security_data(k_temporary_password);
     auto unlocked = m_device.ata(ata_security_unlock(), data, k_quick);
     if (!unlocked && id) {
@@ -423,8 +443,9 @@ std::expected<void, std::string> PasswordGuard::clear() {
   auto disabled = m_device.ata(ata_security_disable_password(), data, k_quick);
   auto again = read_ata_identify(m_device);
   if (again && !again->security.enabled) {
-    m_outcome = fmt::format("the temporary SECURITY password \"{}\" was removed (SECURITY DISABLE PASSWORD)",
-                            k_temporary_password);
+    m_outcome = fmt::format(
+        "the temporary SECURITY password \"{}\" was removed (SECURITY DISABLE PASSWORD)",
+        k_temporary_password);
     return {};
   }
   return fail(!disabled ? disabled.error().message
@@ -460,22 +481,32 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
   };
 
   DriveCapabilities drive = identify_drive(env.device);
-  if (drive.ata && (drive.ata->security.enabled || drive.ata->security.locked) && !drive.ata->security.frozen &&
-      !drive.ata->security.count_expired) {
-    if (recover_temporary_password(env.device, record.notes)) {
-      drive = identify_drive(env.device);
-    }
-  }
   fill_identity(record, drive);
   record.hidden_areas = hidden_area_status(drive.hidden, std::nullopt, drive.sector_bytes(), false,
                                            to_string(drive.pass_through));
-  if (drive.pass_through != PassThrough::none && !drive.ata && !drive.nvme) {
-    const std::string why = drive.problems.empty() ? "the drive did not identify itself" : drive.problems.front();
+  if (drive.pass_through == PassThrough::none) {
+    return finish(false, fmt::format("{}: no ATA/NVMe pass-through on this device ({})",
+                                     drive.device, drive.kind));
+  }
+  if (!drive.ata && !drive.nvme) {
+    const std::string why =
+        drive.problems.empty() ? "the drive did not identify itself" : drive.problems.front();
     return finish(false, why);
   }
+  // The serial is confirmed before anything changes state on the drive (even unlocking it).
   if (options.confirm_serial && *options.confirm_serial != drive.serial()) {
-    return finish(false, fmt::format("{}: serial is \"{}\", not \"{}\" as confirmed: wrong disk, nothing was done",
-                                     drive.device, drive.serial(), *options.confirm_serial));
+    return finish(
+        false,
+        fmt::format("{}: serial is \"{}\", not \"{}\" as confirmed: wrong disk, nothing was done",
+                    drive.device, drive.serial(), *options.confirm_serial));
+  }
+  if (drive.ata && (drive.ata->security.enabled || drive.ata->security.locked) &&
+      !drive.ata->security.frozen && !drive.ata->security.count_expired &&
+      !profiles::is_overwrite(options.method)) {
+    if (recover_temporary_password(env.device, record.notes)) {
+      drive = identify_drive(env.device);
+      fill_identity(record, drive);
+    }
   }
   if (profiles::is_overwrite(options.method)) {
     return finish(false, fmt::format("{} is an overwrite method: run it with atelier-imager wipe",
@@ -486,9 +517,10 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
   }
   const WipeMethod method = effective_method(options.method, drive);
   if (method != options.method) {
-    record.notes.push_back(fmt::format("{} was asked; the drive supports the enhanced mode, which also reaches "
-                                       "reallocated sectors, so {} was run",
-                                       to_string(options.method), to_string(method)));
+    record.notes.push_back(
+        fmt::format("{} was asked; the drive supports the enhanced mode, which also reaches "
+                    "reallocated sectors, so {} was run",
+                    to_string(options.method), to_string(method)));
   }
   record.method = std::string(to_string(method));
   const LevelVerdict level = level_for(method, drive.media);
@@ -516,18 +548,22 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
   }
 
   // Samples before the erase.
-  const bool verify = env.sectors != nullptr && (options.verify != profiles::Verification::none || is_crypto(method));
+  const bool verify = env.sectors != nullptr &&
+                      (options.verify != profiles::Verification::none || is_crypto(method));
   const std::uint64_t seed = options.sample_seed != 0 ? options.sample_seed : random_u64();
   std::vector<std::uint64_t> offsets;
   std::vector<SectorSample> before;
   if (verify) {
-    offsets = sample_offsets(env.sectors->size_bytes(), env.sectors->sector_bytes(), options.samples, seed);
+    offsets = sample_offsets(env.sectors->size_bytes(), env.sectors->sector_bytes(),
+                             options.samples, seed);
     auto read = read_samples(*env.sectors, offsets);
     if (!read) {
-      return finish(false, fmt::format("{}: sampling before the erase: {}", drive.device, read.error()));
+      return finish(false,
+                    fmt::format("{}: sampling before the erase: {}", drive.device, read.error()));
     }
     before = std::move(*read);
-    const bool blank = std::all_of(before.begin(), before.end(), [](const SectorSample& s) { return s.uniform; });
+    const bool blank =
+        std::all_of(before.begin(), before.end(), [](const SectorSample& s) { return s.uniform; });
     if (blank && env.marker_writer != nullptr) {
       auto planted = plant_markers(*env.marker_writer, offsets, seed);
       if (!planted) {
@@ -535,9 +571,10 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
       } else {
         before = std::move(*planted);
         record.bytes_written = offsets.size() * env.sectors->sector_bytes();
-        record.notes.push_back(fmt::format("the sampled sectors were blank: {} verification markers were written "
-                                           "before the erase",
-                                           offsets.size()));
+        record.notes.push_back(
+            fmt::format("the sampled sectors were blank: {} verification markers were written "
+                        "before the erase",
+                        offsets.size()));
       }
     }
   } else if (is_crypto(method)) {
@@ -556,8 +593,10 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
     record.verification = VerificationMethod::none;
     record.verification_result = "not verified";
     if (is_crypto(method)) {
-      return finish(false, "crypto erase could not be verified (no sector access); NIST SP 800-88: follow with an "
-                           "overwrite");
+      return finish(
+          false,
+          "crypto erase could not be verified (no sector access); NIST SP 800-88: follow with an "
+          "overwrite");
     }
     return finish(true, {});
   }
@@ -565,7 +604,8 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
   if (!after) {
     record.verification = VerificationMethod::sample;
     record.verification_result = "failed: " + after.error();
-    return finish(false, fmt::format("{}: sampling after the erase: {}", drive.device, after.error()));
+    return finish(false,
+                  fmt::format("{}: sampling after the erase: {}", drive.device, after.error()));
   }
   const SampleVerdict verdict = compare_samples(before, *after);
   record.verification = VerificationMethod::sample;
@@ -575,14 +615,17 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
   record.verify_mismatches = verdict.unchanged;
   if (!verdict.conclusive()) {
     if (is_crypto(method)) {
-      return finish(false, fmt::format("crypto erase could not be verified: {}; NIST SP 800-88: follow with an "
-                                       "overwrite",
-                                       verdict.summary()));
+      return finish(
+          false,
+          fmt::format("crypto erase could not be verified: {}; NIST SP 800-88: follow with an "
+                      "overwrite",
+                      verdict.summary()));
     }
     return finish(true, {});
   }
   if (!verdict.passed()) {
-    return finish(false, fmt::format("{} reported success but {}", to_string(method), verdict.summary()));
+    return finish(false,
+                  fmt::format("{} reported success but {}", to_string(method), verdict.summary()));
   }
   return finish(true, {});
 }

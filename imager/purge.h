@@ -29,7 +29,8 @@
 namespace atelier::imager {
 
 // The password SECURITY ERASE UNIT needs set first. Documented (docs/PURGE.md) so that anyone can
-// unlock a drive an interrupted erase left locked: hdparm --user-master u --security-disable atelier-purge
+// unlock a drive an interrupted erase left locked: hdparm --user-master u --security-disable
+// atelier-purge
 inline constexpr const char* k_temporary_password = "atelier-purge";
 
 // Asks the drive everything `identify` shows: IDENTIFY DEVICE / Identify Controller + Namespace,
@@ -48,17 +49,21 @@ HiddenAreaProbe probe_hidden_areas(FirmwareEraseDevice& device, const AtaIdentif
 // gets the whole disk, or SET ACCESSIBLE MAX ADDRESS EXT) and the DCO (DEVICE CONFIGURATION
 // RESTORE), then re-reads IDENTIFY and asks the kernel to re-read the capacity. Returns the probe
 // after the reset, or what failed.
-std::expected<HiddenAreaProbe, std::string> reset_hidden_areas(FirmwareEraseDevice& device, const AtaIdentify& id,
+std::expected<HiddenAreaProbe, std::string> reset_hidden_areas(FirmwareEraseDevice& device,
+                                                               const AtaIdentify& id,
                                                                const HiddenAreaProbe& found);
 
 // The record's view of the hidden areas before (and after a reset).
-HiddenAreaStatus hidden_area_status(const HiddenAreaProbe& before, const std::optional<HiddenAreaProbe>& after,
-                                    std::uint32_t sector_bytes, bool reset_asked, std::string_view pass_through);
+HiddenAreaStatus hidden_area_status(const HiddenAreaProbe& before,
+                                    const std::optional<HiddenAreaProbe>& after,
+                                    std::uint32_t sector_bytes, bool reset_asked,
+                                    std::string_view pass_through);
 
 // How long a method may take on this drive before the purge gives up waiting: twice the drive's own
 // estimate plus 10 minutes when it gives one (ATA words 89/90, NVMe Sanitize log), else a floor per
 // method (docs/PURGE.md, "Timeouts").
-std::chrono::milliseconds purge_timeout(profiles::WipeMethod method, const DriveCapabilities& drive);
+std::chrono::milliseconds purge_timeout(profiles::WipeMethod method,
+                                        const DriveCapabilities& drive);
 
 // RAII owner of the temporary SECURITY password: armed before SET PASSWORD, it clears the password
 // when destroyed unless the erase removed it. clear() does the work and says what happened.
@@ -87,10 +92,11 @@ std::string locked_drive_warning(const std::string& device);
 struct PurgeOptions {
   profiles::WipeMethod method = profiles::WipeMethod::ata_sanitize_crypto;
   profiles::HiddenAreas hidden_areas = profiles::HiddenAreas::reset;
-  profiles::Verification verify = profiles::Verification::sample; // crypto erases are always verified
+  profiles::Verification verify =
+      profiles::Verification::sample; // crypto erases are always verified
   std::optional<std::string> confirm_serial;
-  std::size_t samples = 256;                // sampled sectors besides the first and the last
-  std::uint64_t sample_seed = 0;            // 0: drawn at random
+  std::size_t samples = 256;                     // sampled sectors besides the first and the last
+  std::uint64_t sample_seed = 0;                 // 0: drawn at random
   std::chrono::milliseconds poll_interval{5000}; // sanitize progress
   // Record fields the caller knows.
   std::string tool_version;

@@ -4,20 +4,19 @@
 #include "imager/device_identity.h"
 #include "imager/disks.h"
 
-#include <fmt/format.h>
-
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <thread>
-#include <utility>
-
 #include <fcntl.h>
+#include <fstream>
 #include <linux/nvme_ioctl.h>
 #include <scsi/sg.h>
 #include <sys/ioctl.h>
+#include <thread>
 #include <unistd.h>
+#include <utility>
+
+#include <fmt/format.h>
 
 namespace atelier::imager {
 namespace {
@@ -53,6 +52,15 @@ std::string read_attr(const fs::path& path) {
   std::getline(in, text);
   const auto end = text.find_last_not_of(" \t\r\n");
   return end == std::string::npos ? std::string() : text.substr(0, end + 1);
+}
+
+// The sense bytes in hex, appended to errors so that a report from the field shows what came back.
+std::string sense_hex(std::span<const std::uint8_t> sense) {
+  std::string text = " [sense";
+  for (const auto b : sense) {
+    text += fmt::format(" {:02x}", b);
+  }
+  return text + "]";
 }
 
 struct Classification {
@@ -101,10 +109,10 @@ Classification classify(const std::string& name, const std::string& bus) {
 
 class LinuxFirmwareEraseDevice final : public FirmwareEraseDevice {
 public:
-  LinuxFirmwareEraseDevice(std::string path, std::string name, Fd fd, Classification c, std::string bus,
-                           std::uint32_t nsid)
-      : m_path(std::move(path)), m_name(std::move(name)), m_fd(std::move(fd)), m_class(std::move(c)),
-        m_bus(std::move(bus)), m_nsid(nsid) {}
+  LinuxFirmwareEraseDevice(std::string path, std::string name, Fd fd, Classification c,
+                           std::string bus, std::uint32_t nsid)
+      : m_path(std::move(path)), m_name(std::move(name)), m_fd(std::move(fd)),
+        m_class(std::move(c)), m_bus(std::move(bus)), m_nsid(nsid) {}
 
   const std::string& path() const override { return m_path; }
   PassThrough pass_through() const override { return m_class.pass_through; }
@@ -112,20 +120,23 @@ public:
   std::string bus() const override { return m_bus; }
   std::string media() const override {
     const std::string rotational = read_attr(fs::path("/sys/block") / m_name / "queue/rotational");
-    return media_for(m_bus, rotational.empty() ? std::nullopt : std::optional<bool>(rotational != "0"));
+    return media_for(m_bus,
+                     rotational.empty() ? std::nullopt : std::optional<bool>(rotational != "0"));
   }
   std::uint32_t nvme_namespace() const override { return m_nsid; }
 
-  std::expected<AtaRegisters, DeviceError> ata(const AtaCommand& command, std::span<std::uint8_t> data,
+  std::expected<AtaRegisters, DeviceError> ata(const AtaCommand& command,
+                                               std::span<std::uint8_t> data,
                                                std::chrono::milliseconds timeout) override {
     const std::string what = fmt::format("{}: {}", m_path, ata_command_name(command));
     if (m_class.pass_through != PassThrough::ata) {
-      return std::unexpected(DeviceError{what + ": no ATA pass-through on this device (" + m_class.kind + ")",
-                                         false, true, std::nullopt, std::nullopt});
+      return std::unexpected(
+          DeviceError{what + ": no ATA pass-through on this device (" + m_class.kind + ")", false,
+                      true, std::nullopt, std::nullopt});
     }
     if (data.size() != std::size_t{command.data_blocks} * 512U) {
-      return std::unexpected(DeviceError{what + ": data buffer size does not match the command", false, true,
-                                         std::nullopt, std::nullopt});
+      return std::unexpected(DeviceError{what + ": data buffer size does not match the command",
+                                         false, true, std::nullopt, std::nullopt});
     }
     auto cdb = ata_pass_through_16(command);
     std::array<std::uint8_t, 64> sense{};
@@ -144,50 +155,59 @@ public:
     if (::ioctl(m_fd.get(), SG_IO, &hdr) != 0) {
       const int error = errno;
       return std::unexpected(DeviceError{fmt::format("{}: SG_IO: {}", what, errno_text(error)),
-                                         error == ETIMEDOUT, error != ETIMEDOUT, std::nullopt, std::nullopt});
+                                         error == ETIMEDOUT, error != ETIMEDOUT, std::nullopt,
+                                         std::nullopt});
     }
     if (hdr.host_status == k_did_time_out || (hdr.driver_status & 0x0FU) == k_driver_timeout) {
-      return std::unexpected(DeviceError{fmt::format("{}: no answer within {} s", what, timeout.count() / 1000),
-                                         true, false, std::nullopt, std::nullopt});
+      return std::unexpected(
+          DeviceError{fmt::format("{}: no answer within {} s", what, timeout.count() / 1000), true,
+                      false, std::nullopt, std::nullopt});
     }
-    const auto decoded = decode_sense(std::span<const std::uint8_t>(sense.data(), hdr.sb_len_wr));
+    const std::span<const std::uint8_t> sense_bytes(sense.data(), hdr.sb_len_wr);
+    const auto decoded = decode_sense(sense_bytes);
     if (decoded && decoded->ata) {
       if (decoded->ata->failed()) {
-        return std::unexpected(DeviceError{fmt::format("{}: the drive refused it (ATA status {:02X}h, error {:02X}h{})",
-                                                       what, decoded->ata->status, decoded->ata->error,
-                                                       decoded->ata->aborted() ? ", command aborted" : ""),
-                                           false, false, decoded->ata, std::nullopt});
+        return std::unexpected(DeviceError{
+            fmt::format("{}: the drive refused it (ATA status {:02X}h, error {:02X}h{}){}", what,
+                        decoded->ata->status, decoded->ata->error,
+                        decoded->ata->aborted() ? ", command aborted" : "", sense_hex(sense_bytes)),
+            false, false, decoded->ata, std::nullopt});
       }
       return *decoded->ata;
     }
     if (hdr.status == k_check_condition && decoded) {
-      return std::unexpected(DeviceError{fmt::format("{}: {} — the device does not accept ATA PASS-THROUGH "
-                                                     "(not an ATA drive, or a USB bridge that blocks it)",
-                                                     what, describe_sense(*decoded)),
-                                         false, true, std::nullopt, std::nullopt});
+      return std::unexpected(
+          DeviceError{fmt::format("{}: {} — the device does not accept ATA PASS-THROUGH "
+                                  "(not an ATA drive, or a USB bridge that blocks it){}",
+                                  what, describe_sense(*decoded), sense_hex(sense_bytes)),
+                      false, true, std::nullopt, std::nullopt});
     }
     if (hdr.host_status != 0 || (hdr.driver_status & 0x0FU) != 0 || hdr.status != 0) {
-      return std::unexpected(DeviceError{fmt::format("{}: SG_IO status {:02X}h, host {:02X}h, driver {:02X}h", what,
-                                                     hdr.status, hdr.host_status, hdr.driver_status),
-                                         false, true, std::nullopt, std::nullopt});
+      return std::unexpected(
+          DeviceError{fmt::format("{}: SG_IO status {:02X}h, host {:02X}h, driver {:02X}h", what,
+                                  hdr.status, hdr.host_status, hdr.driver_status),
+                      false, true, std::nullopt, std::nullopt});
     }
     // CK_COND was set: a translating layer that returns no registers at all did not run the
     // command as ATA (some USB bridges answer like this). Never take that as success.
-    return std::unexpected(DeviceError{what + ": no ATA registers came back (the bridge does not translate "
-                                              "ATA PASS-THROUGH)",
-                                       false, true, std::nullopt, std::nullopt});
+    return std::unexpected(
+        DeviceError{what + ": no ATA registers came back (the bridge does not translate "
+                           "ATA PASS-THROUGH)",
+                    false, true, std::nullopt, std::nullopt});
   }
 
-  std::expected<std::uint32_t, DeviceError> nvme_admin(const NvmeAdminCommand& command, std::span<std::uint8_t> data,
+  std::expected<std::uint32_t, DeviceError> nvme_admin(const NvmeAdminCommand& command,
+                                                       std::span<std::uint8_t> data,
                                                        std::chrono::milliseconds timeout) override {
     const std::string what = fmt::format("{}: {}", m_path, nvme_command_name(command));
     if (m_class.pass_through != PassThrough::nvme) {
-      return std::unexpected(DeviceError{what + ": no NVMe pass-through on this device (" + m_class.kind + ")",
-                                         false, true, std::nullopt, std::nullopt});
+      return std::unexpected(
+          DeviceError{what + ": no NVMe pass-through on this device (" + m_class.kind + ")", false,
+                      true, std::nullopt, std::nullopt});
     }
     if (data.size() != command.data_bytes) {
-      return std::unexpected(DeviceError{what + ": data buffer size does not match the command", false, true,
-                                         std::nullopt, std::nullopt});
+      return std::unexpected(DeviceError{what + ": data buffer size does not match the command",
+                                         false, true, std::nullopt, std::nullopt});
     }
     nvme_admin_cmd cmd{};
     cmd.opcode = command.opcode;
@@ -198,18 +218,20 @@ public:
     cmd.cdw13 = command.cdw13;
     cmd.addr = reinterpret_cast<std::uintptr_t>(data.data());
     cmd.data_len = command.data_bytes;
-    cmd.timeout_ms = static_cast<std::uint32_t>(std::min<std::int64_t>(timeout.count(), 0xFFFFFFFF));
+    cmd.timeout_ms =
+        static_cast<std::uint32_t>(std::min<std::int64_t>(timeout.count(), 0xFFFFFFFF));
     const int rc = ::ioctl(m_fd.get(), NVME_IOCTL_ADMIN_CMD, &cmd);
     if (rc < 0) {
       const int error = errno;
       const bool timed_out = error == EINTR || error == ETIMEDOUT;
-      return std::unexpected(DeviceError{fmt::format("{}: {}", what, errno_text(error)), timed_out, !timed_out,
-                                         std::nullopt, std::nullopt});
+      return std::unexpected(DeviceError{fmt::format("{}: {}", what, errno_text(error)), timed_out,
+                                         !timed_out, std::nullopt, std::nullopt});
     }
     if (rc > 0) {
       const auto status = static_cast<std::uint32_t>(rc);
-      return std::unexpected(DeviceError{fmt::format("{}: the drive refused it: {}", what, describe_nvme_status(status)),
-                                         false, false, std::nullopt, status});
+      return std::unexpected(DeviceError{
+          fmt::format("{}: the drive refused it: {}", what, describe_nvme_status(status)), false,
+          false, std::nullopt, status});
     }
     return cmd.result;
   }
@@ -218,8 +240,8 @@ public:
     const fs::path rescan = fs::path("/sys/block") / m_name / "device/rescan";
     std::ofstream out(rescan);
     if (!out || !(out << "1\n") || !out.flush()) {
-      return std::unexpected(fmt::format("{}: cannot ask the kernel to re-read the capacity ({})", m_path,
-                                         rescan.string()));
+      return std::unexpected(fmt::format("{}: cannot ask the kernel to re-read the capacity ({})",
+                                         m_path, rescan.string()));
     }
     return {};
   }
@@ -241,13 +263,15 @@ public:
   std::uint64_t size_bytes() const override { return m_device->geometry().size_bytes; }
   std::uint32_t sector_bytes() const override { return m_device->geometry().logical_sector_bytes; }
 
-  std::expected<void, std::string> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override {
+  std::expected<void, std::string> read_at(std::uint64_t offset,
+                                           std::span<std::uint8_t> out) override {
     AlignedBuffer buffer(out.size());
     std::size_t done = 0;
     while (done < out.size()) {
       auto n = m_device->read_at(buffer.span().subspan(done), offset + done);
       if (!n) {
-        return std::unexpected(fmt::format("read at byte {}: {}", offset + done, errno_text(n.error())));
+        return std::unexpected(
+            fmt::format("read at byte {}: {}", offset + done, errno_text(n.error())));
       }
       if (*n == 0) {
         return std::unexpected(fmt::format("read at byte {}: end of the device", offset + done));
@@ -258,7 +282,8 @@ public:
     return {};
   }
 
-  std::expected<void, std::string> write_at(std::uint64_t offset, std::span<const std::uint8_t> data) override {
+  std::expected<void, std::string> write_at(std::uint64_t offset,
+                                            std::span<const std::uint8_t> data) override {
     AlignedBuffer buffer(data.size());
     std::memcpy(buffer.data(), data.data(), data.size());
     std::size_t done = 0;
@@ -298,18 +323,20 @@ std::string_view to_string(PassThrough p) {
   return "none";
 }
 
-std::expected<std::unique_ptr<FirmwareEraseDevice>, std::string> open_firmware_erase_device(const fs::path& device) {
+std::expected<std::unique_ptr<FirmwareEraseDevice>, std::string>
+open_firmware_erase_device(const fs::path& device) {
   auto identity = identify_device(device);
   if (!identity) {
     return std::unexpected(identity.error());
   }
   if (identity->regular_file) {
-    return std::unexpected(fmt::format("{}: a regular file, not a disk: there is no drive firmware to ask",
-                                       device.string()));
+    return std::unexpected(fmt::format(
+        "{}: a regular file, not a disk: there is no drive firmware to ask", device.string()));
   }
   if (identity->partition) {
-    return std::unexpected(fmt::format("{}: a partition of {}: firmware commands act on whole disks (use /dev/{})",
-                                       device.string(), identity->kernel_parent, identity->kernel_parent));
+    return std::unexpected(
+        fmt::format("{}: a partition of {}: firmware commands act on whole disks (use /dev/{})",
+                    device.string(), identity->kernel_parent, identity->kernel_parent));
   }
   const std::string name = identity->kernel_name;
   std::error_code ec;
@@ -318,7 +345,8 @@ std::expected<std::unique_ptr<FirmwareEraseDevice>, std::string> open_firmware_e
   Classification c = classify(name, bus);
   if (c.pass_through == PassThrough::none) {
     // Nothing will be sent: no need to open (and no failure when the node is not ours to open).
-    return std::make_unique<LinuxFirmwareEraseDevice>(device.string(), name, Fd(-1), std::move(c), bus, 0);
+    return std::make_unique<LinuxFirmwareEraseDevice>(device.string(), name, Fd(-1), std::move(c),
+                                                      bus, 0);
   }
   // Read-only is enough: as root (CAP_SYS_RAWIO, CAP_SYS_ADMIN) the kernel passes ATA and NVMe
   // commands through whatever the open mode, and `identify` must not need write access.
@@ -336,10 +364,12 @@ std::expected<std::unique_ptr<FirmwareEraseDevice>, std::string> open_firmware_e
       nsid = static_cast<std::uint32_t>(id);
     }
   }
-  return std::make_unique<LinuxFirmwareEraseDevice>(device.string(), name, std::move(owned), std::move(c), bus, nsid);
+  return std::make_unique<LinuxFirmwareEraseDevice>(device.string(), name, std::move(owned),
+                                                    std::move(c), bus, nsid);
 }
 
-std::expected<std::unique_ptr<SectorWriter>, std::string> open_sector_device(const fs::path& device) {
+std::expected<std::unique_ptr<SectorWriter>, std::string>
+open_sector_device(const fs::path& device) {
   OpenOptions options;
   options.write = true;
   options.direct = true;

@@ -16,8 +16,9 @@ bool is_nvme_method(WipeMethod m) {
 
 std::optional<std::string> ata_unusable(WipeMethod method, const DriveCapabilities& drive) {
   if (!drive.ata) {
-    return drive.pass_through == PassThrough::nvme ? std::string("not an ATA drive (NVMe)")
-                                                   : std::string("the drive did not answer IDENTIFY DEVICE");
+    return drive.pass_through == PassThrough::nvme
+               ? std::string("not an ATA drive (NVMe)")
+               : std::string("the drive did not answer IDENTIFY DEVICE");
   }
   const AtaIdentify& id = *drive.ata;
   switch (method) {
@@ -40,7 +41,8 @@ std::optional<std::string> ata_unusable(WipeMethod method, const DriveCapabiliti
       return std::string(k_frozen_message) + " (SANITIZE FREEZE LOCK)";
     }
     if (drive.ata_sanitize_status && drive.ata_sanitize_status->in_progress) {
-      return "a sanitize operation is already running on this drive (it resumes after power loss): wait for it "
+      return "a sanitize operation is already running on this drive (it resumes after power loss): "
+             "wait for it "
              "to finish";
     }
     return std::nullopt;
@@ -57,12 +59,14 @@ std::optional<std::string> ata_unusable(WipeMethod method, const DriveCapabiliti
       return std::string(k_frozen_message);
     }
     if (id.security.count_expired) {
-      return "too many wrong passwords were tried since the disk powered on: power it off and on, then retry";
+      return "too many wrong passwords were tried since the disk powered on: power it off and on, "
+             "then retry";
     }
     if (id.security.locked || id.security.enabled) {
-      return fmt::format("the disk has a user password{} that Atelier did not set (its previous owner's): "
-                         "it cannot be erased without it",
-                         id.security.locked ? " and is locked" : "");
+      return fmt::format(
+          "the disk has a user password{} that Atelier did not set (its previous owner's): "
+          "it cannot be erased without it",
+          id.security.locked ? " and is locked" : "");
     }
     return std::nullopt;
   default:
@@ -72,12 +76,15 @@ std::optional<std::string> ata_unusable(WipeMethod method, const DriveCapabiliti
 
 std::optional<std::string> nvme_unusable(WipeMethod method, const DriveCapabilities& drive) {
   if (!drive.nvme) {
-    return drive.pass_through == PassThrough::ata ? std::string("not an NVMe drive (ATA)")
-                                                  : std::string("the drive did not answer Identify Controller");
+    return drive.pass_through == PassThrough::ata
+               ? std::string("not an NVMe drive (ATA)")
+               : std::string("the drive did not answer Identify Controller");
   }
   const NvmeController& c = *drive.nvme;
-  if (drive.nvme_sanitize_log && drive.nvme_sanitize_log->state() == NvmeSanitizeLog::State::in_progress) {
-    return "a sanitize operation is already running on this drive (it resumes after power loss): wait for it to "
+  if (drive.nvme_sanitize_log &&
+      drive.nvme_sanitize_log->state() == NvmeSanitizeLog::State::in_progress) {
+    return "a sanitize operation is already running on this drive (it resumes after power loss): "
+           "wait for it to "
            "finish";
   }
   switch (method) {
@@ -137,7 +144,8 @@ std::optional<std::string> why_unusable(WipeMethod method, const DriveCapabiliti
     return fmt::format("no ATA/NVMe pass-through on this device ({})", drive.kind);
   }
   if (drive.bus == "usb") {
-    return "the disk sits behind a USB bridge: ATA pass-through is usually blocked, firmware erase is not attempted";
+    return "the disk sits behind a USB bridge: ATA pass-through is usually blocked, firmware erase "
+           "is not attempted";
   }
   if (is_ata_method(method)) {
     return ata_unusable(method, drive);
@@ -149,7 +157,8 @@ std::optional<std::string> why_unusable(WipeMethod method, const DriveCapabiliti
 }
 
 WipeMethod effective_method(WipeMethod asked, const DriveCapabilities& drive) {
-  if (asked == WipeMethod::ata_secure_erase && drive.ata && drive.ata->security.enhanced_erase_supported) {
+  if (asked == WipeMethod::ata_secure_erase && drive.ata &&
+      drive.ata->security.enhanced_erase_supported) {
     return WipeMethod::ata_secure_erase_enhanced;
   }
   return asked;
@@ -158,18 +167,19 @@ WipeMethod effective_method(WipeMethod asked, const DriveCapabilities& drive) {
 LevelVerdict level_for(WipeMethod method, std::string_view media) {
   // Unknown media is judged as flash: the lower level is the honest one when we cannot tell.
   const bool flash = media != "hdd";
-  const std::string media_text = media == "nvme" ? "an NVMe SSD" : media == "usb" ? "a USB disk"
-                                 : flash         ? "an SSD"
-                                                 : "a hard disk";
+  const std::string media_text = media == "nvme"  ? "an NVMe SSD"
+                                 : media == "usb" ? "a USB disk"
+                                 : flash          ? "an SSD"
+                                                  : "a hard disk";
   switch (method) {
   case WipeMethod::zero:
   case WipeMethod::one:
   case WipeMethod::random:
   case WipeMethod::random_then_zero:
     if (flash) {
-      return {SanitizationLevel::clear,
-              fmt::format("an overwrite of {} does not reach its spare and remapped blocks: NIST SP 800-88 Clear",
-                          media_text)};
+      return {SanitizationLevel::clear, fmt::format("an overwrite of {} does not reach its spare "
+                                                    "and remapped blocks: NIST SP 800-88 Clear",
+                                                    media_text)};
     }
     return {SanitizationLevel::clear,
             "an overwrite of every user-addressable sector of a hard disk: NIST SP 800-88 Clear"};
@@ -179,28 +189,34 @@ LevelVerdict level_for(WipeMethod method, std::string_view media) {
     return {SanitizationLevel::purge, "ATA SANITIZE BLOCK ERASE: NIST SP 800-88 Purge"};
   case WipeMethod::ata_sanitize_overwrite:
     if (flash) {
-      return {SanitizationLevel::clear, "NIST SP 800-88 lists only SANITIZE BLOCK ERASE and CRYPTO SCRAMBLE as Purge "
-                                        "for ATA SSDs: a sanitize overwrite of an SSD is recorded as Clear"};
+      return {SanitizationLevel::clear,
+              "NIST SP 800-88 lists only SANITIZE BLOCK ERASE and CRYPTO SCRAMBLE as Purge "
+              "for ATA SSDs: a sanitize overwrite of an SSD is recorded as Clear"};
     }
-    return {SanitizationLevel::purge, "ATA SANITIZE OVERWRITE of a hard disk: NIST SP 800-88 Purge"};
+    return {SanitizationLevel::purge,
+            "ATA SANITIZE OVERWRITE of a hard disk: NIST SP 800-88 Purge"};
   case WipeMethod::ata_secure_erase:
-    return {SanitizationLevel::clear,
-            "SECURITY ERASE UNIT (normal mode) overwrites the user-addressable sectors only: NIST SP 800-88 Clear"};
+    return {SanitizationLevel::clear, "SECURITY ERASE UNIT (normal mode) overwrites the "
+                                      "user-addressable sectors only: NIST SP 800-88 Clear"};
   case WipeMethod::ata_secure_erase_enhanced:
     if (flash) {
-      return {SanitizationLevel::clear, "ENHANCED SECURITY ERASE UNIT of an SSD counts as Clear unless its vendor "
-                                        "documents it as Purge (NIST SP 800-88)"};
+      return {SanitizationLevel::clear,
+              "ENHANCED SECURITY ERASE UNIT of an SSD counts as Clear unless its vendor "
+              "documents it as Purge (NIST SP 800-88)"};
     }
-    return {SanitizationLevel::purge, "ENHANCED SECURITY ERASE UNIT of a hard disk also writes its reallocated "
-                                      "sectors: NIST SP 800-88 Purge"};
+    return {SanitizationLevel::purge,
+            "ENHANCED SECURITY ERASE UNIT of a hard disk also writes its reallocated "
+            "sectors: NIST SP 800-88 Purge"};
   case WipeMethod::nvme_sanitize_crypto:
   case WipeMethod::nvme_sanitize_block:
   case WipeMethod::nvme_sanitize_overwrite:
     return {SanitizationLevel::purge, "NVMe Sanitize: NIST SP 800-88 Purge"};
   case WipeMethod::nvme_format_crypto:
-    return {SanitizationLevel::purge, "NVMe Format NVM with cryptographic erase (SES=2): NIST SP 800-88 Purge"};
+    return {SanitizationLevel::purge,
+            "NVMe Format NVM with cryptographic erase (SES=2): NIST SP 800-88 Purge"};
   case WipeMethod::nvme_format_user:
-    return {SanitizationLevel::purge, "NVMe Format NVM with user data erase (SES=1): NIST SP 800-88 Purge"};
+    return {SanitizationLevel::purge,
+            "NVMe Format NVM with user data erase (SES=1): NIST SP 800-88 Purge"};
   }
   return {SanitizationLevel::clear, "unknown method"};
 }

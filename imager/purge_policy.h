@@ -6,8 +6,8 @@
 // always runnable (by the wipe engine); firmware methods need the pass-through, the drive's support
 // and a drive that is neither frozen nor locked.
 //
-// level_for gives the honest NIST SP 800-88 level of a method on a media, with the reason; the table
-// is in docs/PURGE.md, "Methods and levels".
+// level_for gives the honest NIST SP 800-88 level of a method on a media, with the reason; the
+// table is in docs/PURGE.md, "Methods and levels".
 #pragma once
 
 #include "imager/ata_commands.h"
@@ -26,20 +26,22 @@ namespace atelier::imager {
 // Hidden areas of an ATA disk: HPA (native max vs. IDENTIFY capacity) and DCO (factory max vs.
 // native max). Sector counts are numbers of logical sectors.
 struct HiddenAreaProbe {
-  bool checked = false;                 // false: not asked (not ATA, no pass-through, command failed)
-  std::uint64_t visible_sectors = 0;    // IDENTIFY's accessible capacity
+  bool checked = false;              // false: not asked (not ATA, no pass-through, command failed)
+  std::uint64_t visible_sectors = 0; // IDENTIFY's accessible capacity
   std::optional<std::uint64_t> native_sectors;  // READ NATIVE MAX ADDRESS + 1
   std::optional<std::uint64_t> factory_sectors; // DCO IDENTIFY maximum LBA + 1
   bool hpa() const { return native_sectors && *native_sectors > visible_sectors; }
-  bool dco() const { return factory_sectors && native_sectors && *factory_sectors > *native_sectors; }
-  std::vector<std::string> notes;       // what could not be asked, and why
+  bool dco() const {
+    return factory_sectors && native_sectors && *factory_sectors > *native_sectors;
+  }
+  std::vector<std::string> notes; // what could not be asked, and why
 };
 
 // Everything `identify` learns; the input of the policy.
 struct DriveCapabilities {
   std::string device;
   PassThrough pass_through = PassThrough::none;
-  std::string kind;  // FirmwareEraseDevice::kind()
+  std::string kind; // FirmwareEraseDevice::kind()
   std::string bus;
   std::string media; // "hdd", "ssd", "nvme", "usb" ("" when unknown)
   std::optional<AtaIdentify> ata;
@@ -62,7 +64,8 @@ inline constexpr const char* k_frozen_message =
     "the disk is frozen by the BIOS: suspend/resume the machine or hot-plug this disk, then retry";
 
 // Why `method` cannot run on this drive now; nullopt when it can.
-std::optional<std::string> why_unusable(profiles::WipeMethod method, const DriveCapabilities& drive);
+std::optional<std::string> why_unusable(profiles::WipeMethod method,
+                                        const DriveCapabilities& drive);
 
 struct Skipped {
   profiles::WipeMethod method;
@@ -80,7 +83,8 @@ struct MethodChoice {
   LevelVerdict level;                         // of the chosen method
 };
 
-MethodChoice choose_method(const std::vector<profiles::WipeMethod>& ordered, const DriveCapabilities& drive);
+MethodChoice choose_method(const std::vector<profiles::WipeMethod>& ordered,
+                           const DriveCapabilities& drive);
 
 // The media class a level is judged on: "ssd" for flash, "hdd" otherwise, "nvme" for NVMe.
 LevelVerdict level_for(profiles::WipeMethod method, std::string_view media);
@@ -88,6 +92,5 @@ LevelVerdict level_for(profiles::WipeMethod method, std::string_view media);
 // ata-secure-erase runs in enhanced mode when the drive supports it (it then also reaches
 // reallocated sectors): the method actually run.
 profiles::WipeMethod effective_method(profiles::WipeMethod asked, const DriveCapabilities& drive);
-
 
 } // namespace atelier::imager

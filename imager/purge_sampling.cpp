@@ -1,9 +1,9 @@
 #include "imager/purge_sampling.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cstring>
+
+#include <fmt/format.h>
 
 namespace atelier::imager {
 namespace {
@@ -18,7 +18,8 @@ std::uint64_t splitmix64(std::uint64_t& state) {
 SectorSample summarize(std::uint64_t offset, std::span<const std::uint8_t> sector) {
   SectorSample s;
   s.offset = offset;
-  s.uniform = std::all_of(sector.begin(), sector.end(), [&](std::uint8_t b) { return b == sector.front(); });
+  s.uniform = std::all_of(sector.begin(), sector.end(),
+                          [&](std::uint8_t b) { return b == sector.front(); });
   std::uint64_t h = 0xCBF29CE484222325ULL;
   for (const std::uint8_t b : sector) {
     h = (h ^ b) * 0x100000001B3ULL;
@@ -29,8 +30,8 @@ SectorSample summarize(std::uint64_t offset, std::span<const std::uint8_t> secto
 
 } // namespace
 
-std::vector<std::uint64_t> sample_offsets(std::uint64_t size_bytes, std::uint32_t sector_bytes, std::size_t count,
-                                          std::uint64_t seed) {
+std::vector<std::uint64_t> sample_offsets(std::uint64_t size_bytes, std::uint32_t sector_bytes,
+                                          std::size_t count, std::uint64_t seed) {
   std::vector<std::uint64_t> offsets;
   if (sector_bytes == 0 || size_bytes < sector_bytes) {
     return offsets;
@@ -52,8 +53,8 @@ std::vector<std::uint64_t> sample_offsets(std::uint64_t size_bytes, std::uint32_
   return offsets;
 }
 
-std::expected<std::vector<SectorSample>, std::string> read_samples(SectorReader& sectors,
-                                                                   const std::vector<std::uint64_t>& offsets) {
+std::expected<std::vector<SectorSample>, std::string>
+read_samples(SectorReader& sectors, const std::vector<std::uint64_t>& offsets) {
   std::vector<std::uint8_t> buffer(sectors.sector_bytes());
   std::vector<SectorSample> samples;
   samples.reserve(offsets.size());
@@ -66,9 +67,9 @@ std::expected<std::vector<SectorSample>, std::string> read_samples(SectorReader&
   return samples;
 }
 
-std::expected<std::vector<SectorSample>, std::string> plant_markers(SectorWriter& sectors,
-                                                                    const std::vector<std::uint64_t>& offsets,
-                                                                    std::uint64_t seed) {
+std::expected<std::vector<SectorSample>, std::string>
+plant_markers(SectorWriter& sectors, const std::vector<std::uint64_t>& offsets,
+              std::uint64_t seed) {
   std::vector<std::uint8_t> buffer(sectors.sector_bytes());
   std::uint64_t state = seed ^ 0x5A5A5A5A5A5A5A5AULL;
   for (const std::uint64_t offset : offsets) {
@@ -91,14 +92,15 @@ std::expected<std::vector<SectorSample>, std::string> plant_markers(SectorWriter
   }
   for (const auto& s : *samples) {
     if (s.uniform) {
-      return std::unexpected(fmt::format("verification marker at byte {} did not stick: the disk ignores writes",
-                                         s.offset));
+      return std::unexpected(fmt::format(
+          "verification marker at byte {} did not stick: the disk ignores writes", s.offset));
     }
   }
   return samples;
 }
 
-SampleVerdict compare_samples(const std::vector<SectorSample>& before, const std::vector<SectorSample>& after) {
+SampleVerdict compare_samples(const std::vector<SectorSample>& before,
+                              const std::vector<SectorSample>& after) {
   SampleVerdict v;
   v.sampled = std::min(before.size(), after.size());
   for (std::size_t i = 0; i < v.sampled; ++i) {
@@ -115,13 +117,16 @@ SampleVerdict compare_samples(const std::vector<SectorSample>& before, const std
 
 std::string SampleVerdict::summary() const {
   if (!conclusive()) {
-    return fmt::format("not verified: the {} sampled sectors held no data before the erase", sampled);
+    return fmt::format("not verified: the {} sampled sectors held no data before the erase",
+                       sampled);
   }
   if (unchanged == 0) {
-    return fmt::format("passed: {} of {} sampled sectors held data and all of them changed", informative, sampled);
+    return fmt::format("passed: {} of {} sampled sectors held data and all of them changed",
+                       informative, sampled);
   }
-  return fmt::format("failed: {} of {} sampled sectors that held data still hold it after the erase", unchanged,
-                     informative);
+  return fmt::format(
+      "failed: {} of {} sampled sectors that held data still hold it after the erase", unchanged,
+      informative);
 }
 
 } // namespace atelier::imager

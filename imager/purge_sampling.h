@@ -3,9 +3,10 @@
 //
 // A sample is one logical sector: the first, the last, and one pseudorandom sector in each of
 // `count` equal subsections. A sector that holds one repeated byte (blank, e.g. never written or
-// trimmed) before the erase proves nothing when it reads blank afterwards, so it is "uninformative";
-// when every sample is blank, verification markers can be written first (SectorWriter) so that the
-// erase has something to destroy. A purge passes when every informative sample changed.
+// trimmed) before the erase proves nothing when it reads blank afterwards, so it is
+// "uninformative"; when every sample is blank, verification markers can be written first
+// (SectorWriter) so that the erase has something to destroy. A purge passes when every informative
+// sample changed.
 #pragma once
 
 #include "imager/purge_device.h"
@@ -18,8 +19,8 @@
 namespace atelier::imager {
 
 // Pure: sorted, distinct byte offsets of the sampled sectors. Same inputs, same offsets.
-std::vector<std::uint64_t> sample_offsets(std::uint64_t size_bytes, std::uint32_t sector_bytes, std::size_t count,
-                                          std::uint64_t seed);
+std::vector<std::uint64_t> sample_offsets(std::uint64_t size_bytes, std::uint32_t sector_bytes,
+                                          std::size_t count, std::uint64_t seed);
 
 struct SectorSample {
   std::uint64_t offset = 0;
@@ -29,14 +30,13 @@ struct SectorSample {
 };
 
 // Reads the samples. An error names the first unreadable sector.
-std::expected<std::vector<SectorSample>, std::string> read_samples(SectorReader& sectors,
-                                                                   const std::vector<std::uint64_t>& offsets);
+std::expected<std::vector<SectorSample>, std::string>
+read_samples(SectorReader& sectors, const std::vector<std::uint64_t>& offsets);
 
 // Writes a distinct marker (text + offset + pseudorandom bytes) into each sampled sector, flushes,
 // and reads them back; an error when the disk does not keep them.
-std::expected<std::vector<SectorSample>, std::string> plant_markers(SectorWriter& sectors,
-                                                                    const std::vector<std::uint64_t>& offsets,
-                                                                    std::uint64_t seed);
+std::expected<std::vector<SectorSample>, std::string>
+plant_markers(SectorWriter& sectors, const std::vector<std::uint64_t>& offsets, std::uint64_t seed);
 
 struct SampleVerdict {
   std::size_t sampled = 0;
@@ -49,6 +49,7 @@ struct SampleVerdict {
   std::string summary() const;
 };
 
-SampleVerdict compare_samples(const std::vector<SectorSample>& before, const std::vector<SectorSample>& after);
+SampleVerdict compare_samples(const std::vector<SectorSample>& before,
+                              const std::vector<SectorSample>& after);
 
 } // namespace atelier::imager

@@ -472,6 +472,10 @@ std::expected<RawWriteStats, ImageError> write_raw_image(ImageStream& stream,
                                                    stream.name())});
     }
   }
+  if (!stream.at_end()) {
+    return fail({ImageErrorKind::io,
+                 fmt::format("{}: the image ended before the stream did", stream.name())});
+  }
   if (auto ok = writer.finish(); !ok) {
     return fail(std::move(ok.error()));
   }

@@ -207,6 +207,7 @@ Json to_json(const Inventory& inv) {
   Json memory{{"total_bytes", inv.memory.total_bytes},
               {"total_source", inv.memory.total_source},
               {"os_visible_bytes", opt(inv.memory.os_visible_bytes)},
+              {"memory_blocks_bytes", opt(inv.memory.blocks_bytes)},
               {"slot_count", inv.memory.slots.size()},
               {"empty_slots", empty_slots},
               {"slots", slots}};

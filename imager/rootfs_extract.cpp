@@ -471,6 +471,11 @@ std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
       return image_error(ImageErrorKind::io, "{}: the archive reader stopped early", stream.name());
     }
   }
+  if (!stream.at_end()) {
+    // Defence in depth: success is only ever reported for a stream read to a verified end.
+    return image_error(ImageErrorKind::io, "{}: the archive ended before the stream did",
+                       stream.name());
+  }
   auto& stats = restorer.stats();
   stats.source_bytes = stream.bytes_read();
   stats.sha256 = stream.sha256_hex();

@@ -60,6 +60,9 @@ RunResult run_wipes(std::vector<WipeJob> jobs, const RunOptions& options) {
   RunResult result;
   result.records.resize(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].record.started_at.empty()) {
+      jobs[i].record.started_at = utc_timestamp(std::chrono::system_clock::now()); // for a stalled record
+    }
     auto state = std::make_shared<JobState>();
     state->control.touch();
     WipeOptions wipe = options.wipe;

@@ -2,7 +2,10 @@
 // ready → finish, against a real SQLite file and real boot tokens. Crash safety is tested by
 // dropping the daemon's objects and opening the same file again, as a restarted atelierd does.
 #include "daemon/agent_api.h"
+#include "daemon/erasure_certificate.h"
 #include "daemon/pipeline.h"
+#include "daemon/workshop_view.h"
+#include "imager/erasure_record.h"
 #include "profiles/program.h"
 #include "support/temp_dir.h"
 
@@ -59,32 +62,43 @@ min_disk = "32GB"
 firmware = ["bios", "uefi"]
 )";
 
-class FakeSigner : public daemon::RecordSigner {
-public:
-  std::expected<std::string, std::string> sign(const json& record) override {
-    ++signed_count;
-    return "signature-of-" + record.value("serial", std::string());
-  }
-  int signed_count = 0;
-};
-
+// A complete record as `atelier-imager wipe --json` prints it.
 json erasure_record(const std::string& serial, const std::string& result) {
-  return json{{"model", "SAMSUNG MZ7LN256HMJP"}, {"serial", serial}, {"size_bytes", 256060514304},
-              {"media_type", "ssd"},             {"method", "zero"},  {"level", "clear"},
-              {"verification", "sample"},        {"result", result},  {"started_at", "2026-11-23T10:00:00Z"},
-              {"finished_at", "2026-11-23T10:20:00Z"}};
+  imager::ErasureRecord r;
+  r.record_id = "6f1c2a4e-0000-4000-8000-" + serial.substr(0, 8) + "0000";
+  r.manufacturer = "Samsung";
+  r.model = "SAMSUNG MZ7LN256HMJP";
+  r.serial = serial;
+  r.media_type = "ssd";
+  r.device = "/dev/sda";
+  r.size_bytes = 256060514304;
+  r.method = "zero";
+  r.pattern = "zero";
+  r.passes = 1;
+  r.tool_version = "0.1.0";
+  r.verification = imager::VerificationMethod::sample;
+  r.verification_result = result == "erased" ? "passed" : "not verified";
+  r.started_at = "2026-11-23T10:00:00Z";
+  r.finished_at = "2026-11-23T10:20:00Z";
+  r.duration_seconds = 1200;
+  r.bytes_written = result == "erased" ? r.size_bytes : 4096;
+  r.result = result == "erased" ? imager::ErasureResult::erased : imager::ErasureResult::failed;
+  if (r.result == imager::ErasureResult::failed) {
+    r.failure_reason = "write: Input/output error (EIO) at byte 4096 after 3 attempts";
+  }
+  return imager::to_json(r);
 }
 
 // One "atelierd process": registry, tokens, pipeline and API over the database file.
 struct Daemon {
-  Daemon(const std::string& db, pxe::BootTokens& tokens, FakeSigner& signer)
+  Daemon(const std::string& db, pxe::BootTokens& tokens, const daemon::SigningKey& key)
       : registry(hwdb::open_store(db).value(), clock) {
     daemon::PipelineConfig config;
     config.program = profiles::load_program(std::string(ATELIER_TEST_DATA) + "/imager/bench/program.toml").value();
     config.profiles.push_back(profiles::parse_profile(k_profile, "/srv/profiles/family.toml").value());
     config.profile_texts["family"] = std::string(k_profile);
     config.image_base_url = "http://198.18.0.2/images";
-    pipeline = std::make_unique<daemon::Pipeline>(registry, clock, std::move(config), &signer);
+    pipeline = std::make_unique<daemon::Pipeline>(registry, clock, std::move(config), key);
     api = std::make_unique<daemon::AgentApi>(registry, tokens, pipeline.get());
   }
   json post(const std::string& path, const json& body, unsigned expected_status = 200) {
@@ -100,12 +114,14 @@ struct Daemon {
 
 class PipelineTest : public ::testing::Test {
 protected:
-  PipelineTest() : m_daemon(std::make_unique<Daemon>(db(), m_tokens, m_signer)) {}
+  PipelineTest()
+      : m_key(daemon::SigningKey::load_or_create(m_dir / "keys").value()),
+        m_daemon(std::make_unique<Daemon>(db(), m_tokens, m_key)) {}
 
   std::string db() const { return (m_dir / "atelier.db").string(); }
   void restart() { // what kill -9 and a restart leave: the file, and the agent's token
     m_daemon.reset();
-    m_daemon = std::make_unique<Daemon>(db(), m_tokens, m_signer);
+    m_daemon = std::make_unique<Daemon>(db(), m_tokens, m_key);
   }
   std::string boot() { return m_tokens.issue(m_mac).value(); }
   json register_agent(const std::string& token, unsigned status = 200) {
@@ -125,8 +141,8 @@ protected:
 
   atelier::testing::TempDir m_dir;
   pxe::BootTokens m_tokens{pxe::BootTokensConfig{}};
-  FakeSigner m_signer;
   pxe::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
+  daemon::SigningKey m_key;
   std::unique_ptr<Daemon> m_daemon;
 };
 
@@ -162,7 +178,6 @@ TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
   EXPECT_EQ(job["params"]["methods"]["ssd"], json::array({"ata-sanitize-crypto", "zero"}));
   EXPECT_EQ(job["params"]["verify"], "sample");
   EXPECT_EQ(done(token, job, {{"records", {erasure_record("S2XXXXXX", "erased")}}})["state"], "wiped");
-  EXPECT_EQ(m_signer.signed_count, 1);
 
   job = next(token);
   ASSERT_EQ(job["step"], "deploy");
@@ -186,7 +201,10 @@ TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
   ASSERT_EQ(disks.size(), 1u);
   const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0].signature, "signature-of-S2XXXXXX");
+  // Signed with the workshop key: the stored certificate verifies offline.
+  auto certificate = daemon::certificate_from_stored(records[0]);
+  ASSERT_TRUE(certificate) << certificate.error();
+  EXPECT_TRUE(daemon::verify_certificate(certificate->document_text(), m_key.public_key()).valid());
 }
 
 // A lost answer: the agent registers again with the same token and gets the same unit.
@@ -255,7 +273,6 @@ TEST_F(PipelineTest, FailedWipeStopsTheMachineWithTheReason) {
                   {"reason", "DISK FAILING — remove disk S2XXXXXX and set it aside"},
                   {"result", {{"records", {erasure_record("S2XXXXXX", "failed")}}}}});
   EXPECT_EQ(unit().state, hwdb::UnitState::failed);
-  EXPECT_EQ(m_signer.signed_count, 0);
   const json finish = next(token);
   ASSERT_EQ(finish["step"], "finish");
   EXPECT_EQ(finish["params"]["verdict"], "FAILED");
@@ -303,4 +320,32 @@ TEST_F(PipelineTest, ProgressIsStoredOnTheIssuedJob) {
   const auto stored = m_daemon->registry.store().job_by_id(job["job"].get<hwdb::RowId>()).value();
   ASSERT_TRUE(stored);
   EXPECT_EQ(json::parse(stored->progress_json)["done_bytes"], 5);
+}
+
+// `atelier watch` reads the same database: the machine shows its step and progress while it works,
+// and its verdict when done.
+TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  m_daemon->post("/api/v1/progress",
+                 {{"token", token},
+                  {"job", job["job"]},
+                  {"progress", {{"operation", "bench"}, {"done_bytes", 25}, {"total_bytes", 100},
+                                {"bytes_per_second", 2e6}, {"eta_seconds", 70}}}});
+  auto& store = m_daemon->registry.store();
+  auto rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(), {});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].stage, "bench");
+  EXPECT_EQ(rows[0].progress, "25% 2 MB/s ETA 1m10s");
+  EXPECT_EQ(rows[0].verdict, "");
+  done(token, job, {{"bench", bench_report()}});
+  const json wipe = next(token);
+  m_daemon->post("/api/v1/result", {{"token", token}, {"job", wipe["job"]}, {"status", "failed"},
+                                    {"reason", "DISK FAILING — remove the disk"}});
+  rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(),
+                               {{unit().id, "wipe failed: DISK FAILING — remove the disk"}});
+  EXPECT_EQ(rows[0].state, "failed");
+  EXPECT_EQ(rows[0].stage, "wipe failed");
+  EXPECT_EQ(rows[0].verdict, "FAILED: wipe failed: DISK FAILING — remove the disk");
 }

@@ -167,3 +167,17 @@ TEST_F(ErasureRecordsTest, StoredRecordsCannotBeEditedOrDeleted) {
   EXPECT_FALSE(store->add_erasure_record(copy));
   EXPECT_EQ(store->erasure_records_for_unit(u.id).value().size(), 1u);
 }
+
+TEST_F(ErasureRecordsTest, WhatTheRecordDoesNotKnowIsKeptFromTheInventory) {
+  // Why: an imager record names no bus; filing it must not blank what the inventory recorded.
+  const Unit u = intake("CZC0000001");
+  Store& s = m_registry.store();
+  ASSERT_TRUE(
+      s.upsert_disk({0, u.id, "Samsung SSD 860", "S3Z9NB0K1", 250059350016u, "ssd", "sata"}));
+  Disk from_record = disk("S3Z9NB0K1");
+  from_record.bus = "";
+  ASSERT_TRUE(m_registry.record_erasure(u, from_record, record("rec-1")));
+  const auto disks = s.disks(u.id).value();
+  ASSERT_EQ(disks.size(), 1u);
+  EXPECT_EQ(disks[0].bus, "sata");
+}

@@ -1,4 +1,5 @@
-// IDENTIFY DEVICE and DCO IDENTIFY parsers on captures from real drives (tests/data/purge/SOURCES.md).
+// IDENTIFY DEVICE and DCO IDENTIFY parsers on captures from real drives
+// (tests/data/purge/SOURCES.md).
 #include "imager/ata_identify.h"
 #include "purge_fixtures.h"
 
@@ -69,6 +70,21 @@ TEST(AtaIdentify, ReadsTheMaxtorOfTheSameReport) {
   EXPECT_FALSE(id->sanitize.supported);
 }
 
+TEST(AtaIdentify, ReadsQemusEmulatedDiskWhichHasNoIntegrityWordAndNoSecurity) {
+  // Captured in the purge VM test: QEMU's ide-hd leaves word 255 at zero and offers no security.
+  const auto id = parse_ata_identify(load_purge_fixture("qemu_ide_hd.ata.txt"));
+  ASSERT_TRUE(id) << id.error();
+  EXPECT_EQ(id->model, "QEMU HARDDISK");
+  EXPECT_EQ(id->serial, "ATELIER-ATA-0001");
+  EXPECT_EQ(id->firmware, "2.5+");
+  EXPECT_EQ(id->user_sectors, 131072U); // 64 MiB
+  EXPECT_FALSE(id->checksum_valid);
+  EXPECT_FALSE(id->security.supported);
+  EXPECT_FALSE(id->sanitize.supported);
+  EXPECT_FALSE(id->hpa_supported);
+  EXPECT_FALSE(id->rotation_rate);
+}
+
 TEST(AtaIdentify, RejectsACorruptedTransferByItsChecksum) {
   auto bytes = load_purge_fixture("samsung_870_qvo_4tb.ata.txt");
   bytes[256] ^= 0x01; // word 128 bit 0 flipped
@@ -100,8 +116,9 @@ TEST(AtaIdentify, RejectsShortEmptyAndAtapiData) {
 }
 
 // Builds IDENTIFY data word by word for bits no capture at hand sets (sanitize, 4Kn, locked).
-std::vector<std::uint8_t> with_words(std::vector<std::uint8_t> bytes,
-                                     std::initializer_list<std::pair<std::size_t, std::uint16_t>> words) {
+std::vector<std::uint8_t>
+with_words(std::vector<std::uint8_t> bytes,
+           std::initializer_list<std::pair<std::size_t, std::uint16_t>> words) {
   for (const auto& [n, v] : words) {
     bytes[2 * n] = static_cast<std::uint8_t>(v & 0xFF);
     bytes[2 * n + 1] = static_cast<std::uint8_t>(v >> 8);
@@ -135,11 +152,23 @@ TEST(AtaIdentify, ReadsLogicalAndPhysicalSectorSizes) {
   EXPECT_EQ(id->logical_sector_bytes, 4096U);
   EXPECT_EQ(id->physical_sector_bytes, 4096U);
   // 512e: 512-byte logical, 8 per physical sector.
-  const auto emulated = with_words(load_purge_fixture("samsung_870_qvo_4tb.ata.txt"), {{106, 0x6003}});
+  const auto emulated =
+      with_words(load_purge_fixture("samsung_870_qvo_4tb.ata.txt"), {{106, 0x6003}});
   id = parse_ata_identify(emulated);
   ASSERT_TRUE(id);
   EXPECT_EQ(id->logical_sector_bytes, 512U);
   EXPECT_EQ(id->physical_sector_bytes, 4096U);
+}
+
+TEST(AtaIdentify, RejectsImplausibleSectorSizes) {
+  // Found by ata_identify_fuzz: words 117-118 of garbage overflowed the physical sector size.
+  const auto huge = with_words(load_purge_fixture("samsung_870_qvo_4tb.ata.txt"),
+                               {{106, 0x700F}, {117, 0xFFF8}, {118, 0x0077}});
+  const auto id = parse_ata_identify(huge);
+  ASSERT_FALSE(id);
+  EXPECT_NE(id.error().find("words 117-118"), std::string::npos) << id.error();
+  const auto wide = with_words(load_purge_fixture("samsung_870_qvo_4tb.ata.txt"), {{106, 0x600F}});
+  EXPECT_FALSE(parse_ata_identify(wide)); // 512 << 15: no such physical sector
 }
 
 TEST(AtaIdentify, ReadsLockedAndExpiredSecurityStates) {

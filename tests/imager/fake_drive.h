@@ -22,7 +22,9 @@ using namespace std::chrono_literals;
 
 class FakeClock final : public PurgeClock {
 public:
-  std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::time_point{} + elapsed; }
+  std::chrono::steady_clock::time_point now() override {
+    return std::chrono::steady_clock::time_point{} + elapsed;
+  }
   std::chrono::system_clock::time_point wall_now() override {
     // 2026-11-23T10:00:00Z + elapsed
     return std::chrono::system_clock::time_point{std::chrono::seconds{1'795'428'000}} +
@@ -40,11 +42,13 @@ public:
 class FakeMedia final : public SectorWriter {
 public:
   enum class Background { old_data, zeros, pattern, scrambled };
-  FakeMedia(std::uint64_t sectors, std::uint32_t sector_bytes) : m_sectors(sectors), m_sector_bytes(sector_bytes) {}
+  FakeMedia(std::uint64_t sectors, std::uint32_t sector_bytes)
+      : m_sectors(sectors), m_sector_bytes(sector_bytes) {}
 
   std::uint64_t size_bytes() const override { return m_sectors * m_sector_bytes; }
   std::uint32_t sector_bytes() const override { return m_sector_bytes; }
-  std::expected<void, std::string> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override {
+  std::expected<void, std::string> read_at(std::uint64_t offset,
+                                           std::span<std::uint8_t> out) override {
     for (std::size_t done = 0; done < out.size(); done += m_sector_bytes) {
       const std::uint64_t sector = (offset + done) / m_sector_bytes;
       if (sector >= m_sectors) {
@@ -54,7 +58,8 @@ public:
     }
     return {};
   }
-  std::expected<void, std::string> write_at(std::uint64_t offset, std::span<const std::uint8_t> data) override {
+  std::expected<void, std::string> write_at(std::uint64_t offset,
+                                            std::span<const std::uint8_t> data) override {
     if (read_only) {
       return std::unexpected("write: Read-only file system (EROFS)");
     }
@@ -112,36 +117,42 @@ private:
 class FakeDrive final : public FirmwareEraseDevice {
 public:
   enum class Type { ata_ssd, ata_hdd, nvme };
-  static constexpr std::uint64_t k_sectors = 1U << 21U; // 1 GiB of 512-byte sectors (NVMe: 4096-byte blocks)
+  static constexpr std::uint64_t k_sectors =
+      1U << 21U; // 1 GiB of 512-byte sectors (NVMe: 4096-byte blocks)
 
   FakeDrive(FakeClock& clock, Type type)
-      : disk(type == Type::nvme ? k_sectors / 8 : k_sectors, type == Type::nvme ? 4096 : 512), m_clock(clock),
-        m_type(type) {
+      : disk(type == Type::nvme ? k_sectors / 8 : k_sectors, type == Type::nvme ? 4096 : 512),
+        m_clock(clock), m_type(type) {
     native_sectors = visible_sectors = factory_sectors = k_sectors;
   }
 
   // --- knobs ---------------------------------------------------------------------------------
   std::string bus_name = "sata";
-  PassThrough transport() const { return m_type == Type::nvme ? PassThrough::nvme : PassThrough::ata; }
+  PassThrough transport() const {
+    return m_type == Type::nvme ? PassThrough::nvme : PassThrough::ata;
+  }
   // ATA security
-  bool security_supported = true, enhanced_supported = true, frozen = false, locked = false, enabled = false;
+  bool security_supported = true, enhanced_supported = true, frozen = false, locked = false,
+       enabled = false;
   bool count_expired = false;
   std::string password;
   std::uint16_t normal_estimate_word = 0x0002, enhanced_estimate_word = 0x0004; // 4 and 8 minutes
   std::chrono::milliseconds erase_duration = 3min;
   bool lock_after_failed_erase = false;
   // ATA sanitize
-  bool sanitize_supported = false, sanitize_crypto = false, sanitize_block = false, sanitize_overwrite = false;
+  bool sanitize_supported = false, sanitize_crypto = false, sanitize_block = false,
+       sanitize_overwrite = false;
   bool sanitize_frozen = false;
   std::chrono::milliseconds sanitize_duration = 2min;
-  bool crypto_changes_nothing = false; // a drive that claims a crypto erase but keeps the data readable
+  bool crypto_changes_nothing =
+      false; // a drive that claims a crypto erase but keeps the data readable
   // Hidden areas (sectors)
   std::uint64_t visible_sectors, native_sectors, factory_sectors;
   bool dco_supported = true;
   bool hpa_set_nonvolatile = false;
   // NVMe
-  std::uint32_t sanicap = 0x3;   // crypto + block
-  std::uint8_t fna = 0x04;       // crypto erase in Format NVM
+  std::uint32_t sanicap = 0x3; // crypto + block
+  std::uint8_t fna = 0x04;     // crypto erase in Format NVM
   std::optional<std::uint32_t> crypto_estimate_s, block_estimate_s;
   std::chrono::milliseconds format_duration = 20s;
   // Failures: commands (by ata_command_name / nvme_command_name) that abort.
@@ -154,7 +165,9 @@ public:
   int rescans = 0;
   FakeMedia disk; // the media the erase commands act on; also the SectorWriter of the tests
 
-  std::size_t count(const std::string& command) const { return static_cast<std::size_t>(std::count(log.begin(), log.end(), command)); }
+  std::size_t count(const std::string& command) const {
+    return static_cast<std::size_t>(std::count(log.begin(), log.end(), command));
+  }
 
   // --- FirmwareEraseDevice -------------------------------------------------------------------
   const std::string& path() const override { return m_path; }
@@ -162,7 +175,10 @@ public:
   std::string kind() const override { return m_type == Type::nvme ? "NVMe namespace" : "ATA disk"; }
   std::string bus() const override { return m_type == Type::nvme ? "nvme" : bus_name; }
   std::string media() const override {
-    return m_type == Type::nvme ? "nvme" : bus_name == "usb" ? "usb" : m_type == Type::ata_ssd ? "ssd" : "hdd";
+    return m_type == Type::nvme      ? "nvme"
+           : bus_name == "usb"       ? "usb"
+           : m_type == Type::ata_ssd ? "ssd"
+                                     : "hdd";
   }
   std::uint32_t nvme_namespace() const override { return m_type == Type::nvme ? 1 : 0; }
   std::expected<void, std::string> rescan_capacity() override {
@@ -218,7 +234,8 @@ public:
       return ok();
     case 0xF4: {
       const bool enhanced = (data[0] & 0x02U) != 0;
-      if (!std::exchange(m_prepared, false) || frozen || !enabled || (enhanced && !enhanced_supported)) {
+      if (!std::exchange(m_prepared, false) || frozen || !enabled ||
+          (enhanced && !enhanced_supported)) {
         return abort();
       }
       if (password_in(data) != password) {
@@ -290,7 +307,8 @@ public:
     }
   }
 
-  std::expected<std::uint32_t, DeviceError> nvme_admin(const NvmeAdminCommand& c, std::span<std::uint8_t> data,
+  std::expected<std::uint32_t, DeviceError> nvme_admin(const NvmeAdminCommand& c,
+                                                       std::span<std::uint8_t> data,
                                                        std::chrono::milliseconds timeout) override {
     const std::string name = nvme_command_name(c);
     log.push_back(name);
@@ -299,7 +317,8 @@ public:
       return std::unexpected(DeviceError{"no NVMe pass-through", false, true, {}, {}});
     }
     if (failing.contains(name)) {
-      return std::unexpected(DeviceError{name + ": the drive refused it", false, false, {}, 0x0006});
+      return std::unexpected(
+          DeviceError{name + ": the drive refused it", false, false, {}, 0x0006});
     }
     update_sanitize();
     switch (c.opcode) {
@@ -310,7 +329,8 @@ public:
     }
     case 0x02: {
       std::fill(data.begin(), data.end(), 0);
-      const auto progress = static_cast<std::uint16_t>(m_sanitizing ? sanitize_fraction() * 65535.0 : 0xFFFF);
+      const auto progress =
+          static_cast<std::uint16_t>(m_sanitizing ? sanitize_fraction() * 65535.0 : 0xFFFF);
       put_le(data, 0, progress, 2);
       put_le(data, 2, m_sanitize_state | (m_sanitize_state == 1 ? 0x100U : 0U), 2);
       put_le(data, 4, m_sanitize_cdw10, 4);
@@ -349,7 +369,9 @@ public:
   }
 
 private:
-  static std::expected<AtaRegisters, DeviceError> ok() { return AtaRegisters{0, 0x50, 0x40, 0, 0, false}; }
+  static std::expected<AtaRegisters, DeviceError> ok() {
+    return AtaRegisters{0, 0x50, 0x40, 0, 0, false};
+  }
   static std::expected<AtaRegisters, DeviceError> abort(std::uint64_t lba = 0) {
     AtaRegisters r{0x04, 0x51, 0x40, 0, lba, false};
     return std::unexpected(DeviceError{"command aborted", false, false, r, {}});
@@ -368,7 +390,8 @@ private:
     d[2 * word] = static_cast<std::uint8_t>(v & 0xFFU);
     d[2 * word + 1] = static_cast<std::uint8_t>(v >> 8U);
   }
-  static void put_le(std::span<std::uint8_t> d, std::size_t offset, std::uint64_t v, std::size_t bytes) {
+  static void put_le(std::span<std::uint8_t> d, std::size_t offset, std::uint64_t v,
+                     std::size_t bytes) {
     for (std::size_t i = 0; i < bytes; ++i) {
       d[offset + i] = static_cast<std::uint8_t>(v >> (8 * i));
     }
@@ -383,13 +406,17 @@ private:
   }
 
   std::vector<std::uint8_t> identify() const {
-    auto d = load_purge_fixture(m_type == Type::ata_hdd ? "seagate_st3160023as.ata.txt" : "samsung_870_qvo_4tb.ata.txt");
+    auto d = load_purge_fixture(m_type == Type::ata_hdd ? "seagate_st3160023as.ata.txt"
+                                                        : "samsung_870_qvo_4tb.ata.txt");
     const std::span<std::uint8_t> s(d);
-    put(s, 59, static_cast<std::uint16_t>(0x0101U | (sanitize_supported ? 0x1000U : 0U) |
-                                          (sanitize_crypto ? 0x2000U : 0U) | (sanitize_overwrite ? 0x4000U : 0U) |
-                                          (sanitize_block ? 0x8000U : 0U)));
-    put(s, 60, static_cast<std::uint16_t>(std::min<std::uint64_t>(visible_sectors, 0x0FFFFFFF) & 0xFFFFU));
-    put(s, 61, static_cast<std::uint16_t>(std::min<std::uint64_t>(visible_sectors, 0x0FFFFFFF) >> 16U));
+    put(s, 59,
+        static_cast<std::uint16_t>(
+            0x0101U | (sanitize_supported ? 0x1000U : 0U) | (sanitize_crypto ? 0x2000U : 0U) |
+            (sanitize_overwrite ? 0x4000U : 0U) | (sanitize_block ? 0x8000U : 0U)));
+    put(s, 60,
+        static_cast<std::uint16_t>(std::min<std::uint64_t>(visible_sectors, 0x0FFFFFFF) & 0xFFFFU));
+    put(s, 61,
+        static_cast<std::uint16_t>(std::min<std::uint64_t>(visible_sectors, 0x0FFFFFFF) >> 16U));
     for (std::size_t i = 0; i < 4; ++i) {
       put(s, 100 + i, static_cast<std::uint16_t>((visible_sectors >> (16 * i)) & 0xFFFFU));
     }
@@ -401,9 +428,11 @@ private:
     put(s, 82, w82);
     put(s, 89, normal_estimate_word);
     put(s, 90, enhanced_estimate_word);
-    put(s, 128, static_cast<std::uint16_t>((security_supported ? 0x01U : 0U) | (enabled ? 0x02U : 0U) |
-                                           (locked ? 0x04U : 0U) | (frozen ? 0x08U : 0U) |
-                                           (count_expired ? 0x10U : 0U) | (enhanced_supported ? 0x20U : 0U)));
+    put(s, 128,
+        static_cast<std::uint16_t>((security_supported ? 0x01U : 0U) | (enabled ? 0x02U : 0U) |
+                                   (locked ? 0x04U : 0U) | (frozen ? 0x08U : 0U) |
+                                   (count_expired ? 0x10U : 0U) |
+                                   (enhanced_supported ? 0x20U : 0U)));
     put(s, 217, m_type == Type::ata_ssd ? 0x0001 : 7200);
     checksum(s);
     return d;
@@ -456,8 +485,9 @@ private:
     m_sanitize_cdw10 = cdw10;
   }
   double sanitize_fraction() const {
-    return std::min(1.0, static_cast<double>((m_clock.elapsed - m_sanitize_started).count()) /
-                             static_cast<double>(std::max<std::int64_t>(1, sanitize_duration.count())));
+    return std::min(1.0,
+                    static_cast<double>((m_clock.elapsed - m_sanitize_started).count()) /
+                        static_cast<double>(std::max<std::int64_t>(1, sanitize_duration.count())));
   }
   void update_sanitize() {
     if (m_sanitizing && m_clock.elapsed - m_sanitize_started >= sanitize_duration) {

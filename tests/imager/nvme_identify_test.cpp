@@ -1,4 +1,5 @@
-// NVMe Identify / Sanitize log parsers on captures from real drives, and the admin command encoders.
+// NVMe Identify / Sanitize log parsers on captures from real drives, and the admin command
+// encoders.
 #include "imager/nvme_commands.h"
 #include "imager/nvme_identify.h"
 #include "purge_fixtures.h"
@@ -25,9 +26,28 @@ TEST(NvmeIdentifyController, ReadsIdentityAndEraseCapabilitiesOfAPm1733) {
   EXPECT_TRUE(c->sanitize_crypto());
   EXPECT_TRUE(c->sanitize_block());
   EXPECT_FALSE(c->sanitize_overwrite());
-  EXPECT_TRUE(c->format_supported());      // OACS 02FFh
+  EXPECT_TRUE(c->format_supported());       // OACS 02FFh
   EXPECT_TRUE(c->crypto_erase_supported()); // FNA 04h
   EXPECT_FALSE(c->format_applies_to_all());
+}
+
+TEST(NvmeIdentifyController, ReadsQemusEmulatedController) {
+  // Captured in the purge VM test: Format NVM without crypto erase, no Sanitize.
+  const auto c = parse_nvme_identify_controller(load_purge_fixture("qemu_nvme.id-ctrl.txt"));
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->vid, 0x1B36); // Red Hat, Inc. (QEMU)
+  EXPECT_EQ(c->serial, "ATELIER-NVME-0001");
+  EXPECT_EQ(c->model, "QEMU NVMe Ctrl");
+  EXPECT_EQ(c->firmware, "7.2.22");
+  EXPECT_EQ(c->version, 0x00010400U);
+  EXPECT_TRUE(c->format_supported());
+  EXPECT_FALSE(c->crypto_erase_supported());
+  EXPECT_FALSE(c->sanitize_supported());
+  const auto ns = parse_nvme_identify_namespace(load_purge_fixture("qemu_nvme.id-ns.txt"));
+  ASSERT_TRUE(ns) << ns.error();
+  EXPECT_EQ(ns->size_bytes(), 64U << 20U);
+  EXPECT_EQ(ns->formats.size(), 8U);
+  EXPECT_EQ(ns->block_bytes(), 512U);
 }
 
 TEST(NvmeIdentifyController, RejectsShortAndEmptyData) {

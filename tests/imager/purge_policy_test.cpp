@@ -1,7 +1,7 @@
 // The method policy on capabilities parsed from real drives' captures, and the level table.
+#include "fake_drive.h"
 #include "imager/purge.h"
 #include "imager/purge_policy.h"
-#include "fake_drive.h"
 #include "loop_device.h"
 #include "purge_fixtures.h"
 #include "support/temp_dir.h"
@@ -52,7 +52,8 @@ TEST(PurgePolicy, FrozenSamsung870FallsBackToZeroWithAReasonForEachSkippedMethod
   EXPECT_EQ(*c.method, WipeMethod::zero);
   EXPECT_EQ(c.level.level, SanitizationLevel::clear);
   ASSERT_EQ(c.skipped.size(), 2U);
-  EXPECT_EQ(c.skipped[0].reason, "ata-sanitize-crypto: drive does not support the SANITIZE feature set");
+  EXPECT_EQ(c.skipped[0].reason,
+            "ata-sanitize-crypto: drive does not support the SANITIZE feature set");
   EXPECT_EQ(c.skipped[1].reason, std::string("ata-secure-erase: ") + k_frozen_message);
 }
 
@@ -68,14 +69,15 @@ TEST(PurgePolicy, UnfrozenSamsung870GetsEnhancedSecurityEraseRecordedAsClear) {
 
 TEST(PurgePolicy, OldHardDiskWithoutEnhancedEraseTakesTheNextMethod) {
   const auto drive = ata_drive("seagate_st3160023as.ata.txt", "hdd");
-  const MethodChoice c = choose_method({WipeMethod::ata_secure_erase_enhanced, WipeMethod::ata_secure_erase,
-                                        WipeMethod::zero},
-                                       drive);
+  const MethodChoice c = choose_method(
+      {WipeMethod::ata_secure_erase_enhanced, WipeMethod::ata_secure_erase, WipeMethod::zero},
+      drive);
   ASSERT_TRUE(c.method);
   EXPECT_EQ(*c.method, WipeMethod::ata_secure_erase);
   EXPECT_EQ(c.level.level, SanitizationLevel::clear);
   ASSERT_EQ(c.skipped.size(), 1U);
-  EXPECT_EQ(c.skipped[0].reason, "ata-secure-erase-enhanced: drive does not support ENHANCED SECURITY ERASE UNIT");
+  EXPECT_EQ(c.skipped[0].reason,
+            "ata-secure-erase-enhanced: drive does not support ENHANCED SECURITY ERASE UNIT");
 }
 
 TEST(PurgePolicy, Pm1733GetsSanitizeCryptoAsPurge) {
@@ -93,7 +95,8 @@ TEST(PurgePolicy, NvmeWithoutSanitizeFallsBackToFormatCrypto) {
   ASSERT_TRUE(c.method);
   EXPECT_EQ(*c.method, WipeMethod::nvme_format_crypto);
   ASSERT_EQ(c.skipped.size(), 1U);
-  EXPECT_EQ(c.skipped[0].reason, "nvme-sanitize-crypto: drive does not support the Sanitize command");
+  EXPECT_EQ(c.skipped[0].reason,
+            "nvme-sanitize-crypto: drive does not support the Sanitize command");
 }
 
 TEST(PurgePolicy, NoPassThroughOrAUsbBridgeLeavesOnlyOverwrites) {
@@ -103,7 +106,8 @@ TEST(PurgePolicy, NoPassThroughOrAUsbBridgeLeavesOnlyOverwrites) {
   MethodChoice c = choose_method({WipeMethod::ata_sanitize_crypto, WipeMethod::random}, loop);
   ASSERT_TRUE(c.method);
   EXPECT_EQ(*c.method, WipeMethod::random);
-  EXPECT_EQ(c.skipped[0].reason, "ata-sanitize-crypto: no ATA/NVMe pass-through on this device (loop)");
+  EXPECT_EQ(c.skipped[0].reason,
+            "ata-sanitize-crypto: no ATA/NVMe pass-through on this device (loop)");
   auto usb = ata_drive("seagate_st3160023as.ata.txt", "usb");
   usb.bus = "usb";
   c = choose_method({WipeMethod::ata_secure_erase}, usb);
@@ -134,11 +138,13 @@ TEST(PurgePolicy, LevelsFollowNist80088PerMedia) {
       {WipeMethod::nvme_sanitize_overwrite, "nvme", SanitizationLevel::purge},
       {WipeMethod::nvme_format_crypto, "nvme", SanitizationLevel::purge},
       {WipeMethod::nvme_format_user, "nvme", SanitizationLevel::purge},
-      {WipeMethod::ata_secure_erase_enhanced, "", SanitizationLevel::clear}, // unknown media: judged as flash
+      {WipeMethod::ata_secure_erase_enhanced, "",
+       SanitizationLevel::clear}, // unknown media: judged as flash
   };
   for (const auto& row : table) {
     const auto v = level_for(row.method, row.media);
-    EXPECT_EQ(v.level, row.level) << to_string(row.method) << " on " << row.media << ": " << v.reason;
+    EXPECT_EQ(v.level, row.level) << to_string(row.method) << " on " << row.media << ": "
+                                  << v.reason;
     EXPECT_FALSE(v.reason.empty());
   }
 }
@@ -180,7 +186,8 @@ TEST(PurgeDevice, LoopDeviceHasNoPassThroughAndPurgeRefusesPlainly) {
   EXPECT_EQ((*device)->kind(), "loop");
   const DriveCapabilities caps = identify_drive(**device);
   EXPECT_EQ(to_json(caps)["message"], "no ATA/NVMe pass-through on this device (loop)");
-  EXPECT_NE(to_text(caps).find("no ATA/NVMe pass-through on this device (loop)"), std::string::npos);
+  EXPECT_NE(to_text(caps).find("no ATA/NVMe pass-through on this device (loop)"),
+            std::string::npos);
   const auto ata = (*device)->ata(ata_identify_device(), {}, std::chrono::seconds(1));
   ASSERT_FALSE(ata);
   EXPECT_TRUE(ata.error().rejected);
@@ -190,7 +197,8 @@ TEST(PurgeDevice, LoopDeviceHasNoPassThroughAndPurgeRefusesPlainly) {
   PurgeEnvironment env{**device, clock, nullptr, nullptr, {}};
   const ErasureRecord r = purge_drive(options, env);
   EXPECT_EQ(r.result, ErasureResult::failed);
-  EXPECT_NE(r.failure_reason.find("no ATA/NVMe pass-through on this device (loop)"), std::string::npos)
+  EXPECT_NE(r.failure_reason.find("no ATA/NVMe pass-through on this device (loop)"),
+            std::string::npos)
       << r.failure_reason;
   EXPECT_FALSE(r.hidden_areas.checked);
 }
@@ -209,7 +217,8 @@ TEST(PurgeDevice, RefusesAPartitionAndARegularFile) {
   // Some kernels lack partition-table parsers: partx adds the partition from user space.
   const std::string partition = loop.path() + "p1";
   test::must_run("[ -b '" + partition + "' ] || partx -a '" + loop.path() + "'");
-  test::must_run("for i in 1 2 3 4 5 6 7 8 9 10; do [ -b '" + partition + "' ] && exit 0; sleep 0.2; done; exit 1");
+  test::must_run("for i in 1 2 3 4 5 6 7 8 9 10; do [ -b '" + partition +
+                 "' ] && exit 0; sleep 0.2; done; exit 1");
   auto part = open_firmware_erase_device(partition);
   ASSERT_FALSE(part);
   EXPECT_NE(part.error().find("whole disks"), std::string::npos) << part.error();

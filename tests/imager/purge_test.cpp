@@ -1,8 +1,8 @@
 // The firmware purge on a fake drive (tests/imager/fake_drive.h) driven by a fake clock: what it
 // refuses, what it sends, how long it waits, what it leaves behind and what the record says.
+#include "fake_drive.h"
 #include "imager/purge.h"
 #include "imager/purge_sampling.h"
-#include "fake_drive.h"
 
 #include <gtest/gtest.h>
 
@@ -27,8 +27,10 @@ struct Purge {
     options.poll_interval = 30s;
   }
   ErasureRecord run(bool with_sectors = true) {
-    PurgeEnvironment env{drive, clock, with_sectors ? &drive.disk : nullptr, with_sectors ? &drive.disk : nullptr,
-                         [this](const Progress& p) { events.push_back(p); }};
+    PurgeEnvironment env{drive, clock, with_sectors ? &drive.disk : nullptr,
+                         with_sectors ? &drive.disk : nullptr, [this](const Progress& p) {
+                           events.push_back(p);
+                         }};
     return purge_drive(options, env);
   }
 };
@@ -62,7 +64,8 @@ TEST(PurgeSecurityErase, ErasesAndLeavesNoPassword) {
   EXPECT_EQ(r.size_bytes, FakeDrive::k_sectors * 512);
   EXPECT_EQ(r.started_at, "2026-11-23T10:00:00Z");
   EXPECT_EQ(r.duration_seconds, 180.0); // the fake's three-minute erase, nothing else takes time
-  const std::vector<std::string> order{"SECURITY SET PASSWORD", "SECURITY ERASE PREPARE", "SECURITY ERASE UNIT"};
+  const std::vector<std::string> order{"SECURITY SET PASSWORD", "SECURITY ERASE PREPARE",
+                                       "SECURITY ERASE UNIT"};
   auto it = p.drive.log.begin();
   for (const auto& step : order) {
     it = std::find(it, p.drive.log.end(), step);
@@ -78,7 +81,8 @@ TEST(PurgeSecurityErase, ChoosesTheEnhancedModeWhenTheDriveSupportsIt) {
   EXPECT_TRUE(p.drive.last_erase_enhanced);
   EXPECT_EQ(r.method, "ata-secure-erase-enhanced");
   EXPECT_EQ(r.level, SanitizationLevel::clear); // on an SSD, unless the vendor documents Purge
-  EXPECT_TRUE(std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) { return mentions(n, "enhanced mode"); }));
+  EXPECT_TRUE(std::any_of(r.notes.begin(), r.notes.end(),
+                          [](const std::string& n) { return mentions(n, "enhanced mode"); }));
 }
 
 TEST(PurgeSecurityErase, UsesTheNormalModeWhenEnhancedIsUnsupported) {
@@ -102,7 +106,8 @@ TEST(PurgeSecurityErase, ClearsThePasswordAfterAFailingEraseUnit) {
   EXPECT_FALSE(p.drive.locked);
   EXPECT_EQ(p.drive.count("SECURITY UNLOCK"), 1U);
   EXPECT_EQ(p.drive.count("SECURITY DISABLE PASSWORD"), 1U);
-  EXPECT_TRUE(std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) { return mentions(n, "was removed"); }));
+  EXPECT_TRUE(std::any_of(r.notes.begin(), r.notes.end(),
+                          [](const std::string& n) { return mentions(n, "was removed"); }));
   EXPECT_FALSE(mentions(r.failure_reason, "WARNING"));
 }
 
@@ -121,9 +126,11 @@ TEST(PurgeSecurityErase, SaysLoudlyWhenThePasswordCannotBeCleared) {
   const ErasureRecord r = p.run();
   EXPECT_EQ(r.result, ErasureResult::failed);
   EXPECT_TRUE(p.drive.enabled);
-  EXPECT_TRUE(mentions(r.failure_reason, "WARNING: the drive may be locked with the password \"atelier-purge\""))
+  EXPECT_TRUE(mentions(r.failure_reason,
+                       "WARNING: the drive may be locked with the password \"atelier-purge\""))
       << r.failure_reason;
-  EXPECT_TRUE(mentions(r.failure_reason, "hdparm --user-master u --security-disable atelier-purge /dev/fake0"));
+  EXPECT_TRUE(mentions(r.failure_reason,
+                       "hdparm --user-master u --security-disable atelier-purge /dev/fake0"));
 }
 
 TEST(PurgeSecurityErase, GivesUpAfterTwiceTheDrivesEstimatePlusTenMinutes) {
@@ -145,8 +152,9 @@ TEST(PurgeSecurityErase, RemovesItsOwnPasswordLeftByAnInterruptedRunFirst) {
   p.drive.password = k_temporary_password;
   const ErasureRecord r = p.run();
   EXPECT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
-  EXPECT_TRUE(std::any_of(r.notes.begin(), r.notes.end(),
-                          [](const std::string& n) { return mentions(n, "interrupted erase: it was removed"); }));
+  EXPECT_TRUE(std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) {
+    return mentions(n, "interrupted erase: it was removed");
+  }));
 }
 
 TEST(PurgeSecurityErase, RefusesADiskLockedBySomeoneElse) {
@@ -223,7 +231,8 @@ TEST(PurgeAtaSanitize, ReportsAMissingSubcommandWithTheProfileSpelling) {
   p.drive.sanitize_supported = p.drive.sanitize_block = true;
   const ErasureRecord r = p.run();
   EXPECT_EQ(r.result, ErasureResult::failed);
-  EXPECT_TRUE(mentions(r.failure_reason, "ata-sanitize-crypto: drive does not support SANITIZE CRYPTO SCRAMBLE"))
+  EXPECT_TRUE(mentions(r.failure_reason,
+                       "ata-sanitize-crypto: drive does not support SANITIZE CRYPTO SCRAMBLE"))
       << r.failure_reason;
 }
 
@@ -246,7 +255,8 @@ TEST(PurgeNvme, PollsTheSanitizeLogUntilDoneAndReportsProgress) {
 }
 
 TEST(PurgeNvme, StopsWaitingAfterTwiceTheLogsEstimatePlusTenMinutes) {
-  // The log estimates 5 minutes; after 2 x 5 + 10 = 20 minutes the purge reports the drive still busy.
+  // The log estimates 5 minutes; after 2 x 5 + 10 = 20 minutes the purge reports the drive still
+  // busy.
   Purge p(FakeDrive::Type::nvme, WipeMethod::nvme_sanitize_crypto);
   p.drive.crypto_estimate_s = 300;
   p.drive.sanitize_duration = 2h;
@@ -292,7 +302,8 @@ TEST(PurgeHiddenAreas, ResetsAnHpaBeforeErasingAndRecordsIt) {
   ASSERT_NE(set, p.drive.log.end());
   EXPECT_EQ(*(set - 1), "READ NATIVE MAX ADDRESS EXT");
   EXPECT_LT(set - p.drive.log.begin(),
-            std::find(p.drive.log.begin(), p.drive.log.end(), "SECURITY ERASE UNIT") - p.drive.log.begin());
+            std::find(p.drive.log.begin(), p.drive.log.end(), "SECURITY ERASE UNIT") -
+                p.drive.log.begin());
 }
 
 TEST(PurgeHiddenAreas, RestoresADcoAfterTheHpa) {
@@ -323,12 +334,17 @@ TEST(PurgeHiddenAreas, LeavesThemWhenThePolicySaysReportAndSaysTheyWereNotErased
 }
 
 TEST(Purge, RefusesTheWrongSerialBeforeAnyCommandThatWrites) {
+  // Even a drive locked with Atelier's own password is left alone when it is the wrong disk.
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   p.options.confirm_serial = "SOMETHING-ELSE";
+  p.drive.enabled = p.drive.locked = true;
+  p.drive.password = k_temporary_password;
   const ErasureRecord r = p.run();
   EXPECT_EQ(r.result, ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, "wrong disk")) << r.failure_reason;
+  EXPECT_EQ(p.drive.count("SECURITY UNLOCK"), 0U);
   EXPECT_EQ(p.drive.count("SECURITY SET PASSWORD"), 0U);
+  EXPECT_TRUE(p.drive.locked);
 }
 
 TEST(Purge, RefusesOverwriteMethodsAndUsbBridges) {

@@ -130,7 +130,14 @@ TEST_F(WipeOnLoopDevice, WriteErrorsInAKnownRangeFailTheWipeAndNameThatRange) {
   } unmount{mnt.string()};
   const auto file = mnt / "disk.img";
   must_run("truncate -s 8M '" + file.string() + "' && fallocate -o 0 -l 4M '" + file.string() + "' && fallocate -o 5M -l 3M '" +
-           file.string() + "' && (dd if=/dev/zero of='" + (mnt / "fill").string() + "' bs=64K status=none 2>/dev/null || true)");
+           file.string() + "' && (dd if=/dev/zero of='" + (mnt / "fill").string() + "' bs=64K status=none 2>/dev/null || true)" +
+           " && (dd if=/dev/zero of='" + (mnt / "fill2").string() + "' bs=4K status=none 2>/dev/null || true)");
+  // Set-up precondition: the hole really cannot be allocated (else the test would prove nothing).
+  ASSERT_NE(run_command("dd if=/dev/zero of='" + file.string() +
+                        "' bs=4K count=1 seek=1024 conv=notrunc status=none 2>/dev/null")
+                .exit_code,
+            0)
+      << "set-up: the tmpfs still had room for the hole";
   const std::string loop = must_run("losetup --find --show '" + file.string() + "'");
   struct Detach {
     std::string dev;
