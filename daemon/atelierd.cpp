@@ -333,6 +333,7 @@ int run_atelierd(const std::vector<std::string>& args) {
     pipeline_config.profiles = std::move(*loaded);
     pipeline_config.site = config.server.site.empty() ? pipeline_config.program.site : config.server.site;
     pipeline_config.after_ready = config.pipeline.after_ready;
+    pipeline_config.bench_budget_seconds = config.pipeline.bench_budget_seconds;
     pipeline_config.image_base_url = base_url + "/images";
     for (const auto& profile : pipeline_config.profiles) {
       std::ifstream in(profile.name_location.file);

@@ -287,7 +287,7 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   if (root.empty()) {
     return {false, json::object(), fmt::format("{}: no root filesystem found after installation", device)};
   }
-  auto fsck = run_child({"fsck", "-n", "-t", fstype, root}, quiet);
+  auto fsck = run_child(filesystem_check_command(fstype, root), quiet);
   if (!fsck || fsck->exit_code != 0) {
     return {false, json::object(),
             fmt::format("{}: the filesystem check found errors: {}", root,
@@ -332,6 +332,16 @@ void carry_out(const AgentOptions& o, const std::string& action) {
 }
 
 } // namespace
+
+std::vector<std::string> filesystem_check_command(std::string_view fstype, const std::string& device) {
+  if (fstype == "xfs") {
+    return {"xfs_repair", "-n", device};
+  }
+  if (fstype == "btrfs") {
+    return {"btrfs", "check", "--readonly", device};
+  }
+  return {"fsck", "-n", "-t", std::string(fstype), device};
+}
 
 int run_agent(const AgentOptions& o) {
   // The agent erases disks when the server says so: it only ever runs in the boot environment

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace atelier::imager {
 
@@ -19,6 +21,11 @@ struct AgentOptions {
   bool power_actions = true; // false (tests): print the action instead of powering off
   std::string work_dir = "/tmp"; // where the profile of a deploy step is written
 };
+
+// The read-only check of a filesystem the verify step runs: `fsck -n -t TYPE` (e2fsck for ext4);
+// xfs_repair -n and btrfs check --readonly for xfs and btrfs, whose fsck.* are no-op scripts that
+// would pass anything. Pure.
+std::vector<std::string> filesystem_check_command(std::string_view fstype, const std::string& device);
 
 // Returns when the daemon's finish step was carried out (or a fatal refusal): 0 after READY,
 // 1 otherwise.

@@ -58,6 +58,7 @@ struct PipelineSection {
   int step_timeout_minutes = 24 * 60; // a step with no progress report for this long fails
   int stall_minutes = 10;     // no progress report for this long: the agent is presumed gone
   AfterReady after_ready = AfterReady::poweroff;
+  int bench_budget_seconds = 60; // how long the bench step may take per machine (CPU, RAM, disks)
 };
 
 struct ServerConfig {

@@ -184,7 +184,8 @@ void read_pipeline(const TableReader& root, const std::filesystem::path& base, P
   }
   const TableReader t(root.reporter(), *table, "pipeline",
                       {"profiles_dir", "images_dir", "program", "keys_dir", "max_active_units",
-                       "step_timeout_minutes", "stall_minutes", "after_ready"});
+                       "step_timeout_minutes", "stall_minutes", "after_ready",
+                       "bench_budget_seconds"});
   read_path(t, "profiles_dir", base, p.profiles_dir);
   read_path(t, "images_dir", base, p.images_dir);
   read_path(t, "program", base, p.program);
@@ -200,6 +201,9 @@ void read_pipeline(const TableReader& root, const std::filesystem::path& base, P
   }
   if (auto after = t.choice("after_ready", Need::optional, k_after_ready)) {
     p.after_ready = *after;
+  }
+  if (auto n = t.integer("bench_budget_seconds", Need::optional, 5, 3600)) {
+    p.bench_budget_seconds = static_cast<int>(*n);
   }
 }
 
@@ -282,12 +286,12 @@ std::string to_toml(const ServerConfig& c) {
                      toml_string(c.boot.ipxe_dir.string()), c.boot.token_minutes);
   out += fmt::format("\n[pipeline]\nprofiles_dir = {}\nimages_dir = {}\nprogram = {}\n"
                      "keys_dir = {}\nmax_active_units = {}\nstep_timeout_minutes = {}\n"
-                     "stall_minutes = {}\nafter_ready = {}\n",
+                     "stall_minutes = {}\nafter_ready = {}\nbench_budget_seconds = {}\n",
                      toml_string(c.pipeline.profiles_dir.string()),
                      toml_string(c.pipeline.images_dir.string()), toml_string(c.pipeline.program.string()),
                      toml_string(c.pipeline.keys_dir.string()), c.pipeline.max_active_units,
                      c.pipeline.step_timeout_minutes, c.pipeline.stall_minutes,
-                     toml_string(to_string(c.pipeline.after_ready)));
+                     toml_string(to_string(c.pipeline.after_ready)), c.pipeline.bench_budget_seconds);
   return out;
 }
 

@@ -138,3 +138,13 @@ TEST(Agent, RefusesToRunOutsideTheBootEnvironment) {
   o.mac = "52:54:00:00:00:01";
   EXPECT_EQ(imager::run_agent(o), 2);
 }
+
+// The verify step's filesystem check must really read the filesystem: xfs and btrfs have no-op
+// fsck.* scripts, so their own read-only checkers are used instead.
+TEST(Agent, FilesystemCheckIsReadOnlyAndRealForEveryRootType) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(imager::filesystem_check_command("ext4", "/dev/sda2"), (V{"fsck", "-n", "-t", "ext4", "/dev/sda2"}));
+  EXPECT_EQ(imager::filesystem_check_command("xfs", "/dev/sda2"), (V{"xfs_repair", "-n", "/dev/sda2"}));
+  EXPECT_EQ(imager::filesystem_check_command("btrfs", "/dev/sda2"),
+            (V{"btrfs", "check", "--readonly", "/dev/sda2"}));
+}

@@ -53,6 +53,7 @@ token_minutes = 45
 [pipeline]
 max_active_units = 12
 after_ready = "reboot"
+bench_budget_seconds = 10
 )"),
                                     "/srv/atelier/atelier.toml");
   ASSERT_TRUE(config) << config.error().front().to_string();
@@ -69,6 +70,7 @@ after_ready = "reboot"
   EXPECT_EQ(config->boot.token_minutes, 45);
   EXPECT_EQ(config->pipeline.max_active_units, 12);
   EXPECT_EQ(config->pipeline.after_ready, AfterReady::reboot);
+  EXPECT_EQ(config->pipeline.bench_budget_seconds, 10);
 }
 
 TEST(ServerConfig, EveryBadValueIsReportedWithItsLineAndKey) {
@@ -89,6 +91,15 @@ http_port = 70000
                           error_at(6, "dhcp.mode", "unknown value \"relay\""),
                           error_at(7, "dhcp.netmask", "not a subnet mask"),
                           error_at(10, "boot.http_port", "")));
+}
+
+// A bench budget too short to measure anything (or an hour-long one) is a typo, not a choice.
+TEST(ServerConfig, BenchBudgetOutsideItsRangeIsAnError) {
+  EXPECT_THAT(errors_of(R"(
+[pipeline]
+bench_budget_seconds = 2
+)"),
+              ElementsAre(error_at(2, "pipeline.bench_budget_seconds", "")));
 }
 
 TEST(ServerConfig, MisspelledKeyGetsASuggestion) {
@@ -155,6 +166,7 @@ mode = "standalone"
 pool = "198.18.0.100-198.18.0.199"
 [pipeline]
 after_ready = "wait"
+bench_budget_seconds = 15
 )"),
                                     "/etc/atelier/atelier.toml");
   ASSERT_TRUE(config);
@@ -164,6 +176,7 @@ after_ready = "wait"
   EXPECT_EQ(to_toml(*again), printed);
   EXPECT_EQ(again->server.site, "Quote \" and backslash \\ survive");
   EXPECT_EQ(again->pipeline.after_ready, AfterReady::wait);
+  EXPECT_EQ(again->pipeline.bench_budget_seconds, 15);
 }
 
 TEST(ServerConfig, MissingFileIsOneClearError) {
