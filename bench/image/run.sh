@@ -7,6 +7,9 @@
 #   raw:    Atelier's write_raw_image on a zeroed disk (image_bench write-raw --zeroed: zstd,
 #           O_DIRECT, all-zero blocks skipped, fdatasync) vs
 #           `zstd -dc FILE | dd of=DEV bs=4M oflag=direct conv=fdatasync` (goal: faster).
+#   http:   the rootfs again, served by python3's http.server at 198.18.0.1 in a network namespace
+#           whose loopback is shaped to 1 Gbit/s (a workshop LAN): Atelier's extract of the URL vs
+#           `curl URL | zstd -dc | tar -x ...`.
 # Prints median wall times over REPEATS, the ratios atelier/reference (below 1 = Atelier faster),
 # MB/s of image data, and the device's own sequential write speed measured once with dd.
 #
@@ -26,13 +29,18 @@ tool=$build_dir/bench/image_bench
 
 [[ $(id -u) -eq 0 ]] || { echo "run.sh: needs root (loop device, mkfs, mount)" >&2; exit 1; }
 [[ -x $tool ]] || { echo "run.sh: build image_bench first ($tool)" >&2; exit 1; }
-for t in zstd tar dd mkfs.ext4 losetup mount blkdiscard cmp bc /usr/bin/time; do
+tool=$(realpath "$tool")
+for t in zstd tar dd mkfs.ext4 losetup mount blkdiscard cmp bc /usr/bin/time curl ip tc python3; do
   command -v "$t" >/dev/null || { echo "run.sh: $t is missing" >&2; exit 1; }
 done
 
 work=$(mktemp -d /var/tmp/atelier-image-bench-XXXXXX)
 loop=""
+ns=atl-image-bench-$$
+server_pid=""
 cleanup() {
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  ip netns delete "$ns" 2>/dev/null || true
   mountpoint -q "$work/mnt" 2>/dev/null && umount "$work/mnt"
   mountpoint -q "$work/rawmnt" 2>/dev/null && umount "$work/rawmnt"
   [[ -n $loop ]] && losetup -d "$loop" 2>/dev/null
@@ -57,7 +65,8 @@ if [[ -z $archive ]]; then
 fi
 archive_bytes=$(stat -c %s "$archive")
 tree_bytes=$(zstd -dc "$archive" | wc -c)
-entries=$(zstd -dc "$archive" | tar -t | wc -l)
+# tar -t stops at the end marker; zstd may then die of SIGPIPE on the padding: not an error here.
+entries=$(set +o pipefail; zstd -dc "$archive" 2>/dev/null | tar -t | wc -l)
 echo "archive: $archive ($((archive_bytes / 1048576)) MiB zstd, $((tree_bytes / 1048576)) MiB tar, $entries entries)"
 
 # One loop device for everything, 3x the tree (at least 4 GiB), backed by a file on the disk.
@@ -123,6 +132,54 @@ for name in "${rootfs_names[@]}"; do
   t=$(med "${wall[$name]}")
   printf '  %-22s %6.2f s wall %6.2f s CPU %7s MB/s   ratio %s\n' "$name" "$t" "$(med "${cpu[$name]}")" \
     "$(mbps "$tree_bytes" "$t")" "$(ratio "$t" "$t_tar")"
+done
+
+echo
+echo "== the same rootfs over HTTP at 1 Gbit/s (netns $ns, 198.18.0.1; median of $repeats rounds)"
+mkdir -p "$work/www"
+ln "$archive" "$work/www/image.tar.zst" 2>/dev/null || cp "$archive" "$work/www/image.tar.zst"
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip -n "$ns" addr add 198.18.0.1/32 dev lo
+ip netns exec "$ns" tc qdisc add dev lo root tbf rate 1gbit burst 512kb latency 100ms
+ip netns exec "$ns" python3 -m http.server 8000 --bind 198.18.0.1 --directory "$work/www" \
+  >/dev/null 2>&1 &
+server_pid=$!
+url=http://198.18.0.1:8000/image.tar.zst
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  ip netns exec "$ns" curl -sfI "$url" >/dev/null && break
+  sleep 0.3
+done
+ref_http() {
+  curl -sf "$url" | zstd -dc | tar --xattrs --xattrs-include='*' --acls --numeric-owner -xpf - -C "$work/mnt"
+  sync -f "$work/mnt"
+}
+export -f ref_http
+export url
+http_names=(curl-tar atelier-http atelier-http-no-pipeline)
+http_command() {
+  case $1 in
+    curl-tar) echo "ip netns exec $ns bash -c ref_http" ;;
+    atelier-http) echo "ip netns exec $ns $tool extract $url $work/mnt" ;;
+    atelier-http-no-pipeline) echo "ip netns exec $ns $tool extract $url $work/mnt --no-pipeline" ;;
+  esac
+}
+for _ in $(seq "$repeats"); do
+  for name in "${http_names[@]}"; do
+    fresh_ext4
+    read -r w c < <(timed $(http_command "$name"))
+    wall[$name]+="$w "
+    cpu[$name]+="$c "
+  done
+done
+umount "$work/mnt"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+ip netns delete "$ns"
+t_curl=$(med "${wall[curl-tar]}")
+for name in "${http_names[@]}"; do
+  t=$(med "${wall[$name]}")
+  printf '  %-24s %6.2f s wall %6.2f s CPU %7s MB/s   ratio %s\n' "$name" "$t" "$(med "${cpu[$name]}")" \
+    "$(mbps "$tree_bytes" "$t")" "$(ratio "$t" "$t_curl")"
 done
 
 echo
