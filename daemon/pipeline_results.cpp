@@ -215,7 +215,10 @@ std::expected<void, std::string> Pipeline::apply_deploy(const Caller& caller,
   record.profile = string_at(params, "profile");
   record.image_sha256 = string_at(params, "image_sha256");
   record.result = ok ? "imaged" : "failed";
-  record.detail = ok ? result.dump() : string_at(request, "reason");
+  // The imaging record the agent sent (a failed one names the step and whether the disk was left
+  // unbootable), else the reason alone (the deploy could not even start).
+  record.detail = ok || (result.is_object() && !result.empty()) ? result.dump()
+                                                                 : string_at(request, "reason");
   if (auto added = m_registry.store().add_imaging_record(record); !added) {
     return std::unexpected(added.error().message);
   }

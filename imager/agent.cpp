@@ -22,14 +22,27 @@ using nlohmann::json;
 
 void log(std::string_view line) { std::cerr << "atelier-agent: " << line << "\n" << std::flush; }
 
-std::string tail_line(const std::string& text) {
-  std::string t = text;
-  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) {
-    t.pop_back();
+} // namespace
+
+std::string last_message_line(std::string_view text) {
+  std::string_view last;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) {
+      line.remove_suffix(1);
+    }
+    if (!line.empty() && line.front() != '{') {
+      last = line;
+    }
   }
-  const auto nl = t.rfind('\n');
-  return nl == std::string::npos ? t : t.substr(nl + 1);
+  return std::string(last);
 }
+
+namespace {
+
+std::string tail_line(const std::string& text) { return last_message_line(text); }
 
 // Shared by the step threads: the screen and the progress posts.
 class Reporter {
@@ -237,12 +250,25 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   }
   const std::string device = "/dev/" + disk->at("name").get<std::string>();
   r.stage("INSTALLING", device);
+  // The imaging record comes on stdout whatever the outcome (exit 0 imaged, 1 failed after
+  // writing, 2 refused before): a failed one names the step and the reason, and goes to the
+  // daemon as evidence.
+  ChildResult raw;
   auto record = run_json(o, r, job,
                          {"deploy", device, "--profile", profile_file, "--image",
                           params.value("image_url", ""), "--tag", params.value("tag", ""),
-                          "--wiped-zero", "--json", "--progress", "json"});
+                          "--wiped-zero", "--json", "--progress", "json"},
+                         &raw);
   if (!record) {
     return {false, json::object(), "installation failed: " + record.error()};
+  }
+  if (raw.exit_code != 0 || !record->is_object() || record->value("result", "") != "imaged") {
+    const json& rec = *record;
+    const std::string step = rec.is_object() ? rec.value("failed_step", "") : "";
+    const std::string why = rec.is_object() ? rec.value("failure_reason", "") : "";
+    return {false, rec.is_object() ? rec : json::object(),
+            fmt::format("installation failed{}: {}", step.empty() ? "" : " at step " + step,
+                        why.empty() ? last_message_line(raw.err_tail) : why)};
   }
   return {true, *record, ""};
 }
@@ -268,20 +294,22 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   const std::string device = "/dev/" + disk->at("name").get<std::string>();
   r.stage("CHECKING", device);
   const auto quiet = [](std::string_view) {};
-  auto listing = run_child({"lsblk", "--json", "--paths", "-o", "NAME,FSTYPE,TYPE", device}, quiet);
-  const json tree = listing ? json::parse(listing->out, nullptr, false) : json();
+  // lsblk names the partitions; their filesystem types come from blkid's own probe of each
+  // superblock: lsblk takes FSTYPE from udev's database, and the boot environment has no udev.
+  auto listing = run_child({"lsblk", "--json", "--paths", "-o", "NAME,TYPE", device}, quiet);
+  if (!listing || listing->exit_code != 0) {
+    return {false, json::object(),
+            fmt::format("{}: lsblk cannot list its partitions: {}", device,
+                        listing ? last_message_line(listing->err_tail) : listing.error())};
+  }
   std::string root;
   std::string fstype;
-  if (tree.is_object() && tree.contains("blockdevices")) {
-    for (const auto& dev : tree["blockdevices"]) {
-      for (const auto& part : dev.value("children", json::array())) {
-        const std::string fs =
-            part.contains("fstype") && part["fstype"].is_string() ? part["fstype"].get<std::string>() : "";
-        if (fs == "ext4" || fs == "xfs" || fs == "btrfs") {
-          root = part.value("name", "");
-          fstype = fs;
-        }
-      }
+  for (const auto& part : partitions_in_lsblk(listing->out)) {
+    auto probed = run_child({"blkid", "-p", "-o", "value", "-s", "TYPE", part}, quiet);
+    const std::string fs = probed && probed->exit_code == 0 ? last_message_line(probed->out) : "";
+    if (fs == "ext4" || fs == "xfs" || fs == "btrfs") {
+      root = part;
+      fstype = fs;
     }
   }
   if (root.empty()) {
@@ -333,6 +361,26 @@ void carry_out(const AgentOptions& o, const std::string& action) {
 
 } // namespace
 
+std::vector<std::string> partitions_in_lsblk(std::string_view lsblk_json) {
+  const json tree = json::parse(lsblk_json, nullptr, false);
+  std::vector<std::string> parts;
+  if (!tree.is_object() || !tree.contains("blockdevices") || !tree["blockdevices"].is_array()) {
+    return parts;
+  }
+  for (const auto& dev : tree["blockdevices"]) {
+    if (!dev.is_object() || !dev.contains("children") || !dev["children"].is_array()) {
+      continue;
+    }
+    for (const auto& part : dev["children"]) {
+      if (part.is_object() && part.value("type", "") == "part" && part.contains("name") &&
+          part["name"].is_string()) {
+        parts.push_back(part["name"].get<std::string>());
+      }
+    }
+  }
+  return parts;
+}
+
 std::vector<std::string> filesystem_check_command(std::string_view fstype, const std::string& device) {
   if (fstype == "xfs") {
     return {"xfs_repair", "-n", device};
@@ -353,7 +401,15 @@ int run_agent(const AgentOptions& o) {
   }
   ConsoleDisplay display(std::cout);
   AgentClient client(o.server, o.token, {}, log);
-  Reporter reporter(client, display);
+  // Progress is best effort: it is posted from the thread that reads the step's output, so a post
+  // that waited out a restarting daemon (the results' patience is 10 minutes) would hold the step
+  // itself. A progress report that finds no daemon is dropped; the next one tries again.
+  AgentClient progress_client(o.server, o.token,
+                              {.patience = std::chrono::seconds(2),
+                               .first_pause = std::chrono::milliseconds(500),
+                               .max_pause = std::chrono::milliseconds(1000),
+                               .timeout = std::chrono::seconds(5)});
+  Reporter reporter(progress_client, display);
 
   reporter.stage("INVENTORY");
   ChildResult raw;

@@ -22,10 +22,19 @@ struct AgentOptions {
   std::string work_dir = "/tmp"; // where the profile of a deploy step is written
 };
 
+// The partitions (in table order) that `lsblk --json --paths -o NAME,TYPE DISK` lists under the
+// disk; empty for anything else. Pure.
+std::vector<std::string> partitions_in_lsblk(std::string_view lsblk_json);
+
 // The read-only check of a filesystem the verify step runs: `fsck -n -t TYPE` (e2fsck for ext4);
 // xfs_repair -n and btrfs check --readonly for xfs and btrfs, whose fsck.* are no-op scripts that
 // would pass anything. Pure.
 std::vector<std::string> filesystem_check_command(std::string_view fstype, const std::string& device);
+
+// The last line of a child's stderr that is a message for people: JSON progress lines and blank
+// lines are skipped, so a failure's reason is not buried under the progress that came before it.
+// Pure.
+std::string last_message_line(std::string_view text);
 
 // Returns when the daemon's finish step was carried out (or a fatal refusal): 0 after READY,
 // 1 otherwise.

@@ -420,3 +420,27 @@ TEST_F(PipelineTest, BatchRunWaitsForItsMachineAndSummarises) {
   EXPECT_EQ(summary["units"][0]["tag"], unit().tag.str());
   EXPECT_TRUE(m_daemon->registry.store().open_batches().value().empty()); // closed at the end
 }
+
+// A deploy that fails keeps its imaging record (failed step, reason, whether the disk was left
+// unbootable) as the evidence of what happened, and the unit waits as failed with the reason.
+TEST_F(PipelineTest, FailedDeployKeepsTheImagingRecordAsEvidence) {
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  done(token, next(token), {{"records", {erasure_record("S2XXXXXX", "erased")}}});
+  const json job = next(token);
+  ASSERT_EQ(job["step"], "deploy");
+  const json record{{"result", "failed"}, {"failed_step", "extract"},
+                    {"failure_reason", "sha256 mismatch"}, {"disk_left_unbootable", true}};
+  m_daemon->post("/api/v1/result", {{"token", token},
+                                    {"job", job["job"]},
+                                    {"status", "failed"},
+                                    {"reason", "installation failed at step extract: sha256 mismatch"},
+                                    {"result", record}});
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  const auto images = m_daemon->registry.store().imaging_records(unit().id).value();
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_EQ(images[0].result, "failed");
+  EXPECT_EQ(json::parse(images[0].detail), record);
+  EXPECT_NE(next(token)["params"]["message"].get<std::string>().find("sha256 mismatch"), std::string::npos);
+}

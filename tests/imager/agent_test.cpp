@@ -148,3 +148,29 @@ TEST(Agent, FilesystemCheckIsReadOnlyAndRealForEveryRootType) {
   EXPECT_EQ(imager::filesystem_check_command("btrfs", "/dev/sda2"),
             (V{"btrfs", "check", "--readonly", "/dev/sda2"}));
 }
+
+// A step's failure reason is its last human sentence, not the JSON progress line printed before.
+TEST(Agent, FailureReasonSkipsProgressLines) {
+  EXPECT_EQ(imager::last_message_line("{\"operation\":\"check\"}\ncheck /dev/vda: refused: no image\n"
+                                      "{\"operation\":\"check\",\"done_bytes\":0}\n\n"),
+            "check /dev/vda: refused: no image");
+  EXPECT_EQ(imager::last_message_line("{\"done_bytes\":0}\n"), "");
+}
+
+// The verify step finds the installed partitions from lsblk's listing (captured from the boot
+// environment, where lsblk has no udev to tell filesystem types: those come from blkid).
+TEST(Agent, PartitionsAreReadFromTheLsblkListing) {
+  const std::string listing = R"({
+   "blockdevices": [
+      {"name": "/dev/vda", "type": "disk",
+       "children": [
+          {"name": "/dev/vda1", "type": "part"},
+          {"name": "/dev/vda2", "type": "part"}
+       ]
+      }
+   ]
+})";
+  EXPECT_EQ(imager::partitions_in_lsblk(listing), (std::vector<std::string>{"/dev/vda1", "/dev/vda2"}));
+  EXPECT_TRUE(imager::partitions_in_lsblk(R"({"blockdevices": [{"name": "/dev/vda", "type": "disk"}]})").empty());
+  EXPECT_TRUE(imager::partitions_in_lsblk("lsblk: /dev/vdz: not a block device").empty());
+}

@@ -11,7 +11,8 @@
 # The VM (SeaBIOS, iPXE ROM; 2 GiB; a 4 GiB virtio disk) boots network first, then disk. Its disk
 # first gets a previous owner's files: an MBR with one ext4 partition holding a marker file.
 # Checked: the unit goes detected → inventoried → tested → wiped → imaged → ready, with one
-# erasure record (erased, verification sample) and one imaging record (imaged); the agent reboots
+# erasure record (erased, verification sample, signed, naming the disk by its serial) and one
+# imaging record (imaged); the agent reboots
 # the VM; atelierd declines to boot the ready unit over the network (logged, no second boot
 # token), so the firmware boots the disk, and the tailored hostname's login prompt
 # ("atelier-at-NNNN-N login:") reaches the serial console; the marker is gone from the disk.
@@ -53,6 +54,7 @@ cleanup() {
   if [[ ${keep:-} != yes ]]; then rm -rf "$work"; else echo "kept $work"; fi
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT # so the EXIT trap also runs when ctest or a person stops the test
 console=$work/vm.console
 fail() {
   echo "FAIL ($case_name): $*"
@@ -125,6 +127,7 @@ bootenv_dir = "$work/bootenv"
 profiles_dir = "$work/profiles"
 images_dir = "$work/profiles/images"
 program = "$work/program.toml"
+keys_dir = "$work/keys"
 after_ready = "reboot"
 bench_budget_seconds = 10
 EOF
@@ -137,10 +140,11 @@ start_daemon() { # LOG
 start_daemon "$work/atelierd.log"
 
 mac=52:54:00:e2:e0:01
+disk_serial=ATLE2E$$ # a donated disk has a serial; the erasure certificate names the disk by it
 ip netns exec "$ns" qemu-system-x86_64 -display none -m 2048 \
   -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
   -device virtio-net-pci,netdev=n0,mac=$mac,bootindex=1 \
-  -drive file="$work/disk.img",format=raw,if=none,id=d0 -device virtio-blk-pci,drive=d0,bootindex=2 \
+  -drive file="$work/disk.img",format=raw,if=none,id=d0 -device virtio-blk-pci,drive=d0,serial=$disk_serial,bootindex=2 \
   -serial "file:$console" </dev/null >"$work/qemu.log" 2>&1 &
 qemu_pid=$!
 pids+=("$qemu_pid")
@@ -207,8 +211,9 @@ PY
 [[ $(sql "SELECT count(*) FROM erasure_records") == 1 ]] || fail "expected one erasure record: $(sql 'SELECT id, result FROM erasure_records')"
 [[ $(sql "SELECT result || ' ' || verification || ' ' || method FROM erasure_records") == "erased sample zero" ]] ||
   fail "erasure record: $(sql 'SELECT result, verification, method FROM erasure_records')"
-[[ $(sql "SELECT d.size_bytes FROM erasure_records e JOIN disks d ON d.id = e.disk_id JOIN units u ON u.id = d.unit_id") == 4294967296 ]] ||
-  fail "the erasure record is not for the 4 GiB disk of $tag"
+[[ $(sql "SELECT d.serial || ' ' || d.size_bytes || ' ' || u.tag FROM erasure_records e JOIN disks d ON d.id = e.disk_id JOIN units u ON u.id = d.unit_id") == "$disk_serial 4294967296 $tag" ]] ||
+  fail "the erasure record is not for the 4 GiB disk $disk_serial of $tag"
+[[ -n $(sql "SELECT signature FROM erasure_records WHERE result = 'erased'") ]] || fail "the erasure record is not signed"
 [[ $(sql "SELECT count(*) FROM imaging_records WHERE result = 'imaged' AND profile = 'vm-minimal'") == 1 ]] ||
   fail "expected one imaging record: $(sql 'SELECT profile, result FROM imaging_records')"
 [[ $(sql "SELECT count(*) FROM pipeline_jobs WHERE status = 'failed'") == 0 ]] ||
