@@ -8,8 +8,14 @@ find_package(fmt REQUIRED)                     # libfmt-dev (GCC 12 has no <form
 find_package(Boost 1.74 REQUIRED)              # libboost-dev: Asio (header-only) for the network services
 find_package(Threads REQUIRED)
 find_package(LibArchive REQUIRED)              # libarchive-dev: the boot environment initramfs, rootfs images
-find_package(OpenSSL 3 REQUIRED)               # libssl-dev: sha256 of images (libcrypto)
+find_package(OpenSSL 3 REQUIRED)               # libssl-dev: sha256 of images, the wipe's AES-128-CTR stream, Ed25519 signatures of erasure records
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd) # libzstd-dev: raw .img.zst images
+pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-pdf)  # libcairo2-dev: erasure certificate PDFs
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)   # libqrencode-dev: their QR codes
 if(ATELIER_BUILD_TESTS)
   find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev
 endif()
+# libparted-dev: the deploy writes partition tables (imager/partitioner.cpp)
+pkg_check_modules(PARTED REQUIRED IMPORTED_TARGET libparted)
+# libcrypt-dev: the deploy hashes a preset account's password (SHA-512 crypt, imager/tailor.cpp)
+pkg_check_modules(XCRYPT REQUIRED IMPORTED_TARGET libxcrypt)

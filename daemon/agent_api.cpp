@@ -41,6 +41,19 @@ pxe::HttpPostResult AgentApi::handle(std::string_view path, const std::string& b
   if (path == "/api/v1/register") {
     return register_agent(body, client_ip);
   }
+  if (path == "/api/v1/next" || path == "/api/v1/progress" || path == "/api/v1/result") {
+    if (m_pipeline == nullptr) {
+      return refuse(503, "this server runs no pipeline (no program file or profiles)");
+    }
+    const json request = json::parse(body, nullptr, false);
+    if (request.is_discarded() || !request.is_object()) {
+      return refuse(400, "the body is not a JSON object");
+    }
+    const ApiAnswer a = path == "/api/v1/next"       ? m_pipeline->next(request)
+                        : path == "/api/v1/progress" ? m_pipeline->progress(request)
+                                                     : m_pipeline->result(request);
+    return answer(a.status, a.body);
+  }
   return refuse(404, fmt::format("no API endpoint {}", path));
 }
 
@@ -64,6 +77,21 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body, const std:
   const json& inventory = request["inventory"];
   if (text(inventory, {"schema"}).rfind("atelier.inventory/", 0) != 0) {
     return refuse(400, "field 'inventory.schema': not an atelier.inventory report");
+  }
+  // The same boot registering again (its answer was lost): same unit, nothing recorded twice.
+  if (m_pipeline != nullptr) {
+    if (auto session = m_pipeline->session_for(token)) {
+      auto unit = m_registry.store().unit_by_id(session->unit_id);
+      if (session->mac != mac->str()) {
+        return refuse(403, fmt::format("boot token {}... belongs to another machine",
+                                       pxe::token_prefix(token)));
+      }
+      if (unit && *unit) {
+        return answer(200, json{{"unit", (*unit)->tag.str()},
+                                {"state", hwdb::to_string((*unit)->state)},
+                                {"outcome", "repeat"}});
+      }
+    }
   }
   if (auto redeemed = m_tokens.redeem(token, *mac); !redeemed) {
     return refuse(403, fmt::format("boot token {}... refused for {} from {}: {}",
@@ -105,6 +133,15 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body, const std:
       return refuse(500, moved.error().message);
     }
     current = *moved;
+  }
+  if (m_pipeline != nullptr) {
+    auto session = m_pipeline->open_session(current, token, mac->str(), client_ip);
+    if (!session) {
+      return refuse(500, session.error());
+    }
+    if (auto refreshed = m_registry.store().unit_by_id(current.id); refreshed && *refreshed) {
+      current = **refreshed;
+    }
   }
   return answer(200, json{{"unit", current.tag.str()},
                           {"state", hwdb::to_string(current.state)},

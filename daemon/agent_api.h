@@ -1,7 +1,11 @@
-// The agent API of atelierd (HTTP + JSON, versioned by path). Today: registration.
+// The agent API of atelierd (HTTP + JSON, versioned by path; docs/AGENT-API.md).
 //
 //   POST /api/v1/register   {"mac": "52:54:00:..", "token": "<hex>", "inventory": {...}}
 //     200 {"unit": "AT-0042-7", "state": "inventoried", "outcome": "existing"}
+//     Repeating the registration of the same boot (same token and MAC) answers the same unit.
+//   POST /api/v1/next       {"token"}                      → the step to do (daemon/pipeline.h)
+//   POST /api/v1/progress   {"token", "job", "progress"}
+//   POST /api/v1/result     {"token", "job", "status", "result", "reason"}
 //     400 {"error": "..."}  malformed request (names the field)
 //     403 {"error": "..."}  the token is unknown, used, expired, superseded or from another machine
 //
@@ -13,6 +17,7 @@
 // Thread model: called on atelierd's io thread, like the DHCP service (one database connection).
 #pragma once
 
+#include "daemon/pipeline.h"
 #include "hardware-db/registry.h"
 #include "pxe/boot_tokens.h"
 #include "pxe/http_server.h"
@@ -25,7 +30,9 @@ namespace atelier::daemon {
 class AgentApi {
 public:
   // Both must outlive the AgentApi.
-  AgentApi(hwdb::Registry& registry, pxe::BootTokens& tokens) : m_registry(registry), m_tokens(tokens) {}
+  // pipeline may be null: agents register, and the step endpoints answer 503.
+  AgentApi(hwdb::Registry& registry, pxe::BootTokens& tokens, Pipeline* pipeline = nullptr)
+      : m_registry(registry), m_tokens(tokens), m_pipeline(pipeline) {}
 
   pxe::HttpPostResult handle(std::string_view path, const std::string& body, const std::string& client_ip);
 
@@ -34,6 +41,7 @@ private:
 
   hwdb::Registry& m_registry;
   pxe::BootTokens& m_tokens;
+  Pipeline* m_pipeline;
 };
 
 } // namespace atelier::daemon

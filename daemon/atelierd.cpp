@@ -2,15 +2,23 @@
 
 #include "daemon/agent_api.h"
 #include "daemon/boot_admission.h"
+#include "daemon/pipeline.h"
+#include "profiles/file_kind.h"
 #include "daemon/settings.h"
 #include "hardware-db/registry.h"
 #include "pxe/dhcp_server.h"
 #include "pxe/http_server.h"
 #include "pxe/tftp_server.h"
+#include "profiles/server_config.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -40,7 +48,44 @@ struct Options {
   std::string ipxe_dir = "/usr/lib/ipxe"; // Debian's ipxe package: TFTP root and HTTP-boot EFI files
   std::uint16_t tftp_port = 69;
   int token_minutes = 30;
+  std::string program;      // the program file (grading rules); pipeline off when absent
+  std::string profiles_dir; // the profiles; pipeline off when absent
 };
+
+// The configuration file's values become the defaults the command line may override.
+Options options_from(const profiles::ServerConfig& config) {
+  Options opt;
+  opt.db = config.server.database.string();
+  opt.interface = config.server.interface;
+  opt.address = config.server.address;
+  opt.http_port = config.boot.http_port;
+  opt.reply_delay_ms = config.dhcp.reply_delay_ms;
+  opt.mode = std::string(profiles::to_string(config.dhcp.mode));
+  opt.pool = config.dhcp.pool;
+  opt.netmask = config.dhcp.netmask;
+  // The lease journal stays beside the database (DB + ".leases") unless --lease-file says otherwise.
+  opt.lease_seconds = config.dhcp.lease_seconds;
+  opt.boot_dir = config.boot.bootenv_dir.string();
+  opt.ipxe_dir = config.boot.ipxe_dir.string();
+  opt.token_minutes = config.boot.token_minutes;
+  opt.program = config.pipeline.program.string();
+  opt.profiles_dir = config.pipeline.profiles_dir.string();
+  return opt;
+}
+
+// --config FILE (or --config=FILE) among the arguments, before the full parse: the file's values
+// are the defaults of the other options.
+std::optional<std::string> config_argument(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config" && i + 1 < args.size()) {
+      return args[i + 1];
+    }
+    if (args[i].starts_with("--config=")) {
+      return args[i].substr(std::string_view("--config=").size());
+    }
+  }
+  return std::nullopt;
+}
 
 // "198.18.0.100-198.18.0.199" → the two ends.
 std::optional<std::pair<pxe::Ipv4Address, pxe::Ipv4Address>> parse_range(const std::string& text) {
@@ -67,14 +112,44 @@ void log_line(std::string_view line) {
 } // namespace
 
 int run_atelierd(const std::vector<std::string>& args) {
-  Options opt;
-  CLI::App app{"atelierd: the workshop daemon (network boot with detection, today)", "atelierd"};
+  // Configuration: --config FILE, else /etc/atelier/atelier.toml when it exists, else the embedded
+  // defaults (docs/CONFIG.md). Command-line options override the file.
+  const std::optional<std::string> config_file = config_argument(args);
+  profiles::ServerConfig config;
+  std::string config_source = "embedded defaults";
+  if (config_file || std::filesystem::exists(profiles::k_default_server_config)) {
+    const std::filesystem::path path = config_file.value_or(std::string(profiles::k_default_server_config));
+    auto loaded = profiles::load_server_config(path);
+    if (!loaded) {
+      for (const auto& diagnostic : loaded.error()) {
+        std::cerr << diagnostic.to_string() << "\n";
+      }
+      std::cerr << "atelierd: " << path.string() << " has errors; nothing started\n";
+      return 2;
+    }
+    for (const auto& warning : loaded->warnings) {
+      std::cerr << warning.to_string() << "\n";
+    }
+    config = std::move(*loaded);
+    config_source = path.string();
+  }
+  Options opt = options_from(config);
+  if (std::getenv("ATELIER_DB") != nullptr) {
+    opt.db = default_database(); // the environment overrides the file, the command line both
+  }
+  bool check_config = false;
+  bool print_config = false;
+  std::string config_option;
+  CLI::App app{"atelierd: the workshop daemon (network boot, agent API, pipeline)", "atelierd"};
+  app.add_option("--config", config_option,
+                 "configuration file (default: /etc/atelier/atelier.toml when it exists)");
+  app.add_flag("--check-config", check_config, "validate the configuration, print it, and exit");
+  app.add_flag("--print-config", print_config,
+               "print the effective configuration as TOML (every key) and exit");
   app.add_option("--db", opt.db,
                  "hardware database (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
-  app.add_option("--interface", opt.interface, "the workshop network interface (e.g. enp3s0)")
-      ->required();
-  app.add_option("--address", opt.address, "this server's IPv4 address on that interface")
-      ->required();
+  app.add_option("--interface", opt.interface, "the workshop network interface (e.g. enp3s0)");
+  app.add_option("--address", opt.address, "this server's IPv4 address on that interface");
   app.add_option("--http-port", opt.http_port,
                  "port of the boot HTTP server named in iPXE's script URL");
   app.add_option("--reply-delay-ms", opt.reply_delay_ms,
@@ -95,6 +170,8 @@ int run_atelierd(const std::vector<std::string>& args) {
   app.add_option("--ipxe-dir", opt.ipxe_dir,
                  "iPXE binaries served over TFTP (and over HTTP for UEFI HTTP boot); Debian's ipxe "
                  "package installs them in /usr/lib/ipxe");
+  app.add_option("--program", opt.program, "program file: grading rules (pipeline.program)");
+  app.add_option("--profiles", opt.profiles_dir, "profiles directory (pipeline.profiles_dir)");
   app.add_option("--token-minutes", opt.token_minutes, "how long a boot token stays valid")
       ->check(CLI::Range(1, 24 * 60));
   // For tests on unprivileged ports; a real workshop keeps the defaults.
@@ -111,6 +188,33 @@ int run_atelierd(const std::vector<std::string>& args) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (print_config || check_config) {
+    // The command line's overrides are part of the effective configuration.
+    config.server.database = opt.db;
+    config.server.interface = opt.interface;
+    config.server.address = opt.address;
+    config.dhcp.mode = opt.mode == "standalone" ? profiles::DhcpMode::standalone : profiles::DhcpMode::proxy;
+    config.dhcp.pool = opt.pool;
+    config.dhcp.netmask = opt.netmask;
+    config.dhcp.lease_seconds = opt.lease_seconds;
+    config.dhcp.reply_delay_ms = opt.reply_delay_ms;
+    config.boot.http_port = opt.http_port;
+    config.boot.bootenv_dir = opt.boot_dir;
+    config.boot.ipxe_dir = opt.ipxe_dir;
+    config.boot.token_minutes = opt.token_minutes;
+    std::cout << to_toml(config);
+    if (check_config) {
+      std::cerr << "atelierd: configuration from " << config_source << " is valid\n";
+    }
+    return 0;
+  }
+  if (opt.interface.empty() || opt.address.empty()) {
+    log_line(fmt::format("no workshop interface/address: set [server] interface and address in {} "
+                         "or give --interface and --address",
+                         config_file.value_or(std::string(profiles::k_default_server_config))));
+    return 2;
+  }
+  log_line("configuration: " + config_source);
 
   const auto server = pxe::Ipv4Address::parse(opt.address);
   if (!server) {
@@ -189,6 +293,11 @@ int run_atelierd(const std::vector<std::string>& args) {
   http_config.listen_address = opt.listen;
   http_config.port = opt.http_port;
   http_config.interface = opt.interface;
+  if (!opt.boot_dir.empty() && !std::filesystem::exists(std::filesystem::path(opt.boot_dir) / "vmlinuz")) {
+    log_line(fmt::format("warning: no boot environment in {} (build it with `atelier bootenv build "
+                         "--out {}`); machines will get their boot script but no kernel",
+                         opt.boot_dir, opt.boot_dir));
+  }
   if (!opt.boot_dir.empty()) {
     http_config.files["/boot/vmlinuz"] = std::filesystem::path(opt.boot_dir) / "vmlinuz";
     http_config.files["/boot/initrd.img"] = std::filesystem::path(opt.boot_dir) / "initrd.img";
@@ -205,7 +314,71 @@ int run_atelierd(const std::vector<std::string>& args) {
     }
     return issue_script(mac, client_ip);
   };
-  AgentApi agent_api(registry, tokens);
+  // The pipeline needs the program file and the profiles; without them machines still boot and
+  // register (inventory only), which is how a workshop starts before its profiles are written.
+  std::unique_ptr<Pipeline> pipeline;
+  std::optional<SigningKey> signing_key;
+  if (std::filesystem::exists(opt.program) && std::filesystem::is_directory(opt.profiles_dir)) {
+    PipelineConfig pipeline_config;
+    auto program = profiles::load_program(opt.program);
+    auto loaded = profiles::load_profile_directory(opt.profiles_dir);
+    if (!program || !loaded) {
+      for (const auto& d : program ? loaded.error() : program.error()) {
+        log_line(d.to_string());
+      }
+      log_line("the program file or a profile has errors; nothing started");
+      return 2;
+    }
+    pipeline_config.program = std::move(*program);
+    pipeline_config.profiles = std::move(*loaded);
+    pipeline_config.site = config.server.site.empty() ? pipeline_config.program.site : config.server.site;
+    pipeline_config.after_ready = config.pipeline.after_ready;
+    pipeline_config.bench_budget_seconds = config.pipeline.bench_budget_seconds;
+    pipeline_config.image_base_url = base_url + "/images";
+    for (const auto& profile : pipeline_config.profiles) {
+      std::ifstream in(profile.name_location.file);
+      pipeline_config.profile_texts[profile.name] =
+          std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (profile.image.is_url) {
+        continue;
+      }
+      // Local images are served to the agents at /images/<file name>: from the path the profile
+      // gives, else from the images directory.
+      std::filesystem::path image = profile.image.path;
+      const std::string name = image.filename().string();
+      if (!std::filesystem::exists(image)) {
+        image = config.pipeline.images_dir / name;
+      }
+      if (!std::filesystem::exists(image)) {
+        log_line(fmt::format("warning: profile {}: image {} not found (nor in {}); machines "
+                             "given this profile will fail at the deploy step",
+                             profile.name, profile.image.path.string(),
+                             config.pipeline.images_dir.string()));
+      }
+      http_config.files["/images/" + name] = image;
+    }
+    log_line(fmt::format("pipeline on: program {}, {} profile(s) from {}", opt.program,
+                         pipeline_config.profiles.size(), opt.profiles_dir));
+    bool created = false;
+    // $ATELIER_KEY_DIR overrides the file, like $ATELIER_DB (the `atelier cert` commands agree).
+    const std::filesystem::path key_dir =
+        std::getenv("ATELIER_KEY_DIR") != nullptr ? std::filesystem::path(default_key_dir())
+                                                  : config.pipeline.keys_dir;
+    auto key = SigningKey::load_or_create(key_dir, &created);
+    if (!key) {
+      log_line("cannot load or create the workshop signing key: " + key.error());
+      return 1;
+    }
+    signing_key.emplace(std::move(*key));
+    log_line(fmt::format("{} workshop key {} ({})", created ? "created the" : "signing with the",
+                         signing_key->public_key().fingerprint(), signing_key->path().string()));
+    pipeline = std::make_unique<Pipeline>(registry, clock, std::move(pipeline_config), *signing_key);
+  } else {
+    log_line(fmt::format("pipeline off: no program file {} or no profiles directory {}; machines "
+                         "boot and register only",
+                         opt.program, opt.profiles_dir));
+  }
+  AgentApi agent_api(registry, tokens, pipeline.get());
   http_config.post_handler = [&](std::string_view path, const std::string& body,
                                  const std::string& client_ip) {
     pxe::HttpPostResult result = agent_api.handle(path, body, client_ip);

@@ -4,6 +4,23 @@
 
 namespace atelier::daemon {
 
+std::optional<std::string> boots_from_disk(const hwdb::Unit& unit) {
+  switch (unit.state) {
+  case hwdb::UnitState::ready:
+    return fmt::format("{} is ready: it boots its installed system from its own disk",
+                       unit.tag.str());
+  case hwdb::UnitState::assigned:
+    return fmt::format("{} is assigned to a household: it boots its installed system from its "
+                       "own disk",
+                       unit.tag.str());
+  case hwdb::UnitState::parts:
+    return fmt::format("{} is set aside for parts: nothing to do over the network",
+                       unit.tag.str());
+  default:
+    return std::nullopt;
+  }
+}
+
 pxe::Admission HwdbAdmission::admit_script(const pxe::MacAddress& mac) {
   pxe::ClientInfo client;
   client.mac = mac;
@@ -27,6 +44,9 @@ pxe::Admission HwdbAdmission::admit(const pxe::ClientInfo& client, bool first_co
       if (unit.do_not_boot) {
         return {false, unit.tag.str(), fmt::format("{} is marked \"don't boot\"", unit.tag.str())};
       }
+      if (auto why = boots_from_disk(unit)) {
+        return {false, unit.tag.str(), *why};
+      }
       return {true, unit.tag.str(), ""};
     }
   }
@@ -45,6 +65,11 @@ pxe::Admission HwdbAdmission::admit(const pxe::ClientInfo& client, bool first_co
   if (result->ignored) {
     return {false, result->unit.tag.str(),
             fmt::format("{} is marked \"don't boot\"", result->unit.tag.str())};
+  }
+  // The boot is recorded (the sighting says the machine was seen), but a finished machine is not
+  // answered: its firmware falls through to the next boot device, its own disk.
+  if (auto why = boots_from_disk(result->unit)) {
+    return {false, result->unit.tag.str(), *why};
   }
   return {true, result->unit.tag.str(), ""};
 }

@@ -6,12 +6,25 @@
 // Fails closed: if the database cannot be written, the machine is not answered (a boot we cannot
 // record is a machine the pipeline could not follow, and could be a workshop PC marked "don't
 // boot").
+//
+// A unit whose work in the workshop is done (ready, assigned, parts) is not answered either: its
+// firmware then boots the next device in its boot order, the disk the pipeline installed, which
+// is how a machine ending `ready` with `after_ready = "reboot"` comes up in its new system. Its
+// boot is still recorded as a sighting. To run such a machine through the pipeline again, move it
+// back first (e.g. `ready → detected`).
 #pragma once
 
 #include "hardware-db/registry.h"
 #include "pxe/dhcp_service.h"
 
+#include <optional>
+#include <string>
+
 namespace atelier::daemon {
+
+// Pure: why a unit in this state is not network-booted (it boots from its own disk), or nullopt
+// when the pipeline still has work for it.
+std::optional<std::string> boots_from_disk(const hwdb::Unit& unit);
 
 class HwdbAdmission final : public pxe::BootAdmission {
 public:

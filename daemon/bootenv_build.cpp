@@ -434,8 +434,10 @@ std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& op
     }
     image.add_file(path, std::move(*text), mode);
   }
+  // Sourced by /init: values are quoted, since a package is "name version" (Debian versions hold
+  // no single quote).
   image.add_file("etc/atelier/bootenv",
-                 fmt::format("kernel={}\nkernel_package={}\nbusybox_package={}\n", *version,
+                 fmt::format("kernel='{}'\nkernel_package='{}'\nbusybox_package='{}'\n", *version,
                              report.kernel_package, report.busybox_package));
 
   progress("writing the initramfs");

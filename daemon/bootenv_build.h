@@ -18,9 +18,21 @@ struct BootenvOptions {
   std::filesystem::path cache = "/var/cache/atelier/bootenv";  // downloaded and extracted .debs
   std::filesystem::path imager;   // the atelier-imager binary to ship
   std::filesystem::path data_dir; // pxe/bootenv: init, udhcpc.script, modules.list
-  // Dynamically linked tools the agent shells out to, copied from this host with their libraries.
-  std::vector<std::filesystem::path> host_tools = {"/usr/sbin/smartctl", "/usr/sbin/nvme",
-                                                   "/usr/sbin/hdparm"};
+  // Dynamically linked tools the agent shells out to, copied from this host with their libraries,
+  // each at its host path (a symlink's target is copied under the link's name: mkfs.ext4 is a
+  // copy of mke2fs, which picks the filesystem type from its name). They are added after busybox:
+  // where an applet has the same path the real tool replaces it, and elsewhere init's PATH
+  // (/usr/sbin:/usr/bin:/sbin:/bin) finds the real tools first, since busybox's applets that
+  // share their names live in /sbin and /bin (mkswap, mount, umount, mke2fs). The agent relies on
+  // util-linux's behaviour (lsblk --json, blkid -p -o export, partx -u, fsck -t).
+  std::vector<std::filesystem::path> host_tools = {
+      "/usr/sbin/smartctl", "/usr/sbin/nvme", "/usr/sbin/hdparm", // inventory, purge
+      // deploy: partitions, filesystems and their UUIDs (imager/filesystems.cpp, partitioner.cpp)
+      "/usr/sbin/mkfs.ext4", "/usr/sbin/mkfs.vfat", "/usr/sbin/mkfs.xfs", "/usr/sbin/mkfs.btrfs",
+      "/usr/sbin/mkswap", "/usr/sbin/blkid", "/usr/bin/partx",
+      // verify: the agent's independent check of the installed system (imager/agent.cpp)
+      "/usr/bin/lsblk", "/usr/sbin/fsck", "/usr/sbin/fsck.ext4", "/usr/sbin/xfs_repair",
+      "/usr/bin/btrfs", "/usr/bin/mount", "/usr/bin/umount"};
   std::string kernel_meta_package = "linux-image-amd64";
   std::string busybox_package = "busybox-static";
   std::int64_t mtime = 0; // of every initramfs entry (SOURCE_DATE_EPOCH)

@@ -32,5 +32,9 @@ void add_db_commands(CLI::App& app, CliContext& ctx);
 void add_units_commands(CLI::App& app, CliContext& ctx);
 void add_profile_commands(CLI::App& app, CliContext& ctx);
 void add_bootenv_commands(CLI::App& app, CliContext& ctx);
+void add_image_commands(CLI::App& app, CliContext& ctx);
+void add_cert_commands(CLI::App& app, CliContext& ctx);
+void add_watch_command(CLI::App& app, CliContext& ctx);
+void add_batch_commands(CLI::App& app, CliContext& ctx);
 
 } // namespace atelier::daemon

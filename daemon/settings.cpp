@@ -16,6 +16,9 @@ std::string default_database() {
 std::string default_profiles_dir() {
   return env_or("ATELIER_PROFILES", "/etc/atelier/profiles");
 }
+std::string default_key_dir() {
+  return env_or("ATELIER_KEY_DIR", "/var/lib/atelier/keys");
+}
 
 std::string default_actor() {
   const std::string sudo_user = env_or("SUDO_USER", "");

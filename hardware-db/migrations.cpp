@@ -194,6 +194,76 @@ CREATE INDEX assignments_unit ON assignments(unit_id, id);
 CREATE INDEX assignments_household ON assignments(household_id);
 )sql";
 
+// Version 4: erasure records carry their own id (stored once: the UNIQUE index makes storing the same
+// record twice detectable) and the unit the disk was in when it was erased (a disk row follows the
+// disk to its next machine; the record stays with the machine it was erased in).
+constexpr std::string_view k_v4 = R"sql(
+ALTER TABLE erasure_records ADD COLUMN record_id TEXT;
+ALTER TABLE erasure_records ADD COLUMN unit_id INTEGER REFERENCES units(id);
+CREATE UNIQUE INDEX erasure_records_record_id ON erasure_records(record_id)
+  WHERE record_id IS NOT NULL;
+CREATE INDEX erasure_records_unit ON erasure_records(unit_id, id);
+)sql";
+
+// Version 5: the pipeline's own state, so that atelierd can be killed at any moment and carry on:
+// agent sessions (one per boot that registered; the boot token's hash authenticates it) and the
+// jobs the daemon issued to them.
+constexpr std::string_view k_v5 = R"sql(
+CREATE TABLE agent_sessions (
+  id            INTEGER PRIMARY KEY,
+  unit_id       INTEGER NOT NULL REFERENCES units(id),
+  token_sha256  TEXT NOT NULL UNIQUE,
+  mac           TEXT NOT NULL,
+  client_ip     TEXT NOT NULL DEFAULT '',
+  started_at    TEXT NOT NULL,
+  superseded_at TEXT
+);
+CREATE INDEX agent_sessions_unit ON agent_sessions(unit_id, id);
+
+CREATE TABLE pipeline_jobs (
+  id            INTEGER PRIMARY KEY,
+  unit_id       INTEGER NOT NULL REFERENCES units(id),
+  session_id    INTEGER NOT NULL REFERENCES agent_sessions(id),
+  step          TEXT NOT NULL CHECK (step IN ('bench','wipe','deploy','verify','finish')),
+  attempt       INTEGER NOT NULL CHECK (attempt >= 1),
+  status        TEXT NOT NULL CHECK (status IN ('issued','done','failed','abandoned')),
+  issued_at     TEXT NOT NULL,
+  finished_at   TEXT,
+  params_json   TEXT NOT NULL DEFAULT '{}',
+  result_json   TEXT NOT NULL DEFAULT '',
+  progress_json TEXT NOT NULL DEFAULT '',
+  progress_at   TEXT
+);
+CREATE INDEX pipeline_jobs_unit ON pipeline_jobs(unit_id, id);
+-- At most one issued job per session: the agent does one thing at a time.
+CREATE UNIQUE INDEX pipeline_jobs_one_issued ON pipeline_jobs(session_id) WHERE status = 'issued';
+)sql";
+
+// Version 6: batch runs (`atelier batch run`): a technician's plan claims the next machines that
+// register (a number of them, or a list of MACs) and may force their profile.
+constexpr std::string_view k_v6 = R"sql(
+CREATE TABLE batches (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  profile    TEXT NOT NULL DEFAULT '',
+  max_units  INTEGER NOT NULL DEFAULT 0 CHECK (max_units >= 0),
+  created_at TEXT NOT NULL,
+  closed_at  TEXT
+);
+CREATE TABLE batch_macs (
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  mac      TEXT NOT NULL,
+  PRIMARY KEY (batch_id, mac)
+);
+CREATE TABLE batch_units (
+  batch_id  INTEGER NOT NULL REFERENCES batches(id),
+  unit_id   INTEGER NOT NULL REFERENCES units(id),
+  joined_at TEXT NOT NULL,
+  PRIMARY KEY (batch_id, unit_id)
+);
+CREATE INDEX batch_units_unit ON batch_units(unit_id);
+)sql";
+
 constexpr std::array k_migrations = {
     Migration{1, "units and their event log", k_v1},
     Migration{2,
@@ -201,6 +271,9 @@ constexpr std::array k_migrations = {
               "erasure and imaging records",
               k_v2},
     Migration{3, "households and assignments", k_v3},
+    Migration{4, "erasure records: record id (unique) and the unit erased in", k_v4},
+    Migration{5, "agent sessions and pipeline jobs", k_v5},
+    Migration{6, "batch runs", k_v6},
 };
 
 Result<int> user_version(sqlite::Connection& db) {

@@ -53,6 +53,13 @@ struct BootRequest {
   std::string vendor_class;
 };
 
+// What record_erasure did: `created` is false when the very same record was already stored.
+struct ErasureFiled {
+  ErasureRecord record;
+  Disk disk;
+  bool created = false;
+};
+
 struct BootResult {
   Unit unit;
   bool created = false;
@@ -84,6 +91,20 @@ public:
   // Moves a unit to `to` if lifecycle.h allows it, appending the event in the same transaction.
   Result<Unit> transition(const Unit& unit, UnitState to, std::string_view actor,
                           std::string_view reason);
+
+  // Files the record of one disk's erasure in `unit` (registry_erasure.cpp). The disk is found by
+  // model + serial, or created (a disk without a serial always gets a new row); it is then recorded
+  // as being in `unit`. In `record`, id, disk_id and unit_id are ignored and filled here.
+  // Rules: record_id is required; level/verification/result must be the documented words; an
+  // `erased` record must carry its signature and a `failed` one must not (a failed erasure is kept
+  // as evidence, never as a certificate). Storing the same record again (same record_id, same
+  // record_json and signature) adds nothing and reports created = false; the same record_id with
+  // other content is refused as a conflict: records are never replaced.
+  Result<ErasureFiled> record_erasure(const Unit& unit, const Disk& disk, ErasureRecord record);
+  // Erasure records filed against this unit, oldest first.
+  Result<std::vector<ErasureRecord>> erasure_records_for_unit(const Unit& unit);
+  // The record with this record_id, if stored.
+  Result<std::optional<ErasureRecord>> erasure_record(std::string_view record_id);
 
   // Marks a machine the PXE service must ignore (the workshop's own PCs), or clears the mark.
   Result<void> set_do_not_boot(const Unit& unit, bool value);

@@ -1,6 +1,7 @@
 #include "hardware-db/sqlite_store.h"
 
 #include "hardware-db/migrations.h"
+#include "hardware-db/sqlite_rows.h"
 
 #include <fmt/format.h>
 
@@ -8,29 +9,47 @@ namespace atelier::hwdb {
 namespace {
 
 using sqlite::Statement;
-using Binder = std::function<void(Statement&)>;
+using namespace sqlite_rows;
 
 constexpr std::string_view k_unit_columns =
     "id, tag, state, vendor, model, serial, board_serial, wired_mac, identity_kind, "
     "identity_value, "
     "previous_id, chassis, notes, do_not_boot, created_at, updated_at";
 
-Timestamp ts(const Statement& s, int col) {
-  return parse_timestamp(s.column_text(col)).value_or(Timestamp{});
+constexpr std::string_view k_disk_select =
+    "SELECT id, unit_id, model, serial, size_bytes, media, bus FROM disks";
+
+Disk read_disk(const Statement& s) {
+  Disk d;
+  d.id = s.column_int(0);
+  d.unit_id = s.column_int(1);
+  d.model = s.column_text(2);
+  d.serial = s.column_text(3);
+  d.size_bytes = static_cast<std::uint64_t>(s.column_int(4));
+  d.media = s.column_text(5);
+  d.bus = s.column_text(6);
+  return d;
 }
 
-std::optional<Timestamp> optional_ts(const Statement& s, int col) {
-  if (s.is_null(col)) {
-    return std::nullopt;
-  }
-  return parse_timestamp(s.column_text(col));
-}
+constexpr std::string_view k_erasure_select =
+    "SELECT id, disk_id, started_at, finished_at, method, level, verification, result, "
+    "record_json, signature, record_id, unit_id FROM erasure_records";
 
-std::optional<std::string> optional_text(const std::optional<Timestamp>& t) {
-  if (!t) {
-    return std::nullopt;
-  }
-  return format_timestamp(*t);
+ErasureRecord read_erasure(const Statement& s) {
+  ErasureRecord e;
+  e.id = s.column_int(0);
+  e.disk_id = s.column_int(1);
+  e.started_at = ts(s, 2);
+  e.finished_at = ts(s, 3);
+  e.method = s.column_text(4);
+  e.level = s.column_text(5);
+  e.verification = s.column_text(6);
+  e.result = s.column_text(7);
+  e.record_json = s.column_text(8);
+  e.signature = s.column_text(9);
+  e.record_id = s.column_text(10);
+  e.unit_id = s.column_optional_int(11);
+  return e;
 }
 
 Unit read_unit(const Statement& s) {
@@ -58,47 +77,6 @@ Unit read_unit(const Statement& s) {
   u.created_at = ts(s, 14);
   u.updated_at = ts(s, 15);
   return u;
-}
-
-template <typename T, typename Read>
-Result<std::vector<T>> query(sqlite::Connection& db, std::string_view sql, const Binder& bind,
-                             Read read) {
-  auto stmt = db.prepare(sql);
-  if (!stmt) {
-    return std::unexpected(stmt.error());
-  }
-  bind(*stmt);
-  std::vector<T> rows;
-  while (true) {
-    auto row = stmt->step();
-    if (!row) {
-      return std::unexpected(row.error());
-    }
-    if (!*row) {
-      return rows;
-    }
-    rows.push_back(read(*stmt));
-  }
-}
-
-template <typename T>
-Result<std::optional<T>> first(Result<std::vector<T>> rows) {
-  if (!rows) {
-    return std::unexpected(rows.error());
-  }
-  if (rows->empty()) {
-    return std::optional<T>{};
-  }
-  return std::optional<T>{std::move(rows->front())};
-}
-
-Result<void> execute(sqlite::Connection& db, std::string_view sql, const Binder& bind) {
-  auto stmt = db.prepare(sql);
-  if (!stmt) {
-    return std::unexpected(stmt.error());
-  }
-  bind(*stmt);
-  return stmt->run();
 }
 
 } // namespace
@@ -572,27 +550,22 @@ Result<RowId> SqliteStore::upsert_disk(const Disk& d) {
 }
 
 Result<std::vector<Disk>> SqliteStore::disks(RowId unit_id) {
-  return query<Disk>(
-      m_db,
-      "SELECT id, unit_id, model, serial, size_bytes, media, bus FROM disks WHERE unit_id = ? "
-      "ORDER BY id",
-      [&](Statement& s) { s.bind(1, unit_id); },
-      [](const Statement& s) {
-        Disk d;
-        d.id = s.column_int(0);
-        d.unit_id = s.column_int(1);
-        d.model = s.column_text(2);
-        d.serial = s.column_text(3);
-        d.size_bytes = static_cast<std::uint64_t>(s.column_int(4));
-        d.media = s.column_text(5);
-        d.bus = s.column_text(6);
-        return d;
-      });
+  return query<Disk>(m_db, std::string(k_disk_select) + " WHERE unit_id = ? ORDER BY id",
+                     [&](Statement& s) { s.bind(1, unit_id); }, read_disk);
+}
+
+Result<std::optional<Disk>> SqliteStore::disk_by_id(RowId id) {
+  return first(query<Disk>(m_db, std::string(k_disk_select) + " WHERE id = ?",
+                           [&](Statement& s) { s.bind(1, id); }, read_disk));
 }
 
 Result<RowId> SqliteStore::add_erasure_record(const ErasureRecord& e) {
+  // An empty record id is stored as NULL: the UNIQUE index only covers records that have one.
+  const std::optional<std::string_view> record_id =
+      e.record_id.empty() ? std::nullopt : std::optional<std::string_view>(e.record_id);
   return insert("INSERT INTO erasure_records(disk_id, started_at, finished_at, method, level, "
-                "verification, result, record_json, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "verification, result, record_json, signature, record_id, unit_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [&](Statement& s) {
                   s.bind(1, e.disk_id)
                       .bind(2, format_timestamp(e.started_at))
@@ -602,30 +575,27 @@ Result<RowId> SqliteStore::add_erasure_record(const ErasureRecord& e) {
                       .bind(6, e.verification)
                       .bind(7, e.result)
                       .bind(8, e.record_json)
-                      .bind(9, e.signature);
+                      .bind(9, e.signature)
+                      .bind(10, record_id)
+                      .bind(11, e.unit_id);
                 });
 }
 
 Result<std::vector<ErasureRecord>> SqliteStore::erasure_records(RowId disk_id) {
-  return query<ErasureRecord>(
-      m_db,
-      "SELECT id, disk_id, started_at, finished_at, method, level, verification, result, "
-      "record_json, signature FROM erasure_records WHERE disk_id = ? ORDER BY id",
-      [&](Statement& s) { s.bind(1, disk_id); },
-      [](const Statement& s) {
-        ErasureRecord e;
-        e.id = s.column_int(0);
-        e.disk_id = s.column_int(1);
-        e.started_at = ts(s, 2);
-        e.finished_at = ts(s, 3);
-        e.method = s.column_text(4);
-        e.level = s.column_text(5);
-        e.verification = s.column_text(6);
-        e.result = s.column_text(7);
-        e.record_json = s.column_text(8);
-        e.signature = s.column_text(9);
-        return e;
-      });
+  return query<ErasureRecord>(m_db,
+                              std::string(k_erasure_select) + " WHERE disk_id = ? ORDER BY id",
+                              [&](Statement& s) { s.bind(1, disk_id); }, read_erasure);
+}
+
+Result<std::vector<ErasureRecord>> SqliteStore::erasure_records_for_unit(RowId unit_id) {
+  return query<ErasureRecord>(m_db,
+                              std::string(k_erasure_select) + " WHERE unit_id = ? ORDER BY id",
+                              [&](Statement& s) { s.bind(1, unit_id); }, read_erasure);
+}
+
+Result<std::optional<ErasureRecord>> SqliteStore::erasure_record_by_id(const std::string& id) {
+  return first(query<ErasureRecord>(m_db, std::string(k_erasure_select) + " WHERE record_id = ?",
+                                    [&](Statement& s) { s.bind(1, id); }, read_erasure));
 }
 
 Result<RowId> SqliteStore::add_imaging_record(const ImagingRecord& r) {

@@ -51,6 +51,9 @@ public:
   Result<std::vector<Disk>> disks(RowId unit_id) override;
   Result<RowId> add_erasure_record(const ErasureRecord& record) override;
   Result<std::vector<ErasureRecord>> erasure_records(RowId disk_id) override;
+  Result<std::vector<ErasureRecord>> erasure_records_for_unit(RowId unit_id) override;
+  Result<std::optional<ErasureRecord>> erasure_record_by_id(const std::string& record_id) override;
+  Result<std::optional<Disk>> disk_by_id(RowId id) override;
   Result<RowId> add_imaging_record(const ImagingRecord& record) override;
   Result<std::vector<ImagingRecord>> imaging_records(RowId unit_id) override;
 
@@ -60,6 +63,26 @@ public:
   Result<std::vector<Assignment>> assignments(RowId unit_id) override;
 
   sqlite::Connection& connection() { return m_db; }
+
+  Result<RowId> add_session(const AgentSession& session) override;
+  Result<std::optional<AgentSession>> session_by_token(const std::string& token_sha256) override;
+  Result<std::optional<AgentSession>> session_by_id(RowId id) override;
+  Result<int> supersede_sessions(RowId unit_id, RowId keep_session_id, Timestamp at) override;
+  Result<RowId> add_job(const PipelineJob& job) override;
+  Result<std::optional<PipelineJob>> job_by_id(RowId id) override;
+  Result<std::vector<PipelineJob>> jobs(RowId unit_id) override;
+  Result<bool> finish_job(RowId id, const std::string& status, const std::string& result_json,
+                          Timestamp at) override;
+  Result<void> set_job_progress(RowId id, const std::string& progress_json, Timestamp at) override;
+  Result<void> abandon_jobs(RowId session_id, Timestamp at) override;
+  Result<std::vector<PipelineJob>> latest_jobs() override;
+  Result<RowId> add_batch(const Batch& batch) override;
+  Result<std::vector<Batch>> open_batches() override;
+  Result<std::optional<Batch>> batch_by_id(RowId id) override;
+  Result<void> close_batch(RowId id, Timestamp at) override;
+  Result<void> add_batch_unit(RowId batch_id, RowId unit_id, Timestamp at) override;
+  Result<std::vector<RowId>> batch_units(RowId batch_id) override;
+  Result<std::optional<Batch>> batch_of_unit(RowId unit_id) override;
 
 private:
   explicit SqliteStore(sqlite::Connection db) : m_db(std::move(db)) {}

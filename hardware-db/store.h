@@ -90,8 +90,42 @@ public:
   virtual Result<std::vector<Disk>> disks(RowId unit_id) = 0;
   virtual Result<RowId> add_erasure_record(const ErasureRecord& record) = 0;
   virtual Result<std::vector<ErasureRecord>> erasure_records(RowId disk_id) = 0;
+  // Records of erasures done while the disk was in this unit, oldest first.
+  virtual Result<std::vector<ErasureRecord>> erasure_records_for_unit(RowId unit_id) = 0;
+  virtual Result<std::optional<ErasureRecord>> erasure_record_by_id(const std::string& record_id) = 0;
+  virtual Result<std::optional<Disk>> disk_by_id(RowId id) = 0;
   virtual Result<RowId> add_imaging_record(const ImagingRecord& record) = 0;
   virtual Result<std::vector<ImagingRecord>> imaging_records(RowId unit_id) = 0;
+
+  // Agent sessions and pipeline jobs (crash safety: the pipeline's whole state is here).
+  virtual Result<RowId> add_session(const AgentSession& session) = 0;
+  virtual Result<std::optional<AgentSession>> session_by_token(const std::string& token_sha256) = 0;
+  virtual Result<std::optional<AgentSession>> session_by_id(RowId id) = 0;
+  // Marks every other live session of the unit superseded; returns how many.
+  virtual Result<int> supersede_sessions(RowId unit_id, RowId keep_session_id, Timestamp at) = 0;
+  virtual Result<RowId> add_job(const PipelineJob& job) = 0;
+  virtual Result<std::optional<PipelineJob>> job_by_id(RowId id) = 0;
+  // Every job of the unit, oldest first.
+  virtual Result<std::vector<PipelineJob>> jobs(RowId unit_id) = 0;
+  // Compare-and-set: ends the job only if it is still `issued`; false otherwise.
+  virtual Result<bool> finish_job(RowId id, const std::string& status,
+                                  const std::string& result_json, Timestamp at) = 0;
+  virtual Result<void> set_job_progress(RowId id, const std::string& progress_json,
+                                        Timestamp at) = 0;
+  // Ends the session's issued jobs as `abandoned`.
+  virtual Result<void> abandon_jobs(RowId session_id, Timestamp at) = 0;
+  // The newest job of every unit that has one (one query, for `atelier watch`).
+  virtual Result<std::vector<PipelineJob>> latest_jobs() = 0;
+
+  // Batch runs.
+  virtual Result<RowId> add_batch(const Batch& batch) = 0;
+  virtual Result<std::vector<Batch>> open_batches() = 0;
+  virtual Result<std::optional<Batch>> batch_by_id(RowId id) = 0;
+  virtual Result<void> close_batch(RowId id, Timestamp at) = 0;
+  virtual Result<void> add_batch_unit(RowId batch_id, RowId unit_id, Timestamp at) = 0;
+  virtual Result<std::vector<RowId>> batch_units(RowId batch_id) = 0;
+  // The batch a unit joined, if any (a unit joins at most one open batch).
+  virtual Result<std::optional<Batch>> batch_of_unit(RowId unit_id) = 0;
 
   // Households and assignments (personal data: kept apart from hardware records).
   virtual Result<RowId> add_household(const Household& household) = 0;

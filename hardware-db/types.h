@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace atelier::hwdb {
 
@@ -124,8 +125,10 @@ struct ErasureRecord {
   std::string level;        // "clear" | "purge" (NIST SP 800-88)
   std::string verification; // "none" | "sample" | "full"
   std::string result;       // "erased" | "failed"
-  std::string record_json;  // the signed record, verbatim
-  std::string signature;
+  std::string record_json;  // the record's canonical JSON: exactly the bytes that were signed
+  std::string signature;    // the signature object (canonical JSON); empty for a failed erasure
+  std::string record_id{};  // the record's own id (UUID); unique when not empty (schema version 4)
+  std::optional<RowId> unit_id{}; // the unit the disk was in when erased (disks move between units)
 };
 
 struct ImagingRecord {
@@ -137,6 +140,50 @@ struct ImagingRecord {
   std::string image_sha256;
   std::string result; // "imaged" | "failed"
   std::string detail;
+};
+
+// One boot of a unit that registered with the agent API. The boot token (one per boot, put on the
+// kernel command line by atelierd) authenticates every later request of that boot; only its
+// sha256 is stored. A newer registration of the same unit supersedes the older sessions: their
+// agents are told to stop.
+struct AgentSession {
+  RowId id = 0;
+  RowId unit_id = 0;
+  std::string token_sha256;
+  std::string mac;
+  std::string client_ip;
+  Timestamp started_at{};
+  std::optional<Timestamp> superseded_at;
+};
+
+// One step the daemon told an agent to do (docs/AGENT-API.md). At most one job per session is
+// `issued` at a time; a job ends `done` or `failed` with the agent's result, or `abandoned` when
+// its session is superseded. Steps are redone as new attempts, never resumed.
+struct PipelineJob {
+  RowId id = 0;
+  RowId unit_id = 0;
+  RowId session_id = 0;
+  std::string step;   // "bench" | "wipe" | "deploy" | "verify" | "finish"
+  int attempt = 1;    // 1 + the number of earlier jobs of this step for this unit
+  std::string status; // "issued" | "done" | "failed" | "abandoned"
+  Timestamp issued_at{};
+  std::optional<Timestamp> finished_at;
+  std::string params_json = "{}";
+  std::string result_json;
+  std::string progress_json; // the latest progress report, verbatim
+  std::optional<Timestamp> progress_at;
+};
+
+// A technician's batch run: the next `max_units` machines that register (0: no limit), or the
+// machines whose MACs are listed, join it; `profile` (when set) is installed on all of them.
+struct Batch {
+  RowId id = 0;
+  std::string name;
+  std::string profile;
+  int max_units = 0;
+  std::vector<std::string> macs; // lower-case "aa:bb:..."; empty: any machine
+  Timestamp created_at{};
+  std::optional<Timestamp> closed_at;
 };
 
 struct Household {

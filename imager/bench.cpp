@@ -4,6 +4,7 @@
 #include "imager/bench_reference.h"
 #include "imager/file_system.h"
 #include "imager/inventory.h"
+#include "imager/version.h"
 
 #include <algorithm>
 #include <cmath>
@@ -357,7 +358,7 @@ Json to_json(const BenchReport& r) {
                         {"message", f.message}});
   }
   return Json{{"schema", k_bench_schema},
-              {"generator", {{"name", "atelier-imager"}, {"version", "0.1.0"}}},
+              {"generator", {{"name", "atelier-imager"}, {"version", agent_version()}}},
               {"run_at", r.run_at.empty() ? Json(nullptr) : Json(r.run_at)},
               {"reference", k_reference.id},
               {"machine", {{"cpu_model", r.cpu_model.empty() ? Json(nullptr) : Json(r.cpu_model)},

@@ -27,7 +27,14 @@ std::string first_present(FileSystem& fs, std::initializer_list<std::string> pat
   return {};
 }
 
-Disk read_disk(FileSystem& fs, const std::string& name, std::vector<std::string>& warnings) {
+std::string vanished(std::string_view name) {
+  return fmt::format("disk {}: listed under /sys/block but gone when read (unplugged, or the drive "
+                     "dropped off its bus during the scan); not in this report, check its cable and scan again",
+                     name);
+}
+
+// nullopt when the disk disappeared while it was being read (its sysfs directory went away).
+std::optional<Disk> read_disk(FileSystem& fs, const std::string& name, std::vector<std::string>& warnings) {
   const std::string base = "sys/block/" + name;
   Disk disk;
   disk.name = name;
@@ -36,6 +43,9 @@ Disk read_disk(FileSystem& fs, const std::string& name, std::vector<std::string>
   // The kernel always counts `size` in 512-byte units, whatever the logical sector size.
   if (auto sectors = read_number(fs, base + "/size")) {
     disk.size_bytes = *sectors * 512U;
+  } else if (!fs.exists(base)) {
+    warnings.push_back(vanished(name));
+    return std::nullopt;
   } else {
     warnings.push_back(fmt::format("disk {}: size unreadable", name));
   }
@@ -64,6 +74,11 @@ Disk read_disk(FileSystem& fs, const std::string& name, std::vector<std::string>
   disk.wwid = first_present(fs, {base + "/wwid", base + "/device/wwid"});
   disk.bus = bus_from_path(disk.sysfs_path, name);
   disk.media = media_for(disk.bus, disk.rotational);
+  // Gone half-way: what was read may be partial, and the disk is not there to wipe or image anyway.
+  if (!fs.exists(base)) {
+    warnings.push_back(vanished(name));
+    return std::nullopt;
+  }
   if (!disk.rotational && disk.bus != "nvme") {
     warnings.push_back(fmt::format("disk {}: queue/rotational unreadable; media guessed as {}", name, disk.media));
   }
@@ -127,12 +142,19 @@ std::vector<Disk> collect_disks(FileSystem& fs, const DiskOptions& options, std:
       continue;
     }
     if (!fs.exists("sys/block/" + name + "/device")) {
-      continue; // no backing hardware: a virtual device we do not know by name
+      // No backing hardware: a virtual device we do not know by name; or the whole entry is gone
+      // since the listing, which is never a silent gap.
+      if (!fs.exists("sys/block/" + name)) {
+        warnings.push_back(vanished(name));
+      }
+      continue;
     }
     if (read_number(fs, "sys/block/" + name + "/hidden").value_or(0) != 0) {
       continue; // NVMe multipath hides the per-path nodes behind one visible namespace
     }
-    disks.push_back(read_disk(fs, name, warnings));
+    if (auto disk = read_disk(fs, name, warnings)) {
+      disks.push_back(std::move(*disk));
+    }
   }
   return disks;
 }
@@ -141,7 +163,9 @@ std::vector<Disk> collect_optical(FileSystem& fs, std::vector<std::string>& warn
   std::vector<Disk> drives;
   for (const auto& name : fs.list_dir("sys/block")) {
     if (name.starts_with("sr") && fs.exists("sys/block/" + name + "/device")) {
-      drives.push_back(read_disk(fs, name, warnings));
+      if (auto drive = read_disk(fs, name, warnings)) {
+        drives.push_back(std::move(*drive));
+      }
     }
   }
   return drives;

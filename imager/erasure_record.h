@@ -100,8 +100,13 @@ std::string_view to_string(SanitizationLevel);
 std::string_view to_string(ErasureResult);
 std::string_view to_string(VerificationMethod);
 
-// JSON with every field (stable key names = the member names above). from_json names the first
-// missing or mistyped key in its error ("erasure record: key 'serial' is missing").
+// JSON with every field (stable key names = the member names above), with two exceptions because a
+// signed document holds integers only (imager/canonical_json.h): duration_seconds is written as
+// "duration_ms" (whole milliseconds) and throughput_bytes_per_second as whole bytes per second.
+// Strings that are not valid UTF-8 are written with U+FFFD in place of the bad bytes; optional SMART
+// counts are null when unknown. from_json requires every key, refuses unknown ones and names the
+// first missing or mistyped key in its error ("erasure record: key 'serial' is missing",
+// "erasure record: key 'hidden_areas.checked' must be true or false").
 nlohmann::json to_json(const ErasureRecord&);
 std::expected<ErasureRecord, std::string> erasure_record_from_json(const nlohmann::json&);
 

@@ -65,17 +65,20 @@ void compute_memory_total(Inventory& inv) {
     }
   }
   const auto visible = inv.memory.os_visible_bytes;
+  // Memory blocks count only when they are at least what the OS sees (they always are when sane).
+  const std::uint64_t blocks = inv.memory.blocks_bytes.value_or(0);
+  const bool use_blocks = visible && blocks >= *visible;
   if (any_known && installed > 0 && (!visible || installed >= *visible)) {
     inv.memory.total_bytes = installed;
     inv.memory.total_source = "smbios";
   } else if (visible) {
     if (any_known && installed > 0) {
       warn(inv, "memory", fmt::format("SMBIOS memory devices add up to {} bytes, less than the {} the OS sees; "
-                                      "reporting the OS figure",
-                                      installed, *visible));
+                                      "reporting the {}",
+                                      installed, *visible, use_blocks ? "kernel's memory blocks" : "OS figure"));
     }
-    inv.memory.total_bytes = *visible;
-    inv.memory.total_source = "meminfo";
+    inv.memory.total_bytes = use_blocks ? blocks : *visible;
+    inv.memory.total_source = use_blocks ? "memory-blocks" : "meminfo";
   } else {
     inv.memory.total_source = "none";
     warn(inv, "memory", "neither SMBIOS memory devices nor /proc/meminfo give the memory size");
@@ -222,6 +225,7 @@ Inventory collect_inventory(FileSystem& real_fs, ProcessRunner& runner, const Co
   }
 
   inv.memory.os_visible_bytes = read_meminfo_total(fs);
+  inv.memory.blocks_bytes = read_memory_blocks_total(fs);
   compute_memory_total(inv);
 
   std::vector<std::string> disk_warnings;
@@ -265,7 +269,10 @@ Inventory collect_inventory(FileSystem& real_fs, ProcessRunner& runner, const Co
   inv.batteries = collect_batteries(fs);
   inv.firmware = collect_firmware(fs);
   inv.webcams = collect_webcams(fs);
-  if (inv.firmware.type == "uefi" && !inv.firmware.secure_boot) {
+  if (inv.firmware.secure_boot_variable_missing) {
+    warn(inv, "firmware", "UEFI variables hold no SecureBoot variable: this firmware does not support Secure "
+                          "Boot; reported as off");
+  } else if (inv.firmware.type == "uefi" && !inv.firmware.secure_boot) {
     warn(inv, "firmware", "UEFI without a readable SecureBoot variable: Secure Boot state unknown");
   }
   inv.identity = derive_identity(inv.system, inv.network);

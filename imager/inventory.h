@@ -56,9 +56,10 @@ struct Identity {
 };
 
 struct MemoryInfo {
-  std::uint64_t total_bytes = 0;          // installed (SMBIOS) or, failing that, what the OS sees
-  std::string total_source;               // "smbios", "meminfo" or "none"
+  std::uint64_t total_bytes = 0;          // installed (SMBIOS), else the kernel's memory blocks, else MemTotal
+  std::string total_source;               // "smbios", "memory-blocks", "meminfo" or "none"
   std::optional<std::uint64_t> os_visible_bytes;
+  std::optional<std::uint64_t> blocks_bytes;       // online memory blocks (read_memory_blocks_total)
   std::vector<smbios::MemoryDevice> slots;
 };
 

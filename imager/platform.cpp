@@ -7,7 +7,10 @@
 namespace atelier::imager {
 namespace {
 
-constexpr std::string_view k_efi_global_guid = "8be4df61-93ca-11d2-aa0d-e0398c2b4a50";
+// EFI_GLOBAL_VARIABLE {0x8BE4DF61, 0x93CA, 0x11D2, {0xAA, 0x0D, 0x00, 0xE0, 0x98, 0x03, 0x2B, 0x8C}}
+// (UEFI 2.x, 3.3 "Globally Defined Variables"), as efivarfs names it. Checked against the listing of
+// a real OVMF boot (tests/data/imager/vm-q35-ovmf-secboot-*.json).
+constexpr std::string_view k_efi_global_guid = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
 
 std::string text(FileSystem& fs, const std::string& path) { return read_trimmed(fs, path).value_or(""); }
 
@@ -132,6 +135,13 @@ FirmwareInfo collect_firmware(FileSystem& fs) {
     };
     fw.secure_boot = var("SecureBoot");
     fw.setup_mode = var("SetupMode");
+    // efivarfs lists every variable; a listable store without SecureBoot means the firmware has no
+    // Secure Boot (an empty or missing directory means efivarfs is not mounted: unknown).
+    if (!fw.secure_boot && !fs.list_dir("sys/firmware/efi/efivars").empty() &&
+        !fs.exists("sys/firmware/efi/efivars/SecureBoot-" + std::string(k_efi_global_guid))) {
+      fw.secure_boot = false;
+      fw.secure_boot_variable_missing = true;
+    }
   }
   for (const auto& name : fs.list_dir("sys/class/tpm")) {
     if (!name.starts_with("tpm")) {
@@ -205,6 +215,27 @@ std::optional<std::uint64_t> parse_meminfo_total(std::string_view meminfo) {
 std::optional<std::uint64_t> read_meminfo_total(FileSystem& fs) {
   const auto content = fs.read_file("proc/meminfo", 65536);
   return content ? parse_meminfo_total(*content) : std::nullopt;
+}
+
+std::optional<std::uint64_t> read_memory_blocks_total(FileSystem& fs) {
+  constexpr std::string_view k_dir = "sys/devices/system/memory";
+  const auto size_text = read_trimmed(fs, std::string(k_dir) + "/block_size_bytes");
+  if (!size_text) {
+    return std::nullopt;
+  }
+  // The kernel prints the block size in hexadecimal without a prefix ("8000000" = 128 MiB).
+  const auto block_size = parse_unsigned("0x" + *size_text);
+  if (!block_size || *block_size == 0) {
+    return std::nullopt;
+  }
+  std::uint64_t online = 0;
+  for (const auto& name : fs.list_dir(k_dir)) {
+    if (name.starts_with("memory") && name.size() > 6 &&
+        read_trimmed(fs, std::string(k_dir) + "/" + name + "/state").value_or("") == "online") {
+      ++online;
+    }
+  }
+  return online > 0 ? std::optional<std::uint64_t>(online * *block_size) : std::nullopt;
 }
 
 std::string_view pci_class_name(std::uint32_t class_code) {

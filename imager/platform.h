@@ -50,7 +50,11 @@ struct BatteryInfo {
 
 struct FirmwareInfo {
   std::string type;                    // "uefi" or "bios" (no /sys/firmware/efi)
-  std::optional<bool> secure_boot;     // nullopt when not UEFI or the variable is unreadable
+  // nullopt when not UEFI or efivarfs is unreadable. false also when the variable store is readable
+  // but holds no SecureBoot variable: UEFI 2.3.1 firmware without Secure Boot support (as Linux's
+  // efi_get_secureboot reads it); `secure_boot_variable_missing` then says so.
+  std::optional<bool> secure_boot;
+  bool secure_boot_variable_missing = false;
   std::optional<bool> setup_mode;
   bool tpm_present = false;
   std::optional<int> tpm_version_major; // 1 or 2
@@ -80,6 +84,12 @@ std::vector<Webcam> collect_webcams(FileSystem& fs);
 DmiId collect_dmi_id(FileSystem& fs);
 // MemTotal of /proc/meminfo in bytes (what the OS sees, a little less than installed).
 std::optional<std::uint64_t> read_meminfo_total(FileSystem& fs);
+// The RAM the kernel manages in memory blocks (/sys/devices/system/memory: online `memoryN` blocks
+// x `block_size_bytes`, hexadecimal): what lshw reports as "System memory". Closer to what is
+// installed than MemTotal, which leaves out what firmware and kernel reserve (3-5 %, enough to drop
+// a 4 GB machine under a "4GiB" step); rounded to the block size (128 MiB on most PCs). nullopt
+// when the directory is absent (CONFIG_MEMORY_HOTPLUG off) or holds no online block.
+std::optional<std::uint64_t> read_memory_blocks_total(FileSystem& fs);
 
 // Pure helpers.
 std::optional<std::uint64_t> parse_meminfo_total(std::string_view meminfo);

@@ -1,6 +1,7 @@
 #include "imager/report.h"
 
 #include "imager/inventory.h"
+#include "imager/version.h"
 
 #include <algorithm>
 
@@ -206,6 +207,7 @@ Json to_json(const Inventory& inv) {
   Json memory{{"total_bytes", inv.memory.total_bytes},
               {"total_source", inv.memory.total_source},
               {"os_visible_bytes", opt(inv.memory.os_visible_bytes)},
+              {"memory_blocks_bytes", opt(inv.memory.blocks_bytes)},
               {"slot_count", inv.memory.slots.size()},
               {"empty_slots", empty_slots},
               {"slots", slots}};
@@ -300,7 +302,7 @@ Json to_json(const Inventory& inv) {
   }
 
   return Json{{"schema", k_inventory_schema},
-              {"generator", {{"name", "atelier-imager"}, {"version", "0.1.0"}}},
+              {"generator", {{"name", "atelier-imager"}, {"version", agent_version()}}},
               {"collected_at", str_or_null(inv.collected_at)},
               {"identity", identity},
               {"system", system},

@@ -241,6 +241,13 @@ Battery decode_battery(const Reader& r) {
   battery.location = r.str(0x04);
   battery.manufacturer = r.str(0x05);
   battery.serial_number = r.str(0x07);
+  if (battery.serial_number.empty()) {
+    // Smart Battery Data Specification form: no serial string, a 16-bit serial at 0x10 (2.2+),
+    // printed as 4 hex digits as dmidecode does ("SBDS Serial Number: 0469").
+    if (auto sbds = r.u16(0x10); sbds && r.u8(0x07) == std::uint8_t{0}) {
+      battery.serial_number = fmt::format("{:04X}", *sbds);
+    }
+  }
   battery.device_name = r.str(0x08);
   const auto chemistry = r.u8(0x09).value_or(2);
   // Chemistry 2 (Unknown) with an SBDS string at 0x14 means "read the string".

@@ -21,6 +21,9 @@ std::string_view to_string(Chassis v) {
 std::string_view to_string(ImageFormat v) {
   return name_of(detail::k_image_formats, v);
 }
+std::string_view to_string(BuildVariant v) {
+  return name_of(detail::k_build_variants, v);
+}
 std::string_view to_string(PartitionScheme v) {
   return name_of(detail::k_partition_schemes, v);
 }

@@ -32,12 +32,36 @@ enum class ImageFormat {
   raw_disk,       // a whole-disk image written as is; it carries its own partition table
 };
 
+// The package set installed by the build variant before the listed packages (mmdebstrap's
+// --variant; docs/PROFILES.md). Each includes the previous one.
+enum class BuildVariant {
+  minbase,   // Priority: required packages and apt: the smallest system that can install more
+  important, // + Priority: important (debootstrap's and mmdebstrap's default)
+  standard,  // + Priority: standard (the installer's "standard system utilities")
+};
+
+// How `atelier image build` makes a rootfs-archive image with mmdebstrap ([image.build]). Every
+// field is an input of the build cache key: the same section builds the same image.
+struct ImageBuild {
+  std::string suite = "bookworm";
+  std::string mirror = "http://deb.debian.org/debian";
+  BuildVariant variant = BuildVariant::important;
+  std::vector<std::string> components{"main"};
+  std::vector<std::string> packages; // apt names: "name", "name=version" or "name/release"
+  bool install_recommends = false;
+  // Extra apt sources, one-line style: "deb [options] URI SUITE [COMPONENT...]".
+  std::vector<std::string> sources;
+  // Shell commands run inside the image (chroot, /bin/sh -c) after the packages, in order.
+  std::vector<std::string> customize;
+};
+
 struct Image {
   std::string source;         // as written in the file
   bool is_url = false;        // http:// or https://
   std::filesystem::path path; // local images: source resolved against the profile's directory
   ImageFormat format = ImageFormat::rootfs_archive;
   std::optional<std::string> sha256; // 64 lower-case hex digits; absent until the image is built
+  std::optional<ImageBuild> build;   // [image.build]: rootfs-archive images only
 };
 
 enum class PartitionScheme {
@@ -165,6 +189,7 @@ std::optional<std::string> check_hostname_pattern(std::string_view pattern);
 std::string expand_hostname(std::string_view pattern, std::string_view asset_tag);
 
 std::string_view to_string(ImageFormat);
+std::string_view to_string(BuildVariant);
 std::string_view to_string(PartitionScheme);
 std::string_view to_string(Filesystem);
 std::string_view to_string(AccountMode);

@@ -56,7 +56,7 @@ void read_image(const Context& context, const TableReader& root, Image& image) {
   if (table == nullptr) {
     return;
   }
-  const TableReader t(context.reporter, *table, "image", {"source", "format", "sha256"});
+  const TableReader t(context.reporter, *table, "image", {"source", "format", "sha256", "build"});
   if (auto source = t.string("source", Need::required)) {
     const std::size_t scheme_end = source->find("://");
     if (source->empty()) {
@@ -78,6 +78,7 @@ void read_image(const Context& context, const TableReader& root, Image& image) {
   if (auto format = t.choice("format", Need::required, k_image_formats)) {
     image.format = *format;
   }
+  read_image_build(t, image, image.build);
   if (auto digest = t.string("sha256", Need::optional)) {
     if (auto why = check_sha256(*digest)) {
       t.error("sha256", std::move(*why));

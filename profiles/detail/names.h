@@ -24,6 +24,11 @@ inline constexpr std::array<Named<ImageFormat>, 2> k_image_formats{{
     {ImageFormat::rootfs_archive, "rootfs-archive"},
     {ImageFormat::raw_disk, "raw-disk"},
 }};
+inline constexpr std::array<Named<BuildVariant>, 3> k_build_variants{{
+    {BuildVariant::minbase, "minbase"},
+    {BuildVariant::important, "important"},
+    {BuildVariant::standard, "standard"},
+}};
 inline constexpr std::array<Named<PartitionScheme>, 3> k_partition_schemes{{
     {PartitionScheme::automatic, "auto"},
     {PartitionScheme::bios_mbr, "bios-mbr"},

@@ -106,6 +106,15 @@ std::optional<std::string> read_string(Reporter& reporter, const toml::node& nod
   return std::nullopt;
 }
 
+std::optional<bool> read_boolean(Reporter& reporter, const toml::node& node,
+                                 const std::string& path) {
+  if (const auto* value = node.as_boolean()) {
+    return value->get();
+  }
+  type_error(reporter, node, path, "a boolean", "write true or false, without quotes");
+  return std::nullopt;
+}
+
 std::optional<std::int64_t> read_integer(Reporter& reporter, const toml::node& node,
                                          const std::string& path, std::int64_t min,
                                          std::int64_t max) {
@@ -226,6 +235,11 @@ const toml::node* TableReader::present(std::string_view key, Need need) const {
 std::optional<std::string> TableReader::string(std::string_view key, Need need) const {
   const toml::node* value = present(key, need);
   return value == nullptr ? std::nullopt : read_string(m_reporter, *value, key_path(key));
+}
+
+std::optional<bool> TableReader::boolean(std::string_view key, Need need) const {
+  const toml::node* value = present(key, need);
+  return value == nullptr ? std::nullopt : read_boolean(m_reporter, *value, key_path(key));
 }
 
 std::optional<std::int64_t> TableReader::integer(std::string_view key, Need need, std::int64_t min,

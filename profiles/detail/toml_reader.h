@@ -58,6 +58,7 @@ void type_error(Reporter&, const toml::node&, const std::string& path, std::stri
 
 // Value checks shared by table keys and array elements; `path` is the dotted key for diagnostics.
 std::optional<std::string> read_string(Reporter&, const toml::node&, const std::string& path);
+std::optional<bool> read_boolean(Reporter&, const toml::node&, const std::string& path);
 std::optional<std::int64_t> read_integer(Reporter&, const toml::node&, const std::string& path,
                                          std::int64_t min, std::int64_t max);
 std::optional<ByteSize> read_size(Reporter&, const toml::node&, const std::string& path);
@@ -103,6 +104,7 @@ public:
   void missing(std::string_view key, std::string message = "missing required key") const;
 
   std::optional<std::string> string(std::string_view key, Need) const;
+  std::optional<bool> boolean(std::string_view key, Need) const;
   std::optional<std::int64_t> integer(std::string_view key, Need, std::int64_t min,
                                       std::int64_t max) const;
   std::optional<ByteSize> size(std::string_view key, Need) const;

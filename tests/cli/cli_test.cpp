@@ -169,3 +169,16 @@ TEST_F(CliTest, DontBootMarksAndUnmarksTheUnit) {
   ASSERT_EQ(run({"units", "dont-boot", tag, "--undo"}).status, 0);
   EXPECT_FALSE(json::parse(run({"units", "show", tag, "--json"}).out)["do_not_boot"].get<bool>());
 }
+
+// `atelier watch --once`: the workshop at a glance; units outside the workshop are not listed.
+TEST_F(CliTest, WatchOnceListsTheWorkshop) {
+  EXPECT_NE(run({"watch", "--once"}).out.find("no machine in the workshop yet"), std::string::npos);
+  const std::string tag = add("CZC4321XYZ");
+  const CliRun r = run({"watch", "--once"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find(tag), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 working, 0 ready, 0 failed"), std::string::npos) << r.out;
+  const auto rows = nlohmann::json::parse(run({"watch", "--json"}).out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["tag"], tag);
+}

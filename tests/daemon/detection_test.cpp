@@ -5,6 +5,7 @@
 #include "fixtures.h"
 #include "hardware-db/registry.h"
 #include "pxe/dhcp_server.h"
+#include "pxe/http_routes.h"
 #include "support/temp_dir.h"
 
 #include <boost/asio/io_context.hpp>
@@ -112,4 +113,40 @@ TEST_F(DetectionTest, DontBootMachineIsNotAnswered) {
   ASSERT_TRUE(m_registry.set_do_not_boot(unit, true));
   EXPECT_FALSE(exchange("ovmf-pxe-01-dhcp-discover-pxe"));
   EXPECT_EQ(m_service.counters().refused, 1u);
+}
+
+// A machine that finished the pipeline reboots into its new system: atelierd must not boot it over
+// the network again, so the firmware falls through to the disk. The boot is still recorded.
+TEST_F(DetectionTest, ReadyMachineIsNotAnsweredSoItBootsFromItsDisk) {
+  ASSERT_TRUE(exchange("ovmf-pxe-01-dhcp-discover-pxe"));
+  hwdb::Unit unit = m_registry.store().list_units({}).value().at(0);
+  for (const auto to : {hwdb::UnitState::inventoried, hwdb::UnitState::tested, hwdb::UnitState::wiped,
+                        hwdb::UnitState::imaged, hwdb::UnitState::ready}) {
+    unit = m_registry.transition(unit, to, "test", "pipeline step").value();
+  }
+  EXPECT_FALSE(exchange("ovmf-pxe-01-dhcp-discover-pxe"));
+  EXPECT_EQ(m_service.counters().refused, 1u);
+  EXPECT_EQ(m_registry.store().sightings(unit.id).value().size(), 2u);
+  // The iPXE script and the port-4011 path give the same answer, with the reason for the log.
+  const pxe::Admission script = m_admission.admit_script(*pxe::parse_mac_address("52:54:00:a7:e1:01"));
+  EXPECT_FALSE(script.answer);
+  EXPECT_NE(script.reason.find("is ready: it boots its installed system from its own disk"),
+            std::string::npos)
+      << script.reason;
+}
+
+// Which states the network boot leaves to the disk: those whose work in the workshop is done.
+TEST(BootsFromDisk, OnlyFinishedUnitsAreLeftToTheirDisk) {
+  hwdb::Unit unit;
+  unit.tag = hwdb::AssetTag("AT", 1);
+  for (const auto state : {hwdb::UnitState::ready, hwdb::UnitState::assigned, hwdb::UnitState::parts}) {
+    unit.state = state;
+    EXPECT_TRUE(daemon::boots_from_disk(unit)) << hwdb::to_string(state);
+  }
+  for (const auto state : {hwdb::UnitState::detected, hwdb::UnitState::inventoried, hwdb::UnitState::tested,
+                           hwdb::UnitState::wiped, hwdb::UnitState::imaged, hwdb::UnitState::failed,
+                           hwdb::UnitState::returned}) {
+    unit.state = state;
+    EXPECT_FALSE(daemon::boots_from_disk(unit)) << hwdb::to_string(state);
+  }
 }

@@ -296,6 +296,8 @@ TEST(BenchReport, JsonHasTheDocumentedShape) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["budget"]["requested_ms"], 100);
+  // The project version (CMake PROJECT_VERSION), not a constant of its own that drifts.
+  EXPECT_EQ(j["generator"]["version"], ATELIER_EXPECTED_VERSION);
   for (const auto& r : j["results"]) {
     for (const char* key : {"name", "score", "value", "unit", "duration_ms", "method", "samples", "spread_percent"}) {
       EXPECT_TRUE(r.contains(key)) << key;

@@ -3,6 +3,10 @@
 #include "imager/process_runner.h"
 #include "imager/report.h"
 
+#include "support/temp_dir.h"
+
+#include <filesystem>
+#include <fstream>
 #include "test_support.h"
 
 #ifdef ATELIER_HAVE_PROFILES
@@ -49,6 +53,8 @@ TEST(Report, LaptopTreeGivesTheDocumentedFields) {
   // Why: docs/INVENTORY.md promises these names; the server and profiles read them.
   const Json j = to_json(laptop_inventory());
   EXPECT_EQ(j["schema"], "atelier.inventory/1");
+  EXPECT_EQ(j["generator"]["name"], "atelier-imager");
+  EXPECT_EQ(j["generator"]["version"], ATELIER_EXPECTED_VERSION); // CMake PROJECT_VERSION
   EXPECT_EQ(j["system"]["source"], "dmi-id");
   EXPECT_EQ(j["system"]["vendor"], "LENOVO");
   EXPECT_EQ(j["system"]["chassis"], "laptop");
@@ -89,7 +95,7 @@ TEST(Report, KeepsRawMaterialForReparsing) {
   EXPECT_EQ(raw["smart"][3]["stdout"], test::read_fixture("smart/hdd-reallocated.json"));
   EXPECT_EQ(raw["sysfs"]["sys/block/sda/size"], "488397168\n");
   // Binary efivars are kept as base64 (attributes 06 00 00 00, value 01).
-  EXPECT_EQ(raw["sysfs"]["sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e0398c2b4a50"]["base64"],
+  EXPECT_EQ(raw["sysfs"]["sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"]["base64"],
             "BgAAAAE=");
   EXPECT_NE(raw["cpuinfo"].get<std::string>().find("i5-4300U"), std::string::npos);
 }
@@ -116,6 +122,59 @@ TEST(Report, SmbiosTreeKeepsTheBlobAndReadsSlots) {
   EXPECT_FALSE(j["raw"]["sysfs"].contains("sys/firmware/dmi/tables/DMI"));
 }
 
+TEST(Report, RealLaptopTableGivesSlotsBatteryAndPlaceholderIdentity) {
+  // Why: a real laptop's firmware mixes real serials with fillers ("Chassis Serial Number"); the
+  // report must keep both slots and the SMBIOS battery and flag the filler.
+  const std::string entry = test::read_fixture("smbios/hp-spectre-x360-15-df0xxx/smbios_entry_point");
+  const std::string table = test::read_fixture("smbios/hp-spectre-x360-15-df0xxx/DMI");
+  const auto ep = smbios::parse_entry_point({reinterpret_cast<const std::uint8_t*>(entry.data()), entry.size()});
+  ASSERT_TRUE(ep);
+  const auto t = smbios::parse_table({reinterpret_cast<const std::uint8_t*>(table.data()), table.size()}, &*ep);
+  ASSERT_TRUE(t);
+  Inventory inv;
+  apply_smbios(*t, inv);
+  inv.identity = derive_identity(inv.system, {});
+  const Json j = to_json(inv);
+  EXPECT_EQ(j["system"]["chassis"], "laptop");
+  EXPECT_EQ(j["system"]["chassis_type"], "Convertible");
+  EXPECT_EQ(j["identity"]["serial"], "5CD0000ATL");
+  EXPECT_EQ(j["identity"]["placeholders"], Json::array({"chassis.serial"}));
+  EXPECT_EQ(j["memory"]["slot_count"], 2);
+  EXPECT_EQ(j["memory"]["slots"][0]["form_factor"], "SODIMM");
+  EXPECT_EQ(j["memory"]["slots"][0]["type"], "DDR4");
+  EXPECT_EQ(j["smbios_batteries"][0]["design_capacity_mwh"], 84080);
+  EXPECT_EQ(j["smbios_batteries"][0]["serial"], "0469");
+  EXPECT_EQ(j["cpu"]["smbios_processors"][0]["thread_count"], 8);
+}
+
+TEST(Report, WithoutSmbiosMemoryTheKernelsMemoryBlocksGiveTheInstalledSize) {
+  // Why: MemTotal leaves out what firmware and kernel reserve (a 4 GB machine shows ~3.8 GiB and would
+  // miss a "4GiB" step); the online memory blocks are what lshw reports and match what is installed.
+  atelier::testing::TempDir root;
+  const auto write = [&](const std::string& path, const std::string& text) {
+    std::filesystem::create_directories((root / path).parent_path());
+    std::ofstream(root / path) << text;
+  };
+  write("proc/meminfo", "MemTotal:         400000 kB\n");
+  write("sys/devices/system/memory/block_size_bytes", "8000000\n"); // hexadecimal: 128 MiB
+  for (int i = 0; i < 4; ++i) {
+    write("sys/devices/system/memory/memory" + std::to_string(i) + "/state", "online\n");
+  }
+  write("sys/devices/system/memory/memory4/state", "offline\n"); // not counted
+  DiskFileSystem fs(root.path());
+  FixtureRunner runner;
+  const Json j = to_json(collect_inventory(fs, runner, CollectOptions{false, false}));
+  EXPECT_EQ(j["memory"]["total_bytes"], 512ULL << 20U);
+  EXPECT_EQ(j["memory"]["total_source"], "memory-blocks");
+  EXPECT_EQ(j["memory"]["memory_blocks_bytes"], 512ULL << 20U);
+  EXPECT_EQ(j["memory"]["os_visible_bytes"], 400000ULL * 1024U);
+  // Blocks that add up to less than the OS sees are not believed.
+  write("proc/meminfo", "MemTotal:         600000 kB\n");
+  const Json k = to_json(collect_inventory(fs, runner, CollectOptions{false, false}));
+  EXPECT_EQ(k["memory"]["total_source"], "meminfo");
+  EXPECT_EQ(k["memory"]["total_bytes"], 600000ULL * 1024U);
+}
+
 TEST(Report, EmptyRootStillGivesAValidReportWithWarnings) {
   // Why: nothing readable is a report full of warnings, never a crash or a missing required field.
   DiskFileSystem fs(test::fixture_path("smart"));
@@ -126,6 +185,83 @@ TEST(Report, EmptyRootStillGivesAValidReportWithWarnings) {
   EXPECT_EQ(j["cpu"]["x86_64_level"], 0);
   EXPECT_EQ(j["firmware"]["type"], "bios");
   EXPECT_GE(j["warnings"].size(), 3U);
+}
+
+bool has_warning(const Json& j, std::string_view source, std::string_view text) {
+  for (const auto& w : j["warnings"]) {
+    if (w["source"] == source && w["message"].get<std::string>().find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST(Report, TruncatedSmbiosTableKeepsWhatItCouldAndSaysSo) {
+  // Why: a damaged table gives a partial report with the damage named, and the memory size falls back
+  // to what the OS sees rather than silently reading 0 or a partial sum.
+  DiskFileSystem vm(test::fixture_path("sysfs-vm"));
+  const std::string table = test::read_fixture("smbios/qemu-pc-2.8/DMI");
+  const auto type17 = table.find("DIMM 0"); // cut inside the memory device's strings
+  ASSERT_NE(type17, std::string::npos);
+  test::VanishingFileSystem fs(vm, "", 0);
+  fs.replace("sys/firmware/dmi/tables/DMI", table.substr(0, type17 + 2));
+  FixtureRunner runner;
+  const Json j = to_json(collect_inventory(fs, runner, CollectOptions{false, false}));
+  EXPECT_EQ(j["system"]["source"], "smbios");
+  EXPECT_EQ(j["system"]["serial"], "ATL-0001"); // type 1 comes before the cut
+  EXPECT_TRUE(has_warning(j, "smbios", "string set runs past the end of the table")) << j["warnings"].dump();
+  EXPECT_TRUE(has_warning(j, "smbios", "structures the entry point announces")) << j["warnings"].dump();
+  EXPECT_GT(j["memory"]["total_bytes"].get<std::uint64_t>(), 0U);
+}
+
+// smartctl answers that a broken tool or bridge gives: text instead of JSON, or nothing in time.
+class BrokenToolRunner final : public ProcessRunner {
+public:
+  std::expected<ProcessResult, std::string> run(const std::vector<std::string>& argv,
+                                                std::chrono::milliseconds) override {
+    if (argv.at(0) != "smartctl") {
+      return std::unexpected(argv.at(0) + ": not installed");
+    }
+    if (argv.back() == "/dev/sda") {
+      return ProcessResult{1, false, "smartctl 7.3 2022-02-28 r5338\nSegmentation fault\n\x01\xff", ""};
+    }
+    if (argv.back() == "/dev/sdc") {
+      return ProcessResult{-1, true, "{\"json_format_version\": [1,", ""}; // killed half-way
+    }
+    return ProcessResult{0, false, test::read_fixture("smart/nvme-ok.json"), ""};
+  }
+};
+
+TEST(Report, GarbageOrHangingSmartctlLeavesTheDiskWithUnknownHealthAndAWarning) {
+  // Why: a broken health tool must neither drop the disk nor pass it as healthy.
+  DiskFileSystem fs(test::fixture_path("sysfs-laptop"));
+  BrokenToolRunner runner;
+  const Json j = to_json(collect_inventory(fs, runner, CollectOptions{}));
+  ASSERT_EQ(j["disks"].size(), 4U);
+  EXPECT_EQ(j["disks"][1]["name"], "sda");
+  EXPECT_EQ(j["disks"][1]["health"]["status"], "unknown");
+  EXPECT_EQ(j["disks"][1]["health"]["reason"], "smartctl did not answer with JSON");
+  EXPECT_EQ(j["disks"][3]["name"], "sdc");
+  EXPECT_EQ(j["disks"][3]["health"]["status"], "unknown");
+  EXPECT_EQ(j["disks"][3]["health"]["reason"], "smartctl did not answer in time");
+  EXPECT_TRUE(has_warning(j, "smart", "disk sda: health unknown: smartctl did not answer with JSON"));
+  EXPECT_TRUE(has_warning(j, "smart", "disk sdc: health unknown: smartctl did not answer in time"));
+  EXPECT_EQ(j["raw"]["smart"][1]["exit_code"], 1); // the garbage is kept for whoever looks later
+  EXPECT_EQ(j["raw"]["smart"][3]["timed_out"], true);
+}
+
+TEST(Report, DiskThatVanishesDuringTheScanIsNamedInTheWarnings) {
+  // Why: the volunteer must learn that a disk was there and went away (a loose cable), not see a
+  // report that silently lists one disk fewer.
+  DiskFileSystem laptop(test::fixture_path("sysfs-laptop"));
+  test::VanishingFileSystem fs(laptop, "sys/block/sdc", 2);
+  FixtureRunner runner;
+  const Json j = to_json(collect_inventory(fs, runner, CollectOptions{}));
+  EXPECT_EQ(j["disks"].size(), 3U);
+  EXPECT_TRUE(has_warning(j, "disks", "disk sdc: listed under /sys/block but gone when read")) << j["warnings"].dump();
+  for (const auto& run : j["raw"]["smart"]) {
+    EXPECT_NE(run["disk"], "sdc"); // no tool is run on a disk that is gone
+  }
 }
 
 TEST(Report, InvalidUtf8FromFirmwareIsReplacedNotThrown) {

@@ -87,6 +87,48 @@ TEST(SmartctlJson, GarbageAndEmptyOutputAreUnknown) {
   EXPECT_EQ(parse_smartctl_json(R"({"smart_status":{"passed":"yes"}})").status, HealthStatus::unknown);
 }
 
+// Real drives' smartctl answers, restated from published captures (tests/data/imager/SOURCES.md).
+TEST(SmartctlJson, RealHddBehindUsbBridgeThatFailsItsOwnTest) {
+  // Why: a 65 000-hour Hitachi in a JMicron enclosure: FAILED verdict, 1975 reallocated and 8 pending
+  // sectors; its attribute 194 raw value packs min/max into 48 bits and must not become the temperature.
+  const auto h = parse_smartctl_json(read_fixture("smart/real-hdd-usb-jmicron-failed.json"));
+  EXPECT_EQ(h.status, HealthStatus::failing);
+  EXPECT_EQ(h.reallocated_sectors, 1975U);
+  EXPECT_EQ(h.pending_sectors, 8U);
+  EXPECT_EQ(h.offline_uncorrectable, 0U);
+  EXPECT_EQ(h.power_on_hours, 65592U);
+  EXPECT_EQ(h.temperature_c, 25);
+  EXPECT_EQ(h.rotation_rate_rpm, 7200U);
+  EXPECT_EQ(h.model, "Hitachi HDS721050DLE630");
+  EXPECT_NE(h.reason.find("FAILED"), std::string::npos) << h.reason;
+  EXPECT_NE(h.reason.find("1975 reallocated sectors"), std::string::npos) << h.reason;
+}
+
+TEST(SmartctlJson, RealNvmeWithMediaErrorsIsAWarning) {
+  // Why: a Samsung 970 EVO that passes its own check but logged 7 media errors at 3 % used.
+  const auto h = parse_smartctl_json(read_fixture("smart/real-nvme-970evo-media-errors.json"));
+  EXPECT_EQ(h.status, HealthStatus::warning);
+  EXPECT_EQ(h.percentage_used, 3U);
+  EXPECT_EQ(h.media_errors, 7U);
+  EXPECT_EQ(h.available_spare, 99U);
+  EXPECT_EQ(h.power_on_hours, 12798U);
+  EXPECT_EQ(h.reason, "7 media errors");
+}
+
+TEST(SmartctlJson, RealHealthyNvmeAndSataSsd) {
+  // Why: healthy drives must read ok; UDMA CRC errors (199) are a cable fault, not the drive's.
+  const auto nvme = parse_smartctl_json(read_fixture("smart/real-nvme-intel660p-ok.json"));
+  EXPECT_EQ(nvme.status, HealthStatus::ok);
+  EXPECT_EQ(nvme.percentage_used, 0U);
+  EXPECT_EQ(nvme.temperature_c, 36);
+  const auto ssd = parse_smartctl_json(read_fixture("smart/real-ssd-840-crc-errors-ok.json"));
+  EXPECT_EQ(ssd.status, HealthStatus::ok);
+  EXPECT_EQ(ssd.reallocated_sectors, 0U);
+  EXPECT_EQ(ssd.reported_uncorrectable, 0U);
+  EXPECT_EQ(ssd.power_on_hours, 19497U);
+  EXPECT_EQ(ssd.rotation_rate_rpm, 0U);
+}
+
 TEST(NvmeSmartLog, WornDriveIsAWarningAndTemperatureIsConvertedFromKelvin) {
   // Why: nvme-cli reports kelvin; > 100 % used means past rated endurance.
   const auto h = parse_nvme_smart_log_json(read_fixture("smart/nvme-smart-log.json"));

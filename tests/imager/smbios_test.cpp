@@ -112,9 +112,70 @@ TEST(SmbiosTable, Qemu3xTableReadsTheSameMachine) {
   EXPECT_EQ(t->memory_devices.size(), 1U);
 }
 
+// A real laptop's table (HP Spectre x360 15-df0xxx, BIOS F.28): encoded from its published dmidecode
+// dump by smbios/make-hp-spectre-x360.py (tests/data/imager/SOURCES.md), serials made up.
+TEST(SmbiosTable, RealLaptopWithDdr4SodimmsAndAnSbdsBattery) {
+  // Why: QEMU's tables are plain; a real laptop has SODIMM slots, a battery, placeholders and quirks.
+  const auto f = load("smbios/hp-spectre-x360-15-df0xxx");
+  const auto entry = parse_entry_point(f.entry);
+  ASSERT_TRUE(entry) << entry.error();
+  EXPECT_EQ(entry->kind, EntryPoint::Kind::smbios3);
+  EXPECT_EQ(entry->major, 3);
+  EXPECT_EQ(entry->minor, 2);
+  EXPECT_EQ(entry->docrev, 1);
+  EXPECT_TRUE(entry->warnings.empty());
+  const auto t = parse_table(f.table, &*entry);
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_TRUE(t->warnings.empty()) << t->warnings.front();
+  EXPECT_EQ(t->structure_count, 14U); // OEM types 8, 11, 16 and 221 are walked and skipped
+  ASSERT_TRUE(t->bios);
+  EXPECT_EQ(t->bios->vendor, "AMI");
+  EXPECT_EQ(t->bios->version, "F.28");
+  EXPECT_EQ(t->bios->rom_size_bytes, 13312ULL << 10U);
+  EXPECT_EQ(t->bios->uefi_supported, true);
+  EXPECT_EQ(t->bios->virtual_machine, false);
+  ASSERT_TRUE(t->system);
+  EXPECT_EQ(t->system->manufacturer, "HP");
+  EXPECT_EQ(t->system->product_name, "HP Spectre x360 Convertible 15-df0xxx");
+  EXPECT_EQ(t->system->version, ""); // the firmware wrote one blank
+  EXPECT_EQ(t->system->sku_number, "4WW36UA#ABA");
+  EXPECT_EQ(t->system->uuid, "35434435-3037-3038-3930-31355a354444"); // as dmidecode prints it
+  ASSERT_TRUE(t->baseboard);
+  EXPECT_EQ(t->baseboard->product, "8518");
+  ASSERT_TRUE(t->chassis);
+  EXPECT_EQ(chassis_type_name(t->chassis->type_code), "Convertible");
+  EXPECT_EQ(chassis_class(t->chassis->type_code), "laptop");
+  EXPECT_EQ(t->chassis->serial_number, "Chassis Serial Number");
+  ASSERT_EQ(t->memory_devices.size(), 2U);
+  for (const auto& m : t->memory_devices) {
+    EXPECT_EQ(m.size_bytes, 8ULL << 30U);
+    EXPECT_EQ(memory_type_name(m.type_code), "DDR4");
+    EXPECT_EQ(memory_form_factor_name(m.form_factor_code), "SODIMM");
+    EXPECT_EQ(m.speed_mts, 2667U);
+    EXPECT_EQ(m.configured_speed_mts, 2400U);
+    EXPECT_EQ(m.manufacturer, "Samsung");
+    EXPECT_EQ(m.part_number, "M471A1K43DB1-CTD"); // trailing blanks trimmed
+  }
+  EXPECT_EQ(t->memory_devices[1].locator, "Bottom - Slot 2 (right)");
+  ASSERT_EQ(t->batteries.size(), 1U);
+  const Battery& b = t->batteries[0];
+  EXPECT_EQ(b.location, "Primary");
+  EXPECT_EQ(b.manufacturer, "333-27-09-A");
+  EXPECT_EQ(b.device_name, "SU06084XL");
+  EXPECT_EQ(b.serial_number, "0469");            // SBDS serial word, as dmidecode prints it
+  EXPECT_EQ(b.chemistry, "LION");                 // SBDS chemistry string
+  EXPECT_EQ(b.design_capacity_mwh, 84080U);       // 42040 x multiplier 2
+  EXPECT_EQ(b.design_voltage_mv, 11550);
+  ASSERT_EQ(t->processors.size(), 1U);
+  EXPECT_EQ(t->processors[0].version, "Intel(R) Core(TM) i7-8565U CPU @ 1.80GHz");
+  EXPECT_EQ(t->processors[0].max_speed_mhz, 8300); // kept as the firmware says it, however unlikely
+  EXPECT_EQ(t->processors[0].core_count, 4);
+  EXPECT_EQ(t->processors[0].thread_count, 8);
+}
+
 TEST(SmbiosTable, EveryTruncationOfARealTableIsSafe) {
   // Why: a hostile or damaged table must never make the parser read out of bounds (run under ASan).
-  for (const auto* dir : {"smbios/qemu-pc-2.8", "smbios/qemu-q35-3.0"}) {
+  for (const auto* dir : {"smbios/qemu-pc-2.8", "smbios/qemu-q35-3.0", "smbios/hp-spectre-x360-15-df0xxx"}) {
     const auto f = load(dir);
     const auto entry = parse_entry_point(f.entry);
     ASSERT_TRUE(entry);

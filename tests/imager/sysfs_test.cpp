@@ -87,6 +87,35 @@ TEST_F(LaptopTree, HddNvmeAndUsbFields) {
   EXPECT_EQ(usb->vendor, "SanDisk");
 }
 
+TEST_F(LaptopTree, DiskUnpluggedAfterListingIsAWarningNotAGap) {
+  // Why: a disk that vanishes between the listing and the read must be named in a warning, never
+  // silently missing (nor a crash, nor a 0-byte disk that a profile could pick).
+  test::VanishingFileSystem fs(m_fs, "sys/block/sdc", 0);
+  const auto disks = collect_disks(fs, {}, m_warnings);
+  EXPECT_FALSE(find_disk(disks, "sdc"));
+  EXPECT_EQ(disks.size(), 3U);
+  ASSERT_EQ(m_warnings.size(), 1U);
+  EXPECT_NE(m_warnings[0].find("disk sdc: listed under /sys/block but gone when read"), std::string::npos)
+      << m_warnings[0];
+}
+
+TEST_F(LaptopTree, DiskGoneHalfWayThroughReadingIsLeftOutWithAWarning) {
+  // Why: values read before the disk went away are partial; the disk is not there to wipe anyway.
+  for (int reads = 1; reads <= 12; ++reads) {
+    SCOPED_TRACE(reads);
+    std::vector<std::string> warnings;
+    test::VanishingFileSystem fs(m_fs, "sys/block/sda", reads);
+    const auto disks = collect_disks(fs, {}, warnings);
+    EXPECT_FALSE(find_disk(disks, "sda"));
+    EXPECT_TRUE(find_disk(disks, "sdc"));
+    bool named = false;
+    for (const auto& w : warnings) {
+      named = named || w.find("disk sda: listed under /sys/block but gone") != std::string::npos;
+    }
+    EXPECT_TRUE(named);
+  }
+}
+
 TEST(DiskBus, FromResolvedDevicePaths) {
   // Why: the bus is only visible in the device path; USB wins over the SCSI layers under it.
   EXPECT_EQ(bus_from_path("sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host2/target2:0:0/2:0:0:0/block/sdb", "sdb"), "usb");
@@ -180,6 +209,22 @@ TEST(Platform, NoEfiDirectoryMeansBios) {
   EXPECT_EQ(fw.type, "bios");
   EXPECT_FALSE(fw.secure_boot);
   EXPECT_FALSE(fw.tpm_present);
+}
+
+TEST(Platform, UefiVariableStoreWithoutSecureBootMeansOff) {
+  // Why: firmware without Secure Boot support has no SecureBoot variable (UEFI 2.3.1); that is "off",
+  // while an unmounted efivarfs (empty directory) stays unknown.
+  DiskFileSystem laptop(test::fixture_path("sysfs-laptop"));
+  test::VanishingFileSystem no_secure_boot(laptop, "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", 0);
+  const auto fw = collect_firmware(no_secure_boot);
+  EXPECT_EQ(fw.secure_boot, false);
+  EXPECT_TRUE(fw.secure_boot_variable_missing);
+  EXPECT_EQ(fw.setup_mode, false);
+  test::VanishingFileSystem unmounted(laptop, "sys/firmware/efi/efivars", 0);
+  const auto unknown = collect_firmware(unmounted);
+  EXPECT_EQ(unknown.type, "uefi");
+  EXPECT_FALSE(unknown.secure_boot);
+  EXPECT_FALSE(unknown.secure_boot_variable_missing);
 }
 
 TEST(Platform, MeminfoTotal) {

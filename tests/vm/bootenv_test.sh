@@ -7,7 +7,8 @@
 # handing out 198.18.0.50-99, the VM's tap, and the stand-in server on 198.18.0.2:8080 (a second
 # address of the bridge), started late so the agent has to retry. Checked: two builds give byte-identical files; the console shows the
 # drivers loaded, the network up and ATELIER-AGENT-REGISTERED; the server received the MAC, the
-# token and an atelier.inventory/1 report that lists the VM's virtio disk.
+# token and an atelier.inventory/1 report that lists the VM's virtio disk; then init starts the
+# agent, which registers again, is told to stop, and init falls to the rescue shell.
 #
 # Usage: bootenv_test.sh ATELIER [CACHE_DIR]   (root; QEMU under TCG, no KVM)
 set -euo pipefail
@@ -101,5 +102,12 @@ sizes = [d.get("size_bytes") for d in inv["disks"]]
 assert 64 * 1024 * 1024 in sizes, sizes
 print("register body: mac", body["mac"], "disks", sizes, "memory", inv["memory"]["total_bytes"])
 PY
-tr -d '\r' <"$work/vm.console" | grep -E "^(Atelier|drivers|network|inventory|server|ATELIER)" || true
+# init then hands over to the agent, which registers again with the same token (the real server
+# answers "repeat") and asks for its next step; the stand-in has none, so the agent stops and init
+# falls to the rescue shell with the agent's exit status.
+wait_for 120 on_console "agent: stopped with exit status 1" || fail "init did not run the agent, or it did not stop"
+on_console "agent: starting the Atelier agent" || fail "no 'agent: starting' line"
+on_console "stand-in server: no pipeline here" || fail "the agent did not show why it stopped"
+[[ $(wc -l <"$work/register.json.count") -eq 2 ]] || fail "expected two registrations (init, then the agent)"
+tr -d '\r' <"$work/vm.console" | grep -E "^(Atelier|drivers|network|inventory|server|ATELIER|agent)" || true
 echo "PASS: bootenv booted, registered in $SECONDS s"

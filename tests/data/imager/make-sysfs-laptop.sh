@@ -82,7 +82,7 @@ w $B/AC/type Mains; w $B/AC/online 1
 w $B/hidpp_battery_0/type Battery; w $B/hidpp_battery_0/scope Device; w $B/hidpp_battery_0/capacity_level Normal
 
 # --- firmware, TPM, webcam, DMI ---------------------------------------------------------------------
-G=8be4df61-93ca-11d2-aa0d-e0398c2b4a50
+G=8be4df61-93ca-11d2-aa0d-00e098032b8c
 mkdir -p $R/sys/firmware/efi/efivars
 printf '\006\000\000\000\001' > $R/sys/firmware/efi/efivars/SecureBoot-$G
 printf '\006\000\000\000\000' > $R/sys/firmware/efi/efivars/SetupMode-$G

@@ -1,0 +1,26 @@
+// The erasure certificate for people: an A4 PDF (cairo) with one section per signed disk record,
+// the record's fields in plain words (certificate_text.h), its signature fingerprint, how to check
+// it, and a QR code holding "atelier-erasure:<record_id>:<fingerprint>".
+//
+// The PDF is a convenience; the signed JSON is the evidence. Rendering is deterministic for the
+// same certificates (the creation date is the last erasure's finish time, not the clock).
+#pragma once
+
+#include "daemon/erasure_certificate.h"
+
+#include <expected>
+#include <string>
+#include <vector>
+
+namespace atelier::daemon {
+
+struct PdfTitle {
+  std::string subject; // e.g. "Unit AT-0042-7" or the signed file's name
+  std::string site;    // the workshop, from the records
+};
+
+// The PDF bytes; an error when there is nothing to certify or cairo fails.
+std::expected<std::string, std::string>
+render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTitle& title);
+
+} // namespace atelier::daemon

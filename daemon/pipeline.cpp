@@ -1,0 +1,480 @@
+#include "daemon/pipeline.h"
+
+#include "imager/bench_grade.h"
+#include "profiles/grade.h"
+#include "profiles/machine_facts.h"
+#include "profiles/match.h"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+namespace atelier::daemon {
+namespace {
+
+using nlohmann::json;
+using hwdb::UnitState;
+
+constexpr std::array<std::pair<Step, std::string_view>, 5> k_steps{{
+    {Step::bench, "bench"},
+    {Step::wipe, "wipe"},
+    {Step::deploy, "deploy"},
+    {Step::verify, "verify"},
+    {Step::finish, "finish"},
+}};
+
+ApiAnswer refuse(unsigned status, std::string message, bool stop = false) {
+  json body{{"error", std::move(message)}};
+  if (stop) {
+    body["stop"] = true; // the agent must stop working: its session is over
+  }
+  return {status, std::move(body)};
+}
+
+std::string string_at(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+std::vector<std::string> method_names(const std::vector<profiles::WipeMethod>& methods) {
+  std::vector<std::string> names;
+  for (const auto m : methods) {
+    names.emplace_back(profiles::to_string(m));
+  }
+  return names;
+}
+
+// The file name an image is served under: the last path component of its source.
+std::string image_file_name(const profiles::Image& image) {
+  const auto slash = image.source.find_last_of('/');
+  return slash == std::string::npos ? image.source : image.source.substr(slash + 1);
+}
+
+} // namespace
+
+std::string_view to_string(Step step) {
+  for (const auto& [s, name] : k_steps) {
+    if (s == step) {
+      return name;
+    }
+  }
+  return "finish";
+}
+
+std::optional<Step> step_for(UnitState state) {
+  switch (state) {
+  case UnitState::inventoried:
+    return Step::bench;
+  case UnitState::tested:
+    return Step::wipe;
+  case UnitState::wiped:
+    return Step::deploy;
+  case UnitState::imaged:
+    return Step::verify;
+  case UnitState::ready:
+  case UnitState::parts:
+  case UnitState::failed:
+    return Step::finish;
+  default:
+    return std::nullopt;
+  }
+}
+
+json verdict_for(const hwdb::Unit& unit, const std::string& reason,
+                 profiles::AfterReady after_ready) {
+  const std::string tag = unit.tag.str();
+  switch (unit.state) {
+  case UnitState::ready:
+    return {{"verdict", "READY"},
+            {"message", fmt::format("stick label {} and shelve the machine", tag)},
+            {"action", std::string(profiles::to_string(after_ready))}};
+  case UnitState::parts:
+    return {{"verdict", "PARTS"},
+            {"message", fmt::format("label {} \"parts\" and set it aside: {}", tag, reason)},
+            {"action", "poweroff"}};
+  default:
+    return {{"verdict", "FAILED"},
+            {"message", fmt::format("{}: {}", tag, reason)},
+            {"action", "wait"}};
+  }
+}
+
+std::string Pipeline::token_hash(const std::string& token) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(token.data(), token.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned i = 0; i < length; ++i) {
+    hex += fmt::format("{:02x}", digest[i]);
+  }
+  return hex;
+}
+
+Pipeline::Pipeline(hwdb::Registry& registry, const hwdb::Clock& clock, PipelineConfig config,
+                   const SigningKey& key)
+    : m_registry(registry), m_clock(clock), m_config(std::move(config)), m_key(key) {}
+
+std::optional<hwdb::AgentSession> Pipeline::session_for(const std::string& token) {
+  auto found = m_registry.store().session_by_token(token_hash(token));
+  return found ? *found : std::nullopt;
+}
+
+std::expected<hwdb::Unit, std::string> Pipeline::move(const hwdb::Unit& unit, UnitState to,
+                                                      const std::string& reason) {
+  auto moved = m_registry.transition(unit, to, "atelierd", reason);
+  if (!moved) {
+    return std::unexpected(moved.error().message);
+  }
+  return *moved;
+}
+
+std::expected<hwdb::AgentSession, std::string> Pipeline::open_session(const hwdb::Unit& unit,
+                                                                      const std::string& token,
+                                                                      const std::string& mac,
+                                                                      const std::string& client_ip) {
+  if (auto existing = session_for(token)) {
+    return *existing;
+  }
+  hwdb::Store& store = m_registry.store();
+  hwdb::AgentSession session;
+  session.unit_id = unit.id;
+  session.token_sha256 = token_hash(token);
+  session.mac = mac;
+  session.client_ip = client_ip;
+  session.started_at = m_clock.now();
+  std::string failure;
+  auto done = store.transaction([&]() -> hwdb::Result<void> {
+    auto id = store.add_session(session);
+    if (!id) {
+      return std::unexpected(id.error());
+    }
+    session.id = *id;
+    // Older boots of this machine are over: their agents are told to stop, their jobs abandoned.
+    auto jobs = store.jobs(unit.id);
+    if (!jobs) {
+      return std::unexpected(jobs.error());
+    }
+    for (const auto& job : *jobs) {
+      if (job.status == "issued" && job.session_id != session.id) {
+        if (auto r = store.abandon_jobs(job.session_id, session.started_at); !r) {
+          return r;
+        }
+      }
+    }
+    if (auto r = store.supersede_sessions(unit.id, session.id, session.started_at); !r) {
+      return std::unexpected(r.error());
+    }
+    // A technician's batch run claims the machine if it wants it (batch_run.h).
+    if (auto r = claim_for_batch(store, unit.id, mac, session.started_at); !r) {
+      return r;
+    }
+    // A machine that boots again mid-pipeline starts over: half-done work is never trusted.
+    auto current = store.unit_by_id(unit.id);
+    if (!current || !*current) {
+      return hwdb::fail(hwdb::ErrorCode::not_found, "unit vanished");
+    }
+    hwdb::Unit u = **current;
+    const bool mid_pipeline = u.state == UnitState::tested || u.state == UnitState::wiped ||
+                              u.state == UnitState::imaged || u.state == UnitState::failed ||
+                              u.state == UnitState::returned;
+    if (mid_pipeline) {
+      auto back = m_registry.transition(u, UnitState::detected, "atelierd",
+                                        fmt::format("booted again while {}: starting over",
+                                                    hwdb::to_string(u.state)));
+      if (!back) {
+        return std::unexpected(back.error());
+      }
+      auto inventoried = m_registry.transition(*back, UnitState::inventoried, "atelierd",
+                                               "inventory received from the agent");
+      if (!inventoried) {
+        return std::unexpected(inventoried.error());
+      }
+    }
+    return {};
+  });
+  if (!done) {
+    return std::unexpected(done.error().message);
+  }
+  return session;
+}
+
+hwdb::Result<void> claim_for_batch(hwdb::Store& store, hwdb::RowId unit_id, const std::string& mac,
+                                   hwdb::Timestamp at) {
+  auto current = store.batch_of_unit(unit_id);
+  if (!current) {
+    return std::unexpected(current.error());
+  }
+  if (*current && !(*current)->closed_at) {
+    return {}; // already in an open batch
+  }
+  auto batches = store.open_batches();
+  if (!batches) {
+    return std::unexpected(batches.error());
+  }
+  for (const auto& batch : *batches) {
+    bool wanted = false;
+    if (!batch.macs.empty()) {
+      wanted = std::find(batch.macs.begin(), batch.macs.end(), mac) != batch.macs.end();
+    } else {
+      auto members = store.batch_units(batch.id);
+      if (!members) {
+        return std::unexpected(members.error());
+      }
+      wanted = batch.max_units == 0 || static_cast<int>(members->size()) < batch.max_units;
+    }
+    if (wanted) {
+      return store.add_batch_unit(batch.id, unit_id, at);
+    }
+  }
+  return {};
+}
+
+std::expected<Pipeline::Caller, ApiAnswer> Pipeline::authenticate(const json& request) {
+  if (!request.is_object()) {
+    return std::unexpected(refuse(400, "the body is not a JSON object"));
+  }
+  const std::string token = string_at(request, "token");
+  if (token.empty()) {
+    return std::unexpected(refuse(400, "field 'token' is missing"));
+  }
+  auto session = session_for(token);
+  if (!session) {
+    return std::unexpected(
+        refuse(403, "unknown token: register first (POST /api/v1/register)"));
+  }
+  if (session->superseded_at) {
+    return std::unexpected(refuse(
+        409, "this boot's session is over: the machine registered again from a newer boot", true));
+  }
+  auto unit = m_registry.store().unit_by_id(session->unit_id);
+  if (!unit || !*unit) {
+    return std::unexpected(refuse(500, "the session's unit is missing from the database"));
+  }
+  return Caller{*session, **unit};
+}
+
+std::optional<std::string> Pipeline::chosen_profile(hwdb::RowId unit_id) {
+  auto jobs = m_registry.store().jobs(unit_id);
+  if (!jobs) {
+    return std::nullopt;
+  }
+  for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
+    if (it->step == "bench" && it->status == "done") {
+      const json stored = json::parse(it->result_json, nullptr, false);
+      const std::string name = string_at(stored, "profile");
+      return name.empty() ? std::nullopt : std::optional(name);
+    }
+  }
+  return std::nullopt;
+}
+
+std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Unit& unit) {
+  const profiles::Profile* profile = nullptr;
+  if (step == Step::wipe || step == Step::deploy || step == Step::verify) {
+    const auto name = chosen_profile(unit.id);
+    if (!name) {
+      return std::unexpected("no profile was chosen for this machine (no benchmark result)");
+    }
+    for (const auto& p : m_config.profiles) {
+      if (p.name == *name) {
+        profile = &p;
+      }
+    }
+    if (profile == nullptr) {
+      return std::unexpected(fmt::format("profile \"{}\" is no longer installed on the server", *name));
+    }
+  }
+  switch (step) {
+  case Step::bench:
+    return json{{"budget_seconds", m_config.bench_budget_seconds}};
+  case Step::wipe:
+    return json{{"profile", profile->name},
+                {"methods",
+                 {{"hdd", method_names(profile->wipe.hdd)},
+                  {"ssd", method_names(profile->wipe.ssd)},
+                  {"nvme", method_names(profile->wipe.nvme)},
+                  {"usb", method_names(profile->wipe.usb)}}},
+                {"verify", std::string(profiles::to_string(profile->wipe.verify))},
+                {"hidden_areas", std::string(profiles::to_string(profile->wipe.hidden_areas))},
+                {"site", m_config.site},
+                {"tag", unit.tag.str()}};
+  case Step::deploy: {
+    if (!profile->image.sha256) {
+      return std::unexpected(fmt::format(
+          "profile \"{}\" names no image sha256: build the image and record its checksum",
+          profile->name));
+    }
+    const auto text = m_config.profile_texts.find(profile->name);
+    return json{{"profile", profile->name},
+                {"profile_toml", text == m_config.profile_texts.end() ? "" : text->second},
+                {"image_url", profile->image.is_url
+                                  ? profile->image.source
+                                  : m_config.image_base_url + "/" + image_file_name(profile->image)},
+                {"image_sha256", *profile->image.sha256},
+                {"tag", unit.tag.str()}};
+  }
+  case Step::verify:
+    return json{{"tag", unit.tag.str()},
+                {"hostname", profiles::expand_hostname(profile->tailoring.hostname, unit.tag.str())}};
+  case Step::finish: {
+    std::string reason;
+    if (auto events = m_registry.store().events(unit.id); events && !events->empty()) {
+      reason = events->back().reason;
+    }
+    return verdict_for(unit, reason, m_config.after_ready);
+  }
+  }
+  return json::object();
+}
+
+ApiAnswer Pipeline::next(const json& request) {
+  auto caller = authenticate(request);
+  if (!caller) {
+    return caller.error();
+  }
+  hwdb::Store& store = m_registry.store();
+  auto jobs = store.jobs(caller->unit.id);
+  if (!jobs) {
+    return refuse(500, jobs.error().message);
+  }
+  // The agent lost our answer, or atelierd restarted: the issued job is handed out again.
+  for (const auto& job : *jobs) {
+    if (job.session_id == caller->session.id && job.status == "issued") {
+      return {200, json{{"job", job.id},
+                        {"step", job.step},
+                        {"attempt", job.attempt},
+                        {"unit", caller->unit.tag.str()},
+                        {"params", json::parse(job.params_json, nullptr, false)}}};
+    }
+  }
+  hwdb::Unit unit = caller->unit;
+  auto step = step_for(unit.state);
+  if (!step) {
+    return refuse(409, fmt::format("{} is {}: not in the workshop pipeline", unit.tag.str(),
+                                   hwdb::to_string(unit.state)),
+                  true);
+  }
+  auto params = params_for(*step, unit);
+  if (!params) {
+    // The server cannot give this step (e.g. a profile without image): the machine waits as
+    // failed with the reason, and the volunteer sees it.
+    auto failed = move(unit, UnitState::failed, params.error());
+    if (!failed) {
+      return refuse(500, failed.error());
+    }
+    unit = *failed;
+    step = Step::finish;
+    params = params_for(Step::finish, unit);
+  }
+  hwdb::PipelineJob job;
+  job.unit_id = unit.id;
+  job.session_id = caller->session.id;
+  job.step = std::string(to_string(*step));
+  job.attempt = 1 + static_cast<int>(std::count_if(jobs->begin(), jobs->end(), [&](const auto& j) {
+                  return j.step == job.step;
+                }));
+  job.status = "issued";
+  job.issued_at = m_clock.now();
+  job.params_json = params->dump();
+  auto id = store.add_job(job);
+  if (!id) {
+    return refuse(500, id.error().message);
+  }
+  return {200, json{{"job", *id},
+                    {"step", job.step},
+                    {"attempt", job.attempt},
+                    {"unit", unit.tag.str()},
+                    {"params", *params}}};
+}
+
+ApiAnswer Pipeline::progress(const json& request) {
+  auto caller = authenticate(request);
+  if (!caller) {
+    return caller.error();
+  }
+  if (!request.contains("job") || !request["job"].is_number_integer() ||
+      !request.contains("progress") || !request["progress"].is_object()) {
+    return refuse(400, "fields 'job' (integer) and 'progress' (object) are required");
+  }
+  const hwdb::RowId job_id = request["job"].get<hwdb::RowId>();
+  auto job = m_registry.store().job_by_id(job_id);
+  if (!job || !*job || (*job)->session_id != caller->session.id) {
+    return refuse(404, fmt::format("job {} is not a job of this boot", job_id));
+  }
+  if ((*job)->status != "issued") {
+    return refuse(409, fmt::format("job {} is already {}", job_id, (*job)->status), true);
+  }
+  // At most one database write per job and second: 30 machines reporting 5 times a second must
+  // not keep the writer busy. The latest report in between is simply dropped.
+  const auto now = m_clock.now();
+  auto& last = m_last_progress_write[job_id];
+  if (last != hwdb::Timestamp{} && now - last < std::chrono::seconds(1)) {
+    return {200, json{{"ok", true}, {"stored", false}}};
+  }
+  last = now;
+  if (auto r = m_registry.store().set_job_progress(job_id, request["progress"].dump(), now); !r) {
+    return refuse(500, r.error().message);
+  }
+  return {200, json{{"ok", true}, {"stored", true}}};
+}
+
+ApiAnswer Pipeline::result(const json& request) {
+  auto caller = authenticate(request);
+  if (!caller) {
+    return caller.error();
+  }
+  const std::string status = string_at(request, "status");
+  if (!request.contains("job") || !request["job"].is_number_integer() ||
+      (status != "done" && status != "failed")) {
+    return refuse(400, "fields 'job' (integer) and 'status' (\"done\" or \"failed\") are required");
+  }
+  const json result = request.contains("result") ? request["result"] : json::object();
+  if (!result.is_object()) {
+    return refuse(400, "field 'result' must be an object");
+  }
+  if (status == "failed" && string_at(request, "reason").empty()) {
+    return refuse(400, "a failed step needs field 'reason' (what the volunteer should know)");
+  }
+  const hwdb::RowId job_id = request["job"].get<hwdb::RowId>();
+  hwdb::Store& store = m_registry.store();
+  auto job = store.job_by_id(job_id);
+  if (!job || !*job || (*job)->session_id != caller->session.id) {
+    return refuse(404, fmt::format("job {} is not a job of this boot", job_id));
+  }
+  json agent_part{{"status", status}, {"result", result}, {"reason", string_at(request, "reason")}};
+  if ((*job)->status != "issued") {
+    // A retry of a result we already have is answered the same; anything else is a conflict.
+    const json stored = json::parse((*job)->result_json, nullptr, false);
+    if (stored.is_object() && stored.contains("agent") && stored["agent"] == agent_part) {
+      return {200, json{{"accepted", true}, {"repeat", true}, {"state", hwdb::to_string(caller->unit.state)}}};
+    }
+    return refuse(409, fmt::format("job {} is already {}", job_id, (*job)->status));
+  }
+  json stored{{"agent", agent_part}};
+  std::string failure;
+  auto done = store.transaction([&]() -> hwdb::Result<void> {
+    auto applied = apply_result(*caller, **job, status == "done", request, stored);
+    if (!applied) {
+      failure = applied.error();
+      return hwdb::fail(hwdb::ErrorCode::refused, applied.error());
+    }
+    auto finished = store.finish_job(job_id, status == "done" ? "done" : "failed", stored.dump(),
+                                     m_clock.now());
+    if (!finished) {
+      return std::unexpected(finished.error());
+    }
+    if (!*finished) {
+      return hwdb::fail(hwdb::ErrorCode::conflict, "the job ended meanwhile");
+    }
+    return {};
+  });
+  if (!done) {
+    return refuse(failure.empty() ? 500 : 422, done.error().message);
+  }
+  auto unit = store.unit_by_id(caller->unit.id);
+  const std::string state = unit && *unit ? std::string(hwdb::to_string((*unit)->state)) : "";
+  return {200, json{{"accepted", true}, {"state", state}}};
+}
+
+} // namespace atelier::daemon

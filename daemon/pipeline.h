@@ -1,0 +1,118 @@
+// The pipeline: atelierd decides every next step of every unit and records it; the agent only does
+// what it is told (docs/AGENT-API.md, docs/PIPELINE.md).
+//
+//   register → bench → (grade, pick a profile) → wipe → deploy → verify → ready → finish
+//   any step may end in `failed` (with a reason a volunteer can act on); grade `parts` skips
+//   wipe and imaging.
+//
+// The unit's lifecycle state (hardware-db/lifecycle.h) IS the pipeline position: inventoried →
+// bench, tested → wipe, wiped → deploy, imaged → verify, ready/parts/failed → finish. Each step
+// is a job row (pipeline_jobs) bound to the agent session of one boot; a result is accepted only
+// for the job that is still issued, in the same transaction as the state change it causes. So
+// atelierd can be killed at any moment: after a restart the same job is handed out again to the
+// agent that asks, and a result arrives at most once.
+//
+// Thread model: one Pipeline per database connection, used from atelierd's io thread.
+#pragma once
+
+#include "daemon/signing.h"
+#include "hardware-db/registry.h"
+#include "profiles/profile.h"
+#include "profiles/program.h"
+#include "profiles/server_config.h"
+
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace atelier::daemon {
+
+enum class Step { bench, wipe, deploy, verify, finish };
+std::string_view to_string(Step);
+
+// Pure: the step a unit in `state` is due for; nullopt for states the pipeline does not drive
+// (detected: not registered yet; assigned, delivered, recycled, returned: out of the workshop).
+std::optional<Step> step_for(hwdb::UnitState state);
+
+struct PipelineConfig {
+  profiles::Program program;
+  std::vector<profiles::Profile> profiles;
+  std::map<std::string, std::string> profile_texts; // name → the profile file's TOML, sent to agents
+  std::string image_base_url;                       // e.g. "http://198.18.0.2/images"
+  profiles::AfterReady after_ready = profiles::AfterReady::poweroff;
+  std::string site;
+  int bench_budget_seconds = 60;
+};
+
+// What an API call answers: an HTTP status and a JSON body.
+struct ApiAnswer {
+  unsigned status = 200;
+  nlohmann::json body;
+};
+
+class Pipeline {
+public:
+  // registry, clock and key must outlive the pipeline. The key signs the erasure records of
+  // erased disks (daemon/erasure_certificate.h); failed ones are filed unsigned as evidence.
+  Pipeline(hwdb::Registry& registry, const hwdb::Clock& clock, PipelineConfig config,
+           const SigningKey& key);
+
+  // After a registration redeemed `token` for `unit`: opens the boot's session (or returns the
+  // existing one when the agent repeats its registration), supersedes older sessions of the unit
+  // and restarts a unit caught mid-pipeline from the beginning (a reboot mid-job redoes everything).
+  std::expected<hwdb::AgentSession, std::string> open_session(const hwdb::Unit& unit,
+                                                              const std::string& token,
+                                                              const std::string& mac,
+                                                              const std::string& client_ip);
+  // The session a token opened, if any (idempotent registration).
+  std::optional<hwdb::AgentSession> session_for(const std::string& token);
+
+  // POST /api/v1/next, /api/v1/progress, /api/v1/result (bodies in docs/AGENT-API.md).
+  ApiAnswer next(const nlohmann::json& request);
+  ApiAnswer progress(const nlohmann::json& request);
+  ApiAnswer result(const nlohmann::json& request);
+
+  static std::string token_hash(const std::string& token);
+
+private:
+  struct Caller {
+    hwdb::AgentSession session;
+    hwdb::Unit unit;
+  };
+  std::expected<Caller, ApiAnswer> authenticate(const nlohmann::json& request);
+  std::expected<nlohmann::json, std::string> params_for(Step step, const hwdb::Unit& unit);
+  std::optional<std::string> chosen_profile(hwdb::RowId unit_id);
+  std::expected<void, std::string> apply_result(const Caller& caller, const hwdb::PipelineJob& job,
+                                                bool ok, const nlohmann::json& result,
+                                                nlohmann::json& stored);
+  std::expected<void, std::string> apply_bench(const Caller& caller, const nlohmann::json& result,
+                                               nlohmann::json& stored);
+  std::expected<void, std::string> apply_wipe(const Caller& caller, const nlohmann::json& result,
+                                              nlohmann::json& stored);
+  std::expected<void, std::string> apply_deploy(const Caller& caller, const hwdb::PipelineJob& job,
+                                                const nlohmann::json& result);
+  std::expected<hwdb::Unit, std::string> move(const hwdb::Unit& unit, hwdb::UnitState to,
+                                              const std::string& reason);
+
+  hwdb::Registry& m_registry;
+  const hwdb::Clock& m_clock;
+  PipelineConfig m_config;
+  const SigningKey& m_key;
+  std::map<hwdb::RowId, hwdb::Timestamp> m_last_progress_write; // throttles progress writes
+};
+
+// Joins the unit to the first open batch run that wants it: its MAC is listed, or the batch takes
+// "the next N machines" and still has room. A unit already in an open batch stays there.
+hwdb::Result<void> claim_for_batch(hwdb::Store& store, hwdb::RowId unit_id, const std::string& mac,
+                                   hwdb::Timestamp at);
+
+// What the volunteer reads at the machine when it is done, e.g. "READY — stick label AT-0042-7
+// and shelve the machine".
+nlohmann::json verdict_for(const hwdb::Unit& unit, const std::string& reason,
+                           profiles::AfterReady after_ready);
+
+} // namespace atelier::daemon

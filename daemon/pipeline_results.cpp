@@ -1,0 +1,230 @@
+// Pipeline: what each step's result does to the unit (called inside the transaction that ends the
+// job, so a result and its consequences are recorded together or not at all).
+#include "daemon/pipeline.h"
+
+#include "daemon/erasure_certificate.h"
+#include "imager/bench_grade.h"
+#include "imager/erasure_record.h"
+#include "profiles/grade.h"
+#include "profiles/machine_facts.h"
+#include "profiles/match.h"
+
+#include <fmt/format.h>
+
+namespace atelier::daemon {
+namespace {
+
+using nlohmann::json;
+using hwdb::UnitState;
+
+std::string string_at(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& p : parts) {
+    out += out.empty() ? p : std::string(separator) + p;
+  }
+  return out;
+}
+
+} // namespace
+
+std::expected<void, std::string> Pipeline::apply_result(const Caller& caller,
+                                                        const hwdb::PipelineJob& job, bool ok,
+                                                        const json& request, json& stored) {
+  const json result = request.contains("result") ? request["result"] : json::object();
+  const std::string reason = string_at(request, "reason");
+  std::expected<void, std::string> applied;
+  if (job.step == "bench" && ok) {
+    applied = apply_bench(caller, result, stored);
+  } else if (job.step == "wipe") {
+    // Records of a failed wipe are kept too: they are the evidence of what went wrong.
+    applied = apply_wipe(caller, result, stored);
+  } else if (job.step == "deploy") {
+    applied = apply_deploy(caller, job, request);
+  }
+  if (!applied) {
+    return applied;
+  }
+  auto unit = m_registry.store().unit_by_id(caller.unit.id);
+  if (!unit || !*unit) {
+    return std::unexpected("the unit vanished");
+  }
+  if (!ok) {
+    if (job.step == "finish" || (*unit)->state == UnitState::failed) {
+      return {};
+    }
+    auto moved = move(**unit, UnitState::failed, fmt::format("{} failed: {}", job.step, reason));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  if (job.step == "verify" && (*unit)->state == UnitState::imaged) {
+    auto moved = move(**unit, UnitState::ready,
+                      "verified: " + (string_at(result, "summary").empty()
+                                          ? std::string("the installed system checks out")
+                                          : string_at(result, "summary")));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  return {};
+}
+
+std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, const json& result,
+                                                       json& stored) {
+  hwdb::Store& store = m_registry.store();
+  auto inventory = store.latest_inventory(caller.unit.id);
+  if (!inventory || !*inventory) {
+    return std::unexpected("no inventory recorded for this unit");
+  }
+  auto facts = profiles::facts_from_inventory_json((*inventory)->raw_json);
+  if (!facts) {
+    return std::unexpected("the unit's inventory cannot be graded: " + facts.error());
+  }
+  auto disks = imager::disk_verdicts_from_inventory_json((*inventory)->raw_json);
+  std::optional<imager::BenchSummary> bench;
+  if (result.contains("bench") && result["bench"].is_object()) {
+    auto summary = imager::bench_summary_from_json(result["bench"].dump());
+    if (!summary) {
+      return std::unexpected("the bench report is malformed: " + summary.error());
+    }
+    bench = *summary;
+    for (const auto& score : summary->scores) {
+      hwdb::BenchResult row;
+      row.unit_id = caller.unit.id;
+      row.run_at = m_clock.now();
+      row.name = score.name;
+      row.score = score.score;
+      row.value = score.value;
+      row.value_unit = score.unit;
+      if (auto added = store.add_bench_result(row); !added) {
+        return std::unexpected(added.error().message);
+      }
+    }
+  }
+  const imager::MachineGrade graded = imager::grade_machine(
+      m_config.program, *facts, disks ? *disks : std::vector<imager::DiskVerdict>{}, bench);
+  hwdb::GradeRecord grade;
+  grade.unit_id = caller.unit.id;
+  grade.graded_at = m_clock.now();
+  grade.grade = std::string(profiles::to_string(graded.grade));
+  grade.score = graded.rules.score;
+  grade.explanation = imager::to_text(graded);
+  if (auto added = store.add_grade(grade); !added) {
+    return std::unexpected(added.error().message);
+  }
+  stored["grade"] = grade.grade;
+  if (graded.grade == profiles::Grade::parts) {
+    std::vector<std::string> why = graded.overrides;
+    if (why.empty() && !graded.rules.breakdown.empty()) {
+      why.push_back(graded.rules.breakdown.back());
+    }
+    auto moved = move(caller.unit, UnitState::parts, "graded parts: " + join(why, "; "));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  // A batch run may force the profile of its machines; it must still fit the machine.
+  if (auto batch = store.batch_of_unit(caller.unit.id); batch && *batch && !(*batch)->profile.empty()) {
+    const std::string& forced = (*batch)->profile;
+    const profiles::Profile* profile = nullptr;
+    for (const auto& p : m_config.profiles) {
+      profile = p.name == forced ? &p : profile;
+    }
+    std::string why;
+    if (profile == nullptr) {
+      why = fmt::format("batch \"{}\" names profile \"{}\", which is not installed on the server",
+                        (*batch)->name, forced);
+    } else if (auto unmet = profiles::unmet_requirements(profile->requirements, *facts); !unmet.empty()) {
+      why = fmt::format("batch \"{}\" installs profile \"{}\", which does not fit this machine: {}",
+                        (*batch)->name, forced, join(unmet, ", "));
+    }
+    if (!why.empty()) {
+      auto moved = move(caller.unit, UnitState::failed, why);
+      return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+    }
+    stored["profile"] = forced;
+    auto moved = move(caller.unit, UnitState::tested,
+                      fmt::format("grade {} (score {}); profile {} (batch \"{}\")", grade.grade,
+                                  grade.score, forced, (*batch)->name));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  const profiles::MatchResult match = profiles::match(m_config.profiles, *facts);
+  if (!match.chosen) {
+    std::vector<std::string> why;
+    for (const auto& c : match.candidates) {
+      why.push_back(fmt::format("{}: {}", c.profile_name, join(c.reasons, ", ")));
+    }
+    auto moved = move(caller.unit, UnitState::failed,
+                      "no profile fits this machine (" + join(why, "; ") +
+                          "): add a profile or set the machine aside");
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  const std::string profile = match.candidates[*match.chosen].profile_name;
+  stored["profile"] = profile;
+  auto moved = move(caller.unit, UnitState::tested,
+                    fmt::format("grade {} (score {}); profile {}", grade.grade, grade.score, profile));
+  return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+}
+
+std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller, const json& result,
+                                                      json& stored) {
+  if (!result.contains("records") || !result["records"].is_array()) {
+    return {}; // a wipe that failed before any disk was touched carries no record
+  }
+  hwdb::Store& store = m_registry.store();
+  int erased = 0;
+  int failed = 0;
+  for (std::size_t i = 0; i < result["records"].size(); ++i) {
+    auto record = imager::erasure_record_from_json(result["records"][i]);
+    if (!record) {
+      return std::unexpected(fmt::format("result.records[{}]: {}", i, record.error()));
+    }
+    // Signed when erased, stored unsigned as evidence when failed; the same record twice is
+    // stored once (an agent retrying its post).
+    auto filed = file_erasure(m_registry, caller.unit, *record, m_key);
+    if (!filed) {
+      return std::unexpected(fmt::format("result.records[{}]: {}", i, filed.error()));
+    }
+    (record->result == imager::ErasureResult::erased ? erased : failed) += 1;
+  }
+  stored["erased"] = erased;
+  stored["failed"] = failed;
+  auto unit = store.unit_by_id(caller.unit.id);
+  if (!unit || !*unit || (*unit)->state != UnitState::tested) {
+    return {};
+  }
+  if (failed == 0 && erased > 0) {
+    auto moved = move(**unit, UnitState::wiped,
+                      fmt::format("{} disk{} erased and verified", erased, erased == 1 ? "" : "s"));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  if (erased == 0 && failed == 0) {
+    return std::unexpected("result.records is empty: a wipe must report every disk");
+  }
+  return {}; // the agent's "failed" status moves the unit to failed with its reason
+}
+
+std::expected<void, std::string> Pipeline::apply_deploy(const Caller& caller,
+                                                        const hwdb::PipelineJob& job,
+                                                        const json& request) {
+  const json result = request.contains("result") ? request["result"] : json::object();
+  const bool ok = string_at(request, "status") == "done";
+  const json params = json::parse(job.params_json, nullptr, false);
+  hwdb::ImagingRecord record;
+  record.unit_id = caller.unit.id;
+  record.started_at = job.issued_at;
+  record.finished_at = m_clock.now();
+  record.profile = string_at(params, "profile");
+  record.image_sha256 = string_at(params, "image_sha256");
+  record.result = ok ? "imaged" : "failed";
+  record.detail = ok ? result.dump() : string_at(request, "reason");
+  if (auto added = m_registry.store().add_imaging_record(record); !added) {
+    return std::unexpected(added.error().message);
+  }
+  if (!ok || caller.unit.state != UnitState::wiped) {
+    return {};
+  }
+  auto moved = move(caller.unit, UnitState::imaged,
+                    fmt::format("profile {} installed", record.profile));
+  return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+}
+
+} // namespace atelier::daemon

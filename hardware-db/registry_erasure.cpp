@@ -1,0 +1,132 @@
+// Registry: filing erasure records (registry.h, record_erasure). Kept apart from registry.cpp so
+// the rules for evidence sit in one short file.
+#include "hardware-db/registry.h"
+
+#include <algorithm>
+#include <array>
+#include <span>
+
+#include <fmt/format.h>
+
+namespace atelier::hwdb {
+namespace {
+
+bool one_of(std::string_view value, std::span<const std::string_view> allowed) {
+  return std::ranges::find(allowed, value) != allowed.end();
+}
+
+Result<void> check_record(const ErasureRecord& r) {
+  static constexpr std::array<std::string_view, 2> k_levels = {"clear", "purge"};
+  static constexpr std::array<std::string_view, 3> k_verifications = {"none", "sample", "full"};
+  static constexpr std::array<std::string_view, 2> k_results = {"erased", "failed"};
+  const auto invalid = [&](std::string what) {
+    return fail(
+        ErrorCode::invalid_argument,
+        fmt::format("erasure record {}: {}", r.record_id.empty() ? "(no id)" : r.record_id, what));
+  };
+  if (r.record_id.empty()) {
+    return invalid("the record id is missing");
+  }
+  if (!one_of(r.level, k_levels)) {
+    return invalid(fmt::format("level '{}' is not clear or purge", r.level));
+  }
+  if (!one_of(r.verification, k_verifications)) {
+    return invalid(fmt::format("verification '{}' is not none, sample or full", r.verification));
+  }
+  if (!one_of(r.result, k_results)) {
+    return invalid(fmt::format("result '{}' is not erased or failed", r.result));
+  }
+  if (r.record_json.empty()) {
+    return invalid("the record itself (record_json) is empty");
+  }
+  if (r.result == "erased" && r.signature.empty()) {
+    return invalid("an erased disk's record must be signed before it is filed");
+  }
+  if (r.result == "failed" && !r.signature.empty()) {
+    return invalid("a failed erasure is kept as evidence, never signed as a certificate");
+  }
+  if (r.finished_at < r.started_at) {
+    return invalid(fmt::format("it finished ({}) before it started ({})",
+                               format_timestamp(r.finished_at), format_timestamp(r.started_at)));
+  }
+  return {};
+}
+
+} // namespace
+
+Result<ErasureFiled> Registry::record_erasure(const Unit& unit, const Disk& disk,
+                                              ErasureRecord record) {
+  if (auto ok = check_record(record); !ok) {
+    return std::unexpected(ok.error());
+  }
+  ErasureFiled filed;
+  auto done = m_store->transaction([&]() -> Result<void> {
+    auto existing = m_store->erasure_record_by_id(record.record_id);
+    if (!existing) {
+      return std::unexpected(existing.error());
+    }
+    if (*existing) {
+      const ErasureRecord& before = **existing;
+      if (before.record_json != record.record_json || before.signature != record.signature) {
+        return fail(
+            ErrorCode::conflict,
+            fmt::format("erasure record {} (erasure of {}) is already stored with "
+                        "different {}; a stored record is never replaced",
+                        record.record_id, format_timestamp(before.finished_at),
+                        before.record_json != record.record_json ? "content" : "signature"));
+      }
+      auto stored_disk = m_store->disk_by_id(before.disk_id);
+      if (!stored_disk) {
+        return std::unexpected(stored_disk.error());
+      }
+      filed = ErasureFiled{before, stored_disk->value_or(Disk{}), false};
+      return {};
+    }
+    Disk d = disk;
+    d.id = 0;
+    d.unit_id = unit.id;
+    // A record may not know what the inventory knew (an imager record has no bus): keep what the
+    // unit's own disk row says rather than blanking it.
+    if (!d.serial.empty() && (d.media.empty() || d.bus.empty() || d.size_bytes == 0)) {
+      auto known = m_store->disks(unit.id);
+      if (!known) {
+        return std::unexpected(known.error());
+      }
+      for (const Disk& k : *known) {
+        if (k.model == d.model && k.serial == d.serial) {
+          d.media = d.media.empty() ? k.media : d.media;
+          d.bus = d.bus.empty() ? k.bus : d.bus;
+          d.size_bytes = d.size_bytes == 0 ? k.size_bytes : d.size_bytes;
+        }
+      }
+    }
+    auto disk_id = m_store->upsert_disk(d);
+    if (!disk_id) {
+      return std::unexpected(disk_id.error());
+    }
+    d.id = *disk_id;
+    record.disk_id = *disk_id;
+    record.unit_id = unit.id;
+    auto id = m_store->add_erasure_record(record);
+    if (!id) {
+      return std::unexpected(id.error());
+    }
+    record.id = *id;
+    filed = ErasureFiled{record, d, true};
+    return {};
+  });
+  if (!done) {
+    return std::unexpected(done.error());
+  }
+  return filed;
+}
+
+Result<std::vector<ErasureRecord>> Registry::erasure_records_for_unit(const Unit& unit) {
+  return m_store->erasure_records_for_unit(unit.id);
+}
+
+Result<std::optional<ErasureRecord>> Registry::erasure_record(std::string_view record_id) {
+  return m_store->erasure_record_by_id(std::string(record_id));
+}
+
+} // namespace atelier::hwdb

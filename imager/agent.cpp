@@ -1,0 +1,413 @@
+#include "imager/agent.h"
+
+#include "imager/agent_client.h"
+#include "imager/child_process.h"
+#include "imager/console_display.h"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+namespace atelier::imager {
+namespace {
+
+using nlohmann::json;
+
+void log(std::string_view line) { std::cerr << "atelier-agent: " << line << "\n" << std::flush; }
+
+std::string tail_line(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) {
+    t.pop_back();
+  }
+  const auto nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
+// Shared by the step threads: the screen and the progress posts.
+class Reporter {
+public:
+  Reporter(AgentClient& client, ConsoleDisplay& display) : m_client(client), m_display(display) {}
+
+  void stage(std::string stage, std::string detail = {}) {
+    std::lock_guard lock(m_mutex);
+    m_screen.stage = std::move(stage);
+    m_screen.detail = std::move(detail);
+    m_screen.fraction.reset();
+    m_screen.eta_seconds.reset();
+    m_display.show(m_screen);
+  }
+  void tag(std::string tag) {
+    std::lock_guard lock(m_mutex);
+    m_screen.tag = std::move(tag);
+    m_display.show(m_screen);
+  }
+  void verdict(std::string verdict, std::string message) {
+    std::lock_guard lock(m_mutex);
+    m_screen.verdict = std::move(verdict);
+    m_screen.message = std::move(message);
+    m_display.show(m_screen);
+  }
+  // One line of a child's stderr: JSON progress events are shown and forwarded (at most one post
+  // per second), anything else goes to the log.
+  void child_line(std::int64_t job, std::string_view line) {
+    const json event = json::parse(line, nullptr, false);
+    if (!event.is_object() || !event.contains("done_bytes")) {
+      log(line);
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(m_mutex);
+      const double total = event.value("total_bytes", 0.0);
+      m_screen.detail = fmt::format("{} {} {}", event.value("operation", ""), event.value("device", ""),
+                                    event.value("detail", ""));
+      if (total > 0) {
+        m_screen.fraction = event.value("done_bytes", 0.0) / total;
+      }
+      if (event.contains("eta_seconds") && event["eta_seconds"].is_number()) {
+        m_screen.eta_seconds = event["eta_seconds"].get<double>();
+      }
+      m_display.show(m_screen);
+      if (now - m_last_post < std::chrono::seconds(1)) {
+        return;
+      }
+      m_last_post = now;
+    }
+    (void)m_client.post("progress", {{"job", job}, {"progress", event}});
+  }
+
+private:
+  AgentClient& m_client;
+  ConsoleDisplay& m_display;
+  std::mutex m_mutex;
+  ScreenState m_screen;
+  std::chrono::steady_clock::time_point m_last_post{};
+};
+
+struct StepOutcome {
+  bool ok = false;
+  json result = json::object();
+  std::string reason;
+};
+
+// Runs `self args...`, forwarding progress; parses stdout as JSON.
+std::expected<json, std::string> run_json(const AgentOptions& o, Reporter& r, std::int64_t job,
+                                          std::vector<std::string> args, ChildResult* raw = nullptr) {
+  args.insert(args.begin(), o.self);
+  auto child = run_child(args, [&](std::string_view line) { r.child_line(job, line); });
+  if (!child) {
+    return std::unexpected(child.error());
+  }
+  if (raw != nullptr) {
+    *raw = *child;
+  }
+  json out = json::parse(child->out, nullptr, false);
+  if (child->exit_code != 0 && (out.is_discarded() || raw == nullptr)) {
+    return std::unexpected(fmt::format("{} exited with {}: {}", args[1],
+                                       child->signal != 0 ? fmt::format("signal {}", child->signal)
+                                                          : std::to_string(child->exit_code),
+                                       tail_line(child->err_tail)));
+  }
+  if (out.is_discarded()) {
+    return std::unexpected(fmt::format("{} printed no JSON report", args[1]));
+  }
+  return out;
+}
+
+std::vector<json> disks_of(const json& inventory) {
+  std::vector<json> disks;
+  if (inventory.contains("disks") && inventory["disks"].is_array()) {
+    for (const auto& d : inventory["disks"]) {
+      if (d.is_object() && d.contains("name")) {
+        disks.push_back(d);
+      }
+    }
+  }
+  return disks;
+}
+
+bool is_overwrite(std::string_view method) {
+  return method == "zero" || method == "one" || method == "random" || method == "random-then-zero";
+}
+
+// One disk: the policy's methods in order until one is possible on this drive.
+StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, const json& disk,
+                      const json& params) {
+  const std::string device = "/dev/" + disk["name"].get<std::string>();
+  const std::string media = disk.value("media", "hdd");
+  const json methods = params.contains("methods") && params["methods"].contains(media)
+                           ? params["methods"][media]
+                           : json::array({"zero"});
+  std::vector<std::string> skipped;
+  for (const auto& m : methods) {
+    const std::string method = m.get<std::string>();
+    std::vector<std::string> args;
+    if (is_overwrite(method)) {
+      args = {"wipe", device, "--method", method, "--verify", params.value("verify", "sample"),
+              "--json", "--progress", "json", "--asset-tag", params.value("tag", ""),
+              "--site", params.value("site", ""), "--operator", "atelier agent"};
+    } else {
+      args = {"purge", device, "--method", method, "--json"};
+    }
+    ChildResult raw;
+    auto report = run_json(o, r, job, args, &raw);
+    if (report && (raw.exit_code == 0 || raw.exit_code == 1)) {
+      json record = report->is_array() && !report->empty() ? (*report)[0] : *report;
+      StepOutcome outcome;
+      outcome.ok = raw.exit_code == 0 && record.value("result", "") == "erased";
+      outcome.result = record;
+      if (!outcome.ok) {
+        outcome.reason = fmt::format("DISK FAILING — {} ({} {}): {}; remove the disk and set it aside",
+                                     device, disk.value("model", ""), disk.value("serial", ""),
+                                     record.value("failure_reason", tail_line(raw.err_tail)));
+      }
+      return outcome;
+    }
+    skipped.push_back(fmt::format("{}: {}", method, report ? tail_line(raw.err_tail) : report.error()));
+  }
+  StepOutcome none;
+  none.reason = fmt::format("{}: no erasure method of the profile was possible ({})", device,
+                            fmt::join(skipped, "; "));
+  return none;
+}
+
+StepOutcome do_wipe(const AgentOptions& o, Reporter& r, std::int64_t job, const json& inventory,
+                    const json& params) {
+  const auto disks = disks_of(inventory);
+  if (disks.empty()) {
+    return {false, json::object(), "no disk to erase was found in this machine"};
+  }
+  r.stage("WIPING", fmt::format("{} disk(s)", disks.size()));
+  std::vector<StepOutcome> outcomes(disks.size());
+  std::vector<std::thread> threads; // disks in parallel: a slow one does not hold the others
+  for (std::size_t i = 0; i < disks.size(); ++i) {
+    threads.emplace_back([&, i] { outcomes[i] = wipe_disk(o, r, job, disks[i], params); });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  StepOutcome all{true, {{"records", json::array()}}, ""};
+  for (const auto& out : outcomes) {
+    if (!out.result.empty()) {
+      all.result["records"].push_back(out.result);
+    }
+    if (!out.ok) {
+      all.ok = false;
+      all.reason += (all.reason.empty() ? "" : "; ") + out.reason;
+    }
+  }
+  return all;
+}
+
+// The disk the system goes on: the largest one that is not on USB.
+std::optional<json> target_disk(const json& inventory) {
+  std::optional<json> best;
+  for (const auto& d : disks_of(inventory)) {
+    if (d.value("media", "") == "usb" || d.value("bus", "") == "usb") {
+      continue;
+    }
+    if (!best || d.value("size_bytes", std::uint64_t{0}) > best->value("size_bytes", std::uint64_t{0})) {
+      best = d;
+    }
+  }
+  return best;
+}
+
+StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, const json& inventory,
+                      const json& params) {
+  const auto disk = target_disk(inventory);
+  if (!disk) {
+    return {false, json::object(), "no internal disk to install on"};
+  }
+  const std::string profile_file = o.work_dir + "/atelier-profile.toml";
+  {
+    std::ofstream out(profile_file, std::ios::trunc);
+    out << params.value("profile_toml", "");
+    if (!out) {
+      return {false, json::object(), "cannot write " + profile_file};
+    }
+  }
+  const std::string device = "/dev/" + disk->at("name").get<std::string>();
+  r.stage("INSTALLING", device);
+  auto record = run_json(o, r, job,
+                         {"deploy", device, "--profile", profile_file, "--image",
+                          params.value("image_url", ""), "--tag", params.value("tag", ""),
+                          "--wiped-zero", "--json", "--progress", "json"});
+  if (!record) {
+    return {false, json::object(), "installation failed: " + record.error()};
+  }
+  return {true, *record, ""};
+}
+
+StepOutcome do_bench(const AgentOptions& o, Reporter& r, std::int64_t job, const json& params) {
+  r.stage("TESTING", "CPU, memory and disks");
+  auto bench = run_json(o, r, job,
+                        {"bench", "--json", "--budget",
+                         std::to_string(params.value("budget_seconds", 60))});
+  if (!bench) {
+    return {false, json::object(), "benchmark failed: " + bench.error()};
+  }
+  return {true, {{"bench", *bench}}, ""};
+}
+
+// Checks what was installed, independently of the deploy step: the root filesystem is clean
+// (fsck -n), and mounted read-only it has the tailored hostname and a GRUB configuration.
+StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory, const json& params) {
+  const auto disk = target_disk(inventory);
+  if (!disk) {
+    return {false, json::object(), "no internal disk to check"};
+  }
+  const std::string device = "/dev/" + disk->at("name").get<std::string>();
+  r.stage("CHECKING", device);
+  const auto quiet = [](std::string_view) {};
+  auto listing = run_child({"lsblk", "--json", "--paths", "-o", "NAME,FSTYPE,TYPE", device}, quiet);
+  const json tree = listing ? json::parse(listing->out, nullptr, false) : json();
+  std::string root;
+  std::string fstype;
+  if (tree.is_object() && tree.contains("blockdevices")) {
+    for (const auto& dev : tree["blockdevices"]) {
+      for (const auto& part : dev.value("children", json::array())) {
+        const std::string fs =
+            part.contains("fstype") && part["fstype"].is_string() ? part["fstype"].get<std::string>() : "";
+        if (fs == "ext4" || fs == "xfs" || fs == "btrfs") {
+          root = part.value("name", "");
+          fstype = fs;
+        }
+      }
+    }
+  }
+  if (root.empty()) {
+    return {false, json::object(), fmt::format("{}: no root filesystem found after installation", device)};
+  }
+  auto fsck = run_child(filesystem_check_command(fstype, root), quiet);
+  if (!fsck || fsck->exit_code != 0) {
+    return {false, json::object(),
+            fmt::format("{}: the filesystem check found errors: {}", root,
+                        fsck ? tail_line(fsck->out + fsck->err_tail) : fsck.error())};
+  }
+  const std::string mount_point = o.work_dir + "/atelier-verify";
+  (void)run_child({"mkdir", "-p", mount_point}, quiet);
+  auto mounted = run_child({"mount", "-o", "ro", root, mount_point}, quiet);
+  if (!mounted || mounted->exit_code != 0) {
+    return {false, json::object(), fmt::format("{}: cannot be mounted to check it", root)};
+  }
+  std::string hostname;
+  std::ifstream(mount_point + "/etc/hostname") >> hostname;
+  const bool grub = std::ifstream(mount_point + "/boot/grub/grub.cfg").good();
+  (void)run_child({"umount", mount_point}, quiet);
+  if (hostname != params.value("hostname", "")) {
+    return {false, json::object(),
+            fmt::format("{}: hostname is '{}', expected '{}'", root, hostname, params.value("hostname", ""))};
+  }
+  if (!grub) {
+    return {false, json::object(), fmt::format("{}: /boot/grub/grub.cfg is missing", root)};
+  }
+  return {true,
+          {{"summary", fmt::format("{} ({}) clean, hostname {}, GRUB configured", root, fstype, hostname)}},
+          ""};
+}
+
+void carry_out(const AgentOptions& o, const std::string& action) {
+  if (!o.power_actions) {
+    log("finish: would " + action);
+    return;
+  }
+  ::sync();
+  if (action == "poweroff") {
+    ::reboot(RB_POWER_OFF);
+  } else if (action == "reboot") {
+    ::reboot(RB_AUTOBOOT);
+  }
+  while (true) { // "wait": the verdict stays on screen until someone powers the machine off
+    std::this_thread::sleep_for(std::chrono::hours(1));
+  }
+}
+
+} // namespace
+
+std::vector<std::string> filesystem_check_command(std::string_view fstype, const std::string& device) {
+  if (fstype == "xfs") {
+    return {"xfs_repair", "-n", device};
+  }
+  if (fstype == "btrfs") {
+    return {"btrfs", "check", "--readonly", device};
+  }
+  return {"fsck", "-n", "-t", std::string(fstype), device};
+}
+
+int run_agent(const AgentOptions& o) {
+  // The agent erases disks when the server says so: it only ever runs in the boot environment
+  // atelierd served (recognised by /etc/atelier/bootenv), never on a workstation by mistake.
+  if (!std::ifstream("/etc/atelier/bootenv").good()) {
+    log("refusing to run: this is not Atelier's boot environment (no /etc/atelier/bootenv); the "
+        "agent wipes disks on the server's orders and runs only on machines booted by atelierd");
+    return 2;
+  }
+  ConsoleDisplay display(std::cout);
+  AgentClient client(o.server, o.token, {}, log);
+  Reporter reporter(client, display);
+
+  reporter.stage("INVENTORY");
+  ChildResult raw;
+  auto inventory = run_json(o, reporter, 0, {"inventory", "--json"}, &raw);
+  if (!inventory) {
+    reporter.verdict("FAILED", "inventory failed: " + inventory.error());
+    return 1;
+  }
+  reporter.stage("REGISTERING");
+  auto registered = client.post("register", {{"mac", o.mac}, {"inventory", *inventory}});
+  if (!registered) {
+    reporter.verdict("FAILED", "the server refused this machine: " + registered.error().message);
+    return 1;
+  }
+  reporter.tag(registered->value("unit", ""));
+
+  while (true) {
+    auto next = client.post("next", json::object());
+    if (!next) {
+      reporter.verdict("STOPPED", next.error().message);
+      return 1;
+    }
+    const std::int64_t job = next->value("job", std::int64_t{0});
+    const std::string step = next->value("step", "");
+    const json params = next->value("params", json::object());
+    log(fmt::format("job {}: {} (attempt {})", job, step, next->value("attempt", 1)));
+    if (step == "finish") {
+      reporter.verdict(params.value("verdict", ""), params.value("message", ""));
+      (void)client.post("result", {{"job", job}, {"status", "done"}, {"result", json::object()}});
+      carry_out(o, params.value("action", "wait"));
+      return params.value("verdict", "") == "READY" ? 0 : 1;
+    }
+    StepOutcome outcome;
+    if (step == "bench") {
+      outcome = do_bench(o, reporter, job, params);
+    } else if (step == "wipe") {
+      outcome = do_wipe(o, reporter, job, *inventory, params);
+    } else if (step == "deploy") {
+      outcome = do_deploy(o, reporter, job, *inventory, params);
+    } else if (step == "verify") {
+      outcome = do_verify(o, reporter, *inventory, params);
+    } else {
+      outcome = {false, json::object(), fmt::format("this agent does not know step '{}'", step)};
+    }
+    json body{{"job", job}, {"status", outcome.ok ? "done" : "failed"}, {"result", outcome.result}};
+    if (!outcome.ok) {
+      body["reason"] = outcome.reason;
+    }
+    auto posted = client.post("result", body);
+    if (!posted) {
+      reporter.verdict("STOPPED", posted.error().message);
+      return 1;
+    }
+  }
+}
+
+} // namespace atelier::imager

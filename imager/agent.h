@@ -1,0 +1,34 @@
+// `atelier-imager agent`: the loop the boot environment runs. It registers with atelierd (MAC,
+// this boot's token, the inventory), then asks "what next?" and does exactly that, reporting
+// progress and the result, until the daemon says finish: then it shows the verdict and powers off,
+// reboots or waits as told (docs/AGENT-API.md, docs/PIPELINE.md).
+//
+// Every step runs as a child process of our own binary (`atelier-imager bench|wipe|deploy ...`),
+// so a crash or a hang in one step is a failed step the daemon hears about, never a silent agent.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace atelier::imager {
+
+struct AgentOptions {
+  std::string server;    // "http://198.18.0.2:80"
+  std::string token;     // atelier.token= of the kernel command line
+  std::string mac;       // the interface that booted (BOOTIF)
+  std::string self = "/proc/self/exe"; // the atelier-imager binary to run steps with
+  bool power_actions = true; // false (tests): print the action instead of powering off
+  std::string work_dir = "/tmp"; // where the profile of a deploy step is written
+};
+
+// The read-only check of a filesystem the verify step runs: `fsck -n -t TYPE` (e2fsck for ext4);
+// xfs_repair -n and btrfs check --readonly for xfs and btrfs, whose fsck.* are no-op scripts that
+// would pass anything. Pure.
+std::vector<std::string> filesystem_check_command(std::string_view fstype, const std::string& device);
+
+// Returns when the daemon's finish step was carried out (or a fatal refusal): 0 after READY,
+// 1 otherwise.
+int run_agent(const AgentOptions& options);
+
+} // namespace atelier::imager

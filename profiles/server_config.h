@@ -1,0 +1,86 @@
+// The workshop server's configuration: /etc/atelier/atelier.toml, read by atelierd (and by the
+// `atelier` command line for the database and directories). Every key is optional and has an
+// embedded default (docs/CONFIG.md), so a server runs with no file at all once it knows its
+// network interface. Validated like profiles: every error names file:line:column and the key.
+#pragma once
+
+#include "profiles/diagnostic.h"
+
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace atelier::profiles {
+
+enum class DhcpMode {
+  proxy,      // beside the site's DHCP server: answers PXE clients only, hands out no address
+  standalone, // the only DHCP server of an isolated workshop switch: leases from `pool`
+};
+
+enum class AfterReady {
+  poweroff, // the volunteer labels the machine and shelves it
+  reboot,   // boot the new system once (checks it starts), then the volunteer shuts it down
+  wait,     // stay on the verdict screen until someone presses a key or powers it off
+};
+
+struct ServerSection {
+  std::string interface;   // workshop network interface, e.g. "enp3s0"; required at start
+  std::string address;     // this server's IPv4 address on it; required at start
+  std::filesystem::path database = "/var/lib/atelier/atelier.db";
+  std::filesystem::path state_dir = "/var/lib/atelier"; // lease journal, keys, job state
+  std::string site;        // workshop name for logs and records; the program file's site if empty
+};
+
+struct DhcpSection {
+  DhcpMode mode = DhcpMode::proxy;
+  int reply_delay_ms = 0;
+  // standalone only
+  std::string pool;         // "FIRST-LAST", both IPv4 in the interface's subnet
+  std::string netmask = "255.255.255.0";
+  int lease_seconds = 3600;
+};
+
+struct BootSection {
+  std::uint16_t http_port = 80;
+  std::filesystem::path bootenv_dir = "/var/lib/atelier/bootenv"; // vmlinuz + initrd.img
+  std::filesystem::path ipxe_dir = "/usr/lib/ipxe";
+  int token_minutes = 30;
+};
+
+struct PipelineSection {
+  std::filesystem::path profiles_dir = "/etc/atelier/profiles";
+  std::filesystem::path images_dir = "/var/lib/atelier/images";
+  std::filesystem::path program = "/etc/atelier/program.toml";
+  std::filesystem::path keys_dir = "/var/lib/atelier/keys"; // the workshop's signing key
+  int max_active_units = 30;  // machines driven at once; more wait at "queued"
+  int step_timeout_minutes = 24 * 60; // a step with no progress report for this long fails
+  int stall_minutes = 10;     // no progress report for this long: the agent is presumed gone
+  AfterReady after_ready = AfterReady::poweroff;
+  int bench_budget_seconds = 60; // how long the bench step may take per machine (CPU, RAM, disks)
+};
+
+struct ServerConfig {
+  ServerSection server;
+  DhcpSection dhcp;
+  BootSection boot;
+  PipelineSection pipeline;
+  Diagnostics warnings;
+};
+
+inline constexpr std::string_view k_default_server_config = "/etc/atelier/atelier.toml";
+
+std::string_view to_string(DhcpMode);
+std::string_view to_string(AfterReady);
+
+// Pure: file_name appears in diagnostics; relative paths are resolved against its directory.
+std::expected<ServerConfig, Diagnostics> parse_server_config(std::string_view toml_text,
+                                                             std::string_view file_name);
+std::expected<ServerConfig, Diagnostics> load_server_config(const std::filesystem::path& file);
+
+// The configuration as a complete TOML document (every key, defaults included), for
+// `atelierd --print-config`; parse_server_config of the result gives the same configuration.
+std::string to_toml(const ServerConfig&);
+
+} // namespace atelier::profiles

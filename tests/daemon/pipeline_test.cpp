@@ -1,0 +1,422 @@
+// The pipeline as the agent sees it through the API: register → bench → wipe → deploy → verify →
+// ready → finish, against a real SQLite file and real boot tokens. Crash safety is tested by
+// dropping the daemon's objects and opening the same file again, as a restarted atelierd does.
+#include "daemon/agent_api.h"
+#include "daemon/cli.h"
+#include "daemon/erasure_certificate.h"
+#include "daemon/pipeline.h"
+#include "daemon/workshop_view.h"
+#include "imager/erasure_record.h"
+#include "profiles/program.h"
+#include "support/temp_dir.h"
+
+#include <fstream>
+#include <memory>
+#include <atomic>
+#include <thread>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace atelier;
+using nlohmann::json;
+
+namespace {
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+constexpr std::string_view k_profile = R"([profile]
+name = "family"
+description = "test profile"
+priority = 10
+
+[image]
+source = "images/family.tar.zst"
+format = "rootfs-archive"
+sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+[partitioning]
+scheme = "auto"
+filesystem = "ext4"
+
+[tailoring]
+hostname = "pc-{tag}"
+locale = "fr_FR.UTF-8"
+keyboard = "fr"
+timezone = "Europe/Paris"
+
+[wipe]
+hdd = ["zero"]
+ssd = ["ata-sanitize-crypto", "zero"]
+nvme = ["nvme-format-crypto", "zero"]
+usb = ["zero"]
+verify = "sample"
+hidden_areas = "report"
+
+[requirements]
+min_ram = "2GiB"
+min_disk = "32GB"
+firmware = ["bios", "uefi"]
+)";
+
+// A complete record as `atelier-imager wipe --json` prints it.
+json erasure_record(const std::string& serial, const std::string& result) {
+  imager::ErasureRecord r;
+  r.record_id = "6f1c2a4e-0000-4000-8000-" + serial.substr(0, 8) + "0000";
+  r.manufacturer = "Samsung";
+  r.model = "SAMSUNG MZ7LN256HMJP";
+  r.serial = serial;
+  r.media_type = "ssd";
+  r.device = "/dev/sda";
+  r.size_bytes = 256060514304;
+  r.method = "zero";
+  r.pattern = "zero";
+  r.passes = 1;
+  r.tool_version = "0.1.0";
+  r.verification = imager::VerificationMethod::sample;
+  r.verification_result = result == "erased" ? "passed" : "not verified";
+  r.started_at = "2026-11-23T10:00:00Z";
+  r.finished_at = "2026-11-23T10:20:00Z";
+  r.duration_seconds = 1200;
+  r.bytes_written = result == "erased" ? r.size_bytes : 4096;
+  r.result = result == "erased" ? imager::ErasureResult::erased : imager::ErasureResult::failed;
+  if (r.result == imager::ErasureResult::failed) {
+    r.failure_reason = "write: Input/output error (EIO) at byte 4096 after 3 attempts";
+  }
+  return imager::to_json(r);
+}
+
+// One "atelierd process": registry, tokens, pipeline and API over the database file.
+struct Daemon {
+  Daemon(const std::string& db, pxe::BootTokens& tokens, const daemon::SigningKey& key)
+      : registry(hwdb::open_store(db).value(), clock) {
+    daemon::PipelineConfig config;
+    config.program = profiles::load_program(std::string(ATELIER_TEST_DATA) + "/imager/bench/program.toml").value();
+    config.profiles.push_back(profiles::parse_profile(k_profile, "/srv/profiles/family.toml").value());
+    config.profile_texts["family"] = std::string(k_profile);
+    config.image_base_url = "http://198.18.0.2/images";
+    pipeline = std::make_unique<daemon::Pipeline>(registry, clock, std::move(config), key);
+    api = std::make_unique<daemon::AgentApi>(registry, tokens, pipeline.get());
+  }
+  json post(const std::string& path, const json& body, unsigned expected_status = 200) {
+    const auto r = api->handle(path, body.dump(), "198.18.0.60");
+    EXPECT_EQ(r.status, expected_status) << path << " " << body.dump() << " → " << r.body;
+    return json::parse(r.body);
+  }
+  hwdb::SystemClock clock;
+  hwdb::Registry registry;
+  std::unique_ptr<daemon::Pipeline> pipeline;
+  std::unique_ptr<daemon::AgentApi> api;
+};
+
+class PipelineTest : public ::testing::Test {
+protected:
+  PipelineTest()
+      : m_key(daemon::SigningKey::load_or_create(m_dir / "keys").value()),
+        m_daemon(std::make_unique<Daemon>(db(), m_tokens, m_key)) {}
+
+  std::string db() const { return (m_dir / "atelier.db").string(); }
+  void restart() { // what kill -9 and a restart leave: the file, and the agent's token
+    m_daemon.reset();
+    m_daemon = std::make_unique<Daemon>(db(), m_tokens, m_key);
+  }
+  std::string boot() { return m_tokens.issue(m_mac).value(); }
+  json register_agent(const std::string& token, unsigned status = 200) {
+    json inventory = json::parse(read(std::string(ATELIER_TEST_DATA) + "/profiles/laptop-8gb-uefi-ssd.json"));
+    return m_daemon->post("/api/v1/register",
+                          {{"mac", "52:54:00:aa:00:01"}, {"token", token}, {"inventory", inventory}}, status);
+  }
+  json next(const std::string& token, unsigned status = 200) {
+    return m_daemon->post("/api/v1/next", {{"token", token}}, status);
+  }
+  json done(const std::string& token, const json& job, const json& result, unsigned status = 200) {
+    return m_daemon->post("/api/v1/result",
+                          {{"token", token}, {"job", job["job"]}, {"status", "done"}, {"result", result}}, status);
+  }
+  json bench_report() { return json::parse(read(std::string(ATELIER_TEST_DATA) + "/imager/bench/bench-clean.json")); }
+  hwdb::Unit unit() { return m_daemon->registry.store().list_units({}).value().at(0); }
+
+  atelier::testing::TempDir m_dir;
+  pxe::BootTokens m_tokens{pxe::BootTokensConfig{}};
+  pxe::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
+  daemon::SigningKey m_key;
+  std::unique_ptr<Daemon> m_daemon;
+};
+
+} // namespace
+
+TEST(PipelineSteps, EachStateHasItsStep) {
+  using hwdb::UnitState;
+  EXPECT_EQ(daemon::step_for(UnitState::inventoried), daemon::Step::bench);
+  EXPECT_EQ(daemon::step_for(UnitState::tested), daemon::Step::wipe);
+  EXPECT_EQ(daemon::step_for(UnitState::wiped), daemon::Step::deploy);
+  EXPECT_EQ(daemon::step_for(UnitState::imaged), daemon::Step::verify);
+  EXPECT_EQ(daemon::step_for(UnitState::ready), daemon::Step::finish);
+  EXPECT_EQ(daemon::step_for(UnitState::failed), daemon::Step::finish);
+  EXPECT_EQ(daemon::step_for(UnitState::parts), daemon::Step::finish);
+  EXPECT_FALSE(daemon::step_for(UnitState::detected));
+  EXPECT_FALSE(daemon::step_for(UnitState::assigned));
+}
+
+// The whole way, as the agent in the boot environment walks it.
+TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
+  const std::string token = boot();
+  EXPECT_EQ(register_agent(token)["state"], "inventoried");
+
+  json job = next(token);
+  ASSERT_EQ(job["step"], "bench");
+  EXPECT_EQ(job["params"]["budget_seconds"], 60);
+  EXPECT_EQ(done(token, job, {{"bench", bench_report()}})["state"], "tested");
+  EXPECT_FALSE(m_daemon->registry.store().bench_results(unit().id).value().empty());
+  ASSERT_TRUE(m_daemon->registry.store().latest_grade(unit().id).value());
+
+  job = next(token);
+  ASSERT_EQ(job["step"], "wipe");
+  EXPECT_EQ(job["params"]["methods"]["ssd"], json::array({"ata-sanitize-crypto", "zero"}));
+  EXPECT_EQ(job["params"]["verify"], "sample");
+  EXPECT_EQ(done(token, job, {{"records", {erasure_record("S2XXXXXX", "erased")}}})["state"], "wiped");
+
+  job = next(token);
+  ASSERT_EQ(job["step"], "deploy");
+  EXPECT_EQ(job["params"]["image_url"], "http://198.18.0.2/images/family.tar.zst");
+  EXPECT_EQ(job["params"]["tag"], unit().tag.str());
+  EXPECT_NE(job["params"]["profile_toml"].get<std::string>().find("name = \"family\""), std::string::npos);
+  EXPECT_EQ(done(token, job, {{"partitions", 2}})["state"], "imaged");
+
+  job = next(token);
+  ASSERT_EQ(job["step"], "verify");
+  EXPECT_EQ(job["params"]["hostname"], profiles::expand_hostname("pc-{tag}", unit().tag.str()));
+  EXPECT_EQ(done(token, job, {{"summary", "fsck clean, grub present"}})["state"], "ready");
+
+  job = next(token);
+  ASSERT_EQ(job["step"], "finish");
+  EXPECT_EQ(job["params"]["verdict"], "READY");
+  EXPECT_NE(job["params"]["message"].get<std::string>().find(unit().tag.str()), std::string::npos);
+  EXPECT_EQ(job["params"]["action"], "poweroff");
+
+  const auto disks = m_daemon->registry.store().disks(unit().id).value();
+  ASSERT_EQ(disks.size(), 1u);
+  const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
+  ASSERT_EQ(records.size(), 1u);
+  // Signed with the workshop key: the stored certificate verifies offline.
+  auto certificate = daemon::certificate_from_stored(records[0]);
+  ASSERT_TRUE(certificate) << certificate.error();
+  EXPECT_TRUE(daemon::verify_certificate(certificate->document_text(), m_key.public_key()).valid());
+}
+
+// A lost answer: the agent registers again with the same token and gets the same unit.
+TEST_F(PipelineTest, RegistrationIsIdempotentForTheSameBoot) {
+  const std::string token = boot();
+  const json first = register_agent(token);
+  const json again = register_agent(token);
+  EXPECT_EQ(again["unit"], first["unit"]);
+  EXPECT_EQ(again["outcome"], "repeat");
+  EXPECT_EQ(m_daemon->registry.store().list_units({}).value().size(), 1u);
+}
+
+// Asking twice, or after a restart, hands out the same job; a result posted twice counts once.
+TEST_F(PipelineTest, JobsAndResultsAreIdempotentAcrossARestart) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  EXPECT_EQ(next(token)["job"], job["job"]);
+  restart();
+  EXPECT_EQ(next(token)["job"], job["job"]);
+  const json result{{"bench", bench_report()}};
+  done(token, job, result);
+  restart();
+  EXPECT_EQ(done(token, job, result)["repeat"], true);
+  const auto jobs = m_daemon->registry.store().jobs(unit().id).value();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].status, "done");
+  EXPECT_EQ(m_daemon->registry.store().list_units({}).value().size(), 1u);
+}
+
+// A different result for a finished job is a conflict, not a second truth.
+TEST_F(PipelineTest, ConflictingResultIsRefused) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  done(token, job, {{"bench", bench_report()}});
+  done(token, job, {{"other", 1}}, 409);
+}
+
+// A token that never registered, or a boot the machine has since replaced, gets nothing.
+TEST_F(PipelineTest, TokensOfOtherBootsAreRefused) {
+  next("00112233445566778899aabbccddeeff", 403);
+  const std::string first_boot = boot();
+  register_agent(first_boot);
+  const json old_job = next(first_boot);
+  const std::string second_boot = boot();
+  register_agent(second_boot);
+  const json refused = next(first_boot, 409);
+  EXPECT_EQ(refused["stop"], true);
+  done(first_boot, old_job, {{"bench", bench_report()}}, 409);
+  EXPECT_EQ(next(second_boot)["step"], "bench");
+}
+
+// A disk that fails its wipe: the unit is failed with the agent's reason, the failed record is
+// kept unsigned as evidence, and no deploy is ever issued.
+TEST_F(PipelineTest, FailedWipeStopsTheMachineWithTheReason) {
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  const json job = next(token);
+  ASSERT_EQ(job["step"], "wipe");
+  m_daemon->post("/api/v1/result",
+                 {{"token", token},
+                  {"job", job["job"]},
+                  {"status", "failed"},
+                  {"reason", "DISK FAILING — remove disk S2XXXXXX and set it aside"},
+                  {"result", {{"records", {erasure_record("S2XXXXXX", "failed")}}}}});
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  const json finish = next(token);
+  ASSERT_EQ(finish["step"], "finish");
+  EXPECT_EQ(finish["params"]["verdict"], "FAILED");
+  EXPECT_NE(finish["params"]["message"].get<std::string>().find("DISK FAILING"), std::string::npos);
+  const auto disks = m_daemon->registry.store().disks(unit().id).value();
+  ASSERT_EQ(disks.size(), 1u);
+  const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].result, "failed");
+  EXPECT_TRUE(records[0].signature.empty());
+}
+
+// A machine rebooted in the middle of the pipeline starts over: half-done work is redone.
+TEST_F(PipelineTest, RebootMidPipelineStartsOver) {
+  const std::string first_boot = boot();
+  register_agent(first_boot);
+  done(first_boot, next(first_boot), {{"bench", bench_report()}});
+  ASSERT_EQ(next(first_boot)["step"], "wipe"); // wipe issued, then the machine is power-cycled
+  const std::string second_boot = boot();
+  EXPECT_EQ(register_agent(second_boot)["state"], "inventoried");
+  EXPECT_EQ(next(second_boot)["step"], "bench");
+  const auto jobs = m_daemon->registry.store().jobs(unit().id).value();
+  EXPECT_EQ(jobs[1].status, "abandoned");
+}
+
+TEST_F(PipelineTest, MalformedPostsNameTheField) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  EXPECT_NE(m_daemon->post("/api/v1/result", {{"token", token}, {"job", job["job"]}, {"status", "maybe"}}, 400)["error"]
+                .get<std::string>()
+                .find("'status'"),
+            std::string::npos);
+  m_daemon->post("/api/v1/result", {{"token", token}, {"job", job["job"]}, {"status", "failed"}}, 400);
+  m_daemon->post("/api/v1/progress", {{"token", token}, {"job", 99999}, {"progress", json::object()}}, 404);
+  m_daemon->post("/api/v1/next", json::object(), 400);
+}
+
+TEST_F(PipelineTest, ProgressIsStoredOnTheIssuedJob) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  m_daemon->post("/api/v1/progress",
+                 {{"token", token}, {"job", job["job"]}, {"progress", {{"operation", "bench"}, {"done_bytes", 5}}}});
+  const auto stored = m_daemon->registry.store().job_by_id(job["job"].get<hwdb::RowId>()).value();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(json::parse(stored->progress_json)["done_bytes"], 5);
+}
+
+// `atelier watch` reads the same database: the machine shows its step and progress while it works,
+// and its verdict when done.
+TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
+  const std::string token = boot();
+  register_agent(token);
+  const json job = next(token);
+  m_daemon->post("/api/v1/progress",
+                 {{"token", token},
+                  {"job", job["job"]},
+                  {"progress", {{"operation", "bench"}, {"done_bytes", 25}, {"total_bytes", 100},
+                                {"bytes_per_second", 2e6}, {"eta_seconds", 70}}}});
+  auto& store = m_daemon->registry.store();
+  auto rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(), {});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].stage, "bench");
+  EXPECT_EQ(rows[0].progress, "25% 2 MB/s ETA 1m10s");
+  EXPECT_EQ(rows[0].verdict, "");
+  done(token, job, {{"bench", bench_report()}});
+  const json wipe = next(token);
+  m_daemon->post("/api/v1/result", {{"token", token}, {"job", wipe["job"]}, {"status", "failed"},
+                                    {"reason", "DISK FAILING — remove the disk"}});
+  rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(),
+                               {{unit().id, "wipe failed: DISK FAILING — remove the disk"}});
+  EXPECT_EQ(rows[0].state, "failed");
+  EXPECT_EQ(rows[0].stage, "wipe failed");
+  EXPECT_EQ(rows[0].verdict, "FAILED: wipe failed: DISK FAILING — remove the disk");
+}
+
+// A batch that lists this machine's MAC claims it at registration and forces its profile; a
+// profile the server does not have fails the machine with the reason instead of guessing.
+TEST_F(PipelineTest, BatchClaimsListedMachineAndForcesItsProfile) {
+  auto& store = m_daemon->registry.store();
+  hwdb::Batch batch;
+  batch.name = "lycée";
+  batch.profile = "family";
+  batch.macs = {"52:54:00:aa:00:01"};
+  batch.created_at = hwdb::SystemClock().now();
+  const auto id = store.add_batch(batch).value();
+  const std::string token = boot();
+  register_agent(token);
+  EXPECT_EQ(store.batch_units(id).value(), std::vector<hwdb::RowId>{unit().id});
+  done(token, next(token), {{"bench", bench_report()}});
+  EXPECT_EQ(unit().state, hwdb::UnitState::tested);
+  EXPECT_NE(store.events(unit().id).value().back().reason.find("batch \"lycée\""), std::string::npos);
+}
+
+TEST_F(PipelineTest, BatchWithAMissingProfileFailsTheMachineWithTheReason) {
+  auto& store = m_daemon->registry.store();
+  hwdb::Batch batch;
+  batch.name = "school";
+  batch.profile = "no-such-profile";
+  batch.max_units = 1;
+  batch.created_at = hwdb::SystemClock().now();
+  store.add_batch(batch).value();
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  EXPECT_NE(store.events(unit().id).value().back().reason.find("not installed"), std::string::npos);
+}
+
+// `atelier batch run` follows its machines from another process's point of view (its own
+// database connection) and reports them; here the "machine" is driven through the API meanwhile.
+TEST_F(PipelineTest, BatchRunWaitsForItsMachineAndSummarises) {
+  const std::string plan = (m_dir / "plan.toml").string();
+  std::ofstream(plan) << "[batch]\nname = \"demo\"\ncount = 1\ntimeout_minutes = 5\n";
+  std::ostringstream out, err;
+  std::atomic<int> status{-1};
+  std::thread cli([&] {
+    status = daemon::run_cli({"--db", db(), "batch", "run", plan, "--json", "--interval", "0.1"}, out, err);
+  });
+  while (m_daemon->registry.store().open_batches().value().empty()) {
+    if (status != -1) { // the command ended before opening its batch
+      cli.join();
+      FAIL() << "atelier batch run ended early (" << status << "): " << err.str();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  done(token, next(token), {{"records", {erasure_record("S2XXXXXX", "erased")}}});
+  done(token, next(token), {{"partitions", 2}});
+  ASSERT_EQ(next(token)["step"], "verify");
+  // The verify step needs the hostname check of the real agent; here it reports success.
+  const auto jobs = m_daemon->registry.store().jobs(unit().id).value();
+  done(token, json{{"job", jobs.back().id}}, {{"summary", "ok"}});
+  cli.join();
+  ASSERT_EQ(status, 0) << err.str() << out.str();
+  const json summary = json::parse(out.str());
+  EXPECT_EQ(summary["ready"], 1);
+  EXPECT_EQ(summary["ok"], true);
+  EXPECT_EQ(summary["units"][0]["tag"], unit().tag.str());
+  EXPECT_TRUE(m_daemon->registry.store().open_batches().value().empty()); // closed at the end
+}

@@ -1,0 +1,150 @@
+// The agent's parts that can run on the workshop's own machine: the child-process runner, the
+// console screen, and the API client against a real HTTP server that is down, then up. (The agent
+// loop itself erases disks and runs only in the boot environment: it is tested in the VM tests.)
+#include "imager/agent.h"
+#include "imager/agent_client.h"
+#include "imager/child_process.h"
+#include "imager/console_display.h"
+#include "pxe/http_server.h"
+
+#include <boost/asio/io_context.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
+#include <csignal>
+#include <fmt/format.h>
+#include <fstream>
+#include <thread>
+
+using namespace atelier;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(ChildProcess, StderrLinesArriveOneByOneAndStdoutIsKept) {
+  std::vector<std::string> lines;
+  auto r = imager::run_child({"sh", "-c", "echo one >&2; printf 'two\\nthree' >&2; echo '{\"ok\":1}'; exit 3"},
+                             [&](std::string_view l) { lines.emplace_back(l); });
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->exit_code, 3);
+  EXPECT_EQ(r->out, "{\"ok\":1}\n");
+  EXPECT_THAT(lines, ElementsAre("one", "two", "three"));
+}
+
+// A step that hangs without a word is killed, and the agent lives on to report it.
+TEST(ChildProcess, SilentChildIsKilledAfterTheStallTime) {
+  auto r = imager::run_child({"sleep", "30"}, {}, {.timeout = std::chrono::seconds(0), .stall = std::chrono::seconds(1)});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_EQ(r->signal, SIGKILL);
+}
+
+TEST(ChildProcess, MissingProgramIsAnError) {
+  auto r = imager::run_child({"/nonexistent/atelier-step"}, {});
+  EXPECT_FALSE(r && r->exit_code == 0);
+}
+
+TEST(ConsoleDisplay, BigTextHasFiveRowsOfBlocks) {
+  const auto rows = imager::big_text("AT-1");
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_THAT(rows[0], HasSubstr("\u2588"));
+  // 4 glyphs of 5 cells and 3 spaces between them, each cell one character.
+  std::string expected;
+  for (const char c : std::string_view("##### " "  #   " " ###  " "  #  ")) {
+    expected += c == '#' ? "\u2588" : " ";
+  }
+  EXPECT_EQ(rows[2], expected); // A, T, -, 1: middle rows
+}
+
+TEST(ConsoleDisplay, ScreenShowsTagStageProgressAndVerdict) {
+  imager::ScreenState s;
+  s.tag = "AT-0042-7";
+  s.stage = "WIPING";
+  s.detail = "wipe /dev/sda pass 1";
+  s.fraction = 0.5;
+  s.eta_seconds = 125;
+  const std::string working = imager::render_screen(s);
+  EXPECT_THAT(working, HasSubstr("wipe /dev/sda pass 1"));
+  EXPECT_THAT(working, HasSubstr(" 50%"));
+  EXPECT_THAT(working, HasSubstr("ETA 2m05s"));
+  s.verdict = "READY";
+  s.message = "stick label AT-0042-7 and shelve the machine";
+  const std::string done = imager::render_screen(s);
+  EXPECT_THAT(done, HasSubstr(">>> stick label AT-0042-7 and shelve the machine"));
+  EXPECT_THAT(done, ::testing::Not(HasSubstr("ETA")));
+}
+
+// The daemon restarts while the agent posts: the post waits for it and gets its answer; a refusal
+// (4xx) is final and carries the daemon's sentence and "stop".
+TEST(AgentClient, WaitsForARestartingDaemonAndReportsRefusals) {
+  boost::asio::io_context io;
+  pxe::HttpBootConfig config;
+  config.listen_address = "127.0.0.1";
+  config.port = 0;
+  int calls = 0;
+  std::string seen_token;
+  config.post_handler = [&](std::string_view path, const std::string& body, const std::string&) {
+    ++calls;
+    seen_token = nlohmann::json::parse(body).value("token", "");
+    if (path == "/api/v1/next") {
+      return pxe::HttpPostResult{409, R"({"error":"this boot's session is over","stop":true})"};
+    }
+    if (calls == 1) {
+      return pxe::HttpPostResult{503, R"({"error":"starting"})"};
+    }
+    return pxe::HttpPostResult{200, R"({"unit":"AT-0001-3"})"};
+  };
+  pxe::HttpBootServer server(io, config, [](std::string_view) {});
+  ASSERT_TRUE(server.start());
+  std::thread loop([&] { io.run(); });
+  imager::AgentClient client(fmt::format("http://127.0.0.1:{}", server.local_port()), "feedface",
+                             {.patience = std::chrono::seconds(20),
+                              .first_pause = std::chrono::milliseconds(50),
+                              .max_pause = std::chrono::milliseconds(100),
+                              .timeout = std::chrono::seconds(5)});
+  auto answer = client.post("register", {{"mac", "52:54:00:00:00:01"}});
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ((*answer)["unit"], "AT-0001-3");
+  EXPECT_EQ(calls, 2); // the 503 was retried
+  EXPECT_EQ(seen_token, "feedface");
+  auto refused = client.post("next", nlohmann::json::object());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().status, 409u);
+  EXPECT_TRUE(refused.error().stop);
+  EXPECT_THAT(refused.error().message, HasSubstr("session is over"));
+  boost::asio::post(io, [&] { server.stop(); });
+  loop.join();
+}
+
+TEST(AgentClient, UnreachableServerGivesUpAfterItsPatience) {
+  imager::AgentClient client("http://127.0.0.1:9", "t",
+                             {.patience = std::chrono::seconds(1),
+                              .first_pause = std::chrono::milliseconds(100),
+                              .max_pause = std::chrono::milliseconds(200),
+                              .timeout = std::chrono::seconds(1)});
+  auto r = client.post("next", nlohmann::json::object());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().status, 0u);
+  EXPECT_THAT(r.error().message, HasSubstr("no answer after"));
+}
+
+// Outside the boot environment the agent refuses to start at all.
+TEST(Agent, RefusesToRunOutsideTheBootEnvironment) {
+  if (std::ifstream("/etc/atelier/bootenv").good()) {
+    GTEST_SKIP() << "this machine is an Atelier boot environment";
+  }
+  imager::AgentOptions o;
+  o.server = "http://127.0.0.1:9";
+  o.token = "t";
+  o.mac = "52:54:00:00:00:01";
+  EXPECT_EQ(imager::run_agent(o), 2);
+}
+
+// The verify step's filesystem check must really read the filesystem: xfs and btrfs have no-op
+// fsck.* scripts, so their own read-only checkers are used instead.
+TEST(Agent, FilesystemCheckIsReadOnlyAndRealForEveryRootType) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(imager::filesystem_check_command("ext4", "/dev/sda2"), (V{"fsck", "-n", "-t", "ext4", "/dev/sda2"}));
+  EXPECT_EQ(imager::filesystem_check_command("xfs", "/dev/sda2"), (V{"xfs_repair", "-n", "/dev/sda2"}));
+  EXPECT_EQ(imager::filesystem_check_command("btrfs", "/dev/sda2"),
+            (V{"btrfs", "check", "--readonly", "/dev/sda2"}));
+}
