@@ -1,4 +1,5 @@
 #include "imager/http_fetch.h"
+
 #include "imager/image_util.h"
 
 #include <algorithm>
@@ -15,12 +16,12 @@
 #include <boost/beast/http/write.hpp>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
-#include <poll.h>
-#include <sys/socket.h>
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <optional>
+#include <poll.h>
+#include <sys/socket.h>
 #include <thread>
 
 #include <fmt/format.h>
@@ -108,7 +109,9 @@ public:
         m_checksum_pinned(checksum_pinned) {}
 
   // The first request, with retries: a server that is still starting gets its chance.
-  std::expected<void, ImageError> open() { return with_retries([&] { return establish(); }); }
+  std::expected<void, ImageError> open() {
+    return with_retries([&] { return establish(); });
+  }
 
   std::expected<std::size_t, ImageError> read_some(std::span<std::byte> buffer) override {
     if (buffer.empty() || m_done) {
@@ -186,7 +189,9 @@ private:
     }
   }
 
-  bool can_resume() const { return !m_etag.empty() || !m_last_modified.empty() || m_checksum_pinned; }
+  bool can_resume() const {
+    return !m_etag.empty() || !m_last_modified.empty() || m_checksum_pinned;
+  }
 
   void drop_connection() {
     m_parser.reset();
@@ -200,7 +205,9 @@ private:
     }
   }
 
-  std::string where() const { return fmt::format("http://{}:{}{}", m_url.host, m_url.port, m_url.target); }
+  std::string where() const {
+    return fmt::format("http://{}:{}{}", m_url.host, m_url.port, m_url.target);
+  }
 
   // Connects, sends the GET (with Range/If-Range when resuming) and reads the response header.
   std::expected<void, AttemptError> establish() {
@@ -213,8 +220,9 @@ private:
         return {};
       }
       if (redirects >= m_policy.max_redirects) {
-        return final_error(ImageErrorKind::http_status,
-                           fmt::format("{}: more than {} redirects", m_name, m_policy.max_redirects));
+        return final_error(
+            ImageErrorKind::http_status,
+            fmt::format("{}: more than {} redirects", m_name, m_policy.max_redirects));
       }
     }
   }
@@ -323,9 +331,9 @@ private:
                                      "shrank since the transfer began",
                                      url, m_offset));
     }
-    return final_error(ImageErrorKind::http_status,
-                       fmt::format("{}: the server answered {} {}", url, status,
-                                   std_view(response.reason())));
+    return final_error(
+        ImageErrorKind::http_status,
+        fmt::format("{}: the server answered {} {}", url, status, std_view(response.reason())));
   }
 
   template <typename Response>
@@ -384,9 +392,9 @@ private:
     }
     auto next = parse_http_url(location);
     if (!next) {
-      return final_error(ImageErrorKind::http_status,
-                         fmt::format("{}: redirected to '{}', which is not a plain http URL", url,
-                                     location));
+      return final_error(
+          ImageErrorKind::http_status,
+          fmt::format("{}: redirected to '{}', which is not a plain http URL", url, location));
     }
     if (!iequals(next->host, m_url.host)) {
       return final_error(ImageErrorKind::http_status,
@@ -423,18 +431,17 @@ private:
         return n; // a transfer error after these bytes shows up on the next call
       }
       if (ec) {
-        return retryable(
-            fmt::format("the connection broke at byte {}: {}", m_offset,
-                        ec == beast::error::timeout ? "no data within the I/O timeout"
-                                                    : ec.message()));
+        return retryable(fmt::format("the connection broke at byte {}: {}", m_offset,
+                                     ec == beast::error::timeout ? "no data within the I/O timeout"
+                                                                 : ec.message()));
       }
     }
     m_done = true;
     drop_connection();
     if (m_size && m_offset != *m_size) {
-      return final_error(ImageErrorKind::truncated,
-                         fmt::format("{}: the transfer ended at byte {} of {}", m_name, m_offset,
-                                     *m_size));
+      return final_error(
+          ImageErrorKind::truncated,
+          fmt::format("{}: the transfer ended at byte {} of {}", m_name, m_offset, *m_size));
     }
     return 0;
   }
@@ -465,8 +472,8 @@ private:
           continue;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
-          return retryable(fmt::format("the connection broke at byte {}: {}", m_offset,
-                                       std::strerror(errno)));
+          return retryable(
+              fmt::format("the connection broke at byte {}: {}", m_offset, std::strerror(errno)));
         }
         pollfd ready{fd, POLLIN, 0};
         const int r = ::poll(&ready, 1, static_cast<int>(m_policy.io_timeout.count()));
@@ -487,9 +494,9 @@ private:
       m_done = true; // the next read_some returns the end
       drop_connection();
       if (m_size && m_offset != *m_size) {
-        return final_error(ImageErrorKind::truncated,
-                           fmt::format("{}: the transfer ended at byte {} of {}", m_name, m_offset,
-                                       *m_size));
+        return final_error(
+            ImageErrorKind::truncated,
+            fmt::format("{}: the transfer ended at byte {} of {}", m_name, m_offset, *m_size));
       }
     }
     return n;

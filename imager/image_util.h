@@ -15,10 +15,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unistd.h>
 #include <utility>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 namespace atelier::imager {
 
@@ -161,8 +161,9 @@ public:
     std::unique_lock lock(m_mutex);
     if (!room_for(cost)) {
       ++m_producer_waiting;
-      wait_batched(lock, m_not_full, [&] { return room_for(cost); },
-                   [&] { return m_cost + cost + m_batch <= m_max_cost; });
+      wait_batched(
+          lock, m_not_full, [&] { return room_for(cost); },
+          [&] { return m_cost + cost + m_batch <= m_max_cost; });
       --m_producer_waiting;
     }
     if (m_closed) {
@@ -181,8 +182,8 @@ public:
     std::unique_lock lock(m_mutex);
     if (m_items.empty() && !m_closed) {
       ++m_consumer_waiting;
-      wait_batched(lock, m_not_empty, [&] { return !m_items.empty(); },
-                   [&] { return m_cost >= m_batch; });
+      wait_batched(
+          lock, m_not_empty, [&] { return !m_items.empty(); }, [&] { return m_cost >= m_batch; });
       --m_consumer_waiting;
     }
     if (m_items.empty()) {

@@ -1,21 +1,22 @@
 #include "imager/rootfs_extract.h"
+
 #include "imager/archive_feed.h"
 #include "imager/image_util.h"
 
+#include <algorithm>
+#include <archive.h>
+#include <archive_entry.h>
 #include <atomic>
 #include <cerrno>
-#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
-#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <thread>
+#include <unistd.h>
 #include <variant>
 #include <vector>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fmt/format.h>
 
 namespace atelier::imager {
@@ -30,10 +31,10 @@ using WriterPtr = std::unique_ptr<archive, decltype(&archive_write_free)>;
 // rule (the later entry wins) is kept and SECURE_SYMLINKS stops a later entry from replacing a
 // directory by a symlink and writing through it. No user/group lookup is installed: owners are
 // restored by the numeric ids of the archive, never by names looked up on the agent.
-constexpr int k_extract_flags =
-    ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_ACL |
-    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-    ARCHIVE_EXTRACT_SECURE_SYMLINKS;
+constexpr int k_extract_flags = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
+                                ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_XATTR |
+                                ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                ARCHIVE_EXTRACT_SECURE_SYMLINKS;
 
 // The reader copies data into recycled slabs (libarchive reuses its buffer after each call).
 // Fixed slabs, not a vector per block: allocating and unmapping large blocks in a two-thread
@@ -166,8 +167,7 @@ public:
     if (!m_open) {
       return {}; // data of an entry libarchive declined to write (e.g. a directory)
     }
-    const auto written =
-        archive_write_data_block(m_disk.get(), bytes.data(), bytes.size(), offset);
+    const auto written = archive_write_data_block(m_disk.get(), bytes.data(), bytes.size(), offset);
     if (written < 0) {
       return libarchive_failure("cannot be written");
     }
@@ -451,7 +451,8 @@ std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
     std::optional<ImageError> read_error;
     std::thread reader([&] {
       const ScopedUtf8Ctype reader_utf8;
-      auto read = read_archive(**feed, &slabs, [&](Item item) { return queue.push(std::move(item), 1); });
+      auto read =
+          read_archive(**feed, &slabs, [&](Item item) { return queue.push(std::move(item), 1); });
       if (!read) {
         read_error = std::move(read.error());
       }

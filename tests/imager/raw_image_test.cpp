@@ -1,15 +1,14 @@
 // write_raw_image: plain and zstd images onto regular files and loop devices, zero skipping only
 // on a disk known to be zero, and what a failed write leaves behind (a head that does not boot).
+#include "image_test_support.h"
 #include "imager/image_source.h"
 #include "imager/raw_image.h"
 
-#include "image_test_support.h"
-
 #include <filesystem>
 #include <vector>
+#include <zstd.h>
 
 #include <gtest/gtest.h>
-#include <zstd.h>
 
 namespace atelier::imager {
 namespace {
@@ -142,7 +141,9 @@ TEST_F(RawImageTest, ProgressEndsWithTheWholeSource) {
   ASSERT_TRUE(stream.has_value());
   std::vector<Progress> events;
   RawWriteOptions options;
-  options.progress = [&](const Progress& p) { events.push_back(p); };
+  options.progress = [&](const Progress& p) {
+    events.push_back(p);
+  };
   ASSERT_TRUE(write_raw_image(**stream, disk, options).has_value());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().operation, "write");

@@ -1,10 +1,9 @@
 // extract_rootfs: the hostile-archive corpus (every refused case, with a sentinel directory next to
 // the target that must stay untouched), truncation and checksum errors, every compression, and a
 // real root filesystem's metadata preserved on ext4 over a loop device.
+#include "image_test_support.h"
 #include "imager/image_source.h"
 #include "imager/rootfs_extract.h"
-
-#include "image_test_support.h"
 
 #include <filesystem>
 #include <set>
@@ -44,9 +43,8 @@ protected:
   }
 
   // Extracts `bytes` (written to a file beside the target) into the target.
-  std::expected<ExtractStats, ImageError> extract(const std::string& bytes,
-                                                  std::optional<std::string> sha256 = {},
-                                                  bool pipelined = true) {
+  std::expected<ExtractStats, ImageError>
+  extract(const std::string& bytes, std::optional<std::string> sha256 = {}, bool pipelined = true) {
     const auto file = m_dir.path() / "image.tar";
     testing::write_bytes(file, bytes);
     m_before = snapshot(m_dir.path()); // the image itself is expected
@@ -106,10 +104,8 @@ TEST_F(RootfsExtractTest, AbsolutePathIsRefused) {
 
 // The classic: a symlink pointing outside, then a file written "through" it.
 TEST_F(RootfsExtractTest, FileThroughASymlinkToOutsideIsRefused) {
-  const auto tar = TarBuilder()
-                       .symlink("evil", m_sentinel.string())
-                       .file("evil/pwned", "x")
-                       .finish();
+  const auto tar =
+      TarBuilder().symlink("evil", m_sentinel.string()).file("evil/pwned", "x").finish();
   expect_refused(extract(tar), ImageErrorKind::unsafe_entry, "evil/pwned");
   EXPECT_FALSE(fs::exists(m_sentinel / "pwned"));
 }
@@ -133,10 +129,8 @@ TEST_F(RootfsExtractTest, HardLinkOutsideTheRootIsRefused) {
                  ImageErrorKind::unsafe_entry, "hard link");
   expect_refused(extract(TarBuilder().hardlink("h", (m_sentinel / "keep").string()).finish()),
                  ImageErrorKind::unsafe_entry, "hard link");
-  const auto through = TarBuilder()
-                           .symlink("evil", m_sentinel.string())
-                           .hardlink("h", "evil/keep")
-                           .finish();
+  const auto through =
+      TarBuilder().symlink("evil", m_sentinel.string()).hardlink("h", "evil/keep").finish();
   const auto result = extract(through);
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().kind, ImageErrorKind::unsafe_entry) << result.error().message;
@@ -148,11 +142,11 @@ TEST_F(RootfsExtractTest, HardLinkOutsideTheRootIsRefused) {
 TEST_F(RootfsExtractTest, HardLinkWithDataIntoASymlinkIsRefused) {
   // Hand-made: the pax header gives the hard link a size, as libarchive honours.
   const std::string pax_record = "11 size=10\n";
-  const std::string tar =
-      testing::ustar_header("s", '2', 0, (m_sentinel / "keep").string()) +
-      testing::ustar_header("PaxHeader/h", 'x', pax_record.size()) +
-      testing::padded_block(pax_record) + testing::ustar_header("h", '1', 0, "s") +
-      testing::padded_block("pwned!!!!\n") + testing::tar_end();
+  const std::string tar = testing::ustar_header("s", '2', 0, (m_sentinel / "keep").string()) +
+                          testing::ustar_header("PaxHeader/h", 'x', pax_record.size()) +
+                          testing::padded_block(pax_record) +
+                          testing::ustar_header("h", '1', 0, "s") +
+                          testing::padded_block("pwned!!!!\n") + testing::tar_end();
   expect_refused(extract(tar), ImageErrorKind::unsafe_entry, "hard link with data");
 }
 
@@ -168,8 +162,8 @@ TEST_F(RootfsExtractTest, DeviceNodeOutsideDevIsRefused) {
 // A header announcing 1 PiB with a few bytes behind it (a decompression bomb) fails on the size,
 // before anything of it is written.
 TEST_F(RootfsExtractTest, EntryLargerThanTheFreeSpaceIsRefusedBeforeWriting) {
-  const std::string tar = testing::ustar_header("bomb", '0', 1ULL << 50) +
-                          std::string(64 * 1024, '\0');
+  const std::string tar =
+      testing::ustar_header("bomb", '0', 1ULL << 50) + std::string(64 * 1024, '\0');
   expect_refused(extract(tar), ImageErrorKind::no_space, "'bomb'");
   EXPECT_FALSE(fs::exists(m_target / "bomb"));
 }
@@ -234,7 +228,8 @@ TEST_F(RootfsExtractTest, WrongChecksumIsAChecksumMismatch) {
 
 // The deploy log shows how far extraction got; the last event is the whole source.
 TEST_F(RootfsExtractTest, ProgressEndsWithTheWholeSource) {
-  const auto tar = TarBuilder(TarCompression::zstd).file("big", testing::pattern_bytes(2'000'000)).finish();
+  const auto tar =
+      TarBuilder(TarCompression::zstd).file("big", testing::pattern_bytes(2'000'000)).finish();
   const auto file = m_dir.path() / "image.tar.zst";
   testing::write_bytes(file, tar);
   auto stream = open_image(file.string(), {});
@@ -242,7 +237,9 @@ TEST_F(RootfsExtractTest, ProgressEndsWithTheWholeSource) {
   std::vector<Progress> events;
   ExtractOptions options;
   options.device = "/dev/sda2";
-  options.progress = [&](const Progress& p) { events.push_back(p); };
+  options.progress = [&](const Progress& p) {
+    events.push_back(p);
+  };
   ASSERT_TRUE(extract_rootfs(**stream, m_target, options).has_value());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().operation, "extract");
@@ -297,8 +294,8 @@ TEST_F(RootfsExtractTest, NonAsciiNamesSurviveInTheCLocale) {
 // tar, tar.gz, tar.xz and tar.zst all extract the same tree; the sha256 is of the bytes as
 // stored, with and without the reader thread.
 TEST_F(RootfsExtractTest, EveryCompressionExtractsTheSameTree) {
-  for (const auto compression : {TarCompression::none, TarCompression::gzip, TarCompression::xz,
-                                 TarCompression::zstd}) {
+  for (const auto compression :
+       {TarCompression::none, TarCompression::gzip, TarCompression::xz, TarCompression::zstd}) {
     for (const bool pipelined : {true, false}) {
       fs::remove_all(m_target);
       fs::create_directories(m_target);
@@ -348,7 +345,8 @@ TEST(RootfsExtractOnExt4, PreservesEverythingABootableSystemNeeds) {
   const auto src = source.root() / "tree";
   const std::string s = src.string();
   const std::string setup =
-      "set -e; mkdir -p '" + s + "'; cd '" + s + "'; "
+      "set -e; mkdir -p '" + s + "'; cd '" + s +
+      "'; "
       "mkdir -p etc usr/bin home/user srv/shared var/empty run dev tmp; "
       "printf 'pinger' > usr/bin/pinger; chmod 0755 usr/bin/pinger; "
       "setcap cap_net_raw+ep usr/bin/pinger; "
@@ -368,8 +366,8 @@ TEST(RootfsExtractOnExt4, PreservesEverythingABootableSystemNeeds) {
   ASSERT_EQ(made.exit_code, 0) << made.output;
   const auto archive = work.path() / "rootfs.tar.zst";
   made = run_command("tar --xattrs --xattrs-include='*' --acls --sparse --numeric-owner "
-                     "--format=posix -C '" + s + "' -cf - . | zstd -q -o '" + archive.string() +
-                     "'");
+                     "--format=posix -C '" +
+                     s + "' -cf - . | zstd -q -o '" + archive.string() + "'");
   ASSERT_EQ(made.exit_code, 0) << made.output;
 
   auto stream = open_image(archive.string(), {});
@@ -387,7 +385,7 @@ TEST(RootfsExtractOnExt4, PreservesEverythingABootableSystemNeeds) {
   EXPECT_NE(sh("getfacl -cp srv/shared").find("user:1234:rwx"), std::string::npos);
   EXPECT_NE(sh("getfacl -cp srv/shared").find("default:group:1234:r-x"), std::string::npos);
   EXPECT_EQ(sh("getfattr --only-values -n user.atelier etc/tagged"), "hello");
-  EXPECT_EQ(sh("stat -c '%i' usr/bin/a") , sh("stat -c '%i' usr/bin/b"));
+  EXPECT_EQ(sh("stat -c '%i' usr/bin/a"), sh("stat -c '%i' usr/bin/b"));
   EXPECT_EQ(sh("readlink bin etc/abs-link"), "usr/bin\n/usr/bin/su\n");
   EXPECT_EQ(sh("stat -c '%F' var/empty run/fifo dev/null"),
             "directory\nfifo\ncharacter special file\n");
