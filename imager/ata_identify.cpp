@@ -11,9 +11,12 @@ class Words {
 public:
   explicit Words(std::span<const std::uint8_t> data) : m_data(data) {}
   std::uint16_t operator[](std::size_t word) const {
-    return static_cast<std::uint16_t>(m_data[2 * word] | (m_data[2 * word + 1] << 8U));
+    return static_cast<std::uint16_t>(static_cast<unsigned>(m_data[2 * word]) |
+                                      (static_cast<unsigned>(m_data[2 * word + 1]) << 8U));
   }
-  bool bit(std::size_t word, unsigned bit) const { return ((*this)[word] >> bit) & 1U; }
+  bool bit(std::size_t word, unsigned bit) const {
+    return ((static_cast<unsigned>((*this)[word]) >> bit) & 1U) != 0;
+  }
   // Consecutive words, least significant first (ATA's order for 32- and 64-bit fields).
   std::uint64_t number(std::size_t first, std::size_t count) const {
     std::uint64_t value = 0;
