@@ -58,7 +58,8 @@ ChildProcess::~ChildProcess() {
 }
 
 std::expected<ChildProcess, std::string>
-ChildProcess::start(const std::vector<std::string>& argv, const std::vector<std::string>& environment) {
+ChildProcess::start(const std::vector<std::string>& argv,
+                    const std::vector<std::string>& environment) {
   if (argv.empty()) {
     return std::unexpected("no command to run");
   }

@@ -18,8 +18,8 @@ class ChildProcess {
 public:
   // Starts argv[0] (looked up in PATH) with stdin from /dev/null and `environment` ("NAME=value")
   // added to ours (replacing variables of the same name).
-  static std::expected<ChildProcess, std::string> start(const std::vector<std::string>& argv,
-                                                        const std::vector<std::string>& environment);
+  static std::expected<ChildProcess, std::string>
+  start(const std::vector<std::string>& argv, const std::vector<std::string>& environment);
   ChildProcess(ChildProcess&&) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ChildProcess(const ChildProcess&) = delete;

@@ -23,6 +23,7 @@ struct ImageArgs {
   std::string mmdebstrap = "mmdebstrap";
   bool force = false;
   bool update_profile = false;
+  bool check = false;
 };
 
 std::string mib(std::uint64_t bytes) {
@@ -102,10 +103,22 @@ void build(CliContext& ctx, const ImageArgs& args) {
     options.source_date_epoch = value;
   }
 
-  auto result = build_image(*profile, options, [&ctx](const std::string& step) {
+  const auto progress = [&ctx](const std::string& step) {
     ctx.err << step << '\n';
     ctx.err.flush();
-  });
+  };
+  if (args.check) {
+    auto checked = check_image_packages(*profile, options, progress);
+    if (!checked) {
+      ctx.error(fmt::format("image check for {}: {}", profile->name, checked.error()));
+      return;
+    }
+    ctx.out << fmt::format("check: the {} packages of {} resolve in {} from {} (no image built)\n",
+                           *checked, args.profile, profile->image.build->suite,
+                           profile->image.build->mirror);
+    return;
+  }
+  auto result = build_image(*profile, options, progress);
   if (!result) {
     ctx.error(fmt::format("image build for {}: {}", profile->name, result.error()));
     return;
@@ -155,6 +168,9 @@ void add_image_commands(CLI::App& app, CliContext& ctx) {
                       "rebuild even if the cache holds these inputs (picks up package updates)");
   build_cmd->add_flag("--update-profile", args->update_profile,
                       "write the new image's sha256 into the profile's [image] table");
+  build_cmd->add_flag("--check", args->check,
+                      "only resolve the package list against the mirror (mmdebstrap --simulate, "
+                      "about 30 s); build nothing");
   build_cmd->add_option("--mmdebstrap", args->mmdebstrap, "the mmdebstrap program to run")
       ->capture_default_str();
   build_cmd->callback([&ctx, args] { build(ctx, *args); });

@@ -2,10 +2,11 @@
 
 #include "daemon/bootenv_process.h"
 #include "daemon/child_process.h"
+#include "daemon/file_io.h"
 #include "daemon/zstd_file.h"
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -24,31 +25,6 @@ constexpr std::string_view k_archive = "image.tar.zst";
 constexpr std::string_view k_manifest = "manifest.json";
 constexpr std::string_view k_log = "build.log";
 constexpr std::size_t k_log_lines_in_errors = 15;
-
-std::expected<std::string, std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::unexpected(fmt::format("{}: cannot be read", path.string()));
-  }
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::expected<void, std::string> write_file_atomically(const fs::path& path, std::string_view data) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!out.flush()) {
-      return std::unexpected(fmt::format("{}: cannot be written", tmp.string()));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    return std::unexpected(fmt::format("{}: {}", path.string(), ec.message()));
-  }
-  return {};
-}
 
 std::expected<WrittenFile, std::string> hash_file(const fs::path& path) {
   pxe::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -137,10 +113,10 @@ std::expected<std::string, std::string> mmdebstrap_version(const std::string& mm
 // before mmdebstrap starts.
 std::expected<std::int64_t, std::string> mirror_date(const profiles::ImageBuild& build,
                                                      const fs::path& dir) {
-  const std::string url = fmt::format("{}/dists/{}/Release",
-                                      build.mirror.ends_with('/') ? build.mirror.substr(0, build.mirror.size() - 1)
-                                                                  : build.mirror,
-                                      build.suite);
+  const std::string url = fmt::format(
+      "{}/dists/{}/Release",
+      build.mirror.ends_with('/') ? build.mirror.substr(0, build.mirror.size() - 1) : build.mirror,
+      build.suite);
   const fs::path file = dir / "Release";
   auto fetched = run_process({"/usr/lib/apt/apt-helper", "download-file", url, file.string()});
   if (!fetched || fetched->exit_code != 0) {
@@ -159,13 +135,16 @@ std::expected<std::int64_t, std::string> mirror_date(const profiles::ImageBuild&
   return *date;
 }
 
-// Forwards mmdebstrap's status lines ("I: downloading packages with apt...") as progress.
+// Keeps mmdebstrap's messages (and copies them to `log` when given) and forwards its status lines
+// ("I: downloading packages with apt...") as progress.
 class LogSink {
 public:
-  LogSink(std::ofstream& log, const ImageProgress& progress) : m_log(log), m_progress(progress) {}
+  LogSink(std::ofstream* log, const ImageProgress& progress) : m_log(log), m_progress(progress) {}
   void operator()(std::string_view chunk) {
-    m_log.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    m_log.flush();
+    if (m_log != nullptr) {
+      m_log->write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      m_log->flush();
+    }
     m_text.append(chunk);
     m_pending.append(chunk);
     for (auto nl = m_pending.find('\n'); nl != std::string::npos; nl = m_pending.find('\n')) {
@@ -179,7 +158,7 @@ public:
   const std::string& text() const { return m_text; }
 
 private:
-  std::ofstream& m_log;
+  std::ofstream* m_log;
   const ImageProgress& m_progress;
   std::string m_text;
   std::string m_pending;
@@ -193,6 +172,17 @@ std::string describe_repositories(const profiles::ImageBuild& build) {
                          build.sources.size() == 1 ? "" : "s");
   }
   return where;
+}
+
+// Why mmdebstrap failed, in the volunteer's terms: the package apt could not find, or the end of
+// the log.
+std::string explain_failure(int status, const std::string& log, const profiles::ImageBuild& build) {
+  if (auto missing = missing_package_in_log(log)) {
+    return fmt::format("package '{}' was not found in {}: check image.build.packages", *missing,
+                       describe_repositories(build));
+  }
+  return fmt::format("mmdebstrap failed (exit status {}); its last lines:\n{}", status,
+                     last_lines(log, k_log_lines_in_errors));
 }
 
 struct BuildPaths {
@@ -252,30 +242,22 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
                        build.packages.size(), build.mirror, (paths.building / k_log).string()));
   // C.UTF-8: apt's messages are parsed (missing_package_in_log), and maintainer scripts in the
   // chroot find the locale they run under.
-  auto child = ChildProcess::start(argv, {fmt::format("TMPDIR={}", (paths.building / "tmp").string()),
-                                          fmt::format("SOURCE_DATE_EPOCH={}", epoch),
-                                          "LC_ALL=C.UTF-8"});
+  auto child =
+      ChildProcess::start(argv, {fmt::format("TMPDIR={}", (paths.building / "tmp").string()),
+                                 fmt::format("SOURCE_DATE_EPOCH={}", epoch), "LC_ALL=C.UTF-8"});
   if (!child) {
     return std::unexpected(child.error());
   }
-  LogSink sink(log, progress);
+  LogSink sink(&log, progress);
   auto status = child->pump([&](std::string_view chunk) { return writer->write(chunk); },
                             [&](std::string_view chunk) { sink(chunk); });
   log.close();
   if (!status || *status != 0) {
-    fs::copy_file(paths.building / k_log, paths.failed_log, fs::copy_options::overwrite_existing, ec);
-    const std::string log_note =
-        ec ? "" : fmt::format("\nfull log: {}", paths.failed_log.string());
-    std::string why;
-    if (!status) {
-      why = fmt::format("writing the image failed: {}", status.error());
-    } else if (auto missing = missing_package_in_log(sink.text())) {
-      why = fmt::format("package '{}' was not found in {}: check image.build.packages", *missing,
-                        describe_repositories(build));
-    } else {
-      why = fmt::format("mmdebstrap failed (exit status {}); its last lines:\n{}", *status,
-                        last_lines(sink.text(), k_log_lines_in_errors));
-    }
+    fs::copy_file(paths.building / k_log, paths.failed_log, fs::copy_options::overwrite_existing,
+                  ec);
+    const std::string log_note = ec ? "" : fmt::format("\nfull log: {}", paths.failed_log.string());
+    const std::string why = status ? explain_failure(*status, sink.text(), build)
+                                   : fmt::format("writing the image failed: {}", status.error());
     (void)remove_build_dir(paths.building); // the failure is what the user must see
     return std::unexpected(why + log_note);
   }
@@ -285,8 +267,8 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   }
   auto list_text = read_file(package_list);
   if (!list_text) {
-    return std::unexpected(fmt::format("mmdebstrap succeeded but wrote no package list: {}",
-                                       list_text.error()));
+    return std::unexpected(
+        fmt::format("mmdebstrap succeeded but wrote no package list: {}", list_text.error()));
   }
   auto packages = parse_package_list(*list_text);
   if (!packages) {
@@ -299,9 +281,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   manifest.built_at = iso8601_utc(std::chrono::duration_cast<std::chrono::seconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count());
-  manifest.build_seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::steady_clock::now() - started)
-                               .count();
+  manifest.build_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count();
   manifest.source_date_epoch = epoch;
   manifest.sha256 = written->sha256;
   manifest.size_bytes = written->size_bytes;
@@ -310,9 +292,12 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   if (auto r = write_file_atomically(paths.building / k_manifest, manifest_to_json(manifest)); !r) {
     return std::unexpected(r.error());
   }
-  for (const char* scratch : {"tmp", "Release", "packages.tsv"}) {
-    fs::remove_all(paths.building / scratch, ec);
+  // mmdebstrap has removed its chroot from tmp/ and unmounted everything; checked all the same.
+  if (auto r = remove_build_dir(paths.building / "tmp"); !r) {
+    return std::unexpected(r.error());
   }
+  fs::remove(paths.building / "Release", ec);
+  fs::remove(paths.building / "packages.tsv", ec);
   // Publish: the entry appears complete or not at all.
   if (auto r = remove_build_dir(paths.entry); !r) {
     return std::unexpected(r.error());
@@ -373,10 +358,50 @@ std::expected<void, std::string> publish(const fs::path& entry, const ImageManif
   return write_file_atomically(manifest_file, manifest_to_json(manifest));
 }
 
+// mmdebstrap's version, or why it cannot run; and the root check every real run needs.
+std::expected<std::string, std::string> ready_to_run(const profiles::Profile& profile,
+                                                     const ImageBuildOptions& options) {
+  if (!profile.image.build) {
+    return std::unexpected(fmt::format("profile {} has no [image.build] section: add one to say "
+                                       "how its image is built (docs/PROFILES.md)",
+                                       profile.name));
+  }
+  return mmdebstrap_version(options.mmdebstrap);
+}
+
 } // namespace
 
-fs::path cached_archive(const fs::path& cache_dir, const std::string& key) {
-  return cache_dir / key / k_archive;
+std::expected<int, std::string> check_image_packages(const profiles::Profile& profile,
+                                                     const ImageBuildOptions& options,
+                                                     const ImageProgress& progress) {
+  auto version = ready_to_run(profile, options);
+  if (!version) {
+    return std::unexpected(version.error());
+  }
+  if (::geteuid() != 0) {
+    return std::unexpected("mmdebstrap runs in root mode: run atelier image build as root");
+  }
+  const profiles::ImageBuild& build = *profile.image.build;
+  // --simulate: apt resolves everything against the mirror; nothing is downloaded or installed
+  // and no hook runs, so the package list path is never written.
+  auto argv = mmdebstrap_arguments(build, {options.mmdebstrap, "/dev/null"});
+  argv.insert(argv.begin() + 1, "--simulate");
+  progress(fmt::format("resolving {} packages with mmdebstrap {} --simulate", build.packages.size(),
+                       *version));
+  auto child = ChildProcess::start(argv, {"LC_ALL=C.UTF-8"});
+  if (!child) {
+    return std::unexpected(child.error());
+  }
+  LogSink sink(nullptr, progress);
+  auto status = child->pump([](std::string_view) { return std::expected<void, std::string>{}; },
+                            [&](std::string_view chunk) { sink(chunk); });
+  if (!status) {
+    return std::unexpected(status.error());
+  }
+  if (*status != 0) {
+    return std::unexpected(explain_failure(*status, sink.text(), build));
+  }
+  return static_cast<int>(build.packages.size());
 }
 
 std::vector<fs::path> mounts_under(const fs::path& dir) {
@@ -416,19 +441,13 @@ std::vector<fs::path> mounts_under(const fs::path& dir) {
 std::expected<ImageBuildResult, std::string> build_image(const profiles::Profile& profile,
                                                          const ImageBuildOptions& options,
                                                          const ImageProgress& progress) {
-  if (!profile.image.build) {
-    return std::unexpected(fmt::format("profile {} has no [image.build] section: add one to say "
-                                       "how its image is built (docs/PROFILES.md)",
-                                       profile.name));
-  }
-  auto version = mmdebstrap_version(options.mmdebstrap);
+  auto version = ready_to_run(profile, options);
   if (!version) {
     return std::unexpected(version.error());
   }
   const ImageInputs inputs{*profile.image.build, *version, options.source_date_epoch};
   const std::string key = image_cache_key(inputs);
-  const BuildPaths paths{options.cache_dir / key,
-                         options.cache_dir / (key + ".building"),
+  const BuildPaths paths{options.cache_dir / key, options.cache_dir / (key + ".building"),
                          options.cache_dir / (key + ".failed.log")};
   std::error_code ec;
   fs::create_directories(options.cache_dir, ec);

@@ -18,7 +18,7 @@ namespace atelier::daemon {
 struct ImageBuildOptions {
   std::filesystem::path out; // the .tar.zst to write; its manifest goes to OUT.manifest.json
   std::filesystem::path cache_dir = "/var/cache/atelier/images";
-  bool force = false;                  // rebuild even when the cache has these inputs
+  bool force = false;                    // rebuild even when the cache has these inputs
   std::string mmdebstrap = "mmdebstrap"; // the program (tests pass a stand-in)
   // SOURCE_DATE_EPOCH from the caller's environment; otherwise the mirror's Release date is used.
   std::optional<std::int64_t> source_date_epoch;
@@ -26,10 +26,10 @@ struct ImageBuildOptions {
 };
 
 struct ImageBuildResult {
-  bool cached = false;                  // the inputs were built before: nothing was run
-  std::filesystem::path cache_entry;    // CACHE/<key>/ with image.tar.zst, manifest.json, build.log
-  std::filesystem::path archive;        // == options.out
-  std::filesystem::path manifest_file;  // OUT.manifest.json
+  bool cached = false;                 // the inputs were built before: nothing was run
+  std::filesystem::path cache_entry;   // CACHE/<key>/ with image.tar.zst, manifest.json, build.log
+  std::filesystem::path archive;       // == options.out
+  std::filesystem::path manifest_file; // OUT.manifest.json
   ImageManifest manifest;
 };
 
@@ -42,8 +42,12 @@ std::expected<ImageBuildResult, std::string> build_image(const profiles::Profile
                                                          const ImageBuildOptions& options,
                                                          const ImageProgress& progress);
 
-// The archive's path in the cache for these inputs (whether or not it was built).
-std::filesystem::path cached_archive(const std::filesystem::path& cache_dir, const std::string& key);
+// Resolves the profile's packages against its repositories without building anything (mmdebstrap
+// --simulate: one apt update, some 30 s): a package apt does not know is named as by a build.
+// Returns the number of packages listed. Needs root, like a build.
+std::expected<int, std::string> check_image_packages(const profiles::Profile& profile,
+                                                     const ImageBuildOptions& options,
+                                                     const ImageProgress& progress);
 
 // Mount points at or below `dir` (from /proc/self/mountinfo). A build killed hard can leave
 // mmdebstrap's /proc and /sys mounts behind; nothing is deleted under a mount.

@@ -67,7 +67,8 @@ std::expected<ImageInputs, std::string> inputs_from_json(const json& j) {
   b.mirror = j.at("mirror").get<std::string>();
   const auto variant = variant_named(j.at("variant").get<std::string>());
   if (!variant) {
-    return std::unexpected(fmt::format("inputs.variant: unknown variant {}", j.at("variant").dump()));
+    return std::unexpected(
+        fmt::format("inputs.variant: unknown variant {}", j.at("variant").dump()));
   }
   b.variant = *variant;
   b.components = j.at("components").get<std::vector<std::string>>();
@@ -151,7 +152,8 @@ std::string image_cache_key(const ImageInputs& inputs) {
   return sha256_hex(canonical_inputs(inputs)).substr(0, 32);
 }
 
-std::expected<std::vector<InstalledPackage>, std::string> parse_package_list(std::string_view text) {
+std::expected<std::vector<InstalledPackage>, std::string>
+parse_package_list(std::string_view text) {
   std::vector<InstalledPackage> packages;
   int number = 0;
   while (!text.empty()) {
@@ -166,9 +168,8 @@ std::expected<std::vector<InstalledPackage>, std::string> parse_package_list(std
     const auto tab2 = tab1 == std::string_view::npos ? tab1 : line.find('\t', tab1 + 1);
     if (tab2 == std::string_view::npos || tab1 == 0 || tab2 == tab1 + 1 ||
         tab2 + 1 == line.size()) {
-      return std::unexpected(
-          fmt::format("package list line {}: expected NAME<TAB>VERSION<TAB>ARCH, found \"{}\"",
-                      number, line));
+      return std::unexpected(fmt::format(
+          "package list line {}: expected NAME<TAB>VERSION<TAB>ARCH, found \"{}\"", number, line));
     }
     packages.push_back({std::string(line.substr(0, tab1)),
                         std::string(line.substr(tab1 + 1, tab2 - tab1 - 1)),
@@ -227,10 +228,9 @@ std::vector<std::string> mmdebstrap_arguments(const profiles::ImageBuild& build,
   args.emplace_back("--customize-hook=rm -f \"$1/etc/apt/apt.conf.d/99mmdebstrap\" "
                     "\"$1/etc/resolv.conf\" && echo localhost > \"$1/etc/hostname\"");
   // Last, so that packages installed by the profile's commands are listed too.
-  args.push_back(
-      "--customize-hook=dpkg-query --admindir=\"$1/var/lib/dpkg\" -W "
-      "-f='${Package}\\t${Version}\\t${Architecture}\\n' > " +
-      shell_quote(paths.package_list));
+  args.push_back("--customize-hook=dpkg-query --admindir=\"$1/var/lib/dpkg\" -W "
+                 "-f='${Package}\\t${Version}\\t${Architecture}\\n' > " +
+                 shell_quote(paths.package_list));
   args.emplace_back("--");
   args.push_back(build.suite);
   args.emplace_back("-"); // the tar stream on stdout
@@ -327,8 +327,8 @@ std::expected<std::int64_t, std::string> release_date(std::string_view release) 
                   &second, zone) != 7 ||
       (std::string_view(zone) != "UTC" && std::string_view(zone) != "GMT" &&
        std::string_view(zone) != "+0000")) {
-    return std::unexpected(fmt::format("the Release file's Date \"{}\" is not in UTC RFC 2822 form",
-                                       date));
+    return std::unexpected(
+        fmt::format("the Release file's Date \"{}\" is not in UTC RFC 2822 form", date));
   }
   const auto month = std::find(k_months.begin(), k_months.end(), std::string_view(month_name));
   const std::chrono::year_month_day ymd{
@@ -353,7 +353,8 @@ std::string iso8601_utc(std::int64_t seconds) {
 std::string manifest_to_json(const ImageManifest& m) {
   json packages = json::array();
   for (const auto& p : m.packages) {
-    packages.push_back({{"name", p.name}, {"version", p.version}, {"architecture", p.architecture}});
+    packages.push_back(
+        {{"name", p.name}, {"version", p.version}, {"architecture", p.architecture}});
   }
   const json j = {
       {"schema", k_image_manifest_schema},
@@ -378,8 +379,8 @@ std::expected<ImageManifest, std::string> manifest_from_json(std::string_view te
   try {
     const json j = json::parse(text);
     if (j.at("schema") != k_image_manifest_schema) {
-      return std::unexpected(fmt::format("schema {} is not {}", j.at("schema").dump(),
-                                         k_image_manifest_schema));
+      return std::unexpected(
+          fmt::format("schema {} is not {}", j.at("schema").dump(), k_image_manifest_schema));
     }
     ImageManifest m;
     m.profile = j.at("profile").get<std::string>();

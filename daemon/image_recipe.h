@@ -26,7 +26,7 @@ inline constexpr std::string_view k_image_manifest_schema = "atelier.image-manif
 // content is not: it changes under the same inputs, which is what --force is for.)
 struct ImageInputs {
   profiles::ImageBuild build;
-  std::string mmdebstrap_version;            // "1.3.5"
+  std::string mmdebstrap_version;                // "1.3.5"
   std::optional<std::int64_t> source_date_epoch; // only when the caller set SOURCE_DATE_EPOCH
 };
 
@@ -82,18 +82,18 @@ std::expected<std::int64_t, std::string> release_date(std::string_view release_f
 // "2025-05-10T09:27:19Z"
 std::string iso8601_utc(std::int64_t seconds);
 
-// The manifest written next to every built archive (FILE.tar.zst.manifest.json); docs/IMAGE-BUILD.md
-// specifies it.
+// The manifest written next to every built archive (FILE.tar.zst.manifest.json);
+// docs/IMAGE-BUILD.md specifies it.
 struct ImageManifest {
   std::string profile;
   std::string key;
   ImageInputs inputs;
-  std::string built_at;              // ISO 8601 UTC
+  std::string built_at; // ISO 8601 UTC
   std::int64_t build_seconds = 0;
   std::int64_t source_date_epoch = 0; // what the build used (the mirror's Release date by default)
-  std::string sha256;                // of the .tar.zst file
+  std::string sha256;                 // of the .tar.zst file
   std::uint64_t size_bytes = 0;
-  std::uint64_t content_bytes = 0;   // the uncompressed tar stream: what the root filesystem needs
+  std::uint64_t content_bytes = 0; // the uncompressed tar stream: what the root filesystem needs
   std::vector<InstalledPackage> packages;
 };
 

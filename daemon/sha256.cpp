@@ -1,9 +1,9 @@
 #include "daemon/sha256.h"
 
+#include <openssl/evp.h>
 #include <stdexcept>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 namespace atelier::daemon {
 

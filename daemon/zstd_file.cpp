@@ -5,9 +5,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <vector>
+#include <zstd.h>
 
 #include <fmt/format.h>
-#include <zstd.h>
 
 namespace atelier::daemon {
 
@@ -26,8 +26,8 @@ ZstdFileWriter::ZstdFileWriter(ZstdFileWriter&&) noexcept = default;
 ZstdFileWriter& ZstdFileWriter::operator=(ZstdFileWriter&&) noexcept = default;
 ZstdFileWriter::~ZstdFileWriter() = default;
 
-std::expected<ZstdFileWriter, std::string>
-ZstdFileWriter::create(const std::filesystem::path& path, int level, int threads) {
+std::expected<ZstdFileWriter, std::string> ZstdFileWriter::create(const std::filesystem::path& path,
+                                                                  int level, int threads) {
   auto state = std::make_unique<State>();
   state->path = path.string();
   state->fd = pxe::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
@@ -38,9 +38,9 @@ ZstdFileWriter::create(const std::filesystem::path& path, int level, int threads
     return std::unexpected("zstd: cannot create a compression context");
   }
   ZSTD_CCtx* c = state->cctx.get();
-  for (const auto& [param, value] : {std::pair{ZSTD_c_compressionLevel, level},
-                                     std::pair{ZSTD_c_checksumFlag, 1},
-                                     std::pair{ZSTD_c_nbWorkers, threads}}) {
+  for (const auto& [param, value] :
+       {std::pair{ZSTD_c_compressionLevel, level}, std::pair{ZSTD_c_checksumFlag, 1},
+        std::pair{ZSTD_c_nbWorkers, threads}}) {
     if (const size_t rc = ZSTD_CCtx_setParameter(c, param, value); ZSTD_isError(rc)) {
       // nbWorkers fails on a libzstd built without threads: single-threaded is still correct.
       if (param != ZSTD_c_nbWorkers) {

@@ -88,7 +88,8 @@ std::optional<std::string> check_package(std::string_view request) {
       name.size() >= 2 && is_lower_or_digit(name.front()) &&
       only(name, [](char c) { return is_lower_or_digit(c) || c == '+' || c == '-' || c == '.'; });
   if (!name_ok) {
-    const bool upper = std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    const bool upper =
+        std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
     return fmt::format("\"{}\" is not a Debian package name{}", request,
                        upper ? " (package names are lower case)"
                              : " (a-z, 0-9, '+', '-', '.', at least two characters)");
@@ -122,8 +123,7 @@ std::optional<std::string> check_source_line(std::string_view line) {
       break;
     }
     // Options are one word even with spaces inside: "[arch=amd64 signed-by=/usr/share/...]".
-    const std::size_t end =
-        line[at] == '[' ? line.find(']', at) : line.find_first_of(" \t", at);
+    const std::size_t end = line[at] == '[' ? line.find(']', at) : line.find_first_of(" \t", at);
     if (line[at] == '[' && end == std::string_view::npos) {
       return "the options' '[' has no ']'";
     }
@@ -210,8 +210,8 @@ string_list(const TableReader& t, std::string_view key, Need need, Check check, 
       });
       if (earlier != values.end()) {
         t.reporter().error(node.source(), path,
-                           fmt::format("\"{}\" is listed twice (also {}[{}])", id,
-                                       t.key_path(key), earlier - values.begin()));
+                           fmt::format("\"{}\" is listed twice (also {}[{}])", id, t.key_path(key),
+                                       earlier - values.begin()));
         ok = false;
         continue;
       }
@@ -237,8 +237,8 @@ void read_image_build(const TableReader& image_table, const Image& image,
     return;
   }
   const TableReader t(image_table.reporter(), *table, "image.build",
-                      {"suite", "mirror", "variant", "components", "packages",
-                       "install_recommends", "sources", "customize"});
+                      {"suite", "mirror", "variant", "components", "packages", "install_recommends",
+                       "sources", "customize"});
   if (image.format == ImageFormat::raw_disk) {
     image_table.error("build", "builds rootfs archives with mmdebstrap; a raw-disk image is made "
                                "elsewhere (remove [image.build] or use format = "

@@ -1,8 +1,7 @@
 #include "profiles/profile_edit.h"
 
-#include <toml++/toml.h>
-
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 namespace atelier::profiles {
 namespace {
@@ -31,8 +30,8 @@ std::expected<std::string, std::string> set_image_sha256(std::string_view text,
   try {
     document = toml::parse(text);
   } catch (const toml::parse_error& e) {
-    return std::unexpected(fmt::format("line {}: TOML syntax error: {}", e.source().begin.line,
-                                       e.description()));
+    return std::unexpected(
+        fmt::format("line {}: TOML syntax error: {}", e.source().begin.line, e.description()));
   }
   const toml::table* image = document["image"].as_table();
   if (image == nullptr || image->is_inline() || image->source().begin.line == 0) {

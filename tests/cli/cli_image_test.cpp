@@ -46,14 +46,14 @@ protected:
     return {status, out.str(), err.str()};
   }
   CliRun build(const std::string& profile, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"image",       "build",        profile,
-                                     "--cache-dir", m_cache,        "--mmdebstrap",
-                                     k_fake};
+    std::vector<std::string> args = {"image", "build",        profile, "--cache-dir",
+                                     m_cache, "--mmdebstrap", k_fake};
     args.insert(args.end(), extra.begin(), extra.end());
     return run(args);
   }
   // A valid profile; `build` is the [image.build] section (empty: none).
-  std::string write_profile(const std::string& build, const std::string& source = "images/x.tar.zst") {
+  std::string write_profile(const std::string& build,
+                            const std::string& source = "images/x.tar.zst") {
     std::string text = R"([profile]
 name = "vm-minimal"
 description = "test"
@@ -150,6 +150,24 @@ TEST_F(ImageCli, WithoutUpdateProfileItSaysWhereTheChecksumGoes) {
   EXPECT_THAT(r.out, HasSubstr("--update-profile"));
   EXPECT_EQ(read(profile), before);
   EXPECT_TRUE(fs::exists(m_dir / "elsewhere.tar.zst.manifest.json"));
+}
+
+TEST_F(ImageCli, CheckResolvesThePackagesAndBuildsNothing) {
+  if (!root()) {
+    GTEST_SKIP() << "mmdebstrap runs in root mode: run the tests as root";
+  }
+  const std::string profile =
+      write_profile("packages = [\"linux-image-amd64\", \"grub2-common\"]\n");
+  const CliRun ok = build(profile, {"--check"});
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("check: the 2 packages of " + profile + " resolve in bookworm"));
+  EXPECT_FALSE(fs::exists(m_dir / "profiles/images/x.tar.zst"));
+  EXPECT_FALSE(fs::exists(m_cache));
+
+  const CliRun bad = build(write_profile("packages = [\"linux-image-amd64\", \"missing-pkg\"]\n"),
+                           {"--check"});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_THAT(bad.err, HasSubstr("image check for vm-minimal: package 'missing-pkg' was not found"));
 }
 
 TEST_F(ImageCli, AnUnknownPackageFailsNamingIt) {

@@ -6,16 +6,19 @@
 #include "support/temp_dir.h"
 
 #include <algorithm>
+#include <archive.h>
+#include <archive_entry.h>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -112,9 +115,8 @@ protected:
   void TearDown() override { ::unsetenv("FAKE_MMDEBSTRAP_RUNS"); }
 
   std::expected<ImageBuildResult, std::string> build() {
-    return build_image(m_profile, m_options, [this](const std::string& line) {
-      m_progress.push_back(line);
-    });
+    return build_image(m_profile, m_options,
+                       [this](const std::string& line) { m_progress.push_back(line); });
   }
   int runs() const {
     const std::string text = read(m_dir / "runs");
@@ -212,7 +214,8 @@ TEST_F(BuildImage, ChangedPackagesBuildANewImage) {
   ASSERT_TRUE(second) << second.error();
   EXPECT_FALSE(second->cached);
   EXPECT_NE(second->cache_entry, first->cache_entry);
-  EXPECT_THAT(second->manifest.packages, Contains(InstalledPackage{"e2fsprogs", "1.0-fake", "amd64"}));
+  EXPECT_THAT(second->manifest.packages,
+              Contains(InstalledPackage{"e2fsprogs", "1.0-fake", "amd64"}));
 }
 
 // A cache entry whose archive no longer has its checksum is never handed out.
@@ -250,8 +253,8 @@ TEST_F(BuildImage, QuotesTheEndOfTheLogForOtherFailures) {
   EXPECT_THAT(result.error(), HasSubstr("E: the disk caught fire"));
   EXPECT_THAT(result.error(), HasSubstr("noise line 20"));
   EXPECT_THAT(result.error(), Not(HasSubstr("noise line 1\n")));
-  EXPECT_THAT(result.error(), HasSubstr("full log: " + (m_options.cache_dir / key()).string() +
-                                        ".failed.log"));
+  EXPECT_THAT(result.error(),
+              HasSubstr("full log: " + (m_options.cache_dir / key()).string() + ".failed.log"));
 }
 
 TEST_F(BuildImage, RefusesAProfileWithoutABuildSection) {
@@ -288,6 +291,62 @@ TEST_F(BuildImage, ClearsWhatAnInterruptedBuildLeft) {
   auto result = build();
   ASSERT_TRUE(result) << result.error();
   EXPECT_EQ(result->manifest.sha256, sha256_hex(read(m_options.out)));
+}
+
+// --check asks apt through mmdebstrap --simulate: seconds instead of a build, nothing written.
+TEST_F(BuildImage, CheckResolvesThePackagesWithoutBuilding) {
+  auto checked = check_image_packages(m_profile, m_options, [](const std::string&) {});
+  ASSERT_TRUE(checked) << checked.error();
+  EXPECT_EQ(*checked, 2);
+  EXPECT_EQ(read(m_dir / "runs"), "run simulate=yes\n");
+  EXPECT_FALSE(fs::exists(m_options.cache_dir));
+  EXPECT_FALSE(fs::exists(m_options.out));
+}
+
+TEST_F(BuildImage, CheckNamesAPackageAptDoesNotKnow) {
+  m_profile.image.build->packages.push_back("missing-pkg");
+  auto checked = check_image_packages(m_profile, m_options, [](const std::string&) {});
+  ASSERT_FALSE(checked);
+  EXPECT_THAT(checked.error(), HasSubstr("package 'missing-pkg' was not found in "
+                                         "http://deb.debian.org/debian bookworm (main)"));
+}
+
+// A tmpfs mounted at `path` for one test (root only), detached when the test ends.
+class ScopedTmpfs {
+public:
+  explicit ScopedTmpfs(const fs::path& path) : m_path(path) {
+    fs::create_directories(path);
+    m_mounted = ::mount("atelier-test", path.c_str(), "tmpfs", 0, "size=1m") == 0;
+  }
+  ScopedTmpfs(const ScopedTmpfs&) = delete;
+  ScopedTmpfs& operator=(const ScopedTmpfs&) = delete;
+  ~ScopedTmpfs() {
+    if (m_mounted) {
+      ::umount2(m_path.c_str(), MNT_DETACH);
+    }
+  }
+  bool mounted() const { return m_mounted; }
+
+private:
+  fs::path m_path;
+  bool m_mounted = false;
+};
+
+// A build killed hard can leave mmdebstrap's /proc or /sys mounted in its directory: deleting
+// through them would delete the host's files. The next build refuses and says what to unmount.
+TEST_F(BuildImage, NeverDeletesThroughAMountLeftByAKilledBuild) {
+  const fs::path chroot_proc = m_options.cache_dir / (key() + ".building/tmp/mmdebstrap.x/proc");
+  const ScopedTmpfs mount(chroot_proc);
+  ASSERT_TRUE(mount.mounted()) << "mount tmpfs: " << std::strerror(errno);
+  std::ofstream(chroot_proc / "host-file") << "must survive";
+  EXPECT_THAT(mounts_under(m_options.cache_dir), ElementsAre(chroot_proc));
+
+  auto result = build();
+  ASSERT_FALSE(result);
+  EXPECT_THAT(result.error(), HasSubstr(chroot_proc.string() + " is still mounted"));
+  EXPECT_THAT(result.error(), HasSubstr("umount -R " + chroot_proc.string()));
+  EXPECT_EQ(read(chroot_proc / "host-file"), "must survive");
+  EXPECT_EQ(runs(), 0);
 }
 
 // Without SOURCE_DATE_EPOCH the mirror's Release date is the build's timestamp (a file:// mirror

@@ -2,11 +2,11 @@
 // entries, and reading what mmdebstrap, apt and dpkg-query print.
 #include "daemon/image_recipe.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <cstdio>
 #include <memory>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -41,19 +41,46 @@ TEST(ImageCacheKey, IgnoresThePackageOrder) {
 TEST(ImageCacheKey, ChangesWithEveryInput) {
   const std::string base = image_cache_key(minimal_inputs());
   const std::vector<std::pair<std::string, void (*)(ImageInputs&)>> changes = {
-      {"suite", [](ImageInputs& i) { i.build.suite = "trixie"; }},
-      {"mirror", [](ImageInputs& i) { i.build.mirror = "http://ftp.fr.debian.org/debian"; }},
-      {"variant", [](ImageInputs& i) { i.build.variant = profiles::BuildVariant::standard; }},
-      {"components", [](ImageInputs& i) { i.build.components.push_back("non-free-firmware"); }},
-      {"packages", [](ImageInputs& i) { i.build.packages.push_back("e2fsprogs"); }},
-      {"install_recommends", [](ImageInputs& i) { i.build.install_recommends = true; }},
+      {"suite",
+       [](ImageInputs& i) {
+         i.build.suite = "trixie";
+       }},
+      {"mirror",
+       [](ImageInputs& i) {
+         i.build.mirror = "http://ftp.fr.debian.org/debian";
+       }},
+      {"variant",
+       [](ImageInputs& i) {
+         i.build.variant = profiles::BuildVariant::standard;
+       }},
+      {"components",
+       [](ImageInputs& i) {
+         i.build.components.push_back("non-free-firmware");
+       }},
+      {"packages",
+       [](ImageInputs& i) {
+         i.build.packages.push_back("e2fsprogs");
+       }},
+      {"install_recommends",
+       [](ImageInputs& i) {
+         i.build.install_recommends = true;
+       }},
       {"sources",
        [](ImageInputs& i) {
          i.build.sources.push_back("deb http://deb.debian.org/debian bookworm-updates main");
        }},
-      {"customize", [](ImageInputs& i) { i.build.customize.push_back("true"); }},
-      {"mmdebstrap", [](ImageInputs& i) { i.mmdebstrap_version = "1.4.0"; }},
-      {"SOURCE_DATE_EPOCH", [](ImageInputs& i) { i.source_date_epoch = 1700000000; }},
+      {"customize",
+       [](ImageInputs& i) {
+         i.build.customize.push_back("true");
+       }},
+      {"mmdebstrap",
+       [](ImageInputs& i) {
+         i.mmdebstrap_version = "1.4.0";
+       }},
+      {"SOURCE_DATE_EPOCH",
+       [](ImageInputs& i) {
+         i.source_date_epoch = 1700000000;
+       }},
   };
   for (const auto& [what, change] : changes) {
     ImageInputs changed = minimal_inputs();
@@ -235,9 +262,8 @@ TEST(PackageList, ParsesDpkgQueryOutputSortedByName) {
   const auto packages = parse_package_list("systemd\t252.39-1~deb12u2\tamd64\n"
                                            "base-files\t12.4+deb12u15\tamd64\n");
   ASSERT_TRUE(packages) << packages.error();
-  EXPECT_THAT(*packages,
-              ElementsAre(InstalledPackage{"base-files", "12.4+deb12u15", "amd64"},
-                          InstalledPackage{"systemd", "252.39-1~deb12u2", "amd64"}));
+  EXPECT_THAT(*packages, ElementsAre(InstalledPackage{"base-files", "12.4+deb12u15", "amd64"},
+                                     InstalledPackage{"systemd", "252.39-1~deb12u2", "amd64"}));
   EXPECT_THAT(parse_package_list("base-files\t12.4\tamd64\nbroken line\n").error(),
               HasSubstr("line 2"));
 }

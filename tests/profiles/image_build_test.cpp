@@ -97,8 +97,8 @@ customize = ["echo hello > /etc/motd"]
   const ImageBuild& build = *profile->image.build;
   EXPECT_EQ(build.variant, BuildVariant::minbase);
   EXPECT_THAT(build.components, ElementsAre("main", "non-free-firmware"));
-  EXPECT_THAT(build.packages,
-              ElementsAre("linux-image-amd64/bookworm-backports", "grub2-common", "vim=2:9.0.1378-2"));
+  EXPECT_THAT(build.packages, ElementsAre("linux-image-amd64/bookworm-backports", "grub2-common",
+                                          "vim=2:9.0.1378-2"));
   EXPECT_TRUE(build.install_recommends);
   EXPECT_EQ(build.sources.size(), 2U);
   EXPECT_THAT(build.customize, ElementsAre("echo hello > /etc/motd"));
@@ -133,14 +133,15 @@ TEST(ImageBuildSection, ReportsEveryBadPackageWithItsIndex) {
   const Diagnostics errors = errors_of(profile_with_build(R"(
 packages = ["linux-image-amd64", "Firefox-ESR", "lxqt task-lxqt-desktop", "linux-image-amd64", 3]
 )"));
-  EXPECT_THAT(errors,
-              ElementsAre(error_at(k_first, "image.build.packages[1]", "package names are lower case"),
-                          error_at(k_first, "image.build.packages[2]", "one package per string"),
-                          error_at(k_first, "image.build.packages[3]",
-                                   "\"linux-image-amd64\" is listed twice (also "
-                                   "image.build.packages[0])"),
-                          error_at(k_first, "image.build.packages[4]",
-                                   "expected a string, found an integer")));
+  EXPECT_THAT(
+      errors,
+      ElementsAre(
+          error_at(k_first, "image.build.packages[1]", "package names are lower case"),
+          error_at(k_first, "image.build.packages[2]", "one package per string"),
+          error_at(k_first, "image.build.packages[3]",
+                   "\"linux-image-amd64\" is listed twice (also "
+                   "image.build.packages[0])"),
+          error_at(k_first, "image.build.packages[4]", "expected a string, found an integer")));
   EXPECT_EQ(errors[0].column, 34);
 }
 
@@ -149,9 +150,10 @@ TEST(ImageBuildSection, TreatsAVersionedRequestAsTheSamePackage) {
   EXPECT_THAT(errors_of(profile_with_build(
                   R"(packages = ["linux-image-amd64", "linux-image-amd64=6.1.140-1"])")),
               ElementsAre(error_at(k_first, "image.build.packages[1]", "listed twice")));
-  EXPECT_THAT(errors_of(profile_with_build(R"(packages = ["linux-image-amd64=", "vim/Stable"])")),
-              ElementsAre(error_at(k_first, "image.build.packages[0]", "is not a package version"),
-                          error_at(k_first, "image.build.packages[1]", "after '/' comes a release")));
+  EXPECT_THAT(
+      errors_of(profile_with_build(R"(packages = ["linux-image-amd64=", "vim/Stable"])")),
+      ElementsAre(error_at(k_first, "image.build.packages[0]", "is not a package version"),
+                  error_at(k_first, "image.build.packages[1]", "after '/' comes a release")));
 }
 
 TEST(ImageBuildSection, WarnsWhenNoKernelIsListed) {
@@ -163,16 +165,17 @@ TEST(ImageBuildSection, WarnsWhenNoKernelIsListed) {
 }
 
 TEST(ImageBuildSection, ChecksTheMirrorAndSuiteShapes) {
-  EXPECT_THAT(errors_of(profile_with_build(R"(
+  EXPECT_THAT(
+      errors_of(profile_with_build(R"(
 packages = ["linux-image-amd64"]
 mirror = "ftp://ftp.debian.org/debian"
 suite = "Bookworm"
 components = ["main", "non free"]
 )")),
-              ElementsAre(error_at(k_first + 1, "image.build.mirror", "unsupported URI scheme 'ftp'"),
-                          error_at(k_first + 2, "image.build.suite", "is not a suite name"),
-                          error_at(k_first + 3, "image.build.components[1]",
-                                   "is not an archive component")));
+      ElementsAre(
+          error_at(k_first + 1, "image.build.mirror", "unsupported URI scheme 'ftp'"),
+          error_at(k_first + 2, "image.build.suite", "is not a suite name"),
+          error_at(k_first + 3, "image.build.components[1]", "is not an archive component")));
   EXPECT_THAT(errors_of(profile_with_build(R"(
 packages = ["linux-image-amd64"]
 mirror = "http:///debian"
@@ -182,7 +185,8 @@ mirror = "http:///debian"
 
 // An apt line that mmdebstrap would misread is refused here, with the reason.
 TEST(ImageBuildSection, ChecksTheShapeOfExtraSources) {
-  EXPECT_THAT(errors_of(profile_with_build(R"(
+  EXPECT_THAT(
+      errors_of(profile_with_build(R"(
 packages = ["linux-image-amd64"]
 sources = [
   "http://security.debian.org/debian-security bookworm-security main",
@@ -192,11 +196,11 @@ sources = [
   "deb file:///srv/repo ./ main",
 ]
 )")),
-              ElementsAre(error_at(k_first + 2, "image.build.sources[0]", "must start with \"deb\""),
-                          error_at(k_first + 3, "image.build.sources[1]", "deb-src"),
-                          error_at(k_first + 4, "image.build.sources[2]", "names no component"),
-                          error_at(k_first + 5, "image.build.sources[3]", "has no ']'"),
-                          error_at(k_first + 6, "image.build.sources[4]", "flat repository")));
+      ElementsAre(error_at(k_first + 2, "image.build.sources[0]", "must start with \"deb\""),
+                  error_at(k_first + 3, "image.build.sources[1]", "deb-src"),
+                  error_at(k_first + 4, "image.build.sources[2]", "names no component"),
+                  error_at(k_first + 5, "image.build.sources[3]", "has no ']'"),
+                  error_at(k_first + 6, "image.build.sources[4]", "flat repository")));
 }
 
 TEST(ImageBuildSection, RefusesEmptyListsAndCommands) {

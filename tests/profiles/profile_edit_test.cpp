@@ -64,9 +64,9 @@ TEST(SetImageSha256, AddsTheKeyAfterTheImageHeader) {
 }
 
 TEST(SetImageSha256, RefusesWhatItCannotEditSafely) {
-  EXPECT_THAT(set_image_sha256("image = { source = \"a\", format = \"rootfs-archive\" }\n", k_new)
-                  .error(),
-              HasSubstr("no [image] table header"));
+  EXPECT_THAT(
+      set_image_sha256("image = { source = \"a\", format = \"rootfs-archive\" }\n", k_new).error(),
+      HasSubstr("no [image] table header"));
   // Only [image.build] written: a line after its header would land in the wrong table.
   EXPECT_THAT(set_image_sha256("[image.build]\npackages = [\"x\"]\n", k_new).error(),
               HasSubstr("no [image] table header"));

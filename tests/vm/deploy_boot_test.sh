@@ -67,12 +67,13 @@ start=$SECONDS
 head -1 "$work/build.out"
 echo "image: $((SECONDS - start)) s"
 
-# 2. Deploy onto a loop device. A loop device has no serial: the safety check takes its kernel name.
+# 2. Deploy onto a loop device. The serial the safety check compares with is a loop device's
+# backing file (docs/WIPE.md).
 truncate -s 4G "$work/disk.img"
 loop=$(losetup --find --show --partscan "$work/disk.img")
 start=$SECONDS
 if ! "$imager" deploy "$loop" --profile "$work/vm-minimal.toml" --image "$work/vm-minimal.tar.zst" \
-  --firmware "$firmware" --tag "$tag" --confirm-serial "$(basename "$loop")" --json \
+  --firmware "$firmware" --tag "$tag" --confirm-serial "$work/disk.img" --json \
   >"$work/deploy.json" 2>"$work/deploy.err"; then
   tail -20 "$work/deploy.err"
   cat "$work/deploy.json"
@@ -82,7 +83,13 @@ echo "deploy: $((SECONDS - start)) s"
 python3 - "$work/deploy.json" <<'PY' || fail "deploy record"
 import json, sys
 record = json.load(open(sys.argv[1]))
-print("deploy record:", {k: record[k] for k in ("result", "firmware", "hostname") if k in record})
+print("deploy record:", {k: record.get(k) for k in ("result", "firmware", "hostname", "bootloader_installed")})
+assert record["result"] == "imaged", record
+assert record["hostname"] == "atelier-at-0042-7", record["hostname"]
+assert record["bootloader_installed"] is True, record
+print("deploy steps:", ", ".join(f'{s["name"]} {s["duration_seconds"]:.1f} s' for s in record.get("steps", [])))
+for note in record.get("notes", []):
+    print("deploy note:", note)
 PY
 losetup -d "$loop"
 loop=""
@@ -96,6 +103,7 @@ if [[ $firmware == uefi ]]; then
   qemu+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
     -drive "if=pflash,format=raw,unit=1,file=$work/OVMF_VARS.fd")
 fi
+: >"$console"
 start=$SECONDS
 "${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1 &
 qemu_pid=$!
@@ -103,7 +111,7 @@ qemu_pid=$!
 # 4. Wait for the login prompt (bounded), or for QEMU to stop on its own (-no-reboot: a panic or a
 # reset ends it).
 deadline=$((SECONDS + boot_timeout))
-until tr -d '\r' <"$console" 2>/dev/null | grep -qF "$login"; do
+until tr -d '\r' <"$console" | grep -qF "$login"; do
   if ! kill -0 "$qemu_pid" 2>/dev/null; then
     wait "$qemu_pid" || true
     qemu_pid=""
