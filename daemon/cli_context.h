@@ -35,5 +35,6 @@ void add_bootenv_commands(CLI::App& app, CliContext& ctx);
 void add_image_commands(CLI::App& app, CliContext& ctx);
 void add_cert_commands(CLI::App& app, CliContext& ctx);
 void add_watch_command(CLI::App& app, CliContext& ctx);
+void add_batch_commands(CLI::App& app, CliContext& ctx);
 
 } // namespace atelier::daemon

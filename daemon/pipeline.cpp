@@ -165,6 +165,10 @@ std::expected<hwdb::AgentSession, std::string> Pipeline::open_session(const hwdb
     if (auto r = store.supersede_sessions(unit.id, session.id, session.started_at); !r) {
       return std::unexpected(r.error());
     }
+    // A technician's batch run claims the machine if it wants it (batch_run.h).
+    if (auto r = claim_for_batch(store, unit.id, mac, session.started_at); !r) {
+      return r;
+    }
     // A machine that boots again mid-pipeline starts over: half-done work is never trusted.
     auto current = store.unit_by_id(unit.id);
     if (!current || !*current) {
@@ -193,6 +197,37 @@ std::expected<hwdb::AgentSession, std::string> Pipeline::open_session(const hwdb
     return std::unexpected(done.error().message);
   }
   return session;
+}
+
+hwdb::Result<void> claim_for_batch(hwdb::Store& store, hwdb::RowId unit_id, const std::string& mac,
+                                   hwdb::Timestamp at) {
+  auto current = store.batch_of_unit(unit_id);
+  if (!current) {
+    return std::unexpected(current.error());
+  }
+  if (*current && !(*current)->closed_at) {
+    return {}; // already in an open batch
+  }
+  auto batches = store.open_batches();
+  if (!batches) {
+    return std::unexpected(batches.error());
+  }
+  for (const auto& batch : *batches) {
+    bool wanted = false;
+    if (!batch.macs.empty()) {
+      wanted = std::find(batch.macs.begin(), batch.macs.end(), mac) != batch.macs.end();
+    } else {
+      auto members = store.batch_units(batch.id);
+      if (!members) {
+        return std::unexpected(members.error());
+      }
+      wanted = batch.max_units == 0 || static_cast<int>(members->size()) < batch.max_units;
+    }
+    if (wanted) {
+      return store.add_batch_unit(batch.id, unit_id, at);
+    }
+  }
+  return {};
 }
 
 std::expected<Pipeline::Caller, ApiAnswer> Pipeline::authenticate(const json& request) {

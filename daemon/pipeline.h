@@ -105,6 +105,11 @@ private:
   std::map<hwdb::RowId, hwdb::Timestamp> m_last_progress_write; // throttles progress writes
 };
 
+// Joins the unit to the first open batch run that wants it: its MAC is listed, or the batch takes
+// "the next N machines" and still has room. A unit already in an open batch stays there.
+hwdb::Result<void> claim_for_batch(hwdb::Store& store, hwdb::RowId unit_id, const std::string& mac,
+                                   hwdb::Timestamp at);
+
 // What the volunteer reads at the machine when it is done, e.g. "READY — stick label AT-0042-7
 // and shelve the machine".
 nlohmann::json verdict_for(const hwdb::Unit& unit, const std::string& reason,

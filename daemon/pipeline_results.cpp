@@ -121,6 +121,31 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     auto moved = move(caller.unit, UnitState::parts, "graded parts: " + join(why, "; "));
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
+  // A batch run may force the profile of its machines; it must still fit the machine.
+  if (auto batch = store.batch_of_unit(caller.unit.id); batch && *batch && !(*batch)->profile.empty()) {
+    const std::string& forced = (*batch)->profile;
+    const profiles::Profile* profile = nullptr;
+    for (const auto& p : m_config.profiles) {
+      profile = p.name == forced ? &p : profile;
+    }
+    std::string why;
+    if (profile == nullptr) {
+      why = fmt::format("batch \"{}\" names profile \"{}\", which is not installed on the server",
+                        (*batch)->name, forced);
+    } else if (auto unmet = profiles::unmet_requirements(profile->requirements, *facts); !unmet.empty()) {
+      why = fmt::format("batch \"{}\" installs profile \"{}\", which does not fit this machine: {}",
+                        (*batch)->name, forced, join(unmet, ", "));
+    }
+    if (!why.empty()) {
+      auto moved = move(caller.unit, UnitState::failed, why);
+      return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+    }
+    stored["profile"] = forced;
+    auto moved = move(caller.unit, UnitState::tested,
+                      fmt::format("grade {} (score {}); profile {} (batch \"{}\")", grade.grade,
+                                  grade.score, forced, (*batch)->name));
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
   const profiles::MatchResult match = profiles::match(m_config.profiles, *facts);
   if (!match.chosen) {
     std::vector<std::string> why;

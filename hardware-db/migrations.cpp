@@ -239,6 +239,31 @@ CREATE INDEX pipeline_jobs_unit ON pipeline_jobs(unit_id, id);
 CREATE UNIQUE INDEX pipeline_jobs_one_issued ON pipeline_jobs(session_id) WHERE status = 'issued';
 )sql";
 
+// Version 6: batch runs (`atelier batch run`): a technician's plan claims the next machines that
+// register (a number of them, or a list of MACs) and may force their profile.
+constexpr std::string_view k_v6 = R"sql(
+CREATE TABLE batches (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  profile    TEXT NOT NULL DEFAULT '',
+  max_units  INTEGER NOT NULL DEFAULT 0 CHECK (max_units >= 0),
+  created_at TEXT NOT NULL,
+  closed_at  TEXT
+);
+CREATE TABLE batch_macs (
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  mac      TEXT NOT NULL,
+  PRIMARY KEY (batch_id, mac)
+);
+CREATE TABLE batch_units (
+  batch_id  INTEGER NOT NULL REFERENCES batches(id),
+  unit_id   INTEGER NOT NULL REFERENCES units(id),
+  joined_at TEXT NOT NULL,
+  PRIMARY KEY (batch_id, unit_id)
+);
+CREATE INDEX batch_units_unit ON batch_units(unit_id);
+)sql";
+
 constexpr std::array k_migrations = {
     Migration{1, "units and their event log", k_v1},
     Migration{2,
@@ -248,6 +273,7 @@ constexpr std::array k_migrations = {
     Migration{3, "households and assignments", k_v3},
     Migration{4, "erasure records: record id (unique) and the unit erased in", k_v4},
     Migration{5, "agent sessions and pipeline jobs", k_v5},
+    Migration{6, "batch runs", k_v6},
 };
 
 Result<int> user_version(sqlite::Connection& db) {

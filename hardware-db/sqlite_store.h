@@ -76,6 +76,13 @@ public:
   Result<void> set_job_progress(RowId id, const std::string& progress_json, Timestamp at) override;
   Result<void> abandon_jobs(RowId session_id, Timestamp at) override;
   Result<std::vector<PipelineJob>> latest_jobs() override;
+  Result<RowId> add_batch(const Batch& batch) override;
+  Result<std::vector<Batch>> open_batches() override;
+  Result<std::optional<Batch>> batch_by_id(RowId id) override;
+  Result<void> close_batch(RowId id, Timestamp at) override;
+  Result<void> add_batch_unit(RowId batch_id, RowId unit_id, Timestamp at) override;
+  Result<std::vector<RowId>> batch_units(RowId batch_id) override;
+  Result<std::optional<Batch>> batch_of_unit(RowId unit_id) override;
 
 private:
   explicit SqliteStore(sqlite::Connection db) : m_db(std::move(db)) {}

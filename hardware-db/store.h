@@ -117,6 +117,16 @@ public:
   // The newest job of every unit that has one (one query, for `atelier watch`).
   virtual Result<std::vector<PipelineJob>> latest_jobs() = 0;
 
+  // Batch runs.
+  virtual Result<RowId> add_batch(const Batch& batch) = 0;
+  virtual Result<std::vector<Batch>> open_batches() = 0;
+  virtual Result<std::optional<Batch>> batch_by_id(RowId id) = 0;
+  virtual Result<void> close_batch(RowId id, Timestamp at) = 0;
+  virtual Result<void> add_batch_unit(RowId batch_id, RowId unit_id, Timestamp at) = 0;
+  virtual Result<std::vector<RowId>> batch_units(RowId batch_id) = 0;
+  // The batch a unit joined, if any (a unit joins at most one open batch).
+  virtual Result<std::optional<Batch>> batch_of_unit(RowId unit_id) = 0;
+
   // Households and assignments (personal data: kept apart from hardware records).
   virtual Result<RowId> add_household(const Household& household) = 0;
   virtual Result<std::optional<Household>> household_by_reference(const std::string& ref) = 0;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace atelier::hwdb {
 
@@ -171,6 +172,18 @@ struct PipelineJob {
   std::string result_json;
   std::string progress_json; // the latest progress report, verbatim
   std::optional<Timestamp> progress_at;
+};
+
+// A technician's batch run: the next `max_units` machines that register (0: no limit), or the
+// machines whose MACs are listed, join it; `profile` (when set) is installed on all of them.
+struct Batch {
+  RowId id = 0;
+  std::string name;
+  std::string profile;
+  int max_units = 0;
+  std::vector<std::string> macs; // lower-case "aa:bb:..."; empty: any machine
+  Timestamp created_at{};
+  std::optional<Timestamp> closed_at;
 };
 
 struct Household {

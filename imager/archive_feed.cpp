@@ -1,4 +1,5 @@
 #include "imager/archive_feed.h"
+
 #include "imager/image_util.h"
 
 namespace atelier::imager {

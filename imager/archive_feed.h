@@ -8,15 +8,14 @@
 
 #include "imager/image_source.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <atomic>
 #include <cstdint>
 #include <expected>
 #include <memory>
 #include <optional>
 #include <vector>
-
-#include <archive.h>
-#include <archive_entry.h>
 
 namespace atelier::imager {
 

@@ -141,7 +141,8 @@ private:
     m_record.image_source = source;
     ImageStreamOptions stream_options;
     stream_options.expected_sha256 = profile.image.sha256;
-    stream_options.progress = m_opt.progress;
+    // No progress sink on the stream: with the reader thread it would run concurrently with the
+    // extract/write sink below (image_source.h); the extract and write steps report the progress.
     auto stream = open_image(source, stream_options);
     if (!stream) {
       return std::unexpected(stream.error().message);

@@ -1,6 +1,6 @@
-// Reading an OS image (a root-filesystem archive or a raw disk image) as a byte stream, from a local
-// file or over HTTP, with its sha256 computed over the bytes exactly as stored (compressed) while
-// they stream by. Deploy reads an image once, front to back, and never buffers it whole.
+// Reading an OS image (a root-filesystem archive or a raw disk image) as a byte stream, from a
+// local file or over HTTP, with its sha256 computed over the bytes exactly as stored (compressed)
+// while they stream by. Deploy reads an image once, front to back, and never buffers it whole.
 //
 // Contract of an ImageStream:
 //  - read() returns the next bytes of the source; 0 means the end, and is returned only after every
@@ -73,9 +73,13 @@ struct HttpRetryPolicy {
 
 struct ImageStreamOptions {
   std::optional<std::string> expected_sha256; // 64 hex digits; checked when the end is reached
-  ProgressSink progress; // operation "download" (HTTP) or "read" (file); source bytes
+  // operation "download" (HTTP) or "read" (file), source bytes; called on the thread that reads,
+  // which inside a pipelined extract_rootfs/write_raw_image is their reader thread. Those two have
+  // their own sinks ("extract", "write"), called on the caller's thread: usually pick one.
+  ProgressSink progress;
   HttpRetryPolicy http;
-  // One line per notable event an operator may want in the log (a resumed transfer, a retry).
+  // One line per notable event an operator may want in the log (a resumed transfer, a retry);
+  // called on the thread that reads, like `progress`.
   std::function<void(std::string_view)> log;
 };
 
@@ -106,7 +110,7 @@ public:
   std::optional<std::uint64_t> total_size() const; // the source's size when known
   std::uint64_t bytes_read() const;
   bool at_end() const; // read() returned 0: every byte read and the checksum (if any) matched
-  const std::string& name() const;                 // path or URL
+  const std::string& name() const; // path or URL
   // Lower-case hex sha256 of every byte read; only complete once at_end().
   std::string sha256_hex() const;
   const std::optional<std::string>& expected_sha256() const;

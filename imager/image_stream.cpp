@@ -1,5 +1,5 @@
-#include "imager/image_source.h"
 #include "imager/http_fetch.h"
+#include "imager/image_source.h"
 #include "imager/image_util.h"
 #include "profiles/profile.h"
 
@@ -8,12 +8,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 namespace atelier::imager {
 
@@ -112,8 +112,9 @@ bool is_sha256_hex(std::string_view text) {
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
   return out;
 }
 

@@ -1,4 +1,5 @@
 #include "imager/raw_image.h"
+
 #include "imager/image_util.h"
 
 #include <algorithm>
@@ -12,9 +13,9 @@
 #include <sys/stat.h>
 #include <thread>
 #include <variant>
+#include <zstd.h>
 
 #include <fmt/format.h>
-#include <zstd.h>
 
 namespace atelier::imager {
 namespace {
@@ -90,7 +91,8 @@ public:
       }
       return std::optional<std::uint64_t>();
     }
-    if (starts({0x1F, 0x8B}) || starts({0xFD, '7', 'z', 'X', 'Z', 0x00}) || starts({'B', 'Z', 'h'})) {
+    if (starts({0x1F, 0x8B}) || starts({0xFD, '7', 'z', 'X', 'Z', 0x00}) ||
+        starts({'B', 'Z', 'h'})) {
       return image_error(ImageErrorKind::unsupported,
                          "{}: a raw image compressed with gzip, xz or bzip2; raw images must be "
                          "uncompressed (.img) or zstd (.img.zst)",
@@ -273,8 +275,8 @@ public:
     }
     const auto zeros = aligned_alloc_bytes(k_head);
     std::memset(zeros.get(), 0, k_head);
-    const std::uint64_t tail_start = m_written_end > k_head ? std::max(k_head, m_written_end - k_head)
-                                                            : m_written_end;
+    const std::uint64_t tail_start =
+        m_written_end > k_head ? std::max(k_head, m_written_end - k_head) : m_written_end;
     const auto head = static_cast<std::size_t>(std::min(k_head, m_image_bytes));
     const bool head_ok = raw_write(zeros.get(), head, 0);
     const bool tail_ok =
@@ -468,8 +470,8 @@ std::expected<RawWriteStats, ImageError> write_raw_image(ImageStream& stream,
       return fail(std::move(*read_error));
     }
     if (!ended) {
-      return fail({ImageErrorKind::io, fmt::format("{}: the image reader stopped early",
-                                                   stream.name())});
+      return fail(
+          {ImageErrorKind::io, fmt::format("{}: the image reader stopped early", stream.name())});
     }
   }
   if (!stream.at_end()) {

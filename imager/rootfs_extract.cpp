@@ -1,19 +1,22 @@
 #include "imager/rootfs_extract.h"
+
 #include "imager/archive_feed.h"
 #include "imager/image_util.h"
 
+#include <algorithm>
+#include <archive.h>
+#include <archive_entry.h>
 #include <atomic>
 #include <cerrno>
-#include <algorithm>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <thread>
+#include <unistd.h>
 #include <variant>
 #include <vector>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fmt/format.h>
 
 namespace atelier::imager {
@@ -28,10 +31,10 @@ using WriterPtr = std::unique_ptr<archive, decltype(&archive_write_free)>;
 // rule (the later entry wins) is kept and SECURE_SYMLINKS stops a later entry from replacing a
 // directory by a symlink and writing through it. No user/group lookup is installed: owners are
 // restored by the numeric ids of the archive, never by names looked up on the agent.
-constexpr int k_extract_flags =
-    ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_ACL |
-    ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-    ARCHIVE_EXTRACT_SECURE_SYMLINKS;
+constexpr int k_extract_flags = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
+                                ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_XATTR |
+                                ARCHIVE_EXTRACT_FFLAGS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                ARCHIVE_EXTRACT_SECURE_SYMLINKS;
 
 // The reader copies data into recycled slabs (libarchive reuses its buffer after each call).
 // Fixed slabs, not a vector per block: allocating and unmapping large blocks in a two-thread
@@ -109,7 +112,7 @@ public:
     const char* raw = archive_entry_pathname(entry);
     m_current = raw != nullptr ? raw : "";
     if (raw == nullptr || *raw == '\0') {
-      return refuse("an entry without a path");
+      return refuse("an entry without a path (or one that cannot be decoded)");
     }
     auto rel = relative_path(m_current);
     if (!rel) {
@@ -164,8 +167,7 @@ public:
     if (!m_open) {
       return {}; // data of an entry libarchive declined to write (e.g. a directory)
     }
-    const auto written =
-        archive_write_data_block(m_disk.get(), bytes.data(), bytes.size(), offset);
+    const auto written = archive_write_data_block(m_disk.get(), bytes.data(), bytes.size(), offset);
     if (written < 0) {
       return libarchive_failure("cannot be written");
     }
@@ -183,6 +185,13 @@ public:
     m_current = "(directory permissions and times, applied last)";
     if (archive_write_close(m_disk.get()) != ARCHIVE_OK) {
       return libarchive_failure("cannot be completed");
+    }
+    // Success means on the disk: a write-back error (a failing sector) shows up here, not after
+    // the machine was declared ready.
+    UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid() || ::syncfs(root.get()) != 0) {
+      return image_error(ImageErrorKind::io, "{}: flushing the extracted files failed: {}", m_root,
+                         std::strerror(errno));
     }
     return {};
   }
@@ -321,8 +330,9 @@ std::expected<void, ImageError> read_archive(ArchiveFeed& feed, SlabPool* slabs,
       break;
     }
     if (r != ARCHIVE_OK) {
-      // ARCHIVE_WARN included: libarchive warns about a damaged header it skipped.
-      return failure("the archive cannot be read");
+      // ARCHIVE_WARN included: libarchive warns about a damaged header it skipped, or a name it
+      // could not decode (it would then have no name at all).
+      return failure("the header after the last entry read cannot be read");
     }
     const char* name = archive_entry_pathname(entry);
     last = name != nullptr ? name : "?";
@@ -386,6 +396,7 @@ std::expected<void, ImageError> apply(Restorer& restorer, Item& item) {
 std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
                                                        const std::filesystem::path& target_root,
                                                        const ExtractOptions& options) {
+  const ScopedUtf8Ctype utf8; // before libarchive is first used on this thread
   ProgressMeter meter(options.progress, "extract", options.device);
   std::error_code ec;
   // Canonical: libarchive's symlink check looks at every component of the absolute paths it is
@@ -439,7 +450,9 @@ std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
     }
     std::optional<ImageError> read_error;
     std::thread reader([&] {
-      auto read = read_archive(**feed, &slabs, [&](Item item) { return queue.push(std::move(item), 1); });
+      const ScopedUtf8Ctype reader_utf8;
+      auto read =
+          read_archive(**feed, &slabs, [&](Item item) { return queue.push(std::move(item), 1); });
       if (!read) {
         read_error = std::move(read.error());
       }

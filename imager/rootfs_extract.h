@@ -16,7 +16,8 @@
 //    refused before any of it is written, so a hostile or oversized archive cannot fill the disk.
 //
 // Contract: target_root is an existing directory, normally the root of a freshly made filesystem;
-// it is never left, so nothing outside it is created, changed or followed. On any error the target
+// it is never left, so nothing outside it is created, changed or followed. On success every file
+// is on the disk (syncfs) and the stream's checksum matched. On any error the target
 // holds a partial tree and the caller must not boot it (deploy re-formats or marks the disk
 // unbootable). A checksum mismatch is the error kind checksum_mismatch, detected when the stream
 // ends, i.e. after the whole tree was written: the caller must discard it like any other error.

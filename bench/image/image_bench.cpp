@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
     return usage();
   }
   ImageStreamOptions stream_options;
-  stream_options.log = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
+  stream_options.log = [](std::string_view line) {
+    fmt::print(stderr, "{}\n", line);
+  };
   bool pipelined = true;
   bool zeroed = false;
   bool direct = true;
@@ -70,11 +72,16 @@ int main(int argc, char** argv) {
     if (!stats) {
       return fail(stats.error());
     }
-    out = {{"files", stats->files},         {"directories", stats->directories},
-           {"symlinks", stats->symlinks},   {"hardlinks", stats->hardlinks},
-           {"device_nodes", stats->device_nodes}, {"fifos", stats->fifos},
-           {"bytes", stats->bytes},         {"source_bytes", stats->source_bytes},
-           {"sha256", stats->sha256},       {"seconds", stats->duration_seconds}};
+    out = {{"files", stats->files},
+           {"directories", stats->directories},
+           {"symlinks", stats->symlinks},
+           {"hardlinks", stats->hardlinks},
+           {"device_nodes", stats->device_nodes},
+           {"fifos", stats->fifos},
+           {"bytes", stats->bytes},
+           {"source_bytes", stats->source_bytes},
+           {"sha256", stats->sha256},
+           {"seconds", stats->duration_seconds}};
   } else if (args[0] == "write-raw") {
     RawWriteOptions options;
     options.pipelined = pipelined;

@@ -2,6 +2,7 @@
 // ready → finish, against a real SQLite file and real boot tokens. Crash safety is tested by
 // dropping the daemon's objects and opening the same file again, as a restarted atelierd does.
 #include "daemon/agent_api.h"
+#include "daemon/cli.h"
 #include "daemon/erasure_certificate.h"
 #include "daemon/pipeline.h"
 #include "daemon/workshop_view.h"
@@ -11,6 +12,8 @@
 
 #include <fstream>
 #include <memory>
+#include <atomic>
+#include <thread>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -348,6 +351,74 @@ TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
   EXPECT_EQ(rows[0].state, "failed");
   EXPECT_EQ(rows[0].stage, "wipe failed");
   EXPECT_EQ(rows[0].verdict, "FAILED: wipe failed: DISK FAILING — remove the disk");
+}
+
+// A batch that lists this machine's MAC claims it at registration and forces its profile; a
+// profile the server does not have fails the machine with the reason instead of guessing.
+TEST_F(PipelineTest, BatchClaimsListedMachineAndForcesItsProfile) {
+  auto& store = m_daemon->registry.store();
+  hwdb::Batch batch;
+  batch.name = "lycée";
+  batch.profile = "family";
+  batch.macs = {"52:54:00:aa:00:01"};
+  batch.created_at = hwdb::SystemClock().now();
+  const auto id = store.add_batch(batch).value();
+  const std::string token = boot();
+  register_agent(token);
+  EXPECT_EQ(store.batch_units(id).value(), std::vector<hwdb::RowId>{unit().id});
+  done(token, next(token), {{"bench", bench_report()}});
+  EXPECT_EQ(unit().state, hwdb::UnitState::tested);
+  EXPECT_NE(store.events(unit().id).value().back().reason.find("batch \"lycée\""), std::string::npos);
+}
+
+TEST_F(PipelineTest, BatchWithAMissingProfileFailsTheMachineWithTheReason) {
+  auto& store = m_daemon->registry.store();
+  hwdb::Batch batch;
+  batch.name = "school";
+  batch.profile = "no-such-profile";
+  batch.max_units = 1;
+  batch.created_at = hwdb::SystemClock().now();
+  store.add_batch(batch).value();
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  EXPECT_NE(store.events(unit().id).value().back().reason.find("not installed"), std::string::npos);
+}
+
+// `atelier batch run` follows its machines from another process's point of view (its own
+// database connection) and reports them; here the "machine" is driven through the API meanwhile.
+TEST_F(PipelineTest, BatchRunWaitsForItsMachineAndSummarises) {
+  const std::string plan = (m_dir / "plan.toml").string();
+  std::ofstream(plan) << "[batch]\nname = \"demo\"\ncount = 1\ntimeout_minutes = 5\n";
+  std::ostringstream out, err;
+  std::atomic<int> status{-1};
+  std::thread cli([&] {
+    status = daemon::run_cli({"--db", db(), "batch", "run", plan, "--json", "--interval", "0.1"}, out, err);
+  });
+  while (m_daemon->registry.store().open_batches().value().empty()) {
+    if (status != -1) { // the command ended before opening its batch
+      cli.join();
+      FAIL() << "atelier batch run ended early (" << status << "): " << err.str();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  done(token, next(token), {{"records", {erasure_record("S2XXXXXX", "erased")}}});
+  done(token, next(token), {{"partitions", 2}});
+  ASSERT_EQ(next(token)["step"], "verify");
+  // The verify step needs the hostname check of the real agent; here it reports success.
+  const auto jobs = m_daemon->registry.store().jobs(unit().id).value();
+  done(token, json{{"job", jobs.back().id}}, {{"summary", "ok"}});
+  cli.join();
+  ASSERT_EQ(status, 0) << err.str() << out.str();
+  const json summary = json::parse(out.str());
+  EXPECT_EQ(summary["ready"], 1);
+  EXPECT_EQ(summary["ok"], true);
+  EXPECT_EQ(summary["units"][0]["tag"], unit().tag.str());
+  EXPECT_TRUE(m_daemon->registry.store().open_batches().value().empty()); // closed at the end
 }
 
 // A deploy that fails keeps its imaging record (failed step, reason, whether the disk was left

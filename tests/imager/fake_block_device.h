@@ -1,6 +1,7 @@
 // An in-memory block device for the wipe engine's unit tests, with fault injection: an errno on
-// writes or reads of a sector range (a number of times or for ever), one short write, ENOSPC from an
-// offset on, a device that ends before its reported size, and a stall that blocks until released.
+// writes or reads of a sector range (a number of times or for ever), one short write, ENOSPC from
+// an offset on, a device that ends before its reported size, a stall that blocks until released, an
+// error reported only when the data is flushed, and writes that are acknowledged but never stored.
 // The disk's state is shared: a test keeps it while a (possibly detached) worker owns the device.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace atelier::imager::test {
@@ -49,8 +51,17 @@ struct FakeDisk {
   std::optional<std::uint64_t> enospc_from;    // writes at or past it fail with ENOSPC
   std::optional<std::uint64_t> ends_at;        // the media really ends here (transfers return 0)
   std::optional<std::uint64_t> stall_at;       // an I/O covering it blocks until release_stall()
+  // flush() fails with flush_error on the flush_fails_from-th flush (1-based) and every later one:
+  // a device that took the writes into its cache and reports the failure only when asked to make
+  // them durable (fdatasync -> EIO).
+  std::optional<int> flush_error;
+  std::uint64_t flush_fails_from = 1;
+  // Writes to [first, first + length) succeed but the bytes there keep their old content: a device
+  // that acknowledges and drops (a lying drive; Linux's loop driver after a short backing write).
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> dropped_writes;
   std::uint64_t writes = 0;
   std::uint64_t reads = 0;
+  std::uint64_t flushes = 0;
   std::mutex mutex;
   std::condition_variable changed;
   bool stall_released = false;
@@ -79,7 +90,20 @@ public:
       }
       length = static_cast<std::size_t>(std::min<std::uint64_t>(length, *m_disk->enospc_from - offset));
     }
-    std::memcpy(m_disk->data.data() + offset, data.data(), length);
+    // Stored: [offset, offset + length) less the dropped range, which keeps its old bytes.
+    const std::uint64_t end = offset + length;
+    const auto store = [&](std::uint64_t from, std::uint64_t to) {
+      if (from < to) {
+        std::memcpy(m_disk->data.data() + from, data.data() + (from - offset),
+                    static_cast<std::size_t>(to - from));
+      }
+    };
+    if (const auto& drop = m_disk->dropped_writes) {
+      store(offset, std::min(end, drop->first));
+      store(std::max(offset, drop->first + drop->second), end);
+    } else {
+      store(offset, end);
+    }
     return length;
   }
 
@@ -94,7 +118,14 @@ public:
     return length;
   }
 
-  std::expected<void, int> flush() override { return {}; }
+  std::expected<void, int> flush() override {
+    std::lock_guard lock(m_disk->mutex);
+    ++m_disk->flushes;
+    if (m_disk->flush_error && m_disk->flushes >= m_disk->flush_fails_from) {
+      return std::unexpected(*m_disk->flush_error);
+    }
+    return {};
+  }
 
 private:
   std::size_t clip(std::uint64_t offset, std::size_t length) const {

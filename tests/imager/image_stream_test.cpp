@@ -1,12 +1,11 @@
 // ImageStream: local files, sha256 while streaming, and HTTP on loopback — against a scripted
 // Beast server that drops connections, changes the file, redirects and fails on purpose, and
 // against atelierd's own HTTP server behind a proxy that cuts the first connection.
+#include "image_test_support.h"
 #include "imager/http_fetch.h"
 #include "imager/image_source.h"
 #include "profiles/profile.h"
 #include "pxe/http_server.h"
-
-#include "image_test_support.h"
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -64,7 +63,7 @@ struct Reply {
   unsigned status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::size_t content_length = 0;      // announced; usually body.size()
+  std::size_t content_length = 0;       // announced; usually body.size()
   std::optional<std::size_t> cut_after; // close the connection after this many body bytes
   bool never_answer = false;            // hold the connection without a byte (timeouts)
 };
@@ -174,8 +173,8 @@ Reply serve_file(const SeenRequest& request, const std::string& content, const s
   if (!request.range.empty() && validator_ok) {
     const std::size_t first = std::stoull(request.range.substr(6)); // "bytes=N-"
     reply.status = 206;
-    reply.headers.emplace_back("Content-Range", fmt::format("bytes {}-{}/{}", first,
-                                                            content.size() - 1, content.size()));
+    reply.headers.emplace_back(
+        "Content-Range", fmt::format("bytes {}-{}/{}", first, content.size() - 1, content.size()));
     reply.body = content.substr(first);
   } else {
     reply.body = content;
@@ -289,7 +288,8 @@ TEST(HttpUrl, ParsesHostPortAndTarget) {
 // The plain case: one 200, the bytes and their sha256.
 TEST(ImageStreamHttp, DownloadsAndHashes) {
   const auto content = testing::pattern_bytes(2'000'000);
-  ScriptedServer server([&](const SeenRequest& r, int) { return serve_file(r, content, "\"v1\""); });
+  ScriptedServer server(
+      [&](const SeenRequest& r, int) { return serve_file(r, content, "\"v1\""); });
   auto stream = open_url(server.url("/image.tar.zst"), testing::sha256_of(content));
   ASSERT_TRUE(stream.has_value()) << stream.error().message;
   EXPECT_EQ((*stream)->total_size(), content.size());

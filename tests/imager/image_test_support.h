@@ -5,6 +5,8 @@
 
 #include "support/temp_dir.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -12,15 +14,12 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <openssl/evp.h>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <archive.h>
-#include <archive_entry.h>
-#include <openssl/evp.h>
 
 namespace atelier::testing {
 
@@ -118,14 +117,12 @@ public:
     return add(path, AE_IFDIR, mode, {});
   }
   TarBuilder& symlink(const std::string& path, const std::string& target) {
-    return add(path, AE_IFLNK, 0777, {}, 0, 0, [&](archive_entry* e) {
-      archive_entry_set_symlink(e, target.c_str());
-    });
+    return add(path, AE_IFLNK, 0777, {}, 0, 0,
+               [&](archive_entry* e) { archive_entry_set_symlink(e, target.c_str()); });
   }
   TarBuilder& hardlink(const std::string& path, const std::string& target) {
-    return add(path, AE_IFREG, 0644, {}, 0, 0, [&](archive_entry* e) {
-      archive_entry_set_hardlink(e, target.c_str());
-    });
+    return add(path, AE_IFREG, 0644, {}, 0, 0,
+               [&](archive_entry* e) { archive_entry_set_hardlink(e, target.c_str()); });
   }
   TarBuilder& device(const std::string& path, bool block, unsigned major, unsigned minor) {
     return add(path, block ? AE_IFBLK : AE_IFCHR, 0666, {}, 0, 0, [&](archive_entry* e) {
@@ -147,10 +144,11 @@ private:
   }
 
   template <typename Extra = void (*)(archive_entry*)>
-  TarBuilder& add(const std::string& path, unsigned type, unsigned mode, const std::string& content,
-                  unsigned uid = 0, unsigned gid = 0, Extra extra = [](archive_entry*) {}) {
+  TarBuilder& add(
+      const std::string& path, unsigned type, unsigned mode, const std::string& content,
+      unsigned uid = 0, unsigned gid = 0, Extra extra = [](archive_entry*) {}) {
     std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
-                                                                      &archive_entry_free);
+                                                                    &archive_entry_free);
     archive_entry_set_pathname(e.get(), path.c_str());
     archive_entry_set_filetype(e.get(), type);
     archive_entry_set_perm(e.get(), mode);
@@ -160,7 +158,8 @@ private:
     archive_entry_set_size(e.get(), static_cast<la_int64_t>(content.size()));
     extra(e.get());
     if (archive_write_header(m_archive.get(), e.get()) != ARCHIVE_OK) {
-      throw std::runtime_error(std::string("tar builder: ") + archive_error_string(m_archive.get()));
+      throw std::runtime_error(std::string("tar builder: ") +
+                               archive_error_string(m_archive.get()));
     }
     if (!content.empty()) {
       archive_write_data(m_archive.get(), content.data(), content.size());
@@ -236,9 +235,7 @@ inline std::optional<std::string> root_test_blocker() {
 class LoopDevice {
 public:
   LoopDevice(const std::filesystem::path& backing, std::uint64_t size) : m_backing(backing) {
-    {
-      std::ofstream create(backing, std::ios::binary | std::ios::trunc);
-    }
+    { std::ofstream create(backing, std::ios::binary | std::ios::trunc); }
     std::filesystem::resize_file(backing, size);
     const auto result = run_command("losetup --find --show '" + backing.string() + "'");
     if (result.exit_code != 0) {
@@ -268,8 +265,7 @@ public:
     if (made.exit_code != 0) {
       throw std::runtime_error("mkfs.ext4 failed: " + made.output);
     }
-    auto mounted =
-        run_command("mount '" + m_loop.device() + "' '" + m_mount_point.string() + "'");
+    auto mounted = run_command("mount '" + m_loop.device() + "' '" + m_mount_point.string() + "'");
     if (mounted.exit_code != 0) {
       throw std::runtime_error("mount failed: " + mounted.output);
     }

@@ -1,14 +1,14 @@
 // write_raw_image: plain and zstd images onto regular files and loop devices, zero skipping only
 // on a disk known to be zero, and what a failed write leaves behind (a head that does not boot).
+#include "image_test_support.h"
 #include "imager/image_source.h"
 #include "imager/raw_image.h"
 
-#include "image_test_support.h"
-
 #include <filesystem>
+#include <vector>
+#include <zstd.h>
 
 #include <gtest/gtest.h>
-#include <zstd.h>
 
 namespace atelier::imager {
 namespace {
@@ -130,6 +130,26 @@ TEST_F(RawImageTest, ChecksumMismatchLeavesADiskThatDoesNotBoot) {
   EXPECT_EQ(after.substr(after.size() - k_mib), std::string(k_mib, '\0'));
   // The middle was written: the contract says the caller must still re-image or wipe.
   EXPECT_EQ(after.substr(2 * k_mib, 3 * k_mib), image.substr(2 * k_mib, 3 * k_mib));
+}
+
+// The last progress event is the whole source, named after the device.
+TEST_F(RawImageTest, ProgressEndsWithTheWholeSource) {
+  const auto compressed = zstd_compress(disk_image());
+  const auto disk = target_file('\0', 12 * k_mib);
+  testing::write_bytes(m_dir.path() / "image.img.zst", compressed);
+  auto stream = open_image((m_dir.path() / "image.img.zst").string(), {});
+  ASSERT_TRUE(stream.has_value());
+  std::vector<Progress> events;
+  RawWriteOptions options;
+  options.progress = [&](const Progress& p) {
+    events.push_back(p);
+  };
+  ASSERT_TRUE(write_raw_image(**stream, disk, options).has_value());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().operation, "write");
+  EXPECT_EQ(events.back().device, disk.string());
+  EXPECT_EQ(events.back().done_bytes, compressed.size());
+  EXPECT_EQ(events.back().total_bytes, compressed.size());
 }
 
 // A zstd stream cut in the middle of its frame is a truncation, not a short image.

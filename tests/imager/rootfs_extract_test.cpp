@@ -1,14 +1,14 @@
 // extract_rootfs: the hostile-archive corpus (every refused case, with a sentinel directory next to
 // the target that must stay untouched), truncation and checksum errors, every compression, and a
 // real root filesystem's metadata preserved on ext4 over a loop device.
+#include "image_test_support.h"
 #include "imager/image_source.h"
 #include "imager/rootfs_extract.h"
-
-#include "image_test_support.h"
 
 #include <filesystem>
 #include <set>
 #include <sys/stat.h>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -43,9 +43,8 @@ protected:
   }
 
   // Extracts `bytes` (written to a file beside the target) into the target.
-  std::expected<ExtractStats, ImageError> extract(const std::string& bytes,
-                                                  std::optional<std::string> sha256 = {},
-                                                  bool pipelined = true) {
+  std::expected<ExtractStats, ImageError>
+  extract(const std::string& bytes, std::optional<std::string> sha256 = {}, bool pipelined = true) {
     const auto file = m_dir.path() / "image.tar";
     testing::write_bytes(file, bytes);
     m_before = snapshot(m_dir.path()); // the image itself is expected
@@ -105,10 +104,8 @@ TEST_F(RootfsExtractTest, AbsolutePathIsRefused) {
 
 // The classic: a symlink pointing outside, then a file written "through" it.
 TEST_F(RootfsExtractTest, FileThroughASymlinkToOutsideIsRefused) {
-  const auto tar = TarBuilder()
-                       .symlink("evil", m_sentinel.string())
-                       .file("evil/pwned", "x")
-                       .finish();
+  const auto tar =
+      TarBuilder().symlink("evil", m_sentinel.string()).file("evil/pwned", "x").finish();
   expect_refused(extract(tar), ImageErrorKind::unsafe_entry, "evil/pwned");
   EXPECT_FALSE(fs::exists(m_sentinel / "pwned"));
 }
@@ -132,10 +129,8 @@ TEST_F(RootfsExtractTest, HardLinkOutsideTheRootIsRefused) {
                  ImageErrorKind::unsafe_entry, "hard link");
   expect_refused(extract(TarBuilder().hardlink("h", (m_sentinel / "keep").string()).finish()),
                  ImageErrorKind::unsafe_entry, "hard link");
-  const auto through = TarBuilder()
-                           .symlink("evil", m_sentinel.string())
-                           .hardlink("h", "evil/keep")
-                           .finish();
+  const auto through =
+      TarBuilder().symlink("evil", m_sentinel.string()).hardlink("h", "evil/keep").finish();
   const auto result = extract(through);
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().kind, ImageErrorKind::unsafe_entry) << result.error().message;
@@ -147,11 +142,11 @@ TEST_F(RootfsExtractTest, HardLinkOutsideTheRootIsRefused) {
 TEST_F(RootfsExtractTest, HardLinkWithDataIntoASymlinkIsRefused) {
   // Hand-made: the pax header gives the hard link a size, as libarchive honours.
   const std::string pax_record = "11 size=10\n";
-  const std::string tar =
-      testing::ustar_header("s", '2', 0, (m_sentinel / "keep").string()) +
-      testing::ustar_header("PaxHeader/h", 'x', pax_record.size()) +
-      testing::padded_block(pax_record) + testing::ustar_header("h", '1', 0, "s") +
-      testing::padded_block("pwned!!!!\n") + testing::tar_end();
+  const std::string tar = testing::ustar_header("s", '2', 0, (m_sentinel / "keep").string()) +
+                          testing::ustar_header("PaxHeader/h", 'x', pax_record.size()) +
+                          testing::padded_block(pax_record) +
+                          testing::ustar_header("h", '1', 0, "s") +
+                          testing::padded_block("pwned!!!!\n") + testing::tar_end();
   expect_refused(extract(tar), ImageErrorKind::unsafe_entry, "hard link with data");
 }
 
@@ -167,8 +162,8 @@ TEST_F(RootfsExtractTest, DeviceNodeOutsideDevIsRefused) {
 // A header announcing 1 PiB with a few bytes behind it (a decompression bomb) fails on the size,
 // before anything of it is written.
 TEST_F(RootfsExtractTest, EntryLargerThanTheFreeSpaceIsRefusedBeforeWriting) {
-  const std::string tar = testing::ustar_header("bomb", '0', 1ULL << 50) +
-                          std::string(64 * 1024, '\0');
+  const std::string tar =
+      testing::ustar_header("bomb", '0', 1ULL << 50) + std::string(64 * 1024, '\0');
   expect_refused(extract(tar), ImageErrorKind::no_space, "'bomb'");
   EXPECT_FALSE(fs::exists(m_target / "bomb"));
 }
@@ -231,6 +226,28 @@ TEST_F(RootfsExtractTest, WrongChecksumIsAChecksumMismatch) {
   EXPECT_TRUE(extract(tar, testing::sha256_of(tar)).has_value());
 }
 
+// The deploy log shows how far extraction got; the last event is the whole source.
+TEST_F(RootfsExtractTest, ProgressEndsWithTheWholeSource) {
+  const auto tar =
+      TarBuilder(TarCompression::zstd).file("big", testing::pattern_bytes(2'000'000)).finish();
+  const auto file = m_dir.path() / "image.tar.zst";
+  testing::write_bytes(file, tar);
+  auto stream = open_image(file.string(), {});
+  ASSERT_TRUE(stream.has_value());
+  std::vector<Progress> events;
+  ExtractOptions options;
+  options.device = "/dev/sda2";
+  options.progress = [&](const Progress& p) {
+    events.push_back(p);
+  };
+  ASSERT_TRUE(extract_rootfs(**stream, m_target, options).has_value());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().operation, "extract");
+  EXPECT_EQ(events.back().device, "/dev/sda2");
+  EXPECT_EQ(events.back().done_bytes, tar.size());
+  EXPECT_EQ(events.back().total_bytes, tar.size());
+}
+
 // Not an archive at all.
 TEST_F(RootfsExtractTest, GarbageIsAFormatError) {
   const auto result = extract(testing::pattern_bytes(10'000));
@@ -238,11 +255,47 @@ TEST_F(RootfsExtractTest, GarbageIsAFormatError) {
   EXPECT_EQ(result.error().kind, ImageErrorKind::format) << result.error().message;
 }
 
+// pax archives carry names in UTF-8 and GNU ones as raw bytes; both come back byte for byte in
+// the agent's C locale (libarchive would otherwise refuse every non-ASCII name). A pax header
+// holding a name that is not UTF-8 (GNU tar writes them) cannot be decoded: a clear error, never
+// a silently renamed file.
+TEST_F(RootfsExtractTest, NonAsciiNamesSurviveInTheCLocale) {
+  const std::string utf8 = "caf\xc3\xa9";
+  const std::string latin1 = "lat\xe9n";
+  const auto archive_of = [&](const std::string& format, const std::vector<std::string>& names) {
+    const auto tree = m_dir.path() / "names";
+    fs::remove_all(tree);
+    fs::create_directories(tree);
+    for (const auto& name : names) {
+      testing::write_bytes(tree / name, name);
+    }
+    const auto archive = m_dir.path() / "names.tar";
+    const auto made = run_command("LC_ALL=C tar --format=" + format + " -C '" + tree.string() +
+                                  "' -cf '" + archive.string() + "' .");
+    EXPECT_EQ(made.exit_code, 0) << made.output;
+    fs::remove_all(tree);
+    fs::remove_all(m_target);
+    fs::create_directories(m_target);
+    return testing::read_bytes(archive);
+  };
+  auto stats = extract(archive_of("pax", {utf8}));
+  ASSERT_TRUE(stats.has_value()) << stats.error().message;
+  EXPECT_EQ(testing::read_bytes(m_target / utf8), utf8);
+  stats = extract(archive_of("gnu", {utf8, latin1}));
+  ASSERT_TRUE(stats.has_value()) << stats.error().message;
+  EXPECT_EQ(testing::read_bytes(m_target / utf8), utf8);
+  EXPECT_EQ(testing::read_bytes(m_target / latin1), latin1);
+  stats = extract(archive_of("pax", {latin1}));
+  ASSERT_FALSE(stats.has_value());
+  EXPECT_EQ(stats.error().kind, ImageErrorKind::format);
+  EXPECT_NE(stats.error().message.find("UTF-8"), std::string::npos) << stats.error().message;
+}
+
 // tar, tar.gz, tar.xz and tar.zst all extract the same tree; the sha256 is of the bytes as
 // stored, with and without the reader thread.
 TEST_F(RootfsExtractTest, EveryCompressionExtractsTheSameTree) {
-  for (const auto compression : {TarCompression::none, TarCompression::gzip, TarCompression::xz,
-                                 TarCompression::zstd}) {
+  for (const auto compression :
+       {TarCompression::none, TarCompression::gzip, TarCompression::xz, TarCompression::zstd}) {
     for (const bool pipelined : {true, false}) {
       fs::remove_all(m_target);
       fs::create_directories(m_target);
@@ -292,7 +345,8 @@ TEST(RootfsExtractOnExt4, PreservesEverythingABootableSystemNeeds) {
   const auto src = source.root() / "tree";
   const std::string s = src.string();
   const std::string setup =
-      "set -e; mkdir -p '" + s + "'; cd '" + s + "'; "
+      "set -e; mkdir -p '" + s + "'; cd '" + s +
+      "'; "
       "mkdir -p etc usr/bin home/user srv/shared var/empty run dev tmp; "
       "printf 'pinger' > usr/bin/pinger; chmod 0755 usr/bin/pinger; "
       "setcap cap_net_raw+ep usr/bin/pinger; "
@@ -312,8 +366,8 @@ TEST(RootfsExtractOnExt4, PreservesEverythingABootableSystemNeeds) {
   ASSERT_EQ(made.exit_code, 0) << made.output;
   const auto archive = work.path() / "rootfs.tar.zst";
   made = run_command("tar --xattrs --xattrs-include='*' --acls --sparse --numeric-owner "
-                     "--format=posix -C '" + s + "' -cf - . | zstd -q -o '" + archive.string() +
-                     "'");
+                     "--format=posix -C '" +
+                     s + "' -cf - . | zstd -q -o '" + archive.string() + "'");
   ASSERT_EQ(made.exit_code, 0) << made.output;
 
   auto stream = open_image(archive.string(), {});
@@ -331,7 +385,7 @@ TEST(RootfsExtractOnExt4, PreservesEverythingABootableSystemNeeds) {
   EXPECT_NE(sh("getfacl -cp srv/shared").find("user:1234:rwx"), std::string::npos);
   EXPECT_NE(sh("getfacl -cp srv/shared").find("default:group:1234:r-x"), std::string::npos);
   EXPECT_EQ(sh("getfattr --only-values -n user.atelier etc/tagged"), "hello");
-  EXPECT_EQ(sh("stat -c '%i' usr/bin/a") , sh("stat -c '%i' usr/bin/b"));
+  EXPECT_EQ(sh("stat -c '%i' usr/bin/a"), sh("stat -c '%i' usr/bin/b"));
   EXPECT_EQ(sh("readlink bin etc/abs-link"), "usr/bin\n/usr/bin/su\n");
   EXPECT_EQ(sh("stat -c '%F' var/empty run/fifo dev/null"),
             "directory\nfifo\ncharacter special file\n");

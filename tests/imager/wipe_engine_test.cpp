@@ -195,6 +195,60 @@ TEST(WipeEngine, ReadOnlyDeviceIsRefusedAtTheFirstWrite) {
   EXPECT_EQ(disk->writes, 1U); // a device error is not retried
 }
 
+// A device that takes every write into its cache and reports the failure only when the data is made
+// durable (fdatasync): every pwrite succeeded, yet the pass is not complete and the wipe fails,
+// without a verification that could only read back the cache.
+TEST(WipeEngine, AnErrorReportedOnlyAtFlushFailsTheWipe) {
+  auto disk = std::make_shared<FakeDisk>(k_size, 512);
+  disk->flush_error = EIO;
+  const auto record = wipe(disk, options_for(OverwriteMethod::zero));
+  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.failure_reason,
+            "pass 1 of 1: the data could not be flushed to the device (Input/output error (EIO))");
+  EXPECT_EQ(disk->flushes, 1U);
+  EXPECT_EQ(record.write_errors, 0U); // no write said so: only the flush did
+  EXPECT_EQ(record.passes, 0);
+  ASSERT_EQ(record.failed_ranges.size(), 1U);
+  EXPECT_EQ(record.failed_ranges[0].first_byte, 0U);
+  EXPECT_EQ(record.failed_ranges[0].length, k_size);
+  EXPECT_EQ(record.failed_ranges[0].error, "flush: Input/output error (EIO)");
+  EXPECT_EQ(record.verification_result, "not verified: the overwrite did not complete");
+  EXPECT_EQ(disk->reads, 0U);
+  EXPECT_EQ(record.bytes_verified, 0U);
+}
+
+// The same in the last pass of two: the first pass's success does not carry the wipe.
+TEST(WipeEngine, AFlushErrorInTheLastPassFailsTheWipe) {
+  auto disk = std::make_shared<FakeDisk>(k_size, 512);
+  disk->flush_error = EIO;
+  disk->flush_fails_from = 2;
+  const auto record = wipe(disk, options_for(OverwriteMethod::random_then_zero));
+  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.failure_reason,
+            "pass 2 of 2: the data could not be flushed to the device (Input/output error (EIO))");
+  EXPECT_EQ(record.passes, 1);
+  EXPECT_EQ(record.verification_result, "not verified: the overwrite did not complete");
+}
+
+// A device that acknowledges writes and drops them: nothing in the write path says so (not the
+// writes, not the flush), so the read-back must. The dropped sectors keep their old bytes.
+TEST(WipeEngine, WritesTheDeviceAcknowledgesButDropsAreCaughtByVerification) {
+  auto disk = std::make_shared<FakeDisk>(k_size, 512); // old content 0xAB
+  const std::uint64_t first = (5U << 20) + 4096;
+  disk->dropped_writes = {{first, 60U << 10}};
+  const auto record = wipe(disk, options_for(OverwriteMethod::zero));
+  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.write_errors, 0U);
+  EXPECT_EQ(record.passes, 1);
+  EXPECT_EQ(record.verify_mismatches, (60U << 10) / 512);
+  ASSERT_EQ(record.failed_ranges.size(), 1U);
+  EXPECT_EQ(record.failed_ranges[0].first_byte, first);
+  EXPECT_EQ(record.failed_ranges[0].length, 60U << 10);
+  EXPECT_EQ(record.failed_ranges[0].error, "verify: content differs from the pattern");
+  EXPECT_NE(record.failure_reason.find("the disk did not keep what was written"), std::string::npos)
+      << record.failure_reason;
+}
+
 TEST(WipeVerify, CatchesOnePlantedByteWhenRunOnItsOwn) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512);
   ASSERT_EQ(wipe(disk, options_for(OverwriteMethod::zero)).result, ErasureResult::erased);

@@ -1,8 +1,9 @@
 // The overwrite on REAL block devices (file-backed loop devices), read back INDEPENDENTLY of the
 // engine: zeros against /dev/zero with cmp, the random stream against `openssl enc -aes-128-ctr`
 // fed from /dev/zero. Faults come from the real kernel: a loop device over a tmpfs file with an
-// unallocatable hole fails writes in a known range, and a loop device over a frozen ext4 (fsfreeze)
-// hangs its writer in the kernel like a dying disk.
+// unallocatable hole fails writes in a known range (or, for requests that span its start,
+// acknowledges and drops them: test::UnwritableRangeDevice), and a loop device over a frozen ext4
+// (fsfreeze) hangs its writer in the kernel like a dying disk.
 //
 // This kernel has no device-mapper (CONFIG_MD is off), so the `dmsetup error`/`delay` targets the
 // issue suggests cannot be created here; the two set-ups above give the same kernel behaviour.
@@ -15,8 +16,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <thread>
 
@@ -119,35 +122,19 @@ TEST_F(WipeOnLoopDevice, VerificationRunAloneCatchesAByteChangedAfterTheWipe) {
 }
 
 TEST_F(WipeOnLoopDevice, WriteErrorsInAKnownRangeFailTheWipeAndNameThatRange) {
-  // A loop device over a tmpfs file whose bytes [4 MiB, 5 MiB) are a hole that the full tmpfs cannot
-  // allocate: the kernel fails exactly those writes (ENOSPC through the loop driver).
-  const auto mnt = m_dir / "tmpfs";
-  std::filesystem::create_directories(mnt);
-  must_run("mount -t tmpfs -o size=12M tmpfs '" + mnt.string() + "'");
-  struct Unmount {
-    std::string dir;
-    ~Unmount() { run_command("umount '" + dir + "' 2>/dev/null"); }
-  } unmount{mnt.string()};
-  const auto file = mnt / "disk.img";
-  must_run("truncate -s 8M '" + file.string() + "' && fallocate -o 0 -l 4M '" + file.string() + "' && fallocate -o 5M -l 3M '" +
-           file.string() + "' && (dd if=/dev/zero of='" + (mnt / "fill").string() + "' bs=64K status=none 2>/dev/null || true)" +
-           " && (dd if=/dev/zero of='" + (mnt / "fill2").string() + "' bs=4K status=none 2>/dev/null || true)");
-  // Set-up precondition: the hole really cannot be allocated (else the test would prove nothing).
-  ASSERT_NE(run_command("dd if=/dev/zero of='" + file.string() +
-                        "' bs=4K count=1 seek=1024 conv=notrunc status=none 2>/dev/null")
-                .exit_code,
-            0)
-      << "set-up: the tmpfs still had room for the hole";
-  const std::string loop = must_run("losetup --find --show '" + file.string() + "'");
-  struct Detach {
-    std::string dev;
-    ~Detach() { run_command("losetup -d '" + dev + "' 2>/dev/null"); }
-  } detach{loop};
+  // The kernel fails exactly the writes to [4 MiB, 5 MiB) (ENOSPC through the loop driver), with
+  // one page per request so that no write across the range's start is acknowledged (see
+  // loop_device.h for why).
+  test::UnwritableRangeDevice disk(m_dir / "tmpfs", 8U << 20, 4U << 20, 5U << 20,
+                                   test::LoopRequests::one_page);
+  if (const auto broken = disk.broken_precondition()) {
+    FAIL() << "set-up: " << *broken;
+  }
   WipeOptions options;
   options.method = OverwriteMethod::zero;
   options.verification = VerificationMethod::full;
   options.max_attempts = 2;
-  const auto record = wipe(loop, options);
+  const auto record = wipe(disk.path(), options);
   EXPECT_EQ(record.result, ErasureResult::failed);
   EXPECT_NE(record.failure_reason.find("could not be written (first at byte 4194304"), std::string::npos)
       << record.failure_reason;
@@ -156,6 +143,73 @@ TEST_F(WipeOnLoopDevice, WriteErrorsInAKnownRangeFailTheWipeAndNameThatRange) {
   EXPECT_EQ(record.failed_ranges[0].length, 1U << 20);
   EXPECT_EQ(record.write_errors, (1U << 20) / 512);
   EXPECT_EQ(record.bytes_written, (8U << 20) - (1U << 20));
+  EXPECT_EQ(disk.allocated_bytes(), (8U << 20) - (1U << 20))
+      << "the tmpfs found room for the range";
+}
+
+// Writes that the kernel acknowledges but drops (the loop driver ends a request whose backing write
+// was short as a success: see loop_device.h) reach the engine as successes, at pwrite and at
+// fdatasync alike; this is what once made the test above report "erased". The read-back is what
+// catches them: after a random pass the dropped sectors read as zeros, not as the stream. The range
+// lies inside one 64 KiB write that starts before it, so the kernel either acknowledges that write
+// whole (the drop) or fails part of it (reported errors, then sector-by-sector retries); either way
+// every byte of the range must be in failed_ranges and the wipe must fail.
+TEST_F(WipeOnLoopDevice, WritesTheKernelAcknowledgesButDropsAreCaughtByVerification) {
+  constexpr std::uint64_t begin = (4U << 20) + 4096;
+  constexpr std::uint64_t end = (4U << 20) + (64U << 10);
+  test::UnwritableRangeDevice disk(m_dir / "tmpfs", 8U << 20, begin, end,
+                                   test::LoopRequests::as_the_kernel_merges);
+  if (const auto broken = disk.broken_precondition()) {
+    FAIL() << "set-up: " << *broken;
+  }
+  WipeOptions options;
+  options.method = OverwriteMethod::random;
+  options.verification = VerificationMethod::full;
+  options.buffer_bytes = 64U << 10;
+  options.max_attempts = 2;
+  std::optional<StreamSeed> seed;
+  options.seed_observer_for_tests = [&](const StreamSeed& s) {
+    seed = s;
+  };
+  const auto record = wipe(disk.path(), options);
+  ASSERT_TRUE(seed.has_value());
+  EXPECT_EQ(record.result, ErasureResult::failed)
+      << "a wipe with unwritten sectors was reported erased";
+  // The failed ranges, merged whatever their error, are exactly the unwritable range.
+  auto ranges = record.failed_ranges;
+  std::sort(ranges.begin(), ranges.end(),
+            [](const auto& a, const auto& b) { return a.first_byte < b.first_byte; });
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
+  for (const auto& r : ranges) {
+    if (!merged.empty() && merged.back().second >= r.first_byte) {
+      merged.back().second = std::max(merged.back().second, r.first_byte + r.length);
+    } else {
+      merged.emplace_back(r.first_byte, r.first_byte + r.length);
+    }
+  }
+  ASSERT_EQ(merged.size(), 1U) << record.failure_reason;
+  EXPECT_EQ(merged[0].first, begin);
+  EXPECT_EQ(merged[0].second, end);
+  std::cout << "[   INFO   ] of " << (end - begin) / 512 << " unwritable sectors, "
+            << record.write_errors << " were reported by the kernel and "
+            << record.verify_mismatches
+            << " were acknowledged, dropped and caught by verification\n";
+  // Everything outside the range holds the stream (checked with openssl, independently of the
+  // engine).
+  const std::string expected = (m_dir / "expected.bin").string();
+  must_run("head -c " + std::to_string(disk.size()) +
+           " /dev/zero | openssl enc -aes-128-ctr -nosalt -K " + to_hex(seed->key) + " -iv " +
+           to_hex(seed->iv) + " > '" + expected + "'");
+  EXPECT_EQ(
+      run_command("cmp -n " + std::to_string(begin) + " '" + expected + "' '" + disk.path() + "'")
+          .exit_code,
+      0);
+  EXPECT_EQ(
+      run_command("cmp -i " + std::to_string(end) + " '" + expected + "' '" + disk.path() + "'")
+          .exit_code,
+      0);
+  EXPECT_EQ(disk.allocated_bytes(), disk.size() - disk.unwritable_bytes())
+      << "the tmpfs found room for the range";
 }
 
 // The CLI with two disks, one of which hangs in the kernel: the hung one is reported failed after
