@@ -14,8 +14,7 @@ std::optional<std::string> boots_from_disk(const hwdb::Unit& unit) {
                        "own disk",
                        unit.tag.str());
   case hwdb::UnitState::parts:
-    return fmt::format("{} is set aside for parts: nothing to do over the network",
-                       unit.tag.str());
+    return fmt::format("{} is set aside for parts: nothing to do over the network", unit.tag.str());
   default:
     return std::nullopt;
   }
