@@ -18,10 +18,10 @@
 #include "daemon/erasure_certificate.h"
 #include "daemon/file_io.h"
 #include "daemon/settings.h"
+#include "imager/block_device.h"
 #include "imager/deploy.h"
 #include "imager/device_identity.h"
 #include "imager/device_safety.h"
-#include "imager/block_device.h"
 #include "imager/imaging_record.h"
 #include "imager/process_runner.h"
 #include "imager/wipe_command.h"
@@ -37,14 +37,12 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <unistd.h>
-
 namespace atelier::daemon {
-
 
 namespace {
 
@@ -64,8 +62,9 @@ void fail(CliContext& ctx, const std::string& message) {
 }
 
 std::string size_words(std::uint64_t bytes) {
-  return bytes >= (1ULL << 30U) ? fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1ULL << 30U))
-                                : fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1ULL << 20U));
+  return bytes >= (1ULL << 30U)
+             ? fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1ULL << 30U))
+             : fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1ULL << 20U));
 }
 
 std::uint64_t device_bytes(const imager::DeviceIdentity& id) {
@@ -81,7 +80,8 @@ std::uint64_t device_bytes(const imager::DeviceIdentity& id) {
 
 // The configuration file is optional: the command works on a computer without atelierd.
 std::expected<profiles::ServerConfig, std::string> load_config(const ImageDeviceArgs& a) {
-  const fs::path file = a.config.empty() ? fs::path(profiles::k_default_server_config) : fs::path(a.config);
+  const fs::path file =
+      a.config.empty() ? fs::path(profiles::k_default_server_config) : fs::path(a.config);
   if (a.config.empty() && !fs::exists(file)) {
     return profiles::ServerConfig{};
   }
@@ -108,8 +108,8 @@ std::expected<profiles::Profile, std::string> find_profile(const ImageDeviceArgs
   if (a.profile.ends_with(".toml")) {
     auto loaded = profiles::load_profile(a.profile);
     if (!loaded) {
-      return std::unexpected(
-          fmt::format("{}: the profile has errors:{}", a.profile, diagnostics_text(loaded.error())));
+      return std::unexpected(fmt::format("{}: the profile has errors:{}", a.profile,
+                                         diagnostics_text(loaded.error())));
     }
     return *loaded;
   }
@@ -136,9 +136,9 @@ std::expected<profiles::Profile, std::string> find_profile(const ImageDeviceArgs
     }
     names.push_back(p.name);
   }
-  return std::unexpected(fmt::format("no profile named \"{}\" in {} (there: {})", a.profile,
-                                     dir.string(),
-                                     names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
+  return std::unexpected(
+      fmt::format("no profile named \"{}\" in {} (there: {})", a.profile, dir.string(),
+                  names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
 }
 
 // Where the image is read from: --image, a URL as given, the profile's path, else the images
@@ -147,13 +147,14 @@ std::expected<std::string, std::string> find_image(const ImageDeviceArgs& a,
                                                    const profiles::Profile& profile,
                                                    const profiles::ServerConfig& config) {
   if (!profile.image.sha256) {
-    return std::unexpected(fmt::format(
-        "profile \"{}\" names no image sha256: build the image (atelier image build "
-        "--update-profile) or record its checksum in [image]",
-        profile.name));
+    return std::unexpected(
+        fmt::format("profile \"{}\" names no image sha256: build the image (atelier image build "
+                    "--update-profile) or record its checksum in [image]",
+                    profile.name));
   }
   if (!a.image.empty()) {
-    if (!a.image.starts_with("http://") && !a.image.starts_with("https://") && !fs::exists(a.image)) {
+    if (!a.image.starts_with("http://") && !a.image.starts_with("https://") &&
+        !fs::exists(a.image)) {
       return std::unexpected(fmt::format("--image {}: no such file", a.image));
     }
     return a.image;
@@ -178,22 +179,24 @@ std::expected<std::string, std::string> find_image(const ImageDeviceArgs& a,
 // the unit's inventory says it booted with. The server's own firmware says nothing about the
 // machine the disk goes into.
 std::expected<std::optional<profiles::Firmware>, std::string>
-target_firmware(const ImageDeviceArgs& a, const profiles::Profile& profile, hwdb::Registry& registry,
-                const hwdb::Unit& unit) {
+target_firmware(const ImageDeviceArgs& a, const profiles::Profile& profile,
+                hwdb::Registry& registry, const hwdb::Unit& unit) {
   if (!a.firmware.empty()) {
     if (a.firmware != "bios" && a.firmware != "uefi") {
       return std::unexpected(fmt::format("--firmware {}: expected bios or uefi", a.firmware));
     }
     return a.firmware == "uefi" ? profiles::Firmware::uefi : profiles::Firmware::bios;
   }
-  if (!profile.partitioning || profile.partitioning->scheme != profiles::PartitionScheme::automatic) {
+  if (!profile.partitioning ||
+      profile.partitioning->scheme != profiles::PartitionScheme::automatic) {
     return std::nullopt; // a raw image, or a scheme that decides the firmware itself
   }
   if (auto inventory = registry.store().latest_inventory(unit.id); inventory && *inventory) {
     const json raw = json::parse((*inventory)->raw_json, nullptr, false);
-    const std::string type = raw.is_object() && raw.contains("firmware") && raw["firmware"].is_object()
-                                 ? raw["firmware"].value("type", "")
-                                 : "";
+    const std::string type =
+        raw.is_object() && raw.contains("firmware") && raw["firmware"].is_object()
+            ? raw["firmware"].value("type", "")
+            : "";
     if (type == "bios" || type == "uefi") {
       return type == "uefi" ? profiles::Firmware::uefi : profiles::Firmware::bios;
     }
@@ -264,7 +267,8 @@ std::string move_unit(CliContext& ctx, hwdb::Registry& registry, hwdb::Unit& uni
   const auto next = hwdb::allowed_next(unit.state);
   if (std::find(next.begin(), next.end(), to) == next.end()) {
     return fmt::format("{} stays {} ({} → {} is not a lifecycle step)", unit.tag.str(),
-                       hwdb::to_string(unit.state), hwdb::to_string(unit.state), hwdb::to_string(to));
+                       hwdb::to_string(unit.state), hwdb::to_string(unit.state),
+                       hwdb::to_string(to));
   }
   auto moved = registry.transition(unit, to, ctx.actor, reason);
   if (!moved) {
@@ -324,7 +328,7 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   if (!firmware) {
     return refuse(ctx, firmware.error());
   }
-  const fs::path key_dir = !a.key_dir.empty()                        ? fs::path(a.key_dir)
+  const fs::path key_dir = !a.key_dir.empty()                          ? fs::path(a.key_dir)
                            : std::getenv("ATELIER_KEY_DIR") != nullptr ? fs::path(default_key_dir())
                                                                        : config->pipeline.keys_dir;
   bool key_created = false;
@@ -348,8 +352,9 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
     return refuse(ctx, id.error());
   }
   ctx.err << fmt::format("disk {}: {}{}{}, serial \"{}\", {} ({})\n", a.device, id->vendor,
-                         id->vendor.empty() ? "" : " ", id->model.empty() ? "unknown model" : id->model,
-                         id->serial, size_words(device_bytes(*id)), id->media);
+                         id->vendor.empty() ? "" : " ",
+                         id->model.empty() ? "unknown model" : id->model, id->serial,
+                         size_words(device_bytes(*id)), id->media);
   if (auto ok = imager::check_overwrite_allowed(a.device, safety); !ok) {
     return refuse(ctx, ok.error());
   }
@@ -369,13 +374,12 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   const imager::ProgressSink progress = [&](const imager::Progress& p) {
     print_progress(ctx, print_mutex, p);
   };
-  ctx.err << fmt::format("wiping {} for {}: {} (profile \"{}\"), verification {}{}\n", a.device,
-                         unit.tag.str(), method->name, profile->name,
-                         profiles::to_string(profile->wipe.verify),
-                         method->skipped.empty()
-                             ? ""
-                             : fmt::format("; firmware methods not used through a dock: {}",
-                                           fmt::join(method->skipped, ", ")));
+  ctx.err << fmt::format(
+      "wiping {} for {}: {} (profile \"{}\"), verification {}{}\n", a.device, unit.tag.str(),
+      method->name, profile->name, profiles::to_string(profile->wipe.verify),
+      method->skipped.empty() ? ""
+                              : fmt::format("; firmware methods not used through a dock: {}",
+                                            fmt::join(method->skipped, ", ")));
   imager::WipeCommandArgs record_fields;
   record_fields.asset_tag = unit.tag.str();
   record_fields.operator_name = a.operator_name.empty() ? ctx.actor : a.operator_name;
@@ -385,7 +389,9 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   job.device = a.device;
   job.record = imager::new_overwrite_record(*id, record_fields);
   const std::string device = a.device;
-  job.open = [device] { return imager::open_block_device(device, imager::OpenOptions{}); };
+  job.open = [device] {
+    return imager::open_block_device(device, imager::OpenOptions{});
+  };
   imager::RunOptions run;
   run.wipe.method = method->method;
   run.wipe.verification = *verification;
@@ -396,8 +402,11 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   const imager::ErasureRecord& erasure = wiped.records.front();
 
   json summary{{"device", a.device},
-               {"disk", {{"vendor", id->vendor}, {"model", id->model}, {"serial", id->serial},
-                         {"media", id->media}}},
+               {"disk",
+                {{"vendor", id->vendor},
+                 {"model", id->model},
+                 {"serial", id->serial},
+                 {"media", id->media}}},
                {"tag", unit.tag.str()},
                {"profile", profile->name}};
   auto filed = file_erasure(*registry, unit, erasure, *key);
@@ -436,9 +445,9 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
     }
   }
   std::vector<std::string> notes;
-  notes.push_back(move_unit(ctx, *registry, unit, hwdb::UnitState::wiped,
-                            fmt::format("disk {} erased and verified in a dock ({})",
-                                        id->serial, erasure.record_id)));
+  notes.push_back(move_unit(
+      ctx, *registry, unit, hwdb::UnitState::wiped,
+      fmt::format("disk {} erased and verified in a dock ({})", id->serial, erasure.record_id)));
   ctx.err << fmt::format("erased {} ({}, verification {}); signed record {} filed against {}\n",
                          a.device, erasure.method, erasure.verification_result, erasure.record_id,
                          unit.tag.str());
@@ -474,9 +483,9 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   }
   const bool ok = imaged.result == imager::ImagingResult::imaged;
   if (ok && unit.state == hwdb::UnitState::wiped) { // the note above says why it is not
-    notes.push_back(move_unit(ctx, *registry, unit, hwdb::UnitState::imaged,
-                              fmt::format("profile {} installed in a dock on disk {}",
-                                          profile->name, id->serial)));
+    notes.push_back(move_unit(
+        ctx, *registry, unit, hwdb::UnitState::imaged,
+        fmt::format("profile {} installed in a dock on disk {}", profile->name, id->serial)));
   }
   summary["imaging"] = imager::to_json(imaged);
   summary["state"] = std::string(hwdb::to_string(unit.state));
@@ -517,8 +526,9 @@ void add_image_device_options(CLI::App& image, ImageDeviceArgs& a) {
                    "dock); needs --profile, --tag and --confirm-serial");
   image.add_option("--profile", a.profile,
                    "the profile's name (from --profiles), or a profile file (.toml)");
-  image.add_option("--tag", a.tag, "asset tag of the unit the disk belongs to (atelier units add "
-                                   "makes one for a disk without its machine)");
+  image.add_option("--tag", a.tag,
+                   "asset tag of the unit the disk belongs to (atelier units add "
+                   "makes one for a disk without its machine)");
   image.add_option("--confirm-serial", a.confirm_serial,
                    "the disk's serial, as printed on it: proof this is the disk you mean");
   image.add_option("--firmware", a.firmware,
@@ -526,14 +536,18 @@ void add_image_device_options(CLI::App& image, ImageDeviceArgs& a) {
   image.add_option("--config", a.config,
                    "server configuration for pipeline.profiles_dir, images_dir, keys_dir (default: "
                    "/etc/atelier/atelier.toml when it exists)");
-  image.add_option("--profiles", a.profiles_dir, "profiles directory (default: the configuration's)");
+  image.add_option("--profiles", a.profiles_dir,
+                   "profiles directory (default: the configuration's)");
   image.add_option("--images", a.images_dir, "images directory (default: the configuration's)");
-  image.add_option("--image", a.image, "read the image from here (path or URL); the profile's "
-                                       "sha256 still applies");
-  image.add_option("--key-dir", a.key_dir, "workshop key directory (default: $ATELIER_KEY_DIR, "
-                                           "else the configuration's)");
-  image.add_option("--operator", a.operator_name, "who is doing it, for the erasure record "
-                                                  "(default: --actor)");
+  image.add_option("--image", a.image,
+                   "read the image from here (path or URL); the profile's "
+                   "sha256 still applies");
+  image.add_option("--key-dir", a.key_dir,
+                   "workshop key directory (default: $ATELIER_KEY_DIR, "
+                   "else the configuration's)");
+  image.add_option("--operator", a.operator_name,
+                   "who is doing it, for the erasure record "
+                   "(default: --actor)");
   image.add_option("--site", a.site, "workshop name, for the erasure record");
   image.add_option("--contact", a.contact, "support contact written to the installed system");
   image.add_option("--cert-out", a.cert_out, "also write the signed erasure certificate here");

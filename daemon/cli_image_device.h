@@ -22,7 +22,7 @@ struct ImageDeviceArgs {
   std::string operator_name;
   std::string site;
   std::string contact;
-  std::string cert_out;       // also write the signed certificate here
+  std::string cert_out; // also write the signed certificate here
   bool json = false;
   bool no_bootloader = false; // tests: images without a kernel
 };

@@ -72,10 +72,22 @@ protected:
   // The command as a technician types it, with the test's directories.
   CliRun image(const std::string& device, const std::string& serial,
                std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"image",      "--device",   device,          "--profile",
-                                  "dock-family", "--tag",      m_tag,           "--confirm-serial",
-                                  serial,        "--profiles", m_profiles.string(), "--images",
-                                  m_images.string(), "--key-dir", m_keys.string(), "--no-bootloader"};
+    std::vector<std::string> args{"image",
+                                  "--device",
+                                  device,
+                                  "--profile",
+                                  "dock-family",
+                                  "--tag",
+                                  m_tag,
+                                  "--confirm-serial",
+                                  serial,
+                                  "--profiles",
+                                  m_profiles.string(),
+                                  "--images",
+                                  m_images.string(),
+                                  "--key-dir",
+                                  m_keys.string(),
+                                  "--no-bootloader"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run(args);
   }
@@ -84,7 +96,8 @@ protected:
   void build_archive() {
     const fs::path r = m_dir / "rootfs";
     const std::string q = "'" + r.string() + "'";
-    must_run("mkdir -p " + q + "/etc/default " + q + "/etc/skel " + q + "/var/lib/dbus " + q + "/usr/bin");
+    must_run("mkdir -p " + q + "/etc/default " + q + "/etc/skel " + q + "/var/lib/dbus " + q +
+             "/usr/bin");
     std::ofstream(r / "etc/passwd") << "root:x:0:0:root:/root:/bin/sh\n";
     std::ofstream(r / "etc/group") << "root:x:0:\nsudo:x:27:\naudio:x:29:\nusers:x:100:\n";
     std::ofstream(r / "etc/shadow") << "root:*:19000:0:99999:7:::\n";
@@ -99,14 +112,16 @@ protected:
     m_sha256 = must_run("sha256sum '" + archive.string() + "' | cut -d' ' -f1");
   }
 
-  void write_profile(const std::string& name, const std::string& source, const std::string& sha256) {
+  void write_profile(const std::string& name, const std::string& source,
+                     const std::string& sha256) {
     fs::create_directories(m_profiles);
     std::ofstream(m_profiles / (name + ".toml"))
         << "[profile]\nname = \"" << name << "\"\ndescription = \"dock test\"\n"
         << "[image]\nsource = \"" << source << "\"\nformat = \"rootfs-archive\"\n"
         << (sha256.empty() ? "" : "sha256 = \"" + sha256 + "\"\n")
         << "[partitioning]\nscheme = \"auto\"\nswap = \"none\"\nfilesystem = \"ext4\"\n"
-        << "[tailoring]\nhostname = \"atelier-{tag}\"\nlocale = \"fr_FR.UTF-8\"\nkeyboard = \"fr\"\n"
+        << "[tailoring]\nhostname = \"atelier-{tag}\"\nlocale = \"fr_FR.UTF-8\"\nkeyboard = "
+           "\"fr\"\n"
         << "timezone = \"Europe/Paris\"\n"
         << "[tailoring.account]\nmode = \"preset\"\nusername = \"famille\"\npassword = \"s3cret\"\n"
         << "[[tailoring.files]]\npath = \"/etc/skel/Bienvenue.txt\"\ncontent = \"Bienvenue\\n\"\n"
@@ -115,11 +130,13 @@ protected:
 
   // Something recognisable on the disk, to prove that a refusal wrote nothing.
   static void mark(const LoopDevice& loop) {
-    must_run("printf 'DONOR-DATA' | dd of='" + loop.path() + "' bs=1 seek=1048576 conv=notrunc status=none");
+    must_run("printf 'DONOR-DATA' | dd of='" + loop.path() +
+             "' bs=1 seek=1048576 conv=notrunc status=none");
     must_run("sync");
   }
   static bool still_marked(const LoopDevice& loop) {
-    return must_run("dd if='" + loop.path() + "' bs=1 skip=1048576 count=10 status=none") == "DONOR-DATA";
+    return must_run("dd if='" + loop.path() + "' bs=1 skip=1048576 count=10 status=none") ==
+           "DONOR-DATA";
   }
 
   // The database as the pipeline leaves a graded machine: its unit `tested`.
@@ -127,7 +144,8 @@ protected:
     auto registry = registry_of_test();
     auto unit = registry.find(m_tag);
     ASSERT_TRUE(unit.has_value());
-    auto moved = registry.transition(*unit, atelier::hwdb::UnitState::inventoried, "test", "inventory taken");
+    auto moved = registry.transition(*unit, atelier::hwdb::UnitState::inventoried, "test",
+                                     "inventory taken");
     ASSERT_TRUE(moved.has_value()) << moved.error().message;
     moved = registry.transition(*moved, atelier::hwdb::UnitState::tested, "test", "graded B");
     ASSERT_TRUE(moved.has_value()) << moved.error().message;
@@ -155,8 +173,9 @@ TEST_F(ImageDevice, WipesImagesAndFilesAVerifiableSignedRecord) {
   move_unit_to_tested();
   LoopDevice loop(m_dir / "disk.img", 512 * k_mib, "-P");
   mark(loop);
-  const CliRun r = image(loop.path(), loop.file().string(),
-                         {"--firmware", "bios", "--json", "--cert-out", (m_dir / "cert.json").string()});
+  const CliRun r =
+      image(loop.path(), loop.file().string(),
+            {"--firmware", "bios", "--json", "--cert-out", (m_dir / "cert.json").string()});
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   EXPECT_THAT(r.err, HasSubstr("disk " + loop.path())); // the identity is shown before the wipe
   const json summary = json::parse(r.out);
@@ -171,7 +190,8 @@ TEST_F(ImageDevice, WipesImagesAndFilesAVerifiableSignedRecord) {
   // The certificate: from the file written, and from the database, both valid with the key.
   const std::string pem = (m_dir / "workshop.pem").string();
   ASSERT_EQ(run({"cert", "key", "export", "--key-dir", m_keys.string(), "--out", pem}).status, 0);
-  const CliRun verified = run({"cert", "verify", (m_dir / "cert.json").string(), "--key", pem, "--db", m_db});
+  const CliRun verified =
+      run({"cert", "verify", (m_dir / "cert.json").string(), "--key", pem, "--db", m_db});
   EXPECT_EQ(verified.status, 0) << verified.out << verified.err;
   EXPECT_THAT(verified.out, HasSubstr("VALID erasure certificate"));
   EXPECT_THAT(verified.out, HasSubstr("identical to the record filed against " + m_tag));
@@ -240,8 +260,9 @@ TEST_F(ImageDevice, RefusesAWrongSerialAndWritesNothing) {
 TEST_F(ImageDevice, RefusesAnUnknownProfileNamingTheOnesThere) {
   LoopDevice loop(m_dir / "disk.img", 512 * k_mib, "-P");
   mark(loop);
-  std::vector<std::string> args{"image", "--device", loop.path(), "--profile", "no-such", "--tag", m_tag,
-                                "--confirm-serial", loop.file().string(), "--profiles", m_profiles.string()};
+  std::vector<std::string> args{
+      "image", "--device",         loop.path(),          "--profile",  "no-such",          "--tag",
+      m_tag,   "--confirm-serial", loop.file().string(), "--profiles", m_profiles.string()};
   const CliRun r = run(args);
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("no profile named \"no-such\""));
@@ -279,9 +300,11 @@ TEST_F(ImageDevice, AsksForTheFirmwareWhenTheUnitHasNoInventory) {
 
 TEST_F(ImageDevice, RefusesAnUnknownTag) {
   LoopDevice loop(m_dir / "disk.img", 512 * k_mib, "-P");
-  std::vector<std::string> args{"image", "--device", loop.path(), "--profile", "dock-family", "--tag",
-                                "AT-9999-9", "--confirm-serial", loop.file().string(), "--profiles",
-                                m_profiles.string(), "--images", m_images.string()};
+  std::vector<std::string> args{"image",          "--device",          loop.path(),
+                                "--profile",      "dock-family",       "--tag",
+                                "AT-9999-9",      "--confirm-serial",  loop.file().string(),
+                                "--profiles",     m_profiles.string(), "--images",
+                                m_images.string()};
   const CliRun r = run(args);
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("AT-9999"));
