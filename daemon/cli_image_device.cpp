@@ -33,6 +33,7 @@
 #include "profiles/server_config.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -191,12 +192,9 @@ target_firmware(const ImageDeviceArgs& a, const profiles::Profile& profile,
       profile.partitioning->scheme != profiles::PartitionScheme::automatic) {
     return std::nullopt; // a raw image, or a scheme that decides the firmware itself
   }
+  // The firmware the machine booted the boot environment with, as its registration recorded it.
   if (auto inventory = registry.store().latest_inventory(unit.id); inventory && *inventory) {
-    const json raw = json::parse((*inventory)->raw_json, nullptr, false);
-    const std::string type =
-        raw.is_object() && raw.contains("firmware") && raw["firmware"].is_object()
-            ? raw["firmware"].value("type", "")
-            : "";
+    const std::string& type = (*inventory)->firmware;
     if (type == "bios" || type == "uefi") {
       return type == "uefi" ? profiles::Firmware::uefi : profiles::Firmware::bios;
     }
@@ -382,7 +380,10 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
                                             fmt::join(method->skipped, ", ")));
   imager::WipeCommandArgs record_fields;
   record_fields.asset_tag = unit.tag.str();
-  record_fields.operator_name = a.operator_name.empty() ? ctx.actor : a.operator_name;
+  // The person, not the program: "cli:alice" → "alice".
+  record_fields.operator_name = !a.operator_name.empty()        ? a.operator_name
+                                : ctx.actor.starts_with("cli:") ? ctx.actor.substr(4)
+                                                                : ctx.actor;
   record_fields.site = a.site;
   record_fields.contact = a.contact;
   imager::WipeJob job;
@@ -396,6 +397,7 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   run.wipe.method = method->method;
   run.wipe.verification = *verification;
   run.wipe.progress = progress;
+  run.wipe.progress_interval = std::chrono::seconds(1); // a line a second is enough for a person
   std::vector<imager::WipeJob> jobs;
   jobs.push_back(std::move(job));
   imager::RunResult wiped = imager::run_wipes(std::move(jobs), run);

@@ -112,8 +112,8 @@ protected:
     m_sha256 = must_run("sha256sum '" + archive.string() + "' | cut -d' ' -f1");
   }
 
-  void write_profile(const std::string& name, const std::string& source,
-                     const std::string& sha256) {
+  void write_profile(const std::string& name, const std::string& source, const std::string& sha256,
+                     const std::string& hdd_methods = "\"zero\"") {
     fs::create_directories(m_profiles);
     std::ofstream(m_profiles / (name + ".toml"))
         << "[profile]\nname = \"" << name << "\"\ndescription = \"dock test\"\n"
@@ -125,7 +125,7 @@ protected:
         << "timezone = \"Europe/Paris\"\n"
         << "[tailoring.account]\nmode = \"preset\"\nusername = \"famille\"\npassword = \"s3cret\"\n"
         << "[[tailoring.files]]\npath = \"/etc/skel/Bienvenue.txt\"\ncontent = \"Bienvenue\\n\"\n"
-        << "[wipe]\nhdd = [\"zero\"]\nverify = \"full\"\n";
+        << "[wipe]\nhdd = [" << hdd_methods << "]\nverify = \"full\"\n";
   }
 
   // Something recognisable on the disk, to prove that a refusal wrote nothing.
@@ -232,6 +232,72 @@ TEST_F(ImageDevice, LeavesAnUngradedUnitInItsStateAndSaysSo) {
   ASSERT_EQ(r.status, 0) << r.err << r.out;
   EXPECT_THAT(r.out, HasSubstr(m_tag + " stays detected"));
   EXPECT_THAT(run({"cert", "list", m_tag}).out, HasSubstr("erased"));
+}
+
+// The disk is laid out for the machine it goes into: the firmware its registration recorded.
+TEST_F(ImageDevice, TakesTheFirmwareFromTheUnitsInventory) {
+  {
+    auto registry = registry_of_test();
+    auto unit = registry.find(m_tag);
+    ASSERT_TRUE(unit.has_value());
+    atelier::hwdb::InventorySnapshot snapshot;
+    snapshot.unit_id = unit->id;
+    snapshot.taken_at = m_clock.now();
+    snapshot.schema = "atelier.inventory/1";
+    snapshot.raw_json = R"({"firmware": {"type": "uefi"}})";
+    snapshot.firmware = "uefi";
+    ASSERT_TRUE(registry.store().add_inventory(snapshot).has_value());
+  }
+  LoopDevice loop(m_dir / "disk.img", 700 * k_mib, "-P");
+  const CliRun r = image(loop.path(), loop.file().string(), {"--json"});
+  ASSERT_EQ(r.status, 0) << r.err << r.out;
+  EXPECT_EQ(json::parse(r.out)["imaging"]["firmware"], "uefi");
+  EXPECT_EQ(json::parse(must_run("sfdisk --json " + loop.path()))["partitiontable"]["label"],
+            "gpt");
+}
+
+// A disk that cannot be erased is never imaged: its record is kept unsigned as evidence, the
+// command exits 1, and the unit's state does not move.
+TEST_F(ImageDevice, AFailedWipeIsFiledUnsignedAndNothingIsInstalled) {
+  move_unit_to_tested();
+  atelier::imager::test::UnwritableRangeDevice disk(m_dir / "tmpfs", 8U << 20, 4U << 20, 5U << 20,
+                                                    atelier::imager::test::LoopRequests::one_page);
+  if (const auto broken = disk.broken_precondition()) {
+    FAIL() << "set-up: " << *broken;
+  }
+  const CliRun r =
+      image(disk.path(), (m_dir / "tmpfs/disk.img").string(), {"--firmware", "bios", "--json"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the wipe FAILED"));
+  const json summary = json::parse(r.out);
+  EXPECT_EQ(summary["erasure"]["result"], "failed");
+  EXPECT_EQ(summary["erasure"]["signed_by"], "");
+  EXPECT_FALSE(summary.contains("imaging"));
+  EXPECT_EQ(summary["state"], "tested");
+  EXPECT_THAT(run({"cert", "list", m_tag}).out, HasSubstr("not signed"));
+  auto registry = registry_of_test();
+  auto unit = registry.find(m_tag);
+  ASSERT_TRUE(unit.has_value());
+  EXPECT_TRUE(registry.store().imaging_records(unit->id)->empty());
+}
+
+// Firmware commands are not sent through a dock; a policy without an overwrite is refused whole.
+TEST_F(ImageDevice, RefusesAPolicyWithoutOverwriteForTheMedia) {
+  LoopDevice loop(m_dir / "disk.img", 512 * k_mib, "-P");
+  mark(loop);
+  write_profile("dock-family", "rootfs.tar.zst", m_sha256, "\"ata-secure-erase\"");
+  const CliRun r = image(loop.path(), loop.file().string(), {"--firmware", "bios"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("allows no overwrite for hdd disks"));
+  EXPECT_TRUE(still_marked(loop));
+}
+
+// --device names the disk to image; with `build` it would be ambiguous.
+TEST_F(ImageDevice, BuildWithDeviceIsAUsageError) {
+  EXPECT_EQ(
+      run({"image", "--device", "/dev/loop0", "build", (m_profiles / "dock-family.toml").string()})
+          .status,
+      2);
 }
 
 // A mounted disk is never written, whatever the serial says.
