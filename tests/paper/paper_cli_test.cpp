@@ -5,6 +5,8 @@
 #include "daemon/cli.h"
 #include "daemon/label_pdf.h"
 #include "hardware-db/registry.h"
+#include "cert/sample_record.h"
+#include "imager/erasure_record.h"
 #include "support/temp_dir.h"
 
 #include <cstdlib>
@@ -149,7 +151,8 @@ protected:
 
   // The records the pipeline writes for a unit that ends `ready`: an inventory (a fixture with an
   // SSD as its main disk), a grade, one erased disk, a successful imaging record.
-  void make_ready(const std::string& tag, const std::string& cpu) {
+  // Without `erasure`, the caller files a real signed record itself (atelier cert sign).
+  void make_ready(const std::string& tag, const std::string& cpu, bool erasure_row = true) {
     hwdb::Registry registry(hwdb::open_store(m_db).value(), m_clock);
     hwdb::Unit unit = registry.find(tag).value();
     hwdb::Store& store = registry.store();
@@ -157,7 +160,14 @@ protected:
     inv.unit_id = unit.id;
     inv.taken_at = m_clock.now();
     inv.schema = "atelier.inventory/1";
-    inv.raw_json = read(k_data / "imager" / "vm-q35-ahci-ssd-rtl8139-2g.json");
+    // The fixture's VM disk is 3 GB; a donated PC's SSD is more like 256 GB.
+    json raw = json::parse(read(k_data / "imager" / "vm-q35-ahci-ssd-rtl8139-2g.json"));
+    for (json& disk : raw["disks"]) {
+      if (disk["media"] == "ssd") {
+        disk["size_bytes"] = 256'060'514'304ULL;
+      }
+    }
+    inv.raw_json = raw.dump();
     inv.cpu_model = cpu;
     inv.cpu_threads = 4;
     inv.x86_64_level = 2;
@@ -182,7 +192,7 @@ protected:
     erasure.record_json = "{}";
     erasure.signature = "{}";
     erasure.record_id = "rec-" + tag;
-    ASSERT_TRUE(store.transaction([&]() -> hwdb::Result<void> {
+    ASSERT_TRUE(!erasure_row || store.transaction([&]() -> hwdb::Result<void> {
       auto id = store.upsert_disk(disk);
       if (!id) {
         return std::unexpected(id.error());
@@ -244,7 +254,7 @@ TEST_F(PaperCli, LabelCarriesTheTagKeySpecsAndAScannableQrCode) {
   EXPECT_NE(text.find(m_tag), std::string::npos) << text;
   EXPECT_NE(text.find("HP ProDesk 400 G1"), std::string::npos) << text;
   EXPECT_NE(text.find("Intel Core i5-4300U @ 1.90GHz"), std::string::npos) << text;
-  EXPECT_NE(text.find("RAM 8 Go"), std::string::npos) << text; // French: the program's language
+  EXPECT_NE(text.find("RAM 8 Go · SSD 256 Go"), std::string::npos) << text; // the program's language
   EXPECT_NE(text.find("Classe A"), std::string::npos) << text;
   if (!have("zbarimg")) {
     GTEST_SKIP() << "zbarimg missing: install zbar-tools (scripts/packages.d/cert.list)";
@@ -372,7 +382,7 @@ TEST_F(PaperCli, SpecSheetInTheProgramsLanguageWithProfileAndSupport) {
   const std::string text = pdf_text(pdf);
   for (const std::string& expected :
        {std::string("Votre ordinateur"), m_tag, std::string("HP ProDesk 400 G1"),
-        std::string("Intel Core i5-4300U @ 1.90GHz, 4 threads"), std::string("8 Go"),
+        std::string("Intel Core i5-4300U @ 1.90GHz, 4 threads"), std::string("8 Go"), std::string("SSD 256 Go"),
         std::string("Debian 12 Xfce"), "atelier-" + lower(m_tag), std::string("fr_FR.UTF-8, fr (oss)"),
         std::string("Europe/Paris"), std::string("créer votre propre compte"),
         std::string("1 disque(s) effacé(s)"), std::string("La garantie commence"),
@@ -436,6 +446,40 @@ TEST_F(PaperCli, SpecSheetIsRefusedForAUnitNotReadyNamingWhatIsMissing) {
             std::string::npos)
       << r.err;
   EXPECT_FALSE(std::filesystem::exists(pdf));
+}
+
+TEST_F(PaperCli, LabelSpecSheetAndCertificateOfOneUnitAllNameItsTag) {
+  // Why: the three papers of one machine travel together; each must say which machine it is for.
+  // With ATELIER_PAPER_KEEP=DIR the PDFs are also copied there (docs/PAPER.md: the images in
+  // docs/images are rendered from them).
+  REQUIRE_POPPLER();
+  make_ready(m_tag, "Intel(R) Core(TM) i5-4300U CPU @ 1.90GHz", false);
+  auto record = atelier::test::sample_record();
+  record.source_property = m_tag;
+  const std::string record_file = (m_dir / "sda.json").string();
+  std::ofstream(record_file) << atelier::imager::to_json(record).dump(2);
+  ASSERT_EQ(run({"cert", "sign", record_file, "--tag", m_tag, "--key-dir",
+                 (m_dir / "keys").string()})
+                .status,
+            0);
+  const std::string label = (m_dir / "label.pdf").string();
+  const std::string sheet = (m_dir / "spec-sheet.pdf").string();
+  const std::string certificate = (m_dir / "certificate.pdf").string();
+  ASSERT_EQ(paper({"label", m_tag, "--out", label, "--format", "l7160", "--outline"}).status, 0);
+  ASSERT_EQ(paper({"spec-sheet", m_tag, "--out", sheet, "--profiles", m_profiles.string()}).status,
+            0);
+  ASSERT_EQ(run({"cert", "pdf", m_tag, "--out", certificate}).status, 0);
+  for (const std::string& pdf : {label, sheet, certificate}) {
+    EXPECT_NE(pdf_text(pdf).find(m_tag), std::string::npos) << pdf;
+  }
+  EXPECT_NE(pdf_text(sheet).find("1 disque(s) effacé(s)"), std::string::npos);
+  if (const char* keep = std::getenv("ATELIER_PAPER_KEEP"); keep != nullptr && *keep != '\0') {
+    for (const std::string& pdf : {label, sheet, certificate}) {
+      std::filesystem::copy_file(pdf, std::filesystem::path(keep) /
+                                          std::filesystem::path(pdf).filename(),
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
+  }
 }
 
 TEST_F(PaperCli, BrokenProgramFileIsReportedWithItsLine) {
