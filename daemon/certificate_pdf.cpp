@@ -1,7 +1,6 @@
 #include "daemon/certificate_pdf.h"
 
 #include "daemon/certificate_text.h"
-
 #include "daemon/pdf_draw.h"
 
 #include <fmt/format.h>
@@ -76,7 +75,7 @@ std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w, const 
   w.skip(4);
   const double qr_top = w.y();
   if (auto ok = pdf::draw_qr(cr, certificate_qr_text(r.record_id, c.fingerprint),
-                        k_a4_width - k_margin - k_qr_size, qr_top, k_qr_size);
+                             k_a4_width - k_margin - k_qr_size, qr_top, k_qr_size);
       !ok) {
     return ok;
   }
@@ -112,10 +111,10 @@ render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTi
     last_finish = std::max(last_finish, c.record.finished_at);
   }
   // Deterministic output: the date is the erasure's, not the rendering's ("YYYY-MM-DDTHH:MM:SS").
-  auto doc = pdf::PdfDocument::create(
-      k_a4_width, k_a4_height,
-      {fmt::format("Certificate of data erasure: {}", title.subject), "atelier cert pdf",
-       last_finish.substr(0, 19)});
+  auto doc =
+      pdf::PdfDocument::create(k_a4_width, k_a4_height,
+                               {fmt::format("Certificate of data erasure: {}", title.subject),
+                                "atelier cert pdf", last_finish.substr(0, 19)});
   if (!doc) {
     return std::unexpected(doc.error());
   }

@@ -107,8 +107,7 @@ void labels(CliContext& ctx, const LabelOptions& o) {
       ++without_inventory;
       ctx.err << fmt::format("atelier: note: {} has no inventory yet: its label carries the tag, "
                              "the QR code and \"{}\"\n",
-                             unit->tag.str(),
-                             paper_text(settings->language).not_inventoried);
+                             unit->tag.str(), paper_text(settings->language).not_inventoried);
     }
     contents.push_back(label_content(*paper, settings->language, settings->program_name));
   }
@@ -116,8 +115,8 @@ void labels(CliContext& ctx, const LabelOptions& o) {
     for (const std::string& p : problems) {
       ctx.err << "atelier: " << p << '\n';
     }
-    ctx.error(fmt::format("{} of {} tags could not be printed; no PDF was written",
-                          problems.size(), o.tags.size()));
+    ctx.error(fmt::format("{} of {} tags could not be printed; no PDF was written", problems.size(),
+                          o.tags.size()));
     return;
   }
   auto bytes = render_labels(contents, layout);
@@ -128,12 +127,10 @@ void labels(CliContext& ctx, const LabelOptions& o) {
   if (write_pdf(ctx, o.paper.out, *bytes)) {
     const int pages = (o.skip + static_cast<int>(contents.size()) + layout.format->per_page() - 1) /
                       layout.format->per_page();
-    ctx.out << fmt::format("wrote {}: {} label{} on {} page{} ({}){}\n", o.paper.out,
-                           contents.size(), contents.size() == 1 ? "" : "s", pages,
-                           pages == 1 ? "" : "s", layout.format->name,
-                           without_inventory > 0
-                               ? fmt::format(", {} without inventory", without_inventory)
-                               : "");
+    ctx.out << fmt::format(
+        "wrote {}: {} label{} on {} page{} ({}){}\n", o.paper.out, contents.size(),
+        contents.size() == 1 ? "" : "s", pages, pages == 1 ? "" : "s", layout.format->name,
+        without_inventory > 0 ? fmt::format(", {} without inventory", without_inventory) : "");
   }
 }
 
@@ -242,8 +239,9 @@ void add_paper_commands(CLI::App& app, CliContext& ctx) {
         return names;
       }()))
       ->capture_default_str();
-  label->add_option("--skip", label_opt->skip,
-                    "labels already used on the first sheet (counted left to right, top to bottom)")
+  label
+      ->add_option("--skip", label_opt->skip,
+                   "labels already used on the first sheet (counted left to right, top to bottom)")
       ->check(CLI::NonNegativeNumber);
   label->add_flag("--outline", label_opt->outline,
                   "frame each label in grey (test prints on plain paper)");

@@ -51,9 +51,8 @@ std::expected<void, std::string> draw_label(cairo_t* cr, const LabelContent& lab
   double top = y + margin;
 
   const double tag_height = unit * k_tag_weight;
-  const pdf::FittedText tag =
-      pdf::fit_text(cr, label.tag, column_w, std::min(tag_height * 0.78, 18.0), 6, pdf::k_sans,
-                    true);
+  const pdf::FittedText tag = pdf::fit_text(
+      cr, label.tag, column_w, std::min(tag_height * 0.78, 18.0), 6, pdf::k_sans, true);
   pdf::show_text(cr, column_x, top + tag_height * 0.78, tag.text);
   top += tag_height;
 
@@ -152,8 +151,8 @@ std::expected<std::string, std::string> render_labels(const std::vector<LabelCon
     }
     const double x = (f.left_mm + (on_page % f.columns) * f.pitch_x_mm) * k_mm;
     const double y = (f.top_mm + (on_page / f.columns) * f.pitch_y_mm) * k_mm;
-    if (auto ok = draw_label(cr, labels[i], x, y, f.label_width_mm * k_mm,
-                             f.label_height_mm * k_mm, layout.outline);
+    if (auto ok = draw_label(cr, labels[i], x, y, f.label_width_mm * k_mm, f.label_height_mm * k_mm,
+                             layout.outline);
         !ok) {
       return std::unexpected(ok.error());
     }

@@ -36,8 +36,9 @@ constexpr PaperText k_english{
     .erasure_done = "{} disk(s) erased before installation; the signed erasure certificate is "
                     "available from the workshop.",
     .first_boot_heading = "The first time you start it",
-    .step_power = "Connect the power cable (and the screen, keyboard and mouse for a desktop), then "
-                  "press the power button.",
+    .step_power =
+        "Connect the power cable (and the screen, keyboard and mouse for a desktop), then "
+        "press the power button.",
     .step_oem_account = "The computer asks you to create your own account: your name, a user name "
                         "and a password. Write the password down and keep it safe: nobody at the "
                         "workshop knows it.",
@@ -91,9 +92,10 @@ constexpr PaperText k_french{
     .step_power = "Branchez le c\u00e2ble d'alimentation (et l'\u00e9cran, le clavier et la "
                   "souris pour un ordinateur de bureau), puis appuyez sur le bouton de mise en "
                   "marche.",
-    .step_oem_account = "L'ordinateur vous demande de cr\u00e9er votre propre compte : votre nom, "
-                        "un nom d'utilisateur et un mot de passe. Notez le mot de passe et "
-                        "gardez-le en lieu s\u00fbr : personne \u00e0 l'atelier ne le conna\u00eet.",
+    .step_oem_account =
+        "L'ordinateur vous demande de cr\u00e9er votre propre compte : votre nom, "
+        "un nom d'utilisateur et un mot de passe. Notez le mot de passe et "
+        "gardez-le en lieu s\u00fbr : personne \u00e0 l'atelier ne le conna\u00eet.",
     .step_preset_account = "Connectez-vous avec le compte \u00ab\u00a0{}\u00a0\u00bb et le mot de "
                            "passe remis avec l'ordinateur ; il vous est ensuite demand\u00e9 de "
                            "choisir votre propre mot de passe.",

@@ -53,8 +53,7 @@ std::expected<PdfDocument, std::string> PdfDocument::create(double width, double
   cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, metadata.title.c_str());
   cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, metadata.creator.c_str());
   if (!metadata.create_date.empty()) {
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE,
-                                   metadata.create_date.c_str());
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, metadata.create_date.c_str());
   }
   doc.m_cr.reset(cairo_create(s));
   cairo_set_source_rgb(doc.m_cr.get(), 0, 0, 0);
@@ -72,9 +71,9 @@ std::expected<std::string, std::string> PdfDocument::finish() {
   const cairo_status_t written = cairo_surface_status(m_surface.get());
   m_surface.reset();
   if (drawn != CAIRO_STATUS_SUCCESS || written != CAIRO_STATUS_SUCCESS) {
-    return std::unexpected(fmt::format(
-        "cannot write the PDF: {}",
-        cairo_status_to_string(drawn != CAIRO_STATUS_SUCCESS ? drawn : written)));
+    return std::unexpected(
+        fmt::format("cannot write the PDF: {}",
+                    cairo_status_to_string(drawn != CAIRO_STATUS_SUCCESS ? drawn : written)));
   }
   return std::move(*m_bytes);
 }

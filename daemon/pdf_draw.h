@@ -58,8 +58,8 @@ double text_width(cairo_t* cr, const std::string& text);
 void show_text(cairo_t* cr, double x, double baseline, const std::string& text);
 
 struct FittedText {
-  std::string text;  // the text, or its start followed by "…"
-  double size = 0;   // the font size chosen
+  std::string text; // the text, or its start followed by "…"
+  double size = 0;  // the font size chosen
   bool shortened = false;
 };
 

@@ -111,10 +111,10 @@ std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& 
   page.heading(std::string(t.specs_heading));
   page.row(t.model, label.model);
   const hwdb::InventorySnapshot& inv = *paper.inventory;
-  page.row(t.processor,
-           inv.cpu_threads > 0
-               ? fmt::format("{}, {}", label.cpu, fmt::format(fmt::runtime(t.threads), inv.cpu_threads))
-               : label.cpu);
+  page.row(t.processor, inv.cpu_threads > 0
+                            ? fmt::format("{}, {}", label.cpu,
+                                          fmt::format(fmt::runtime(t.threads), inv.cpu_threads))
+                            : label.cpu);
   page.row(t.memory, format_memory(inv.ram_bytes, in.language));
   page.row(t.storage, main_disk_words(paper, in.language));
   page.row(t.firmware, inv.firmware == "uefi" ? "UEFI" : (inv.firmware == "bios" ? "BIOS" : ""));
@@ -125,19 +125,18 @@ std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& 
   page.heading(std::string(t.system_heading));
   if (in.profile) {
     const profiles::Tailoring& tailoring = in.profile->tailoring;
-    page.row(t.operating_system, in.profile->description.empty() ? in.profile->name
-                                                                 : in.profile->description);
-    page.row(t.computer_name,
-             paper.hostname.empty() ? profiles::expand_hostname(tailoring.hostname, tag)
-                                    : paper.hostname);
+    page.row(t.operating_system,
+             in.profile->description.empty() ? in.profile->name : in.profile->description);
+    page.row(t.computer_name, paper.hostname.empty()
+                                  ? profiles::expand_hostname(tailoring.hostname, tag)
+                                  : paper.hostname);
     std::string keyboard = tailoring.keyboard;
     if (!tailoring.keyboard_variant.empty()) {
       keyboard += fmt::format(" ({})", tailoring.keyboard_variant);
     }
-    page.row(t.language_keyboard,
-             tailoring.locale.empty() || keyboard.empty()
-                 ? tailoring.locale + keyboard
-                 : fmt::format("{}, {}", tailoring.locale, keyboard));
+    page.row(t.language_keyboard, tailoring.locale.empty() || keyboard.empty()
+                                      ? tailoring.locale + keyboard
+                                      : fmt::format("{}, {}", tailoring.locale, keyboard));
     page.row(t.timezone, tailoring.timezone);
   } else {
     page.row(t.operating_system, paper.imaging->profile);
@@ -162,9 +161,9 @@ std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& 
 
   page.heading(std::string(t.support_heading));
   if (in.support_contact.empty() && in.support_url.empty()) {
-    page.lines(fmt::format(fmt::runtime(t.support_fallback),
-                           in.site.empty() ? in.program_name : in.site),
-               k_margin, k_width, 10);
+    page.lines(
+        fmt::format(fmt::runtime(t.support_fallback), in.site.empty() ? in.program_name : in.site),
+        k_margin, k_width, 10);
   }
   if (!in.support_contact.empty()) {
     page.lines(in.support_contact, k_margin, k_width, 10);

@@ -22,8 +22,8 @@ std::expected<UnitPaper, std::string> read_unit_paper(hwdb::Store& store, const 
   UnitPaper paper;
   paper.unit = unit;
   const auto failed = [&](const hwdb::Error& e) {
-    return std::unexpected(fmt::format("cannot read the records of {}: {}", unit.tag.str(),
-                                       e.message));
+    return std::unexpected(
+        fmt::format("cannot read the records of {}: {}", unit.tag.str(), e.message));
   };
   auto inventory = store.latest_inventory(unit.id);
   if (!inventory) {
@@ -84,8 +84,8 @@ std::vector<std::string> spec_sheet_gaps(const UnitPaper& paper) {
   using hwdb::UnitState;
   const UnitState state = paper.unit.state;
   if (state != UnitState::ready && state != UnitState::assigned && state != UnitState::delivered) {
-    gaps.push_back(fmt::format("state ready, assigned or delivered (it is {})",
-                               hwdb::to_string(state)));
+    gaps.push_back(
+        fmt::format("state ready, assigned or delivered (it is {})", hwdb::to_string(state)));
   }
   if (!paper.inventory) {
     gaps.emplace_back("an inventory");

@@ -17,11 +17,11 @@ struct UnitPaper {
   hwdb::Unit unit;
   std::optional<hwdb::InventorySnapshot> inventory;
   std::optional<hwdb::GradeRecord> grade;
-  std::optional<hwdb::ImagingRecord> imaging; // the latest with result "imaged"
-  std::string hostname;                       // from that imaging record's detail, if recorded
-  std::uint64_t main_disk_bytes = 0;          // the largest non-USB disk of the inventory
-  std::string main_disk_media;                // "hdd", "ssd", "nvme"; empty when unknown
-  std::size_t erased_disks = 0;               // erasure records with result "erased"
+  std::optional<hwdb::ImagingRecord> imaging;  // the latest with result "imaged"
+  std::string hostname;                        // from that imaging record's detail, if recorded
+  std::uint64_t main_disk_bytes = 0;           // the largest non-USB disk of the inventory
+  std::string main_disk_media;                 // "hdd", "ssd", "nvme"; empty when unknown
+  std::size_t erased_disks = 0;                // erasure records with result "erased"
   std::optional<hwdb::Timestamp> warranty_end; // of the latest delivered assignment
 };
 

@@ -1,11 +1,12 @@
 // `atelier label` and `atelier spec-sheet` run in-process against a real SQLite file holding a unit
 // taken through the pipeline's records (inventory from a fixture, grade, imaging record, erasure
 // count, assignment). The PDFs are read back the way a person would see them: pdftotext for the
-// words (-bbox for where they are), pdftoppm + zbarimg for the QR code (scripts/packages.d/cert.list).
+// words (-bbox for where they are), pdftoppm + zbarimg for the QR code
+// (scripts/packages.d/cert.list).
+#include "cert/sample_record.h"
 #include "daemon/cli.h"
 #include "daemon/label_pdf.h"
 #include "hardware-db/registry.h"
-#include "cert/sample_record.h"
 #include "imager/erasure_record.h"
 #include "support/temp_dir.h"
 
@@ -237,7 +238,7 @@ protected:
 
 #define REQUIRE_POPPLER()                                                                          \
   if (!have("pdftotext") || !have("pdftoppm")) {                                                   \
-    GTEST_SKIP() << "pdftotext/pdftoppm missing: install poppler-utils "                          \
+    GTEST_SKIP() << "pdftotext/pdftoppm missing: install poppler-utils "                           \
                     "(scripts/packages.d/cert.list)";                                              \
   }
 
@@ -254,7 +255,8 @@ TEST_F(PaperCli, LabelCarriesTheTagKeySpecsAndAScannableQrCode) {
   EXPECT_NE(text.find(m_tag), std::string::npos) << text;
   EXPECT_NE(text.find("HP ProDesk 400 G1"), std::string::npos) << text;
   EXPECT_NE(text.find("Intel Core i5-4300U @ 1.90GHz"), std::string::npos) << text;
-  EXPECT_NE(text.find("RAM 8 Go · SSD 256 Go"), std::string::npos) << text; // the program's language
+  EXPECT_NE(text.find("RAM 8 Go · SSD 256 Go"), std::string::npos)
+      << text; // the program's language
   EXPECT_NE(text.find("Classe A"), std::string::npos) << text;
   if (!have("zbarimg")) {
     GTEST_SKIP() << "zbarimg missing: install zbar-tools (scripts/packages.d/cert.list)";
@@ -282,10 +284,9 @@ TEST_F(PaperCli, LabelTextNeverLeavesItsLabelInAnyFormat) {
   REQUIRE_POPPLER();
   const std::string cpu = longest_fixture_cpu();
   ASSERT_GE(cpu.size(), 40u) << cpu;
-  const std::string tag =
-      add_unit("Hewlett-Packard Development Company, L.P.",
-               "HP Compaq Elite 8300 Convertible Minitower with a very long marketing name",
-               "CZC0000002");
+  const std::string tag = add_unit(
+      "Hewlett-Packard Development Company, L.P.",
+      "HP Compaq Elite 8300 Convertible Minitower with a very long marketing name", "CZC0000002");
   make_ready(tag, cpu);
   for (const auto& format : atelier::daemon::label_formats()) {
     const std::string pdf = (m_dir / (std::string(format.name) + ".pdf")).string();
@@ -342,8 +343,7 @@ TEST_F(PaperCli, RollFormatPrintsOnePagePerLabelOfTheLabelsSize) {
   ASSERT_EQ(paper({"label", m_tag, second, "--format", "dk-11209", "--out", pdf}).status, 0);
   EXPECT_EQ(pdf_info(pdf, "Pages"), "2");
   EXPECT_EQ(pdf_info(pdf, "Page size"), "175.748 x 82.2047 pts"); // 62 x 29 mm
-  EXPECT_EQ(paper({"label", m_tag, "--format", "dk-11209", "--skip", "1", "--out", pdf}).status,
-            1);
+  EXPECT_EQ(paper({"label", m_tag, "--format", "dk-11209", "--skip", "1", "--out", pdf}).status, 1);
 }
 
 TEST_F(PaperCli, UnitWithoutInventoryGetsALabelWithWhatIsKnown) {
@@ -374,21 +374,21 @@ TEST_F(PaperCli, SpecSheetInTheProgramsLanguageWithProfileAndSupport) {
   REQUIRE_POPPLER();
   make_ready(m_tag, "Intel(R) Core(TM) i5-4300U CPU @ 1.90GHz");
   const std::string pdf = (m_dir / "sheet.pdf").string();
-  const CliRun r =
-      paper({"spec-sheet", m_tag, "--out", pdf, "--profiles", m_profiles.string()});
+  const CliRun r = paper({"spec-sheet", m_tag, "--out", pdf, "--profiles", m_profiles.string()});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(pdf_info(pdf, "Pages"), "1");
   const std::string text = pdf_text(pdf);
   for (const std::string& expected :
        {std::string("Votre ordinateur"), m_tag, std::string("HP ProDesk 400 G1"),
-        std::string("Intel Core i5-4300U @ 1.90GHz, 4 threads"), std::string("8 Go"), std::string("SSD 256 Go"),
-        std::string("Debian 12 Xfce"), "atelier-" + lower(m_tag), std::string("fr_FR.UTF-8, fr (oss)"),
-        std::string("Europe/Paris"), std::string("créer votre propre compte"),
-        std::string("1 disque(s) effacé(s)"), std::string("La garantie commence"),
-        std::string("01 23 45 67 89"), std::string("https://example.org/ordi")}) {
+        std::string("Intel Core i5-4300U @ 1.90GHz, 4 threads"), std::string("8 Go"),
+        std::string("SSD 256 Go"), std::string("Debian 12 Xfce"), "atelier-" + lower(m_tag),
+        std::string("fr_FR.UTF-8, fr (oss)"), std::string("Europe/Paris"),
+        std::string("créer votre propre compte"), std::string("1 disque(s) effacé(s)"),
+        std::string("La garantie commence"), std::string("01 23 45 67 89"),
+        std::string("https://example.org/ordi")}) {
     EXPECT_NE(text.find(expected), std::string::npos) << "missing '" << expected << "' in\n"
-                                                       << text;
+                                                      << text;
   }
 }
 
@@ -409,8 +409,8 @@ TEST_F(PaperCli, SpecSheetInEnglishWithWarrantyFromTheDelivery) {
     ASSERT_TRUE(registry.transition(unit, hwdb::UnitState::delivered, "test", "handed over"));
   }
   const std::string pdf = (m_dir / "sheet.pdf").string();
-  const CliRun r = paper(
-      {"spec-sheet", m_tag, "--out", pdf, "--lang", "en", "--profiles", m_profiles.string()});
+  const CliRun r =
+      paper({"spec-sheet", m_tag, "--out", pdf, "--lang", "en", "--profiles", m_profiles.string()});
   ASSERT_EQ(r.status, 0) << r.err;
   const std::string text = pdf_text(pdf);
   EXPECT_NE(text.find("Your computer"), std::string::npos) << text;
@@ -426,8 +426,8 @@ TEST_F(PaperCli, SpecSheetWithoutTheProfileFileNamesTheProfile) {
   REQUIRE_POPPLER();
   make_ready(m_tag, "AMD EPYC");
   const std::string pdf = (m_dir / "sheet.pdf").string();
-  const CliRun r = paper(
-      {"spec-sheet", m_tag, "--out", pdf, "--profiles", (m_dir / "nowhere").string()});
+  const CliRun r =
+      paper({"spec-sheet", m_tag, "--out", pdf, "--profiles", (m_dir / "nowhere").string()});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("profile 'family-desktop' is not in"), std::string::npos) << r.err;
   const std::string text = pdf_text(pdf);
@@ -458,10 +458,10 @@ TEST_F(PaperCli, LabelSpecSheetAndCertificateOfOneUnitAllNameItsTag) {
   record.source_property = m_tag;
   const std::string record_file = (m_dir / "sda.json").string();
   std::ofstream(record_file) << atelier::imager::to_json(record).dump(2);
-  ASSERT_EQ(run({"cert", "sign", record_file, "--tag", m_tag, "--key-dir",
-                 (m_dir / "keys").string()})
-                .status,
-            0);
+  ASSERT_EQ(
+      run({"cert", "sign", record_file, "--tag", m_tag, "--key-dir", (m_dir / "keys").string()})
+          .status,
+      0);
   const std::string label = (m_dir / "label.pdf").string();
   const std::string sheet = (m_dir / "spec-sheet.pdf").string();
   const std::string certificate = (m_dir / "certificate.pdf").string();
@@ -475,9 +475,9 @@ TEST_F(PaperCli, LabelSpecSheetAndCertificateOfOneUnitAllNameItsTag) {
   EXPECT_NE(pdf_text(sheet).find("1 disque(s) effacé(s)"), std::string::npos);
   if (const char* keep = std::getenv("ATELIER_PAPER_KEEP"); keep != nullptr && *keep != '\0') {
     for (const std::string& pdf : {label, sheet, certificate}) {
-      std::filesystem::copy_file(pdf, std::filesystem::path(keep) /
-                                          std::filesystem::path(pdf).filename(),
-                                 std::filesystem::copy_options::overwrite_existing);
+      std::filesystem::copy_file(
+          pdf, std::filesystem::path(keep) / std::filesystem::path(pdf).filename(),
+          std::filesystem::copy_options::overwrite_existing);
     }
   }
 }
