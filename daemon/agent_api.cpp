@@ -43,7 +43,13 @@ pxe::HttpPostResult AgentApi::handle(std::string_view path, const std::string& b
   }
   if (path == "/api/v1/next" || path == "/api/v1/progress" || path == "/api/v1/result") {
     if (m_pipeline == nullptr) {
-      return refuse(503, "this server runs no pipeline (no program file or profiles)");
+      // Definite, not "unavailable": a 5xx would make the agent wait for 10 minutes for a
+      // pipeline that a restart alone will not bring. The agent stops and shows this sentence.
+      return answer(409, json{{"error", "this server runs no pipeline (atelier.toml has no "
+                                        "[pipeline] section with a program and profiles): the "
+                                        "machine was registered only; configure the pipeline, "
+                                        "restart atelierd and boot the machine again"},
+                              {"stop", true}});
     }
     const json request = json::parse(body, nullptr, false);
     if (request.is_discarded() || !request.is_object()) {
