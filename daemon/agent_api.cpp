@@ -92,6 +92,12 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body, const std:
         return refuse(403, fmt::format("boot token {}... belongs to another machine",
                                        pxe::token_prefix(token)));
       }
+      if (session->superseded_at) { // a replay of an earlier boot's registration
+        return answer(409, json{{"error", fmt::format("boot token {}... is of an earlier boot: the "
+                                                      "machine registered again since",
+                                                      pxe::token_prefix(token))},
+                                {"stop", true}});
+      }
       if (unit && *unit) {
         return answer(200, json{{"unit", (*unit)->tag.str()},
                                 {"state", hwdb::to_string((*unit)->state)},

@@ -258,6 +258,11 @@ TEST_F(PipelineTest, TokensOfOtherBootsAreRefused) {
   const json refused = next(first_boot, 409);
   EXPECT_EQ(refused["stop"], true);
   done(first_boot, old_job, {{"bench", bench_report()}}, 409);
+  // Replaying the earlier boot's registration does not bring its session back, nor records a
+  // second inventory.
+  const auto inventories = m_daemon->registry.store().latest_inventory(unit().id).value()->id;
+  EXPECT_EQ(register_agent(first_boot, 409)["stop"], true);
+  EXPECT_EQ(m_daemon->registry.store().latest_inventory(unit().id).value()->id, inventories);
   EXPECT_EQ(next(second_boot)["step"], "bench");
 }
 
