@@ -7,7 +7,9 @@
 #
 # CASE=pair: two machines at once, a BIOS PC (SeaBIOS, iPXE NIC ROM, i440fx) and a UEFI PC (OVMF,
 #   q35, the firmware's own PXE: romfile= empty, so EDK2 → TFTP ipxe.efi → iPXE, as on a real
-#   UEFI machine), each with a 3 GiB virtio disk holding a previous owner's ext4 partition, boot
+#   UEFI machine; its IPv6 network boot is off, as in a workshop without IPv6: once atelierd
+#   declines the ready machine, each network boot option waits out its ~65 s timeout before the
+#   firmware reaches the disk, and the IPv6 ones would double that), each with a 3 GiB virtio disk holding a previous owner's ext4 partition, boot
 #   network first, then disk, with after_ready = "reboot". The UEFI machine's disk reports NO
 #   serial (like some USB bridges and virtual disks) and virtio has no model: its erasure
 #   certificate names it by the machine's asset tag and its capacity (docs/ERASURE-RECORD.md).
@@ -162,7 +164,7 @@ uefi_args() { # MAC VARS
   echo "-machine q35 -drive if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
     "-drive if=pflash,format=raw,unit=1,file=$2" \
     "-device virtio-net-pci,netdev=n0,mac=$1,romfile=,bootindex=1" \
-    "-fw_cfg name=opt/org.tianocore/IPv6PXEBoot,string=no"
+    "-fw_cfg name=opt/org.tianocore/IPv6Support,string=no -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=no"
 }
 
 wait_for() { # SECONDS COMMAND...: polls until COMMAND succeeds; fails early if a QEMU died
