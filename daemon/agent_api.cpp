@@ -43,7 +43,13 @@ pxe::HttpPostResult AgentApi::handle(std::string_view path, const std::string& b
   }
   if (path == "/api/v1/next" || path == "/api/v1/progress" || path == "/api/v1/result") {
     if (m_pipeline == nullptr) {
-      return refuse(503, "this server runs no pipeline (no program file or profiles)");
+      // Definite, not "unavailable": a 5xx would make the agent wait for 10 minutes for a
+      // pipeline that a restart alone will not bring. The agent stops and shows this sentence.
+      return answer(409, json{{"error", "this server runs no pipeline (atelier.toml has no "
+                                        "[pipeline] section with a program and profiles): the "
+                                        "machine was registered only; configure the pipeline, "
+                                        "restart atelierd and boot the machine again"},
+                              {"stop", true}});
     }
     const json request = json::parse(body, nullptr, false);
     if (request.is_discarded() || !request.is_object()) {
@@ -85,6 +91,12 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body, const std:
       if (session->mac != mac->str()) {
         return refuse(403, fmt::format("boot token {}... belongs to another machine",
                                        pxe::token_prefix(token)));
+      }
+      if (session->superseded_at) { // a replay of an earlier boot's registration
+        return answer(409, json{{"error", fmt::format("boot token {}... is of an earlier boot: the "
+                                                      "machine registered again since",
+                                                      pxe::token_prefix(token))},
+                                {"stop", true}});
       }
       if (unit && *unit) {
         return answer(200, json{{"unit", (*unit)->tag.str()},

@@ -100,9 +100,15 @@ std::expected<void, std::string> check_certifiable(const imager::ErasureRecord& 
         "certificate",
         r.record_id, r.failure_reason.empty() ? "no reason given" : r.failure_reason));
   }
-  if (r.model.empty() && r.serial.empty()) {
+  // A drive that reports neither model nor serial (a virtual disk, some USB bridges and RAID
+  // controllers) is named the way nwipe and commercial erasure tools name it: by the machine it
+  // was erased in (its asset tag), its capacity and its device at the time. Without the asset tag
+  // too, nothing on the certificate would say which disk it was.
+  if (r.model.empty() && r.serial.empty() && (r.source_property.empty() || r.size_bytes == 0)) {
     return std::unexpected(fmt::format(
-        "erasure record {}: model and serial are both empty, so it does not say which disk",
+        "erasure record {}: the disk reports neither model nor serial, and the record names no "
+        "asset tag (source_property) and capacity to identify it by, so it does not say which "
+        "disk",
         r.record_id));
   }
   if (r.tool.empty()) {

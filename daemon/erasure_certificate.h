@@ -33,7 +33,9 @@ std::optional<hwdb::Timestamp> parse_record_time(std::string_view text);
 
 // What every record needs before it is filed (signed or not); the error names the field.
 std::expected<void, std::string> check_fileable(const imager::ErasureRecord& record);
-// What a certificate needs on top: result erased and a record that says which disk and how.
+// What a certificate needs on top: result erased and a record that says which disk and how. A disk
+// is named by its model and/or serial; one that reports neither, by the asset tag of its machine
+// and its capacity (docs/ERASURE-RECORD.md).
 std::expected<void, std::string> check_certifiable(const imager::ErasureRecord& record);
 
 struct Certificate {

@@ -419,6 +419,38 @@ ApiAnswer Pipeline::progress(const json& request) {
   return {200, json{{"ok", true}, {"stored", true}}};
 }
 
+ApiAnswer Pipeline::refuse_result(const Caller& caller, const hwdb::PipelineJob& job,
+                                  const json& agent_part, const std::string& why) {
+  hwdb::Store& store = m_registry.store();
+  const std::string reason = fmt::format("{} result could not be recorded: {}", job.step, why);
+  const json stored{{"agent", agent_part}, {"refused", why}};
+  auto done = store.transaction([&]() -> hwdb::Result<void> {
+    auto finished = store.finish_job(job.id, "failed", stored.dump(), m_clock.now());
+    if (!finished) {
+      return std::unexpected(finished.error());
+    }
+    if (!*finished) {
+      return hwdb::fail(hwdb::ErrorCode::conflict, "the job ended meanwhile");
+    }
+    auto unit = store.unit_by_id(caller.unit.id);
+    if (!unit || !*unit) {
+      return hwdb::fail(hwdb::ErrorCode::not_found, "the unit vanished");
+    }
+    if ((*unit)->state == UnitState::failed || job.step == "finish") {
+      return {};
+    }
+    auto moved = m_registry.transition(**unit, UnitState::failed, "atelierd", reason);
+    if (!moved) {
+      return std::unexpected(moved.error());
+    }
+    return {};
+  });
+  if (!done) {
+    return refuse(500, done.error().message);
+  }
+  return {200, json{{"accepted", false}, {"state", "failed"}, {"error", reason}}};
+}
+
 ApiAnswer Pipeline::result(const json& request) {
   auto caller = authenticate(request);
   if (!caller) {
@@ -469,8 +501,14 @@ ApiAnswer Pipeline::result(const json& request) {
     }
     return {};
   });
+  if (!done && failure.empty()) {
+    return refuse(500, done.error().message); // the database failed: the agent retries
+  }
   if (!done) {
-    return refuse(failure.empty() ? 500 : 422, done.error().message);
+    // Well formed but not recordable (e.g. an erased disk's record that cannot say which disk):
+    // waiting would not change it, so the step fails and the machine stops with the reason, on
+    // the screen like any failed step, instead of the agent retrying or stalling.
+    return refuse_result(*caller, **job, agent_part, failure);
   }
   auto unit = store.unit_by_id(caller->unit.id);
   const std::string state = unit && *unit ? std::string(hwdb::to_string((*unit)->state)) : "";

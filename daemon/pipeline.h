@@ -95,6 +95,10 @@ private:
                                               nlohmann::json& stored);
   std::expected<void, std::string> apply_deploy(const Caller& caller, const hwdb::PipelineJob& job,
                                                 const nlohmann::json& result);
+  // A result that is well formed but cannot be recorded: the job fails and the unit moves to
+  // failed with `why`, so the machine stops with a reason instead of retrying forever.
+  ApiAnswer refuse_result(const Caller& caller, const hwdb::PipelineJob& job,
+                          const nlohmann::json& agent_part, const std::string& why);
   std::expected<hwdb::Unit, std::string> move(const hwdb::Unit& unit, hwdb::UnitState to,
                                               const std::string& reason);
 

@@ -22,7 +22,31 @@ using nlohmann::json;
 
 void log(std::string_view line) { std::cerr << "atelier-agent: " << line << "\n" << std::flush; }
 
+// Inventory fields the firmware did not report are null (docs/INVENTORY.md): read them as empty,
+// never with json::value(), which throws on a null where a string was expected.
+std::string text(const json& j, const char* key, std::string fallback = {}) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
+                                                                : fallback;
+}
+std::uint64_t count(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_number_unsigned() ? j[key].get<std::uint64_t>()
+                                                                         : 0;
+}
+
 } // namespace
+
+std::string describe_disk(const json& disk) {
+  std::string words = text(disk, "model");
+  const std::string serial = text(disk, "serial");
+  if (!serial.empty()) {
+    words += (words.empty() ? "serial " : " ") + serial;
+  }
+  if (words.empty()) {
+    words = fmt::format("{:.1f} GiB, no model or serial reported",
+                        static_cast<double>(count(disk, "size_bytes")) / (1024.0 * 1024 * 1024));
+  }
+  return words;
+}
 
 std::string last_message_line(std::string_view text) {
   std::string_view last;
@@ -139,7 +163,7 @@ std::vector<json> disks_of(const json& inventory) {
   std::vector<json> disks;
   if (inventory.contains("disks") && inventory["disks"].is_array()) {
     for (const auto& d : inventory["disks"]) {
-      if (d.is_object() && d.contains("name")) {
+      if (d.is_object() && !text(d, "name").empty()) {
         disks.push_back(d);
       }
     }
@@ -155,7 +179,7 @@ bool is_overwrite(std::string_view method) {
 StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, const json& disk,
                       const json& params) {
   const std::string device = "/dev/" + disk["name"].get<std::string>();
-  const std::string media = disk.value("media", "hdd");
+  const std::string media = text(disk, "media", "hdd");
   const json methods = params.contains("methods") && params["methods"].contains(media)
                            ? params["methods"][media]
                            : json::array({"zero"});
@@ -175,12 +199,12 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, cons
     if (report && (raw.exit_code == 0 || raw.exit_code == 1)) {
       json record = report->is_array() && !report->empty() ? (*report)[0] : *report;
       StepOutcome outcome;
-      outcome.ok = raw.exit_code == 0 && record.value("result", "") == "erased";
+      outcome.ok = raw.exit_code == 0 && text(record, "result") == "erased";
       outcome.result = record;
       if (!outcome.ok) {
-        outcome.reason = fmt::format("DISK FAILING — {} ({} {}): {}; remove the disk and set it aside",
-                                     device, disk.value("model", ""), disk.value("serial", ""),
-                                     record.value("failure_reason", tail_line(raw.err_tail)));
+        outcome.reason = fmt::format("DISK FAILING — {} ({}): {}; remove the disk and set it aside",
+                                     device, describe_disk(disk),
+                                     text(record, "failure_reason", tail_line(raw.err_tail)));
       }
       return outcome;
     }
@@ -224,10 +248,10 @@ StepOutcome do_wipe(const AgentOptions& o, Reporter& r, std::int64_t job, const 
 std::optional<json> target_disk(const json& inventory) {
   std::optional<json> best;
   for (const auto& d : disks_of(inventory)) {
-    if (d.value("media", "") == "usb" || d.value("bus", "") == "usb") {
+    if (text(d, "media") == "usb" || text(d, "bus") == "usb") {
       continue;
     }
-    if (!best || d.value("size_bytes", std::uint64_t{0}) > best->value("size_bytes", std::uint64_t{0})) {
+    if (!best || count(d, "size_bytes") > count(*best, "size_bytes")) {
       best = d;
     }
   }
@@ -264,8 +288,8 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   }
   if (raw.exit_code != 0 || !record->is_object() || record->value("result", "") != "imaged") {
     const json& rec = *record;
-    const std::string step = rec.is_object() ? rec.value("failed_step", "") : "";
-    const std::string why = rec.is_object() ? rec.value("failure_reason", "") : "";
+    const std::string step = text(rec, "failed_step");
+    const std::string why = text(rec, "failure_reason");
     return {false, rec.is_object() ? rec : json::object(),
             fmt::format("installation failed{}: {}", step.empty() ? "" : " at step " + step,
                         why.empty() ? last_message_line(raw.err_tail) : why)};

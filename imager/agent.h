@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace atelier::imager {
 
 struct AgentOptions {
@@ -35,6 +37,11 @@ std::vector<std::string> filesystem_check_command(std::string_view fstype, const
 // lines are skipped, so a failure's reason is not buried under the progress that came before it.
 // Pure.
 std::string last_message_line(std::string_view text);
+
+// How the volunteer's screen names a disk of the inventory (atelier.inventory/1 "disks" entry):
+// "ST500DM002 Z3T1234", "serial ATLE2E1" without a model, or "3.0 GiB, no model or serial
+// reported". Fields the drive did not report are null in the inventory; they never throw. Pure.
+std::string describe_disk(const nlohmann::json& disk);
 
 // Returns when the daemon's finish step was carried out (or a fatal refusal): 0 after READY,
 // 1 otherwise.

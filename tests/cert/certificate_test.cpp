@@ -176,6 +176,21 @@ TEST_F(CertificateTest, ARecordThatCannotBeFiledIsRefusedNamingTheField) {
   r = test::sample_record();
   r.model.clear();
   r.serial.clear();
+  r.source_property.clear();
+  EXPECT_NE(sign_record(r, m_key).error().find("does not say which disk"), std::string::npos);
+}
+
+TEST_F(CertificateTest, DiskWithoutModelOrSerialIsNamedByItsMachineAndCapacity) {
+  // Why: virtual disks and some USB bridges report no identity, yet they were erased; like nwipe,
+  // the certificate then names the disk by the asset tag of its machine, its size and device.
+  imager::ErasureRecord r = test::sample_record();
+  r.model.clear();
+  r.serial.clear();
+  r.source_property = "AT-0042-7";
+  auto certificate = sign_record(r, m_key);
+  ASSERT_TRUE(certificate) << certificate.error();
+  EXPECT_EQ(certificate->record.source_property, "AT-0042-7");
+  r.size_bytes = 0;
   EXPECT_NE(sign_record(r, m_key).error().find("does not say which disk"), std::string::npos);
 }
 

@@ -1,9 +1,16 @@
 // Agent registration against a real SQLite file and real one-time boot tokens.
 #include "daemon/agent_api.h"
+#include "imager/agent_client.h"
+#include "pxe/http_server.h"
 #include "support/temp_dir.h"
 
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -79,4 +86,36 @@ TEST_F(AgentApiTest, MalformedRequestsNameTheField) {
   EXPECT_EQ(no_mac.status, 400u);
   EXPECT_NE(no_mac.body.find("'mac'"), std::string::npos);
   EXPECT_EQ(m_api.handle("/api/v1/nothing", "{}", "198.18.0.60").status, 404u);
+}
+
+// A daemon without a pipeline registers the machine, then tells its agent to stop, with the
+// reason: a definite 409 "stop" the agent does not retry (a 5xx would keep it waiting 10 minutes
+// for a pipeline that no restart brings). Real HTTP between the agent's client and the API.
+TEST_F(AgentApiTest, WithoutAPipelineTheAgentIsToldToStopAtOnce) {
+  boost::asio::io_context io;
+  pxe::HttpBootConfig config;
+  config.listen_address = "127.0.0.1";
+  config.port = 0;
+  int next_calls = 0;
+  config.post_handler = [&](std::string_view path, const std::string& body, const std::string& ip) {
+    next_calls += path == "/api/v1/next" ? 1 : 0;
+    return m_api.handle(path, body, ip);
+  };
+  pxe::HttpBootServer server(io, config, [](std::string_view) {});
+  ASSERT_TRUE(server.start());
+  std::thread loop([&] { io.run(); });
+  imager::AgentClient client(fmt::format("http://127.0.0.1:{}", server.local_port()),
+                             m_tokens.issue(m_mac).value()); // the agent's own 10-minute patience
+  auto registered = client.post("register", {{"mac", "52:54:00:aa:00:01"}, {"inventory", inventory()}});
+  ASSERT_TRUE(registered) << registered.error().message;
+  auto next = client.post("next", json::object());
+  boost::asio::post(io, [&] { server.stop(); });
+  loop.join();
+  ASSERT_FALSE(next);
+  EXPECT_EQ(next.error().status, 409u);
+  EXPECT_TRUE(next.error().stop);
+  EXPECT_NE(next.error().message.find("no pipeline"), std::string::npos) << next.error().message;
+  EXPECT_NE(next.error().message.find("[pipeline]"), std::string::npos) << next.error().message;
+  EXPECT_EQ(next_calls, 1); // asked once, not retried
+  EXPECT_EQ(m_registry.store().list_units({}).value().at(0).state, hwdb::UnitState::inventoried);
 }

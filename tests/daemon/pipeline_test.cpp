@@ -258,6 +258,11 @@ TEST_F(PipelineTest, TokensOfOtherBootsAreRefused) {
   const json refused = next(first_boot, 409);
   EXPECT_EQ(refused["stop"], true);
   done(first_boot, old_job, {{"bench", bench_report()}}, 409);
+  // Replaying the earlier boot's registration does not bring its session back, nor records a
+  // second inventory.
+  const auto inventories = m_daemon->registry.store().latest_inventory(unit().id).value()->id;
+  EXPECT_EQ(register_agent(first_boot, 409)["stop"], true);
+  EXPECT_EQ(m_daemon->registry.store().latest_inventory(unit().id).value()->id, inventories);
   EXPECT_EQ(next(second_boot)["step"], "bench");
 }
 
@@ -286,6 +291,45 @@ TEST_F(PipelineTest, FailedWipeStopsTheMachineWithTheReason) {
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].result, "failed");
   EXPECT_TRUE(records[0].signature.empty());
+}
+
+// An erased disk that reports neither model nor serial is certified by its machine's asset tag
+// and capacity (as nwipe does); without even the tag the result cannot be recorded, and instead of
+// a refusal the agent would stall on, the machine fails with the reason on its screen.
+TEST_F(PipelineTest, DiskWithoutModelOrSerialIsNamedByTheTagElseTheMachineFails) {
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  json job = next(token);
+  ASSERT_EQ(job["step"], "wipe");
+  json anonymous = erasure_record("ANON0001", "erased");
+  anonymous["model"] = "";
+  anonymous["serial"] = "";
+  const json refused = done(token, job, {{"records", {anonymous}}});
+  EXPECT_EQ(refused["accepted"], false);
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  const json finish = next(token);
+  ASSERT_EQ(finish["step"], "finish");
+  EXPECT_EQ(finish["params"]["verdict"], "FAILED");
+  EXPECT_NE(finish["params"]["message"].get<std::string>().find("neither model nor serial"),
+            std::string::npos)
+      << finish["params"]["message"];
+  EXPECT_TRUE(m_daemon->registry.store().disks(unit().id).value().empty()); // nothing half-filed
+  done(token, job, {{"records", {anonymous}}}); // the agent's retry is answered the same
+
+  const std::string second_boot = boot();
+  register_agent(second_boot);
+  done(second_boot, next(second_boot), {{"bench", bench_report()}});
+  job = next(second_boot);
+  ASSERT_EQ(job["step"], "wipe");
+  anonymous["record_id"] = "6f1c2a4e-0000-4000-8000-anon00020000";
+  anonymous["source_property"] = unit().tag.str();
+  EXPECT_EQ(done(second_boot, job, {{"records", {anonymous}}})["state"], "wiped");
+  const auto disks = m_daemon->registry.store().disks(unit().id).value();
+  ASSERT_EQ(disks.size(), 1u);
+  const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_FALSE(records[0].signature.empty());
 }
 
 // A machine rebooted in the middle of the pipeline starts over: half-done work is redone.

@@ -174,3 +174,15 @@ TEST(Agent, PartitionsAreReadFromTheLsblkListing) {
   EXPECT_TRUE(imager::partitions_in_lsblk(R"({"blockdevices": [{"name": "/dev/vda", "type": "disk"}]})").empty());
   EXPECT_TRUE(imager::partitions_in_lsblk("lsblk: /dev/vdz: not a block device").empty());
 }
+
+// A virtio or USB disk reports no model (null in the inventory): naming it for the volunteer's
+// FAILED sentence must not throw (the agent died on it mid-wipe) and must still say which disk.
+TEST(Agent, DiskIsDescribedFromWhateverItReports) {
+  using nlohmann::json;
+  EXPECT_EQ(imager::describe_disk(json{{"model", "ST500DM002"}, {"serial", "Z3T1234"}}),
+            "ST500DM002 Z3T1234");
+  EXPECT_EQ(imager::describe_disk(json{{"name", "vda"}, {"model", nullptr}, {"serial", "ATLE2E1"}}),
+            "serial ATLE2E1");
+  EXPECT_EQ(imager::describe_disk(json{{"model", nullptr}, {"serial", nullptr}, {"size_bytes", 3221225472u}}),
+            "3.0 GiB, no model or serial reported");
+}
