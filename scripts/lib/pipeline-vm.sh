@@ -53,8 +53,10 @@ pvm_make_donated_disk() {
   mkfs.ext4 -q -L family -d "$ext4_dir" "${loop}p1"
   if [[ -n $vfat_dir ]]; then
     [[ -b ${loop}p2 ]] || fail "no partition device ${loop}p2"
-    mkfs.vfat -F 32 -n PHOTOS "${loop}p2" >/dev/null
-    MTOOLS_SKIP_CHECK=1 mcopy -s -Q -i "${loop}p2" "$vfat_dir"/* ::/ || fail "mcopy onto ${loop}p2"
+    # (both say on stderr that a loop partition has no disk geometry; only a failure matters)
+    local out
+    out=$(mkfs.vfat -F 32 -n PHOTOS "${loop}p2" 2>&1) || fail "mkfs.vfat ${loop}p2: $out"
+    out=$(MTOOLS_SKIP_CHECK=1 mcopy -s -Q -i "${loop}p2" "$vfat_dir"/* ::/ 2>&1) || fail "mcopy onto ${loop}p2: $out"
   fi
   losetup -d "$loop"
   loop=""
