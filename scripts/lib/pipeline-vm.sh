@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # atelier, atelierd, data, ns: set by the caller (below)
 # The whole pipeline on a QEMU "donated PC": the shell parts shared by the VM test
 # (tests/vm/pipeline_test.sh) and the demo (scripts/demo). Sourced, never run.
 #
@@ -120,7 +120,7 @@ pvm_start_vm() {
   ip netns exec "$ns" qemu-system-x86_64 -display none -m 2048 \
     -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
     -device virtio-net-pci,netdev=n0,mac="$mac",bootindex=1 \
-    -drive file="$disk",format=raw,if=none,id=d0$drive_opts -device virtio-blk-pci,drive=d0,serial="$serial",bootindex=2 \
+    -drive file="$disk",format=raw,if=none,id=d0"$drive_opts" -device virtio-blk-pci,drive=d0,serial="$serial",bootindex=2 \
     -serial "file:$console" </dev/null >"$work/qemu.log" 2>&1 &
   qemu_pid=$!
   pids+=("$qemu_pid")

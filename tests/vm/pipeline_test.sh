@@ -57,6 +57,7 @@ trap cleanup EXIT
 trap "exit 143" TERM INT # so the EXIT trap also runs when ctest or a person stops the test
 # The shared parts (boot environment and image, donated disk, netns, atelierd's config, the VM,
 # polling helpers): scripts/lib/pipeline-vm.sh, also used by scripts/demo.
+# shellcheck source=../../scripts/lib/pipeline-vm.sh
 source "$here/../../scripts/lib/pipeline-vm.sh"
 fail() {
   echo "FAIL ($case_name): $*"
