@@ -36,6 +36,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_cert_commands(app, ctx);
   add_watch_command(app, ctx);
   add_batch_commands(app, ctx);
+  add_paper_commands(app, ctx);
 
   // CLI11 consumes arguments from the back of the vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

@@ -36,5 +36,6 @@ void add_image_commands(CLI::App& app, CliContext& ctx);
 void add_cert_commands(CLI::App& app, CliContext& ctx);
 void add_watch_command(CLI::App& app, CliContext& ctx);
 void add_batch_commands(CLI::App& app, CliContext& ctx);
+void add_paper_commands(CLI::App& app, CliContext& ctx);
 
 } // namespace atelier::daemon
