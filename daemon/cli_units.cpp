@@ -4,6 +4,7 @@
 #include "daemon/unit_json.h"
 
 #include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -134,8 +135,10 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
     for (const auto& b : *sightings) {
       j["boot_sightings"].push_back(to_json(b));
     }
-    j["grade"] =
-        *grade ? json{{"grade", (*grade)->grade}, {"score", (*grade)->score}} : json(nullptr);
+    j["grade"] = *grade ? json{{"grade", (*grade)->grade},
+                               {"score", (*grade)->score},
+                               {"explanation", (*grade)->explanation}}
+                        : json(nullptr);
     j["events"] = events->size();
     ctx.out << j.dump(2) << '\n';
     return;
@@ -168,6 +171,14 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
   }
   if (*grade) {
     row("Grade", fmt::format("{} (score {})", (*grade)->grade, (*grade)->score));
+    // The reasons: every rule that contributed, as the agent's grader wrote them (its first line
+    // repeats the grade, which the row above already says).
+    std::istringstream lines((*grade)->explanation);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && !line.starts_with("Grade: ")) {
+        ctx.out << fmt::format("{:<14}{}\n", "", line);
+      }
+    }
   }
   row("Created", hwdb::format_timestamp(unit->created_at));
   row("Updated", hwdb::format_timestamp(unit->updated_at));

@@ -1,5 +1,6 @@
 // The `atelier` command line run in-process against a real SQLite file, as a coordinator uses it.
 #include "daemon/cli.h"
+#include "hardware-db/sqlite_store.h"
 #include "support/temp_dir.h"
 
 #include <fstream>
@@ -88,6 +89,31 @@ TEST_F(CliTest, UnitsAddListShowHistory) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["actor"], "cli:test");
   EXPECT_TRUE(events[0]["from"].is_null());
+}
+
+// A coordinator asks why a machine got its grade: `units show` prints the reasons the grader
+// stored with it, and --json carries them too.
+TEST_F(CliTest, UnitsShowPrintsTheGradeWithItsReasons) {
+  const std::string tag = add("CZC0000001");
+  {
+    auto store = atelier::hwdb::SqliteStore::open(m_db).value();
+    const auto unit =
+        store->unit_by_tag(atelier::hwdb::AssetTag::parse(tag).value()).value().value();
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const std::string reasons = "Grade: C\nProgram rules:\n  RAM 2 GiB: +20\n  CPU level 2: +15\n";
+    ASSERT_TRUE(store->add_grade({0, unit.id, now, "C", 35, reasons}));
+  }
+  const CliRun show = run({"units", "show", tag});
+  ASSERT_EQ(show.status, 0) << show.err;
+  EXPECT_NE(show.out.find("C (score 35)"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("RAM 2 GiB: +20"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("CPU level 2: +15"), std::string::npos) << show.out;
+  EXPECT_EQ(show.out.find("Grade: C"), std::string::npos) << "the grade is said once\n" << show.out;
+
+  const json j = json::parse(run({"units", "show", tag, "--json"}).out);
+  EXPECT_EQ(j["grade"]["grade"], "C");
+  const auto explanation = j["grade"]["explanation"].get<std::string>();
+  EXPECT_NE(explanation.find("CPU level 2: +15"), std::string::npos);
 }
 
 TEST_F(CliTest, AddingTheSameMachineTwiceSaysItIsKnown) {

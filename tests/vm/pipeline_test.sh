@@ -55,7 +55,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 143" TERM INT # so the EXIT trap also runs when ctest or a person stops the test
-console=$work/vm.console
+# The shared parts (boot environment and image, donated disk, netns, atelierd's config, the VM,
+# polling helpers): scripts/lib/pipeline-vm.sh, also used by scripts/demo.
+# shellcheck source=../../scripts/lib/pipeline-vm.sh
+source "$here/../../scripts/lib/pipeline-vm.sh"
 fail() {
   echo "FAIL ($case_name): $*"
   echo "--- serial console (last 80 lines)"
@@ -70,74 +73,21 @@ phase() { # prints how long the previous phase took
 }
 
 # 1. The boot environment and the image (both normally from their caches).
-"$atelier" bootenv build --out "$work/bootenv" --cache "${ATELIER_BOOTENV_CACHE:-/var/cache/atelier/bootenv}" \
-  >"$work/bootenv.log" 2>&1 || { cat "$work/bootenv.log"; fail "atelier bootenv build"; }
-mkdir -p "$work/profiles/images"
-cp "$data/profiles/vm-minimal.toml" "$work/profiles/vm-minimal.toml"
-# The wipe stays quick: sample verification (the default, stated so the test says what it runs).
-sed -i 's/^\[wipe\]$/[wipe]\nverify = "sample"/' "$work/profiles/vm-minimal.toml"
-"$atelier" image build "$work/profiles/vm-minimal.toml" --out "$work/profiles/images/vm-minimal.tar.zst" \
-  --cache-dir "${ATELIER_IMAGE_CACHE:-/var/cache/atelier/images}" --update-profile \
-  >"$work/image.log" 2>&1 || { tail -20 "$work/image.log"; fail "atelier image build"; }
-grep -q '^sha256 = "[0-9a-f]\{64\}"' "$work/profiles/vm-minimal.toml" || fail "image.sha256 was not written into the profile"
-cp "$data/pipeline/program.toml" "$work/program.toml"
+pvm_build_bootenv_and_image
 phase "boot environment and image ready"
 
 # 2. The donated PC's disk, with a previous owner's files on it.
 marker="previous-owner-secret-$$-$RANDOM"
-truncate -s 4G "$work/disk.img"
-echo 'type=83' | sfdisk -q "$work/disk.img"
 mkdir -p "$work/previous"
 echo "$marker" >"$work/previous/letter.txt"
-loop=$(losetup --find --show --partscan "$work/disk.img")
-# Some kernels attach without scanning the table despite --partscan: partx adds the partition.
-[[ -b ${loop}p1 ]] || partx -a "$loop"
-[[ -b ${loop}p1 ]] || fail "no partition device ${loop}p1"
-mkfs.ext4 -q -L family -d "$work/previous" "${loop}p1"
-losetup -d "$loop"
-loop=""
+pvm_make_donated_disk "$work/disk.img" 4G "$work/previous"
 grep -qa "$marker" "$work/disk.img" || fail "the previous owner's file is not on the disk image"
 
 # 3. The workshop: a switch (bridge) with atelierd as its only DHCP server.
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add br0 type bridge
-ip -n "$ns" tuntap add dev tap0 mode tap
-ip -n "$ns" link set tap0 master br0
-ip -n "$ns" link set tap0 up
-ip -n "$ns" addr add 198.18.0.2/24 dev br0
-ip -n "$ns" link set br0 up
+pvm_workshop_up
 db=$work/atelier.db
-cat >"$work/atelier.toml" <<EOF
-[server]
-interface = "br0"
-address = "198.18.0.2"
-database = "$db"
-state_dir = "$work"
-
-[dhcp]
-mode = "standalone"
-pool = "198.18.0.100-198.18.0.150"
-
-[boot]
-http_port = 8080
-bootenv_dir = "$work/bootenv"
-
-[pipeline]
-profiles_dir = "$work/profiles"
-images_dir = "$work/profiles/images"
-program = "$work/program.toml"
-keys_dir = "$work/keys"
-after_ready = "reboot"
-bench_budget_seconds = 10
-EOF
-"$atelier" --db "$db" db init >/dev/null
-start_daemon() { # LOG
-  ip netns exec "$ns" "$atelierd" --config "$work/atelier.toml" >"$1" 2>&1 &
-  daemon_pid=$!
-  pids+=("$daemon_pid")
-}
-start_daemon "$work/atelierd.log"
+pvm_write_config
+pvm_start_daemon "$work/atelierd.log"
 
 mac=52:54:00:e2:e0:01
 # The crash case needs a wipe long enough to kill atelierd in the middle of it: QEMU's write
@@ -145,29 +95,7 @@ mac=52:54:00:e2:e0:01
 throttle=""
 [[ $case_name == crash ]] && throttle=",throttling.bps-write=100000000"
 disk_serial=ATLE2E$$ # a donated disk has a serial; the erasure certificate names the disk by it
-ip netns exec "$ns" qemu-system-x86_64 -display none -m 2048 \
-  -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-  -device virtio-net-pci,netdev=n0,mac=$mac,bootindex=1 \
-  -drive file="$work/disk.img",format=raw,if=none,id=d0$throttle -device virtio-blk-pci,drive=d0,serial=$disk_serial,bootindex=2 \
-  -serial "file:$console" </dev/null >"$work/qemu.log" 2>&1 &
-qemu_pid=$!
-pids+=("$qemu_pid")
-
-wait_for() { # SECONDS COMMAND...: polls until COMMAND succeeds; fails early if QEMU died
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    kill -0 "$qemu_pid" 2>/dev/null || { cat "$work/qemu.log"; fail "QEMU stopped"; }
-    ((SECONDS < deadline)) || return 1
-    sleep 3
-  done
-}
-sql() { sqlite3 -readonly "$db" "$1"; }
-unit_state() { sql "SELECT state FROM units ORDER BY id DESC LIMIT 1"; }
-in_state() { [[ $(unit_state 2>/dev/null) == "$1" ]]; }
-job_issued() { [[ $(sql "SELECT count(*) FROM pipeline_jobs WHERE step='$1' AND status='issued'" 2>/dev/null) -ge 1 ]]; }
-on_console() { tr -d '\r' <"$console" 2>/dev/null | grep -q "$1"; }
-logged() { grep -q "$1" "$work"/atelierd*.log; }
+pvm_start_vm "$mac" "$work/disk.img" "$disk_serial" "$throttle"
 
 deadline_all=$((SECONDS + timeout_s))
 remaining() { echo $((deadline_all - SECONDS)); }
@@ -187,7 +115,7 @@ if [[ $case_name == crash ]]; then
   job_issued wipe || fail "the wipe ended before atelierd was killed: no crash during the wipe was tested"
   phase "atelierd killed (SIGKILL) during the wipe"
   sleep 5
-  start_daemon "$work/atelierd-restarted.log"
+  pvm_start_daemon "$work/atelierd-restarted.log"
   phase "atelierd restarted on the same database"
 fi
 
