@@ -195,7 +195,7 @@ void report(CliContext& ctx, const ReportOptions& opt) {
   } else {
     line("Equipment diverted", "not computed: set [report] kg_per_unit in the program file");
   }
-  line("CO2e avoided", fmt::format("about {:.0f} kg ({} units x {} kg; {})", im.co2e_kg,
+  line("CO2e avoided", fmt::format("about {:.0f} kg ({} distributed x {} kg; {})", im.co2e_kg,
                                    r->distributed, f.co2e_kg_per_unit, f.co2e_source));
   line("Units at end of period", fmt::format("{} ({})", r->units_at_end, join_counts(r->state_at_end)));
 }

@@ -462,7 +462,7 @@ TEST_F(CoordinatorCli, ReportTotalsReconcileWithTheDatabase) {
   EXPECT_EQ(by_state, units);
 
   const CliRun text = run({"report", "--from", "2000-01-01", "--to", "2999-12-31"});
-  EXPECT_THAT(text.out, HasSubstr("about 54 kg (2 units x 27 kg; ADEME 2022"));
+  EXPECT_THAT(text.out, HasSubstr("about 54 kg (2 distributed x 27 kg; ADEME 2022"));
   const CliRun csv = run({"report", "--from", "2000-01-01", "--to", "2999-12-31", "--csv"});
   EXPECT_THAT(csv.out, HasSubstr("units,distributed,2\n"));
   EXPECT_THAT(run({"report", "--from", "2026-13-01", "--to", "2026-01-01"}).err,
