@@ -163,8 +163,9 @@ void deliver(CliContext& ctx, const std::string& tag, const DeliverOptions& opt)
     ctx.out << json{{"tag", tag},
                     {"delivered_at", hwdb::format_timestamp(*a->delivered_at)},
                     {"price_cents", *a->price_cents},
-                    {"warranty_end", a->warranty_end ? json(hwdb::format_timestamp(*a->warranty_end))
-                                                     : json(nullptr)},
+                    {"warranty_end", a->warranty_end
+                                         ? json(hwdb::format_timestamp(*a->warranty_end))
+                                         : json(nullptr)},
                     {"program", a->program}}
                    .dump(2)
             << '\n';
@@ -204,13 +205,14 @@ void return_unit(CliContext& ctx, const std::string& tag, const std::string& rea
 // ---- intake
 
 json to_json(const hwdb::Donation& d) {
-  return json{{"id", d.id},
-              {"donor", d.donor},
-              {"date", d.received_on},
-              {"expected", d.expected_count ? json(*d.expected_count) : json(nullptr)},
-              {"notes", d.notes},
-              {"opened_at", hwdb::format_timestamp(d.opened_at)},
-              {"closed_at", d.closed_at ? json(hwdb::format_timestamp(*d.closed_at)) : json(nullptr)}};
+  return json{
+      {"id", d.id},
+      {"donor", d.donor},
+      {"date", d.received_on},
+      {"expected", d.expected_count ? json(*d.expected_count) : json(nullptr)},
+      {"notes", d.notes},
+      {"opened_at", hwdb::format_timestamp(d.opened_at)},
+      {"closed_at", d.closed_at ? json(hwdb::format_timestamp(*d.closed_at)) : json(nullptr)}};
 }
 
 struct OpenOptions {
@@ -252,9 +254,9 @@ void intake_close(CliContext& ctx, hwdb::RowId id) {
     return;
   }
   auto units = registry->store().donation_units(id);
-  ctx.out << fmt::format("donation #{} closed with {} unit(s){}\n", id, units ? units->size() : 0,
-                         closed->expected_count ? fmt::format(" (expected {})", *closed->expected_count)
-                                                : "");
+  ctx.out << fmt::format(
+      "donation #{} closed with {} unit(s){}\n", id, units ? units->size() : 0,
+      closed->expected_count ? fmt::format(" (expected {})", *closed->expected_count) : "");
 }
 
 void intake_list(CliContext& ctx, bool as_json) {
@@ -289,9 +291,9 @@ void intake_list(CliContext& ctx, bool as_json) {
 }
 
 void print_import(CliContext& ctx, const hwdb::DonationImport& r) {
-  ctx.out << fmt::format("{} serial(s) on the list, {} matched to units{}\n", r.listed,
-                         r.matched_tags.size(),
-                         r.matched_tags.empty() ? "" : fmt::format(": {}", fmt::join(r.matched_tags, ", ")));
+  ctx.out << fmt::format(
+      "{} serial(s) on the list, {} matched to units{}\n", r.listed, r.matched_tags.size(),
+      r.matched_tags.empty() ? "" : fmt::format(": {}", fmt::join(r.matched_tags, ", ")));
   if (!r.unmatched.empty()) {
     ctx.out << fmt::format("not seen yet: {}\n", fmt::join(r.unmatched, ", "));
   }
@@ -329,10 +331,10 @@ void intake_show(CliContext& ctx, hwdb::RowId id, bool as_json) {
     ctx.out << j.dump(2) << '\n';
     return;
   }
-  ctx.out << fmt::format("Donation #{} from {}, received {}{}{}\n", (*d)->id, (*d)->donor,
-                         (*d)->received_on,
-                         (*d)->expected_count ? fmt::format(", {} expected", *(*d)->expected_count) : "",
-                         (*d)->closed_at ? ", closed" : ", open");
+  ctx.out << fmt::format(
+      "Donation #{} from {}, received {}{}{}\n", (*d)->id, (*d)->donor, (*d)->received_on,
+      (*d)->expected_count ? fmt::format(", {} expected", *(*d)->expected_count) : "",
+      (*d)->closed_at ? ", closed" : ", open");
   if (!(*d)->notes.empty()) {
     ctx.out << "Notes: " << (*d)->notes << '\n';
   }
@@ -436,9 +438,8 @@ void add_handover_commands(CLI::App& app, CliContext& ctx) {
   sug->add_option("HOUSEHOLD", *sug_ref, "the household's reference")->required();
   sug->add_option("--limit", *sug_limit, "at most this many (0: all)");
   sug->add_flag("--json", *sug_json, "print JSON");
-  sug->callback([&ctx, sug_ref, sug_limit, sug_json] {
-    suggest(ctx, *sug_ref, *sug_limit, *sug_json);
-  });
+  sug->callback(
+      [&ctx, sug_ref, sug_limit, sug_json] { suggest(ctx, *sug_ref, *sug_limit, *sug_json); });
 
   auto as_tag = std::make_shared<std::string>();
   auto as_ref = std::make_shared<std::string>();
@@ -514,9 +515,8 @@ void add_intake_commands(CLI::App& app, CliContext& ctx) {
   imp->add_option("ID", *imp_id, "donation number")->required();
   imp->add_option("CSV", *imp_file, "the asset list")->required();
   imp->add_option("--column", *imp_col, "the serial number column's header");
-  imp->callback([&ctx, imp_id, imp_file, imp_col] {
-    intake_import(ctx, *imp_id, *imp_file, *imp_col);
-  });
+  imp->callback(
+      [&ctx, imp_id, imp_file, imp_col] { intake_import(ctx, *imp_id, *imp_file, *imp_col); });
 }
 
 } // namespace atelier::daemon

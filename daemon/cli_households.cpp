@@ -1,5 +1,6 @@
-// `atelier households ...`: the households a program serves (personal data; docs/COORDINATOR-GUIDE.md).
-// Every command goes through the Registry, which writes the audit entry (reads included).
+// `atelier households ...`: the households a program serves (personal data;
+// docs/COORDINATOR-GUIDE.md). Every command goes through the Registry, which writes the audit entry
+// (reads included).
 #include "daemon/cli_context.h"
 #include "daemon/table.h"
 
@@ -46,8 +47,12 @@ json to_json(const hwdb::Assignment& a, const std::string& tag) {
 }
 
 json to_json(const hwdb::AuditEntry& e) {
-  return json{{"at", hwdb::format_timestamp(e.at)}, {"actor", e.actor},   {"role", e.role},
-              {"action", e.action},                 {"subject", e.subject}, {"detail", e.detail}};
+  return json{{"at", hwdb::format_timestamp(e.at)},
+              {"actor", e.actor},
+              {"role", e.role},
+              {"action", e.action},
+              {"subject", e.subject},
+              {"detail", e.detail}};
 }
 
 // The options shared by add and edit. Edit changes only the fields whose option was given
@@ -68,8 +73,8 @@ struct FieldOptions {
     };
     hwdb::HouseholdChanges c;
     // add sets `reference` from its positional argument; edit from --reference.
-    c.reference = !reference.empty() || present("--reference") ? std::optional(reference)
-                                                                : std::nullopt;
+    c.reference =
+        !reference.empty() || present("--reference") ? std::optional(reference) : std::nullopt;
     c.contact = given("--contact", contact);
     c.eligibility_basis = given("--eligibility", eligibility);
     c.device = given("--device", device);

@@ -153,9 +153,12 @@ void report(CliContext& ctx, const ReportOptions& opt) {
     row("units", "returned", std::to_string(r->returned));
     row("units", "parts", std::to_string(r->parts));
     row("units", "recycled", std::to_string(r->recycled));
-    for (const auto& [k, n] : r->by_program) row("distributed_by_program", k, std::to_string(n));
-    for (const auto& [k, n] : r->by_district) row("distributed_by_district", k, std::to_string(n));
-    for (const auto& [k, n] : r->by_profile) row("distributed_by_profile", k, std::to_string(n));
+    for (const auto& [k, n] : r->by_program)
+      row("distributed_by_program", k, std::to_string(n));
+    for (const auto& [k, n] : r->by_district)
+      row("distributed_by_district", k, std::to_string(n));
+    for (const auto& [k, n] : r->by_profile)
+      row("distributed_by_profile", k, std::to_string(n));
     row("delivery", "average_days_intake_to_delivery", avg_text);
     for (const auto& e : r->erased) {
       row("disks_erased", e.level + " " + e.method, std::to_string(e.disks));
@@ -164,15 +167,16 @@ void report(CliContext& ctx, const ReportOptions& opt) {
     row("impact", "kg_source", f.kg_source);
     row("impact", "co2e_kg_avoided", fmt::format("{:.0f}", im.co2e_kg));
     row("impact", "co2e_source", f.co2e_source);
-    for (const auto& [k, n] : r->state_at_end) row("units_at_end", k, std::to_string(n));
+    for (const auto& [k, n] : r->state_at_end)
+      row("units_at_end", k, std::to_string(n));
     row("units_at_end", "total", std::to_string(r->units_at_end));
     return;
   }
   const auto line = [&](std::string_view label, const std::string& value) {
     ctx.out << fmt::format("{:<34}{}\n", label, value);
   };
-  ctx.out << fmt::format("{}report {} to {}\n\n",
-                         program.name.empty() ? "" : program.name + " ", opt.from, opt.to);
+  ctx.out << fmt::format("{}report {} to {}\n\n", program.name.empty() ? "" : program.name + " ",
+                         opt.from, opt.to);
   line("Units received", std::to_string(r->received));
   line("Refurbished (became ready)", std::to_string(r->refurbished));
   line("Distributed", std::to_string(r->distributed));
@@ -187,17 +191,20 @@ void report(CliContext& ctx, const ReportOptions& opt) {
   for (const auto& e : r->erased) {
     erased.push_back(fmt::format("{} {} {}", e.level, e.method, e.disks));
   }
-  line("Disks erased (level method count)", erased.empty() ? "-" : fmt::format("{}", fmt::join(erased, ", ")));
+  line("Disks erased (level method count)",
+       erased.empty() ? "-" : fmt::format("{}", fmt::join(erased, ", ")));
   if (im.kg) {
     line("Equipment diverted",
          fmt::format("{:.1f} kg ({} of {} distributed units weighed by chassis; {})", *im.kg,
-                     im.kg_units, r->distributed, f.kg_source.empty() ? "source not given" : f.kg_source));
+                     im.kg_units, r->distributed,
+                     f.kg_source.empty() ? "source not given" : f.kg_source));
   } else {
     line("Equipment diverted", "not computed: set [report] kg_per_unit in the program file");
   }
   line("CO2e avoided", fmt::format("about {:.0f} kg ({} distributed x {} kg; {})", im.co2e_kg,
                                    r->distributed, f.co2e_kg_per_unit, f.co2e_source));
-  line("Units at end of period", fmt::format("{} ({})", r->units_at_end, join_counts(r->state_at_end)));
+  line("Units at end of period",
+       fmt::format("{} ({})", r->units_at_end, join_counts(r->state_at_end)));
 }
 
 void audit(CliContext& ctx, const std::string& subject, std::size_t limit, bool as_json) {

@@ -1,7 +1,7 @@
-// The coordinator's workflow through `atelier`, run in-process against a real SQLite file and a real
-// program file: donation intake, households, suggest, assign, deliver, return, the GDPR export and
-// erasure (the test reads every table and every byte of the database files afterwards), the audit
-// log and the report's reconciliation with the database.
+// The coordinator's workflow through `atelier`, run in-process against a real SQLite file and a
+// real program file: donation intake, households, suggest, assign, deliver, return, the GDPR export
+// and erasure (the test reads every table and every byte of the database files afterwards), the
+// audit log and the report's reconciliation with the database.
 #include "daemon/cli.h"
 #include "daemon/settings.h"
 #include "hardware-db/registry.h"
@@ -295,9 +295,9 @@ TEST_F(CoordinatorCli, ExportsEverythingHeldAboutAHousehold) {
 // data; the delivery stays as an anonymous fact that reports still count.
 TEST_F(CoordinatorCli, DeleteLeavesNoPersonalDataAnywhereButKeepsTheDelivery) {
   const std::string tag = make_unit("CZC0000444", Chassis::laptop, "A");
-  const std::vector<std::string> personal = {"CCAS-SECRET-99", "Jeanne Martin",
-                                             "jeanne.martin@example.org", "AAH-allocation",
-                                             "needs-a-big-screen", "lives-on-3rd-floor"};
+  const std::vector<std::string> personal = {
+      "CCAS-SECRET-99", "Jeanne Martin",      "jeanne.martin@example.org",
+      "AAH-allocation", "needs-a-big-screen", "lives-on-3rd-floor"};
   // Others stay: the deleted row shares its pages with rows that remain.
   ASSERT_EQ(run({"households", "add", "KEEP-1", "--contact", "stays"}).status, 0);
   ASSERT_EQ(run({"households", "add", personal[0], "--contact", personal[1] + " " + personal[2],
@@ -333,9 +333,8 @@ TEST_F(CoordinatorCli, DeleteLeavesNoPersonalDataAnywhereButKeepsTheDelivery) {
                              "delivered_at IS NOT NULL AND price_cents = 4550"),
             1);
   EXPECT_EQ(state_of(tag), "delivered");
-  const json report = json::parse(run({"report", "--from", "2000-01-01", "--to", "2999-12-31",
-                                       "--json"})
-                                      .out);
+  const json report =
+      json::parse(run({"report", "--from", "2000-01-01", "--to", "2999-12-31", "--json"}).out);
   EXPECT_EQ(report.at("distributed").at("by_district").at("Sud"), 1);
   EXPECT_EQ(run({"households", "show", personal[0]}).status, 1);
 }

@@ -18,7 +18,8 @@ public:
 
 class CoordinatorRegistry : public ::testing::Test {
 protected:
-  CoordinatorRegistry() : m_registry(open_store((m_dir / "atelier.db").string()).value(), m_clock) {}
+  CoordinatorRegistry()
+      : m_registry(open_store((m_dir / "atelier.db").string()).value(), m_clock) {}
 
   Unit ready_unit(const std::string& serial) {
     IntakeRequest req;
@@ -44,18 +45,18 @@ TEST_F(CoordinatorRegistry, MachinesBootingWhileADonationIsOpenAreLinkedToIt) {
   d.donor = "Lycée Jean Moulin";
   d.received_on = "2026-08-31";
   const Donation opened = m_registry.open_donation(d, m_admin).value();
-  const auto boot =
-      m_registry.record_boot(BootRequest{MacAddress::parse("52:54:00:12:34:56").value(), 0,
-                                         "bios-pxe", "", ""},
-                             "atelierd")
-          .value();
+  const auto boot = m_registry
+                        .record_boot(BootRequest{MacAddress::parse("52:54:00:12:34:56").value(), 0,
+                                                 "bios-pxe", "", ""},
+                                     "atelierd")
+                        .value();
   EXPECT_EQ(m_registry.store().donation_of_unit(boot.unit.id).value(), opened.id);
   ASSERT_TRUE(m_registry.close_donation(opened.id, m_admin));
-  const auto later =
-      m_registry.record_boot(BootRequest{MacAddress::parse("52:54:00:12:34:57").value(), 0,
-                                         "bios-pxe", "", ""},
-                             "atelierd")
-          .value();
+  const auto later = m_registry
+                         .record_boot(BootRequest{MacAddress::parse("52:54:00:12:34:57").value(), 0,
+                                                  "bios-pxe", "", ""},
+                                      "atelierd")
+                         .value();
   EXPECT_FALSE(m_registry.store().donation_of_unit(later.unit.id).value());
 }
 
