@@ -35,7 +35,7 @@ std::optional<profiles::Program> load_program_file(CliContext& ctx) {
 }
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CliContext ctx{out, err, default_database(), default_actor(), default_program()};
+  CliContext ctx{out, err, default_database(), default_actor(), default_program_file()};
   CLI::App app{"atelier: the hardware database and pipeline of a donated-PC refurbishing workshop",
                "atelier"};
   app.require_subcommand(1);
@@ -58,6 +58,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_handover_commands(app, ctx);
   add_intake_commands(app, ctx);
   add_report_commands(app, ctx);
+  add_paper_commands(app, ctx);
 
   // CLI11 consumes arguments from the back of the vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

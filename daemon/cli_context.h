@@ -47,5 +47,6 @@ void add_households_commands(CLI::App& app, CliContext& ctx);
 void add_handover_commands(CLI::App& app, CliContext& ctx);
 void add_intake_commands(CLI::App& app, CliContext& ctx);
 void add_report_commands(CLI::App& app, CliContext& ctx);
+void add_paper_commands(CLI::App& app, CliContext& ctx);
 
 } // namespace atelier::daemon

@@ -1,9 +1,12 @@
 // `atelier image build`: a profile's rootfs archive from its [image.build] section
 // (docs/IMAGE-BUILD.md).
 #include "daemon/cli_context.h"
+#include "daemon/cli_image_device.h"
 #include "daemon/image_build.h"
 #include "profiles/profile.h"
 #include "profiles/profile_edit.h"
+
+#include "daemon/cli.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -151,8 +154,11 @@ void build(CliContext& ctx, const ImageArgs& args) {
 } // namespace
 
 void add_image_commands(CLI::App& app, CliContext& ctx) {
-  auto* image = app.add_subcommand("image", "the system images profiles install");
-  image->require_subcommand(1);
+  auto* image = app.add_subcommand(
+      "image", "the system images profiles install; with --device, wipe and image a disk in a dock");
+  image->require_subcommand(0, 1);
+  auto device_args = std::make_shared<ImageDeviceArgs>();
+  add_image_device_options(*image, *device_args);
   auto args = std::make_shared<ImageArgs>();
   auto* build_cmd = image->add_subcommand(
       "build", "build a profile's image with mmdebstrap from its [image.build] section (as root)");
@@ -173,7 +179,39 @@ void add_image_commands(CLI::App& app, CliContext& ctx) {
                       "about 30 s); build nothing");
   build_cmd->add_option("--mmdebstrap", args->mmdebstrap, "the mmdebstrap program to run")
       ->capture_default_str();
-  build_cmd->callback([&ctx, args] { build(ctx, *args); });
+  build_cmd->callback([&ctx, args, device_args] {
+    if (!device_args->device.empty()) {
+      ctx.err << "atelier image: --device and build do not go together\n";
+      ctx.status = k_exit_usage;
+      return;
+    }
+    build(ctx, *args);
+  });
+  // `atelier image --device ...` is the command itself; `atelier image build` a subcommand.
+  image->callback([&ctx, image, build_cmd, device_args] {
+    if (build_cmd->parsed()) {
+      return;
+    }
+    if (device_args->device.empty()) {
+      ctx.err << "atelier image: give --device DEV (wipe and image a disk) or a subcommand "
+                 "(build)\n" << image->help();
+      ctx.status = k_exit_usage;
+      return;
+    }
+    std::vector<std::string> missing;
+    for (const auto& [name, value] : {std::pair{"--profile", device_args->profile},
+                                      std::pair{"--tag", device_args->tag}}) {
+      if (value.empty()) {
+        missing.emplace_back(name);
+      }
+    }
+    if (!missing.empty()) {
+      ctx.err << fmt::format("atelier image --device: {} missing\n", fmt::join(missing, " and "));
+      ctx.status = k_exit_usage;
+      return;
+    }
+    image_device(ctx, *device_args);
+  });
 }
 
 } // namespace atelier::daemon

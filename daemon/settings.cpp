@@ -18,6 +18,9 @@ std::string default_database() {
 std::string default_profiles_dir() {
   return env_or("ATELIER_PROFILES", "/etc/atelier/profiles");
 }
+std::string default_program_file() {
+  return env_or("ATELIER_PROGRAM", "/etc/atelier/program.toml");
+}
 std::string default_key_dir() {
   return env_or("ATELIER_KEY_DIR", "/var/lib/atelier/keys");
 }
@@ -30,10 +33,6 @@ std::string default_actor() {
 
 std::string default_role() {
   return ::geteuid() == 0 ? "admin" : "local";
-}
-
-std::string default_program() {
-  return env_or("ATELIER_PROGRAM", "/etc/atelier/program.toml");
 }
 
 } // namespace atelier::daemon

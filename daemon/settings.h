@@ -9,6 +9,8 @@ namespace atelier::daemon {
 std::string default_database();
 // --profiles, else $ATELIER_PROFILES, else /etc/atelier/profiles.
 std::string default_profiles_dir();
+// --program, else $ATELIER_PROGRAM, else /etc/atelier/program.toml (atelierd's pipeline.program).
+std::string default_program_file();
 // --key-dir, else $ATELIER_KEY_DIR, else /var/lib/atelier/keys: the workshop's signing key.
 std::string default_key_dir();
 // Who is acting, for the event log: --actor, else "cli:" + $SUDO_USER or $USER, else "cli".
@@ -17,7 +19,5 @@ std::string default_actor();
 // write the database file anyway), else "local" (a user with access to the database file). The
 // HTTP API's accounts bring their own roles.
 std::string default_role();
-// --program, else $ATELIER_PROGRAM, else /etc/atelier/program.toml (atelierd's pipeline.program).
-std::string default_program();
 
 } // namespace atelier::daemon

@@ -37,7 +37,9 @@ std::string new_uuid() {
                      hex.substr(20));
 }
 
-ErasureRecord media_half(const DeviceIdentity& id, const WipeCommandArgs& args) {
+} // namespace
+
+ErasureRecord new_overwrite_record(const DeviceIdentity& id, const WipeCommandArgs& args) {
   ErasureRecord r;
   r.record_id = new_uuid();
   r.manufacturer = id.vendor;
@@ -58,6 +60,8 @@ ErasureRecord media_half(const DeviceIdentity& id, const WipeCommandArgs& args) 
   }
   return r;
 }
+
+namespace {
 
 void print_progress(std::FILE* err, const std::string& mode, const Progress& p) {
   if (mode == "json") {
@@ -209,7 +213,7 @@ WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, 
     }
     WipeJob job;
     job.device = device;
-    job.record = media_half(*id, args);
+    job.record = new_overwrite_record(*id, args);
     job.open = [device] { return open_block_device(device, OpenOptions{}); };
     jobs.push_back(std::move(job));
   }

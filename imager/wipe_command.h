@@ -6,6 +6,9 @@
 // 2 usage error or a device refused by the safety checks (then nothing was written to any device).
 #pragma once
 
+#include "imager/device_identity.h"
+#include "imager/erasure_record.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -35,6 +38,12 @@ struct WipeCommandResult {
   int exit_code = 0;
   std::size_t abandoned = 0; // worker threads still blocked in the kernel: the caller must _exit
 };
+
+// The media half of an overwrite's erasure record: a new record_id, the disk's identity, the
+// tool version, the caller's fields (asset_tag as source_property, operator, site, contact) and
+// the notes every overwrite carries (hidden areas not reached; flash media only Cleared). The
+// wipe engine completes the rest. Shared with `atelier image --device` (daemon/cli_image_device.cpp).
+ErasureRecord new_overwrite_record(const DeviceIdentity& id, const WipeCommandArgs& args);
 
 WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, std::FILE* err);
 

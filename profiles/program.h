@@ -1,5 +1,5 @@
 // A program file says how machines are graded (A, B, C or parts) and carries the program-wide
-// settings: site name, asset-tag prefix, language. Format: docs/PROFILES.md, "Program file".
+// settings: site name, asset-tag prefix, language, support contact. Format: docs/PROFILES.md, "Program file".
 #pragma once
 
 #include "profiles/diagnostic.h"
@@ -99,6 +99,9 @@ struct Program {
   std::string site;             // shown on labels and reports
   std::string asset_tag_prefix; // 1-4 letters A-Z
   Language language = Language::fr;
+  // Printed on spec sheets (docs/PAPER.md): who the household calls, and a web page. Optional.
+  std::string support_contact; // e.g. "Atelier numérique, 01 23 45 67 89, mardi 14h-18h"
+  std::string support_url;     // http:// or https://
   GradingRules grading;
   HouseholdRules households;
   HandoverRules handover;

@@ -30,7 +30,8 @@ void read_header(const TableReader& root, Program& program) {
     return;
   }
   const TableReader t(root.reporter(), *table, "program",
-                      {"name", "site", "asset_tag_prefix", "language"});
+                      {"name", "site", "asset_tag_prefix", "language", "support_contact",
+                       "support_url"});
   for (auto [key, out] : {std::pair{"name", &program.name}, std::pair{"site", &program.site}}) {
     if (auto value = t.string(key, Need::required)) {
       if (value->empty()) {
@@ -48,6 +49,18 @@ void read_header(const TableReader& root, Program& program) {
   }
   if (auto language = t.choice("language", Need::required, detail::k_languages)) {
     program.language = *language;
+  }
+  if (auto contact = t.string("support_contact", Need::optional)) {
+    if (contact->empty()) {
+      t.error("support_contact", "must not be empty: leave the key out if there is none");
+    }
+    program.support_contact = std::move(*contact);
+  }
+  if (auto url = t.string("support_url", Need::optional)) {
+    if (!url->starts_with("http://") && !url->starts_with("https://")) {
+      t.error("support_url", fmt::format("\"{}\": an http:// or https:// address", *url));
+    }
+    program.support_url = std::move(*url);
   }
 }
 

@@ -87,6 +87,21 @@ TEST(ProgramValidation, RejectsAnUnknownLanguage) {
               ElementsAre(error_at(5, "program.language", R"(allowed: "fr", "en")")));
 }
 
+// The spec sheet prints them for the household: a blank contact or a non-web address is a mistake.
+TEST(ProgramValidation, ChecksTheSupportContactAndUrl) {
+  const auto with_support = parse_program(
+      with_line(5, "language = \"fr\"\nsupport_contact = \"01 23 45 67 89\"\n"
+                   "support_url = \"https://example.org/ordi\""),
+      "program.toml");
+  ASSERT_TRUE(with_support) << ::testing::PrintToString(with_support.error());
+  EXPECT_EQ(with_support->support_contact, "01 23 45 67 89");
+  EXPECT_EQ(with_support->support_url, "https://example.org/ordi");
+  EXPECT_THAT(errors_of(with_line(5, "language = \"fr\"\nsupport_contact = \"\"")),
+              ElementsAre(error_at(6, "program.support_contact", "must not be empty")));
+  EXPECT_THAT(errors_of(with_line(5, "language = \"fr\"\nsupport_url = \"example.org\"")),
+              ElementsAre(error_at(6, "program.support_url", "http:// or https://")));
+}
+
 // Grades would overlap otherwise: a score of 50 cannot be both A and B.
 TEST(ProgramValidation, RequiresStrictlyDecreasingGradeThresholds) {
   EXPECT_THAT(errors_of(with_line(16, "B = 60")),
