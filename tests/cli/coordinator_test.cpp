@@ -215,6 +215,10 @@ TEST_F(CoordinatorCli, RunsADistributionCycleFromIntakeToReturn) {
   EXPECT_TRUE(assignments[0].returned_at);
   EXPECT_EQ(assignments[0].return_reason, "screen broken after a fall");
   EXPECT_EQ(assignments[0].district, "Nord");
+  const CliRun shown = run({"units", "show", tag});
+  EXPECT_THAT(shown.out, HasSubstr("Donation      #1 from Mairie annexe"));
+  EXPECT_THAT(shown.out, HasSubstr("Assignment    household#1, assigned "));
+  EXPECT_THAT(shown.out, ::testing::Not(HasSubstr("CCAS-2026-0142")));
   const CliRun history = run({"units", "history", tag});
   EXPECT_THAT(history.out, HasSubstr("delivered to household#1"));
   EXPECT_THAT(history.out, HasSubstr("screen broken after a fall"));
