@@ -22,7 +22,8 @@ std::string describe(const hwdb::Unit& u) {
 }
 
 // The unit a typed tag names, or nullopt after reporting why not (mistyped, unknown).
-std::optional<hwdb::Unit> find_unit(CliContext& ctx, hwdb::Registry& registry, const std::string& tag) {
+std::optional<hwdb::Unit> find_unit(CliContext& ctx, hwdb::Registry& registry,
+                                    const std::string& tag) {
   auto unit = registry.find(tag);
   if (!unit) {
     ctx.error(unit.error().message);
@@ -114,13 +115,21 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
   auto sightings = store.sightings(unit->id);
   auto interfaces = store.interfaces(unit->id);
   auto grade = store.latest_grade(unit->id);
+  // Where it came from and where it went (households by number only: no personal data here).
+  auto assignments = store.assignments(unit->id);
+  std::optional<hwdb::Donation> donation;
+  if (auto id = store.donation_of_unit(unit->id); id && *id) {
+    if (auto d = store.donation_by_id(**id); d && *d) {
+      donation = **d;
+    }
+  }
   std::optional<hwdb::Unit> previous;
   if (unit->previous) {
     if (auto p = store.unit_by_id(*unit->previous); p && *p) {
       previous = **p;
     }
   }
-  if (!events || !sightings || !interfaces || !grade) {
+  if (!events || !sightings || !interfaces || !grade || !assignments) {
     ctx.error("cannot read the records of " + unit->tag.str());
     return;
   }
@@ -140,6 +149,21 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
                                {"explanation", (*grade)->explanation}}
                         : json(nullptr);
     j["events"] = events->size();
+    j["donation"] =
+        donation ? json{{"id", donation->id}, {"donor", donation->donor}} : json(nullptr);
+    j["assignments"] = json::array();
+    for (const auto& a : *assignments) {
+      const auto ts = [](const std::optional<hwdb::Timestamp>& t) {
+        return t ? json(hwdb::format_timestamp(*t)) : json(nullptr);
+      };
+      j["assignments"].push_back(
+          {{"household",
+            a.household_id ? json(hwdb::household_subject(*a.household_id)) : json(nullptr)},
+           {"assigned_at", hwdb::format_timestamp(a.assigned_at)},
+           {"delivered_at", ts(a.delivered_at)},
+           {"warranty_end", ts(a.warranty_end)},
+           {"returned_at", ts(a.returned_at)}});
+    }
     ctx.out << j.dump(2) << '\n';
     return;
   }
@@ -179,6 +203,26 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
         ctx.out << fmt::format("{:<14}{}\n", "", line);
       }
     }
+  }
+  if (donation) {
+    row("Donation", fmt::format("#{} from {}, received {}", donation->id, donation->donor,
+                                donation->received_on));
+  }
+  for (const auto& a : *assignments) {
+    std::string what = fmt::format("{}, assigned {}",
+                                   a.household_id ? hwdb::household_subject(*a.household_id)
+                                                  : std::string("a deleted household"),
+                                   hwdb::format_timestamp(a.assigned_at).substr(0, 10));
+    if (a.delivered_at) {
+      what += ", delivered " + hwdb::format_timestamp(*a.delivered_at).substr(0, 10);
+    }
+    if (a.warranty_end) {
+      what += ", warranty until " + hwdb::format_timestamp(*a.warranty_end).substr(0, 10);
+    }
+    if (a.returned_at) {
+      what += ", returned " + hwdb::format_timestamp(*a.returned_at).substr(0, 10);
+    }
+    row("Assignment", what);
   }
   row("Created", hwdb::format_timestamp(unit->created_at));
   row("Updated", hwdb::format_timestamp(unit->updated_at));
