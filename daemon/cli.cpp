@@ -26,7 +26,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   app.set_version_flag("--version", std::string("atelier ") + ATELIER_VERSION);
   app.add_option("--db", ctx.db,
                  "database file (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
-  app.add_option("--actor", ctx.actor, "who is acting, for the event log (default: cli:$USER)");
+  app.add_option("--actor", ctx.actor, "who is acting, for the event log (default: admin:root for root, else cli:$USER)");
 
   add_db_commands(app, ctx);
   add_units_commands(app, ctx);
@@ -36,6 +36,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_cert_commands(app, ctx);
   add_watch_command(app, ctx);
   add_batch_commands(app, ctx);
+  add_accounts_commands(app, ctx);
 
   // CLI11 consumes arguments from the back of the vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

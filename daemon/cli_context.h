@@ -29,6 +29,7 @@ struct CliContext {
 std::optional<hwdb::Registry> open_registry(CliContext& ctx);
 
 void add_db_commands(CLI::App& app, CliContext& ctx);
+void add_accounts_commands(CLI::App& app, CliContext& ctx);
 void add_units_commands(CLI::App& app, CliContext& ctx);
 void add_profile_commands(CLI::App& app, CliContext& ctx);
 void add_bootenv_commands(CLI::App& app, CliContext& ctx);
