@@ -26,7 +26,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   app.set_version_flag("--version", std::string("atelier ") + ATELIER_VERSION);
   app.add_option("--db", ctx.db,
                  "database file (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
-  app.add_option("--actor", ctx.actor, "who is acting, for the event log (default: admin:root for root, else cli:$USER)");
+  app.add_option("--actor", ctx.actor, "who is acting, for the event log (default: cli:$USER)");
 
   add_db_commands(app, ctx);
   add_units_commands(app, ctx);

@@ -1,7 +1,6 @@
 #include "daemon/settings.h"
 
 #include <cstdlib>
-#include <unistd.h>
 
 namespace atelier::daemon {
 namespace {
@@ -22,12 +21,6 @@ std::string default_key_dir() {
 }
 
 std::string default_actor() {
-  // The local root acts as the administrator (issue 8) and the logs say so; under sudo, the
-  // person sudo authenticated is named.
-  if (::geteuid() == 0) {
-    const std::string sudo_user = env_or("SUDO_USER", "");
-    return "admin:" + (sudo_user.empty() || sudo_user == "root" ? std::string("root") : sudo_user);
-  }
   const std::string sudo_user = env_or("SUDO_USER", "");
   const std::string user = sudo_user.empty() ? env_or("USER", "") : sudo_user;
   return user.empty() ? "cli" : "cli:" + user;

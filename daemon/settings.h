@@ -11,8 +11,7 @@ std::string default_database();
 std::string default_profiles_dir();
 // --key-dir, else $ATELIER_KEY_DIR, else /var/lib/atelier/keys: the workshop's signing key.
 std::string default_key_dir();
-// Who is acting, for the event log: --actor, else for root "admin:root" ("admin:" + $SUDO_USER
-// under sudo), else "cli:" + $USER, else "cli".
+// Who is acting, for the event log: --actor, else "cli:" + $SUDO_USER or $USER, else "cli".
 std::string default_actor();
 
 } // namespace atelier::daemon

@@ -264,9 +264,63 @@ CREATE TABLE batch_units (
 CREATE INDEX batch_units_unit ON batch_units(unit_id);
 )sql";
 
-// Version 7: accounts of the coordinator API (docs/API.md) and the bearer tokens issued to them.
-// A token is stored only as its SHA-256; a password only as a libsodium Argon2id string.
+// Version 7: the coordinator's workflow (docs/COORDINATOR-GUIDE.md). Households get structured needs
+// and a district; an assignment keeps the district and program for reports after the household is
+// deleted; the audit log records every change and every read of household data, by whom; donation
+// batches link the machines of one donor.
 constexpr std::string_view k_v7 = R"sql(
+ALTER TABLE households ADD COLUMN device TEXT NOT NULL DEFAULT ''
+  CHECK (device IN ('', 'desktop', 'laptop', 'any'));
+ALTER TABLE households ADD COLUMN uses TEXT NOT NULL DEFAULT '';
+ALTER TABLE households ADD COLUMN district TEXT NOT NULL DEFAULT '';
+ALTER TABLE households ADD COLUMN updated_at TEXT;
+
+ALTER TABLE assignments ADD COLUMN district TEXT NOT NULL DEFAULT '';
+ALTER TABLE assignments ADD COLUMN program TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE audit_log (
+  id      INTEGER PRIMARY KEY,
+  at      TEXT NOT NULL,
+  actor   TEXT NOT NULL,
+  role    TEXT NOT NULL DEFAULT '',
+  action  TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_subject ON audit_log(subject, id);
+-- Evidence of who did what: it can only grow. It never holds personal data (households are named
+-- household#ID), so a household's deletion leaves nothing personal in it.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+CREATE TABLE donations (
+  id             INTEGER PRIMARY KEY,
+  donor          TEXT NOT NULL,
+  received_on    TEXT NOT NULL,
+  expected_count INTEGER CHECK (expected_count IS NULL OR expected_count >= 0),
+  notes          TEXT NOT NULL DEFAULT '',
+  opened_at      TEXT NOT NULL,
+  closed_at      TEXT
+);
+CREATE TABLE donation_units (
+  donation_id INTEGER NOT NULL REFERENCES donations(id),
+  unit_id     INTEGER NOT NULL UNIQUE REFERENCES units(id),
+  how         TEXT NOT NULL CHECK (how IN ('boot', 'serial')),
+  linked_at   TEXT NOT NULL
+);
+CREATE INDEX donation_units_donation ON donation_units(donation_id);
+CREATE TABLE donation_assets (
+  donation_id INTEGER NOT NULL REFERENCES donations(id),
+  serial      TEXT NOT NULL,
+  PRIMARY KEY (donation_id, serial)
+);
+)sql";
+
+// Version 8: accounts of the coordinator API (docs/API.md) and the bearer tokens issued to them.
+// A token is stored only as its SHA-256; a password only as a libsodium Argon2id string.
+constexpr std::string_view k_v8 = R"sql(
 CREATE TABLE accounts (
   id            INTEGER PRIMARY KEY,
   name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -299,7 +353,8 @@ constexpr std::array k_migrations = {
     Migration{4, "erasure records: record id (unique) and the unit erased in", k_v4},
     Migration{5, "agent sessions and pipeline jobs", k_v5},
     Migration{6, "batch runs", k_v6},
-    Migration{7, "accounts and API tokens", k_v7},
+    Migration{7, "coordinator: household needs and district, audit log, donations", k_v7},
+    Migration{8, "accounts and API tokens", k_v8},
 };
 
 Result<int> user_version(sqlite::Connection& db) {

@@ -69,6 +69,18 @@ Result<Unit> Registry::create_unit(NewUnit unit, std::string_view actor, std::st
       return std::unexpected(n.error());
     }
   }
+  // A machine that first shows up while a donation batch is open came with it (atelier intake).
+  auto donations = m_store->list_donations();
+  if (!donations) {
+    return std::unexpected(donations.error());
+  }
+  for (const auto& d : *donations) {
+    if (!d.closed_at) {
+      if (auto r = m_store->link_donation_unit(d.id, DonationLink{*id, "boot", unit.at}); !r) {
+        return std::unexpected(r.error());
+      }
+    }
+  }
   auto stored = m_store->unit_by_id(*id);
   if (!stored) {
     return std::unexpected(stored.error());

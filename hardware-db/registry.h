@@ -10,6 +10,8 @@
 #include "hardware-db/store.h"
 
 #include <memory>
+#include <utility>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -67,6 +69,47 @@ struct BootResult {
       false; // the unit is marked "don't boot": nothing recorded, the PXE service must not answer
 };
 
+// Household fields as a coordinator gives them. For add, nullopt means empty; for edit, nullopt
+// leaves the field as it is. Values are checked by the Registry (device and uses against
+// k_household_devices / k_household_uses; the reference must not be empty).
+struct HouseholdChanges {
+  std::optional<std::string> reference, contact, eligibility_basis, device, needs, district, notes;
+  std::optional<std::vector<std::string>> uses;
+};
+
+// Everything held about one household (the GDPR right of access): its record, its assignments
+// (with the tags of the units), and the audit entries about it.
+struct HouseholdRecord {
+  Household household;
+  std::vector<std::pair<Assignment, std::string>> assignments; // with the unit's tag
+  std::vector<AuditEntry> audit;
+};
+
+// A ready unit proposed for a household, best first: `reason` says why, in words.
+struct Suggestion {
+  Unit unit;
+  int score = 0;
+  std::string reason;
+};
+
+struct DeliveryTerms {
+  std::int64_t price_cents = 0;
+  std::optional<Timestamp> date; // default: now
+  int warranty_months = 0;       // 0: no warranty end recorded
+  std::optional<std::int64_t> price_min_cents, price_max_cents;
+  std::string program; // the program's name, kept on the assignment for reports
+};
+
+enum class ReturnTo { pipeline, parts };
+
+// What importing a donor's asset list did.
+struct DonationImport {
+  int listed = 0;                          // serials on the donation's list after the import
+  int added = 0;                           // of which new with this import
+  std::vector<std::string> matched_tags;   // units linked by serial (all of the list, again)
+  std::vector<std::string> unmatched;      // listed serials no unit has (yet)
+};
+
 class Registry {
 public:
   // Takes ownership of the store; `clock` must outlive the Registry.
@@ -109,7 +152,55 @@ public:
   // Marks a machine the PXE service must ignore (the workshop's own PCs), or clears the mark.
   Result<void> set_do_not_boot(const Unit& unit, bool value);
 
+  // ---- Coordinator workflow (registry_households.cpp, registry_handover.cpp). Every operation
+  // below writes an audit entry with the actor in the same transaction; reads of household data
+  // are audited too. Logs and events name households household_subject(id), never by their data.
+
+  // Appends one audit entry (for callers outside the Registry, e.g. the HTTP API's reads).
+  Result<void> audit(const Actor& actor, std::string_view action, std::string_view subject,
+                     std::string_view detail = {});
+  Result<std::vector<AuditEntry>> audit_log(const std::string& subject, std::size_t limit);
+
+  Result<Household> add_household(const HouseholdChanges& fields, const Actor& actor);
+  Result<Household> household(std::string_view reference, const Actor& actor);
+  Result<std::vector<Household>> households(const Actor& actor);
+  Result<Household> edit_household(std::string_view reference, const HouseholdChanges& changes,
+                                   const Actor& actor);
+  Result<HouseholdRecord> export_household(std::string_view reference, const Actor& actor);
+  // Deletes the household's personal data; its assignments stay as anonymous facts (unit, dates,
+  // price, district). Returns the deleted household's id. Then scrubs the storage's files.
+  Result<RowId> delete_household(std::string_view reference, std::string_view reason,
+                                 const Actor& actor);
+  // Deletes every household whose last activity (recorded, edited, assigned, delivered,
+  // returned) is more than retention_days before now. Returns the deleted ids.
+  Result<std::vector<RowId>> purge_expired(int retention_days, const Actor& actor);
+
+  Result<std::vector<Suggestion>> suggest(std::string_view reference, const Actor& actor);
+  // ready → assigned, for a household.
+  Result<Assignment> assign(std::string_view tag, std::string_view reference, const Actor& actor);
+  // assigned → ready: an assignment cancelled before handover.
+  Result<Unit> unassign(std::string_view tag, std::string_view reason, const Actor& actor);
+  // assigned → delivered, with the price and the warranty end.
+  Result<Assignment> deliver(std::string_view tag, const DeliveryTerms& terms, const Actor& actor);
+  // delivered (or assigned) → returned → detected (back into the pipeline: wiped and imaged again)
+  // or parts.
+  Result<Unit> return_unit(std::string_view tag, std::string_view reason, ReturnTo to,
+                           const Actor& actor);
+
+  // Donations: at most one is open; units created while it is open are linked to it.
+  Result<Donation> open_donation(Donation donation, const Actor& actor);
+  Result<Donation> close_donation(RowId id, const Actor& actor);
+  // Adds the donor's serials to the donation's list and links every unit whose system or board
+  // serial is listed (a serial link replaces a boot-time link to another donation).
+  Result<DonationImport> import_donation_assets(RowId id, const std::vector<std::string>& serials,
+                                                const Actor& actor);
+  // Re-links the donation's listed serials (units inventoried since the import) without auditing.
+  Result<DonationImport> match_donation_assets(RowId id);
+
 private:
+  Result<Household> find_household(std::string_view reference);
+  Result<void> audit_entry(const Actor& actor, std::string_view action, std::string_view subject,
+                           std::string_view detail, Timestamp at);
   Result<Unit> create_unit(NewUnit unit, std::string_view actor, std::string_view reason);
 
   std::unique_ptr<Store> m_store;

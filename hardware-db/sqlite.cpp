@@ -25,9 +25,10 @@ Result<Connection> Connection::open(const std::string& path) {
   sqlite3_busy_timeout(db, k_busy_timeout_ms);
   // foreign_keys is per connection and off by default; WAL lets the CLI read while atelierd writes;
   // synchronous=NORMAL is durable across application crashes in WAL mode (only power loss may lose
-  // the last transactions, never corrupt the file).
+  // the last transactions, never corrupt the file). secure_delete overwrites deleted content with
+  // zeros: a household deleted on request (GDPR) is not left readable in free pages of the file.
   if (auto r = conn.exec("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "
-                         "PRAGMA synchronous = NORMAL;");
+                         "PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;");
       !r) {
     return fail(ErrorCode::storage,
                 fmt::format("cannot use '{}' as a database: {}", path, r.error().message));

@@ -300,25 +300,42 @@ Result<RowId> SqliteStore::append_event(const Event& e) {
                 });
 }
 
+namespace {
+constexpr std::string_view k_event_select =
+    "SELECT id, unit_id, at, actor, from_state, to_state, reason FROM unit_events";
+
+Event read_event(const Statement& s) {
+  Event e;
+  e.id = s.column_int(0);
+  e.unit_id = s.column_int(1);
+  e.at = ts(s, 2);
+  e.actor = s.column_text(3);
+  if (!s.is_null(4)) {
+    e.from = parse_unit_state(s.column_text(4));
+  }
+  e.to = parse_unit_state(s.column_text(5)).value_or(UnitState::detected);
+  e.reason = s.column_text(6);
+  return e;
+}
+} // namespace
+
 Result<std::vector<Event>> SqliteStore::events(RowId unit_id) {
-  return query<Event>(
-      m_db,
-      "SELECT id, unit_id, at, actor, from_state, to_state, reason FROM unit_events "
-      "WHERE unit_id = ? ORDER BY id",
-      [&](Statement& s) { s.bind(1, unit_id); },
-      [](const Statement& s) {
-        Event e;
-        e.id = s.column_int(0);
-        e.unit_id = s.column_int(1);
-        e.at = ts(s, 2);
-        e.actor = s.column_text(3);
-        if (!s.is_null(4)) {
-          e.from = parse_unit_state(s.column_text(4));
-        }
-        e.to = parse_unit_state(s.column_text(5)).value_or(UnitState::detected);
-        e.reason = s.column_text(6);
-        return e;
-      });
+  return query<Event>(m_db, std::string(k_event_select) + " WHERE unit_id = ? ORDER BY id",
+                      [&](Statement& s) { s.bind(1, unit_id); }, read_event);
+}
+
+Result<std::vector<Event>> SqliteStore::events_until(Timestamp until) {
+  // Timestamps are stored in one fixed-width UTC form, so text order is time order.
+  return query<Event>(m_db, std::string(k_event_select) + " WHERE at <= ? ORDER BY id",
+                      [&](Statement& s) { s.bind(1, format_timestamp(until)); }, read_event);
+}
+
+Result<std::vector<Unit>> SqliteStore::units_by_serial(const std::string& serial) {
+  return query<Unit>(m_db,
+                     fmt::format("SELECT {} FROM units WHERE serial = ?1 COLLATE NOCASE OR "
+                                 "board_serial = ?1 COLLATE NOCASE ORDER BY id DESC",
+                                 k_unit_columns),
+                     [&](Statement& s) { s.bind(1, serial); }, read_unit);
 }
 
 Result<void> SqliteStore::upsert_interface(const NetworkInterface& nic) {
@@ -593,6 +610,14 @@ Result<std::vector<ErasureRecord>> SqliteStore::erasure_records_for_unit(RowId u
                               [&](Statement& s) { s.bind(1, unit_id); }, read_erasure);
 }
 
+Result<std::vector<ErasureRecord>> SqliteStore::erasure_records_between(Timestamp from,
+                                                                      Timestamp to) {
+  return query<ErasureRecord>(
+      m_db, std::string(k_erasure_select) + " WHERE finished_at >= ? AND finished_at <= ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, format_timestamp(from)).bind(2, format_timestamp(to)); },
+      read_erasure);
+}
+
 Result<std::optional<ErasureRecord>> SqliteStore::erasure_record_by_id(const std::string& id) {
   return first(query<ErasureRecord>(m_db, std::string(k_erasure_select) + " WHERE record_id = ?",
                                     [&](Statement& s) { s.bind(1, id); }, read_erasure));
@@ -629,75 +654,6 @@ Result<std::vector<ImagingRecord>> SqliteStore::imaging_records(RowId unit_id) {
         r.result = s.column_text(6);
         r.detail = s.column_text(7);
         return r;
-      });
-}
-
-Result<RowId> SqliteStore::add_household(const Household& h) {
-  return insert("INSERT INTO households(reference, contact, eligibility_basis, needs, notes, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [&](Statement& s) {
-                  s.bind(1, h.reference)
-                      .bind(2, h.contact)
-                      .bind(3, h.eligibility_basis)
-                      .bind(4, h.needs)
-                      .bind(5, h.notes)
-                      .bind(6, format_timestamp(h.created_at));
-                });
-}
-
-Result<std::optional<Household>> SqliteStore::household_by_reference(const std::string& ref) {
-  return first(query<Household>(
-      m_db,
-      "SELECT id, reference, contact, eligibility_basis, needs, notes, created_at FROM households "
-      "WHERE reference = ?",
-      [&](Statement& s) { s.bind(1, ref); },
-      [](const Statement& s) {
-        Household h;
-        h.id = s.column_int(0);
-        h.reference = s.column_text(1);
-        h.contact = s.column_text(2);
-        h.eligibility_basis = s.column_text(3);
-        h.needs = s.column_text(4);
-        h.notes = s.column_text(5);
-        h.created_at = ts(s, 6);
-        return h;
-      }));
-}
-
-Result<RowId> SqliteStore::add_assignment(const Assignment& a) {
-  return insert("INSERT INTO assignments(unit_id, household_id, assigned_at, delivered_at, "
-                "price_cents, warranty_end, returned_at, return_reason) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [&](Statement& s) {
-                  s.bind(1, a.unit_id)
-                      .bind(2, a.household_id)
-                      .bind(3, format_timestamp(a.assigned_at))
-                      .bind(4, optional_text(a.delivered_at))
-                      .bind(5, a.price_cents)
-                      .bind(6, optional_text(a.warranty_end))
-                      .bind(7, optional_text(a.returned_at))
-                      .bind(8, a.return_reason);
-                });
-}
-
-Result<std::vector<Assignment>> SqliteStore::assignments(RowId unit_id) {
-  return query<Assignment>(
-      m_db,
-      "SELECT id, unit_id, household_id, assigned_at, delivered_at, price_cents, warranty_end, "
-      "returned_at, return_reason FROM assignments WHERE unit_id = ? ORDER BY id",
-      [&](Statement& s) { s.bind(1, unit_id); },
-      [](const Statement& s) {
-        Assignment a;
-        a.id = s.column_int(0);
-        a.unit_id = s.column_int(1);
-        a.household_id = s.column_optional_int(2);
-        a.assigned_at = ts(s, 3);
-        a.delivered_at = optional_ts(s, 4);
-        a.price_cents = s.column_optional_int(5);
-        a.warranty_end = optional_ts(s, 6);
-        a.returned_at = optional_ts(s, 7);
-        a.return_reason = s.column_text(8);
-        return a;
       });
 }
 

@@ -59,8 +59,32 @@ public:
 
   Result<RowId> add_household(const Household& household) override;
   Result<std::optional<Household>> household_by_reference(const std::string& ref) override;
+  Result<std::optional<Household>> household_by_id(RowId id) override;
+  Result<std::vector<Household>> list_households() override;
+  Result<void> update_household(const Household& household) override;
+  Result<void> delete_household(RowId id) override;
+  Result<void> scrub() override;
   Result<RowId> add_assignment(const Assignment& assignment) override;
   Result<std::vector<Assignment>> assignments(RowId unit_id) override;
+  Result<std::vector<Assignment>> household_assignments(RowId household_id) override;
+  Result<std::vector<Assignment>> all_assignments() override;
+  Result<void> update_assignment(const Assignment& assignment) override;
+  Result<RowId> append_audit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> audit_entries(const std::string& subject,
+                                                std::size_t limit) override;
+  Result<RowId> add_donation(const Donation& donation) override;
+  Result<std::optional<Donation>> donation_by_id(RowId id) override;
+  Result<std::vector<Donation>> list_donations() override;
+  Result<void> close_donation(RowId id, Timestamp at) override;
+  Result<void> link_donation_unit(RowId donation_id, const DonationLink& link) override;
+  Result<std::vector<DonationLink>> donation_units(RowId donation_id) override;
+  Result<std::optional<RowId>> donation_of_unit(RowId unit_id) override;
+  Result<int> add_donation_assets(RowId donation_id,
+                                  const std::vector<std::string>& serials) override;
+  Result<std::vector<std::string>> donation_assets(RowId donation_id) override;
+  Result<std::vector<Unit>> units_by_serial(const std::string& serial) override;
+  Result<std::vector<Event>> events_until(Timestamp until) override;
+  Result<std::vector<ErasureRecord>> erasure_records_between(Timestamp from, Timestamp to) override;
 
   sqlite::Connection& connection() { return m_db; }
 

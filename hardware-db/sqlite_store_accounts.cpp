@@ -1,4 +1,4 @@
-// SqliteStore: accounts and API tokens of the coordinator API (schema version 7, migrations.cpp).
+// SqliteStore: accounts and API tokens of the coordinator API (schema version 8, migrations.cpp).
 #include "hardware-db/sqlite_rows.h"
 #include "hardware-db/sqlite_store.h"
 

@@ -131,8 +131,51 @@ public:
   // Households and assignments (personal data: kept apart from hardware records).
   virtual Result<RowId> add_household(const Household& household) = 0;
   virtual Result<std::optional<Household>> household_by_reference(const std::string& ref) = 0;
+  virtual Result<std::optional<Household>> household_by_id(RowId id) = 0;
+  virtual Result<std::vector<Household>> list_households() = 0;
+  // Replaces every field but id and created_at.
+  virtual Result<void> update_household(const Household& household) = 0;
+  // Removes the row; its assignments keep their anonymous facts with household_id set to NULL.
+  virtual Result<void> delete_household(RowId id) = 0;
+  // Makes deleted data unrecoverable from the storage's files (SQLite: deleted content is zeroed
+  // by secure_delete; this checkpoints and truncates the write-ahead log, which may still hold
+  // the old pages). Outside any transaction.
+  virtual Result<void> scrub() = 0;
   virtual Result<RowId> add_assignment(const Assignment& assignment) = 0;
   virtual Result<std::vector<Assignment>> assignments(RowId unit_id) = 0;
+  virtual Result<std::vector<Assignment>> household_assignments(RowId household_id) = 0;
+  virtual Result<std::vector<Assignment>> all_assignments() = 0;
+  // Replaces delivered_at, price_cents, warranty_end, returned_at, return_reason, program.
+  virtual Result<void> update_assignment(const Assignment& assignment) = 0;
+
+  // The audit log (append-only). subject empty: every entry. limit 0: no limit. Oldest first.
+  virtual Result<RowId> append_audit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> audit_entries(const std::string& subject,
+                                                        std::size_t limit) = 0;
+
+  // Donation batches.
+  virtual Result<RowId> add_donation(const Donation& donation) = 0;
+  virtual Result<std::optional<Donation>> donation_by_id(RowId id) = 0;
+  virtual Result<std::vector<Donation>> list_donations() = 0;
+  virtual Result<void> close_donation(RowId id, Timestamp at) = 0;
+  // Links a unit to a donation, replacing any earlier link of that unit.
+  virtual Result<void> link_donation_unit(RowId donation_id, const DonationLink& link) = 0;
+  virtual Result<std::vector<DonationLink>> donation_units(RowId donation_id) = 0;
+  // The donation a unit is linked to, if any.
+  virtual Result<std::optional<RowId>> donation_of_unit(RowId unit_id) = 0;
+  // Adds serials to the donor's asset list (already listed ones are ignored); returns how many
+  // were new.
+  virtual Result<int> add_donation_assets(RowId donation_id,
+                                          const std::vector<std::string>& serials) = 0;
+  virtual Result<std::vector<std::string>> donation_assets(RowId donation_id) = 0;
+  // Units whose system or board serial is `serial` (case-insensitive), newest first.
+  virtual Result<std::vector<Unit>> units_by_serial(const std::string& serial) = 0;
+
+  // For reports: every lifecycle event up to `until` (inclusive), oldest first; erasure records
+  // finished in [from, to].
+  virtual Result<std::vector<Event>> events_until(Timestamp until) = 0;
+  virtual Result<std::vector<ErasureRecord>> erasure_records_between(Timestamp from,
+                                                                     Timestamp to) = 0;
 
   // Accounts of the coordinator API and their bearer tokens (accounts.h).
   // add_account: a name already taken (in any case) is ErrorCode::conflict.

@@ -73,4 +73,8 @@ std::optional<Chassis> parse_chassis(std::string_view s) {
   return std::nullopt;
 }
 
+std::string household_subject(RowId id) {
+  return fmt::format("household#{}", id);
+}
+
 } // namespace atelier::hwdb

@@ -6,6 +6,7 @@
 #include "hardware-db/identity.h"
 #include "hardware-db/lifecycle.h"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -186,15 +187,37 @@ struct Batch {
   std::optional<Timestamp> closed_at;
 };
 
+// Who does something, for the event and audit logs: a name ("cli:alice", "atelierd", an account's
+// login) and the role it acted in ("admin"; the local CLI run by root is "admin", by another user
+// "local"). Never a household's data.
+struct Actor {
+  std::string name;
+  std::string role;
+};
+
+// What a household needs (docs/COORDINATOR-GUIDE.md). Every field but the reference is optional.
+inline constexpr std::array<std::string_view, 3> k_household_devices = {"desktop", "laptop", "any"};
+inline constexpr std::array<std::string_view, 3> k_household_uses = {"school", "job-search",
+                                                                     "family"};
+
+// Personal data: lives in `households` only, and is really deleted on request (delete_household).
+// Other tables and logs name a household by subject_of(id), never by reference or contact.
 struct Household {
   RowId id = 0;
-  std::string reference; // from the referring social worker; the only required field
+  std::string reference; // from the referring social worker; the only required field; unique
   std::string contact;
   std::string eligibility_basis;
-  std::string needs;
+  std::string device;            // "" (not said) or one of k_household_devices
+  std::vector<std::string> uses; // each one of k_household_uses
+  std::string needs;             // anything else needed, free text
+  std::string district;          // also copied to its assignments: reports keep it after deletion
   std::string notes;
   Timestamp created_at{};
+  std::optional<Timestamp> updated_at;
 };
+
+// "household#12": how logs and events name a household (anonymous once the row is deleted).
+std::string household_subject(RowId id);
 
 struct Assignment {
   RowId id = 0;
@@ -206,6 +229,41 @@ struct Assignment {
   std::optional<Timestamp> warranty_end;
   std::optional<Timestamp> returned_at;
   std::string return_reason;
+  std::string district; // the household's district at assignment (kept for reports)
+  std::string program;  // the program name at delivery (schema version 7)
+};
+
+// One line of the audit log (schema version 7): every change, and every read of household data.
+// Append-only. `subject` names what was touched ("household#12", "unit AT-0042-7", "donation#3").
+// `detail` says what changed (field names, never values of personal data).
+struct AuditEntry {
+  RowId id = 0;
+  Timestamp at{};
+  std::string actor;
+  std::string role;
+  std::string action; // "household.add", "household.read", "unit.assign", ...
+  std::string subject;
+  std::string detail;
+};
+
+// A donation batch recorded at intake: the machines that boot while it is open are linked to it;
+// a donor's asset list (serials) links the units whose serial it lists.
+struct Donation {
+  RowId id = 0;
+  std::string donor;
+  std::string received_on; // YYYY-MM-DD
+  std::optional<int> expected_count;
+  std::string notes;
+  Timestamp opened_at{};
+  std::optional<Timestamp> closed_at;
+};
+
+// How a unit was linked to a donation: it booted (or was added) while the donation was open, or
+// its serial is on the donor's asset list (which wins: a list is more reliable than timing).
+struct DonationLink {
+  RowId unit_id = 0;
+  std::string how; // "boot" | "serial"
+  Timestamp linked_at{};
 };
 
 } // namespace atelier::hwdb

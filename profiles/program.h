@@ -7,6 +7,8 @@
 #include "profiles/size.h"
 
 #include <array>
+#include <cstdint>
+#include <utility>
 #include <expected>
 #include <filesystem>
 #include <optional>
@@ -59,12 +61,48 @@ struct GradingRules {
 enum class Language { fr, en };
 std::string_view to_string(Language);
 
+// [households]: how long a household's personal data is kept (docs/PROFILES.md "Households").
+struct HouseholdRules {
+  // Days after a household's last activity (recorded, edited, assigned, delivered, returned) after
+  // which `atelier households purge-expired` deletes its personal data. Absent: never purged
+  // automatically (purge-expired refuses to guess).
+  std::optional<int> retention_days;
+};
+
+// [handover]: what a delivery records.
+struct HandoverRules {
+  int warranty_months = 0; // 0: no warranty end is recorded
+  // Bounds a delivery price must respect, in cents; absent: no bound.
+  std::optional<std::int64_t> price_min_cents;
+  std::optional<std::int64_t> price_max_cents;
+};
+
+// The ADEME figure the report uses unless the program file says otherwise (docs/PROFILES.md).
+inline constexpr double k_ademe_2022_co2e_kg = 27;
+inline constexpr std::string_view k_ademe_2022_source =
+    "ADEME 2022: a refurbished laptop avoids about 27 kg CO2e per year of use compared with a new "
+    "one";
+
+// [report]: the factors `atelier report` multiplies counts by. Each is cited in the report.
+struct ReportFactors {
+  // kg of equipment per distributed unit, by chassis name ("laptop", "desktop", "all-in-one",
+  // "mini", "server", "tablet", "other", "unknown"). A chassis without a factor is not counted in
+  // the kg total (the report says how many units were left out).
+  std::vector<std::pair<std::string, double>> kg_per_unit;
+  std::string kg_source;              // where the weights come from (printed with the total)
+  double co2e_kg_per_unit = k_ademe_2022_co2e_kg; // per distributed unit
+  std::string co2e_source = std::string(k_ademe_2022_source);
+};
+
 struct Program {
   std::string name;             // "Ordi 2.0"
   std::string site;             // shown on labels and reports
   std::string asset_tag_prefix; // 1-4 letters A-Z
   Language language = Language::fr;
   GradingRules grading;
+  HouseholdRules households;
+  HandoverRules handover;
+  ReportFactors report;
   Diagnostics warnings;
 };
 

@@ -175,6 +175,88 @@ void read_grading(const TableReader& root, GradingRules& rules) {
   }
 }
 
+// Chassis names as the hardware database spells them (hwdb::to_string(Chassis)).
+constexpr std::array<std::string_view, 8> k_chassis = {"laptop", "desktop", "all-in-one", "mini",
+                                                       "server", "tablet",  "other",      "unknown"};
+constexpr std::int64_t k_max_retention_days = 36500;
+constexpr std::int64_t k_max_warranty_months = 120;
+constexpr double k_max_price_eur = 100000;
+constexpr double k_max_kg = 1000;
+
+void read_households(const TableReader& root, HouseholdRules& rules) {
+  const toml::table* table = root.subtable("households", Need::optional);
+  if (table == nullptr) {
+    return;
+  }
+  const TableReader t(root.reporter(), *table, "households", {"retention_days"});
+  if (auto days = t.integer("retention_days", Need::required, 1, k_max_retention_days)) {
+    rules.retention_days = static_cast<int>(*days);
+  }
+}
+
+std::int64_t to_cents(double eur) {
+  return static_cast<std::int64_t>(eur * 100 + 0.5);
+}
+
+void read_handover(const TableReader& root, HandoverRules& rules) {
+  const toml::table* table = root.subtable("handover", Need::optional);
+  if (table == nullptr) {
+    return;
+  }
+  const TableReader t(root.reporter(), *table, "handover",
+                      {"warranty_months", "price_min_eur", "price_max_eur"});
+  if (auto months = t.integer("warranty_months", Need::optional, 0, k_max_warranty_months)) {
+    rules.warranty_months = static_cast<int>(*months);
+  }
+  if (auto min = t.number("price_min_eur", Need::optional, 0, k_max_price_eur)) {
+    rules.price_min_cents = to_cents(*min);
+  }
+  if (auto max = t.number("price_max_eur", Need::optional, 0, k_max_price_eur)) {
+    rules.price_max_cents = to_cents(*max);
+    if (rules.price_min_cents && *rules.price_max_cents < *rules.price_min_cents) {
+      t.error("price_max_eur", fmt::format("must not be below price_min_eur ({:.2f})",
+                                           static_cast<double>(*rules.price_min_cents) / 100));
+    }
+  }
+}
+
+void read_report(const TableReader& root, ReportFactors& factors) {
+  const toml::table* table = root.subtable("report", Need::optional);
+  if (table == nullptr) {
+    return;
+  }
+  Reporter& reporter = root.reporter();
+  const TableReader t(reporter, *table, "report",
+                      {"kg_per_unit", "kg_source", "co2e_kg_per_unit", "co2e_source"});
+  if (const toml::table* kg = t.subtable("kg_per_unit", Need::optional)) {
+    const TableReader k(reporter, *kg, "report.kg_per_unit",
+                        {k_chassis[0], k_chassis[1], k_chassis[2], k_chassis[3], k_chassis[4],
+                         k_chassis[5], k_chassis[6], k_chassis[7]});
+    for (std::string_view chassis : k_chassis) {
+      if (auto value = k.number(chassis, Need::optional, 0, k_max_kg)) {
+        factors.kg_per_unit.emplace_back(std::string(chassis), *value);
+      }
+    }
+    if (auto source = t.string("kg_source", Need::required)) {
+      factors.kg_source = std::move(*source);
+    }
+  } else if (t.has("kg_source")) {
+    factors.kg_source = t.string("kg_source", Need::optional).value_or("");
+  }
+  if (auto co2e = t.number("co2e_kg_per_unit", Need::optional, 0, k_max_kg)) {
+    factors.co2e_kg_per_unit = *co2e;
+    // A figure of one's own must say where it comes from: the report prints it next to the total.
+    if (auto source = t.string("co2e_source", Need::required)) {
+      if (source->empty()) {
+        t.error("co2e_source", "must say where co2e_kg_per_unit comes from");
+      }
+      factors.co2e_source = std::move(*source);
+    }
+  } else if (t.has("co2e_source")) {
+    t.error("co2e_source", "only with co2e_kg_per_unit (the default figure cites ADEME 2022)");
+  }
+}
+
 template <typename T>
 int best_points(const std::vector<Step<T>>& steps) {
   int best = 0;
@@ -221,10 +303,14 @@ std::expected<Program, Diagnostics> parse_program(std::string_view toml_text,
   if (!document) {
     return std::unexpected(reporter.take());
   }
-  const TableReader root(reporter, *document, "", {"program", "grading"});
+  const TableReader root(reporter, *document, "",
+                         {"program", "grading", "households", "handover", "report"});
   Program program;
   read_header(root, program);
   read_grading(root, program.grading);
+  read_households(root, program.households);
+  read_handover(root, program.handover);
+  read_report(root, program.report);
   if (reporter.has_errors()) {
     return std::unexpected(reporter.take());
   }

@@ -131,6 +131,25 @@ std::optional<std::int64_t> read_integer(Reporter& reporter, const toml::node& n
   return value->get();
 }
 
+std::optional<double> read_number(Reporter& reporter, const toml::node& node,
+                                  const std::string& path, double min, double max) {
+  std::optional<double> value;
+  if (const auto* i = node.as_integer()) {
+    value = static_cast<double>(i->get());
+  } else if (const auto* f = node.as_floating_point()) {
+    value = f->get();
+  }
+  if (!value) {
+    type_error(reporter, node, path, "a number");
+    return std::nullopt;
+  }
+  if (!(*value >= min && *value <= max)) {
+    reporter.error(node.source(), path, fmt::format("{} is out of range ({} to {})", *value, min, max));
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::optional<ByteSize> read_size(Reporter& reporter, const toml::node& node,
                                   const std::string& path) {
   const auto* text = node.as_string();
@@ -247,6 +266,13 @@ std::optional<std::int64_t> TableReader::integer(std::string_view key, Need need
   const toml::node* value = present(key, need);
   return value == nullptr ? std::nullopt
                           : read_integer(m_reporter, *value, key_path(key), min, max);
+}
+
+std::optional<double> TableReader::number(std::string_view key, Need need, double min,
+                                          double max) const {
+  const toml::node* value = present(key, need);
+  return value == nullptr ? std::nullopt
+                          : read_number(m_reporter, *value, key_path(key), min, max);
 }
 
 std::optional<ByteSize> TableReader::size(std::string_view key, Need need) const {

@@ -61,6 +61,9 @@ std::optional<std::string> read_string(Reporter&, const toml::node&, const std::
 std::optional<bool> read_boolean(Reporter&, const toml::node&, const std::string& path);
 std::optional<std::int64_t> read_integer(Reporter&, const toml::node&, const std::string& path,
                                          std::int64_t min, std::int64_t max);
+// An integer or a floating-point number in [min, max].
+std::optional<double> read_number(Reporter&, const toml::node&, const std::string& path, double min,
+                                  double max);
 std::optional<ByteSize> read_size(Reporter&, const toml::node&, const std::string& path);
 // 1..4, or "x86-64-v1".."x86-64-v4".
 std::optional<int> read_cpu_level(Reporter&, const toml::node&, const std::string& path);
@@ -107,6 +110,7 @@ public:
   std::optional<bool> boolean(std::string_view key, Need) const;
   std::optional<std::int64_t> integer(std::string_view key, Need, std::int64_t min,
                                       std::int64_t max) const;
+  std::optional<double> number(std::string_view key, Need, double min, double max) const;
   std::optional<ByteSize> size(std::string_view key, Need) const;
   std::optional<int> cpu_level(std::string_view key, Need) const;
   const toml::table* subtable(std::string_view key, Need) const;

@@ -166,6 +166,70 @@ language = "fr"
                           error_at(1, "grading", "missing required table [grading]")));
 }
 
+// The coordinator's sections are optional; without them the report cites ADEME 2022's figure.
+TEST(ProgramCoordinatorSettings, DefaultsWhenAbsent) {
+  const auto program = parse_program(body(k_valid), "program.toml");
+  ASSERT_TRUE(program);
+  EXPECT_FALSE(program->households.retention_days);
+  EXPECT_EQ(program->handover.warranty_months, 0);
+  EXPECT_FALSE(program->handover.price_max_cents);
+  EXPECT_EQ(program->report.co2e_kg_per_unit, 27);
+  EXPECT_THAT(program->report.co2e_source, ::testing::HasSubstr("ADEME 2022"));
+  EXPECT_TRUE(program->report.kg_per_unit.empty());
+}
+
+TEST(ProgramCoordinatorSettings, ReadsRetentionWarrantyPricesAndFactors) {
+  const std::string text = std::string(body(k_valid)) + R"(
+[households]
+retention_days = 730
+
+[handover]
+warranty_months = 6
+price_min_eur = 30
+price_max_eur = 149.5
+
+[report]
+kg_source = "our own scale, 2025"
+kg_per_unit = { laptop = 2.2, desktop = 8 }
+)";
+  const auto program = parse_program(text, "program.toml");
+  ASSERT_TRUE(program) << ::testing::PrintToString(program.error());
+  EXPECT_EQ(program->households.retention_days, 730);
+  EXPECT_EQ(program->handover.warranty_months, 6);
+  EXPECT_EQ(program->handover.price_min_cents, 3000);
+  EXPECT_EQ(program->handover.price_max_cents, 14950);
+  ASSERT_EQ(program->report.kg_per_unit.size(), 2U);
+  EXPECT_EQ(program->report.kg_per_unit[0], (std::pair<std::string, double>{"laptop", 2.2}));
+  EXPECT_EQ(program->report.kg_per_unit[1], (std::pair<std::string, double>{"desktop", 8.0}));
+  EXPECT_EQ(program->report.kg_source, "our own scale, 2025");
+}
+
+// Each mistake is reported at its line with its key, like the rest of the file.
+TEST(ProgramCoordinatorSettings, ReportsBadValuesAtTheirLine) {
+  const std::string text = std::string(body(k_valid)) + R"(
+[households]
+retention_days = 0
+
+[handover]
+price_min_eur = 100
+price_max_eur = 50
+
+[report]
+co2e_kg_per_unit = 30
+kg_per_unit = { laptop = "2kg", phone = 1 }
+)";
+  auto result = parse_program(text, "program.toml");
+  ASSERT_FALSE(result);
+  EXPECT_THAT(result.error(),
+              ::testing::UnorderedElementsAre(
+                  error_at(24, "households.retention_days", "out of range"),
+                  error_at(28, "handover.price_max_eur", "must not be below price_min_eur"),
+                  error_at(30, "report.co2e_source", "missing required key"),
+                  error_at(32, "report.kg_per_unit.laptop", "expected a number"),
+                  error_at(32, "report.kg_per_unit.phone", "unknown key"),
+                  error_at(30, "report.kg_source", "missing required key")));
+}
+
 // `atelier profile check` takes both kinds of file.
 TEST(FileKindDetection, TellsProfilesFromProgramFiles) {
   EXPECT_EQ(detect_kind(body(k_valid), "program.toml"), FileKind::program);
