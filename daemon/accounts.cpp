@@ -52,6 +52,22 @@ hwdb::Result<std::string> Accounts::hash(std::string_view password) {
   return std::move(*hashed);
 }
 
+hwdb::Result<void> Accounts::audit(const hwdb::Actor& by, std::string_view action,
+                                   std::string_view name, std::string detail, hwdb::Timestamp at) {
+  hwdb::AuditEntry entry;
+  entry.at = at;
+  entry.actor = by.name;
+  entry.role = by.role;
+  entry.action = std::string(action);
+  entry.subject = fmt::format("account {}", name);
+  entry.detail = std::move(detail);
+  auto id = m_store.append_audit(entry);
+  if (!id) {
+    return std::unexpected(id.error());
+  }
+  return {};
+}
+
 hwdb::Result<hwdb::Account> Accounts::require(std::string_view name) {
   auto found = m_store.account_by_name(std::string(name));
   if (!found) {
@@ -64,7 +80,7 @@ hwdb::Result<hwdb::Account> Accounts::require(std::string_view name) {
 }
 
 hwdb::Result<AccountView> Accounts::create(std::string_view name, Role role,
-                                           std::string_view password) {
+                                           std::string_view password, const hwdb::Actor& by) {
   if (auto ok = check_account_name(name); !ok) {
     return fail(ErrorCode::invalid_argument, ok.error());
   }
@@ -77,11 +93,17 @@ hwdb::Result<AccountView> Accounts::create(std::string_view name, Role role,
   account.role = std::string(to_string(role));
   account.password_hash = std::move(*hashed);
   account.created_at = account.updated_at = m_clock.now();
-  auto id = m_store.add_account(account);
-  if (!id) {
-    return std::unexpected(id.error());
+  auto done = m_store.transaction([&]() -> hwdb::Result<void> {
+    auto id = m_store.add_account(account);
+    if (!id) {
+      return std::unexpected(id.error());
+    }
+    account.id = *id;
+    return audit(by, "account.create", account.name, "role=" + account.role, account.created_at);
+  });
+  if (!done) {
+    return std::unexpected(done.error());
   }
-  account.id = *id;
   return view_of(account);
 }
 
@@ -105,7 +127,8 @@ hwdb::Result<AccountView> Accounts::find(std::string_view name) {
   return view_of(*account);
 }
 
-hwdb::Result<AccountView> Accounts::set_password(std::string_view name, std::string_view password) {
+hwdb::Result<AccountView> Accounts::set_password(std::string_view name, std::string_view password,
+                                                 const hwdb::Actor& by) {
   auto account = require(name);
   if (!account) {
     return std::unexpected(account.error());
@@ -120,10 +143,12 @@ hwdb::Result<AccountView> Accounts::set_password(std::string_view name, std::str
     if (auto r = m_store.update_account(*account, now); !r) {
       return r;
     }
-    if (auto r = m_store.revoke_account_tokens(account->id, now); !r) {
-      return std::unexpected(r.error());
+    auto revoked = m_store.revoke_account_tokens(account->id, now);
+    if (!revoked) {
+      return std::unexpected(revoked.error());
     }
-    return {};
+    return audit(by, "account.password", account->name,
+                 fmt::format("tokens revoked: {}", *revoked), now);
   });
   if (!done) {
     return std::unexpected(done.error());
@@ -132,21 +157,31 @@ hwdb::Result<AccountView> Accounts::set_password(std::string_view name, std::str
   return view_of(*account);
 }
 
-hwdb::Result<AccountView> Accounts::set_role(std::string_view name, Role role) {
+hwdb::Result<AccountView> Accounts::set_role(std::string_view name, Role role,
+                                             const hwdb::Actor& by) {
   auto account = require(name);
   if (!account) {
     return std::unexpected(account.error());
   }
+  const std::string before = account->role;
   account->role = std::string(to_string(role));
   const auto now = m_clock.now();
-  if (auto r = m_store.update_account(*account, now); !r) {
-    return std::unexpected(r.error());
+  auto done = m_store.transaction([&]() -> hwdb::Result<void> {
+    if (auto r = m_store.update_account(*account, now); !r) {
+      return r;
+    }
+    return audit(by, "account.role", account->name,
+                 fmt::format("role={} (was {})", account->role, before), now);
+  });
+  if (!done) {
+    return std::unexpected(done.error());
   }
   account->updated_at = now;
   return view_of(*account);
 }
 
-hwdb::Result<AccountView> Accounts::set_disabled(std::string_view name, bool disabled) {
+hwdb::Result<AccountView> Accounts::set_disabled(std::string_view name, bool disabled,
+                                                 const hwdb::Actor& by) {
   auto account = require(name);
   if (!account) {
     return std::unexpected(account.error());
@@ -162,7 +197,7 @@ hwdb::Result<AccountView> Accounts::set_disabled(std::string_view name, bool dis
         return std::unexpected(r.error());
       }
     }
-    return {};
+    return audit(by, disabled ? "account.disable" : "account.enable", account->name, "", now);
   });
   if (!done) {
     return std::unexpected(done.error());
@@ -190,10 +225,18 @@ hwdb::Result<IssuedToken> Accounts::login(std::string_view name, std::string_vie
   }
   hwdb::Account account = std::move(**found);
   const bool good = verify_password(account.password_hash, password);
+  const auto now = m_clock.now();
+  const hwdb::Actor self{account.name, account.role};
   if (!good || account.disabled) {
+    // Kept: repeated failures against one account are what an operator looks for.
+    if (auto r = audit(self, "account.login_failed", account.name,
+                       fmt::format("from {}{}", client, account.disabled ? " (disabled)" : ""),
+                       now);
+        !r) {
+      return std::unexpected(r.error());
+    }
     return fail(ErrorCode::refused, std::string(k_refused));
   }
-  const auto now = m_clock.now();
   hwdb::ApiToken token;
   const std::string secret = new_api_token();
   token.account_id = account.id;
@@ -217,7 +260,10 @@ hwdb::Result<IssuedToken> Accounts::login(std::string_view name, std::string_vie
       return std::unexpected(id.error());
     }
     token.id = *id;
-    return {};
+    return audit(self, "account.login", account.name,
+                 fmt::format("from {}, token {} until {}", client, token.id,
+                             hwdb::format_timestamp(token.expires_at)),
+                 now);
   });
   if (!done) {
     return std::unexpected(done.error());

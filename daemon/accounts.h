@@ -36,7 +36,8 @@ struct AccountView {
   hwdb::Timestamp created_at{};
   hwdb::Timestamp updated_at{};
 
-  std::string actor() const { return actor_name(role, name); }
+  // As the actor of events and audit entries: the login, in its role.
+  hwdb::Actor actor() const { return {name, std::string(to_string(role))}; }
 };
 
 struct IssuedToken {
@@ -60,16 +61,21 @@ public:
   // `store` and `clock` must outlive the Accounts.
   Accounts(hwdb::Store& store, const hwdb::Clock& clock, AccountsConfig config = {});
 
+  // Every change below writes an audit entry (subject "account NAME", actor `by`) in the same
+  // transaction; logins write one too ("account.login", "account.login_failed" for a known name).
   // ErrorCode::invalid_argument for a bad name or password (the message says which rule),
   // conflict for a name taken.
-  hwdb::Result<AccountView> create(std::string_view name, Role role, std::string_view password);
+  hwdb::Result<AccountView> create(std::string_view name, Role role, std::string_view password,
+                                   const hwdb::Actor& by);
   hwdb::Result<std::vector<AccountView>> list();
   hwdb::Result<AccountView> find(std::string_view name); // not_found names the account
   // A new password revokes every token of the account (sessions elsewhere end).
-  hwdb::Result<AccountView> set_password(std::string_view name, std::string_view password);
-  hwdb::Result<AccountView> set_role(std::string_view name, Role role);
+  hwdb::Result<AccountView> set_password(std::string_view name, std::string_view password,
+                                         const hwdb::Actor& by);
+  hwdb::Result<AccountView> set_role(std::string_view name, Role role, const hwdb::Actor& by);
   // Disabling revokes every token of the account; enabling issues none.
-  hwdb::Result<AccountView> set_disabled(std::string_view name, bool disabled);
+  hwdb::Result<AccountView> set_disabled(std::string_view name, bool disabled,
+                                         const hwdb::Actor& by);
 
   // ErrorCode::refused ("wrong name or password") for an unknown or disabled name or a wrong
   // password; invalid_argument for a password outside the rules' size bounds.
@@ -86,6 +92,8 @@ public:
 private:
   hwdb::Result<hwdb::Account> require(std::string_view name);
   hwdb::Result<std::string> hash(std::string_view password);
+  hwdb::Result<void> audit(const hwdb::Actor& by, std::string_view action, std::string_view name,
+                           std::string detail, hwdb::Timestamp at);
 
   hwdb::Store& m_store;
   const hwdb::Clock& m_clock;

@@ -81,6 +81,11 @@ void with_accounts(CliContext& ctx, const std::function<void(Accounts&)>& fn) {
   fn(accounts);
 }
 
+// The local administrator, as the audit log names it.
+hwdb::Actor local_admin(const CliContext& ctx) {
+  return {ctx.actor, "admin"};
+}
+
 void report(CliContext& ctx, const hwdb::Result<AccountView>& result, std::string_view what) {
   if (!result) {
     ctx.error(result.error().message);
@@ -97,7 +102,7 @@ void add(CliContext& ctx, const AccountOptions& opt) {
   with_accounts(ctx, [&](Accounts& accounts) {
     const auto password = read_password(ctx, opt.password_file);
     if (password) {
-      report(ctx, accounts.create(opt.name, *role, *password), "created");
+      report(ctx, accounts.create(opt.name, *role, *password, local_admin(ctx)), "created");
     }
   });
 }
@@ -138,7 +143,7 @@ void passwd(CliContext& ctx, const AccountOptions& opt) {
   with_accounts(ctx, [&](Accounts& accounts) {
     const auto password = read_password(ctx, opt.password_file);
     if (password) {
-      report(ctx, accounts.set_password(opt.name, *password),
+      report(ctx, accounts.set_password(opt.name, *password, local_admin(ctx)),
              "has a new password; its API sessions were ended");
     }
   });
@@ -146,7 +151,7 @@ void passwd(CliContext& ctx, const AccountOptions& opt) {
 
 void disable(CliContext& ctx, const AccountOptions& opt, bool disabled) {
   with_accounts(ctx, [&](Accounts& accounts) {
-    report(ctx, accounts.set_disabled(opt.name, disabled),
+    report(ctx, accounts.set_disabled(opt.name, disabled, local_admin(ctx)),
            disabled ? "disabled; its API sessions were ended" : "enabled");
   });
 }
@@ -157,7 +162,7 @@ void set_role(CliContext& ctx, const AccountOptions& opt) {
     return;
   }
   with_accounts(ctx, [&](Accounts& accounts) {
-    report(ctx, accounts.set_role(opt.name, *role), "now has this role");
+    report(ctx, accounts.set_role(opt.name, *role, local_admin(ctx)), "now has this role");
   });
 }
 

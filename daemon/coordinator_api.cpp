@@ -96,7 +96,7 @@ ApiResponse login(CoordinatorApi::Call& call) {
                                       {"token_type", "Bearer"},
                                       {"expires_at", hwdb::format_timestamp(issued->expires_at)},
                                       {"account", account_json(issued->account)}});
-  r.actor = issued->account.actor() + " (login)";
+  r.actor = actor_name(issued->account.role, issued->account.name) + " (login)";
   return r;
 }
 
@@ -195,7 +195,7 @@ ApiResponse create_account(CoordinatorApi::Call& call) {
   if (!role) {
     return role.error();
   }
-  auto created = call.accounts.create(*name, *role, *password);
+  auto created = call.accounts.create(*name, *role, *password, call.actor());
   return created ? json_response(201, account_json(*created)) : error_response(created.error());
 }
 
@@ -241,24 +241,20 @@ ApiResponse update_account(CoordinatorApi::Call& call) {
   }
   hwdb::Result<AccountView> result = call.accounts.find(name);
   if (result && role) {
-    result = call.accounts.set_role(name, *role);
+    result = call.accounts.set_role(name, *role, call.actor());
   }
   if (result && *password) {
-    result = call.accounts.set_password(name, **password);
+    result = call.accounts.set_password(name, **password, call.actor());
   }
   if (result && disabled) {
-    result = call.accounts.set_disabled(name, *disabled);
+    result = call.accounts.set_disabled(name, *disabled, call.actor());
   }
   return result ? json_response(200, account_json(*result)) : error_response(result.error());
 }
 
-struct Route {
-  ApiRouteInfo info;
-  ApiHandlerFn handler;
-};
-
-const std::vector<Route>& route_table() {
-  static const std::vector<Route> routes = {
+const std::vector<ApiRouteEntry>& route_table() {
+  static const std::vector<ApiRouteEntry> routes = [] {
+    std::vector<ApiRouteEntry> all = {
       {{"POST", "/api/v1/session", false, std::nullopt, "log in: name and password → bearer token"},
        login},
       {{"GET", "/api/v1/session", true, std::nullopt, "who am I: account, role, permissions"},
@@ -277,7 +273,11 @@ const std::vector<Route>& route_table() {
       {{"PATCH", "/api/v1/accounts/{name}", true, Permission::manage_accounts,
         "change an account's role, password or disabled flag"},
        update_account},
-  };
+    };
+    const auto more = distribution_routes();
+    all.insert(all.end(), more.begin(), more.end());
+    return all;
+  }();
   return routes;
 }
 
@@ -327,6 +327,11 @@ std::string bearer_token(std::string_view header) {
   return std::string(token);
 }
 
+std::string log_actor(const CoordinatorApi::Call& call) {
+  return call.principal ? actor_name(call.principal->account.role, call.principal->account.name)
+                        : "";
+}
+
 ApiResponse unauthorized(std::string_view message) {
   ApiResponse r = error_response(401, "unauthorized", message);
   r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="atelier")");
@@ -335,8 +340,9 @@ ApiResponse unauthorized(std::string_view message) {
 
 } // namespace
 
-CoordinatorApi::CoordinatorApi(hwdb::Registry& registry, Accounts& accounts)
-    : m_registry(registry), m_accounts(accounts) {}
+CoordinatorApi::CoordinatorApi(hwdb::Registry& registry, Accounts& accounts,
+                               CoordinatorSettings settings)
+    : m_registry(registry), m_accounts(accounts), m_settings(std::move(settings)) {}
 
 std::span<const ApiRouteInfo> CoordinatorApi::routes() {
   static const std::vector<ApiRouteInfo> infos = [] {
@@ -350,8 +356,8 @@ std::span<const ApiRouteInfo> CoordinatorApi::routes() {
 }
 
 ApiResponse CoordinatorApi::handle(const ApiRequest& request) {
-  Call call{request, m_registry, m_accounts, {}, std::nullopt, nullptr};
-  const Route* route = nullptr;
+  Call call{request, m_registry, m_accounts, {}, std::nullopt, nullptr, m_settings};
+  const ApiRouteEntry* route = nullptr;
   std::vector<std::string_view> allowed;
   for (const auto& r : route_table()) {
     std::map<std::string, std::string> params;
@@ -394,7 +400,7 @@ ApiResponse CoordinatorApi::handle(const ApiRequest& request) {
           403, "forbidden",
           fmt::format("the {} role may not {} {} (needs {})", to_string(call.principal->account.role),
                       request.method, route->info.pattern, to_string(*route->info.permission)));
-      r.actor = call.actor();
+      r.actor = log_actor(call);
       return r;
     }
   }
@@ -402,13 +408,13 @@ ApiResponse CoordinatorApi::handle(const ApiRequest& request) {
     call.body = json::parse(request.body, nullptr, false);
     if (call.body.is_discarded()) {
       ApiResponse r = error_response(400, "invalid_json", "the request body is not valid JSON");
-      r.actor = call.actor();
+      r.actor = log_actor(call);
       return r;
     }
   }
   ApiResponse response = route->handler(call);
   if (response.actor.empty() && call.principal) {
-    response.actor = call.actor();
+    response.actor = log_actor(call);
   }
   return response;
 }

@@ -30,10 +30,19 @@ struct ApiRouteInfo {
   std::string_view summary;
 };
 
+// What the program file says about distribution (profiles/program.h [households], [handover]),
+// applied to API requests exactly as the command line applies it.
+struct CoordinatorSettings {
+  std::string program;              // the program's name, kept on deliveries for reports
+  int warranty_months = 0;          // default warranty of a delivery
+  std::optional<std::int64_t> price_min_cents, price_max_cents;
+  std::optional<int> retention_days; // purge-expired refuses without one
+};
+
 class CoordinatorApi {
 public:
   // Both must outlive the CoordinatorApi.
-  CoordinatorApi(hwdb::Registry& registry, Accounts& accounts);
+  CoordinatorApi(hwdb::Registry& registry, Accounts& accounts, CoordinatorSettings settings = {});
 
   ApiResponse handle(const ApiRequest& request);
 
@@ -45,6 +54,7 @@ public:
 private:
   hwdb::Registry& m_registry;
   Accounts& m_accounts;
+  CoordinatorSettings m_settings;
 };
 
 } // namespace atelier::daemon

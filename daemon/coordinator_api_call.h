@@ -19,9 +19,13 @@ struct CoordinatorApi::Call {
   std::optional<Principal> principal;       // set for every route that needs a login
   nlohmann::json body;                       // the parsed JSON body (null when none)
 
+  const CoordinatorSettings& settings;
+
   const std::string& param(const std::string& name) const { return params.at(name); }
-  // The actor for events and audit entries, e.g. "coordinator:alice".
-  std::string actor() const { return principal ? principal->account.actor() : "api"; }
+  // The actor for events and audit entries: the account's login in its role.
+  hwdb::Actor actor() const {
+    return principal ? principal->account.actor() : hwdb::Actor{"api", ""};
+  }
 };
 
 namespace api {
@@ -41,7 +45,15 @@ std::expected<std::string, ApiResponse> required_string(const json& body, std::s
 
 } // namespace api
 
-// Handlers of the endpoint groups (each file registers nothing; the table is in coordinator_api.cpp).
 using ApiHandlerFn = ApiResponse (*)(CoordinatorApi::Call&);
+
+struct ApiRouteEntry {
+  ApiRouteInfo info;
+  ApiHandlerFn handler;
+};
+
+// The endpoints of coordinator_api_distribution.cpp: households, distribution, donations, reports,
+// audit. coordinator_api.cpp puts them after its own (session, units, accounts).
+std::span<const ApiRouteEntry> distribution_routes();
 
 } // namespace atelier::daemon

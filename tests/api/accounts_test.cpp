@@ -17,6 +17,7 @@ using testing::SettableClock;
 using testing::TempDir;
 
 constexpr std::string_view k_password = "correct horse battery staple";
+const hwdb::Actor k_admin{"cli:root", "admin"};
 
 class AccountsTest : public ::testing::Test {
 protected:
@@ -48,7 +49,7 @@ protected:
 
 // The stored hash is a libsodium Argon2id string; the password appears nowhere in the file.
 TEST_F(AccountsTest, StoresAnArgon2idHashAndNeverThePassword) {
-  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password));
+  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password, k_admin));
   const auto stored = m_store->account_by_name("alice").value().value();
   EXPECT_TRUE(stored.password_hash.starts_with("$argon2id$v=19$")) << stored.password_hash;
   EXPECT_EQ(stored.password_hash.find(k_password), std::string::npos);
@@ -58,7 +59,7 @@ TEST_F(AccountsTest, StoresAnArgon2idHashAndNeverThePassword) {
 
 // A hash made under other Argon2id parameters is replaced at the next good login.
 TEST_F(AccountsTest, LoginRehashesWhenTheCostChanged) {
-  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password));
+  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password, k_admin));
   const auto before = m_store->account_by_name("alice").value()->password_hash;
   Accounts stronger(*m_store, m_clock, AccountsConfig{std::chrono::minutes(30),
                                                      PasswordCost::interactive()});
@@ -72,7 +73,7 @@ TEST_F(AccountsTest, LoginRehashesWhenTheCostChanged) {
 
 // Only the token's SHA-256 is kept: a copy of the database holds no usable token.
 TEST_F(AccountsTest, KeepsOnlyTheDigestOfATokenAndItHas256RandomBits) {
-  ASSERT_TRUE(m_accounts->create("alice", Role::admin, k_password));
+  ASSERT_TRUE(m_accounts->create("alice", Role::admin, k_password, k_admin));
   const auto issued = m_accounts->login("alice", k_password, "127.0.0.1").value();
   EXPECT_TRUE(issued.token.starts_with("atl_"));
   EXPECT_EQ(issued.token.size(), 4u + 43u); // base64url of 32 bytes
@@ -84,10 +85,10 @@ TEST_F(AccountsTest, KeepsOnlyTheDigestOfATokenAndItHas256RandomBits) {
 
 // Unknown name, wrong password and disabled account get the same answer: names cannot be probed.
 TEST_F(AccountsTest, RefusesUnknownNamesWrongPasswordsAndDisabledAccountsAlike) {
-  ASSERT_TRUE(m_accounts->create("alice", Role::volunteer, k_password));
+  ASSERT_TRUE(m_accounts->create("alice", Role::volunteer, k_password, k_admin));
   const auto wrong = m_accounts->login("alice", "not the password", "127.0.0.1");
   const auto unknown = m_accounts->login("mallory", k_password, "127.0.0.1");
-  ASSERT_TRUE(m_accounts->set_disabled("alice", true));
+  ASSERT_TRUE(m_accounts->set_disabled("alice", true, k_admin));
   const auto disabled = m_accounts->login("alice", k_password, "127.0.0.1");
   for (const auto* r : {&wrong, &unknown, &disabled}) {
     ASSERT_FALSE(*r);
@@ -98,7 +99,7 @@ TEST_F(AccountsTest, RefusesUnknownNamesWrongPasswordsAndDisabledAccountsAlike) 
 
 // A token works until its expiry, then never again.
 TEST_F(AccountsTest, TokenExpires) {
-  ASSERT_TRUE(m_accounts->create("alice", Role::volunteer, k_password));
+  ASSERT_TRUE(m_accounts->create("alice", Role::volunteer, k_password, k_admin));
   const auto issued = m_accounts->login("alice", k_password, "127.0.0.1").value();
   EXPECT_TRUE(m_accounts->authenticate(issued.token));
   m_clock.advance(std::chrono::minutes(29));
@@ -111,21 +112,21 @@ TEST_F(AccountsTest, TokenExpires) {
 
 // A new password and a disabled account both end every session of the account.
 TEST_F(AccountsTest, PasswordChangeAndDisablingRevokeTokens) {
-  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password));
+  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password, k_admin));
   const auto first = m_accounts->login("alice", k_password, "127.0.0.1").value();
-  ASSERT_TRUE(m_accounts->set_password("alice", "another long passphrase"));
+  ASSERT_TRUE(m_accounts->set_password("alice", "another long passphrase", k_admin));
   EXPECT_FALSE(m_accounts->authenticate(first.token));
   EXPECT_FALSE(m_accounts->login("alice", k_password, "127.0.0.1"));
   const auto second = m_accounts->login("alice", "another long passphrase", "127.0.0.1").value();
-  ASSERT_TRUE(m_accounts->set_disabled("alice", true));
+  ASSERT_TRUE(m_accounts->set_disabled("alice", true, k_admin));
   EXPECT_FALSE(m_accounts->authenticate(second.token));
-  ASSERT_TRUE(m_accounts->set_disabled("alice", false));
+  ASSERT_TRUE(m_accounts->set_disabled("alice", false, k_admin));
   EXPECT_FALSE(m_accounts->authenticate(second.token)); // enabling does not bring sessions back
 }
 
 // Logout revokes exactly the token used.
 TEST_F(AccountsTest, RevokeEndsOneSession) {
-  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password));
+  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password, k_admin));
   const auto a = m_accounts->login("alice", k_password, "laptop").value();
   const auto b = m_accounts->login("alice", k_password, "phone").value();
   const auto principal = m_accounts->authenticate(a.token).value();
@@ -136,16 +137,16 @@ TEST_F(AccountsTest, RevokeEndsOneSession) {
 
 // Names are checked (they end up in logs and actor names) and unique regardless of case.
 TEST_F(AccountsTest, NamesAreValidatedAndUniqueIgnoringCase) {
-  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password));
-  const auto twin = m_accounts->create("Alice", Role::volunteer, k_password);
+  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password, k_admin));
+  const auto twin = m_accounts->create("Alice", Role::volunteer, k_password, k_admin);
   ASSERT_FALSE(twin);
   EXPECT_EQ(twin.error().code, hwdb::ErrorCode::conflict);
   for (const char* bad : {"", "1alice", "al ice", "alice;drop", "al:ice"}) {
-    const auto r = m_accounts->create(bad, Role::volunteer, k_password);
+    const auto r = m_accounts->create(bad, Role::volunteer, k_password, k_admin);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, hwdb::ErrorCode::invalid_argument) << bad;
   }
-  const auto short_pw = m_accounts->create("bob", Role::volunteer, "short");
+  const auto short_pw = m_accounts->create("bob", Role::volunteer, "short", k_admin);
   ASSERT_FALSE(short_pw);
   EXPECT_NE(short_pw.error().message.find("at least 10"), std::string::npos);
   EXPECT_EQ(m_accounts->find("ALICE").value().name, "alice");

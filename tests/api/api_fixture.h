@@ -12,6 +12,7 @@
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
@@ -27,6 +28,8 @@
 #include <nlohmann/json.hpp>
 
 namespace atelier::testing {
+
+inline const hwdb::Actor k_admin{"cli:root", "admin"}; // who sets the fixtures up
 
 // Time stands still unless a test moves it (token expiry without waiting).
 class SettableClock final : public hwdb::Clock {
@@ -74,7 +77,10 @@ inline HttpReply http_call(std::uint16_t port, const std::string& method, const 
   }
   request.keep_alive(false);
   request.prepare_payload();
-  http::write(socket, request);
+  // A server refusing an oversized request answers and closes before the body is all sent: the
+  // write then fails, and the answer is still there to read.
+  boost::system::error_code write_error;
+  http::write(socket, request, write_error);
   boost::beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
@@ -87,6 +93,20 @@ inline HttpReply http_call(std::uint16_t port, const std::string& method, const 
     reply.headers[std::string(field.name_string())] = std::string(field.value());
   }
   return reply;
+}
+
+// Sends `text` as it is (no body beyond it) and reads one response.
+inline HttpReply raw_call(std::uint16_t port, const std::string& text) {
+  namespace asio = boost::asio;
+  namespace http = boost::beast::http;
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(text));
+  boost::beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  http::read(socket, buffer, parser);
+  return HttpReply{parser.get().result_int(), parser.get().body(), {}};
 }
 
 // The server side: database, accounts with the minimum Argon2id cost (fast tests; the cost is
@@ -102,7 +122,7 @@ protected:
     config.cost = daemon::PasswordCost::minimum();
     config.token_lifetime = std::chrono::minutes(60);
     m_accounts.emplace(m_registry->store(), m_clock, config);
-    m_api.emplace(*m_registry, *m_accounts);
+    m_api.emplace(*m_registry, *m_accounts, m_settings);
     daemon::ApiServerConfig server_config;
     server_config.port = 0;
     m_server.emplace(m_io, server_config,
@@ -132,7 +152,7 @@ protected:
   }
 
   void add_account(const std::string& name, daemon::Role role, const std::string& password) {
-    auto created = m_accounts->create(name, role, password);
+    auto created = m_accounts->create(name, role, password, k_admin);
     ASSERT_TRUE(created) << created.error().message;
   }
 
@@ -155,6 +175,7 @@ protected:
   SettableClock m_clock;
   std::optional<hwdb::Registry> m_registry;
   std::optional<daemon::Accounts> m_accounts;
+  daemon::CoordinatorSettings m_settings; // set before ApiFixture::SetUp() to change it
   std::optional<daemon::CoordinatorApi> m_api;
   boost::asio::io_context m_io;
   std::optional<daemon::ApiServer> m_server;

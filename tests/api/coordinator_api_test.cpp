@@ -16,6 +16,7 @@ const std::string k_password = "a long enough passphrase";
 class CoordinatorApiTest : public testing::ApiFixture {
 protected:
   void SetUp() override {
+    m_settings.retention_days = 365;
     ApiFixture::SetUp();
     for (const Role role : all_roles()) {
       add_account(std::string(to_string(role)), role, k_password);
@@ -67,8 +68,132 @@ protected:
     if (key == "PATCH /api/v1/accounts/{name}") {
       return Sample{"/api/v1/accounts/target", json{{"role", "technician"}}.dump()};
     }
+    const std::string n = std::to_string(m_counter);
+    if (key == "GET /api/v1/households") {
+      return Sample{"/api/v1/households", ""};
+    }
+    if (key == "POST /api/v1/households") {
+      return Sample{"/api/v1/households",
+                    json{{"reference", "NEW-" + n}, {"district", "Nord"}}.dump()};
+    }
+    if (key == "POST /api/v1/households/purge-expired") {
+      return Sample{"/api/v1/households/purge-expired", ""};
+    }
+    if (key == "GET /api/v1/households/{reference}") {
+      return Sample{"/api/v1/households/" + household(n), ""};
+    }
+    if (key == "PATCH /api/v1/households/{reference}") {
+      return Sample{"/api/v1/households/" + household(n), json{{"notes", "called back"}}.dump()};
+    }
+    if (key == "DELETE /api/v1/households/{reference}") {
+      return Sample{"/api/v1/households/" + household(n) + "?reason=request", ""};
+    }
+    if (key == "GET /api/v1/households/{reference}/export") {
+      return Sample{"/api/v1/households/" + household(n) + "/export", ""};
+    }
+    if (key == "GET /api/v1/households/{reference}/suggestions") {
+      return Sample{"/api/v1/households/" + household(n) + "/suggestions", ""};
+    }
+    if (key == "POST /api/v1/units/{tag}/assign") {
+      return Sample{"/api/v1/units/" + unit_in(hwdb::UnitState::ready, n) + "/assign",
+                    json{{"household", household(n)}}.dump()};
+    }
+    if (key == "POST /api/v1/units/{tag}/unassign") {
+      return Sample{"/api/v1/units/" + unit_in(hwdb::UnitState::assigned, n) + "/unassign",
+                    json{{"reason", "household moved"}}.dump()};
+    }
+    if (key == "POST /api/v1/units/{tag}/deliver") {
+      return Sample{"/api/v1/units/" + unit_in(hwdb::UnitState::assigned, n) + "/deliver",
+                    json{{"price_cents", 5000}, {"date", "2026-11-18"}}.dump()};
+    }
+    if (key == "POST /api/v1/units/{tag}/return") {
+      return Sample{"/api/v1/units/" + unit_in(hwdb::UnitState::delivered, n) + "/return",
+                    json{{"reason", "screen broken"}, {"to", "parts"}}.dump()};
+    }
+    if (key == "GET /api/v1/donations") {
+      return Sample{"/api/v1/donations", ""};
+    }
+    if (key == "POST /api/v1/donations") {
+      close_open_donations();
+      return Sample{"/api/v1/donations",
+                    json{{"donor", "Mairie " + n}, {"received_on", "2026-11-02"}}.dump()};
+    }
+    if (key == "POST /api/v1/donations/{id}/close") {
+      return Sample{fmt::format("/api/v1/donations/{}/close", open_donation(n)), ""};
+    }
+    if (key == "POST /api/v1/donations/{id}/assets") {
+      return Sample{fmt::format("/api/v1/donations/{}/assets", open_donation(n)),
+                    json{{"serials", {"PC0ABCDE", "NOT-YET-" + n}}}.dump()};
+    }
+    if (key == "GET /api/v1/reports") {
+      return Sample{"/api/v1/reports?from=2026-01-01&to=2026-12-31", ""};
+    }
+    if (key == "GET /api/v1/audit") {
+      return Sample{"/api/v1/audit?limit=10", ""};
+    }
     return std::nullopt;
   }
+
+  // Test data is made through a second connection to the same file (WAL), on this thread, with
+  // the same Registry functions the CLI uses; the server's connection sees it at once.
+  hwdb::Registry& setup() {
+    if (!m_setup) {
+      m_setup.emplace(hwdb::open_store(m_db).value(), m_clock);
+    }
+    return *m_setup;
+  }
+
+  std::string household(const std::string& n) {
+    hwdb::HouseholdChanges h;
+    h.reference = "HH-" + n;
+    h.device = "laptop";
+    h.district = "Centre";
+    return setup().add_household(h, testing::k_admin).value().reference;
+  }
+
+  // A unit walked through the lifecycle to `state` (assigned and delivered ones to a household).
+  std::string unit_in(hwdb::UnitState state, const std::string& n) {
+    hwdb::Registry& r = setup();
+    hwdb::IntakeRequest intake;
+    intake.identity.vendor = "Dell";
+    intake.identity.model = "Latitude 5480";
+    intake.identity.serial = "SN-" + n;
+    intake.chassis = hwdb::Chassis::laptop;
+    intake.actor = "test";
+    hwdb::Unit unit = r.intake(intake).value().unit;
+    using S = hwdb::UnitState;
+    for (const S step : {S::inventoried, S::tested, S::wiped, S::imaged, S::ready}) {
+      unit = r.transition(unit, step, "test", "fixture").value();
+    }
+    if (state == S::assigned || state == S::delivered) {
+      EXPECT_TRUE(r.assign(unit.tag.str(), household(n + "u"), testing::k_admin));
+    }
+    if (state == S::delivered) {
+      hwdb::DeliveryTerms terms;
+      terms.price_cents = 3000;
+      EXPECT_TRUE(r.deliver(unit.tag.str(), terms, testing::k_admin));
+    }
+    return unit.tag.str();
+  }
+
+  void close_open_donations() {
+    const auto donations = setup().store().list_donations().value();
+    for (const auto& d : donations) {
+      if (!d.closed_at) {
+        ASSERT_TRUE(setup().close_donation(d.id, testing::k_admin));
+      }
+    }
+  }
+
+  hwdb::RowId open_donation(const std::string& n) {
+    close_open_donations();
+    hwdb::Donation d;
+    d.donor = "Entreprise " + n;
+    d.received_on = "2026-11-01";
+    return setup().open_donation(d, testing::k_admin).value().id;
+  }
+
+  std::optional<hwdb::Registry> m_setup;
 
   std::string m_tag;
   int m_counter = 0;
@@ -218,7 +343,10 @@ TEST_F(CoordinatorApiTest, AdminManagesAccountsButNotTheirOwnDemotion) {
 TEST_F(CoordinatorApiTest, RefusesOversizedMalformedAndUnknownRequests) {
   start();
   const std::string token = login("admin", k_password);
-  const auto big = http_call(m_port, "POST", "/api/v1/accounts", std::string(2 * 1024 * 1024, 'x'), token);
+  // The announced length is refused before any of the body is read.
+  const auto big = testing::raw_call(
+      m_port, "POST /api/v1/accounts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                  "\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n");
   EXPECT_EQ(big.status, 413u);
   const auto huge_header = http_call(m_port, "GET", "/api/v1/units", "", token,
                                      {{"X-Padding", std::string(16 * 1024, 'a')}});
@@ -256,6 +384,98 @@ TEST_F(CoordinatorApiTest, LogNamesTheActorButNoSecret) {
                                  std::string::npos;
   }
   EXPECT_TRUE(saw_actor) << fmt::format("{}", fmt::join(lines, "\n"));
+}
+
+} // namespace
+} // namespace atelier::daemon
+
+namespace atelier::daemon {
+namespace {
+
+// Issue 8: every change and every read of household data is in the audit log with the account
+// that did it; account changes and logins are there too; a volunteer's refused read leaves the
+// household untouched and unread.
+TEST_F(CoordinatorApiTest, AuditNamesTheAccountForEveryHouseholdReadAndChange) {
+  const std::string ref = household("A1");
+  const std::string tag = unit_in(hwdb::UnitState::ready, "A1");
+  start();
+  const std::string alice = login("coordinator", k_password);
+  const std::string volunteer = login("volunteer", k_password);
+  EXPECT_EQ(http_call(m_port, "GET", "/api/v1/households/" + ref, "", volunteer).status, 403u);
+  ASSERT_EQ(http_call(m_port, "GET", "/api/v1/households/" + ref, "", alice).status, 200u);
+  ASSERT_EQ(http_call(m_port, "PATCH", "/api/v1/households/" + ref,
+                      json{{"contact", "06 00 00 00 00"}}.dump(), alice)
+                .status,
+            200u);
+  const auto assigned = http_call(m_port, "POST", "/api/v1/units/" + tag + "/assign",
+                                  json{{"household", ref}}.dump(), alice);
+  ASSERT_EQ(assigned.status, 200u) << assigned.body;
+  ASSERT_EQ(http_call(m_port, "GET", "/api/v1/households/" + ref + "/export", "", alice).status,
+            200u);
+  const std::string admin = login("admin", k_password);
+  const auto audit = http_call(m_port, "GET", "/api/v1/audit", "", admin).json();
+  std::vector<std::string> by_coordinator;
+  for (const auto& e : audit) {
+    if (e["actor"] == "volunteer") { // logged in, but the refused read wrote nothing
+      EXPECT_EQ(e["action"], "account.login") << e.dump();
+    }
+    if (e["actor"] == "coordinator" && e["role"] == "coordinator") {
+      by_coordinator.push_back(e["action"].get<std::string>());
+    }
+    // The audit log names households by number, never by their data.
+    EXPECT_EQ(e.dump().find("06 00 00 00 00"), std::string::npos) << e.dump();
+  }
+  for (const char* action : {"household.read", "household.edit", "unit.assign", "household.export",
+                             "account.login"}) {
+    EXPECT_NE(std::find(by_coordinator.begin(), by_coordinator.end(), action), by_coordinator.end())
+        << action << " missing from " << audit.dump(1);
+  }
+}
+
+// A whole distribution cycle over HTTP, as a coordinator's web page would run it.
+TEST_F(CoordinatorApiTest, CoordinatorRunsADistributionCycle) {
+  const std::string tag = unit_in(hwdb::UnitState::ready, "C1");
+  start();
+  const std::string token = login("coordinator", k_password);
+  const auto added = http_call(m_port, "POST", "/api/v1/households",
+                               json{{"reference", "CCAS-2026-0042"},
+                                    {"device", "laptop"},
+                                    {"uses", {"school"}},
+                                    {"district", "Nord"}}
+                                   .dump(),
+                               token);
+  ASSERT_EQ(added.status, 201u) << added.body;
+  const auto suggestions =
+      http_call(m_port, "GET", "/api/v1/households/CCAS-2026-0042/suggestions", "", token);
+  ASSERT_EQ(suggestions.status, 200u) << suggestions.body;
+  ASSERT_FALSE(suggestions.json().empty());
+  EXPECT_EQ(suggestions.json()[0]["tag"], tag);
+  ASSERT_EQ(http_call(m_port, "POST", "/api/v1/units/" + tag + "/assign",
+                      json{{"household", "CCAS-2026-0042"}}.dump(), token)
+                .status,
+            200u);
+  const auto delivered = http_call(m_port, "POST", "/api/v1/units/" + tag + "/deliver",
+                                   json{{"price_cents", 4500}, {"warranty_months", 6}}.dump(), token);
+  ASSERT_EQ(delivered.status, 200u) << delivered.body;
+  EXPECT_EQ(delivered.json()["price_cents"], 4500);
+  EXPECT_FALSE(delivered.json()["warranty_end"].is_null());
+  const auto shown = http_call(m_port, "GET", "/api/v1/units/" + tag, "", token);
+  EXPECT_EQ(shown.json()["state"], "delivered");
+  const auto report = http_call(m_port, "GET", "/api/v1/reports?from=2026-01-01&to=2026-12-31", "", token);
+  ASSERT_EQ(report.status, 200u) << report.body;
+  EXPECT_EQ(report.json()["distributed"], 1);
+  const auto returned = http_call(m_port, "POST", "/api/v1/units/" + tag + "/return",
+                                  json{{"reason", "does not start"}}.dump(), token);
+  ASSERT_EQ(returned.status, 200u) << returned.body;
+  const auto deleted = http_call(m_port, "DELETE", "/api/v1/households/CCAS-2026-0042?reason=request",
+                                 "", token);
+  ASSERT_EQ(deleted.status, 200u) << deleted.body;
+  EXPECT_EQ(http_call(m_port, "GET", "/api/v1/households/CCAS-2026-0042", "", token).status, 404u);
+  // A lifecycle rule the Registry refuses comes back as 422 with its reason.
+  const auto again = http_call(m_port, "POST", "/api/v1/units/" + tag + "/deliver",
+                               json{{"price_cents", 4500}}.dump(), token);
+  EXPECT_GE(again.status, 400u);
+  EXPECT_LT(again.status, 500u);
 }
 
 } // namespace
