@@ -69,7 +69,7 @@ std::optional<Role> role_argument(CliContext& ctx, const std::string& text) {
 
 // Runs `fn` with the account service over the --db database.
 void with_accounts(CliContext& ctx, const std::function<void(Accounts&)>& fn) {
-  if (!require_local_admin(ctx)) {
+  if (!require_ctx.who()) {
     return;
   }
   static const hwdb::SystemClock clock;
@@ -79,11 +79,6 @@ void with_accounts(CliContext& ctx, const std::function<void(Accounts&)>& fn) {
   }
   Accounts accounts(registry->store(), clock);
   fn(accounts);
-}
-
-// The local administrator, as the audit log names it.
-hwdb::Actor local_admin(const CliContext& ctx) {
-  return {ctx.actor, "admin"};
 }
 
 void report(CliContext& ctx, const hwdb::Result<AccountView>& result, std::string_view what) {
@@ -102,7 +97,7 @@ void add(CliContext& ctx, const AccountOptions& opt) {
   with_accounts(ctx, [&](Accounts& accounts) {
     const auto password = read_password(ctx, opt.password_file);
     if (password) {
-      report(ctx, accounts.create(opt.name, *role, *password, local_admin(ctx)), "created");
+      report(ctx, accounts.create(opt.name, *role, *password, ctx.who()), "created");
     }
   });
 }
@@ -143,7 +138,7 @@ void passwd(CliContext& ctx, const AccountOptions& opt) {
   with_accounts(ctx, [&](Accounts& accounts) {
     const auto password = read_password(ctx, opt.password_file);
     if (password) {
-      report(ctx, accounts.set_password(opt.name, *password, local_admin(ctx)),
+      report(ctx, accounts.set_password(opt.name, *password, ctx.who()),
              "has a new password; its API sessions were ended");
     }
   });
@@ -151,7 +146,7 @@ void passwd(CliContext& ctx, const AccountOptions& opt) {
 
 void disable(CliContext& ctx, const AccountOptions& opt, bool disabled) {
   with_accounts(ctx, [&](Accounts& accounts) {
-    report(ctx, accounts.set_disabled(opt.name, disabled, local_admin(ctx)),
+    report(ctx, accounts.set_disabled(opt.name, disabled, ctx.who()),
            disabled ? "disabled; its API sessions were ended" : "enabled");
   });
 }
@@ -162,7 +157,7 @@ void set_role(CliContext& ctx, const AccountOptions& opt) {
     return;
   }
   with_accounts(ctx, [&](Accounts& accounts) {
-    report(ctx, accounts.set_role(opt.name, *role, local_admin(ctx)), "now has this role");
+    report(ctx, accounts.set_role(opt.name, *role, ctx.who()), "now has this role");
   });
 }
 

@@ -151,7 +151,7 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, Verification
   if (id == nullptr || !id->is_string()) {
     return;
   }
-  CliContext db_ctx{ctx.out, ctx.err, o.db, ctx.actor};
+  CliContext db_ctx{ctx.out, ctx.err, o.db, ctx.actor, ctx.program};
   auto registry = open_registry(db_ctx);
   if (!registry) {
     ctx.status = k_exit_usage;

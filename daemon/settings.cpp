@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include <unistd.h>
+
 namespace atelier::daemon {
 namespace {
 std::string env_or(const char* name, const char* fallback) {
@@ -24,6 +26,14 @@ std::string default_actor() {
   const std::string sudo_user = env_or("SUDO_USER", "");
   const std::string user = sudo_user.empty() ? env_or("USER", "") : sudo_user;
   return user.empty() ? "cli" : "cli:" + user;
+}
+
+std::string default_role() {
+  return ::geteuid() == 0 ? "admin" : "local";
+}
+
+std::string default_program() {
+  return env_or("ATELIER_PROGRAM", "/etc/atelier/program.toml");
 }
 
 } // namespace atelier::daemon

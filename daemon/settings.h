@@ -13,5 +13,11 @@ std::string default_profiles_dir();
 std::string default_key_dir();
 // Who is acting, for the event log: --actor, else "cli:" + $SUDO_USER or $USER, else "cli".
 std::string default_actor();
+// The role the local CLI acts in, for the audit log: "admin" when run by root (it can read and
+// write the database file anyway), else "local" (a user with access to the database file). The
+// HTTP API's accounts bring their own roles.
+std::string default_role();
+// --program, else $ATELIER_PROGRAM, else /etc/atelier/program.toml (atelierd's pipeline.program).
+std::string default_program();
 
 } // namespace atelier::daemon

@@ -57,8 +57,7 @@ int chassis_fit(const std::string& device, Chassis chassis) {
     return chassis == Chassis::laptop ? 2 : 0;
   }
   // desktop
-  return (chassis == Chassis::desktop || chassis == Chassis::all_in_one ||
-          chassis == Chassis::mini)
+  return (chassis == Chassis::desktop || chassis == Chassis::all_in_one || chassis == Chassis::mini)
              ? 2
              : 0;
 }
@@ -187,8 +186,7 @@ Result<Assignment> Registry::assign(std::string_view tag, std::string_view refer
   return assignment;
 }
 
-Result<Unit> Registry::unassign(std::string_view tag, std::string_view reason,
-                                const Actor& actor) {
+Result<Unit> Registry::unassign(std::string_view tag, std::string_view reason, const Actor& actor) {
   Unit result;
   auto done = m_store->transaction([&]() -> Result<void> {
     auto unit = find(tag);
@@ -294,12 +292,12 @@ Result<Assignment> Registry::deliver(std::string_view tag, const DeliveryTerms& 
       return r;
     }
     assignment = *current;
-    return audit_entry(
-        actor, "unit.deliver", unit_subject(*unit),
-        fmt::format("to {}, {}, {}", subject, format_eur(terms.price_cents),
-                    current->warranty_end ? "warranty until " + format_day(*current->warranty_end)
-                                          : std::string("no warranty")),
-        now);
+    return audit_entry(actor, "unit.deliver", unit_subject(*unit),
+                       fmt::format("to {}, {}, {}", subject, format_eur(terms.price_cents),
+                                   current->warranty_end
+                                       ? "warranty until " + format_day(*current->warranty_end)
+                                       : std::string("no warranty")),
+                       now);
   });
   if (!done) {
     return std::unexpected(done.error());
@@ -349,8 +347,7 @@ Result<Unit> Registry::return_unit(std::string_view tag, std::string_view reason
     }
     result = *next;
     return audit_entry(actor, "unit.return", unit_subject(*unit),
-                       fmt::format("{}; now {}", reason, to_string(next->state)),
-                       next->updated_at);
+                       fmt::format("{}; now {}", reason, to_string(next->state)), next->updated_at);
   });
   if (!done) {
     return std::unexpected(done.error());
@@ -460,8 +457,8 @@ Result<DonationImport> Registry::match_donation_assets(RowId id) {
 }
 
 Result<DonationImport> Registry::import_donation_assets(RowId id,
-                                                       const std::vector<std::string>& serials,
-                                                       const Actor& actor) {
+                                                        const std::vector<std::string>& serials,
+                                                        const Actor& actor) {
   DonationImport result;
   auto done = m_store->transaction([&]() -> Result<void> {
     auto found = m_store->donation_by_id(id);

@@ -50,9 +50,8 @@ Result<void> apply(const HouseholdChanges& changes, Household& h,
   set(changes.eligibility_basis, h.eligibility_basis, "eligibility");
   set(changes.device, h.device, "device");
   if (!h.device.empty() && !one_of(k_household_devices, h.device)) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("device: '{}' is not one of {}", h.device,
-                            fmt::join(k_household_devices, ", ")));
+    return fail(ErrorCode::invalid_argument, fmt::format("device: '{}' is not one of {}", h.device,
+                                                         fmt::join(k_household_devices, ", ")));
   }
   if (changes.uses) {
     std::vector<std::string> uses;
@@ -62,8 +61,8 @@ Result<void> apply(const HouseholdChanges& changes, Household& h,
         continue;
       }
       if (!one_of(k_household_uses, u)) {
-        return fail(ErrorCode::invalid_argument,
-                    fmt::format("use: '{}' is not one of {}", u, fmt::join(k_household_uses, ", ")));
+        return fail(ErrorCode::invalid_argument, fmt::format("use: '{}' is not one of {}", u,
+                                                             fmt::join(k_household_uses, ", ")));
       }
       if (std::find(uses.begin(), uses.end(), u) == uses.end()) {
         uses.push_back(u);
@@ -110,8 +109,7 @@ Result<void> Registry::audit(const Actor& actor, std::string_view action, std::s
   return audit_entry(actor, action, subject, detail, m_clock.now());
 }
 
-Result<std::vector<AuditEntry>> Registry::audit_log(const std::string& subject,
-                                                    std::size_t limit) {
+Result<std::vector<AuditEntry>> Registry::audit_log(const std::string& subject, std::size_t limit) {
   return m_store->audit_entries(subject, limit);
 }
 
@@ -234,8 +232,7 @@ Result<Household> Registry::edit_household(std::string_view reference,
   return h;
 }
 
-Result<HouseholdRecord> Registry::export_household(std::string_view reference,
-                                                   const Actor& actor) {
+Result<HouseholdRecord> Registry::export_household(std::string_view reference, const Actor& actor) {
   HouseholdRecord record;
   auto done = m_store->transaction([&]() -> Result<void> {
     auto found = find_household(reference);

@@ -24,8 +24,8 @@ Result<Report> build_report(Store& store, Timestamp from, Timestamp to) {
   auto assignments = store.all_assignments();
   auto erasures = store.erasure_records_between(from, to);
   if (!units || !events || !assignments || !erasures) {
-    return std::unexpected(!units       ? units.error()
-                           : !events    ? events.error()
+    return std::unexpected(!units         ? units.error()
+                           : !events      ? events.error()
                            : !assignments ? assignments.error()
                                           : erasures.error());
   }
@@ -101,9 +101,9 @@ Result<Report> build_report(Store& store, Timestamp from, Timestamp to) {
     }
     ++r.by_profile[or_none(profile)];
     if (unit) {
-      total_days += std::chrono::duration<double, std::ratio<86400>>(*a->delivered_at -
-                                                                      unit->created_at)
-                        .count();
+      total_days +=
+          std::chrono::duration<double, std::ratio<86400>>(*a->delivered_at - unit->created_at)
+              .count();
     }
   }
   if (!delivered.empty()) {

@@ -105,18 +105,20 @@ Result<RowId> SqliteStore::add_household(const Household& h) {
 }
 
 Result<std::optional<Household>> SqliteStore::household_by_reference(const std::string& ref) {
-  return first(query<Household>(m_db, std::string(k_household_select) + " WHERE reference = ?",
-                                [&](Statement& s) { s.bind(1, ref); }, read_household));
+  return first(query<Household>(
+      m_db, std::string(k_household_select) + " WHERE reference = ?",
+      [&](Statement& s) { s.bind(1, ref); }, read_household));
 }
 
 Result<std::optional<Household>> SqliteStore::household_by_id(RowId id) {
-  return first(query<Household>(m_db, std::string(k_household_select) + " WHERE id = ?",
-                                [&](Statement& s) { s.bind(1, id); }, read_household));
+  return first(query<Household>(
+      m_db, std::string(k_household_select) + " WHERE id = ?", [&](Statement& s) { s.bind(1, id); },
+      read_household));
 }
 
 Result<std::vector<Household>> SqliteStore::list_households() {
-  return query<Household>(m_db, std::string(k_household_select) + " ORDER BY id",
-                          [](Statement&) {}, read_household);
+  return query<Household>(
+      m_db, std::string(k_household_select) + " ORDER BY id", [](Statement&) {}, read_household);
 }
 
 Result<void> SqliteStore::update_household(const Household& h) {
@@ -140,8 +142,7 @@ Result<void> SqliteStore::update_household(const Household& h) {
 
 Result<void> SqliteStore::delete_household(RowId id) {
   // assignments.household_id is ON DELETE SET NULL (foreign keys are on for every connection).
-  return execute(m_db, "DELETE FROM households WHERE id = ?",
-                 [&](Statement& s) { s.bind(1, id); });
+  return execute(m_db, "DELETE FROM households WHERE id = ?", [&](Statement& s) { s.bind(1, id); });
 }
 
 Result<void> SqliteStore::scrub() {
@@ -178,20 +179,20 @@ Result<RowId> SqliteStore::add_assignment(const Assignment& a) {
 }
 
 Result<std::vector<Assignment>> SqliteStore::assignments(RowId unit_id) {
-  return query<Assignment>(m_db,
-                           std::string(k_assignment_select) + " WHERE unit_id = ? ORDER BY id",
-                           [&](Statement& s) { s.bind(1, unit_id); }, read_assignment);
+  return query<Assignment>(
+      m_db, std::string(k_assignment_select) + " WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); }, read_assignment);
 }
 
 Result<std::vector<Assignment>> SqliteStore::household_assignments(RowId household_id) {
-  return query<Assignment>(m_db,
-                           std::string(k_assignment_select) + " WHERE household_id = ? ORDER BY id",
-                           [&](Statement& s) { s.bind(1, household_id); }, read_assignment);
+  return query<Assignment>(
+      m_db, std::string(k_assignment_select) + " WHERE household_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, household_id); }, read_assignment);
 }
 
 Result<std::vector<Assignment>> SqliteStore::all_assignments() {
-  return query<Assignment>(m_db, std::string(k_assignment_select) + " ORDER BY id",
-                           [](Statement&) {}, read_assignment);
+  return query<Assignment>(
+      m_db, std::string(k_assignment_select) + " ORDER BY id", [](Statement&) {}, read_assignment);
 }
 
 Result<void> SqliteStore::update_assignment(const Assignment& a) {
@@ -268,13 +269,14 @@ Result<RowId> SqliteStore::add_donation(const Donation& d) {
 }
 
 Result<std::optional<Donation>> SqliteStore::donation_by_id(RowId id) {
-  return first(query<Donation>(m_db, std::string(k_donation_select) + " WHERE id = ?",
-                               [&](Statement& s) { s.bind(1, id); }, read_donation));
+  return first(query<Donation>(
+      m_db, std::string(k_donation_select) + " WHERE id = ?", [&](Statement& s) { s.bind(1, id); },
+      read_donation));
 }
 
 Result<std::vector<Donation>> SqliteStore::list_donations() {
-  return query<Donation>(m_db, std::string(k_donation_select) + " ORDER BY id", [](Statement&) {},
-                         read_donation);
+  return query<Donation>(
+      m_db, std::string(k_donation_select) + " ORDER BY id", [](Statement&) {}, read_donation);
 }
 
 Result<void> SqliteStore::close_donation(RowId id, Timestamp at) {
@@ -318,9 +320,9 @@ Result<int> SqliteStore::add_donation_assets(RowId donation_id,
   int added = 0;
   auto done = transaction([&]() -> Result<void> {
     for (const auto& serial : serials) {
-      auto r = execute(m_db,
-                       "INSERT OR IGNORE INTO donation_assets(donation_id, serial) VALUES (?, ?)",
-                       [&](Statement& s) { s.bind(1, donation_id).bind(2, serial); });
+      auto r =
+          execute(m_db, "INSERT OR IGNORE INTO donation_assets(donation_id, serial) VALUES (?, ?)",
+                  [&](Statement& s) { s.bind(1, donation_id).bind(2, serial); });
       if (!r) {
         return r;
       }

@@ -105,3 +105,34 @@ TEST(Migrations, VersionsAreContiguousFromOne) {
     EXPECT_EQ(m.version, expected++);
   }
 }
+
+// Version 7 adds household needs and district to a database that already holds households and
+// deliveries (a version-6 installation): the old rows keep their data and read with empty new
+// fields; deleting such a household still keeps its delivery, anonymous.
+TEST(Migrations, Version7KeepsEarlierHouseholdsAndDeliveries) {
+  atelier::testing::TempDir dir;
+  const std::string path = (dir / "v6.db").string();
+  {
+    auto conn = sqlite::Connection::open(path).value();
+    ASSERT_TRUE(migrate(conn, 6));
+    ASSERT_TRUE(conn.exec(
+        "INSERT INTO units(id, tag, state, identity_kind, identity_value, created_at, updated_at) "
+        "VALUES (1, 'AT-0001-7', 'delivered', 'dmi-serial', 'S1', '2025-01-01T00:00:00Z', "
+        "'2025-01-01T00:00:00Z');"
+        "INSERT INTO households(id, reference, contact, needs, created_at) VALUES "
+        "(1, 'OLD-REF', 'old contact', 'laptop for school', '2025-01-01T00:00:00Z');"
+        "INSERT INTO assignments(unit_id, household_id, assigned_at, delivered_at, price_cents) "
+        "VALUES (1, 1, '2025-01-02T00:00:00Z', '2025-01-03T00:00:00Z', 5000);"));
+  }
+  auto store = SqliteStore::open(path).value();
+  const auto h = store->household_by_reference("OLD-REF").value();
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->needs, "laptop for school");
+  EXPECT_EQ(h->device, "");
+  EXPECT_TRUE(h->uses.empty());
+  ASSERT_TRUE(store->delete_household(h->id));
+  const auto kept = store->all_assignments().value();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_FALSE(kept[0].household_id);
+  EXPECT_EQ(kept[0].price_cents, 5000);
+}

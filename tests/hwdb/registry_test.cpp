@@ -242,11 +242,20 @@ TEST_F(RegistryTest, PipelineRecordsRoundTrip) {
   ASSERT_TRUE(s.add_imaging_record({0, u.id, m_clock.now(), m_clock.now(), "family-desktop",
                                     std::string(64, 'a'), "imaged", ""}));
   EXPECT_EQ(s.imaging_records(u.id).value().size(), 1u);
-  const RowId hh =
-      s.add_household({0, "CCAS-2026-0042", "", "RSA", "laptop, school", "", m_clock.now()})
-          .value();
-  ASSERT_TRUE(s.add_assignment(
-      {0, u.id, hh, m_clock.now(), std::nullopt, 4500, std::nullopt, std::nullopt, ""}));
+  Household household;
+  household.reference = "CCAS-2026-0042";
+  household.eligibility_basis = "RSA";
+  household.device = "laptop";
+  household.uses = {"school"};
+  household.created_at = m_clock.now();
+  const RowId hh = s.add_household(household).value();
+  EXPECT_EQ(s.household_by_id(hh).value()->uses, std::vector<std::string>{"school"});
+  Assignment assignment;
+  assignment.unit_id = u.id;
+  assignment.household_id = hh;
+  assignment.assigned_at = m_clock.now();
+  assignment.price_cents = 4500;
+  ASSERT_TRUE(s.add_assignment(assignment));
   const auto a = s.assignments(u.id).value();
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].price_cents, 4500);
