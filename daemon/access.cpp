@@ -21,6 +21,7 @@ struct Grant {
 };
 
 // The policy, one row per permission. Read across: who holds it.
+// clang-format off
 constexpr std::array k_grants = {
     //    permission                    name                vol    tech   coord  admin
     Grant{Permission::read_units,       "read_units",       true,  true,  true,  true},
@@ -32,6 +33,7 @@ constexpr std::array k_grants = {
     Grant{Permission::manage_accounts,  "manage_accounts",  false, false, false, true},
     Grant{Permission::read_audit,       "read_audit",       false, false, false, true},
 };
+// clang-format on
 
 constexpr std::array<Permission, k_grants.size()> permission_list() {
   std::array<Permission, k_grants.size()> out{};
@@ -84,10 +86,14 @@ bool allows(Role role, Permission permission) {
       continue;
     }
     switch (role) {
-    case Role::volunteer: return g.volunteer;
-    case Role::technician: return g.technician;
-    case Role::coordinator: return g.coordinator;
-    case Role::admin: return g.admin;
+    case Role::volunteer:
+      return g.volunteer;
+    case Role::technician:
+      return g.technician;
+    case Role::coordinator:
+      return g.coordinator;
+    case Role::admin:
+      return g.admin;
     }
   }
   return false; // a permission missing from the table is granted to no one

@@ -1,5 +1,8 @@
 #include "daemon/accounts.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 namespace atelier::daemon {
@@ -11,8 +14,8 @@ using hwdb::fail;
 constexpr std::string_view k_refused = "wrong name or password";
 
 AccountView view_of(const hwdb::Account& a) {
-  return {a.id, a.name, parse_role(a.role).value_or(Role::volunteer), a.disabled, a.created_at,
-          a.updated_at};
+  return {a.id,       a.name,       parse_role(a.role).value_or(Role::volunteer),
+          a.disabled, a.created_at, a.updated_at};
 }
 
 bool is_name_char(char c) {
@@ -147,8 +150,8 @@ hwdb::Result<AccountView> Accounts::set_password(std::string_view name, std::str
     if (!revoked) {
       return std::unexpected(revoked.error());
     }
-    return audit(by, "account.password", account->name,
-                 fmt::format("tokens revoked: {}", *revoked), now);
+    return audit(by, "account.password", account->name, fmt::format("tokens revoked: {}", *revoked),
+                 now);
   });
   if (!done) {
     return std::unexpected(done.error());
@@ -211,6 +214,24 @@ hwdb::Result<IssuedToken> Accounts::login(std::string_view name, std::string_vie
   if (password.empty() || password.size() > 1024) {
     return fail(ErrorCode::invalid_argument, "the password must have 1 to 1024 bytes");
   }
+  const auto now = m_clock.now();
+  std::string key(name.substr(0, 64));
+  std::transform(key.begin(), key.end(), key.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::erase_if(m_failures, [&](const auto& entry) {
+    return now - entry.second.first >= m_config.failure_window;
+  });
+  if (const auto it = m_failures.find(key);
+      it != m_failures.end() && it->second.count >= m_config.max_failures) {
+    return fail(ErrorCode::refused, std::string(k_refused));
+  }
+  const auto note_failure = [&] {
+    auto& f = m_failures[key];
+    if (f.count == 0) {
+      f.first = now;
+    }
+    ++f.count;
+  };
   auto found = m_store.account_by_name(std::string(name));
   if (!found) {
     return std::unexpected(found.error());
@@ -221,17 +242,18 @@ hwdb::Result<IssuedToken> Accounts::login(std::string_view name, std::string_vie
       m_dummy_hash = hash_password("not a password of anyone", m_config.cost).value_or("");
     }
     (void)verify_password(m_dummy_hash, password);
+    note_failure();
     return fail(ErrorCode::refused, std::string(k_refused));
   }
   hwdb::Account account = std::move(**found);
   const bool good = verify_password(account.password_hash, password);
-  const auto now = m_clock.now();
   const hwdb::Actor self{account.name, account.role};
   if (!good || account.disabled) {
+    note_failure();
     // Kept: repeated failures against one account are what an operator looks for.
-    if (auto r = audit(self, "account.login_failed", account.name,
-                       fmt::format("from {}{}", client, account.disabled ? " (disabled)" : ""),
-                       now);
+    if (auto r =
+            audit(self, "account.login_failed", account.name,
+                  fmt::format("from {}{}", client, account.disabled ? " (disabled)" : ""), now);
         !r) {
       return std::unexpected(r.error());
     }
@@ -288,8 +310,8 @@ hwdb::Result<Principal> Accounts::authenticate(std::string_view secret) {
                                                 hwdb::format_timestamp(*t.revoked_at)));
   }
   if (m_clock.now() >= t.expires_at) {
-    return fail(ErrorCode::refused, fmt::format("token {} expired at {}", t.id,
-                                                hwdb::format_timestamp(t.expires_at)));
+    return fail(ErrorCode::refused,
+                fmt::format("token {} expired at {}", t.id, hwdb::format_timestamp(t.expires_at)));
   }
   auto account = m_store.account_by_id(t.account_id);
   if (!account) {

@@ -17,6 +17,7 @@
 #include "hardware-db/registry.h"
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ namespace atelier::daemon {
 struct AccountsConfig {
   std::chrono::minutes token_lifetime{12 * 60}; // a working day; [api] token_hours
   PasswordCost cost = PasswordCost::interactive();
+  // Password guessing: after this many failed logins for one name within `failure_window`, that
+  // name's logins are refused (same answer, no password check) until the window has passed.
+  int max_failures = 10;
+  std::chrono::minutes failure_window{15};
 };
 
 // An account as the rest of the daemon sees it (no hash).
@@ -77,8 +82,9 @@ public:
   hwdb::Result<AccountView> set_disabled(std::string_view name, bool disabled,
                                          const hwdb::Actor& by);
 
-  // ErrorCode::refused ("wrong name or password") for an unknown or disabled name or a wrong
-  // password; invalid_argument for a password outside the rules' size bounds.
+  // ErrorCode::refused ("wrong name or password") for an unknown or disabled name, a wrong
+  // password, or a name throttled after too many failures; invalid_argument for a password
+  // outside the rules' size bounds.
   hwdb::Result<IssuedToken> login(std::string_view name, std::string_view password,
                                   std::string_view client);
   // The principal behind a bearer token; ErrorCode::refused with the reason (unknown, expired,
@@ -99,6 +105,13 @@ private:
   const hwdb::Clock& m_clock;
   AccountsConfig m_config;
   std::string m_dummy_hash; // verified against when the name is unknown (same work either way)
+  struct Failures {
+    int count = 0;
+    hwdb::Timestamp first{};
+  };
+  // Failed logins by lower-cased name (known or not, so the throttle reveals nothing). In memory:
+  // a restart forgets it, which only gives a guesser another ten tries.
+  std::map<std::string, Failures> m_failures;
 };
 
 } // namespace atelier::daemon

@@ -50,7 +50,8 @@ std::string percent_decode(std::string_view text) {
     const char c = text[i];
     if (c == '+') {
       out += ' ';
-    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+               hex_value(text[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
       i += 2;
     } else {
@@ -96,13 +97,15 @@ parse_listen_address(std::string_view text) {
   } else {
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos) {
-      return std::unexpected(fmt::format("\"{}\": expected ADDRESS:PORT, e.g. 127.0.0.1:8080", text));
+      return std::unexpected(
+          fmt::format("\"{}\": expected ADDRESS:PORT, e.g. 127.0.0.1:8080", text));
     }
     host = text.substr(0, colon);
     port_text = text.substr(colon + 1);
   }
   unsigned port = 0;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
     return std::unexpected(fmt::format("\"{}\": the port must be a number 0-65535", text));
   }
@@ -167,10 +170,9 @@ private:
     m_parser->header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
     m_parser->body_limit(config().max_body_bytes);
     m_stream.expires_after(config().io_timeout);
-    http::async_read(m_stream, m_buffer, *m_parser,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        m_stream, m_buffer, *m_parser,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -187,9 +189,8 @@ private:
       return;
     }
     if (ec == http::error::body_limit) {
-      respond({413, error_json("body_too_large",
-                               fmt::format("request body larger than {} bytes",
-                                           config().max_body_bytes))},
+      respond({413, error_json("body_too_large", fmt::format("request body larger than {} bytes",
+                                                             config().max_body_bytes))},
               false);
       return;
     }
@@ -235,8 +236,8 @@ private:
       response = m_server->handler(api);
     } catch (const std::exception& e) {
       // A bug, not the client's fault: answer 500 and keep serving the others.
-      m_server->log(fmt::format("api {} {} {}: internal error: {}", m_client, m_method, m_path,
-                                e.what()));
+      m_server->log(
+          fmt::format("api {} {} {}: internal error: {}", m_client, m_method, m_path, e.what()));
       response = {500, error_json("internal", "internal error; see the atelierd log")};
     }
     respond(std::move(response), keep_alive);
@@ -254,10 +255,9 @@ private:
     message.prepare_payload();
     m_actor = std::move(response.actor);
     m_stream.expires_after(config().io_timeout);
-    http::async_write(m_stream, message,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->finish(ec);
-                      });
+    http::async_write(
+        m_stream, message,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->finish(ec); });
   }
 
   void finish(beast::error_code ec) {
@@ -286,19 +286,19 @@ private:
 };
 
 void ApiServer::Impl::accept() {
-  acceptor.async_accept([self = shared_from_this()](boost::system::error_code ec,
-                                                    tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || self->stopping) {
-      return;
-    }
-    if (!ec) {
-      const bool overloaded = self->sessions.size() >= self->config.max_connections;
-      std::make_shared<Session>(self, std::move(socket))->start(overloaded);
-    } else {
-      self->log(fmt::format("api accept failed: {}", ec.message()));
-    }
-    self->accept();
-  });
+  acceptor.async_accept(
+      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || self->stopping) {
+          return;
+        }
+        if (!ec) {
+          const bool overloaded = self->sessions.size() >= self->config.max_connections;
+          std::make_shared<Session>(self, std::move(socket))->start(overloaded);
+        } else {
+          self->log(fmt::format("api accept failed: {}", ec.message()));
+        }
+        self->accept();
+      });
 }
 
 ApiServer::ApiServer(asio::io_context& io, ApiServerConfig config, ApiHandler handler, LogSink log)

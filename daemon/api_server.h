@@ -14,9 +14,9 @@
 //  - one log line per request: client, method, path (no query: it may name a household), status,
 //    and the actor the handler authenticated; never the Authorization header or a body.
 //
-// Thread model: the handler runs on the thread that runs `io`, one request at a time. atelierd gives
-// the API its own io_context and thread (and its own database connection), so a login's Argon2id
-// work never delays a DHCP answer.
+// Thread model: the handler runs on the thread that runs `io`, one request at a time. atelierd
+// gives the API its own io_context and thread (and its own database connection), so a login's
+// Argon2id work never delays a DHCP answer.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

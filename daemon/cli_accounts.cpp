@@ -69,7 +69,7 @@ std::optional<Role> role_argument(CliContext& ctx, const std::string& text) {
 
 // Runs `fn` with the account service over the --db database.
 void with_accounts(CliContext& ctx, const std::function<void(Accounts&)>& fn) {
-  if (!require_ctx.who()) {
+  if (!require_local_admin(ctx)) {
     return;
   }
   static const hwdb::SystemClock clock;
@@ -164,8 +164,8 @@ void set_role(CliContext& ctx, const AccountOptions& opt) {
 } // namespace
 
 void add_accounts_commands(CLI::App& app, CliContext& ctx) {
-  auto* accounts = app.add_subcommand(
-      "accounts", "accounts of the coordinator API (local administrator only)");
+  auto* accounts =
+      app.add_subcommand("accounts", "accounts of the coordinator API (local administrator only)");
   accounts->require_subcommand(1);
   const char* password_help =
       "read the password from the first line of this file ('-': standard input, the default)";

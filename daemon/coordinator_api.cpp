@@ -22,12 +22,17 @@ ApiResponse error_response(unsigned status, std::string_view code, std::string_v
 
 ApiResponse error_response(const hwdb::Error& error) {
   switch (error.code) {
-  case hwdb::ErrorCode::invalid_argument: return error_response(400, "invalid_argument", error.message);
-  case hwdb::ErrorCode::not_found: return error_response(404, "not_found", error.message);
-  case hwdb::ErrorCode::conflict: return error_response(409, "conflict", error.message);
-  case hwdb::ErrorCode::refused: return error_response(422, "refused", error.message);
+  case hwdb::ErrorCode::invalid_argument:
+    return error_response(400, "invalid_argument", error.message);
+  case hwdb::ErrorCode::not_found:
+    return error_response(404, "not_found", error.message);
+  case hwdb::ErrorCode::conflict:
+    return error_response(409, "conflict", error.message);
+  case hwdb::ErrorCode::refused:
+    return error_response(422, "refused", error.message);
   case hwdb::ErrorCode::storage:
-  case hwdb::ErrorCode::unsupported: break;
+  case hwdb::ErrorCode::unsupported:
+    break;
   }
   return error_response(500, "storage", error.message);
 }
@@ -255,24 +260,25 @@ ApiResponse update_account(CoordinatorApi::Call& call) {
 const std::vector<ApiRouteEntry>& route_table() {
   static const std::vector<ApiRouteEntry> routes = [] {
     std::vector<ApiRouteEntry> all = {
-      {{"POST", "/api/v1/session", false, std::nullopt, "log in: name and password → bearer token"},
-       login},
-      {{"GET", "/api/v1/session", true, std::nullopt, "who am I: account, role, permissions"},
-       whoami},
-      {{"DELETE", "/api/v1/session", true, std::nullopt, "log out: revoke this token"}, logout},
-      {{"GET", "/api/v1/units", true, Permission::read_units, "list units (?state=ready)"},
-       list_units},
-      {{"GET", "/api/v1/units/{tag}", true, Permission::read_units, "one unit"}, show_unit},
-      {{"GET", "/api/v1/units/{tag}/history", true, Permission::read_units,
-        "a unit's lifecycle events"},
-       unit_history},
-      {{"GET", "/api/v1/accounts", true, Permission::manage_accounts, "list accounts"},
-       list_accounts},
-      {{"POST", "/api/v1/accounts", true, Permission::manage_accounts, "create an account"},
-       create_account},
-      {{"PATCH", "/api/v1/accounts/{name}", true, Permission::manage_accounts,
-        "change an account's role, password or disabled flag"},
-       update_account},
+        {{"POST", "/api/v1/session", false, std::nullopt,
+          "log in: name and password → bearer token"},
+         login},
+        {{"GET", "/api/v1/session", true, std::nullopt, "who am I: account, role, permissions"},
+         whoami},
+        {{"DELETE", "/api/v1/session", true, std::nullopt, "log out: revoke this token"}, logout},
+        {{"GET", "/api/v1/units", true, Permission::read_units, "list units (?state=ready)"},
+         list_units},
+        {{"GET", "/api/v1/units/{tag}", true, Permission::read_units, "one unit"}, show_unit},
+        {{"GET", "/api/v1/units/{tag}/history", true, Permission::read_units,
+          "a unit's lifecycle events"},
+         unit_history},
+        {{"GET", "/api/v1/accounts", true, Permission::manage_accounts, "list accounts"},
+         list_accounts},
+        {{"POST", "/api/v1/accounts", true, Permission::manage_accounts, "create an account"},
+         create_account},
+        {{"PATCH", "/api/v1/accounts/{name}", true, Permission::manage_accounts,
+          "change an account's role, password or disabled flag"},
+         update_account},
     };
     const auto more = distribution_routes();
     all.insert(all.end(), more.begin(), more.end());
@@ -282,7 +288,8 @@ const std::vector<ApiRouteEntry>& route_table() {
 }
 
 // Splits "/a/b/c" into segments; matches "{x}" against any one non-empty segment.
-bool match(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& out) {
+bool match(std::string_view pattern, std::string_view path,
+           std::map<std::string, std::string>& out) {
   out.clear();
   while (!pattern.empty() && !path.empty()) {
     if (pattern.front() != '/' || path.front() != '/') {
@@ -302,7 +309,8 @@ bool match(std::string_view pattern, std::string_view path, std::map<std::string
     } else if (want != got) {
       return false;
     }
-    pattern = pattern_end == std::string_view::npos ? std::string_view() : pattern.substr(pattern_end);
+    pattern =
+        pattern_end == std::string_view::npos ? std::string_view() : pattern.substr(pattern_end);
     path = path_end == std::string_view::npos ? std::string_view() : path.substr(path_end);
   }
   return pattern.empty() && path.empty();
@@ -375,15 +383,17 @@ ApiResponse CoordinatorApi::handle(const ApiRequest& request) {
     if (allowed.empty()) {
       return error_response(404, "not_found", fmt::format("no endpoint {}", request.path));
     }
-    ApiResponse r = error_response(405, "method_not_allowed",
-                                   fmt::format("{} takes {}", request.path, fmt::join(allowed, ", ")));
+    ApiResponse r =
+        error_response(405, "method_not_allowed",
+                       fmt::format("{} takes {}", request.path, fmt::join(allowed, ", ")));
     r.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
     return r;
   }
   if (route->info.needs_login) {
     const std::string token = bearer_token(request.authorization);
     if (token.empty()) {
-      return unauthorized("log in first: POST /api/v1/session, then send Authorization: Bearer <token>");
+      return unauthorized(
+          "log in first: POST /api/v1/session, then send Authorization: Bearer <token>");
     }
     auto principal = m_accounts.authenticate(token);
     if (!principal) {
@@ -396,10 +406,11 @@ ApiResponse CoordinatorApi::handle(const ApiRequest& request) {
     }
     call.principal = std::move(*principal);
     if (route->info.permission && !allows(call.principal->account.role, *route->info.permission)) {
-      ApiResponse r = error_response(
-          403, "forbidden",
-          fmt::format("the {} role may not {} {} (needs {})", to_string(call.principal->account.role),
-                      request.method, route->info.pattern, to_string(*route->info.permission)));
+      ApiResponse r =
+          error_response(403, "forbidden",
+                         fmt::format("the {} role may not {} {} (needs {})",
+                                     to_string(call.principal->account.role), request.method,
+                                     route->info.pattern, to_string(*route->info.permission)));
       r.actor = log_actor(call);
       return r;
     }

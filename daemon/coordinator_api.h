@@ -24,8 +24,8 @@ namespace atelier::daemon {
 
 struct ApiRouteInfo {
   std::string_view method;
-  std::string_view pattern; // "/api/v1/units/{tag}": {name} matches one path segment
-  bool needs_login = true;  // false only for the login itself
+  std::string_view pattern;             // "/api/v1/units/{tag}": {name} matches one path segment
+  bool needs_login = true;              // false only for the login itself
   std::optional<Permission> permission; // none: any logged-in account
   std::string_view summary;
 };
@@ -33,8 +33,8 @@ struct ApiRouteInfo {
 // What the program file says about distribution (profiles/program.h [households], [handover]),
 // applied to API requests exactly as the command line applies it.
 struct CoordinatorSettings {
-  std::string program;              // the program's name, kept on deliveries for reports
-  int warranty_months = 0;          // default warranty of a delivery
+  std::string program;     // the program's name, kept on deliveries for reports
+  int warranty_months = 0; // default warranty of a delivery
   std::optional<std::int64_t> price_min_cents, price_max_cents;
   std::optional<int> retention_days; // purge-expired refuses without one
 };

@@ -16,7 +16,7 @@ struct CoordinatorApi::Call {
   hwdb::Registry& registry;
   Accounts& accounts;
   std::map<std::string, std::string> params; // the {name} segments of the route
-  std::optional<Principal> principal;       // set for every route that needs a login
+  std::optional<Principal> principal;        // set for every route that needs a login
   nlohmann::json body;                       // the parsed JSON body (null when none)
 
   const CoordinatorSettings& settings;

@@ -47,8 +47,12 @@ json assignment_json(const hwdb::Assignment& a, const std::string& tag) {
 }
 
 json audit_json(const hwdb::AuditEntry& e) {
-  return {{"at", hwdb::format_timestamp(e.at)}, {"actor", e.actor},   {"role", e.role},
-          {"action", e.action},                 {"subject", e.subject}, {"detail", e.detail}};
+  return {{"at", hwdb::format_timestamp(e.at)},
+          {"actor", e.actor},
+          {"role", e.role},
+          {"action", e.action},
+          {"subject", e.subject},
+          {"detail", e.detail}};
 }
 
 // The household fields of a POST or PATCH body; unknown fields are an error (a typo must not be
@@ -177,8 +181,8 @@ ApiResponse purge_expired(CoordinatorApi::Call& call) {
   for (const auto id : *ids) {
     deleted.push_back(hwdb::household_subject(id));
   }
-  return json_response(200, {{"retention_days", *call.settings.retention_days},
-                             {"deleted", deleted}});
+  return json_response(200,
+                       {{"retention_days", *call.settings.retention_days}, {"deleted", deleted}});
 }
 
 // ---- distribution ----
@@ -262,10 +266,9 @@ ApiResponse return_unit(CoordinatorApi::Call& call) {
   if (where != "pipeline" && where != "parts") {
     return error_response(400, "invalid_argument", "field 'to' must be \"pipeline\" or \"parts\"");
   }
-  auto unit = call.registry.return_unit(call.param("tag"), *reason,
-                                        where == "parts" ? hwdb::ReturnTo::parts
-                                                         : hwdb::ReturnTo::pipeline,
-                                        call.actor());
+  auto unit = call.registry.return_unit(
+      call.param("tag"), *reason,
+      where == "parts" ? hwdb::ReturnTo::parts : hwdb::ReturnTo::pipeline, call.actor());
   return unit ? json_response(200, to_json(*unit)) : error_response(unit.error());
 }
 
@@ -363,14 +366,14 @@ ApiResponse import_assets(CoordinatorApi::Call& call) {
 ApiResponse report(CoordinatorApi::Call& call) {
   const auto day = [&](const char* key, const char* time) -> std::optional<hwdb::Timestamp> {
     const auto it = call.request.query.find(key);
-    return it == call.request.query.end() ? std::nullopt
-                                          : hwdb::parse_timestamp(it->second + time);
+    return it == call.request.query.end() ? std::nullopt : hwdb::parse_timestamp(it->second + time);
   };
   const auto from = day("from", "T00:00:00Z");
   const auto to = day("to", "T23:59:59Z");
   if (!from || !to) {
-    return error_response(400, "invalid_argument",
-                          "query parameters 'from' and 'to' are required, as dates like 2026-01-31");
+    return error_response(
+        400, "invalid_argument",
+        "query parameters 'from' and 'to' are required, as dates like 2026-01-31");
   }
   auto r = hwdb::build_report(call.registry.store(), *from, *to);
   if (!r) {
@@ -393,9 +396,8 @@ ApiResponse report(CoordinatorApi::Call& call) {
             {"by_district", r->by_district},
             {"by_profile", r->by_profile},
             {"by_chassis", r->by_chassis},
-            {"average_days_to_delivery", r->average_days_to_delivery
-                                             ? json(*r->average_days_to_delivery)
-                                             : json(nullptr)},
+            {"average_days_to_delivery",
+             r->average_days_to_delivery ? json(*r->average_days_to_delivery) : json(nullptr)},
             {"erased", erased},
             {"state_at_end", r->state_at_end},
             {"units_at_end", r->units_at_end}});
@@ -405,7 +407,8 @@ ApiResponse audit_log(CoordinatorApi::Call& call) {
   const auto subject = call.request.query.find("subject");
   std::size_t limit = 0;
   if (const auto it = call.request.query.find("limit"); it != call.request.query.end()) {
-    const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), limit);
+    const auto [end, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), limit);
     if (ec != std::errc{} || end != it->second.data() + it->second.size()) {
       return error_response(400, "invalid_argument", "limit: expected a number");
     }
@@ -473,8 +476,7 @@ std::span<const ApiRouteEntry> distribution_routes() {
       {{"GET", "/api/v1/reports", true, Permission::read_reports,
         "counts for funders (?from=&to=)"},
        report},
-      {{"GET", "/api/v1/audit", true, Permission::read_audit,
-        "the audit log (?subject=&limit=)"},
+      {{"GET", "/api/v1/audit", true, Permission::read_audit, "the audit log (?subject=&limit=)"},
        audit_log},
   };
   return routes;

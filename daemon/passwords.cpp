@@ -3,9 +3,8 @@
 #include "daemon/sha256.h"
 
 #include <array>
-#include <stdexcept>
-
 #include <sodium.h>
+#include <stdexcept>
 
 namespace atelier::daemon {
 namespace {
@@ -49,7 +48,8 @@ std::expected<void, std::string> check_password_rules(std::string_view password)
   return {};
 }
 
-std::expected<std::string, std::string> hash_password(std::string_view password, PasswordCost cost) {
+std::expected<std::string, std::string> hash_password(std::string_view password,
+                                                      PasswordCost cost) {
   ensure_sodium();
   std::array<char, crypto_pwhash_STRBYTES> out{};
   if (crypto_pwhash_str_alg(out.data(), password.data(), password.size(), cost.ops, cost.mem_bytes,

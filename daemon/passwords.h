@@ -1,6 +1,7 @@
 // Secrets of the coordinator API, with libsodium: account passwords as Argon2id strings
-// (crypto_pwhash_str: algorithm, parameters and salt travel inside the string, "$argon2id$v=19$m=...")
-// and bearer tokens (256 random bits). See docs/API.md "Accounts and tokens".
+// (crypto_pwhash_str: algorithm, parameters and salt travel inside the string,
+// "$argon2id$v=19$m=...") and bearer tokens (256 random bits). See docs/API.md "Accounts and
+// tokens".
 #pragma once
 
 #include <cstddef>

@@ -13,10 +13,11 @@ namespace atelier::hwdb {
 
 struct Account {
   RowId id = 0;
-  std::string name;          // the login; unique without regard to case
-  std::string role;          // volunteer, technician, coordinator, admin (CHECK in the schema)
-  std::string password_hash; // a libsodium crypto_pwhash_str string ("$argon2id$..."), never a password
-  bool disabled = false;     // a disabled account cannot log in and its tokens stop working
+  std::string name; // the login; unique without regard to case
+  std::string role; // volunteer, technician, coordinator, admin (CHECK in the schema)
+  std::string
+      password_hash;     // a libsodium crypto_pwhash_str string ("$argon2id$..."), never a password
+  bool disabled = false; // a disabled account cannot log in and its tokens stop working
   Timestamp created_at{};
   Timestamp updated_at{};
 };

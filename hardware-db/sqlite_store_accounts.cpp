@@ -65,14 +65,15 @@ Result<std::optional<Account>> SqliteStore::account_by_name(const std::string& n
 }
 
 Result<std::optional<Account>> SqliteStore::account_by_id(RowId id) {
-  return first(query<Account>(m_db,
-                              fmt::format("SELECT {} FROM accounts WHERE id = ?", k_account_columns),
-                              [&](Statement& s) { s.bind(1, id); }, read_account));
+  return first(query<Account>(
+      m_db, fmt::format("SELECT {} FROM accounts WHERE id = ?", k_account_columns),
+      [&](Statement& s) { s.bind(1, id); }, read_account));
 }
 
 Result<std::vector<Account>> SqliteStore::list_accounts() {
-  return query<Account>(m_db, fmt::format("SELECT {} FROM accounts ORDER BY name", k_account_columns),
-                        [](Statement&) {}, read_account);
+  return query<Account>(
+      m_db, fmt::format("SELECT {} FROM accounts ORDER BY name", k_account_columns),
+      [](Statement&) {}, read_account);
 }
 
 Result<void> SqliteStore::update_account(const Account& a, Timestamp at) {
@@ -120,9 +121,9 @@ Result<bool> SqliteStore::revoke_api_token(RowId id, Timestamp at) {
 }
 
 Result<int> SqliteStore::revoke_account_tokens(RowId account_id, Timestamp at) {
-  auto r = execute(m_db,
-                   "UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-                   [&](Statement& s) { s.bind(1, format_timestamp(at)).bind(2, account_id); });
+  auto r = execute(
+      m_db, "UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+      [&](Statement& s) { s.bind(1, format_timestamp(at)).bind(2, account_id); });
   if (!r) {
     return std::unexpected(r.error());
   }

@@ -1,4 +1,5 @@
-// The access policy (daemon/access.h): one table, checked here row by row against the rules.
+// The access policy (daemon/access.h): one table, checked here row by row against the issue's
+// rules.
 #include "daemon/access.h"
 
 #include <gtest/gtest.h>

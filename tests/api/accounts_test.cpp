@@ -1,8 +1,7 @@
 // Accounts and tokens (daemon/accounts.h) on a real SQLite file: what is stored, what expires,
 // what a password change or a disabled account ends.
-#include "daemon/accounts.h"
-
 #include "api_fixture.h"
+#include "daemon/accounts.h"
 #include "daemon/passwords.h"
 
 #include <fstream>
@@ -61,8 +60,8 @@ TEST_F(AccountsTest, StoresAnArgon2idHashAndNeverThePassword) {
 TEST_F(AccountsTest, LoginRehashesWhenTheCostChanged) {
   ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password, k_admin));
   const auto before = m_store->account_by_name("alice").value()->password_hash;
-  Accounts stronger(*m_store, m_clock, AccountsConfig{std::chrono::minutes(30),
-                                                     PasswordCost::interactive()});
+  Accounts stronger(*m_store, m_clock,
+                    AccountsConfig{std::chrono::minutes(30), PasswordCost::interactive()});
   ASSERT_TRUE(stronger.login("alice", k_password, "127.0.0.1"));
   const auto after = m_store->account_by_name("alice").value()->password_hash;
   EXPECT_NE(before, after);
@@ -150,6 +149,20 @@ TEST_F(AccountsTest, NamesAreValidatedAndUniqueIgnoringCase) {
   ASSERT_FALSE(short_pw);
   EXPECT_NE(short_pw.error().message.find("at least 10"), std::string::npos);
   EXPECT_EQ(m_accounts->find("ALICE").value().name, "alice");
+}
+
+// Password guessing: ten failures within the window lock the name (even the right password is
+// refused, with the same answer) until the window has passed.
+TEST_F(AccountsTest, RepeatedFailuresThrottleTheName) {
+  ASSERT_TRUE(m_accounts->create("alice", Role::coordinator, k_password, k_admin));
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_FALSE(m_accounts->login("Alice", "guess number " + std::to_string(i), "10.0.0.9"));
+  }
+  const auto locked = m_accounts->login("alice", k_password, "127.0.0.1");
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().message, "wrong name or password");
+  m_clock.advance(std::chrono::minutes(15));
+  EXPECT_TRUE(m_accounts->login("alice", k_password, "127.0.0.1"));
 }
 
 } // namespace

@@ -11,9 +11,9 @@
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -55,9 +55,10 @@ struct HttpReply {
 };
 
 // One request on a fresh connection. `raw_headers` are added verbatim (name, value).
-inline HttpReply http_call(std::uint16_t port, const std::string& method, const std::string& target,
-                           const std::string& body = "", const std::string& token = "",
-                           const std::vector<std::pair<std::string, std::string>>& raw_headers = {}) {
+inline HttpReply
+http_call(std::uint16_t port, const std::string& method, const std::string& target,
+          const std::string& body = "", const std::string& token = "",
+          const std::vector<std::pair<std::string, std::string>>& raw_headers = {}) {
   namespace asio = boost::asio;
   namespace http = boost::beast::http;
   asio::io_context io;
@@ -125,12 +126,12 @@ protected:
     m_api.emplace(*m_registry, *m_accounts, m_settings);
     daemon::ApiServerConfig server_config;
     server_config.port = 0;
-    m_server.emplace(m_io, server_config,
-                     [this](const daemon::ApiRequest& r) { return m_api->handle(r); },
-                     [this](std::string_view line) {
-                       const std::lock_guard lock(m_log_mutex);
-                       m_log.emplace_back(line);
-                     });
+    m_server.emplace(
+        m_io, server_config, [this](const daemon::ApiRequest& r) { return m_api->handle(r); },
+        [this](std::string_view line) {
+          const std::lock_guard lock(m_log_mutex);
+          m_log.emplace_back(line);
+        });
     auto started = m_server->start();
     ASSERT_TRUE(started) << started.error();
     m_port = m_server->local_port();

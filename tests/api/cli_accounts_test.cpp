@@ -1,8 +1,7 @@
 // `atelier accounts ...` in-process (run_cli) on a real database: passwords come from a file, the
 // commands are the local administrator's, and an account made here logs in over the API.
-#include "daemon/cli.h"
-
 #include "api_fixture.h"
+#include "daemon/cli.h"
 
 #include <fstream>
 #include <sstream>
@@ -68,7 +67,8 @@ TEST_F(CliAccountsTest, RefusesBadRolesShortPasswordsAndUnknownAccounts) {
     GTEST_SKIP() << "accounts commands are the local root's; run the tests as root";
   }
   const auto short_pw = password_file("short", "short\n");
-  EXPECT_EQ(run({"accounts", "add", "alice", "--role", "coordinator", "--password-file", short_pw}), 1);
+  EXPECT_EQ(run({"accounts", "add", "alice", "--role", "coordinator", "--password-file", short_pw}),
+            1);
   EXPECT_NE(m_err.str().find("at least 10"), std::string::npos);
   const auto pw = password_file("pw", "a long enough passphrase\n");
   EXPECT_EQ(run({"accounts", "add", "alice", "--role", "boss", "--password-file", pw}), 1);

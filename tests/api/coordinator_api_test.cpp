@@ -41,7 +41,8 @@ protected:
     const std::string key = fmt::format("{} {}", route.method, route.pattern);
     ++m_counter;
     if (key == "POST /api/v1/session") {
-      return Sample{"/api/v1/session", json{{"name", "volunteer"}, {"password", k_password}}.dump()};
+      return Sample{"/api/v1/session",
+                    json{{"name", "volunteer"}, {"password", k_password}}.dump()};
     }
     if (key == "GET /api/v1/session" || key == "DELETE /api/v1/session") {
       return Sample{"/api/v1/session", ""};
@@ -59,11 +60,10 @@ protected:
       return Sample{"/api/v1/accounts", ""};
     }
     if (key == "POST /api/v1/accounts") {
-      return Sample{"/api/v1/accounts",
-                    json{{"name", fmt::format("new{}", m_counter)},
-                         {"role", "volunteer"},
-                         {"password", k_password}}
-                        .dump()};
+      return Sample{"/api/v1/accounts", json{{"name", fmt::format("new{}", m_counter)},
+                                             {"role", "volunteer"},
+                                             {"password", k_password}}
+                                            .dump()};
     }
     if (key == "PATCH /api/v1/accounts/{name}") {
       return Sample{"/api/v1/accounts/target", json{{"role", "technician"}}.dump()};
@@ -239,9 +239,9 @@ TEST_F(CoordinatorApiTest, ExpiredTokensAndDisabledAccountsGet401Everywhere) {
   ASSERT_FALSE(expiring.empty());
   // The disabling goes through the API too (the io thread owns the database).
   const std::string other_admin = [&] {
-    const auto r = http_call(m_port, "POST", "/api/v1/accounts",
-                             json{{"name", "admin2"}, {"role", "admin"}, {"password", k_password}}.dump(),
-                             expiring);
+    const auto r = http_call(
+        m_port, "POST", "/api/v1/accounts",
+        json{{"name", "admin2"}, {"role", "admin"}, {"password", k_password}}.dump(), expiring);
     EXPECT_EQ(r.status, 201u) << r.body;
     return login("admin2", k_password);
   }();
@@ -302,7 +302,9 @@ TEST_F(CoordinatorApiTest, UnitsListShowAndHistory) {
   const auto history = http_call(m_port, "GET", "/api/v1/units/" + m_tag + "/history", "", token);
   ASSERT_EQ(history.status, 200u);
   EXPECT_EQ(history.json()[0]["to"], "detected");
-  EXPECT_EQ(http_call(m_port, "GET", "/api/v1/units/" + hwdb::AssetTag("AT", 9999).str(), "", token).status, 404u);
+  EXPECT_EQ(http_call(m_port, "GET", "/api/v1/units/" + hwdb::AssetTag("AT", 9999).str(), "", token)
+                .status,
+            404u);
   EXPECT_EQ(http_call(m_port, "GET", "/api/v1/units/not-a-tag", "", token).status, 400u);
 }
 
@@ -310,23 +312,23 @@ TEST_F(CoordinatorApiTest, UnitsListShowAndHistory) {
 TEST_F(CoordinatorApiTest, AdminManagesAccountsButNotTheirOwnDemotion) {
   start();
   const std::string admin = login("admin", k_password);
-  const auto created = http_call(m_port, "POST", "/api/v1/accounts",
-                                 json{{"name", "carol"}, {"role", "coordinator"}, {"password", k_password}}.dump(),
-                                 admin);
+  const auto created = http_call(
+      m_port, "POST", "/api/v1/accounts",
+      json{{"name", "carol"}, {"role", "coordinator"}, {"password", k_password}}.dump(), admin);
   ASSERT_EQ(created.status, 201u) << created.body;
   EXPECT_EQ(created.json()["role"], "coordinator");
   EXPECT_FALSE(created.json().contains("password_hash"));
-  const auto twin = http_call(m_port, "POST", "/api/v1/accounts",
-                              json{{"name", "Carol"}, {"role", "volunteer"}, {"password", k_password}}.dump(),
-                              admin);
+  const auto twin = http_call(
+      m_port, "POST", "/api/v1/accounts",
+      json{{"name", "Carol"}, {"role", "volunteer"}, {"password", k_password}}.dump(), admin);
   EXPECT_EQ(twin.status, 409u);
-  const auto weak = http_call(m_port, "POST", "/api/v1/accounts",
-                              json{{"name", "dave"}, {"role", "volunteer"}, {"password", "short"}}.dump(),
-                              admin);
+  const auto weak =
+      http_call(m_port, "POST", "/api/v1/accounts",
+                json{{"name", "dave"}, {"role", "volunteer"}, {"password", "short"}}.dump(), admin);
   EXPECT_EQ(weak.status, 400u);
-  const auto bad_role = http_call(m_port, "POST", "/api/v1/accounts",
-                                  json{{"name", "erin"}, {"role", "root"}, {"password", k_password}}.dump(),
-                                  admin);
+  const auto bad_role =
+      http_call(m_port, "POST", "/api/v1/accounts",
+                json{{"name", "erin"}, {"role", "root"}, {"password", k_password}}.dump(), admin);
   EXPECT_EQ(bad_role.status, 400u);
   const auto self = http_call(m_port, "PATCH", "/api/v1/accounts/admin",
                               json{{"role", "volunteer"}}.dump(), admin);
@@ -361,8 +363,8 @@ TEST_F(CoordinatorApiTest, RefusesOversizedMalformedAndUnknownRequests) {
   EXPECT_EQ(wrong_method.header("Allow"), "GET");
   const auto nowhere = http_call(m_port, "GET", "/api/v1/nowhere", "", token);
   EXPECT_EQ(nowhere.status, 404u);
-  const auto scheme = http_call(m_port, "GET", "/api/v1/units", "", "",
-                                {{"Authorization", "Basic YWRtaW46eA=="}});
+  const auto scheme =
+      http_call(m_port, "GET", "/api/v1/units", "", "", {{"Authorization", "Basic YWRtaW46eA=="}});
   EXPECT_EQ(scheme.status, 401u);
   EXPECT_EQ(put.header("Cache-Control"), "no-store");
 }
@@ -380,8 +382,8 @@ TEST_F(CoordinatorApiTest, LogNamesTheActorButNoSecret) {
     EXPECT_EQ(line.find(token), std::string::npos) << line;
     EXPECT_EQ(line.find(k_password), std::string::npos) << line;
     EXPECT_EQ(line.find("wrong password here"), std::string::npos) << line;
-    saw_actor = saw_actor || line.find("GET /api/v1/units 200 by coordinator:coordinator") !=
-                                 std::string::npos;
+    saw_actor = saw_actor ||
+                line.find("GET /api/v1/units 200 by coordinator:coordinator") != std::string::npos;
   }
   EXPECT_TRUE(saw_actor) << fmt::format("{}", fmt::join(lines, "\n"));
 }
@@ -425,8 +427,8 @@ TEST_F(CoordinatorApiTest, AuditNamesTheAccountForEveryHouseholdReadAndChange) {
     // The audit log names households by number, never by their data.
     EXPECT_EQ(e.dump().find("06 00 00 00 00"), std::string::npos) << e.dump();
   }
-  for (const char* action : {"household.read", "household.edit", "unit.assign", "household.export",
-                             "account.login"}) {
+  for (const char* action :
+       {"household.read", "household.edit", "unit.assign", "household.export", "account.login"}) {
     EXPECT_NE(std::find(by_coordinator.begin(), by_coordinator.end(), action), by_coordinator.end())
         << action << " missing from " << audit.dump(1);
   }
@@ -454,21 +456,23 @@ TEST_F(CoordinatorApiTest, CoordinatorRunsADistributionCycle) {
                       json{{"household", "CCAS-2026-0042"}}.dump(), token)
                 .status,
             200u);
-  const auto delivered = http_call(m_port, "POST", "/api/v1/units/" + tag + "/deliver",
-                                   json{{"price_cents", 4500}, {"warranty_months", 6}}.dump(), token);
+  const auto delivered =
+      http_call(m_port, "POST", "/api/v1/units/" + tag + "/deliver",
+                json{{"price_cents", 4500}, {"warranty_months", 6}}.dump(), token);
   ASSERT_EQ(delivered.status, 200u) << delivered.body;
   EXPECT_EQ(delivered.json()["price_cents"], 4500);
   EXPECT_FALSE(delivered.json()["warranty_end"].is_null());
   const auto shown = http_call(m_port, "GET", "/api/v1/units/" + tag, "", token);
   EXPECT_EQ(shown.json()["state"], "delivered");
-  const auto report = http_call(m_port, "GET", "/api/v1/reports?from=2026-01-01&to=2026-12-31", "", token);
+  const auto report =
+      http_call(m_port, "GET", "/api/v1/reports?from=2026-01-01&to=2026-12-31", "", token);
   ASSERT_EQ(report.status, 200u) << report.body;
   EXPECT_EQ(report.json()["distributed"], 1);
   const auto returned = http_call(m_port, "POST", "/api/v1/units/" + tag + "/return",
                                   json{{"reason", "does not start"}}.dump(), token);
   ASSERT_EQ(returned.status, 200u) << returned.body;
-  const auto deleted = http_call(m_port, "DELETE", "/api/v1/households/CCAS-2026-0042?reason=request",
-                                 "", token);
+  const auto deleted =
+      http_call(m_port, "DELETE", "/api/v1/households/CCAS-2026-0042?reason=request", "", token);
   ASSERT_EQ(deleted.status, 200u) << deleted.body;
   EXPECT_EQ(http_call(m_port, "GET", "/api/v1/households/CCAS-2026-0042", "", token).status, 404u);
   // A lifecycle rule the Registry refuses comes back as 422 with its reason.
