@@ -12,6 +12,7 @@ find_package(OpenSSL 3 REQUIRED)               # libssl-dev: sha256 of images, t
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd) # libzstd-dev: raw .img.zst images
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-pdf)  # libcairo2-dev: erasure certificate PDFs
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)   # libqrencode-dev: their QR codes
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)       # libsodium-dev: Argon2id account passwords, API tokens
 if(ATELIER_BUILD_TESTS)
   find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev
 endif()

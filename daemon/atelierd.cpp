@@ -1,6 +1,9 @@
 #include "daemon/atelierd.h"
 
+#include "daemon/accounts.h"
 #include "daemon/agent_api.h"
+#include "daemon/api_server.h"
+#include "daemon/coordinator_api.h"
 #include "daemon/boot_admission.h"
 #include "daemon/pipeline.h"
 #include "profiles/file_kind.h"
@@ -12,6 +15,8 @@
 #include "profiles/server_config.h"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <thread>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -50,6 +55,7 @@ struct Options {
   int token_minutes = 30;
   std::string program;      // the program file (grading rules); pipeline off when absent
   std::string profiles_dir; // the profiles; pipeline off when absent
+  std::string api_listen;   // [api] listen; "" = no coordinator API
 };
 
 // The configuration file's values become the defaults the command line may override.
@@ -70,6 +76,7 @@ Options options_from(const profiles::ServerConfig& config) {
   opt.token_minutes = config.boot.token_minutes;
   opt.program = config.pipeline.program.string();
   opt.profiles_dir = config.pipeline.profiles_dir.string();
+  opt.api_listen = config.api.enabled ? config.api.listen : "";
   return opt;
 }
 
@@ -108,6 +115,87 @@ void log_line(std::string_view line) {
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   std::cerr << fmt::format("{:%Y-%m-%dT%H:%M:%S}Z atelierd: {}\n", now, line) << std::flush;
 }
+
+// The coordinator API as atelierd runs it (docs/API.md): on its own thread with its own database
+// connection (one Store per thread), so a login's Argon2id work never delays a DHCP answer.
+class CoordinatorApiService {
+public:
+  static std::expected<std::unique_ptr<CoordinatorApiService>, std::string>
+  start(const Options& opt, const profiles::ServerConfig& config, ApiServer::LogSink log) {
+    auto endpoint = parse_listen_address(opt.api_listen);
+    if (!endpoint) {
+      return std::unexpected("[api] listen " + endpoint.error());
+    }
+    // Donated machines on the workshop network are untrusted: the API is not offered to them
+    // unless the configuration says so in as many words.
+    const std::string& host = endpoint->first;
+    const bool everywhere = host == "0.0.0.0" || host == "::";
+    if ((everywhere || host == opt.address) && !config.api.allow_workshop_network) {
+      return std::unexpected(fmt::format(
+          "[api] listen = \"{}\" is reachable from the workshop network, where donated machines "
+          "boot; listen on 127.0.0.1 (with a reverse proxy for other machines) or on another "
+          "network's address, or set [api] allow_workshop_network = true; nothing started",
+          opt.api_listen));
+    }
+    static const hwdb::SystemClock clock;
+    auto store = hwdb::open_store(opt.db);
+    if (!store) {
+      return std::unexpected("coordinator API: " + store.error().message);
+    }
+    CoordinatorSettings settings;
+    if (std::filesystem::exists(opt.program)) {
+      auto program = profiles::load_program(opt.program);
+      if (!program) {
+        return std::unexpected(fmt::format("coordinator API: the program file {} has errors",
+                                           opt.program));
+      }
+      settings.program = program->name;
+      settings.warranty_months = program->handover.warranty_months;
+      settings.price_min_cents = program->handover.price_min_cents;
+      settings.price_max_cents = program->handover.price_max_cents;
+      settings.retention_days = program->households.retention_days;
+    }
+    auto service = std::unique_ptr<CoordinatorApiService>(new CoordinatorApiService(
+        std::move(*store), clock, std::chrono::hours(config.api.token_hours), std::move(settings)));
+    ApiServerConfig server_config;
+    server_config.listen_address = endpoint->first;
+    server_config.port = endpoint->second;
+    service->m_server.emplace(
+        service->m_io, server_config,
+        [api = &service->m_api](const ApiRequest& request) { return api->handle(request); }, log);
+    if (auto started = service->m_server->start(); !started) {
+      return std::unexpected("cannot start the coordinator API: " + started.error());
+    }
+    log(fmt::format("coordinator API on {}:{} (tokens last {} h)", endpoint->first,
+                    service->m_server->local_port(), config.api.token_hours));
+    service->m_thread = std::thread([s = service.get()] { s->m_io.run(); });
+    return service;
+  }
+
+  ~CoordinatorApiService() {
+    boost::asio::post(m_io, [this] {
+      m_server->stop();
+      m_io.stop();
+    });
+    if (m_thread.joinable()) {
+      m_thread.join();
+    }
+  }
+
+private:
+  CoordinatorApiService(std::unique_ptr<hwdb::Store> store, const hwdb::Clock& clock,
+                        std::chrono::minutes token_lifetime, CoordinatorSettings settings)
+      : m_registry(std::move(store), clock),
+        m_accounts(m_registry.store(), clock, AccountsConfig{token_lifetime, PasswordCost::interactive()}),
+        m_api(m_registry, m_accounts, std::move(settings)) {}
+
+  hwdb::Registry m_registry;
+  Accounts m_accounts;
+  CoordinatorApi m_api;
+  boost::asio::io_context m_io;
+  std::optional<ApiServer> m_server;
+  std::thread m_thread;
+};
 
 } // namespace
 
@@ -172,6 +260,8 @@ int run_atelierd(const std::vector<std::string>& args) {
                  "package installs them in /usr/lib/ipxe");
   app.add_option("--program", opt.program, "program file: grading rules (pipeline.program)");
   app.add_option("--profiles", opt.profiles_dir, "profiles directory (pipeline.profiles_dir)");
+  app.add_option("--api-listen", opt.api_listen,
+                 "coordinator API address:port ([api] listen; \"\" turns the API off)");
   app.add_option("--token-minutes", opt.token_minutes, "how long a boot token stays valid")
       ->check(CLI::Range(1, 24 * 60));
   // For tests on unprivileged ports; a real workshop keeps the defaults.
@@ -202,6 +292,10 @@ int run_atelierd(const std::vector<std::string>& args) {
     config.boot.bootenv_dir = opt.boot_dir;
     config.boot.ipxe_dir = opt.ipxe_dir;
     config.boot.token_minutes = opt.token_minutes;
+    config.api.enabled = !opt.api_listen.empty();
+    if (config.api.enabled) {
+      config.api.listen = opt.api_listen;
+    }
     std::cout << to_toml(config);
     if (check_config) {
       std::cerr << "atelierd: configuration from " << config_source << " is valid\n";
@@ -409,6 +503,19 @@ int run_atelierd(const std::vector<std::string>& args) {
     return 1;
   }
 
+  // The coordinator API: its own listener, io_context, thread and database connection.
+  std::unique_ptr<CoordinatorApiService> api;
+  if (!opt.api_listen.empty()) {
+    auto started = CoordinatorApiService::start(opt, config, log_line);
+    if (!started) {
+      log_line(started.error());
+      return 2;
+    }
+    api = std::move(*started);
+  } else {
+    log_line("coordinator API off ([api] enabled = false)");
+  }
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int signal) {
     log_line(fmt::format("signal {}: stopping", signal));
@@ -418,6 +525,7 @@ int run_atelierd(const std::vector<std::string>& args) {
     io.stop();
   });
   io.run();
+  api.reset(); // stops its listener and joins its thread
   const auto& c = service.counters();
   log_line(fmt::format("stopped: {} packets, {} offers, {} acks, {} refused, {} malformed",
                        c.received, c.offers, c.acks, c.refused, c.malformed));

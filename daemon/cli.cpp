@@ -59,6 +59,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_intake_commands(app, ctx);
   add_report_commands(app, ctx);
   add_paper_commands(app, ctx);
+  add_accounts_commands(app, ctx);
 
   // CLI11 consumes arguments from the back of the vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

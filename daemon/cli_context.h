@@ -36,6 +36,7 @@ std::optional<hwdb::Registry> open_registry(CliContext& ctx);
 std::optional<profiles::Program> load_program_file(CliContext& ctx);
 
 void add_db_commands(CLI::App& app, CliContext& ctx);
+void add_accounts_commands(CLI::App& app, CliContext& ctx);
 void add_units_commands(CLI::App& app, CliContext& ctx);
 void add_profile_commands(CLI::App& app, CliContext& ctx);
 void add_bootenv_commands(CLI::App& app, CliContext& ctx);

@@ -50,6 +50,15 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
   if (!registry) {
     return;
   }
+  if (opt.json) {
+    auto all = unit_list_json(registry->store(), filter);
+    if (!all) {
+      ctx.error(all.error().message);
+      return;
+    }
+    ctx.out << all->dump(2) << '\n';
+    return;
+  }
   auto units = registry->store().list_units(filter);
   if (!units) {
     ctx.error(units.error().message);
@@ -64,29 +73,10 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
   for (const auto& b : *sightings) {
     last_boot[b.unit_id] = &b;
   }
-  // "bios" or "uefi" from the client architecture (option 93: 0 is legacy BIOS, the others are
-  // EFI), then how it last booted: "uefi (ipxe)" is a UEFI machine whose iPXE asked last.
   const auto firmware = [&](const hwdb::Unit& u) -> std::string {
     const auto it = last_boot.find(u.id);
-    if (it == last_boot.end()) {
-      return "";
-    }
-    const hwdb::BootSighting& b = *it->second;
-    if (!b.arch) {
-      return b.firmware;
-    }
-    return fmt::format("{} ({})", *b.arch == 0 ? "bios" : "uefi", b.firmware);
+    return it == last_boot.end() ? "" : firmware_summary(*it->second);
   };
-  if (opt.json) {
-    json all = json::array();
-    for (const auto& u : *units) {
-      json j = to_json(u);
-      j["firmware"] = firmware(u).empty() ? json(nullptr) : json(firmware(u));
-      all.push_back(std::move(j));
-    }
-    ctx.out << all.dump(2) << '\n';
-    return;
-  }
   if (units->empty()) {
     ctx.out << "no units" << (filter.state ? fmt::format(" in state '{}'", opt.state) : "") << '\n';
     return;
@@ -134,37 +124,12 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
     return;
   }
   if (as_json) {
-    json j = to_json(*unit);
-    j["previous_tag"] = previous ? json(previous->tag.str()) : json(nullptr);
-    j["interfaces"] = json::array();
-    for (const auto& n : *interfaces) {
-      j["interfaces"].push_back({{"mac", n.mac.str()}, {"wired", n.wired}, {"driver", n.driver}});
+    auto j = unit_detail_json(store, *unit);
+    if (!j) {
+      ctx.error(j.error().message);
+      return;
     }
-    j["boot_sightings"] = json::array();
-    for (const auto& b : *sightings) {
-      j["boot_sightings"].push_back(to_json(b));
-    }
-    j["grade"] = *grade ? json{{"grade", (*grade)->grade},
-                               {"score", (*grade)->score},
-                               {"explanation", (*grade)->explanation}}
-                        : json(nullptr);
-    j["events"] = events->size();
-    j["donation"] =
-        donation ? json{{"id", donation->id}, {"donor", donation->donor}} : json(nullptr);
-    j["assignments"] = json::array();
-    for (const auto& a : *assignments) {
-      const auto ts = [](const std::optional<hwdb::Timestamp>& t) {
-        return t ? json(hwdb::format_timestamp(*t)) : json(nullptr);
-      };
-      j["assignments"].push_back(
-          {{"household",
-            a.household_id ? json(hwdb::household_subject(*a.household_id)) : json(nullptr)},
-           {"assigned_at", hwdb::format_timestamp(a.assigned_at)},
-           {"delivered_at", ts(a.delivered_at)},
-           {"warranty_end", ts(a.warranty_end)},
-           {"returned_at", ts(a.returned_at)}});
-    }
-    ctx.out << j.dump(2) << '\n';
+    ctx.out << j->dump(2) << '\n';
     return;
   }
   const auto row = [&](std::string_view label, const std::string& value) {

@@ -1,7 +1,8 @@
-// JSON views of hardware-database records for `--json` output (docs/CLI.md documents the fields).
+// JSON views of hardware-database records, shared by the command line's `--json` output and the
+// coordinator API (docs/CLI.md, docs/API.md document the fields).
 #pragma once
 
-#include "hardware-db/types.h"
+#include "hardware-db/store.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,5 +11,13 @@ namespace atelier::daemon {
 nlohmann::json to_json(const hwdb::Unit& unit);
 nlohmann::json to_json(const hwdb::Event& event);
 nlohmann::json to_json(const hwdb::BootSighting& sighting);
+
+// `atelier units list --json` and GET /api/v1/units: the units with their last boot's firmware.
+hwdb::Result<nlohmann::json> unit_list_json(hwdb::Store& store, const hwdb::UnitFilter& filter);
+// `atelier units show --json` and GET /api/v1/units/{tag}: one unit with its interfaces, boots,
+// grade, earlier record and event count.
+hwdb::Result<nlohmann::json> unit_detail_json(hwdb::Store& store, const hwdb::Unit& unit);
+// "bios (ipxe)": firmware family from the client architecture, then how it last booted.
+std::string firmware_summary(const hwdb::BootSighting& sighting);
 
 } // namespace atelier::daemon

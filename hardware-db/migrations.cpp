@@ -318,6 +318,31 @@ CREATE TABLE donation_assets (
 );
 )sql";
 
+// Version 8: accounts of the coordinator API (docs/API.md) and the bearer tokens issued to them.
+// A token is stored only as its SHA-256; a password only as a libsodium Argon2id string.
+constexpr std::string_view k_v8 = R"sql(
+CREATE TABLE accounts (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  role          TEXT NOT NULL CHECK (role IN ('volunteer','technician','coordinator','admin')),
+  password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2%'),
+  disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL
+);
+
+CREATE TABLE api_tokens (
+  id           INTEGER PRIMARY KEY,
+  account_id   INTEGER NOT NULL REFERENCES accounts(id),
+  token_sha256 TEXT NOT NULL UNIQUE,
+  created_at   TEXT NOT NULL,
+  expires_at   TEXT NOT NULL,
+  revoked_at   TEXT,
+  client       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX api_tokens_account ON api_tokens(account_id, id);
+)sql";
+
 constexpr std::array k_migrations = {
     Migration{1, "units and their event log", k_v1},
     Migration{2,
@@ -329,6 +354,7 @@ constexpr std::array k_migrations = {
     Migration{5, "agent sessions and pipeline jobs", k_v5},
     Migration{6, "batch runs", k_v6},
     Migration{7, "coordinator: household needs and district, audit log, donations", k_v7},
+    Migration{8, "accounts and API tokens", k_v8},
 };
 
 Result<int> user_version(sqlite::Connection& db) {

@@ -108,6 +108,16 @@ public:
   Result<std::vector<RowId>> batch_units(RowId batch_id) override;
   Result<std::optional<Batch>> batch_of_unit(RowId unit_id) override;
 
+  Result<RowId> add_account(const Account& account) override;
+  Result<std::optional<Account>> account_by_name(const std::string& name) override;
+  Result<std::optional<Account>> account_by_id(RowId id) override;
+  Result<std::vector<Account>> list_accounts() override;
+  Result<void> update_account(const Account& account, Timestamp at) override;
+  Result<RowId> add_api_token(const ApiToken& token) override;
+  Result<std::optional<ApiToken>> api_token_by_hash(const std::string& token_sha256) override;
+  Result<bool> revoke_api_token(RowId id, Timestamp at) override;
+  Result<int> revoke_account_tokens(RowId account_id, Timestamp at) override;
+
 private:
   explicit SqliteStore(sqlite::Connection db) : m_db(std::move(db)) {}
   Result<std::optional<Unit>> one_unit(std::string_view where,

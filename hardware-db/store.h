@@ -11,6 +11,7 @@
 // - Errors are values; storage failures come back as ErrorCode::storage with the backend's message.
 #pragma once
 
+#include "hardware-db/accounts.h"
 #include "hardware-db/types.h"
 
 #include <functional>
@@ -175,6 +176,22 @@ public:
   virtual Result<std::vector<Event>> events_until(Timestamp until) = 0;
   virtual Result<std::vector<ErasureRecord>> erasure_records_between(Timestamp from,
                                                                      Timestamp to) = 0;
+
+  // Accounts of the coordinator API and their bearer tokens (accounts.h).
+  // add_account: a name already taken (in any case) is ErrorCode::conflict.
+  virtual Result<RowId> add_account(const Account& account) = 0;
+  // Lookups by name ignore case ("Alice" is "alice").
+  virtual Result<std::optional<Account>> account_by_name(const std::string& name) = 0;
+  virtual Result<std::optional<Account>> account_by_id(RowId id) = 0;
+  virtual Result<std::vector<Account>> list_accounts() = 0;
+  // Writes role, password_hash and disabled of the account with this id; updated_at = at.
+  virtual Result<void> update_account(const Account& account, Timestamp at) = 0;
+  virtual Result<RowId> add_api_token(const ApiToken& token) = 0;
+  virtual Result<std::optional<ApiToken>> api_token_by_hash(const std::string& token_sha256) = 0;
+  // Revokes one token (no-op when already revoked); returns whether it was live.
+  virtual Result<bool> revoke_api_token(RowId id, Timestamp at) = 0;
+  // Revokes every live token of the account; returns how many.
+  virtual Result<int> revoke_account_tokens(RowId account_id, Timestamp at) = 0;
 };
 
 // Opens (creating and migrating as needed) the database at `location`:

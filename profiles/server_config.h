@@ -61,11 +61,22 @@ struct PipelineSection {
   int bench_budget_seconds = 60; // how long the bench step may take per machine (CPU, RAM, disks)
 };
 
+// [api]: the coordinator API (docs/API.md). It carries personal data and passwords, so it listens
+// on loopback by default (a reverse proxy with TLS in front for other machines), never on the
+// workshop network where donated, untrusted machines boot, unless allow_workshop_network says so.
+struct ApiSection {
+  bool enabled = true;
+  std::string listen = "127.0.0.1:8080"; // ADDRESS:PORT, [IPv6]:PORT
+  int token_hours = 12;                  // how long a login lasts
+  bool allow_workshop_network = false;   // listen on the workshop address or on all addresses
+};
+
 struct ServerConfig {
   ServerSection server;
   DhcpSection dhcp;
   BootSection boot;
   PipelineSection pipeline;
+  ApiSection api;
   Diagnostics warnings;
 };
 

@@ -207,6 +207,38 @@ void read_pipeline(const TableReader& root, const std::filesystem::path& base, P
   }
 }
 
+void read_api(const TableReader& root, ApiSection& a) {
+  const toml::table* table = root.subtable("api", Need::optional);
+  if (table == nullptr) {
+    return;
+  }
+  const TableReader t(root.reporter(), *table, "api",
+                      {"enabled", "listen", "token_hours", "allow_workshop_network"});
+  if (auto enabled = t.boolean("enabled", Need::optional)) {
+    a.enabled = *enabled;
+  }
+  if (auto listen = t.string("listen", Need::optional)) {
+    // The address itself is checked when atelierd binds it; here only the shape.
+    const auto colon = listen->rfind(':');
+    unsigned port = 0;
+    const char* first = colon == std::string::npos ? nullptr : listen->data() + colon + 1;
+    const char* last = listen->data() + listen->size();
+    const auto [end, ec] = first == nullptr ? std::from_chars_result{nullptr, std::errc::invalid_argument}
+                                            : std::from_chars(first, last, port);
+    if (colon == std::string::npos || colon == 0 || ec != std::errc{} || end != last || port > 65535) {
+      t.error("listen", fmt::format("\"{}\": expected ADDRESS:PORT, e.g. \"127.0.0.1:8080\"",
+                                    *listen));
+    }
+    a.listen = std::move(*listen);
+  }
+  if (auto hours = t.integer("token_hours", Need::optional, 1, 7 * 24)) {
+    a.token_hours = static_cast<int>(*hours);
+  }
+  if (auto allow = t.boolean("allow_workshop_network", Need::optional)) {
+    a.allow_workshop_network = *allow;
+  }
+}
+
 // TOML basic string with the escapes TOML requires.
 std::string toml_string(std::string_view text) {
   std::string out = "\"";
@@ -240,12 +272,13 @@ std::expected<ServerConfig, Diagnostics> parse_server_config(std::string_view to
     return std::unexpected(reporter.take());
   }
   const std::filesystem::path base = std::filesystem::path(file_name).parent_path();
-  const TableReader root(reporter, *document, "", {"server", "dhcp", "boot", "pipeline"});
+  const TableReader root(reporter, *document, "", {"server", "dhcp", "boot", "pipeline", "api"});
   ServerConfig config;
   read_server(root, base, config.server);
   read_dhcp(root, config.dhcp);
   read_boot(root, base, config.boot);
   read_pipeline(root, base, config.pipeline);
+  read_api(root, config.api);
   if (reporter.has_errors()) {
     return std::unexpected(reporter.take());
   }
@@ -292,6 +325,10 @@ std::string to_toml(const ServerConfig& c) {
                      toml_string(c.pipeline.keys_dir.string()), c.pipeline.max_active_units,
                      c.pipeline.step_timeout_minutes, c.pipeline.stall_minutes,
                      toml_string(to_string(c.pipeline.after_ready)), c.pipeline.bench_budget_seconds);
+  out += fmt::format("\n[api]\nenabled = {}\nlisten = {}\ntoken_hours = {}\n"
+                     "allow_workshop_network = {}\n",
+                     c.api.enabled, toml_string(c.api.listen), c.api.token_hours,
+                     c.api.allow_workshop_network);
   return out;
 }
 

@@ -202,5 +202,38 @@ TEST(ServerConfig, ShippedExampleLoadsCleanly) {
   EXPECT_EQ(config->dhcp.mode, DhcpMode::proxy);
 }
 
+// The coordinator API listens on loopback unless told otherwise (docs/API.md).
+TEST(ServerConfig, ApiDefaultsToLoopbackAndReadsItsKeys) {
+  auto defaults = parse_server_config("", "/etc/atelier/atelier.toml");
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->api.enabled);
+  EXPECT_EQ(defaults->api.listen, "127.0.0.1:8080");
+  EXPECT_EQ(defaults->api.token_hours, 12);
+  EXPECT_FALSE(defaults->api.allow_workshop_network);
+  auto config = parse_server_config(body(R"(
+[api]
+listen = "[::1]:9000"
+token_hours = 8
+allow_workshop_network = true
+)"),
+                                    "/etc/atelier/atelier.toml");
+  ASSERT_TRUE(config) << config.error().front().to_string();
+  EXPECT_EQ(config->api.listen, "[::1]:9000");
+  EXPECT_EQ(config->api.token_hours, 8);
+  EXPECT_TRUE(config->api.allow_workshop_network);
+  // --print-config writes the section back.
+  auto again = parse_server_config(to_toml(*config), "/etc/atelier/atelier.toml");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->api.listen, "[::1]:9000");
+}
+
+TEST(ServerConfig, ApiListenWithoutAPortIsAnError) {
+  EXPECT_THAT(errors_of(R"(
+[api]
+listen = "127.0.0.1"
+)"),
+              ElementsAre(error_at(2, "api.listen", "ADDRESS:PORT")));
+}
+
 } // namespace
 } // namespace atelier::profiles
