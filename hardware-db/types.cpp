@@ -9,7 +9,14 @@
 namespace atelier::hwdb {
 
 std::string format_timestamp(Timestamp t) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", t);
+  // By fields, not fmt's chrono formatting: that goes through nanoseconds, which overflow after
+  // the year 2262 (a mistyped date such as 2999-01-01 must still be printed in its error message).
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{t - day};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
 }
 
 std::optional<Timestamp> parse_timestamp(std::string_view s) {

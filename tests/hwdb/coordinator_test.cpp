@@ -105,3 +105,12 @@ TEST_F(CoordinatorRegistry, EditChangesOnlyTheGivenFieldsAndLogsTheirNames) {
 }
 
 } // namespace
+
+// A mistyped far-future date must still print in its error message (nanosecond-based formatting
+// overflows after 2262).
+TEST(Timestamps, FormatDatesFarFromNow) {
+  for (const char* text :
+       {"2999-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "2026-02-28T23:59:59Z"}) {
+    EXPECT_EQ(format_timestamp(parse_timestamp(text).value()), text);
+  }
+}
