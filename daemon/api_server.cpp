@@ -98,7 +98,7 @@ parse_listen_address(std::string_view text) {
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos) {
       return std::unexpected(
-          fmt::format("\"{}\": expected ADDRESS:PORT, e.g. 127.0.0.1:8080", text));
+          fmt::format("\"{}\": expected ADDRESS:PORT, e.g. 127.0.0.1:8090", text));
     }
     host = text.substr(0, colon);
     port_text = text.substr(colon + 1);

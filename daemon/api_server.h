@@ -58,7 +58,7 @@ using ApiHandler = std::function<ApiResponse(const ApiRequest&)>;
 
 struct ApiServerConfig {
   std::string listen_address = "127.0.0.1";
-  std::uint16_t port = 8080; // 0 = any free port (tests), see ApiServer::local_port()
+  std::uint16_t port = 8090; // 0 = any free port (tests), see ApiServer::local_port()
   std::size_t max_header_bytes = 8 * 1024;
   std::size_t max_body_bytes = 1024 * 1024; // a household CSV import of a few thousand lines
   std::chrono::seconds io_timeout{30};

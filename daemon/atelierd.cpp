@@ -137,6 +137,14 @@ public:
           "network's address, or set [api] allow_workshop_network = true; nothing started",
           opt.api_listen));
     }
+    // The boot server listens on every address of the workshop interface: the same port here
+    // would fail at bind time with a less helpful "address already in use".
+    if (endpoint->second == opt.http_port) {
+      return std::unexpected(fmt::format(
+          "[api] listen = \"{}\" uses port {}, which is [boot] http_port's too; give the API "
+          "another port (default {}); nothing started",
+          opt.api_listen, opt.http_port, profiles::ApiSection{}.listen));
+    }
     static const hwdb::SystemClock clock;
     auto store = hwdb::open_store(opt.db);
     if (!store) {

@@ -66,7 +66,7 @@ struct PipelineSection {
 // workshop network where donated, untrusted machines boot, unless allow_workshop_network says so.
 struct ApiSection {
   bool enabled = true;
-  std::string listen = "127.0.0.1:8080"; // ADDRESS:PORT, [IPv6]:PORT
+  std::string listen = "127.0.0.1:8090"; // ADDRESS:PORT, [IPv6]:PORT
   int token_hours = 12;                  // how long a login lasts
   bool allow_workshop_network = false;   // listen on the workshop address or on all addresses
 };

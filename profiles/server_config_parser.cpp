@@ -226,7 +226,7 @@ void read_api(const TableReader& root, ApiSection& a) {
     const auto [end, ec] = first == nullptr ? std::from_chars_result{nullptr, std::errc::invalid_argument}
                                             : std::from_chars(first, last, port);
     if (colon == std::string::npos || colon == 0 || ec != std::errc{} || end != last || port > 65535) {
-      t.error("listen", fmt::format("\"{}\": expected ADDRESS:PORT, e.g. \"127.0.0.1:8080\"",
+      t.error("listen", fmt::format("\"{}\": expected ADDRESS:PORT, e.g. \"127.0.0.1:8090\"",
                                     *listen));
     }
     a.listen = std::move(*listen);

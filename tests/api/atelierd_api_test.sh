@@ -39,7 +39,8 @@ printf 'a long enough passphrase\n' > "$dir/pw"
 "$atelier" --db "$db" accounts add alice --role coordinator --password-file "$dir/pw"
 "$atelier" --db "$db" accounts add val --role volunteer --password-file "$dir/pw"
 
-test_ports=(--dhcp-port "$(port)" --boot-port "$(port)" --tftp-port "$(port)" --http-port "$(port)"
+http_port=$(port)
+test_ports=(--dhcp-port "$(port)" --boot-port "$(port)" --tftp-port "$(port)" --http-port "$http_port"
             --client-port "$(port)" --listen-address 127.0.0.1 --broadcast-address 127.0.0.1)
 
 # The workshop address is refused unless the configuration allows it.
@@ -48,6 +49,13 @@ if "$atelierd" --config "$dir/atelier.toml" "${test_ports[@]}" --api-listen 198.
   echo "FAIL: atelierd offered the API on the workshop address"; exit 1
 fi
 grep -q "reachable from the workshop network" "$dir/refused.log" || { cat "$dir/refused.log"; exit 1; }
+
+# The boot server's port is refused by name, not left to a bind error.
+if "$atelierd" --config "$dir/atelier.toml" "${test_ports[@]}" --api-listen "127.0.0.1:$http_port" \
+     2>"$dir/same-port.log"; then
+  echo "FAIL: atelierd started the API on the HTTP boot port"; exit 1
+fi
+grep -q "which is \[boot\] http_port's too" "$dir/same-port.log" || { cat "$dir/same-port.log"; exit 1; }
 
 "$atelierd" --config "$dir/atelier.toml" "${test_ports[@]}" 2>"$dir/atelierd.log" &
 pid=$!

@@ -207,7 +207,7 @@ TEST(ServerConfig, ApiDefaultsToLoopbackAndReadsItsKeys) {
   auto defaults = parse_server_config("", "/etc/atelier/atelier.toml");
   ASSERT_TRUE(defaults);
   EXPECT_TRUE(defaults->api.enabled);
-  EXPECT_EQ(defaults->api.listen, "127.0.0.1:8080");
+  EXPECT_EQ(defaults->api.listen, "127.0.0.1:8090");
   EXPECT_EQ(defaults->api.token_hours, 12);
   EXPECT_FALSE(defaults->api.allow_workshop_network);
   auto config = parse_server_config(body(R"(
