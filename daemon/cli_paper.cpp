@@ -31,9 +31,15 @@ struct PaperSettings {
   std::string support_url;
 };
 
-std::optional<PaperSettings> paper_settings(CliContext& ctx, const PaperOptions& o,
+std::optional<PaperSettings> paper_settings(CliContext& ctx, const PaperOptions& options,
                                             hwdb::Registry& registry) {
   PaperSettings s;
+  // `atelier --program F label ...` (the global option) counts as given, like `label --program F`.
+  PaperOptions o = options;
+  if (!o.program_given && ctx.program != default_program_file()) {
+    o.program = ctx.program;
+    o.program_given = true;
+  }
   if (o.program_given || std::filesystem::exists(o.program)) {
     auto program = profiles::load_program(o.program);
     if (!program) {

@@ -491,4 +491,13 @@ TEST_F(PaperCli, BrokenProgramFileIsReportedWithItsLine) {
   EXPECT_NE(r.err.find("not a valid program file; nothing was printed"), std::string::npos);
 }
 
+TEST_F(PaperCli, GlobalProgramOptionReachesThePapers) {
+  // Why: `atelier --program F label ...` is how every other coordinator command takes the file.
+  std::ofstream(m_program) << "[program]\nname = \"\"\n";
+  const CliRun r = run({"--program", m_program.string(), "label", m_tag, "--out",
+                        (m_dir / "x.pdf").string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("program.toml:2"), std::string::npos) << r.err;
+}
+
 } // namespace
