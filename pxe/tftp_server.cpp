@@ -299,15 +299,17 @@ private:
     m_socket.close(ec);
     m_file.fd.reset();
     switch (outcome) {
+    // The line is logged before the counter moves: whoever sees the counter (a test, a status
+    // page) can rely on the line being there.
     case Outcome::completed:
-      ++server.counters.completed;
       server.log(fmt::format("TFTP: sent \"{}\" to {} ({} bytes,{})", m_filename,
                              endpoint_text(m_client), m_file.size, options_text(m_negotiation)));
+      ++server.counters.completed;
       break;
     case Outcome::failed:
-      ++server.counters.failed;
       server.log(fmt::format("TFTP: transfer of \"{}\" to {} failed: {}", m_filename,
                              endpoint_text(m_client), reason));
+      ++server.counters.failed;
       break;
     case Outcome::probe:
       ++server.counters.probes;
