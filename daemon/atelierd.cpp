@@ -18,10 +18,12 @@
 #include <boost/asio/post.hpp>
 #include <thread>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <iostream>
@@ -32,6 +34,8 @@
 
 namespace atelier::daemon {
 namespace {
+
+constexpr std::chrono::seconds k_sweep_interval{30}; // how often stalled steps are looked for
 
 struct Options {
   std::string db = default_database();
@@ -436,6 +440,9 @@ int run_atelierd(const std::vector<std::string>& args) {
     pipeline_config.site = config.server.site.empty() ? pipeline_config.program.site : config.server.site;
     pipeline_config.after_ready = config.pipeline.after_ready;
     pipeline_config.bench_budget_seconds = config.pipeline.bench_budget_seconds;
+    pipeline_config.max_active_units = config.pipeline.max_active_units;
+    pipeline_config.stall = std::chrono::minutes(config.pipeline.stall_minutes);
+    pipeline_config.step_timeout = std::chrono::minutes(config.pipeline.step_timeout_minutes);
     pipeline_config.image_base_url = base_url + "/images";
     for (const auto& profile : pipeline_config.profiles) {
       std::ifstream in(profile.name_location.file);
@@ -524,12 +531,32 @@ int run_atelierd(const std::vector<std::string>& args) {
     log_line("coordinator API off ([api] enabled = false)");
   }
 
+  // Every 30 s, on the io thread (the database's only user here, so no lock): steps whose agent
+  // went silent for [pipeline] stall_minutes, or that ran past step_timeout_minutes, are given up.
+  boost::asio::steady_timer sweep_timer(io);
+  std::function<void()> schedule_sweep = [&] {
+    sweep_timer.expires_after(k_sweep_interval);
+    sweep_timer.async_wait([&](boost::system::error_code error) {
+      if (error) {
+        return; // cancelled: stopping
+      }
+      for (const auto& line : pipeline->sweep().lines) {
+        log_line(line);
+      }
+      schedule_sweep();
+    });
+  };
+  if (pipeline) {
+    schedule_sweep();
+  }
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int signal) {
     log_line(fmt::format("signal {}: stopping", signal));
     dhcp.stop();
     tftp.stop();
     http.stop();
+    sweep_timer.cancel();
     io.stop();
   });
   io.run();

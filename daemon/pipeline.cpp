@@ -51,6 +51,18 @@ std::string image_file_name(const profiles::Image& image) {
   return slash == std::string::npos ? image.source : image.source.substr(slash + 1);
 }
 
+// Why a job takes no more posts. A job atelierd gave up (sweep: stall or step timeout) says so:
+// the agent stops with that sentence on screen, and nothing it did is recorded (a wipe's disks are
+// erased again when the machine boots again).
+std::string job_over(const hwdb::PipelineJob& job) {
+  const json stored = json::parse(job.result_json, nullptr, false);
+  const std::string daemon = string_at(stored, "daemon");
+  if (!daemon.empty()) {
+    return fmt::format("job {} ({}) was given up by atelierd: {}", job.id, job.step, daemon);
+  }
+  return fmt::format("job {} is already {}", job.id, job.status);
+}
+
 } // namespace
 
 std::string_view to_string(Step step) {
@@ -341,6 +353,10 @@ ApiAnswer Pipeline::next(const json& request) {
   // The agent lost our answer, or atelierd restarted: the issued job is handed out again.
   for (const auto& job : *jobs) {
     if (job.session_id == caller->session.id && job.status == "issued") {
+      // Asking again is word from the agent too (stall_minutes counts from the latest word).
+      if (auto r = store.set_job_progress(job.id, job.progress_json, m_clock.now()); !r) {
+        return refuse(500, r.error().message);
+      }
       return {200, json{{"job", job.id},
                         {"step", job.step},
                         {"attempt", job.attempt},
@@ -366,6 +382,10 @@ ApiAnswer Pipeline::next(const json& request) {
     unit = *failed;
     step = Step::finish;
     params = params_for(Step::finish, unit);
+  }
+  // max_active_units: a heavy step waits for a free slot (the agent asks again later).
+  if (auto wait = wait_for_slot(unit, *step)) {
+    return *wait;
   }
   hwdb::PipelineJob job;
   job.unit_id = unit.id;
@@ -403,7 +423,7 @@ ApiAnswer Pipeline::progress(const json& request) {
     return refuse(404, fmt::format("job {} is not a job of this boot", job_id));
   }
   if ((*job)->status != "issued") {
-    return refuse(409, fmt::format("job {} is already {}", job_id, (*job)->status), true);
+    return refuse(409, job_over(**job), true);
   }
   // At most one database write per job and second: 30 machines reporting 5 times a second must
   // not keep the writer busy. The latest report in between is simply dropped.
@@ -481,7 +501,7 @@ ApiAnswer Pipeline::result(const json& request) {
     if (stored.is_object() && stored.contains("agent") && stored["agent"] == agent_part) {
       return {200, json{{"accepted", true}, {"repeat", true}, {"state", hwdb::to_string(caller->unit.state)}}};
     }
-    return refuse(409, fmt::format("job {} is already {}", job_id, (*job)->status));
+    return refuse(409, job_over(**job), true);
   }
   json stored{{"agent", agent_part}};
   std::string failure;

@@ -21,6 +21,7 @@
 #include "profiles/program.h"
 #include "profiles/server_config.h"
 
+#include <chrono>
 #include <expected>
 #include <map>
 #include <optional>
@@ -46,6 +47,16 @@ struct PipelineConfig {
   profiles::AfterReady after_ready = profiles::AfterReady::poweroff;
   std::string site;
   int bench_budget_seconds = 60;
+  // [pipeline] limits (docs/CONFIG.md). Defaults are the configuration's.
+  int max_active_units = 30;                  // units in wipe or deploy at once; more wait
+  std::chrono::minutes stall{10};             // no word from the agent this long: presumed gone
+  std::chrono::minutes step_timeout{24 * 60}; // a step issued this long ago fails
+  std::chrono::seconds slot_retry{30};        // retry_after of a "wait" answer
+};
+
+// What one sweep did (for the daemon's log): one line per job given up.
+struct SweepReport {
+  std::vector<std::string> lines;
 };
 
 // What an API call answers: an HTTP status and a JSON body.
@@ -76,6 +87,13 @@ public:
   ApiAnswer progress(const nlohmann::json& request);
   ApiAnswer result(const nlohmann::json& request);
 
+  // The periodic check (atelierd runs it every 30 s on its io thread, docs/PIPELINE.md "Limits"):
+  // every issued step whose agent has posted nothing (next, progress, result) for `stall`, or that
+  // was handed out longer than `step_timeout` ago, is given up: the job ends `failed` with the
+  // reason and the unit goes to `failed` with it, in one transaction. Times come from the clock
+  // given at construction, so tests drive it with a fake one.
+  SweepReport sweep();
+
   static std::string token_hash(const std::string& token);
 
 private:
@@ -101,12 +119,23 @@ private:
                           const nlohmann::json& agent_part, const std::string& why);
   std::expected<hwdb::Unit, std::string> move(const hwdb::Unit& unit, hwdb::UnitState to,
                                               const std::string& reason);
+  // Slots: nullopt when the unit may start its heavy step now, else the "wait" answer.
+  std::optional<ApiAnswer> wait_for_slot(const hwdb::Unit& unit, Step step);
+  // Gives up one issued job (sweep); false when it ended meanwhile.
+  hwdb::Result<bool> give_up(const hwdb::PipelineJob& job, const std::string& reason);
 
   hwdb::Registry& m_registry;
   const hwdb::Clock& m_clock;
   PipelineConfig m_config;
   const SigningKey& m_key;
   std::map<hwdb::RowId, hwdb::Timestamp> m_last_progress_write; // throttles progress writes
+  // Units waiting for a slot, in arrival order, with when each last asked. In memory: after a
+  // restart the line forms again as the agents ask (they retry every slot_retry).
+  struct Waiting {
+    hwdb::RowId unit_id = 0;
+    hwdb::Timestamp last_asked{};
+  };
+  std::vector<Waiting> m_line;
 };
 
 // Joins the unit to the first open batch run that wants it: its MAC is listed, or the batch takes

@@ -11,6 +11,7 @@
 #include "support/temp_dir.h"
 
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <atomic>
 #include <thread>
@@ -92,15 +93,32 @@ json erasure_record(const std::string& serial, const std::string& result) {
   return imager::to_json(r);
 }
 
+// The pipeline's time in tests: it stands still at the moment the daemon started until a test
+// moves it on, so the limits (stall, step timeout) are tested without sleeping.
+class FakeClock final : public hwdb::Clock {
+public:
+  hwdb::Timestamp now() const override { return m_now; }
+  void advance(std::chrono::seconds by) { m_now += by; }
+
+private:
+  hwdb::Timestamp m_now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+};
+
+using Tweak = std::function<void(daemon::PipelineConfig&)>;
+
 // One "atelierd process": registry, tokens, pipeline and API over the database file.
 struct Daemon {
-  Daemon(const std::string& db, pxe::BootTokens& tokens, const daemon::SigningKey& key)
+  Daemon(const std::string& db, pxe::BootTokens& tokens, const daemon::SigningKey& key,
+         const Tweak& tweak = {})
       : registry(hwdb::open_store(db).value(), clock) {
     daemon::PipelineConfig config;
     config.program = profiles::load_program(std::string(ATELIER_TEST_DATA) + "/imager/bench/program.toml").value();
     config.profiles.push_back(profiles::parse_profile(k_profile, "/srv/profiles/family.toml").value());
     config.profile_texts["family"] = std::string(k_profile);
     config.image_base_url = "http://198.18.0.2/images";
+    if (tweak) {
+      tweak(config);
+    }
     pipeline = std::make_unique<daemon::Pipeline>(registry, clock, std::move(config), key);
     api = std::make_unique<daemon::AgentApi>(registry, tokens, pipeline.get());
   }
@@ -109,7 +127,7 @@ struct Daemon {
     EXPECT_EQ(r.status, expected_status) << path << " " << body.dump() << " → " << r.body;
     return json::parse(r.body);
   }
-  hwdb::SystemClock clock;
+  FakeClock clock;
   hwdb::Registry registry;
   std::unique_ptr<daemon::Pipeline> pipeline;
   std::unique_ptr<daemon::AgentApi> api;
@@ -122,16 +140,23 @@ protected:
         m_daemon(std::make_unique<Daemon>(db(), m_tokens, m_key)) {}
 
   std::string db() const { return (m_dir / "atelier.db").string(); }
-  void restart() { // what kill -9 and a restart leave: the file, and the agent's token
+  void restart(const Tweak& tweak = {}) { // what kill -9 and a restart leave: the file, and the agent's token
     m_daemon.reset();
-    m_daemon = std::make_unique<Daemon>(db(), m_tokens, m_key);
+    m_daemon = std::make_unique<Daemon>(db(), m_tokens, m_key, tweak);
   }
-  std::string boot() { return m_tokens.issue(m_mac).value(); }
-  json register_agent(const std::string& token, unsigned status = 200) {
+  std::string boot(const pxe::MacAddress& mac) { return m_tokens.issue(mac).value(); }
+  std::string boot() { return boot(m_mac); }
+  json register_agent(const std::string& token, unsigned status = 200,
+                      const std::string& mac = "52:54:00:aa:00:01") {
     json inventory = json::parse(read(std::string(ATELIER_TEST_DATA) + "/profiles/laptop-8gb-uefi-ssd.json"));
-    return m_daemon->post("/api/v1/register",
-                          {{"mac", "52:54:00:aa:00:01"}, {"token", token}, {"inventory", inventory}}, status);
+    return m_daemon->post("/api/v1/register", {{"mac", mac}, {"token", token}, {"inventory", inventory}}, status);
   }
+  json progress(const std::string& token, const json& job, unsigned status = 200) {
+    return m_daemon->post("/api/v1/progress",
+                          {{"token", token}, {"job", job["job"]}, {"progress", {{"operation", job["step"]}, {"done_bytes", 1}}}},
+                          status);
+  }
+  FakeClock& clock() { return m_daemon->clock; }
   json next(const std::string& token, unsigned status = 200) {
     return m_daemon->post("/api/v1/next", {{"token", token}}, status);
   }
@@ -487,4 +512,135 @@ TEST_F(PipelineTest, FailedDeployKeepsTheImagingRecordAsEvidence) {
   EXPECT_EQ(images[0].result, "failed");
   EXPECT_EQ(json::parse(images[0].detail), record);
   EXPECT_NE(next(token)["params"]["message"].get<std::string>().find("sha256 mismatch"), std::string::npos);
+}
+
+// stall_minutes: a machine whose agent went silent (power cut, unplugged, hung) does not stay
+// "wiping 43 %" forever: the sweep fails its step and unit with a sentence a volunteer can act on.
+TEST_F(PipelineTest, SilentAgentIsGivenUpAfterStallMinutes) {
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  const json wipe = next(token);
+  ASSERT_EQ(wipe["step"], "wipe");
+  clock().advance(std::chrono::minutes(6));
+  progress(token, wipe);
+  clock().advance(std::chrono::minutes(9)); // 15 min after the job, 9 after the last word
+  EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty());
+  EXPECT_EQ(unit().state, hwdb::UnitState::tested);
+  clock().advance(std::chrono::minutes(1));
+  EXPECT_EQ(m_daemon->pipeline->sweep().lines.size(), 1u);
+  EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty()); // once
+
+  auto& store = m_daemon->registry.store();
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  const std::string reason = store.events(unit().id).value().back().reason;
+  EXPECT_EQ(reason, "no word from the agent for 10 min during wipe (powered off, hung or "
+                    "unplugged?): boot the machine again over the network to resume");
+  const auto rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(),
+                                          {{unit().id, reason}});
+  EXPECT_EQ(rows[0].stage, "wipe failed");
+  EXPECT_EQ(rows[0].verdict, "FAILED: " + reason);
+
+  // The agent was only slow: its late posts are refused with the reason and it stops; the
+  // disks it says it erased get no record (the wipe is redone when the machine boots again).
+  const json late = progress(token, wipe, 409);
+  EXPECT_EQ(late["stop"], true);
+  EXPECT_NE(late["error"].get<std::string>().find("given up by atelierd: no word from the agent"),
+            std::string::npos);
+  done(token, wipe, {{"records", {erasure_record("S2XXXXXX", "erased")}}}, 409);
+  EXPECT_TRUE(store.erasure_records_for_unit(unit().id).value().empty());
+  EXPECT_EQ(next(token)["params"]["verdict"], "FAILED");
+
+  // Booted again, the machine starts over from the bench, as after any interruption.
+  const std::string again = boot();
+  EXPECT_EQ(register_agent(again)["state"], "inventoried");
+  EXPECT_EQ(next(again)["step"], "bench");
+}
+
+// Asking for the next step again is word from the agent too.
+TEST_F(PipelineTest, AgentAskingAgainIsNotStalled) {
+  const std::string token = boot();
+  register_agent(token);
+  const json bench = next(token);
+  clock().advance(std::chrono::minutes(8));
+  EXPECT_EQ(next(token)["job"], bench["job"]);
+  clock().advance(std::chrono::minutes(8));
+  EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty());
+  EXPECT_EQ(unit().state, hwdb::UnitState::inventoried);
+}
+
+// step_timeout_minutes: a step that keeps reporting but never ends fails after its time limit,
+// counted from when it was handed out.
+TEST_F(PipelineTest, StepRunningPastItsTimeoutFails) {
+  restart([](daemon::PipelineConfig& c) { c.step_timeout = std::chrono::minutes(60); });
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  const json wipe = next(token);
+  for (int i = 0; i < 11; ++i) { // 55 minutes of steady progress
+    clock().advance(std::chrono::minutes(5));
+    progress(token, wipe);
+  }
+  EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty());
+  clock().advance(std::chrono::minutes(5));
+  EXPECT_EQ(m_daemon->pipeline->sweep().lines.size(), 1u);
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  EXPECT_EQ(m_daemon->registry.store().events(unit().id).value().back().reason,
+            "step wipe ran longer than 60 min ([pipeline] step_timeout_minutes): boot the machine "
+            "again over the network to redo it");
+}
+
+// max_active_units: with one slot, the second machine waits for the first one's wipe and deploy
+// (told its place in line), then goes on; bench and verify need no slot.
+TEST_F(PipelineTest, SecondMachineWaitsForTheOnlySlot) {
+  restart([](daemon::PipelineConfig& c) { c.max_active_units = 1; });
+  const std::string first = boot();
+  register_agent(first);
+  const pxe::MacAddress other_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const std::string second = boot(other_mac);
+  register_agent(second, 200, "52:54:00:aa:00:02");
+  done(first, next(first), {{"bench", bench_report()}});
+  done(second, next(second), {{"bench", bench_report()}});
+  ASSERT_EQ(next(first)["step"], "wipe");
+
+  const json wait = next(second);
+  EXPECT_EQ(wait["wait"], true);
+  EXPECT_EQ(wait["position"], 1);
+  EXPECT_EQ(wait["retry_after"], 30);
+  EXPECT_NE(wait["message"].get<std::string>().find("waiting for a free slot to wipe: 1st in line"),
+            std::string::npos);
+  EXPECT_FALSE(wait.contains("job"));
+
+  done(first, next(first), {{"records", {erasure_record("S2AAAAAA", "erased")}}});
+  // The slot is free between the first machine's wipe and deploy: the machine in line has it.
+  EXPECT_EQ(next(second)["step"], "wipe");
+  EXPECT_EQ(next(first)["wait"], true);
+  done(second, next(second), {{"records", {erasure_record("S2BBBBBB", "erased")}}});
+  EXPECT_EQ(next(first)["step"], "deploy");
+  EXPECT_EQ(next(second)["position"], 1);
+}
+
+// Arrival order: of two machines waiting, the one that asked first gets the freed slot, even when
+// the other asks first after the slot frees; a machine that stopped asking leaves the line.
+TEST_F(PipelineTest, WaitingMachinesProceedInArrivalOrder) {
+  restart([](daemon::PipelineConfig& c) { c.max_active_units = 1; });
+  std::vector<std::string> tokens;
+  for (std::uint8_t i = 1; i <= 3; ++i) {
+    const pxe::MacAddress mac{{0x52, 0x54, 0x00, 0xaa, 0x00, i}};
+    tokens.push_back(boot(mac));
+    register_agent(tokens.back(), 200, mac.str());
+    done(tokens.back(), next(tokens.back()), {{"bench", bench_report()}});
+  }
+  ASSERT_EQ(next(tokens[0])["step"], "wipe");
+  EXPECT_EQ(next(tokens[1])["position"], 1);
+  EXPECT_EQ(next(tokens[2])["position"], 2);
+  done(tokens[0], next(tokens[0]), {{"records", {erasure_record("S2AAAAAA", "erased")}}});
+  EXPECT_EQ(next(tokens[2])["position"], 1); // the second machine is ahead of it
+  EXPECT_EQ(next(tokens[1])["step"], "wipe");
+  EXPECT_EQ(next(tokens[0])["position"], 2);
+  // The second machine finishes its wipe while the third went silent for long: it left the line.
+  clock().advance(std::chrono::minutes(2));
+  EXPECT_EQ(next(tokens[0])["position"], 1);
+  done(tokens[1], next(tokens[1]), {{"records", {erasure_record("S2BBBBBB", "erased")}}});
+  EXPECT_EQ(next(tokens[0])["step"], "deploy");
 }

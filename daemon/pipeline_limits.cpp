@@ -1,0 +1,152 @@
+// Pipeline: the limits of [pipeline] (docs/CONFIG.md, docs/PIPELINE.md "Limits"): slots for the
+// heavy steps (max_active_units), and the sweep that gives up steps whose agent went silent
+// (stall_minutes) or that ran too long (step_timeout_minutes).
+#include "daemon/pipeline.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace atelier::daemon {
+namespace {
+
+using nlohmann::json;
+using hwdb::UnitState;
+
+// The steps that hold a slot: they load the server (image downloads) and the workshop's power and
+// network most, and are the ones a workshop wants to run a bounded number of at once.
+bool is_heavy(std::string_view step) {
+  return step == "wipe" || step == "deploy";
+}
+
+std::string ordinal(std::size_t n) {
+  const char* suffix = "th";
+  if (n % 100 < 11 || n % 100 > 13) {
+    suffix = n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+  }
+  return fmt::format("{}{}", n, suffix);
+}
+
+} // namespace
+
+std::optional<ApiAnswer> Pipeline::wait_for_slot(const hwdb::Unit& unit, Step step) {
+  const std::string_view name = to_string(step);
+  if (!is_heavy(name)) {
+    return std::nullopt;
+  }
+  auto latest = m_registry.store().latest_jobs();
+  if (!latest) {
+    return ApiAnswer{500, json{{"error", latest.error().message}}};
+  }
+  // An issued job is always its unit's newest (a new session abandons the old one's), so the
+  // newest jobs are all the running ones.
+  const auto active = static_cast<int>(std::count_if(latest->begin(), latest->end(), [&](const auto& j) {
+    return j.status == "issued" && is_heavy(j.step) && j.unit_id != unit.id;
+  }));
+  const auto now = m_clock.now();
+  // An agent that stopped asking (switched off while waiting) leaves the line after three missed
+  // retries, so it never holds up the others.
+  std::erase_if(m_line, [&](const Waiting& w) {
+    return w.unit_id != unit.id && now - w.last_asked > 3 * m_config.slot_retry;
+  });
+  auto me = std::find_if(m_line.begin(), m_line.end(), [&](const Waiting& w) { return w.unit_id == unit.id; });
+  const int free = std::max(0, m_config.max_active_units - active);
+  if (me == m_line.end()) {
+    if (m_line.empty() && free > 0) {
+      return std::nullopt;
+    }
+    m_line.push_back({unit.id, now});
+    me = std::prev(m_line.end());
+  }
+  me->last_asked = now;
+  const auto position = static_cast<std::size_t>(me - m_line.begin());
+  if (position < static_cast<std::size_t>(free)) {
+    m_line.erase(me); // its turn: first come, first served
+    return std::nullopt;
+  }
+  const auto place = position + 1 - static_cast<std::size_t>(free);
+  return ApiAnswer{
+      200, json{{"wait", true},
+                {"retry_after", m_config.slot_retry.count()},
+                {"position", place},
+                {"unit", unit.tag.str()},
+                {"message", fmt::format("waiting for a free slot to {}: {} in line ({} machine{} "
+                                        "wiping or installing, [pipeline] max_active_units = {})",
+                                        name, ordinal(place), active, active == 1 ? " is" : "s are",
+                                        m_config.max_active_units)}}};
+}
+
+hwdb::Result<bool> Pipeline::give_up(const hwdb::PipelineJob& job, const std::string& reason) {
+  hwdb::Store& store = m_registry.store();
+  bool ended = false;
+  auto done = store.transaction([&]() -> hwdb::Result<void> {
+    auto finished =
+        store.finish_job(job.id, "failed", json{{"daemon", reason}}.dump(), m_clock.now());
+    if (!finished) {
+      return std::unexpected(finished.error());
+    }
+    ended = *finished;
+    if (!ended) {
+      return {}; // the agent's result came first
+    }
+    auto unit = store.unit_by_id(job.unit_id);
+    if (!unit || !*unit) {
+      return hwdb::fail(hwdb::ErrorCode::not_found, "the unit vanished");
+    }
+    // Only a unit the pipeline still drives moves (a volunteer may have set it aside meanwhile).
+    const UnitState state = (*unit)->state;
+    const bool driven = state == UnitState::inventoried || state == UnitState::tested ||
+                        state == UnitState::wiped || state == UnitState::imaged;
+    if (!driven) {
+      return {};
+    }
+    auto moved = m_registry.transition(**unit, UnitState::failed, "atelierd", reason);
+    if (!moved) {
+      return std::unexpected(moved.error());
+    }
+    return {};
+  });
+  if (!done) {
+    return std::unexpected(done.error());
+  }
+  return ended;
+}
+
+SweepReport Pipeline::sweep() {
+  SweepReport report;
+  auto latest = m_registry.store().latest_jobs();
+  if (!latest) {
+    report.lines.push_back("sweep: " + latest.error().message);
+    return report;
+  }
+  const auto now = m_clock.now();
+  for (const auto& job : *latest) {
+    if (job.status != "issued" || job.step == "finish") {
+      continue; // a finish job asks nothing more of the agent than to show the verdict
+    }
+    const auto last_word = job.progress_at ? std::max(job.issued_at, *job.progress_at) : job.issued_at;
+    std::string reason;
+    if (now - job.issued_at >= m_config.step_timeout) {
+      reason = fmt::format("step {} ran longer than {} min ([pipeline] step_timeout_minutes): boot "
+                           "the machine again over the network to redo it",
+                           job.step, m_config.step_timeout.count());
+    } else if (now - last_word >= m_config.stall) {
+      reason = fmt::format("no word from the agent for {} min during {} (powered off, hung or "
+                           "unplugged?): boot the machine again over the network to resume",
+                           m_config.stall.count(), job.step);
+    } else {
+      continue;
+    }
+    auto ended = give_up(job, reason);
+    if (!ended) {
+      report.lines.push_back(fmt::format("sweep: job {}: {}", job.id, ended.error().message));
+    } else if (*ended) {
+      m_last_progress_write.erase(job.id);
+      report.lines.push_back(fmt::format("job {} ({}) of unit {} given up: {}", job.id, job.step,
+                                         job.unit_id, reason));
+    }
+  }
+  return report;
+}
+
+} // namespace atelier::daemon
