@@ -4,7 +4,11 @@
 #include "imager/child_process.h"
 #include "imager/console_display.h"
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <optional>
+#include <stop_token>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -19,6 +23,13 @@ namespace atelier::imager {
 namespace {
 
 using nlohmann::json;
+
+// How often a running step says it is alive when it reports nothing else (well under the smallest
+// [pipeline] stall_minutes, 1).
+constexpr std::chrono::seconds k_heartbeat{20};
+// The bench may overrun its budget on a slow machine (its disk pass, a slow CPU under emulation):
+// it is stopped only after twice its budget plus this.
+constexpr std::chrono::seconds k_bench_margin{60};
 
 void log(std::string_view line) { std::cerr << "atelier-agent: " << line << "\n" << std::flush; }
 
@@ -62,6 +73,37 @@ std::string last_message_line(std::string_view text) {
     }
   }
   return std::string(last);
+}
+
+std::chrono::seconds bench_timeout(int budget_seconds) {
+  return std::chrono::seconds(2 * budget_seconds) + k_bench_margin;
+}
+
+std::expected<json, std::string> bench_step(const std::string& self, int budget_seconds,
+                                            std::chrono::seconds timeout,
+                                            const std::function<void(std::string_view)>& on_line) {
+  auto child = run_child({self, "bench", "--json", "--budget", std::to_string(budget_seconds)},
+                         on_line, {.timeout = timeout});
+  if (!child) {
+    return std::unexpected("benchmark failed: " + child.error());
+  }
+  if (child->timed_out) {
+    return std::unexpected(fmt::format(
+        "benchmark failed: it ran longer than {} s (budget {} s, twice that plus {} s allowed) and "
+        "was stopped: the machine hung or is very slow; often bad RAM: run a memory test",
+        timeout.count(), budget_seconds, k_bench_margin.count()));
+  }
+  const json out = json::parse(child->out, nullptr, false);
+  if (child->exit_code != 0) {
+    return std::unexpected(fmt::format("benchmark failed: bench exited with {}: {}",
+                                       child->signal != 0 ? fmt::format("signal {}", child->signal)
+                                                          : std::to_string(child->exit_code),
+                                       last_message_line(child->err_tail)));
+  }
+  if (out.is_discarded()) {
+    return std::unexpected("benchmark failed: bench printed no JSON report");
+  }
+  return out;
 }
 
 namespace {
@@ -117,8 +159,31 @@ public:
         return;
       }
       m_last_post = now;
+      m_last_event = event;
     }
     (void)m_client.post("progress", {{"job", job}, {"progress", event}});
+  }
+  // A step that reports nothing for a while (the bench, the verify, a long mkfs) still says it is
+  // alive, so atelierd does not presume the agent gone ([pipeline] stall_minutes): the latest
+  // progress again, or the stage on screen.
+  void heartbeat(std::int64_t job) {
+    json event;
+    {
+      std::lock_guard lock(m_mutex);
+      const auto now = std::chrono::steady_clock::now();
+      if (now - m_last_post < k_heartbeat) {
+        return;
+      }
+      m_last_post = now;
+      event = m_last_event.is_object() ? m_last_event
+                                       : json{{"operation", m_screen.stage}, {"detail", m_screen.detail}};
+    }
+    (void)m_client.post("progress", {{"job", job}, {"progress", event}});
+  }
+  void new_step() {
+    std::lock_guard lock(m_mutex);
+    m_last_event = json();
+    m_last_post = std::chrono::steady_clock::now();
   }
 
 private:
@@ -127,6 +192,28 @@ private:
   std::mutex m_mutex;
   ScreenState m_screen;
   std::chrono::steady_clock::time_point m_last_post{};
+  json m_last_event;
+};
+
+// While a step runs, a thread posts the heartbeat (RAII: stopped and joined at the step's end).
+class Heartbeat {
+public:
+  Heartbeat(Reporter& reporter, std::int64_t job)
+      : m_thread([&reporter, job](std::stop_token stop) {
+          std::mutex mutex;
+          std::condition_variable_any wake;
+          std::unique_lock lock(mutex);
+          while (true) {
+            wake.wait_for(lock, stop, k_heartbeat, [] { return false; });
+            if (stop.stop_requested()) {
+              return;
+            }
+            reporter.heartbeat(job);
+          }
+        }) {}
+
+private:
+  std::jthread m_thread;
 };
 
 struct StepOutcome {
@@ -137,11 +224,16 @@ struct StepOutcome {
 
 // Runs `self args...`, forwarding progress; parses stdout as JSON.
 std::expected<json, std::string> run_json(const AgentOptions& o, Reporter& r, std::int64_t job,
-                                          std::vector<std::string> args, ChildResult* raw = nullptr) {
+                                          std::vector<std::string> args, ChildResult* raw = nullptr,
+                                          ChildOptions options = {}) {
   args.insert(args.begin(), o.self);
-  auto child = run_child(args, [&](std::string_view line) { r.child_line(job, line); });
+  auto child = run_child(args, [&](std::string_view line) { r.child_line(job, line); }, options);
   if (!child) {
     return std::unexpected(child.error());
+  }
+  if (child->timed_out) {
+    return std::unexpected(fmt::format("{} ran longer than {} s and was stopped", args[1],
+                                       options.timeout.count()));
   }
   if (raw != nullptr) {
     *raw = *child;
@@ -299,11 +391,11 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
 
 StepOutcome do_bench(const AgentOptions& o, Reporter& r, std::int64_t job, const json& params) {
   r.stage("TESTING", "CPU, memory and disks");
-  auto bench = run_json(o, r, job,
-                        {"bench", "--json", "--budget",
-                         std::to_string(params.value("budget_seconds", 60))});
+  const int budget = params.value("budget_seconds", 60);
+  auto bench = bench_step(o.self, budget, bench_timeout(budget),
+                          [&](std::string_view line) { r.child_line(job, line); });
   if (!bench) {
-    return {false, json::object(), "benchmark failed: " + bench.error()};
+    return {false, json::object(), bench.error()};
   }
   return {true, {{"bench", *bench}}, ""};
 }
@@ -456,6 +548,14 @@ int run_agent(const AgentOptions& o) {
       reporter.verdict("STOPPED", next.error().message);
       return 1;
     }
+    if (next->value("wait", false)) {
+      // No free slot for the heavy step yet ([pipeline] max_active_units): ask again later.
+      const auto pause = std::clamp<std::int64_t>(next->value("retry_after", std::int64_t{30}), 1, 300);
+      reporter.stage("WAITING", next->value("message", std::string("waiting for a free slot")));
+      log(next->value("message", std::string("waiting for a free slot")));
+      std::this_thread::sleep_for(std::chrono::seconds(pause));
+      continue;
+    }
     const std::int64_t job = next->value("job", std::int64_t{0});
     const std::string step = next->value("step", "");
     const json params = next->value("params", json::object());
@@ -467,6 +567,9 @@ int run_agent(const AgentOptions& o) {
       return params.value("verdict", "") == "READY" ? 0 : 1;
     }
     StepOutcome outcome;
+    reporter.new_step();
+    std::optional<Heartbeat> heartbeat;
+    heartbeat.emplace(reporter, job);
     if (step == "bench") {
       outcome = do_bench(o, reporter, job, params);
     } else if (step == "wipe") {
@@ -478,6 +581,7 @@ int run_agent(const AgentOptions& o) {
     } else {
       outcome = {false, json::object(), fmt::format("this agent does not know step '{}'", step)};
     }
+    heartbeat.reset();
     json body{{"job", job}, {"status", outcome.ok ? "done" : "failed"}, {"result", outcome.result}};
     if (!outcome.ok) {
       body["reason"] = outcome.reason;

@@ -7,6 +7,9 @@
 // so a crash or a hang in one step is a failed step the daemon hears about, never a silent agent.
 #pragma once
 
+#include <chrono>
+#include <expected>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +45,16 @@ std::string last_message_line(std::string_view text);
 // "ST500DM002 Z3T1234", "serial ATLE2E1" without a model, or "3.0 GiB, no model or serial
 // reported". Fields the drive did not report are null in the inventory; they never throw. Pure.
 std::string describe_disk(const nlohmann::json& disk);
+
+// How long the bench step's child may run before the agent stops it and fails the step: twice the
+// budget plus 60 s (a slow machine overruns its budget a little; a hung one forever). Pure.
+std::chrono::seconds bench_timeout(int budget_seconds);
+
+// The bench step: `SELF bench --json --budget N`, stopped after `timeout`. The bench report, or
+// the reason the step failed ("benchmark failed: ..."), naming the time limit when it hung.
+std::expected<nlohmann::json, std::string> bench_step(const std::string& self, int budget_seconds,
+                                                      std::chrono::seconds timeout,
+                                                      const std::function<void(std::string_view)>& on_line);
 
 // Returns when the daemon's finish step was carried out (or a fatal refusal): 0 after READY,
 // 1 otherwise.

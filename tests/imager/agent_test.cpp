@@ -14,6 +14,8 @@
 #include <csignal>
 #include <fmt/format.h>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <thread>
 
 using namespace atelier;
@@ -185,4 +187,37 @@ TEST(Agent, DiskIsDescribedFromWhateverItReports) {
             "serial ATLE2E1");
   EXPECT_EQ(imager::describe_disk(json{{"model", nullptr}, {"serial", nullptr}, {"size_bytes", 3221225472u}}),
             "3.0 GiB, no model or serial reported");
+}
+
+// A bench that hangs fails the step with the time limit in the reason instead of holding the
+// machine forever; the limit is twice the budget plus a margin.
+TEST(Agent, HungBenchIsStoppedAndFailsTheStep) {
+  EXPECT_EQ(imager::bench_timeout(60), std::chrono::seconds(180));
+  const std::string self = ::testing::TempDir() + "/atelier-hung-bench.sh";
+  {
+    std::ofstream script(self);
+    script << "#!/bin/sh\nexec sleep 60\n";
+  }
+  ASSERT_EQ(::chmod(self.c_str(), 0755), 0);
+  auto bench = imager::bench_step(self, 1, std::chrono::seconds(1), [](std::string_view) {});
+  ASSERT_FALSE(bench);
+  EXPECT_THAT(bench.error(), HasSubstr("benchmark failed: it ran longer than 1 s (budget 1 s"));
+  EXPECT_THAT(bench.error(), HasSubstr("run a memory test"));
+}
+
+// A bench that ends is read as before: its report, or its error line.
+TEST(Agent, BenchStepReturnsTheReportOrTheError) {
+  const std::string self = ::testing::TempDir() + "/atelier-quick-bench.sh";
+  {
+    std::ofstream script(self);
+    script << "#!/bin/sh\n[ \"$1 $4\" = \"bench 7\" ] || { echo wrong arguments >&2; exit 3; }\n"
+              "echo '{\"schema\":\"atelier.bench/1\"}'\n";
+  }
+  ASSERT_EQ(::chmod(self.c_str(), 0755), 0);
+  auto report = imager::bench_step(self, 7, std::chrono::seconds(30), [](std::string_view) {});
+  ASSERT_TRUE(report) << report.error();
+  EXPECT_EQ((*report)["schema"], "atelier.bench/1");
+  auto refused = imager::bench_step(self, 8, std::chrono::seconds(30), [](std::string_view) {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), "benchmark failed: bench exited with 3: wrong arguments");
 }
