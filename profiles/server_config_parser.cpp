@@ -70,18 +70,28 @@ std::filesystem::path resolve(const std::filesystem::path& base_dir, std::string
   return path.is_absolute() || base_dir.empty() ? path : base_dir / path;
 }
 
-void read_path(const TableReader& t, std::string_view key, const std::filesystem::path& base,
+// True when the key is in the file (even if it is in error), false when the default stays.
+bool read_path(const TableReader& t, std::string_view key, const std::filesystem::path& base,
                std::filesystem::path& out) {
   if (auto value = t.string(key, Need::optional)) {
     if (value->empty()) {
       t.error(key, "must not be empty (leave the key out for the default)");
-      return;
+      return true;
     }
     out = resolve(base, std::move(*value));
+    return true;
   }
+  return false;
 }
 
-void read_server(const TableReader& root, const std::filesystem::path& base, ServerSection& s) {
+// Which state paths the file sets itself; the others are derived from state_dir.
+struct ExplicitPaths {
+  bool database = false;
+  bool keys_dir = false;
+};
+
+void read_server(const TableReader& root, const std::filesystem::path& base, ServerSection& s,
+                 ExplicitPaths& given) {
   const toml::table* table = root.subtable("server", Need::optional);
   if (table == nullptr) {
     return;
@@ -102,7 +112,7 @@ void read_server(const TableReader& root, const std::filesystem::path& base, Ser
     }
     s.address = std::move(*address);
   }
-  read_path(t, "database", base, s.database);
+  given.database = read_path(t, "database", base, s.database);
   read_path(t, "state_dir", base, s.state_dir);
   if (auto site = t.string("site", Need::optional)) {
     s.site = std::move(*site);
@@ -177,7 +187,8 @@ void read_boot(const TableReader& root, const std::filesystem::path& base, BootS
   }
 }
 
-void read_pipeline(const TableReader& root, const std::filesystem::path& base, PipelineSection& p) {
+void read_pipeline(const TableReader& root, const std::filesystem::path& base, PipelineSection& p,
+                   ExplicitPaths& given) {
   const toml::table* table = root.subtable("pipeline", Need::optional);
   if (table == nullptr) {
     return;
@@ -189,7 +200,7 @@ void read_pipeline(const TableReader& root, const std::filesystem::path& base, P
   read_path(t, "profiles_dir", base, p.profiles_dir);
   read_path(t, "images_dir", base, p.images_dir);
   read_path(t, "program", base, p.program);
-  read_path(t, "keys_dir", base, p.keys_dir);
+  given.keys_dir = read_path(t, "keys_dir", base, p.keys_dir);
   if (auto n = t.integer("max_active_units", Need::optional, 1, 1000)) {
     p.max_active_units = static_cast<int>(*n);
   }
@@ -274,10 +285,19 @@ std::expected<ServerConfig, Diagnostics> parse_server_config(std::string_view to
   const std::filesystem::path base = std::filesystem::path(file_name).parent_path();
   const TableReader root(reporter, *document, "", {"server", "dhcp", "boot", "pipeline", "api"});
   ServerConfig config;
-  read_server(root, base, config.server);
+  ExplicitPaths given;
+  read_server(root, base, config.server, given);
   read_dhcp(root, config.dhcp);
   read_boot(root, base, config.boot);
-  read_pipeline(root, base, config.pipeline);
+  read_pipeline(root, base, config.pipeline, given);
+  // state_dir holds what the file does not place elsewhere: the database (and so the lease
+  // journal beside it) and the signing key.
+  if (!given.database) {
+    config.server.database = config.server.state_dir / "atelier.db";
+  }
+  if (!given.keys_dir) {
+    config.pipeline.keys_dir = config.server.state_dir / "keys";
+  }
   read_api(root, config.api);
   if (reporter.has_errors()) {
     return std::unexpected(reporter.take());

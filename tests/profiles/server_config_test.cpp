@@ -235,5 +235,35 @@ listen = "127.0.0.1"
               ElementsAre(error_at(2, "api.listen", "ADDRESS:PORT")));
 }
 
+// state_dir is where the daemon's state lives unless the file places a part of it elsewhere.
+TEST(ServerConfig, StateDirHoldsTheDatabaseAndKeysUnlessSetExplicitly) {
+  auto derived = parse_server_config(body(R"(
+[server]
+state_dir = "state"
+)"),
+                                     "/srv/atelier/atelier.toml");
+  ASSERT_TRUE(derived) << derived.error().front().to_string();
+  EXPECT_EQ(derived->server.database, "/srv/atelier/state/atelier.db");
+  EXPECT_EQ(derived->pipeline.keys_dir, "/srv/atelier/state/keys");
+
+  auto explicit_paths = parse_server_config(body(R"(
+[server]
+state_dir = "/srv/state"
+database = "/var/lib/atelier/atelier.db"
+
+[pipeline]
+keys_dir = "/etc/atelier/keys"
+)"),
+                                            "/srv/atelier/atelier.toml");
+  ASSERT_TRUE(explicit_paths) << explicit_paths.error().front().to_string();
+  EXPECT_EQ(explicit_paths->server.database, "/var/lib/atelier/atelier.db");
+  EXPECT_EQ(explicit_paths->pipeline.keys_dir, "/etc/atelier/keys");
+
+  auto round_trip = parse_server_config(to_toml(*derived), "/elsewhere/atelier.toml");
+  ASSERT_TRUE(round_trip);
+  EXPECT_EQ(round_trip->server.database, derived->server.database);
+  EXPECT_EQ(round_trip->pipeline.keys_dir, derived->pipeline.keys_dir);
+}
+
 } // namespace
 } // namespace atelier::profiles
