@@ -142,8 +142,10 @@ SweepReport Pipeline::sweep() {
       report.lines.push_back(fmt::format("sweep: job {}: {}", job.id, ended.error().message));
     } else if (*ended) {
       m_last_progress_write.erase(job.id);
-      report.lines.push_back(fmt::format("job {} ({}) of unit {} given up: {}", job.id, job.step,
-                                         job.unit_id, reason));
+      // The log names the machine by its asset tag, as every pipeline log line does.
+      const auto unit = m_registry.store().unit_by_id(job.unit_id);
+      const std::string who = unit && *unit ? (*unit)->tag.str() : fmt::format("unit {}", job.unit_id);
+      report.lines.push_back(fmt::format("{} {}: given up (job {}): {}", who, job.step, job.id, reason));
     }
   }
   return report;

@@ -528,7 +528,9 @@ TEST_F(PipelineTest, SilentAgentIsGivenUpAfterStallMinutes) {
   EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty());
   EXPECT_EQ(unit().state, hwdb::UnitState::tested);
   clock().advance(std::chrono::minutes(1));
-  EXPECT_EQ(m_daemon->pipeline->sweep().lines.size(), 1u);
+  const auto swept = m_daemon->pipeline->sweep().lines;
+  ASSERT_EQ(swept.size(), 1u);
+  EXPECT_TRUE(swept[0].starts_with(unit().tag.str() + " wipe: given up")) << swept[0]; // the log names the machine
   EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty()); // once
 
   auto& store = m_daemon->registry.store();
