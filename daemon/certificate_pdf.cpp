@@ -94,8 +94,8 @@ std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w, const 
   w.paragraph(std::string(t.signature), k_margin, width);
   w.labelled(std::string(t.key_fingerprint), c.fingerprint, width);
   const auto sig = nlohmann::json::parse(c.signature_json, nullptr, false);
-  w.labelled(std::string(t.signature_value), sig.is_object() ? sig.value("value", "") : "", width, k_mono,
-             7);
+  w.labelled(std::string(t.signature_value), sig.is_object() ? sig.value("value", "") : "", width,
+             k_mono, 7);
   w.skip(4);
   w.font(k_font, 9);
   for (const std::string& line : verification_instructions(r.record_id, c.fingerprint, language)) {

@@ -168,8 +168,8 @@ constexpr CertificateText k_french{
     .title = "Certificat d'effacement des donn\u00e9es",
     .meta_title = "Certificat d'effacement des donn\u00e9es\u00a0: {}",
     .unit_subject = "Ordinateur {}",
-    .intro_one = "{}\u00a0: 1 disque, son enregistrement sign\u00e9 par l'atelier",
-    .intro_many = "{}\u00a0: {} disques, leurs enregistrements sign\u00e9s par l'atelier",
+    .intro_one = "{}\u00a0: 1 disque, dont l'enregistrement est sign\u00e9 par l'atelier",
+    .intro_many = "{}\u00a0: {} disques, dont les enregistrements sont sign\u00e9s par l'atelier",
     .intro_nist = "Chaque disque ci-dessous a \u00e9t\u00e9 effac\u00e9 comme le d\u00e9crit la "
                   "norme NIST SP 800-88\u00a0; l'enregistrement de chacun est sign\u00e9, si bien "
                   "que toute modification peut \u00eatre d\u00e9tect\u00e9e.",
@@ -349,8 +349,9 @@ std::vector<RecordLine> record_lines(const ErasureRecord& r, Language language) 
   // The NIST level names are the standard's own words, in every language.
   add(t.level, fmt::format("{} (NIST SP 800-88)",
                            r.level == imager::SanitizationLevel::purge ? "Purge" : "Clear"));
-  add(t.method, r.method_detail.empty() ? r.method
-                                        : fmt::format("{}{}{}", r.method, t.colon, r.method_detail));
+  add(t.method, r.method_detail.empty()
+                    ? r.method
+                    : fmt::format("{}{}{}", r.method, t.colon, r.method_detail));
   add(t.passes, format(r.passes == 1 ? t.pass_one : t.pass_many, r.passes) +
                     (r.pattern.empty() ? "" : ", " + r.pattern));
   add(t.tool, fmt::format("{} {}", r.tool, r.tool_version));
