@@ -65,13 +65,18 @@ private:
 };
 
 std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w, const Certificate& c,
-                                                  std::size_t index, std::size_t count) {
+                                                  std::size_t index, std::size_t count,
+                                                  profiles::Language language) {
+  const CertificateText& t = certificate_text(language);
   const imager::ErasureRecord& r = c.record;
   const double width = k_a4_width - 2 * k_margin;
   w.ensure(k_qr_size + 40);
   w.font(k_font, 13, true);
-  w.paragraph(fmt::format("Disk {} of {}: {} {}", index + 1, count, r.manufacturer, r.model),
-              k_margin, width);
+  const std::string disk = fmt::format("{}{}{}", r.manufacturer, r.manufacturer.empty() ? "" : " ",
+                                      r.model);
+  const std::size_t number = index + 1;
+  w.paragraph(fmt::vformat(t.disk_of, fmt::make_format_args(number, count, disk)), k_margin,
+              width);
   w.skip(4);
   const double qr_top = w.y();
   if (auto ok = pdf::draw_qr(cr, certificate_qr_text(r.record_id, c.fingerprint),
@@ -80,20 +85,20 @@ std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w, const 
     return ok;
   }
   // The fields beside the QR code use the narrower column until they are past it.
-  for (const RecordLine& line : record_lines(r)) {
+  for (const RecordLine& line : record_lines(r, language)) {
     const bool beside_qr = w.y() < qr_top + k_qr_size + 4;
     w.labelled(line.label, line.value, beside_qr ? width - k_qr_size - 10 : width);
   }
   w.skip(8);
   w.font(k_font, 11, true);
-  w.paragraph("Signature", k_margin, width);
-  w.labelled("Key fingerprint", c.fingerprint, width);
+  w.paragraph(std::string(t.signature), k_margin, width);
+  w.labelled(std::string(t.key_fingerprint), c.fingerprint, width);
   const auto sig = nlohmann::json::parse(c.signature_json, nullptr, false);
-  w.labelled("Signature (Ed25519)", sig.is_object() ? sig.value("value", "") : "", width, k_mono,
-             7);
+  w.labelled(std::string(t.signature_value), sig.is_object() ? sig.value("value", "") : "", width,
+             k_mono, 7);
   w.skip(4);
   w.font(k_font, 9);
-  for (const std::string& line : verification_instructions(r.record_id, c.fingerprint)) {
+  for (const std::string& line : verification_instructions(r.record_id, c.fingerprint, language)) {
     w.paragraph(line, k_margin, width);
   }
   return {};
@@ -102,7 +107,9 @@ std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w, const 
 } // namespace
 
 std::expected<std::string, std::string>
-render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTitle& title) {
+render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTitle& title,
+                       profiles::Language language) {
+  const CertificateText& t = certificate_text(language);
   if (certificates.empty()) {
     return std::unexpected("there is no signed erasure record to put in a certificate");
   }
@@ -113,7 +120,7 @@ render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTi
   // Deterministic output: the date is the erasure's, not the rendering's ("YYYY-MM-DDTHH:MM:SS").
   auto doc =
       pdf::PdfDocument::create(k_a4_width, k_a4_height,
-                               {fmt::format("Certificate of data erasure: {}", title.subject),
+                               {fmt::vformat(t.meta_title, fmt::make_format_args(title.subject)),
                                 "atelier cert pdf", last_finish.substr(0, 19)});
   if (!doc) {
     return std::unexpected(doc.error());
@@ -122,21 +129,21 @@ render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTi
   Writer w(*doc);
   const double width = k_a4_width - 2 * k_margin;
   w.font(k_font, 18, true);
-  w.paragraph("Certificate of data erasure", k_margin, width);
+  w.paragraph(std::string(t.title), k_margin, width);
   w.font(k_font, 10);
-  w.paragraph(fmt::format("{}{}: {} disk record{}, signed by the workshop", title.subject,
-                          title.site.empty() ? "" : ", " + title.site, certificates.size(),
-                          certificates.size() == 1 ? "" : "s"),
+  const std::string subject =
+      title.subject + (title.site.empty() ? std::string() : ", " + title.site);
+  const std::size_t count = certificates.size();
+  w.paragraph(count == 1 ? fmt::vformat(t.intro_one, fmt::make_format_args(subject))
+                         : fmt::vformat(t.intro_many, fmt::make_format_args(subject, count)),
               k_margin, width);
-  w.paragraph("Every disk below was sanitized as NIST SP 800-88 describes; the record of each is "
-              "signed so that any change to it can be detected.",
-              k_margin, width);
+  w.paragraph(std::string(t.intro_nist), k_margin, width);
   w.skip(12);
   for (std::size_t i = 0; i < certificates.size(); ++i) {
     if (i > 0) {
       w.new_page();
     }
-    if (auto ok = draw_certificate(cr, w, certificates[i], i, certificates.size()); !ok) {
+    if (auto ok = draw_certificate(cr, w, certificates[i], i, certificates.size(), language); !ok) {
       return std::unexpected(ok.error());
     }
   }

@@ -3,8 +3,10 @@
 #include "daemon/certificate_text.h"
 #include "daemon/cli.h"
 #include "daemon/cli_context.h"
+#include "daemon/cli_paper_settings.h"
 #include "daemon/erasure_certificate.h"
 #include "daemon/file_io.h"
+#include "daemon/paper_text.h"
 #include "daemon/settings.h"
 #include "daemon/table.h"
 #include "imager/canonical_json.h"
@@ -84,7 +86,9 @@ void list(CliContext& ctx, const std::string& tag, bool as_json) {
 
 // --- show ---------------------------------------------------------------------------------------
 
-void show(CliContext& ctx, const std::string& record_id, bool as_json) {
+// `cert show` speaks English unless --lang says otherwise: it is read at the coordinator's desk,
+// where the CLI speaks English; the certificate for people is the PDF.
+void show(CliContext& ctx, const std::string& record_id, bool as_json, const std::string& lang) {
   auto registry = open_registry(ctx);
   if (!registry) {
     return;
@@ -115,19 +119,24 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json) {
         fmt::format("record {} in the database is unreadable: {}", record_id, record.error()));
     return;
   }
-  for (const RecordLine& line : record_lines(*record)) {
-    ctx.out << fmt::format("{:<24}{}\n", line.label + ":", line.value);
+  const profiles::Language language = lang.empty() ? profiles::Language::en
+                                                   : *parse_language(lang); // CLI11 checked it
+  const CertificateText& t = certificate_text(language);
+  const std::string colon(t.colon.substr(0, t.colon.size() - 1)); // ":" or " :" before the value
+  for (const RecordLine& line : record_lines(*record, language)) {
+    ctx.out << fmt::format("{:<24}{}\n", line.label + colon, line.value);
   }
-  ctx.out << fmt::format("{:<24}{}\n", "Signature:",
-                         certificate ? "Ed25519, key " + certificate->fingerprint
-                                     : "none (" + certificate.error() + ")");
+  const std::string why = certificate ? certificate->fingerprint : certificate.error();
+  ctx.out << fmt::format(
+      "{:<24}{}\n", std::string(t.signature) + colon,
+      fmt::vformat(certificate ? t.signature_key : t.signature_none, fmt::make_format_args(why)));
 }
 
 // --- pdf ----------------------------------------------------------------------------------------
 
 struct PdfOptions {
   std::string source; // a signed file, or an asset tag
-  std::string out;
+  PaperOptions paper; // --out, --program, --lang
   std::string key;
 };
 
@@ -163,6 +172,15 @@ std::optional<Certificate> certificate_from_file(CliContext& ctx, const PdfOptio
 }
 
 void pdf(CliContext& ctx, const PdfOptions& o) {
+  // The language first: a program file that cannot be read must not cost a verification.
+  auto settings = paper_settings(ctx, o.paper, nullptr, "");
+  if (!settings) {
+    return;
+  }
+  const CertificateText& t = certificate_text(settings->language);
+  const auto unit_subject = [&t](const std::string& tag) {
+    return fmt::vformat(t.unit_subject, fmt::make_format_args(tag));
+  };
   std::vector<Certificate> certificates;
   PdfTitle title;
   if (std::filesystem::is_regular_file(o.source)) {
@@ -172,7 +190,7 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
     }
     title.subject = c->record.source_property.empty()
                         ? std::filesystem::path(o.source).filename().string()
-                        : "Unit " + c->record.source_property;
+                        : unit_subject(c->record.source_property);
     certificates.push_back(std::move(*c));
   } else {
     auto registry = open_registry(ctx);
@@ -212,17 +230,19 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
                                        : ""));
       return;
     }
-    title.subject = "Unit " + unit->tag.str();
+    title.subject = unit_subject(unit->tag.str());
   }
   title.site = certificates.front().record.site;
-  auto bytes = render_certificate_pdf(certificates, title);
+  auto bytes = render_certificate_pdf(certificates, title, settings->language);
   if (!bytes) {
     ctx.error(bytes.error());
     return;
   }
-  if (write_bytes(ctx, o.out, *bytes)) {
-    ctx.out << fmt::format("wrote {}: {} disk record{}, key {}\n", o.out, certificates.size(),
-                           certificates.size() == 1 ? "" : "s", certificates.front().fingerprint);
+  if (write_bytes(ctx, o.paper.out, *bytes)) {
+    ctx.out << fmt::format("wrote {}: {} disk record{}, key {} ({})\n", o.paper.out,
+                           certificates.size(), certificates.size() == 1 ? "" : "s",
+                           certificates.front().fingerprint,
+                           profiles::to_string(settings->language));
   }
 }
 
@@ -275,17 +295,21 @@ void add_cert_store_commands(CLI::App& cert, CliContext& ctx) {
 
   auto show_id = std::make_shared<std::string>();
   auto show_json = std::make_shared<bool>(false);
+  auto show_lang = std::make_shared<std::string>();
   auto* show_cmd = cert.add_subcommand("show", "one erasure record, in words or as signed JSON");
   show_cmd->add_option("RECORD_ID", *show_id, "the record's id (atelier cert list)")->required();
   show_cmd->add_flag("--json", *show_json, "print the signed document");
-  show_cmd->callback([&ctx, show_id, show_json] { show(ctx, *show_id, *show_json); });
+  show_cmd->add_option("--lang", *show_lang, "fr or en: the words, as on the PDF (default: en)")
+      ->check(CLI::IsMember({"fr", "en"}));
+  show_cmd->callback(
+      [&ctx, show_id, show_json, show_lang] { show(ctx, *show_id, *show_json, *show_lang); });
 
   auto pdf_opt = std::make_shared<PdfOptions>();
   auto* pdf_cmd = cert.add_subcommand("pdf", "the certificate for people (PDF with QR codes)");
   pdf_cmd
       ->add_option("SOURCE", pdf_opt->source, "asset tag (all its signed records) or a signed file")
       ->required();
-  pdf_cmd->add_option("--out", pdf_opt->out, "the PDF file to write")->required();
+  add_paper_options(pdf_cmd, pdf_opt->paper, "its language");
   pdf_cmd->add_option("--key", pdf_opt->key, "for a file: the workshop's public key (PEM)")
       ->check(CLI::ExistingFile);
   pdf_cmd->callback([&ctx, pdf_opt] { pdf(ctx, *pdf_opt); });

@@ -1,5 +1,6 @@
 // `atelier label` and `atelier spec-sheet`: the paper a workshop prints (docs/PAPER.md).
 #include "daemon/cli_context.h"
+#include "daemon/cli_paper_settings.h"
 #include "daemon/file_io.h"
 #include "daemon/label_pdf.h"
 #include "daemon/paper_text.h"
@@ -13,58 +14,6 @@
 
 namespace atelier::daemon {
 namespace {
-
-struct PaperOptions {
-  std::string program = default_program_file();
-  bool program_given = false;
-  std::string lang;
-  std::string out;
-};
-
-// The program's words and language. The default program file may be absent (a workshop that only
-// prints certificates); a --program that cannot be read is an error.
-struct PaperSettings {
-  profiles::Language language = profiles::Language::fr;
-  std::string program_name;
-  std::string site;
-  std::string support_contact;
-  std::string support_url;
-};
-
-std::optional<PaperSettings> paper_settings(CliContext& ctx, const PaperOptions& options,
-                                            hwdb::Registry& registry) {
-  PaperSettings s;
-  // `atelier --program F label ...` (the global option) counts as given, like `label --program F`.
-  PaperOptions o = options;
-  if (!o.program_given && ctx.program != default_program_file()) {
-    o.program = ctx.program;
-    o.program_given = true;
-  }
-  if (o.program_given || std::filesystem::exists(o.program)) {
-    auto program = profiles::load_program(o.program);
-    if (!program) {
-      for (const auto& d : program.error()) {
-        ctx.err << d.to_string() << '\n';
-      }
-      ctx.error(fmt::format("{}: not a valid program file; nothing was printed", o.program));
-      return std::nullopt;
-    }
-    s = {program->language, program->name, program->site, program->support_contact,
-         program->support_url};
-  } else {
-    // `atelier db init --program` kept the program's name in the database.
-    if (auto name = registry.store().setting("program_name"); name && *name) {
-      s.program_name = **name;
-    }
-    ctx.err << fmt::format("atelier: note: no program file at {} (--program): French text, no "
-                           "support contact\n",
-                           o.program);
-  }
-  if (!o.lang.empty()) {
-    s.language = *parse_language(o.lang); // CLI11 checked it
-  }
-  return s;
-}
 
 bool write_pdf(CliContext& ctx, const std::string& path, const std::string& bytes) {
   if (auto w = write_file_atomically(path, bytes); !w) {
@@ -90,7 +39,7 @@ void labels(CliContext& ctx, const LabelOptions& o) {
   if (!registry) {
     return;
   }
-  auto settings = paper_settings(ctx, o.paper, *registry);
+  auto settings = paper_settings(ctx, o.paper, &*registry, "");
   if (!settings) {
     return;
   }
@@ -191,7 +140,7 @@ void spec_sheet(CliContext& ctx, const SheetOptions& o) {
     ctx.error(fmt::format("{} cannot have a spec sheet yet; it needs {}", unit->tag.str(), list));
     return;
   }
-  auto settings = paper_settings(ctx, o.paper, *registry);
+  auto settings = paper_settings(ctx, o.paper, &*registry, "no support contact");
   if (!settings) {
     return;
   }
@@ -213,16 +162,6 @@ void spec_sheet(CliContext& ctx, const SheetOptions& o) {
   }
 }
 
-void add_paper_options(CLI::App* cmd, PaperOptions& o) {
-  cmd->add_option("--out", o.out, "the PDF file to write")->required();
-  cmd->add_option("--program", o.program,
-                  "program file: language, name, site, support contact (default: "
-                  "$ATELIER_PROGRAM, else /etc/atelier/program.toml)")
-      ->each([&o](const std::string&) { o.program_given = true; });
-  cmd->add_option("--lang", o.lang, "fr or en (default: the program file's language)")
-      ->check(CLI::IsMember({"fr", "en"}));
-}
-
 } // namespace
 
 void add_paper_commands(CLI::App& app, CliContext& ctx) {
@@ -235,7 +174,7 @@ void add_paper_commands(CLI::App& app, CliContext& ctx) {
       "label", "asset labels: tag, QR code and key specs, on a sheet or a label printer's roll");
   label->add_option("TAG", label_opt->tags, "asset tags, one label each, in this order")
       ->required();
-  add_paper_options(label, label_opt->paper);
+  add_paper_options(label, label_opt->paper, "language and program name");
   label->add_option("--format", label_opt->format, formats)
       ->check(CLI::IsMember([] {
         std::vector<std::string> names;
@@ -259,7 +198,8 @@ void add_paper_commands(CLI::App& app, CliContext& ctx) {
                     "support");
   sheet->add_option("TAG", sheet_opt->tag, "asset tag of a ready, assigned or delivered unit")
       ->required();
-  add_paper_options(sheet, sheet_opt->paper);
+  add_paper_options(sheet, sheet_opt->paper,
+                    "language, name, site, support contact");
   sheet->add_option("--profiles", sheet_opt->profiles_dir,
                     "profile directory, for the installed system's description and first-boot "
                     "account (default: $ATELIER_PROFILES, else /etc/atelier/profiles)");

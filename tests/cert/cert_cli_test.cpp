@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -53,6 +54,9 @@ bool have(const char* tool) {
 class CertCli : public ::testing::Test {
 protected:
   CertCli() {
+    // No program file unless a test names one, whatever the machine has in /etc/atelier: the
+    // default language is then French, as for labels.
+    ::setenv("ATELIER_PROGRAM", (m_dir / "no-program.toml").c_str(), 1);
     EXPECT_EQ(run({"db", "init"}).status, 0);
     const CliRun added = run({"units", "add", "--vendor", "HP", "--model", "ProDesk 400 G1",
                               "--serial", "CZC0000001", "--json"});
@@ -74,6 +78,25 @@ protected:
   std::string write_record(const atelier::imager::ErasureRecord& r, const std::string& name) {
     const auto path = (m_dir / name).string();
     std::ofstream(path) << atelier::imager::to_json(r).dump(2);
+    return path;
+  }
+  // A program file saying which language the papers speak (docs/PROFILES.md).
+  std::string program_file(const char* language) {
+    const auto path = (m_dir / fmt::format("program-{}.toml", language)).string();
+    std::ofstream(path) << fmt::format(R"([program]
+name = "Ordi 2.0"
+site = "Médiathèque"
+asset_tag_prefix = "AT"
+language = "{}"
+
+[grading]
+ram = [ {{ min = "2GiB", points = 10 }} ]
+[grading.grades]
+A = 9
+B = 5
+C = 1
+)",
+                                       language);
     return path;
   }
   std::string export_key() {
@@ -292,6 +315,8 @@ TEST_F(CertCli, PdfCarriesTheFieldsTheFingerprintAndAReadableQrCode) {
   const CliRun r = run({"cert", "pdf", m_tag, "--out", pdf});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("2 disk records"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(fr)"), std::string::npos) << r.out; // no program file: French, as labels
+  EXPECT_NE(r.err.find("no program file at"), std::string::npos) << r.err;
   EXPECT_TRUE(read(pdf).starts_with("%PDF-"));
   const std::string text = shell("pdftotext '" + pdf + "' -");
   EXPECT_NE(text.find("S3Z1NB0K123456A"), std::string::npos) << text;
@@ -327,6 +352,123 @@ TEST_F(CertCli, PdfOfASignedFileChecksItFirst) {
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.err.find("is not a valid erasure certificate"), std::string::npos) << bad.err;
   EXPECT_FALSE(std::filesystem::exists(m_dir / "bad.pdf"));
+}
+
+TEST_F(CertCli, PdfSpeaksTheProgramFilesLanguage) {
+  // Why: a French program hands the certificate to French donors and auditors; an English one to
+  // English readers. Only the words change: the ids, the fingerprint and the QR code do not.
+  if (!have("pdftotext")) {
+    GTEST_SKIP() << "pdftotext missing: install poppler-utils (scripts/packages.d/cert.list)";
+  }
+  auto second = atelier::test::sample_record("5d2f7a11-0c3e-4b8a-9f6d-2e1b0a9c8d7e");
+  second.media_type = "hdd";
+  second.verification = atelier::imager::VerificationMethod::sample;
+  ASSERT_EQ(sign(write_record(atelier::test::sample_record(), "sda.json")).status, 0);
+  ASSERT_EQ(sign(write_record(second, "sdb.json")).status, 0);
+  const std::string signed_before = read(m_dir / "sda.signed.json");
+  const std::string fingerprint = json::parse(signed_before)["signature"]["key_fingerprint"];
+  const std::string fr_pdf = (m_dir / "fr.pdf").string();
+  const std::string en_pdf = (m_dir / "en.pdf").string();
+  const CliRun fr =
+      run({"--program", program_file("fr"), "cert", "pdf", m_tag, "--out", fr_pdf});
+  ASSERT_EQ(fr.status, 0) << fr.err;
+  const CliRun en =
+      run({"--program", program_file("en"), "cert", "pdf", m_tag, "--out", en_pdf});
+  ASSERT_EQ(en.status, 0) << en.err;
+  EXPECT_TRUE(fr.err.empty()) << fr.err; // a program file was found: no note
+
+  const std::string french = shell("pdftotext '" + fr_pdf + "' -");
+  for (const std::string& words :
+       {std::string("Certificat d'effacement des données"), "Ordinateur " + m_tag,
+        std::string("EFFACÉ"),
+        std::string("Disque 1 sur 2"), std::string("Disque 2 sur 2"),
+        std::string("Numéro de série"), std::string("disque SSD"), std::string("disque dur (HDD)"),
+        std::string("relecture complète"), std::string("relecture par échantillons"),
+        std::string("1234 heures de fonctionnement"), std::string("500,1 Go"),
+        std::string("Empreinte de la clé"), std::string("Clear (NIST SP 800-88)"),
+        std::string("3f1c2a9e-6d0b-4c1e-9a55-0b7e4e2d1c10"),
+        std::string("5d2f7a11-0c3e-4b8a-9f6d-2e1b0a9c8d7e"), fingerprint}) {
+    EXPECT_NE(french.find(words), std::string::npos) << words << "\n" << french;
+  }
+  EXPECT_EQ(french.find("ERASED"), std::string::npos) << french;
+  EXPECT_EQ(french.find("Serial number"), std::string::npos) << french;
+
+  const std::string english = shell("pdftotext '" + en_pdf + "' -");
+  for (const std::string& words :
+       {std::string("Certificate of data erasure"), "Unit " + m_tag, std::string("ERASED"),
+        std::string("Disk 1 of 2"), std::string("Serial number"),
+        std::string("hard disk drive (HDD)"), std::string("full read-back"),
+        std::string("1234 power-on hours"), std::string("500.1 GB"),
+        std::string("Key fingerprint"), std::string("3f1c2a9e-6d0b-4c1e-9a55-0b7e4e2d1c10"),
+        fingerprint}) {
+    EXPECT_NE(english.find(words), std::string::npos) << words << "\n" << english;
+  }
+  EXPECT_EQ(english.find("EFFACÉ"), std::string::npos) << english;
+
+  // The PDF's own title (its metadata) speaks the same language.
+  EXPECT_NE(shell("pdfinfo '" + fr_pdf + "'").find("Certificat d'effacement des données"),
+            std::string::npos);
+  // The evidence is language-independent: rendering changed nothing in the signed record.
+  EXPECT_EQ(read(m_dir / "sda.signed.json"), signed_before);
+  EXPECT_EQ(run({"cert", "show", "3f1c2a9e-6d0b-4c1e-9a55-0b7e4e2d1c10", "--json"}).out,
+            signed_before);
+}
+
+TEST_F(CertCli, PdfLangOverridesTheProgramFile) {
+  // Why: --lang prints a one-off copy in the other language, as for labels; anything but fr or en
+  // is a usage error.
+  if (!have("pdftotext")) {
+    GTEST_SKIP() << "pdftotext missing: install poppler-utils (scripts/packages.d/cert.list)";
+  }
+  ASSERT_EQ(sign(write_record(atelier::test::sample_record(), "sda.json")).status, 0);
+  const std::string signed_file = (m_dir / "sda.signed.json").string();
+  const std::string pdf = (m_dir / "c.pdf").string();
+  const std::string fr_program = program_file("fr");
+  ASSERT_EQ(run({"--program", fr_program, "cert", "pdf", signed_file, "--out", pdf, "--lang", "en"})
+                .status,
+            0);
+  EXPECT_NE(shell("pdftotext '" + pdf + "' -").find("Certificate of data erasure"),
+            std::string::npos);
+  // The command's own --program works like the global one.
+  ASSERT_EQ(run({"cert", "pdf", signed_file, "--out", pdf, "--program", program_file("en")})
+                .status,
+            0);
+  EXPECT_NE(shell("pdftotext '" + pdf + "' -").find("1 disk record, signed by the workshop"),
+            std::string::npos);
+  ASSERT_EQ(run({"cert", "pdf", signed_file, "--out", pdf, "--lang", "fr"}).status, 0);
+  EXPECT_NE(shell("pdftotext '" + pdf + "' -").find("Certificat d'effacement des données"),
+            std::string::npos);
+  EXPECT_EQ(run({"cert", "pdf", signed_file, "--out", pdf, "--lang", "de"}).status, 2);
+  // A program file that cannot be read stops the command before anything is written.
+  std::ofstream((m_dir / "broken.toml").string()) << "[program]\nname = \"\"\n";
+  const CliRun broken = run({"--program", (m_dir / "broken.toml").string(), "cert", "pdf",
+                             signed_file, "--out", (m_dir / "b.pdf").string()});
+  EXPECT_EQ(broken.status, 1);
+  EXPECT_NE(broken.err.find("broken.toml:2"), std::string::npos) << broken.err;
+  EXPECT_FALSE(std::filesystem::exists(m_dir / "b.pdf"));
+}
+
+TEST_F(CertCli, ShowSaysWhyAFailedErasureFailedInFrench) {
+  // Why: a failed attempt is kept as evidence; read in French it must still give the reason, in
+  // French framing (a no-break space before the colon, as French typography wants).
+  const std::string file = write_record(atelier::test::failed_record(), "sdb.json");
+  ASSERT_EQ(sign(file).status, 1); // filed, not signed
+  const std::string id = "9b0e77c4-1d2a-4f5e-8c3b-6a7d8e9f0a1b";
+  const CliRun fr = run({"cert", "show", id, "--lang", "fr"});
+  ASSERT_EQ(fr.status, 0) << fr.err;
+  EXPECT_NE(fr.out.find("Résultat\u00a0:"), std::string::npos) << fr.out;
+  EXPECT_NE(fr.out.find("ÉCHEC\u00a0: write: Input/output error (EIO) at byte 4096 after 3 "
+                        "attempts"),
+            std::string::npos)
+      << fr.out;
+  EXPECT_NE(fr.out.find("3 en écriture, 0 en lecture"), std::string::npos) << fr.out;
+  EXPECT_NE(fr.out.find("\u00a0; 1 plages en échec"), std::string::npos) << fr.out;
+  EXPECT_NE(fr.out.find("Signature\u00a0:"), std::string::npos) << fr.out;
+  EXPECT_NE(fr.out.find("aucune ("), std::string::npos) << fr.out;
+  // Without --lang, `cert show` keeps the coordinator CLI's English.
+  const CliRun en = run({"cert", "show", id});
+  EXPECT_NE(en.out.find("FAILED: write: Input/output error"), std::string::npos) << en.out;
+  EXPECT_EQ(run({"cert", "show", id, "--lang", "de"}).status, 2);
 }
 
 } // namespace

@@ -465,16 +465,21 @@ TEST_F(PaperCli, LabelSpecSheetAndCertificateOfOneUnitAllNameItsTag) {
   const std::string label = (m_dir / "label.pdf").string();
   const std::string sheet = (m_dir / "spec-sheet.pdf").string();
   const std::string certificate = (m_dir / "certificate.pdf").string();
+  const std::string certificate_en = (m_dir / "certificate-en.pdf").string();
   ASSERT_EQ(paper({"label", m_tag, "--out", label, "--format", "l7160", "--outline"}).status, 0);
   ASSERT_EQ(paper({"spec-sheet", m_tag, "--out", sheet, "--profiles", m_profiles.string()}).status,
             0);
-  ASSERT_EQ(run({"cert", "pdf", m_tag, "--out", certificate}).status, 0);
-  for (const std::string& pdf : {label, sheet, certificate}) {
+  ASSERT_EQ(paper({"cert", "pdf", m_tag, "--out", certificate}).status, 0);
+  ASSERT_EQ(paper({"cert", "pdf", m_tag, "--out", certificate_en, "--lang", "en"}).status, 0);
+  for (const std::string& pdf : {label, sheet, certificate, certificate_en}) {
     EXPECT_NE(pdf_text(pdf).find(m_tag), std::string::npos) << pdf;
   }
+  // All three speak the program's language (French here).
   EXPECT_NE(pdf_text(sheet).find("1 disque(s) effacé(s)"), std::string::npos);
+  EXPECT_NE(pdf_text(certificate).find("Certificat d'effacement des données"), std::string::npos);
+  EXPECT_NE(pdf_text(certificate_en).find("Certificate of data erasure"), std::string::npos);
   if (const char* keep = std::getenv("ATELIER_PAPER_KEEP"); keep != nullptr && *keep != '\0') {
-    for (const std::string& pdf : {label, sheet, certificate}) {
+    for (const std::string& pdf : {label, sheet, certificate, certificate_en}) {
       std::filesystem::copy_file(
           pdf, std::filesystem::path(keep) / std::filesystem::path(pdf).filename(),
           std::filesystem::copy_options::overwrite_existing);
