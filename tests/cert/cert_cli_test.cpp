@@ -3,6 +3,7 @@
 #include "daemon/cli.h"
 #include "imager/erasure_record.h"
 #include "sample_record.h"
+#include "support/cli_output.h"
 #include "support/temp_dir.h"
 
 #include <cstdlib>
@@ -18,38 +19,10 @@ namespace {
 using atelier::daemon::run_cli;
 using nlohmann::json;
 
-struct CliRun {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs a shell command and returns its standard output (tests only: fixed, quoted arguments).
-std::string shell(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return out;
-  }
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-    out.append(buffer, n);
-  }
-  ::pclose(pipe);
-  return out;
-}
-
-bool have(const char* tool) {
-  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
+using atelier::test::CliRun;
+using atelier::test::have;
+using atelier::test::read;
+using atelier::test::shell;
 
 class CertCli : public ::testing::Test {
 protected:
