@@ -16,7 +16,7 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)       # libsodium-d
 if(ATELIER_BUILD_TESTS)
   find_package(GTest REQUIRED)                 # libgtest-dev, libgmock-dev
 endif()
-# libparted-dev: the deploy writes partition tables (imager/partitioner.cpp)
+# libparted-dev: the deploy writes partition tables (imager/deploy/partitioner.cpp)
 pkg_check_modules(PARTED REQUIRED IMPORTED_TARGET libparted)
-# libcrypt-dev: the deploy hashes a preset account's password (SHA-512 crypt, imager/tailor.cpp)
+# libcrypt-dev: the deploy hashes a preset account's password (SHA-512 crypt, imager/deploy/tailor.cpp)
 pkg_check_modules(XCRYPT REQUIRED IMPORTED_TARGET libxcrypt)

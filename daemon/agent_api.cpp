@@ -10,7 +10,9 @@ namespace {
 
 using nlohmann::json;
 
-pxe::HttpPostResult answer(unsigned status, json body) { return {status, body.dump() + "\n"}; }
+pxe::HttpPostResult answer(unsigned status, json body) {
+  return {status, body.dump() + "\n"};
+}
 pxe::HttpPostResult refuse(unsigned status, std::string message) {
   return answer(status, json{{"error", std::move(message)}});
 }
@@ -63,7 +65,8 @@ pxe::HttpPostResult AgentApi::handle(std::string_view path, const std::string& b
   return refuse(404, fmt::format("no API endpoint {}", path));
 }
 
-pxe::HttpPostResult AgentApi::register_agent(const std::string& body, const std::string& client_ip) {
+pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
+                                             const std::string& client_ip) {
   const json request = json::parse(body, nullptr, false);
   if (request.is_discarded() || !request.is_object()) {
     return refuse(400, "the body is not a JSON object");
@@ -117,7 +120,8 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body, const std:
   intake.identity.serial = text(inventory, {"system", "serial"});
   intake.identity.board_serial = text(inventory, {"system", "board", "serial"});
   intake.identity.wired_mac = hwdb::MacAddress(mac->octets);
-  intake.chassis = hwdb::parse_chassis(text(inventory, {"system", "chassis"})).value_or(hwdb::Chassis::unknown);
+  intake.chassis =
+      hwdb::parse_chassis(text(inventory, {"system", "chassis"})).value_or(hwdb::Chassis::unknown);
   intake.actor = "atelierd";
   auto unit = m_registry.intake(intake);
   if (!unit) {

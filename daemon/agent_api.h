@@ -11,8 +11,8 @@
 //
 // The token is the one atelierd put on this boot's kernel command line (pxe/boot_tokens.h); it is
 // single-use, so a report that did not come from the boot atelierd authorised is refused.
-// Registration records the inventory verbatim (inventory_snapshots), upgrades the unit's identity from
-// MAC to DMI serial (same unit), and moves a `detected` unit to `inventoried`.
+// Registration records the inventory verbatim (inventory_snapshots), upgrades the unit's identity
+// from MAC to DMI serial (same unit), and moves a `detected` unit to `inventoried`.
 //
 // Thread model: called on atelierd's io thread, like the DHCP service (one database connection).
 #pragma once
@@ -34,7 +34,8 @@ public:
   AgentApi(hwdb::Registry& registry, pxe::BootTokens& tokens, Pipeline* pipeline = nullptr)
       : m_registry(registry), m_tokens(tokens), m_pipeline(pipeline) {}
 
-  pxe::HttpPostResult handle(std::string_view path, const std::string& body, const std::string& client_ip);
+  pxe::HttpPostResult handle(std::string_view path, const std::string& body,
+                             const std::string& client_ip);
 
 private:
   pxe::HttpPostResult register_agent(const std::string& body, const std::string& client_ip);

@@ -1,22 +1,21 @@
 #include "daemon/atelierd.h"
 
-#include "daemon/accounts.h"
 #include "daemon/agent_api.h"
-#include "daemon/api_server.h"
-#include "daemon/coordinator_api.h"
+#include "daemon/api/api_server.h"
+#include "daemon/api/coordinator_api.h"
 #include "daemon/boot_admission.h"
 #include "daemon/pipeline.h"
-#include "profiles/file_kind.h"
-#include "daemon/settings.h"
 #include "hardware-db/registry.h"
+#include "profiles/file_kind.h"
+#include "profiles/server_config.h"
 #include "pxe/dhcp_server.h"
 #include "pxe/http_server.h"
 #include "pxe/tftp_server.h"
-#include "profiles/server_config.h"
+#include "workshop/accounts.h"
+#include "workshop/settings.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <thread>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -24,9 +23,10 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <iterator>
 #include <memory>
-#include <iostream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/chrono.h>
@@ -49,12 +49,13 @@ struct Options {
   std::string broadcast = "255.255.255.255";
   std::string listen = "0.0.0.0";
   std::string mode = "proxy";
-  std::string pool;      // standalone: FIRST-LAST
+  std::string pool; // standalone: FIRST-LAST
   std::string netmask = "255.255.255.0";
   std::string lease_file; // standalone: default beside the database
   int lease_seconds = 3600;
-  std::string boot_dir;               // vmlinuz + initrd.img (atelier bootenv build --out DIR)
-  std::string ipxe_dir = "/usr/lib/ipxe"; // Debian's ipxe package: TFTP root and HTTP-boot EFI files
+  std::string boot_dir; // vmlinuz + initrd.img (atelier bootenv build --out DIR)
+  std::string ipxe_dir =
+      "/usr/lib/ipxe"; // Debian's ipxe package: TFTP root and HTTP-boot EFI files
   std::uint16_t tftp_port = 69;
   int token_minutes = 30;
   std::string program;      // the program file (grading rules); pipeline off when absent
@@ -73,7 +74,8 @@ Options options_from(const profiles::ServerConfig& config) {
   opt.mode = std::string(profiles::to_string(config.dhcp.mode));
   opt.pool = config.dhcp.pool;
   opt.netmask = config.dhcp.netmask;
-  // The lease journal stays beside the database (DB + ".leases") unless --lease-file says otherwise.
+  // The lease journal stays beside the database (DB + ".leases") unless --lease-file says
+  // otherwise.
   opt.lease_seconds = config.dhcp.lease_seconds;
   opt.boot_dir = config.boot.bootenv_dir.string();
   opt.ipxe_dir = config.boot.ipxe_dir.string();
@@ -158,8 +160,8 @@ public:
     if (std::filesystem::exists(opt.program)) {
       auto program = profiles::load_program(opt.program);
       if (!program) {
-        return std::unexpected(fmt::format("coordinator API: the program file {} has errors",
-                                           opt.program));
+        return std::unexpected(
+            fmt::format("coordinator API: the program file {} has errors", opt.program));
       }
       settings.program = program->name;
       settings.warranty_months = program->handover.warranty_months;
@@ -198,7 +200,8 @@ private:
   CoordinatorApiService(std::unique_ptr<hwdb::Store> store, const hwdb::Clock& clock,
                         std::chrono::minutes token_lifetime, CoordinatorSettings settings)
       : m_registry(std::move(store), clock),
-        m_accounts(m_registry.store(), clock, AccountsConfig{token_lifetime, PasswordCost::interactive()}),
+        m_accounts(m_registry.store(), clock,
+                   AccountsConfig{token_lifetime, PasswordCost::interactive()}),
         m_api(m_registry, m_accounts, std::move(settings)) {}
 
   hwdb::Registry m_registry;
@@ -218,7 +221,8 @@ int run_atelierd(const std::vector<std::string>& args) {
   profiles::ServerConfig config;
   std::string config_source = "embedded defaults";
   if (config_file || std::filesystem::exists(profiles::k_default_server_config)) {
-    const std::filesystem::path path = config_file.value_or(std::string(profiles::k_default_server_config));
+    const std::filesystem::path path =
+        config_file.value_or(std::string(profiles::k_default_server_config));
     auto loaded = profiles::load_server_config(path);
     if (!loaded) {
       for (const auto& diagnostic : loaded.error()) {
@@ -265,8 +269,9 @@ int run_atelierd(const std::vector<std::string>& args) {
                  "standalone: lease journal (default: DB path + .leases); survives restarts");
   app.add_option("--lease-seconds", opt.lease_seconds, "standalone: lease time")
       ->check(CLI::Range(60, 7 * 24 * 3600));
-  app.add_option("--boot-dir", opt.boot_dir,
-                 "boot environment served over HTTP: vmlinuz and initrd.img (atelier bootenv build)");
+  app.add_option(
+      "--boot-dir", opt.boot_dir,
+      "boot environment served over HTTP: vmlinuz and initrd.img (atelier bootenv build)");
   app.add_option("--ipxe-dir", opt.ipxe_dir,
                  "iPXE binaries served over TFTP (and over HTTP for UEFI HTTP boot); Debian's ipxe "
                  "package installs them in /usr/lib/ipxe");
@@ -295,7 +300,8 @@ int run_atelierd(const std::vector<std::string>& args) {
     config.server.database = opt.db;
     config.server.interface = opt.interface;
     config.server.address = opt.address;
-    config.dhcp.mode = opt.mode == "standalone" ? profiles::DhcpMode::standalone : profiles::DhcpMode::proxy;
+    config.dhcp.mode =
+        opt.mode == "standalone" ? profiles::DhcpMode::standalone : profiles::DhcpMode::proxy;
     config.dhcp.pool = opt.pool;
     config.dhcp.netmask = opt.netmask;
     config.dhcp.lease_seconds = opt.lease_seconds;
@@ -382,8 +388,8 @@ int run_atelierd(const std::vector<std::string>& args) {
                        opt.mode == "proxy" ? "proxyDHCP" : "standalone DHCP", opt.interface,
                        opt.address, opt.dhcp_port, opt.boot_port, opt.db,
                        pool ? fmt::format(", pool {}", opt.pool) : ""));
-  log_line(fmt::format("TFTP on port {} from {}; HTTP boot on port {}{}", opt.tftp_port, opt.ipxe_dir,
-                       opt.http_port,
+  log_line(fmt::format("TFTP on port {} from {}; HTTP boot on port {}{}", opt.tftp_port,
+                       opt.ipxe_dir, opt.http_port,
                        opt.boot_dir.empty() ? " (no --boot-dir: scripts only, no boot environment)"
                                             : ", boot environment " + opt.boot_dir));
 
@@ -399,7 +405,8 @@ int run_atelierd(const std::vector<std::string>& args) {
   http_config.listen_address = opt.listen;
   http_config.port = opt.http_port;
   http_config.interface = opt.interface;
-  if (!opt.boot_dir.empty() && !std::filesystem::exists(std::filesystem::path(opt.boot_dir) / "vmlinuz")) {
+  if (!opt.boot_dir.empty() &&
+      !std::filesystem::exists(std::filesystem::path(opt.boot_dir) / "vmlinuz")) {
     log_line(fmt::format("warning: no boot environment in {} (build it with `atelier bootenv build "
                          "--out {}`); machines will get their boot script but no kernel",
                          opt.boot_dir, opt.boot_dir));
@@ -411,8 +418,9 @@ int run_atelierd(const std::vector<std::string>& args) {
   for (const char* efi : {"ipxe.efi", "snponly.efi"}) {
     http_config.files[std::string("/ipxe/") + efi] = std::filesystem::path(opt.ipxe_dir) / efi;
   }
-  http_config.script_handler = [&](const pxe::MacAddress& mac,
-                                   const std::string& client_ip) -> std::expected<std::string, std::string> {
+  http_config.script_handler =
+      [&](const pxe::MacAddress& mac,
+          const std::string& client_ip) -> std::expected<std::string, std::string> {
     // Same thread as DHCP (one io_context), so the database is used from one thread only.
     const pxe::Admission allowed = admission.admit_script(mac);
     if (!allowed.answer) {
@@ -437,7 +445,8 @@ int run_atelierd(const std::vector<std::string>& args) {
     }
     pipeline_config.program = std::move(*program);
     pipeline_config.profiles = std::move(*loaded);
-    pipeline_config.site = config.server.site.empty() ? pipeline_config.program.site : config.server.site;
+    pipeline_config.site =
+        config.server.site.empty() ? pipeline_config.program.site : config.server.site;
     pipeline_config.after_ready = config.pipeline.after_ready;
     pipeline_config.bench_budget_seconds = config.pipeline.bench_budget_seconds;
     pipeline_config.max_active_units = config.pipeline.max_active_units;
@@ -470,9 +479,9 @@ int run_atelierd(const std::vector<std::string>& args) {
                          pipeline_config.profiles.size(), opt.profiles_dir));
     bool created = false;
     // $ATELIER_KEY_DIR overrides the file, like $ATELIER_DB (the `atelier cert` commands agree).
-    const std::filesystem::path key_dir =
-        std::getenv("ATELIER_KEY_DIR") != nullptr ? std::filesystem::path(default_key_dir())
-                                                  : config.pipeline.keys_dir;
+    const std::filesystem::path key_dir = std::getenv("ATELIER_KEY_DIR") != nullptr
+                                              ? std::filesystem::path(default_key_dir())
+                                              : config.pipeline.keys_dir;
     auto key = SigningKey::load_or_create(key_dir, &created);
     if (!key) {
       log_line("cannot load or create the workshop signing key: " + key.error());
@@ -481,7 +490,8 @@ int run_atelierd(const std::vector<std::string>& args) {
     signing_key.emplace(std::move(*key));
     log_line(fmt::format("{} workshop key {} ({})", created ? "created the" : "signing with the",
                          signing_key->public_key().fingerprint(), signing_key->path().string()));
-    pipeline = std::make_unique<Pipeline>(registry, clock, std::move(pipeline_config), *signing_key);
+    pipeline =
+        std::make_unique<Pipeline>(registry, clock, std::move(pipeline_config), *signing_key);
   } else {
     log_line(fmt::format("pipeline off: no program file {} or no profiles directory {}; machines "
                          "boot and register only",

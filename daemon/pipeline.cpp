@@ -1,21 +1,21 @@
 #include "daemon/pipeline.h"
 
-#include "imager/bench_grade.h"
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
 #include "profiles/match.h"
+#include "records/bench_grade.h"
 
 #include <algorithm>
 #include <array>
+#include <openssl/evp.h>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 namespace atelier::daemon {
 namespace {
 
-using nlohmann::json;
 using hwdb::UnitState;
+using nlohmann::json;
 
 constexpr std::array<std::pair<Step, std::string_view>, 5> k_steps{{
     {Step::bench, "bench"},
@@ -106,9 +106,8 @@ json verdict_for(const hwdb::Unit& unit, const std::string& reason,
             {"message", fmt::format("label {} \"parts\" and set it aside: {}", tag, reason)},
             {"action", "poweroff"}};
   default:
-    return {{"verdict", "FAILED"},
-            {"message", fmt::format("{}: {}", tag, reason)},
-            {"action", "wait"}};
+    return {
+        {"verdict", "FAILED"}, {"message", fmt::format("{}: {}", tag, reason)}, {"action", "wait"}};
   }
 }
 
@@ -141,10 +140,9 @@ std::expected<hwdb::Unit, std::string> Pipeline::move(const hwdb::Unit& unit, Un
   return *moved;
 }
 
-std::expected<hwdb::AgentSession, std::string> Pipeline::open_session(const hwdb::Unit& unit,
-                                                                      const std::string& token,
-                                                                      const std::string& mac,
-                                                                      const std::string& client_ip) {
+std::expected<hwdb::AgentSession, std::string>
+Pipeline::open_session(const hwdb::Unit& unit, const std::string& token, const std::string& mac,
+                       const std::string& client_ip) {
   if (auto existing = session_for(token)) {
     return *existing;
   }
@@ -191,9 +189,9 @@ std::expected<hwdb::AgentSession, std::string> Pipeline::open_session(const hwdb
                               u.state == UnitState::imaged || u.state == UnitState::failed ||
                               u.state == UnitState::returned;
     if (mid_pipeline) {
-      auto back = m_registry.transition(u, UnitState::detected, "atelierd",
-                                        fmt::format("booted again while {}: starting over",
-                                                    hwdb::to_string(u.state)));
+      auto back = m_registry.transition(
+          u, UnitState::detected, "atelierd",
+          fmt::format("booted again while {}: starting over", hwdb::to_string(u.state)));
       if (!back) {
         return std::unexpected(back.error());
       }
@@ -252,8 +250,7 @@ std::expected<Pipeline::Caller, ApiAnswer> Pipeline::authenticate(const json& re
   }
   auto session = session_for(token);
   if (!session) {
-    return std::unexpected(
-        refuse(403, "unknown token: register first (POST /api/v1/register)"));
+    return std::unexpected(refuse(403, "unknown token: register first (POST /api/v1/register)"));
   }
   if (session->superseded_at) {
     return std::unexpected(refuse(
@@ -294,7 +291,8 @@ std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Uni
       }
     }
     if (profile == nullptr) {
-      return std::unexpected(fmt::format("profile \"{}\" is no longer installed on the server", *name));
+      return std::unexpected(
+          fmt::format("profile \"{}\" is no longer installed on the server", *name));
     }
   }
   switch (step) {
@@ -320,15 +318,16 @@ std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Uni
     const auto text = m_config.profile_texts.find(profile->name);
     return json{{"profile", profile->name},
                 {"profile_toml", text == m_config.profile_texts.end() ? "" : text->second},
-                {"image_url", profile->image.is_url
-                                  ? profile->image.source
-                                  : m_config.image_base_url + "/" + image_file_name(profile->image)},
+                {"image_url", profile->image.is_url ? profile->image.source
+                                                    : m_config.image_base_url + "/" +
+                                                          image_file_name(profile->image)},
                 {"image_sha256", *profile->image.sha256},
                 {"tag", unit.tag.str()}};
   }
   case Step::verify:
-    return json{{"tag", unit.tag.str()},
-                {"hostname", profiles::expand_hostname(profile->tailoring.hostname, unit.tag.str())}};
+    return json{
+        {"tag", unit.tag.str()},
+        {"hostname", profiles::expand_hostname(profile->tailoring.hostname, unit.tag.str())}};
   case Step::finish: {
     std::string reason;
     if (auto events = m_registry.store().events(unit.id); events && !events->empty()) {
@@ -367,8 +366,9 @@ ApiAnswer Pipeline::next(const json& request) {
   hwdb::Unit unit = caller->unit;
   auto step = step_for(unit.state);
   if (!step) {
-    return refuse(409, fmt::format("{} is {}: not in the workshop pipeline", unit.tag.str(),
-                                   hwdb::to_string(unit.state)),
+    return refuse(409,
+                  fmt::format("{} is {}: not in the workshop pipeline", unit.tag.str(),
+                              hwdb::to_string(unit.state)),
                   true);
   }
   auto params = params_for(*step, unit);
@@ -499,7 +499,9 @@ ApiAnswer Pipeline::result(const json& request) {
     // A retry of a result we already have is answered the same; anything else is a conflict.
     const json stored = json::parse((*job)->result_json, nullptr, false);
     if (stored.is_object() && stored.contains("agent") && stored["agent"] == agent_part) {
-      return {200, json{{"accepted", true}, {"repeat", true}, {"state", hwdb::to_string(caller->unit.state)}}};
+      return {200, json{{"accepted", true},
+                        {"repeat", true},
+                        {"state", hwdb::to_string(caller->unit.state)}}};
     }
     return refuse(409, job_over(**job), true);
   }

@@ -15,11 +15,11 @@
 // Thread model: one Pipeline per database connection, used from atelierd's io thread.
 #pragma once
 
-#include "daemon/signing.h"
 #include "hardware-db/registry.h"
 #include "profiles/profile.h"
 #include "profiles/program.h"
 #include "profiles/server_config.h"
+#include "workshop/signing.h"
 
 #include <chrono>
 #include <expected>
@@ -42,8 +42,9 @@ std::optional<Step> step_for(hwdb::UnitState state);
 struct PipelineConfig {
   profiles::Program program;
   std::vector<profiles::Profile> profiles;
-  std::map<std::string, std::string> profile_texts; // name → the profile file's TOML, sent to agents
-  std::string image_base_url;                       // e.g. "http://198.18.0.2/images"
+  std::map<std::string, std::string>
+      profile_texts;          // name → the profile file's TOML, sent to agents
+  std::string image_base_url; // e.g. "http://198.18.0.2/images"
   profiles::AfterReady after_ready = profiles::AfterReady::poweroff;
   std::string site;
   int bench_budget_seconds = 60;
@@ -68,13 +69,14 @@ struct ApiAnswer {
 class Pipeline {
 public:
   // registry, clock and key must outlive the pipeline. The key signs the erasure records of
-  // erased disks (daemon/erasure_certificate.h); failed ones are filed unsigned as evidence.
+  // erased disks (workshop/erasure_certificate.h); failed ones are filed unsigned as evidence.
   Pipeline(hwdb::Registry& registry, const hwdb::Clock& clock, PipelineConfig config,
            const SigningKey& key);
 
   // After a registration redeemed `token` for `unit`: opens the boot's session (or returns the
   // existing one when the agent repeats its registration), supersedes older sessions of the unit
-  // and restarts a unit caught mid-pipeline from the beginning (a reboot mid-job redoes everything).
+  // and restarts a unit caught mid-pipeline from the beginning (a reboot mid-job redoes
+  // everything).
   std::expected<hwdb::AgentSession, std::string> open_session(const hwdb::Unit& unit,
                                                               const std::string& token,
                                                               const std::string& mac,

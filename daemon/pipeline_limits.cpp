@@ -10,8 +10,8 @@
 namespace atelier::daemon {
 namespace {
 
-using nlohmann::json;
 using hwdb::UnitState;
+using nlohmann::json;
 
 // The steps that hold a slot: they load the server (image downloads) and the workshop's power and
 // network most, and are the ones a workshop wants to run a bounded number of at once.
@@ -40,16 +40,18 @@ std::optional<ApiAnswer> Pipeline::wait_for_slot(const hwdb::Unit& unit, Step st
   }
   // An issued job is always its unit's newest (a new session abandons the old one's), so the
   // newest jobs are all the running ones.
-  const auto active = static_cast<int>(std::count_if(latest->begin(), latest->end(), [&](const auto& j) {
-    return j.status == "issued" && is_heavy(j.step) && j.unit_id != unit.id;
-  }));
+  const auto active =
+      static_cast<int>(std::count_if(latest->begin(), latest->end(), [&](const auto& j) {
+        return j.status == "issued" && is_heavy(j.step) && j.unit_id != unit.id;
+      }));
   const auto now = m_clock.now();
   // An agent that stopped asking (switched off while waiting) leaves the line after three missed
   // retries, so it never holds up the others.
   std::erase_if(m_line, [&](const Waiting& w) {
     return w.unit_id != unit.id && now - w.last_asked > 3 * m_config.slot_retry;
   });
-  auto me = std::find_if(m_line.begin(), m_line.end(), [&](const Waiting& w) { return w.unit_id == unit.id; });
+  auto me = std::find_if(m_line.begin(), m_line.end(),
+                         [&](const Waiting& w) { return w.unit_id == unit.id; });
   const int free = std::max(0, m_config.max_active_units - active);
   if (me == m_line.end()) {
     if (m_line.empty() && free > 0) {
@@ -124,7 +126,8 @@ SweepReport Pipeline::sweep() {
     if (job.status != "issued" || job.step == "finish") {
       continue; // a finish job asks nothing more of the agent than to show the verdict
     }
-    const auto last_word = job.progress_at ? std::max(job.issued_at, *job.progress_at) : job.issued_at;
+    const auto last_word =
+        job.progress_at ? std::max(job.issued_at, *job.progress_at) : job.issued_at;
     std::string reason;
     if (now - job.issued_at >= m_config.step_timeout) {
       reason = fmt::format("step {} ran longer than {} min ([pipeline] step_timeout_minutes): boot "
@@ -144,8 +147,10 @@ SweepReport Pipeline::sweep() {
       m_last_progress_write.erase(job.id);
       // The log names the machine by its asset tag, as every pipeline log line does.
       const auto unit = m_registry.store().unit_by_id(job.unit_id);
-      const std::string who = unit && *unit ? (*unit)->tag.str() : fmt::format("unit {}", job.unit_id);
-      report.lines.push_back(fmt::format("{} {}: given up (job {}): {}", who, job.step, job.id, reason));
+      const std::string who =
+          unit && *unit ? (*unit)->tag.str() : fmt::format("unit {}", job.unit_id);
+      report.lines.push_back(
+          fmt::format("{} {}: given up (job {}): {}", who, job.step, job.id, reason));
     }
   }
   return report;

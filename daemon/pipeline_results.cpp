@@ -1,21 +1,20 @@
 // Pipeline: what each step's result does to the unit (called inside the transaction that ends the
 // job, so a result and its consequences are recorded together or not at all).
 #include "daemon/pipeline.h"
-
-#include "daemon/erasure_certificate.h"
-#include "imager/bench_grade.h"
-#include "imager/erasure_record.h"
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
 #include "profiles/match.h"
+#include "records/bench_grade.h"
+#include "records/erasure_record.h"
+#include "workshop/erasure_certificate.h"
 
 #include <fmt/format.h>
 
 namespace atelier::daemon {
 namespace {
 
-using nlohmann::json;
 using hwdb::UnitState;
+using nlohmann::json;
 
 std::string string_at(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
@@ -122,7 +121,8 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
   // A batch run may force the profile of its machines; it must still fit the machine.
-  if (auto batch = store.batch_of_unit(caller.unit.id); batch && *batch && !(*batch)->profile.empty()) {
+  if (auto batch = store.batch_of_unit(caller.unit.id);
+      batch && *batch && !(*batch)->profile.empty()) {
     const std::string& forced = (*batch)->profile;
     const profiles::Profile* profile = nullptr;
     for (const auto& p : m_config.profiles) {
@@ -132,7 +132,8 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     if (profile == nullptr) {
       why = fmt::format("batch \"{}\" names profile \"{}\", which is not installed on the server",
                         (*batch)->name, forced);
-    } else if (auto unmet = profiles::unmet_requirements(profile->requirements, *facts); !unmet.empty()) {
+    } else if (auto unmet = profiles::unmet_requirements(profile->requirements, *facts);
+               !unmet.empty()) {
       why = fmt::format("batch \"{}\" installs profile \"{}\", which does not fit this machine: {}",
                         (*batch)->name, forced, join(unmet, ", "));
     }
@@ -159,8 +160,9 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
   }
   const std::string profile = match.candidates[*match.chosen].profile_name;
   stored["profile"] = profile;
-  auto moved = move(caller.unit, UnitState::tested,
-                    fmt::format("grade {} (score {}); profile {}", grade.grade, grade.score, profile));
+  auto moved =
+      move(caller.unit, UnitState::tested,
+           fmt::format("grade {} (score {}); profile {}", grade.grade, grade.score, profile));
   return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
 }
 
@@ -202,9 +204,8 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller, cons
   return {}; // the agent's "failed" status moves the unit to failed with its reason
 }
 
-std::expected<void, std::string> Pipeline::apply_deploy(const Caller& caller,
-                                                        const hwdb::PipelineJob& job,
-                                                        const json& request) {
+std::expected<void, std::string>
+Pipeline::apply_deploy(const Caller& caller, const hwdb::PipelineJob& job, const json& request) {
   const json result = request.contains("result") ? request["result"] : json::object();
   const bool ok = string_at(request, "status") == "done";
   const json params = json::parse(job.params_json, nullptr, false);
@@ -217,16 +218,16 @@ std::expected<void, std::string> Pipeline::apply_deploy(const Caller& caller,
   record.result = ok ? "imaged" : "failed";
   // The imaging record the agent sent (a failed one names the step and whether the disk was left
   // unbootable), else the reason alone (the deploy could not even start).
-  record.detail = ok || (result.is_object() && !result.empty()) ? result.dump()
-                                                                 : string_at(request, "reason");
+  record.detail =
+      ok || (result.is_object() && !result.empty()) ? result.dump() : string_at(request, "reason");
   if (auto added = m_registry.store().add_imaging_record(record); !added) {
     return std::unexpected(added.error().message);
   }
   if (!ok || caller.unit.state != UnitState::wiped) {
     return {};
   }
-  auto moved = move(caller.unit, UnitState::imaged,
-                    fmt::format("profile {} installed", record.profile));
+  auto moved =
+      move(caller.unit, UnitState::imaged, fmt::format("profile {} installed", record.profile));
   return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
 }
 

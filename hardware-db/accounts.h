@@ -1,7 +1,7 @@
 // Records of the coordinator API's access control: accounts (a login, a role, a password hash) and
 // the bearer tokens they were issued. Plain values, persisted by the Store (store.h); the rules
-// (who may do what, password hashing, token expiry) live in the daemon (daemon/access.h,
-// daemon/accounts.h), which is the only writer. Schema: docs/HARDWARE-DB.md, docs/API.md.
+// (who may do what, password hashing, token expiry) live in the daemon (workshop/access.h,
+// workshop/accounts.h), which is the only writer. Schema: docs/HARDWARE-DB.md, docs/API.md.
 #pragma once
 
 #include "hardware-db/types.h"

@@ -194,9 +194,9 @@ CREATE INDEX assignments_unit ON assignments(unit_id, id);
 CREATE INDEX assignments_household ON assignments(household_id);
 )sql";
 
-// Version 4: erasure records carry their own id (stored once: the UNIQUE index makes storing the same
-// record twice detectable) and the unit the disk was in when it was erased (a disk row follows the
-// disk to its next machine; the record stays with the machine it was erased in).
+// Version 4: erasure records carry their own id (stored once: the UNIQUE index makes storing the
+// same record twice detectable) and the unit the disk was in when it was erased (a disk row follows
+// the disk to its next machine; the record stays with the machine it was erased in).
 constexpr std::string_view k_v4 = R"sql(
 ALTER TABLE erasure_records ADD COLUMN record_id TEXT;
 ALTER TABLE erasure_records ADD COLUMN unit_id INTEGER REFERENCES units(id);
@@ -264,10 +264,10 @@ CREATE TABLE batch_units (
 CREATE INDEX batch_units_unit ON batch_units(unit_id);
 )sql";
 
-// Version 7: the coordinator's workflow (docs/COORDINATOR-GUIDE.md). Households get structured needs
-// and a district; an assignment keeps the district and program for reports after the household is
-// deleted; the audit log records every change and every read of household data, by whom; donation
-// batches link the machines of one donor.
+// Version 7: the coordinator's workflow (docs/COORDINATOR-GUIDE.md). Households get structured
+// needs and a district; an assignment keeps the district and program for reports after the
+// household is deleted; the audit log records every change and every read of household data, by
+// whom; donation batches link the machines of one donor.
 constexpr std::string_view k_v7 = R"sql(
 ALTER TABLE households ADD COLUMN device TEXT NOT NULL DEFAULT ''
   CHECK (device IN ('', 'desktop', 'laptop', 'any'));

@@ -10,10 +10,10 @@
 #include "hardware-db/store.h"
 
 #include <memory>
-#include <utility>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace atelier::hwdb {
 
@@ -104,10 +104,10 @@ enum class ReturnTo { pipeline, parts };
 
 // What importing a donor's asset list did.
 struct DonationImport {
-  int listed = 0;                          // serials on the donation's list after the import
-  int added = 0;                           // of which new with this import
-  std::vector<std::string> matched_tags;   // units linked by serial (all of the list, again)
-  std::vector<std::string> unmatched;      // listed serials no unit has (yet)
+  int listed = 0;                        // serials on the donation's list after the import
+  int added = 0;                         // of which new with this import
+  std::vector<std::string> matched_tags; // units linked by serial (all of the list, again)
+  std::vector<std::string> unmatched;    // listed serials no unit has (yet)
 };
 
 class Registry {

@@ -75,5 +75,4 @@ inline Result<void> execute(sqlite::Connection& db, std::string_view sql, const 
   return stmt->run();
 }
 
-
 } // namespace atelier::hwdb::sqlite_rows

@@ -320,22 +320,25 @@ Event read_event(const Statement& s) {
 } // namespace
 
 Result<std::vector<Event>> SqliteStore::events(RowId unit_id) {
-  return query<Event>(m_db, std::string(k_event_select) + " WHERE unit_id = ? ORDER BY id",
-                      [&](Statement& s) { s.bind(1, unit_id); }, read_event);
+  return query<Event>(
+      m_db, std::string(k_event_select) + " WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); }, read_event);
 }
 
 Result<std::vector<Event>> SqliteStore::events_until(Timestamp until) {
   // Timestamps are stored in one fixed-width UTC form, so text order is time order.
-  return query<Event>(m_db, std::string(k_event_select) + " WHERE at <= ? ORDER BY id",
-                      [&](Statement& s) { s.bind(1, format_timestamp(until)); }, read_event);
+  return query<Event>(
+      m_db, std::string(k_event_select) + " WHERE at <= ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, format_timestamp(until)); }, read_event);
 }
 
 Result<std::vector<Unit>> SqliteStore::units_by_serial(const std::string& serial) {
-  return query<Unit>(m_db,
-                     fmt::format("SELECT {} FROM units WHERE serial = ?1 COLLATE NOCASE OR "
-                                 "board_serial = ?1 COLLATE NOCASE ORDER BY id DESC",
-                                 k_unit_columns),
-                     [&](Statement& s) { s.bind(1, serial); }, read_unit);
+  return query<Unit>(
+      m_db,
+      fmt::format("SELECT {} FROM units WHERE serial = ?1 COLLATE NOCASE OR "
+                  "board_serial = ?1 COLLATE NOCASE ORDER BY id DESC",
+                  k_unit_columns),
+      [&](Statement& s) { s.bind(1, serial); }, read_unit);
 }
 
 Result<void> SqliteStore::upsert_interface(const NetworkInterface& nic) {
@@ -567,13 +570,15 @@ Result<RowId> SqliteStore::upsert_disk(const Disk& d) {
 }
 
 Result<std::vector<Disk>> SqliteStore::disks(RowId unit_id) {
-  return query<Disk>(m_db, std::string(k_disk_select) + " WHERE unit_id = ? ORDER BY id",
-                     [&](Statement& s) { s.bind(1, unit_id); }, read_disk);
+  return query<Disk>(
+      m_db, std::string(k_disk_select) + " WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); }, read_disk);
 }
 
 Result<std::optional<Disk>> SqliteStore::disk_by_id(RowId id) {
-  return first(query<Disk>(m_db, std::string(k_disk_select) + " WHERE id = ?",
-                           [&](Statement& s) { s.bind(1, id); }, read_disk));
+  return first(query<Disk>(
+      m_db, std::string(k_disk_select) + " WHERE id = ?", [&](Statement& s) { s.bind(1, id); },
+      read_disk));
 }
 
 Result<RowId> SqliteStore::add_erasure_record(const ErasureRecord& e) {
@@ -599,28 +604,30 @@ Result<RowId> SqliteStore::add_erasure_record(const ErasureRecord& e) {
 }
 
 Result<std::vector<ErasureRecord>> SqliteStore::erasure_records(RowId disk_id) {
-  return query<ErasureRecord>(m_db,
-                              std::string(k_erasure_select) + " WHERE disk_id = ? ORDER BY id",
-                              [&](Statement& s) { s.bind(1, disk_id); }, read_erasure);
+  return query<ErasureRecord>(
+      m_db, std::string(k_erasure_select) + " WHERE disk_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, disk_id); }, read_erasure);
 }
 
 Result<std::vector<ErasureRecord>> SqliteStore::erasure_records_for_unit(RowId unit_id) {
-  return query<ErasureRecord>(m_db,
-                              std::string(k_erasure_select) + " WHERE unit_id = ? ORDER BY id",
-                              [&](Statement& s) { s.bind(1, unit_id); }, read_erasure);
+  return query<ErasureRecord>(
+      m_db, std::string(k_erasure_select) + " WHERE unit_id = ? ORDER BY id",
+      [&](Statement& s) { s.bind(1, unit_id); }, read_erasure);
 }
 
 Result<std::vector<ErasureRecord>> SqliteStore::erasure_records_between(Timestamp from,
-                                                                      Timestamp to) {
+                                                                        Timestamp to) {
   return query<ErasureRecord>(
-      m_db, std::string(k_erasure_select) + " WHERE finished_at >= ? AND finished_at <= ? ORDER BY id",
+      m_db,
+      std::string(k_erasure_select) + " WHERE finished_at >= ? AND finished_at <= ? ORDER BY id",
       [&](Statement& s) { s.bind(1, format_timestamp(from)).bind(2, format_timestamp(to)); },
       read_erasure);
 }
 
 Result<std::optional<ErasureRecord>> SqliteStore::erasure_record_by_id(const std::string& id) {
-  return first(query<ErasureRecord>(m_db, std::string(k_erasure_select) + " WHERE record_id = ?",
-                                    [&](Statement& s) { s.bind(1, id); }, read_erasure));
+  return first(query<ErasureRecord>(
+      m_db, std::string(k_erasure_select) + " WHERE record_id = ?",
+      [&](Statement& s) { s.bind(1, id); }, read_erasure));
 }
 
 Result<RowId> SqliteStore::add_imaging_record(const ImagingRecord& r) {

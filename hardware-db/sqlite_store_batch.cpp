@@ -27,13 +27,14 @@ Batch read_batch(const Statement& s) {
 Result<RowId> SqliteStore::add_batch(const Batch& b) {
   RowId id = 0;
   auto done = transaction([&]() -> Result<void> {
-    auto inserted = insert("INSERT INTO batches(name, profile, max_units, created_at) VALUES (?, ?, ?, ?)",
-                           [&](Statement& s) {
-                             s.bind(1, b.name)
-                                 .bind(2, b.profile)
-                                 .bind(3, std::int64_t{b.max_units})
-                                 .bind(4, format_timestamp(b.created_at));
-                           });
+    auto inserted =
+        insert("INSERT INTO batches(name, profile, max_units, created_at) VALUES (?, ?, ?, ?)",
+               [&](Statement& s) {
+                 s.bind(1, b.name)
+                     .bind(2, b.profile)
+                     .bind(3, std::int64_t{b.max_units})
+                     .bind(4, format_timestamp(b.created_at));
+               });
     if (!inserted) {
       return std::unexpected(inserted.error());
     }
@@ -61,7 +62,8 @@ Result<std::vector<Batch>> with_macs(sqlite::Connection& db, Result<std::vector<
   for (auto& b : *batches) {
     auto macs = query<std::string>(
         db, "SELECT mac FROM batch_macs WHERE batch_id = ? ORDER BY mac",
-        [&](Statement& s) { s.bind(1, b.id); }, [](const Statement& s) { return s.column_text(0); });
+        [&](Statement& s) { s.bind(1, b.id); },
+        [](const Statement& s) { return s.column_text(0); });
     if (!macs) {
       return std::unexpected(macs.error());
     }
@@ -72,15 +74,19 @@ Result<std::vector<Batch>> with_macs(sqlite::Connection& db, Result<std::vector<
 } // namespace
 
 Result<std::vector<Batch>> SqliteStore::open_batches() {
-  return with_macs(m_db, query<Batch>(m_db,
-                                      fmt::format("SELECT {} FROM batches WHERE closed_at IS NULL ORDER BY id",
-                                                  k_batch_columns),
-                                      [](Statement&) {}, read_batch));
+  return with_macs(m_db,
+                   query<Batch>(
+                       m_db,
+                       fmt::format("SELECT {} FROM batches WHERE closed_at IS NULL ORDER BY id",
+                                   k_batch_columns),
+                       [](Statement&) {}, read_batch));
 }
 
 Result<std::optional<Batch>> SqliteStore::batch_by_id(RowId id) {
-  return first(with_macs(m_db, query<Batch>(m_db, fmt::format("SELECT {} FROM batches WHERE id = ?", k_batch_columns),
-                                            [&](Statement& s) { s.bind(1, id); }, read_batch)));
+  return first(
+      with_macs(m_db, query<Batch>(
+                          m_db, fmt::format("SELECT {} FROM batches WHERE id = ?", k_batch_columns),
+                          [&](Statement& s) { s.bind(1, id); }, read_batch)));
 }
 
 Result<void> SqliteStore::close_batch(RowId id, Timestamp at) {
@@ -89,23 +95,26 @@ Result<void> SqliteStore::close_batch(RowId id, Timestamp at) {
 }
 
 Result<void> SqliteStore::add_batch_unit(RowId batch_id, RowId unit_id, Timestamp at) {
-  return execute(m_db, "INSERT OR IGNORE INTO batch_units(batch_id, unit_id, joined_at) VALUES (?, ?, ?)",
-                 [&](Statement& s) { s.bind(1, batch_id).bind(2, unit_id).bind(3, format_timestamp(at)); });
+  return execute(
+      m_db, "INSERT OR IGNORE INTO batch_units(batch_id, unit_id, joined_at) VALUES (?, ?, ?)",
+      [&](Statement& s) { s.bind(1, batch_id).bind(2, unit_id).bind(3, format_timestamp(at)); });
 }
 
 Result<std::vector<RowId>> SqliteStore::batch_units(RowId batch_id) {
   return query<RowId>(
       m_db, "SELECT unit_id FROM batch_units WHERE batch_id = ? ORDER BY joined_at, unit_id",
-      [&](Statement& s) { s.bind(1, batch_id); }, [](const Statement& s) { return s.column_int(0); });
+      [&](Statement& s) { s.bind(1, batch_id); },
+      [](const Statement& s) { return s.column_int(0); });
 }
 
 Result<std::optional<Batch>> SqliteStore::batch_of_unit(RowId unit_id) {
   return first(with_macs(
-      m_db, query<Batch>(m_db,
-                         fmt::format("SELECT {} FROM batches WHERE id = (SELECT batch_id FROM batch_units "
-                                     "WHERE unit_id = ? ORDER BY joined_at DESC LIMIT 1)",
-                                     k_batch_columns),
-                         [&](Statement& s) { s.bind(1, unit_id); }, read_batch)));
+      m_db, query<Batch>(
+                m_db,
+                fmt::format("SELECT {} FROM batches WHERE id = (SELECT batch_id FROM batch_units "
+                            "WHERE unit_id = ? ORDER BY joined_at DESC LIMIT 1)",
+                            k_batch_columns),
+                [&](Statement& s) { s.bind(1, unit_id); }, read_batch)));
 }
 
 } // namespace atelier::hwdb

@@ -112,12 +112,13 @@ Result<std::vector<PipelineJob>> SqliteStore::jobs(RowId unit_id) {
 
 Result<bool> SqliteStore::finish_job(RowId id, const std::string& status,
                                      const std::string& result_json, Timestamp at) {
-  auto r = execute(m_db,
-                   "UPDATE pipeline_jobs SET status = ?, result_json = ?, finished_at = ? "
-                   "WHERE id = ? AND status = 'issued'",
-                   [&](Statement& s) {
-                     s.bind(1, status).bind(2, result_json).bind(3, format_timestamp(at)).bind(4, id);
-                   });
+  auto r =
+      execute(m_db,
+              "UPDATE pipeline_jobs SET status = ?, result_json = ?, finished_at = ? "
+              "WHERE id = ? AND status = 'issued'",
+              [&](Statement& s) {
+                s.bind(1, status).bind(2, result_json).bind(3, format_timestamp(at)).bind(4, id);
+              });
   if (!r) {
     return std::unexpected(r.error());
   }
@@ -126,12 +127,11 @@ Result<bool> SqliteStore::finish_job(RowId id, const std::string& status,
 
 Result<void> SqliteStore::set_job_progress(RowId id, const std::string& progress_json,
                                            Timestamp at) {
-  return execute(m_db,
-                 "UPDATE pipeline_jobs SET progress_json = ?, progress_at = ? "
-                 "WHERE id = ? AND status = 'issued'",
-                 [&](Statement& s) {
-                   s.bind(1, progress_json).bind(2, format_timestamp(at)).bind(3, id);
-                 });
+  return execute(
+      m_db,
+      "UPDATE pipeline_jobs SET progress_json = ?, progress_at = ? "
+      "WHERE id = ? AND status = 'issued'",
+      [&](Statement& s) { s.bind(1, progress_json).bind(2, format_timestamp(at)).bind(3, id); });
 }
 
 Result<void> SqliteStore::abandon_jobs(RowId session_id, Timestamp at) {

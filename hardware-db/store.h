@@ -93,7 +93,8 @@ public:
   virtual Result<std::vector<ErasureRecord>> erasure_records(RowId disk_id) = 0;
   // Records of erasures done while the disk was in this unit, oldest first.
   virtual Result<std::vector<ErasureRecord>> erasure_records_for_unit(RowId unit_id) = 0;
-  virtual Result<std::optional<ErasureRecord>> erasure_record_by_id(const std::string& record_id) = 0;
+  virtual Result<std::optional<ErasureRecord>>
+  erasure_record_by_id(const std::string& record_id) = 0;
   virtual Result<std::optional<Disk>> disk_by_id(RowId id) = 0;
   virtual Result<RowId> add_imaging_record(const ImagingRecord& record) = 0;
   virtual Result<std::vector<ImagingRecord>> imaging_records(RowId unit_id) = 0;

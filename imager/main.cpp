@@ -1,27 +1,26 @@
 // atelier-imager: the agent that runs inside the boot environment. Thin: parses arguments and calls
 // the library. Subcommands: inventory, bench, grade, wipe, identify, purge (main_purge.cpp), agent.
-#include "imager/agent.h"
-#include "imager/bench.h"
-#include "imager/bench_grade.h"
-#include "imager/deploy_command.h"
-#include "imager/file_system.h"
-#include "imager/inventory.h"
-#include "imager/main_purge.h"
-#include "imager/process_runner.h"
-#include "imager/report.h"
-#include "imager/version.h"
-#include "imager/wipe_command.h"
+#include "base/process_runner.h"
+#include "base/version.h"
+#include "imager/agent/agent.h"
+#include "imager/bench/bench.h"
+#include "imager/deploy/deploy_command.h"
+#include "imager/inventory/inventory.h"
+#include "imager/inventory/report.h"
+#include "imager/purge/purge_command.h"
+#include "imager/sys/file_system.h"
+#include "imager/wipe/wipe_command.h"
 #include "profiles/file_kind.h"
 #include "profiles/match.h"
+#include "records/bench_grade.h"
 
 #include <chrono>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <stdexcept>
 #include <fstream>
 #include <iterator>
-
+#include <stdexcept>
 #include <unistd.h>
 
 // GCC 12 reports a false -Wnull-dereference inside CLI11's inlined string splitting at -O2.
@@ -35,7 +34,8 @@
 namespace {
 
 std::string now_utc() {
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
 
@@ -105,8 +105,8 @@ int run_bench(const BenchArgs& args) {
 
 // The profile the machine gets (none for "parts": it is not imaged), and why the others don't fit.
 nlohmann::json pick_profile(const std::vector<std::string>& paths,
-                            const atelier::profiles::MachineFacts& facts, atelier::profiles::Grade grade,
-                            std::string& text) {
+                            const atelier::profiles::MachineFacts& facts,
+                            atelier::profiles::Grade grade, std::string& text) {
   namespace profiles = atelier::profiles;
   std::vector<profiles::Profile> loaded;
   for (const auto& path : paths) {
@@ -131,7 +131,8 @@ nlohmann::json pick_profile(const std::vector<std::string>& paths,
   }
   const auto result = profiles::match(loaded, facts);
   for (const auto& c : result.candidates) {
-    out["candidates"].push_back({{"profile", c.profile_name}, {"fits", c.fits}, {"reasons", c.reasons}});
+    out["candidates"].push_back(
+        {{"profile", c.profile_name}, {"fits", c.fits}, {"reasons", c.reasons}});
   }
   if (result.chosen) {
     out["chosen"] = result.candidates[*result.chosen].profile_name;
@@ -163,7 +164,8 @@ int run_grade(const std::string& program_file, const std::string& inventory_file
   auto facts = atelier::profiles::facts_from_inventory_json(inventory_text);
   auto disks = disk_verdicts_from_inventory_json(inventory_text);
   if (!facts || !disks) {
-    std::fprintf(stderr, "atelier-imager: inventory: %s\n", (!facts ? facts.error() : disks.error()).c_str());
+    std::fprintf(stderr, "atelier-imager: inventory: %s\n",
+                 (!facts ? facts.error() : disks.error()).c_str());
     return 2;
   }
   std::optional<BenchSummary> bench;
@@ -192,94 +194,129 @@ int run_grade(const std::string& program_file, const std::string& inventory_file
 
 int main(int argc, char** argv) {
   CLI::App app{"Atelier imager agent: inventories, checks, wipes and images a donated PC"};
-  app.set_version_flag("--version", "atelier-imager " + std::string(atelier::imager::agent_version()));
+  app.set_version_flag("--version", "atelier-imager " + std::string(atelier::base::version()));
   app.require_subcommand(1);
   bool json = false;
   bool no_smart = false;
   bool include_optical = false;
   std::string root = "/";
-  auto* inventory = app.add_subcommand("inventory", "Describe this machine (read-only, no network)");
+  auto* inventory =
+      app.add_subcommand("inventory", "Describe this machine (read-only, no network)");
   inventory->add_flag("--json", json, "Print the versioned JSON report (docs/INVENTORY.md)");
   inventory->add_option("--root", root, "Read sys/ and proc/ under this directory instead of /")
       ->check(CLI::ExistingDirectory);
   inventory->add_flag("--no-smart", no_smart, "Do not run smartctl or nvme-cli");
-  inventory->add_flag("--include-optical", include_optical, "List optical drives among the disks too");
+  inventory->add_flag("--include-optical", include_optical,
+                      "List optical drives among the disks too");
   BenchArgs bench_args;
-  auto* bench = app.add_subcommand("bench", "Measure CPU, memory and disks (read-only) and test memory");
-  bench->add_flag("--json", bench_args.json, "Print the versioned JSON report (docs/BENCHMARKS.md)");
+  auto* bench =
+      app.add_subcommand("bench", "Measure CPU, memory and disks (read-only) and test memory");
+  bench->add_flag("--json", bench_args.json,
+                  "Print the versioned JSON report (docs/BENCHMARKS.md)");
   bench->add_option("--budget", bench_args.budget_s, "Total time for all stages, in seconds")
       ->check(CLI::Range(1.0, 3600.0));
-  bench->add_option("--disk", bench_args.disks, "Read this device or file instead of the inventory's disks");
+  bench->add_option("--disk", bench_args.disks,
+                    "Read this device or file instead of the inventory's disks");
   bench->add_flag("--no-disks", bench_args.no_disks, "Do not read any disk");
   bench->add_flag("--no-memtest", bench_args.no_memtest, "Skip the memory pattern test");
   std::string program_file, inventory_file, bench_file;
   bool grade_json = false;
   auto* grade = app.add_subcommand("grade", "Grade this machine with a program file's rules");
-  grade->add_option("--program", program_file, "Program file (TOML)")->required()->check(CLI::ExistingFile);
+  grade->add_option("--program", program_file, "Program file (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
   grade->add_option("--inventory", inventory_file, "Inventory JSON (default: collect it now)")
       ->check(CLI::ExistingFile);
   grade->add_option("--bench", bench_file, "Bench JSON from `atelier-imager bench --json`")
       ->check(CLI::ExistingFile);
   std::vector<std::string> profile_paths;
-  grade->add_option("--profiles", profile_paths,
-                    "Profile files or directories: also pick the profile that fits (none for parts)");
+  grade->add_option(
+      "--profiles", profile_paths,
+      "Profile files or directories: also pick the profile that fits (none for parts)");
   grade->add_flag("--json", grade_json, "Print JSON (atelier.grade/1)");
   atelier::imager::AgentOptions agent_options;
   bool agent_no_power = false;
   auto* agent = app.add_subcommand("agent", "Run the pipeline atelierd drives (docs/AGENT-API.md): "
                                             "register, then do each step the server gives");
-  agent->add_option("--server", agent_options.server, "atelierd's URL, e.g. http://198.18.0.2")->required();
-  agent->add_option("--token", agent_options.token, "this boot's token (atelier.token=)")->required();
-  agent->add_option("--mac", agent_options.mac, "MAC address of the interface that booted")->required();
-  agent->add_flag("--no-power", agent_no_power, "At the end, print the action instead of powering off");
+  agent->add_option("--server", agent_options.server, "atelierd's URL, e.g. http://198.18.0.2")
+      ->required();
+  agent->add_option("--token", agent_options.token, "this boot's token (atelier.token=)")
+      ->required();
+  agent->add_option("--mac", agent_options.mac, "MAC address of the interface that booted")
+      ->required();
+  agent->add_flag("--no-power", agent_no_power,
+                  "At the end, print the action instead of powering off");
   atelier::imager::WipeCommandArgs wipe_args;
-  auto* wipe = app.add_subcommand("wipe", "Overwrite whole disks and verify them (docs/WIPE.md); exit 0 erased, "
-                                          "1 failed, 2 usage or refused");
-  wipe->add_option("devices", wipe_args.devices, "Disks to erase, in parallel (e.g. /dev/sdb /dev/sdc)");
-  wipe->add_option("--method", wipe_args.method, "zero | one | random | random-then-zero")->capture_default_str();
-  wipe->add_option("--verify", wipe_args.verify, "none | sample (NIST SP 800-88) | full")->capture_default_str();
-  wipe->add_flag("--json", wipe_args.json, "Print the erasure records as a JSON array (docs/ERASURE-RECORD.md)");
-  wipe->add_option("--progress", wipe_args.progress, "none | text | json: one line per event on stderr")
+  auto* wipe = app.add_subcommand(
+      "wipe", "Overwrite whole disks and verify them (docs/WIPE.md); exit 0 erased, "
+              "1 failed, 2 usage or refused");
+  wipe->add_option("devices", wipe_args.devices,
+                   "Disks to erase, in parallel (e.g. /dev/sdb /dev/sdc)");
+  wipe->add_option("--method", wipe_args.method, "zero | one | random | random-then-zero")
+      ->capture_default_str();
+  wipe->add_option("--verify", wipe_args.verify, "none | sample (NIST SP 800-88) | full")
+      ->capture_default_str();
+  wipe->add_flag("--json", wipe_args.json,
+                 "Print the erasure records as a JSON array (docs/ERASURE-RECORD.md)");
+  wipe->add_option("--progress", wipe_args.progress,
+                   "none | text | json: one line per event on stderr")
       ->capture_default_str();
   wipe->add_option("--confirm-serial", wipe_args.confirm_serials,
-                   "The disk's serial, once per device in order (required outside the boot environment; a loop "
+                   "The disk's serial, once per device in order (required outside the boot "
+                   "environment; a loop "
                    "device's serial is its backing file)")
       ->allow_extra_args(false);
   wipe->add_option("--stall-timeout", wipe_args.stall_timeout_s,
                    "Seconds without I/O progress before a disk is declared failed")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
-  wipe->add_flag("--verify-only", wipe_args.verify_only,
-                 "Only read back and compare with the method's last pattern (zero or one); write nothing");
-  wipe->add_flag("--allow-regular-file", wipe_args.allow_regular_file, "Accept regular files (tests, benches)");
-  wipe->add_option("--operator", wipe_args.operator_name, "Who performs the erasure (for the record)");
-  wipe->add_option("--asset-tag", wipe_args.asset_tag, "The unit's asset tag (the record's source_property)");
+  wipe->add_flag(
+      "--verify-only", wipe_args.verify_only,
+      "Only read back and compare with the method's last pattern (zero or one); write nothing");
+  wipe->add_flag("--allow-regular-file", wipe_args.allow_regular_file,
+                 "Accept regular files (tests, benches)");
+  wipe->add_option("--operator", wipe_args.operator_name,
+                   "Who performs the erasure (for the record)");
+  wipe->add_option("--asset-tag", wipe_args.asset_tag,
+                   "The unit's asset tag (the record's source_property)");
   wipe->add_option("--site", wipe_args.site, "Workshop name (for the record)");
   wipe->add_option("--contact", wipe_args.contact, "Contact for questions about the record");
-  wipe->add_option("--buffer-size", wipe_args.buffer_mib, "I/O size in MiB")->group("")->capture_default_str();
+  wipe->add_option("--buffer-size", wipe_args.buffer_mib, "I/O size in MiB")
+      ->group("")
+      ->capture_default_str();
   wipe->add_option("--stream-to-stdout", wipe_args.stream_bytes,
                    "Write this many bytes of the AES-128-CTR stream to stdout (PRNG benchmark)")
       ->group("");
   auto run_purge_commands = atelier::imager::add_purge_commands(app);
   atelier::imager::DeployCommandArgs deploy_args;
-  auto* deploy = app.add_subcommand("deploy", "Partition a disk, install a profile's image and tailor it (docs/DEPLOY.md); "
-                                              "exit 0 imaged, 1 failed (disk left unbootable), 2 refused");
-  deploy->add_option("device", deploy_args.device, "The whole disk to install on (e.g. /dev/sda)")->required();
-  deploy->add_option("--profile", deploy_args.profile_file, "Profile file (TOML)")->required()->check(CLI::ExistingFile);
-  deploy->add_option("--image", deploy_args.image,
-                     "Read the profile's image from this path or http:// URL (its sha256 still applies)");
-  deploy->add_option("--firmware", deploy_args.firmware, "bios | uefi: prepare the disk for this firmware "
-                                                         "(default: the one this machine booted with)");
+  auto* deploy = app.add_subcommand(
+      "deploy", "Partition a disk, install a profile's image and tailor it (docs/DEPLOY.md); "
+                "exit 0 imaged, 1 failed (disk left unbootable), 2 refused");
+  deploy->add_option("device", deploy_args.device, "The whole disk to install on (e.g. /dev/sda)")
+      ->required();
+  deploy->add_option("--profile", deploy_args.profile_file, "Profile file (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  deploy->add_option(
+      "--image", deploy_args.image,
+      "Read the profile's image from this path or http:// URL (its sha256 still applies)");
+  deploy->add_option("--firmware", deploy_args.firmware,
+                     "bios | uefi: prepare the disk for this firmware "
+                     "(default: the one this machine booted with)");
   deploy->add_option("--tag", deploy_args.asset_tag, "The unit's asset tag (hostname, unit file)");
   deploy->add_flag("--wiped-zero", deploy_args.wiped_zero,
                    "The disk was just zero-wiped and verified: skip zero blocks and discards");
   deploy->add_flag("--json", deploy_args.json, "Print the imaging record as JSON");
-  deploy->add_option("--progress", deploy_args.progress, "none | text | json: one line per event on stderr")
+  deploy
+      ->add_option("--progress", deploy_args.progress,
+                   "none | text | json: one line per event on stderr")
       ->capture_default_str();
   deploy->add_option("--confirm-serial", deploy_args.confirm_serial,
                      "The disk's serial (required outside the boot environment)");
-  deploy->add_option("--contact", deploy_args.contact, "Support contact written to /etc/atelier/unit.toml");
-  deploy->add_flag("--no-bootloader", deploy_args.no_bootloader, "Do not install GRUB (tests: images without a kernel)");
+  deploy->add_option("--contact", deploy_args.contact,
+                     "Support contact written to /etc/atelier/unit.toml");
+  deploy->add_flag("--no-bootloader", deploy_args.no_bootloader,
+                   "Do not install GRUB (tests: images without a kernel)");
   CLI11_PARSE(app, argc, argv);
   if (wipe->parsed()) {
     try {

@@ -67,8 +67,9 @@ std::expected<BatchPlan, Diagnostics> parse_batch_plan(std::string_view toml_tex
         if (auto text = detail::read_string(reporter, (*macs)[i], path)) {
           const std::string mac = normalise_mac(*text);
           if (mac.empty()) {
-            reporter.error((*macs)[i].source(), path,
-                           fmt::format("\"{}\" is not a MAC address (e.g. \"52:54:00:12:34:56\")", *text));
+            reporter.error(
+                (*macs)[i].source(), path,
+                fmt::format("\"{}\" is not a MAC address (e.g. \"52:54:00:12:34:56\")", *text));
           } else if (std::find(plan.macs.begin(), plan.macs.end(), mac) != plan.macs.end()) {
             reporter.error((*macs)[i].source(), path, fmt::format("{} is listed twice", mac));
           } else {

@@ -1,5 +1,6 @@
 // A program file says how machines are graded (A, B, C or parts) and carries the program-wide
-// settings: site name, asset-tag prefix, language, support contact. Format: docs/PROFILES.md, "Program file".
+// settings: site name, asset-tag prefix, language, support contact. Format: docs/PROFILES.md,
+// "Program file".
 #pragma once
 
 #include "profiles/diagnostic.h"
@@ -8,12 +9,12 @@
 
 #include <array>
 #include <cstdint>
-#include <utility>
 #include <expected>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace atelier::profiles {
@@ -89,7 +90,7 @@ struct ReportFactors {
   // "mini", "server", "tablet", "other", "unknown"). A chassis without a factor is not counted in
   // the kg total (the report says how many units were left out).
   std::vector<std::pair<std::string, double>> kg_per_unit;
-  std::string kg_source;              // where the weights come from (printed with the total)
+  std::string kg_source; // where the weights come from (printed with the total)
   double co2e_kg_per_unit = k_ademe_2022_co2e_kg; // per distributed unit
   std::string co2e_source = std::string(k_ademe_2022_source);
 };

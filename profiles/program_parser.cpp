@@ -29,9 +29,9 @@ void read_header(const TableReader& root, Program& program) {
   if (table == nullptr) {
     return;
   }
-  const TableReader t(root.reporter(), *table, "program",
-                      {"name", "site", "asset_tag_prefix", "language", "support_contact",
-                       "support_url"});
+  const TableReader t(
+      root.reporter(), *table, "program",
+      {"name", "site", "asset_tag_prefix", "language", "support_contact", "support_url"});
   for (auto [key, out] : {std::pair{"name", &program.name}, std::pair{"site", &program.site}}) {
     if (auto value = t.string(key, Need::required)) {
       if (value->empty()) {
@@ -189,8 +189,8 @@ void read_grading(const TableReader& root, GradingRules& rules) {
 }
 
 // Chassis names as the hardware database spells them (hwdb::to_string(Chassis)).
-constexpr std::array<std::string_view, 8> k_chassis = {"laptop", "desktop", "all-in-one", "mini",
-                                                       "server", "tablet",  "other",      "unknown"};
+constexpr std::array<std::string_view, 8> k_chassis = {
+    "laptop", "desktop", "all-in-one", "mini", "server", "tablet", "other", "unknown"};
 constexpr std::int64_t k_max_retention_days = 36500;
 constexpr std::int64_t k_max_warranty_months = 120;
 constexpr double k_max_price_eur = 100000;

@@ -26,20 +26,20 @@ enum class AfterReady {
 };
 
 struct ServerSection {
-  std::string interface;   // workshop network interface, e.g. "enp3s0"; required at start
-  std::string address;     // this server's IPv4 address on it; required at start
+  std::string interface; // workshop network interface, e.g. "enp3s0"; required at start
+  std::string address;   // this server's IPv4 address on it; required at start
   // Unless the file sets them, the database is STATE_DIR/atelier.db (the lease journal beside it)
   // and [pipeline] keys_dir is STATE_DIR/keys.
   std::filesystem::path database = "/var/lib/atelier/atelier.db";
   std::filesystem::path state_dir = "/var/lib/atelier";
-  std::string site;        // workshop name for logs and records; the program file's site if empty
+  std::string site; // workshop name for logs and records; the program file's site if empty
 };
 
 struct DhcpSection {
   DhcpMode mode = DhcpMode::proxy;
   int reply_delay_ms = 0;
   // standalone only
-  std::string pool;         // "FIRST-LAST", both IPv4 in the interface's subnet
+  std::string pool; // "FIRST-LAST", both IPv4 in the interface's subnet
   std::string netmask = "255.255.255.0";
   int lease_seconds = 3600;
 };
@@ -56,9 +56,9 @@ struct PipelineSection {
   std::filesystem::path images_dir = "/var/lib/atelier/images";
   std::filesystem::path program = "/etc/atelier/program.toml";
   std::filesystem::path keys_dir = "/var/lib/atelier/keys"; // the workshop's signing key
-  int max_active_units = 30;  // machines in wipe or deploy at once; more wait for a slot
+  int max_active_units = 30;          // machines in wipe or deploy at once; more wait for a slot
   int step_timeout_minutes = 24 * 60; // a step handed out this long ago fails, progress or not
-  int stall_minutes = 10;     // no word from the agent for this long: it is presumed gone
+  int stall_minutes = 10;             // no word from the agent for this long: it is presumed gone
   AfterReady after_ready = AfterReady::poweroff;
   int bench_budget_seconds = 60; // how long the bench step may take per machine (CPU, RAM, disks)
 };

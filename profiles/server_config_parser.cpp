@@ -12,8 +12,8 @@
 namespace atelier::profiles {
 namespace {
 
-using detail::Need;
 using detail::Named;
+using detail::Need;
 using detail::TableReader;
 
 constexpr std::array<Named<DhcpMode>, 2> k_dhcp_modes{{
@@ -100,15 +100,15 @@ void read_server(const TableReader& root, const std::filesystem::path& base, Ser
                       {"interface", "address", "database", "state_dir", "site"});
   if (auto name = t.string("interface", Need::optional)) {
     if (!is_interface_name(*name)) {
-      t.error("interface", fmt::format("\"{}\" is not a network interface name (e.g. \"enp3s0\")",
-                                       *name));
+      t.error("interface",
+              fmt::format("\"{}\" is not a network interface name (e.g. \"enp3s0\")", *name));
     }
     s.interface = std::move(*name);
   }
   if (auto address = t.string("address", Need::optional)) {
     if (!parse_ipv4(*address)) {
-      t.error("address", fmt::format("\"{}\" is not an IPv4 address (e.g. \"192.168.10.1\")",
-                                     *address));
+      t.error("address",
+              fmt::format("\"{}\" is not an IPv4 address (e.g. \"192.168.10.1\")", *address));
     }
     s.address = std::move(*address);
   }
@@ -140,8 +140,8 @@ void read_dhcp(const TableReader& root, DhcpSection& d) {
   if (auto netmask = t.string("netmask", Need::optional)) {
     mask = parse_ipv4(*netmask).value_or(0);
     if (!is_netmask(mask)) {
-      t.error("netmask", fmt::format("\"{}\" is not a subnet mask (e.g. \"255.255.255.0\")",
-                                     *netmask));
+      t.error("netmask",
+              fmt::format("\"{}\" is not a subnet mask (e.g. \"255.255.255.0\")", *netmask));
       mask = 0;
     }
     d.netmask = std::move(*netmask);
@@ -152,7 +152,8 @@ void read_dhcp(const TableReader& root, DhcpSection& d) {
     const auto last = dash == std::string::npos ? std::nullopt : parse_ipv4(pool->substr(dash + 1));
     if (!first || !last) {
       t.error("pool", fmt::format("\"{}\": expected FIRST-LAST, two IPv4 addresses "
-                                  "(e.g. \"192.168.10.100-192.168.10.199\")", *pool));
+                                  "(e.g. \"192.168.10.100-192.168.10.199\")",
+                                  *pool));
     } else if (*first > *last) {
       t.error("pool", fmt::format("\"{}\": the first address comes after the last", *pool));
     } else if (mask != 0 && (*first & mask) != (*last & mask)) {
@@ -234,11 +235,13 @@ void read_api(const TableReader& root, ApiSection& a) {
     unsigned port = 0;
     const char* first = colon == std::string::npos ? nullptr : listen->data() + colon + 1;
     const char* last = listen->data() + listen->size();
-    const auto [end, ec] = first == nullptr ? std::from_chars_result{nullptr, std::errc::invalid_argument}
-                                            : std::from_chars(first, last, port);
-    if (colon == std::string::npos || colon == 0 || ec != std::errc{} || end != last || port > 65535) {
-      t.error("listen", fmt::format("\"{}\": expected ADDRESS:PORT, e.g. \"127.0.0.1:8090\"",
-                                    *listen));
+    const auto [end, ec] = first == nullptr
+                               ? std::from_chars_result{nullptr, std::errc::invalid_argument}
+                               : std::from_chars(first, last, port);
+    if (colon == std::string::npos || colon == 0 || ec != std::errc{} || end != last ||
+        port > 65535) {
+      t.error("listen",
+              fmt::format("\"{}\": expected ADDRESS:PORT, e.g. \"127.0.0.1:8090\"", *listen));
     }
     a.listen = std::move(*listen);
   }
@@ -255,10 +258,18 @@ std::string toml_string(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\t': out += "\\t"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
     default:
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
         out += fmt::format("\\u{:04X}", static_cast<unsigned char>(c));
@@ -272,8 +283,12 @@ std::string toml_string(std::string_view text) {
 
 } // namespace
 
-std::string_view to_string(DhcpMode mode) { return detail::name_of(k_dhcp_modes, mode); }
-std::string_view to_string(AfterReady after) { return detail::name_of(k_after_ready, after); }
+std::string_view to_string(DhcpMode mode) {
+  return detail::name_of(k_dhcp_modes, mode);
+}
+std::string_view to_string(AfterReady after) {
+  return detail::name_of(k_after_ready, after);
+}
 
 std::expected<ServerConfig, Diagnostics> parse_server_config(std::string_view toml_text,
                                                              std::string_view file_name) {
@@ -327,24 +342,25 @@ std::string to_toml(const ServerConfig& c) {
   if (!c.server.site.empty()) {
     out += fmt::format("site = {}\n", toml_string(c.server.site));
   }
-  out += fmt::format("\n[dhcp]\nmode = {}\nreply_delay_ms = {}\n", toml_string(to_string(c.dhcp.mode)),
-                     c.dhcp.reply_delay_ms);
+  out += fmt::format("\n[dhcp]\nmode = {}\nreply_delay_ms = {}\n",
+                     toml_string(to_string(c.dhcp.mode)), c.dhcp.reply_delay_ms);
   if (!c.dhcp.pool.empty()) {
     out += fmt::format("pool = {}\n", toml_string(c.dhcp.pool));
   }
   out += fmt::format("netmask = {}\nlease_seconds = {}\n", toml_string(c.dhcp.netmask),
                      c.dhcp.lease_seconds);
-  out += fmt::format("\n[boot]\nhttp_port = {}\nbootenv_dir = {}\nipxe_dir = {}\ntoken_minutes = {}\n",
-                     c.boot.http_port, toml_string(c.boot.bootenv_dir.string()),
-                     toml_string(c.boot.ipxe_dir.string()), c.boot.token_minutes);
-  out += fmt::format("\n[pipeline]\nprofiles_dir = {}\nimages_dir = {}\nprogram = {}\n"
-                     "keys_dir = {}\nmax_active_units = {}\nstep_timeout_minutes = {}\n"
-                     "stall_minutes = {}\nafter_ready = {}\nbench_budget_seconds = {}\n",
-                     toml_string(c.pipeline.profiles_dir.string()),
-                     toml_string(c.pipeline.images_dir.string()), toml_string(c.pipeline.program.string()),
-                     toml_string(c.pipeline.keys_dir.string()), c.pipeline.max_active_units,
-                     c.pipeline.step_timeout_minutes, c.pipeline.stall_minutes,
-                     toml_string(to_string(c.pipeline.after_ready)), c.pipeline.bench_budget_seconds);
+  out +=
+      fmt::format("\n[boot]\nhttp_port = {}\nbootenv_dir = {}\nipxe_dir = {}\ntoken_minutes = {}\n",
+                  c.boot.http_port, toml_string(c.boot.bootenv_dir.string()),
+                  toml_string(c.boot.ipxe_dir.string()), c.boot.token_minutes);
+  out += fmt::format(
+      "\n[pipeline]\nprofiles_dir = {}\nimages_dir = {}\nprogram = {}\n"
+      "keys_dir = {}\nmax_active_units = {}\nstep_timeout_minutes = {}\n"
+      "stall_minutes = {}\nafter_ready = {}\nbench_budget_seconds = {}\n",
+      toml_string(c.pipeline.profiles_dir.string()), toml_string(c.pipeline.images_dir.string()),
+      toml_string(c.pipeline.program.string()), toml_string(c.pipeline.keys_dir.string()),
+      c.pipeline.max_active_units, c.pipeline.step_timeout_minutes, c.pipeline.stall_minutes,
+      toml_string(to_string(c.pipeline.after_ready)), c.pipeline.bench_budget_seconds);
   out += fmt::format("\n[api]\nenabled = {}\nlisten = {}\ntoken_hours = {}\n"
                      "allow_workshop_network = {}\n",
                      c.api.enabled, toml_string(c.api.listen), c.api.token_hours,

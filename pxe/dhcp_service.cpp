@@ -92,10 +92,11 @@ std::expected<Outgoing, Silence> DhcpService::handle(ByteView datagram, Channel 
 }
 
 std::expected<Outgoing, Silence> DhcpService::encode(const Packet& request, const Packet& reply,
-                                                  std::string summary) {
+                                                     std::string summary) {
   auto bytes = serialize_packet(reply, EncodeOptions{max_reply_size(request), true});
   if (!bytes) {
-    return silence(Silence::Kind::refused, fmt::format("cannot encode the reply: {}", bytes.error().message));
+    return silence(Silence::Kind::refused,
+                   fmt::format("cannot encode the reply: {}", bytes.error().message));
   }
   return Outgoing{std::move(*bytes), reply_destination(request, reply), std::move(summary)};
 }
@@ -109,7 +110,8 @@ std::expected<Outgoing, Silence> DhcpService::standalone(const Packet& request,
     return silence(Silence::Kind::refused, "standalone mode without an address pool");
   }
   // Boot information rides along for admitted PXE clients; everyone else just gets an address.
-  const auto boot_for = [&](bool first_contact) -> std::pair<std::optional<BootChoice>, std::string> {
+  const auto boot_for =
+      [&](bool first_contact) -> std::pair<std::optional<BootChoice>, std::string> {
     if (client.firmware == FirmwareFamily::not_pxe) {
       return {std::nullopt, ""};
     }
@@ -165,14 +167,15 @@ std::expected<Outgoing, Silence> DhcpService::standalone(const Packet& request,
                               firmware_family_name(client.firmware), note));
   }
   if (type == MessageType::release || type == MessageType::decline) {
-    m_pool->release(mac, type == MessageType::release ? request.ciaddr
-                                                      : request.requested_address().value_or(Ipv4Address{}));
+    m_pool->release(mac, type == MessageType::release
+                             ? request.ciaddr
+                             : request.requested_address().value_or(Ipv4Address{}));
     ++m_counters.releases;
     return silence(Silence::Kind::not_for_us, fmt::format("{} released its address", mac.str()));
   }
   return silence(Silence::Kind::not_for_us,
-                 fmt::format("{} from {}: not handled", type ? message_type_name(*type) : "untyped message",
-                             mac.str()));
+                 fmt::format("{} from {}: not handled",
+                             type ? message_type_name(*type) : "untyped message", mac.str()));
 }
 
 } // namespace atelier::pxe

@@ -1,5 +1,6 @@
 #include "pxe/http_server.h"
-#include "pxe/unique_fd.h"
+
+#include "base/unique_fd.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -38,7 +39,7 @@ constexpr std::size_t k_max_logged_target = 200;
 struct OpenedFile {
   UniqueFd fd;
   std::uint64_t size = 0;
-  std::string etag;          // validators for resumed downloads (If-Range)
+  std::string etag; // validators for resumed downloads (If-Range)
   std::string last_modified;
 };
 
@@ -175,8 +176,8 @@ private:
     const bool keep_alive = request.keep_alive();
     if (request.method() == http::verb::post && config().post_handler) {
       const std::string_view target = std_view(request.target());
-      HttpPostResult result = config().post_handler(target.substr(0, target.find('?')),
-                                                    request.body(), m_client);
+      HttpPostResult result =
+          config().post_handler(target.substr(0, target.find('?')), request.body(), m_client);
       respond_text(static_cast<http::status>(result.status), std::move(result.body), keep_alive,
                    true, "application/json");
       return;
@@ -258,7 +259,8 @@ private:
   void respond_text(http::status status, std::string body, bool keep_alive, bool no_store = false,
                     std::string_view content_type = "text/plain") {
     auto& header = m_header.emplace(status, 11);
-    header.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
+    header.set(http::field::content_type,
+               beast::string_view(content_type.data(), content_type.size()));
     if (status == http::status::method_not_allowed) {
       header.set(http::field::allow, config().post_handler ? "GET, HEAD, POST" : "GET, HEAD");
     }

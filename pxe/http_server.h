@@ -57,7 +57,8 @@ struct HttpBootConfig {
   HttpFileTable files;              // "/boot/vmlinuz" → "/srv/atelier/vmlinuz", ...
   HttpScriptHandler script_handler; // empty = every script request is 404
   HttpPostHandler post_handler;     // empty = POST is 405; set: POST bodies up to max_post_bytes
-  std::size_t max_post_bytes = 4 * 1024 * 1024; // an inventory with its raw SMBIOS and smartctl JSON
+  std::size_t max_post_bytes =
+      4 * 1024 * 1024; // an inventory with its raw SMBIOS and smartctl JSON
   std::chrono::seconds io_timeout{30};
   std::size_t max_header_bytes = 8 * 1024; // a boot client's request is a few hundred bytes
   std::size_t max_body_bytes = 4 * 1024;   // we accept no bodies; room only to answer 405 politely

@@ -2,12 +2,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
-
-#include <fcntl.h>
-#include <fmt/format.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 namespace atelier::pxe {
 namespace {
@@ -43,7 +43,8 @@ std::optional<MacAddress> parse_mac(std::string_view text) {
 
 std::expected<LeasePool, std::string> LeasePool::open(LeasePoolConfig config) {
   if (config.first.to_u32() > config.last.to_u32()) {
-    return std::unexpected(fmt::format("address range {}-{} is empty", config.first.str(), config.last.str()));
+    return std::unexpected(
+        fmt::format("address range {}-{} is empty", config.first.str(), config.last.str()));
   }
   LeasePool pool(std::move(config));
   if (pool.m_config.journal.empty()) {
@@ -129,7 +130,8 @@ LeasePool::commit(const MacAddress& mac, Ipv4Address address, Clock::time_point 
                                        m_by_address.at(address.to_u32()).mac.str()));
   }
   const auto expiry = now + m_config.lease_time;
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(expiry.time_since_epoch()).count();
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(expiry.time_since_epoch()).count();
   if (auto r = append(fmt::format("lease {} {} {}\n", mac.str(), address.str(), seconds)); !r) {
     return std::unexpected(r.error());
   }
@@ -149,7 +151,8 @@ void LeasePool::release(const MacAddress& mac, Ipv4Address address) {
   m_by_address.erase(it);
 }
 
-std::optional<Ipv4Address> LeasePool::leased_to(const MacAddress& mac, Clock::time_point now) const {
+std::optional<Ipv4Address> LeasePool::leased_to(const MacAddress& mac,
+                                                Clock::time_point now) const {
   for (const auto& [address, entry] : m_by_address) {
     if (entry.mac == mac && entry.committed && entry.expiry > now) {
       return Ipv4Address::from_u32(address);

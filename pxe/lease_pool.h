@@ -1,4 +1,5 @@
-// Address pool of standalone mode (atelierd as the only DHCP server of an isolated workshop switch).
+// Address pool of standalone mode (atelierd as the only DHCP server of an isolated workshop
+// switch).
 //
 // Durability contract: a lease is written to the journal and fsync'ed before the ACK that grants it
 // is sent, and the journal is replayed on start, so a daemon restart (or kill -9) never hands an

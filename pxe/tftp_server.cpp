@@ -1,24 +1,24 @@
 #include "pxe/tftp_server.h"
-#include "pxe/unique_fd.h"
 
+#include "base/unique_fd.h"
 #include "pxe/tftp_packet.h"
 #include "pxe/tftp_path.h"
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cerrno>
-#include <cstring>
-#include <unordered_map>
-#include <utility>
-
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_map>
+#include <utility>
+
+#include <fmt/format.h>
 
 namespace atelier::pxe {
 
@@ -101,8 +101,7 @@ public:
         m_base_timeout(m_negotiation.timeout_seconds
                            ? std::chrono::milliseconds(*m_negotiation.timeout_seconds * 1000)
                            : server.config.initial_timeout),
-        m_timeout(m_base_timeout),
-        m_buffer(4 + std::size_t{m_negotiation.block_size}) {}
+        m_timeout(m_base_timeout), m_buffer(4 + std::size_t{m_negotiation.block_size}) {}
 
   void begin() {
     receive();
@@ -127,9 +126,8 @@ public:
 private:
   void receive() {
     m_socket.async_receive(asio::buffer(m_reply),
-                           [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                             self->on_receive(ec, n);
-                           });
+                           [self = shared_from_this()](boost::system::error_code ec,
+                                                       std::size_t n) { self->on_receive(ec, n); });
   }
 
   void on_receive(boost::system::error_code ec, std::size_t n) {
@@ -219,11 +217,10 @@ private:
 
   void send_block(std::uint64_t block) {
     const std::uint64_t offset = tftp::block_offset(block, m_negotiation.block_size);
-    const std::size_t length =
-        offset >= m_file.size
-            ? 0
-            : static_cast<std::size_t>(
-                  std::min<std::uint64_t>(m_negotiation.block_size, m_file.size - offset));
+    const std::size_t length = offset >= m_file.size
+                                   ? 0
+                                   : static_cast<std::size_t>(std::min<std::uint64_t>(
+                                         m_negotiation.block_size, m_file.size - offset));
     const std::uint16_t wire = tftp::wire_block(block);
     m_buffer[0] = 0;
     m_buffer[1] = static_cast<std::uint8_t>(tftp::Opcode::data);
@@ -272,8 +269,9 @@ private:
   void on_timeout() {
     if (m_retries >= m_server->config.max_retries) {
       send(tftp::serialize_message(tftp::Error{tftp::ErrorCode::not_defined, "timed out"}));
-      finish(Outcome::failed, fmt::format("no ACK after {} retransmissions (last ACK block {} of {})",
-                                          m_retries, m_acked, m_total_blocks));
+      finish(Outcome::failed,
+             fmt::format("no ACK after {} retransmissions (last ACK block {} of {})", m_retries,
+                         m_acked, m_total_blocks));
       return;
     }
     ++m_retries;
@@ -366,13 +364,13 @@ std::expected<OpenedFile, Refusal> open_file(const std::filesystem::path& path, 
     const int error = errno;
     if (error == ENOENT) {
       return std::unexpected(Refusal{RefusalKind::not_found, tftp::ErrorCode::file_not_found,
-                                     "file not found", fmt::format("{}: not found", path.string())});
+                                     "file not found",
+                                     fmt::format("{}: not found", path.string())});
     }
     if (error == ELOOP) {
-      return std::unexpected(Refusal{RefusalKind::path, tftp::ErrorCode::access_violation,
-                                     "access violation",
-                                     fmt::format("{}: became a symlink after the check",
-                                                 path.string())});
+      return std::unexpected(
+          Refusal{RefusalKind::path, tftp::ErrorCode::access_violation, "access violation",
+                  fmt::format("{}: became a symlink after the check", path.string())});
     }
     return std::unexpected(Refusal{RefusalKind::other, tftp::ErrorCode::access_violation,
                                    "access violation",
@@ -451,8 +449,8 @@ struct TftpServer::Impl : ServerState {
       return;
     }
     boost::system::error_code ec;
-    s.send_to(asio::buffer(tftp::serialize_message(tftp::Error{code, std::string(message)})), to,
-              0, ec);
+    s.send_to(asio::buffer(tftp::serialize_message(tftp::Error{code, std::string(message)})), to, 0,
+              ec);
   }
 
   void handle_request(ByteView wire, const udp::endpoint& client) {
@@ -573,14 +571,16 @@ struct TftpServer::Impl : ServerState {
 TftpServer::TftpServer(asio::io_context& io, TftpServerConfig config, TftpLogSink log)
     : m_impl(std::make_unique<Impl>(io, std::move(config), std::move(log))) {}
 
-TftpServer::~TftpServer() { m_impl->stop(); }
+TftpServer::~TftpServer() {
+  m_impl->stop();
+}
 
 std::expected<void, std::string> TftpServer::start() {
   boost::system::error_code ec;
   m_impl->listen_address = asio::ip::make_address_v4(m_impl->config.listen_address, ec);
   if (ec) {
-    return std::unexpected(fmt::format("listen address '{}': {}", m_impl->config.listen_address,
-                                       ec.message()));
+    return std::unexpected(
+        fmt::format("listen address '{}': {}", m_impl->config.listen_address, ec.message()));
   }
   if (auto opened = m_impl->open_socket(m_impl->socket, m_impl->config.port); !opened) {
     return opened;
@@ -590,15 +590,19 @@ std::expected<void, std::string> TftpServer::start() {
   return {};
 }
 
-void TftpServer::stop() { m_impl->stop(); }
+void TftpServer::stop() {
+  m_impl->stop();
+}
 
-std::uint16_t TftpServer::port() const { return m_impl->bound_port; }
+std::uint16_t TftpServer::port() const {
+  return m_impl->bound_port;
+}
 
 TftpCounters TftpServer::counters() const {
   const AtomicCounters& c = m_impl->counters;
-  return TftpCounters{c.started,        c.completed,   c.failed,        c.probes,
+  return TftpCounters{c.started,         c.completed,    c.failed,       c.probes,
                       c.retransmissions, c.refused_busy, c.refused_path, c.refused_write,
-                      c.not_found,      c.bytes_sent};
+                      c.not_found,       c.bytes_sent};
 }
 
 } // namespace atelier::pxe

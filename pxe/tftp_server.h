@@ -14,6 +14,7 @@
 
 #include "pxe/tftp_negotiation.h"
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <expected>
@@ -23,8 +24,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/io_context.hpp>
 
 namespace atelier::pxe {
 
@@ -54,11 +53,11 @@ struct TftpCounters {
   std::uint64_t transfers_started = 0;   // RRQs that got a transfer socket (OACK or DATA sent)
   std::uint64_t transfers_completed = 0; // last block acknowledged
   std::uint64_t transfers_failed = 0;    // timed out, client ERROR, I/O error
-  std::uint64_t tsize_probes = 0;        // ERROR 8 after our OACK: EDK2 learning the size, not a failure
-  std::uint64_t retransmissions = 0;     // OACKs or windows sent again after a timeout
-  std::uint64_t refused_busy = 0;        // over max_transfers
-  std::uint64_t refused_path = 0;        // traversal, absolute path outside the root, symlink out
-  std::uint64_t refused_write = 0;       // WRQ: the server is read-only
+  std::uint64_t tsize_probes = 0; // ERROR 8 after our OACK: EDK2 learning the size, not a failure
+  std::uint64_t retransmissions = 0; // OACKs or windows sent again after a timeout
+  std::uint64_t refused_busy = 0;    // over max_transfers
+  std::uint64_t refused_path = 0;    // traversal, absolute path outside the root, symlink out
+  std::uint64_t refused_write = 0;   // WRQ: the server is read-only
   std::uint64_t not_found = 0;
   std::uint64_t bytes_sent = 0; // DATA payload bytes, retransmissions included
 };

@@ -1,23 +1,23 @@
 // DHCP burst load generator for bench/dhcp/run.sh (Debian 12 packages no DHCP load tool).
 //
-// Sends N DHCPDISCOVERs shaped like EDK2's x86-64 PXE DISCOVER (the captured fixture), each with its
-// own xid and MAC, to 255.255.255.255:67 from port 68, keeping at most W outstanding, and counts the
-// offers that come back for those xids. Prints one line: "sent N answered A seconds S rate R/s".
+// Sends N DHCPDISCOVERs shaped like EDK2's x86-64 PXE DISCOVER (the captured fixture), each with
+// its own xid and MAC, to 255.255.255.255:67 from port 68, keeping at most W outstanding, and
+// counts the offers that come back for those xids. Prints one line: "sent N answered A seconds S
+// rate R/s".
 //
 // Usage: dhcp_burst IFACE COUNT WINDOW FIXTURE.hex
 #include "pxe/dhcp_packet.h"
 
+#include <arpa/inet.h>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <net/if.h>
+#include <poll.h>
 #include <set>
 #include <sstream>
 #include <string>
-
-#include <arpa/inet.h>
-#include <net/if.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, iface.c_str(), static_cast<socklen_t>(iface.size()));
+  ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, iface.c_str(),
+               static_cast<socklen_t>(iface.size()));
   sockaddr_in local{};
   local.sin_family = AF_INET;
   local.sin_port = htons(68);
@@ -85,11 +86,16 @@ int main(int argc, char** argv) {
       const auto n = static_cast<std::uint32_t>(sent + 1);
       discover.xid = 0x41000000u + n;
       discover.chaddr = {};
-      const std::uint8_t mac[6] = {0x52, 0x54, 0x01, static_cast<std::uint8_t>(n >> 16),
-                                   static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+      const std::uint8_t mac[6] = {0x52,
+                                   0x54,
+                                   0x01,
+                                   static_cast<std::uint8_t>(n >> 16),
+                                   static_cast<std::uint8_t>(n >> 8),
+                                   static_cast<std::uint8_t>(n)};
       std::memcpy(discover.chaddr.data(), mac, 6);
       auto bytes = serialize_packet(discover);
-      ::sendto(fd, bytes->data(), bytes->size(), 0, reinterpret_cast<sockaddr*>(&server), sizeof server);
+      ::sendto(fd, bytes->data(), bytes->size(), 0, reinterpret_cast<sockaddr*>(&server),
+               sizeof server);
       outstanding.insert(discover.xid);
       ++sent;
     }
@@ -115,8 +121,7 @@ int main(int argc, char** argv) {
       last_progress = std::chrono::steady_clock::now();
     }
   }
-  const double seconds =
-      std::chrono::duration<double>(last_progress - start).count();
+  const double seconds = std::chrono::duration<double>(last_progress - start).count();
   std::printf("sent %d answered %d seconds %.3f rate %.0f/s\n", sent, answered, seconds,
               seconds > 0 ? answered / seconds : 0.0);
   ::close(fd);

@@ -5,9 +5,9 @@
 //   image_bench write-raw SOURCE DEVICE [--sha256 HEX] [--zeroed] [--no-pipeline] [--no-direct]
 //
 // SOURCE is a path or an http:// URL.
-#include "imager/image_source.h"
-#include "imager/raw_image.h"
-#include "imager/rootfs_extract.h"
+#include "imager/image/image_source.h"
+#include "imager/image/raw_image.h"
+#include "imager/image/rootfs_extract.h"
 
 #include <cstdio>
 #include <string>

@@ -4,12 +4,11 @@
 //   tftp_bench_server ADDRESS PORT ROOT [MAX_TRANSFERS]
 #include "pxe/tftp_server.h"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 int main(int argc, char** argv) {
   if (argc < 4) {
@@ -38,12 +37,12 @@ int main(int argc, char** argv) {
   });
   io.run();
   const auto c = server.counters();
-  std::fprintf(stderr,
-               "counters: started %llu completed %llu failed %llu retransmissions %llu bytes %llu\n",
-               static_cast<unsigned long long>(c.transfers_started),
-               static_cast<unsigned long long>(c.transfers_completed),
-               static_cast<unsigned long long>(c.transfers_failed),
-               static_cast<unsigned long long>(c.retransmissions),
-               static_cast<unsigned long long>(c.bytes_sent));
+  std::fprintf(
+      stderr, "counters: started %llu completed %llu failed %llu retransmissions %llu bytes %llu\n",
+      static_cast<unsigned long long>(c.transfers_started),
+      static_cast<unsigned long long>(c.transfers_completed),
+      static_cast<unsigned long long>(c.transfers_failed),
+      static_cast<unsigned long long>(c.retransmissions),
+      static_cast<unsigned long long>(c.bytes_sent));
   return 0;
 }

@@ -1,8 +1,8 @@
 // libFuzzer target for the ATA side of the purge: IDENTIFY DEVICE and DCO IDENTIFY parsers and the
 // SCSI sense decoder. Any bytes either fail with an error value or give a result that keeps the
 // parsers' promises (string lengths, sector sizes, register widths); anything else aborts.
-#include "imager/ata_commands.h"
-#include "imager/ata_identify.h"
+#include "imager/purge/ata_commands.h"
+#include "imager/purge/ata_identify.h"
 
 #include <cstddef>
 #include <cstdint>

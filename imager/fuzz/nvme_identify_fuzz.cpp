@@ -1,8 +1,8 @@
 // libFuzzer target for the NVMe side of the purge: Identify Controller, Identify Namespace and the
 // Sanitize Status log. Any bytes either fail with an error value or give a result whose current LBA
 // format is valid and survives the Format NVM encoder unchanged; anything else aborts.
-#include "imager/nvme_commands.h"
-#include "imager/nvme_identify.h"
+#include "imager/purge/nvme_commands.h"
+#include "imager/purge/nvme_identify.h"
 
 #include <bit>
 #include <cstddef>

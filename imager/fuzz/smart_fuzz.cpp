@@ -1,7 +1,7 @@
-// libFuzzer target for the disk health parsers (imager/smart.h): any text from smartctl or
-// nvme-cli gives a DiskHealth (never an exception), and a status of ok always rests on something
+// libFuzzer target for the disk health parsers (imager/inventory/smart.h): any text from smartctl
+// or nvme-cli gives a DiskHealth (never an exception), and a status of ok always rests on something
 // the tool said (the drive's verdict or a health value), never on an empty answer.
-#include "imager/smart.h"
+#include "imager/inventory/smart.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +12,8 @@ namespace {
 
 void check(const atelier::imager::DiskHealth& h) {
   using atelier::imager::HealthStatus;
-  if (h.status == HealthStatus::ok && h.smart_passed != true && !h.percentage_used && !h.reallocated_sectors) {
+  if (h.status == HealthStatus::ok && h.smart_passed != true && !h.percentage_used &&
+      !h.reallocated_sectors) {
     std::abort();
   }
   if (h.status != HealthStatus::ok && h.reason.empty()) {

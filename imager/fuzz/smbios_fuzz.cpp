@@ -1,18 +1,19 @@
-// libFuzzer target for the SMBIOS decoder (imager/smbios.h). Input: one length byte N, then N bytes
-// of entry point, then the structure table. Each part is copied into its own exactly-sized buffer,
-// so AddressSanitizer sees any read past either. Whatever decodes must also go through the report
-// writer (firmware strings are arbitrary bytes) and come out as JSON that parses back.
-#include "imager/inventory.h"
-#include "imager/report.h"
-#include "imager/smbios.h"
-
-#include <nlohmann/json.hpp>
+// libFuzzer target for the SMBIOS decoder (imager/inventory/smbios.h). Input: one length byte N,
+// then N bytes of entry point, then the structure table. Each part is copied into its own
+// exactly-sized buffer, so AddressSanitizer sees any read past either. Whatever decodes must also
+// go through the report writer (firmware strings are arbitrary bytes) and come out as JSON that
+// parses back.
+#include "imager/inventory/inventory.h"
+#include "imager/inventory/report.h"
+#include "imager/inventory/smbios.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace atelier::imager;
@@ -32,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   // Every decoded structure was walked: the decoded lists cannot outnumber the structures.
-  const std::size_t decoded = table->processors.size() + table->memory_devices.size() + table->batteries.size();
+  const std::size_t decoded =
+      table->processors.size() + table->memory_devices.size() + table->batteries.size();
   if (decoded > table->structure_count) {
     std::abort();
   }

@@ -144,7 +144,8 @@ std::optional<double> read_number(Reporter& reporter, const toml::node& node,
     return std::nullopt;
   }
   if (!(*value >= min && *value <= max)) {
-    reporter.error(node.source(), path, fmt::format("{} is out of range ({} to {})", *value, min, max));
+    reporter.error(node.source(), path,
+                   fmt::format("{} is out of range ({} to {})", *value, min, max));
     return std::nullopt;
   }
   return value;
@@ -271,8 +272,7 @@ std::optional<std::int64_t> TableReader::integer(std::string_view key, Need need
 std::optional<double> TableReader::number(std::string_view key, Need need, double min,
                                           double max) const {
   const toml::node* value = present(key, need);
-  return value == nullptr ? std::nullopt
-                          : read_number(m_reporter, *value, key_path(key), min, max);
+  return value == nullptr ? std::nullopt : read_number(m_reporter, *value, key_path(key), min, max);
 }
 
 std::optional<ByteSize> TableReader::size(std::string_view key, Need need) const {

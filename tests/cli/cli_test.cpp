@@ -1,5 +1,5 @@
 // The `atelier` command line run in-process against a real SQLite file, as a coordinator uses it.
-#include "daemon/cli.h"
+#include "cli/cli.h"
 #include "hardware-db/sqlite_store.h"
 #include "support/temp_dir.h"
 

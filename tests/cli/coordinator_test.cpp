@@ -2,10 +2,10 @@
 // real program file: donation intake, households, suggest, assign, deliver, return, the GDPR export
 // and erasure (the test reads every table and every byte of the database files afterwards), the
 // audit log and the report's reconciliation with the database.
-#include "daemon/cli.h"
-#include "daemon/settings.h"
+#include "cli/cli.h"
 #include "hardware-db/registry.h"
 #include "support/temp_dir.h"
+#include "workshop/settings.h"
 
 #include <fstream>
 #include <set>

@@ -1,17 +1,16 @@
 // Agent registration against a real SQLite file and real one-time boot tokens.
 #include "daemon/agent_api.h"
-#include "imager/agent_client.h"
+#include "imager/agent/agent_client.h"
 #include "pxe/http_server.h"
 #include "support/temp_dir.h"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <fmt/format.h>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -51,7 +50,9 @@ protected:
 
 // The machine detected at PXE time is the one that registers: same unit, now inventoried.
 TEST_F(AgentApiTest, RegistrationRecordsInventoryOnTheDetectedUnit) {
-  const auto boot = m_registry.record_boot({hwdb::MacAddress(m_mac.octets), 7, "ipxe", "", ""}, "atelierd").value();
+  const auto boot =
+      m_registry.record_boot({hwdb::MacAddress(m_mac.octets), 7, "ipxe", "", ""}, "atelierd")
+          .value();
   const auto r = post(m_tokens.issue(m_mac).value());
   ASSERT_EQ(r.status, 200u) << r.body;
   const json answer = json::parse(r.body);
@@ -82,7 +83,8 @@ TEST_F(AgentApiTest, TokenOfAnotherMachineIsRefused) {
 
 TEST_F(AgentApiTest, MalformedRequestsNameTheField) {
   EXPECT_EQ(m_api.handle("/api/v1/register", "not json", "198.18.0.60").status, 400u);
-  const auto no_mac = m_api.handle("/api/v1/register", R"({"token":"ab","inventory":{}})", "198.18.0.60");
+  const auto no_mac =
+      m_api.handle("/api/v1/register", R"({"token":"ab","inventory":{}})", "198.18.0.60");
   EXPECT_EQ(no_mac.status, 400u);
   EXPECT_NE(no_mac.body.find("'mac'"), std::string::npos);
   EXPECT_EQ(m_api.handle("/api/v1/nothing", "{}", "198.18.0.60").status, 404u);
@@ -106,7 +108,8 @@ TEST_F(AgentApiTest, WithoutAPipelineTheAgentIsToldToStopAtOnce) {
   std::thread loop([&] { io.run(); });
   imager::AgentClient client(fmt::format("http://127.0.0.1:{}", server.local_port()),
                              m_tokens.issue(m_mac).value()); // the agent's own 10-minute patience
-  auto registered = client.post("register", {{"mac", "52:54:00:aa:00:01"}, {"inventory", inventory()}});
+  auto registered =
+      client.post("register", {{"mac", "52:54:00:aa:00:01"}, {"inventory", inventory()}});
   ASSERT_TRUE(registered) << registered.error().message;
   auto next = client.post("next", json::object());
   boost::asio::post(io, [&] { server.stop(); });

@@ -120,15 +120,16 @@ TEST_F(DetectionTest, DontBootMachineIsNotAnswered) {
 TEST_F(DetectionTest, ReadyMachineIsNotAnsweredSoItBootsFromItsDisk) {
   ASSERT_TRUE(exchange("ovmf-pxe-01-dhcp-discover-pxe"));
   hwdb::Unit unit = m_registry.store().list_units({}).value().at(0);
-  for (const auto to : {hwdb::UnitState::inventoried, hwdb::UnitState::tested, hwdb::UnitState::wiped,
-                        hwdb::UnitState::imaged, hwdb::UnitState::ready}) {
+  for (const auto to : {hwdb::UnitState::inventoried, hwdb::UnitState::tested,
+                        hwdb::UnitState::wiped, hwdb::UnitState::imaged, hwdb::UnitState::ready}) {
     unit = m_registry.transition(unit, to, "test", "pipeline step").value();
   }
   EXPECT_FALSE(exchange("ovmf-pxe-01-dhcp-discover-pxe"));
   EXPECT_EQ(m_service.counters().refused, 1u);
   EXPECT_EQ(m_registry.store().sightings(unit.id).value().size(), 2u);
   // The iPXE script and the port-4011 path give the same answer, with the reason for the log.
-  const pxe::Admission script = m_admission.admit_script(*pxe::parse_mac_address("52:54:00:a7:e1:01"));
+  const pxe::Admission script =
+      m_admission.admit_script(*pxe::parse_mac_address("52:54:00:a7:e1:01"));
   EXPECT_FALSE(script.answer);
   EXPECT_NE(script.reason.find("is ready: it boots its installed system from its own disk"),
             std::string::npos)
@@ -139,13 +140,14 @@ TEST_F(DetectionTest, ReadyMachineIsNotAnsweredSoItBootsFromItsDisk) {
 TEST(BootsFromDisk, OnlyFinishedUnitsAreLeftToTheirDisk) {
   hwdb::Unit unit;
   unit.tag = hwdb::AssetTag("AT", 1);
-  for (const auto state : {hwdb::UnitState::ready, hwdb::UnitState::assigned, hwdb::UnitState::parts}) {
+  for (const auto state :
+       {hwdb::UnitState::ready, hwdb::UnitState::assigned, hwdb::UnitState::parts}) {
     unit.state = state;
     EXPECT_TRUE(daemon::boots_from_disk(unit)) << hwdb::to_string(state);
   }
-  for (const auto state : {hwdb::UnitState::detected, hwdb::UnitState::inventoried, hwdb::UnitState::tested,
-                           hwdb::UnitState::wiped, hwdb::UnitState::imaged, hwdb::UnitState::failed,
-                           hwdb::UnitState::returned}) {
+  for (const auto state : {hwdb::UnitState::detected, hwdb::UnitState::inventoried,
+                           hwdb::UnitState::tested, hwdb::UnitState::wiped, hwdb::UnitState::imaged,
+                           hwdb::UnitState::failed, hwdb::UnitState::returned}) {
     unit.state = state;
     EXPECT_FALSE(daemon::boots_from_disk(unit)) << hwdb::to_string(state);
   }

@@ -1,21 +1,21 @@
 // The pipeline as the agent sees it through the API: register → bench → wipe → deploy → verify →
 // ready → finish, against a real SQLite file and real boot tokens. Crash safety is tested by
 // dropping the daemon's objects and opening the same file again, as a restarted atelierd does.
+#include "cli/cli.h"
 #include "daemon/agent_api.h"
-#include "daemon/cli.h"
-#include "daemon/erasure_certificate.h"
 #include "daemon/pipeline.h"
-#include "daemon/workshop_view.h"
-#include "imager/erasure_record.h"
 #include "profiles/program.h"
+#include "records/erasure_record.h"
 #include "support/temp_dir.h"
+#include "workshop/erasure_certificate.h"
+#include "workshop/workshop_view.h"
 
+#include <atomic>
 #include <fstream>
 #include <functional>
 #include <memory>
-#include <atomic>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -101,7 +101,8 @@ public:
   void advance(std::chrono::seconds by) { m_now += by; }
 
 private:
-  hwdb::Timestamp m_now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  hwdb::Timestamp m_now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 };
 
 using Tweak = std::function<void(daemon::PipelineConfig&)>;
@@ -112,8 +113,11 @@ struct Daemon {
          const Tweak& tweak = {})
       : registry(hwdb::open_store(db).value(), clock) {
     daemon::PipelineConfig config;
-    config.program = profiles::load_program(std::string(ATELIER_TEST_DATA) + "/imager/bench/program.toml").value();
-    config.profiles.push_back(profiles::parse_profile(k_profile, "/srv/profiles/family.toml").value());
+    config.program =
+        profiles::load_program(std::string(ATELIER_TEST_DATA) + "/imager/bench/program.toml")
+            .value();
+    config.profiles.push_back(
+        profiles::parse_profile(k_profile, "/srv/profiles/family.toml").value());
     config.profile_texts["family"] = std::string(k_profile);
     config.image_base_url = "http://198.18.0.2/images";
     if (tweak) {
@@ -140,7 +144,8 @@ protected:
         m_daemon(std::make_unique<Daemon>(db(), m_tokens, m_key)) {}
 
   std::string db() const { return (m_dir / "atelier.db").string(); }
-  void restart(const Tweak& tweak = {}) { // what kill -9 and a restart leave: the file, and the agent's token
+  void restart(const Tweak& tweak =
+                   {}) { // what kill -9 and a restart leave: the file, and the agent's token
     m_daemon.reset();
     m_daemon = std::make_unique<Daemon>(db(), m_tokens, m_key, tweak);
   }
@@ -148,12 +153,16 @@ protected:
   std::string boot() { return boot(m_mac); }
   json register_agent(const std::string& token, unsigned status = 200,
                       const std::string& mac = "52:54:00:aa:00:01") {
-    json inventory = json::parse(read(std::string(ATELIER_TEST_DATA) + "/profiles/laptop-8gb-uefi-ssd.json"));
-    return m_daemon->post("/api/v1/register", {{"mac", mac}, {"token", token}, {"inventory", inventory}}, status);
+    json inventory =
+        json::parse(read(std::string(ATELIER_TEST_DATA) + "/profiles/laptop-8gb-uefi-ssd.json"));
+    return m_daemon->post("/api/v1/register",
+                          {{"mac", mac}, {"token", token}, {"inventory", inventory}}, status);
   }
   json progress(const std::string& token, const json& job, unsigned status = 200) {
     return m_daemon->post("/api/v1/progress",
-                          {{"token", token}, {"job", job["job"]}, {"progress", {{"operation", job["step"]}, {"done_bytes", 1}}}},
+                          {{"token", token},
+                           {"job", job["job"]},
+                           {"progress", {{"operation", job["step"]}, {"done_bytes", 1}}}},
                           status);
   }
   FakeClock& clock() { return m_daemon->clock; }
@@ -161,10 +170,13 @@ protected:
     return m_daemon->post("/api/v1/next", {{"token", token}}, status);
   }
   json done(const std::string& token, const json& job, const json& result, unsigned status = 200) {
-    return m_daemon->post("/api/v1/result",
-                          {{"token", token}, {"job", job["job"]}, {"status", "done"}, {"result", result}}, status);
+    return m_daemon->post(
+        "/api/v1/result",
+        {{"token", token}, {"job", job["job"]}, {"status", "done"}, {"result", result}}, status);
   }
-  json bench_report() { return json::parse(read(std::string(ATELIER_TEST_DATA) + "/imager/bench/bench-clean.json")); }
+  json bench_report() {
+    return json::parse(read(std::string(ATELIER_TEST_DATA) + "/imager/bench/bench-clean.json"));
+  }
   hwdb::Unit unit() { return m_daemon->registry.store().list_units({}).value().at(0); }
 
   atelier::testing::TempDir m_dir;
@@ -205,13 +217,15 @@ TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
   ASSERT_EQ(job["step"], "wipe");
   EXPECT_EQ(job["params"]["methods"]["ssd"], json::array({"ata-sanitize-crypto", "zero"}));
   EXPECT_EQ(job["params"]["verify"], "sample");
-  EXPECT_EQ(done(token, job, {{"records", {erasure_record("S2XXXXXX", "erased")}}})["state"], "wiped");
+  EXPECT_EQ(done(token, job, {{"records", {erasure_record("S2XXXXXX", "erased")}}})["state"],
+            "wiped");
 
   job = next(token);
   ASSERT_EQ(job["step"], "deploy");
   EXPECT_EQ(job["params"]["image_url"], "http://198.18.0.2/images/family.tar.zst");
   EXPECT_EQ(job["params"]["tag"], unit().tag.str());
-  EXPECT_NE(job["params"]["profile_toml"].get<std::string>().find("name = \"family\""), std::string::npos);
+  EXPECT_NE(job["params"]["profile_toml"].get<std::string>().find("name = \"family\""),
+            std::string::npos);
   EXPECT_EQ(done(token, job, {{"partitions", 2}})["state"], "imaged");
 
   job = next(token);
@@ -374,12 +388,16 @@ TEST_F(PipelineTest, MalformedPostsNameTheField) {
   const std::string token = boot();
   register_agent(token);
   const json job = next(token);
-  EXPECT_NE(m_daemon->post("/api/v1/result", {{"token", token}, {"job", job["job"]}, {"status", "maybe"}}, 400)["error"]
+  EXPECT_NE(m_daemon
+                ->post("/api/v1/result",
+                       {{"token", token}, {"job", job["job"]}, {"status", "maybe"}}, 400)["error"]
                 .get<std::string>()
                 .find("'status'"),
             std::string::npos);
-  m_daemon->post("/api/v1/result", {{"token", token}, {"job", job["job"]}, {"status", "failed"}}, 400);
-  m_daemon->post("/api/v1/progress", {{"token", token}, {"job", 99999}, {"progress", json::object()}}, 404);
+  m_daemon->post("/api/v1/result", {{"token", token}, {"job", job["job"]}, {"status", "failed"}},
+                 400);
+  m_daemon->post("/api/v1/progress",
+                 {{"token", token}, {"job", 99999}, {"progress", json::object()}}, 404);
   m_daemon->post("/api/v1/next", json::object(), 400);
 }
 
@@ -387,8 +405,9 @@ TEST_F(PipelineTest, ProgressIsStoredOnTheIssuedJob) {
   const std::string token = boot();
   register_agent(token);
   const json job = next(token);
-  m_daemon->post("/api/v1/progress",
-                 {{"token", token}, {"job", job["job"]}, {"progress", {{"operation", "bench"}, {"done_bytes", 5}}}});
+  m_daemon->post("/api/v1/progress", {{"token", token},
+                                      {"job", job["job"]},
+                                      {"progress", {{"operation", "bench"}, {"done_bytes", 5}}}});
   const auto stored = m_daemon->registry.store().job_by_id(job["job"].get<hwdb::RowId>()).value();
   ASSERT_TRUE(stored);
   EXPECT_EQ(json::parse(stored->progress_json)["done_bytes"], 5);
@@ -400,11 +419,14 @@ TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
   const std::string token = boot();
   register_agent(token);
   const json job = next(token);
-  m_daemon->post("/api/v1/progress",
-                 {{"token", token},
-                  {"job", job["job"]},
-                  {"progress", {{"operation", "bench"}, {"done_bytes", 25}, {"total_bytes", 100},
-                                {"bytes_per_second", 2e6}, {"eta_seconds", 70}}}});
+  m_daemon->post("/api/v1/progress", {{"token", token},
+                                      {"job", job["job"]},
+                                      {"progress",
+                                       {{"operation", "bench"},
+                                        {"done_bytes", 25},
+                                        {"total_bytes", 100},
+                                        {"bytes_per_second", 2e6},
+                                        {"eta_seconds", 70}}}});
   auto& store = m_daemon->registry.store();
   auto rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(), {});
   ASSERT_EQ(rows.size(), 1u);
@@ -413,7 +435,9 @@ TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
   EXPECT_EQ(rows[0].verdict, "");
   done(token, job, {{"bench", bench_report()}});
   const json wipe = next(token);
-  m_daemon->post("/api/v1/result", {{"token", token}, {"job", wipe["job"]}, {"status", "failed"},
+  m_daemon->post("/api/v1/result", {{"token", token},
+                                    {"job", wipe["job"]},
+                                    {"status", "failed"},
                                     {"reason", "DISK FAILING — remove the disk"}});
   rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(),
                                {{unit().id, "wipe failed: DISK FAILING — remove the disk"}});
@@ -437,7 +461,8 @@ TEST_F(PipelineTest, BatchClaimsListedMachineAndForcesItsProfile) {
   EXPECT_EQ(store.batch_units(id).value(), std::vector<hwdb::RowId>{unit().id});
   done(token, next(token), {{"bench", bench_report()}});
   EXPECT_EQ(unit().state, hwdb::UnitState::tested);
-  EXPECT_NE(store.events(unit().id).value().back().reason.find("batch \"lycée\""), std::string::npos);
+  EXPECT_NE(store.events(unit().id).value().back().reason.find("batch \"lycée\""),
+            std::string::npos);
 }
 
 TEST_F(PipelineTest, BatchWithAMissingProfileFailsTheMachineWithTheReason) {
@@ -463,7 +488,8 @@ TEST_F(PipelineTest, BatchRunWaitsForItsMachineAndSummarises) {
   std::ostringstream out, err;
   std::atomic<int> status{-1};
   std::thread cli([&] {
-    status = daemon::run_cli({"--db", db(), "batch", "run", plan, "--json", "--interval", "0.1"}, out, err);
+    status = daemon::run_cli({"--db", db(), "batch", "run", plan, "--json", "--interval", "0.1"},
+                             out, err);
   });
   while (m_daemon->registry.store().open_batches().value().empty()) {
     if (status != -1) { // the command ended before opening its batch
@@ -499,19 +525,23 @@ TEST_F(PipelineTest, FailedDeployKeepsTheImagingRecordAsEvidence) {
   done(token, next(token), {{"records", {erasure_record("S2XXXXXX", "erased")}}});
   const json job = next(token);
   ASSERT_EQ(job["step"], "deploy");
-  const json record{{"result", "failed"}, {"failed_step", "extract"},
-                    {"failure_reason", "sha256 mismatch"}, {"disk_left_unbootable", true}};
-  m_daemon->post("/api/v1/result", {{"token", token},
-                                    {"job", job["job"]},
-                                    {"status", "failed"},
-                                    {"reason", "installation failed at step extract: sha256 mismatch"},
-                                    {"result", record}});
+  const json record{{"result", "failed"},
+                    {"failed_step", "extract"},
+                    {"failure_reason", "sha256 mismatch"},
+                    {"disk_left_unbootable", true}};
+  m_daemon->post("/api/v1/result",
+                 {{"token", token},
+                  {"job", job["job"]},
+                  {"status", "failed"},
+                  {"reason", "installation failed at step extract: sha256 mismatch"},
+                  {"result", record}});
   EXPECT_EQ(unit().state, hwdb::UnitState::failed);
   const auto images = m_daemon->registry.store().imaging_records(unit().id).value();
   ASSERT_EQ(images.size(), 1u);
   EXPECT_EQ(images[0].result, "failed");
   EXPECT_EQ(json::parse(images[0].detail), record);
-  EXPECT_NE(next(token)["params"]["message"].get<std::string>().find("sha256 mismatch"), std::string::npos);
+  EXPECT_NE(next(token)["params"]["message"].get<std::string>().find("sha256 mismatch"),
+            std::string::npos);
 }
 
 // stall_minutes: a machine whose agent went silent (power cut, unplugged, hung) does not stay
@@ -530,7 +560,8 @@ TEST_F(PipelineTest, SilentAgentIsGivenUpAfterStallMinutes) {
   clock().advance(std::chrono::minutes(1));
   const auto swept = m_daemon->pipeline->sweep().lines;
   ASSERT_EQ(swept.size(), 1u);
-  EXPECT_TRUE(swept[0].starts_with(unit().tag.str() + " wipe: given up")) << swept[0]; // the log names the machine
+  EXPECT_TRUE(swept[0].starts_with(unit().tag.str() + " wipe: given up"))
+      << swept[0];                                        // the log names the machine
   EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty()); // once
 
   auto& store = m_daemon->registry.store();

@@ -1,22 +1,23 @@
 // The agent's parts that can run on the workshop's own machine: the child-process runner, the
 // console screen, and the API client against a real HTTP server that is down, then up. (The agent
 // loop itself erases disks and runs only in the boot environment: it is tested in the VM tests.)
-#include "imager/agent.h"
-#include "imager/agent_client.h"
-#include "imager/child_process.h"
-#include "imager/console_display.h"
+#include "imager/agent/agent.h"
+#include "imager/agent/agent_client.h"
+#include "imager/agent/child_process.h"
+#include "imager/agent/console_display.h"
 #include "pxe/http_server.h"
 
 #include <boost/asio/io_context.hpp>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <boost/asio/post.hpp>
 #include <csignal>
-#include <fmt/format.h>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <thread>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 using namespace atelier;
 using ::testing::ElementsAre;
@@ -24,8 +25,9 @@ using ::testing::HasSubstr;
 
 TEST(ChildProcess, StderrLinesArriveOneByOneAndStdoutIsKept) {
   std::vector<std::string> lines;
-  auto r = imager::run_child({"sh", "-c", "echo one >&2; printf 'two\\nthree' >&2; echo '{\"ok\":1}'; exit 3"},
-                             [&](std::string_view l) { lines.emplace_back(l); });
+  auto r = imager::run_child(
+      {"sh", "-c", "echo one >&2; printf 'two\\nthree' >&2; echo '{\"ok\":1}'; exit 3"},
+      [&](std::string_view l) { lines.emplace_back(l); });
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->exit_code, 3);
   EXPECT_EQ(r->out, "{\"ok\":1}\n");
@@ -34,7 +36,8 @@ TEST(ChildProcess, StderrLinesArriveOneByOneAndStdoutIsKept) {
 
 // A step that hangs without a word is killed, and the agent lives on to report it.
 TEST(ChildProcess, SilentChildIsKilledAfterTheStallTime) {
-  auto r = imager::run_child({"sleep", "30"}, {}, {.timeout = std::chrono::seconds(0), .stall = std::chrono::seconds(1)});
+  auto r = imager::run_child(
+      {"sleep", "30"}, {}, {.timeout = std::chrono::seconds(0), .stall = std::chrono::seconds(1)});
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->timed_out);
   EXPECT_EQ(r->signal, SIGKILL);
@@ -51,7 +54,10 @@ TEST(ConsoleDisplay, BigTextHasFiveRowsOfBlocks) {
   EXPECT_THAT(rows[0], HasSubstr("\u2588"));
   // 4 glyphs of 5 cells and 3 spaces between them, each cell one character.
   std::string expected;
-  for (const char c : std::string_view("##### " "  #   " " ###  " "  #  ")) {
+  for (const char c : std::string_view("##### "
+                                       "  #   "
+                                       " ###  "
+                                       "  #  ")) {
     expected += c == '#' ? "\u2588" : " ";
   }
   EXPECT_EQ(rows[2], expected); // A, T, -, 1: middle rows
@@ -145,17 +151,20 @@ TEST(Agent, RefusesToRunOutsideTheBootEnvironment) {
 // fsck.* scripts, so their own read-only checkers are used instead.
 TEST(Agent, FilesystemCheckIsReadOnlyAndRealForEveryRootType) {
   using V = std::vector<std::string>;
-  EXPECT_EQ(imager::filesystem_check_command("ext4", "/dev/sda2"), (V{"fsck", "-n", "-t", "ext4", "/dev/sda2"}));
-  EXPECT_EQ(imager::filesystem_check_command("xfs", "/dev/sda2"), (V{"xfs_repair", "-n", "/dev/sda2"}));
+  EXPECT_EQ(imager::filesystem_check_command("ext4", "/dev/sda2"),
+            (V{"fsck", "-n", "-t", "ext4", "/dev/sda2"}));
+  EXPECT_EQ(imager::filesystem_check_command("xfs", "/dev/sda2"),
+            (V{"xfs_repair", "-n", "/dev/sda2"}));
   EXPECT_EQ(imager::filesystem_check_command("btrfs", "/dev/sda2"),
             (V{"btrfs", "check", "--readonly", "/dev/sda2"}));
 }
 
 // A step's failure reason is its last human sentence, not the JSON progress line printed before.
 TEST(Agent, FailureReasonSkipsProgressLines) {
-  EXPECT_EQ(imager::last_message_line("{\"operation\":\"check\"}\ncheck /dev/vda: refused: no image\n"
-                                      "{\"operation\":\"check\",\"done_bytes\":0}\n\n"),
-            "check /dev/vda: refused: no image");
+  EXPECT_EQ(
+      imager::last_message_line("{\"operation\":\"check\"}\ncheck /dev/vda: refused: no image\n"
+                                "{\"operation\":\"check\",\"done_bytes\":0}\n\n"),
+      "check /dev/vda: refused: no image");
   EXPECT_EQ(imager::last_message_line("{\"done_bytes\":0}\n"), "");
 }
 
@@ -172,8 +181,11 @@ TEST(Agent, PartitionsAreReadFromTheLsblkListing) {
       }
    ]
 })";
-  EXPECT_EQ(imager::partitions_in_lsblk(listing), (std::vector<std::string>{"/dev/vda1", "/dev/vda2"}));
-  EXPECT_TRUE(imager::partitions_in_lsblk(R"({"blockdevices": [{"name": "/dev/vda", "type": "disk"}]})").empty());
+  EXPECT_EQ(imager::partitions_in_lsblk(listing),
+            (std::vector<std::string>{"/dev/vda1", "/dev/vda2"}));
+  EXPECT_TRUE(
+      imager::partitions_in_lsblk(R"({"blockdevices": [{"name": "/dev/vda", "type": "disk"}]})")
+          .empty());
   EXPECT_TRUE(imager::partitions_in_lsblk("lsblk: /dev/vdz: not a block device").empty());
 }
 
@@ -185,7 +197,8 @@ TEST(Agent, DiskIsDescribedFromWhateverItReports) {
             "ST500DM002 Z3T1234");
   EXPECT_EQ(imager::describe_disk(json{{"name", "vda"}, {"model", nullptr}, {"serial", "ATLE2E1"}}),
             "serial ATLE2E1");
-  EXPECT_EQ(imager::describe_disk(json{{"model", nullptr}, {"serial", nullptr}, {"size_bytes", 3221225472u}}),
+  EXPECT_EQ(imager::describe_disk(
+                json{{"model", nullptr}, {"serial", nullptr}, {"size_bytes", 3221225472u}}),
             "3.0 GiB, no model or serial reported");
 }
 

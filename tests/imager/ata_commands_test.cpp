@@ -1,6 +1,6 @@
 // ATA command encoders and the sense decoder: registers and CDB bytes as ACS-3/SAT-4 lay them out,
 // checked against what hdparm and the kernel put on the wire in captured logs.
-#include "imager/ata_commands.h"
+#include "imager/purge/ata_commands.h"
 #include "purge_fixtures.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // IDENTIFY DEVICE and DCO IDENTIFY parsers on captures from real drives
 // (tests/data/purge/SOURCES.md).
-#include "imager/ata_identify.h"
+#include "imager/purge/ata_identify.h"
 #include "purge_fixtures.h"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,7 @@
 // Grading with bench findings: the program's rules on fixture inventories, then memory errors and
 // SMART failures as overrides with their reason.
-#include "imager/bench.h"
-#include "imager/bench_grade.h"
-
+#include "imager/bench/bench.h"
+#include "records/bench_grade.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -51,7 +50,8 @@ TEST(BenchGrade, CleanBenchKeepsTheRulesGradeAndShowsEveryRule) {
 
 TEST(BenchGrade, MemtestErrorsForcePartsWithTheReason) {
   // Why: a machine with bad memory must never reach a household, whatever its score.
-  const MachineGrade g = grade_fixtures("bench/inventory-laptop-ok.json", "bench/bench-memory-errors.json");
+  const MachineGrade g =
+      grade_fixtures("bench/inventory-laptop-ok.json", "bench/bench-memory-errors.json");
   EXPECT_EQ(g.rules.grade, Grade::A);
   EXPECT_EQ(g.grade, Grade::parts);
   EXPECT_TRUE(contains(g.overrides, "parts: memory errors (3 words wrong in 1024 MiB tested)"));
@@ -62,7 +62,8 @@ TEST(BenchGrade, MemtestErrorsForcePartsWithTheReason) {
 
 TEST(BenchGrade, SmartFailedOnlyDiskForcesPartsWithTheReason) {
   // Why: a machine whose only disk is dying cannot be imaged; the volunteer must see why.
-  const MachineGrade g = grade_fixtures("bench/inventory-laptop-smart-failed.json", "bench/bench-clean.json");
+  const MachineGrade g =
+      grade_fixtures("bench/inventory-laptop-smart-failed.json", "bench/bench-clean.json");
   EXPECT_EQ(g.grade, Grade::parts);
   EXPECT_TRUE(contains(g.overrides, "disk failing"));
   EXPECT_TRUE(contains(g.overrides, "sda (the drive's SMART self-assessment says FAILED)"));
@@ -101,7 +102,8 @@ TEST(BenchGrade, ReadsWhatTheBenchWrites) {
 
 TEST(BenchGrade, RejectsAnotherSchema) {
   // Why: an inventory passed as --bench by mistake must not grade as "no faults".
-  const auto summary = bench_summary_from_json(test::read_fixture("bench/inventory-laptop-ok.json"));
+  const auto summary =
+      bench_summary_from_json(test::read_fixture("bench/inventory-laptop-ok.json"));
   ASSERT_FALSE(summary.has_value());
   EXPECT_NE(summary.error().find("atelier.bench/1"), std::string::npos);
 }

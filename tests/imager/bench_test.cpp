@@ -1,20 +1,20 @@
 // Benchmarks: every measuring loop runs on a fake clock, so nothing here depends on this machine's
 // speed (no timing thresholds); disks are temp files, never a real device.
-#include "imager/bench.h"
-#include "imager/bench_cpu.h"
-#include "imager/bench_disk.h"
-#include "imager/bench_memory.h"
-#include "imager/bench_reference.h"
+#include "imager/bench/bench.h"
+#include "imager/bench/bench_cpu.h"
+#include "imager/bench/bench_disk.h"
+#include "imager/bench/bench_memory.h"
+#include "imager/bench/bench_reference.h"
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 namespace atelier::imager {
 namespace {
@@ -36,7 +36,8 @@ private:
 // A vector-backed region that flips one bit of one word after every write pass covering it.
 class FlippingRegion final : public MemoryRegion {
 public:
-  FlippingRegion(std::size_t words, std::optional<std::size_t> victim) : m_words(words), m_victim(victim) {}
+  FlippingRegion(std::size_t words, std::optional<std::size_t> victim)
+      : m_words(words), m_victim(victim) {}
   std::span<std::uint64_t> words() override { return m_words; }
   void settle(std::span<std::uint64_t> written) override {
     if (m_victim && &m_words[*m_victim] >= written.data() &&
@@ -104,14 +105,16 @@ BenchEnvironment fake_environment(Clock& clock, std::optional<std::size_t> victi
   env.clock = &clock;
   env.cpus = 2;
   env.mem_available_bytes = std::uint64_t{8} << 20U; // -> a 2 MiB memtest region
-  env.open_disk = [](const std::string& path) -> std::expected<std::unique_ptr<BlockReader>, std::string> {
+  env.open_disk =
+      [](const std::string& path) -> std::expected<std::unique_ptr<BlockReader>, std::string> {
     auto r = PosixBlockReader::open(path);
     if (!r) {
       return std::unexpected(r.error());
     }
     return std::unique_ptr<BlockReader>(std::move(*r));
   };
-  env.make_region = [victim](std::size_t bytes) -> std::expected<std::unique_ptr<MemoryRegion>, std::string> {
+  env.make_region =
+      [victim](std::size_t bytes) -> std::expected<std::unique_ptr<MemoryRegion>, std::string> {
     return std::make_unique<FlippingRegion>(bytes / 8, victim);
   };
   return env;
@@ -134,7 +137,8 @@ TEST(BenchCpu, WorkloadChecksumIsDeterministic) {
 }
 
 TEST(BenchCpu, AllThreadsStageTakesOneSamplePerSliceAndChecksEveryRun) {
-  // Why: the median and spread need >= 3 samples; every unit's result must be checked, on every thread.
+  // Why: the median and spread need >= 3 samples; every unit's result must be checked, on every
+  // thread.
   FakeClock clock(1ms);
   const CpuRun run = measure_cpu(CpuWorkload{}, clock, 2, 10ms, 3);
   ASSERT_EQ(run.samples_ops_per_s.size(), 3U);
@@ -291,15 +295,16 @@ TEST(BenchReport, JsonHasTheDocumentedShape) {
   report.run_at = "2025-01-15T10:00:00Z";
   const Json j = to_json(report);
   EXPECT_EQ(j["schema"], "atelier.bench/1");
-  for (const char* key : {"generator", "run_at", "reference", "machine", "budget", "results", "memtest",
-                          "disks", "findings", "warnings"}) {
+  for (const char* key : {"generator", "run_at", "reference", "machine", "budget", "results",
+                          "memtest", "disks", "findings", "warnings"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["budget"]["requested_ms"], 100);
   // The project version (CMake PROJECT_VERSION), not a constant of its own that drifts.
   EXPECT_EQ(j["generator"]["version"], ATELIER_EXPECTED_VERSION);
   for (const auto& r : j["results"]) {
-    for (const char* key : {"name", "score", "value", "unit", "duration_ms", "method", "samples", "spread_percent"}) {
+    for (const char* key :
+         {"name", "score", "value", "unit", "duration_ms", "method", "samples", "spread_percent"}) {
       EXPECT_TRUE(r.contains(key)) << key;
     }
   }
@@ -307,8 +312,8 @@ TEST(BenchReport, JsonHasTheDocumentedShape) {
   for (const auto& r : j["results"]) {
     names.push_back(r["name"]);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"cpu.single", "cpu.all", "memory.copy", "disk.seq_read:test",
-                                             "disk.rand_read:test"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"cpu.single", "cpu.all", "memory.copy",
+                                             "disk.seq_read:test", "disk.rand_read:test"}));
   for (const char* key : {"bytes_tested", "errors", "first_error_addresses"}) {
     EXPECT_TRUE(j["memtest"].contains(key)) << key;
   }

@@ -1,6 +1,5 @@
-#include "imager/cpu.h"
-#include "imager/file_system.h"
-
+#include "imager/inventory/cpu.h"
+#include "imager/sys/file_system.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -66,8 +65,9 @@ TEST(CpuLevel, RealCloudVmCpuinfo) {
 
 TEST(CpuLevel, MissingOneFlagDropsALevel) {
   // Why: each level requires all of its flags.
-  std::set<std::string> flags{"lm", "cmov", "cx8", "fpu", "fxsr", "mmx", "syscall", "sse", "sse2",
-                              "cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3"};
+  std::set<std::string> flags{"lm",      "cmov",   "cx8",    "fpu",  "fxsr",    "mmx",
+                              "syscall", "sse",    "sse2",   "cx16", "lahf_lm", "popcnt",
+                              "pni",     "sse4_1", "sse4_2", "ssse3"};
   EXPECT_EQ(x86_64_level(flags), 2);
   flags.erase("popcnt");
   EXPECT_EQ(x86_64_level(flags), 1);
@@ -78,7 +78,9 @@ TEST(CpuLevel, MissingOneFlagDropsALevel) {
 
 TEST(CpuGeneration, DerivedFromIntelAndAmdModelNames) {
   // Why: generation is what volunteers and the Windows 11 floor talk about.
-  auto gen = [](std::string_view name) { return cpu_generation(name).value_or(CpuGeneration{"", 0}).number; };
+  auto gen = [](std::string_view name) {
+    return cpu_generation(name).value_or(CpuGeneration{"", 0}).number;
+  };
   EXPECT_EQ(gen("Intel(R) Core(TM) i5-4300U CPU @ 1.90GHz"), 4);
   EXPECT_EQ(gen("Intel(R) Core(TM) i7-10510U CPU @ 1.80GHz"), 10);
   EXPECT_EQ(gen("11th Gen Intel(R) Core(TM) i5-1135G7 @ 2.40GHz"), 11);

@@ -1,10 +1,11 @@
-// Deploys on REAL loop devices (root): a small rootfs archive built here (owners, a setcap'd binary,
-// a hard link, an ACL, an extended attribute, a fake /etc) goes through the whole deploy but the
-// bootloader (the archive has no kernel; the VM test boots real images). The partition table is read
-// back with sfdisk, the filesystems checked with fsck, the tailored files read from the mounted root.
-#include "imager/deploy.h"
-#include "imager/process_runner.h"
-#include "loop_device.h"
+// Deploys on REAL loop devices (root): a small rootfs archive built here (owners, a setcap'd
+// binary, a hard link, an ACL, an extended attribute, a fake /etc) goes through the whole deploy
+// but the bootloader (the archive has no kernel; the VM test boots real images). The partition
+// table is read back with sfdisk, the filesystems checked with fsck, the tailored files read from
+// the mounted root.
+#include "base/process_runner.h"
+#include "imager/deploy/deploy.h"
+#include "support/loop_device.h"
 #include "support/temp_dir.h"
 
 #include <filesystem>
@@ -45,8 +46,8 @@ protected:
   void build_rootfs() {
     const fs::path r = m_dir / "rootfs";
     const std::string q = "'" + r.string() + "'";
-    must_run("mkdir -p " + q + "/etc/ssh " + q + "/usr/bin " + q + "/home/alice " + q + "/var/lib/dbus " + q +
-             "/etc/skel " + q + "/etc/default");
+    must_run("mkdir -p " + q + "/etc/ssh " + q + "/usr/bin " + q + "/home/alice " + q +
+             "/var/lib/dbus " + q + "/etc/skel " + q + "/etc/default");
     std::ofstream(r / "etc/passwd") << "root:x:0:0:root:/root:/bin/sh\n";
     std::ofstream(r / "etc/group") << "root:x:0:\nsudo:x:27:\naudio:x:29:\nusers:x:100:\n";
     std::ofstream(r / "etc/shadow") << "root:*:19000:0:99999:7:::\n";
@@ -57,34 +58,40 @@ protected:
     std::ofstream(r / "etc/ssh/ssh_host_ed25519_key.pub") << "public\n";
     std::ofstream(r / "etc/ssh/sshd_config") << "# config\n";
     std::ofstream(r / "etc/hosts") << "127.0.0.1\tlocalhost\n127.0.1.1\tbuildhost\n";
-    std::ofstream(r / "etc/default/keyboard") << "XKBMODEL=\"pc105\"\nXKBLAYOUT=\"us\"\nXKBVARIANT=\"\"\n";
+    std::ofstream(r / "etc/default/keyboard")
+        << "XKBMODEL=\"pc105\"\nXKBLAYOUT=\"us\"\nXKBVARIANT=\"\"\n";
     std::ofstream(r / "etc/fstab") << "# UNCONFIGURED FSTAB\n";
     std::ofstream(r / "home/alice/notes") << "data\n";
-    must_run("cp /bin/true " + q + "/usr/bin/pinger && setcap cap_net_raw+ep " + q + "/usr/bin/pinger");
+    must_run("cp /bin/true " + q + "/usr/bin/pinger && setcap cap_net_raw+ep " + q +
+             "/usr/bin/pinger");
     must_run("ln " + q + "/home/alice/notes " + q + "/home/alice/notes-link");
-    must_run("setfacl -m u:1234:r " + q + "/home/alice/notes && setfattr -n user.atelier -v kept " + q +
-             "/home/alice/notes");
-    must_run("chmod 640 " + q + "/etc/shadow " + q + "/etc/gshadow && chown -R 1000:1000 " + q + "/home/alice");
+    must_run("setfacl -m u:1234:r " + q + "/home/alice/notes && setfattr -n user.atelier -v kept " +
+             q + "/home/alice/notes");
+    must_run("chmod 640 " + q + "/etc/shadow " + q + "/etc/gshadow && chown -R 1000:1000 " + q +
+             "/home/alice");
     m_archive = m_dir / "rootfs.tar.zst";
-    must_run("tar --numeric-owner --xattrs --xattrs-include='*' --acls -C " + q + " -cf - . | zstd -q -f -o '" +
-             m_archive.string() + "'");
+    must_run("tar --numeric-owner --xattrs --xattrs-include='*' --acls -C " + q +
+             " -cf - . | zstd -q -f -o '" + m_archive.string() + "'");
     m_sha256 = must_run("sha256sum '" + m_archive.string() + "' | cut -d' ' -f1");
   }
 
   // A profile for the archive; `scheme`, `swap` and the checksum vary per test.
-  profiles::Profile profile(const std::string& scheme, const std::string& swap, const std::string& sha256) {
+  profiles::Profile profile(const std::string& scheme, const std::string& swap,
+                            const std::string& sha256) {
     const fs::path file = m_dir / "profile.toml";
-    std::ofstream(file) << "[profile]\nname = \"test-family\"\ndescription = \"loop test\"\n"
-                        << "[image]\nsource = \"rootfs.tar.zst\"\nformat = \"rootfs-archive\"\nsha256 = \"" << sha256
-                        << "\"\n[partitioning]\nscheme = \"" << scheme << "\"\nswap = \"" << swap
-                        << "\"\nfilesystem = \"ext4\"\n"
-                        << "[tailoring]\nhostname = \"atelier-{tag}\"\nlocale = \"fr_FR.UTF-8\"\nkeyboard = \"fr\"\n"
-                        << "keyboard_variant = \"oss\"\ntimezone = \"Europe/Paris\"\n"
-                        << "[tailoring.account]\nmode = \"preset\"\nusername = \"famille\"\npassword = \"s3cret\"\n"
-                        << "[[tailoring.files]]\npath = \"/etc/skel/Bureau/Bienvenue.txt\"\nmode = \"0600\"\n"
-                        << "content = \"Bienvenue\\n\"\n"
-                        << "[[tailoring.files]]\npath = \"/usr/local/bin/aide\"\nmode = \"0755\"\n"
-                        << "content = \"#!/bin/sh\\necho aide\\n\"\n[wipe]\n";
+    std::ofstream(file)
+        << "[profile]\nname = \"test-family\"\ndescription = \"loop test\"\n"
+        << "[image]\nsource = \"rootfs.tar.zst\"\nformat = \"rootfs-archive\"\nsha256 = \""
+        << sha256 << "\"\n[partitioning]\nscheme = \"" << scheme << "\"\nswap = \"" << swap
+        << "\"\nfilesystem = \"ext4\"\n"
+        << "[tailoring]\nhostname = \"atelier-{tag}\"\nlocale = \"fr_FR.UTF-8\"\nkeyboard = "
+           "\"fr\"\n"
+        << "keyboard_variant = \"oss\"\ntimezone = \"Europe/Paris\"\n"
+        << "[tailoring.account]\nmode = \"preset\"\nusername = \"famille\"\npassword = \"s3cret\"\n"
+        << "[[tailoring.files]]\npath = \"/etc/skel/Bureau/Bienvenue.txt\"\nmode = \"0600\"\n"
+        << "content = \"Bienvenue\\n\"\n"
+        << "[[tailoring.files]]\npath = \"/usr/local/bin/aide\"\nmode = \"0755\"\n"
+        << "content = \"#!/bin/sh\\necho aide\\n\"\n[wipe]\n";
     auto loaded = profiles::load_profile(file);
     if (!loaded) {
       throw std::runtime_error("test profile does not load: " + loaded.error().front().to_string());
@@ -92,7 +99,8 @@ protected:
     return *loaded;
   }
 
-  ImagingRecord deploy_to(const LoopDevice& loop, const profiles::Profile& p, profiles::Firmware firmware) {
+  ImagingRecord deploy_to(const LoopDevice& loop, const profiles::Profile& p,
+                          profiles::Firmware firmware) {
     DeployOptions options;
     options.device = loop.path();
     options.profile = &p;
@@ -122,7 +130,8 @@ TEST_F(DeployOnLoop, UefiGetsGptWithEspRootAndSwapAlignedCleanAndTailored) {
   LoopDevice loop(m_dir / "disk.img", 1024 * k_mib_bytes, "-P");
   const auto p = profile("auto", "64MiB", m_sha256);
   const ImagingRecord record = deploy_to(loop, p, profiles::Firmware::uefi);
-  ASSERT_EQ(record.result, ImagingResult::imaged) << record.failed_step << ": " << record.failure_reason;
+  ASSERT_EQ(record.result, ImagingResult::imaged)
+      << record.failed_step << ": " << record.failure_reason;
   EXPECT_EQ(record.image_sha256, m_sha256);
   EXPECT_EQ(record.hostname, "atelier-at-0042-7");
   EXPECT_EQ(record.firmware, "uefi");
@@ -134,8 +143,10 @@ TEST_F(DeployOnLoop, UefiGetsGptWithEspRootAndSwapAlignedCleanAndTailored) {
   for (std::size_t i = 0; i < 3; ++i) {
     const auto& part = table["partitions"][i];
     EXPECT_EQ(part["type"], types[i]) << i;
-    EXPECT_EQ(part["start"].get<std::uint64_t>() % 2048, 0U) << "partition " << i + 1 << " starts on a MiB";
-    EXPECT_EQ(part["size"].get<std::uint64_t>() % 2048, 0U) << "partition " << i + 1 << " is whole MiB";
+    EXPECT_EQ(part["start"].get<std::uint64_t>() % 2048, 0U)
+        << "partition " << i + 1 << " starts on a MiB";
+    EXPECT_EQ(part["size"].get<std::uint64_t>() % 2048, 0U)
+        << "partition " << i + 1 << " is whole MiB";
   }
   EXPECT_EQ(table["partitions"][0]["size"], 512 * 2048);
   EXPECT_EQ(table["partitions"][2]["size"], 64 * 2048);
@@ -149,10 +160,16 @@ TEST_F(DeployOnLoop, UefiGetsGptWithEspRootAndSwapAlignedCleanAndTailored) {
   EXPECT_NE(slurp(m / "etc/hosts").find("127.0.1.1\tatelier-at-0042-7\n"), std::string::npos);
   EXPECT_EQ(slurp(m / "etc/hosts").find("buildhost"), std::string::npos);
   const std::string fstab = slurp(m / "etc/fstab");
-  EXPECT_NE(fstab.find("UUID=" + blkid(loop.path() + "p2", "UUID") + " / ext4 "), std::string::npos) << fstab;
-  EXPECT_NE(fstab.find("UUID=" + blkid(loop.path() + "p1", "UUID") + " /boot/efi vfat "), std::string::npos) << fstab;
-  EXPECT_NE(fstab.find("UUID=" + blkid(loop.path() + "p3", "UUID") + " none swap "), std::string::npos) << fstab;
-  EXPECT_EQ(fstab.find(loop.path()), std::string::npos) << "the loop device's name must not leak into fstab";
+  EXPECT_NE(fstab.find("UUID=" + blkid(loop.path() + "p2", "UUID") + " / ext4 "), std::string::npos)
+      << fstab;
+  EXPECT_NE(fstab.find("UUID=" + blkid(loop.path() + "p1", "UUID") + " /boot/efi vfat "),
+            std::string::npos)
+      << fstab;
+  EXPECT_NE(fstab.find("UUID=" + blkid(loop.path() + "p3", "UUID") + " none swap "),
+            std::string::npos)
+      << fstab;
+  EXPECT_EQ(fstab.find(loop.path()), std::string::npos)
+      << "the loop device's name must not leak into fstab";
   EXPECT_TRUE(fs::is_regular_file(m / "etc/machine-id"));
   EXPECT_EQ(fs::file_size(m / "etc/machine-id"), 0U);
   EXPECT_EQ(fs::read_symlink(m / "var/lib/dbus/machine-id"), "/etc/machine-id");
@@ -160,7 +177,8 @@ TEST_F(DeployOnLoop, UefiGetsGptWithEspRootAndSwapAlignedCleanAndTailored) {
   EXPECT_FALSE(fs::exists(m / "etc/ssh/ssh_host_ed25519_key.pub"));
   EXPECT_TRUE(fs::exists(m / "etc/ssh/sshd_config"));
   EXPECT_EQ(slurp(m / "etc/default/locale"), "LANG=fr_FR.UTF-8\n");
-  EXPECT_NE(slurp(m / "etc/default/keyboard").find("XKBLAYOUT=\"fr\"\nXKBVARIANT=\"oss\"\n"), std::string::npos);
+  EXPECT_NE(slurp(m / "etc/default/keyboard").find("XKBLAYOUT=\"fr\"\nXKBVARIANT=\"oss\"\n"),
+            std::string::npos);
   EXPECT_EQ(slurp(m / "etc/timezone"), "Europe/Paris\n");
   EXPECT_EQ(fs::read_symlink(m / "etc/localtime"), "/usr/share/zoneinfo/Europe/Paris");
 
@@ -171,7 +189,8 @@ TEST_F(DeployOnLoop, UefiGetsGptWithEspRootAndSwapAlignedCleanAndTailored) {
   const std::string line = shadow.substr(at, shadow.find('\n', at) - at);
   EXPECT_NE(line.find(":0:"), std::string::npos) << "last change 0 forces a new password: " << line;
   EXPECT_NE(slurp(m / "etc/group").find("sudo:x:27:famille"), std::string::npos);
-  EXPECT_EQ(slurp(m / "home/famille/Bureau/Bienvenue.txt"), "Bienvenue\n") << "skel reached the new home";
+  EXPECT_EQ(slurp(m / "home/famille/Bureau/Bienvenue.txt"), "Bienvenue\n")
+      << "skel reached the new home";
 
   EXPECT_EQ(fs::status(m / "etc/skel/Bureau/Bienvenue.txt").permissions(), fs::perms(0600));
   EXPECT_EQ(fs::status(m / "usr/local/bin/aide").permissions(), fs::perms(0755));
@@ -180,21 +199,28 @@ TEST_F(DeployOnLoop, UefiGetsGptWithEspRootAndSwapAlignedCleanAndTailored) {
   EXPECT_NE(unit.find("asset_tag = \"AT-0042-7\"\n"), std::string::npos) << unit;
   EXPECT_NE(unit.find("profile = \"test-family\"\n"), std::string::npos) << unit;
   EXPECT_NE(unit.find("image_sha256 = \"" + m_sha256 + "\"\n"), std::string::npos) << unit;
-  EXPECT_NE(unit.find("support_contact = \"Atelier, 01 23 45 67 89\"\n"), std::string::npos) << unit;
+  EXPECT_NE(unit.find("support_contact = \"Atelier, 01 23 45 67 89\"\n"), std::string::npos)
+      << unit;
 
   // What extraction preserved.
-  EXPECT_EQ(must_run("stat -c '%u:%g %h' '" + (m / "home/alice/notes").string() + "'"), "1000:1000 2");
-  EXPECT_NE(must_run("getcap '" + (m / "usr/bin/pinger").string() + "'").find("cap_net_raw=ep"), std::string::npos);
-  EXPECT_NE(must_run("getfacl -n '" + (m / "home/alice/notes").string() + "' 2>/dev/null").find("user:1234:r--"),
+  EXPECT_EQ(must_run("stat -c '%u:%g %h' '" + (m / "home/alice/notes").string() + "'"),
+            "1000:1000 2");
+  EXPECT_NE(must_run("getcap '" + (m / "usr/bin/pinger").string() + "'").find("cap_net_raw=ep"),
             std::string::npos);
-  EXPECT_EQ(must_run("getfattr --only-values -n user.atelier '" + (m / "home/alice/notes").string() + "'"), "kept");
+  EXPECT_NE(must_run("getfacl -n '" + (m / "home/alice/notes").string() + "' 2>/dev/null")
+                .find("user:1234:r--"),
+            std::string::npos);
+  EXPECT_EQ(must_run("getfattr --only-values -n user.atelier '" +
+                     (m / "home/alice/notes").string() + "'"),
+            "kept");
 }
 
 TEST_F(DeployOnLoop, BiosGetsMbrWithAnActiveRootAndSwapAtTheEnd) {
   LoopDevice loop(m_dir / "disk.img", 512 * k_mib_bytes, "-P");
   const auto p = profile("auto", "32MiB", m_sha256);
   const ImagingRecord record = deploy_to(loop, p, profiles::Firmware::bios);
-  ASSERT_EQ(record.result, ImagingResult::imaged) << record.failed_step << ": " << record.failure_reason;
+  ASSERT_EQ(record.result, ImagingResult::imaged)
+      << record.failed_step << ": " << record.failure_reason;
   const auto table = sfdisk(loop);
   EXPECT_EQ(table["label"], "dos");
   ASSERT_EQ(table["partitions"].size(), 2U);
@@ -203,7 +229,8 @@ TEST_F(DeployOnLoop, BiosGetsMbrWithAnActiveRootAndSwapAtTheEnd) {
   EXPECT_EQ(table["partitions"][0].value("bootable", false), true);
   EXPECT_EQ(table["partitions"][1]["type"], "82");
   EXPECT_EQ(table["partitions"][1]["size"], 32 * 2048);
-  EXPECT_EQ(table["partitions"][1]["start"].get<std::uint64_t>() + 32 * 2048, 512 * 2048U) << "swap ends the disk";
+  EXPECT_EQ(table["partitions"][1]["start"].get<std::uint64_t>() + 32 * 2048, 512 * 2048U)
+      << "swap ends the disk";
   EXPECT_EQ(run_command("fsck.ext4 -fn " + loop.path() + "p1").exit_code, 0);
   MountPoint root(loop.path() + "p1", m_dir / "mnt");
   EXPECT_EQ(slurp(root.dir() / "etc/fstab").find("/boot/efi"), std::string::npos);
@@ -235,7 +262,8 @@ TEST_F(DeployOnLoop, TooSmallDiskIsRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(record.failed_step, "check");
   EXPECT_NE(record.failure_reason.find("too small"), std::string::npos) << record.failure_reason;
   EXPECT_FALSE(record.disk_left_unbootable) << "nothing was written, so nothing was zapped";
-  must_run("dd if=" + loop.path() + " of='" + (m_dir / "after").string() + "' bs=1M count=1 status=none");
+  must_run("dd if=" + loop.path() + " of='" + (m_dir / "after").string() +
+           "' bs=1M count=1 status=none");
   EXPECT_EQ(slurp(m_dir / "before"), slurp(m_dir / "after")) << "the first MiB is unchanged";
 }
 
@@ -248,11 +276,13 @@ TEST_F(DeployOnLoop, WrongChecksumAfterPartitioningLeavesTheDiskUnbootable) {
   EXPECT_NE(record.failure_reason.find("sha256"), std::string::npos) << record.failure_reason;
   EXPECT_TRUE(record.disk_left_unbootable);
   // No partition table, no boot code: the first MiB is zeros and sfdisk finds nothing.
-  must_run("dd if=" + loop.path() + " of='" + (m_dir / "after").string() + "' bs=1M count=1 status=none");
+  must_run("dd if=" + loop.path() + " of='" + (m_dir / "after").string() +
+           "' bs=1M count=1 status=none");
   EXPECT_EQ(slurp(m_dir / "after"), std::string(1 << 20, '\0'));
   EXPECT_NE(run_command("sfdisk --json " + loop.path() + " 2>/dev/null").exit_code, 0);
   EXPECT_FALSE(fs::exists(loop.path() + "p1")) << "the kernel's partitions were dropped";
-  EXPECT_TRUE(run_command("grep -q '" + m_dir.path().string() + "' /proc/self/mountinfo").exit_code != 0)
+  EXPECT_TRUE(
+      run_command("grep -q '" + m_dir.path().string() + "' /proc/self/mountinfo").exit_code != 0)
       << "nothing stays mounted";
 }
 
@@ -266,7 +296,8 @@ TEST_F(DeployOnLoop, UnconfirmedDiskOutsideTheBootEnvironmentIsRefused) {
   PosixProcessRunner runner;
   const auto record = deploy(options, runner);
   EXPECT_EQ(record.failed_step, "check");
-  EXPECT_NE(record.failure_reason.find("confirm-serial"), std::string::npos) << record.failure_reason;
+  EXPECT_NE(record.failure_reason.find("confirm-serial"), std::string::npos)
+      << record.failure_reason;
 }
 
 // The command line the VM test uses: JSON record on stdout, JSON progress lines on stderr.
@@ -274,10 +305,11 @@ TEST_F(DeployOnLoop, CommandPrintsTheRecordAndProgressAsJson) {
   LoopDevice loop(m_dir / "disk.img", 1024 * k_mib_bytes, "-P");
   (void)profile("auto", "none", m_sha256);
   const std::string err = (m_dir / "stderr").string();
-  const auto result = run_command(std::string(ATELIER_IMAGER_BIN) + " deploy " + loop.path() + " --profile '" +
-                                  (m_dir / "profile.toml").string() + "' --firmware uefi --tag AT-7 --json " +
-                                  "--progress json --no-bootloader --confirm-serial '" + loop.file().string() +
-                                  "' 2>'" + err + "'");
+  const auto result =
+      run_command(std::string(ATELIER_IMAGER_BIN) + " deploy " + loop.path() + " --profile '" +
+                  (m_dir / "profile.toml").string() + "' --firmware uefi --tag AT-7 --json " +
+                  "--progress json --no-bootloader --confirm-serial '" + loop.file().string() +
+                  "' 2>'" + err + "'");
   ASSERT_EQ(result.exit_code, 0) << result.out << slurp(err);
   const auto record = nlohmann::json::parse(result.out);
   EXPECT_EQ(record["result"], "imaged");
@@ -287,7 +319,8 @@ TEST_F(DeployOnLoop, CommandPrintsTheRecordAndProgressAsJson) {
   for (const auto& s : record["steps"]) {
     steps.push_back(s["name"]);
   }
-  EXPECT_EQ(steps, (std::vector<std::string>{"check", "partition", "mkfs", "extract", "tailor", "finish"}));
+  EXPECT_EQ(steps, (std::vector<std::string>{"check", "partition", "mkfs", "extract", "tailor",
+                                             "finish"}));
   std::ifstream lines(err);
   std::string line;
   int events = 0;

@@ -1,12 +1,12 @@
 // The deploy's pure parts and its file access, without a disk: what each tailored file looks like,
-// how a hostile image's symbolic links are contained, which GRUB output is refused, and the record's
-// JSON contract.
-#include "imager/bootloader.h"
-#include "imager/deploy.h"
-#include "imager/filesystems.h"
-#include "imager/imaging_record.h"
-#include "imager/tailor.h"
-#include "imager/target_root.h"
+// how a hostile image's symbolic links are contained, which GRUB output is refused, and the
+// record's JSON contract.
+#include "imager/deploy/bootloader.h"
+#include "imager/deploy/deploy.h"
+#include "imager/deploy/make_filesystems.h"
+#include "imager/deploy/tailor.h"
+#include "imager/deploy/target_root.h"
+#include "records/imaging_record.h"
 #include "support/temp_dir.h"
 
 #include <crypt.h>
@@ -30,7 +30,9 @@ TEST(Hostname, PatternTakesTheLowerCasedAssetTag) {
   EXPECT_EQ(hostname_for("atelier-{tag}", "AT-0042-7"), "atelier-at-0042-7");
 }
 
-TEST(Hostname, NoTagGivesUntagged) { EXPECT_EQ(hostname_for("pc-{tag}", ""), "pc-untagged"); }
+TEST(Hostname, NoTagGivesUntagged) {
+  EXPECT_EQ(hostname_for("pc-{tag}", ""), "pc-untagged");
+}
 
 TEST(Hostname, TagWithCharactersAHostnameCannotHoldIsRefusedNamingTheOption) {
   const auto name = hostname_for("atelier-{tag}", "AT 42/x");
@@ -47,9 +49,11 @@ TEST(Fstab, NamesEveryFilesystemByUuidAndNoDevicePath) {
   in.esp_uuid = "ABCD-1234";
   in.swap_uuid = "66666666-7777-8888-9999-000000000000";
   const std::string fstab = render_fstab(in);
-  EXPECT_NE(fstab.find("UUID=11111111-2222-3333-4444-555555555555 / ext4 errors=remount-ro 0 1\n"), std::string::npos);
+  EXPECT_NE(fstab.find("UUID=11111111-2222-3333-4444-555555555555 / ext4 errors=remount-ro 0 1\n"),
+            std::string::npos);
   EXPECT_NE(fstab.find("UUID=ABCD-1234 /boot/efi vfat umask=0077 0 1\n"), std::string::npos);
-  EXPECT_NE(fstab.find("UUID=66666666-7777-8888-9999-000000000000 none swap sw 0 0\n"), std::string::npos);
+  EXPECT_NE(fstab.find("UUID=66666666-7777-8888-9999-000000000000 none swap sw 0 0\n"),
+            std::string::npos);
   EXPECT_EQ(fstab.find("/dev/"), std::string::npos);
 }
 
@@ -66,7 +70,8 @@ TEST(Fstab, XfsRootIsNotCheckedAtBootAndBiosHasNoEsp) {
 }
 
 TEST(Hosts, ReplacesTheOld127011LineAfterLocalhost) {
-  const std::string hosts = render_hosts("127.0.0.1\tlocalhost\n127.0.1.1\tbuildhost\n::1\tlocalhost\n", "pc-1");
+  const std::string hosts =
+      render_hosts("127.0.0.1\tlocalhost\n127.0.1.1\tbuildhost\n::1\tlocalhost\n", "pc-1");
   EXPECT_EQ(hosts, "127.0.0.1\tlocalhost\n127.0.1.1\tpc-1\n::1\tlocalhost\n");
 }
 
@@ -76,9 +81,12 @@ TEST(Hosts, WritesAStandardFileWhenTheImageHasNone) {
 }
 
 TEST(Keyboard, SetsLayoutAndVariantKeepingTheOtherLines) {
-  const std::string out =
-      render_keyboard("XKBMODEL=\"pc105\"\nXKBLAYOUT=\"us\"\nXKBVARIANT=\"\"\nXKBOPTIONS=\"ctrl:nocaps\"\n", "fr", "oss");
-  EXPECT_EQ(out, "XKBMODEL=\"pc105\"\nXKBLAYOUT=\"fr\"\nXKBVARIANT=\"oss\"\nXKBOPTIONS=\"ctrl:nocaps\"\n");
+  const std::string out = render_keyboard(
+      "XKBMODEL=\"pc105\"\nXKBLAYOUT=\"us\"\nXKBVARIANT=\"\"\nXKBOPTIONS=\"ctrl:nocaps\"\n", "fr",
+      "oss");
+  EXPECT_EQ(
+      out,
+      "XKBMODEL=\"pc105\"\nXKBLAYOUT=\"fr\"\nXKBVARIANT=\"oss\"\nXKBOPTIONS=\"ctrl:nocaps\"\n");
 }
 
 TEST(LocaleGen, UncommentsTheLocaleOrAppendsIt) {
@@ -96,10 +104,11 @@ TEST(UnitFile, RecordsTagProfileTimeChecksumAndContactAsToml) {
   in.imaged_at = "2026-11-23T10:00:00Z";
   in.image_sha256 = "ab";
   in.support_contact = "Atelier \"Ordi 2.0\", 01 23";
-  EXPECT_EQ(render_unit_file(in),
-            "# This computer was refurbished by a workshop with Atelier (written at imaging time).\n"
-            "asset_tag = \"AT-0042-7\"\nprofile = \"light\"\nimaged_at = \"2026-11-23T10:00:00Z\"\n"
-            "image_sha256 = \"ab\"\nsupport_contact = \"Atelier \\\"Ordi 2.0\\\", 01 23\"\n");
+  EXPECT_EQ(
+      render_unit_file(in),
+      "# This computer was refurbished by a workshop with Atelier (written at imaging time).\n"
+      "asset_tag = \"AT-0042-7\"\nprofile = \"light\"\nimaged_at = \"2026-11-23T10:00:00Z\"\n"
+      "image_sha256 = \"ab\"\nsupport_contact = \"Atelier \\\"Ordi 2.0\\\", 01 23\"\n");
 }
 
 TEST(Password, HashIsSha512CryptThatVerifies) {
@@ -114,10 +123,12 @@ TEST(Password, HashIsSha512CryptThatVerifies) {
 
 TEST(Mkfs, CommandsAreForcedLabelledAndSkipDiscardOnlyWhenAsked) {
   FilesystemSpec spec{"/dev/sda2", FsKind::ext4, "atelier-root", false};
-  EXPECT_EQ(mkfs_command(spec), (std::vector<std::string>{"mkfs.ext4", "-F", "-q", "-L", "atelier-root", "/dev/sda2"}));
+  EXPECT_EQ(mkfs_command(spec),
+            (std::vector<std::string>{"mkfs.ext4", "-F", "-q", "-L", "atelier-root", "/dev/sda2"}));
   spec.skip_discard = true;
   EXPECT_EQ(mkfs_command(spec),
-            (std::vector<std::string>{"mkfs.ext4", "-F", "-q", "-L", "atelier-root", "-E", "nodiscard", "/dev/sda2"}));
+            (std::vector<std::string>{"mkfs.ext4", "-F", "-q", "-L", "atelier-root", "-E",
+                                      "nodiscard", "/dev/sda2"}));
   EXPECT_EQ(mkfs_command({"/dev/sda1", FsKind::vfat, "EFI", true}),
             (std::vector<std::string>{"mkfs.vfat", "-F", "32", "-n", "EFI", "/dev/sda1"}));
   EXPECT_EQ(mkfs_command({"/dev/sda3", FsKind::swap, "swap", false}),
@@ -126,7 +137,8 @@ TEST(Mkfs, CommandsAreForcedLabelledAndSkipDiscardOnlyWhenAsked) {
 }
 
 TEST(Blkid, ExportOutputGivesUuidTypeAndLabel) {
-  const auto id = parse_blkid_export("DEVNAME=/dev/loop0p1\nLABEL=my\\ disk\nUUID=1BD9-28EF\nVERSION=FAT32\nTYPE=vfat\n");
+  const auto id = parse_blkid_export(
+      "DEVNAME=/dev/loop0p1\nLABEL=my\\ disk\nUUID=1BD9-28EF\nVERSION=FAT32\nTYPE=vfat\n");
   EXPECT_EQ(id.uuid, "1BD9-28EF");
   EXPECT_EQ(id.type, "vfat");
   EXPECT_EQ(id.label, "my disk");
@@ -136,7 +148,8 @@ TEST(GrubConfig, DeviceNamesOfTheImagingMachineAreLeaks) {
   const std::vector<std::string> devices{"/dev/sda", "/dev/sda1", "/dev/sda2"};
   EXPECT_EQ(find_device_leak("linux /vmlinuz root=/dev/sda2 ro", devices), "/dev/sda2");
   EXPECT_EQ(find_device_leak("linux /vmlinuz root=/dev/loop3p2 ro", {}), "/dev/loop");
-  EXPECT_EQ(find_device_leak("linux /vmlinuz root=UUID=1234 ro\nsearch --fs-uuid --set=root 1234", devices),
+  EXPECT_EQ(find_device_leak("linux /vmlinuz root=UUID=1234 ro\nsearch --fs-uuid --set=root 1234",
+                             devices),
             std::nullopt);
   // /dev/sda is not a leak when only /dev/sdab is mentioned.
   EXPECT_EQ(find_device_leak("root=/dev/sdab1", {"/dev/sda"}), std::nullopt);
@@ -152,19 +165,24 @@ TEST(BootPackages, MissingKernelOrGrubNamesThePackage) {
   testing::TempDir dir;
   auto root = TargetRoot::open(dir.path());
   ASSERT_TRUE(root);
-  EXPECT_NE(missing_boot_packages(*root, profiles::Firmware::bios)->find("linux-image-amd64"), std::string::npos);
+  EXPECT_NE(missing_boot_packages(*root, profiles::Firmware::bios)->find("linux-image-amd64"),
+            std::string::npos);
   ASSERT_TRUE(root->write("/boot/vmlinuz-6.1.0-1-amd64", "kernel", 0644));
-  EXPECT_NE(missing_boot_packages(*root, profiles::Firmware::bios)->find("grub-pc-bin"), std::string::npos);
-  EXPECT_NE(missing_boot_packages(*root, profiles::Firmware::uefi)->find("grub-efi-amd64-bin"), std::string::npos);
+  EXPECT_NE(missing_boot_packages(*root, profiles::Firmware::bios)->find("grub-pc-bin"),
+            std::string::npos);
+  EXPECT_NE(missing_boot_packages(*root, profiles::Firmware::uefi)->find("grub-efi-amd64-bin"),
+            std::string::npos);
   ASSERT_TRUE(root->make_directories("/usr/lib/grub/i386-pc"));
-  EXPECT_NE(missing_boot_packages(*root, profiles::Firmware::bios)->find("grub2-common"), std::string::npos);
+  EXPECT_NE(missing_boot_packages(*root, profiles::Firmware::bios)->find("grub2-common"),
+            std::string::npos);
   ASSERT_TRUE(root->write("/usr/sbin/grub-install", "", 0755));
   ASSERT_TRUE(root->write("/usr/sbin/grub-mkconfig", "", 0755));
   EXPECT_EQ(missing_boot_packages(*root, profiles::Firmware::bios), std::nullopt);
 }
 
 TEST(TargetRoot, AbsoluteSymlinkInTheImageStaysInsideTheTree) {
-  // An image whose /etc/skel points at /outside must not make the deploy write to the host's /outside.
+  // An image whose /etc/skel points at /outside must not make the deploy write to the host's
+  // /outside.
   testing::TempDir dir;
   const fs::path tree = dir / "tree";
   const fs::path host_outside = dir / "outside";
@@ -173,7 +191,8 @@ TEST(TargetRoot, AbsoluteSymlinkInTheImageStaysInsideTheTree) {
   fs::create_symlink(host_outside, tree / "etc/skel"); // absolute, as an image could carry
   auto root = TargetRoot::open(tree);
   ASSERT_TRUE(root);
-  ASSERT_TRUE(root->write("/etc/skel/Desktop/hello.txt", "hi\n", 0640)) << "written inside, through the link";
+  ASSERT_TRUE(root->write("/etc/skel/Desktop/hello.txt", "hi\n", 0640))
+      << "written inside, through the link";
   EXPECT_FALSE(fs::exists(host_outside / "Desktop/hello.txt"));
   // Inside the tree, the absolute link resolves to <tree><host_outside>.
   const fs::path inside = tree / host_outside.relative_path() / "Desktop/hello.txt";
@@ -225,16 +244,18 @@ TEST(TargetRoot, RemoveListSymlinkAndRead) {
 TEST(DeploySizing, RootNeedsTheArchivePlusRoomOrTheFilesystemFloor) {
   EXPECT_EQ(min_root_bytes(std::nullopt, profiles::Filesystem::ext4), 64ULL << 20U);
   EXPECT_EQ(min_root_bytes(std::nullopt, profiles::Filesystem::xfs), 300ULL << 20U);
-  EXPECT_EQ(min_root_bytes(10ULL << 30U, profiles::Filesystem::ext4), (11ULL << 30U) + (256ULL << 20U));
+  EXPECT_EQ(min_root_bytes(10ULL << 30U, profiles::Filesystem::ext4),
+            (11ULL << 30U) + (256ULL << 20U));
 }
 
 TEST(DeploySizing, ZstdFrameContentSizeIsReadFromALocalFile) {
   testing::TempDir dir;
   const auto file = dir / "a.zst";
   ASSERT_EQ(std::system(("head -c 3000000 /dev/zero | zstd -q -o " + file.string()).c_str()), 0);
-  EXPECT_EQ(zstd_content_size(file.string()), std::nullopt) << "zstd from a pipe does not know the size";
-  ASSERT_EQ(std::system(("head -c 3000000 /dev/zero > " + (dir / "raw").string() + " && zstd -q -f -o " +
-                         file.string() + " " + (dir / "raw").string())
+  EXPECT_EQ(zstd_content_size(file.string()), std::nullopt)
+      << "zstd from a pipe does not know the size";
+  ASSERT_EQ(std::system(("head -c 3000000 /dev/zero > " + (dir / "raw").string() +
+                         " && zstd -q -f -o " + file.string() + " " + (dir / "raw").string())
                             .c_str()),
             0);
   EXPECT_EQ(zstd_content_size(file.string()), 3000000U);
@@ -277,7 +298,8 @@ TEST(ImagingRecord, MissingKeyIsNamed) {
   EXPECT_EQ(imaging_record_from_json(j).error(), "imaging record: key 'profile' is missing");
   j = to_json(ImagingRecord{});
   j["steps"] = nlohmann::json::array({{{"name", "x"}}});
-  EXPECT_EQ(imaging_record_from_json(j).error(), "imaging record: key 'steps[0].duration_seconds' is missing");
+  EXPECT_EQ(imaging_record_from_json(j).error(),
+            "imaging record: key 'steps[0].duration_seconds' is missing");
 }
 
 } // namespace

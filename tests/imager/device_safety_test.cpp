@@ -1,19 +1,18 @@
 // check_overwrite_allowed on REAL loop devices: every refusal is provoked the way it happens in a
 // workshop (a mounted filesystem, a mounted partition, swap, another program holding the disk, a
-// missing or wrong serial), and the machine's own root disk is refused by the check alone (nothing is
-// ever written to it).
-#include "imager/device_identity.h"
-#include "imager/device_safety.h"
-#include "loop_device.h"
+// missing or wrong serial), and the machine's own root disk is refused by the check alone (nothing
+// is ever written to it).
+#include "imager/disk/device_identity.h"
+#include "imager/disk/device_safety.h"
+#include "support/loop_device.h"
 #include "support/temp_dir.h"
 
-#include <gtest/gtest.h>
-
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
-
-#include <fcntl.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 namespace atelier::imager {
 namespace {
@@ -37,8 +36,8 @@ protected:
   }
   // A 64 MiB file with a GPT and one Linux partition, written before the loop device exists.
   static std::filesystem::path partitioned_file(const std::filesystem::path& file) {
-    must_run("truncate -s 64M '" + file.string() + "' && printf 'label: gpt\\n,,L\\n' | sfdisk -q '" +
-             file.string() + "' >/dev/null");
+    must_run("truncate -s 64M '" + file.string() +
+             "' && printf 'label: gpt\\n,,L\\n' | sfdisk -q '" + file.string() + "' >/dev/null");
     return file;
   }
   // The kernel may lack partition-table parsers (this CI kernel has none): partx reads the table in
@@ -46,7 +45,8 @@ protected:
   static std::string add_partitions(const LoopDevice& loop) {
     const std::string partition = loop.path() + "p1";
     must_run("[ -b '" + partition + "' ] || partx -a '" + loop.path() + "'");
-    must_run("for i in 1 2 3 4 5 6 7 8 9 10; do [ -b '" + partition + "' ] && exit 0; sleep 0.2; done; exit 1");
+    must_run("for i in 1 2 3 4 5 6 7 8 9 10; do [ -b '" + partition +
+             "' ] && exit 0; sleep 0.2; done; exit 1");
     return partition;
   }
   atelier::testing::TempDir m_dir;
@@ -65,7 +65,9 @@ TEST_F(DeviceSafety, RefusesAMountedFilesystem) {
   MountPoint mount(loop.path(), m_dir / "mnt");
   const auto result = check_overwrite_allowed(loop.path(), confirmed(loop));
   ASSERT_FALSE(result.has_value());
-  EXPECT_NE(result.error().find(loop.path() + ": refused: it is mounted on " + mount.dir().string()), std::string::npos)
+  EXPECT_NE(
+      result.error().find(loop.path() + ": refused: it is mounted on " + mount.dir().string()),
+      std::string::npos)
       << result.error();
   EXPECT_NE(result.error().find("umount"), std::string::npos) << result.error();
 }
@@ -78,7 +80,8 @@ TEST_F(DeviceSafety, RefusesTheWholeDiskWhenOneOfItsPartitionsIsMounted) {
   MountPoint mount(partition, m_dir / "mnt");
   const auto result = check_overwrite_allowed(loop.path(), confirmed(loop));
   ASSERT_FALSE(result.has_value());
-  EXPECT_NE(result.error().find("its partition " + loop.name() + "p1 is mounted on " + mount.dir().string()),
+  EXPECT_NE(result.error().find("its partition " + loop.name() + "p1 is mounted on " +
+                                mount.dir().string()),
             std::string::npos)
       << result.error();
 }
@@ -89,7 +92,8 @@ TEST_F(DeviceSafety, RefusesAPartitionBecauseOnlyWholeDisksAreErased) {
   const std::string partition = add_partitions(loop);
   const auto result = check_overwrite_allowed(partition, confirmed(loop));
   ASSERT_FALSE(result.has_value());
-  EXPECT_NE(result.error().find("it is a partition of " + loop.name()), std::string::npos) << result.error();
+  EXPECT_NE(result.error().find("it is a partition of " + loop.name()), std::string::npos)
+      << result.error();
 }
 
 TEST_F(DeviceSafety, RefusesADeviceUsedAsSwap) {
@@ -194,7 +198,8 @@ TEST_F(DeviceSafety, RefusesTheRunningSystemsRootDiskEvenWithItsSerialAndInTheBo
   options.confirm_serial = id->serial.empty() ? id->kernel_name : id->serial;
   const auto result = check_overwrite_allowed(*disk, options);
   ASSERT_FALSE(result.has_value());
-  EXPECT_NE(result.error().find("running system's root filesystem"), std::string::npos) << result.error();
+  EXPECT_NE(result.error().find("running system's root filesystem"), std::string::npos)
+      << result.error();
 }
 
 TEST(BootEnvironment, IsRecognisedByItsMarkerFile) {

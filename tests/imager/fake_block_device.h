@@ -5,7 +5,7 @@
 // The disk's state is shared: a test keeps it while a (possibly detached) worker owns the device.
 #pragma once
 
-#include "imager/block_device.h"
+#include "imager/disk/block_device.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -73,14 +73,16 @@ public:
   explicit FakeBlockDevice(std::shared_ptr<FakeDisk> disk) : m_disk(std::move(disk)) {}
   const DeviceGeometry& geometry() const override { return m_disk->geometry; }
 
-  std::expected<std::size_t, int> write_at(std::span<const std::byte> data, std::uint64_t offset) override {
+  std::expected<std::size_t, int> write_at(std::span<const std::byte> data,
+                                           std::uint64_t offset) override {
     std::unique_lock lock(m_disk->mutex);
     ++m_disk->writes;
     if (auto error = inject(lock, true, offset, data.size())) {
       return std::unexpected(*error);
     }
     std::size_t length = clip(offset, data.size());
-    if (m_disk->short_write_at && *m_disk->short_write_at > offset && *m_disk->short_write_at < offset + length) {
+    if (m_disk->short_write_at && *m_disk->short_write_at > offset &&
+        *m_disk->short_write_at < offset + length) {
       length = static_cast<std::size_t>(*m_disk->short_write_at - offset);
       m_disk->short_write_at.reset();
     }
@@ -88,7 +90,8 @@ public:
       if (offset >= *m_disk->enospc_from) {
         return std::unexpected(ENOSPC);
       }
-      length = static_cast<std::size_t>(std::min<std::uint64_t>(length, *m_disk->enospc_from - offset));
+      length =
+          static_cast<std::size_t>(std::min<std::uint64_t>(length, *m_disk->enospc_from - offset));
     }
     // Stored: [offset, offset + length) less the dropped range, which keeps its old bytes.
     const std::uint64_t end = offset + length;
@@ -107,7 +110,8 @@ public:
     return length;
   }
 
-  std::expected<std::size_t, int> read_at(std::span<std::byte> data, std::uint64_t offset) override {
+  std::expected<std::size_t, int> read_at(std::span<std::byte> data,
+                                          std::uint64_t offset) override {
     std::unique_lock lock(m_disk->mutex);
     ++m_disk->reads;
     if (auto error = inject(lock, false, offset, data.size())) {
@@ -129,12 +133,17 @@ public:
 
 private:
   std::size_t clip(std::uint64_t offset, std::size_t length) const {
-    const std::uint64_t end = std::min<std::uint64_t>(m_disk->ends_at.value_or(m_disk->data.size()), m_disk->data.size());
-    return offset >= end ? 0 : static_cast<std::size_t>(std::min<std::uint64_t>(length, end - offset));
+    const std::uint64_t end =
+        std::min<std::uint64_t>(m_disk->ends_at.value_or(m_disk->data.size()), m_disk->data.size());
+    return offset >= end ? 0
+                         : static_cast<std::size_t>(std::min<std::uint64_t>(length, end - offset));
   }
 
-  std::optional<int> inject(std::unique_lock<std::mutex>& lock, bool write, std::uint64_t offset, std::size_t length) {
-    const auto covers = [&](std::uint64_t first, std::uint64_t len) { return first < offset + length && offset < first + len; };
+  std::optional<int> inject(std::unique_lock<std::mutex>& lock, bool write, std::uint64_t offset,
+                            std::size_t length) {
+    const auto covers = [&](std::uint64_t first, std::uint64_t len) {
+      return first < offset + length && offset < first + len;
+    };
     if (m_disk->stall_at && covers(*m_disk->stall_at, 1)) {
       m_disk->in_stall = true;
       m_disk->changed.wait(lock, [&] { return m_disk->stall_released; });

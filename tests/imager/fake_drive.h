@@ -4,9 +4,9 @@
 // failing (a given command aborts). Every command is logged for assertions.
 #pragma once
 
-#include "imager/ata_commands.h"
-#include "imager/nvme_commands.h"
-#include "imager/purge_device.h"
+#include "imager/purge/ata_commands.h"
+#include "imager/purge/nvme_commands.h"
+#include "imager/purge/purge_device.h"
 #include "purge_fixtures.h"
 
 #include <algorithm>

@@ -2,8 +2,8 @@
 // Beast server that drops connections, changes the file, redirects and fails on purpose, and
 // against atelierd's own HTTP server behind a proxy that cuts the first connection.
 #include "image_test_support.h"
-#include "imager/http_fetch.h"
-#include "imager/image_source.h"
+#include "imager/image/http_fetch.h"
+#include "imager/image/image_source.h"
 #include "profiles/profile.h"
 #include "pxe/http_server.h"
 

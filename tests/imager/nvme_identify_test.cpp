@@ -1,7 +1,7 @@
 // NVMe Identify / Sanitize log parsers on captures from real drives, and the admin command
 // encoders.
-#include "imager/nvme_commands.h"
-#include "imager/nvme_identify.h"
+#include "imager/purge/nvme_commands.h"
+#include "imager/purge/nvme_identify.h"
 #include "purge_fixtures.h"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
-// The deploy layout is a pure function; these cases pin every rule of imager/partition_layout.h on
-// the disks a workshop meets (tiny, exactly 2 TiB, 3 TiB, 4Kn) and the profile mistakes it must
-// refuse before anything is written.
-#include "imager/partition_layout.h"
+// The deploy layout is a pure function; these cases pin every rule of
+// imager/deploy/partition_layout.h on the disks a workshop meets (tiny, exactly 2 TiB, 3 TiB, 4Kn)
+// and the profile mistakes it must refuse before anything is written.
+#include "imager/deploy/partition_layout.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -15,7 +15,8 @@ using profiles::PartitionScheme;
 constexpr std::uint64_t k_gib = 1024 * k_mib;
 constexpr std::uint64_t k_tib = 1024 * k_gib;
 
-LayoutRequest request(std::uint64_t disk, Firmware fw, std::uint64_t swap = 0, std::uint32_t ss = 512) {
+LayoutRequest request(std::uint64_t disk, Firmware fw, std::uint64_t swap = 0,
+                      std::uint32_t ss = 512) {
   LayoutRequest r;
   r.disk_bytes = disk;
   r.sector_size = ss;
@@ -115,7 +116,8 @@ TEST(PartitionLayout, FourKnBiosStaysMbrUpTo16Tib) {
 TEST(PartitionLayout, TinyDiskIsRefusedWithWhatItWouldNeed) {
   const auto layout = plan_layout(request(200 * k_mib, Firmware::uefi, 64 * k_mib));
   ASSERT_FALSE(layout);
-  EXPECT_NE(layout.error().find("the disk (200.0 MiB) is too small"), std::string::npos) << layout.error();
+  EXPECT_NE(layout.error().find("the disk (200.0 MiB) is too small"), std::string::npos)
+      << layout.error();
   EXPECT_NE(layout.error().find("EFI system partition"), std::string::npos) << layout.error();
   EXPECT_NE(layout.error().find("64.0 MiB of swap"), std::string::npos) << layout.error();
 }
@@ -143,7 +145,8 @@ TEST(PartitionLayout, OddSectorSizeIsRefused) {
 TEST(PartitionLayout, SummaryAndJsonDescribeEveryPartition) {
   const auto layout = plan_layout(request(8 * k_gib, Firmware::uefi, 512 * k_mib));
   ASSERT_TRUE(layout);
-  EXPECT_EQ(summary(*layout), "gpt, 512-byte sectors: 1 esp 512.0 MiB, 2 root 7.0 GiB, 3 swap 512.0 MiB");
+  EXPECT_EQ(summary(*layout),
+            "gpt, 512-byte sectors: 1 esp 512.0 MiB, 2 root 7.0 GiB, 3 swap 512.0 MiB");
   const auto json = to_json(*layout);
   EXPECT_EQ(json["table"], "gpt");
   EXPECT_EQ(json["partitions"].size(), 3U);
@@ -152,23 +155,29 @@ TEST(PartitionLayout, SummaryAndJsonDescribeEveryPartition) {
 }
 
 TEST(ChooseFirmware, DetectedFirmwareIsUsedForAnAutoScheme) {
-  EXPECT_EQ(choose_firmware(std::nullopt, PartitionScheme::automatic, Firmware::uefi), Firmware::uefi);
-  EXPECT_EQ(choose_firmware(std::nullopt, PartitionScheme::automatic, Firmware::bios), Firmware::bios);
+  EXPECT_EQ(choose_firmware(std::nullopt, PartitionScheme::automatic, Firmware::uefi),
+            Firmware::uefi);
+  EXPECT_EQ(choose_firmware(std::nullopt, PartitionScheme::automatic, Firmware::bios),
+            Firmware::bios);
 }
 
 TEST(ChooseFirmware, ProfileSchemeForcesItsFirmwareOverTheDetection) {
-  EXPECT_EQ(choose_firmware(std::nullopt, PartitionScheme::bios_mbr, Firmware::uefi), Firmware::bios);
-  EXPECT_EQ(choose_firmware(std::nullopt, PartitionScheme::uefi_gpt, Firmware::bios), Firmware::uefi);
+  EXPECT_EQ(choose_firmware(std::nullopt, PartitionScheme::bios_mbr, Firmware::uefi),
+            Firmware::bios);
+  EXPECT_EQ(choose_firmware(std::nullopt, PartitionScheme::uefi_gpt, Firmware::bios),
+            Firmware::uefi);
 }
 
 TEST(ChooseFirmware, CommandLineWinsOverTheDetection) {
-  EXPECT_EQ(choose_firmware(Firmware::bios, PartitionScheme::automatic, Firmware::uefi), Firmware::bios);
+  EXPECT_EQ(choose_firmware(Firmware::bios, PartitionScheme::automatic, Firmware::uefi),
+            Firmware::bios);
 }
 
 TEST(ChooseFirmware, CommandLineContradictingTheProfileIsAnError) {
   const auto fw = choose_firmware(Firmware::uefi, PartitionScheme::bios_mbr, Firmware::uefi);
   ASSERT_FALSE(fw);
-  EXPECT_EQ(fw.error(), "--firmware uefi contradicts the profile's partitioning.scheme \"bios-mbr\"");
+  EXPECT_EQ(fw.error(),
+            "--firmware uefi contradicts the profile's partitioning.scheme \"bios-mbr\"");
 }
 
 TEST(ChooseFirmware, UnknownFirmwareWithoutARequestIsAnError) {

@@ -1,9 +1,9 @@
 // The method policy on capabilities parsed from real drives' captures, and the level table.
 #include "fake_drive.h"
-#include "imager/purge.h"
-#include "imager/purge_policy.h"
-#include "loop_device.h"
+#include "imager/purge/purge.h"
+#include "imager/purge/purge_policy.h"
 #include "purge_fixtures.h"
+#include "support/loop_device.h"
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
 // The firmware purge on a fake drive (tests/imager/fake_drive.h) driven by a fake clock: what it
 // refuses, what it sends, how long it waits, what it leaves behind and what the record says.
 #include "fake_drive.h"
-#include "imager/purge.h"
-#include "imager/purge_sampling.h"
+#include "imager/purge/purge.h"
+#include "imager/purge/purge_sampling.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // write_raw_image: plain and zstd images onto regular files and loop devices, zero skipping only
 // on a disk known to be zero, and what a failed write leaves behind (a head that does not boot).
 #include "image_test_support.h"
-#include "imager/image_source.h"
-#include "imager/raw_image.h"
+#include "imager/image/image_source.h"
+#include "imager/image/raw_image.h"
 
 #include <filesystem>
 #include <vector>

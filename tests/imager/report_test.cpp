@@ -1,13 +1,12 @@
-#include "imager/file_system.h"
-#include "imager/inventory.h"
-#include "imager/process_runner.h"
-#include "imager/report.h"
-
+#include "base/process_runner.h"
+#include "imager/inventory/inventory.h"
+#include "imager/inventory/report.h"
+#include "imager/sys/file_system.h"
 #include "support/temp_dir.h"
+#include "test_support.h"
 
 #include <filesystem>
 #include <fstream>
-#include "test_support.h"
 
 #ifdef ATELIER_HAVE_PROFILES
 #include "profiles/machine_facts.h"
@@ -95,7 +94,8 @@ TEST(Report, KeepsRawMaterialForReparsing) {
   EXPECT_EQ(raw["smart"][3]["stdout"], test::read_fixture("smart/hdd-reallocated.json"));
   EXPECT_EQ(raw["sysfs"]["sys/block/sda/size"], "488397168\n");
   // Binary efivars are kept as base64 (attributes 06 00 00 00, value 01).
-  EXPECT_EQ(raw["sysfs"]["sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"]["base64"],
+  EXPECT_EQ(raw["sysfs"]["sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"]
+               ["base64"],
             "BgAAAAE=");
   EXPECT_NE(raw["cpuinfo"].get<std::string>().find("i5-4300U"), std::string::npos);
 }
@@ -125,11 +125,14 @@ TEST(Report, SmbiosTreeKeepsTheBlobAndReadsSlots) {
 TEST(Report, RealLaptopTableGivesSlotsBatteryAndPlaceholderIdentity) {
   // Why: a real laptop's firmware mixes real serials with fillers ("Chassis Serial Number"); the
   // report must keep both slots and the SMBIOS battery and flag the filler.
-  const std::string entry = test::read_fixture("smbios/hp-spectre-x360-15-df0xxx/smbios_entry_point");
+  const std::string entry =
+      test::read_fixture("smbios/hp-spectre-x360-15-df0xxx/smbios_entry_point");
   const std::string table = test::read_fixture("smbios/hp-spectre-x360-15-df0xxx/DMI");
-  const auto ep = smbios::parse_entry_point({reinterpret_cast<const std::uint8_t*>(entry.data()), entry.size()});
+  const auto ep = smbios::parse_entry_point(
+      {reinterpret_cast<const std::uint8_t*>(entry.data()), entry.size()});
   ASSERT_TRUE(ep);
-  const auto t = smbios::parse_table({reinterpret_cast<const std::uint8_t*>(table.data()), table.size()}, &*ep);
+  const auto t = smbios::parse_table(
+      {reinterpret_cast<const std::uint8_t*>(table.data()), table.size()}, &*ep);
   ASSERT_TRUE(t);
   Inventory inv;
   apply_smbios(*t, inv);
@@ -148,8 +151,9 @@ TEST(Report, RealLaptopTableGivesSlotsBatteryAndPlaceholderIdentity) {
 }
 
 TEST(Report, WithoutSmbiosMemoryTheKernelsMemoryBlocksGiveTheInstalledSize) {
-  // Why: MemTotal leaves out what firmware and kernel reserve (a 4 GB machine shows ~3.8 GiB and would
-  // miss a "4GiB" step); the online memory blocks are what lshw reports and match what is installed.
+  // Why: MemTotal leaves out what firmware and kernel reserve (a 4 GB machine shows ~3.8 GiB and
+  // would miss a "4GiB" step); the online memory blocks are what lshw reports and match what is
+  // installed.
   atelier::testing::TempDir root;
   const auto write = [&](const std::string& path, const std::string& text) {
     std::filesystem::create_directories((root / path).parent_path());
@@ -197,8 +201,8 @@ bool has_warning(const Json& j, std::string_view source, std::string_view text) 
 }
 
 TEST(Report, TruncatedSmbiosTableKeepsWhatItCouldAndSaysSo) {
-  // Why: a damaged table gives a partial report with the damage named, and the memory size falls back
-  // to what the OS sees rather than silently reading 0 or a partial sum.
+  // Why: a damaged table gives a partial report with the damage named, and the memory size falls
+  // back to what the OS sees rather than silently reading 0 or a partial sum.
   DiskFileSystem vm(test::fixture_path("sysfs-vm"));
   const std::string table = test::read_fixture("smbios/qemu-pc-2.8/DMI");
   const auto type17 = table.find("DIMM 0"); // cut inside the memory device's strings
@@ -209,8 +213,10 @@ TEST(Report, TruncatedSmbiosTableKeepsWhatItCouldAndSaysSo) {
   const Json j = to_json(collect_inventory(fs, runner, CollectOptions{false, false}));
   EXPECT_EQ(j["system"]["source"], "smbios");
   EXPECT_EQ(j["system"]["serial"], "ATL-0001"); // type 1 comes before the cut
-  EXPECT_TRUE(has_warning(j, "smbios", "string set runs past the end of the table")) << j["warnings"].dump();
-  EXPECT_TRUE(has_warning(j, "smbios", "structures the entry point announces")) << j["warnings"].dump();
+  EXPECT_TRUE(has_warning(j, "smbios", "string set runs past the end of the table"))
+      << j["warnings"].dump();
+  EXPECT_TRUE(has_warning(j, "smbios", "structures the entry point announces"))
+      << j["warnings"].dump();
   EXPECT_GT(j["memory"]["total_bytes"].get<std::uint64_t>(), 0U);
 }
 
@@ -223,7 +229,8 @@ public:
       return std::unexpected(argv.at(0) + ": not installed");
     }
     if (argv.back() == "/dev/sda") {
-      return ProcessResult{1, false, "smartctl 7.3 2022-02-28 r5338\nSegmentation fault\n\x01\xff", ""};
+      return ProcessResult{1, false, "smartctl 7.3 2022-02-28 r5338\nSegmentation fault\n\x01\xff",
+                           ""};
     }
     if (argv.back() == "/dev/sdc") {
       return ProcessResult{-1, true, "{\"json_format_version\": [1,", ""}; // killed half-way
@@ -244,7 +251,8 @@ TEST(Report, GarbageOrHangingSmartctlLeavesTheDiskWithUnknownHealthAndAWarning) 
   EXPECT_EQ(j["disks"][3]["name"], "sdc");
   EXPECT_EQ(j["disks"][3]["health"]["status"], "unknown");
   EXPECT_EQ(j["disks"][3]["health"]["reason"], "smartctl did not answer in time");
-  EXPECT_TRUE(has_warning(j, "smart", "disk sda: health unknown: smartctl did not answer with JSON"));
+  EXPECT_TRUE(
+      has_warning(j, "smart", "disk sda: health unknown: smartctl did not answer with JSON"));
   EXPECT_TRUE(has_warning(j, "smart", "disk sdc: health unknown: smartctl did not answer in time"));
   EXPECT_EQ(j["raw"]["smart"][1]["exit_code"], 1); // the garbage is kept for whoever looks later
   EXPECT_EQ(j["raw"]["smart"][3]["timed_out"], true);
@@ -258,7 +266,8 @@ TEST(Report, DiskThatVanishesDuringTheScanIsNamedInTheWarnings) {
   FixtureRunner runner;
   const Json j = to_json(collect_inventory(fs, runner, CollectOptions{}));
   EXPECT_EQ(j["disks"].size(), 3U);
-  EXPECT_TRUE(has_warning(j, "disks", "disk sdc: listed under /sys/block but gone when read")) << j["warnings"].dump();
+  EXPECT_TRUE(has_warning(j, "disks", "disk sdc: listed under /sys/block but gone when read"))
+      << j["warnings"].dump();
   for (const auto& run : j["raw"]["smart"]) {
     EXPECT_NE(run["disk"], "sdc"); // no tool is run on a disk that is gone
   }
@@ -311,7 +320,8 @@ TEST(Report, ProfilesReadTheSmbiosVmReport) {
   // Why: chassis "other" and firmware "bios" are valid profile inputs too.
   DiskFileSystem fs(test::fixture_path("sysfs-vm"));
   FixtureRunner runner;
-  const auto facts = profiles::facts_from_inventory_json(to_json_text(collect_inventory(fs, runner, {})));
+  const auto facts =
+      profiles::facts_from_inventory_json(to_json_text(collect_inventory(fs, runner, {})));
   ASSERT_TRUE(facts) << facts.error();
   EXPECT_EQ(facts->chassis, profiles::Chassis::other);
   EXPECT_EQ(facts->firmware, profiles::Firmware::bios);

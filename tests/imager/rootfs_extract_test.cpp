@@ -2,8 +2,8 @@
 // the target that must stay untouched), truncation and checksum errors, every compression, and a
 // real root filesystem's metadata preserved on ext4 over a loop device.
 #include "image_test_support.h"
-#include "imager/image_source.h"
-#include "imager/rootfs_extract.h"
+#include "imager/image/image_source.h"
+#include "imager/image/rootfs_extract.h"
 
 #include <filesystem>
 #include <set>

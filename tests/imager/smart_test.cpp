@@ -1,6 +1,5 @@
-#include "imager/process_runner.h"
-#include "imager/smart.h"
-
+#include "base/process_runner.h"
+#include "imager/inventory/smart.h"
 #include "test_support.h"
 
 #include <map>
@@ -84,13 +83,15 @@ TEST(SmartctlJson, GarbageAndEmptyOutputAreUnknown) {
   EXPECT_EQ(parse_smartctl_json("").status, HealthStatus::unknown);
   EXPECT_EQ(parse_smartctl_json("smartctl 7.3 ...\n").status, HealthStatus::unknown);
   EXPECT_EQ(parse_smartctl_json("[1,2]").status, HealthStatus::unknown);
-  EXPECT_EQ(parse_smartctl_json(R"({"smart_status":{"passed":"yes"}})").status, HealthStatus::unknown);
+  EXPECT_EQ(parse_smartctl_json(R"({"smart_status":{"passed":"yes"}})").status,
+            HealthStatus::unknown);
 }
 
 // Real drives' smartctl answers, restated from published captures (tests/data/imager/SOURCES.md).
 TEST(SmartctlJson, RealHddBehindUsbBridgeThatFailsItsOwnTest) {
-  // Why: a 65 000-hour Hitachi in a JMicron enclosure: FAILED verdict, 1975 reallocated and 8 pending
-  // sectors; its attribute 194 raw value packs min/max into 48 bits and must not become the temperature.
+  // Why: a 65 000-hour Hitachi in a JMicron enclosure: FAILED verdict, 1975 reallocated and 8
+  // pending sectors; its attribute 194 raw value packs min/max into 48 bits and must not become the
+  // temperature.
   const auto h = parse_smartctl_json(read_fixture("smart/real-hdd-usb-jmicron-failed.json"));
   EXPECT_EQ(h.status, HealthStatus::failing);
   EXPECT_EQ(h.reallocated_sectors, 1975U);
@@ -147,14 +148,17 @@ TEST(HealthProbe, MissingToolsGiveUnknownWithTheReason) {
   EXPECT_NE(probe.health.reason.find("smartctl: not installed"), std::string::npos);
   EXPECT_NE(probe.health.reason.find("nvme: not installed"), std::string::npos);
   ASSERT_EQ(runner.calls.size(), 2U);
-  EXPECT_EQ(runner.calls[0], (std::vector<std::string>{"smartctl", "--json=c", "-a", "/dev/nvme0n1"}));
-  EXPECT_EQ(runner.calls[1], (std::vector<std::string>{"nvme", "smart-log", "-o", "json", "/dev/nvme0n1"}));
+  EXPECT_EQ(runner.calls[0],
+            (std::vector<std::string>{"smartctl", "--json=c", "-a", "/dev/nvme0n1"}));
+  EXPECT_EQ(runner.calls[1],
+            (std::vector<std::string>{"nvme", "smart-log", "-o", "json", "/dev/nvme0n1"}));
 }
 
 TEST(HealthProbe, SmartctlAnswerWithProblemBitsIsStillParsed) {
   // Why: smartctl's exit status has bits set for disk problems; the JSON is what counts.
   FakeProcessRunner runner;
-  runner.answers["smartctl"] = ProcessResult{64, false, read_fixture("smart/hdd-reallocated.json"), ""};
+  runner.answers["smartctl"] =
+      ProcessResult{64, false, read_fixture("smart/hdd-reallocated.json"), ""};
   const auto probe = probe_health(runner, "sdc", false);
   EXPECT_EQ(probe.health.status, HealthStatus::warning);
   ASSERT_EQ(probe.runs.size(), 1U);
@@ -185,7 +189,8 @@ TEST(HealthProbe, TimeoutIsUnknown) {
 TEST(PosixProcessRunner, CapturesOutputExitCodeAndTimesOut) {
   // Why: the real runner is the one OS touchpoint with its own logic (pipes, poll, kill).
   PosixProcessRunner runner;
-  const auto ok = runner.run({"sh", "-c", "echo out; echo err >&2; exit 3"}, std::chrono::seconds(10));
+  const auto ok =
+      runner.run({"sh", "-c", "echo out; echo err >&2; exit 3"}, std::chrono::seconds(10));
   ASSERT_TRUE(ok) << ok.error();
   EXPECT_EQ(ok->out, "out\n");
   EXPECT_EQ(ok->err, "err\n");

@@ -2,14 +2,9 @@
 // SMBIOS fixture (QEMU tables captured inside VMs, the restated HP laptop) is turned into a
 // `dmidecode --dump-bin` file, dmidecode decodes it, and each field it prints for types 0, 1, 2, 3
 // and 17 must equal what our parser read. An independent decoder, not our own expectations.
-#include "imager/process_runner.h"
-#include "imager/smbios.h"
-
+#include "base/process_runner.h"
+#include "imager/inventory/smbios.h"
 #include "test_support.h"
-
-#include <nlohmann/json.hpp>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
@@ -20,6 +15,9 @@
 #include <string>
 #include <unistd.h>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace atelier::imager {
 namespace {
@@ -35,7 +33,8 @@ struct DmiCase {
 };
 
 SmbiosBlob from_directory(const std::string& name) {
-  return {test::read_bytes("smbios/" + name + "/smbios_entry_point"), test::read_bytes("smbios/" + name + "/DMI")};
+  return {test::read_bytes("smbios/" + name + "/smbios_entry_point"),
+          test::read_bytes("smbios/" + name + "/DMI")};
 }
 
 SmbiosBlob from_vm_report(const std::string& name) {
@@ -124,7 +123,8 @@ std::string shown(const std::string& value) {
 }
 
 std::string lower(std::string s) {
-  std::ranges::transform(s, s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::ranges::transform(s, s.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -152,7 +152,8 @@ std::string shown_speed(const std::optional<std::uint32_t>& mts) {
 
 std::string test_name(const ::testing::TestParamInfo<DmiCase>& param_info) {
   std::string name = param_info.param.name;
-  std::ranges::replace_if(name, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  std::ranges::replace_if(
+      name, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
   return name;
 }
 
@@ -165,16 +166,19 @@ protected:
   }
 
   std::vector<Structure> decode_with_dmidecode(const SmbiosBlob& blob) {
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("atelier-dmi-" + std::to_string(::getpid()) + "-" + GetParam().name + ".bin");
+    const auto path =
+        std::filesystem::temp_directory_path() /
+        ("atelier-dmi-" + std::to_string(::getpid()) + "-" + GetParam().name + ".bin");
     {
       const auto bytes = dump_file_bytes(blob);
       std::ofstream out(path, std::ios::binary);
-      out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      out.write(reinterpret_cast<const char*>(bytes.data()),
+                static_cast<std::streamsize>(bytes.size()));
     }
     PosixProcessRunner runner;
     const auto result =
-        runner.run({"/usr/sbin/dmidecode", "--from-dump", path.string(), "-t", "0,1,2,3,17"}, std::chrono::seconds(30));
+        runner.run({"/usr/sbin/dmidecode", "--from-dump", path.string(), "-t", "0,1,2,3,17"},
+                   std::chrono::seconds(30));
     std::filesystem::remove(path);
     if (!result) {
       ADD_FAILURE() << result.error();
@@ -263,17 +267,18 @@ TEST_P(SmbiosAgainstDmidecode, EveryFieldReadAgreesWithDmidecode) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Fixtures, SmbiosAgainstDmidecode,
-    ::testing::Values(DmiCase{"qemu-pc-2.8", from_directory}, DmiCase{"qemu-q35-3.0", from_directory},
-                      DmiCase{"hp-spectre-x360-15-df0xxx", from_directory},
-                      DmiCase{"vm-pc-ide-e1000-512m", from_vm_report},
-                      DmiCase{"vm-q35-ahci-ssd-rtl8139-2g", from_vm_report},
-                      DmiCase{"vm-pc-ahci-nvme-virtionet-3g", from_vm_report},
-                      DmiCase{"vm-q35-ovmf-nvme-virtioblk-2g", from_vm_report},
-                      DmiCase{"vm-q35-virtioscsi-3nics-3000m", from_vm_report},
-                      DmiCase{"vm-q35-ovmf-secboot-usb-e1000e-1g", from_vm_report}),
-    test_name);
+INSTANTIATE_TEST_SUITE_P(Fixtures, SmbiosAgainstDmidecode,
+                         ::testing::Values(DmiCase{"qemu-pc-2.8", from_directory},
+                                           DmiCase{"qemu-q35-3.0", from_directory},
+                                           DmiCase{"hp-spectre-x360-15-df0xxx", from_directory},
+                                           DmiCase{"vm-pc-ide-e1000-512m", from_vm_report},
+                                           DmiCase{"vm-q35-ahci-ssd-rtl8139-2g", from_vm_report},
+                                           DmiCase{"vm-pc-ahci-nvme-virtionet-3g", from_vm_report},
+                                           DmiCase{"vm-q35-ovmf-nvme-virtioblk-2g", from_vm_report},
+                                           DmiCase{"vm-q35-virtioscsi-3nics-3000m", from_vm_report},
+                                           DmiCase{"vm-q35-ovmf-secboot-usb-e1000e-1g",
+                                                   from_vm_report}),
+                         test_name);
 
 } // namespace
 } // namespace atelier::imager

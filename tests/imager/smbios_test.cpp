@@ -1,5 +1,4 @@
-#include "imager/smbios.h"
-
+#include "imager/inventory/smbios.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -16,10 +15,12 @@ struct Fixture {
 };
 
 Fixture load(std::string_view dir) {
-  return {read_bytes(std::string(dir) + "/smbios_entry_point"), read_bytes(std::string(dir) + "/DMI")};
+  return {read_bytes(std::string(dir) + "/smbios_entry_point"),
+          read_bytes(std::string(dir) + "/DMI")};
 }
 
-// Real table QEMU 7.2 + SeaBIOS built with -smbios overrides (tests/data/imager/smbios/capture-qemu-smbios.py).
+// Real table QEMU 7.2 + SeaBIOS built with -smbios overrides
+// (tests/data/imager/smbios/capture-qemu-smbios.py).
 TEST(SmbiosEntryPoint, DecodesQemu2xEntryPoint) {
   // Why: most donated PCs (2008-2018) publish a 2.x `_SM_` entry point.
   const auto f = load("smbios/qemu-pc-2.8");
@@ -83,7 +84,8 @@ TEST(SmbiosTable, DecodesEveryFieldOfTheQemuTable) {
   EXPECT_EQ(t->system->serial_number, "ATL-0001");
   EXPECT_EQ(t->system->sku_number, "SKU42");
   EXPECT_EQ(t->system->family, "Fixtures");
-  // QEMU was given uuid=12345678-9abc-def0-...; SMBIOS 2.6+ stores the first three fields little-endian.
+  // QEMU was given uuid=12345678-9abc-def0-...; SMBIOS 2.6+ stores the first three fields
+  // little-endian.
   EXPECT_EQ(t->system->uuid, "12345678-9abc-def0-1122-334455667788");
   EXPECT_FALSE(t->baseboard); // QEMU's pc machine publishes no type 2
   ASSERT_TRUE(t->chassis);
@@ -112,10 +114,11 @@ TEST(SmbiosTable, Qemu3xTableReadsTheSameMachine) {
   EXPECT_EQ(t->memory_devices.size(), 1U);
 }
 
-// A real laptop's table (HP Spectre x360 15-df0xxx, BIOS F.28): encoded from its published dmidecode
-// dump by smbios/make-hp-spectre-x360.py (tests/data/imager/SOURCES.md), serials made up.
+// A real laptop's table (HP Spectre x360 15-df0xxx, BIOS F.28): encoded from its published
+// dmidecode dump by smbios/make-hp-spectre-x360.py (tests/data/imager/SOURCES.md), serials made up.
 TEST(SmbiosTable, RealLaptopWithDdr4SodimmsAndAnSbdsBattery) {
-  // Why: QEMU's tables are plain; a real laptop has SODIMM slots, a battery, placeholders and quirks.
+  // Why: QEMU's tables are plain; a real laptop has SODIMM slots, a battery, placeholders and
+  // quirks.
   const auto f = load("smbios/hp-spectre-x360-15-df0xxx");
   const auto entry = parse_entry_point(f.entry);
   ASSERT_TRUE(entry) << entry.error();
@@ -162,9 +165,9 @@ TEST(SmbiosTable, RealLaptopWithDdr4SodimmsAndAnSbdsBattery) {
   EXPECT_EQ(b.location, "Primary");
   EXPECT_EQ(b.manufacturer, "333-27-09-A");
   EXPECT_EQ(b.device_name, "SU06084XL");
-  EXPECT_EQ(b.serial_number, "0469");            // SBDS serial word, as dmidecode prints it
-  EXPECT_EQ(b.chemistry, "LION");                 // SBDS chemistry string
-  EXPECT_EQ(b.design_capacity_mwh, 84080U);       // 42040 x multiplier 2
+  EXPECT_EQ(b.serial_number, "0469");       // SBDS serial word, as dmidecode prints it
+  EXPECT_EQ(b.chemistry, "LION");           // SBDS chemistry string
+  EXPECT_EQ(b.design_capacity_mwh, 84080U); // 42040 x multiplier 2
   EXPECT_EQ(b.design_voltage_mv, 11550);
   ASSERT_EQ(t->processors.size(), 1U);
   EXPECT_EQ(t->processors[0].version, "Intel(R) Core(TM) i7-8565U CPU @ 1.80GHz");
@@ -175,13 +178,15 @@ TEST(SmbiosTable, RealLaptopWithDdr4SodimmsAndAnSbdsBattery) {
 
 TEST(SmbiosTable, EveryTruncationOfARealTableIsSafe) {
   // Why: a hostile or damaged table must never make the parser read out of bounds (run under ASan).
-  for (const auto* dir : {"smbios/qemu-pc-2.8", "smbios/qemu-q35-3.0", "smbios/hp-spectre-x360-15-df0xxx"}) {
+  for (const auto* dir :
+       {"smbios/qemu-pc-2.8", "smbios/qemu-q35-3.0", "smbios/hp-spectre-x360-15-df0xxx"}) {
     const auto f = load(dir);
     const auto entry = parse_entry_point(f.entry);
     ASSERT_TRUE(entry);
     for (std::size_t n = 0; n <= f.table.size(); ++n) {
       // Copy into an exactly-sized buffer so ASan catches any over-read.
-      const std::vector<std::uint8_t> cut(f.table.begin(), f.table.begin() + static_cast<std::ptrdiff_t>(n));
+      const std::vector<std::uint8_t> cut(f.table.begin(),
+                                          f.table.begin() + static_cast<std::ptrdiff_t>(n));
       const auto t = parse_table(cut, &*entry);
       if (n == 0) {
         EXPECT_FALSE(t);
@@ -189,11 +194,13 @@ TEST(SmbiosTable, EveryTruncationOfARealTableIsSafe) {
       }
       ASSERT_TRUE(t) << n;
       if (n < f.table.size()) {
-        EXPECT_FALSE(t->warnings.empty()) << dir << ": a cut at " << n << " of " << f.table.size() << " must be reported";
+        EXPECT_FALSE(t->warnings.empty())
+            << dir << ": a cut at " << n << " of " << f.table.size() << " must be reported";
       }
     }
     for (std::size_t n = 0; n <= f.entry.size(); ++n) {
-      const std::vector<std::uint8_t> cut(f.entry.begin(), f.entry.begin() + static_cast<std::ptrdiff_t>(n));
+      const std::vector<std::uint8_t> cut(f.entry.begin(),
+                                          f.entry.begin() + static_cast<std::ptrdiff_t>(n));
       (void)parse_entry_point(cut);
     }
   }
@@ -203,7 +210,8 @@ TEST(SmbiosTable, EveryByteFlipOfARealTableIsSafe) {
   // Why: corrupted lengths and string indexes are the classic out-of-bounds read in DMI decoders.
   const auto f = load("smbios/qemu-pc-2.8");
   for (std::size_t i = 0; i < f.table.size(); ++i) {
-    for (const std::uint8_t value : {std::uint8_t{0x00}, std::uint8_t{0x01}, std::uint8_t{0x7F}, std::uint8_t{0xFF}}) {
+    for (const std::uint8_t value :
+         {std::uint8_t{0x00}, std::uint8_t{0x01}, std::uint8_t{0x7F}, std::uint8_t{0xFF}}) {
       auto damaged = f.table;
       damaged[i] = value;
       (void)parse_table(damaged, nullptr);
@@ -214,12 +222,22 @@ TEST(SmbiosTable, EveryByteFlipOfARealTableIsSafe) {
 TEST(SmbiosTable, DecodesMemorySizeEncodings) {
   // Why: 0x7FFF (extended size), the KB-granularity bit and 0 (empty slot) are all in the field.
   TableBuilder b;
-  b.begin(17, 0x22, 0x1100).at16(0x0C, 0x7FFF).at32(0x1C, 32768).at(0x12, 0x22).at16(0x15, 4800)
-      .at(0x10, 1).strings({"DIMM A"});
+  b.begin(17, 0x22, 0x1100)
+      .at16(0x0C, 0x7FFF)
+      .at32(0x1C, 32768)
+      .at(0x12, 0x22)
+      .at16(0x15, 4800)
+      .at(0x10, 1)
+      .strings({"DIMM A"});
   b.begin(17, 0x22, 0x1101).at16(0x0C, 0x8000 | 512).at(0x12, 0x18).at(0x10, 1).strings({"DIMM B"});
   b.begin(17, 0x22, 0x1102).at16(0x0C, 0).at(0x12, 0x02).at(0x10, 1).strings({"DIMM C"});
   b.begin(17, 0x22, 0x1103).at16(0x0C, 0xFFFF).at(0x12, 0x1A).strings({});
-  b.begin(17, 0x22, 0x1104).at16(0x0C, 8192).at(0x12, 0x1A).at16(0x15, 0xFFFF).at32(0x54, 0).strings({});
+  b.begin(17, 0x22, 0x1104)
+      .at16(0x0C, 8192)
+      .at(0x12, 0x1A)
+      .at16(0x15, 0xFFFF)
+      .at32(0x54, 0)
+      .strings({});
   b.end_of_table();
   const auto t = parse_table(b.bytes());
   ASSERT_TRUE(t);
@@ -250,15 +268,26 @@ TEST(SmbiosTable, ExtendedSizeBeyondAShortStructureIsAWarning) {
 TEST(SmbiosTable, UuidByteOrderFollowsTheVersion) {
   // Why: SMBIOS 2.6 changed the UUID byte order; a wrong order splits one machine into two records.
   TableBuilder b;
-  b.begin(1, 0x1B, 0x0100).at(0x08, 0x33).at(0x09, 0x22).at(0x0A, 0x11).at(0x0B, 0x00).at(0x0C, 0x55)
-      .at(0x0D, 0x44).at(0x0E, 0x77).at(0x0F, 0x66).at(0x17, 0xFF).strings({});
+  b.begin(1, 0x1B, 0x0100)
+      .at(0x08, 0x33)
+      .at(0x09, 0x22)
+      .at(0x0A, 0x11)
+      .at(0x0B, 0x00)
+      .at(0x0C, 0x55)
+      .at(0x0D, 0x44)
+      .at(0x0E, 0x77)
+      .at(0x0F, 0x66)
+      .at(0x17, 0xFF)
+      .strings({});
   EntryPoint old_entry;
   old_entry.major = 2;
   old_entry.minor = 4;
   EntryPoint new_entry = old_entry;
   new_entry.minor = 6;
-  EXPECT_EQ(parse_table(b.bytes(), &new_entry)->system->uuid, "00112233-4455-6677-0000-0000000000ff");
-  EXPECT_EQ(parse_table(b.bytes(), &old_entry)->system->uuid, "33221100-5544-7766-0000-0000000000ff");
+  EXPECT_EQ(parse_table(b.bytes(), &new_entry)->system->uuid,
+            "00112233-4455-6677-0000-0000000000ff");
+  EXPECT_EQ(parse_table(b.bytes(), &old_entry)->system->uuid,
+            "33221100-5544-7766-0000-0000000000ff");
   std::array<std::uint8_t, 16> zeros{};
   std::array<std::uint8_t, 16> ones{};
   ones.fill(0xFF);
@@ -269,8 +298,11 @@ TEST(SmbiosTable, UuidByteOrderFollowsTheVersion) {
 TEST(SmbiosTable, KeepsPlaceholderStringsVerbatimAndTrimsPadding) {
   // Why: placeholders are recognised later (identity), the parser must not hide them.
   TableBuilder b;
-  b.begin(2, 0x0F, 0x0200).at(0x04, 1).at(0x05, 2).at(0x07, 3).strings({"ASUSTeK COMPUTER INC.", "P8H61-M LE   ",
-                                                                       "To Be Filled By O.E.M."});
+  b.begin(2, 0x0F, 0x0200)
+      .at(0x04, 1)
+      .at(0x05, 2)
+      .at(0x07, 3)
+      .strings({"ASUSTeK COMPUTER INC.", "P8H61-M LE   ", "To Be Filled By O.E.M."});
   b.begin(3, 0x15, 0x0300).at(0x05, 0x80 | 0x0A).strings({});
   const auto t = parse_table(b.bytes());
   ASSERT_TRUE(t);
@@ -326,9 +358,21 @@ TEST(SmbiosTable, StructureLongerThanTheTableStopsTheWalk) {
 TEST(SmbiosTable, DecodesPortableBatteryAndProcessorCounts) {
   // Why: type 22 gives the design capacity when sysfs has none; type 4 word counts for >255 cores.
   TableBuilder b;
-  b.begin(22, 0x1A, 0x1600).at(0x04, 1).at(0x05, 2).at(0x08, 3).at(0x09, 0x06).at16(0x0A, 2348).at(0x15, 10)
-      .at16(0x0C, 11100).strings({"Front", "SANYO", "45N1111"});
-  b.begin(4, 0x30, 0x0400).at(0x10, 1).at(0x18, 0x41).at(0x23, 0xFF).at16(0x2A, 384).at(0x25, 8)
+  b.begin(22, 0x1A, 0x1600)
+      .at(0x04, 1)
+      .at(0x05, 2)
+      .at(0x08, 3)
+      .at(0x09, 0x06)
+      .at16(0x0A, 2348)
+      .at(0x15, 10)
+      .at16(0x0C, 11100)
+      .strings({"Front", "SANYO", "45N1111"});
+  b.begin(4, 0x30, 0x0400)
+      .at(0x10, 1)
+      .at(0x18, 0x41)
+      .at(0x23, 0xFF)
+      .at16(0x2A, 384)
+      .at(0x25, 8)
       .strings({"AMD EPYC 9654"});
   const auto t = parse_table(b.bytes());
   ASSERT_TRUE(t);

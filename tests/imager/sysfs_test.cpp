@@ -1,9 +1,8 @@
-#include "imager/disks.h"
-#include "imager/file_system.h"
-#include "imager/inventory.h"
-#include "imager/placeholder.h"
-#include "imager/platform.h"
-
+#include "imager/disk/disks.h"
+#include "imager/inventory/inventory.h"
+#include "imager/inventory/placeholder.h"
+#include "imager/inventory/platform.h"
+#include "imager/sys/file_system.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -95,7 +94,8 @@ TEST_F(LaptopTree, DiskUnpluggedAfterListingIsAWarningNotAGap) {
   EXPECT_FALSE(find_disk(disks, "sdc"));
   EXPECT_EQ(disks.size(), 3U);
   ASSERT_EQ(m_warnings.size(), 1U);
-  EXPECT_NE(m_warnings[0].find("disk sdc: listed under /sys/block but gone when read"), std::string::npos)
+  EXPECT_NE(m_warnings[0].find("disk sdc: listed under /sys/block but gone when read"),
+            std::string::npos)
       << m_warnings[0];
 }
 
@@ -118,11 +118,22 @@ TEST_F(LaptopTree, DiskGoneHalfWayThroughReadingIsLeftOutWithAWarning) {
 
 TEST(DiskBus, FromResolvedDevicePaths) {
   // Why: the bus is only visible in the device path; USB wins over the SCSI layers under it.
-  EXPECT_EQ(bus_from_path("sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host2/target2:0:0/2:0:0:0/block/sdb", "sdb"), "usb");
-  EXPECT_EQ(bus_from_path("sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda", "vda"), "virtio");
-  EXPECT_EQ(bus_from_path("sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda", "sda"), "sata");
-  EXPECT_EQ(bus_from_path("sys/devices/pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme0/nvme0n1", "nvme0n1"), "nvme");
-  EXPECT_EQ(bus_from_path("sys/devices/platform/mmc/mmc_host/mmc0/mmc0:0001/block/mmcblk0", "mmcblk0"), "mmc");
+  EXPECT_EQ(bus_from_path("sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host2/target2:0:0/"
+                          "2:0:0:0/block/sdb",
+                          "sdb"),
+            "usb");
+  EXPECT_EQ(bus_from_path("sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda", "vda"),
+            "virtio");
+  EXPECT_EQ(
+      bus_from_path("sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda",
+                    "sda"),
+      "sata");
+  EXPECT_EQ(bus_from_path("sys/devices/pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme0/nvme0n1",
+                          "nvme0n1"),
+            "nvme");
+  EXPECT_EQ(
+      bus_from_path("sys/devices/platform/mmc/mmc_host/mmc0/mmc0:0001/block/mmcblk0", "mmcblk0"),
+      "mmc");
   EXPECT_EQ(media_for("mmc", true), "ssd");
   EXPECT_EQ(media_for("sata", std::nullopt), "hdd");
 }
@@ -172,7 +183,8 @@ TEST_F(LaptopTree, PciDevicesAndGpus) {
 }
 
 TEST_F(LaptopTree, BatteriesWithHealthSkippingPeripherals) {
-  // Why: battery wear (< 80 % of design) is a grading flag; a wireless mouse is not the laptop's battery.
+  // Why: battery wear (< 80 % of design) is a grading flag; a wireless mouse is not the laptop's
+  // battery.
   const auto bats = collect_batteries(m_fs);
   ASSERT_EQ(bats.size(), 2U);
   EXPECT_EQ(bats[0].name, "BAT0");
@@ -212,10 +224,11 @@ TEST(Platform, NoEfiDirectoryMeansBios) {
 }
 
 TEST(Platform, UefiVariableStoreWithoutSecureBootMeansOff) {
-  // Why: firmware without Secure Boot support has no SecureBoot variable (UEFI 2.3.1); that is "off",
-  // while an unmounted efivarfs (empty directory) stays unknown.
+  // Why: firmware without Secure Boot support has no SecureBoot variable (UEFI 2.3.1); that is
+  // "off", while an unmounted efivarfs (empty directory) stays unknown.
   DiskFileSystem laptop(test::fixture_path("sysfs-laptop"));
-  test::VanishingFileSystem no_secure_boot(laptop, "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", 0);
+  test::VanishingFileSystem no_secure_boot(
+      laptop, "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", 0);
   const auto fw = collect_firmware(no_secure_boot);
   EXPECT_EQ(fw.secure_boot, false);
   EXPECT_TRUE(fw.secure_boot_variable_missing);
@@ -229,15 +242,17 @@ TEST(Platform, UefiVariableStoreWithoutSecureBootMeansOff) {
 
 TEST(Platform, MeminfoTotal) {
   // Why: the fallback for memory.total_bytes when SMBIOS has no memory devices.
-  EXPECT_EQ(parse_meminfo_total("MemTotal:        8036352 kB\nMemFree: 1 kB\n"), 8036352ULL * 1024U);
+  EXPECT_EQ(parse_meminfo_total("MemTotal:        8036352 kB\nMemFree: 1 kB\n"),
+            8036352ULL * 1024U);
   EXPECT_FALSE(parse_meminfo_total("MemFree: 1 kB\n"));
   EXPECT_FALSE(parse_meminfo_total("MemTotal: lots\n"));
 }
 
 TEST(Placeholder, RecognisesFillerValues) {
   // Why: identity must never be "To Be Filled By O.E.M." shared by thousands of boards.
-  for (const auto* filler : {"To Be Filled By O.E.M.", "System Serial Number", "Default string", "0123456789",
-                             "None", "0000000000", "  ", "", "Not Specified", "FFFFFFFF", "........"}) {
+  for (const auto* filler :
+       {"To Be Filled By O.E.M.", "System Serial Number", "Default string", "0123456789", "None",
+        "0000000000", "  ", "", "Not Specified", "FFFFFFFF", "........"}) {
     EXPECT_TRUE(is_placeholder(filler)) << filler;
   }
   for (const auto* real : {"PC01ABCD", "CZC1234XYZ", "5CG7301ABC", "S3YJNX0K123456L"}) {
@@ -251,8 +266,9 @@ TEST(Identity, FallsBackFromPlaceholderSerialsToBoardThenMac) {
   s.serial = "System Serial Number";
   s.board.serial = "MB-12345";
   s.uuid = "03000200-0400-0500-0006-000700080009";
-  const std::vector<NetworkInterface> nics{{"wlan0", "wireless", "aa:aa:aa:aa:aa:aa", "", {}, "", "", ""},
-                                           {"eth0", "wired", "bb:bb:bb:bb:bb:bb", "", {}, "", "", ""}};
+  const std::vector<NetworkInterface> nics{
+      {"wlan0", "wireless", "aa:aa:aa:aa:aa:aa", "", {}, "", "", ""},
+      {"eth0", "wired", "bb:bb:bb:bb:bb:bb", "", {}, "", "", ""}};
   auto id = derive_identity(s, nics);
   EXPECT_EQ(id.serial, "MB-12345");
   EXPECT_EQ(id.serial_source, "board");

@@ -1,12 +1,12 @@
 // Helpers shared by the imager tests: fixture paths, file loading and a tiny SMBIOS table builder.
 #pragma once
 
-#include "imager/file_system.h"
+#include "imager/sys/file_system.h"
 
 #include <cstdint>
 #include <fstream>
-#include <map>
 #include <iterator>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,14 +28,17 @@ inline std::vector<std::uint8_t> read_bytes(std::string_view relative) {
 }
 
 // A FileSystem over another in which one path can vanish, as a disk does when it is unplugged or
-// drops off its bus during the scan: after `accesses_before` reads/checks under `prefix`, everything
-// under it is missing, while the parent's listing still names it. Files can also be replaced
+// drops off its bus during the scan: after `accesses_before` reads/checks under `prefix`,
+// everything under it is missing, while the parent's listing still names it. Files can also be
+// replaced
 // (`replace`), e.g. by a truncated SMBIOS table.
 class VanishingFileSystem final : public FileSystem {
 public:
   VanishingFileSystem(FileSystem& inner, std::string prefix, int accesses_before)
       : m_inner(inner), m_prefix(std::move(prefix)), m_budget(accesses_before) {}
-  void replace(std::string path, std::string content) { m_replaced[std::move(path)] = std::move(content); }
+  void replace(std::string path, std::string content) {
+    m_replaced[std::move(path)] = std::move(content);
+  }
 
   std::optional<std::string> read_file(std::string_view path, std::size_t max_bytes) override {
     if (gone(path)) {

@@ -1,25 +1,23 @@
-// The inventories that atelier-imager produced inside QEMU VMs (tests/data/imager/vm-*.json, made by
-// imager/tools/capture_vm_inventory.sh; VM-FIXTURES.md has each command line). Each case states what
-// QEMU was told on its command line and checks that the report says the same; a second test
+// The inventories that atelier-imager produced inside QEMU VMs (tests/data/imager/vm-*.json, made
+// by imager/tools/capture_vm_inventory.sh; VM-FIXTURES.md has each command line). Each case states
+// what QEMU was told on its command line and checks that the report says the same; a second test
 // re-derives the parsed fields from the report's raw material (SMBIOS blob, cpuinfo, tool answers).
-#include "imager/cpu.h"
-#include "imager/inventory.h"
-#include "imager/process_runner.h"
-#include "imager/smart.h"
-#include "imager/smbios.h"
-
+#include "base/process_runner.h"
+#include "imager/inventory/cpu.h"
+#include "imager/inventory/inventory.h"
+#include "imager/inventory/smart.h"
+#include "imager/inventory/smbios.h"
 #include "test_support.h"
 
 #ifdef ATELIER_HAVE_PROFILES
 #include "profiles/machine_facts.h"
 #endif
 
-#include <nlohmann/json.hpp>
-
 #include <map>
 #include <optional>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace atelier::imager {
 namespace {
@@ -32,7 +30,7 @@ struct ExpectedDisk {
   std::string media;
   std::uint64_t size_bytes;
   std::string serial;
-  std::string health;   // health.status
+  std::string health; // health.status
 };
 
 struct ExpectedNic {
@@ -41,51 +39,97 @@ struct ExpectedNic {
 };
 
 struct VmCase {
-  std::string config;                  // vm-<config>.json
-  std::string firmware;                // "bios" or "uefi"
-  std::uint64_t memory_bytes;          // -m
-  std::string serial;                  // -smbios type=1,serial=
-  std::string uuid;                    // -smbios type=1,uuid=
-  std::string chassis_serial;          // -smbios type=3,serial=
+  std::string config;         // vm-<config>.json
+  std::string firmware;       // "bios" or "uefi"
+  std::uint64_t memory_bytes; // -m
+  std::string serial;         // -smbios type=1,serial=
+  std::string uuid;           // -smbios type=1,uuid=
+  std::string chassis_serial; // -smbios type=3,serial=
   std::vector<ExpectedDisk> disks;
-  std::vector<ExpectedNic> nics;       // in the order the kernel named them (eth0, eth1, ...)
-  std::string slot_manufacturer;       // -smbios type=17,manufacturer= (QEMU's "QEMU" when not given)
+  std::vector<ExpectedNic> nics; // in the order the kernel named them (eth0, eth1, ...)
+  std::string slot_manufacturer; // -smbios type=17,manufacturer= (QEMU's "QEMU" when not given)
   std::optional<std::uint32_t> slot_speed_mts;
-  std::string board_serial;            // -smbios type=2,serial= ("" when no type 2)
+  std::string board_serial; // -smbios type=2,serial= ("" when no type 2)
 };
 
 constexpr std::uint64_t k_gib = 1ULL << 30U;
 
 const std::vector<VmCase>& cases() {
   static const std::vector<VmCase> k_cases{
-      {"pc-ide-e1000-512m", "bios", 512ULL << 20U, "ATL-PC-IDE-01", "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b01",
-       "CH-PC-IDE-01", {{"sda", "sata", "hdd", 2 * k_gib, "IDE-SER-0001", "ok"}},
-       {{"e1000", "52:54:00:a7:e1:01"}}, "Atelier RAM", 1333, ""},
-      {"q35-ahci-ssd-rtl8139-2g", "bios", 2 * k_gib, "ATL-Q35-AHCI-02", "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b02",
-       "CH-Q35-AHCI-02", {{"sda", "sata", "ssd", 3 * k_gib, "AHCI-SSD-0002", "ok"}},
+      {"pc-ide-e1000-512m",
+       "bios",
+       512ULL << 20U,
+       "ATL-PC-IDE-01",
+       "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b01",
+       "CH-PC-IDE-01",
+       {{"sda", "sata", "hdd", 2 * k_gib, "IDE-SER-0001", "ok"}},
+       {{"e1000", "52:54:00:a7:e1:01"}},
+       "Atelier RAM",
+       1333,
+       ""},
+      {"q35-ahci-ssd-rtl8139-2g",
+       "bios",
+       2 * k_gib,
+       "ATL-Q35-AHCI-02",
+       "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b02",
+       "CH-Q35-AHCI-02",
+       {{"sda", "sata", "ssd", 3 * k_gib, "AHCI-SSD-0002", "ok"}},
        // QEMU's rtl8139 is an RTL8139C+ (revision 0x20): 8139too declines it, 8139cp drives it.
-       {{"8139cp", "52:54:00:a7:e1:01"}}, "Atelier RAM", 2400, "MB-Q35-0002"},
-      {"pc-ahci-nvme-virtionet-3g", "bios", 3 * k_gib, "ATL-PC-NVME-03", "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b03",
+       {{"8139cp", "52:54:00:a7:e1:01"}},
+       "Atelier RAM",
+       2400,
+       "MB-Q35-0002"},
+      {"pc-ahci-nvme-virtionet-3g",
+       "bios",
+       3 * k_gib,
+       "ATL-PC-NVME-03",
+       "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b03",
        "CH-PC-NVME-03",
        {{"nvme0n1", "nvme", "nvme", 5 * k_gib, "NVME-ATL-0003", "ok"},
         {"sda", "sata", "hdd", 4 * k_gib, "SATA-HDD-0003", "ok"}},
-       {{"virtio_net", "52:54:00:a7:e1:01"}}, "QEMU", std::nullopt, ""},
-      {"q35-ovmf-nvme-virtioblk-2g", "uefi", 2 * k_gib, "ATL-Q35-UEFI-04", "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b04",
+       {{"virtio_net", "52:54:00:a7:e1:01"}},
+       "QEMU",
+       std::nullopt,
+       ""},
+      {"q35-ovmf-nvme-virtioblk-2g",
+       "uefi",
+       2 * k_gib,
+       "ATL-Q35-UEFI-04",
+       "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b04",
        "CH-Q35-UEFI-04",
        {{"nvme0n1", "nvme", "nvme", 5 * k_gib, "NVME-UEFI-0004", "ok"},
         {"vda", "virtio", "hdd", 6 * k_gib, "VBLK-0004", "unknown"}},
-       {{"virtio_net", "52:54:00:a7:e1:01"}}, "Atelier RAM", 3200, ""},
-      {"q35-virtioscsi-3nics-3000m", "bios", 3000ULL << 20U, "ATL-Q35-SCSI-05",
-       "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b05", "CH-Q35-SCSI-05",
+       {{"virtio_net", "52:54:00:a7:e1:01"}},
+       "Atelier RAM",
+       3200,
+       ""},
+      {"q35-virtioscsi-3nics-3000m",
+       "bios",
+       3000ULL << 20U,
+       "ATL-Q35-SCSI-05",
+       "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b05",
+       "CH-Q35-SCSI-05",
        {{"sda", "virtio", "hdd", 7 * k_gib, "SCSI-0005", "unknown"}},
-       {{"e1000", "52:54:00:a7:e1:02"}, {"8139cp", "52:54:00:a7:e1:03"}, {"virtio_net", "52:54:00:a7:e1:01"}},
-       "QEMU", std::nullopt, ""},
-      {"q35-ovmf-secboot-usb-e1000e-1g", "uefi", 1 * k_gib, "ATL-Q35-SB-06", "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b06",
+       {{"e1000", "52:54:00:a7:e1:02"},
+        {"8139cp", "52:54:00:a7:e1:03"},
+        {"virtio_net", "52:54:00:a7:e1:01"}},
+       "QEMU",
+       std::nullopt,
+       ""},
+      {"q35-ovmf-secboot-usb-e1000e-1g",
+       "uefi",
+       1 * k_gib,
+       "ATL-Q35-SB-06",
+       "6a1d3c52-0b7e-4c1f-9a6e-1f2e3d4c5b06",
        "CH-Q35-SB-06",
        {{"sda", "sata", "hdd", 3 * k_gib, "AHCI-HDD-0006", "ok"},
-        // QEMU's usb-storage is a bridge smartctl does not know: health unknown, serial from nowhere.
+        // QEMU's usb-storage is a bridge smartctl does not know: health unknown, serial from
+        // nowhere.
         {"sdb", "usb", "usb", 1 * k_gib, "", "unknown"}},
-       {{"e1000e", "52:54:00:a7:e1:01"}}, "QEMU", std::nullopt, ""},
+       {{"e1000e", "52:54:00:a7:e1:01"}},
+       "QEMU",
+       std::nullopt,
+       ""},
   };
   return k_cases;
 }
@@ -115,7 +159,8 @@ TEST_P(VmInventory, IdentityAndChassisAreWhatQemuWasGiven) {
   EXPECT_EQ(j["identity"]["uuid"], c.uuid);
   EXPECT_EQ(j["system"]["virtual_machine"], true);
   EXPECT_EQ(j["cpu"]["hypervisor"], true);
-  // QEMU writes chassis type 1, "Other" (no -smbios option changes it): class "other", not "unknown".
+  // QEMU writes chassis type 1, "Other" (no -smbios option changes it): class "other", not
+  // "unknown".
   EXPECT_EQ(j["system"]["chassis"], "other");
   EXPECT_EQ(j["system"]["chassis_type"], "Other");
   EXPECT_EQ(j["system"]["chassis_type_code"], 1);
@@ -130,7 +175,8 @@ TEST_P(VmInventory, IdentityAndChassisAreWhatQemuWasGiven) {
 }
 
 TEST_P(VmInventory, MemoryIsTheSizeOfDashMFromSmbios) {
-  // Why: RAM decides the grade; the OS sees less than is installed (firmware and kernel reserve some).
+  // Why: RAM decides the grade; the OS sees less than is installed (firmware and kernel reserve
+  // some).
   const VmCase& c = GetParam();
   const Json j = load(c);
   EXPECT_EQ(j["memory"]["total_bytes"], c.memory_bytes);
@@ -148,8 +194,9 @@ TEST_P(VmInventory, MemoryIsTheSizeOfDashMFromSmbios) {
 }
 
 TEST_P(VmInventory, FirmwareTypeAndSecureBootState) {
-  // Why: the boot scheme (BIOS/UEFI) decides how a profile's image is installed; Secure Boot is read
-  // from efivarfs, which /init mounts read-only. Both OVMF builds start in Setup Mode, Secure Boot off.
+  // Why: the boot scheme (BIOS/UEFI) decides how a profile's image is installed; Secure Boot is
+  // read from efivarfs, which /init mounts read-only. Both OVMF builds start in Setup Mode, Secure
+  // Boot off.
   const VmCase& c = GetParam();
   const Json j = load(c);
   EXPECT_EQ(j["firmware"]["type"], c.firmware);
@@ -158,7 +205,8 @@ TEST_P(VmInventory, FirmwareTypeAndSecureBootState) {
     EXPECT_EQ(j["firmware"]["setup_mode"], true);
     EXPECT_EQ(j["system"]["bios"]["uefi_supported"], true);
     // The efivarfs name of the SecureBoot variable (EFI_GLOBAL_VARIABLE GUID), as read in the VM.
-    EXPECT_TRUE(j["raw"]["sysfs"].contains("sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"));
+    EXPECT_TRUE(j["raw"]["sysfs"].contains(
+        "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"));
   } else {
     EXPECT_TRUE(j["firmware"]["secure_boot"].is_null());
     EXPECT_EQ(j["system"]["bios"]["vendor"], "SeaBIOS");
@@ -186,7 +234,8 @@ TEST_P(VmInventory, DisksHaveTheirBusMediaSizeSerialAndHealth) {
       EXPECT_FALSE(text_at(d["health"], "reason").empty());
       bool warned = false;
       for (const auto& w : j["warnings"]) {
-        warned = warned || (w["source"] == "smart" && text_at(w, "message").find(e.name) != std::string::npos);
+        warned = warned || (w["source"] == "smart" &&
+                            text_at(w, "message").find(e.name) != std::string::npos);
       }
       EXPECT_TRUE(warned);
     }
@@ -210,11 +259,13 @@ TEST_P(VmInventory, NetworkCardsHaveTheirDriverAndMac) {
 TEST_P(VmInventory, ProfilesReadTheCapturedReport) {
   // Why: a real report from the boot environment must satisfy the profiles' required subset.
   const VmCase& c = GetParam();
-  const auto facts = profiles::facts_from_inventory_json(test::read_fixture("vm-" + c.config + ".json"));
+  const auto facts =
+      profiles::facts_from_inventory_json(test::read_fixture("vm-" + c.config + ".json"));
   ASSERT_TRUE(facts) << facts.error();
   EXPECT_EQ(facts->ram_bytes, c.memory_bytes);
   EXPECT_EQ(facts->chassis, profiles::Chassis::other);
-  EXPECT_EQ(facts->firmware, c.firmware == "uefi" ? profiles::Firmware::uefi : profiles::Firmware::bios);
+  EXPECT_EQ(facts->firmware,
+            c.firmware == "uefi" ? profiles::Firmware::uefi : profiles::Firmware::bios);
 }
 #endif
 
@@ -236,7 +287,8 @@ public:
     if (r["error"].is_string()) {
       return std::unexpected(r["error"].get<std::string>());
     }
-    return ProcessResult{r["exit_code"].get<int>(), r["timed_out"].get<bool>(), r["stdout"].get<std::string>(), ""};
+    return ProcessResult{r["exit_code"].get<int>(), r["timed_out"].get<bool>(),
+                         r["stdout"].get<std::string>(), ""};
   }
 
 private:
@@ -244,17 +296,21 @@ private:
 };
 
 TEST_P(VmInventory, RawMaterialReparsesToTheSameFields) {
-  // Why: the raw section exists so a newer agent or the server can re-derive the parsed fields; this
-  // proves it holds everything needed for SMBIOS, CPU and disk health.
+  // Why: the raw section exists so a newer agent or the server can re-derive the parsed fields;
+  // this proves it holds everything needed for SMBIOS, CPU and disk health.
   const VmCase& c = GetParam();
   const Json j = load(c);
-  const auto entry_bytes = test::base64_decode(j["raw"]["smbios"]["entry_point_base64"].get<std::string>());
-  const auto table_bytes = test::base64_decode(j["raw"]["smbios"]["table_base64"].get<std::string>());
+  const auto entry_bytes =
+      test::base64_decode(j["raw"]["smbios"]["entry_point_base64"].get<std::string>());
+  const auto table_bytes =
+      test::base64_decode(j["raw"]["smbios"]["table_base64"].get<std::string>());
   const auto entry = smbios::parse_entry_point(entry_bytes);
   ASSERT_TRUE(entry) << entry.error();
-  // The 64-bit entry point only where asked for (smbios-entry-point-type=64), QEMU 7.2's 2.8 otherwise.
-  EXPECT_EQ(entry->kind, c.config == "q35-ovmf-nvme-virtioblk-2g" ? smbios::EntryPoint::Kind::smbios3
-                                                                  : smbios::EntryPoint::Kind::smbios2);
+  // The 64-bit entry point only where asked for (smbios-entry-point-type=64), QEMU 7.2's 2.8
+  // otherwise.
+  EXPECT_EQ(entry->kind, c.config == "q35-ovmf-nvme-virtioblk-2g"
+                             ? smbios::EntryPoint::Kind::smbios3
+                             : smbios::EntryPoint::Kind::smbios2);
   EXPECT_TRUE(entry->warnings.empty());
   const auto table = smbios::parse_table(table_bytes, &*entry);
   ASSERT_TRUE(table) << table.error();
@@ -276,7 +332,8 @@ TEST_P(VmInventory, RawMaterialReparsesToTheSameFields) {
   ReplayRunner runner(j["raw"]["smart"]);
   for (const auto& d : j["disks"]) {
     SCOPED_TRACE(d["name"].get<std::string>());
-    const HealthProbe probe = probe_health(runner, d["name"].get<std::string>(), d["bus"] == "nvme");
+    const HealthProbe probe =
+        probe_health(runner, d["name"].get<std::string>(), d["bus"] == "nvme");
     EXPECT_EQ(to_string(probe.health.status), d["health"]["status"]);
     EXPECT_EQ(probe.health.reason, text_at(d["health"], "reason"));
     EXPECT_EQ(probe.health.power_on_hours.has_value(), !d["health"]["power_on_hours"].is_null());

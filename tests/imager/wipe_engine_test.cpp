@@ -2,16 +2,16 @@
 // stream is the regenerable AES-128-CTR stream, I/O errors never turn into success, failing ranges
 // are exact, verification catches what it must, and one hung disk does not hold up another.
 #include "fake_block_device.h"
-#include "imager/wipe_engine.h"
-#include "imager/wipe_runner.h"
-#include "imager/wipe_verify.h"
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include "imager/wipe/wipe_engine.h"
+#include "imager/wipe/wipe_runner.h"
+#include "imager/wipe/wipe_verify.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace atelier::imager {
 namespace {
@@ -22,7 +22,8 @@ using test::FakeDisk;
 constexpr std::uint64_t k_size = 24U << 20;
 constexpr std::uint64_t k_odd_size = (9U << 20) + 4096 * 3; // a tail shorter than one buffer
 
-WipeOptions options_for(OverwriteMethod method, VerificationMethod verify = VerificationMethod::full) {
+WipeOptions options_for(OverwriteMethod method,
+                        VerificationMethod verify = VerificationMethod::full) {
   WipeOptions options;
   options.method = method;
   options.verification = verify;
@@ -31,7 +32,8 @@ WipeOptions options_for(OverwriteMethod method, VerificationMethod verify = Veri
 }
 
 bool all_bytes(const std::vector<std::byte>& data, std::byte value, std::uint64_t from = 0) {
-  return std::all_of(data.begin() + static_cast<std::ptrdiff_t>(from), data.end(), [&](std::byte b) { return b == value; });
+  return std::all_of(data.begin() + static_cast<std::ptrdiff_t>(from), data.end(),
+                     [&](std::byte b) { return b == value; });
 }
 
 ErasureRecord wipe(std::shared_ptr<FakeDisk> disk, const WipeOptions& options) {
@@ -67,7 +69,9 @@ TEST(WipeEngine, RandomPassIsTheAesCtrStreamRegeneratedFromItsSeedWhichTheRecord
   auto disk = std::make_shared<FakeDisk>(k_odd_size, 512);
   auto options = options_for(OverwriteMethod::random);
   std::optional<StreamSeed> seed;
-  options.seed_observer_for_tests = [&](const StreamSeed& s) { seed = s; };
+  options.seed_observer_for_tests = [&](const StreamSeed& s) {
+    seed = s;
+  };
   const auto record = wipe(disk, options);
   ASSERT_TRUE(seed.has_value());
   EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
@@ -85,7 +89,8 @@ TEST(WipeEngine, RandomPassIsTheAesCtrStreamRegeneratedFromItsSeedWhichTheRecord
 TEST(WipeEngine, StreamAtAnOffsetEqualsTheSameBytesOfTheWholeStream) {
   // Verification and the generator threads rely on regenerating any range on its own.
   const StreamSeed seed{{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
-                        {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0}};
+                        {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                         0xFF, 0xFF, 0xFF, 0xF0}};
   PatternGenerator generator(PatternKind::random, seed);
   std::vector<std::byte> whole(1U << 16);
   generator.fill(whole, 0);
@@ -125,7 +130,8 @@ TEST(WipeEngine, PersistentIoErrorFailsTheWipeAndNamesExactlyTheBadSector) {
   EXPECT_EQ(record.failed_ranges[0].first_byte, 1000U * 512);
   EXPECT_EQ(record.failed_ranges[0].length, 512U);
   EXPECT_EQ(record.failed_ranges[0].error, "write: Input/output error (EIO) after 3 attempts");
-  EXPECT_NE(record.failure_reason.find("1 sector could not be written (first at byte 512000"), std::string::npos)
+  EXPECT_NE(record.failure_reason.find("1 sector could not be written (first at byte 512000"),
+            std::string::npos)
       << record.failure_reason;
   EXPECT_EQ(record.verification_result, "not verified: the overwrite did not complete");
   // Every other sector was still written.
@@ -164,7 +170,8 @@ TEST(WipeEngine, NoSpaceHalfwayFailsAndListsEverythingNotWritten) {
   options.max_failed_sectors = 64; // give up early: the rest is listed, not bisected
   const auto record = wipe(disk, options);
   EXPECT_EQ(record.result, ErasureResult::failed);
-  EXPECT_NE(record.failure_reason.find("gave up after"), std::string::npos) << record.failure_reason;
+  EXPECT_NE(record.failure_reason.find("gave up after"), std::string::npos)
+      << record.failure_reason;
   std::uint64_t listed = 0;
   for (const auto& r : record.failed_ranges) {
     EXPECT_GE(r.first_byte, k_size / 2);
@@ -179,8 +186,9 @@ TEST(WipeEngine, ADeviceThatEndsBeforeItsReportedSizeFails) {
   disk->ends_at = k_size - (1U << 20);
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
   EXPECT_EQ(record.result, ErasureResult::failed);
-  EXPECT_NE(record.failure_reason.find("the device ended at byte " + std::to_string(k_size - (1U << 20))),
-            std::string::npos)
+  EXPECT_NE(
+      record.failure_reason.find("the device ended at byte " + std::to_string(k_size - (1U << 20))),
+      std::string::npos)
       << record.failure_reason;
   ASSERT_FALSE(record.failed_ranges.empty());
   EXPECT_EQ(record.failed_ranges.back().first_byte + record.failed_ranges.back().length, k_size);
@@ -191,7 +199,8 @@ TEST(WipeEngine, ReadOnlyDeviceIsRefusedAtTheFirstWrite) {
   disk->faults.push_back({true, 0, k_size, EROFS, -1});
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
   EXPECT_EQ(record.result, ErasureResult::failed);
-  EXPECT_NE(record.failure_reason.find("refused writes at byte 0"), std::string::npos) << record.failure_reason;
+  EXPECT_NE(record.failure_reason.find("refused writes at byte 0"), std::string::npos)
+      << record.failure_reason;
   EXPECT_EQ(disk->writes, 1U); // a device error is not retried
 }
 
@@ -292,7 +301,8 @@ TEST(WipeVerify, SamplingAlwaysReadsTheFirstAndLastSector) {
 }
 
 TEST(SamplePlan, MeetsNistParametersOnATerabyte) {
-  // >= 1000 subsections, two non-overlapping samples in each (>= 10 % of each), first and last sector.
+  // >= 1000 subsections, two non-overlapping samples in each (>= 10 % of each), first and last
+  // sector.
   const std::uint64_t size = 1'000'204'886'016ULL; // a "1 TB" disk
   const auto plan = plan_samples(size, 512, 7);
   EXPECT_EQ(plan.subsections, 1000U);
@@ -315,7 +325,8 @@ TEST(SamplePlan, MeetsNistParametersOnATerabyte) {
   for (std::size_t i = 1; i < plan.ranges.size(); ++i) {
     ASSERT_GT(plan.ranges[i].offset, plan.ranges[i - 1].offset + plan.ranges[i - 1].length);
   }
-  EXPECT_NE(plan_samples(size, 512, 8).ranges[1].offset, plan.ranges[1].offset); // positions are drawn
+  EXPECT_NE(plan_samples(size, 512, 8).ranges[1].offset,
+            plan.ranges[1].offset); // positions are drawn
 }
 
 TEST(SamplePlan, ADeviceTooSmallToSampleIsReadInFull) {
@@ -369,7 +380,8 @@ TEST(WipeRunner, ADeviceThatCannotBeOpenedIsAFailedRecordWithTheReason) {
   const auto result = run_wipes(std::move(jobs), RunOptions{});
   ASSERT_EQ(result.records.size(), 1U);
   EXPECT_EQ(result.records[0].result, ErasureResult::failed);
-  EXPECT_EQ(result.records[0].failure_reason, "/dev/gone: open: No such file or directory (ENOENT)");
+  EXPECT_EQ(result.records[0].failure_reason,
+            "/dev/gone: open: No such file or directory (ENOENT)");
 }
 
 } // namespace

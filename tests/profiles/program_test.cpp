@@ -89,10 +89,10 @@ TEST(ProgramValidation, RejectsAnUnknownLanguage) {
 
 // The spec sheet prints them for the household: a blank contact or a non-web address is a mistake.
 TEST(ProgramValidation, ChecksTheSupportContactAndUrl) {
-  const auto with_support = parse_program(
-      with_line(5, "language = \"fr\"\nsupport_contact = \"01 23 45 67 89\"\n"
-                   "support_url = \"https://example.org/ordi\""),
-      "program.toml");
+  const auto with_support =
+      parse_program(with_line(5, "language = \"fr\"\nsupport_contact = \"01 23 45 67 89\"\n"
+                                 "support_url = \"https://example.org/ordi\""),
+                    "program.toml");
   ASSERT_TRUE(with_support) << ::testing::PrintToString(with_support.error());
   EXPECT_EQ(with_support->support_contact, "01 23 45 67 89");
   EXPECT_EQ(with_support->support_url, "https://example.org/ordi");

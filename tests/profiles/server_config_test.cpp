@@ -183,7 +183,8 @@ TEST(ServerConfig, MissingFileIsOneClearError) {
   auto config = load_server_config("/nonexistent/atelier.toml");
   ASSERT_FALSE(config);
   ASSERT_EQ(config.error().size(), 1U);
-  EXPECT_THAT(config.error().front().to_string(), ::testing::HasSubstr("/nonexistent/atelier.toml"));
+  EXPECT_THAT(config.error().front().to_string(),
+              ::testing::HasSubstr("/nonexistent/atelier.toml"));
 }
 
 } // namespace

@@ -38,7 +38,9 @@ protected:
   DhcpService m_service;
 };
 
-Packet decode(const Bytes& bytes) { return parse_packet(bytes).value().packet; }
+Packet decode(const Bytes& bytes) {
+  return parse_packet(bytes).value().packet;
+}
 
 } // namespace
 
@@ -58,7 +60,8 @@ TEST_F(DhcpServiceTest, UefiPxeDiscoverGetsProxyOfferForIpxeEfi) {
 
 // Loop avoidance: iPXE (captured from SeaBIOS's NIC ROM) gets the HTTP script, not iPXE again.
 TEST_F(DhcpServiceTest, IpxeGetsTheHttpScriptUrl) {
-  const auto out = m_service.handle(load_fixture("seabios-ipxe-01-dhcp-discover-ipxe"), Channel::dhcp);
+  const auto out =
+      m_service.handle(load_fixture("seabios-ipxe-01-dhcp-discover-ipxe"), Channel::dhcp);
   ASSERT_TRUE(out) << out.error().reason;
   const Packet offer = decode(out->payload);
   EXPECT_NE(offer.file.find("http://198.18.0.1:8080/boot/"), std::string::npos) << offer.file;
@@ -66,7 +69,8 @@ TEST_F(DhcpServiceTest, IpxeGetsTheHttpScriptUrl) {
 
 // The port-4011 REQUEST of EDK2 is acknowledged, and it is not a new boot sighting.
 TEST_F(DhcpServiceTest, BootServerRequestOn4011IsAcked) {
-  const auto out = m_service.handle(load_fixture("ovmf-pxe-06-pxe4011-request-pxe"), Channel::boot_server);
+  const auto out =
+      m_service.handle(load_fixture("ovmf-pxe-06-pxe4011-request-pxe"), Channel::boot_server);
   ASSERT_TRUE(out) << out.error().reason;
   EXPECT_EQ(decode(out->payload).message_type(), MessageType::ack);
   EXPECT_EQ(out->destination.port, 4011);
@@ -147,7 +151,8 @@ protected:
 
 } // namespace
 
-// On an isolated switch we are the DHCP server: the firmware gets an address and its boot file at once.
+// On an isolated switch we are the DHCP server: the firmware gets an address and its boot file at
+// once.
 TEST_F(StandaloneTest, DiscoverGetsAnAddressAndTheBootFile) {
   const auto out = m_service.handle(load_fixture("ovmf-pxe-01-dhcp-discover-pxe"), Channel::dhcp);
   ASSERT_TRUE(out) << out.error().reason;
@@ -172,7 +177,8 @@ TEST_F(StandaloneTest, RequestForAnotherMachinesAddressIsNaked) {
   const MacAddress other{{0x52, 0x54, 0x00, 0xff, 0xff, 0x01}};
   ASSERT_TRUE(m_pool.commit(other, *Ipv4Address::parse("198.18.0.100"), LeasePool::Clock::now()));
   DecodedPacket request = fixture_packet("ovmf-pxe-04-dhcp-request-pxe");
-  request.packet.options.set_ipv4(atelier::pxe::opt::requested_address, *Ipv4Address::parse("198.18.0.100"));
+  request.packet.options.set_ipv4(atelier::pxe::opt::requested_address,
+                                  *Ipv4Address::parse("198.18.0.100"));
   request.packet.options.set_ipv4(atelier::pxe::opt::server_id, *Ipv4Address::parse("198.18.0.1"));
   const auto out = m_service.handle(serialize_packet(request.packet).value(), Channel::dhcp);
   ASSERT_TRUE(out) << out.error().reason;
@@ -181,7 +187,8 @@ TEST_F(StandaloneTest, RequestForAnotherMachinesAddressIsNaked) {
 }
 
 TEST_F(StandaloneTest, RequestForOfferedAddressIsAcked) {
-  const auto offer = decode(m_service.handle(load_fixture("ovmf-pxe-01-dhcp-discover-pxe"), Channel::dhcp)->payload);
+  const auto offer = decode(
+      m_service.handle(load_fixture("ovmf-pxe-01-dhcp-discover-pxe"), Channel::dhcp)->payload);
   DecodedPacket request = fixture_packet("ovmf-pxe-04-dhcp-request-pxe");
   request.packet.options.set_ipv4(atelier::pxe::opt::requested_address, offer.yiaddr);
   request.packet.options.set_ipv4(atelier::pxe::opt::server_id, *Ipv4Address::parse("198.18.0.1"));

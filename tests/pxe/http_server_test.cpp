@@ -166,7 +166,8 @@ protected:
   }
 
   // The server logs a request on its own thread after the response is out, so the client can be
-  // done first: wait (bounded) for the line instead of reading the log at once. "" if it never came.
+  // done first: wait (bounded) for the line instead of reading the log at once. "" if it never
+  // came.
   std::string log_line_containing(std::string_view needle) {
     for (int attempt = 0; attempt < 500; ++attempt) {
       for (const auto& line : log_lines()) {

@@ -3,24 +3,30 @@
 
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 using namespace atelier::pxe;
 using namespace std::chrono_literals;
 
 namespace {
 
-MacAddress mac(std::uint8_t last) { return MacAddress{{0x52, 0x54, 0x00, 0x00, 0x00, last}}; }
-Ipv4Address ip(const char* text) { return *Ipv4Address::parse(text); }
-const LeasePool::Clock::time_point t0 = LeasePool::Clock::time_point(std::chrono::seconds(1'800'000'000));
+MacAddress mac(std::uint8_t last) {
+  return MacAddress{{0x52, 0x54, 0x00, 0x00, 0x00, last}};
+}
+Ipv4Address ip(const char* text) {
+  return *Ipv4Address::parse(text);
+}
+const LeasePool::Clock::time_point t0 =
+    LeasePool::Clock::time_point(std::chrono::seconds(1'800'000'000));
 
 class LeasePoolTest : public ::testing::Test {
 protected:
   LeasePoolTest() {
-    m_dir = std::filesystem::temp_directory_path() / ("atelier-leases-" + std::to_string(::getpid()) + "-" +
-                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    m_dir = std::filesystem::temp_directory_path() /
+            ("atelier-leases-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(m_dir);
   }
   ~LeasePoolTest() override { std::filesystem::remove_all(m_dir); }
@@ -89,7 +95,8 @@ TEST_F(LeasePoolTest, RequestOutsideThePoolIsRefused) {
 
 // A damaged journal must be reported with its line, not silently ignored (addresses could clash).
 TEST_F(LeasePoolTest, MalformedJournalLineIsAnErrorWithItsLineNumber) {
-  std::ofstream(m_dir / "leases") << "lease 52:54:00:00:00:01 198.18.0.100 1800000000\nlease garbage\n";
+  std::ofstream(m_dir / "leases")
+      << "lease 52:54:00:00:00:01 198.18.0.100 1800000000\nlease garbage\n";
   const auto r = LeasePool::open(config());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("leases:2:"), std::string::npos) << r.error();

@@ -1,7 +1,6 @@
 // Specification of the TFTP server (pxe/tftp_server.h), on loopback with real clients (curl,
 // busybox, tftp-hpa, atftp) and a codec-built client for what those cannot be told to do.
 #include "pxe/tftp_server.h"
-
 #include "tftp_test_support.h"
 
 #include <filesystem>
@@ -43,7 +42,9 @@ struct Served {
   }
 };
 
-std::string port_text(const ServerThread& server) { return std::to_string(server.port()); }
+std::string port_text(const ServerThread& server) {
+  return std::to_string(server.port());
+}
 
 bool completed(const ServerThread& server, std::uint64_t n) {
   return test::wait_for([&] { return server.counters().transfers_completed == n; });
@@ -66,8 +67,8 @@ TEST(TftpServer, CurlFetchesFileByteForByte) {
 TEST(TftpServer, MultipleOfBlockSizeEndsWithEmptyBlock) {
   Served served(512 * 40);
   ServerThread server(served.config());
-  ASSERT_EQ(run_command("curl -sS -o " + (served.out / "f").string() + " tftp://127.0.0.1:" +
-                        port_text(server) + "/boot.bin"),
+  ASSERT_EQ(run_command("curl -sS -o " + (served.out / "f").string() +
+                        " tftp://127.0.0.1:" + port_text(server) + "/boot.bin"),
             0);
   EXPECT_EQ(test::read_file(served.out / "f"), served.content);
   const auto result = fetch(server.port(), "boot.bin");
@@ -141,8 +142,8 @@ TEST(TftpServer, CurlThroughLossyLinkGetsIdenticalBytes) {
   ServerThread server(config);
   test::LossyRelay relay(server.port(), 7);
   ASSERT_EQ(run_command("curl -sS --connect-timeout 3 --tftp-blksize 512 -o " +
-                        (served.out / "f").string() + " tftp://127.0.0.1:" +
-                        std::to_string(relay.port()) + "/boot.bin"),
+                        (served.out / "f").string() +
+                        " tftp://127.0.0.1:" + std::to_string(relay.port()) + "/boot.bin"),
             0);
   EXPECT_EQ(test::read_file(served.out / "f"), served.content);
   EXPECT_GT(relay.dropped(), 0U);
@@ -244,8 +245,8 @@ TEST(TftpServer, RefusesTraversalAbsolutePathsAndSymlinksOut) {
     EXPECT_TRUE(server.log_contains("\"" + name + "\"")) << name;
   }
   // A real client too: curl's request for the symlink gets no bytes.
-  EXPECT_NE(run_command("curl -sS -o " + (served.out / "f").string() + " tftp://127.0.0.1:" +
-                        port_text(server) + "/passwd-link"),
+  EXPECT_NE(run_command("curl -sS -o " + (served.out / "f").string() +
+                        " tftp://127.0.0.1:" + port_text(server) + "/passwd-link"),
             0);
   EXPECT_TRUE(!fs::exists(served.out / "f") || fs::file_size(served.out / "f") == 0);
   EXPECT_EQ(server.counters().refused_path, 6U);
@@ -266,8 +267,8 @@ TEST(TftpServer, RefusesWriteRequests) {
   Served served(10);
   ServerThread server(served.config());
   test::write_file(served.out / "upload", 1000);
-  EXPECT_NE(run_command("curl -sS -T " + (served.out / "upload").string() + " tftp://127.0.0.1:" +
-                        port_text(server) + "/upload"),
+  EXPECT_NE(run_command("curl -sS -T " + (served.out / "upload").string() +
+                        " tftp://127.0.0.1:" + port_text(server) + "/upload"),
             0);
   EXPECT_FALSE(fs::exists(served.root / "upload"));
   EXPECT_EQ(server.counters().refused_write, 1U);
@@ -312,8 +313,8 @@ TEST(TftpServer, RefusesTransfersBeyondTheCap) {
   EXPECT_EQ(refused.error->message, "server busy, try again");
   EXPECT_EQ(server.counters().refused_busy, 1U);
   EXPECT_EQ(server.counters().transfers_started, 1U);
-  EXPECT_TRUE(server.log_contains(
-      "TFTP: 1 transfers in progress (max_transfers), refusing 127.0.0.1:"));
+  EXPECT_TRUE(
+      server.log_contains("TFTP: 1 transfers in progress (max_transfers), refusing 127.0.0.1:"));
   EXPECT_TRUE(server.log_contains("\"boot.bin\""));
 }
 

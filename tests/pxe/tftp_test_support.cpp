@@ -2,16 +2,15 @@
 
 #include "pxe/tftp_negotiation.h"
 
+#include <arpa/inet.h>
 #include <array>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
-#include <random>
-#include <stdexcept>
-
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <random>
+#include <stdexcept>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -8,6 +8,9 @@
 #include "pxe/tftp_server.h"
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -16,10 +19,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/io_context.hpp>
 
 namespace atelier::pxe::test {
 
@@ -88,7 +87,8 @@ struct FetchResult {
   std::uint16_t server_port = 0; // the transfer's TID
 };
 
-FetchResult fetch(std::uint16_t port, const std::string& filename, const FetchOptions& options = {});
+FetchResult fetch(std::uint16_t port, const std::string& filename,
+                  const FetchOptions& options = {});
 
 // Relays one client to a server on 127.0.0.1 and drops every `drop_every`-th datagram in each
 // direction. Requests go to the server's request port, everything else to the transfer's port.

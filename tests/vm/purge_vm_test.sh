@@ -39,7 +39,7 @@ fail() {
 }
 
 mkdir -p "$work/data"
-cp "$repo/pxe/bootenv/"* "$work/data/"
+cp "$repo/osbuild/bootenv/"* "$work/data/"
 cp "$here/purge/init" "$work/data/init"
 "$atelier" bootenv build --out "$work/env" --cache "$cache" --imager "$imager" --data "$work/data" >"$work/build.log" 2>&1 \
   || { tail -20 "$work/build.log"; echo "FAIL: bootenv build"; exit 1; }

@@ -1,5 +1,5 @@
 -- An Atelier hardware database at schema version 1, as written by the first release (frozen fixture:
--- never regenerate it from newer code). Loaded by tests/hwdb/migration_test.cpp.
+-- never regenerate it from newer code). Loaded by tests/hardware-db/migration_test.cpp.
 PRAGMA foreign_keys=OFF;
 BEGIN TRANSACTION;
 CREATE TABLE settings (

@@ -1,0 +1,183 @@
+// `atelier batch run PLAN.toml`: a technician's unattended run (docs/BATCH.md). The plan becomes
+// an open batch in the database; atelierd's pipeline claims the next machines that register (or
+// the listed ones) and installs the plan's profile on them; this command follows them until all
+// are done or the timeout, prints a summary, and exits non-zero if any failed.
+#include "cli/context.h"
+#include "cli/table.h"
+#include "profiles/batch_plan.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace atelier::daemon {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+struct BatchOptions {
+  std::string plan;
+  bool json = false;
+  double interval = 2.0;
+};
+
+bool is_done(hwdb::UnitState s) {
+  return s == hwdb::UnitState::ready || s == hwdb::UnitState::failed || s == hwdb::UnitState::parts;
+}
+
+std::string last_reason(hwdb::Store& store, hwdb::RowId unit_id) {
+  auto events = store.events(unit_id);
+  return events && !events->empty() ? events->back().reason : "";
+}
+
+void run_batch(CliContext& ctx, const BatchOptions& opt) {
+  auto plan = profiles::load_batch_plan(opt.plan);
+  if (!plan) {
+    for (const auto& d : plan.error()) {
+      ctx.err << d.to_string() << '\n';
+    }
+    ctx.status = 2;
+    return;
+  }
+  auto registry = open_registry(ctx);
+  if (!registry) {
+    return;
+  }
+  hwdb::Store& store = registry->store();
+  const hwdb::SystemClock clock;
+  hwdb::Batch batch;
+  batch.name = plan->name;
+  batch.profile = plan->profile;
+  batch.max_units = plan->count;
+  batch.macs = plan->macs;
+  batch.created_at = clock.now();
+  auto id = store.add_batch(batch);
+  if (!id) {
+    ctx.error(id.error().message);
+    return;
+  }
+  const std::size_t wanted =
+      plan->macs.empty() ? static_cast<std::size_t>(plan->count) : plan->macs.size();
+  if (!opt.json) {
+    ctx.out << fmt::format(
+        "batch {} \"{}\": waiting for {} machine{}{} (timeout {} min); PXE-boot them now\n", *id,
+        plan->name, wanted, wanted == 1 ? "" : "s",
+        plan->profile.empty() ? "" : ", profile " + plan->profile, plan->timeout_minutes);
+    ctx.out.flush();
+  }
+  g_interrupted = false;
+  auto previous_handler = std::signal(SIGINT, [](int) { g_interrupted = true; });
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::minutes(plan->timeout_minutes);
+  std::map<hwdb::RowId, hwdb::UnitState> seen;
+  std::vector<hwdb::Unit> members;
+  bool timed_out = false;
+  while (true) {
+    auto ids = store.batch_units(*id);
+    if (!ids) {
+      ctx.error(ids.error().message);
+      break;
+    }
+    members.clear();
+    for (const auto unit_id : *ids) {
+      auto unit = store.unit_by_id(unit_id);
+      if (unit && *unit) {
+        members.push_back(**unit);
+        const auto it = seen.find(unit_id);
+        if (!opt.json && (it == seen.end() || it->second != (*unit)->state)) {
+          ctx.out << fmt::format("{} {}: {}\n", (*unit)->tag.str(), hwdb::to_string((*unit)->state),
+                                 last_reason(store, unit_id));
+          ctx.out.flush();
+        }
+        seen[unit_id] = (*unit)->state;
+      }
+    }
+    const bool all_done =
+        members.size() >= wanted &&
+        std::all_of(members.begin(), members.end(), [](const auto& u) { return is_done(u.state); });
+    if (all_done || g_interrupted) {
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(opt.interval));
+  }
+  std::signal(SIGINT, previous_handler);
+  (void)store.close_batch(*id, clock.now());
+
+  int ready = 0;
+  int failed = 0;
+  int parts = 0;
+  int working = 0;
+  nlohmann::json units = nlohmann::json::array();
+  Table table({"TAG", "STATE", "GRADE", "REASON"});
+  for (const auto& u : members) {
+    auto grade = store.latest_grade(u.id);
+    const std::string letter = grade && *grade ? (*grade)->grade : "";
+    const std::string reason = last_reason(store, u.id);
+    ready += u.state == hwdb::UnitState::ready ? 1 : 0;
+    failed += u.state == hwdb::UnitState::failed ? 1 : 0;
+    parts += u.state == hwdb::UnitState::parts ? 1 : 0;
+    working += is_done(u.state) ? 0 : 1;
+    table.add({u.tag.str(), std::string(hwdb::to_string(u.state)), letter, reason});
+    units.push_back({{"tag", u.tag.str()},
+                     {"state", hwdb::to_string(u.state)},
+                     {"grade", letter},
+                     {"reason", reason}});
+  }
+  const int missing = static_cast<int>(wanted) - static_cast<int>(members.size());
+  const bool ok = failed == 0 && working == 0 && missing <= 0 && !timed_out && !g_interrupted;
+  if (opt.json) {
+    ctx.out << nlohmann::json{{"batch", *id},
+                              {"name", plan->name},
+                              {"ok", ok},
+                              {"timed_out", timed_out},
+                              {"interrupted", g_interrupted.load()},
+                              {"ready", ready},
+                              {"failed", failed},
+                              {"parts", parts},
+                              {"still_working", working},
+                              {"never_booted", std::max(missing, 0)},
+                              {"units", units}}
+                   .dump(2)
+            << '\n';
+  } else {
+    ctx.out << '\n';
+    if (!table.empty()) {
+      table.print(ctx.out);
+    }
+    ctx.out << fmt::format(
+        "batch \"{}\": {} ready, {} parts, {} failed, {} still working, {} never booted{}\n",
+        plan->name, ready, parts, failed, working, std::max(missing, 0),
+        timed_out       ? " (timed out)"
+        : g_interrupted ? " (interrupted)"
+                        : "");
+  }
+  ctx.status = ok ? 0 : 1;
+}
+
+} // namespace
+
+void add_batch_commands(CLI::App& app, CliContext& ctx) {
+  auto* batch = app.add_subcommand("batch", "unattended batch runs for technicians");
+  batch->require_subcommand(1);
+  auto opt = std::make_shared<BatchOptions>();
+  auto* run = batch->add_subcommand(
+      "run", "claim the next machines that boot (or listed MACs), follow them "
+             "to the end, print a summary; exit 1 if any failed");
+  run->add_option("PLAN", opt->plan, "batch plan (TOML, docs/BATCH.md)")->required();
+  run->add_flag("--json", opt->json, "print the summary as JSON");
+  run->add_option("--interval", opt->interval, "seconds between database polls")
+      ->check(CLI::Range(0.1, 60.0));
+  run->callback([&ctx, opt] { run_batch(ctx, *opt); });
+}
+
+} // namespace atelier::daemon

@@ -1,0 +1,76 @@
+#include "cli/cli.h"
+
+#include "base/version.h"
+#include "cli/context.h"
+#include "workshop/settings.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace atelier::daemon {
+
+std::optional<hwdb::Registry> open_registry(CliContext& ctx) {
+  static const hwdb::SystemClock clock;
+  auto store = hwdb::open_store(ctx.db);
+  if (!store) {
+    ctx.error(store.error().message);
+    return std::nullopt;
+  }
+  return std::optional<hwdb::Registry>(std::in_place, std::move(*store), clock);
+}
+
+hwdb::Actor CliContext::who() const {
+  return hwdb::Actor{actor, default_role()};
+}
+
+std::optional<profiles::Program> load_program_file(CliContext& ctx) {
+  auto program = profiles::load_program(ctx.program);
+  if (!program) {
+    for (const auto& d : program.error()) {
+      ctx.err << d.to_string() << '\n';
+    }
+    ctx.error(ctx.program + ": cannot use this program file (give another with --program)");
+    return std::nullopt;
+  }
+  return std::move(*program);
+}
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CliContext ctx{out, err, default_database(), default_actor(), default_program_file()};
+  CLI::App app{"atelier: the hardware database and pipeline of a donated-PC refurbishing workshop",
+               "atelier"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("atelier ") + std::string(base::version()));
+  app.add_option("--db", ctx.db,
+                 "database file (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
+  app.add_option("--actor", ctx.actor, "who is acting, for the event log (default: cli:$USER)");
+  app.add_option("--program", ctx.program,
+                 "program file (default: $ATELIER_PROGRAM, else /etc/atelier/program.toml)");
+
+  add_db_commands(app, ctx);
+  add_units_commands(app, ctx);
+  add_profile_commands(app, ctx);
+  add_bootenv_commands(app, ctx);
+  add_image_commands(app, ctx);
+  add_cert_commands(app, ctx);
+  add_watch_command(app, ctx);
+  add_batch_commands(app, ctx);
+  add_households_commands(app, ctx);
+  add_handover_commands(app, ctx);
+  add_intake_commands(app, ctx);
+  add_report_commands(app, ctx);
+  add_paper_commands(app, ctx);
+  add_accounts_commands(app, ctx);
+
+  // CLI11 consumes arguments from the back of the vector.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? k_exit_ok : k_exit_usage;
+  }
+  return ctx.status;
+}
+
+} // namespace atelier::daemon

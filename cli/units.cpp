@@ -1,0 +1,343 @@
+// `atelier units ...`: list, show, add (manual intake), history.
+#include "cli/context.h"
+#include "cli/table.h"
+#include "workshop/unit_json.h"
+
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace atelier::daemon {
+namespace {
+
+using nlohmann::json;
+
+std::string describe(const hwdb::Unit& u) {
+  std::string what = fmt::format("{} {}", u.identity.vendor, u.identity.model);
+  if (u.identity.vendor.empty() && u.identity.model.empty()) {
+    what = "unknown machine";
+  }
+  return fmt::format("{} ({}, {} {})", u.tag.str(), what, hwdb::to_string(u.key.kind), u.key.value);
+}
+
+// The unit a typed tag names, or nullopt after reporting why not (mistyped, unknown).
+std::optional<hwdb::Unit> find_unit(CliContext& ctx, hwdb::Registry& registry,
+                                    const std::string& tag) {
+  auto unit = registry.find(tag);
+  if (!unit) {
+    ctx.error(unit.error().message);
+    return std::nullopt;
+  }
+  return std::move(*unit);
+}
+
+struct ListOptions {
+  std::string state;
+  bool json = false;
+};
+
+void list_units(CliContext& ctx, const ListOptions& opt) {
+  hwdb::UnitFilter filter;
+  if (!opt.state.empty()) {
+    filter.state = hwdb::parse_unit_state(opt.state);
+    if (!filter.state) {
+      ctx.error(fmt::format("--state: unknown state '{}'", opt.state));
+      return;
+    }
+  }
+  auto registry = open_registry(ctx);
+  if (!registry) {
+    return;
+  }
+  if (opt.json) {
+    auto all = unit_list_json(registry->store(), filter);
+    if (!all) {
+      ctx.error(all.error().message);
+      return;
+    }
+    ctx.out << all->dump(2) << '\n';
+    return;
+  }
+  auto units = registry->store().list_units(filter);
+  if (!units) {
+    ctx.error(units.error().message);
+    return;
+  }
+  auto sightings = registry->store().latest_sightings();
+  if (!sightings) {
+    ctx.error(sightings.error().message);
+    return;
+  }
+  std::map<hwdb::RowId, const hwdb::BootSighting*> last_boot;
+  for (const auto& b : *sightings) {
+    last_boot[b.unit_id] = &b;
+  }
+  const auto firmware = [&](const hwdb::Unit& u) -> std::string {
+    const auto it = last_boot.find(u.id);
+    return it == last_boot.end() ? "" : firmware_summary(*it->second);
+  };
+  if (units->empty()) {
+    ctx.out << "no units" << (filter.state ? fmt::format(" in state '{}'", opt.state) : "") << '\n';
+    return;
+  }
+  Table table(
+      {"TAG", "STATE", "CHASSIS", "VENDOR", "MODEL", "SERIAL", "MAC", "FIRMWARE", "UPDATED"});
+  for (const auto& u : *units) {
+    table.add({u.tag.str(), std::string(hwdb::to_string(u.state)),
+               std::string(hwdb::to_string(u.chassis)), u.identity.vendor, u.identity.model,
+               u.key.kind == hwdb::IdentityKind::board_serial ? u.identity.board_serial
+                                                              : u.identity.serial,
+               u.identity.wired_mac ? u.identity.wired_mac->str() : "", firmware(u),
+               hwdb::format_timestamp(u.updated_at)});
+  }
+  table.print(ctx.out);
+}
+
+void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
+  auto registry = open_registry(ctx);
+  auto unit = registry ? find_unit(ctx, *registry, tag) : std::nullopt;
+  if (!unit) {
+    return;
+  }
+  hwdb::Store& store = registry->store();
+  auto events = store.events(unit->id);
+  auto sightings = store.sightings(unit->id);
+  auto interfaces = store.interfaces(unit->id);
+  auto grade = store.latest_grade(unit->id);
+  // Where it came from and where it went (households by number only: no personal data here).
+  auto assignments = store.assignments(unit->id);
+  std::optional<hwdb::Donation> donation;
+  if (auto id = store.donation_of_unit(unit->id); id && *id) {
+    if (auto d = store.donation_by_id(**id); d && *d) {
+      donation = **d;
+    }
+  }
+  std::optional<hwdb::Unit> previous;
+  if (unit->previous) {
+    if (auto p = store.unit_by_id(*unit->previous); p && *p) {
+      previous = **p;
+    }
+  }
+  if (!events || !sightings || !interfaces || !grade || !assignments) {
+    ctx.error("cannot read the records of " + unit->tag.str());
+    return;
+  }
+  if (as_json) {
+    auto j = unit_detail_json(store, *unit);
+    if (!j) {
+      ctx.error(j.error().message);
+      return;
+    }
+    ctx.out << j->dump(2) << '\n';
+    return;
+  }
+  const auto row = [&](std::string_view label, const std::string& value) {
+    if (!value.empty()) {
+      ctx.out << fmt::format("{:<14}{}\n", label, value);
+    }
+  };
+  row("Tag", unit->tag.str());
+  row("State", std::string(hwdb::to_string(unit->state)));
+  row("Vendor", unit->identity.vendor);
+  row("Model", unit->identity.model);
+  row("Serial", unit->identity.serial);
+  row("Board serial", unit->identity.board_serial);
+  row("Identified by", fmt::format("{} {}", hwdb::to_string(unit->key.kind), unit->key.value));
+  row("Chassis", std::string(hwdb::to_string(unit->chassis)));
+  row("Notes", unit->notes);
+  row("Earlier record", previous ? previous->tag.str() : "");
+  row("Don't boot", unit->do_not_boot ? "yes (the PXE service ignores it)" : "");
+  for (const auto& n : *interfaces) {
+    row("Interface", fmt::format("{} {}{}", n.mac.str(), n.wired ? "wired" : "wireless",
+                                 n.driver.empty() ? "" : " (" + n.driver + ")"));
+  }
+  if (!sightings->empty()) {
+    const auto& last = sightings->back();
+    row("Boots seen",
+        fmt::format("{}, last {} ({}{})", sightings->size(), hwdb::format_timestamp(last.seen_at),
+                    last.firmware, last.arch ? fmt::format(", arch {}", *last.arch) : ""));
+  }
+  if (*grade) {
+    row("Grade", fmt::format("{} (score {})", (*grade)->grade, (*grade)->score));
+    // The reasons: every rule that contributed, as the agent's grader wrote them (its first line
+    // repeats the grade, which the row above already says).
+    std::istringstream lines((*grade)->explanation);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && !line.starts_with("Grade: ")) {
+        ctx.out << fmt::format("{:<14}{}\n", "", line);
+      }
+    }
+  }
+  if (donation) {
+    row("Donation", fmt::format("#{} from {}, received {}", donation->id, donation->donor,
+                                donation->received_on));
+  }
+  for (const auto& a : *assignments) {
+    std::string what = fmt::format("{}, assigned {}",
+                                   a.household_id ? hwdb::household_subject(*a.household_id)
+                                                  : std::string("a deleted household"),
+                                   hwdb::format_timestamp(a.assigned_at).substr(0, 10));
+    if (a.delivered_at) {
+      what += ", delivered " + hwdb::format_timestamp(*a.delivered_at).substr(0, 10);
+    }
+    if (a.warranty_end) {
+      what += ", warranty until " + hwdb::format_timestamp(*a.warranty_end).substr(0, 10);
+    }
+    if (a.returned_at) {
+      what += ", returned " + hwdb::format_timestamp(*a.returned_at).substr(0, 10);
+    }
+    row("Assignment", what);
+  }
+  row("Created", hwdb::format_timestamp(unit->created_at));
+  row("Updated", hwdb::format_timestamp(unit->updated_at));
+  row("Events", fmt::format("{} (atelier units history {})", events->size(), unit->tag.str()));
+}
+
+void history(CliContext& ctx, const std::string& tag, bool as_json) {
+  auto registry = open_registry(ctx);
+  auto unit = registry ? find_unit(ctx, *registry, tag) : std::nullopt;
+  if (!unit) {
+    return;
+  }
+  auto events = registry->store().events(unit->id);
+  if (!events) {
+    ctx.error(events.error().message);
+    return;
+  }
+  if (as_json) {
+    json all = json::array();
+    for (const auto& e : *events) {
+      all.push_back(to_json(e));
+    }
+    ctx.out << all.dump(2) << '\n';
+    return;
+  }
+  Table table({"TIME", "FROM", "TO", "ACTOR", "REASON"});
+  for (const auto& e : *events) {
+    table.add({hwdb::format_timestamp(e.at), e.from ? std::string(hwdb::to_string(*e.from)) : "-",
+               std::string(hwdb::to_string(e.to)), e.actor, e.reason});
+  }
+  table.print(ctx.out);
+}
+
+void dont_boot(CliContext& ctx, const std::string& tag, bool undo) {
+  auto registry = open_registry(ctx);
+  auto unit = registry ? find_unit(ctx, *registry, tag) : std::nullopt;
+  if (!unit) {
+    return;
+  }
+  if (auto r = registry->set_do_not_boot(*unit, !undo); !r) {
+    ctx.error(r.error().message);
+    return;
+  }
+  ctx.out << unit->tag.str()
+          << (undo ? ": boots over the network again\n"
+                   : ": marked \"don't boot\"; atelierd will not answer its network boots\n");
+}
+
+struct AddOptions {
+  std::string vendor, model, serial, board_serial, mac, chassis = "unknown", notes;
+  bool json = false;
+};
+
+void add_unit(CliContext& ctx, const AddOptions& opt) {
+  hwdb::IntakeRequest req;
+  req.identity = hwdb::Identity{opt.vendor, opt.model, opt.serial, opt.board_serial, std::nullopt};
+  if (!opt.mac.empty()) {
+    auto mac = hwdb::MacAddress::parse(opt.mac);
+    if (!mac) {
+      ctx.error("--mac: " + mac.error().message);
+      return;
+    }
+    req.identity.wired_mac = *mac;
+  }
+  auto chassis = hwdb::parse_chassis(opt.chassis);
+  if (!chassis) {
+    ctx.error(fmt::format("--chassis: unknown chassis '{}'", opt.chassis));
+    return;
+  }
+  req.chassis = *chassis;
+  req.notes = opt.notes;
+  req.actor = ctx.actor;
+  auto registry = open_registry(ctx);
+  if (!registry) {
+    return;
+  }
+  auto r = registry->intake(req);
+  if (!r) {
+    ctx.error(r.error().message);
+    return;
+  }
+  if (opt.json) {
+    json j = to_json(r->unit);
+    j["outcome"] = hwdb::to_string(r->outcome);
+    ctx.out << j.dump(2) << '\n';
+    return;
+  }
+  switch (r->outcome) {
+  case hwdb::IntakeOutcome::created:
+    ctx.out << "new unit " << describe(r->unit) << "\nwrite " << r->unit.tag.str()
+            << " on its label\n";
+    break;
+  case hwdb::IntakeOutcome::existing:
+    ctx.out << "already known: " << describe(r->unit) << ", state "
+            << hwdb::to_string(r->unit.state) << " (no new unit created)\n";
+    break;
+  case hwdb::IntakeOutcome::reintake:
+    ctx.out << "this machine left the program before; new unit " << describe(r->unit)
+            << " linked to its earlier record\nwrite " << r->unit.tag.str() << " on its label\n";
+    break;
+  }
+}
+
+} // namespace
+
+void add_units_commands(CLI::App& app, CliContext& ctx) {
+  auto* units = app.add_subcommand("units", "the machines in the database");
+  units->require_subcommand(1);
+
+  auto list_opt = std::make_shared<ListOptions>();
+  auto* list = units->add_subcommand("list", "list units (all, or in one state)");
+  list->add_option("--state", list_opt->state, "only units in this state (detected, ready, ...)");
+  list->add_flag("--json", list_opt->json, "print JSON");
+  list->callback([&ctx, list_opt] { list_units(ctx, *list_opt); });
+
+  auto show_tag = std::make_shared<std::string>();
+  auto show_json = std::make_shared<bool>(false);
+  auto* show = units->add_subcommand("show", "everything known about one unit");
+  show->add_option("TAG", *show_tag, "asset tag, e.g. AT-0042-7")->required();
+  show->add_flag("--json", *show_json, "print JSON");
+  show->callback([&ctx, show_tag, show_json] { show_unit(ctx, *show_tag, *show_json); });
+
+  auto hist_tag = std::make_shared<std::string>();
+  auto hist_json = std::make_shared<bool>(false);
+  auto* hist = units->add_subcommand("history", "a unit's lifecycle events, oldest first");
+  hist->add_option("TAG", *hist_tag, "asset tag")->required();
+  hist->add_flag("--json", *hist_json, "print JSON");
+  hist->callback([&ctx, hist_tag, hist_json] { history(ctx, *hist_tag, *hist_json); });
+
+  auto nb_tag = std::make_shared<std::string>();
+  auto nb_undo = std::make_shared<bool>(false);
+  auto* nb = units->add_subcommand(
+      "dont-boot", "never answer this machine's network boots (e.g. the workshop's own PCs)");
+  nb->add_option("TAG", *nb_tag, "asset tag")->required();
+  nb->add_flag("--undo", *nb_undo, "answer its network boots again");
+  nb->callback([&ctx, nb_tag, nb_undo] { dont_boot(ctx, *nb_tag, *nb_undo); });
+
+  auto add_opt = std::make_shared<AddOptions>();
+  auto* add = units->add_subcommand(
+      "add", "manual intake of a machine that cannot netboot (e.g. a laptop without Ethernet)");
+  add->add_option("--vendor", add_opt->vendor, "manufacturer, as on the label or in the BIOS");
+  add->add_option("--model", add_opt->model, "model name");
+  add->add_option("--serial", add_opt->serial, "system serial number");
+  add->add_option("--board-serial", add_opt->board_serial, "mainboard serial number");
+  add->add_option("--mac", add_opt->mac, "first wired MAC address");
+  add->add_option("--chassis", add_opt->chassis,
+                  "desktop, laptop, all-in-one, mini, server, tablet, other");
+  add->add_option("--notes", add_opt->notes, "free text (condition, missing parts, donor)");
+  add->add_flag("--json", add_opt->json, "print JSON");
+  add->callback([&ctx, add_opt] { add_unit(ctx, *add_opt); });
+}
+
+} // namespace atelier::daemon

@@ -1,9 +1,0 @@
-// atelier: the coordinators' and technicians' command line. Thin main: see daemon/cli.h.
-#include "daemon/cli.h"
-
-#include <iostream>
-
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  return atelier::daemon::run_cli(args, std::cout, std::cerr);
-}

@@ -1,0 +1,624 @@
+#include "imager/agent/agent.h"
+
+#include "imager/agent/agent_client.h"
+#include "imager/agent/child_process.h"
+#include "imager/agent/console_display.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <sys/reboot.h>
+#include <thread>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace atelier::imager {
+namespace {
+
+using nlohmann::json;
+
+// How often a running step says it is alive when it reports nothing else (well under the smallest
+// [pipeline] stall_minutes, 1).
+constexpr std::chrono::seconds k_heartbeat{20};
+// The bench may overrun its budget on a slow machine (its disk pass, a slow CPU under emulation):
+// it is stopped only after twice its budget plus this.
+constexpr std::chrono::seconds k_bench_margin{60};
+
+void log(std::string_view line) {
+  std::cerr << "atelier-agent: " << line << "\n" << std::flush;
+}
+
+// Inventory fields the firmware did not report are null (docs/INVENTORY.md): read them as empty,
+// never with json::value(), which throws on a null where a string was expected.
+std::string text(const json& j, const char* key, std::string fallback = {}) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
+                                                                : fallback;
+}
+std::uint64_t count(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_number_unsigned()
+             ? j[key].get<std::uint64_t>()
+             : 0;
+}
+
+} // namespace
+
+std::string describe_disk(const json& disk) {
+  std::string words = text(disk, "model");
+  const std::string serial = text(disk, "serial");
+  if (!serial.empty()) {
+    words += (words.empty() ? "serial " : " ") + serial;
+  }
+  if (words.empty()) {
+    words = fmt::format("{:.1f} GiB, no model or serial reported",
+                        static_cast<double>(count(disk, "size_bytes")) / (1024.0 * 1024 * 1024));
+  }
+  return words;
+}
+
+std::string last_message_line(std::string_view text) {
+  std::string_view last;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) {
+      line.remove_suffix(1);
+    }
+    if (!line.empty() && line.front() != '{') {
+      last = line;
+    }
+  }
+  return std::string(last);
+}
+
+std::chrono::seconds bench_timeout(int budget_seconds) {
+  return std::chrono::seconds(2 * budget_seconds) + k_bench_margin;
+}
+
+std::expected<json, std::string> bench_step(const std::string& self, int budget_seconds,
+                                            std::chrono::seconds timeout,
+                                            const std::function<void(std::string_view)>& on_line) {
+  auto child = run_child({self, "bench", "--json", "--budget", std::to_string(budget_seconds)},
+                         on_line, {.timeout = timeout});
+  if (!child) {
+    return std::unexpected("benchmark failed: " + child.error());
+  }
+  if (child->timed_out) {
+    return std::unexpected(fmt::format(
+        "benchmark failed: it ran longer than {} s (budget {} s, twice that plus {} s allowed) and "
+        "was stopped: the machine hung or is very slow; often bad RAM: run a memory test",
+        timeout.count(), budget_seconds, k_bench_margin.count()));
+  }
+  const json out = json::parse(child->out, nullptr, false);
+  if (child->exit_code != 0) {
+    return std::unexpected(fmt::format("benchmark failed: bench exited with {}: {}",
+                                       child->signal != 0 ? fmt::format("signal {}", child->signal)
+                                                          : std::to_string(child->exit_code),
+                                       last_message_line(child->err_tail)));
+  }
+  if (out.is_discarded()) {
+    return std::unexpected("benchmark failed: bench printed no JSON report");
+  }
+  return out;
+}
+
+namespace {
+
+std::string tail_line(const std::string& text) {
+  return last_message_line(text);
+}
+
+// Shared by the step threads: the screen and the progress posts.
+class Reporter {
+public:
+  Reporter(AgentClient& client, ConsoleDisplay& display) : m_client(client), m_display(display) {}
+
+  void stage(std::string stage, std::string detail = {}) {
+    std::lock_guard lock(m_mutex);
+    m_screen.stage = std::move(stage);
+    m_screen.detail = std::move(detail);
+    m_screen.fraction.reset();
+    m_screen.eta_seconds.reset();
+    m_display.show(m_screen);
+  }
+  void tag(std::string tag) {
+    std::lock_guard lock(m_mutex);
+    m_screen.tag = std::move(tag);
+    m_display.show(m_screen);
+  }
+  void verdict(std::string verdict, std::string message) {
+    std::lock_guard lock(m_mutex);
+    m_screen.verdict = std::move(verdict);
+    m_screen.message = std::move(message);
+    m_display.show(m_screen);
+  }
+  // One line of a child's stderr: JSON progress events are shown and forwarded (at most one post
+  // per second), anything else goes to the log.
+  void child_line(std::int64_t job, std::string_view line) {
+    const json event = json::parse(line, nullptr, false);
+    if (!event.is_object() || !event.contains("done_bytes")) {
+      log(line);
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(m_mutex);
+      const double total = event.value("total_bytes", 0.0);
+      m_screen.detail = fmt::format("{} {} {}", event.value("operation", ""),
+                                    event.value("device", ""), event.value("detail", ""));
+      if (total > 0) {
+        m_screen.fraction = event.value("done_bytes", 0.0) / total;
+      }
+      if (event.contains("eta_seconds") && event["eta_seconds"].is_number()) {
+        m_screen.eta_seconds = event["eta_seconds"].get<double>();
+      }
+      m_display.show(m_screen);
+      if (now - m_last_post < std::chrono::seconds(1)) {
+        return;
+      }
+      m_last_post = now;
+      m_last_event = event;
+    }
+    (void)m_client.post("progress", {{"job", job}, {"progress", event}});
+  }
+  // A step that reports nothing for a while (the bench, the verify, a long mkfs) still says it is
+  // alive, so atelierd does not presume the agent gone ([pipeline] stall_minutes): the latest
+  // progress again, or the stage on screen.
+  void heartbeat(std::int64_t job) {
+    json event;
+    {
+      std::lock_guard lock(m_mutex);
+      const auto now = std::chrono::steady_clock::now();
+      if (now - m_last_post < k_heartbeat) {
+        return;
+      }
+      m_last_post = now;
+      event = m_last_event.is_object()
+                  ? m_last_event
+                  : json{{"operation", m_screen.stage}, {"detail", m_screen.detail}};
+    }
+    (void)m_client.post("progress", {{"job", job}, {"progress", event}});
+  }
+  void new_step() {
+    std::lock_guard lock(m_mutex);
+    m_last_event = json();
+    m_last_post = std::chrono::steady_clock::now();
+  }
+
+private:
+  AgentClient& m_client;
+  ConsoleDisplay& m_display;
+  std::mutex m_mutex;
+  ScreenState m_screen;
+  std::chrono::steady_clock::time_point m_last_post{};
+  json m_last_event;
+};
+
+// While a step runs, a thread posts the heartbeat (RAII: stopped and joined at the step's end).
+class Heartbeat {
+public:
+  Heartbeat(Reporter& reporter, std::int64_t job)
+      : m_thread([&reporter, job](std::stop_token stop) {
+          std::mutex mutex;
+          std::condition_variable_any wake;
+          std::unique_lock lock(mutex);
+          while (true) {
+            wake.wait_for(lock, stop, k_heartbeat, [] { return false; });
+            if (stop.stop_requested()) {
+              return;
+            }
+            reporter.heartbeat(job);
+          }
+        }) {}
+
+private:
+  std::jthread m_thread;
+};
+
+struct StepOutcome {
+  bool ok = false;
+  json result = json::object();
+  std::string reason;
+};
+
+// Runs `self args...`, forwarding progress; parses stdout as JSON.
+std::expected<json, std::string> run_json(const AgentOptions& o, Reporter& r, std::int64_t job,
+                                          std::vector<std::string> args, ChildResult* raw = nullptr,
+                                          ChildOptions options = {}) {
+  args.insert(args.begin(), o.self);
+  auto child = run_child(
+      args, [&](std::string_view line) { r.child_line(job, line); }, options);
+  if (!child) {
+    return std::unexpected(child.error());
+  }
+  if (child->timed_out) {
+    return std::unexpected(
+        fmt::format("{} ran longer than {} s and was stopped", args[1], options.timeout.count()));
+  }
+  if (raw != nullptr) {
+    *raw = *child;
+  }
+  json out = json::parse(child->out, nullptr, false);
+  if (child->exit_code != 0 && (out.is_discarded() || raw == nullptr)) {
+    return std::unexpected(fmt::format("{} exited with {}: {}", args[1],
+                                       child->signal != 0 ? fmt::format("signal {}", child->signal)
+                                                          : std::to_string(child->exit_code),
+                                       tail_line(child->err_tail)));
+  }
+  if (out.is_discarded()) {
+    return std::unexpected(fmt::format("{} printed no JSON report", args[1]));
+  }
+  return out;
+}
+
+std::vector<json> disks_of(const json& inventory) {
+  std::vector<json> disks;
+  if (inventory.contains("disks") && inventory["disks"].is_array()) {
+    for (const auto& d : inventory["disks"]) {
+      if (d.is_object() && !text(d, "name").empty()) {
+        disks.push_back(d);
+      }
+    }
+  }
+  return disks;
+}
+
+bool is_overwrite(std::string_view method) {
+  return method == "zero" || method == "one" || method == "random" || method == "random-then-zero";
+}
+
+// One disk: the policy's methods in order until one is possible on this drive.
+StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, const json& disk,
+                      const json& params) {
+  const std::string device = "/dev/" + disk["name"].get<std::string>();
+  const std::string media = text(disk, "media", "hdd");
+  const json methods = params.contains("methods") && params["methods"].contains(media)
+                           ? params["methods"][media]
+                           : json::array({"zero"});
+  std::vector<std::string> skipped;
+  for (const auto& m : methods) {
+    const std::string method = m.get<std::string>();
+    std::vector<std::string> args;
+    if (is_overwrite(method)) {
+      args = {"wipe",
+              device,
+              "--method",
+              method,
+              "--verify",
+              params.value("verify", "sample"),
+              "--json",
+              "--progress",
+              "json",
+              "--asset-tag",
+              params.value("tag", ""),
+              "--site",
+              params.value("site", ""),
+              "--operator",
+              "atelier agent"};
+    } else {
+      args = {"purge", device, "--method", method, "--json"};
+    }
+    ChildResult raw;
+    auto report = run_json(o, r, job, args, &raw);
+    if (report && (raw.exit_code == 0 || raw.exit_code == 1)) {
+      json record = report->is_array() && !report->empty() ? (*report)[0] : *report;
+      StepOutcome outcome;
+      outcome.ok = raw.exit_code == 0 && text(record, "result") == "erased";
+      outcome.result = record;
+      if (!outcome.ok) {
+        outcome.reason = fmt::format("DISK FAILING — {} ({}): {}; remove the disk and set it aside",
+                                     device, describe_disk(disk),
+                                     text(record, "failure_reason", tail_line(raw.err_tail)));
+      }
+      return outcome;
+    }
+    skipped.push_back(
+        fmt::format("{}: {}", method, report ? tail_line(raw.err_tail) : report.error()));
+  }
+  StepOutcome none;
+  none.reason = fmt::format("{}: no erasure method of the profile was possible ({})", device,
+                            fmt::join(skipped, "; "));
+  return none;
+}
+
+StepOutcome do_wipe(const AgentOptions& o, Reporter& r, std::int64_t job, const json& inventory,
+                    const json& params) {
+  const auto disks = disks_of(inventory);
+  if (disks.empty()) {
+    return {false, json::object(), "no disk to erase was found in this machine"};
+  }
+  r.stage("WIPING", fmt::format("{} disk(s)", disks.size()));
+  std::vector<StepOutcome> outcomes(disks.size());
+  std::vector<std::thread> threads; // disks in parallel: a slow one does not hold the others
+  for (std::size_t i = 0; i < disks.size(); ++i) {
+    threads.emplace_back([&, i] { outcomes[i] = wipe_disk(o, r, job, disks[i], params); });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  StepOutcome all{true, {{"records", json::array()}}, ""};
+  for (const auto& out : outcomes) {
+    if (!out.result.empty()) {
+      all.result["records"].push_back(out.result);
+    }
+    if (!out.ok) {
+      all.ok = false;
+      all.reason += (all.reason.empty() ? "" : "; ") + out.reason;
+    }
+  }
+  return all;
+}
+
+// The disk the system goes on: the largest one that is not on USB.
+std::optional<json> target_disk(const json& inventory) {
+  std::optional<json> best;
+  for (const auto& d : disks_of(inventory)) {
+    if (text(d, "media") == "usb" || text(d, "bus") == "usb") {
+      continue;
+    }
+    if (!best || count(d, "size_bytes") > count(*best, "size_bytes")) {
+      best = d;
+    }
+  }
+  return best;
+}
+
+StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, const json& inventory,
+                      const json& params) {
+  const auto disk = target_disk(inventory);
+  if (!disk) {
+    return {false, json::object(), "no internal disk to install on"};
+  }
+  const std::string profile_file = o.work_dir + "/atelier-profile.toml";
+  {
+    std::ofstream out(profile_file, std::ios::trunc);
+    out << params.value("profile_toml", "");
+    if (!out) {
+      return {false, json::object(), "cannot write " + profile_file};
+    }
+  }
+  const std::string device = "/dev/" + disk->at("name").get<std::string>();
+  r.stage("INSTALLING", device);
+  // The imaging record comes on stdout whatever the outcome (exit 0 imaged, 1 failed after
+  // writing, 2 refused before): a failed one names the step and the reason, and goes to the
+  // daemon as evidence.
+  ChildResult raw;
+  auto record = run_json(o, r, job,
+                         {"deploy", device, "--profile", profile_file, "--image",
+                          params.value("image_url", ""), "--tag", params.value("tag", ""),
+                          "--wiped-zero", "--json", "--progress", "json"},
+                         &raw);
+  if (!record) {
+    return {false, json::object(), "installation failed: " + record.error()};
+  }
+  if (raw.exit_code != 0 || !record->is_object() || record->value("result", "") != "imaged") {
+    const json& rec = *record;
+    const std::string step = text(rec, "failed_step");
+    const std::string why = text(rec, "failure_reason");
+    return {false, rec.is_object() ? rec : json::object(),
+            fmt::format("installation failed{}: {}", step.empty() ? "" : " at step " + step,
+                        why.empty() ? last_message_line(raw.err_tail) : why)};
+  }
+  return {true, *record, ""};
+}
+
+StepOutcome do_bench(const AgentOptions& o, Reporter& r, std::int64_t job, const json& params) {
+  r.stage("TESTING", "CPU, memory and disks");
+  const int budget = params.value("budget_seconds", 60);
+  auto bench = bench_step(o.self, budget, bench_timeout(budget),
+                          [&](std::string_view line) { r.child_line(job, line); });
+  if (!bench) {
+    return {false, json::object(), bench.error()};
+  }
+  return {true, {{"bench", *bench}}, ""};
+}
+
+// Checks what was installed, independently of the deploy step: the root filesystem is clean
+// (fsck -n), and mounted read-only it has the tailored hostname and a GRUB configuration.
+StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
+                      const json& params) {
+  const auto disk = target_disk(inventory);
+  if (!disk) {
+    return {false, json::object(), "no internal disk to check"};
+  }
+  const std::string device = "/dev/" + disk->at("name").get<std::string>();
+  r.stage("CHECKING", device);
+  const auto quiet = [](std::string_view) {
+  };
+  // lsblk names the partitions; their filesystem types come from blkid's own probe of each
+  // superblock: lsblk takes FSTYPE from udev's database, and the boot environment has no udev.
+  auto listing = run_child({"lsblk", "--json", "--paths", "-o", "NAME,TYPE", device}, quiet);
+  if (!listing || listing->exit_code != 0) {
+    return {false, json::object(),
+            fmt::format("{}: lsblk cannot list its partitions: {}", device,
+                        listing ? last_message_line(listing->err_tail) : listing.error())};
+  }
+  std::string root;
+  std::string fstype;
+  for (const auto& part : partitions_in_lsblk(listing->out)) {
+    auto probed = run_child({"blkid", "-p", "-o", "value", "-s", "TYPE", part}, quiet);
+    const std::string fs = probed && probed->exit_code == 0 ? last_message_line(probed->out) : "";
+    if (fs == "ext4" || fs == "xfs" || fs == "btrfs") {
+      root = part;
+      fstype = fs;
+    }
+  }
+  if (root.empty()) {
+    return {false, json::object(),
+            fmt::format("{}: no root filesystem found after installation", device)};
+  }
+  auto fsck = run_child(filesystem_check_command(fstype, root), quiet);
+  if (!fsck || fsck->exit_code != 0) {
+    return {false, json::object(),
+            fmt::format("{}: the filesystem check found errors: {}", root,
+                        fsck ? tail_line(fsck->out + fsck->err_tail) : fsck.error())};
+  }
+  const std::string mount_point = o.work_dir + "/atelier-verify";
+  (void)run_child({"mkdir", "-p", mount_point}, quiet);
+  auto mounted = run_child({"mount", "-o", "ro", root, mount_point}, quiet);
+  if (!mounted || mounted->exit_code != 0) {
+    return {false, json::object(), fmt::format("{}: cannot be mounted to check it", root)};
+  }
+  std::string hostname;
+  std::ifstream(mount_point + "/etc/hostname") >> hostname;
+  const bool grub = std::ifstream(mount_point + "/boot/grub/grub.cfg").good();
+  (void)run_child({"umount", mount_point}, quiet);
+  if (hostname != params.value("hostname", "")) {
+    return {false, json::object(),
+            fmt::format("{}: hostname is '{}', expected '{}'", root, hostname,
+                        params.value("hostname", ""))};
+  }
+  if (!grub) {
+    return {false, json::object(), fmt::format("{}: /boot/grub/grub.cfg is missing", root)};
+  }
+  return {true,
+          {{"summary",
+            fmt::format("{} ({}) clean, hostname {}, GRUB configured", root, fstype, hostname)}},
+          ""};
+}
+
+void carry_out(const AgentOptions& o, const std::string& action) {
+  if (!o.power_actions) {
+    log("finish: would " + action);
+    return;
+  }
+  ::sync();
+  if (action == "poweroff") {
+    ::reboot(RB_POWER_OFF);
+  } else if (action == "reboot") {
+    ::reboot(RB_AUTOBOOT);
+  }
+  while (true) { // "wait": the verdict stays on screen until someone powers the machine off
+    std::this_thread::sleep_for(std::chrono::hours(1));
+  }
+}
+
+} // namespace
+
+std::vector<std::string> partitions_in_lsblk(std::string_view lsblk_json) {
+  const json tree = json::parse(lsblk_json, nullptr, false);
+  std::vector<std::string> parts;
+  if (!tree.is_object() || !tree.contains("blockdevices") || !tree["blockdevices"].is_array()) {
+    return parts;
+  }
+  for (const auto& dev : tree["blockdevices"]) {
+    if (!dev.is_object() || !dev.contains("children") || !dev["children"].is_array()) {
+      continue;
+    }
+    for (const auto& part : dev["children"]) {
+      if (part.is_object() && part.value("type", "") == "part" && part.contains("name") &&
+          part["name"].is_string()) {
+        parts.push_back(part["name"].get<std::string>());
+      }
+    }
+  }
+  return parts;
+}
+
+std::vector<std::string> filesystem_check_command(std::string_view fstype,
+                                                  const std::string& device) {
+  if (fstype == "xfs") {
+    return {"xfs_repair", "-n", device};
+  }
+  if (fstype == "btrfs") {
+    return {"btrfs", "check", "--readonly", device};
+  }
+  return {"fsck", "-n", "-t", std::string(fstype), device};
+}
+
+int run_agent(const AgentOptions& o) {
+  // The agent erases disks when the server says so: it only ever runs in the boot environment
+  // atelierd served (recognised by /etc/atelier/bootenv), never on a workstation by mistake.
+  if (!std::ifstream("/etc/atelier/bootenv").good()) {
+    log("refusing to run: this is not Atelier's boot environment (no /etc/atelier/bootenv); the "
+        "agent wipes disks on the server's orders and runs only on machines booted by atelierd");
+    return 2;
+  }
+  ConsoleDisplay display(std::cout);
+  AgentClient client(o.server, o.token, {}, log);
+  // Progress is best effort: it is posted from the thread that reads the step's output, so a post
+  // that waited out a restarting daemon (the results' patience is 10 minutes) would hold the step
+  // itself. A progress report that finds no daemon is dropped; the next one tries again.
+  AgentClient progress_client(o.server, o.token,
+                              {.patience = std::chrono::seconds(2),
+                               .first_pause = std::chrono::milliseconds(500),
+                               .max_pause = std::chrono::milliseconds(1000),
+                               .timeout = std::chrono::seconds(5)});
+  Reporter reporter(progress_client, display);
+
+  reporter.stage("INVENTORY");
+  ChildResult raw;
+  auto inventory = run_json(o, reporter, 0, {"inventory", "--json"}, &raw);
+  if (!inventory) {
+    reporter.verdict("FAILED", "inventory failed: " + inventory.error());
+    return 1;
+  }
+  reporter.stage("REGISTERING");
+  auto registered = client.post("register", {{"mac", o.mac}, {"inventory", *inventory}});
+  if (!registered) {
+    reporter.verdict("FAILED", "the server refused this machine: " + registered.error().message);
+    return 1;
+  }
+  reporter.tag(registered->value("unit", ""));
+
+  while (true) {
+    auto next = client.post("next", json::object());
+    if (!next) {
+      reporter.verdict("STOPPED", next.error().message);
+      return 1;
+    }
+    if (next->value("wait", false)) {
+      // No free slot for the heavy step yet ([pipeline] max_active_units): ask again later.
+      const auto pause =
+          std::clamp<std::int64_t>(next->value("retry_after", std::int64_t{30}), 1, 300);
+      reporter.stage("WAITING", next->value("message", std::string("waiting for a free slot")));
+      log(next->value("message", std::string("waiting for a free slot")));
+      std::this_thread::sleep_for(std::chrono::seconds(pause));
+      continue;
+    }
+    const std::int64_t job = next->value("job", std::int64_t{0});
+    const std::string step = next->value("step", "");
+    const json params = next->value("params", json::object());
+    log(fmt::format("job {}: {} (attempt {})", job, step, next->value("attempt", 1)));
+    if (step == "finish") {
+      reporter.verdict(params.value("verdict", ""), params.value("message", ""));
+      (void)client.post("result", {{"job", job}, {"status", "done"}, {"result", json::object()}});
+      carry_out(o, params.value("action", "wait"));
+      return params.value("verdict", "") == "READY" ? 0 : 1;
+    }
+    StepOutcome outcome;
+    reporter.new_step();
+    std::optional<Heartbeat> heartbeat;
+    heartbeat.emplace(reporter, job);
+    if (step == "bench") {
+      outcome = do_bench(o, reporter, job, params);
+    } else if (step == "wipe") {
+      outcome = do_wipe(o, reporter, job, *inventory, params);
+    } else if (step == "deploy") {
+      outcome = do_deploy(o, reporter, job, *inventory, params);
+    } else if (step == "verify") {
+      outcome = do_verify(o, reporter, *inventory, params);
+    } else {
+      outcome = {false, json::object(), fmt::format("this agent does not know step '{}'", step)};
+    }
+    heartbeat.reset();
+    json body{{"job", job}, {"status", outcome.ok ? "done" : "failed"}, {"result", outcome.result}};
+    if (!outcome.ok) {
+      body["reason"] = outcome.reason;
+    }
+    auto posted = client.post("result", body);
+    if (!posted) {
+      reporter.verdict("STOPPED", posted.error().message);
+      return 1;
+    }
+  }
+}
+
+} // namespace atelier::imager

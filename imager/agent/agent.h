@@ -1,0 +1,64 @@
+// `atelier-imager agent`: the loop the boot environment runs. It registers with atelierd (MAC,
+// this boot's token, the inventory), then asks "what next?" and does exactly that, reporting
+// progress and the result, until the daemon says finish: then it shows the verdict and powers off,
+// reboots or waits as told (docs/AGENT-API.md, docs/PIPELINE.md).
+//
+// Every step runs as a child process of our own binary (`atelier-imager bench|wipe|deploy ...`),
+// so a crash or a hang in one step is a failed step the daemon hears about, never a silent agent.
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace atelier::imager {
+
+struct AgentOptions {
+  std::string server;                  // "http://198.18.0.2:80"
+  std::string token;                   // atelier.token= of the kernel command line
+  std::string mac;                     // the interface that booted (BOOTIF)
+  std::string self = "/proc/self/exe"; // the atelier-imager binary to run steps with
+  bool power_actions = true;           // false (tests): print the action instead of powering off
+  std::string work_dir = "/tmp";       // where the profile of a deploy step is written
+};
+
+// The partitions (in table order) that `lsblk --json --paths -o NAME,TYPE DISK` lists under the
+// disk; empty for anything else. Pure.
+std::vector<std::string> partitions_in_lsblk(std::string_view lsblk_json);
+
+// The read-only check of a filesystem the verify step runs: `fsck -n -t TYPE` (e2fsck for ext4);
+// xfs_repair -n and btrfs check --readonly for xfs and btrfs, whose fsck.* are no-op scripts that
+// would pass anything. Pure.
+std::vector<std::string> filesystem_check_command(std::string_view fstype,
+                                                  const std::string& device);
+
+// The last line of a child's stderr that is a message for people: JSON progress lines and blank
+// lines are skipped, so a failure's reason is not buried under the progress that came before it.
+// Pure.
+std::string last_message_line(std::string_view text);
+
+// How the volunteer's screen names a disk of the inventory (atelier.inventory/1 "disks" entry):
+// "ST500DM002 Z3T1234", "serial ATLE2E1" without a model, or "3.0 GiB, no model or serial
+// reported". Fields the drive did not report are null in the inventory; they never throw. Pure.
+std::string describe_disk(const nlohmann::json& disk);
+
+// How long the bench step's child may run before the agent stops it and fails the step: twice the
+// budget plus 60 s (a slow machine overruns its budget a little; a hung one forever). Pure.
+std::chrono::seconds bench_timeout(int budget_seconds);
+
+// The bench step: `SELF bench --json --budget N`, stopped after `timeout`. The bench report, or
+// the reason the step failed ("benchmark failed: ..."), naming the time limit when it hung.
+std::expected<nlohmann::json, std::string>
+bench_step(const std::string& self, int budget_seconds, std::chrono::seconds timeout,
+           const std::function<void(std::string_view)>& on_line);
+
+// Returns when the daemon's finish step was carried out (or a fatal refusal): 0 after READY,
+// 1 otherwise.
+int run_agent(const AgentOptions& options);
+
+} // namespace atelier::imager

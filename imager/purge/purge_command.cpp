@@ -1,0 +1,222 @@
+#include "imager/purge/purge_command.h"
+
+#include "base/version.h"
+#include "imager/disk/device_safety.h"
+#include "imager/purge/purge.h"
+#include "profiles/profile.h"
+#include "records/erasure_record.h"
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+
+// GCC 12 reports a false -Wnull-dereference inside CLI11's inlined string splitting at -O2.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <CLI/CLI.hpp>
+#pragma GCC diagnostic pop
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace atelier::imager {
+namespace {
+
+using profiles::WipeMethod;
+
+struct IdentifyArgs {
+  std::string device;
+  bool json = false;
+};
+
+struct PurgeArgs {
+  std::string device;
+  std::string method;
+  bool json = false;
+  std::string confirm_serial;
+  std::string hidden_areas = "reset";
+  std::string verify = "sample";
+  std::string progress = "text";
+  std::size_t samples = 256;
+};
+
+const std::map<std::string, WipeMethod>& firmware_methods() {
+  static const std::map<std::string, WipeMethod> k_methods = [] {
+    std::map<std::string, WipeMethod> m;
+    for (const WipeMethod method :
+         {WipeMethod::ata_sanitize_crypto, WipeMethod::ata_sanitize_block,
+          WipeMethod::ata_sanitize_overwrite, WipeMethod::ata_secure_erase,
+          WipeMethod::ata_secure_erase_enhanced, WipeMethod::nvme_sanitize_crypto,
+          WipeMethod::nvme_sanitize_block, WipeMethod::nvme_sanitize_overwrite,
+          WipeMethod::nvme_format_crypto, WipeMethod::nvme_format_user}) {
+      m.emplace(std::string(to_string(method)), method);
+    }
+    return m;
+  }();
+  return k_methods;
+}
+
+void print(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+int run_identify(const IdentifyArgs& args) {
+  auto device = open_firmware_erase_device(args.device);
+  if (!device) {
+    std::fprintf(stderr, "atelier-imager identify: %s\n", device.error().c_str());
+    return 2;
+  }
+  const DriveCapabilities caps = identify_drive(**device);
+  print(args.json ? to_json(caps).dump(2) + "\n" : to_text(caps));
+  return 0;
+}
+
+std::string record_text(const ErasureRecord& r) {
+  std::string out = fmt::format("{}: {} ({}, {})\n", r.device,
+                                r.result == ErasureResult::erased ? "ERASED" : "NOT ERASED",
+                                r.method, r.level == SanitizationLevel::purge ? "Purge" : "Clear");
+  if (r.result != ErasureResult::erased) {
+    out += fmt::format("  reason: {}\n", r.failure_reason);
+  }
+  out += fmt::format("  drive: {} serial {}, {} bytes, {}\n", r.model, r.serial, r.size_bytes,
+                     r.media_type);
+  if (!r.method_detail.empty()) {
+    out += fmt::format("  done: {}\n", r.method_detail);
+  }
+  out += fmt::format("  verification: {}\n",
+                     r.verification_result.empty() ? "not verified" : r.verification_result);
+  out += fmt::format("  hidden areas: {}\n", r.hidden_areas.note);
+  for (const auto& note : r.notes) {
+    out += fmt::format("  note: {}\n", note);
+  }
+  out += fmt::format("  record {} ({} to {})\n", r.record_id, r.started_at, r.finished_at);
+  return out;
+}
+
+int run_purge(const PurgeArgs& args) {
+  const auto method = firmware_methods().find(args.method);
+  if (method == firmware_methods().end()) {
+    std::fprintf(stderr,
+                 "atelier-imager purge: --method %s is not a firmware method; overwrites run with "
+                 "atelier-imager wipe\n",
+                 args.method.c_str());
+    return 2;
+  }
+  auto device = open_firmware_erase_device(args.device);
+  if (!device) {
+    std::fprintf(stderr, "atelier-imager purge: %s\n", device.error().c_str());
+    return 2;
+  }
+  if ((*device)->pass_through() == PassThrough::none) {
+    std::fprintf(
+        stderr,
+        "atelier-imager purge: %s: no ATA/NVMe pass-through on this device (%s): firmware erase is "
+        "impossible; use atelier-imager wipe\n",
+        args.device.c_str(), (*device)->kind().c_str());
+    return 2;
+  }
+  // The OS-level safety check (mounted, swap, the running system, in use, confirmed serial) comes
+  // before anything that writes.
+  SafetyOptions safety;
+  safety.in_boot_environment = running_in_boot_environment();
+  if (!args.confirm_serial.empty()) {
+    safety.confirm_serial = args.confirm_serial;
+  }
+  if (auto allowed = check_overwrite_allowed(args.device, safety); !allowed) {
+    std::fprintf(stderr, "atelier-imager purge: %s\n", allowed.error().c_str());
+    return 2;
+  }
+  auto sectors = open_sector_device(args.device);
+  if (!sectors) {
+    std::fprintf(stderr, "atelier-imager purge: %s (needed to verify the erase)\n",
+                 sectors.error().c_str());
+    return 2;
+  }
+  PurgeOptions options;
+  options.method = method->second;
+  options.hidden_areas =
+      args.hidden_areas == "report" ? profiles::HiddenAreas::report : profiles::HiddenAreas::reset;
+  options.verify =
+      args.verify == "none" ? profiles::Verification::none : profiles::Verification::sample;
+  if (!args.confirm_serial.empty()) {
+    options.confirm_serial = args.confirm_serial;
+  }
+  options.samples = args.samples;
+  options.tool_version = std::string(base::version());
+  options.operator_name = "atelier-imager";
+  SystemPurgeClock clock;
+  PurgeEnvironment env{**device, clock, sectors->get(), sectors->get(), {}};
+  if (args.progress == "json") {
+    env.progress = [](const Progress& p) {
+      std::fprintf(stderr, "%s\n", to_json(p).dump().c_str());
+    };
+  } else if (args.progress == "text") {
+    env.progress = [](const Progress& p) {
+      std::fprintf(
+          stderr, "%s: %s %.1f%%%s\n", p.device.c_str(), p.detail.c_str(),
+          p.total_bytes
+              ? 100.0 * static_cast<double>(p.done_bytes) / static_cast<double>(p.total_bytes)
+              : 0.0,
+          p.eta_seconds ? fmt::format(", about {:.0f} s left", *p.eta_seconds).c_str() : "");
+    };
+  }
+  const ErasureRecord record = purge_drive(options, env);
+  print(args.json ? to_json(record).dump(2) + "\n" : record_text(record));
+  return record.result == ErasureResult::erased ? 0 : 1;
+}
+
+} // namespace
+
+std::function<std::optional<int>()> add_purge_commands(CLI::App& app) {
+  auto identify_args = std::make_shared<IdentifyArgs>();
+  auto* identify =
+      app.add_subcommand("identify", "Ask a disk's firmware what it can erase (read-only)");
+  identify->add_option("device", identify_args->device, "Whole disk, e.g. /dev/sda or /dev/nvme0n1")
+      ->required();
+  identify->add_flag("--json", identify_args->json,
+                     "Print JSON (atelier.identify/1, docs/PURGE.md)");
+
+  auto purge_args = std::make_shared<PurgeArgs>();
+  auto* purge =
+      app.add_subcommand("purge", "Erase a disk with its firmware (SANITIZE, SECURITY ERASE, NVMe "
+                                  "Sanitize/Format) and print the erasure record");
+  purge->add_option("device", purge_args->device, "Whole disk, e.g. /dev/sda or /dev/nvme0n1")
+      ->required();
+  std::vector<std::string> names;
+  for (const auto& [name, _] : firmware_methods()) {
+    names.push_back(name);
+  }
+  purge->add_option("--method", purge_args->method, "Firmware method (profile spelling)")
+      ->required()
+      ->check(CLI::IsMember(names));
+  purge->add_flag("--json", purge_args->json,
+                  "Print the erasure record as JSON (docs/ERASURE-RECORD.md)");
+  purge->add_option("--confirm-serial", purge_args->confirm_serial,
+                    "The disk's serial number, as proof that this is the disk to erase");
+  purge->add_option("--hidden-areas", purge_args->hidden_areas, "reset (default) or report HPA/DCO")
+      ->check(CLI::IsMember({"reset", "report"}));
+  purge
+      ->add_option("--verify", purge_args->verify,
+                   "sample (default) or none; crypto erases are always verified")
+      ->check(CLI::IsMember({"sample", "none"}));
+  purge
+      ->add_option("--samples", purge_args->samples,
+                   "Sectors sampled before and after (plus first and last)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  purge
+      ->add_option("--progress", purge_args->progress,
+                   "Progress on standard error: text (default), json or none")
+      ->check(CLI::IsMember({"text", "json", "none"}));
+
+  return [identify, identify_args, purge, purge_args]() -> std::optional<int> {
+    if (identify->parsed()) {
+      return run_identify(*identify_args);
+    }
+    if (purge->parsed()) {
+      return run_purge(*purge_args);
+    }
+    return std::nullopt;
+  };
+}
+
+} // namespace atelier::imager

@@ -1,0 +1,283 @@
+#include "imager/wipe/wipe_command.h"
+
+#include "base/version.h"
+#include "imager/disk/block_device.h"
+#include "imager/disk/device_identity.h"
+#include "imager/disk/device_safety.h"
+#include "imager/wipe/wipe_engine.h"
+#include "imager/wipe/wipe_runner.h"
+#include "imager/wipe/wipe_verify.h"
+#include "records/erasure_record.h"
+
+#include <array>
+#include <cerrno>
+#include <mutex>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace atelier::imager {
+namespace {
+
+std::string new_uuid() {
+  std::array<std::uint8_t, 16> b{};
+  if (::getrandom(b.data(), b.size(), 0) != static_cast<ssize_t>(b.size())) {
+    throw std::runtime_error("getrandom failed");
+  }
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0FU) | 0x40U); // version 4
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3FU) | 0x80U); // RFC 4122 variant
+  const std::string hex = to_hex(b);
+  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
+                     hex.substr(16, 4), hex.substr(20));
+}
+
+} // namespace
+
+ErasureRecord new_overwrite_record(const DeviceIdentity& id, const WipeCommandArgs& args) {
+  ErasureRecord r;
+  r.record_id = new_uuid();
+  r.manufacturer = id.vendor;
+  r.model = id.model;
+  r.serial = id.serial;
+  r.media_type = id.media;
+  r.device = id.path;
+  r.source_property = args.asset_tag;
+  r.tool_version = std::string(base::version());
+  r.operator_name = args.operator_name;
+  r.site = args.site;
+  r.contact = args.contact;
+  r.hidden_areas.checked = false;
+  r.hidden_areas.note = "hidden areas (HPA/DCO) not checked by the overwrite: only the capacity "
+                        "the OS sees is erased";
+  if (id.media == "ssd" || id.media == "nvme" || id.media == "usb") {
+    r.notes.push_back(
+        "overwrite of flash media: NIST SP 800-88 Clear only; spare and remapped blocks are not "
+        "reached (use a firmware purge for Purge)");
+  }
+  return r;
+}
+
+namespace {
+
+void print_progress(std::FILE* err, const std::string& mode, const Progress& p) {
+  if (mode == "json") {
+    const std::string line = to_json(p).dump() + "\n";
+    std::fwrite(line.data(), 1, line.size(), err);
+  } else {
+    const double percent = p.total_bytes > 0 ? 100.0 * static_cast<double>(p.done_bytes) /
+                                                   static_cast<double>(p.total_bytes)
+                                             : 0;
+    std::fprintf(err, "%s: %s %s %.1f%% %.1f MB/s%s\n", p.device.c_str(), p.operation.c_str(),
+                 p.detail.c_str(), percent, p.bytes_per_second / 1e6,
+                 p.eta_seconds ? fmt::format(" ETA {:.0f} s", *p.eta_seconds).c_str() : "");
+  }
+  std::fflush(err);
+}
+
+int usage(std::FILE* err, const std::string& message) {
+  std::fprintf(err, "atelier-imager wipe: %s\n", message.c_str());
+  return 2;
+}
+
+// The hidden PRNG benchmark: the random stream to stdout, as `openssl enc -aes-128-ctr` would write
+// it.
+int stream_to_stdout(std::uint64_t bytes, std::size_t buffer_bytes, std::FILE* err) {
+  auto seed = new_stream_seed();
+  if (!seed) {
+    return usage(err, seed.error());
+  }
+  PatternGenerator generator(PatternKind::random, *seed);
+  AlignedBuffer buffer(buffer_bytes);
+  for (std::uint64_t done = 0; done < bytes;) {
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(buffer_bytes, bytes - done));
+    generator.fill(buffer.span().first(n), done);
+    for (std::size_t w = 0; w < n;) {
+      const ssize_t k = ::write(STDOUT_FILENO, buffer.data() + w, n - w);
+      if (k < 0 && errno == EINTR) {
+        continue;
+      }
+      if (k <= 0) {
+        std::fprintf(err, "atelier-imager wipe: stdout: %s\n", errno_text(errno).c_str());
+        return 1;
+      }
+      w += static_cast<std::size_t>(k);
+    }
+    done += n;
+  }
+  return 0;
+}
+
+int verify_only(const WipeCommandArgs& args, OverwriteMethod method,
+                VerificationMethod verification, const ProgressSink& sink, std::FILE* out,
+                std::FILE* err) {
+  const PatternKind pattern = passes_of(method).back();
+  if (pattern == PatternKind::random) {
+    return usage(err, "--verify-only needs a method whose last pass is a fixed pattern (zero, one, "
+                      "random-then-zero): "
+                      "the random stream's seed is never kept after a wipe");
+  }
+  bool all_passed = true;
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& device : args.devices) {
+    auto opened = open_block_device(device, OpenOptions{.write = false, .direct = true});
+    if (!opened) {
+      std::fprintf(err, "atelier-imager wipe: %s\n", opened.error().c_str());
+      return 1;
+    }
+    VerifyOptions options;
+    options.method =
+        verification == VerificationMethod::none ? VerificationMethod::full : verification;
+    options.buffer_bytes = args.buffer_mib << 20U;
+    options.progress = sink;
+    options.device_label = device;
+    const VerifyOutcome outcome = verify_overwrite(**opened, pattern, StreamSeed{}, options);
+    all_passed = all_passed && outcome.passed();
+    nlohmann::json ranges = nlohmann::json::array();
+    for (const auto& f : outcome.failed_ranges) {
+      ranges.push_back({{"first_byte", f.first_byte}, {"length", f.length}, {"error", f.error}});
+    }
+    results.push_back({{"device", device},
+                       {"pattern", std::string(to_string(pattern))},
+                       {"verification", std::string(to_string(options.method))},
+                       {"result", outcome.summary()},
+                       {"bytes_verified", outcome.bytes_verified},
+                       {"mismatched_sectors", outcome.mismatched_sectors},
+                       {"unreadable_sectors", outcome.unreadable_sectors},
+                       {"failed_ranges", ranges}});
+    if (!args.json) {
+      std::fprintf(out, "%s: verification %s (%llu bytes read)\n", device.c_str(),
+                   outcome.summary().c_str(),
+                   static_cast<unsigned long long>(outcome.bytes_verified));
+    }
+  }
+  if (args.json) {
+    const std::string text = results.dump(2) + "\n";
+    std::fwrite(text.data(), 1, text.size(), out);
+  }
+  return all_passed ? 0 : 1;
+}
+
+} // namespace
+
+WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, std::FILE* err) {
+  const std::size_t buffer_bytes = args.buffer_mib << 20U;
+  if (args.buffer_mib == 0 || args.buffer_mib > 256) {
+    return {usage(err, "--buffer-size must be between 1 and 256 MiB"), 0};
+  }
+  if (args.stream_bytes > 0) {
+    return {stream_to_stdout(args.stream_bytes, buffer_bytes, err), 0};
+  }
+  const auto method = overwrite_method_from_string(args.method);
+  if (!method) {
+    return {usage(err, "--method '" + args.method +
+                           "' is not one of zero, one, random, random-then-zero"),
+            0};
+  }
+  const auto verification = verification_from_string(args.verify);
+  if (!verification) {
+    return {usage(err, "--verify '" + args.verify + "' is not one of none, sample, full"), 0};
+  }
+  if (args.progress != "none" && args.progress != "text" && args.progress != "json") {
+    return {usage(err, "--progress '" + args.progress + "' is not one of none, text, json"), 0};
+  }
+  if (args.devices.empty()) {
+    return {usage(err, "name at least one device"), 0};
+  }
+  if (!args.confirm_serials.empty() && args.confirm_serials.size() != args.devices.size()) {
+    return {
+        usage(
+            err,
+            fmt::format(
+                "{} --confirm-serial given for {} devices: give one per device, in the same order",
+                args.confirm_serials.size(), args.devices.size())),
+        0};
+  }
+  auto print_mutex = std::make_shared<std::mutex>();
+  ProgressSink sink;
+  if (args.progress != "none") {
+    sink = [err, mode = args.progress, print_mutex](const Progress& p) {
+      std::lock_guard lock(*print_mutex);
+      print_progress(err, mode, p);
+    };
+  }
+  if (args.verify_only) {
+    return {verify_only(args, *method, *verification, sink, out, err), 0};
+  }
+
+  // Every device is checked before any is touched: one refusal and nothing is written.
+  const bool boot_env = running_in_boot_environment();
+  std::vector<WipeJob> jobs;
+  for (std::size_t i = 0; i < args.devices.size(); ++i) {
+    const auto& device = args.devices[i];
+    SafetyOptions safety;
+    safety.in_boot_environment = boot_env;
+    safety.allow_regular_file = args.allow_regular_file;
+    if (!args.confirm_serials.empty()) {
+      safety.confirm_serial = args.confirm_serials[i];
+    }
+    if (auto ok = check_overwrite_allowed(device, safety); !ok) {
+      std::fprintf(err, "atelier-imager wipe: %s\n", ok.error().c_str());
+      return {2, 0};
+    }
+    auto id = identify_device(device);
+    if (!id) {
+      std::fprintf(err, "atelier-imager wipe: %s\n", id.error().c_str());
+      return {2, 0};
+    }
+    WipeJob job;
+    job.device = device;
+    job.record = new_overwrite_record(*id, args);
+    job.open = [device] {
+      return open_block_device(device, OpenOptions{});
+    };
+    jobs.push_back(std::move(job));
+  }
+
+  RunOptions options;
+  options.wipe.method = *method;
+  options.wipe.verification = *verification;
+  options.wipe.buffer_bytes = buffer_bytes;
+  options.wipe.progress = sink;
+  options.stall_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(args.stall_timeout_s * 1000));
+  const RunResult result = run_wipes(std::move(jobs), options);
+
+  std::lock_guard lock(*print_mutex);
+  bool all_erased = true;
+  nlohmann::json records = nlohmann::json::array();
+  for (const auto& r : result.records) {
+    all_erased = all_erased && r.result == ErasureResult::erased;
+    records.push_back(to_json(r));
+    if (!args.json) {
+      if (r.result == ErasureResult::erased) {
+        std::fprintf(out, "%s: erased (%s, verification %s, %.1f MB/s)\n", r.device.c_str(),
+                     r.method.c_str(), r.verification_result.c_str(),
+                     r.throughput_bytes_per_second / 1e6);
+      } else {
+        std::fprintf(out, "%s: FAILED: %s\n", r.device.c_str(), r.failure_reason.c_str());
+        constexpr std::size_t k_listed = 20;
+        for (std::size_t i = 0; i < r.failed_ranges.size() && i < k_listed; ++i) {
+          const auto& f = r.failed_ranges[i];
+          std::fprintf(out, "  bytes %llu..%llu: %s\n",
+                       static_cast<unsigned long long>(f.first_byte),
+                       static_cast<unsigned long long>(f.first_byte + f.length), f.error.c_str());
+        }
+        if (r.failed_ranges.size() > k_listed) {
+          std::fprintf(out, "  ... and %zu more ranges (--json lists them all)\n",
+                       r.failed_ranges.size() - k_listed);
+        }
+      }
+    }
+  }
+  if (args.json) {
+    const std::string text = records.dump(2) + "\n";
+    std::fwrite(text.data(), 1, text.size(), out);
+  }
+  std::fflush(out);
+  return {all_erased ? 0 : 1, result.abandoned};
+}
+
+} // namespace atelier::imager

@@ -1,0 +1,152 @@
+#include "papers/certificate_pdf.h"
+
+#include "papers/certificate_text.h"
+#include "papers/pdf_draw.h"
+
+#include <fmt/format.h>
+
+namespace atelier::daemon {
+namespace {
+
+using pdf::k_a4_height;
+using pdf::k_a4_width;
+constexpr double k_margin = 50;
+constexpr double k_label_width = 150;
+constexpr double k_qr_size = 120;
+constexpr const char* k_font = pdf::k_sans;
+constexpr const char* k_mono = pdf::k_mono;
+
+// Writes text top-down on pages, wrapping long values and starting a new page when full.
+class Writer {
+public:
+  explicit Writer(pdf::PdfDocument& doc) : m_doc(doc), m_cr(doc.cr()) {}
+
+  double y() const { return m_y; }
+  void skip(double points) { m_y += points; }
+  void new_page() {
+    m_doc.next_page();
+    m_y = k_margin;
+  }
+  void ensure(double points) {
+    if (m_y + points > k_a4_height - k_margin) {
+      new_page();
+    }
+  }
+
+  void font(const char* family, double size, bool bold = false) {
+    pdf::set_font(m_cr, family, size, bold);
+    m_size = size;
+  }
+
+  // Text from x within `width`, wrapped at spaces (or anywhere inside a word wider than a line).
+  void paragraph(const std::string& text, double x, double width) {
+    for (const std::string& line : pdf::wrap(m_cr, text, width)) {
+      ensure(m_size * 1.35);
+      pdf::show_text(m_cr, x, m_y + m_size, line);
+      m_y += m_size * 1.35;
+    }
+  }
+
+  // A bold label, and its value wrapped in the column to its right.
+  void labelled(const std::string& label, const std::string& value, double width,
+                const char* value_family = k_font, double value_size = 9) {
+    font(k_font, 9, true);
+    ensure(9 * 1.35);
+    pdf::show_text(m_cr, k_margin, m_y + 9, label);
+    font(value_family, value_size);
+    paragraph(value, k_margin + k_label_width, width - k_label_width);
+  }
+
+private:
+  pdf::PdfDocument& m_doc;
+  cairo_t* m_cr;
+  double m_y = k_margin;
+  double m_size = 10;
+};
+
+std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w, const Certificate& c,
+                                                  std::size_t index, std::size_t count,
+                                                  profiles::Language language) {
+  const CertificateText& t = certificate_text(language);
+  const imager::ErasureRecord& r = c.record;
+  const double width = k_a4_width - 2 * k_margin;
+  w.ensure(k_qr_size + 40);
+  w.font(k_font, 13, true);
+  const std::string disk =
+      fmt::format("{}{}{}", r.manufacturer, r.manufacturer.empty() ? "" : " ", r.model);
+  const std::size_t number = index + 1;
+  w.paragraph(fmt::vformat(t.disk_of, fmt::make_format_args(number, count, disk)), k_margin, width);
+  w.skip(4);
+  const double qr_top = w.y();
+  if (auto ok = pdf::draw_qr(cr, certificate_qr_text(r.record_id, c.fingerprint),
+                             k_a4_width - k_margin - k_qr_size, qr_top, k_qr_size);
+      !ok) {
+    return ok;
+  }
+  // The fields beside the QR code use the narrower column until they are past it.
+  for (const RecordLine& line : record_lines(r, language)) {
+    const bool beside_qr = w.y() < qr_top + k_qr_size + 4;
+    w.labelled(line.label, line.value, beside_qr ? width - k_qr_size - 10 : width);
+  }
+  w.skip(8);
+  w.font(k_font, 11, true);
+  w.paragraph(std::string(t.signature), k_margin, width);
+  w.labelled(std::string(t.key_fingerprint), c.fingerprint, width);
+  const auto sig = nlohmann::json::parse(c.signature_json, nullptr, false);
+  w.labelled(std::string(t.signature_value), sig.is_object() ? sig.value("value", "") : "", width,
+             k_mono, 7);
+  w.skip(4);
+  w.font(k_font, 9);
+  for (const std::string& line : verification_instructions(r.record_id, c.fingerprint, language)) {
+    w.paragraph(line, k_margin, width);
+  }
+  return {};
+}
+
+} // namespace
+
+std::expected<std::string, std::string>
+render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTitle& title,
+                       profiles::Language language) {
+  const CertificateText& t = certificate_text(language);
+  if (certificates.empty()) {
+    return std::unexpected("there is no signed erasure record to put in a certificate");
+  }
+  std::string last_finish;
+  for (const Certificate& c : certificates) {
+    last_finish = std::max(last_finish, c.record.finished_at);
+  }
+  // Deterministic output: the date is the erasure's, not the rendering's ("YYYY-MM-DDTHH:MM:SS").
+  auto doc =
+      pdf::PdfDocument::create(k_a4_width, k_a4_height,
+                               {fmt::vformat(t.meta_title, fmt::make_format_args(title.subject)),
+                                "atelier cert pdf", last_finish.substr(0, 19)});
+  if (!doc) {
+    return std::unexpected(doc.error());
+  }
+  cairo_t* cr = doc->cr();
+  Writer w(*doc);
+  const double width = k_a4_width - 2 * k_margin;
+  w.font(k_font, 18, true);
+  w.paragraph(std::string(t.title), k_margin, width);
+  w.font(k_font, 10);
+  const std::string subject =
+      title.subject + (title.site.empty() ? std::string() : ", " + title.site);
+  const std::size_t count = certificates.size();
+  w.paragraph(count == 1 ? fmt::vformat(t.intro_one, fmt::make_format_args(subject))
+                         : fmt::vformat(t.intro_many, fmt::make_format_args(subject, count)),
+              k_margin, width);
+  w.paragraph(std::string(t.intro_nist), k_margin, width);
+  w.skip(12);
+  for (std::size_t i = 0; i < certificates.size(); ++i) {
+    if (i > 0) {
+      w.new_page();
+    }
+    if (auto ok = draw_certificate(cr, w, certificates[i], i, certificates.size(), language); !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
+  return doc->finish();
+}
+
+} // namespace atelier::daemon
