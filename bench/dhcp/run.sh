@@ -14,7 +14,7 @@ count=${2:-2000}
 window=${3:-64}
 burst=$build/bench/dhcp_burst
 atelierd=$build/daemon/atelierd
-atelier=$build/daemon/atelier
+atelier=$build/cli/atelier
 fixture=tests/data/pxe/ovmf-pxe-01-dhcp-discover-pxe.hex
 for f in "$burst" "$atelierd" "$atelier"; do [[ -x $f ]] || { echo "build $f first" >&2; exit 1; }; done
 
