@@ -278,6 +278,9 @@ TYPED_TEST(UnitStoreContract, DisksMoveWithTheirErasureHistory) {
   rec.unit_id = b;
   rec.started_at = k_t0;
   rec.finished_at = k_t0 + 10s;
+  rec.method = "nvme-sanitize-crypto";
+  rec.level = "purge";
+  rec.verification = "full";
   rec.result = "erased";
   rec.record_id = "r-1";
   ASSERT_TRUE(s.add_erasure_record(rec));
@@ -295,6 +298,31 @@ TYPED_TEST(UnitStoreContract, DisksMoveWithTheirErasureHistory) {
   EXPECT_FALSE(s.erasure_record_by_id("r-2").value());
   EXPECT_EQ(s.erasure_records_between(k_t0, k_t0 + 10s).value().size(), 1u);
   EXPECT_EQ(s.erasure_records_between(k_t0 + 11s, k_t0 + 20s).value().size(), 2u);
+}
+
+// The schema's word lists hold for every backend: an undocumented grade, erasure level or
+// imaging result is refused as a conflict.
+TYPED_TEST(UnitStoreContract, UndocumentedWordsAreRefused) {
+  const RowId id = this->insert(1, new_unit("PF1"));
+  auto& s = this->store();
+  auto grade = s.add_grade(GradeRecord{0, id, k_t0, "A+", 99, ""});
+  ASSERT_FALSE(grade);
+  EXPECT_EQ(grade.error().code, ErrorCode::conflict);
+  auto imaged = s.add_imaging_record(ImagingRecord{0, id, k_t0, k_t0, "p", "h", "done", ""});
+  ASSERT_FALSE(imaged);
+  EXPECT_EQ(imaged.error().code, ErrorCode::conflict);
+  const RowId disk = s.upsert_disk(Disk{0, id, "Samsung", "S1", 256, "ssd", "sata"}).value();
+  ErasureRecord rec;
+  rec.disk_id = disk;
+  rec.unit_id = id;
+  rec.level = "shred";
+  rec.verification = "full";
+  rec.result = "erased";
+  auto erased = s.add_erasure_record(rec);
+  ASSERT_FALSE(erased);
+  EXPECT_EQ(erased.error().code, ErrorCode::conflict);
+  EXPECT_FALSE(s.latest_grade(id).value());
+  EXPECT_TRUE(s.erasure_records(disk).value().empty());
 }
 
 // Identity and the do-not-boot mark change in place and stamp updated_at.

@@ -1,9 +1,9 @@
 // An in-memory hwdb::UnitStore (hardware-db/unit_store.h) for tests: no file, no schema, no
 // migrations, and storage failures on demand (fail_next), which a real SQLite file cannot give
 // a test cheaply. It keeps the contract of store.h and the observable rules of SqliteStore (ids
-// counted per table from 1, orderings, compare-and-set, the uniqueness and foreign-key rules as
-// ErrorCode::conflict); tests/hardware-db/unit_store_contract_test.cpp runs the same cases against
-// both, so the fake cannot drift from the real backend.
+// counted per table from 1, orderings, compare-and-set, the uniqueness, foreign-key and CHECK
+// rules as ErrorCode::conflict); tests/hardware-db/unit_store_contract_test.cpp runs the same cases
+// against both, so the fake cannot drift from the real backend.
 #pragma once
 
 #include "hardware-db/unit_store.h"
@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <initializer_list>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -215,6 +216,9 @@ public:
     return of_unit("bench_results", m_tables.bench_results, unit_id);
   }
   hwdb::Result<hwdb::RowId> add_grade(const hwdb::GradeRecord& grade) override {
+    if (!one_of(grade.grade, {"A", "B", "C", "parts"})) {
+      return conflict("CHECK constraint failed: grade");
+    }
     return add("add_grade", m_tables.grades, grade);
   }
   hwdb::Result<std::optional<hwdb::GradeRecord>> latest_grade(hwdb::RowId unit_id) override {
@@ -260,6 +264,11 @@ public:
     if (auto f = injected("add_erasure_record")) {
       return *f;
     }
+    if (!one_of(record.level, {"clear", "purge"}) ||
+        !one_of(record.verification, {"none", "sample", "full"}) ||
+        !one_of(record.result, {"erased", "failed"})) {
+      return conflict("CHECK constraint failed: erasure_records");
+    }
     if (!std::ranges::any_of(m_tables.disks,
                              [&](const hwdb::Disk& d) { return d.id == record.disk_id; }) ||
         (record.unit_id && !unit_exists(*record.unit_id))) {
@@ -304,6 +313,9 @@ public:
         [&](const hwdb::ErasureRecord& e) { return e.finished_at >= from && e.finished_at <= to; });
   }
   hwdb::Result<hwdb::RowId> add_imaging_record(const hwdb::ImagingRecord& record) override {
+    if (!one_of(record.result, {"imaged", "failed"})) {
+      return conflict("CHECK constraint failed: result");
+    }
     return add("add_imaging_record", m_tables.imaging, record);
   }
   hwdb::Result<std::vector<hwdb::ImagingRecord>> imaging_records(hwdb::RowId unit_id) override {
@@ -329,6 +341,11 @@ private:
 
   static std::unexpected<hwdb::Error> conflict(std::string message) {
     return hwdb::fail(hwdb::ErrorCode::conflict, std::move(message));
+  }
+
+  // The schema's CHECK (column IN (...)) rules.
+  static bool one_of(std::string_view value, std::initializer_list<std::string_view> allowed) {
+    return std::ranges::find(allowed, value) != allowed.end();
   }
 
   static bool same_text_ignoring_case(std::string_view a, std::string_view b) {
