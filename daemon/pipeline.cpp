@@ -209,8 +209,8 @@ Pipeline::open_session(const hwdb::Unit& unit, const std::string& token, const s
   return session;
 }
 
-hwdb::Result<void> claim_for_batch(hwdb::Store& store, hwdb::RowId unit_id, const std::string& mac,
-                                   hwdb::Timestamp at) {
+hwdb::Result<void> claim_for_batch(hwdb::PipelineStore& store, hwdb::RowId unit_id,
+                                   const std::string& mac, hwdb::Timestamp at) {
   auto current = store.batch_of_unit(unit_id);
   if (!current) {
     return std::unexpected(current.error());

@@ -142,8 +142,8 @@ private:
 
 // Joins the unit to the first open batch run that wants it: its MAC is listed, or the batch takes
 // "the next N machines" and still has room. A unit already in an open batch stays there.
-hwdb::Result<void> claim_for_batch(hwdb::Store& store, hwdb::RowId unit_id, const std::string& mac,
-                                   hwdb::Timestamp at);
+hwdb::Result<void> claim_for_batch(hwdb::PipelineStore& store, hwdb::RowId unit_id,
+                                   const std::string& mac, hwdb::Timestamp at);
 
 // What the volunteer reads at the machine when it is done, e.g. "READY — stick label AT-0042-7
 // and shelve the machine".

@@ -41,7 +41,7 @@ std::expected<void, std::string> check_account_name(std::string_view name) {
   return {};
 }
 
-Accounts::Accounts(hwdb::Store& store, const hwdb::Clock& clock, AccountsConfig config)
+Accounts::Accounts(hwdb::AccountStore& store, const hwdb::Clock& clock, AccountsConfig config)
     : m_store(store), m_clock(clock), m_config(config) {}
 
 hwdb::Result<std::string> Accounts::hash(std::string_view password) {

@@ -60,7 +60,7 @@ std::string firmware_summary(const hwdb::BootSighting& b) {
   return fmt::format("{} ({})", *b.arch == 0 ? "bios" : "uefi", b.firmware);
 }
 
-hwdb::Result<json> unit_list_json(hwdb::Store& store, const hwdb::UnitFilter& filter) {
+hwdb::Result<json> unit_list_json(hwdb::UnitStore& store, const hwdb::UnitFilter& filter) {
   auto units = store.list_units(filter);
   if (!units) {
     return std::unexpected(units.error());

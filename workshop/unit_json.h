@@ -13,7 +13,7 @@ nlohmann::json to_json(const hwdb::Event& event);
 nlohmann::json to_json(const hwdb::BootSighting& sighting);
 
 // `atelier units list --json` and GET /api/v1/units: the units with their last boot's firmware.
-hwdb::Result<nlohmann::json> unit_list_json(hwdb::Store& store, const hwdb::UnitFilter& filter);
+hwdb::Result<nlohmann::json> unit_list_json(hwdb::UnitStore& store, const hwdb::UnitFilter& filter);
 // `atelier units show --json` and GET /api/v1/units/{tag}: one unit with its interfaces, boots,
 // grade, earlier record and event count.
 hwdb::Result<nlohmann::json> unit_detail_json(hwdb::Store& store, const hwdb::Unit& unit);
