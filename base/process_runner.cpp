@@ -1,151 +1,77 @@
 #include "base/process_runner.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <string_view>
 #include <utility>
 
-extern char** environ;
+#include <fmt/format.h>
 
-namespace atelier::imager {
+namespace atelier::base {
 namespace {
 
-// Move-only owner of a file descriptor.
-class UniqueFd {
-public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : m_fd(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      m_fd = std::exchange(other.m_fd, -1);
-    }
-    return *this;
+// Appends up to ProcessRunner::k_max_output bytes in all; the rest is read and dropped, so a
+// chatty program never blocks on a full pipe.
+void append_capped(std::string& sink, std::string_view chunk) {
+  if (sink.size() < ProcessRunner::k_max_output) {
+    sink.append(chunk.substr(0, ProcessRunner::k_max_output - sink.size()));
   }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-  int get() const { return m_fd; }
-  void reset() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-      m_fd = -1;
-    }
-  }
-
-private:
-  int m_fd = -1;
-};
-
-struct Pipe {
-  UniqueFd read;
-  UniqueFd write;
-};
-
-std::expected<Pipe, std::string> make_pipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    return std::unexpected(std::string("pipe: ") + std::strerror(errno));
-  }
-  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
-
-// posix_spawn file actions and attributes, destroyed on every path.
-struct SpawnActions {
-  posix_spawn_file_actions_t actions;
-  SpawnActions() { posix_spawn_file_actions_init(&actions); }
-  ~SpawnActions() { posix_spawn_file_actions_destroy(&actions); }
-  SpawnActions(const SpawnActions&) = delete;
-  SpawnActions& operator=(const SpawnActions&) = delete;
-};
-
-int wait_for(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 } // namespace
 
-std::expected<ProcessResult, std::string>
-PosixProcessRunner::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-  if (argv.empty()) {
-    return std::unexpected(std::string("no program given"));
-  }
-  auto out_pipe = make_pipe();
-  auto err_pipe = make_pipe();
-  if (!out_pipe || !err_pipe) {
-    return std::unexpected(!out_pipe ? out_pipe.error() : err_pipe.error());
-  }
-  SpawnActions spawn;
-  posix_spawn_file_actions_addopen(&spawn.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&spawn.actions, out_pipe->write.get(), 1);
-  posix_spawn_file_actions_adddup2(&spawn.actions, err_pipe->write.get(), 2);
+std::string exit_text(const ProcessResult& result) {
+  return exit_text(ExitStatus{result.exit_code, result.signal, result.timed_out});
+}
 
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const auto& arg : argv) {
-    args.push_back(const_cast<char*>(arg.c_str())); // posix_spawn's signature predates const
+std::expected<ProcessResult, std::string> run_process(const std::vector<std::string>& argv,
+                                                      const RunOptions& options) {
+  auto child = ChildProcess::start(argv, {.environment = options.environment,
+                                          .cwd = options.cwd,
+                                          .merge_stderr = options.merge_stderr});
+  if (!child) {
+    return std::unexpected(child.error());
   }
-  args.push_back(nullptr);
-
-  pid_t pid = 0;
-  const int rc = ::posix_spawnp(&pid, args[0], &spawn.actions, nullptr, args.data(), environ);
-  if (rc != 0) {
-    if (rc == ENOENT) {
-      return std::unexpected(argv[0] + ": not installed");
-    }
-    return std::unexpected(argv[0] + ": cannot start: " + std::strerror(rc));
-  }
-  out_pipe->write.reset();
-  err_pipe->write.reset();
-
   ProcessResult result;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  UniqueFd* fds[2] = {&out_pipe->read, &err_pipe->read};
-  std::string* sinks[2] = {&result.out, &result.err};
-  while (fds[0]->get() >= 0 || fds[1]->get() >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      result.timed_out = true;
-      ::kill(pid, SIGKILL);
-      break;
-    }
-    pollfd polled[2] = {{fds[0]->get(), POLLIN, 0}, {fds[1]->get(), POLLIN, 0}};
-    const int ready = ::poll(polled, 2, static_cast<int>(left.count()));
-    if (ready < 0 && errno != EINTR) {
-      ::kill(pid, SIGKILL);
-      break;
-    }
-    for (std::size_t i = 0; i < 2 && ready > 0; ++i) {
-      if (polled[i].fd < 0 || polled[i].revents == 0) {
-        continue;
-      }
-      char buffer[65536];
-      const ssize_t got = ::read(polled[i].fd, buffer, sizeof buffer);
-      if (got <= 0) {
-        if (got < 0 && errno == EINTR) {
-          continue;
-        }
-        fds[i]->reset();
-      } else if (sinks[i]->size() < k_max_output) {
-        sinks[i]->append(buffer, static_cast<std::size_t>(got));
-      }
-    }
+  auto status = child->pump(
+      [&](std::string_view chunk) -> std::expected<void, std::string> {
+        append_capped(result.out, chunk);
+        return {};
+      },
+      [&](std::string_view chunk) { append_capped(result.err, chunk); },
+      {.timeout = options.timeout});
+  if (!status) {
+    return std::unexpected(fmt::format("{}: {}", argv[0], status.error()));
   }
-  result.exit_code = wait_for(pid);
-  if (result.timed_out) {
-    result.exit_code = -1;
-  }
+  result.exit_code = status->exit_code;
+  result.signal = status->signal;
+  result.timed_out = status->timed_out;
   return result;
 }
 
-} // namespace atelier::imager
+std::expected<std::string, std::string> run_checked(const std::vector<std::string>& argv,
+                                                    RunOptions options) {
+  options.merge_stderr = true;
+  auto result = run_process(argv, options);
+  if (!result) {
+    return std::unexpected(result.error());
+  }
+  if (result->exit_code != 0 || result->timed_out) {
+    std::string command;
+    for (const auto& a : argv) {
+      command += (command.empty() ? "" : " ") + a;
+    }
+    std::string tail =
+        result->out.size() > 600 ? result->out.substr(result->out.size() - 600) : result->out;
+    while (!tail.empty() && tail.back() == '\n') {
+      tail.pop_back();
+    }
+    return std::unexpected(fmt::format("`{}` failed ({}): {}", command, exit_text(*result), tail));
+  }
+  return std::move(result->out);
+}
+
+std::expected<ProcessResult, std::string>
+PosixProcessRunner::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  return run_process(argv, {.timeout = timeout});
+}
+
+} // namespace atelier::base

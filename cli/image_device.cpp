@@ -469,7 +469,7 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   options.progress = progress;
   static const hwdb::SystemClock clock;
   const hwdb::Timestamp started = clock.now();
-  imager::PosixProcessRunner runner;
+  base::PosixProcessRunner runner;
   const imager::ImagingRecord imaged = imager::deploy(options, runner);
   hwdb::ImagingRecord row;
   row.unit_id = unit.id;

@@ -42,7 +42,7 @@ std::string now_utc() {
 int run_inventory(bool json, const std::string& root, bool no_smart, bool include_optical) {
   using namespace atelier::imager;
   DiskFileSystem fs(root);
-  PosixProcessRunner runner;
+  atelier::base::PosixProcessRunner runner;
   CollectOptions options;
   options.include_optical = include_optical;
   // Health tools always address this machine's /dev: never run them for a foreign root.
@@ -65,7 +65,7 @@ std::string read_text(const std::string& path) {
 atelier::imager::Inventory live_inventory() {
   using namespace atelier::imager;
   DiskFileSystem fs("/");
-  PosixProcessRunner runner;
+  atelier::base::PosixProcessRunner runner;
   Inventory inventory = collect_inventory(fs, runner, CollectOptions{});
   inventory.collected_at = now_utc();
   return inventory;

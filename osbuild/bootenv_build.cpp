@@ -1,8 +1,8 @@
 #include "osbuild/bootenv_build.h"
 
+#include "base/process_runner.h"
 #include "osbuild/bootenv_cpio.h"
 #include "osbuild/bootenv_modules.h"
-#include "osbuild/bootenv_process.h"
 
 #include <algorithm>
 #include <deque>
@@ -68,7 +68,7 @@ std::string deb_file_name(const std::string& name, const std::string& version,
 }
 
 std::expected<std::map<std::string, std::string>, std::string> candidate(const std::string& name) {
-  auto shown = run_checked({"apt-cache", "show", "--no-all-versions", name});
+  auto shown = base::run_checked({"apt-cache", "show", "--no-all-versions", name});
   if (!shown) {
     return std::unexpected(fmt::format("{} (run `apt-get update`?)", shown.error()));
   }
@@ -95,8 +95,8 @@ std::expected<Package, std::string> fetch_package(const fs::path& cache, const s
   fs::create_directories(deb.parent_path(), ec);
   if (!fs::exists(deb)) {
     progress(fmt::format("downloading {} {}", name, pkg.version));
-    if (auto r = run_checked({"apt-get", "download", fmt::format("{}={}", name, pkg.version)},
-                             deb.parent_path().string());
+    if (auto r = base::run_checked({"apt-get", "download", fmt::format("{}={}", name, pkg.version)},
+                                   {.cwd = deb.parent_path().string()});
         !r) {
       return std::unexpected(r.error());
     }
@@ -109,7 +109,7 @@ std::expected<Package, std::string> fetch_package(const fs::path& cache, const s
     progress(fmt::format("extracting {}", file));
     fs::remove_all(pkg.root, ec);
     fs::create_directories(pkg.root, ec);
-    if (auto r = run_checked({"dpkg-deb", "-x", deb.string(), pkg.root.string()}); !r) {
+    if (auto r = base::run_checked({"dpkg-deb", "-x", deb.string(), pkg.root.string()}); !r) {
       return std::unexpected(r.error());
     }
     std::ofstream(pkg.root / ".complete") << pkg.version << '\n';
@@ -207,11 +207,11 @@ std::expected<void, std::string> add_with_libraries(InitramfsImage& image, const
     return std::unexpected(contents.error());
   }
   image.add_file(image_path, std::move(*contents), 0755);
-  auto ldd = run_process({"ldd", binary.string()});
+  auto ldd = base::run_process({"ldd", binary.string()}, {.merge_stderr = true});
   if (!ldd) {
     return std::unexpected(ldd.error());
   }
-  auto libs = parse_ldd_output(ldd->output);
+  auto libs = parse_ldd_output(ldd->out);
   if (!libs) {
     return std::unexpected(fmt::format("{}: {}", binary.string(), libs.error()));
   }
@@ -391,7 +391,7 @@ std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& op
     return std::unexpected(bb.error());
   }
   image.add_file("bin/busybox", std::move(*bb), 0755);
-  auto applets = run_checked({(busybox->root / "bin/busybox").string(), "--list-full"});
+  auto applets = base::run_checked({(busybox->root / "bin/busybox").string(), "--list-full"});
   if (!applets) {
     return std::unexpected(applets.error());
   }
@@ -410,7 +410,8 @@ std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& op
   fs::path imager = options.imager;
   if (options.strip_imager) {
     const fs::path stripped = options.cache / "atelier-imager.stripped";
-    if (auto r = run_checked({"strip", "--strip-debug", "-o", stripped.string(), imager.string()});
+    if (auto r =
+            base::run_checked({"strip", "--strip-debug", "-o", stripped.string(), imager.string()});
         !r) {
       return std::unexpected(r.error());
     }

@@ -2,7 +2,7 @@
 
 #include "base/child_process.h"
 #include "base/file_io.h"
-#include "osbuild/bootenv_process.h"
+#include "base/process_runner.h"
 #include "osbuild/zstd_file.h"
 
 #include <cerrno>
@@ -27,7 +27,7 @@ constexpr std::string_view k_log = "build.log";
 constexpr std::size_t k_log_lines_in_errors = 15;
 
 std::expected<WrittenFile, std::string> hash_file(const fs::path& path) {
-  pxe::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     return std::unexpected(fmt::format("{}: {}", path.string(), std::strerror(errno)));
   }
@@ -57,7 +57,7 @@ std::expected<WrittenFile, std::string> hash_file(const fs::path& path) {
 class BuildLock {
 public:
   static std::expected<BuildLock, std::string> take(const fs::path& path) {
-    pxe::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    base::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (!fd.valid()) {
       return std::unexpected(fmt::format("{}: {}", path.string(), std::strerror(errno)));
     }
@@ -70,8 +70,8 @@ public:
   }
 
 private:
-  explicit BuildLock(pxe::UniqueFd fd) : m_fd(std::move(fd)) {}
-  pxe::UniqueFd m_fd; // closing it releases the lock
+  explicit BuildLock(base::UniqueFd fd) : m_fd(std::move(fd)) {}
+  base::UniqueFd m_fd; // closing it releases the lock
 };
 
 // Removes a directory tree that a build left, unless something is still mounted under it.
@@ -91,14 +91,14 @@ std::expected<void, std::string> remove_build_dir(const fs::path& dir) {
 }
 
 std::expected<std::string, std::string> mmdebstrap_version(const std::string& mmdebstrap) {
-  auto result = run_process({mmdebstrap, "--version"});
+  auto result = base::run_process({mmdebstrap, "--version"}, {.merge_stderr = true});
   if (!result) {
     return std::unexpected(fmt::format("{} (install the mmdebstrap package; scripts/packages.d/"
                                        "image.list lists what image builds need)",
                                        result.error()));
   }
   // "mmdebstrap 1.3.5"
-  const std::string& text = result->output;
+  const std::string& text = result->out;
   const auto space = text.find(' ');
   const auto end = text.find_first_of(" \n", space + 1);
   if (result->exit_code != 0 || space == std::string::npos) {
@@ -118,11 +118,12 @@ std::expected<std::int64_t, std::string> mirror_date(const profiles::ImageBuild&
       build.mirror.ends_with('/') ? build.mirror.substr(0, build.mirror.size() - 1) : build.mirror,
       build.suite);
   const fs::path file = dir / "Release";
-  auto fetched = run_process({"/usr/lib/apt/apt-helper", "download-file", url, file.string()});
+  auto fetched = base::run_process({"/usr/lib/apt/apt-helper", "download-file", url, file.string()},
+                                   {.merge_stderr = true});
   if (!fetched || fetched->exit_code != 0) {
     return std::unexpected(fmt::format(
         "cannot fetch {}: {} (check image.build.mirror and image.build.suite, and the network)",
-        url, fetched ? last_lines(fetched->output, 3) : fetched.error()));
+        url, fetched ? last_lines(fetched->out, 3) : fetched.error()));
   }
   auto text = read_file(file);
   if (!text) {
@@ -242,9 +243,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
                        build.packages.size(), build.mirror, (paths.building / k_log).string()));
   // C.UTF-8: apt's messages are parsed (missing_package_in_log), and maintainer scripts in the
   // chroot find the locale they run under.
-  auto child =
-      ChildProcess::start(argv, {fmt::format("TMPDIR={}", (paths.building / "tmp").string()),
-                                 fmt::format("SOURCE_DATE_EPOCH={}", epoch), "LC_ALL=C.UTF-8"});
+  auto child = base::ChildProcess::start(
+      argv, {.environment = {fmt::format("TMPDIR={}", (paths.building / "tmp").string()),
+                             fmt::format("SOURCE_DATE_EPOCH={}", epoch), "LC_ALL=C.UTF-8"}});
   if (!child) {
     return std::unexpected(child.error());
   }
@@ -252,11 +253,11 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   auto status = child->pump([&](std::string_view chunk) { return writer->write(chunk); },
                             [&](std::string_view chunk) { sink(chunk); });
   log.close();
-  if (!status || *status != 0) {
+  if (!status || status->exit_code != 0) {
     fs::copy_file(paths.building / k_log, paths.failed_log, fs::copy_options::overwrite_existing,
                   ec);
     const std::string log_note = ec ? "" : fmt::format("\nfull log: {}", paths.failed_log.string());
-    const std::string why = status ? explain_failure(*status, sink.text(), build)
+    const std::string why = status ? explain_failure(status->exit_code, sink.text(), build)
                                    : fmt::format("writing the image failed: {}", status.error());
     (void)remove_build_dir(paths.building); // the failure is what the user must see
     return std::unexpected(why + log_note);
@@ -388,7 +389,7 @@ std::expected<int, std::string> check_image_packages(const profiles::Profile& pr
   argv.insert(argv.begin() + 1, "--simulate");
   progress(fmt::format("resolving {} packages with mmdebstrap {} --simulate", build.packages.size(),
                        *version));
-  auto child = ChildProcess::start(argv, {"LC_ALL=C.UTF-8"});
+  auto child = base::ChildProcess::start(argv, {.environment = {"LC_ALL=C.UTF-8"}});
   if (!child) {
     return std::unexpected(child.error());
   }
@@ -398,8 +399,8 @@ std::expected<int, std::string> check_image_packages(const profiles::Profile& pr
   if (!status) {
     return std::unexpected(status.error());
   }
-  if (*status != 0) {
-    return std::unexpected(explain_failure(*status, sink.text(), build));
+  if (status->exit_code != 0) {
+    return std::unexpected(explain_failure(status->exit_code, sink.text(), build));
   }
   return static_cast<int>(build.packages.size());
 }

@@ -1,5 +1,7 @@
 #include "osbuild/zstd_file.h"
 
+#include "base/unique_fd.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -13,7 +15,7 @@ namespace atelier::daemon {
 
 struct ZstdFileWriter::State {
   std::string path;
-  pxe::UniqueFd fd;
+  base::UniqueFd fd;
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx{ZSTD_createCCtx(), &ZSTD_freeCCtx};
   std::vector<char> out = std::vector<char>(ZSTD_CStreamOutSize());
   Sha256 hash;
@@ -30,7 +32,7 @@ std::expected<ZstdFileWriter, std::string> ZstdFileWriter::create(const std::fil
                                                                   int level, int threads) {
   auto state = std::make_unique<State>();
   state->path = path.string();
-  state->fd = pxe::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  state->fd = base::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!state->fd.valid()) {
     return std::unexpected(fmt::format("{}: {}", state->path, std::strerror(errno)));
   }

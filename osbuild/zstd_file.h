@@ -3,7 +3,6 @@
 #pragma once
 
 #include "base/sha256.h"
-#include "base/unique_fd.h"
 
 #include <cstdint>
 #include <expected>

@@ -37,7 +37,7 @@ namespace {
 constexpr std::size_t k_max_logged_target = 200;
 
 struct OpenedFile {
-  UniqueFd fd;
+  base::UniqueFd fd;
   std::uint64_t size = 0;
   std::string etag; // validators for resumed downloads (If-Range)
   std::string last_modified;
@@ -46,7 +46,7 @@ struct OpenedFile {
 // The only place the server touches the filesystem. Refuses anything but a regular file so a
 // table entry pointing at a directory or a device fails loudly instead of streaming nonsense.
 std::expected<OpenedFile, std::string> open_regular_file(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     return std::unexpected(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
   }
@@ -379,7 +379,7 @@ private:
   std::string m_extra_header;
   std::string m_text;
   bool m_head = false;
-  UniqueFd m_file;
+  base::UniqueFd m_file;
   std::uint64_t m_offset = 0;
   std::uint64_t m_remaining = 0;
   std::uint64_t m_sent = 0;

@@ -33,7 +33,7 @@ constexpr std::size_t k_max_request = 2048;
 constexpr std::size_t k_max_reply = 1024;
 
 struct OpenedFile {
-  UniqueFd fd;
+  base::UniqueFd fd;
   std::uint64_t size = 0;
 };
 
@@ -359,7 +359,7 @@ Refusal path_refusal(const tftp::PathError& error) {
 // a component after the check (tftp_path.h contract).
 std::expected<OpenedFile, Refusal> open_file(const std::filesystem::path& path, bool from_jail) {
   const int flags = O_RDONLY | O_CLOEXEC | (from_jail ? O_NOFOLLOW : 0);
-  UniqueFd fd(::open(path.c_str(), flags));
+  base::UniqueFd fd(::open(path.c_str(), flags));
   if (fd.get() < 0) {
     const int error = errno;
     if (error == ENOENT) {

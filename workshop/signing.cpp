@@ -1,5 +1,7 @@
 #include "workshop/signing.h"
 
+#include "base/unique_fd.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -53,25 +55,8 @@ std::expected<PublicKey, std::string> public_of(EVP_PKEY* key) {
   return PublicKey::from_raw(raw);
 }
 
-// An fd closed on every path.
-class Fd {
-public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-
-private:
-  int m_fd;
-};
-
 std::expected<std::string, std::string> read_key_file(const std::filesystem::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (fd.get() < 0) {
     return std::unexpected(fmt::format("{}: {}", path.string(), errno_text(errno)));
   }
@@ -141,7 +126,8 @@ std::expected<bool, std::string> create_key_file(const std::filesystem::path& pa
   const std::filesystem::path temp =
       path.parent_path() / fmt::format(".{}.{}.tmp", path.filename().string(), ::getpid());
   {
-    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    base::UniqueFd fd(
+        ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (fd.get() < 0) {
       return std::unexpected(fmt::format("{}: {}", temp.string(), errno_text(errno)));
     }
@@ -163,7 +149,7 @@ std::expected<bool, std::string> create_key_file(const std::filesystem::path& pa
   if (linked != 0 && link_error != EEXIST) {
     return std::unexpected(fmt::format("{}: {}", path.string(), errno_text(link_error)));
   }
-  Fd dir(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  base::UniqueFd dir(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() >= 0) {
     ::fsync(dir.get()); // the new name survives a power cut
   }

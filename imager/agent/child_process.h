@@ -1,6 +1,7 @@
 // Runs one of our own subcommands (wipe, deploy, bench...) as a child process and follows it: the
 // agent stays alive whatever the child does (a crash or a hang in a wipe is a failed step, not a
-// dead agent), and the child's progress lines on stderr are handed over as they come.
+// dead agent), and the child's progress lines on stderr are handed over as they come. A thin layer
+// over base::ChildProcess, which does the spawning, the pipes and the limits.
 #pragma once
 
 #include <chrono>
@@ -26,7 +27,9 @@ struct ChildOptions {
 };
 
 // argv[0] is a path or a name looked up in PATH. Each complete line of the child's stderr goes to
-// on_err_line (without the newline) on the calling thread. Error: the child could not be started.
+// on_err_line (without the newline) on the calling thread; an unfinished last line is handed over
+// when the stream ends. Error: the child could not be started (base::ChildProcess::start says
+// why).
 std::expected<ChildResult, std::string>
 run_child(const std::vector<std::string>& argv,
           const std::function<void(std::string_view)>& on_err_line, ChildOptions options = {});

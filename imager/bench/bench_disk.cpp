@@ -47,51 +47,44 @@ std::expected<std::unique_ptr<PosixBlockReader>, std::string>
 PosixBlockReader::open(const std::string& path) {
   // O_RDONLY only, on purpose: this code must never be able to write to a donor's disk.
   bool direct = true;
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
-  if (fd < 0 && errno == EINVAL) {
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
+  if (!fd && errno == EINVAL) {
     direct = false;
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   }
-  if (fd < 0) {
+  if (!fd) {
     return std::unexpected(errno_text(path, errno));
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int error = errno;
-    ::close(fd);
-    return std::unexpected(errno_text(path, error));
+  if (::fstat(fd.get(), &st) != 0) {
+    return std::unexpected(errno_text(path, errno));
   }
   std::uint64_t size = 0;
   std::uint32_t alignment = 4096;
   if (S_ISBLK(st.st_mode)) {
     int logical = 0;
-    if (::ioctl(fd, BLKGETSIZE64, &size) != 0 || ::ioctl(fd, BLKSSZGET, &logical) != 0) {
-      const int error = errno;
-      ::close(fd);
-      return std::unexpected(errno_text(path + ": size", error));
+    if (::ioctl(fd.get(), BLKGETSIZE64, &size) != 0 ||
+        ::ioctl(fd.get(), BLKSSZGET, &logical) != 0) {
+      return std::unexpected(errno_text(path + ": size", errno));
     }
     alignment = std::max<std::uint32_t>(static_cast<std::uint32_t>(logical), 512);
   } else if (S_ISREG(st.st_mode)) {
     size = static_cast<std::uint64_t>(st.st_size);
   } else {
-    ::close(fd);
     return std::unexpected(path + ": neither a block device nor a regular file");
   }
   if (!direct) {
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_DONTNEED);
   }
-  return std::unique_ptr<PosixBlockReader>(new PosixBlockReader(fd, size, alignment, direct));
-}
-
-PosixBlockReader::~PosixBlockReader() {
-  ::close(m_fd);
+  return std::unique_ptr<PosixBlockReader>(
+      new PosixBlockReader(std::move(fd), size, alignment, direct));
 }
 
 std::expected<void, std::string> PosixBlockReader::read_at(std::uint64_t offset,
                                                            std::span<std::byte> buffer) {
   std::size_t done = 0;
   while (done < buffer.size()) {
-    const ssize_t n = ::pread(m_fd, buffer.data() + done, buffer.size() - done,
+    const ssize_t n = ::pread(m_fd.get(), buffer.data() + done, buffer.size() - done,
                               static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) {
@@ -106,7 +99,7 @@ std::expected<void, std::string> PosixBlockReader::read_at(std::uint64_t offset,
   }
   if (!m_direct) {
     // Drop what was just read so a later pass over the same range measures the device again.
-    ::posix_fadvise(m_fd, static_cast<off_t>(offset), static_cast<off_t>(buffer.size()),
+    ::posix_fadvise(m_fd.get(), static_cast<off_t>(offset), static_cast<off_t>(buffer.size()),
                     POSIX_FADV_DONTNEED);
   }
   return {};

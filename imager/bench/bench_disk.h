@@ -2,6 +2,7 @@
 // 4 KiB read IOPS at queue depth 1. Strictly read-only: devices are opened O_RDONLY, nothing else.
 #pragma once
 
+#include "base/unique_fd.h"
 #include "imager/bench/bench_clock.h"
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace atelier::imager {
@@ -36,7 +38,6 @@ class PosixBlockReader final : public BlockReader {
 public:
   static std::expected<std::unique_ptr<PosixBlockReader>, std::string>
   open(const std::string& path);
-  ~PosixBlockReader() override;
   PosixBlockReader(const PosixBlockReader&) = delete;
   PosixBlockReader& operator=(const PosixBlockReader&) = delete;
 
@@ -47,9 +48,9 @@ public:
                                            std::span<std::byte> buffer) override;
 
 private:
-  PosixBlockReader(int fd, std::uint64_t size, std::uint32_t alignment, bool direct)
-      : m_fd(fd), m_size(size), m_alignment(alignment), m_direct(direct) {}
-  int m_fd;
+  PosixBlockReader(base::UniqueFd fd, std::uint64_t size, std::uint32_t alignment, bool direct)
+      : m_fd(std::move(fd)), m_size(size), m_alignment(alignment), m_direct(direct) {}
+  base::UniqueFd m_fd;
   std::uint64_t m_size;
   std::uint32_t m_alignment;
   bool m_direct;

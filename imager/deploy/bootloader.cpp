@@ -34,7 +34,7 @@ bool kernel_has_vfat() {
   return false;
 }
 
-std::expected<void, std::string> host_tool(ProcessRunner& runner,
+std::expected<void, std::string> host_tool(base::ProcessRunner& runner,
                                            const std::vector<std::string>& argv) {
   auto result = runner.run(argv, 2min);
   if (!result) {
@@ -50,7 +50,7 @@ std::expected<void, std::string> host_tool(ProcessRunner& runner,
 // The ESP without a kernel FAT driver: the image's grub-mkimage builds the same EFI image
 // grub-install would (root found by UUID, modules read from /boot/grub), mtools copies it.
 std::expected<void, std::string> install_efi_with_mtools(TargetRoot& root, ChrootSession& chroot,
-                                                         ProcessRunner& runner,
+                                                         base::ProcessRunner& runner,
                                                          const BootloaderInput& in,
                                                          BootloaderReport& report) {
   const std::string load_cfg = "/boot/grub/atelier-load.cfg";
@@ -98,7 +98,7 @@ std::expected<void, std::string> install_efi_with_mtools(TargetRoot& root, Chroo
 }
 
 std::expected<void, std::string> install_efi(TargetRoot& root, ChrootSession& chroot,
-                                             ProcessRunner& runner, const BootloaderInput& in,
+                                             base::ProcessRunner& runner, const BootloaderInput& in,
                                              BootloaderReport& report) {
   if (auto mounted = chroot.mount(in.esp_device, "/boot/efi", "vfat"); !mounted) {
     if (kernel_has_vfat()) {
@@ -209,7 +209,7 @@ std::optional<std::string> find_device_leak(std::string_view text,
 
 std::expected<BootloaderReport, std::string> install_bootloader(TargetRoot& root,
                                                                 ChrootSession& chroot,
-                                                                ProcessRunner& runner,
+                                                                base::ProcessRunner& runner,
                                                                 const BootloaderInput& in) {
   BootloaderReport report;
   if (auto missing = missing_boot_packages(root, in.firmware)) {

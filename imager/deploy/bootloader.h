@@ -51,7 +51,7 @@ std::optional<std::string> find_device_leak(std::string_view text,
 
 std::expected<BootloaderReport, std::string> install_bootloader(TargetRoot& root,
                                                                 ChrootSession& chroot,
-                                                                ProcessRunner& runner,
+                                                                base::ProcessRunner& runner,
                                                                 const BootloaderInput& input);
 
 } // namespace atelier::imager

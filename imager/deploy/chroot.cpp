@@ -54,7 +54,7 @@ std::expected<void, std::string> copy_block_node(const std::filesystem::path& de
 
 } // namespace
 
-std::string last_output_line(const ProcessResult& result) {
+std::string last_output_line(const base::ProcessResult& result) {
   std::string line = trimmed_last_line(result.err);
   return line.empty() ? trimmed_last_line(result.out) : line;
 }
@@ -79,7 +79,7 @@ std::expected<std::filesystem::path, std::string> safe_mount_point(TargetRoot& r
 }
 
 std::expected<ChrootSession, std::string>
-ChrootSession::open(TargetRoot& root, const ChrootDevices& devices, ProcessRunner& runner) {
+ChrootSession::open(TargetRoot& root, const ChrootDevices& devices, base::ProcessRunner& runner) {
   ChrootSession session(root, runner);
   auto dev = safe_mount_point(root, "/dev");
   if (!dev) {
@@ -147,8 +147,8 @@ ChrootSession::mount(const std::string& source, std::string_view path, const std
   return {};
 }
 
-std::expected<ProcessResult, std::string> ChrootSession::run(const std::vector<std::string>& argv,
-                                                             std::chrono::milliseconds timeout) {
+std::expected<base::ProcessResult, std::string>
+ChrootSession::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
   std::vector<std::string> full{"env",
                                 "-i",
                                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -161,8 +161,8 @@ std::expected<ProcessResult, std::string> ChrootSession::run(const std::vector<s
   return m_runner->run(full, timeout);
 }
 
-std::expected<ProcessResult, std::string> ChrootSession::check(const std::vector<std::string>& argv,
-                                                               std::chrono::milliseconds timeout) {
+std::expected<base::ProcessResult, std::string>
+ChrootSession::check(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
   auto result = run(argv, timeout);
   if (!result) {
     return result;

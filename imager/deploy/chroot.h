@@ -39,7 +39,7 @@ std::expected<std::filesystem::path, std::string> safe_mount_point(TargetRoot& r
 class ChrootSession {
 public:
   static std::expected<ChrootSession, std::string>
-  open(TargetRoot& root, const ChrootDevices& devices, ProcessRunner& runner);
+  open(TargetRoot& root, const ChrootDevices& devices, base::ProcessRunner& runner);
   ChrootSession(ChrootSession&&) noexcept = default;
   ChrootSession& operator=(ChrootSession&&) = delete;
   ChrootSession(const ChrootSession&) = delete;
@@ -47,11 +47,11 @@ public:
   ~ChrootSession() = default; // m_mounts unmounts
 
   // Runs argv inside the tree. An error only when the program could not be started at all.
-  std::expected<ProcessResult, std::string> run(const std::vector<std::string>& argv,
-                                                std::chrono::milliseconds timeout);
+  std::expected<base::ProcessResult, std::string> run(const std::vector<std::string>& argv,
+                                                      std::chrono::milliseconds timeout);
   // Like run, but a non-zero exit is an error quoting the program's last line of output.
-  std::expected<ProcessResult, std::string> check(const std::vector<std::string>& argv,
-                                                  std::chrono::milliseconds timeout);
+  std::expected<base::ProcessResult, std::string> check(const std::vector<std::string>& argv,
+                                                        std::chrono::milliseconds timeout);
   // Mounts a filesystem inside the tree (e.g. the ESP on /boot/efi), undone with the session.
   std::expected<void, std::string> mount(const std::string& source, std::string_view path,
                                          const std::string& type);
@@ -59,13 +59,13 @@ public:
   std::expected<void, std::string> close() { return m_mounts.unmount_all(); }
 
 private:
-  ChrootSession(TargetRoot& root, ProcessRunner& runner) : m_root(&root), m_runner(&runner) {}
+  ChrootSession(TargetRoot& root, base::ProcessRunner& runner) : m_root(&root), m_runner(&runner) {}
   TargetRoot* m_root;
-  ProcessRunner* m_runner;
+  base::ProcessRunner* m_runner;
   MountStack m_mounts;
 };
 
 // The last non-empty line of a program's standard error, else of its standard output.
-std::string last_output_line(const ProcessResult&);
+std::string last_output_line(const base::ProcessResult&);
 
 } // namespace atelier::imager

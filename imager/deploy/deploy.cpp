@@ -55,7 +55,7 @@ std::uint64_t filesystem_floor(profiles::Filesystem fs) {
 
 class Deployer {
 public:
-  Deployer(const DeployOptions& options, ProcessRunner& runner)
+  Deployer(const DeployOptions& options, base::ProcessRunner& runner)
       : m_opt(options), m_runner(runner) {}
 
   ImagingRecord run() {
@@ -410,7 +410,7 @@ private:
   }
 
   const DeployOptions& m_opt;
-  ProcessRunner& m_runner;
+  base::ProcessRunner& m_runner;
   ImagingRecord m_record;
   std::unique_ptr<ImageStream> m_stream;
   PartitionLayout m_layout;
@@ -444,7 +444,7 @@ std::optional<std::uint64_t> zstd_content_size(const std::string& path) {
   return static_cast<std::uint64_t>(size);
 }
 
-ImagingRecord deploy(const DeployOptions& options, ProcessRunner& runner) {
+ImagingRecord deploy(const DeployOptions& options, base::ProcessRunner& runner) {
   return Deployer(options, runner).run();
 }
 

@@ -90,7 +90,7 @@ int run_deploy_command(const DeployCommandArgs& args, std::FILE* out, std::FILE*
                              p.detail.empty() ? "" : ": ", p.detail));
     };
   }
-  PosixProcessRunner runner;
+  base::PosixProcessRunner runner;
   const ImagingRecord record = deploy(options, runner);
   print(out, args.json ? to_json(record).dump(2) + "\n" : record_text(record));
   if (record.result == ImagingResult::imaged) {

@@ -21,7 +21,7 @@ std::string last_line(std::string_view text) {
   return std::string(nl == std::string_view::npos ? text : text.substr(nl + 1));
 }
 
-std::string tool_failure(const std::vector<std::string>& argv, const ProcessResult& r) {
+std::string tool_failure(const std::vector<std::string>& argv, const base::ProcessResult& r) {
   if (r.timed_out) {
     return fmt::format("{} {}: timed out", argv.front(), argv.back());
   }
@@ -98,7 +98,7 @@ std::vector<std::string> mkfs_command(const FilesystemSpec& spec) {
 }
 
 std::expected<void, std::string> make_filesystem(const FilesystemSpec& spec,
-                                                 ProcessRunner& runner) {
+                                                 base::ProcessRunner& runner) {
   const auto argv = mkfs_command(spec);
   auto result = runner.run(argv, k_mkfs_timeout);
   if (!result) {
@@ -141,7 +141,7 @@ BlockId parse_blkid_export(std::string_view text) {
 }
 
 std::expected<BlockId, std::string> read_block_id(const std::string& device,
-                                                  ProcessRunner& runner) {
+                                                  base::ProcessRunner& runner) {
   const std::vector<std::string> argv{"blkid", "-p", "-o", "export", device};
   auto result = runner.run(argv, 60s);
   if (!result) {

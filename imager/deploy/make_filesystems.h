@@ -33,7 +33,7 @@ std::string_view to_string(FsKind); // "ext4", "xfs", "btrfs", "vfat", "swap": t
 
 // argv of the mkfs for a spec (pure): forced (the disk was just partitioned), quiet, labelled.
 std::vector<std::string> mkfs_command(const FilesystemSpec&);
-std::expected<void, std::string> make_filesystem(const FilesystemSpec&, ProcessRunner&);
+std::expected<void, std::string> make_filesystem(const FilesystemSpec&, base::ProcessRunner&);
 
 struct BlockId {
   std::string uuid; // filesystem UUID; FAT's is "1BD9-28EF"
@@ -44,6 +44,6 @@ struct BlockId {
 // Parses `blkid -o export` output (KEY=value lines; values may be quoted with backslash escapes).
 BlockId parse_blkid_export(std::string_view text);
 // Probes the device itself (`blkid -p`, bypassing the cache) and requires a UUID.
-std::expected<BlockId, std::string> read_block_id(const std::string& device, ProcessRunner&);
+std::expected<BlockId, std::string> read_block_id(const std::string& device, base::ProcessRunner&);
 
 } // namespace atelier::imager

@@ -1,5 +1,7 @@
 #include "imager/deploy/partitioner.h"
 
+#include "base/unique_fd.h"
+
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -102,22 +104,6 @@ struct ConstraintDeleter {
 };
 using Constraint = std::unique_ptr<PedConstraint, ConstraintDeleter>;
 
-class Fd {
-public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-
-private:
-  int m_fd;
-};
-
 std::string errno_text(int err) {
   return std::strerror(err);
 }
@@ -146,7 +132,7 @@ std::expected<void, std::string> zero_range(int fd, const std::string& device, s
 // Zeroes the first and last MiB of a block device. `exclusive` opens with O_EXCL, which fails while
 // anything (a mount, swap, device-mapper) holds the disk or one of its partitions.
 std::expected<void, std::string> clear_ends(const std::string& device, bool exclusive) {
-  Fd fd(::open(device.c_str(), O_WRONLY | O_CLOEXEC | (exclusive ? O_EXCL : 0)));
+  base::UniqueFd fd(::open(device.c_str(), O_WRONLY | O_CLOEXEC | (exclusive ? O_EXCL : 0)));
   if (fd.get() < 0) {
     return std::unexpected(
         fmt::format("{}: cannot open for writing: {}", device, errno_text(errno)));
@@ -182,7 +168,7 @@ bool is_block_device(const std::string& path) {
 // table through libparted's BLKPG calls gets one `partx -u` after a second.
 std::expected<void, std::string> wait_for_nodes(const std::string& device,
                                                 const std::vector<std::string>& nodes,
-                                                ProcessRunner& runner) {
+                                                base::ProcessRunner& runner) {
   const auto start = std::chrono::steady_clock::now();
   bool asked_partx = false;
   while (true) {
@@ -274,8 +260,9 @@ std::string partition_path(std::string_view disk, int number) {
   return out + std::to_string(number);
 }
 
-std::expected<std::vector<std::string>, std::string>
-apply_layout(const std::string& device, const PartitionLayout& layout, ProcessRunner& runner) {
+std::expected<std::vector<std::string>, std::string> apply_layout(const std::string& device,
+                                                                  const PartitionLayout& layout,
+                                                                  base::ProcessRunner& runner) {
   if (auto cleared = clear_ends(device, true); !cleared) {
     return std::unexpected(cleared.error());
   }
@@ -360,7 +347,7 @@ apply_layout(const std::string& device, const PartitionLayout& layout, ProcessRu
   return nodes;
 }
 
-std::expected<void, std::string> zap_disk(const std::string& device, ProcessRunner& runner) {
+std::expected<void, std::string> zap_disk(const std::string& device, base::ProcessRunner& runner) {
   // Not exclusive: a filesystem detached lazily after the failure must not stop the zap.
   auto cleared = clear_ends(device, false);
   // Drop the kernel's partitions so nothing can mount the remains by accident; a disk with no

@@ -38,11 +38,11 @@ std::string partition_path(std::string_view disk, int number);
 // -u` if the nodes do not appear) and waits for the partition device nodes. Returns the node of
 // each partition, index i for partition number i + 1.
 std::expected<std::vector<std::string>, std::string>
-apply_layout(const std::string& device, const PartitionLayout& layout, ProcessRunner& runner);
+apply_layout(const std::string& device, const PartitionLayout& layout, base::ProcessRunner& runner);
 
 // Leaves the disk without a partition table or boot code: zeroes its first and last MiB and removes
 // the kernel's partitions. Used on every failure after partitioning started. The partitions must
 // not be mounted.
-std::expected<void, std::string> zap_disk(const std::string& device, ProcessRunner& runner);
+std::expected<void, std::string> zap_disk(const std::string& device, base::ProcessRunner& runner);
 
 } // namespace atelier::imager

@@ -79,7 +79,8 @@ constexpr std::pair<std::string_view, std::string_view> k_first_boot_setups[] = 
 
 class Tailor {
 public:
-  Tailor(TargetRoot& root, ChrootSession& chroot, ProcessRunner& runner, const TailorInput& input)
+  Tailor(TargetRoot& root, ChrootSession& chroot, base::ProcessRunner& runner,
+         const TailorInput& input)
       : m_root(root), m_chroot(chroot), m_runner(runner), m_in(input),
         m_tailoring(input.profile->tailoring) {}
 
@@ -318,7 +319,7 @@ private:
 
   TargetRoot& m_root;
   ChrootSession& m_chroot;
-  ProcessRunner& m_runner;
+  base::ProcessRunner& m_runner;
   const TailorInput& m_in;
   const profiles::Tailoring& m_tailoring;
   TailorReport m_report;
@@ -464,7 +465,8 @@ std::string ssh_host_keys_unit() {
 }
 
 std::expected<TailorReport, std::string> tailor(TargetRoot& root, ChrootSession& chroot,
-                                                ProcessRunner& runner, const TailorInput& input) {
+                                                base::ProcessRunner& runner,
+                                                const TailorInput& input) {
   if (input.profile == nullptr) {
     return std::unexpected(std::string("tailor: no profile"));
   }

@@ -58,7 +58,8 @@ std::string render_unit_file(const TailorInput&);
 std::string ssh_host_keys_unit();
 
 std::expected<TailorReport, std::string> tailor(TargetRoot& root, ChrootSession& chroot,
-                                                ProcessRunner& runner, const TailorInput& input);
+                                                base::ProcessRunner& runner,
+                                                const TailorInput& input);
 
 // SHA-512 crypt hash ("$6$salt$...") of a password, with a fresh random salt.
 std::expected<std::string, std::string> hash_password(std::string_view password);

@@ -1,5 +1,7 @@
 #include "imager/deploy/target_root.h"
 
+#include "base/unique_fd.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -15,23 +17,6 @@
 
 namespace atelier::imager {
 namespace {
-
-class Fd {
-public:
-  explicit Fd(int fd = -1) : m_fd(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-  int release() { return std::exchange(m_fd, -1); }
-
-private:
-  int m_fd;
-};
 
 // "/etc/ssh/" -> "etc/ssh"; "/" -> "".
 std::string relative(std::string_view path) {
@@ -59,13 +44,7 @@ std::expected<TargetRoot, std::string> TargetRoot::open(const std::filesystem::p
 }
 
 TargetRoot::TargetRoot(TargetRoot&& other) noexcept
-    : m_root(std::exchange(other.m_root, {})), m_fd(std::exchange(other.m_fd, -1)) {}
-
-TargetRoot::~TargetRoot() {
-  if (m_fd >= 0) {
-    ::close(m_fd);
-  }
-}
+    : m_root(std::exchange(other.m_root, {})), m_fd(std::move(other.m_fd)) {}
 
 int TargetRoot::open_in_root(std::string_view path, int flags, unsigned mode) const {
   const std::string rel = relative(path);
@@ -74,7 +53,7 @@ int TargetRoot::open_in_root(std::string_view path, int flags, unsigned mode) co
   how.mode = mode;
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   return static_cast<int>(
-      ::syscall(SYS_openat2, m_fd, rel.empty() ? "." : rel.c_str(), &how, sizeof how));
+      ::syscall(SYS_openat2, m_fd.get(), rel.empty() ? "." : rel.c_str(), &how, sizeof how));
 }
 
 // The directory holding `path` (created when `create`), and the last component in `name`.
@@ -105,18 +84,18 @@ bool TargetRoot::exists(std::string_view path) const {
   if (!parent) {
     return false;
   }
-  Fd fd(*parent);
+  base::UniqueFd fd(*parent);
   struct stat st {};
   return ::fstatat(fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 bool TargetRoot::is_directory(std::string_view path) const {
-  Fd fd(open_in_root(path, O_PATH | O_DIRECTORY));
+  base::UniqueFd fd(open_in_root(path, O_PATH | O_DIRECTORY));
   return fd.get() >= 0;
 }
 
 std::optional<std::string> TargetRoot::read(std::string_view path) const {
-  Fd fd(open_in_root(path, O_RDONLY));
+  base::UniqueFd fd(open_in_root(path, O_RDONLY));
   if (fd.get() < 0) {
     return std::nullopt;
   }
@@ -148,11 +127,11 @@ std::expected<void, std::string> TargetRoot::write(std::string_view path, std::s
   if (!parent) {
     return std::unexpected(parent.error());
   }
-  Fd dir(*parent);
+  base::UniqueFd dir(*parent);
   const std::string temp = ".atelier-new." + name;
   ::unlinkat(dir.get(), temp.c_str(), 0);
-  Fd file(::openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                   0600));
+  base::UniqueFd file(::openat(dir.get(), temp.c_str(),
+                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (file.get() < 0) {
     return std::unexpected(error_text("create", path, errno));
   }
@@ -184,7 +163,7 @@ std::expected<void, std::string> TargetRoot::remove(std::string_view path) {
   if (!parent) {
     return {}; // no parent directory: nothing to remove
   }
-  Fd dir(*parent);
+  base::UniqueFd dir(*parent);
   if (::unlinkat(dir.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
     return std::unexpected(error_text("remove", path, errno));
   }
@@ -198,7 +177,7 @@ std::expected<void, std::string> TargetRoot::symlink(std::string_view target,
   if (!parent) {
     return std::unexpected(parent.error());
   }
-  Fd dir(*parent);
+  base::UniqueFd dir(*parent);
   if (::unlinkat(dir.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
     return std::unexpected(error_text("replace", path, errno));
   }
@@ -220,12 +199,12 @@ std::expected<void, std::string> TargetRoot::make_directories_at_depth(std::stri
   while (at <= rel.size() && !rel.empty()) {
     const auto slash = rel.find('/', at);
     const std::string prefix = rel.substr(0, slash);
-    Fd existing(open_in_root(prefix, O_PATH | O_DIRECTORY));
+    base::UniqueFd existing(open_in_root(prefix, O_PATH | O_DIRECTORY));
     if (existing.get() < 0) {
       const auto cut = prefix.rfind('/');
       const std::string parent = cut == std::string::npos ? "" : prefix.substr(0, cut);
       const std::string name = cut == std::string::npos ? prefix : prefix.substr(cut + 1);
-      Fd dir(open_in_root(parent, O_PATH | O_DIRECTORY));
+      base::UniqueFd dir(open_in_root(parent, O_PATH | O_DIRECTORY));
       if (dir.get() < 0) {
         return std::unexpected(error_text("open", "/" + parent, errno));
       }
@@ -246,7 +225,7 @@ std::expected<void, std::string> TargetRoot::make_directories_at_depth(std::stri
           return made;
         }
       }
-      Fd made(open_in_root(prefix, O_PATH | O_DIRECTORY));
+      base::UniqueFd made(open_in_root(prefix, O_PATH | O_DIRECTORY));
       if (made.get() < 0) {
         return std::unexpected(error_text("mkdir", "/" + prefix, errno));
       }
@@ -261,7 +240,7 @@ std::expected<void, std::string> TargetRoot::make_directories_at_depth(std::stri
 
 std::vector<std::string> TargetRoot::list(std::string_view directory) const {
   std::vector<std::string> out;
-  Fd fd(open_in_root(directory, O_RDONLY | O_DIRECTORY));
+  base::UniqueFd fd(open_in_root(directory, O_RDONLY | O_DIRECTORY));
   if (fd.get() < 0) {
     return out;
   }

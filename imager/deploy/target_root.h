@@ -8,6 +8,8 @@
 // link at the destination is replaced, never written through.
 #pragma once
 
+#include "base/unique_fd.h"
+
 #include <expected>
 #include <filesystem>
 #include <optional>
@@ -25,7 +27,7 @@ public:
   TargetRoot& operator=(TargetRoot&&) = delete;
   TargetRoot(const TargetRoot&) = delete;
   TargetRoot& operator=(const TargetRoot&) = delete;
-  ~TargetRoot();
+  ~TargetRoot() = default;
 
   const std::filesystem::path& host_path() const { return m_root; }
 
@@ -54,7 +56,7 @@ private:
                                               bool create);
 
   std::filesystem::path m_root;
-  int m_fd = -1; // O_PATH descriptor of the root directory
+  base::UniqueFd m_fd; // O_PATH descriptor of the root directory
 };
 
 } // namespace atelier::imager

@@ -1,5 +1,7 @@
 #include "imager/disk/block_device.h"
 
+#include "base/unique_fd.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -16,31 +18,9 @@
 namespace atelier::imager {
 namespace {
 
-class Fd {
-public:
-  Fd() = default;
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    std::swap(m_fd, other.m_fd);
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-
-private:
-  int m_fd = -1;
-};
-
 class PosixBlockDevice final : public BlockDevice {
 public:
-  PosixBlockDevice(Fd fd, Fd buffered, DeviceGeometry geometry, bool direct)
+  PosixBlockDevice(base::UniqueFd fd, base::UniqueFd buffered, DeviceGeometry geometry, bool direct)
       : m_fd(std::move(fd)), m_buffered(std::move(buffered)), m_geometry(geometry),
         m_direct(direct) {}
 
@@ -67,7 +47,7 @@ public:
   }
 
   std::expected<void, int> flush() override {
-    for (const Fd* fd : {&m_fd, &m_buffered}) {
+    for (const base::UniqueFd* fd : {&m_fd, &m_buffered}) {
       if (fd->get() < 0) {
         continue;
       }
@@ -94,8 +74,8 @@ private:
     return m_fd.get();
   }
 
-  Fd m_fd;
-  Fd m_buffered;
+  base::UniqueFd m_fd;
+  base::UniqueFd m_buffered;
   DeviceGeometry m_geometry;
   bool m_direct;
 };
@@ -143,7 +123,7 @@ open_block_device(const std::filesystem::path& path, const OpenOptions& options)
   if (raw < 0) {
     return std::unexpected(open_error(path, errno));
   }
-  Fd fd(raw);
+  base::UniqueFd fd(raw);
   DeviceGeometry geometry;
   geometry.regular_file = regular;
   if (regular) {
@@ -162,9 +142,9 @@ open_block_device(const std::filesystem::path& path, const OpenOptions& options)
     geometry.logical_sector_bytes = static_cast<std::uint32_t>(logical);
     geometry.physical_sector_bytes = physical;
   }
-  Fd buffered;
+  base::UniqueFd buffered;
   if (regular && direct) {
-    buffered = Fd(::open(path.c_str(), flags));
+    buffered = base::UniqueFd(::open(path.c_str(), flags));
     if (buffered.get() < 0) {
       return std::unexpected(open_error(path, errno));
     }

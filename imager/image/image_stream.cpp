@@ -1,3 +1,4 @@
+#include "base/unique_fd.h"
 #include "imager/image/http_fetch.h"
 #include "imager/image/image_source.h"
 #include "imager/image/image_util.h"
@@ -52,7 +53,7 @@ namespace {
 // A local image file, read sequentially.
 class FileSource final : public ByteSource {
 public:
-  FileSource(UniqueFd fd, std::string name, std::uint64_t size)
+  FileSource(base::UniqueFd fd, std::string name, std::uint64_t size)
       : m_fd(std::move(fd)), m_name(std::move(name)), m_size(size) {}
 
   std::expected<std::size_t, ImageError> read_some(std::span<std::byte> buffer) override {
@@ -77,14 +78,14 @@ public:
   const std::string& name() const override { return m_name; }
 
 private:
-  UniqueFd m_fd;
+  base::UniqueFd m_fd;
   std::string m_name;
   std::uint64_t m_size = 0;
   std::uint64_t m_offset = 0;
 };
 
 std::expected<std::unique_ptr<ByteSource>, ImageError> open_file_source(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     const int err = errno;
     return image_error(err == ENOENT ? ImageErrorKind::not_found : ImageErrorKind::io,

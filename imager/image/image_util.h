@@ -1,5 +1,5 @@
 // Small pieces shared by the image sources, the extractor and the raw writer (internal to the
-// imager library): a move-only fd, an error constructor, a throttled progress reporter and the
+// imager library): an error constructor, a throttled progress reporter and the
 // bounded hand-off queue of the reader/writer pipelines.
 #pragma once
 
@@ -21,35 +21,6 @@
 #include <fmt/format.h>
 
 namespace atelier::imager {
-
-class UniqueFd {
-public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : m_fd(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      m_fd = std::exchange(other.m_fd, -1);
-    }
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  int get() const { return m_fd; }
-  bool valid() const { return m_fd >= 0; }
-  void reset() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-    m_fd = -1;
-  }
-
-private:
-  int m_fd = -1;
-};
 
 // Makes this thread's character type UTF-8 (C.UTF-8, built into glibc) for as long as it lives.
 // libarchive converts pax headers (UTF-8) to the current locale's multibyte form; in the agent's C

@@ -1,5 +1,6 @@
 #include "imager/image/raw_image.h"
 
+#include "base/unique_fd.h"
 #include "imager/image/image_util.h"
 
 #include <algorithm>
@@ -192,13 +193,13 @@ public:
 
   std::expected<void, ImageError> open() {
     // Never O_CREAT: a mistyped /dev/sdX must fail, not become a file in the agent's RAM.
-    const int base = O_WRONLY | O_CLOEXEC;
+    const int flags = O_WRONLY | O_CLOEXEC;
     if (m_options.direct_io) {
-      m_fd = UniqueFd(::open(m_path.c_str(), base | O_DIRECT));
+      m_fd = base::UniqueFd(::open(m_path.c_str(), flags | O_DIRECT));
       m_direct = m_fd.valid();
     }
     if (!m_fd.valid()) {
-      m_fd = UniqueFd(::open(m_path.c_str(), base));
+      m_fd = base::UniqueFd(::open(m_path.c_str(), flags));
     }
     if (!m_fd.valid()) {
       return image_error(errno == ENOENT ? ImageErrorKind::not_found : ImageErrorKind::io,
@@ -366,7 +367,7 @@ private:
 
   std::string m_path;
   const RawWriteOptions& m_options;
-  UniqueFd m_fd;
+  base::UniqueFd m_fd;
   bool m_direct = false;
   bool m_regular_file = false;
   bool m_started = false;

@@ -1,5 +1,6 @@
 #include "imager/image/rootfs_extract.h"
 
+#include "base/unique_fd.h"
 #include "imager/image/archive_feed.h"
 #include "imager/image/image_util.h"
 
@@ -188,7 +189,7 @@ public:
     }
     // Success means on the disk: a write-back error (a failing sector) shows up here, not after
     // the machine was declared ready.
-    UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    base::UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root.valid() || ::syncfs(root.get()) != 0) {
       return image_error(ImageErrorKind::io, "{}: flushing the extracted files failed: {}", m_root,
                          std::strerror(errno));

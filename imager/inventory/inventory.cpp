@@ -190,7 +190,7 @@ Identity derive_identity(const SystemInfo& s, const std::vector<NetworkInterface
   return id;
 }
 
-Inventory collect_inventory(FileSystem& real_fs, ProcessRunner& runner,
+Inventory collect_inventory(FileSystem& real_fs, base::ProcessRunner& runner,
                             const CollectOptions& options) {
   Inventory inv;
   RecordingFileSystem fs(real_fs);

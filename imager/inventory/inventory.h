@@ -13,10 +13,13 @@
 #include <string>
 #include <vector>
 
+namespace atelier::base {
+class ProcessRunner;
+} // namespace atelier::base
+
 namespace atelier::imager {
 
 class FileSystem;
-class ProcessRunner;
 
 struct Warning {
   std::string source; // "smbios", "disks", "smart", "cpu", ...
@@ -102,7 +105,8 @@ struct CollectOptions {
 
 // Reads everything it can; never fails as a whole. What could not be read becomes a Warning.
 // Only reads: no device is opened for writing, the tools run are smartctl -a and nvme smart-log.
-Inventory collect_inventory(FileSystem& fs, ProcessRunner& runner, const CollectOptions& options);
+Inventory collect_inventory(FileSystem& fs, base::ProcessRunner& runner,
+                            const CollectOptions& options);
 
 // Fills system, identity and memory slots from a parsed SMBIOS table (pure; used by
 // collect_inventory).

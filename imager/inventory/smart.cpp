@@ -207,7 +207,7 @@ DiskHealth parse_nvme_smart_log_json(std::string_view text) {
   return h;
 }
 
-HealthProbe probe_health(ProcessRunner& runner, std::string_view device_name, bool is_nvme) {
+HealthProbe probe_health(base::ProcessRunner& runner, std::string_view device_name, bool is_nvme) {
   HealthProbe probe;
   const std::string device = fmt::format("/dev/{}", device_name);
   auto run = [&](std::vector<std::string> argv) -> const HealthProbe::Run& {

@@ -9,9 +9,11 @@
 #include <string_view>
 #include <vector>
 
-namespace atelier::imager {
-
+namespace atelier::base {
 class ProcessRunner;
+} // namespace atelier::base
+
+namespace atelier::imager {
 
 enum class HealthStatus { ok, warning, failing, unknown };
 std::string_view to_string(HealthStatus);
@@ -68,6 +70,6 @@ struct HealthProbe {
 
 // Runs smartctl on /dev/<name>; for NVMe, falls back to nvme-cli when smartctl gave nothing.
 // Missing tools or silent devices give status unknown with the reason, never an error.
-HealthProbe probe_health(ProcessRunner& runner, std::string_view device_name, bool is_nvme);
+HealthProbe probe_health(base::ProcessRunner& runner, std::string_view device_name, bool is_nvme);
 
 } // namespace atelier::imager

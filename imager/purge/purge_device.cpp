@@ -1,5 +1,6 @@
 #include "imager/purge/purge_device.h"
 
+#include "base/unique_fd.h"
 #include "imager/disk/block_device.h"
 #include "imager/disk/device_identity.h"
 #include "imager/disk/disks.h"
@@ -27,24 +28,6 @@ namespace fs = std::filesystem;
 constexpr unsigned k_did_time_out = 0x03;
 constexpr unsigned k_driver_timeout = 0x06;
 constexpr unsigned char k_check_condition = 0x02;
-
-class Fd {
-public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  Fd& operator=(Fd&&) = delete;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-
-private:
-  int m_fd;
-};
 
 std::string read_attr(const fs::path& path) {
   std::ifstream in(path);
@@ -109,7 +92,7 @@ Classification classify(const std::string& name, const std::string& bus) {
 
 class LinuxFirmwareEraseDevice final : public FirmwareEraseDevice {
 public:
-  LinuxFirmwareEraseDevice(std::string path, std::string name, Fd fd, Classification c,
+  LinuxFirmwareEraseDevice(std::string path, std::string name, base::UniqueFd fd, Classification c,
                            std::string bus, std::uint32_t nsid)
       : m_path(std::move(path)), m_name(std::move(name)), m_fd(std::move(fd)),
         m_class(std::move(c)), m_bus(std::move(bus)), m_nsid(nsid) {}
@@ -249,7 +232,7 @@ public:
 private:
   std::string m_path;
   std::string m_name;
-  Fd m_fd;
+  base::UniqueFd m_fd;
   Classification m_class;
   std::string m_bus;
   std::uint32_t m_nsid;
@@ -345,8 +328,8 @@ open_firmware_erase_device(const fs::path& device) {
   Classification c = classify(name, bus);
   if (c.pass_through == PassThrough::none) {
     // Nothing will be sent: no need to open (and no failure when the node is not ours to open).
-    return std::make_unique<LinuxFirmwareEraseDevice>(device.string(), name, Fd(-1), std::move(c),
-                                                      bus, 0);
+    return std::make_unique<LinuxFirmwareEraseDevice>(device.string(), name, base::UniqueFd(-1),
+                                                      std::move(c), bus, 0);
   }
   // Read-only is enough: as root (CAP_SYS_RAWIO, CAP_SYS_ADMIN) the kernel passes ATA and NVMe
   // commands through whatever the open mode, and `identify` must not need write access.
@@ -354,7 +337,7 @@ open_firmware_erase_device(const fs::path& device) {
   if (fd < 0) {
     return std::unexpected(fmt::format("{}: open: {}", device.string(), errno_text(errno)));
   }
-  Fd owned(fd);
+  base::UniqueFd owned(fd);
   std::uint32_t nsid = 0;
   if (c.pass_through == PassThrough::nvme) {
     const int id = ::ioctl(owned.get(), NVME_IOCTL_ID);

@@ -109,7 +109,7 @@ protected:
     options.support_contact = "Atelier, 01 23 45 67 89";
     options.confirm_serial = loop.file().string(); // a loop device's serial is its backing file
     options.install_bootloader = false;
-    PosixProcessRunner runner;
+    base::PosixProcessRunner runner;
     return deploy(options, runner);
   }
 
@@ -245,7 +245,7 @@ TEST_F(DeployOnLoop, ProfileSchemeForcesUefiOverTheDetectedBios) {
   options.detected_firmware = profiles::Firmware::bios;
   options.confirm_serial = loop.file().string();
   options.install_bootloader = false;
-  PosixProcessRunner runner;
+  base::PosixProcessRunner runner;
   const auto record = deploy(options, runner);
   ASSERT_EQ(record.result, ImagingResult::imaged) << record.failure_reason;
   EXPECT_EQ(record.firmware, "uefi");
@@ -293,7 +293,7 @@ TEST_F(DeployOnLoop, UnconfirmedDiskOutsideTheBootEnvironmentIsRefused) {
   options.device = loop.path();
   options.profile = &p;
   options.firmware = profiles::Firmware::bios;
-  PosixProcessRunner runner;
+  base::PosixProcessRunner runner;
   const auto record = deploy(options, runner);
   EXPECT_EQ(record.failed_step, "check");
   EXPECT_NE(record.failure_reason.find("confirm-serial"), std::string::npos)

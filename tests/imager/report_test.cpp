@@ -22,10 +22,10 @@ namespace {
 using Json = nlohmann::json;
 
 // smartctl answers per device from the fixtures; nvme-cli is "not installed".
-class FixtureRunner final : public ProcessRunner {
+class FixtureRunner final : public base::ProcessRunner {
 public:
-  std::expected<ProcessResult, std::string> run(const std::vector<std::string>& argv,
-                                                std::chrono::milliseconds) override {
+  std::expected<base::ProcessResult, std::string> run(const std::vector<std::string>& argv,
+                                                      std::chrono::milliseconds) override {
     static const std::map<std::string, std::string> k_answers{
         {"/dev/sda", "smart/sata-ssd-ok.json"},
         {"/dev/sdc", "smart/hdd-reallocated.json"},
@@ -36,9 +36,9 @@ public:
     }
     const auto it = k_answers.find(argv.back());
     if (it == k_answers.end()) {
-      return ProcessResult{2, false, "", "no such device"};
+      return base::ProcessResult{2, false, "", "no such device"};
     }
-    return ProcessResult{0, false, test::read_fixture(it->second), ""};
+    return base::ProcessResult{0, false, test::read_fixture(it->second), ""};
   }
 };
 
@@ -221,21 +221,21 @@ TEST(Report, TruncatedSmbiosTableKeepsWhatItCouldAndSaysSo) {
 }
 
 // smartctl answers that a broken tool or bridge gives: text instead of JSON, or nothing in time.
-class BrokenToolRunner final : public ProcessRunner {
+class BrokenToolRunner final : public base::ProcessRunner {
 public:
-  std::expected<ProcessResult, std::string> run(const std::vector<std::string>& argv,
-                                                std::chrono::milliseconds) override {
+  std::expected<base::ProcessResult, std::string> run(const std::vector<std::string>& argv,
+                                                      std::chrono::milliseconds) override {
     if (argv.at(0) != "smartctl") {
       return std::unexpected(argv.at(0) + ": not installed");
     }
     if (argv.back() == "/dev/sda") {
-      return ProcessResult{1, false, "smartctl 7.3 2022-02-28 r5338\nSegmentation fault\n\x01\xff",
-                           ""};
+      return base::ProcessResult{1, false,
+                                 "smartctl 7.3 2022-02-28 r5338\nSegmentation fault\n\x01\xff", ""};
     }
     if (argv.back() == "/dev/sdc") {
-      return ProcessResult{-1, true, "{\"json_format_version\": [1,", ""}; // killed half-way
+      return base::ProcessResult{-1, true, "{\"json_format_version\": [1,", ""}; // killed half-way
     }
-    return ProcessResult{0, false, test::read_fixture("smart/nvme-ok.json"), ""};
+    return base::ProcessResult{0, false, test::read_fixture("smart/nvme-ok.json"), ""};
   }
 };
 

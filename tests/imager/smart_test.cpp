@@ -12,12 +12,12 @@ namespace {
 using test::read_fixture;
 
 // Answers from a table keyed by the program name; records what it was asked to run.
-class FakeProcessRunner final : public ProcessRunner {
+class FakeProcessRunner final : public base::ProcessRunner {
 public:
-  std::map<std::string, std::expected<ProcessResult, std::string>> answers;
+  std::map<std::string, std::expected<base::ProcessResult, std::string>> answers;
   std::vector<std::vector<std::string>> calls;
-  std::expected<ProcessResult, std::string> run(const std::vector<std::string>& argv,
-                                                std::chrono::milliseconds) override {
+  std::expected<base::ProcessResult, std::string> run(const std::vector<std::string>& argv,
+                                                      std::chrono::milliseconds) override {
     calls.push_back(argv);
     const auto it = answers.find(argv.at(0));
     if (it == answers.end()) {
@@ -158,7 +158,7 @@ TEST(HealthProbe, SmartctlAnswerWithProblemBitsIsStillParsed) {
   // Why: smartctl's exit status has bits set for disk problems; the JSON is what counts.
   FakeProcessRunner runner;
   runner.answers["smartctl"] =
-      ProcessResult{64, false, read_fixture("smart/hdd-reallocated.json"), ""};
+      base::ProcessResult{64, false, read_fixture("smart/hdd-reallocated.json"), ""};
   const auto probe = probe_health(runner, "sdc", false);
   EXPECT_EQ(probe.health.status, HealthStatus::warning);
   ASSERT_EQ(probe.runs.size(), 1U);
@@ -169,8 +169,10 @@ TEST(HealthProbe, SmartctlAnswerWithProblemBitsIsStillParsed) {
 TEST(HealthProbe, NvmeFallsBackToNvmeCli) {
   // Why: an old smartctl may not speak NVMe; nvme-cli can.
   FakeProcessRunner runner;
-  runner.answers["smartctl"] = ProcessResult{2, false, R"({"smartctl":{"exit_status":2}})", ""};
-  runner.answers["nvme"] = ProcessResult{0, false, read_fixture("smart/nvme-smart-log.json"), ""};
+  runner.answers["smartctl"] =
+      base::ProcessResult{2, false, R"({"smartctl":{"exit_status":2}})", ""};
+  runner.answers["nvme"] =
+      base::ProcessResult{0, false, read_fixture("smart/nvme-smart-log.json"), ""};
   const auto probe = probe_health(runner, "nvme0n1", true);
   EXPECT_EQ(probe.health.source, "nvme-cli");
   EXPECT_EQ(probe.health.percentage_used, 105U);
@@ -180,28 +182,10 @@ TEST(HealthProbe, NvmeFallsBackToNvmeCli) {
 TEST(HealthProbe, TimeoutIsUnknown) {
   // Why: a hanging bridge must not be reported as healthy.
   FakeProcessRunner runner;
-  runner.answers["smartctl"] = ProcessResult{-1, true, "", ""};
+  runner.answers["smartctl"] = base::ProcessResult{-1, true, "", ""};
   const auto probe = probe_health(runner, "sdb", false);
   EXPECT_EQ(probe.health.status, HealthStatus::unknown);
   EXPECT_NE(probe.health.reason.find("in time"), std::string::npos);
-}
-
-TEST(PosixProcessRunner, CapturesOutputExitCodeAndTimesOut) {
-  // Why: the real runner is the one OS touchpoint with its own logic (pipes, poll, kill).
-  PosixProcessRunner runner;
-  const auto ok =
-      runner.run({"sh", "-c", "echo out; echo err >&2; exit 3"}, std::chrono::seconds(10));
-  ASSERT_TRUE(ok) << ok.error();
-  EXPECT_EQ(ok->out, "out\n");
-  EXPECT_EQ(ok->err, "err\n");
-  EXPECT_EQ(ok->exit_code, 3);
-  EXPECT_FALSE(ok->timed_out);
-  const auto slow = runner.run({"sleep", "5"}, std::chrono::milliseconds(200));
-  ASSERT_TRUE(slow);
-  EXPECT_TRUE(slow->timed_out);
-  const auto missing = runner.run({"atelier-no-such-tool"}, std::chrono::seconds(1));
-  ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error(), "atelier-no-such-tool: not installed");
 }
 
 } // namespace

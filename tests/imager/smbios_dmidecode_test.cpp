@@ -175,7 +175,7 @@ protected:
       out.write(reinterpret_cast<const char*>(bytes.data()),
                 static_cast<std::streamsize>(bytes.size()));
     }
-    PosixProcessRunner runner;
+    base::PosixProcessRunner runner;
     const auto result =
         runner.run({"/usr/sbin/dmidecode", "--from-dump", path.string(), "-t", "0,1,2,3,17"},
                    std::chrono::seconds(30));

@@ -270,15 +270,15 @@ TEST_P(VmInventory, ProfilesReadTheCapturedReport) {
 #endif
 
 // Answers each tool run exactly as it was answered in the VM (raw.smart[]).
-class ReplayRunner final : public ProcessRunner {
+class ReplayRunner final : public base::ProcessRunner {
 public:
   explicit ReplayRunner(const Json& runs) {
     for (const auto& r : runs) {
       m_runs[r["argv"].get<std::vector<std::string>>()] = r;
     }
   }
-  std::expected<ProcessResult, std::string> run(const std::vector<std::string>& argv,
-                                                std::chrono::milliseconds) override {
+  std::expected<base::ProcessResult, std::string> run(const std::vector<std::string>& argv,
+                                                      std::chrono::milliseconds) override {
     const auto it = m_runs.find(argv);
     if (it == m_runs.end()) {
       return std::unexpected("not run in the VM: " + argv.at(0));
@@ -287,8 +287,8 @@ public:
     if (r["error"].is_string()) {
       return std::unexpected(r["error"].get<std::string>());
     }
-    return ProcessResult{r["exit_code"].get<int>(), r["timed_out"].get<bool>(),
-                         r["stdout"].get<std::string>(), ""};
+    return base::ProcessResult{r["exit_code"].get<int>(), r["timed_out"].get<bool>(),
+                               r["stdout"].get<std::string>(), ""};
   }
 
 private:

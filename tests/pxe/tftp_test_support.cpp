@@ -255,15 +255,13 @@ FetchResult fetch(std::uint16_t port, const std::string& filename, const FetchOp
 
 LossyRelay::LossyRelay(std::uint16_t server_port, unsigned drop_every)
     : m_server_port(server_port), m_drop_every(drop_every), m_client_side(bound_udp_socket()),
-      m_server_side(bound_udp_socket()), m_port(local_port(m_client_side)) {
+      m_server_side(bound_udp_socket()), m_port(local_port(m_client_side.get())) {
   m_thread = std::thread([this] { run(); });
 }
 
 LossyRelay::~LossyRelay() {
   m_stop = true;
   m_thread.join();
-  ::close(m_client_side);
-  ::close(m_server_side);
 }
 
 void LossyRelay::run() {
@@ -272,30 +270,31 @@ void LossyRelay::run() {
   unsigned to_server = 0;
   unsigned to_client = 0;
   while (!m_stop) {
-    std::array<pollfd, 2> fds{pollfd{m_client_side, POLLIN, 0}, pollfd{m_server_side, POLLIN, 0}};
+    std::array<pollfd, 2> fds{pollfd{m_client_side.get(), POLLIN, 0},
+                              pollfd{m_server_side.get(), POLLIN, 0}};
     if (::poll(fds.data(), fds.size(), 20) <= 0) {
       continue;
     }
     std::uint16_t from = 0;
     if ((fds[0].revents & POLLIN) != 0) {
-      if (auto datagram = receive(m_client_side, std::chrono::milliseconds(0), from)) {
+      if (auto datagram = receive(m_client_side.get(), std::chrono::milliseconds(0), from)) {
         client_port = from;
         const bool request = datagram->size() >= 2 && (*datagram)[1] == 1;
         if (++to_server % m_drop_every == 0) {
           ++m_dropped;
         } else {
-          send_to(m_server_side, *datagram,
+          send_to(m_server_side.get(), *datagram,
                   request || transfer_port == 0 ? m_server_port : transfer_port);
         }
       }
     }
     if ((fds[1].revents & POLLIN) != 0) {
-      if (auto datagram = receive(m_server_side, std::chrono::milliseconds(0), from)) {
+      if (auto datagram = receive(m_server_side.get(), std::chrono::milliseconds(0), from)) {
         transfer_port = from;
         if (++to_client % m_drop_every == 0) {
           ++m_dropped;
         } else if (client_port != 0) {
-          send_to(m_client_side, *datagram, client_port);
+          send_to(m_client_side.get(), *datagram, client_port);
         }
       }
     }

@@ -3,6 +3,7 @@
 // the EDK2 probe, duplicate ACKs), and a UDP relay that drops datagrams.
 #pragma once
 
+#include "base/unique_fd.h"
 #include "pxe/net_types.h"
 #include "pxe/tftp_packet.h"
 #include "pxe/tftp_server.h"
@@ -105,8 +106,8 @@ private:
   void run();
   std::uint16_t m_server_port;
   unsigned m_drop_every;
-  int m_client_side = -1;
-  int m_server_side = -1;
+  atelier::base::UniqueFd m_client_side;
+  atelier::base::UniqueFd m_server_side;
   std::uint16_t m_port = 0;
   std::atomic<bool> m_stop{false};
   std::atomic<unsigned> m_dropped{0};
