@@ -27,7 +27,7 @@ std::string default_signed_path(const std::string& input) {
   return path.string() + ".signed.json";
 }
 
-std::string disk_words(const imager::ErasureRecord& r) {
+std::string disk_words(const records::ErasureRecord& r) {
   return fmt::format("{}{}{}, serial {}", r.manufacturer, r.manufacturer.empty() ? "" : " ",
                      r.model.empty() ? "unknown model" : r.model,
                      r.serial.empty() ? "unknown" : r.serial);
@@ -60,7 +60,7 @@ void sign(CliContext& ctx, const SignOptions& o) {
                           o.file));
     return;
   }
-  auto record = imager::erasure_record_from_json(doc);
+  auto record = records::erasure_record_from_json(doc);
   if (!record) {
     ctx.error(fmt::format("{}: {}", o.file, record.error()));
     return;
@@ -188,7 +188,7 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, Verification
   }
   const json file_signature = json::parse(read_file(o.file).value_or("{}"), nullptr, false)
                                   .value("signature", json::object());
-  const auto canonical_signature = imager::canonical_json(file_signature);
+  const auto canonical_signature = records::canonical_json(file_signature);
   if (!canonical_signature || *canonical_signature != row.signature) {
     const json stored_sig = json::parse(row.signature, nullptr, false);
     v.problems.push_back(
@@ -239,7 +239,7 @@ void verify(CliContext& ctx, const VerifyOptions& o) {
       ctx.out << (p.starts_with("  ") ? "    " : "  - ") << p << '\n';
     }
   } else {
-    const imager::ErasureRecord& r = *v.record;
+    const records::ErasureRecord& r = *v.record;
     ctx.out << fmt::format("{}: VALID erasure certificate\n", o.file);
     ctx.out << fmt::format("  record {}: {}\n", r.record_id, disk_words(r));
     ctx.out << fmt::format("  erased {} ({}, {}); verification {}: {}\n", r.finished_at,

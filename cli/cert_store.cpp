@@ -113,7 +113,7 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json, const std
     }
     return;
   }
-  auto record = imager::erasure_record_from_json(json::parse(stored.record_json, nullptr, false));
+  auto record = records::erasure_record_from_json(json::parse(stored.record_json, nullptr, false));
   if (!record) {
     ctx.error(
         fmt::format("record {} in the database is unreadable: {}", record_id, record.error()));
@@ -167,8 +167,8 @@ std::optional<Certificate> certificate_from_file(CliContext& ctx, const PdfOptio
     ctx.err << "atelier: note: " << n << '\n';
   }
   const json doc = json::parse(*text);
-  return Certificate{*v.record, imager::canonical_json(doc["record"]).value(),
-                     imager::canonical_json(doc["signature"]).value(), *v.signer_fingerprint};
+  return Certificate{*v.record, records::canonical_json(doc["record"]).value(),
+                     records::canonical_json(doc["signature"]).value(), *v.signer_fingerprint};
 }
 
 void pdf(CliContext& ctx, const PdfOptions& o) {

@@ -401,7 +401,7 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   std::vector<imager::WipeJob> jobs;
   jobs.push_back(std::move(job));
   imager::RunResult wiped = imager::run_wipes(std::move(jobs), run);
-  const imager::ErasureRecord& erasure = wiped.records.front();
+  const records::ErasureRecord& erasure = wiped.records.front();
 
   json summary{{"device", a.device},
                {"disk",
@@ -418,7 +418,7 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
     return;
   }
   summary["erasure"] = {{"record_id", erasure.record_id},
-                        {"result", std::string(imager::to_string(erasure.result))},
+                        {"result", std::string(records::to_string(erasure.result))},
                         {"method", erasure.method},
                         {"verification", erasure.verification_result},
                         {"signed_by", filed->certificate ? filed->certificate->fingerprint : ""}};
@@ -470,26 +470,26 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   static const hwdb::SystemClock clock;
   const hwdb::Timestamp started = clock.now();
   base::PosixProcessRunner runner;
-  const imager::ImagingRecord imaged = imager::deploy(options, runner);
+  const records::ImagingRecord imaged = imager::deploy(options, runner);
   hwdb::ImagingRecord row;
   row.unit_id = unit.id;
   row.started_at = parse_record_time(imaged.started_at).value_or(started);
   row.finished_at = parse_record_time(imaged.finished_at).value_or(clock.now());
   row.profile = profile->name;
   row.image_sha256 = imaged.image_sha256.empty() ? *profile->image.sha256 : imaged.image_sha256;
-  row.result = std::string(imager::to_string(imaged.result));
-  row.detail = imager::to_json(imaged).dump();
+  row.result = std::string(records::to_string(imaged.result));
+  row.detail = records::to_json(imaged).dump();
   if (auto added = registry->store().add_imaging_record(row); !added) {
     fail(ctx, "the imaging record could not be stored: " + added.error().message);
     return;
   }
-  const bool ok = imaged.result == imager::ImagingResult::imaged;
+  const bool ok = imaged.result == records::ImagingResult::imaged;
   if (ok && unit.state == hwdb::UnitState::wiped) { // the note above says why it is not
     notes.push_back(move_unit(
         ctx, *registry, unit, hwdb::UnitState::imaged,
         fmt::format("profile {} installed in a dock on disk {}", profile->name, id->serial)));
   }
-  summary["imaging"] = imager::to_json(imaged);
+  summary["imaging"] = records::to_json(imaged);
   summary["state"] = std::string(hwdb::to_string(unit.state));
   summary["notes"] = notes;
   if (a.json) {

@@ -1,6 +1,7 @@
 #include "daemon/agent_api.h"
 
 #include "pxe/http_routes.h"
+#include "records/agent_protocol.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -9,18 +10,20 @@ namespace atelier::daemon {
 namespace {
 
 using nlohmann::json;
+using records::Endpoint;
+namespace field = records::agent_field;
 
 pxe::HttpPostResult answer(unsigned status, json body) {
   return {status, body.dump() + "\n"};
 }
 pxe::HttpPostResult refuse(unsigned status, std::string message) {
-  return answer(status, json{{"error", std::move(message)}});
+  return answer(status, json{{field::k_error, std::move(message)}});
 }
 
 // A string member of `j`, or "" when absent or not a string.
-std::string text(const json& j, std::initializer_list<const char*> path) {
+std::string text(const json& j, std::initializer_list<std::string_view> path) {
   const json* node = &j;
-  for (const char* key : path) {
+  for (const std::string_view key : path) {
     if (!node->is_object() || !node->contains(key)) {
       return "";
     }
@@ -40,29 +43,31 @@ std::int64_t number(const json& j, const char* a, const char* b) {
 
 pxe::HttpPostResult AgentApi::handle(std::string_view path, const std::string& body,
                                      const std::string& client_ip) {
-  if (path == "/api/v1/register") {
+  const std::optional<Endpoint> endpoint = records::endpoint_from_path(path);
+  if (!endpoint) {
+    return refuse(404, fmt::format("no API endpoint {}", path));
+  }
+  if (*endpoint == Endpoint::register_unit) {
     return register_agent(body, client_ip);
   }
-  if (path == "/api/v1/next" || path == "/api/v1/progress" || path == "/api/v1/result") {
-    if (m_pipeline == nullptr) {
-      // Definite, not "unavailable": a 5xx would make the agent wait for 10 minutes for a
-      // pipeline that a restart alone will not bring. The agent stops and shows this sentence.
-      return answer(409, json{{"error", "this server runs no pipeline (atelier.toml has no "
-                                        "[pipeline] section with a program and profiles): the "
-                                        "machine was registered only; configure the pipeline, "
-                                        "restart atelierd and boot the machine again"},
-                              {"stop", true}});
-    }
-    const json request = json::parse(body, nullptr, false);
-    if (request.is_discarded() || !request.is_object()) {
-      return refuse(400, "the body is not a JSON object");
-    }
-    const ApiAnswer a = path == "/api/v1/next"       ? m_pipeline->next(request)
-                        : path == "/api/v1/progress" ? m_pipeline->progress(request)
-                                                     : m_pipeline->result(request);
-    return answer(a.status, a.body);
+  if (m_pipeline == nullptr) {
+    // Definite, not "unavailable": a 5xx would make the agent wait for 10 minutes for a
+    // pipeline that a restart alone will not bring. The agent stops and shows this sentence.
+    return answer(409, json{{field::k_error, "this server runs no pipeline (atelier.toml has no "
+                                             "[pipeline] section with a program and profiles): "
+                                             "the machine was registered only; configure the "
+                                             "pipeline, restart atelierd and boot the machine "
+                                             "again"},
+                            {field::k_stop, true}});
   }
-  return refuse(404, fmt::format("no API endpoint {}", path));
+  const json request = json::parse(body, nullptr, false);
+  if (request.is_discarded() || !request.is_object()) {
+    return refuse(400, "the body is not a JSON object");
+  }
+  const ApiAnswer a = *endpoint == Endpoint::next       ? m_pipeline->next(request)
+                      : *endpoint == Endpoint::progress ? m_pipeline->progress(request)
+                                                        : m_pipeline->result(request);
+  return answer(a.status, a.body);
 }
 
 pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
@@ -71,8 +76,8 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
   if (request.is_discarded() || !request.is_object()) {
     return refuse(400, "the body is not a JSON object");
   }
-  const std::string mac_text = text(request, {"mac"});
-  const std::string token = text(request, {"token"});
+  const std::string mac_text = text(request, {field::k_mac});
+  const std::string token = text(request, {field::k_token});
   const auto mac = pxe::parse_mac_address(mac_text);
   if (!mac) {
     return refuse(400, fmt::format("field 'mac': '{}' is not a MAC address", mac_text));
@@ -80,10 +85,10 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
   if (token.empty()) {
     return refuse(400, "field 'token' is missing");
   }
-  if (!request.contains("inventory") || !request["inventory"].is_object()) {
+  if (!request.contains(field::k_inventory) || !request[field::k_inventory].is_object()) {
     return refuse(400, "field 'inventory' is missing or not an object");
   }
-  const json& inventory = request["inventory"];
+  const json& inventory = request[field::k_inventory];
   if (text(inventory, {"schema"}).rfind("atelier.inventory/", 0) != 0) {
     return refuse(400, "field 'inventory.schema': not an atelier.inventory report");
   }
@@ -96,15 +101,16 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
                                        pxe::token_prefix(token)));
       }
       if (session->superseded_at) { // a replay of an earlier boot's registration
-        return answer(409, json{{"error", fmt::format("boot token {}... is of an earlier boot: the "
-                                                      "machine registered again since",
-                                                      pxe::token_prefix(token))},
-                                {"stop", true}});
+        return answer(
+            409, json{{field::k_error, fmt::format("boot token {}... is of an earlier boot: the "
+                                                   "machine registered again since",
+                                                   pxe::token_prefix(token))},
+                      {field::k_stop, true}});
       }
       if (unit && *unit) {
-        return answer(200, json{{"unit", (*unit)->tag.str()},
-                                {"state", hwdb::to_string((*unit)->state)},
-                                {"outcome", "repeat"}});
+        return answer(200, json{{field::k_unit, (*unit)->tag.str()},
+                                {field::k_state, hwdb::to_string((*unit)->state)},
+                                {field::k_outcome, "repeat"}});
       }
     }
   }
@@ -159,9 +165,9 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
       current = **refreshed;
     }
   }
-  return answer(200, json{{"unit", current.tag.str()},
-                          {"state", hwdb::to_string(current.state)},
-                          {"outcome", hwdb::to_string(unit->outcome)}});
+  return answer(200, json{{field::k_unit, current.tag.str()},
+                          {field::k_state, hwdb::to_string(current.state)},
+                          {field::k_outcome, hwdb::to_string(unit->outcome)}});
 }
 
 } // namespace atelier::daemon

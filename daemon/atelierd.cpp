@@ -26,6 +26,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -37,54 +38,27 @@ namespace {
 
 constexpr std::chrono::seconds k_sweep_interval{30}; // how often stalled steps are looked for
 
-struct Options {
-  std::string db = default_database();
-  std::string interface;
-  std::string address;
-  std::uint16_t http_port = 80;
-  int reply_delay_ms = 0;
+// A start-up step either succeeded or ends atelierd with this exit status (its reason is already
+// logged or printed): 1 for a failure of the system, 2 for something to fix in the configuration.
+using Started = std::expected<void, int>;
+
+// What atelierd runs from: the configuration (file, then environment, then command line, each
+// overriding the one before), and what only the command line sets.
+struct Settings {
+  profiles::ServerConfig config;
+  std::optional<std::string> config_file; // --config
+  std::string config_source = "embedded defaults";
+  bool check_config = false;
+  bool print_config = false;
+  std::string lease_file; // standalone: default beside the database
+  // For tests on unprivileged ports; a real workshop keeps the defaults.
+  std::string listen = "0.0.0.0";
   std::uint16_t dhcp_port = pxe::k_dhcp_server_port;
   std::uint16_t boot_port = pxe::k_pxe_boot_server_port;
+  std::uint16_t tftp_port = 69;
   std::uint16_t client_port = 68;
   std::string broadcast = "255.255.255.255";
-  std::string listen = "0.0.0.0";
-  std::string mode = "proxy";
-  std::string pool; // standalone: FIRST-LAST
-  std::string netmask = "255.255.255.0";
-  std::string lease_file; // standalone: default beside the database
-  int lease_seconds = 3600;
-  std::string boot_dir; // vmlinuz + initrd.img (atelier bootenv build --out DIR)
-  std::string ipxe_dir =
-      "/usr/lib/ipxe"; // Debian's ipxe package: TFTP root and HTTP-boot EFI files
-  std::uint16_t tftp_port = 69;
-  int token_minutes = 30;
-  std::string program;      // the program file (grading rules); pipeline off when absent
-  std::string profiles_dir; // the profiles; pipeline off when absent
-  std::string api_listen;   // [api] listen; "" = no coordinator API
 };
-
-// The configuration file's values become the defaults the command line may override.
-Options options_from(const profiles::ServerConfig& config) {
-  Options opt;
-  opt.db = config.server.database.string();
-  opt.interface = config.server.interface;
-  opt.address = config.server.address;
-  opt.http_port = config.boot.http_port;
-  opt.reply_delay_ms = config.dhcp.reply_delay_ms;
-  opt.mode = std::string(profiles::to_string(config.dhcp.mode));
-  opt.pool = config.dhcp.pool;
-  opt.netmask = config.dhcp.netmask;
-  // The lease journal stays beside the database (DB + ".leases") unless --lease-file says
-  // otherwise.
-  opt.lease_seconds = config.dhcp.lease_seconds;
-  opt.boot_dir = config.boot.bootenv_dir.string();
-  opt.ipxe_dir = config.boot.ipxe_dir.string();
-  opt.token_minutes = config.boot.token_minutes;
-  opt.program = config.pipeline.program.string();
-  opt.profiles_dir = config.pipeline.profiles_dir.string();
-  opt.api_listen = config.api.enabled ? config.api.listen : "";
-  return opt;
-}
 
 // --config FILE (or --config=FILE) among the arguments, before the full parse: the file's values
 // are the defaults of the other options.
@@ -122,55 +96,202 @@ void log_line(std::string_view line) {
   std::cerr << fmt::format("{:%Y-%m-%dT%H:%M:%S}Z atelierd: {}\n", now, line) << std::flush;
 }
 
+// Configuration: --config FILE, else /etc/atelier/atelier.toml when it exists, else the embedded
+// defaults (docs/CONFIG.md). $ATELIER_DB overrides the file's database.
+std::expected<Settings, int> load_configuration(const std::vector<std::string>& args) {
+  Settings s;
+  s.config_file = config_argument(args);
+  if (s.config_file || std::filesystem::exists(profiles::k_default_server_config)) {
+    const std::filesystem::path path =
+        s.config_file.value_or(std::string(profiles::k_default_server_config));
+    auto loaded = profiles::load_server_config(path);
+    if (!loaded) {
+      for (const auto& diagnostic : loaded.error()) {
+        std::cerr << diagnostic.to_string() << "\n";
+      }
+      std::cerr << "atelierd: " << path.string() << " has errors; nothing started\n";
+      return std::unexpected(2);
+    }
+    for (const auto& warning : loaded->warnings) {
+      std::cerr << warning.to_string() << "\n";
+    }
+    s.config = std::move(*loaded);
+    s.config_source = path.string();
+  }
+  if (std::getenv("ATELIER_DB") != nullptr) {
+    s.config.server.database = default_database(); // the command line overrides both
+  }
+  return s;
+}
+
+// An option that sets a path of the configuration (given as text: CLI11 2.1 would take a
+// std::filesystem::path for a container of path elements).
+void add_path_option(CLI::App& app, const std::string& name, std::filesystem::path& target,
+                     const std::string& help) {
+  app.add_option_function<std::string>(
+      name, [&target](const std::string& value) { target = value; }, help);
+}
+
+// The options that override the configuration file, bound to its fields.
+void add_configuration_options(CLI::App& app, profiles::ServerConfig& c) {
+  add_path_option(app, "--db", c.server.database,
+                  "hardware database (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
+  app.add_option("--interface", c.server.interface, "the workshop network interface (e.g. enp3s0)");
+  app.add_option("--address", c.server.address, "this server's IPv4 address on that interface");
+  app.add_option("--http-port", c.boot.http_port,
+                 "port of the boot HTTP server named in iPXE's script URL");
+  app.add_option("--reply-delay-ms", c.dhcp.reply_delay_ms,
+                 "wait this long before answering (firmware that drops instant replies)")
+      ->check(CLI::Range(0, 5000));
+  app.add_option_function<std::string>(
+         "--mode",
+         [&c](const std::string& mode) {
+           c.dhcp.mode =
+               mode == "standalone" ? profiles::DhcpMode::standalone : profiles::DhcpMode::proxy;
+         },
+         "proxy: beside the site's DHCP server (default); standalone: the only DHCP server of an "
+         "isolated workshop switch")
+      ->check(CLI::IsMember({"proxy", "standalone"}));
+  app.add_option("--pool", c.dhcp.pool, "standalone: addresses to hand out, FIRST-LAST");
+  app.add_option("--netmask", c.dhcp.netmask, "standalone: subnet mask given to clients");
+  app.add_option("--lease-seconds", c.dhcp.lease_seconds, "standalone: lease time")
+      ->check(CLI::Range(60, 7 * 24 * 3600));
+  add_path_option(
+      app, "--boot-dir", c.boot.bootenv_dir,
+      "boot environment served over HTTP: vmlinuz and initrd.img (atelier bootenv build)");
+  add_path_option(app, "--ipxe-dir", c.boot.ipxe_dir,
+                  "iPXE binaries served over TFTP (and over HTTP for UEFI HTTP boot); Debian's "
+                  "ipxe package installs them in /usr/lib/ipxe");
+  add_path_option(app, "--program", c.pipeline.program,
+                  "program file: grading rules (pipeline.program)");
+  add_path_option(app, "--profiles", c.pipeline.profiles_dir,
+                  "profiles directory (pipeline.profiles_dir)");
+  app.add_option_function<std::string>(
+      "--api-listen",
+      [&c](const std::string& listen) {
+        c.api.enabled = !listen.empty();
+        if (c.api.enabled) {
+          c.api.listen = listen;
+        }
+      },
+      "coordinator API address:port ([api] listen; \"\" turns the API off)");
+  app.add_option("--token-minutes", c.boot.token_minutes, "how long a boot token stays valid")
+      ->check(CLI::Range(1, 24 * 60));
+}
+
+// The options that only the command line has.
+void add_command_line_options(CLI::App& app, Settings& s) {
+  app.add_flag("--check-config", s.check_config, "validate the configuration, print it, and exit");
+  app.add_flag("--print-config", s.print_config,
+               "print the effective configuration as TOML (every key) and exit");
+  app.add_option("--lease-file", s.lease_file,
+                 "standalone: lease journal (default: DB path + .leases); survives restarts");
+  app.add_option("--dhcp-port", s.dhcp_port, "DHCP server port")->group("Testing");
+  app.add_option("--boot-port", s.boot_port, "PXE boot-server port")->group("Testing");
+  app.add_option("--tftp-port", s.tftp_port, "TFTP port")->group("Testing");
+  app.add_option("--client-port", s.client_port, "DHCP client port")->group("Testing");
+  app.add_option("--broadcast-address", s.broadcast, "where broadcast replies go")
+      ->group("Testing");
+  app.add_option("--listen-address", s.listen, "address the sockets bind to")->group("Testing");
+}
+
+// The command line over `s`. An error is the exit status (--help exits 0).
+Started parse_command_line(const std::vector<std::string>& args, Settings& s) {
+  CLI::App app{"atelierd: the workshop daemon (network boot, agent API, pipeline)", "atelierd"};
+  std::string config_option; // already read by load_configuration
+  app.add_option("--config", config_option,
+                 "configuration file (default: /etc/atelier/atelier.toml when it exists)");
+  add_configuration_options(app, s.config);
+  add_command_line_options(app, s);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return std::unexpected(app.exit(e) == 0 ? 0 : 2);
+  }
+  return {};
+}
+
+// The configuration as atelierd would run it, command-line overrides included.
+int print_configuration(const Settings& s) {
+  std::cout << to_toml(s.config);
+  if (s.check_config) {
+    std::cerr << "atelierd: configuration from " << s.config_source << " is valid\n";
+  }
+  return 0;
+}
+
+// The coordinator API's view of the program file: what the handover and households pages show.
+std::expected<CoordinatorSettings, std::string>
+coordinator_settings(const std::filesystem::path& program_file) {
+  CoordinatorSettings settings;
+  if (!std::filesystem::exists(program_file)) {
+    return settings;
+  }
+  auto program = profiles::load_program(program_file);
+  if (!program) {
+    return std::unexpected(
+        fmt::format("coordinator API: the program file {} has errors", program_file.string()));
+  }
+  settings.program = program->name;
+  settings.warranty_months = program->handover.warranty_months;
+  settings.price_min_cents = program->handover.price_min_cents;
+  settings.price_max_cents = program->handover.price_max_cents;
+  settings.retention_days = program->households.retention_days;
+  return settings;
+}
+
+// [api] listen, refused where donated machines could reach it or where the boot server listens.
+std::expected<std::pair<std::string, std::uint16_t>, std::string>
+api_endpoint(const profiles::ServerConfig& config) {
+  auto endpoint = parse_listen_address(config.api.listen);
+  if (!endpoint) {
+    return std::unexpected("[api] listen " + endpoint.error());
+  }
+  // Donated machines on the workshop network are untrusted: the API is not offered to them
+  // unless the configuration says so in as many words.
+  const std::string& host = endpoint->first;
+  const bool everywhere = host == "0.0.0.0" || host == "::";
+  if ((everywhere || host == config.server.address) && !config.api.allow_workshop_network) {
+    return std::unexpected(fmt::format(
+        "[api] listen = \"{}\" is reachable from the workshop network, where donated machines "
+        "boot; listen on 127.0.0.1 (with a reverse proxy for other machines) or on another "
+        "network's address, or set [api] allow_workshop_network = true; nothing started",
+        config.api.listen));
+  }
+  // The boot server listens on every address of the workshop interface: the same port here
+  // would fail at bind time with a less helpful "address already in use".
+  if (endpoint->second == config.boot.http_port) {
+    return std::unexpected(fmt::format(
+        "[api] listen = \"{}\" uses port {}, which is [boot] http_port's too; give the API "
+        "another port (default {}); nothing started",
+        config.api.listen, config.boot.http_port, profiles::ApiSection{}.listen));
+  }
+  return endpoint;
+}
+
 // The coordinator API as atelierd runs it (docs/API.md): on its own thread with its own database
 // connection (one Store per thread), so a login's Argon2id work never delays a DHCP answer.
 class CoordinatorApiService {
 public:
   static std::expected<std::unique_ptr<CoordinatorApiService>, std::string>
-  start(const Options& opt, const profiles::ServerConfig& config, ApiServer::LogSink log) {
-    auto endpoint = parse_listen_address(opt.api_listen);
+  start(const profiles::ServerConfig& config, ApiServer::LogSink log) {
+    auto endpoint = api_endpoint(config);
     if (!endpoint) {
-      return std::unexpected("[api] listen " + endpoint.error());
-    }
-    // Donated machines on the workshop network are untrusted: the API is not offered to them
-    // unless the configuration says so in as many words.
-    const std::string& host = endpoint->first;
-    const bool everywhere = host == "0.0.0.0" || host == "::";
-    if ((everywhere || host == opt.address) && !config.api.allow_workshop_network) {
-      return std::unexpected(fmt::format(
-          "[api] listen = \"{}\" is reachable from the workshop network, where donated machines "
-          "boot; listen on 127.0.0.1 (with a reverse proxy for other machines) or on another "
-          "network's address, or set [api] allow_workshop_network = true; nothing started",
-          opt.api_listen));
-    }
-    // The boot server listens on every address of the workshop interface: the same port here
-    // would fail at bind time with a less helpful "address already in use".
-    if (endpoint->second == opt.http_port) {
-      return std::unexpected(fmt::format(
-          "[api] listen = \"{}\" uses port {}, which is [boot] http_port's too; give the API "
-          "another port (default {}); nothing started",
-          opt.api_listen, opt.http_port, profiles::ApiSection{}.listen));
+      return std::unexpected(endpoint.error());
     }
     static const hwdb::SystemClock clock;
-    auto store = hwdb::open_store(opt.db);
+    auto store = hwdb::open_store(config.server.database.string());
     if (!store) {
       return std::unexpected("coordinator API: " + store.error().message);
     }
-    CoordinatorSettings settings;
-    if (std::filesystem::exists(opt.program)) {
-      auto program = profiles::load_program(opt.program);
-      if (!program) {
-        return std::unexpected(
-            fmt::format("coordinator API: the program file {} has errors", opt.program));
-      }
-      settings.program = program->name;
-      settings.warranty_months = program->handover.warranty_months;
-      settings.price_min_cents = program->handover.price_min_cents;
-      settings.price_max_cents = program->handover.price_max_cents;
-      settings.retention_days = program->households.retention_days;
+    auto settings = coordinator_settings(config.pipeline.program);
+    if (!settings) {
+      return std::unexpected(settings.error());
     }
     auto service = std::unique_ptr<CoordinatorApiService>(new CoordinatorApiService(
-        std::move(*store), clock, std::chrono::hours(config.api.token_hours), std::move(settings)));
+        std::move(*store), clock, std::chrono::hours(config.api.token_hours),
+        std::move(*settings)));
     ApiServerConfig server_config;
     server_config.listen_address = endpoint->first;
     server_config.port = endpoint->second;
@@ -212,214 +333,130 @@ private:
   std::thread m_thread;
 };
 
-} // namespace
+// Everything atelierd runs, in the order it is built (and the reverse order it is torn down).
+// DHCP, TFTP, HTTP boot, the agent API and the pipeline share one io thread, the database's only
+// user among them; the coordinator API has its own thread and connection.
+struct Services {
+  Services(const Settings& s, pxe::Ipv4Address address, std::unique_ptr<hwdb::Store> store)
+      : settings(s), config(s.config), server_address(address), registry(std::move(store), clock),
+        admission(registry),
+        tokens(pxe::BootTokensConfig{std::chrono::minutes(config.boot.token_minutes)}),
+        base_url(fmt::format("http://{}:{}", config.server.address, config.boot.http_port)) {}
 
-int run_atelierd(const std::vector<std::string>& args) {
-  // Configuration: --config FILE, else /etc/atelier/atelier.toml when it exists, else the embedded
-  // defaults (docs/CONFIG.md). Command-line options override the file.
-  const std::optional<std::string> config_file = config_argument(args);
-  profiles::ServerConfig config;
-  std::string config_source = "embedded defaults";
-  if (config_file || std::filesystem::exists(profiles::k_default_server_config)) {
-    const std::filesystem::path path =
-        config_file.value_or(std::string(profiles::k_default_server_config));
-    auto loaded = profiles::load_server_config(path);
-    if (!loaded) {
-      for (const auto& diagnostic : loaded.error()) {
-        std::cerr << diagnostic.to_string() << "\n";
-      }
-      std::cerr << "atelierd: " << path.string() << " has errors; nothing started\n";
-      return 2;
-    }
-    for (const auto& warning : loaded->warnings) {
-      std::cerr << warning.to_string() << "\n";
-    }
-    config = std::move(*loaded);
-    config_source = path.string();
-  }
-  Options opt = options_from(config);
-  if (std::getenv("ATELIER_DB") != nullptr) {
-    opt.db = default_database(); // the environment overrides the file, the command line both
-  }
-  bool check_config = false;
-  bool print_config = false;
-  std::string config_option;
-  CLI::App app{"atelierd: the workshop daemon (network boot, agent API, pipeline)", "atelierd"};
-  app.add_option("--config", config_option,
-                 "configuration file (default: /etc/atelier/atelier.toml when it exists)");
-  app.add_flag("--check-config", check_config, "validate the configuration, print it, and exit");
-  app.add_flag("--print-config", print_config,
-               "print the effective configuration as TOML (every key) and exit");
-  app.add_option("--db", opt.db,
-                 "hardware database (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
-  app.add_option("--interface", opt.interface, "the workshop network interface (e.g. enp3s0)");
-  app.add_option("--address", opt.address, "this server's IPv4 address on that interface");
-  app.add_option("--http-port", opt.http_port,
-                 "port of the boot HTTP server named in iPXE's script URL");
-  app.add_option("--reply-delay-ms", opt.reply_delay_ms,
-                 "wait this long before answering (firmware that drops instant replies)")
-      ->check(CLI::Range(0, 5000));
-  app.add_option("--mode", opt.mode,
-                 "proxy: beside the site's DHCP server (default); standalone: the only DHCP server "
-                 "of an isolated workshop switch")
-      ->check(CLI::IsMember({"proxy", "standalone"}));
-  app.add_option("--pool", opt.pool, "standalone: addresses to hand out, FIRST-LAST");
-  app.add_option("--netmask", opt.netmask, "standalone: subnet mask given to clients");
-  app.add_option("--lease-file", opt.lease_file,
-                 "standalone: lease journal (default: DB path + .leases); survives restarts");
-  app.add_option("--lease-seconds", opt.lease_seconds, "standalone: lease time")
-      ->check(CLI::Range(60, 7 * 24 * 3600));
-  app.add_option(
-      "--boot-dir", opt.boot_dir,
-      "boot environment served over HTTP: vmlinuz and initrd.img (atelier bootenv build)");
-  app.add_option("--ipxe-dir", opt.ipxe_dir,
-                 "iPXE binaries served over TFTP (and over HTTP for UEFI HTTP boot); Debian's ipxe "
-                 "package installs them in /usr/lib/ipxe");
-  app.add_option("--program", opt.program, "program file: grading rules (pipeline.program)");
-  app.add_option("--profiles", opt.profiles_dir, "profiles directory (pipeline.profiles_dir)");
-  app.add_option("--api-listen", opt.api_listen,
-                 "coordinator API address:port ([api] listen; \"\" turns the API off)");
-  app.add_option("--token-minutes", opt.token_minutes, "how long a boot token stays valid")
-      ->check(CLI::Range(1, 24 * 60));
-  // For tests on unprivileged ports; a real workshop keeps the defaults.
-  app.add_option("--dhcp-port", opt.dhcp_port, "DHCP server port")->group("Testing");
-  app.add_option("--boot-port", opt.boot_port, "PXE boot-server port")->group("Testing");
-  app.add_option("--tftp-port", opt.tftp_port, "TFTP port")->group("Testing");
-  app.add_option("--client-port", opt.client_port, "DHCP client port")->group("Testing");
-  app.add_option("--broadcast-address", opt.broadcast, "where broadcast replies go")
-      ->group("Testing");
-  app.add_option("--listen-address", opt.listen, "address the sockets bind to")->group("Testing");
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-  if (print_config || check_config) {
-    // The command line's overrides are part of the effective configuration.
-    config.server.database = opt.db;
-    config.server.interface = opt.interface;
-    config.server.address = opt.address;
-    config.dhcp.mode =
-        opt.mode == "standalone" ? profiles::DhcpMode::standalone : profiles::DhcpMode::proxy;
-    config.dhcp.pool = opt.pool;
-    config.dhcp.netmask = opt.netmask;
-    config.dhcp.lease_seconds = opt.lease_seconds;
-    config.dhcp.reply_delay_ms = opt.reply_delay_ms;
-    config.boot.http_port = opt.http_port;
-    config.boot.bootenv_dir = opt.boot_dir;
-    config.boot.ipxe_dir = opt.ipxe_dir;
-    config.boot.token_minutes = opt.token_minutes;
-    config.api.enabled = !opt.api_listen.empty();
-    if (config.api.enabled) {
-      config.api.listen = opt.api_listen;
-    }
-    std::cout << to_toml(config);
-    if (check_config) {
-      std::cerr << "atelierd: configuration from " << config_source << " is valid\n";
-    }
-    return 0;
-  }
-  if (opt.interface.empty() || opt.address.empty()) {
-    log_line(fmt::format("no workshop interface/address: set [server] interface and address in {} "
-                         "or give --interface and --address",
-                         config_file.value_or(std::string(profiles::k_default_server_config))));
-    return 2;
-  }
-  log_line("configuration: " + config_source);
-
-  const auto server = pxe::Ipv4Address::parse(opt.address);
-  if (!server) {
-    log_line(fmt::format("--address: '{}' is not an IPv4 address", opt.address));
-    return 2;
-  }
-  static const hwdb::SystemClock clock;
-  auto store = hwdb::open_store(opt.db);
-  if (!store) {
-    log_line(store.error().message);
-    return 1;
-  }
-  hwdb::Registry registry(std::move(*store), clock);
-  HwdbAdmission admission(registry);
-
-  pxe::DhcpServiceConfig service_config;
-  service_config.reply.server = *server;
-  service_config.boot.server = *server;
-  service_config.boot.http_port = opt.http_port;
-  std::optional<pxe::LeasePool> pool;
-  if (opt.mode == "standalone") {
-    const auto range = parse_range(opt.pool);
-    const auto mask = pxe::Ipv4Address::parse(opt.netmask);
-    if (!range || !mask) {
-      log_line("standalone mode needs --pool FIRST-LAST and a valid --netmask");
-      return 2;
-    }
-    service_config.mode = pxe::DhcpMode::standalone;
-    service_config.network.subnet_mask = *mask;
-    pxe::LeasePoolConfig pool_config;
-    pool_config.first = range->first;
-    pool_config.last = range->second;
-    pool_config.lease_time = std::chrono::seconds(opt.lease_seconds);
-    pool_config.journal = opt.lease_file.empty() ? opt.db + ".leases" : opt.lease_file;
-    auto opened = pxe::LeasePool::open(pool_config);
-    if (!opened) {
-      log_line("cannot open the lease journal: " + opened.error());
-      return 1;
-    }
-    pool.emplace(std::move(*opened));
-  }
-  pxe::DhcpService service(service_config, admission, pool ? &*pool : nullptr);
-
+  static inline const hwdb::SystemClock clock;
+  const Settings& settings;
+  const profiles::ServerConfig& config;
+  pxe::Ipv4Address server_address;
+  hwdb::Registry registry;
+  HwdbAdmission admission;
+  pxe::BootTokens tokens;
+  std::string base_url; // of the boot HTTP server, as the machines reach it
   boost::asio::io_context io;
+  std::optional<pxe::LeasePool> pool;
+  std::optional<pxe::DhcpService> dhcp_service;
+  std::optional<pxe::DhcpServer> dhcp;
+  std::optional<SigningKey> signing_key;
+  std::unique_ptr<Pipeline> pipeline;
+  std::optional<AgentApi> agent_api;
+  std::optional<pxe::HttpBootServer> http;
+  std::optional<pxe::TftpServer> tftp;
+  std::unique_ptr<CoordinatorApiService> api;
+};
+
+// Standalone mode: the lease pool and its journal (beside the database unless --lease-file).
+Started open_lease_pool(Services& d, pxe::DhcpServiceConfig& service_config) {
+  const auto& dhcp = d.config.dhcp;
+  const auto range = parse_range(dhcp.pool);
+  const auto mask = pxe::Ipv4Address::parse(dhcp.netmask);
+  if (!range || !mask) {
+    log_line("standalone mode needs --pool FIRST-LAST and a valid --netmask");
+    return std::unexpected(2);
+  }
+  service_config.mode = pxe::DhcpMode::standalone;
+  service_config.network.subnet_mask = *mask;
+  pxe::LeasePoolConfig pool_config;
+  pool_config.first = range->first;
+  pool_config.last = range->second;
+  pool_config.lease_time = std::chrono::seconds(dhcp.lease_seconds);
+  pool_config.journal = d.settings.lease_file.empty()
+                            ? d.config.server.database.string() + ".leases"
+                            : d.settings.lease_file;
+  auto opened = pxe::LeasePool::open(pool_config);
+  if (!opened) {
+    log_line("cannot open the lease journal: " + opened.error());
+    return std::unexpected(1);
+  }
+  d.pool.emplace(std::move(*opened));
+  return {};
+}
+
+Started start_dhcp(Services& d) {
+  const Settings& s = d.settings;
+  const profiles::ServerConfig& c = d.config;
+  const bool standalone = c.dhcp.mode == profiles::DhcpMode::standalone;
+  pxe::DhcpServiceConfig service_config;
+  service_config.reply.server = d.server_address;
+  service_config.boot.server = d.server_address;
+  service_config.boot.http_port = c.boot.http_port;
+  if (standalone) {
+    if (auto opened = open_lease_pool(d, service_config); !opened) {
+      return opened;
+    }
+  }
+  d.dhcp_service.emplace(service_config, d.admission, d.pool ? &*d.pool : nullptr);
   pxe::DhcpServerConfig server_config;
-  server_config.interface = opt.interface;
-  server_config.listen_address = opt.listen;
-  server_config.server_port = opt.dhcp_port;
-  server_config.boot_server_port = opt.boot_port;
-  server_config.client_port = opt.client_port;
-  server_config.broadcast_address = opt.broadcast;
-  server_config.reply_delay = std::chrono::milliseconds(opt.reply_delay_ms);
-  pxe::DhcpServer dhcp(io, server_config, service, log_line);
-  if (auto started = dhcp.start(); !started) {
+  server_config.interface = c.server.interface;
+  server_config.listen_address = s.listen;
+  server_config.server_port = s.dhcp_port;
+  server_config.boot_server_port = s.boot_port;
+  server_config.client_port = s.client_port;
+  server_config.broadcast_address = s.broadcast;
+  server_config.reply_delay = std::chrono::milliseconds(c.dhcp.reply_delay_ms);
+  d.dhcp.emplace(d.io, server_config, *d.dhcp_service, log_line);
+  if (auto started = d.dhcp->start(); !started) {
     log_line("cannot start the DHCP service: " + started.error());
-    return 1;
+    return std::unexpected(1);
   }
   log_line(fmt::format("{} on {} ({}), ports {} and {}, database {}{}",
-                       opt.mode == "proxy" ? "proxyDHCP" : "standalone DHCP", opt.interface,
-                       opt.address, opt.dhcp_port, opt.boot_port, opt.db,
-                       pool ? fmt::format(", pool {}", opt.pool) : ""));
-  log_line(fmt::format("TFTP on port {} from {}; HTTP boot on port {}{}", opt.tftp_port,
-                       opt.ipxe_dir, opt.http_port,
-                       opt.boot_dir.empty() ? " (no --boot-dir: scripts only, no boot environment)"
-                                            : ", boot environment " + opt.boot_dir));
+                       standalone ? "standalone DHCP" : "proxyDHCP", c.server.interface,
+                       c.server.address, s.dhcp_port, s.boot_port, c.server.database.string(),
+                       d.pool ? fmt::format(", pool {}", c.dhcp.pool) : ""));
+  const std::string boot_dir = c.boot.bootenv_dir.string();
+  log_line(fmt::format("TFTP on port {} from {}; HTTP boot on port {}{}", s.tftp_port,
+                       c.boot.ipxe_dir.string(), c.boot.http_port,
+                       boot_dir.empty() ? " (no --boot-dir: scripts only, no boot environment)"
+                                        : ", boot environment " + boot_dir));
+  return {};
+}
 
-  // HTTP: the per-machine iPXE script (with a one-time token, after the same "don't boot" check as
-  // DHCP), the boot environment, and the iPXE EFI binaries for UEFI HTTP boot.
-  pxe::BootTokens tokens(pxe::BootTokensConfig{std::chrono::minutes(opt.token_minutes)});
-  const std::string base_url = fmt::format("http://{}:{}", opt.address, opt.http_port);
+// HTTP: the per-machine iPXE script (with a one-time token, after the same "don't boot" check as
+// DHCP), the boot environment, and the iPXE EFI binaries for UEFI HTTP boot.
+pxe::HttpBootConfig http_boot_config(Services& d) {
+  const profiles::ServerConfig& c = d.config;
   pxe::BootScriptConfig script;
-  script.server_url = base_url;
-  script.files_url = base_url + "/boot";
-  auto issue_script = pxe::make_standalone_script_handler(tokens, script, log_line);
+  script.server_url = d.base_url;
+  script.files_url = d.base_url + "/boot";
+  auto issue_script = pxe::make_standalone_script_handler(d.tokens, script, log_line);
   pxe::HttpBootConfig http_config;
-  http_config.listen_address = opt.listen;
-  http_config.port = opt.http_port;
-  http_config.interface = opt.interface;
-  if (!opt.boot_dir.empty() &&
-      !std::filesystem::exists(std::filesystem::path(opt.boot_dir) / "vmlinuz")) {
+  http_config.listen_address = d.settings.listen;
+  http_config.port = c.boot.http_port;
+  http_config.interface = c.server.interface;
+  const std::filesystem::path& boot_dir = c.boot.bootenv_dir;
+  if (!boot_dir.empty() && !std::filesystem::exists(boot_dir / "vmlinuz")) {
     log_line(fmt::format("warning: no boot environment in {} (build it with `atelier bootenv build "
                          "--out {}`); machines will get their boot script but no kernel",
-                         opt.boot_dir, opt.boot_dir));
+                         boot_dir.string(), boot_dir.string()));
   }
-  if (!opt.boot_dir.empty()) {
-    http_config.files["/boot/vmlinuz"] = std::filesystem::path(opt.boot_dir) / "vmlinuz";
-    http_config.files["/boot/initrd.img"] = std::filesystem::path(opt.boot_dir) / "initrd.img";
+  if (!boot_dir.empty()) {
+    http_config.files["/boot/vmlinuz"] = boot_dir / "vmlinuz";
+    http_config.files["/boot/initrd.img"] = boot_dir / "initrd.img";
   }
   for (const char* efi : {"ipxe.efi", "snponly.efi"}) {
-    http_config.files[std::string("/ipxe/") + efi] = std::filesystem::path(opt.ipxe_dir) / efi;
+    http_config.files[std::string("/ipxe/") + efi] = c.boot.ipxe_dir / efi;
   }
   http_config.script_handler =
-      [&](const pxe::MacAddress& mac,
+      [&admission = d.admission, issue_script = std::move(issue_script)](
+          const pxe::MacAddress& mac,
           const std::string& client_ip) -> std::expected<std::string, std::string> {
     // Same thread as DHCP (one io_context), so the database is used from one thread only.
     const pxe::Admission allowed = admission.admit_script(mac);
@@ -428,153 +465,236 @@ int run_atelierd(const std::vector<std::string>& args) {
     }
     return issue_script(mac, client_ip);
   };
-  // The pipeline needs the program file and the profiles; without them machines still boot and
-  // register (inventory only), which is how a workshop starts before its profiles are written.
-  std::unique_ptr<Pipeline> pipeline;
-  std::optional<SigningKey> signing_key;
-  if (std::filesystem::exists(opt.program) && std::filesystem::is_directory(opt.profiles_dir)) {
-    PipelineConfig pipeline_config;
-    auto program = profiles::load_program(opt.program);
-    auto loaded = profiles::load_profile_directory(opt.profiles_dir);
-    if (!program || !loaded) {
-      for (const auto& d : program ? loaded.error() : program.error()) {
-        log_line(d.to_string());
-      }
-      log_line("the program file or a profile has errors; nothing started");
-      return 2;
+  return http_config;
+}
+
+// Each profile's file (sent to the agents) and, for a local image, the HTTP route it is served
+// under: /images/<file name>, from the path the profile gives, else from the images directory.
+void add_profile_files(const profiles::ServerConfig& c, PipelineConfig& pipeline_config,
+                       pxe::HttpBootConfig& http_config) {
+  for (const auto& profile : pipeline_config.profiles) {
+    std::ifstream in(profile.name_location.file);
+    pipeline_config.profile_texts[profile.name] =
+        std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (profile.image.is_url) {
+      continue;
     }
-    pipeline_config.program = std::move(*program);
-    pipeline_config.profiles = std::move(*loaded);
-    pipeline_config.site =
-        config.server.site.empty() ? pipeline_config.program.site : config.server.site;
-    pipeline_config.after_ready = config.pipeline.after_ready;
-    pipeline_config.bench_budget_seconds = config.pipeline.bench_budget_seconds;
-    pipeline_config.max_active_units = config.pipeline.max_active_units;
-    pipeline_config.stall = std::chrono::minutes(config.pipeline.stall_minutes);
-    pipeline_config.step_timeout = std::chrono::minutes(config.pipeline.step_timeout_minutes);
-    pipeline_config.image_base_url = base_url + "/images";
-    for (const auto& profile : pipeline_config.profiles) {
-      std::ifstream in(profile.name_location.file);
-      pipeline_config.profile_texts[profile.name] =
-          std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      if (profile.image.is_url) {
-        continue;
-      }
-      // Local images are served to the agents at /images/<file name>: from the path the profile
-      // gives, else from the images directory.
-      std::filesystem::path image = profile.image.path;
-      const std::string name = image.filename().string();
-      if (!std::filesystem::exists(image)) {
-        image = config.pipeline.images_dir / name;
-      }
-      if (!std::filesystem::exists(image)) {
-        log_line(fmt::format("warning: profile {}: image {} not found (nor in {}); machines "
-                             "given this profile will fail at the deploy step",
-                             profile.name, profile.image.path.string(),
-                             config.pipeline.images_dir.string()));
-      }
-      http_config.files["/images/" + name] = image;
+    std::filesystem::path image = profile.image.path;
+    const std::string name = image.filename().string();
+    if (!std::filesystem::exists(image)) {
+      image = c.pipeline.images_dir / name;
     }
-    log_line(fmt::format("pipeline on: program {}, {} profile(s) from {}", opt.program,
-                         pipeline_config.profiles.size(), opt.profiles_dir));
-    bool created = false;
-    // $ATELIER_KEY_DIR overrides the file, like $ATELIER_DB (the `atelier cert` commands agree).
-    const std::filesystem::path key_dir = std::getenv("ATELIER_KEY_DIR") != nullptr
-                                              ? std::filesystem::path(default_key_dir())
-                                              : config.pipeline.keys_dir;
-    auto key = SigningKey::load_or_create(key_dir, &created);
-    if (!key) {
-      log_line("cannot load or create the workshop signing key: " + key.error());
-      return 1;
+    if (!std::filesystem::exists(image)) {
+      log_line(fmt::format("warning: profile {}: image {} not found (nor in {}); machines "
+                           "given this profile will fail at the deploy step",
+                           profile.name, profile.image.path.string(),
+                           c.pipeline.images_dir.string()));
     }
-    signing_key.emplace(std::move(*key));
-    log_line(fmt::format("{} workshop key {} ({})", created ? "created the" : "signing with the",
-                         signing_key->public_key().fingerprint(), signing_key->path().string()));
-    pipeline =
-        std::make_unique<Pipeline>(registry, clock, std::move(pipeline_config), *signing_key);
-  } else {
+    http_config.files["/images/" + name] = image;
+  }
+}
+
+std::expected<PipelineConfig, int> pipeline_config_from(Services& d,
+                                                        pxe::HttpBootConfig& http_config) {
+  const profiles::ServerConfig& c = d.config;
+  auto program = profiles::load_program(c.pipeline.program);
+  auto loaded = profiles::load_profile_directory(c.pipeline.profiles_dir);
+  if (!program || !loaded) {
+    for (const auto& diagnostic : program ? loaded.error() : program.error()) {
+      log_line(diagnostic.to_string());
+    }
+    log_line("the program file or a profile has errors; nothing started");
+    return std::unexpected(2);
+  }
+  PipelineConfig pipeline_config;
+  pipeline_config.program = std::move(*program);
+  pipeline_config.profiles = std::move(*loaded);
+  pipeline_config.site = c.server.site.empty() ? pipeline_config.program.site : c.server.site;
+  pipeline_config.after_ready = c.pipeline.after_ready;
+  pipeline_config.bench_budget_seconds = c.pipeline.bench_budget_seconds;
+  pipeline_config.max_active_units = c.pipeline.max_active_units;
+  pipeline_config.stall = std::chrono::minutes(c.pipeline.stall_minutes);
+  pipeline_config.step_timeout = std::chrono::minutes(c.pipeline.step_timeout_minutes);
+  pipeline_config.image_base_url = d.base_url + "/images";
+  add_profile_files(c, pipeline_config, http_config);
+  log_line(fmt::format("pipeline on: program {}, {} profile(s) from {}",
+                       c.pipeline.program.string(), pipeline_config.profiles.size(),
+                       c.pipeline.profiles_dir.string()));
+  return pipeline_config;
+}
+
+// The pipeline needs the program file and the profiles; without them machines still boot and
+// register (inventory only), which is how a workshop starts before its profiles are written.
+Started start_pipeline(Services& d, pxe::HttpBootConfig& http_config) {
+  const profiles::ServerConfig& c = d.config;
+  if (!std::filesystem::exists(c.pipeline.program) ||
+      !std::filesystem::is_directory(c.pipeline.profiles_dir)) {
     log_line(fmt::format("pipeline off: no program file {} or no profiles directory {}; machines "
                          "boot and register only",
-                         opt.program, opt.profiles_dir));
+                         c.pipeline.program.string(), c.pipeline.profiles_dir.string()));
+    return {};
   }
-  AgentApi agent_api(registry, tokens, pipeline.get());
-  http_config.post_handler = [&](std::string_view path, const std::string& body,
-                                 const std::string& client_ip) {
+  auto pipeline_config = pipeline_config_from(d, http_config);
+  if (!pipeline_config) {
+    return std::unexpected(pipeline_config.error());
+  }
+  bool created = false;
+  // $ATELIER_KEY_DIR overrides the file, like $ATELIER_DB (the `atelier cert` commands agree).
+  const std::filesystem::path key_dir = std::getenv("ATELIER_KEY_DIR") != nullptr
+                                            ? std::filesystem::path(default_key_dir())
+                                            : c.pipeline.keys_dir;
+  auto key = SigningKey::load_or_create(key_dir, &created);
+  if (!key) {
+    log_line("cannot load or create the workshop signing key: " + key.error());
+    return std::unexpected(1);
+  }
+  d.signing_key.emplace(std::move(*key));
+  log_line(fmt::format("{} workshop key {} ({})", created ? "created the" : "signing with the",
+                       d.signing_key->public_key().fingerprint(), d.signing_key->path().string()));
+  d.pipeline = std::make_unique<Pipeline>(d.registry, Services::clock, std::move(*pipeline_config),
+                                          *d.signing_key);
+  return {};
+}
+
+// The boot HTTP server, with the agent API behind its POSTs.
+Started start_http(Services& d) {
+  pxe::HttpBootConfig http_config = http_boot_config(d);
+  if (auto started = start_pipeline(d, http_config); !started) {
+    return started;
+  }
+  d.agent_api.emplace(d.registry, d.tokens, d.pipeline.get());
+  http_config.post_handler = [&agent_api = *d.agent_api](std::string_view path,
+                                                         const std::string& body,
+                                                         const std::string& client_ip) {
     pxe::HttpPostResult result = agent_api.handle(path, body, client_ip);
     log_line(fmt::format("agent {} {} {}: {}", client_ip, path, result.status,
                          std::string_view(result.body).substr(0, result.body.find('\n'))));
     return result;
   };
-  pxe::HttpBootServer http(io, http_config, log_line);
-  if (auto started = http.start(); !started) {
+  d.http.emplace(d.io, http_config, log_line);
+  if (auto started = d.http->start(); !started) {
     log_line("cannot start the HTTP boot server: " + started.error());
-    return 1;
+    return std::unexpected(1);
   }
+  return {};
+}
 
-  // TFTP: the firmware's first stage (undionly.kpxe, ipxe.efi, snponly.efi), read-only. They are a
-  // fixed table, not a directory walk: Debian's ipxe package makes ipxe.efi a symlink into /boot,
-  // which the jail would rightly refuse; anything else is looked up in the jail.
+// TFTP: the firmware's first stage (undionly.kpxe, ipxe.efi, snponly.efi), read-only. They are a
+// fixed table, not a directory walk: Debian's ipxe package makes ipxe.efi a symlink into /boot,
+// which the jail would rightly refuse; anything else is looked up in the jail.
+Started start_tftp(Services& d) {
   pxe::TftpServerConfig tftp_config;
-  tftp_config.listen_address = opt.listen;
-  tftp_config.port = opt.tftp_port;
-  tftp_config.interface = opt.interface;
-  tftp_config.root = opt.ipxe_dir;
+  tftp_config.listen_address = d.settings.listen;
+  tftp_config.port = d.settings.tftp_port;
+  tftp_config.interface = d.config.server.interface;
+  tftp_config.root = d.config.boot.ipxe_dir;
   for (const char* first_stage : {"undionly.kpxe", "ipxe.efi", "snponly.efi"}) {
-    tftp_config.files[first_stage] = std::filesystem::path(opt.ipxe_dir) / first_stage;
+    tftp_config.files[first_stage] = d.config.boot.ipxe_dir / first_stage;
   }
-  pxe::TftpServer tftp(io, tftp_config, log_line);
-  if (auto started = tftp.start(); !started) {
+  d.tftp.emplace(d.io, tftp_config, log_line);
+  if (auto started = d.tftp->start(); !started) {
     log_line("cannot start the TFTP server: " + started.error());
-    return 1;
+    return std::unexpected(1);
   }
+  return {};
+}
 
-  // The coordinator API: its own listener, io_context, thread and database connection.
-  std::unique_ptr<CoordinatorApiService> api;
-  if (!opt.api_listen.empty()) {
-    auto started = CoordinatorApiService::start(opt, config, log_line);
-    if (!started) {
-      log_line(started.error());
-      return 2;
-    }
-    api = std::move(*started);
-  } else {
+// The coordinator API: its own listener, io_context, thread and database connection.
+Started start_coordinator_api(Services& d) {
+  if (!d.config.api.enabled) {
     log_line("coordinator API off ([api] enabled = false)");
+    return {};
   }
+  auto started = CoordinatorApiService::start(d.config, log_line);
+  if (!started) {
+    log_line(started.error());
+    return std::unexpected(2);
+  }
+  d.api = std::move(*started);
+  return {};
+}
 
-  // Every 30 s, on the io thread (the database's only user here, so no lock): steps whose agent
-  // went silent for [pipeline] stall_minutes, or that ran past step_timeout_minutes, are given up.
-  boost::asio::steady_timer sweep_timer(io);
+// Runs the io thread until SIGINT or SIGTERM. Every 30 s, on that thread (the database's only user
+// here, so no lock): steps whose agent went silent for [pipeline] stall_minutes, or that ran past
+// step_timeout_minutes, are given up.
+int run_until_signal(Services& d) {
+  boost::asio::steady_timer sweep_timer(d.io);
   std::function<void()> schedule_sweep = [&] {
     sweep_timer.expires_after(k_sweep_interval);
     sweep_timer.async_wait([&](boost::system::error_code error) {
       if (error) {
         return; // cancelled: stopping
       }
-      for (const auto& line : pipeline->sweep().lines) {
+      for (const auto& line : d.pipeline->sweep().lines) {
         log_line(line);
       }
       schedule_sweep();
     });
   };
-  if (pipeline) {
+  if (d.pipeline) {
     schedule_sweep();
   }
-
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::signal_set signals(d.io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int signal) {
     log_line(fmt::format("signal {}: stopping", signal));
-    dhcp.stop();
-    tftp.stop();
-    http.stop();
+    d.dhcp->stop();
+    d.tftp->stop();
+    d.http->stop();
     sweep_timer.cancel();
-    io.stop();
+    d.io.stop();
   });
-  io.run();
-  api.reset(); // stops its listener and joins its thread
-  const auto& c = service.counters();
+  d.io.run();
+  d.api.reset(); // stops its listener and joins its thread
+  const auto& c = d.dhcp_service->counters();
   log_line(fmt::format("stopped: {} packets, {} offers, {} acks, {} refused, {} malformed",
                        c.received, c.offers, c.acks, c.refused, c.malformed));
   return 0;
+}
+
+// The services in the order they start; the first that fails ends atelierd.
+int start_and_run(const Settings& s, pxe::Ipv4Address address, std::unique_ptr<hwdb::Store> store) {
+  Services d(s, address, std::move(store));
+  for (Started (*start)(Services&) : {start_dhcp, start_http, start_tftp, start_coordinator_api}) {
+    if (auto started = start(d); !started) {
+      return started.error();
+    }
+  }
+  return run_until_signal(d);
+}
+
+} // namespace
+
+int run_atelierd(const std::vector<std::string>& args) {
+  auto settings = load_configuration(args);
+  if (!settings) {
+    return settings.error();
+  }
+  if (auto parsed = parse_command_line(args, *settings); !parsed) {
+    return parsed.error();
+  }
+  if (settings->print_config || settings->check_config) {
+    return print_configuration(*settings);
+  }
+  const profiles::ServerConfig& config = settings->config;
+  if (config.server.interface.empty() || config.server.address.empty()) {
+    log_line(fmt::format(
+        "no workshop interface/address: set [server] interface and address in {} or give "
+        "--interface and --address",
+        settings->config_file.value_or(std::string(profiles::k_default_server_config))));
+    return 2;
+  }
+  log_line("configuration: " + settings->config_source);
+  const auto address = pxe::Ipv4Address::parse(config.server.address);
+  if (!address) {
+    log_line(fmt::format("--address: '{}' is not an IPv4 address", config.server.address));
+    return 2;
+  }
+  auto store = hwdb::open_store(config.server.database.string());
+  if (!store) {
+    log_line(store.error().message);
+    return 1;
+  }
+  return start_and_run(*settings, *address, std::move(*store));
 }
 
 } // namespace atelier::daemon

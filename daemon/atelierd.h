@@ -1,5 +1,6 @@
-// atelierd, the workshop daemon. Today it runs the proxyDHCP side of the PXE service with detection
-// into the hardware database (docs/PXE.md); TFTP, HTTP and the pipeline join it in later issues.
+// atelierd, the workshop daemon: proxyDHCP (or standalone DHCP), TFTP and HTTP network boot with
+// detection into the hardware database (docs/PXE.md), the agent API and the pipeline
+// (docs/AGENT-API.md, docs/PIPELINE.md), and the coordinator API (docs/API.md).
 #pragma once
 
 #include <string>

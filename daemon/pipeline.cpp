@@ -3,6 +3,7 @@
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
 #include "profiles/match.h"
+#include "records/agent_protocol.h"
 #include "records/bench_grade.h"
 
 #include <algorithm>
@@ -16,24 +17,19 @@ namespace {
 
 using hwdb::UnitState;
 using nlohmann::json;
-
-constexpr std::array<std::pair<Step, std::string_view>, 5> k_steps{{
-    {Step::bench, "bench"},
-    {Step::wipe, "wipe"},
-    {Step::deploy, "deploy"},
-    {Step::verify, "verify"},
-    {Step::finish, "finish"},
-}};
+using records::Step;
+namespace field = records::agent_field;
+namespace param = records::param_field;
 
 ApiAnswer refuse(unsigned status, std::string message, bool stop = false) {
-  json body{{"error", std::move(message)}};
+  json body{{field::k_error, std::move(message)}};
   if (stop) {
-    body["stop"] = true; // the agent must stop working: its session is over
+    body[field::k_stop] = true; // the agent must stop working: its session is over
   }
   return {status, std::move(body)};
 }
 
-std::string string_at(const json& j, const char* key) {
+std::string string_at(const json& j, std::string_view key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
@@ -65,15 +61,6 @@ std::string job_over(const hwdb::PipelineJob& job) {
 
 } // namespace
 
-std::string_view to_string(Step step) {
-  for (const auto& [s, name] : k_steps) {
-    if (s == step) {
-      return name;
-    }
-  }
-  return "finish";
-}
-
 std::optional<Step> step_for(UnitState state) {
   switch (state) {
   case UnitState::inventoried:
@@ -93,21 +80,43 @@ std::optional<Step> step_for(UnitState state) {
   }
 }
 
+namespace {
+
+records::Action action_after_ready(profiles::AfterReady after_ready) {
+  switch (after_ready) {
+  case profiles::AfterReady::poweroff:
+    return records::Action::poweroff;
+  case profiles::AfterReady::reboot:
+    return records::Action::reboot;
+  case profiles::AfterReady::wait:
+    return records::Action::wait;
+  }
+  return records::Action::wait;
+}
+
+json finish_params(records::Verdict verdict, std::string message, records::Action action) {
+  return {{param::k_verdict, records::to_string(verdict)},
+          {param::k_message, std::move(message)},
+          {param::k_action, records::to_string(action)}};
+}
+
+} // namespace
+
 json verdict_for(const hwdb::Unit& unit, const std::string& reason,
                  profiles::AfterReady after_ready) {
   const std::string tag = unit.tag.str();
   switch (unit.state) {
   case UnitState::ready:
-    return {{"verdict", "READY"},
-            {"message", fmt::format("stick label {} and shelve the machine", tag)},
-            {"action", std::string(profiles::to_string(after_ready))}};
+    return finish_params(records::Verdict::ready,
+                         fmt::format("stick label {} and shelve the machine", tag),
+                         action_after_ready(after_ready));
   case UnitState::parts:
-    return {{"verdict", "PARTS"},
-            {"message", fmt::format("label {} \"parts\" and set it aside: {}", tag, reason)},
-            {"action", "poweroff"}};
+    return finish_params(records::Verdict::parts,
+                         fmt::format("label {} \"parts\" and set it aside: {}", tag, reason),
+                         records::Action::poweroff);
   default:
-    return {
-        {"verdict", "FAILED"}, {"message", fmt::format("{}: {}", tag, reason)}, {"action", "wait"}};
+    return finish_params(records::Verdict::failed, fmt::format("{}: {}", tag, reason),
+                         records::Action::wait);
   }
 }
 
@@ -244,7 +253,7 @@ std::expected<Pipeline::Caller, ApiAnswer> Pipeline::authenticate(const json& re
   if (!request.is_object()) {
     return std::unexpected(refuse(400, "the body is not a JSON object"));
   }
-  const std::string token = string_at(request, "token");
+  const std::string token = string_at(request, field::k_token);
   if (token.empty()) {
     return std::unexpected(refuse(400, "field 'token' is missing"));
   }
@@ -269,7 +278,7 @@ std::optional<std::string> Pipeline::chosen_profile(hwdb::RowId unit_id) {
     return std::nullopt;
   }
   for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
-    if (it->step == "bench" && it->status == "done") {
+    if (it->step == records::to_string(Step::bench) && it->status == "done") {
       const json stored = json::parse(it->result_json, nullptr, false);
       const std::string name = string_at(stored, "profile");
       return name.empty() ? std::nullopt : std::optional(name);
@@ -297,18 +306,19 @@ std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Uni
   }
   switch (step) {
   case Step::bench:
-    return json{{"budget_seconds", m_config.bench_budget_seconds}};
+    return json{{param::k_budget_seconds, m_config.bench_budget_seconds}};
   case Step::wipe:
-    return json{{"profile", profile->name},
-                {"methods",
-                 {{"hdd", method_names(profile->wipe.hdd)},
-                  {"ssd", method_names(profile->wipe.ssd)},
-                  {"nvme", method_names(profile->wipe.nvme)},
-                  {"usb", method_names(profile->wipe.usb)}}},
-                {"verify", std::string(profiles::to_string(profile->wipe.verify))},
-                {"hidden_areas", std::string(profiles::to_string(profile->wipe.hidden_areas))},
-                {"site", m_config.site},
-                {"tag", unit.tag.str()}};
+    return json{
+        {param::k_profile, profile->name},
+        {param::k_methods,
+         {{"hdd", method_names(profile->wipe.hdd)},
+          {"ssd", method_names(profile->wipe.ssd)},
+          {"nvme", method_names(profile->wipe.nvme)},
+          {"usb", method_names(profile->wipe.usb)}}},
+        {param::k_verify, std::string(profiles::to_string(profile->wipe.verify))},
+        {param::k_hidden_areas, std::string(profiles::to_string(profile->wipe.hidden_areas))},
+        {param::k_site, m_config.site},
+        {param::k_tag, unit.tag.str()}};
   case Step::deploy: {
     if (!profile->image.sha256) {
       return std::unexpected(fmt::format(
@@ -316,18 +326,18 @@ std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Uni
           profile->name));
     }
     const auto text = m_config.profile_texts.find(profile->name);
-    return json{{"profile", profile->name},
-                {"profile_toml", text == m_config.profile_texts.end() ? "" : text->second},
-                {"image_url", profile->image.is_url ? profile->image.source
-                                                    : m_config.image_base_url + "/" +
-                                                          image_file_name(profile->image)},
-                {"image_sha256", *profile->image.sha256},
-                {"tag", unit.tag.str()}};
+    return json{{param::k_profile, profile->name},
+                {param::k_profile_toml, text == m_config.profile_texts.end() ? "" : text->second},
+                {param::k_image_url, profile->image.is_url ? profile->image.source
+                                                           : m_config.image_base_url + "/" +
+                                                                 image_file_name(profile->image)},
+                {param::k_image_sha256, *profile->image.sha256},
+                {param::k_tag, unit.tag.str()}};
   }
   case Step::verify:
-    return json{
-        {"tag", unit.tag.str()},
-        {"hostname", profiles::expand_hostname(profile->tailoring.hostname, unit.tag.str())}};
+    return json{{param::k_tag, unit.tag.str()},
+                {param::k_hostname,
+                 profiles::expand_hostname(profile->tailoring.hostname, unit.tag.str())}};
   case Step::finish: {
     std::string reason;
     if (auto events = m_registry.store().events(unit.id); events && !events->empty()) {
@@ -356,11 +366,11 @@ ApiAnswer Pipeline::next(const json& request) {
       if (auto r = store.set_job_progress(job.id, job.progress_json, m_clock.now()); !r) {
         return refuse(500, r.error().message);
       }
-      return {200, json{{"job", job.id},
-                        {"step", job.step},
-                        {"attempt", job.attempt},
-                        {"unit", caller->unit.tag.str()},
-                        {"params", json::parse(job.params_json, nullptr, false)}}};
+      return {200, json{{field::k_job, job.id},
+                        {field::k_step, job.step},
+                        {field::k_attempt, job.attempt},
+                        {field::k_unit, caller->unit.tag.str()},
+                        {field::k_params, json::parse(job.params_json, nullptr, false)}}};
     }
   }
   hwdb::Unit unit = caller->unit;
@@ -390,7 +400,7 @@ ApiAnswer Pipeline::next(const json& request) {
   hwdb::PipelineJob job;
   job.unit_id = unit.id;
   job.session_id = caller->session.id;
-  job.step = std::string(to_string(*step));
+  job.step = std::string(records::to_string(*step));
   job.attempt = 1 + static_cast<int>(std::count_if(jobs->begin(), jobs->end(), [&](const auto& j) {
                   return j.step == job.step;
                 }));
@@ -401,11 +411,11 @@ ApiAnswer Pipeline::next(const json& request) {
   if (!id) {
     return refuse(500, id.error().message);
   }
-  return {200, json{{"job", *id},
-                    {"step", job.step},
-                    {"attempt", job.attempt},
-                    {"unit", unit.tag.str()},
-                    {"params", *params}}};
+  return {200, json{{field::k_job, *id},
+                    {field::k_step, job.step},
+                    {field::k_attempt, job.attempt},
+                    {field::k_unit, unit.tag.str()},
+                    {field::k_params, *params}}};
 }
 
 ApiAnswer Pipeline::progress(const json& request) {
@@ -413,11 +423,12 @@ ApiAnswer Pipeline::progress(const json& request) {
   if (!caller) {
     return caller.error();
   }
-  if (!request.contains("job") || !request["job"].is_number_integer() ||
-      !request.contains("progress") || !request["progress"].is_object()) {
-    return refuse(400, "fields 'job' (integer) and 'progress' (object) are required");
+  if (!request.contains(field::k_job) || !request[field::k_job].is_number_integer() ||
+      !request.contains(field::k_progress) || !request[field::k_progress].is_object()) {
+    return refuse(400, fmt::format("fields '{}' (integer) and '{}' (object) are required",
+                                   field::k_job, field::k_progress));
   }
-  const hwdb::RowId job_id = request["job"].get<hwdb::RowId>();
+  const hwdb::RowId job_id = request[field::k_job].get<hwdb::RowId>();
   auto job = m_registry.store().job_by_id(job_id);
   if (!job || !*job || (*job)->session_id != caller->session.id) {
     return refuse(404, fmt::format("job {} is not a job of this boot", job_id));
@@ -430,13 +441,14 @@ ApiAnswer Pipeline::progress(const json& request) {
   const auto now = m_clock.now();
   auto& last = m_last_progress_write[job_id];
   if (last != hwdb::Timestamp{} && now - last < std::chrono::seconds(1)) {
-    return {200, json{{"ok", true}, {"stored", false}}};
+    return {200, json{{field::k_ok, true}, {field::k_stored, false}}};
   }
   last = now;
-  if (auto r = m_registry.store().set_job_progress(job_id, request["progress"].dump(), now); !r) {
+  if (auto r = m_registry.store().set_job_progress(job_id, request[field::k_progress].dump(), now);
+      !r) {
     return refuse(500, r.error().message);
   }
-  return {200, json{{"ok", true}, {"stored", true}}};
+  return {200, json{{field::k_ok, true}, {field::k_stored, true}}};
 }
 
 ApiAnswer Pipeline::refuse_result(const Caller& caller, const hwdb::PipelineJob& job,
@@ -456,7 +468,7 @@ ApiAnswer Pipeline::refuse_result(const Caller& caller, const hwdb::PipelineJob&
     if (!unit || !*unit) {
       return hwdb::fail(hwdb::ErrorCode::not_found, "the unit vanished");
     }
-    if ((*unit)->state == UnitState::failed || job.step == "finish") {
+    if ((*unit)->state == UnitState::failed || job.step == records::to_string(Step::finish)) {
       return {};
     }
     auto moved = m_registry.transition(**unit, UnitState::failed, "atelierd", reason);
@@ -468,7 +480,9 @@ ApiAnswer Pipeline::refuse_result(const Caller& caller, const hwdb::PipelineJob&
   if (!done) {
     return refuse(500, done.error().message);
   }
-  return {200, json{{"accepted", false}, {"state", "failed"}, {"error", reason}}};
+  return {200, json{{field::k_accepted, false},
+                    {field::k_state, hwdb::to_string(UnitState::failed)},
+                    {field::k_error, reason}}};
 }
 
 ApiAnswer Pipeline::result(const json& request) {
@@ -476,45 +490,47 @@ ApiAnswer Pipeline::result(const json& request) {
   if (!caller) {
     return caller.error();
   }
-  const std::string status = string_at(request, "status");
-  if (!request.contains("job") || !request["job"].is_number_integer() ||
-      (status != "done" && status != "failed")) {
+  const auto status = records::result_status_from_string(string_at(request, field::k_status));
+  if (!request.contains(field::k_job) || !request[field::k_job].is_number_integer() || !status) {
     return refuse(400, "fields 'job' (integer) and 'status' (\"done\" or \"failed\") are required");
   }
-  const json result = request.contains("result") ? request["result"] : json::object();
+  const bool done = *status == records::ResultStatus::done;
+  const json result = request.contains(field::k_result) ? request[field::k_result] : json::object();
   if (!result.is_object()) {
     return refuse(400, "field 'result' must be an object");
   }
-  if (status == "failed" && string_at(request, "reason").empty()) {
+  if (!done && string_at(request, field::k_reason).empty()) {
     return refuse(400, "a failed step needs field 'reason' (what the volunteer should know)");
   }
-  const hwdb::RowId job_id = request["job"].get<hwdb::RowId>();
+  const hwdb::RowId job_id = request[field::k_job].get<hwdb::RowId>();
   hwdb::Store& store = m_registry.store();
   auto job = store.job_by_id(job_id);
   if (!job || !*job || (*job)->session_id != caller->session.id) {
     return refuse(404, fmt::format("job {} is not a job of this boot", job_id));
   }
-  json agent_part{{"status", status}, {"result", result}, {"reason", string_at(request, "reason")}};
+  json agent_part{{field::k_status, records::to_string(*status)},
+                  {field::k_result, result},
+                  {field::k_reason, string_at(request, field::k_reason)}};
   if ((*job)->status != "issued") {
     // A retry of a result we already have is answered the same; anything else is a conflict.
     const json stored = json::parse((*job)->result_json, nullptr, false);
     if (stored.is_object() && stored.contains("agent") && stored["agent"] == agent_part) {
-      return {200, json{{"accepted", true},
-                        {"repeat", true},
-                        {"state", hwdb::to_string(caller->unit.state)}}};
+      return {200, json{{field::k_accepted, true},
+                        {field::k_repeat, true},
+                        {field::k_state, hwdb::to_string(caller->unit.state)}}};
     }
     return refuse(409, job_over(**job), true);
   }
   json stored{{"agent", agent_part}};
   std::string failure;
-  auto done = store.transaction([&]() -> hwdb::Result<void> {
-    auto applied = apply_result(*caller, **job, status == "done", request, stored);
+  auto recorded = store.transaction([&]() -> hwdb::Result<void> {
+    auto applied = apply_result(*caller, **job, done, request, stored);
     if (!applied) {
       failure = applied.error();
       return hwdb::fail(hwdb::ErrorCode::refused, applied.error());
     }
-    auto finished = store.finish_job(job_id, status == "done" ? "done" : "failed", stored.dump(),
-                                     m_clock.now());
+    auto finished =
+        store.finish_job(job_id, done ? "done" : "failed", stored.dump(), m_clock.now());
     if (!finished) {
       return std::unexpected(finished.error());
     }
@@ -523,10 +539,10 @@ ApiAnswer Pipeline::result(const json& request) {
     }
     return {};
   });
-  if (!done && failure.empty()) {
-    return refuse(500, done.error().message); // the database failed: the agent retries
+  if (!recorded && failure.empty()) {
+    return refuse(500, recorded.error().message); // the database failed: the agent retries
   }
-  if (!done) {
+  if (!recorded) {
     // Well formed but not recordable (e.g. an erased disk's record that cannot say which disk):
     // waiting would not change it, so the step fails and the machine stops with the reason, on
     // the screen like any failed step, instead of the agent retrying or stalling.
@@ -534,7 +550,7 @@ ApiAnswer Pipeline::result(const json& request) {
   }
   auto unit = store.unit_by_id(caller->unit.id);
   const std::string state = unit && *unit ? std::string(hwdb::to_string((*unit)->state)) : "";
-  return {200, json{{"accepted", true}, {"state", state}}};
+  return {200, json{{field::k_accepted, true}, {field::k_state, state}}};
 }
 
 } // namespace atelier::daemon

@@ -19,6 +19,7 @@
 #include "profiles/profile.h"
 #include "profiles/program.h"
 #include "profiles/server_config.h"
+#include "records/agent_protocol.h"
 #include "workshop/signing.h"
 
 #include <chrono>
@@ -32,12 +33,10 @@
 
 namespace atelier::daemon {
 
-enum class Step { bench, wipe, deploy, verify, finish };
-std::string_view to_string(Step);
-
 // Pure: the step a unit in `state` is due for; nullopt for states the pipeline does not drive
 // (detected: not registered yet; assigned, delivered, recycled, returned: out of the workshop).
-std::optional<Step> step_for(hwdb::UnitState state);
+// The steps and their names are the agent protocol's (records/agent_protocol.h).
+std::optional<records::Step> step_for(hwdb::UnitState state);
 
 struct PipelineConfig {
   profiles::Program program;
@@ -104,7 +103,7 @@ private:
     hwdb::Unit unit;
   };
   std::expected<Caller, ApiAnswer> authenticate(const nlohmann::json& request);
-  std::expected<nlohmann::json, std::string> params_for(Step step, const hwdb::Unit& unit);
+  std::expected<nlohmann::json, std::string> params_for(records::Step step, const hwdb::Unit& unit);
   std::optional<std::string> chosen_profile(hwdb::RowId unit_id);
   std::expected<void, std::string> apply_result(const Caller& caller, const hwdb::PipelineJob& job,
                                                 bool ok, const nlohmann::json& result,
@@ -122,7 +121,7 @@ private:
   std::expected<hwdb::Unit, std::string> move(const hwdb::Unit& unit, hwdb::UnitState to,
                                               const std::string& reason);
   // Slots: nullopt when the unit may start its heavy step now, else the "wait" answer.
-  std::optional<ApiAnswer> wait_for_slot(const hwdb::Unit& unit, Step step);
+  std::optional<ApiAnswer> wait_for_slot(const hwdb::Unit& unit, records::Step step);
   // Gives up one issued job (sweep); false when it ended meanwhile.
   hwdb::Result<bool> give_up(const hwdb::PipelineJob& job, const std::string& reason);
 

@@ -2,6 +2,7 @@
 // heavy steps (max_active_units), and the sweep that gives up steps whose agent went silent
 // (stall_minutes) or that ran too long (step_timeout_minutes).
 #include "daemon/pipeline.h"
+#include "records/agent_protocol.h"
 
 #include <algorithm>
 
@@ -12,11 +13,18 @@ namespace {
 
 using hwdb::UnitState;
 using nlohmann::json;
+using records::Step;
+namespace field = records::agent_field;
 
 // The steps that hold a slot: they load the server (image downloads) and the workshop's power and
 // network most, and are the ones a workshop wants to run a bounded number of at once.
-bool is_heavy(std::string_view step) {
-  return step == "wipe" || step == "deploy";
+bool is_heavy(Step step) {
+  return step == Step::wipe || step == Step::deploy;
+}
+// A job's step as stored (its protocol name).
+bool is_heavy(std::string_view step_name) {
+  const auto step = records::step_from_string(step_name);
+  return step && is_heavy(*step);
 }
 
 std::string ordinal(std::size_t n) {
@@ -30,13 +38,12 @@ std::string ordinal(std::size_t n) {
 } // namespace
 
 std::optional<ApiAnswer> Pipeline::wait_for_slot(const hwdb::Unit& unit, Step step) {
-  const std::string_view name = to_string(step);
-  if (!is_heavy(name)) {
+  if (!is_heavy(step)) {
     return std::nullopt;
   }
   auto latest = m_registry.store().latest_jobs();
   if (!latest) {
-    return ApiAnswer{500, json{{"error", latest.error().message}}};
+    return ApiAnswer{500, json{{field::k_error, latest.error().message}}};
   }
   // An issued job is always its unit's newest (a new session abandons the old one's), so the
   // newest jobs are all the running ones.
@@ -67,15 +74,16 @@ std::optional<ApiAnswer> Pipeline::wait_for_slot(const hwdb::Unit& unit, Step st
     return std::nullopt;
   }
   const auto place = position + 1 - static_cast<std::size_t>(free);
-  return ApiAnswer{
-      200, json{{"wait", true},
-                {"retry_after", m_config.slot_retry.count()},
-                {"position", place},
-                {"unit", unit.tag.str()},
-                {"message", fmt::format("waiting for a free slot to {}: {} in line ({} machine{} "
-                                        "wiping or installing, [pipeline] max_active_units = {})",
-                                        name, ordinal(place), active, active == 1 ? " is" : "s are",
-                                        m_config.max_active_units)}}};
+  return ApiAnswer{200,
+                   json{{field::k_wait, true},
+                        {field::k_retry_after, m_config.slot_retry.count()},
+                        {field::k_position, place},
+                        {field::k_unit, unit.tag.str()},
+                        {field::k_message,
+                         fmt::format("waiting for a free slot to {}: {} in line ({} machine{} "
+                                     "wiping or installing, [pipeline] max_active_units = {})",
+                                     records::to_string(step), ordinal(place), active,
+                                     active == 1 ? " is" : "s are", m_config.max_active_units)}}};
 }
 
 hwdb::Result<bool> Pipeline::give_up(const hwdb::PipelineJob& job, const std::string& reason) {
@@ -123,7 +131,7 @@ SweepReport Pipeline::sweep() {
   }
   const auto now = m_clock.now();
   for (const auto& job : *latest) {
-    if (job.status != "issued" || job.step == "finish") {
+    if (job.status != "issued" || job.step == records::to_string(Step::finish)) {
       continue; // a finish job asks nothing more of the agent than to show the verdict
     }
     const auto last_word =

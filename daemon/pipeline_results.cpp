@@ -4,8 +4,10 @@
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
 #include "profiles/match.h"
+#include "records/agent_protocol.h"
 #include "records/bench_grade.h"
 #include "records/erasure_record.h"
+#include "records/imaging_record.h"
 #include "workshop/erasure_certificate.h"
 
 #include <fmt/format.h>
@@ -15,8 +17,12 @@ namespace {
 
 using hwdb::UnitState;
 using nlohmann::json;
+using records::Step;
+namespace field = records::agent_field;
+namespace param = records::param_field;
+namespace result_field = records::result_field;
 
-std::string string_at(const json& j, const char* key) {
+std::string string_at(const json& j, std::string_view key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
@@ -33,15 +39,16 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 std::expected<void, std::string> Pipeline::apply_result(const Caller& caller,
                                                         const hwdb::PipelineJob& job, bool ok,
                                                         const json& request, json& stored) {
-  const json result = request.contains("result") ? request["result"] : json::object();
-  const std::string reason = string_at(request, "reason");
+  const json result = request.contains(field::k_result) ? request[field::k_result] : json::object();
+  const std::string reason = string_at(request, field::k_reason);
+  const std::optional<Step> step = records::step_from_string(job.step);
   std::expected<void, std::string> applied;
-  if (job.step == "bench" && ok) {
+  if (step == Step::bench && ok) {
     applied = apply_bench(caller, result, stored);
-  } else if (job.step == "wipe") {
+  } else if (step == Step::wipe) {
     // Records of a failed wipe are kept too: they are the evidence of what went wrong.
     applied = apply_wipe(caller, result, stored);
-  } else if (job.step == "deploy") {
+  } else if (step == Step::deploy) {
     applied = apply_deploy(caller, job, request);
   }
   if (!applied) {
@@ -52,17 +59,18 @@ std::expected<void, std::string> Pipeline::apply_result(const Caller& caller,
     return std::unexpected("the unit vanished");
   }
   if (!ok) {
-    if (job.step == "finish" || (*unit)->state == UnitState::failed) {
+    if (step == Step::finish || (*unit)->state == UnitState::failed) {
       return {};
     }
     auto moved = move(**unit, UnitState::failed, fmt::format("{} failed: {}", job.step, reason));
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
-  if (job.step == "verify" && (*unit)->state == UnitState::imaged) {
-    auto moved = move(**unit, UnitState::ready,
-                      "verified: " + (string_at(result, "summary").empty()
-                                          ? std::string("the installed system checks out")
-                                          : string_at(result, "summary")));
+  if (step == Step::verify && (*unit)->state == UnitState::imaged) {
+    const std::string summary = string_at(result, result_field::k_summary);
+    auto moved =
+        move(**unit, UnitState::ready,
+             "verified: " +
+                 (summary.empty() ? std::string("the installed system checks out") : summary));
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
   return {};
@@ -79,10 +87,10 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
   if (!facts) {
     return std::unexpected("the unit's inventory cannot be graded: " + facts.error());
   }
-  auto disks = imager::disk_verdicts_from_inventory_json((*inventory)->raw_json);
-  std::optional<imager::BenchSummary> bench;
-  if (result.contains("bench") && result["bench"].is_object()) {
-    auto summary = imager::bench_summary_from_json(result["bench"].dump());
+  auto disks = records::disk_verdicts_from_inventory_json((*inventory)->raw_json);
+  std::optional<records::BenchSummary> bench;
+  if (result.contains(result_field::k_bench) && result[result_field::k_bench].is_object()) {
+    auto summary = records::bench_summary_from_json(result[result_field::k_bench].dump());
     if (!summary) {
       return std::unexpected("the bench report is malformed: " + summary.error());
     }
@@ -100,14 +108,14 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
       }
     }
   }
-  const imager::MachineGrade graded = imager::grade_machine(
-      m_config.program, *facts, disks ? *disks : std::vector<imager::DiskVerdict>{}, bench);
+  const records::MachineGrade graded = records::grade_machine(
+      m_config.program, *facts, disks ? *disks : std::vector<records::DiskVerdict>{}, bench);
   hwdb::GradeRecord grade;
   grade.unit_id = caller.unit.id;
   grade.graded_at = m_clock.now();
   grade.grade = std::string(profiles::to_string(graded.grade));
   grade.score = graded.rules.score;
-  grade.explanation = imager::to_text(graded);
+  grade.explanation = records::to_text(graded);
   if (auto added = store.add_grade(grade); !added) {
     return std::unexpected(added.error().message);
   }
@@ -168,14 +176,15 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
 
 std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller, const json& result,
                                                       json& stored) {
-  if (!result.contains("records") || !result["records"].is_array()) {
+  if (!result.contains(result_field::k_records) || !result[result_field::k_records].is_array()) {
     return {}; // a wipe that failed before any disk was touched carries no record
   }
   hwdb::Store& store = m_registry.store();
   int erased = 0;
   int failed = 0;
-  for (std::size_t i = 0; i < result["records"].size(); ++i) {
-    auto record = imager::erasure_record_from_json(result["records"][i]);
+  const json& sent = result[result_field::k_records];
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    auto record = records::erasure_record_from_json(sent[i]);
     if (!record) {
       return std::unexpected(fmt::format("result.records[{}]: {}", i, record.error()));
     }
@@ -185,7 +194,7 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller, cons
     if (!filed) {
       return std::unexpected(fmt::format("result.records[{}]: {}", i, filed.error()));
     }
-    (record->result == imager::ErasureResult::erased ? erased : failed) += 1;
+    (record->result == records::ErasureResult::erased ? erased : failed) += 1;
   }
   stored["erased"] = erased;
   stored["failed"] = failed;
@@ -206,20 +215,23 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller, cons
 
 std::expected<void, std::string>
 Pipeline::apply_deploy(const Caller& caller, const hwdb::PipelineJob& job, const json& request) {
-  const json result = request.contains("result") ? request["result"] : json::object();
-  const bool ok = string_at(request, "status") == "done";
+  const json result = request.contains(field::k_result) ? request[field::k_result] : json::object();
+  const bool ok = records::result_status_from_string(string_at(request, field::k_status)) ==
+                  records::ResultStatus::done;
   const json params = json::parse(job.params_json, nullptr, false);
   hwdb::ImagingRecord record;
   record.unit_id = caller.unit.id;
   record.started_at = job.issued_at;
   record.finished_at = m_clock.now();
-  record.profile = string_at(params, "profile");
-  record.image_sha256 = string_at(params, "image_sha256");
-  record.result = ok ? "imaged" : "failed";
+  record.profile = string_at(params, param::k_profile);
+  record.image_sha256 = string_at(params, param::k_image_sha256);
+  record.result =
+      records::to_string(ok ? records::ImagingResult::imaged : records::ImagingResult::failed);
   // The imaging record the agent sent (a failed one names the step and whether the disk was left
   // unbootable), else the reason alone (the deploy could not even start).
-  record.detail =
-      ok || (result.is_object() && !result.empty()) ? result.dump() : string_at(request, "reason");
+  record.detail = ok || (result.is_object() && !result.empty())
+                      ? result.dump()
+                      : string_at(request, field::k_reason);
   if (auto added = m_registry.store().add_imaging_record(record); !added) {
     return std::unexpected(added.error().message);
   }

@@ -162,22 +162,23 @@ int run_grade(const std::string& program_file, const std::string& inventory_file
   const std::string inventory_text =
       inventory_file.empty() ? to_json_text(live_inventory()) : read_text(inventory_file);
   auto facts = atelier::profiles::facts_from_inventory_json(inventory_text);
-  auto disks = disk_verdicts_from_inventory_json(inventory_text);
+  auto disks = atelier::records::disk_verdicts_from_inventory_json(inventory_text);
   if (!facts || !disks) {
     std::fprintf(stderr, "atelier-imager: inventory: %s\n",
                  (!facts ? facts.error() : disks.error()).c_str());
     return 2;
   }
-  std::optional<BenchSummary> bench;
+  std::optional<atelier::records::BenchSummary> bench;
   if (!bench_file.empty()) {
-    auto summary = bench_summary_from_json(read_text(bench_file));
+    auto summary = atelier::records::bench_summary_from_json(read_text(bench_file));
     if (!summary) {
       std::fprintf(stderr, "atelier-imager: %s: %s\n", bench_file.c_str(), summary.error().c_str());
       return 2;
     }
     bench = std::move(*summary);
   }
-  const MachineGrade grade = grade_machine(*program, *facts, *disks, bench);
+  const atelier::records::MachineGrade grade =
+      atelier::records::grade_machine(*program, *facts, *disks, bench);
   nlohmann::json report = to_json(grade);
   std::string text = to_text(grade);
   if (!profile_paths.empty()) {

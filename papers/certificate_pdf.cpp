@@ -68,7 +68,7 @@ std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w, const 
                                                   std::size_t index, std::size_t count,
                                                   profiles::Language language) {
   const CertificateText& t = certificate_text(language);
-  const imager::ErasureRecord& r = c.record;
+  const records::ErasureRecord& r = c.record;
   const double width = k_a4_width - 2 * k_margin;
   w.ensure(k_qr_size + 40);
   w.font(k_font, 13, true);

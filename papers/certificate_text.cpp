@@ -5,8 +5,8 @@
 namespace atelier::daemon {
 namespace {
 
-using imager::ErasureRecord;
 using profiles::Language;
+using records::ErasureRecord;
 
 constexpr CertificateText k_english{
     .bytes = "bytes",
@@ -254,13 +254,13 @@ std::string verification_words(const ErasureRecord& r, Language language) {
   const CertificateText& t = certificate_text(language);
   std::string_view how;
   switch (r.verification) {
-  case imager::VerificationMethod::none:
+  case records::VerificationMethod::none:
     how = t.not_verified;
     break;
-  case imager::VerificationMethod::sample:
+  case records::VerificationMethod::sample:
     how = t.sampled_read_back;
     break;
-  case imager::VerificationMethod::full:
+  case records::VerificationMethod::full:
     how = t.full_read_back;
     break;
   }
@@ -282,7 +282,7 @@ std::string duration_words(double seconds) {
   return fmt::format("{} h {} min", total / 3600, total % 3600 / 60);
 }
 
-std::string hidden_area_words(const imager::HiddenAreaStatus& h, const CertificateText& t) {
+std::string hidden_area_words(const records::HiddenAreaStatus& h, const CertificateText& t) {
   std::string words;
   if (!h.checked) {
     words = t.hidden_not_checked;
@@ -299,7 +299,7 @@ std::string hidden_area_words(const imager::HiddenAreaStatus& h, const Certifica
   return h.note.empty() ? words : fmt::format("{}{}{}", words, t.semicolon, h.note);
 }
 
-std::string smart_words(const imager::SmartSummary& s, const CertificateText& t) {
+std::string smart_words(const records::SmartSummary& s, const CertificateText& t) {
   std::string words = s.overall.empty()       ? std::string(t.smart_unavailable)
                       : s.overall == "passed" ? std::string(t.smart_passed)
                       : s.overall == "failed" ? std::string(t.smart_failed)
@@ -337,7 +337,7 @@ std::vector<RecordLine> record_lines(const ErasureRecord& r, Language language) 
   const auto known = [&](const std::string& text) {
     return or_unknown(text, t);
   };
-  add(t.result, r.result == imager::ErasureResult::erased
+  add(t.result, r.result == records::ErasureResult::erased
                     ? std::string(t.erased)
                     : format(t.failed_reason, known(r.failure_reason)));
   add(t.record_id, r.record_id);
@@ -350,7 +350,7 @@ std::vector<RecordLine> record_lines(const ErasureRecord& r, Language language) 
   add(t.device, known(r.device));
   // The NIST level names are the standard's own words, in every language.
   add(t.level, fmt::format("{} (NIST SP 800-88)",
-                           r.level == imager::SanitizationLevel::purge ? "Purge" : "Clear"));
+                           r.level == records::SanitizationLevel::purge ? "Purge" : "Clear"));
   add(t.method, r.method_detail.empty()
                     ? r.method
                     : fmt::format("{}{}{}", r.method, t.colon, r.method_detail));

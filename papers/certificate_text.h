@@ -80,7 +80,7 @@ struct RecordLine {
   std::string value;
 };
 
-std::vector<RecordLine> record_lines(const imager::ErasureRecord& record, profiles::Language);
+std::vector<RecordLine> record_lines(const records::ErasureRecord& record, profiles::Language);
 
 // "500.1 GB (500107862016 bytes)" / "500,1 Go (500107862016 octets)": decimal units, as disk
 // labels use.

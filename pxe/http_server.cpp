@@ -1,6 +1,7 @@
 #include "pxe/http_server.h"
 
 #include "base/unique_fd.h"
+#include "pxe/http_listener.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -16,10 +17,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -81,23 +80,21 @@ std::string loggable_target(std::string_view target) {
 struct HttpBootServer::Impl : std::enable_shared_from_this<HttpBootServer::Impl> {
   class Session;
 
-  asio::io_context& io;
   HttpBootConfig config;
   LogSink log;
-  tcp::acceptor acceptor;
-  bool stopping = false;
-  std::uint16_t bound_port = 0;
-  // Open connections, so stop() can close them. Only touched on the io thread.
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  HttpListener listener;
 
-  Impl(asio::io_context& io_, HttpBootConfig cfg, LogSink sink)
-      : io(io_), config(std::move(cfg)), log(std::move(sink)), acceptor(io_) {}
-
-  void accept();
+  Impl(asio::io_context& io, HttpBootConfig cfg, LogSink sink)
+      : config(std::move(cfg)), log(std::move(sink)),
+        listener(
+            io,
+            {config.listen_address, config.port, config.interface, config.max_connections, "http"},
+            log) {}
 };
 
 // One TCP connection: read a request, answer it, repeat while keep-alive holds.
-class HttpBootServer::Impl::Session : public std::enable_shared_from_this<Session> {
+class HttpBootServer::Impl::Session : public HttpConnection,
+                                      public std::enable_shared_from_this<Session> {
 public:
   Session(std::shared_ptr<Impl> server, tcp::socket socket)
       : m_server(std::move(server)), m_stream(std::move(socket)) {
@@ -106,13 +103,11 @@ public:
     m_client = ec ? std::string("?") : remote.address().to_string();
   }
 
-  ~Session() { m_server->sessions.erase(this); }
-
-  void start(bool overloaded) {
-    m_server->sessions.emplace(this, weak_from_this());
+  // `open`: the connections open besides this one.
+  void start(std::size_t open, bool overloaded) {
     if (overloaded) {
-      m_server->log(fmt::format("http {} refused: {} connections open (max_connections)", m_client,
-                                m_server->sessions.size() - 1));
+      m_server->log(
+          fmt::format("http {} refused: {} connections open (max_connections)", m_client, open));
       m_method = "-";
       m_target = "-";
       respond_text(http::status::service_unavailable, "Too many connections, retry later\n", false);
@@ -121,7 +116,7 @@ public:
     read_request();
   }
 
-  void close() {
+  void close() override {
     boost::system::error_code ec;
     m_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     m_stream.close();
@@ -359,7 +354,7 @@ private:
     m_text.clear();
     m_file.reset();
     m_header.reset();
-    if (ec || !keep_alive || m_server->stopping) {
+    if (ec || !keep_alive || m_server->listener.stopping()) {
       close();
       return;
     }
@@ -386,23 +381,6 @@ private:
   std::vector<char> m_chunk; // the fixed per-connection buffer, allocated on the first file
 };
 
-void HttpBootServer::Impl::accept() {
-  acceptor.async_accept(
-      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || self->stopping) {
-          return;
-        }
-        if (!ec) {
-          const bool overloaded = self->sessions.size() >= self->config.max_connections;
-          std::make_shared<Session>(self, std::move(socket))->start(overloaded);
-        } else {
-          // EMFILE and friends: log and keep accepting; the next accept may succeed.
-          self->log(fmt::format("http accept failed: {}", ec.message()));
-        }
-        self->accept();
-      });
-}
-
 HttpScriptHandler make_standalone_script_handler(BootTokens& tokens, BootScriptConfig script,
                                                  LogSink log) {
   return [&tokens, script = std::move(script), log = std::move(log)](
@@ -427,69 +405,51 @@ HttpBootServer::HttpBootServer(asio::io_context& io, HttpBootConfig config, LogS
 
 HttpBootServer::~HttpBootServer() {
   // Sessions keep the Impl alive through their handlers; make sure none keeps a listening socket.
-  if (!m_impl->stopping) {
+  if (!m_impl->listener.stopping()) {
     stop();
   }
 }
 
 std::expected<void, std::string> HttpBootServer::start() {
-  auto& impl = *m_impl;
-  const auto port = impl.config.port;
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(impl.config.listen_address, ec);
-  if (ec) {
+  const auto port = m_impl->config.port;
+  auto started = m_impl->listener.start(
+      [weak = m_impl->weak_from_this()](tcp::socket socket, std::size_t open,
+                                        bool overloaded) -> std::shared_ptr<HttpConnection> {
+        auto impl = weak.lock();
+        if (!impl) {
+          return nullptr;
+        }
+        auto session = std::make_shared<Impl::Session>(std::move(impl), std::move(socket));
+        session->start(open, overloaded);
+        return session;
+      });
+  if (started) {
+    return {};
+  }
+  const ListenError& e = started.error();
+  switch (e.stage) {
+  case ListenError::Stage::address:
     return std::unexpected(
-        fmt::format("listen address '{}': {}", impl.config.listen_address, ec.message()));
-  }
-  const tcp::endpoint endpoint(address, port);
-  impl.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) {
-    impl.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  }
-  if (!ec && !impl.config.interface.empty()) {
+        fmt::format("listen address '{}': {}", m_impl->config.listen_address, e.reason));
+  case ListenError::Stage::interface:
     // Only the workshop interface: never serve boot files (or tokens) on the server's other
     // networks.
-    if (::setsockopt(impl.acceptor.native_handle(), SOL_SOCKET, SO_BINDTODEVICE,
-                     impl.config.interface.c_str(),
-                     static_cast<socklen_t>(impl.config.interface.size())) != 0) {
-      return std::unexpected(fmt::format("HTTP port {}: cannot bind to interface {}: {}", port,
-                                         impl.config.interface, std::strerror(errno)));
-    }
+    return std::unexpected(fmt::format("HTTP port {}: cannot bind to interface {}: {}", port,
+                                       m_impl->config.interface, e.reason));
+  case ListenError::Stage::listen:
+    break;
   }
-  if (!ec) {
-    impl.acceptor.bind(endpoint, ec);
-  }
-  if (!ec) {
-    impl.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  }
-  if (ec) {
-    return std::unexpected(fmt::format(
-        "HTTP port {}: {}{}", port, ec.message(),
-        ec == asio::error::access_denied ? " (run as root or grant CAP_NET_BIND_SERVICE)" : ""));
-  }
-  impl.bound_port = impl.acceptor.local_endpoint().port();
-  impl.accept();
-  return {};
+  return std::unexpected(
+      fmt::format("HTTP port {}: {}{}", port, e.reason,
+                  e.access_denied ? " (run as root or grant CAP_NET_BIND_SERVICE)" : ""));
 }
 
 std::uint16_t HttpBootServer::local_port() const {
-  return m_impl->bound_port;
+  return m_impl->listener.local_port();
 }
 
 void HttpBootServer::stop() {
-  m_impl->stopping = true;
-  boost::system::error_code ec;
-  m_impl->acceptor.close(ec);
-  // Copy first: closing a session may end it and erase it from the map.
-  std::vector<std::shared_ptr<Impl::Session>> open;
-  for (auto& [raw, weak] : m_impl->sessions) {
-    if (auto session = weak.lock()) {
-      open.push_back(std::move(session));
-    }
-  }
-  for (auto& session : open) {
-    session->close();
-  }
+  m_impl->listener.stop();
 }
 
 } // namespace atelier::pxe

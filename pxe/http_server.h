@@ -14,6 +14,7 @@
 //  - keep-alive; each read or write must progress within `io_timeout`, so a stalled client frees
 //    its connection; at most `max_connections` at once (the rest get 503 and a log line);
 //  - one log line per request: client, method, path, status, body bytes.
+// Listening (bind, accept, the connection cap, closing on stop) is pxe/http_listener.h's.
 //
 // Thread model: all handlers run on the io_context given to the constructor; the script handler is
 // called on that thread and must not block for long (BootTokens is fine). stop() must be called on

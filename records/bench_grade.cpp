@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-namespace atelier::imager {
+namespace atelier::records {
 namespace {
 
 using Json = nlohmann::json;
@@ -33,7 +33,7 @@ std::string text_or_empty(const Json& j, const char* key) {
 } // namespace
 
 std::expected<BenchSummary, std::string> bench_summary_from_json(std::string_view json_text) {
-  auto doc = parse(json_text, records::k_bench_schema);
+  auto doc = parse(json_text, k_bench_schema);
   if (!doc) {
     return std::unexpected(doc.error());
   }
@@ -186,4 +186,4 @@ std::string to_text(const MachineGrade& g) {
   return out;
 }
 
-} // namespace atelier::imager
+} // namespace atelier::records

@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace atelier::imager {
+namespace atelier::records {
 
 // A disk's SMART verdict as the inventory (or the bench report) recorded it.
 struct DiskVerdict {
@@ -67,4 +67,4 @@ MachineGrade grade_machine(const profiles::Program& program, const profiles::Mac
 nlohmann::json to_json(const MachineGrade& grade);
 std::string to_text(const MachineGrade& grade);
 
-} // namespace atelier::imager
+} // namespace atelier::records

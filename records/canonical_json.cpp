@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::imager {
+namespace atelier::records {
 namespace {
 
 using Json = nlohmann::json;
@@ -226,4 +226,4 @@ std::string to_valid_utf8(std::string_view text) {
   return out;
 }
 
-} // namespace atelier::imager
+} // namespace atelier::records

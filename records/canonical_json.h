@@ -21,7 +21,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-namespace atelier::imager {
+namespace atelier::records {
 
 // The canonical bytes of `value`, or an error naming the first offending place by its path
 // ("record.duration_seconds: floating-point numbers are not allowed in a signed document",
@@ -34,4 +34,4 @@ bool is_valid_utf8(std::string_view text);
 // strings (serials, models) are not always UTF-8, and a record must be representable as JSON.
 std::string to_valid_utf8(std::string_view text);
 
-} // namespace atelier::imager
+} // namespace atelier::records

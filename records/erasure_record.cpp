@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::imager {
+namespace atelier::records {
 namespace {
 
 using Json = nlohmann::json;
@@ -384,4 +384,4 @@ std::expected<ErasureRecord, std::string> erasure_record_from_json(const Json& j
   return r;
 }
 
-} // namespace atelier::imager
+} // namespace atelier::records

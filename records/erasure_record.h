@@ -16,7 +16,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-namespace atelier::imager {
+namespace atelier::records {
 
 enum class SanitizationLevel { clear, purge };
 enum class ErasureResult { erased, failed };
@@ -110,4 +110,4 @@ std::string_view to_string(VerificationMethod);
 nlohmann::json to_json(const ErasureRecord&);
 std::expected<ErasureRecord, std::string> erasure_record_from_json(const nlohmann::json&);
 
-} // namespace atelier::imager
+} // namespace atelier::records

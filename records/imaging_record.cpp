@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace atelier::imager {
+namespace atelier::records {
 
 std::string_view to_string(ImagingResult result) {
   return result == ImagingResult::imaged ? "imaged" : "failed";
@@ -154,4 +154,4 @@ std::expected<ImagingRecord, std::string> imaging_record_from_json(const nlohman
   return r;
 }
 
-} // namespace atelier::imager
+} // namespace atelier::records

@@ -17,7 +17,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-namespace atelier::imager {
+namespace atelier::records {
 
 enum class ImagingResult { imaged, failed };
 
@@ -75,4 +75,4 @@ nlohmann::json to_json(const ImagingRecord&);
 // Names the first missing or mistyped key: "imaging record: key 'profile' is missing".
 std::expected<ImagingRecord, std::string> imaging_record_from_json(const nlohmann::json&);
 
-} // namespace atelier::imager
+} // namespace atelier::records

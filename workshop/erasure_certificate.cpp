@@ -64,7 +64,7 @@ std::optional<hwdb::Timestamp> parse_record_time(std::string_view text) {
   return std::nullopt;
 }
 
-std::expected<void, std::string> check_fileable(const imager::ErasureRecord& r) {
+std::expected<void, std::string> check_fileable(const records::ErasureRecord& r) {
   if (r.record_id.empty()) {
     return std::unexpected("erasure record: key 'record_id' is empty");
   }
@@ -90,11 +90,11 @@ std::expected<void, std::string> check_fileable(const imager::ErasureRecord& r) 
   return {};
 }
 
-std::expected<void, std::string> check_certifiable(const imager::ErasureRecord& r) {
+std::expected<void, std::string> check_certifiable(const records::ErasureRecord& r) {
   if (auto ok = check_fileable(r); !ok) {
     return ok;
   }
-  if (r.result != imager::ErasureResult::erased) {
+  if (r.result != records::ErasureResult::erased) {
     return std::unexpected(fmt::format(
         "erasure record {} says the erasure failed ({}): a failed erasure is never signed as a "
         "certificate",
@@ -127,12 +127,12 @@ std::string Certificate::document_text() const {
   return document().dump(2) + "\n";
 }
 
-std::expected<Certificate, std::string> sign_record(const imager::ErasureRecord& record,
+std::expected<Certificate, std::string> sign_record(const records::ErasureRecord& record,
                                                     const SigningKey& key) {
   if (auto ok = check_certifiable(record); !ok) {
     return std::unexpected(ok.error());
   }
-  auto canonical = imager::canonical_json(imager::to_json(record), "record");
+  auto canonical = records::canonical_json(records::to_json(record), "record");
   if (!canonical) {
     return std::unexpected(canonical.error());
   }
@@ -145,7 +145,7 @@ std::expected<Certificate, std::string> sign_record(const imager::ErasureRecord&
                     {"public_key", pub.base64()},
                     {"key_fingerprint", pub.fingerprint()},
                     {"value", base64_encode(*signature)}};
-  Certificate c{record, std::move(*canonical), imager::canonical_json(sig).value(),
+  Certificate c{record, std::move(*canonical), records::canonical_json(sig).value(),
                 pub.fingerprint()};
   return c;
 }
@@ -159,7 +159,7 @@ std::expected<Certificate, std::string> certificate_from_stored(const hwdb::Eras
   }
   const Json record = Json::parse(row.record_json, nullptr, false);
   const Json sig = Json::parse(row.signature, nullptr, false);
-  auto parsed = imager::erasure_record_from_json(record);
+  auto parsed = records::erasure_record_from_json(record);
   if (!parsed || !sig.is_object()) {
     return std::unexpected(fmt::format("erasure record {} in the database is unreadable: {}",
                                        row.record_id, parsed ? "bad signature" : parsed.error()));
@@ -247,7 +247,7 @@ Verification verify_certificate(std::string_view text,
   }
 
   // The signature over the canonical bytes of the record.
-  auto canonical = imager::canonical_json(*record, "record");
+  auto canonical = records::canonical_json(*record, "record");
   if (!canonical) {
     problems.push_back(canonical.error());
   } else if (signer && signature) {
@@ -259,12 +259,12 @@ Verification verify_certificate(std::string_view text,
   }
 
   // Every field of the record, and what it says.
-  auto parsed = imager::erasure_record_from_json(*record);
+  auto parsed = records::erasure_record_from_json(*record);
   if (!parsed) {
     problems.push_back(parsed.error());
   } else {
     v.record = *parsed;
-    if (parsed->result != imager::ErasureResult::erased) {
+    if (parsed->result != records::ErasureResult::erased) {
       problems.push_back(fmt::format(
           "the record says the erasure failed ({}); a failed erasure is not a certificate",
           parsed->failure_reason.empty() ? "no reason given" : parsed->failure_reason));
@@ -326,7 +326,7 @@ std::vector<std::string> record_differences(const Json& file_record, const Json&
 
 std::expected<FiledErasure, std::string> file_erasure(hwdb::Registry& registry,
                                                       const hwdb::Unit& unit,
-                                                      const imager::ErasureRecord& record,
+                                                      const records::ErasureRecord& record,
                                                       const SigningKey& key) {
   if (auto ok = check_fileable(record); !ok) {
     return std::unexpected(ok.error());
@@ -340,7 +340,7 @@ std::expected<FiledErasure, std::string> file_erasure(hwdb::Registry& registry,
   row.level = std::string(to_string(record.level));
   row.verification = std::string(to_string(record.verification));
   row.result = std::string(to_string(record.result));
-  if (record.result == imager::ErasureResult::erased) {
+  if (record.result == records::ErasureResult::erased) {
     auto certificate = sign_record(record, key);
     if (!certificate) {
       return std::unexpected(certificate.error());
@@ -349,7 +349,7 @@ std::expected<FiledErasure, std::string> file_erasure(hwdb::Registry& registry,
     row.signature = certificate->signature_json;
     result.certificate = std::move(*certificate);
   } else {
-    auto canonical = imager::canonical_json(imager::to_json(record), "record");
+    auto canonical = records::canonical_json(records::to_json(record), "record");
     if (!canonical) {
       return std::unexpected(canonical.error());
     }

@@ -32,14 +32,14 @@ inline constexpr std::string_view k_certificate_format = "atelier.erasure-certif
 std::optional<hwdb::Timestamp> parse_record_time(std::string_view text);
 
 // What every record needs before it is filed (signed or not); the error names the field.
-std::expected<void, std::string> check_fileable(const imager::ErasureRecord& record);
+std::expected<void, std::string> check_fileable(const records::ErasureRecord& record);
 // What a certificate needs on top: result erased and a record that says which disk and how. A disk
 // is named by its model and/or serial; one that reports neither, by the asset tag of its machine
 // and its capacity (docs/ERASURE-RECORD.md).
-std::expected<void, std::string> check_certifiable(const imager::ErasureRecord& record);
+std::expected<void, std::string> check_certifiable(const records::ErasureRecord& record);
 
 struct Certificate {
-  imager::ErasureRecord record;
+  records::ErasureRecord record;
   std::string canonical_record; // the signed bytes
   std::string signature_json;   // canonical JSON of the signature object
   std::string fingerprint;      // of the key that signed
@@ -50,7 +50,7 @@ struct Certificate {
 };
 
 // Signs a record after check_certifiable (so a failed erasure is refused, with its reason).
-std::expected<Certificate, std::string> sign_record(const imager::ErasureRecord& record,
+std::expected<Certificate, std::string> sign_record(const records::ErasureRecord& record,
                                                     const SigningKey& key);
 
 // A certificate rebuilt from its database row (record_json + signature); an error for an unsigned
@@ -64,8 +64,8 @@ struct Verification {
   std::vector<std::string> notes;    // what the reader should know even when it is valid
   std::optional<std::string> signer_fingerprint;
   bool signature_matches = false;
-  nlohmann::json record_json;                  // "record" as found in the document
-  std::optional<imager::ErasureRecord> record; // when it has every field
+  nlohmann::json record_json;                   // "record" as found in the document
+  std::optional<records::ErasureRecord> record; // when it has every field
 };
 
 // Checks a certificate offline: shape, every field, the signature over the canonical bytes, the
@@ -90,7 +90,7 @@ struct FiledErasure {
 // harmless (filed.created is false). The disk is found or created by the record's model + serial.
 std::expected<FiledErasure, std::string> file_erasure(hwdb::Registry& registry,
                                                       const hwdb::Unit& unit,
-                                                      const imager::ErasureRecord& record,
+                                                      const records::ErasureRecord& record,
                                                       const SigningKey& key);
 
 } // namespace atelier::daemon

@@ -1,5 +1,7 @@
 #include "daemon/api/api_server.h"
 
+#include "pxe/http_listener.h"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -10,7 +12,6 @@
 #include <boost/beast/http/write.hpp>
 #include <charconv>
 #include <optional>
-#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -120,24 +121,20 @@ parse_listen_address(std::string_view text) {
 struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
   class Session;
 
-  asio::io_context& io;
   ApiServerConfig config;
   ApiHandler handler;
   LogSink log;
-  tcp::acceptor acceptor;
-  bool stopping = false;
-  std::uint16_t bound_port = 0;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions; // io thread only
+  pxe::HttpListener listener;
 
-  Impl(asio::io_context& io_, ApiServerConfig cfg, ApiHandler h, LogSink sink)
-      : io(io_), config(std::move(cfg)), handler(std::move(h)), log(std::move(sink)),
-        acceptor(io_) {}
-
-  void accept();
+  Impl(asio::io_context& io, ApiServerConfig cfg, ApiHandler h, LogSink sink)
+      : config(std::move(cfg)), handler(std::move(h)), log(std::move(sink)),
+        listener(io, {config.listen_address, config.port, "", config.max_connections, "api"}, log) {
+  }
 };
 
 // One TCP connection: read a request, answer it, repeat while keep-alive holds.
-class ApiServer::Impl::Session : public std::enable_shared_from_this<Session> {
+class ApiServer::Impl::Session : public pxe::HttpConnection,
+                                 public std::enable_shared_from_this<Session> {
 public:
   Session(std::shared_ptr<Impl> server, tcp::socket socket)
       : m_server(std::move(server)), m_stream(std::move(socket)) {
@@ -145,10 +142,8 @@ public:
     const auto remote = m_stream.socket().remote_endpoint(ec);
     m_client = ec ? std::string("?") : remote.address().to_string();
   }
-  ~Session() { m_server->sessions.erase(this); }
 
   void start(bool overloaded) {
-    m_server->sessions.emplace(this, weak_from_this());
     if (overloaded) {
       respond({503, error_json("overloaded", "too many connections, retry later")}, false);
       return;
@@ -156,7 +151,7 @@ public:
     read_request();
   }
 
-  void close() {
+  void close() override {
     boost::system::error_code ec;
     m_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     m_stream.close();
@@ -267,7 +262,7 @@ private:
     const bool keep_alive = m_response->keep_alive();
     m_response.reset();
     m_actor.clear();
-    if (ec || !keep_alive || m_server->stopping) {
+    if (ec || !keep_alive || m_server->listener.stopping()) {
       close();
       return;
     }
@@ -285,76 +280,45 @@ private:
   std::string m_actor;
 };
 
-void ApiServer::Impl::accept() {
-  acceptor.async_accept(
-      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || self->stopping) {
-          return;
-        }
-        if (!ec) {
-          const bool overloaded = self->sessions.size() >= self->config.max_connections;
-          std::make_shared<Session>(self, std::move(socket))->start(overloaded);
-        } else {
-          self->log(fmt::format("api accept failed: {}", ec.message()));
-        }
-        self->accept();
-      });
-}
-
 ApiServer::ApiServer(asio::io_context& io, ApiServerConfig config, ApiHandler handler, LogSink log)
     : m_impl(std::make_shared<Impl>(io, std::move(config), std::move(handler), std::move(log))) {}
 
 ApiServer::~ApiServer() {
-  if (!m_impl->stopping) {
+  if (!m_impl->listener.stopping()) {
     stop();
   }
 }
 
 std::expected<void, std::string> ApiServer::start() {
-  auto& impl = *m_impl;
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(impl.config.listen_address, ec);
-  if (ec) {
+  auto started = m_impl->listener.start(
+      [weak = m_impl->weak_from_this()](tcp::socket socket, std::size_t /*open*/,
+                                        bool overloaded) -> std::shared_ptr<pxe::HttpConnection> {
+        auto impl = weak.lock();
+        if (!impl) {
+          return nullptr;
+        }
+        auto session = std::make_shared<Impl::Session>(std::move(impl), std::move(socket));
+        session->start(overloaded);
+        return session;
+      });
+  if (started) {
+    return {};
+  }
+  const ApiServerConfig& config = m_impl->config;
+  if (started.error().stage == pxe::ListenError::Stage::address) {
     return std::unexpected(
-        fmt::format("API listen address '{}': {}", impl.config.listen_address, ec.message()));
+        fmt::format("API listen address '{}': {}", config.listen_address, started.error().reason));
   }
-  const tcp::endpoint endpoint(address, impl.config.port);
-  impl.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) {
-    impl.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  }
-  if (!ec) {
-    impl.acceptor.bind(endpoint, ec);
-  }
-  if (!ec) {
-    impl.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  }
-  if (ec) {
-    return std::unexpected(fmt::format("API on {}:{}: {}", impl.config.listen_address,
-                                       impl.config.port, ec.message()));
-  }
-  impl.bound_port = impl.acceptor.local_endpoint().port();
-  impl.accept();
-  return {};
+  return std::unexpected(
+      fmt::format("API on {}:{}: {}", config.listen_address, config.port, started.error().reason));
 }
 
 std::uint16_t ApiServer::local_port() const {
-  return m_impl->bound_port;
+  return m_impl->listener.local_port();
 }
 
 void ApiServer::stop() {
-  m_impl->stopping = true;
-  boost::system::error_code ec;
-  m_impl->acceptor.close(ec);
-  std::vector<std::shared_ptr<Impl::Session>> open;
-  for (auto& [raw, weak] : m_impl->sessions) {
-    if (auto session = weak.lock()) {
-      open.push_back(std::move(session));
-    }
-  }
-  for (auto& session : open) {
-    session->close();
-  }
+  m_impl->listener.stop();
 }
 
 } // namespace atelier::daemon

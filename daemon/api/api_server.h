@@ -5,6 +5,7 @@
 // donated machines are untrusted, and speaks only what boot firmware and the agent need. This one
 // carries personal data and account passwords, listens on its own address (loopback by default,
 // [api] listen in atelier.toml), and needs methods, headers and bodies the boot server refuses.
+// Both listen the same way (pxe/http_listener.h: accept loop, connection cap, stop).
 //
 // What it guarantees:
 //  - methods GET, POST, PATCH, DELETE reach the handler; anything else is 405 here;

@@ -3,6 +3,9 @@
 #include "imager/agent/agent_client.h"
 #include "imager/agent/child_process.h"
 #include "imager/agent/console_display.h"
+#include "records/agent_protocol.h"
+#include "records/erasure_record.h"
+#include "records/imaging_record.h"
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +26,11 @@ namespace atelier::imager {
 namespace {
 
 using nlohmann::json;
+using records::Endpoint;
+namespace field = records::agent_field;
+namespace param = records::param_field;
+namespace progress_field = records::progress_field;
+namespace result_field = records::result_field;
 
 // How often a running step says it is alive when it reports nothing else (well under the smallest
 // [pipeline] stall_minutes, 1).
@@ -143,21 +151,23 @@ public:
   // per second), anything else goes to the log.
   void child_line(std::int64_t job, std::string_view line) {
     const json event = json::parse(line, nullptr, false);
-    if (!event.is_object() || !event.contains("done_bytes")) {
+    if (!event.is_object() || !event.contains(progress_field::k_done_bytes)) {
       log(line);
       return;
     }
     const auto now = std::chrono::steady_clock::now();
     {
       std::lock_guard lock(m_mutex);
-      const double total = event.value("total_bytes", 0.0);
-      m_screen.detail = fmt::format("{} {} {}", event.value("operation", ""),
-                                    event.value("device", ""), event.value("detail", ""));
+      const double total = event.value(progress_field::k_total_bytes, 0.0);
+      m_screen.detail = fmt::format("{} {} {}", event.value(progress_field::k_operation, ""),
+                                    event.value(progress_field::k_device, ""),
+                                    event.value(progress_field::k_detail, ""));
       if (total > 0) {
-        m_screen.fraction = event.value("done_bytes", 0.0) / total;
+        m_screen.fraction = event.value(progress_field::k_done_bytes, 0.0) / total;
       }
-      if (event.contains("eta_seconds") && event["eta_seconds"].is_number()) {
-        m_screen.eta_seconds = event["eta_seconds"].get<double>();
+      if (event.contains(progress_field::k_eta_seconds) &&
+          event[progress_field::k_eta_seconds].is_number()) {
+        m_screen.eta_seconds = event[progress_field::k_eta_seconds].get<double>();
       }
       m_display.show(m_screen);
       if (now - m_last_post < std::chrono::seconds(1)) {
@@ -166,7 +176,7 @@ public:
       m_last_post = now;
       m_last_event = event;
     }
-    (void)m_client.post("progress", {{"job", job}, {"progress", event}});
+    (void)m_client.post(Endpoint::progress, {{field::k_job, job}, {field::k_progress, event}});
   }
   // A step that reports nothing for a while (the bench, the verify, a long mkfs) still says it is
   // alive, so atelierd does not presume the agent gone ([pipeline] stall_minutes): the latest
@@ -180,11 +190,11 @@ public:
         return;
       }
       m_last_post = now;
-      event = m_last_event.is_object()
-                  ? m_last_event
-                  : json{{"operation", m_screen.stage}, {"detail", m_screen.detail}};
+      event = m_last_event.is_object() ? m_last_event
+                                       : json{{progress_field::k_operation, m_screen.stage},
+                                              {progress_field::k_detail, m_screen.detail}};
     }
-    (void)m_client.post("progress", {{"job", job}, {"progress", event}});
+    (void)m_client.post(Endpoint::progress, {{field::k_job, job}, {field::k_progress, event}});
   }
   void new_step() {
     std::lock_guard lock(m_mutex);
@@ -279,8 +289,8 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, cons
                       const json& params) {
   const std::string device = "/dev/" + disk["name"].get<std::string>();
   const std::string media = text(disk, "media", "hdd");
-  const json methods = params.contains("methods") && params["methods"].contains(media)
-                           ? params["methods"][media]
+  const json methods = params.contains(param::k_methods) && params[param::k_methods].contains(media)
+                           ? params[param::k_methods][media]
                            : json::array({"zero"});
   std::vector<std::string> skipped;
   for (const auto& m : methods) {
@@ -292,14 +302,14 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, cons
               "--method",
               method,
               "--verify",
-              params.value("verify", "sample"),
+              params.value(param::k_verify, "sample"),
               "--json",
               "--progress",
               "json",
               "--asset-tag",
-              params.value("tag", ""),
+              params.value(param::k_tag, ""),
               "--site",
-              params.value("site", ""),
+              params.value(param::k_site, ""),
               "--operator",
               "atelier agent"};
     } else {
@@ -310,7 +320,8 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, cons
     if (report && (raw.exit_code == 0 || raw.exit_code == 1)) {
       json record = report->is_array() && !report->empty() ? (*report)[0] : *report;
       StepOutcome outcome;
-      outcome.ok = raw.exit_code == 0 && text(record, "result") == "erased";
+      outcome.ok = raw.exit_code == 0 &&
+                   text(record, "result") == records::to_string(records::ErasureResult::erased);
       outcome.result = record;
       if (!outcome.ok) {
         outcome.reason = fmt::format("DISK FAILING — {} ({}): {}; remove the disk and set it aside",
@@ -343,10 +354,10 @@ StepOutcome do_wipe(const AgentOptions& o, Reporter& r, std::int64_t job, const 
   for (auto& t : threads) {
     t.join();
   }
-  StepOutcome all{true, {{"records", json::array()}}, ""};
+  StepOutcome all{true, {{result_field::k_records, json::array()}}, ""};
   for (const auto& out : outcomes) {
     if (!out.result.empty()) {
-      all.result["records"].push_back(out.result);
+      all.result[result_field::k_records].push_back(out.result);
     }
     if (!out.ok) {
       all.ok = false;
@@ -379,7 +390,7 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   const std::string profile_file = o.work_dir + "/atelier-profile.toml";
   {
     std::ofstream out(profile_file, std::ios::trunc);
-    out << params.value("profile_toml", "");
+    out << params.value(param::k_profile_toml, "");
     if (!out) {
       return {false, json::object(), "cannot write " + profile_file};
     }
@@ -390,15 +401,16 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   // writing, 2 refused before): a failed one names the step and the reason, and goes to the
   // daemon as evidence.
   ChildResult raw;
-  auto record = run_json(o, r, job,
-                         {"deploy", device, "--profile", profile_file, "--image",
-                          params.value("image_url", ""), "--tag", params.value("tag", ""),
-                          "--wiped-zero", "--json", "--progress", "json"},
-                         &raw);
+  auto record = run_json(
+      o, r, job,
+      {"deploy", device, "--profile", profile_file, "--image", params.value(param::k_image_url, ""),
+       "--tag", params.value(param::k_tag, ""), "--wiped-zero", "--json", "--progress", "json"},
+      &raw);
   if (!record) {
     return {false, json::object(), "installation failed: " + record.error()};
   }
-  if (raw.exit_code != 0 || !record->is_object() || record->value("result", "") != "imaged") {
+  if (raw.exit_code != 0 || !record->is_object() ||
+      record->value("result", "") != records::to_string(records::ImagingResult::imaged)) {
     const json& rec = *record;
     const std::string step = text(rec, "failed_step");
     const std::string why = text(rec, "failure_reason");
@@ -411,13 +423,13 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
 
 StepOutcome do_bench(const AgentOptions& o, Reporter& r, std::int64_t job, const json& params) {
   r.stage("TESTING", "CPU, memory and disks");
-  const int budget = params.value("budget_seconds", 60);
+  const int budget = params.value(param::k_budget_seconds, 60);
   auto bench = bench_step(o.self, budget, bench_timeout(budget),
                           [&](std::string_view line) { r.child_line(job, line); });
   if (!bench) {
     return {false, json::object(), bench.error()};
   }
-  return {true, {{"bench", *bench}}, ""};
+  return {true, {{result_field::k_bench, *bench}}, ""};
 }
 
 // Checks what was installed, independently of the deploy step: the root filesystem is clean
@@ -470,32 +482,32 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   std::ifstream(mount_point + "/etc/hostname") >> hostname;
   const bool grub = std::ifstream(mount_point + "/boot/grub/grub.cfg").good();
   (void)run_child({"umount", mount_point}, quiet);
-  if (hostname != params.value("hostname", "")) {
+  if (hostname != params.value(param::k_hostname, "")) {
     return {false, json::object(),
             fmt::format("{}: hostname is '{}', expected '{}'", root, hostname,
-                        params.value("hostname", ""))};
+                        params.value(param::k_hostname, ""))};
   }
   if (!grub) {
     return {false, json::object(), fmt::format("{}: /boot/grub/grub.cfg is missing", root)};
   }
   return {true,
-          {{"summary",
+          {{result_field::k_summary,
             fmt::format("{} ({}) clean, hostname {}, GRUB configured", root, fstype, hostname)}},
           ""};
 }
 
-void carry_out(const AgentOptions& o, const std::string& action) {
+void carry_out(const AgentOptions& o, records::Action action) {
   if (!o.power_actions) {
-    log("finish: would " + action);
+    log(fmt::format("finish: would {}", records::to_string(action)));
     return;
   }
   ::sync();
-  if (action == "poweroff") {
+  if (action == records::Action::poweroff) {
     ::reboot(RB_POWER_OFF);
-  } else if (action == "reboot") {
+  } else if (action == records::Action::reboot) {
     ::reboot(RB_AUTOBOOT);
   }
-  while (true) { // "wait": the verdict stays on screen until someone powers the machine off
+  while (true) { // wait: the verdict stays on screen until someone powers the machine off
     std::this_thread::sleep_for(std::chrono::hours(1));
   }
 }
@@ -561,59 +573,74 @@ int run_agent(const AgentOptions& o) {
     return 1;
   }
   reporter.stage("REGISTERING");
-  auto registered = client.post("register", {{"mac", o.mac}, {"inventory", *inventory}});
+  auto registered = client.post(Endpoint::register_unit,
+                                {{field::k_mac, o.mac}, {field::k_inventory, *inventory}});
   if (!registered) {
     reporter.verdict("FAILED", "the server refused this machine: " + registered.error().message);
     return 1;
   }
-  reporter.tag(registered->value("unit", ""));
+  reporter.tag(registered->value(field::k_unit, ""));
 
   while (true) {
-    auto next = client.post("next", json::object());
+    auto next = client.post(Endpoint::next, json::object());
     if (!next) {
       reporter.verdict("STOPPED", next.error().message);
       return 1;
     }
-    if (next->value("wait", false)) {
+    if (next->value(field::k_wait, false)) {
       // No free slot for the heavy step yet ([pipeline] max_active_units): ask again later.
       const auto pause =
-          std::clamp<std::int64_t>(next->value("retry_after", std::int64_t{30}), 1, 300);
-      reporter.stage("WAITING", next->value("message", std::string("waiting for a free slot")));
-      log(next->value("message", std::string("waiting for a free slot")));
+          std::clamp<std::int64_t>(next->value(field::k_retry_after, std::int64_t{30}), 1, 300);
+      const std::string message =
+          next->value(field::k_message, std::string("waiting for a free slot"));
+      reporter.stage("WAITING", message);
+      log(message);
       std::this_thread::sleep_for(std::chrono::seconds(pause));
       continue;
     }
-    const std::int64_t job = next->value("job", std::int64_t{0});
-    const std::string step = next->value("step", "");
-    const json params = next->value("params", json::object());
-    log(fmt::format("job {}: {} (attempt {})", job, step, next->value("attempt", 1)));
-    if (step == "finish") {
-      reporter.verdict(params.value("verdict", ""), params.value("message", ""));
-      (void)client.post("result", {{"job", job}, {"status", "done"}, {"result", json::object()}});
-      carry_out(o, params.value("action", "wait"));
-      return params.value("verdict", "") == "READY" ? 0 : 1;
+    const std::int64_t job = next->value(field::k_job, std::int64_t{0});
+    const std::string step_name = next->value(field::k_step, "");
+    const std::optional<records::Step> step = records::step_from_string(step_name);
+    const json params = next->value(field::k_params, json::object());
+    log(fmt::format("job {}: {} (attempt {})", job, step_name, next->value(field::k_attempt, 1)));
+    if (step == records::Step::finish) {
+      const std::string verdict = params.value(param::k_verdict, "");
+      reporter.verdict(verdict, params.value(param::k_message, ""));
+      (void)client.post(Endpoint::result,
+                        {{field::k_job, job},
+                         {field::k_status, records::to_string(records::ResultStatus::done)},
+                         {field::k_result, json::object()}});
+      // An action this agent does not know keeps the verdict on screen, as "wait" does.
+      carry_out(o, records::action_from_string(params.value(param::k_action, ""))
+                       .value_or(records::Action::wait));
+      return records::verdict_from_string(verdict) == records::Verdict::ready ? 0 : 1;
     }
     StepOutcome outcome;
     reporter.new_step();
     std::optional<Heartbeat> heartbeat;
     heartbeat.emplace(reporter, job);
-    if (step == "bench") {
+    if (step == records::Step::bench) {
       outcome = do_bench(o, reporter, job, params);
-    } else if (step == "wipe") {
+    } else if (step == records::Step::wipe) {
       outcome = do_wipe(o, reporter, job, *inventory, params);
-    } else if (step == "deploy") {
+    } else if (step == records::Step::deploy) {
       outcome = do_deploy(o, reporter, job, *inventory, params);
-    } else if (step == "verify") {
+    } else if (step == records::Step::verify) {
       outcome = do_verify(o, reporter, *inventory, params);
     } else {
-      outcome = {false, json::object(), fmt::format("this agent does not know step '{}'", step)};
+      outcome = {false, json::object(),
+                 fmt::format("this agent does not know step '{}'", step_name)};
     }
     heartbeat.reset();
-    json body{{"job", job}, {"status", outcome.ok ? "done" : "failed"}, {"result", outcome.result}};
+    const records::ResultStatus status =
+        outcome.ok ? records::ResultStatus::done : records::ResultStatus::failed;
+    json body{{field::k_job, job},
+              {field::k_status, records::to_string(status)},
+              {field::k_result, outcome.result}};
     if (!outcome.ok) {
-      body["reason"] = outcome.reason;
+      body[field::k_reason] = outcome.reason;
     }
-    auto posted = client.post("result", body);
+    auto posted = client.post(Endpoint::result, body);
     if (!posted) {
       reporter.verdict("STOPPED", posted.error().message);
       return 1;

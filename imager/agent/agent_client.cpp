@@ -1,6 +1,7 @@
 #include "imager/agent/agent_client.h"
 
 #include "imager/image/http_fetch.h"
+#include "records/agent_protocol.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -66,14 +67,15 @@ AgentClient::AgentClient(std::string server, std::string token, AgentClientOptio
     : m_server(std::move(server)), m_token(std::move(token)), m_options(options),
       m_log(std::move(log)) {}
 
-std::expected<nlohmann::json, AgentError> AgentClient::post(std::string_view endpoint,
+std::expected<nlohmann::json, AgentError> AgentClient::post(records::Endpoint endpoint,
                                                             nlohmann::json body) {
-  const std::string address = fmt::format("{}/api/v1/{}", m_server, endpoint);
+  namespace field = records::agent_field;
+  const std::string address = m_server + records::agent_api_path(endpoint);
   auto url = parse_http_url(address);
   if (!url) {
     return std::unexpected(AgentError{0, url.error().message});
   }
-  body["token"] = m_token;
+  body[field::k_token] = m_token;
   const std::string text = body.dump();
   const auto deadline = std::chrono::steady_clock::now() + m_options.patience;
   auto pause = m_options.first_pause;
@@ -90,10 +92,10 @@ std::expected<nlohmann::json, AgentError> AgentClient::post(std::string_view end
       const auto answer = nlohmann::json::parse(attempt.body, nullptr, false);
       AgentError error{attempt.status, fmt::format("{}: HTTP {}", address, attempt.status)};
       if (answer.is_object()) {
-        if (answer.contains("error") && answer["error"].is_string()) {
-          error.message = answer["error"].get<std::string>();
+        if (answer.contains(field::k_error) && answer[field::k_error].is_string()) {
+          error.message = answer[field::k_error].get<std::string>();
         }
-        error.stop = answer.value("stop", false);
+        error.stop = answer.value(field::k_stop, false);
       }
       return std::unexpected(error);
     }

@@ -7,6 +7,8 @@
 // Thread model: post() may be called from several threads (one connection per call).
 #pragma once
 
+#include "records/agent_protocol.h"
+
 #include <chrono>
 #include <expected>
 #include <functional>
@@ -36,8 +38,8 @@ public:
   AgentClient(std::string server, std::string token, AgentClientOptions options = {},
               std::function<void(std::string_view)> log = {});
 
-  // POSTs `body` (with "token" added) to server + "/api/v1/" + endpoint.
-  std::expected<nlohmann::json, AgentError> post(std::string_view endpoint, nlohmann::json body);
+  // POSTs `body` (with "token" added) to server + records::agent_api_path(endpoint).
+  std::expected<nlohmann::json, AgentError> post(records::Endpoint endpoint, nlohmann::json body);
 
   const std::string& token() const { return m_token; }
 

@@ -58,7 +58,7 @@ public:
   Deployer(const DeployOptions& options, base::ProcessRunner& runner)
       : m_opt(options), m_runner(runner) {}
 
-  ImagingRecord run() {
+  records::ImagingRecord run() {
     const auto start = Clock::now();
     m_record.started_at = now_rfc3339();
     m_record.device = m_opt.device;
@@ -71,7 +71,7 @@ public:
       const bool ok = step("check", [&] { return check(); }) &&
                       (raw() ? step("write", [&] { return write_raw(); }) : deploy_rootfs());
       if (ok) {
-        m_record.result = ImagingResult::imaged;
+        m_record.result = records::ImagingResult::imaged;
       } else if (m_disk_touched) {
         make_unbootable();
       }
@@ -89,8 +89,8 @@ private:
     emit(name, "");
     const auto start = Clock::now();
     Result result = body();
-    ImagingStep s{name, seconds_since(start), result.has_value(),
-                  result ? *result : result.error()};
+    records::ImagingStep s{name, seconds_since(start), result.has_value(),
+                           result ? *result : result.error()};
     m_record.steps.push_back(s);
     if (!result) {
       fail(name, result.error());
@@ -185,7 +185,7 @@ private:
       m_record.notes.push_back(note);
     }
     for (const auto& p : m_layout.partitions) {
-      RecordedPartition r;
+      records::RecordedPartition r;
       r.number = p.number;
       r.role = to_string(p.role);
       r.start_sector = p.start_sector;
@@ -411,7 +411,7 @@ private:
 
   const DeployOptions& m_opt;
   base::ProcessRunner& m_runner;
-  ImagingRecord m_record;
+  records::ImagingRecord m_record;
   std::unique_ptr<ImageStream> m_stream;
   PartitionLayout m_layout;
   FsKind m_root_fs = FsKind::ext4;
@@ -444,7 +444,7 @@ std::optional<std::uint64_t> zstd_content_size(const std::string& path) {
   return static_cast<std::uint64_t>(size);
 }
 
-ImagingRecord deploy(const DeployOptions& options, base::ProcessRunner& runner) {
+records::ImagingRecord deploy(const DeployOptions& options, base::ProcessRunner& runner) {
   return Deployer(options, runner).run();
 }
 

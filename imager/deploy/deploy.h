@@ -39,7 +39,7 @@ struct DeployOptions {
   std::string imaged_at;          // RFC 3339 UTC; the start time when empty
 };
 
-ImagingRecord deploy(const DeployOptions& options, base::ProcessRunner& runner);
+records::ImagingRecord deploy(const DeployOptions& options, base::ProcessRunner& runner);
 
 // Bytes the root filesystem needs for an archive of `uncompressed_bytes` (when known) on `fs`:
 // the archive plus 10% and 256 MiB of room, and at least what mkfs accepts.

@@ -17,9 +17,9 @@ void print(std::FILE* to, const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), to);
 }
 
-std::string record_text(const ImagingRecord& r) {
+std::string record_text(const records::ImagingRecord& r) {
   std::string out = fmt::format("{} {}: {}\n", r.device, to_string(r.result),
-                                r.result == ImagingResult::imaged
+                                r.result == records::ImagingResult::imaged
                                     ? fmt::format("profile {}, hostname {}", r.profile, r.hostname)
                                     : fmt::format("step {}: {}", r.failed_step, r.failure_reason));
   if (!r.partition_table.empty()) {
@@ -91,9 +91,9 @@ int run_deploy_command(const DeployCommandArgs& args, std::FILE* out, std::FILE*
     };
   }
   base::PosixProcessRunner runner;
-  const ImagingRecord record = deploy(options, runner);
+  const records::ImagingRecord record = deploy(options, runner);
   print(out, args.json ? to_json(record).dump(2) + "\n" : record_text(record));
-  if (record.result == ImagingResult::imaged) {
+  if (record.result == records::ImagingResult::imaged) {
     return 0;
   }
   return record.failed_step == "check" ? 2 : 1;

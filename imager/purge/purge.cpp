@@ -94,7 +94,7 @@ RunResult failed(std::string why) {
 class Runner {
 public:
   Runner(PurgeEnvironment& env, const DriveCapabilities& drive, const PurgeOptions& options,
-         ErasureRecord& record)
+         records::ErasureRecord& record)
       : m_env(env), m_dev(env.device), m_drive(drive), m_options(options), m_record(record) {}
 
   RunResult run(WipeMethod method) {
@@ -340,7 +340,7 @@ private:
   FirmwareEraseDevice& m_dev;
   const DriveCapabilities& m_drive;
   const PurgeOptions& m_options;
-  ErasureRecord& m_record;
+  records::ErasureRecord& m_record;
 };
 
 // A drive left with Atelier's temporary password by an interrupted erase: unlock and disable it.
@@ -354,7 +354,7 @@ bool recover_temporary_password(FirmwareEraseDevice& device, std::vector<std::st
   return ok;
 }
 
-void fill_identity(ErasureRecord& r, const DriveCapabilities& d) {
+void fill_identity(records::ErasureRecord& r, const DriveCapabilities& d) {
   r.device = d.device;
   r.model = d.model();
   r.serial = d.serial();
@@ -460,8 +460,8 @@ std::string locked_drive_warning(const std::string& device) {
                      k_temporary_password, device);
 }
 
-ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
-  ErasureRecord record;
+records::ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
+  records::ErasureRecord record;
   record.record_id = random_uuid();
   record.tool_version = options.tool_version;
   record.operator_name = options.operator_name;
@@ -475,7 +475,7 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
   auto finish = [&](bool ok, std::string failure) {
     record.finished_at = rfc3339(env.clock.wall_now());
     record.duration_seconds = std::chrono::duration<double>(env.clock.now() - start).count();
-    record.result = ok ? ErasureResult::erased : ErasureResult::failed;
+    record.result = ok ? records::ErasureResult::erased : records::ErasureResult::failed;
     record.failure_reason = ok ? std::string() : std::move(failure);
     return record;
   };
@@ -590,7 +590,7 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
   }
 
   if (!verify) {
-    record.verification = VerificationMethod::none;
+    record.verification = records::VerificationMethod::none;
     record.verification_result = "not verified";
     if (is_crypto(method)) {
       return finish(
@@ -602,13 +602,13 @@ ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env) {
   }
   auto after = read_samples(*env.sectors, offsets);
   if (!after) {
-    record.verification = VerificationMethod::sample;
+    record.verification = records::VerificationMethod::sample;
     record.verification_result = "failed: " + after.error();
     return finish(false,
                   fmt::format("{}: sampling after the erase: {}", drive.device, after.error()));
   }
   const SampleVerdict verdict = compare_samples(before, *after);
-  record.verification = VerificationMethod::sample;
+  record.verification = records::VerificationMethod::sample;
   record.verification_result = verdict.summary();
   record.verified_by = "atelier-imager (sectors sampled before and after the erase)";
   record.bytes_verified = 2 * offsets.size() * env.sectors->sector_bytes();

@@ -54,10 +54,10 @@ std::expected<HiddenAreaProbe, std::string> reset_hidden_areas(FirmwareEraseDevi
                                                                const HiddenAreaProbe& found);
 
 // The record's view of the hidden areas before (and after a reset).
-HiddenAreaStatus hidden_area_status(const HiddenAreaProbe& before,
-                                    const std::optional<HiddenAreaProbe>& after,
-                                    std::uint32_t sector_bytes, bool reset_asked,
-                                    std::string_view pass_through);
+records::HiddenAreaStatus hidden_area_status(const HiddenAreaProbe& before,
+                                             const std::optional<HiddenAreaProbe>& after,
+                                             std::uint32_t sector_bytes, bool reset_asked,
+                                             std::string_view pass_through);
 
 // How long a method may take on this drive before the purge gives up waiting: twice the drive's own
 // estimate plus 10 minutes when it gives one (ATA words 89/90, NVMe Sanitize log), else a floor per
@@ -114,7 +114,7 @@ struct PurgeEnvironment {
   ProgressSink progress;
 };
 
-ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env);
+records::ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment& env);
 
 // The report of `identify`: JSON (stable keys, docs/PURGE.md) and text for a volunteer.
 nlohmann::json to_json(const DriveCapabilities&);

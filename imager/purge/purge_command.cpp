@@ -71,11 +71,12 @@ int run_identify(const IdentifyArgs& args) {
   return 0;
 }
 
-std::string record_text(const ErasureRecord& r) {
-  std::string out = fmt::format("{}: {} ({}, {})\n", r.device,
-                                r.result == ErasureResult::erased ? "ERASED" : "NOT ERASED",
-                                r.method, r.level == SanitizationLevel::purge ? "Purge" : "Clear");
-  if (r.result != ErasureResult::erased) {
+std::string record_text(const records::ErasureRecord& r) {
+  std::string out =
+      fmt::format("{}: {} ({}, {})\n", r.device,
+                  r.result == records::ErasureResult::erased ? "ERASED" : "NOT ERASED", r.method,
+                  r.level == records::SanitizationLevel::purge ? "Purge" : "Clear");
+  if (r.result != records::ErasureResult::erased) {
     out += fmt::format("  reason: {}\n", r.failure_reason);
   }
   out += fmt::format("  drive: {} serial {}, {} bytes, {}\n", r.model, r.serial, r.size_bytes,
@@ -160,9 +161,9 @@ int run_purge(const PurgeArgs& args) {
           p.eta_seconds ? fmt::format(", about {:.0f} s left", *p.eta_seconds).c_str() : "");
     };
   }
-  const ErasureRecord record = purge_drive(options, env);
+  const records::ErasureRecord record = purge_drive(options, env);
   print(args.json ? to_json(record).dump(2) + "\n" : record_text(record));
-  return record.result == ErasureResult::erased ? 0 : 1;
+  return record.result == records::ErasureResult::erased ? 0 : 1;
 }
 
 } // namespace

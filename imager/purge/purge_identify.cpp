@@ -189,11 +189,11 @@ std::expected<HiddenAreaProbe, std::string> reset_hidden_areas(FirmwareEraseDevi
   return after;
 }
 
-HiddenAreaStatus hidden_area_status(const HiddenAreaProbe& before,
-                                    const std::optional<HiddenAreaProbe>& after,
-                                    std::uint32_t sector_bytes, bool reset_asked,
-                                    std::string_view pass_through) {
-  HiddenAreaStatus s;
+records::HiddenAreaStatus hidden_area_status(const HiddenAreaProbe& before,
+                                             const std::optional<HiddenAreaProbe>& after,
+                                             std::uint32_t sector_bytes, bool reset_asked,
+                                             std::string_view pass_through) {
+  records::HiddenAreaStatus s;
   s.checked = before.checked;
   s.hpa_present = before.hpa();
   s.dco_present = before.dco();

@@ -177,48 +177,51 @@ LevelVerdict level_for(WipeMethod method, std::string_view media) {
   case WipeMethod::random:
   case WipeMethod::random_then_zero:
     if (flash) {
-      return {SanitizationLevel::clear, fmt::format("an overwrite of {} does not reach its spare "
-                                                    "and remapped blocks: NIST SP 800-88 Clear",
-                                                    media_text)};
+      return {records::SanitizationLevel::clear,
+              fmt::format("an overwrite of {} does not reach its spare "
+                          "and remapped blocks: NIST SP 800-88 Clear",
+                          media_text)};
     }
-    return {SanitizationLevel::clear,
+    return {records::SanitizationLevel::clear,
             "an overwrite of every user-addressable sector of a hard disk: NIST SP 800-88 Clear"};
   case WipeMethod::ata_sanitize_crypto:
-    return {SanitizationLevel::purge, "ATA SANITIZE CRYPTO SCRAMBLE: NIST SP 800-88 Purge"};
+    return {records::SanitizationLevel::purge,
+            "ATA SANITIZE CRYPTO SCRAMBLE: NIST SP 800-88 Purge"};
   case WipeMethod::ata_sanitize_block:
-    return {SanitizationLevel::purge, "ATA SANITIZE BLOCK ERASE: NIST SP 800-88 Purge"};
+    return {records::SanitizationLevel::purge, "ATA SANITIZE BLOCK ERASE: NIST SP 800-88 Purge"};
   case WipeMethod::ata_sanitize_overwrite:
     if (flash) {
-      return {SanitizationLevel::clear,
+      return {records::SanitizationLevel::clear,
               "NIST SP 800-88 lists only SANITIZE BLOCK ERASE and CRYPTO SCRAMBLE as Purge "
               "for ATA SSDs: a sanitize overwrite of an SSD is recorded as Clear"};
     }
-    return {SanitizationLevel::purge,
+    return {records::SanitizationLevel::purge,
             "ATA SANITIZE OVERWRITE of a hard disk: NIST SP 800-88 Purge"};
   case WipeMethod::ata_secure_erase:
-    return {SanitizationLevel::clear, "SECURITY ERASE UNIT (normal mode) overwrites the "
-                                      "user-addressable sectors only: NIST SP 800-88 Clear"};
+    return {records::SanitizationLevel::clear,
+            "SECURITY ERASE UNIT (normal mode) overwrites the "
+            "user-addressable sectors only: NIST SP 800-88 Clear"};
   case WipeMethod::ata_secure_erase_enhanced:
     if (flash) {
-      return {SanitizationLevel::clear,
+      return {records::SanitizationLevel::clear,
               "ENHANCED SECURITY ERASE UNIT of an SSD counts as Clear unless its vendor "
               "documents it as Purge (NIST SP 800-88)"};
     }
-    return {SanitizationLevel::purge,
+    return {records::SanitizationLevel::purge,
             "ENHANCED SECURITY ERASE UNIT of a hard disk also writes its reallocated "
             "sectors: NIST SP 800-88 Purge"};
   case WipeMethod::nvme_sanitize_crypto:
   case WipeMethod::nvme_sanitize_block:
   case WipeMethod::nvme_sanitize_overwrite:
-    return {SanitizationLevel::purge, "NVMe Sanitize: NIST SP 800-88 Purge"};
+    return {records::SanitizationLevel::purge, "NVMe Sanitize: NIST SP 800-88 Purge"};
   case WipeMethod::nvme_format_crypto:
-    return {SanitizationLevel::purge,
+    return {records::SanitizationLevel::purge,
             "NVMe Format NVM with cryptographic erase (SES=2): NIST SP 800-88 Purge"};
   case WipeMethod::nvme_format_user:
-    return {SanitizationLevel::purge,
+    return {records::SanitizationLevel::purge,
             "NVMe Format NVM with user data erase (SES=1): NIST SP 800-88 Purge"};
   }
-  return {SanitizationLevel::clear, "unknown method"};
+  return {records::SanitizationLevel::clear, "unknown method"};
 }
 
 MethodChoice choose_method(const std::vector<WipeMethod>& ordered, const DriveCapabilities& drive) {
@@ -233,7 +236,7 @@ MethodChoice choose_method(const std::vector<WipeMethod>& ordered, const DriveCa
     choice.level = level_for(*choice.method, drive.media);
     return choice;
   }
-  choice.level = {SanitizationLevel::clear, "no method of the list can run on this drive"};
+  choice.level = {records::SanitizationLevel::clear, "no method of the list can run on this drive"};
   return choice;
 }
 

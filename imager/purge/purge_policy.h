@@ -73,7 +73,7 @@ struct Skipped {
 };
 
 struct LevelVerdict {
-  SanitizationLevel level = SanitizationLevel::clear;
+  records::SanitizationLevel level = records::SanitizationLevel::clear;
   std::string reason;
 };
 

@@ -35,8 +35,8 @@ std::string new_uuid() {
 
 } // namespace
 
-ErasureRecord new_overwrite_record(const DeviceIdentity& id, const WipeCommandArgs& args) {
-  ErasureRecord r;
+records::ErasureRecord new_overwrite_record(const DeviceIdentity& id, const WipeCommandArgs& args) {
+  records::ErasureRecord r;
   r.record_id = new_uuid();
   r.manufacturer = id.vendor;
   r.model = id.model;
@@ -111,7 +111,7 @@ int stream_to_stdout(std::uint64_t bytes, std::size_t buffer_bytes, std::FILE* e
 }
 
 int verify_only(const WipeCommandArgs& args, OverwriteMethod method,
-                VerificationMethod verification, const ProgressSink& sink, std::FILE* out,
+                records::VerificationMethod verification, const ProgressSink& sink, std::FILE* out,
                 std::FILE* err) {
   const PatternKind pattern = passes_of(method).back();
   if (pattern == PatternKind::random) {
@@ -128,8 +128,9 @@ int verify_only(const WipeCommandArgs& args, OverwriteMethod method,
       return 1;
     }
     VerifyOptions options;
-    options.method =
-        verification == VerificationMethod::none ? VerificationMethod::full : verification;
+    options.method = verification == records::VerificationMethod::none
+                         ? records::VerificationMethod::full
+                         : verification;
     options.buffer_bytes = args.buffer_mib << 20U;
     options.progress = sink;
     options.device_label = device;
@@ -249,10 +250,10 @@ WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, 
   bool all_erased = true;
   nlohmann::json records = nlohmann::json::array();
   for (const auto& r : result.records) {
-    all_erased = all_erased && r.result == ErasureResult::erased;
+    all_erased = all_erased && r.result == records::ErasureResult::erased;
     records.push_back(to_json(r));
     if (!args.json) {
-      if (r.result == ErasureResult::erased) {
+      if (r.result == records::ErasureResult::erased) {
         std::fprintf(out, "%s: erased (%s, verification %s, %.1f MB/s)\n", r.device.c_str(),
                      r.method.c_str(), r.verification_result.c_str(),
                      r.throughput_bytes_per_second / 1e6);

@@ -43,7 +43,7 @@ struct WipeCommandResult {
 // tool version, the caller's fields (asset_tag as source_property, operator, site, contact) and
 // the notes every overwrite carries (hidden areas not reached; flash media only Cleared). The
 // wipe engine completes the rest. Shared with `atelier image --device` (cli/image_device.cpp).
-ErasureRecord new_overwrite_record(const DeviceIdentity& id, const WipeCommandArgs& args);
+records::ErasureRecord new_overwrite_record(const DeviceIdentity& id, const WipeCommandArgs& args);
 
 WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, std::FILE* err);
 

@@ -26,7 +26,8 @@ std::string plural(std::uint64_t n, const char* word) {
 }
 
 PassResult write_pass(BlockDevice& device, PatternKind pattern, const StreamSeed& seed,
-                      const WipeOptions& options, int pass, int pass_count, ErasureRecord& record) {
+                      const WipeOptions& options, int pass, int pass_count,
+                      records::ErasureRecord& record) {
   PassResult result;
   const std::uint64_t size = device.geometry().size_bytes;
   const std::uint64_t chunk = options.buffer_bytes;
@@ -134,7 +135,7 @@ std::string pattern_names(const std::vector<PatternKind>& passes) {
   return out;
 }
 
-void finish_record(ErasureRecord& record, std::chrono::steady_clock::time_point t0) {
+void finish_record(records::ErasureRecord& record, std::chrono::steady_clock::time_point t0) {
   record.finished_at = utc_timestamp(std::chrono::system_clock::now());
   record.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -166,9 +167,9 @@ std::optional<OverwriteMethod> overwrite_method_from_string(std::string_view tex
   return std::nullopt;
 }
 
-std::optional<VerificationMethod> verification_from_string(std::string_view text) {
-  for (const auto v :
-       {VerificationMethod::none, VerificationMethod::sample, VerificationMethod::full}) {
+std::optional<records::VerificationMethod> verification_from_string(std::string_view text) {
+  for (const auto v : {records::VerificationMethod::none, records::VerificationMethod::sample,
+                       records::VerificationMethod::full}) {
     if (text == to_string(v)) {
       return v;
     }
@@ -210,12 +211,13 @@ std::string utc_timestamp(std::chrono::system_clock::time_point at) {
                      std::chrono::time_point_cast<std::chrono::seconds>(at));
 }
 
-void run_overwrite(BlockDevice& device, const WipeOptions& options, ErasureRecord& record) {
+void run_overwrite(BlockDevice& device, const WipeOptions& options,
+                   records::ErasureRecord& record) {
   const auto started = std::chrono::system_clock::now();
   const auto t0 = std::chrono::steady_clock::now();
   const DeviceGeometry& geometry = device.geometry();
   const auto passes = passes_of(options.method);
-  record.level = SanitizationLevel::clear;
+  record.level = records::SanitizationLevel::clear;
   record.method = std::string(to_string(options.method));
   record.method_detail = method_detail(options.method);
   record.pattern = pattern_names(passes);
@@ -224,7 +226,7 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options, ErasureRecor
   record.started_at = utc_timestamp(started);
   record.verification = options.verification;
   record.passes = 0;
-  record.result = ErasureResult::failed;
+  record.result = records::ErasureResult::failed;
   if (options.control != nullptr) {
     options.control->touch();
   }
@@ -294,9 +296,9 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options, ErasureRecor
       finish_record(record, t0);
       return;
     }
-    if (options.verification == VerificationMethod::none) {
+    if (options.verification == records::VerificationMethod::none) {
       record.verification_result = "not verified";
-      record.result = ErasureResult::erased;
+      record.result = records::ErasureResult::erased;
       finish_record(record, t0);
       return;
     }
@@ -317,11 +319,11 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options, ErasureRecor
       add_failed_range(record.failed_ranges, f);
     }
     record.verification_result = outcome.summary();
-    record.verified_by =
-        fmt::format("atelier-imager {} read-back",
-                    outcome.sampled_in_full || options.verification == VerificationMethod::full
-                        ? "full"
-                        : "sampled (NIST SP 800-88)");
+    record.verified_by = fmt::format(
+        "atelier-imager {} read-back",
+        outcome.sampled_in_full || options.verification == records::VerificationMethod::full
+            ? "full"
+            : "sampled (NIST SP 800-88)");
     if (outcome.sampled_in_full) {
       record.notes.push_back(
           "sampling asked, but the device is too small for 1000 subsections: read back in full");
@@ -329,18 +331,19 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options, ErasureRecor
     if (!outcome.completed) {
       record.failure_reason = "verification could not finish: " + outcome.fatal;
     } else if (!outcome.passed()) {
-      const auto it = std::find_if(
-          record.failed_ranges.begin(), record.failed_ranges.end(), [](const FailedRange& f) {
-            return f.error.starts_with("verify") || f.error.starts_with("read");
-          });
+      const auto it =
+          std::find_if(record.failed_ranges.begin(), record.failed_ranges.end(),
+                       [](const records::FailedRange& f) {
+                         return f.error.starts_with("verify") || f.error.starts_with("read");
+                       });
       record.failure_reason =
           fmt::format("verification {} (first at byte {}); the disk did not keep what was written",
                       outcome.summary(), it != record.failed_ranges.end() ? it->first_byte : 0);
     } else {
-      record.result = ErasureResult::erased;
+      record.result = records::ErasureResult::erased;
     }
   } catch (const std::exception& e) {
-    record.result = ErasureResult::failed;
+    record.result = records::ErasureResult::failed;
     record.failure_reason = std::string("internal error: ") + e.what();
   }
   finish_record(record, t0);

@@ -33,7 +33,7 @@ enum class OverwriteMethod { zero, one, random, random_then_zero };
 std::string_view
     to_string(OverwriteMethod); // the profile spelling: "zero", "one", "random", "random-then-zero"
 std::optional<OverwriteMethod> overwrite_method_from_string(std::string_view);
-std::optional<VerificationMethod>
+std::optional<records::VerificationMethod>
     verification_from_string(std::string_view); // "none", "sample", "full"
 std::vector<PatternKind> passes_of(OverwriteMethod);
 // Plain words for the record's method_detail, e.g. "AES-128-CTR stream, then zero pass".
@@ -41,7 +41,7 @@ std::string method_detail(OverwriteMethod);
 
 struct WipeOptions {
   OverwriteMethod method = OverwriteMethod::zero;
-  VerificationMethod verification = VerificationMethod::full;
+  records::VerificationMethod verification = records::VerificationMethod::full;
   std::size_t buffer_bytes = 8U << 20;      // per I/O; a multiple of 4096
   std::size_t ring_buffers = 4;             // random stream: chunks generated ahead of the writer
   int max_attempts = 3;                     // per failing range, the first try included
@@ -62,7 +62,7 @@ struct WipeOptions {
 // throughput_bytes_per_second, write_errors, read_errors, verify_mismatches, failed_ranges,
 // verification, verification_result, verified_by, size_bytes, logical_sector_size, level (clear),
 // result and failure_reason. Other fields are left as the caller set them.
-void run_overwrite(BlockDevice& device, const WipeOptions& options, ErasureRecord& record);
+void run_overwrite(BlockDevice& device, const WipeOptions& options, records::ErasureRecord& record);
 
 // RFC 3339 UTC with seconds, e.g. "2026-11-23T10:00:00Z".
 std::string utc_timestamp(std::chrono::system_clock::time_point);

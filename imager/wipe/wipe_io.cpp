@@ -92,7 +92,7 @@ std::string describe(TransferKind kind, int error, int attempts) {
 
 } // namespace
 
-void add_failed_range(std::vector<FailedRange>& ranges, FailedRange range) {
+void add_failed_range(std::vector<records::FailedRange>& ranges, records::FailedRange range) {
   if (!ranges.empty()) {
     auto& last = ranges.back();
     if (last.first_byte + last.length == range.first_byte && last.error == range.error) {

@@ -45,8 +45,8 @@ enum class TransferKind { write, read };
 
 struct TransferResult {
   std::uint64_t failed_sectors = 0;
-  std::vector<FailedRange> failed; // contiguous failing runs, in offset order
-  std::uint64_t retries = 0;       // attempts beyond the first that were needed
+  std::vector<records::FailedRange> failed; // contiguous failing runs, in offset order
+  std::uint64_t retries = 0;                // attempts beyond the first that were needed
   bool cancelled = false;
   std::optional<int> fatal_errno; // the device refused as a whole at fatal_offset
   std::uint64_t fatal_offset = 0;
@@ -58,7 +58,7 @@ TransferResult transfer(BlockDevice& device, TransferKind kind, std::span<std::b
                         std::uint64_t offset, int max_attempts, WipeControl* control);
 
 // Appends a failed run to ranges, merging with the last one when contiguous and of the same error.
-void add_failed_range(std::vector<FailedRange>& ranges, FailedRange range);
+void add_failed_range(std::vector<records::FailedRange>& ranges, records::FailedRange range);
 
 // Throttled progress with a smoothed rate and an ETA. Calls the sink at most every `interval`, and
 // always for the final report (finish()).

@@ -18,7 +18,7 @@ struct JobState {
   std::atomic<std::uint64_t> size_bytes{0};
   std::atomic<std::uint32_t> sector_bytes{0};
   bool finished = false; // guarded by Shared::mutex, like record
-  ErasureRecord record;
+  records::ErasureRecord record;
 };
 
 struct Shared {
@@ -28,12 +28,12 @@ struct Shared {
 
 void work(std::shared_ptr<Shared> shared, std::shared_ptr<JobState> state, WipeJob job,
           WipeOptions options) {
-  ErasureRecord record = job.record;
+  records::ErasureRecord record = job.record;
   try {
     auto device = job.open();
     state->control.touch();
     if (!device) {
-      record.result = ErasureResult::failed;
+      record.result = records::ErasureResult::failed;
       record.failure_reason = device.error();
       record.started_at = record.finished_at = utc_timestamp(std::chrono::system_clock::now());
     } else {
@@ -42,7 +42,7 @@ void work(std::shared_ptr<Shared> shared, std::shared_ptr<JobState> state, WipeJ
       run_overwrite(**device, options, record);
     }
   } catch (const std::exception& e) {
-    record.result = ErasureResult::failed;
+    record.result = records::ErasureResult::failed;
     record.failure_reason = std::string("internal error: ") + e.what();
   }
   std::lock_guard lock(shared->mutex);
@@ -113,7 +113,7 @@ RunResult run_wipes(std::vector<WipeJob> jobs, const RunOptions& options) {
       --open;
       threads[i].detach();
       ++result.abandoned;
-      ErasureRecord record = jobs[i].record;
+      records::ErasureRecord record = jobs[i].record;
       if (state.size_bytes.load() != 0) {
         record.size_bytes = state.size_bytes.load();
         record.logical_sector_size = state.sector_bytes.load();
@@ -125,7 +125,7 @@ RunResult run_wipes(std::vector<WipeJob> jobs, const RunOptions& options) {
       record.method_detail = method_detail(options.wipe.method);
       record.verification = options.wipe.verification;
       record.verification_result = "not verified: the overwrite did not complete";
-      record.result = ErasureResult::failed;
+      record.result = records::ErasureResult::failed;
       record.finished_at = utc_timestamp(std::chrono::system_clock::now());
       record.failure_reason =
           fmt::format("no progress for {} s (at byte {}): the disk stopped responding and was "

@@ -25,7 +25,7 @@ using DeviceOpener = std::function<std::expected<std::unique_ptr<BlockDevice>, s
 
 struct WipeJob {
   std::string device; // label for progress and messages, e.g. "/dev/sdb"
-  ErasureRecord
+  records::ErasureRecord
       record; // pre-filled with the media half (identity, operator, site); completed by the run
   DeviceOpener open; // runs on the worker thread (an open can hang too)
 };
@@ -37,8 +37,8 @@ struct RunOptions {
 };
 
 struct RunResult {
-  std::vector<ErasureRecord> records; // in the order of the jobs
-  std::size_t abandoned = 0;          // workers detached while blocked; the process should _exit
+  std::vector<records::ErasureRecord> records; // in the order of the jobs
+  std::size_t abandoned = 0; // workers detached while blocked; the process should _exit
 };
 
 RunResult run_wipes(std::vector<WipeJob> jobs, const RunOptions& options);

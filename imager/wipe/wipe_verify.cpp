@@ -110,7 +110,7 @@ std::string VerifyOutcome::summary() const {
 VerifyOutcome verify_overwrite(BlockDevice& device, PatternKind pattern, const StreamSeed& seed,
                                const VerifyOptions& options) {
   VerifyOutcome outcome;
-  if (options.method == VerificationMethod::none) {
+  if (options.method == records::VerificationMethod::none) {
     return outcome;
   }
   const DeviceGeometry& geometry = device.geometry();
@@ -119,7 +119,7 @@ VerifyOutcome verify_overwrite(BlockDevice& device, PatternKind pattern, const S
     return outcome;
   }
   std::vector<ByteRange> ranges{{0, geometry.size_bytes}};
-  if (options.method == VerificationMethod::sample) {
+  if (options.method == records::VerificationMethod::sample) {
     auto plan = plan_samples(geometry.size_bytes, geometry.logical_sector_bytes,
                              options.sample_seed != 0 ? options.sample_seed : draw_seed());
     outcome.sampled_in_full = plan.full;
@@ -149,7 +149,7 @@ VerifyOutcome verify_overwrite(BlockDevice& device, PatternKind pattern, const S
                 outcome.bytes_planned,
                 0,
                 std::nullopt,
-                options.method == VerificationMethod::sample && !outcome.sampled_in_full
+                options.method == records::VerificationMethod::sample && !outcome.sampled_in_full
                     ? "sampled read-back"
                     : "full read-back"};
   ProgressMeter meter(options.progress, base, options.progress_interval);
@@ -178,7 +178,7 @@ VerifyOutcome verify_overwrite(BlockDevice& device, PatternKind pattern, const S
         const std::uint64_t at = c.offset + pos;
         const std::uint64_t len = std::min(sector, c.length - pos);
         const bool unreadable =
-            std::any_of(read.failed.begin(), read.failed.end(), [&](const FailedRange& f) {
+            std::any_of(read.failed.begin(), read.failed.end(), [&](const records::FailedRange& f) {
               return at >= f.first_byte && at < f.first_byte + f.length;
             });
         if (!unreadable && std::memcmp(buffer.data() + pos, expected.data() + pos, len) != 0) {

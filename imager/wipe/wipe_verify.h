@@ -44,7 +44,7 @@ struct SamplePlan {
 SamplePlan plan_samples(std::uint64_t size_bytes, std::uint32_t sector_bytes, std::uint64_t seed);
 
 struct VerifyOptions {
-  VerificationMethod method = VerificationMethod::full;
+  records::VerificationMethod method = records::VerificationMethod::full;
   std::size_t buffer_bytes = 8U << 20;
   int max_attempts = 3;
   std::uint64_t sample_seed = 0; // 0: drawn from getrandom
@@ -60,7 +60,7 @@ struct VerifyOutcome {
   std::uint64_t bytes_verified = 0; // read and compared
   std::uint64_t mismatched_sectors = 0;
   std::uint64_t unreadable_sectors = 0;
-  std::vector<FailedRange>
+  std::vector<records::FailedRange>
       failed_ranges; // mismatches ("verify: content differs from the pattern") and read errors
   bool sampled_in_full = false; // sampling asked, device too small: read in full
   std::string fatal;            // why it stopped early, in plain words (empty when completed)

@@ -48,9 +48,9 @@ protected:
     args.insert(args.end(), extra.begin(), extra.end());
     return run(args);
   }
-  std::string write_record(const atelier::imager::ErasureRecord& r, const std::string& name) {
+  std::string write_record(const atelier::records::ErasureRecord& r, const std::string& name) {
     const auto path = (m_dir / name).string();
-    std::ofstream(path) << atelier::imager::to_json(r).dump(2);
+    std::ofstream(path) << atelier::records::to_json(r).dump(2);
     return path;
   }
   // A program file saying which language the papers speak (docs/PROFILES.md).
@@ -233,7 +233,7 @@ TEST_F(CertCli, RecordFromAnotherUnitOrOperatorIsNotRewritten) {
 
 TEST_F(CertCli, BrokenRecordFileIsRefusedNamingTheKey) {
   // Why: a hand-edited or truncated record must say which field is wrong.
-  json j = atelier::imager::to_json(atelier::test::sample_record());
+  json j = atelier::records::to_json(atelier::test::sample_record());
   j.erase("serial");
   const auto path = (m_dir / "broken.json").string();
   std::ofstream(path) << j.dump();
@@ -335,7 +335,7 @@ TEST_F(CertCli, PdfSpeaksTheProgramFilesLanguage) {
   }
   auto second = atelier::test::sample_record("5d2f7a11-0c3e-4b8a-9f6d-2e1b0a9c8d7e");
   second.media_type = "hdd";
-  second.verification = atelier::imager::VerificationMethod::sample;
+  second.verification = atelier::records::VerificationMethod::sample;
   ASSERT_EQ(sign(write_record(atelier::test::sample_record(), "sda.json")).status, 0);
   ASSERT_EQ(sign(write_record(second, "sdb.json")).status, 0);
   const std::string signed_before = read(m_dir / "sda.signed.json");

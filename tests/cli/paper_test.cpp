@@ -431,7 +431,7 @@ TEST_F(PaperCli, LabelSpecSheetAndCertificateOfOneUnitAllNameItsTag) {
   auto record = atelier::test::sample_record();
   record.source_property = m_tag;
   const std::string record_file = (m_dir / "sda.json").string();
-  std::ofstream(record_file) << atelier::imager::to_json(record).dump(2);
+  std::ofstream(record_file) << atelier::records::to_json(record).dump(2);
   ASSERT_EQ(
       run({"cert", "sign", record_file, "--tag", m_tag, "--key-dir", (m_dir / "keys").string()})
           .status,

@@ -68,7 +68,7 @@ firmware = ["bios", "uefi"]
 
 // A complete record as `atelier-imager wipe --json` prints it.
 json erasure_record(const std::string& serial, const std::string& result) {
-  imager::ErasureRecord r;
+  records::ErasureRecord r;
   r.record_id = "6f1c2a4e-0000-4000-8000-" + serial.substr(0, 8) + "0000";
   r.manufacturer = "Samsung";
   r.model = "SAMSUNG MZ7LN256HMJP";
@@ -80,17 +80,17 @@ json erasure_record(const std::string& serial, const std::string& result) {
   r.pattern = "zero";
   r.passes = 1;
   r.tool_version = "0.1.0";
-  r.verification = imager::VerificationMethod::sample;
+  r.verification = records::VerificationMethod::sample;
   r.verification_result = result == "erased" ? "passed" : "not verified";
   r.started_at = "2026-11-23T10:00:00Z";
   r.finished_at = "2026-11-23T10:20:00Z";
   r.duration_seconds = 1200;
   r.bytes_written = result == "erased" ? r.size_bytes : 4096;
-  r.result = result == "erased" ? imager::ErasureResult::erased : imager::ErasureResult::failed;
-  if (r.result == imager::ErasureResult::failed) {
+  r.result = result == "erased" ? records::ErasureResult::erased : records::ErasureResult::failed;
+  if (r.result == records::ErasureResult::failed) {
     r.failure_reason = "write: Input/output error (EIO) at byte 4096 after 3 attempts";
   }
-  return imager::to_json(r);
+  return records::to_json(r);
 }
 
 // The pipeline's time in tests: it stands still at the moment the daemon started until a test
@@ -190,13 +190,13 @@ protected:
 
 TEST(PipelineSteps, EachStateHasItsStep) {
   using hwdb::UnitState;
-  EXPECT_EQ(daemon::step_for(UnitState::inventoried), daemon::Step::bench);
-  EXPECT_EQ(daemon::step_for(UnitState::tested), daemon::Step::wipe);
-  EXPECT_EQ(daemon::step_for(UnitState::wiped), daemon::Step::deploy);
-  EXPECT_EQ(daemon::step_for(UnitState::imaged), daemon::Step::verify);
-  EXPECT_EQ(daemon::step_for(UnitState::ready), daemon::Step::finish);
-  EXPECT_EQ(daemon::step_for(UnitState::failed), daemon::Step::finish);
-  EXPECT_EQ(daemon::step_for(UnitState::parts), daemon::Step::finish);
+  EXPECT_EQ(daemon::step_for(UnitState::inventoried), records::Step::bench);
+  EXPECT_EQ(daemon::step_for(UnitState::tested), records::Step::wipe);
+  EXPECT_EQ(daemon::step_for(UnitState::wiped), records::Step::deploy);
+  EXPECT_EQ(daemon::step_for(UnitState::imaged), records::Step::verify);
+  EXPECT_EQ(daemon::step_for(UnitState::ready), records::Step::finish);
+  EXPECT_EQ(daemon::step_for(UnitState::failed), records::Step::finish);
+  EXPECT_EQ(daemon::step_for(UnitState::parts), records::Step::finish);
   EXPECT_FALSE(daemon::step_for(UnitState::detected));
   EXPECT_FALSE(daemon::step_for(UnitState::assigned));
 }

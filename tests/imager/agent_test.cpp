@@ -109,12 +109,12 @@ TEST(AgentClient, WaitsForARestartingDaemonAndReportsRefusals) {
                               .first_pause = std::chrono::milliseconds(50),
                               .max_pause = std::chrono::milliseconds(100),
                               .timeout = std::chrono::seconds(5)});
-  auto answer = client.post("register", {{"mac", "52:54:00:00:00:01"}});
+  auto answer = client.post(records::Endpoint::register_unit, {{"mac", "52:54:00:00:00:01"}});
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ((*answer)["unit"], "AT-0001-3");
   EXPECT_EQ(calls, 2); // the 503 was retried
   EXPECT_EQ(seen_token, "feedface");
-  auto refused = client.post("next", nlohmann::json::object());
+  auto refused = client.post(records::Endpoint::next, nlohmann::json::object());
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().status, 409u);
   EXPECT_TRUE(refused.error().stop);
@@ -129,7 +129,7 @@ TEST(AgentClient, UnreachableServerGivesUpAfterItsPatience) {
                               .first_pause = std::chrono::milliseconds(100),
                               .max_pause = std::chrono::milliseconds(200),
                               .timeout = std::chrono::seconds(1)});
-  auto r = client.post("next", nlohmann::json::object());
+  auto r = client.post(records::Endpoint::next, nlohmann::json::object());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().status, 0u);
   EXPECT_THAT(r.error().message, HasSubstr("no answer after"));

@@ -11,21 +11,22 @@ namespace {
 
 using profiles::Grade;
 
-MachineGrade grade_fixtures(std::string_view inventory, std::optional<std::string_view> bench) {
+records::MachineGrade grade_fixtures(std::string_view inventory,
+                                     std::optional<std::string_view> bench) {
   auto program = profiles::load_program(test::fixture_path("bench/program.toml"));
   EXPECT_TRUE(program.has_value());
   const std::string inventory_text = test::read_fixture(inventory);
   auto facts = profiles::facts_from_inventory_json(inventory_text);
   EXPECT_TRUE(facts.has_value()) << facts.error();
-  auto disks = disk_verdicts_from_inventory_json(inventory_text);
+  auto disks = records::disk_verdicts_from_inventory_json(inventory_text);
   EXPECT_TRUE(disks.has_value()) << disks.error();
-  std::optional<BenchSummary> summary;
+  std::optional<records::BenchSummary> summary;
   if (bench) {
-    auto parsed = bench_summary_from_json(test::read_fixture(*bench));
+    auto parsed = records::bench_summary_from_json(test::read_fixture(*bench));
     EXPECT_TRUE(parsed.has_value()) << parsed.error();
     summary = *parsed;
   }
-  return grade_machine(*program, *facts, *disks, summary);
+  return records::grade_machine(*program, *facts, *disks, summary);
 }
 
 bool contains(const std::vector<std::string>& lines, std::string_view text) {
@@ -39,7 +40,8 @@ bool contains(const std::vector<std::string>& lines, std::string_view text) {
 
 TEST(BenchGrade, CleanBenchKeepsTheRulesGradeAndShowsEveryRule) {
   // Why: the coordinator must see why a machine got its grade, rule by rule.
-  const MachineGrade g = grade_fixtures("bench/inventory-laptop-ok.json", "bench/bench-clean.json");
+  const records::MachineGrade g =
+      grade_fixtures("bench/inventory-laptop-ok.json", "bench/bench-clean.json");
   EXPECT_EQ(g.grade, Grade::A); // 35 + 25 + 5 + 20 + 10 = 95
   EXPECT_EQ(g.grade, g.rules.grade);
   EXPECT_TRUE(g.overrides.empty());
@@ -50,7 +52,7 @@ TEST(BenchGrade, CleanBenchKeepsTheRulesGradeAndShowsEveryRule) {
 
 TEST(BenchGrade, MemtestErrorsForcePartsWithTheReason) {
   // Why: a machine with bad memory must never reach a household, whatever its score.
-  const MachineGrade g =
+  const records::MachineGrade g =
       grade_fixtures("bench/inventory-laptop-ok.json", "bench/bench-memory-errors.json");
   EXPECT_EQ(g.rules.grade, Grade::A);
   EXPECT_EQ(g.grade, Grade::parts);
@@ -62,7 +64,7 @@ TEST(BenchGrade, MemtestErrorsForcePartsWithTheReason) {
 
 TEST(BenchGrade, SmartFailedOnlyDiskForcesPartsWithTheReason) {
   // Why: a machine whose only disk is dying cannot be imaged; the volunteer must see why.
-  const MachineGrade g =
+  const records::MachineGrade g =
       grade_fixtures("bench/inventory-laptop-smart-failed.json", "bench/bench-clean.json");
   EXPECT_EQ(g.grade, Grade::parts);
   EXPECT_TRUE(contains(g.overrides, "disk failing"));
@@ -71,7 +73,7 @@ TEST(BenchGrade, SmartFailedOnlyDiskForcesPartsWithTheReason) {
 
 TEST(BenchGrade, SmartFailedSecondDiskIsANoteNotParts) {
   // Why: a desktop with one good disk is still a machine once the bad disk is pulled.
-  const MachineGrade g =
+  const records::MachineGrade g =
       grade_fixtures("bench/inventory-desktop-two-disks-one-failed.json", "bench/bench-clean.json");
   EXPECT_NE(g.grade, Grade::parts);
   EXPECT_TRUE(g.overrides.empty());
@@ -80,7 +82,7 @@ TEST(BenchGrade, SmartFailedSecondDiskIsANoteNotParts) {
 
 TEST(BenchGrade, WithoutBenchTheRulesGradeStandsAndMemoryIsUntested) {
   // Why: grading works from the inventory alone; the gap is stated, not hidden.
-  const MachineGrade g = grade_fixtures("bench/inventory-laptop-ok.json", std::nullopt);
+  const records::MachineGrade g = grade_fixtures("bench/inventory-laptop-ok.json", std::nullopt);
   EXPECT_EQ(g.grade, Grade::A);
   EXPECT_TRUE(contains(g.notes, "no bench report"));
 }
@@ -93,7 +95,7 @@ TEST(BenchGrade, ReadsWhatTheBenchWrites) {
   report.memtest.bytes_tested = std::uint64_t{64} << 20U;
   report.results.push_back({"cpu.single", 1.5, 15.0, "ops/s", 10, "m", {15.0}, 0.0});
   report.disks.push_back({{"sda", "/dev/sda", "failing", "FAILED"}, 100.0, 10.0, true, ""});
-  const auto summary = bench_summary_from_json(to_json_text(report));
+  const auto summary = records::bench_summary_from_json(to_json_text(report));
   ASSERT_TRUE(summary.has_value()) << summary.error();
   EXPECT_EQ(summary->memtest_errors, 2U);
   EXPECT_EQ(summary->disks.at(0).status, "failing");
@@ -103,7 +105,7 @@ TEST(BenchGrade, ReadsWhatTheBenchWrites) {
 TEST(BenchGrade, RejectsAnotherSchema) {
   // Why: an inventory passed as --bench by mistake must not grade as "no faults".
   const auto summary =
-      bench_summary_from_json(test::read_fixture("bench/inventory-laptop-ok.json"));
+      records::bench_summary_from_json(test::read_fixture("bench/inventory-laptop-ok.json"));
   ASSERT_FALSE(summary.has_value());
   EXPECT_NE(summary.error().find("atelier.bench/1"), std::string::npos);
 }

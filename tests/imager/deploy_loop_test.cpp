@@ -99,8 +99,8 @@ protected:
     return *loaded;
   }
 
-  ImagingRecord deploy_to(const LoopDevice& loop, const profiles::Profile& p,
-                          profiles::Firmware firmware) {
+  records::ImagingRecord deploy_to(const LoopDevice& loop, const profiles::Profile& p,
+                                   profiles::Firmware firmware) {
     DeployOptions options;
     options.device = loop.path();
     options.profile = &p;
@@ -129,8 +129,8 @@ protected:
 TEST_F(DeployOnLoop, UefiGetsGptWithEspRootAndSwapAlignedCleanAndTailored) {
   LoopDevice loop(m_dir / "disk.img", 1024 * k_mib_bytes, "-P");
   const auto p = profile("auto", "64MiB", m_sha256);
-  const ImagingRecord record = deploy_to(loop, p, profiles::Firmware::uefi);
-  ASSERT_EQ(record.result, ImagingResult::imaged)
+  const records::ImagingRecord record = deploy_to(loop, p, profiles::Firmware::uefi);
+  ASSERT_EQ(record.result, records::ImagingResult::imaged)
       << record.failed_step << ": " << record.failure_reason;
   EXPECT_EQ(record.image_sha256, m_sha256);
   EXPECT_EQ(record.hostname, "atelier-at-0042-7");
@@ -218,8 +218,8 @@ TEST_F(DeployOnLoop, UefiGetsGptWithEspRootAndSwapAlignedCleanAndTailored) {
 TEST_F(DeployOnLoop, BiosGetsMbrWithAnActiveRootAndSwapAtTheEnd) {
   LoopDevice loop(m_dir / "disk.img", 512 * k_mib_bytes, "-P");
   const auto p = profile("auto", "32MiB", m_sha256);
-  const ImagingRecord record = deploy_to(loop, p, profiles::Firmware::bios);
-  ASSERT_EQ(record.result, ImagingResult::imaged)
+  const records::ImagingRecord record = deploy_to(loop, p, profiles::Firmware::bios);
+  ASSERT_EQ(record.result, records::ImagingResult::imaged)
       << record.failed_step << ": " << record.failure_reason;
   const auto table = sfdisk(loop);
   EXPECT_EQ(table["label"], "dos");
@@ -247,7 +247,7 @@ TEST_F(DeployOnLoop, ProfileSchemeForcesUefiOverTheDetectedBios) {
   options.install_bootloader = false;
   base::PosixProcessRunner runner;
   const auto record = deploy(options, runner);
-  ASSERT_EQ(record.result, ImagingResult::imaged) << record.failure_reason;
+  ASSERT_EQ(record.result, records::ImagingResult::imaged) << record.failure_reason;
   EXPECT_EQ(record.firmware, "uefi");
   EXPECT_EQ(sfdisk(loop)["label"], "gpt");
 }
@@ -257,8 +257,8 @@ TEST_F(DeployOnLoop, TooSmallDiskIsRefusedBeforeAnythingIsWritten) {
   must_run("head -c 1048576 /dev/urandom > '" + (m_dir / "before").string() + "' && dd if='" +
            (m_dir / "before").string() + "' of=" + loop.path() + " conv=notrunc,fsync status=none");
   const auto p = profile("auto", "64MiB", m_sha256);
-  const ImagingRecord record = deploy_to(loop, p, profiles::Firmware::uefi);
-  ASSERT_EQ(record.result, ImagingResult::failed);
+  const records::ImagingRecord record = deploy_to(loop, p, profiles::Firmware::uefi);
+  ASSERT_EQ(record.result, records::ImagingResult::failed);
   EXPECT_EQ(record.failed_step, "check");
   EXPECT_NE(record.failure_reason.find("too small"), std::string::npos) << record.failure_reason;
   EXPECT_FALSE(record.disk_left_unbootable) << "nothing was written, so nothing was zapped";
@@ -270,8 +270,8 @@ TEST_F(DeployOnLoop, TooSmallDiskIsRefusedBeforeAnythingIsWritten) {
 TEST_F(DeployOnLoop, WrongChecksumAfterPartitioningLeavesTheDiskUnbootable) {
   LoopDevice loop(m_dir / "disk.img", 1024 * k_mib_bytes, "-P");
   const auto p = profile("auto", "none", std::string(64, 'e'));
-  const ImagingRecord record = deploy_to(loop, p, profiles::Firmware::bios);
-  ASSERT_EQ(record.result, ImagingResult::failed);
+  const records::ImagingRecord record = deploy_to(loop, p, profiles::Firmware::bios);
+  ASSERT_EQ(record.result, records::ImagingResult::failed);
   EXPECT_EQ(record.failed_step, "extract");
   EXPECT_NE(record.failure_reason.find("sha256"), std::string::npos) << record.failure_reason;
   EXPECT_TRUE(record.disk_left_unbootable);

@@ -263,7 +263,7 @@ TEST(DeploySizing, ZstdFrameContentSizeIsReadFromALocalFile) {
 }
 
 TEST(ImagingRecord, JsonRoundTripsEveryField) {
-  ImagingRecord r;
+  records::ImagingRecord r;
   r.device = "/dev/sda";
   r.disk_bytes = 1ULL << 40U;
   r.sector_size = 4096;
@@ -281,24 +281,25 @@ TEST(ImagingRecord, JsonRoundTripsEveryField) {
   r.finished_at = "2026-11-23T10:05:00Z";
   r.duration_seconds = 300.5;
   r.steps.push_back({"partition", 1.5, true, "gpt"});
-  r.result = ImagingResult::failed;
+  r.result = records::ImagingResult::failed;
   r.failed_step = "extract";
   r.failure_reason = "checksum mismatch";
   r.disk_left_unbootable = true;
   r.notes = {"n"};
-  const auto back = imaging_record_from_json(to_json(r));
+  const auto back = records::imaging_record_from_json(to_json(r));
   ASSERT_TRUE(back) << back.error();
   EXPECT_EQ(to_json(*back), to_json(r));
   EXPECT_EQ(to_json(r)["result"], "failed");
 }
 
 TEST(ImagingRecord, MissingKeyIsNamed) {
-  auto j = to_json(ImagingRecord{});
+  auto j = to_json(records::ImagingRecord{});
   j.erase("profile");
-  EXPECT_EQ(imaging_record_from_json(j).error(), "imaging record: key 'profile' is missing");
-  j = to_json(ImagingRecord{});
+  EXPECT_EQ(records::imaging_record_from_json(j).error(),
+            "imaging record: key 'profile' is missing");
+  j = to_json(records::ImagingRecord{});
   j["steps"] = nlohmann::json::array({{{"name", "x"}}});
-  EXPECT_EQ(imaging_record_from_json(j).error(),
+  EXPECT_EQ(records::imaging_record_from_json(j).error(),
             "imaging record: key 'steps[0].duration_seconds' is missing");
 }
 

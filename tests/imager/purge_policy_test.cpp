@@ -50,7 +50,7 @@ TEST(PurgePolicy, FrozenSamsung870FallsBackToZeroWithAReasonForEachSkippedMethod
   const MethodChoice c = choose_method(k_defaults.methods_for(profiles::DiskMedia::ssd), drive);
   ASSERT_TRUE(c.method);
   EXPECT_EQ(*c.method, WipeMethod::zero);
-  EXPECT_EQ(c.level.level, SanitizationLevel::clear);
+  EXPECT_EQ(c.level.level, records::SanitizationLevel::clear);
   ASSERT_EQ(c.skipped.size(), 2U);
   EXPECT_EQ(c.skipped[0].reason,
             "ata-sanitize-crypto: drive does not support the SANITIZE feature set");
@@ -63,7 +63,7 @@ TEST(PurgePolicy, UnfrozenSamsung870GetsEnhancedSecurityEraseRecordedAsClear) {
   const MethodChoice c = choose_method(k_defaults.methods_for(profiles::DiskMedia::ssd), drive);
   ASSERT_TRUE(c.method);
   EXPECT_EQ(*c.method, WipeMethod::ata_secure_erase_enhanced);
-  EXPECT_EQ(c.level.level, SanitizationLevel::clear);
+  EXPECT_EQ(c.level.level, records::SanitizationLevel::clear);
   EXPECT_NE(c.level.reason.find("unless its vendor documents it as Purge"), std::string::npos);
 }
 
@@ -74,7 +74,7 @@ TEST(PurgePolicy, OldHardDiskWithoutEnhancedEraseTakesTheNextMethod) {
       drive);
   ASSERT_TRUE(c.method);
   EXPECT_EQ(*c.method, WipeMethod::ata_secure_erase);
-  EXPECT_EQ(c.level.level, SanitizationLevel::clear);
+  EXPECT_EQ(c.level.level, records::SanitizationLevel::clear);
   ASSERT_EQ(c.skipped.size(), 1U);
   EXPECT_EQ(c.skipped[0].reason,
             "ata-secure-erase-enhanced: drive does not support ENHANCED SECURITY ERASE UNIT");
@@ -84,7 +84,7 @@ TEST(PurgePolicy, Pm1733GetsSanitizeCryptoAsPurge) {
   const MethodChoice c = choose_method(k_defaults.methods_for(profiles::DiskMedia::nvme), pm1733());
   ASSERT_TRUE(c.method);
   EXPECT_EQ(*c.method, WipeMethod::nvme_sanitize_crypto);
-  EXPECT_EQ(c.level.level, SanitizationLevel::purge);
+  EXPECT_EQ(c.level.level, records::SanitizationLevel::purge);
   EXPECT_TRUE(c.skipped.empty());
 }
 
@@ -119,27 +119,27 @@ TEST(PurgePolicy, LevelsFollowNist80088PerMedia) {
   struct Row {
     WipeMethod method;
     const char* media;
-    SanitizationLevel level;
+    records::SanitizationLevel level;
   };
   const std::vector<Row> table{
-      {WipeMethod::zero, "hdd", SanitizationLevel::clear},
-      {WipeMethod::random, "ssd", SanitizationLevel::clear},
-      {WipeMethod::random_then_zero, "nvme", SanitizationLevel::clear},
-      {WipeMethod::ata_secure_erase, "hdd", SanitizationLevel::clear},
-      {WipeMethod::ata_secure_erase, "ssd", SanitizationLevel::clear},
-      {WipeMethod::ata_secure_erase_enhanced, "hdd", SanitizationLevel::purge},
-      {WipeMethod::ata_secure_erase_enhanced, "ssd", SanitizationLevel::clear},
-      {WipeMethod::ata_sanitize_crypto, "ssd", SanitizationLevel::purge},
-      {WipeMethod::ata_sanitize_block, "ssd", SanitizationLevel::purge},
-      {WipeMethod::ata_sanitize_overwrite, "hdd", SanitizationLevel::purge},
-      {WipeMethod::ata_sanitize_overwrite, "ssd", SanitizationLevel::clear},
-      {WipeMethod::nvme_sanitize_crypto, "nvme", SanitizationLevel::purge},
-      {WipeMethod::nvme_sanitize_block, "nvme", SanitizationLevel::purge},
-      {WipeMethod::nvme_sanitize_overwrite, "nvme", SanitizationLevel::purge},
-      {WipeMethod::nvme_format_crypto, "nvme", SanitizationLevel::purge},
-      {WipeMethod::nvme_format_user, "nvme", SanitizationLevel::purge},
+      {WipeMethod::zero, "hdd", records::SanitizationLevel::clear},
+      {WipeMethod::random, "ssd", records::SanitizationLevel::clear},
+      {WipeMethod::random_then_zero, "nvme", records::SanitizationLevel::clear},
+      {WipeMethod::ata_secure_erase, "hdd", records::SanitizationLevel::clear},
+      {WipeMethod::ata_secure_erase, "ssd", records::SanitizationLevel::clear},
+      {WipeMethod::ata_secure_erase_enhanced, "hdd", records::SanitizationLevel::purge},
+      {WipeMethod::ata_secure_erase_enhanced, "ssd", records::SanitizationLevel::clear},
+      {WipeMethod::ata_sanitize_crypto, "ssd", records::SanitizationLevel::purge},
+      {WipeMethod::ata_sanitize_block, "ssd", records::SanitizationLevel::purge},
+      {WipeMethod::ata_sanitize_overwrite, "hdd", records::SanitizationLevel::purge},
+      {WipeMethod::ata_sanitize_overwrite, "ssd", records::SanitizationLevel::clear},
+      {WipeMethod::nvme_sanitize_crypto, "nvme", records::SanitizationLevel::purge},
+      {WipeMethod::nvme_sanitize_block, "nvme", records::SanitizationLevel::purge},
+      {WipeMethod::nvme_sanitize_overwrite, "nvme", records::SanitizationLevel::purge},
+      {WipeMethod::nvme_format_crypto, "nvme", records::SanitizationLevel::purge},
+      {WipeMethod::nvme_format_user, "nvme", records::SanitizationLevel::purge},
       {WipeMethod::ata_secure_erase_enhanced, "",
-       SanitizationLevel::clear}, // unknown media: judged as flash
+       records::SanitizationLevel::clear}, // unknown media: judged as flash
   };
   for (const auto& row : table) {
     const auto v = level_for(row.method, row.media);
@@ -195,8 +195,8 @@ TEST(PurgeDevice, LoopDeviceHasNoPassThroughAndPurgeRefusesPlainly) {
   PurgeOptions options;
   options.method = WipeMethod::ata_sanitize_crypto;
   PurgeEnvironment env{**device, clock, nullptr, nullptr, {}};
-  const ErasureRecord r = purge_drive(options, env);
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = purge_drive(options, env);
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_NE(r.failure_reason.find("no ATA/NVMe pass-through on this device (loop)"),
             std::string::npos)
       << r.failure_reason;

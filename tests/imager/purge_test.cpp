@@ -26,7 +26,7 @@ struct Purge {
     options.sample_seed = 42;
     options.poll_interval = 30s;
   }
-  ErasureRecord run(bool with_sectors = true) {
+  records::ErasureRecord run(bool with_sectors = true) {
     PurgeEnvironment env{drive, clock, with_sectors ? &drive.disk : nullptr,
                          with_sectors ? &drive.disk : nullptr, [this](const Progress& p) {
                            events.push_back(p);
@@ -43,8 +43,8 @@ TEST(PurgeSecurityErase, RefusesAFrozenDiskWithTheMessageAndSendsNothingDestruct
   // The BIOS froze the drive: SET PASSWORD would abort; the volunteer needs to know what to do.
   Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_secure_erase);
   p.drive.frozen = true;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, k_frozen_message)) << r.failure_reason;
   EXPECT_EQ(p.drive.count("SECURITY SET PASSWORD"), 0U);
   EXPECT_EQ(p.drive.count("SECURITY ERASE UNIT"), 0U);
@@ -52,12 +52,12 @@ TEST(PurgeSecurityErase, RefusesAFrozenDiskWithTheMessageAndSendsNothingDestruct
 
 TEST(PurgeSecurityErase, ErasesAndLeavesNoPassword) {
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase_enhanced);
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
   EXPECT_FALSE(p.drive.enabled);
   EXPECT_EQ(r.method, "ata-secure-erase-enhanced");
-  EXPECT_EQ(r.level, SanitizationLevel::purge); // enhanced erase of a hard disk
-  EXPECT_EQ(r.verification, VerificationMethod::sample);
+  EXPECT_EQ(r.level, records::SanitizationLevel::purge); // enhanced erase of a hard disk
+  EXPECT_EQ(r.verification, records::VerificationMethod::sample);
   EXPECT_TRUE(mentions(r.verification_result, "passed")) << r.verification_result;
   EXPECT_EQ(r.serial, "3JS2KSL3");
   EXPECT_EQ(r.media_type, "hdd");
@@ -76,11 +76,12 @@ TEST(PurgeSecurityErase, ErasesAndLeavesNoPassword) {
 TEST(PurgeSecurityErase, ChoosesTheEnhancedModeWhenTheDriveSupportsIt) {
   // ata-secure-erase on a drive with enhanced erase: the enhanced bit goes out, the record says so.
   Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_secure_erase);
-  const ErasureRecord r = p.run();
-  ASSERT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
   EXPECT_TRUE(p.drive.last_erase_enhanced);
   EXPECT_EQ(r.method, "ata-secure-erase-enhanced");
-  EXPECT_EQ(r.level, SanitizationLevel::clear); // on an SSD, unless the vendor documents Purge
+  EXPECT_EQ(r.level,
+            records::SanitizationLevel::clear); // on an SSD, unless the vendor documents Purge
   EXPECT_TRUE(std::any_of(r.notes.begin(), r.notes.end(),
                           [](const std::string& n) { return mentions(n, "enhanced mode"); }));
 }
@@ -88,11 +89,11 @@ TEST(PurgeSecurityErase, ChoosesTheEnhancedModeWhenTheDriveSupportsIt) {
 TEST(PurgeSecurityErase, UsesTheNormalModeWhenEnhancedIsUnsupported) {
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   p.drive.enhanced_supported = false;
-  const ErasureRecord r = p.run();
-  ASSERT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
   EXPECT_FALSE(p.drive.last_erase_enhanced);
   EXPECT_EQ(r.method, "ata-secure-erase");
-  EXPECT_EQ(r.level, SanitizationLevel::clear);
+  EXPECT_EQ(r.level, records::SanitizationLevel::clear);
 }
 
 TEST(PurgeSecurityErase, ClearsThePasswordAfterAFailingEraseUnit) {
@@ -100,8 +101,8 @@ TEST(PurgeSecurityErase, ClearsThePasswordAfterAFailingEraseUnit) {
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   p.drive.failing = {"SECURITY ERASE UNIT"};
   p.drive.lock_after_failed_erase = true;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_FALSE(p.drive.enabled);
   EXPECT_FALSE(p.drive.locked);
   EXPECT_EQ(p.drive.count("SECURITY UNLOCK"), 1U);
@@ -114,8 +115,8 @@ TEST(PurgeSecurityErase, ClearsThePasswordAfterAFailingEraseUnit) {
 TEST(PurgeSecurityErase, ClearsThePasswordWhenEnhancedPrepareFails) {
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   p.drive.failing = {"SECURITY ERASE PREPARE"};
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_FALSE(p.drive.enabled);
   EXPECT_EQ(p.drive.count("SECURITY ERASE UNIT"), 0U);
 }
@@ -123,8 +124,8 @@ TEST(PurgeSecurityErase, ClearsThePasswordWhenEnhancedPrepareFails) {
 TEST(PurgeSecurityErase, SaysLoudlyWhenThePasswordCannotBeCleared) {
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   p.drive.failing = {"SECURITY ERASE UNIT", "SECURITY DISABLE PASSWORD"};
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(p.drive.enabled);
   EXPECT_TRUE(mentions(r.failure_reason,
                        "WARNING: the drive may be locked with the password \"atelier-purge\""))
@@ -137,8 +138,8 @@ TEST(PurgeSecurityErase, GivesUpAfterTwiceTheDrivesEstimatePlusTenMinutes) {
   // Words 89/90 say 4 and 8 minutes; the enhanced erase may take 2 x 8 + 10 = 26 minutes.
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase_enhanced);
   p.drive.erase_duration = 40min;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_EQ(p.drive.timeouts["SECURITY ERASE UNIT"], 26min);
   EXPECT_TRUE(mentions(r.failure_reason, "no answer within 26 minutes")) << r.failure_reason;
   EXPECT_FALSE(p.drive.enabled) << "the guard removed the password after the timeout";
@@ -150,8 +151,8 @@ TEST(PurgeSecurityErase, RemovesItsOwnPasswordLeftByAnInterruptedRunFirst) {
   p.drive.enabled = true;
   p.drive.locked = true;
   p.drive.password = k_temporary_password;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
   EXPECT_TRUE(std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) {
     return mentions(n, "interrupted erase: it was removed");
   }));
@@ -162,8 +163,8 @@ TEST(PurgeSecurityErase, RefusesADiskLockedBySomeoneElse) {
   p.drive.enabled = true;
   p.drive.locked = true;
   p.drive.password = "previous owner";
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, "user password")) << r.failure_reason;
   EXPECT_EQ(p.drive.count("SECURITY UNLOCK"), 1U) << "one try with Atelier's password, no more";
   EXPECT_EQ(p.drive.count("SECURITY SET PASSWORD"), 0U);
@@ -173,9 +174,9 @@ TEST(PurgeAtaSanitize, PollsStatusUntilTheCryptoScrambleCompletesAndVerifiesTheC
   Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_sanitize_crypto);
   p.drive.sanitize_supported = p.drive.sanitize_crypto = true;
   p.drive.sanitize_duration = 3min;
-  const ErasureRecord r = p.run();
-  ASSERT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
-  EXPECT_EQ(r.level, SanitizationLevel::purge);
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
+  EXPECT_EQ(r.level, records::SanitizationLevel::purge);
   EXPECT_GE(p.drive.count("SANITIZE STATUS EXT"), 6U); // every 30 s for 3 minutes, plus identify's
   EXPECT_TRUE(mentions(r.verification_result, "passed")) << r.verification_result;
   EXPECT_TRUE(mentions(r.method_detail, "CRYPTO SCRAMBLE EXT")) << r.method_detail;
@@ -188,8 +189,8 @@ TEST(PurgeAtaSanitize, FailsACryptoEraseThatChangesNothingVisible) {
   Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_sanitize_crypto);
   p.drive.sanitize_supported = p.drive.sanitize_crypto = true;
   p.drive.crypto_changes_nothing = true;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.verification_result, "failed")) << r.verification_result;
   EXPECT_GT(r.verify_mismatches, 0U);
   EXPECT_TRUE(mentions(r.failure_reason, "still hold it")) << r.failure_reason;
@@ -199,8 +200,8 @@ TEST(PurgeAtaSanitize, PlantsMarkersOnABlankDiskSoTheCryptoEraseCanBeSeen) {
   Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_sanitize_crypto);
   p.drive.sanitize_supported = p.drive.sanitize_crypto = true;
   p.drive.disk.background = test::FakeMedia::Background::zeros;
-  const ErasureRecord r = p.run();
-  ASSERT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
   EXPECT_GT(r.bytes_written, 0U);
   EXPECT_TRUE(mentions(r.verification_result, "passed")) << r.verification_result;
 }
@@ -211,8 +212,8 @@ TEST(PurgeAtaSanitize, FailsACryptoEraseThatCannotBeVerified) {
   p.drive.sanitize_supported = p.drive.sanitize_crypto = true;
   p.drive.disk.background = test::FakeMedia::Background::zeros;
   p.drive.disk.read_only = true;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, "could not be verified")) << r.failure_reason;
 }
 
@@ -220,8 +221,8 @@ TEST(PurgeAtaSanitize, RefusesWhenTheBiosFrozeSanitize) {
   Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_sanitize_block);
   p.drive.sanitize_supported = p.drive.sanitize_block = true;
   p.drive.sanitize_frozen = true;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, k_frozen_message)) << r.failure_reason;
   EXPECT_EQ(p.drive.count("BLOCK ERASE EXT"), 0U);
 }
@@ -229,8 +230,8 @@ TEST(PurgeAtaSanitize, RefusesWhenTheBiosFrozeSanitize) {
 TEST(PurgeAtaSanitize, ReportsAMissingSubcommandWithTheProfileSpelling) {
   Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_sanitize_crypto);
   p.drive.sanitize_supported = p.drive.sanitize_block = true;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason,
                        "ata-sanitize-crypto: drive does not support SANITIZE CRYPTO SCRAMBLE"))
       << r.failure_reason;
@@ -240,9 +241,9 @@ TEST(PurgeNvme, PollsTheSanitizeLogUntilDoneAndReportsProgress) {
   Purge p(FakeDrive::Type::nvme, WipeMethod::nvme_sanitize_block);
   p.drive.sanitize_duration = 10min;
   p.drive.block_estimate_s = 600;
-  const ErasureRecord r = p.run();
-  ASSERT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
-  EXPECT_EQ(r.level, SanitizationLevel::purge);
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
+  EXPECT_EQ(r.level, records::SanitizationLevel::purge);
   EXPECT_EQ(r.media_type, "nvme");
   EXPECT_EQ(r.serial, "S5L0NYZM9A0014");
   EXPECT_GE(p.drive.count("Get Log Page 81h"), 20U); // every 30 s for 10 minutes
@@ -260,16 +261,16 @@ TEST(PurgeNvme, StopsWaitingAfterTwiceTheLogsEstimatePlusTenMinutes) {
   Purge p(FakeDrive::Type::nvme, WipeMethod::nvme_sanitize_crypto);
   p.drive.crypto_estimate_s = 300;
   p.drive.sanitize_duration = 2h;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, "still running after 20 minutes")) << r.failure_reason;
   EXPECT_LE(p.clock.elapsed, 21min);
 }
 
 TEST(PurgeNvme, FormatsWithCryptographicEraseKeepingTheLbaFormat) {
   Purge p(FakeDrive::Type::nvme, WipeMethod::nvme_format_crypto);
-  const ErasureRecord r = p.run();
-  ASSERT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
   EXPECT_EQ(p.drive.count("Format NVM (cryptographic erase)"), 1U);
   EXPECT_EQ(p.drive.timeouts["Format NVM (cryptographic erase)"], 30min);
   EXPECT_TRUE(mentions(r.method_detail, "LBA format 1 kept")) << r.method_detail;
@@ -278,16 +279,16 @@ TEST(PurgeNvme, FormatsWithCryptographicEraseKeepingTheLbaFormat) {
 TEST(PurgeNvme, RefusesFormatCryptoWithoutFnaSupport) {
   Purge p(FakeDrive::Type::nvme, WipeMethod::nvme_format_crypto);
   p.drive.fna = 0;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, "cryptographic erase in Format NVM")) << r.failure_reason;
 }
 
 TEST(PurgeHiddenAreas, ResetsAnHpaBeforeErasingAndRecordsIt) {
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   p.drive.visible_sectors = FakeDrive::k_sectors - 4096; // a 2 MiB HPA
-  const ErasureRecord r = p.run();
-  ASSERT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
   EXPECT_EQ(p.drive.visible_sectors, FakeDrive::k_sectors);
   EXPECT_TRUE(p.drive.hpa_set_nonvolatile);
   EXPECT_EQ(p.drive.rescans, 1);
@@ -310,8 +311,8 @@ TEST(PurgeHiddenAreas, RestoresADcoAfterTheHpa) {
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   p.drive.factory_sectors = FakeDrive::k_sectors + 8192;
   p.drive.visible_sectors = FakeDrive::k_sectors - 4096;
-  const ErasureRecord r = p.run();
-  ASSERT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
   EXPECT_EQ(p.drive.visible_sectors, FakeDrive::k_sectors + 8192);
   EXPECT_TRUE(r.hidden_areas.hpa_present);
   EXPECT_TRUE(r.hidden_areas.dco_present);
@@ -323,8 +324,8 @@ TEST(PurgeHiddenAreas, LeavesThemWhenThePolicySaysReportAndSaysTheyWereNotErased
   Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   p.options.hidden_areas = profiles::HiddenAreas::report;
   p.drive.visible_sectors = FakeDrive::k_sectors - 4096;
-  const ErasureRecord r = p.run();
-  ASSERT_EQ(r.result, ErasureResult::erased) << r.failure_reason;
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
   EXPECT_EQ(p.drive.visible_sectors, FakeDrive::k_sectors - 4096);
   EXPECT_TRUE(r.hidden_areas.hpa_present);
   EXPECT_FALSE(r.hidden_areas.reset);
@@ -339,8 +340,8 @@ TEST(Purge, RefusesTheWrongSerialBeforeAnyCommandThatWrites) {
   p.options.confirm_serial = "SOMETHING-ELSE";
   p.drive.enabled = p.drive.locked = true;
   p.drive.password = k_temporary_password;
-  const ErasureRecord r = p.run();
-  EXPECT_EQ(r.result, ErasureResult::failed);
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, "wrong disk")) << r.failure_reason;
   EXPECT_EQ(p.drive.count("SECURITY UNLOCK"), 0U);
   EXPECT_EQ(p.drive.count("SECURITY SET PASSWORD"), 0U);
@@ -352,7 +353,7 @@ TEST(Purge, RefusesOverwriteMethodsAndUsbBridges) {
   EXPECT_TRUE(mentions(overwrite.run().failure_reason, "atelier-imager wipe"));
   Purge usb(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
   usb.drive.bus_name = "usb";
-  const ErasureRecord r = usb.run();
+  const records::ErasureRecord r = usb.run();
   EXPECT_TRUE(mentions(r.failure_reason, "USB bridge")) << r.failure_reason;
   EXPECT_EQ(r.media_type, "usb");
 }

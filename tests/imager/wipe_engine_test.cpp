@@ -23,7 +23,7 @@ constexpr std::uint64_t k_size = 24U << 20;
 constexpr std::uint64_t k_odd_size = (9U << 20) + 4096 * 3; // a tail shorter than one buffer
 
 WipeOptions options_for(OverwriteMethod method,
-                        VerificationMethod verify = VerificationMethod::full) {
+                        records::VerificationMethod verify = records::VerificationMethod::full) {
   WipeOptions options;
   options.method = method;
   options.verification = verify;
@@ -36,9 +36,9 @@ bool all_bytes(const std::vector<std::byte>& data, std::byte value, std::uint64_
                      [&](std::byte b) { return b == value; });
 }
 
-ErasureRecord wipe(std::shared_ptr<FakeDisk> disk, const WipeOptions& options) {
+records::ErasureRecord wipe(std::shared_ptr<FakeDisk> disk, const WipeOptions& options) {
   FakeBlockDevice device(std::move(disk));
-  ErasureRecord record;
+  records::ErasureRecord record;
   run_overwrite(device, options, record);
   return record;
 }
@@ -46,14 +46,14 @@ ErasureRecord wipe(std::shared_ptr<FakeDisk> disk, const WipeOptions& options) {
 TEST(WipeEngine, ZeroPassWritesEveryByteAndVerifiesInFull) {
   auto disk = std::make_shared<FakeDisk>(k_odd_size, 512);
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
-  EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
+  EXPECT_EQ(record.result, records::ErasureResult::erased) << record.failure_reason;
   EXPECT_TRUE(all_bytes(disk->data, std::byte{0}));
   EXPECT_EQ(record.bytes_written, k_odd_size);
   EXPECT_EQ(record.bytes_verified, k_odd_size);
   EXPECT_EQ(record.passes, 1);
   EXPECT_EQ(record.pattern, "zero");
   EXPECT_EQ(record.verification_result, "passed");
-  EXPECT_EQ(record.level, SanitizationLevel::clear);
+  EXPECT_EQ(record.level, records::SanitizationLevel::clear);
   EXPECT_TRUE(record.failed_ranges.empty());
   EXPECT_TRUE(record.prng_seed_sha256.empty()); // no random stream, no seed
 }
@@ -61,7 +61,7 @@ TEST(WipeEngine, ZeroPassWritesEveryByteAndVerifiesInFull) {
 TEST(WipeEngine, OnePassWritesFF) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512, std::byte{0});
   const auto record = wipe(disk, options_for(OverwriteMethod::one));
-  EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
+  EXPECT_EQ(record.result, records::ErasureResult::erased) << record.failure_reason;
   EXPECT_TRUE(all_bytes(disk->data, std::byte{0xFF}));
 }
 
@@ -74,7 +74,7 @@ TEST(WipeEngine, RandomPassIsTheAesCtrStreamRegeneratedFromItsSeedWhichTheRecord
   };
   const auto record = wipe(disk, options);
   ASSERT_TRUE(seed.has_value());
-  EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
+  EXPECT_EQ(record.result, records::ErasureResult::erased) << record.failure_reason;
   std::vector<std::byte> expected(k_odd_size);
   PatternGenerator(PatternKind::random, *seed).fill(expected, 0);
   EXPECT_TRUE(disk->data == expected);
@@ -102,7 +102,7 @@ TEST(WipeEngine, StreamAtAnOffsetEqualsTheSameBytesOfTheWholeStream) {
 TEST(WipeEngine, RandomThenZeroEndsWithZerosAfterTwoPasses) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512);
   const auto record = wipe(disk, options_for(OverwriteMethod::random_then_zero));
-  EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
+  EXPECT_EQ(record.result, records::ErasureResult::erased) << record.failure_reason;
   EXPECT_EQ(record.passes, 2);
   EXPECT_EQ(record.pattern, "aes-128-ctr,zero");
   EXPECT_EQ(record.bytes_written, 2 * k_size);
@@ -113,7 +113,7 @@ TEST(WipeEngine, TransientIoErrorIsRetriedAndTheWipeSucceeds) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512);
   disk->faults.push_back({true, 100 * 512, 512, EIO, 2});
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
-  EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
+  EXPECT_EQ(record.result, records::ErasureResult::erased) << record.failure_reason;
   EXPECT_EQ(record.write_errors, 0U);
   EXPECT_TRUE(all_bytes(disk->data, std::byte{0}));
   ASSERT_FALSE(record.notes.empty());
@@ -124,7 +124,7 @@ TEST(WipeEngine, PersistentIoErrorFailsTheWipeAndNamesExactlyTheBadSector) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512);
   disk->faults.push_back({true, 1000 * 512, 512, EIO, -1});
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
-  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.result, records::ErasureResult::failed);
   EXPECT_EQ(record.write_errors, 1U);
   ASSERT_EQ(record.failed_ranges.size(), 1U);
   EXPECT_EQ(record.failed_ranges[0].first_byte, 1000U * 512);
@@ -147,7 +147,7 @@ TEST(WipeEngine, FourKnSectorsAreTheUnitOfFailingRanges) {
   auto disk = std::make_shared<FakeDisk>(k_size, 4096);
   disk->faults.push_back({true, 5 * 4096 + 512, 1, EIO, -1});
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
-  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.result, records::ErasureResult::failed);
   EXPECT_EQ(record.logical_sector_size, 4096U);
   ASSERT_EQ(record.failed_ranges.size(), 1U);
   EXPECT_EQ(record.failed_ranges[0].first_byte, 5U * 4096);
@@ -158,7 +158,7 @@ TEST(WipeEngine, ShortWritesAreContinuedWhereTheyStopped) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512);
   disk->short_write_at = (3U << 20) + 512 * 7;
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
-  EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
+  EXPECT_EQ(record.result, records::ErasureResult::erased) << record.failure_reason;
   EXPECT_FALSE(disk->short_write_at.has_value()); // the injection really happened
   EXPECT_TRUE(all_bytes(disk->data, std::byte{0}));
 }
@@ -169,7 +169,7 @@ TEST(WipeEngine, NoSpaceHalfwayFailsAndListsEverythingNotWritten) {
   auto options = options_for(OverwriteMethod::zero);
   options.max_failed_sectors = 64; // give up early: the rest is listed, not bisected
   const auto record = wipe(disk, options);
-  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.result, records::ErasureResult::failed);
   EXPECT_NE(record.failure_reason.find("gave up after"), std::string::npos)
       << record.failure_reason;
   std::uint64_t listed = 0;
@@ -185,7 +185,7 @@ TEST(WipeEngine, ADeviceThatEndsBeforeItsReportedSizeFails) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512);
   disk->ends_at = k_size - (1U << 20);
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
-  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.result, records::ErasureResult::failed);
   EXPECT_NE(
       record.failure_reason.find("the device ended at byte " + std::to_string(k_size - (1U << 20))),
       std::string::npos)
@@ -198,7 +198,7 @@ TEST(WipeEngine, ReadOnlyDeviceIsRefusedAtTheFirstWrite) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512);
   disk->faults.push_back({true, 0, k_size, EROFS, -1});
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
-  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.result, records::ErasureResult::failed);
   EXPECT_NE(record.failure_reason.find("refused writes at byte 0"), std::string::npos)
       << record.failure_reason;
   EXPECT_EQ(disk->writes, 1U); // a device error is not retried
@@ -211,7 +211,7 @@ TEST(WipeEngine, AnErrorReportedOnlyAtFlushFailsTheWipe) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512);
   disk->flush_error = EIO;
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
-  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.result, records::ErasureResult::failed);
   EXPECT_EQ(record.failure_reason,
             "pass 1 of 1: the data could not be flushed to the device (Input/output error (EIO))");
   EXPECT_EQ(disk->flushes, 1U);
@@ -232,7 +232,7 @@ TEST(WipeEngine, AFlushErrorInTheLastPassFailsTheWipe) {
   disk->flush_error = EIO;
   disk->flush_fails_from = 2;
   const auto record = wipe(disk, options_for(OverwriteMethod::random_then_zero));
-  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.result, records::ErasureResult::failed);
   EXPECT_EQ(record.failure_reason,
             "pass 2 of 2: the data could not be flushed to the device (Input/output error (EIO))");
   EXPECT_EQ(record.passes, 1);
@@ -246,7 +246,7 @@ TEST(WipeEngine, WritesTheDeviceAcknowledgesButDropsAreCaughtByVerification) {
   const std::uint64_t first = (5U << 20) + 4096;
   disk->dropped_writes = {{first, 60U << 10}};
   const auto record = wipe(disk, options_for(OverwriteMethod::zero));
-  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.result, records::ErasureResult::failed);
   EXPECT_EQ(record.write_errors, 0U);
   EXPECT_EQ(record.passes, 1);
   EXPECT_EQ(record.verify_mismatches, (60U << 10) / 512);
@@ -260,7 +260,7 @@ TEST(WipeEngine, WritesTheDeviceAcknowledgesButDropsAreCaughtByVerification) {
 
 TEST(WipeVerify, CatchesOnePlantedByteWhenRunOnItsOwn) {
   auto disk = std::make_shared<FakeDisk>(k_size, 512);
-  ASSERT_EQ(wipe(disk, options_for(OverwriteMethod::zero)).result, ErasureResult::erased);
+  ASSERT_EQ(wipe(disk, options_for(OverwriteMethod::zero)).result, records::ErasureResult::erased);
   disk->data[777777] = std::byte{1};
   FakeBlockDevice device(disk);
   VerifyOptions options;
@@ -292,7 +292,7 @@ TEST(WipeVerify, SamplingAlwaysReadsTheFirstAndLastSector) {
   disk->data.back() = std::byte{7};
   FakeBlockDevice device(disk);
   VerifyOptions options;
-  options.method = VerificationMethod::sample;
+  options.method = records::VerificationMethod::sample;
   options.sample_seed = 42;
   const auto outcome = verify_overwrite(device, PatternKind::zero, StreamSeed{}, options);
   EXPECT_FALSE(outcome.sampled_in_full);
@@ -355,8 +355,9 @@ TEST(WipeRunner, AStalledDiskIsDeclaredFailedWhileTheOtherDiskCompletes) {
   options.poll_interval = std::chrono::milliseconds(50);
   const auto result = run_wipes(std::move(jobs), options);
   ASSERT_EQ(result.records.size(), 2U);
-  EXPECT_EQ(result.records[0].result, ErasureResult::erased) << result.records[0].failure_reason;
-  EXPECT_EQ(result.records[1].result, ErasureResult::failed);
+  EXPECT_EQ(result.records[0].result, records::ErasureResult::erased)
+      << result.records[0].failure_reason;
+  EXPECT_EQ(result.records[1].result, records::ErasureResult::failed);
   EXPECT_NE(result.records[1].failure_reason.find("no progress for 1 s"), std::string::npos)
       << result.records[1].failure_reason;
   EXPECT_EQ(result.abandoned, 1U);
@@ -379,7 +380,7 @@ TEST(WipeRunner, ADeviceThatCannotBeOpenedIsAFailedRecordWithTheReason) {
   jobs.push_back(std::move(job));
   const auto result = run_wipes(std::move(jobs), RunOptions{});
   ASSERT_EQ(result.records.size(), 1U);
-  EXPECT_EQ(result.records[0].result, ErasureResult::failed);
+  EXPECT_EQ(result.records[0].result, records::ErasureResult::failed);
   EXPECT_EQ(result.records[0].failure_reason,
             "/dev/gone: open: No such file or directory (ENOENT)");
 }

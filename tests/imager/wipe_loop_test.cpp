@@ -41,10 +41,10 @@ protected:
       GTEST_SKIP() << *reason;
     }
   }
-  static ErasureRecord wipe(const std::string& device, WipeOptions options) {
+  static records::ErasureRecord wipe(const std::string& device, WipeOptions options) {
     auto opened = open_block_device(device, OpenOptions{});
     EXPECT_TRUE(opened.has_value()) << opened.error();
-    ErasureRecord record;
+    records::ErasureRecord record;
     if (opened) {
       run_overwrite(**opened, options, record);
     }
@@ -60,9 +60,9 @@ TEST_F(WipeOnLoopDevice, ZeroWipeReadsBackAsZerosWithCmp) {
   must_run("head -c " + std::to_string(k_size) + " /dev/urandom > '" + loop.path() + "'");
   WipeOptions options;
   options.method = OverwriteMethod::zero;
-  options.verification = VerificationMethod::full;
+  options.verification = records::VerificationMethod::full;
   const auto record = wipe(loop.path(), options);
-  EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
+  EXPECT_EQ(record.result, records::ErasureResult::erased) << record.failure_reason;
   EXPECT_EQ(record.bytes_written, k_size);
   EXPECT_EQ(record.bytes_verified, k_size);
   EXPECT_EQ(run_command("cmp -n " + std::to_string(k_size) + " '" + loop.path() + "' /dev/zero")
@@ -74,14 +74,14 @@ TEST_F(WipeOnLoopDevice, RandomWipeEqualsTheStreamOpensslRegeneratesFromTheSeed)
   LoopDevice loop(m_dir / "disk.img", k_size);
   WipeOptions options;
   options.method = OverwriteMethod::random;
-  options.verification = VerificationMethod::sample;
+  options.verification = records::VerificationMethod::sample;
   std::optional<StreamSeed> seed;
   options.seed_observer_for_tests = [&](const StreamSeed& s) {
     seed = s;
   };
   const auto record = wipe(loop.path(), options);
   ASSERT_TRUE(seed.has_value());
-  EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
+  EXPECT_EQ(record.result, records::ErasureResult::erased) << record.failure_reason;
   const std::string expected = (m_dir / "expected.bin").string();
   must_run("head -c " + std::to_string(k_size) +
            " /dev/zero | openssl enc -aes-128-ctr -nosalt -K " + to_hex(seed->key) + " -iv " +
@@ -96,9 +96,9 @@ TEST_F(WipeOnLoopDevice, FourKnSectorDeviceIsWipedInWholeSectors) {
   must_run("head -c " + std::to_string(k_size) + " /dev/urandom > '" + loop.path() + "'");
   WipeOptions options;
   options.method = OverwriteMethod::one;
-  options.verification = VerificationMethod::full;
+  options.verification = records::VerificationMethod::full;
   const auto record = wipe(loop.path(), options);
-  EXPECT_EQ(record.result, ErasureResult::erased) << record.failure_reason;
+  EXPECT_EQ(record.result, records::ErasureResult::erased) << record.failure_reason;
   EXPECT_EQ(record.logical_sector_size, 4096U);
   EXPECT_EQ(run_command("head -c " + std::to_string(k_size) +
                         " /dev/zero | tr '\\000' '\\377' | cmp - '" + loop.path() + "'")
@@ -109,15 +109,15 @@ TEST_F(WipeOnLoopDevice, FourKnSectorDeviceIsWipedInWholeSectors) {
 TEST_F(WipeOnLoopDevice, VerificationRunAloneCatchesAByteChangedAfterTheWipe) {
   LoopDevice loop(m_dir / "disk.img", k_size);
   WipeOptions options;
-  options.verification = VerificationMethod::none;
-  ASSERT_EQ(wipe(loop.path(), options).result, ErasureResult::erased);
+  options.verification = records::VerificationMethod::none;
+  ASSERT_EQ(wipe(loop.path(), options).result, records::ErasureResult::erased);
   const std::uint64_t planted = 30'000'123;
   must_run("printf 'X' | dd of='" + loop.path() + "' bs=1 seek=" + std::to_string(planted) +
            " conv=notrunc,fsync status=none");
   auto device = open_block_device(loop.path(), OpenOptions{.write = false, .direct = true});
   ASSERT_TRUE(device.has_value()) << device.error();
   VerifyOptions verify;
-  verify.method = VerificationMethod::full;
+  verify.method = records::VerificationMethod::full;
   const auto outcome = verify_overwrite(**device, PatternKind::zero, StreamSeed{}, verify);
   EXPECT_EQ(outcome.mismatched_sectors, 1U);
   ASSERT_EQ(outcome.failed_ranges.size(), 1U);
@@ -136,10 +136,10 @@ TEST_F(WipeOnLoopDevice, WriteErrorsInAKnownRangeFailTheWipeAndNameThatRange) {
   }
   WipeOptions options;
   options.method = OverwriteMethod::zero;
-  options.verification = VerificationMethod::full;
+  options.verification = records::VerificationMethod::full;
   options.max_attempts = 2;
   const auto record = wipe(disk.path(), options);
-  EXPECT_EQ(record.result, ErasureResult::failed);
+  EXPECT_EQ(record.result, records::ErasureResult::failed);
   EXPECT_NE(record.failure_reason.find("could not be written (first at byte 4194304"),
             std::string::npos)
       << record.failure_reason;
@@ -169,7 +169,7 @@ TEST_F(WipeOnLoopDevice, WritesTheKernelAcknowledgesButDropsAreCaughtByVerificat
   }
   WipeOptions options;
   options.method = OverwriteMethod::random;
-  options.verification = VerificationMethod::full;
+  options.verification = records::VerificationMethod::full;
   options.buffer_bytes = 64U << 10;
   options.max_attempts = 2;
   std::optional<StreamSeed> seed;
@@ -178,7 +178,7 @@ TEST_F(WipeOnLoopDevice, WritesTheKernelAcknowledgesButDropsAreCaughtByVerificat
   };
   const auto record = wipe(disk.path(), options);
   ASSERT_TRUE(seed.has_value());
-  EXPECT_EQ(record.result, ErasureResult::failed)
+  EXPECT_EQ(record.result, records::ErasureResult::failed)
       << "a wipe with unwritten sectors was reported erased";
   // The failed ranges, merged whatever their error, are exactly the unwritable range.
   auto ranges = record.failed_ranges;

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::imager {
+namespace atelier::records {
 namespace {
 
 using Json = nlohmann::json;
@@ -73,4 +73,4 @@ TEST(CanonicalJson, Utf8Validation) {
 }
 
 } // namespace
-} // namespace atelier::imager
+} // namespace atelier::records

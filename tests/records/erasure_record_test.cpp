@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::imager {
+namespace atelier::records {
 namespace {
 
 using Json = nlohmann::json;
@@ -176,4 +176,4 @@ TEST(ErasureRecordJson, InvalidUtf8FromFirmwareBecomesReplacementCharacter) {
 }
 
 } // namespace
-} // namespace atelier::imager
+} // namespace atelier::records

@@ -40,7 +40,7 @@ TEST_F(CertificateTest, SignedRecordVerifiesWithTheWorkshopKey) {
   // Why: the normal case: a freshly signed certificate is valid and says who signed it.
   const Certificate c = sign_record(test::sample_record(), m_key).value();
   EXPECT_EQ(c.fingerprint, m_key.public_key().fingerprint());
-  EXPECT_EQ(c.canonical_record, imager::canonical_json(imager::to_json(test::sample_record())));
+  EXPECT_EQ(c.canonical_record, records::canonical_json(records::to_json(test::sample_record())));
   const Verification v = verify_certificate(c.document_text(), m_key.public_key());
   EXPECT_TRUE(v.valid()) << all(v);
   EXPECT_TRUE(v.signature_matches);
@@ -96,7 +96,7 @@ TEST_F(CertificateTest, ForgedSignatureBlockIsNamed) {
   // Why: swapping in another key (to re-sign an edited record) must be visible as such.
   testing::TempDir other_dir;
   const SigningKey other = SigningKey::load_or_create(other_dir.path()).value();
-  imager::ErasureRecord edited = test::sample_record();
+  records::ErasureRecord edited = test::sample_record();
   edited.serial = "S3Z1NB0K999999A";
   const Certificate forged = sign_record(edited, other).value();
   const Verification v = verify_certificate(forged.document_text(), m_key.public_key());
@@ -150,7 +150,7 @@ TEST_F(CertificateTest, EveryMissingOrMistypedPartIsNamed) {
             }).find("key 'erased' is not part of a certificate"),
             std::string::npos);
   EXPECT_NE(all(verify_certificate("not json", std::nullopt)).find("not JSON"), std::string::npos);
-  const std::string bare = imager::to_json(test::sample_record()).dump();
+  const std::string bare = records::to_json(test::sample_record()).dump();
   EXPECT_NE(all(verify_certificate(bare, std::nullopt)).find("unsigned erasure record"),
             std::string::npos);
 }
@@ -167,7 +167,7 @@ TEST_F(CertificateTest, FailedErasureIsNeverSigned) {
 
 TEST_F(CertificateTest, ARecordThatCannotBeFiledIsRefusedNamingTheField) {
   // Why: the database needs the times; an undated record is no evidence.
-  imager::ErasureRecord r = test::sample_record();
+  records::ErasureRecord r = test::sample_record();
   r.started_at = "23/11/2026 10:00";
   EXPECT_NE(sign_record(r, m_key).error().find("started_at '23/11/2026 10:00' is not a UTC time"),
             std::string::npos);
@@ -184,7 +184,7 @@ TEST_F(CertificateTest, ARecordThatCannotBeFiledIsRefusedNamingTheField) {
 TEST_F(CertificateTest, DiskWithoutModelOrSerialIsNamedByItsMachineAndCapacity) {
   // Why: virtual disks and some USB bridges report no identity, yet they were erased; like nwipe,
   // the certificate then names the disk by the asset tag of its machine, its size and device.
-  imager::ErasureRecord r = test::sample_record();
+  records::ErasureRecord r = test::sample_record();
   r.model.clear();
   r.serial.clear();
   r.source_property = "AT-0042-7";
@@ -208,7 +208,7 @@ TEST(RecordTime, AcceptsUtcSecondsAndDropsFractions) {
 
 TEST(RecordDifferences, NamesEachFieldWithBothValues) {
   // Why: "serial: file says X, the record of 2026-11-23 says Y" is what an auditor needs.
-  Json stored = imager::to_json(test::sample_record());
+  Json stored = records::to_json(test::sample_record());
   Json file = stored;
   file["serial"] = "S3Z1NB0K999999A";
   file["hidden_areas"]["hpa_present"] = true;
@@ -223,7 +223,7 @@ TEST(RecordDifferences, NamesEachFieldWithBothValues) {
 }
 
 // The value of the record line labelled `label`, or "" when there is none.
-std::string line_value(const imager::ErasureRecord& r, profiles::Language language,
+std::string line_value(const records::ErasureRecord& r, profiles::Language language,
                        std::string_view label) {
   for (const RecordLine& line : record_lines(r, language)) {
     if (line.label == label) {
