@@ -11,7 +11,7 @@
 
 extern char** environ;
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace {
 
 // Owns a pipe's two ends; closes what is still open.
@@ -128,4 +128,4 @@ std::expected<std::string, std::string> run_checked(const std::vector<std::strin
   return std::move(result->output);
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

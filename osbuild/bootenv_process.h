@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 
 struct ProcessResult {
   int exit_code = 0;  // -1 when killed by a signal
@@ -23,4 +23,4 @@ std::expected<ProcessResult, std::string> run_process(const std::vector<std::str
 std::expected<std::string, std::string> run_checked(const std::vector<std::string>& argv,
                                                     const std::string& cwd = {});
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

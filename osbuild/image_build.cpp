@@ -17,7 +17,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace fs = std::filesystem;
 namespace {
 
@@ -31,7 +31,7 @@ std::expected<WrittenFile, std::string> hash_file(const fs::path& path) {
   if (!fd.valid()) {
     return std::unexpected(fmt::format("{}: {}", path.string(), std::strerror(errno)));
   }
-  Sha256 hash;
+  daemon::Sha256 hash;
   WrittenFile file;
   std::vector<char> buffer(1 << 20);
   for (;;) {
@@ -124,7 +124,7 @@ std::expected<std::int64_t, std::string> mirror_date(const profiles::ImageBuild&
         "cannot fetch {}: {} (check image.build.mirror and image.build.suite, and the network)",
         url, fetched ? last_lines(fetched->output, 3) : fetched.error()));
   }
-  auto text = read_file(file);
+  auto text = daemon::read_file(file);
   if (!text) {
     return std::unexpected(text.error());
   }
@@ -242,9 +242,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
                        build.packages.size(), build.mirror, (paths.building / k_log).string()));
   // C.UTF-8: apt's messages are parsed (missing_package_in_log), and maintainer scripts in the
   // chroot find the locale they run under.
-  auto child =
-      ChildProcess::start(argv, {fmt::format("TMPDIR={}", (paths.building / "tmp").string()),
-                                 fmt::format("SOURCE_DATE_EPOCH={}", epoch), "LC_ALL=C.UTF-8"});
+  auto child = daemon::ChildProcess::start(
+      argv, {fmt::format("TMPDIR={}", (paths.building / "tmp").string()),
+             fmt::format("SOURCE_DATE_EPOCH={}", epoch), "LC_ALL=C.UTF-8"});
   if (!child) {
     return std::unexpected(child.error());
   }
@@ -265,7 +265,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   if (!written) {
     return std::unexpected(written.error());
   }
-  auto list_text = read_file(package_list);
+  auto list_text = daemon::read_file(package_list);
   if (!list_text) {
     return std::unexpected(
         fmt::format("mmdebstrap succeeded but wrote no package list: {}", list_text.error()));
@@ -289,7 +289,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   manifest.size_bytes = written->size_bytes;
   manifest.content_bytes = written->content_bytes;
   manifest.packages = std::move(*packages);
-  if (auto r = write_file_atomically(paths.building / k_manifest, manifest_to_json(manifest)); !r) {
+  if (auto r =
+          daemon::write_file_atomically(paths.building / k_manifest, manifest_to_json(manifest));
+      !r) {
     return std::unexpected(r.error());
   }
   // mmdebstrap has removed its chroot from tmp/ and unmounted everything; checked all the same.
@@ -316,7 +318,7 @@ std::optional<ImageManifest> usable_entry(const fs::path& entry, const std::stri
   if (!fs::exists(entry / k_manifest)) {
     return std::nullopt;
   }
-  auto text = read_file(entry / k_manifest);
+  auto text = daemon::read_file(entry / k_manifest);
   auto manifest = text ? manifest_from_json(*text)
                        : std::expected<ImageManifest, std::string>(std::unexpect, text.error());
   if (!manifest || manifest->key != key) {
@@ -355,7 +357,7 @@ std::expected<void, std::string> publish(const fs::path& entry, const ImageManif
       return std::unexpected(fmt::format("{}: {}", out.string(), ec.message()));
     }
   }
-  return write_file_atomically(manifest_file, manifest_to_json(manifest));
+  return daemon::write_file_atomically(manifest_file, manifest_to_json(manifest));
 }
 
 // mmdebstrap's version, or why it cannot run; and the root check every real run needs.
@@ -388,7 +390,7 @@ std::expected<int, std::string> check_image_packages(const profiles::Profile& pr
   argv.insert(argv.begin() + 1, "--simulate");
   progress(fmt::format("resolving {} packages with mmdebstrap {} --simulate", build.packages.size(),
                        *version));
-  auto child = ChildProcess::start(argv, {"LC_ALL=C.UTF-8"});
+  auto child = daemon::ChildProcess::start(argv, {"LC_ALL=C.UTF-8"});
   if (!child) {
     return std::unexpected(child.error());
   }
@@ -485,4 +487,4 @@ std::expected<ImageBuildResult, std::string> build_image(const profiles::Profile
   return result;
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild
