@@ -38,7 +38,7 @@ namespace {
 constexpr std::chrono::seconds k_sweep_interval{30}; // how often stalled steps are looked for
 
 struct Options {
-  std::string db = default_database();
+  std::string db = workshop::default_database();
   std::string interface;
   std::string address;
   std::uint16_t http_port = 80;
@@ -201,11 +201,11 @@ private:
                         std::chrono::minutes token_lifetime, CoordinatorSettings settings)
       : m_registry(std::move(store), clock),
         m_accounts(m_registry.store(), clock,
-                   AccountsConfig{token_lifetime, PasswordCost::interactive()}),
+                   workshop::AccountsConfig{token_lifetime, workshop::PasswordCost::interactive()}),
         m_api(m_registry, m_accounts, std::move(settings)) {}
 
   hwdb::Registry m_registry;
-  Accounts m_accounts;
+  workshop::Accounts m_accounts;
   CoordinatorApi m_api;
   boost::asio::io_context m_io;
   std::optional<ApiServer> m_server;
@@ -239,7 +239,8 @@ int run_atelierd(const std::vector<std::string>& args) {
   }
   Options opt = options_from(config);
   if (std::getenv("ATELIER_DB") != nullptr) {
-    opt.db = default_database(); // the environment overrides the file, the command line both
+    opt.db =
+        workshop::default_database(); // the environment overrides the file, the command line both
   }
   bool check_config = false;
   bool print_config = false;
@@ -431,7 +432,7 @@ int run_atelierd(const std::vector<std::string>& args) {
   // The pipeline needs the program file and the profiles; without them machines still boot and
   // register (inventory only), which is how a workshop starts before its profiles are written.
   std::unique_ptr<Pipeline> pipeline;
-  std::optional<SigningKey> signing_key;
+  std::optional<workshop::SigningKey> signing_key;
   if (std::filesystem::exists(opt.program) && std::filesystem::is_directory(opt.profiles_dir)) {
     PipelineConfig pipeline_config;
     auto program = profiles::load_program(opt.program);
@@ -480,9 +481,9 @@ int run_atelierd(const std::vector<std::string>& args) {
     bool created = false;
     // $ATELIER_KEY_DIR overrides the file, like $ATELIER_DB (the `atelier cert` commands agree).
     const std::filesystem::path key_dir = std::getenv("ATELIER_KEY_DIR") != nullptr
-                                              ? std::filesystem::path(default_key_dir())
+                                              ? std::filesystem::path(workshop::default_key_dir())
                                               : config.pipeline.keys_dir;
-    auto key = SigningKey::load_or_create(key_dir, &created);
+    auto key = workshop::SigningKey::load_or_create(key_dir, &created);
     if (!key) {
       log_line("cannot load or create the workshop signing key: " + key.error());
       return 1;
