@@ -490,8 +490,8 @@ TEST_F(PipelineTest, BatchRunWaitsForItsMachineAndSummarises) {
   std::ostringstream out, err;
   std::atomic<int> status{-1};
   std::thread cli([&] {
-    status = daemon::run_cli({"--db", db(), "batch", "run", plan, "--json", "--interval", "0.1"},
-                             out, err);
+    status =
+        cli::run_cli({"--db", db(), "batch", "run", plan, "--json", "--interval", "0.1"}, out, err);
   });
   while (m_daemon->registry.store().open_batches().value().empty()) {
     if (status != -1) { // the command ended before opening its batch
