@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 struct AccountOptions {
@@ -53,15 +53,15 @@ std::optional<std::string> read_password(CliContext& ctx, const std::string& fil
   if (!line.empty() && line.back() == '\r') {
     line.pop_back();
   }
-  if (auto ok = check_password_rules(line); !ok) {
+  if (auto ok = workshop::check_password_rules(line); !ok) {
     ctx.error(ok.error());
     return std::nullopt;
   }
   return line;
 }
 
-std::optional<Role> role_argument(CliContext& ctx, const std::string& text) {
-  auto role = parse_role(text);
+std::optional<workshop::Role> role_argument(CliContext& ctx, const std::string& text) {
+  auto role = workshop::parse_role(text);
   if (!role) {
     ctx.error(fmt::format("role '{}': expected volunteer, technician, coordinator or admin", text));
   }
@@ -69,7 +69,7 @@ std::optional<Role> role_argument(CliContext& ctx, const std::string& text) {
 }
 
 // Runs `fn` with the account service over the --db database.
-void with_accounts(CliContext& ctx, const std::function<void(Accounts&)>& fn) {
+void with_accounts(CliContext& ctx, const std::function<void(workshop::Accounts&)>& fn) {
   if (!require_local_admin(ctx)) {
     return;
   }
@@ -78,11 +78,12 @@ void with_accounts(CliContext& ctx, const std::function<void(Accounts&)>& fn) {
   if (!registry) {
     return;
   }
-  Accounts accounts(registry->store(), clock);
+  workshop::Accounts accounts(registry->store(), clock);
   fn(accounts);
 }
 
-void report(CliContext& ctx, const hwdb::Result<AccountView>& result, std::string_view what) {
+void report(CliContext& ctx, const hwdb::Result<workshop::AccountView>& result,
+            std::string_view what) {
   if (!result) {
     ctx.error(result.error().message);
     return;
@@ -95,7 +96,7 @@ void add(CliContext& ctx, const AccountOptions& opt) {
   if (!role) {
     return;
   }
-  with_accounts(ctx, [&](Accounts& accounts) {
+  with_accounts(ctx, [&](workshop::Accounts& accounts) {
     const auto password = read_password(ctx, opt.password_file);
     if (password) {
       report(ctx, accounts.create(opt.name, *role, *password, ctx.who()), "created");
@@ -104,7 +105,7 @@ void add(CliContext& ctx, const AccountOptions& opt) {
 }
 
 void list(CliContext& ctx, const AccountOptions& opt) {
-  with_accounts(ctx, [&](Accounts& accounts) {
+  with_accounts(ctx, [&](workshop::Accounts& accounts) {
     auto all = accounts.list();
     if (!all) {
       ctx.error(all.error().message);
@@ -136,7 +137,7 @@ void list(CliContext& ctx, const AccountOptions& opt) {
 }
 
 void passwd(CliContext& ctx, const AccountOptions& opt) {
-  with_accounts(ctx, [&](Accounts& accounts) {
+  with_accounts(ctx, [&](workshop::Accounts& accounts) {
     const auto password = read_password(ctx, opt.password_file);
     if (password) {
       report(ctx, accounts.set_password(opt.name, *password, ctx.who()),
@@ -146,7 +147,7 @@ void passwd(CliContext& ctx, const AccountOptions& opt) {
 }
 
 void disable(CliContext& ctx, const AccountOptions& opt, bool disabled) {
-  with_accounts(ctx, [&](Accounts& accounts) {
+  with_accounts(ctx, [&](workshop::Accounts& accounts) {
     report(ctx, accounts.set_disabled(opt.name, disabled, ctx.who()),
            disabled ? "disabled; its API sessions were ended" : "enabled");
   });
@@ -157,7 +158,7 @@ void set_role(CliContext& ctx, const AccountOptions& opt) {
   if (!role) {
     return;
   }
-  with_accounts(ctx, [&](Accounts& accounts) {
+  with_accounts(ctx, [&](workshop::Accounts& accounts) {
     report(ctx, accounts.set_role(opt.name, *role, ctx.who()), "now has this role");
   });
 }
@@ -205,4 +206,4 @@ void add_accounts_commands(CLI::App& app, CliContext& ctx) {
   role_cmd->callback([&ctx, role_opt] { set_role(ctx, *role_opt); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -5,5 +5,5 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  return atelier::daemon::run_cli(args, std::cout, std::cerr);
+  return atelier::cli::run_cli(args, std::cout, std::cerr);
 }

@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
@@ -180,4 +180,4 @@ void add_batch_commands(CLI::App& app, CliContext& ctx) {
   run->callback([&ctx, opt] { run_batch(ctx, *opt); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

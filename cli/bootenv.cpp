@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 namespace fs = std::filesystem;
 
@@ -63,7 +63,7 @@ std::string mib(std::uint64_t bytes) {
 }
 
 void build(CliContext& ctx, const BuildArgs& args) {
-  BootenvOptions options;
+  osbuild::BootenvOptions options;
   options.out = args.out;
   options.cache = args.cache;
   options.imager = args.imager.empty() ? default_imager() : fs::path(args.imager);
@@ -81,7 +81,7 @@ void build(CliContext& ctx, const BuildArgs& args) {
     options.mtime = value;
   }
   auto report =
-      build_bootenv(options, [&ctx](const std::string& step) { ctx.err << step << '\n'; });
+      osbuild::build_bootenv(options, [&ctx](const std::string& step) { ctx.err << step << '\n'; });
   if (!report) {
     ctx.error(fmt::format("bootenv build: {}", report.error()));
     return;
@@ -119,4 +119,4 @@ void add_bootenv_commands(CLI::App& app, CliContext& ctx) {
   build_cmd->callback([&ctx, args] { build(ctx, *args); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

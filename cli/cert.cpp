@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 using nlohmann::json;
@@ -40,11 +40,11 @@ struct SignOptions {
   std::string tag;
   std::string operator_name;
   std::string out;
-  std::string key_dir = default_key_dir();
+  std::string key_dir = workshop::default_key_dir();
 };
 
 void sign(CliContext& ctx, const SignOptions& o) {
-  auto text = read_file(o.file);
+  auto text = daemon::read_file(o.file);
   if (!text) {
     ctx.error(text.error());
     return;
@@ -65,7 +65,7 @@ void sign(CliContext& ctx, const SignOptions& o) {
     ctx.error(fmt::format("{}: {}", o.file, record.error()));
     return;
   }
-  if (auto ok = check_fileable(*record); !ok) {
+  if (auto ok = workshop::check_fileable(*record); !ok) {
     ctx.error(fmt::format("{}: {}", o.file, ok.error()));
     return;
   }
@@ -99,7 +99,7 @@ void sign(CliContext& ctx, const SignOptions& o) {
     record->operator_name = o.operator_name;
   }
   bool created = false;
-  auto key = SigningKey::load_or_create(o.key_dir, &created);
+  auto key = workshop::SigningKey::load_or_create(o.key_dir, &created);
   if (!key) {
     ctx.error(key.error());
     return;
@@ -109,7 +109,7 @@ void sign(CliContext& ctx, const SignOptions& o) {
                            "publish its public key (atelier cert key export)\n",
                            key->path().string(), key->public_key().fingerprint());
   }
-  auto filed = file_erasure(*registry, *unit, *record, *key);
+  auto filed = workshop::file_erasure(*registry, *unit, *record, *key);
   if (!filed) {
     ctx.error(fmt::format("{}: {}", o.file, filed.error()));
     return;
@@ -124,7 +124,7 @@ void sign(CliContext& ctx, const SignOptions& o) {
     return;
   }
   const std::string out = o.out.empty() ? default_signed_path(o.file) : o.out;
-  if (auto w = write_file_atomically(out, filed->certificate->document_text()); !w) {
+  if (auto w = daemon::write_file_atomically(out, filed->certificate->document_text()); !w) {
     ctx.error(w.error());
     return;
   }
@@ -144,7 +144,7 @@ struct VerifyOptions {
 
 // Compares the file with the database's copy of the same record (by record_id), adding what
 // differs to the verification's problems.
-void compare_with_database(CliContext& ctx, const VerifyOptions& o, Verification& v) {
+void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Verification& v) {
   const json* id = v.record_json.is_object() && v.record_json.contains("record_id")
                        ? &v.record_json["record_id"]
                        : nullptr;
@@ -175,8 +175,8 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, Verification
     }
   }
   const std::string date = hwdb::format_timestamp(row.finished_at).substr(0, 10);
-  const auto differences =
-      record_differences(v.record_json, json::parse(row.record_json, nullptr, false), date);
+  const auto differences = workshop::record_differences(
+      v.record_json, json::parse(row.record_json, nullptr, false), date);
   if (!differences.empty()) {
     v.problems.push_back(fmt::format(
         "the database holds the original of record {} (filed against {}); the file differs in:",
@@ -186,7 +186,7 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, Verification
     }
     return;
   }
-  const json file_signature = json::parse(read_file(o.file).value_or("{}"), nullptr, false)
+  const json file_signature = json::parse(daemon::read_file(o.file).value_or("{}"), nullptr, false)
                                   .value("signature", json::object());
   const auto canonical_signature = records::canonical_json(file_signature);
   if (!canonical_signature || *canonical_signature != row.signature) {
@@ -200,12 +200,12 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, Verification
 }
 
 void verify(CliContext& ctx, const VerifyOptions& o) {
-  std::optional<PublicKey> workshop;
+  std::optional<workshop::PublicKey> workshop;
   if (!o.key.empty()) {
-    auto pem = read_file(o.key);
-    std::expected<PublicKey, std::string> key = std::unexpected(pem ? "" : pem.error());
+    auto pem = daemon::read_file(o.key);
+    std::expected<workshop::PublicKey, std::string> key = std::unexpected(pem ? "" : pem.error());
     if (pem) {
-      key = PublicKey::from_pem(*pem);
+      key = workshop::PublicKey::from_pem(*pem);
     }
     if (!key) {
       ctx.err << fmt::format("atelier: --key {}: {}\n", o.key, key.error());
@@ -214,13 +214,13 @@ void verify(CliContext& ctx, const VerifyOptions& o) {
     }
     workshop = *key;
   }
-  auto text = read_file(o.file);
+  auto text = daemon::read_file(o.file);
   if (!text) {
     ctx.err << "atelier: " << text.error() << '\n';
     ctx.status = k_exit_usage;
     return;
   }
-  Verification v = verify_certificate(*text, workshop);
+  workshop::Verification v = workshop::verify_certificate(*text, workshop);
   if (!o.db.empty()) {
     if (!std::filesystem::exists(o.db)) {
       ctx.err << fmt::format("atelier: --db {}: no such database\n", o.db);
@@ -294,4 +294,4 @@ void add_cert_commands(CLI::App& app, CliContext& ctx) {
   add_cert_store_commands(*cert, ctx);
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -15,13 +15,13 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 using nlohmann::json;
 
 bool write_bytes(CliContext& ctx, const std::string& path, const std::string& bytes) {
-  if (auto w = write_file_atomically(path, bytes); !w) {
+  if (auto w = daemon::write_file_atomically(path, bytes); !w) {
     ctx.error(w.error());
     return false;
   }
@@ -103,7 +103,7 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json, const std
     return;
   }
   const hwdb::ErasureRecord& stored = **row;
-  auto certificate = certificate_from_stored(stored);
+  auto certificate = workshop::certificate_from_stored(stored);
   if (as_json) {
     // The signed document; a failed erasure's record (never signed) is printed as it was stored.
     ctx.out << (certificate ? certificate->document_text()
@@ -120,10 +120,10 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json, const std
     return;
   }
   const profiles::Language language =
-      lang.empty() ? profiles::Language::en : *parse_language(lang); // CLI11 checked it
-  const CertificateText& t = certificate_text(language);
+      lang.empty() ? profiles::Language::en : *papers::parse_language(lang); // CLI11 checked it
+  const papers::CertificateText& t = papers::certificate_text(language);
   const std::string colon(t.colon.substr(0, t.colon.size() - 1)); // ":" or " :" before the value
-  for (const RecordLine& line : record_lines(*record, language)) {
+  for (const papers::RecordLine& line : papers::record_lines(*record, language)) {
     ctx.out << fmt::format("{:<24}{}\n", line.label + colon, line.value);
   }
   const std::string why = certificate ? certificate->fingerprint : certificate.error();
@@ -141,23 +141,23 @@ struct PdfOptions {
 };
 
 // A certificate from a signed file, after checking it (a PDF is never made of a tampered file).
-std::optional<Certificate> certificate_from_file(CliContext& ctx, const PdfOptions& o) {
-  std::optional<PublicKey> workshop;
+std::optional<workshop::Certificate> certificate_from_file(CliContext& ctx, const PdfOptions& o) {
+  std::optional<workshop::PublicKey> workshop;
   if (!o.key.empty()) {
-    auto pem = read_file(o.key);
-    auto key = PublicKey::from_pem(pem.value_or(""));
+    auto pem = daemon::read_file(o.key);
+    auto key = workshop::PublicKey::from_pem(pem.value_or(""));
     if (!key) {
       ctx.error(fmt::format("--key {}: {}", o.key, pem ? key.error() : pem.error()));
       return std::nullopt;
     }
     workshop = *key;
   }
-  auto text = read_file(o.source);
+  auto text = daemon::read_file(o.source);
   if (!text) {
     ctx.error(text.error());
     return std::nullopt;
   }
-  const Verification v = verify_certificate(*text, workshop);
+  const workshop::Verification v = workshop::verify_certificate(*text, workshop);
   if (!v.valid()) {
     ctx.error(fmt::format("{} is not a valid erasure certificate ({}); no PDF was written",
                           o.source, v.problems.front()));
@@ -167,8 +167,9 @@ std::optional<Certificate> certificate_from_file(CliContext& ctx, const PdfOptio
     ctx.err << "atelier: note: " << n << '\n';
   }
   const json doc = json::parse(*text);
-  return Certificate{*v.record, records::canonical_json(doc["record"]).value(),
-                     records::canonical_json(doc["signature"]).value(), *v.signer_fingerprint};
+  return workshop::Certificate{*v.record, records::canonical_json(doc["record"]).value(),
+                               records::canonical_json(doc["signature"]).value(),
+                               *v.signer_fingerprint};
 }
 
 void pdf(CliContext& ctx, const PdfOptions& o) {
@@ -177,12 +178,12 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
   if (!settings) {
     return;
   }
-  const CertificateText& t = certificate_text(settings->language);
+  const papers::CertificateText& t = papers::certificate_text(settings->language);
   const auto unit_subject = [&t](const std::string& tag) {
     return fmt::vformat(t.unit_subject, fmt::make_format_args(tag));
   };
-  std::vector<Certificate> certificates;
-  PdfTitle title;
+  std::vector<workshop::Certificate> certificates;
+  papers::PdfTitle title;
   if (std::filesystem::is_regular_file(o.source)) {
     auto c = certificate_from_file(ctx, o);
     if (!c) {
@@ -209,13 +210,14 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
     }
     std::size_t failed = 0;
     for (const hwdb::ErasureRecord& row : *rows) {
-      auto c = certificate_from_stored(row);
+      auto c = workshop::certificate_from_stored(row);
       if (!c) {
         ++failed;
         continue;
       }
       // The database copy is checked like a file would be: a PDF never shows a broken signature.
-      const Verification v = verify_certificate(c->document_text(), std::nullopt);
+      const workshop::Verification v =
+          workshop::verify_certificate(c->document_text(), std::nullopt);
       if (!v.valid()) {
         ctx.error(fmt::format("record {} in the database does not verify ({}); no PDF was written",
                               row.record_id, v.problems.front()));
@@ -233,7 +235,7 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
     title.subject = unit_subject(unit->tag.str());
   }
   title.site = certificates.front().record.site;
-  auto bytes = render_certificate_pdf(certificates, title, settings->language);
+  auto bytes = papers::render_certificate_pdf(certificates, title, settings->language);
   if (!bytes) {
     ctx.error(bytes.error());
     return;
@@ -250,12 +252,12 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
 
 void key_export(CliContext& ctx, const std::string& key_dir, const std::string& out) {
   bool created = false;
-  auto key = SigningKey::load_or_create(key_dir, &created);
+  auto key = workshop::SigningKey::load_or_create(key_dir, &created);
   if (!key) {
     ctx.error(key.error());
     return;
   }
-  const PublicKey& pub = key->public_key();
+  const workshop::PublicKey& pub = key->public_key();
   if (created) {
     ctx.err << fmt::format("atelier: created the workshop signing key {}; back it up\n",
                            key->path().string());
@@ -271,7 +273,7 @@ void key_export(CliContext& ctx, const std::string& key_dir, const std::string& 
 }
 
 void key_show(CliContext& ctx, const std::string& key_dir) {
-  auto key = SigningKey::load(key_dir);
+  auto key = workshop::SigningKey::load(key_dir);
   if (!key) {
     ctx.error(fmt::format("{} (the key is created when the first record is signed, or by "
                           "atelier cert key export)",
@@ -316,7 +318,7 @@ void add_cert_store_commands(CLI::App& cert, CliContext& ctx) {
 
   auto* key = cert.add_subcommand("key", "the workshop's signing key");
   key->require_subcommand(1);
-  auto key_dir = std::make_shared<std::string>(default_key_dir());
+  auto key_dir = std::make_shared<std::string>(workshop::default_key_dir());
   auto export_out = std::make_shared<std::string>();
   auto* export_cmd =
       key->add_subcommand("export", "print (or write) the public key as PEM, creating the key "
@@ -331,4 +333,4 @@ void add_cert_store_commands(CLI::App& cert, CliContext& ctx) {
   show_key->callback([&ctx, key_dir] { key_show(ctx, *key_dir); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <sstream>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 
 std::optional<hwdb::Registry> open_registry(CliContext& ctx) {
   static const hwdb::SystemClock clock;
@@ -20,7 +20,7 @@ std::optional<hwdb::Registry> open_registry(CliContext& ctx) {
 }
 
 hwdb::Actor CliContext::who() const {
-  return hwdb::Actor{actor, default_role()};
+  return hwdb::Actor{actor, workshop::default_role()};
 }
 
 std::optional<profiles::Program> load_program_file(CliContext& ctx) {
@@ -36,7 +36,8 @@ std::optional<profiles::Program> load_program_file(CliContext& ctx) {
 }
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CliContext ctx{out, err, default_database(), default_actor(), default_program_file()};
+  CliContext ctx{out, err, workshop::default_database(), workshop::default_actor(),
+                 workshop::default_program_file()};
   CLI::App app{"atelier: the hardware database and pipeline of a donated-PC refurbishing workshop",
                "atelier"};
   app.require_subcommand(1);
@@ -73,4 +74,4 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   return ctx.status;
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

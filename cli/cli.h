@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 
 // Exit status of the `atelier` command.
 enum ExitCode : int {
@@ -19,4 +19,4 @@ enum ExitCode : int {
 // args excludes the program name. Writes results to `out`, diagnostics to `err`.
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -10,7 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 
 struct CliContext {
   std::ostream& out;
@@ -50,4 +50,4 @@ void add_intake_commands(CLI::App& app, CliContext& ctx);
 void add_report_commands(CLI::App& app, CliContext& ctx);
 void add_paper_commands(CLI::App& app, CliContext& ctx);
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

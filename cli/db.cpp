@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 struct InitOptions {
@@ -71,4 +71,4 @@ void add_db_commands(CLI::App& app, CliContext& ctx) {
   init_cmd->callback([&ctx, opt] { init(ctx, *opt); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

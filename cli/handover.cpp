@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 using nlohmann::json;
@@ -519,4 +519,4 @@ void add_intake_commands(CLI::App& app, CliContext& ctx) {
       [&ctx, imp_id, imp_file, imp_col] { intake_import(ctx, *imp_id, *imp_file, *imp_col); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 using nlohmann::json;
@@ -365,4 +365,4 @@ void add_households_commands(CLI::App& app, CliContext& ctx) {
   purge_cmd->callback([&ctx] { purge_expired(ctx); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

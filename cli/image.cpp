@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 namespace fs = std::filesystem;
 
@@ -81,7 +81,7 @@ void build(CliContext& ctx, const ImageArgs& args) {
                           args.profile));
     return;
   }
-  ImageBuildOptions options;
+  osbuild::ImageBuildOptions options;
   if (!args.out.empty()) {
     options.out = args.out;
   } else if (!profile->image.is_url) {
@@ -110,7 +110,7 @@ void build(CliContext& ctx, const ImageArgs& args) {
     ctx.err.flush();
   };
   if (args.check) {
-    auto checked = check_image_packages(*profile, options, progress);
+    auto checked = osbuild::check_image_packages(*profile, options, progress);
     if (!checked) {
       ctx.error(fmt::format("image check for {}: {}", profile->name, checked.error()));
       return;
@@ -120,12 +120,12 @@ void build(CliContext& ctx, const ImageArgs& args) {
                            profile->image.build->mirror);
     return;
   }
-  auto result = build_image(*profile, options, progress);
+  auto result = osbuild::build_image(*profile, options, progress);
   if (!result) {
     ctx.error(fmt::format("image build for {}: {}", profile->name, result.error()));
     return;
   }
-  const ImageManifest& m = result->manifest;
+  const osbuild::ImageManifest& m = result->manifest;
   if (result->cached) {
     ctx.out << fmt::format("cached: built {} from the same inputs (key {}); --force rebuilds "
                            "with the mirror's current packages\n",
@@ -215,4 +215,4 @@ void add_image_commands(CLI::App& app, CliContext& ctx) {
   });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

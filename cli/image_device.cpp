@@ -43,7 +43,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 
 namespace {
 
@@ -116,7 +116,7 @@ std::expected<profiles::Profile, std::string> find_profile(const ImageDeviceArgs
   }
   fs::path dir = a.profiles_dir;
   if (dir.empty()) {
-    dir = std::getenv("ATELIER_PROFILES") != nullptr ? fs::path(default_profiles_dir())
+    dir = std::getenv("ATELIER_PROFILES") != nullptr ? fs::path(workshop::default_profiles_dir())
                                                      : config.pipeline.profiles_dir;
   }
   if (!fs::is_directory(dir)) {
@@ -326,11 +326,12 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   if (!firmware) {
     return refuse(ctx, firmware.error());
   }
-  const fs::path key_dir = !a.key_dir.empty()                          ? fs::path(a.key_dir)
-                           : std::getenv("ATELIER_KEY_DIR") != nullptr ? fs::path(default_key_dir())
-                                                                       : config->pipeline.keys_dir;
+  const fs::path key_dir = !a.key_dir.empty() ? fs::path(a.key_dir)
+                           : std::getenv("ATELIER_KEY_DIR") != nullptr
+                               ? fs::path(workshop::default_key_dir())
+                               : config->pipeline.keys_dir;
   bool key_created = false;
-  auto key = SigningKey::load_or_create(key_dir, &key_created);
+  auto key = workshop::SigningKey::load_or_create(key_dir, &key_created);
   if (!key) {
     return refuse(ctx, key.error());
   }
@@ -411,7 +412,7 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
                  {"media", id->media}}},
                {"tag", unit.tag.str()},
                {"profile", profile->name}};
-  auto filed = file_erasure(*registry, unit, erasure, *key);
+  auto filed = workshop::file_erasure(*registry, unit, erasure, *key);
   if (!filed) {
     fail(ctx, fmt::format("the erasure record {} could not be filed: {}", erasure.record_id,
                           filed.error()));
@@ -442,7 +443,8 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
     return;
   }
   if (!a.cert_out.empty()) {
-    if (auto w = write_file_atomically(a.cert_out, filed->certificate->document_text()); !w) {
+    if (auto w = daemon::write_file_atomically(a.cert_out, filed->certificate->document_text());
+        !w) {
       ctx.err << "atelier image: " << w.error() << '\n'; // the record is in the database anyway
     }
   }
@@ -473,8 +475,8 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   const records::ImagingRecord imaged = imager::deploy(options, runner);
   hwdb::ImagingRecord row;
   row.unit_id = unit.id;
-  row.started_at = parse_record_time(imaged.started_at).value_or(started);
-  row.finished_at = parse_record_time(imaged.finished_at).value_or(clock.now());
+  row.started_at = workshop::parse_record_time(imaged.started_at).value_or(started);
+  row.finished_at = workshop::parse_record_time(imaged.finished_at).value_or(clock.now());
   row.profile = profile->name;
   row.image_sha256 = imaged.image_sha256.empty() ? *profile->image.sha256 : imaged.image_sha256;
   row.result = std::string(records::to_string(imaged.result));
@@ -558,4 +560,4 @@ void add_image_device_options(CLI::App& image, ImageDeviceArgs& a) {
                  "skip GRUB (only for test images without a kernel)");
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 
 struct ImageDeviceArgs {
   std::string device;
@@ -32,4 +32,4 @@ void add_image_device_options(CLI::App& image, ImageDeviceArgs& args);
 // Runs the whole job; sets ctx.status to 0, 1 (failed after writing began) or 2 (refused before).
 void image_device(CliContext& ctx, const ImageDeviceArgs& args);
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -12,11 +12,11 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 bool write_pdf(CliContext& ctx, const std::string& path, const std::string& bytes) {
-  if (auto w = write_file_atomically(path, bytes); !w) {
+  if (auto w = daemon::write_file_atomically(path, bytes); !w) {
     ctx.error(w.error());
     return false;
   }
@@ -34,7 +34,7 @@ struct LabelOptions {
 };
 
 void labels(CliContext& ctx, const LabelOptions& o) {
-  LabelLayout layout{find_label_format(o.format), o.skip, o.outline};
+  papers::LabelLayout layout{papers::find_label_format(o.format), o.skip, o.outline};
   auto registry = open_registry(ctx);
   if (!registry) {
     return;
@@ -44,7 +44,7 @@ void labels(CliContext& ctx, const LabelOptions& o) {
     return;
   }
   // Every tag is checked before anything is written: a typo must not cost a sheet.
-  std::vector<LabelContent> contents;
+  std::vector<papers::LabelContent> contents;
   std::vector<std::string> problems;
   std::size_t without_inventory = 0;
   for (const std::string& text : o.tags) {
@@ -53,7 +53,7 @@ void labels(CliContext& ctx, const LabelOptions& o) {
       problems.push_back(unit.error().message);
       continue;
     }
-    auto paper = read_unit_paper(registry->store(), *unit);
+    auto paper = papers::read_unit_paper(registry->store(), *unit);
     if (!paper) {
       problems.push_back(paper.error());
       continue;
@@ -62,9 +62,10 @@ void labels(CliContext& ctx, const LabelOptions& o) {
       ++without_inventory;
       ctx.err << fmt::format("atelier: note: {} has no inventory yet: its label carries the tag, "
                              "the QR code and \"{}\"\n",
-                             unit->tag.str(), paper_text(settings->language).not_inventoried);
+                             unit->tag.str(),
+                             papers::paper_text(settings->language).not_inventoried);
     }
-    contents.push_back(label_content(*paper, settings->language, settings->program_name));
+    contents.push_back(papers::label_content(*paper, settings->language, settings->program_name));
   }
   if (!problems.empty()) {
     for (const std::string& p : problems) {
@@ -74,7 +75,7 @@ void labels(CliContext& ctx, const LabelOptions& o) {
                           o.tags.size()));
     return;
   }
-  auto bytes = render_labels(contents, layout);
+  auto bytes = papers::render_labels(contents, layout);
   if (!bytes) {
     ctx.error(bytes.error());
     return;
@@ -94,7 +95,7 @@ void labels(CliContext& ctx, const LabelOptions& o) {
 struct SheetOptions {
   PaperOptions paper;
   std::string tag;
-  std::string profiles_dir = default_profiles_dir();
+  std::string profiles_dir = workshop::default_profiles_dir();
 };
 
 // The profile the unit was imaged with, from the profile directory; nullopt (with a note) when it
@@ -127,12 +128,12 @@ void spec_sheet(CliContext& ctx, const SheetOptions& o) {
     ctx.error(unit.error().message);
     return;
   }
-  auto paper = read_unit_paper(registry->store(), *unit);
+  auto paper = papers::read_unit_paper(registry->store(), *unit);
   if (!paper) {
     ctx.error(paper.error());
     return;
   }
-  if (const auto gaps = spec_sheet_gaps(*paper); !gaps.empty()) {
+  if (const auto gaps = papers::spec_sheet_gaps(*paper); !gaps.empty()) {
     std::string list;
     for (const std::string& gap : gaps) {
       list += (list.empty() ? "" : "; ") + gap;
@@ -144,14 +145,14 @@ void spec_sheet(CliContext& ctx, const SheetOptions& o) {
   if (!settings) {
     return;
   }
-  SpecSheetInput input{&*paper,
-                       settings->language,
-                       settings->program_name,
-                       settings->site,
-                       settings->support_contact,
-                       settings->support_url,
-                       imaged_profile(ctx, o, paper->imaging->profile)};
-  auto bytes = render_spec_sheet(input);
+  papers::SpecSheetInput input{&*paper,
+                               settings->language,
+                               settings->program_name,
+                               settings->site,
+                               settings->support_contact,
+                               settings->support_url,
+                               imaged_profile(ctx, o, paper->imaging->profile)};
+  auto bytes = papers::render_spec_sheet(input);
   if (!bytes) {
     ctx.error(bytes.error());
     return;
@@ -167,7 +168,7 @@ void spec_sheet(CliContext& ctx, const SheetOptions& o) {
 void add_paper_commands(CLI::App& app, CliContext& ctx) {
   auto label_opt = std::make_shared<LabelOptions>();
   std::string formats = "label stock:";
-  for (const LabelFormat& f : label_formats()) {
+  for (const papers::LabelFormat& f : papers::label_formats()) {
     formats += fmt::format("\n  {:<9} {}", f.name, f.description);
   }
   auto* label = app.add_subcommand(
@@ -178,7 +179,7 @@ void add_paper_commands(CLI::App& app, CliContext& ctx) {
   label->add_option("--format", label_opt->format, formats)
       ->check(CLI::IsMember([] {
         std::vector<std::string> names;
-        for (const LabelFormat& f : label_formats()) {
+        for (const papers::LabelFormat& f : papers::label_formats()) {
           names.emplace_back(f.name);
         }
         return names;
@@ -205,4 +206,4 @@ void add_paper_commands(CLI::App& app, CliContext& ctx) {
   sheet->callback([&ctx, sheet_opt] { spec_sheet(ctx, *sheet_opt); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -6,14 +6,14 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 
 std::optional<PaperSettings> paper_settings(CliContext& ctx, const PaperOptions& options,
                                             hwdb::Registry* registry, std::string_view without) {
   PaperSettings s;
   // `atelier --program F label ...` (the global option) counts as given, like `label --program F`.
   PaperOptions o = options;
-  if (!o.program_given && ctx.program != default_program_file()) {
+  if (!o.program_given && ctx.program != workshop::default_program_file()) {
     o.program = ctx.program;
     o.program_given = true;
   }
@@ -45,7 +45,7 @@ std::optional<PaperSettings> paper_settings(CliContext& ctx, const PaperOptions&
     }
   }
   if (!o.lang.empty()) {
-    s.language = *parse_language(o.lang); // CLI11 checked it
+    s.language = *papers::parse_language(o.lang); // CLI11 checked it
   }
   return s;
 }
@@ -61,4 +61,4 @@ void add_paper_options(CLI::App* cmd, PaperOptions& o, const std::string& progra
       ->check(CLI::IsMember({"fr", "en"}));
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 
 struct PaperOptions {
-  std::string program = default_program_file();
+  std::string program = workshop::default_program_file();
   bool program_given = false;
   std::string lang;
   std::string out;
@@ -40,4 +40,4 @@ std::optional<PaperSettings> paper_settings(CliContext& ctx, const PaperOptions&
 // program file.
 void add_paper_options(CLI::App* cmd, PaperOptions& o, const std::string& program_help);
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

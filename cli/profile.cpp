@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 using nlohmann::json;
@@ -186,10 +186,10 @@ void add_profile_commands(CLI::App& app, CliContext& ctx) {
   match_cmd->add_flag("--json", match_opt->json, "print JSON");
   match_cmd->callback([&ctx, match_opt] {
     if (match_opt->profiles.empty()) {
-      match_opt->profiles.push_back(default_profiles_dir());
+      match_opt->profiles.push_back(workshop::default_profiles_dir());
     }
     match(ctx, *match_opt);
   });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 using nlohmann::json;
@@ -259,4 +259,4 @@ void add_report_commands(CLI::App& app, CliContext& ctx) {
   au->callback([&ctx, subject, limit, as_json] { audit(ctx, *subject, *limit, *as_json); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 
 std::size_t display_width(const std::string& s) {
   return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
@@ -35,4 +35,4 @@ void Table::print(std::ostream& out) const {
   }
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 
 class Table {
 public:
@@ -22,4 +22,4 @@ private:
 // Display width of a UTF-8 string in terminal columns (one per code point; no wide glyphs here).
 std::size_t display_width(const std::string& s);
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 using nlohmann::json;
@@ -51,7 +51,7 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
     return;
   }
   if (opt.json) {
-    auto all = unit_list_json(registry->store(), filter);
+    auto all = workshop::unit_list_json(registry->store(), filter);
     if (!all) {
       ctx.error(all.error().message);
       return;
@@ -75,7 +75,7 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
   }
   const auto firmware = [&](const hwdb::Unit& u) -> std::string {
     const auto it = last_boot.find(u.id);
-    return it == last_boot.end() ? "" : firmware_summary(*it->second);
+    return it == last_boot.end() ? "" : workshop::firmware_summary(*it->second);
   };
   if (units->empty()) {
     ctx.out << "no units" << (filter.state ? fmt::format(" in state '{}'", opt.state) : "") << '\n';
@@ -124,7 +124,7 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
     return;
   }
   if (as_json) {
-    auto j = unit_detail_json(store, *unit);
+    auto j = workshop::unit_detail_json(store, *unit);
     if (!j) {
       ctx.error(j.error().message);
       return;
@@ -208,7 +208,7 @@ void history(CliContext& ctx, const std::string& tag, bool as_json) {
   if (as_json) {
     json all = json::array();
     for (const auto& e : *events) {
-      all.push_back(to_json(e));
+      all.push_back(workshop::to_json(e));
     }
     ctx.out << all.dump(2) << '\n';
     return;
@@ -270,7 +270,7 @@ void add_unit(CliContext& ctx, const AddOptions& opt) {
     return;
   }
   if (opt.json) {
-    json j = to_json(r->unit);
+    json j = workshop::to_json(r->unit);
     j["outcome"] = hwdb::to_string(r->outcome);
     ctx.out << j.dump(2) << '\n';
     return;
@@ -340,4 +340,4 @@ void add_units_commands(CLI::App& app, CliContext& ctx) {
   add->callback([&ctx, add_opt] { add_unit(ctx, *add_opt); });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

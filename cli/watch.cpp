@@ -7,7 +7,7 @@
 #include <memory>
 #include <thread>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 struct WatchOptions {
@@ -31,7 +31,7 @@ bool print_once(CliContext& ctx, hwdb::Registry& registry, const WatchOptions& o
       }
     }
   }
-  const auto rows = workshop_rows(*units, *jobs, reasons);
+  const auto rows = workshop::workshop_rows(*units, *jobs, reasons);
   if (opt.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) {
@@ -85,4 +85,4 @@ void add_watch_command(CLI::App& app, CliContext& ctx) {
   });
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::cli

@@ -119,7 +119,7 @@ std::expected<Settings, int> load_configuration(const std::vector<std::string>& 
     s.config_source = path.string();
   }
   if (std::getenv("ATELIER_DB") != nullptr) {
-    s.config.server.database = default_database(); // the command line overrides both
+    s.config.server.database = workshop::default_database(); // the command line overrides both
   }
   return s;
 }
@@ -322,11 +322,11 @@ private:
                         std::chrono::minutes token_lifetime, CoordinatorSettings settings)
       : m_registry(std::move(store), clock),
         m_accounts(m_registry.store(), clock,
-                   AccountsConfig{token_lifetime, PasswordCost::interactive()}),
+                   workshop::AccountsConfig{token_lifetime, workshop::PasswordCost::interactive()}),
         m_api(m_registry, m_accounts, std::move(settings)) {}
 
   hwdb::Registry m_registry;
-  Accounts m_accounts;
+  workshop::Accounts m_accounts;
   CoordinatorApi m_api;
   boost::asio::io_context m_io;
   std::optional<ApiServer> m_server;
@@ -355,7 +355,7 @@ struct Services {
   std::optional<pxe::LeasePool> pool;
   std::optional<pxe::DhcpService> dhcp_service;
   std::optional<pxe::DhcpServer> dhcp;
-  std::optional<SigningKey> signing_key;
+  std::optional<workshop::SigningKey> signing_key;
   std::unique_ptr<Pipeline> pipeline;
   std::optional<AgentApi> agent_api;
   std::optional<pxe::HttpBootServer> http;
@@ -541,9 +541,9 @@ Started start_pipeline(Services& d, pxe::HttpBootConfig& http_config) {
   bool created = false;
   // $ATELIER_KEY_DIR overrides the file, like $ATELIER_DB (the `atelier cert` commands agree).
   const std::filesystem::path key_dir = std::getenv("ATELIER_KEY_DIR") != nullptr
-                                            ? std::filesystem::path(default_key_dir())
+                                            ? std::filesystem::path(workshop::default_key_dir())
                                             : c.pipeline.keys_dir;
-  auto key = SigningKey::load_or_create(key_dir, &created);
+  auto key = workshop::SigningKey::load_or_create(key_dir, &created);
   if (!key) {
     log_line("cannot load or create the workshop signing key: " + key.error());
     return std::unexpected(1);

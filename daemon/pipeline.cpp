@@ -132,7 +132,7 @@ std::string Pipeline::token_hash(const std::string& token) {
 }
 
 Pipeline::Pipeline(hwdb::Registry& registry, const hwdb::Clock& clock, PipelineConfig config,
-                   const SigningKey& key)
+                   const workshop::SigningKey& key)
     : m_registry(registry), m_clock(clock), m_config(std::move(config)), m_key(key) {}
 
 std::optional<hwdb::AgentSession> Pipeline::session_for(const std::string& token) {

@@ -70,7 +70,7 @@ public:
   // registry, clock and key must outlive the pipeline. The key signs the erasure records of
   // erased disks (workshop/erasure_certificate.h); failed ones are filed unsigned as evidence.
   Pipeline(hwdb::Registry& registry, const hwdb::Clock& clock, PipelineConfig config,
-           const SigningKey& key);
+           const workshop::SigningKey& key);
 
   // After a registration redeemed `token` for `unit`: opens the boot's session (or returns the
   // existing one when the agent repeats its registration), supersedes older sessions of the unit
@@ -128,7 +128,7 @@ private:
   hwdb::Registry& m_registry;
   const hwdb::Clock& m_clock;
   PipelineConfig m_config;
-  const SigningKey& m_key;
+  const workshop::SigningKey& m_key;
   std::map<hwdb::RowId, hwdb::Timestamp> m_last_progress_write; // throttles progress writes
   // Units waiting for a slot, in arrival order, with when each last asked. In memory: after a
   // restart the line forms again as the agents ask (they retry every slot_retry).

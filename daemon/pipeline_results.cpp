@@ -190,7 +190,7 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller, cons
     }
     // Signed when erased, stored unsigned as evidence when failed; the same record twice is
     // stored once (an agent retrying its post).
-    auto filed = file_erasure(m_registry, caller.unit, *record, m_key);
+    auto filed = workshop::file_erasure(m_registry, caller.unit, *record, m_key);
     if (!filed) {
       return std::unexpected(fmt::format("result.records[{}]: {}", i, filed.error()));
     }

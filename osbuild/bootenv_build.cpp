@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace fs = std::filesystem;
 namespace {
 
@@ -467,4 +467,4 @@ std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& op
   return report;
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

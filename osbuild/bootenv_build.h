@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 
 struct BootenvOptions {
   std::filesystem::path out;                                  // gets vmlinuz and initrd.img
@@ -75,4 +75,4 @@ std::map<std::string, std::string> parse_control_fields(std::string_view text);
 // ("linux-image-amd64" depends on "linux-image-6.1.0-56-amd64 (= 6.1.192-2)").
 std::string dependency_with_prefix(std::string_view depends, std::string_view prefix);
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace {
 
 using ArchivePtr = std::unique_ptr<archive, decltype(&archive_write_free)>;
@@ -184,4 +184,4 @@ std::expected<void, std::string> InitramfsImage::write(const std::filesystem::pa
   return {};
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

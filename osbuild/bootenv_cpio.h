@@ -10,7 +10,7 @@
 #include <map>
 #include <string>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 
 struct CpioEntry {
   enum class Kind { file, directory, symlink, char_device };
@@ -52,4 +52,4 @@ private:
   std::map<std::string, CpioEntry> m_entries; // sorted by path: the archive's order
 };
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace {
 
 std::string_view trim(std::string_view s) {
@@ -310,4 +310,4 @@ std::expected<ModuleClosure, std::string> resolve_modules(const ModuleGraph& gra
   return closure;
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 
 // The kernel treats '-' and '_' in module names as the same character (usb-storage.ko is the
 // module usb_storage); everything here compares names in this canonical form.
@@ -70,4 +70,4 @@ struct ModuleClosure {
 std::expected<ModuleClosure, std::string> resolve_modules(const ModuleGraph& graph,
                                                           const std::vector<std::string>& names);
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

@@ -17,7 +17,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace fs = std::filesystem;
 namespace {
 
@@ -31,7 +31,7 @@ std::expected<WrittenFile, std::string> hash_file(const fs::path& path) {
   if (!fd.valid()) {
     return std::unexpected(fmt::format("{}: {}", path.string(), std::strerror(errno)));
   }
-  Sha256 hash;
+  daemon::Sha256 hash;
   WrittenFile file;
   std::vector<char> buffer(1 << 20);
   for (;;) {
@@ -125,7 +125,7 @@ std::expected<std::int64_t, std::string> mirror_date(const profiles::ImageBuild&
         "cannot fetch {}: {} (check image.build.mirror and image.build.suite, and the network)",
         url, fetched ? last_lines(fetched->out, 3) : fetched.error()));
   }
-  auto text = read_file(file);
+  auto text = daemon::read_file(file);
   if (!text) {
     return std::unexpected(text.error());
   }
@@ -266,7 +266,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   if (!written) {
     return std::unexpected(written.error());
   }
-  auto list_text = read_file(package_list);
+  auto list_text = daemon::read_file(package_list);
   if (!list_text) {
     return std::unexpected(
         fmt::format("mmdebstrap succeeded but wrote no package list: {}", list_text.error()));
@@ -290,7 +290,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   manifest.size_bytes = written->size_bytes;
   manifest.content_bytes = written->content_bytes;
   manifest.packages = std::move(*packages);
-  if (auto r = write_file_atomically(paths.building / k_manifest, manifest_to_json(manifest)); !r) {
+  if (auto r =
+          daemon::write_file_atomically(paths.building / k_manifest, manifest_to_json(manifest));
+      !r) {
     return std::unexpected(r.error());
   }
   // mmdebstrap has removed its chroot from tmp/ and unmounted everything; checked all the same.
@@ -317,7 +319,7 @@ std::optional<ImageManifest> usable_entry(const fs::path& entry, const std::stri
   if (!fs::exists(entry / k_manifest)) {
     return std::nullopt;
   }
-  auto text = read_file(entry / k_manifest);
+  auto text = daemon::read_file(entry / k_manifest);
   auto manifest = text ? manifest_from_json(*text)
                        : std::expected<ImageManifest, std::string>(std::unexpect, text.error());
   if (!manifest || manifest->key != key) {
@@ -356,7 +358,7 @@ std::expected<void, std::string> publish(const fs::path& entry, const ImageManif
       return std::unexpected(fmt::format("{}: {}", out.string(), ec.message()));
     }
   }
-  return write_file_atomically(manifest_file, manifest_to_json(manifest));
+  return daemon::write_file_atomically(manifest_file, manifest_to_json(manifest));
 }
 
 // mmdebstrap's version, or why it cannot run; and the root check every real run needs.
@@ -486,4 +488,4 @@ std::expected<ImageBuildResult, std::string> build_image(const profiles::Profile
   return result;
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

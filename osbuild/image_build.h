@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 
 struct ImageBuildOptions {
   std::filesystem::path out; // the .tar.zst to write; its manifest goes to OUT.manifest.json
@@ -53,4 +53,4 @@ std::expected<int, std::string> check_image_packages(const profiles::Profile& pr
 // mmdebstrap's /proc and /sys mounts behind; nothing is deleted under a mount.
 std::vector<std::filesystem::path> mounts_under(const std::filesystem::path& dir);
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace {
 
 using nlohmann::json;
@@ -149,7 +149,7 @@ std::string canonical_inputs(const ImageInputs& inputs) {
 }
 
 std::string image_cache_key(const ImageInputs& inputs) {
-  return sha256_hex(canonical_inputs(inputs)).substr(0, 32);
+  return daemon::sha256_hex(canonical_inputs(inputs)).substr(0, 32);
 }
 
 std::expected<std::vector<InstalledPackage>, std::string>
@@ -406,4 +406,4 @@ std::expected<ImageManifest, std::string> manifest_from_json(std::string_view te
   }
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

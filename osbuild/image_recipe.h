@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 
 // Bumped whenever the way Atelier drives mmdebstrap changes what lands in the archive (hooks,
 // /dev handling, compression level): every cached image is then rebuilt once.
@@ -100,4 +100,4 @@ struct ImageManifest {
 std::string manifest_to_json(const ImageManifest&);
 std::expected<ImageManifest, std::string> manifest_from_json(std::string_view);
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

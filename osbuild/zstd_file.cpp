@@ -11,14 +11,14 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 
 struct ZstdFileWriter::State {
   std::string path;
   base::UniqueFd fd;
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx{ZSTD_createCCtx(), &ZSTD_freeCCtx};
   std::vector<char> out = std::vector<char>(ZSTD_CStreamOutSize());
-  Sha256 hash;
+  daemon::Sha256 hash;
   std::uint64_t size = 0;
   std::uint64_t content = 0;
 };
@@ -98,4 +98,4 @@ std::expected<WrittenFile, std::string> ZstdFileWriter::finish() {
   return WrittenFile{m_state->hash.hex_digest(), m_state->size, m_state->content};
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 
 struct WrittenFile {
   std::string sha256; // of the file's bytes
@@ -40,4 +40,4 @@ private:
   std::unique_ptr<State> m_state;
 };
 
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 namespace {
 
 using pdf::k_a4_height;
@@ -64,9 +64,9 @@ private:
   double m_size = 10;
 };
 
-std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w, const Certificate& c,
-                                                  std::size_t index, std::size_t count,
-                                                  profiles::Language language) {
+std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w,
+                                                  const workshop::Certificate& c, std::size_t index,
+                                                  std::size_t count, profiles::Language language) {
   const CertificateText& t = certificate_text(language);
   const records::ErasureRecord& r = c.record;
   const double width = k_a4_width - 2 * k_margin;
@@ -106,14 +106,14 @@ std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w, const 
 } // namespace
 
 std::expected<std::string, std::string>
-render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTitle& title,
-                       profiles::Language language) {
+render_certificate_pdf(const std::vector<workshop::Certificate>& certificates,
+                       const PdfTitle& title, profiles::Language language) {
   const CertificateText& t = certificate_text(language);
   if (certificates.empty()) {
     return std::unexpected("there is no signed erasure record to put in a certificate");
   }
   std::string last_finish;
-  for (const Certificate& c : certificates) {
+  for (const workshop::Certificate& c : certificates) {
     last_finish = std::max(last_finish, c.record.finished_at);
   }
   // Deterministic output: the date is the erasure's, not the rendering's ("YYYY-MM-DDTHH:MM:SS").
@@ -149,4 +149,4 @@ render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTi
   return doc->finish();
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

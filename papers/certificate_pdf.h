@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 
 struct PdfTitle {
   std::string subject; // e.g. "Unit AT-0042-7" (CertificateText::unit_subject) or a file name
@@ -23,7 +23,7 @@ struct PdfTitle {
 // The PDF bytes, every word in `language` (certificate_text.h); an error when there is nothing to
 // certify or cairo fails.
 std::expected<std::string, std::string>
-render_certificate_pdf(const std::vector<Certificate>& certificates, const PdfTitle& title,
-                       profiles::Language language);
+render_certificate_pdf(const std::vector<workshop::Certificate>& certificates,
+                       const PdfTitle& title, profiles::Language language);
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

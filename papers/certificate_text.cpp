@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 namespace {
 
 using profiles::Language;
@@ -390,4 +390,4 @@ std::string certificate_qr_text(const std::string& record_id, const std::string&
   return fmt::format("atelier-erasure:{}:{}", record_id, fingerprint);
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 
 // Every word of the certificate, one table per language (certificate_text.cpp). Strings with "{}"
 // are fmt patterns; their arguments are named in the comment.
@@ -94,4 +94,4 @@ std::vector<std::string> verification_instructions(const std::string& record_id,
 // The QR code's text: "atelier-erasure:<record_id>:<fingerprint>" (never translated).
 std::string certificate_qr_text(const std::string& record_id, const std::string& fingerprint);
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 namespace {
 
 using pdf::k_mm;
@@ -160,4 +160,4 @@ std::expected<std::string, std::string> render_labels(const std::vector<LabelCon
   return doc->finish();
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

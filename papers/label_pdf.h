@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 
 // A label stock. Sheets hold columns × rows labels, filled left to right, top to bottom; a roll
 // (columns = rows = 1) gets one page per label, the page being the label.
@@ -62,4 +62,4 @@ struct LabelLayout {
 std::expected<std::string, std::string> render_labels(const std::vector<LabelContent>& labels,
                                                       const LabelLayout& layout);
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 namespace {
 
 constexpr PaperText k_english{
@@ -174,4 +174,4 @@ std::optional<profiles::Language> parse_language(std::string_view text) {
   return std::nullopt;
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 
 struct PaperText {
   // Labels.
@@ -69,4 +69,4 @@ std::string format_date(std::chrono::sys_seconds, profiles::Language);
 // "fr" / "en" to a language; nullopt for anything else.
 std::optional<profiles::Language> parse_language(std::string_view);
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

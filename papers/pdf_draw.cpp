@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon::pdf {
+namespace atelier::papers::pdf {
 namespace {
 
 using QrPtr = std::unique_ptr<QRcode, decltype(&QRcode_free)>;
@@ -175,4 +175,4 @@ std::expected<void, std::string> draw_qr(cairo_t* cr, const std::string& text, d
   return {};
 }
 
-} // namespace atelier::daemon::pdf
+} // namespace atelier::papers::pdf

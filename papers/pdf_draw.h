@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace atelier::daemon::pdf {
+namespace atelier::papers::pdf {
 
 constexpr double k_mm = 72.0 / 25.4;
 constexpr double k_a4_width = 595.276;
@@ -79,4 +79,4 @@ std::vector<std::string> wrap(cairo_t* cr, const std::string& text, double width
 std::expected<void, std::string> draw_qr(cairo_t* cr, const std::string& text, double x, double y,
                                          double size, int quiet_modules = 4);
 
-} // namespace atelier::daemon::pdf
+} // namespace atelier::papers::pdf

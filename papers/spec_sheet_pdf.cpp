@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 namespace {
 
 constexpr double k_margin = 50;
@@ -183,4 +183,4 @@ std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& 
   return doc->finish();
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 
 struct SpecSheetInput {
   const UnitPaper* paper = nullptr; // must pass spec_sheet_gaps() with no gap
@@ -28,4 +28,4 @@ struct SpecSheetInput {
 
 std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& input);
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 namespace {
 
 void erase_all(std::string& text, std::string_view what) {
@@ -126,4 +126,4 @@ std::string unit_qr_text(const hwdb::Unit& unit) {
   return fmt::format("atelier-unit:{}:{}", unit.tag.str(), unit.id);
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

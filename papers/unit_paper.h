@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 
 struct UnitPaper {
   hwdb::Unit unit;
@@ -42,4 +42,4 @@ std::string tidy_cpu_model(std::string_view model);
 // (same prefix, other row) from this one.
 std::string unit_qr_text(const hwdb::Unit& unit);
 
-} // namespace atelier::daemon
+} // namespace atelier::papers

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 constexpr std::array k_roles = {Role::volunteer, Role::technician, Role::coordinator, Role::admin};
@@ -103,4 +103,4 @@ std::string actor_name(Role role, std::string_view account) {
   return fmt::format("{}:{}", to_string(role), account);
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

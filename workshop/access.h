@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 enum class Role {
   volunteer,   // plugs machines in, reads verdicts: units, read-only
@@ -45,4 +45,4 @@ bool allows(Role role, Permission permission);
 // "coordinator:alice"; the local root on the command line is "admin:root".
 std::string actor_name(Role role, std::string_view account);
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

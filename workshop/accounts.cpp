@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 using hwdb::ErrorCode;
@@ -334,4 +334,4 @@ hwdb::Result<void> Accounts::revoke(hwdb::RowId token_id) {
   return {};
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

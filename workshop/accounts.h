@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 struct AccountsConfig {
   std::chrono::minutes token_lifetime{12 * 60}; // a working day; [api] token_hours
@@ -116,4 +116,4 @@ private:
   std::map<std::string, Failures> m_failures;
 };
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 using Json = nlohmann::json;
@@ -365,4 +365,4 @@ std::expected<FiledErasure, std::string> file_erasure(hwdb::Registry& registry,
   return result;
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

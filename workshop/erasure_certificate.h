@@ -23,7 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 inline constexpr std::string_view k_certificate_format = "atelier.erasure-certificate/1";
 
@@ -93,4 +93,4 @@ std::expected<FiledErasure, std::string> file_erasure(hwdb::Registry& registry,
                                                       const records::ErasureRecord& record,
                                                       const SigningKey& key);
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

@@ -6,7 +6,7 @@
 #include <sodium.h>
 #include <stdexcept>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 constexpr std::size_t k_min_password = 10;
@@ -91,7 +91,7 @@ std::string new_api_token() {
 }
 
 std::string api_token_digest(std::string_view token) {
-  return sha256_hex(token);
+  return daemon::sha256_hex(token);
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

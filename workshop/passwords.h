@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 // Argon2id cost. The default is libsodium's "interactive" level (2 passes over 64 MiB, about 0.1 s
 // on a workshop server): logins are online and rare, and an old donated PC used as the server must
@@ -39,4 +39,4 @@ std::string new_api_token();
 // What the database keeps of a token: its SHA-256, hex.
 std::string api_token_digest(std::string_view token);
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

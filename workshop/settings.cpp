@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <unistd.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 std::string env_or(const char* name, const char* fallback) {
   const char* value = std::getenv(name);
@@ -34,4 +34,4 @@ std::string default_role() {
   return ::geteuid() == 0 ? "admin" : "local";
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

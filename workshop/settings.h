@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 // --db, else $ATELIER_DB, else /var/lib/atelier/atelier.db.
 std::string default_database();
@@ -20,4 +20,4 @@ std::string default_actor();
 // HTTP API's accounts bring their own roles.
 std::string default_role();
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

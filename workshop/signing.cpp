@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 using KeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
@@ -345,4 +345,4 @@ SigningKey::sign(std::string_view message) const {
   return signature;
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

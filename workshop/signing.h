@@ -21,7 +21,7 @@
 
 struct evp_pkey_st;
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 inline constexpr std::string_view k_key_file_name = "workshop-ed25519.pem";
 
@@ -83,4 +83,4 @@ private:
   std::filesystem::path m_path;
 };
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 using nlohmann::json;
 
@@ -48,9 +48,9 @@ json to_json(const hwdb::BootSighting& b) {
   };
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 std::string firmware_summary(const hwdb::BootSighting& b) {
   // Option 93: 0 is legacy BIOS, the others are EFI.
@@ -140,4 +140,4 @@ hwdb::Result<json> unit_detail_json(hwdb::Store& store, const hwdb::Unit& unit) 
   return j;
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 nlohmann::json to_json(const hwdb::Unit& unit);
 nlohmann::json to_json(const hwdb::Event& event);
@@ -20,4 +20,4 @@ hwdb::Result<nlohmann::json> unit_detail_json(hwdb::Store& store, const hwdb::Un
 // "bios (ipxe)": firmware family from the client architecture, then how it last booted.
 std::string firmware_summary(const hwdb::BootSighting& sighting);
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 std::string progress_text(const std::string& progress_json) {
@@ -80,4 +80,4 @@ nlohmann::json to_json(const WorkshopRow& r) {
           {"progress", r.progress}, {"verdict", r.verdict}, {"updated", r.updated}};
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 
 struct WorkshopRow {
   std::string tag;
@@ -30,4 +30,4 @@ workshop_rows(const std::vector<hwdb::Unit>& units,
 
 nlohmann::json to_json(const WorkshopRow& row);
 
-} // namespace atelier::daemon
+} // namespace atelier::workshop

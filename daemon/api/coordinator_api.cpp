@@ -70,8 +70,9 @@ std::expected<std::string, ApiResponse> required_string(const json& body, std::s
 namespace {
 
 using namespace api;
+using workshop::Permission;
 
-json account_json(const AccountView& a) {
+json account_json(const workshop::AccountView& a) {
   return {{"name", a.name},
           {"role", to_string(a.role)},
           {"disabled", a.disabled},
@@ -101,15 +102,15 @@ ApiResponse login(CoordinatorApi::Call& call) {
                                       {"token_type", "Bearer"},
                                       {"expires_at", hwdb::format_timestamp(issued->expires_at)},
                                       {"account", account_json(issued->account)}});
-  r.actor = actor_name(issued->account.role, issued->account.name) + " (login)";
+  r.actor = workshop::actor_name(issued->account.role, issued->account.name) + " (login)";
   return r;
 }
 
 ApiResponse whoami(CoordinatorApi::Call& call) {
-  const AccountView& a = call.principal->account;
+  const workshop::AccountView& a = call.principal->account;
   json permissions = json::array();
-  for (const Permission p : all_permissions()) {
-    if (allows(a.role, p)) {
+  for (const Permission p : workshop::all_permissions()) {
+    if (workshop::allows(a.role, p)) {
       permissions.push_back(to_string(p));
     }
   }
@@ -136,7 +137,7 @@ ApiResponse list_units(CoordinatorApi::Call& call) {
                             fmt::format("state: unknown state '{}'", it->second));
     }
   }
-  auto all = unit_list_json(call.registry.store(), filter);
+  auto all = workshop::unit_list_json(call.registry.store(), filter);
   return all ? json_response(200, *all) : error_response(all.error());
 }
 
@@ -145,7 +146,7 @@ ApiResponse show_unit(CoordinatorApi::Call& call) {
   if (!unit) {
     return error_response(unit.error());
   }
-  auto j = unit_detail_json(call.registry.store(), *unit);
+  auto j = workshop::unit_detail_json(call.registry.store(), *unit);
   return j ? json_response(200, *j) : error_response(j.error());
 }
 
@@ -160,7 +161,7 @@ ApiResponse unit_history(CoordinatorApi::Call& call) {
   }
   json all = json::array();
   for (const auto& e : *events) {
-    all.push_back(to_json(e));
+    all.push_back(workshop::to_json(e));
   }
   return json_response(200, all);
 }
@@ -179,8 +180,8 @@ ApiResponse list_accounts(CoordinatorApi::Call& call) {
   return json_response(200, out);
 }
 
-std::expected<Role, ApiResponse> role_field(const std::string& text) {
-  auto role = parse_role(text);
+std::expected<workshop::Role, ApiResponse> role_field(const std::string& text) {
+  auto role = workshop::parse_role(text);
   if (!role) {
     return std::unexpected(error_response(
         400, "invalid_argument",
@@ -229,7 +230,7 @@ ApiResponse update_account(CoordinatorApi::Call& call) {
     }
     disabled = it->get<bool>();
   }
-  std::optional<Role> role;
+  std::optional<workshop::Role> role;
   if (*role_text) {
     auto parsed = role_field(**role_text);
     if (!parsed) {
@@ -240,11 +241,11 @@ ApiResponse update_account(CoordinatorApi::Call& call) {
   // An admin cannot lock themselves out by mistake.
   const auto target = call.accounts.find(name);
   const bool self = target && target->id == call.principal->account.id;
-  if (self && ((role && *role != Role::admin) || (disabled && *disabled))) {
+  if (self && ((role && *role != workshop::Role::admin) || (disabled && *disabled))) {
     return error_response(422, "refused",
                           "you cannot demote or disable your own account; ask another admin");
   }
-  hwdb::Result<AccountView> result = call.accounts.find(name);
+  hwdb::Result<workshop::AccountView> result = call.accounts.find(name);
   if (result && role) {
     result = call.accounts.set_role(name, *role, call.actor());
   }
@@ -336,8 +337,9 @@ std::string bearer_token(std::string_view header) {
 }
 
 std::string log_actor(const CoordinatorApi::Call& call) {
-  return call.principal ? actor_name(call.principal->account.role, call.principal->account.name)
-                        : "";
+  return call.principal
+             ? workshop::actor_name(call.principal->account.role, call.principal->account.name)
+             : "";
 }
 
 ApiResponse unauthorized(std::string_view message) {
@@ -348,7 +350,7 @@ ApiResponse unauthorized(std::string_view message) {
 
 } // namespace
 
-CoordinatorApi::CoordinatorApi(hwdb::Registry& registry, Accounts& accounts,
+CoordinatorApi::CoordinatorApi(hwdb::Registry& registry, workshop::Accounts& accounts,
                                CoordinatorSettings settings)
     : m_registry(registry), m_accounts(accounts), m_settings(std::move(settings)) {}
 
@@ -405,7 +407,8 @@ ApiResponse CoordinatorApi::handle(const ApiRequest& request) {
       return error_response(principal.error());
     }
     call.principal = std::move(*principal);
-    if (route->info.permission && !allows(call.principal->account.role, *route->info.permission)) {
+    if (route->info.permission &&
+        !workshop::allows(call.principal->account.role, *route->info.permission)) {
       ApiResponse r =
           error_response(403, "forbidden",
                          fmt::format("the {} role may not {} {} (needs {})",

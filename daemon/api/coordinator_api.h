@@ -24,9 +24,9 @@ namespace atelier::daemon {
 
 struct ApiRouteInfo {
   std::string_view method;
-  std::string_view pattern;             // "/api/v1/units/{tag}": {name} matches one path segment
-  bool needs_login = true;              // false only for the login itself
-  std::optional<Permission> permission; // none: any logged-in account
+  std::string_view pattern; // "/api/v1/units/{tag}": {name} matches one path segment
+  bool needs_login = true;  // false only for the login itself
+  std::optional<workshop::Permission> permission; // none: any logged-in account
   std::string_view summary;
 };
 
@@ -42,7 +42,8 @@ struct CoordinatorSettings {
 class CoordinatorApi {
 public:
   // Both must outlive the CoordinatorApi.
-  CoordinatorApi(hwdb::Registry& registry, Accounts& accounts, CoordinatorSettings settings = {});
+  CoordinatorApi(hwdb::Registry& registry, workshop::Accounts& accounts,
+                 CoordinatorSettings settings = {});
 
   ApiResponse handle(const ApiRequest& request);
 
@@ -53,7 +54,7 @@ public:
 
 private:
   hwdb::Registry& m_registry;
-  Accounts& m_accounts;
+  workshop::Accounts& m_accounts;
   CoordinatorSettings m_settings;
 };
 

@@ -14,10 +14,10 @@ namespace atelier::daemon {
 struct CoordinatorApi::Call {
   const ApiRequest& request;
   hwdb::Registry& registry;
-  Accounts& accounts;
-  std::map<std::string, std::string> params; // the {name} segments of the route
-  std::optional<Principal> principal;        // set for every route that needs a login
-  nlohmann::json body;                       // the parsed JSON body (null when none)
+  workshop::Accounts& accounts;
+  std::map<std::string, std::string> params;    // the {name} segments of the route
+  std::optional<workshop::Principal> principal; // set for every route that needs a login
+  nlohmann::json body;                          // the parsed JSON body (null when none)
 
   const CoordinatorSettings& settings;
 

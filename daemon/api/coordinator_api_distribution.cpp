@@ -16,6 +16,7 @@ namespace atelier::daemon {
 namespace {
 
 using namespace api;
+using workshop::Permission;
 
 json ts_or_null(const std::optional<hwdb::Timestamp>& t) {
   return t ? json(hwdb::format_timestamp(*t)) : json(nullptr);
@@ -194,7 +195,7 @@ ApiResponse suggest(CoordinatorApi::Call& call) {
   }
   json out = json::array();
   for (const auto& s : *suggestions) {
-    json j = to_json(s.unit);
+    json j = workshop::to_json(s.unit);
     j["score"] = s.score;
     j["reason"] = s.reason;
     out.push_back(std::move(j));
@@ -217,7 +218,7 @@ ApiResponse unassign(CoordinatorApi::Call& call) {
     return reason.error();
   }
   auto unit = call.registry.unassign(call.param("tag"), *reason, call.actor());
-  return unit ? json_response(200, to_json(*unit)) : error_response(unit.error());
+  return unit ? json_response(200, workshop::to_json(*unit)) : error_response(unit.error());
 }
 
 // {"price_cents": 4500, "date": "2026-11-23", "warranty_months": 6}: the program file's terms
@@ -269,7 +270,7 @@ ApiResponse return_unit(CoordinatorApi::Call& call) {
   auto unit = call.registry.return_unit(
       call.param("tag"), *reason,
       where == "parts" ? hwdb::ReturnTo::parts : hwdb::ReturnTo::pipeline, call.actor());
-  return unit ? json_response(200, to_json(*unit)) : error_response(unit.error());
+  return unit ? json_response(200, workshop::to_json(*unit)) : error_response(unit.error());
 }
 
 // ---- donations ----

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::cli {
 namespace {
 
 using nlohmann::json;
@@ -134,4 +134,4 @@ TEST_F(CliThenApiTest, AccountCreatedByTheCliLogsInOverHttp) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::cli

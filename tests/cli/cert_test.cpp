@@ -16,7 +16,7 @@
 
 namespace {
 
-using atelier::daemon::run_cli;
+using atelier::cli::run_cli;
 using nlohmann::json;
 
 using atelier::test::CliRun;

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-using atelier::daemon::run_cli;
+using atelier::cli::run_cli;
 using nlohmann::json;
 
 namespace {

@@ -18,7 +18,7 @@
 
 namespace {
 
-using atelier::daemon::run_cli;
+using atelier::cli::run_cli;
 using namespace atelier::hwdb;
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -360,7 +360,7 @@ TEST_F(CoordinatorCli, WritesEveryChangeAndReadOfHouseholdDataToTheAuditLog) {
   std::vector<std::string> actions;
   for (const auto& e : entries) {
     EXPECT_EQ(e.at("actor"), "cli:test");
-    EXPECT_EQ(e.at("role"), atelier::daemon::default_role());
+    EXPECT_EQ(e.at("role"), atelier::workshop::default_role());
     EXPECT_THAT(e.dump(), ::testing::Not(HasSubstr("REF-A")));
     EXPECT_THAT(e.dump(), ::testing::Not(HasSubstr("someone")));
     actions.push_back(e.at("action"));

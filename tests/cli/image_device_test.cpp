@@ -19,7 +19,7 @@
 
 namespace {
 
-using atelier::daemon::run_cli;
+using atelier::cli::run_cli;
 using atelier::imager::test::LoopDevice;
 using atelier::imager::test::MountPoint;
 using atelier::imager::test::must_run;

@@ -15,7 +15,7 @@
 
 namespace {
 
-using atelier::daemon::run_cli;
+using atelier::cli::run_cli;
 using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;

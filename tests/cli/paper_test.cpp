@@ -22,7 +22,7 @@
 
 namespace {
 
-using atelier::daemon::run_cli;
+using atelier::cli::run_cli;
 using nlohmann::json;
 namespace hwdb = atelier::hwdb;
 
@@ -262,7 +262,7 @@ TEST_F(PaperCli, LabelTextNeverLeavesItsLabelInAnyFormat) {
       "Hewlett-Packard Development Company, L.P.",
       "HP Compaq Elite 8300 Convertible Minitower with a very long marketing name", "CZC0000002");
   make_ready(tag, cpu);
-  for (const auto& format : atelier::daemon::label_formats()) {
+  for (const auto& format : atelier::papers::label_formats()) {
     const std::string pdf = (m_dir / (std::string(format.name) + ".pdf")).string();
     const CliRun r = paper({"label", tag, "--out", pdf, "--format", std::string(format.name)});
     ASSERT_EQ(r.status, 0) << r.err;

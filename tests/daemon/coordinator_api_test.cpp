@@ -18,10 +18,11 @@ protected:
   void SetUp() override {
     m_settings.retention_days = 365;
     ApiFixture::SetUp();
-    for (const Role role : all_roles()) {
+    for (const workshop::Role role : workshop::all_roles()) {
       add_account(std::string(to_string(role)), role, k_password);
     }
-    add_account("target", Role::volunteer, k_password); // what the account endpoints change
+    // what the account endpoints change
+    add_account("target", workshop::Role::volunteer, k_password);
     hwdb::IntakeRequest intake;
     intake.identity.vendor = "LENOVO";
     intake.identity.model = "ThinkCentre M700";
@@ -212,12 +213,12 @@ TEST_F(CoordinatorApiTest, RoleMatrixCoversEveryEndpoint) {
       EXPECT_EQ(anonymous.status, 401u) << route.method << " " << route.pattern;
       EXPECT_EQ(anonymous.header("WWW-Authenticate"), R"(Bearer realm="atelier")");
     }
-    for (const Role role : all_roles()) {
+    for (const workshop::Role role : workshop::all_roles()) {
       const std::string token = login(std::string(to_string(role)), k_password);
       const auto again = sample(route); // fresh names for creations
       const auto reply =
           http_call(m_port, std::string(route.method), again->path, again->body, token);
-      const bool allowed = !route.permission || allows(role, *route.permission);
+      const bool allowed = !route.permission || workshop::allows(role, *route.permission);
       const std::string where = fmt::format("{} {} as {}: {} {}", route.method, route.pattern,
                                             to_string(role), reply.status, reply.body);
       if (allowed) {

@@ -109,7 +109,7 @@ using Tweak = std::function<void(daemon::PipelineConfig&)>;
 
 // One "atelierd process": registry, tokens, pipeline and API over the database file.
 struct Daemon {
-  Daemon(const std::string& db, pxe::BootTokens& tokens, const daemon::SigningKey& key,
+  Daemon(const std::string& db, pxe::BootTokens& tokens, const workshop::SigningKey& key,
          const Tweak& tweak = {})
       : registry(hwdb::open_store(db).value(), clock) {
     daemon::PipelineConfig config;
@@ -140,7 +140,7 @@ struct Daemon {
 class PipelineTest : public ::testing::Test {
 protected:
   PipelineTest()
-      : m_key(daemon::SigningKey::load_or_create(m_dir / "keys").value()),
+      : m_key(workshop::SigningKey::load_or_create(m_dir / "keys").value()),
         m_daemon(std::make_unique<Daemon>(db(), m_tokens, m_key)) {}
 
   std::string db() const { return (m_dir / "atelier.db").string(); }
@@ -182,7 +182,7 @@ protected:
   atelier::testing::TempDir m_dir;
   pxe::BootTokens m_tokens{pxe::BootTokensConfig{}};
   pxe::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
-  daemon::SigningKey m_key;
+  workshop::SigningKey m_key;
   std::unique_ptr<Daemon> m_daemon;
 };
 
@@ -244,9 +244,10 @@ TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
   const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
   ASSERT_EQ(records.size(), 1u);
   // Signed with the workshop key: the stored certificate verifies offline.
-  auto certificate = daemon::certificate_from_stored(records[0]);
+  auto certificate = workshop::certificate_from_stored(records[0]);
   ASSERT_TRUE(certificate) << certificate.error();
-  EXPECT_TRUE(daemon::verify_certificate(certificate->document_text(), m_key.public_key()).valid());
+  EXPECT_TRUE(
+      workshop::verify_certificate(certificate->document_text(), m_key.public_key()).valid());
 }
 
 // A lost answer: the agent registers again with the same token and gets the same unit.
@@ -428,7 +429,8 @@ TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
                                         {"bytes_per_second", 2e6},
                                         {"eta_seconds", 70}}}});
   auto& store = m_daemon->registry.store();
-  auto rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(), {});
+  auto rows =
+      workshop::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(), {});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].stage, "bench");
   EXPECT_EQ(rows[0].progress, "25% 2 MB/s ETA 1m10s");
@@ -439,8 +441,8 @@ TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
                                     {"job", wipe["job"]},
                                     {"status", "failed"},
                                     {"reason", "DISK FAILING — remove the disk"}});
-  rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(),
-                               {{unit().id, "wipe failed: DISK FAILING — remove the disk"}});
+  rows = workshop::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(),
+                                 {{unit().id, "wipe failed: DISK FAILING — remove the disk"}});
   EXPECT_EQ(rows[0].state, "failed");
   EXPECT_EQ(rows[0].stage, "wipe failed");
   EXPECT_EQ(rows[0].verdict, "FAILED: wipe failed: DISK FAILING — remove the disk");
@@ -488,8 +490,8 @@ TEST_F(PipelineTest, BatchRunWaitsForItsMachineAndSummarises) {
   std::ostringstream out, err;
   std::atomic<int> status{-1};
   std::thread cli([&] {
-    status = daemon::run_cli({"--db", db(), "batch", "run", plan, "--json", "--interval", "0.1"},
-                             out, err);
+    status =
+        cli::run_cli({"--db", db(), "batch", "run", plan, "--json", "--interval", "0.1"}, out, err);
   });
   while (m_daemon->registry.store().open_batches().value().empty()) {
     if (status != -1) { // the command ended before opening its batch
@@ -569,8 +571,8 @@ TEST_F(PipelineTest, SilentAgentIsGivenUpAfterStallMinutes) {
   const std::string reason = store.events(unit().id).value().back().reason;
   EXPECT_EQ(reason, "no word from the agent for 10 min during wipe (powered off, hung or "
                     "unplugged?): boot the machine again over the network to resume");
-  const auto rows = daemon::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(),
-                                          {{unit().id, reason}});
+  const auto rows = workshop::workshop_rows(store.list_units({}).value(),
+                                            store.latest_jobs().value(), {{unit().id, reason}});
   EXPECT_EQ(rows[0].stage, "wipe failed");
   EXPECT_EQ(rows[0].verdict, "FAILED: " + reason);
 

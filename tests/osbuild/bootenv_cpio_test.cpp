@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace {
 
 struct ReadEntry {
@@ -145,4 +145,4 @@ TEST(InitramfsImage, AddingAPathAgainReplacesIt) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace {
 
 using ::testing::ElementsAre;
@@ -54,4 +54,4 @@ TEST(AptFields, MetaPackageDependencyByPrefix) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

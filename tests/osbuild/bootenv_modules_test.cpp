@@ -7,7 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace {
 
 using ::testing::ElementsAre;
@@ -203,4 +203,4 @@ TEST(ModInfo, TruncatedOrForeignFilesAreErrorsNotCrashes) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

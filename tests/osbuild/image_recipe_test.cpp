@@ -10,7 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::osbuild {
 namespace {
 
 using ::testing::Contains;
@@ -293,4 +293,4 @@ TEST(ImageManifest, RoundTripsThroughJson) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::osbuild

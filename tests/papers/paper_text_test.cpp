@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::papers {
 namespace {
 
 using profiles::Language;
@@ -142,4 +142,4 @@ TEST_F(FitText, WrapKeepsEveryLineWithinTheWidth) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::papers

@@ -108,8 +108,8 @@ protected:
     auto store = hwdb::open_store(m_db);
     ASSERT_TRUE(store) << store.error().message;
     m_registry.emplace(std::move(*store), m_clock);
-    daemon::AccountsConfig config;
-    config.cost = daemon::PasswordCost::minimum();
+    workshop::AccountsConfig config;
+    config.cost = workshop::PasswordCost::minimum();
     config.token_lifetime = std::chrono::minutes(60);
     m_accounts.emplace(m_registry->store(), m_clock, config);
     m_api.emplace(*m_registry, *m_accounts, m_settings);
@@ -141,7 +141,7 @@ protected:
     }
   }
 
-  void add_account(const std::string& name, daemon::Role role, const std::string& password) {
+  void add_account(const std::string& name, workshop::Role role, const std::string& password) {
     auto created = m_accounts->create(name, role, password, k_admin);
     ASSERT_TRUE(created) << created.error().message;
   }
@@ -164,7 +164,7 @@ protected:
   std::string m_db;
   SettableClock m_clock;
   std::optional<hwdb::Registry> m_registry;
-  std::optional<daemon::Accounts> m_accounts;
+  std::optional<workshop::Accounts> m_accounts;
   daemon::CoordinatorSettings m_settings; // set before ApiFixture::SetUp() to change it
   std::optional<daemon::CoordinatorApi> m_api;
   boost::asio::io_context m_io;

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 // Issue 8: "Volunteers see units but not households; only coordinators and admins see households."
@@ -59,4 +59,4 @@ TEST(AccessPolicy, RoleNamesRoundTripAndUnknownNamesAreRejected) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::workshop

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 using testing::SettableClock;
@@ -167,4 +167,4 @@ TEST_F(AccountsTest, RepeatedFailuresThrottleTheName) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::workshop

@@ -8,10 +8,11 @@
 
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 using Json = nlohmann::json;
+using papers::CertificateText;
 
 class CertificateTest : public ::testing::Test {
 protected:
@@ -225,7 +226,7 @@ TEST(RecordDifferences, NamesEachFieldWithBothValues) {
 // The value of the record line labelled `label`, or "" when there is none.
 std::string line_value(const records::ErasureRecord& r, profiles::Language language,
                        std::string_view label) {
-  for (const RecordLine& line : record_lines(r, language)) {
+  for (const papers::RecordLine& line : papers::record_lines(r, language)) {
     if (line.label == label) {
       return line.value;
     }
@@ -245,9 +246,11 @@ TEST(CertificateText, FrenchAgreesHiddenAreasInNumberAndWritesADecimalComma) {
   r.hidden_areas = {true, true, false, false, 500107862016, 480103981056, "USB bridge"};
   EXPECT_EQ(line_value(r, profiles::Language::fr, "Zones cach\u00e9es (HPA/DCO)"),
             "HPA trouv\u00e9e, NON retir\u00e9e\u00a0; USB bridge");
-  EXPECT_EQ(format_bytes(500107862016, profiles::Language::fr), "500,1 Go (500107862016 octets)");
-  EXPECT_EQ(format_bytes(500107862016, profiles::Language::en), "500.1 GB (500107862016 bytes)");
-  EXPECT_EQ(format_bytes(512, profiles::Language::fr), "512 octets");
+  EXPECT_EQ(papers::format_bytes(500107862016, profiles::Language::fr),
+            "500,1 Go (500107862016 octets)");
+  EXPECT_EQ(papers::format_bytes(500107862016, profiles::Language::en),
+            "500.1 GB (500107862016 bytes)");
+  EXPECT_EQ(papers::format_bytes(512, profiles::Language::fr), "512 octets");
   // A recorded outcome the text knows is translated; free text the imager wrote is kept as is.
   r.verification_result = "failed: 3 mismatching sectors";
   EXPECT_EQ(line_value(r, profiles::Language::fr, "V\u00e9rification"),
@@ -257,8 +260,8 @@ TEST(CertificateText, FrenchAgreesHiddenAreasInNumberAndWritesADecimalComma) {
 
 TEST(CertificateText, BothLanguagesGiveTheSameLinesInTheSameOrder) {
   // Why: the French certificate must not silently drop a field the English one shows.
-  const auto fr = record_lines(test::failed_record(), profiles::Language::fr);
-  const auto en = record_lines(test::failed_record(), profiles::Language::en);
+  const auto fr = papers::record_lines(test::failed_record(), profiles::Language::fr);
+  const auto en = papers::record_lines(test::failed_record(), profiles::Language::en);
   ASSERT_EQ(fr.size(), en.size());
   for (std::size_t i = 0; i < fr.size(); ++i) {
     EXPECT_FALSE(fr[i].label.empty());
@@ -280,8 +283,8 @@ TEST(CertificateText, EveryStringExistsInBothLanguagesWithTheSamePlaceholders) {
     }
     return n;
   };
-  const CertificateText& fr = certificate_text(profiles::Language::fr);
-  const CertificateText& en = certificate_text(profiles::Language::en);
+  const CertificateText& fr = papers::certificate_text(profiles::Language::fr);
+  const CertificateText& en = papers::certificate_text(profiles::Language::en);
   const std::string_view CertificateText::*fields[] = {&CertificateText::bytes,
                                                        &CertificateText::not_recorded,
                                                        &CertificateText::result,
@@ -375,4 +378,4 @@ TEST(CertificateText, EveryStringExistsInBothLanguagesWithTheSamePlaceholders) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::workshop

@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-namespace atelier::daemon {
+namespace atelier::workshop {
 namespace {
 
 std::uint32_t mode_of(const std::filesystem::path& path) {
@@ -139,4 +139,4 @@ TEST(Base64, OnlyTheCanonicalSpellingDecodes) {
 }
 
 } // namespace
-} // namespace atelier::daemon
+} // namespace atelier::workshop
