@@ -442,7 +442,7 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
     return;
   }
   if (!a.cert_out.empty()) {
-    if (auto w = write_file_atomically(a.cert_out, filed->certificate->document_text()); !w) {
+    if (auto w = base::write_file_atomically(a.cert_out, filed->certificate->document_text()); !w) {
       ctx.err << "atelier image: " << w.error() << '\n'; // the record is in the database anyway
     }
   }
@@ -467,14 +467,14 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   options.in_boot_environment = safety.in_boot_environment;
   options.install_bootloader = !a.no_bootloader;
   options.progress = progress;
-  static const hwdb::SystemClock clock;
-  const hwdb::Timestamp started = clock.now();
+  static const base::SystemClock clock;
+  const hwdb::Timestamp started = clock.wall_seconds();
   imager::PosixProcessRunner runner;
   const imager::ImagingRecord imaged = imager::deploy(options, runner);
   hwdb::ImagingRecord row;
   row.unit_id = unit.id;
   row.started_at = parse_record_time(imaged.started_at).value_or(started);
-  row.finished_at = parse_record_time(imaged.finished_at).value_or(clock.now());
+  row.finished_at = parse_record_time(imaged.finished_at).value_or(clock.wall_seconds());
   row.profile = profile->name;
   row.image_sha256 = imaged.image_sha256.empty() ? *profile->image.sha256 : imaged.image_sha256;
   row.result = std::string(imager::to_string(imaged.result));

@@ -16,7 +16,7 @@ namespace atelier::daemon {
 namespace {
 
 bool write_pdf(CliContext& ctx, const std::string& path, const std::string& bytes) {
-  if (auto w = write_file_atomically(path, bytes); !w) {
+  if (auto w = base::write_file_atomically(path, bytes); !w) {
     ctx.error(w.error());
     return false;
   }

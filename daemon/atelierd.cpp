@@ -1,5 +1,7 @@
 #include "daemon/atelierd.h"
 
+#include "base/clock.h"
+#include "base/time_text.h"
 #include "daemon/agent_api.h"
 #include "daemon/api/api_server.h"
 #include "daemon/api/coordinator_api.h"
@@ -117,9 +119,9 @@ std::optional<std::pair<pxe::Ipv4Address, pxe::Ipv4Address>> parse_range(const s
 // One line per event, to stderr (journald adds its own timestamps under systemd; ours keep
 // foreground runs readable).
 void log_line(std::string_view line) {
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  std::cerr << fmt::format("{:%Y-%m-%dT%H:%M:%S}Z atelierd: {}\n", now, line) << std::flush;
+  std::cerr << fmt::format("{} atelierd: {}\n", base::format_rfc3339(base::system_clock().wall()),
+                           line)
+            << std::flush;
 }
 
 // The coordinator API as atelierd runs it (docs/API.md): on its own thread with its own database
@@ -151,7 +153,7 @@ public:
           "another port (default {}); nothing started",
           opt.api_listen, opt.http_port, profiles::ApiSection{}.listen));
     }
-    static const hwdb::SystemClock clock;
+    static const base::SystemClock clock;
     auto store = hwdb::open_store(opt.db);
     if (!store) {
       return std::unexpected("coordinator API: " + store.error().message);
@@ -197,7 +199,7 @@ public:
   }
 
 private:
-  CoordinatorApiService(std::unique_ptr<hwdb::Store> store, const hwdb::Clock& clock,
+  CoordinatorApiService(std::unique_ptr<hwdb::Store> store, const base::Clock& clock,
                         std::chrono::minutes token_lifetime, CoordinatorSettings settings)
       : m_registry(std::move(store), clock),
         m_accounts(m_registry.store(), clock,
@@ -333,7 +335,7 @@ int run_atelierd(const std::vector<std::string>& args) {
     log_line(fmt::format("--address: '{}' is not an IPv4 address", opt.address));
     return 2;
   }
-  static const hwdb::SystemClock clock;
+  static const base::SystemClock clock;
   auto store = hwdb::open_store(opt.db);
   if (!store) {
     log_line(store.error().message);

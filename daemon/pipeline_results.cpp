@@ -1,5 +1,6 @@
 // Pipeline: what each step's result does to the unit (called inside the transaction that ends the
 // job, so a result and its consequences are recorded together or not at all).
+#include "base/text.h"
 #include "daemon/pipeline.h"
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
@@ -20,13 +21,7 @@ std::string string_at(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& p : parts) {
-    out += out.empty() ? p : std::string(separator) + p;
-  }
-  return out;
-}
+using base::join;
 
 } // namespace
 
@@ -90,7 +85,7 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     for (const auto& score : summary->scores) {
       hwdb::BenchResult row;
       row.unit_id = caller.unit.id;
-      row.run_at = m_clock.now();
+      row.run_at = m_clock.wall_seconds();
       row.name = score.name;
       row.score = score.score;
       row.value = score.value;
@@ -104,7 +99,7 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
       m_config.program, *facts, disks ? *disks : std::vector<imager::DiskVerdict>{}, bench);
   hwdb::GradeRecord grade;
   grade.unit_id = caller.unit.id;
-  grade.graded_at = m_clock.now();
+  grade.graded_at = m_clock.wall_seconds();
   grade.grade = std::string(profiles::to_string(graded.grade));
   grade.score = graded.rules.score;
   grade.explanation = imager::to_text(graded);
@@ -212,7 +207,7 @@ Pipeline::apply_deploy(const Caller& caller, const hwdb::PipelineJob& job, const
   hwdb::ImagingRecord record;
   record.unit_id = caller.unit.id;
   record.started_at = job.issued_at;
-  record.finished_at = m_clock.now();
+  record.finished_at = m_clock.wall_seconds();
   record.profile = string_at(params, "profile");
   record.image_sha256 = string_at(params, "image_sha256");
   record.result = ok ? "imaged" : "failed";

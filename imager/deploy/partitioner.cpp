@@ -1,5 +1,7 @@
 #include "imager/deploy/partitioner.h"
 
+#include "base/text.h"
+
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -118,9 +120,7 @@ private:
   int m_fd;
 };
 
-std::string errno_text(int err) {
-  return std::strerror(err);
-}
+using base::errno_text;
 
 // Writes zeros over [offset, offset + length) and flushes them to the device.
 std::expected<void, std::string> zero_range(int fd, const std::string& device, std::uint64_t offset,

@@ -263,7 +263,7 @@ TEST(PurgeNvme, StopsWaitingAfterTwiceTheLogsEstimatePlusTenMinutes) {
   const ErasureRecord r = p.run();
   EXPECT_EQ(r.result, ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, "still running after 20 minutes")) << r.failure_reason;
-  EXPECT_LE(p.clock.elapsed, 21min);
+  EXPECT_LE(p.clock.elapsed(), 21min);
 }
 
 TEST(PurgeNvme, FormatsWithCryptographicEraseKeepingTheLbaFormat) {
