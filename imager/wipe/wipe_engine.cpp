@@ -306,6 +306,7 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options, ErasureRecor
     verify.progress = options.progress;
     verify.progress_interval = options.progress_interval;
     verify.device_label = options.device_label;
+    verify.clock = options.clock;
     const VerifyOutcome outcome = verify_overwrite(device, passes.back(), seed, verify);
     record.bytes_verified = outcome.bytes_verified;
     record.read_errors = outcome.unreadable_sectors;

@@ -24,8 +24,6 @@ using namespace std::chrono_literals;
 // Purge tests time with the one FakeClock: sleeps and simulated erases move it, starting at
 // 2026-11-23T10:00:00Z.
 using FakeClock = atelier::testing::FakeClock;
-int sleeps = 0;
-};
 
 // Sparse media: written sectors plus a background that stands for every other sector.
 class FakeMedia final : public SectorWriter {
