@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::base {
 
 std::expected<std::string, std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -39,4 +39,4 @@ std::expected<void, std::string> write_file_atomically(const std::string& path,
   return {};
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::base

@@ -4,7 +4,7 @@
 #include <expected>
 #include <string>
 
-namespace atelier::daemon {
+namespace atelier::base {
 
 // The file's bytes, or "PATH: cannot be read".
 std::expected<std::string, std::string> read_file(const std::string& path);
@@ -12,4 +12,4 @@ std::expected<std::string, std::string> read_file(const std::string& path);
 std::expected<void, std::string> write_file_atomically(const std::string& path,
                                                        const std::string& bytes);
 
-} // namespace atelier::daemon
+} // namespace atelier::base

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-namespace atelier::daemon {
+namespace atelier::base {
 
 struct Sha256::State {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
@@ -43,4 +43,4 @@ std::string sha256_hex(std::string_view data) {
   return hash.hex_digest();
 }
 
-} // namespace atelier::daemon
+} // namespace atelier::base

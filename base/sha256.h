@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace atelier::daemon {
+namespace atelier::base {
 
 class Sha256 {
 public:
@@ -25,4 +25,4 @@ private:
 
 std::string sha256_hex(std::string_view data);
 
-} // namespace atelier::daemon
+} // namespace atelier::base

@@ -73,7 +73,7 @@ void with_accounts(CliContext& ctx, const std::function<void(workshop::Accounts&
   if (!require_local_admin(ctx)) {
     return;
   }
-  static const hwdb::SystemClock clock;
+  static const base::SystemClock clock;
   auto registry = open_registry(ctx);
   if (!registry) {
     return;
@@ -117,8 +117,8 @@ void list(CliContext& ctx, const AccountOptions& opt) {
         out.push_back({{"name", a.name},
                        {"role", to_string(a.role)},
                        {"disabled", a.disabled},
-                       {"created_at", hwdb::format_timestamp(a.created_at)},
-                       {"updated_at", hwdb::format_timestamp(a.updated_at)}});
+                       {"created_at", base::format_rfc3339(a.created_at)},
+                       {"updated_at", base::format_rfc3339(a.updated_at)}});
       }
       ctx.out << out.dump(2) << '\n';
       return;
@@ -130,7 +130,7 @@ void list(CliContext& ctx, const AccountOptions& opt) {
     Table table({"NAME", "ROLE", "STATUS", "UPDATED"});
     for (const auto& a : *all) {
       table.add({a.name, std::string(to_string(a.role)), a.disabled ? "disabled" : "active",
-                 hwdb::format_timestamp(a.updated_at)});
+                 base::format_rfc3339(a.updated_at)});
     }
     table.print(ctx.out);
   });

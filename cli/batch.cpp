@@ -50,13 +50,13 @@ void run_batch(CliContext& ctx, const BatchOptions& opt) {
     return;
   }
   hwdb::Store& store = registry->store();
-  const hwdb::SystemClock clock;
+  const base::SystemClock clock;
   hwdb::Batch batch;
   batch.name = plan->name;
   batch.profile = plan->profile;
   batch.max_units = plan->count;
   batch.macs = plan->macs;
-  batch.created_at = clock.now();
+  batch.created_at = clock.wall_seconds();
   auto id = store.add_batch(batch);
   if (!id) {
     ctx.error(id.error().message);
@@ -111,7 +111,7 @@ void run_batch(CliContext& ctx, const BatchOptions& opt) {
     std::this_thread::sleep_for(std::chrono::duration<double>(opt.interval));
   }
   std::signal(SIGINT, previous_handler);
-  (void)store.close_batch(*id, clock.now());
+  (void)store.close_batch(*id, clock.wall_seconds());
 
   int ready = 0;
   int failed = 0;

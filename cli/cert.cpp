@@ -44,7 +44,7 @@ struct SignOptions {
 };
 
 void sign(CliContext& ctx, const SignOptions& o) {
-  auto text = daemon::read_file(o.file);
+  auto text = base::read_file(o.file);
   if (!text) {
     ctx.error(text.error());
     return;
@@ -124,7 +124,7 @@ void sign(CliContext& ctx, const SignOptions& o) {
     return;
   }
   const std::string out = o.out.empty() ? default_signed_path(o.file) : o.out;
-  if (auto w = daemon::write_file_atomically(out, filed->certificate->document_text()); !w) {
+  if (auto w = base::write_file_atomically(out, filed->certificate->document_text()); !w) {
     ctx.error(w.error());
     return;
   }
@@ -174,7 +174,7 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Ve
       tag = (*u)->tag.str();
     }
   }
-  const std::string date = hwdb::format_timestamp(row.finished_at).substr(0, 10);
+  const std::string date = base::format_date(row.finished_at);
   const auto differences = workshop::record_differences(
       v.record_json, json::parse(row.record_json, nullptr, false), date);
   if (!differences.empty()) {
@@ -186,7 +186,7 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Ve
     }
     return;
   }
-  const json file_signature = json::parse(daemon::read_file(o.file).value_or("{}"), nullptr, false)
+  const json file_signature = json::parse(base::read_file(o.file).value_or("{}"), nullptr, false)
                                   .value("signature", json::object());
   const auto canonical_signature = records::canonical_json(file_signature);
   if (!canonical_signature || *canonical_signature != row.signature) {
@@ -202,7 +202,7 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Ve
 void verify(CliContext& ctx, const VerifyOptions& o) {
   std::optional<workshop::PublicKey> workshop;
   if (!o.key.empty()) {
-    auto pem = daemon::read_file(o.key);
+    auto pem = base::read_file(o.key);
     std::expected<workshop::PublicKey, std::string> key = std::unexpected(pem ? "" : pem.error());
     if (pem) {
       key = workshop::PublicKey::from_pem(*pem);
@@ -214,7 +214,7 @@ void verify(CliContext& ctx, const VerifyOptions& o) {
     }
     workshop = *key;
   }
-  auto text = daemon::read_file(o.file);
+  auto text = base::read_file(o.file);
   if (!text) {
     ctx.err << "atelier: " << text.error() << '\n';
     ctx.status = k_exit_usage;

@@ -21,7 +21,7 @@ namespace {
 using nlohmann::json;
 
 bool write_bytes(CliContext& ctx, const std::string& path, const std::string& bytes) {
-  if (auto w = daemon::write_file_atomically(path, bytes); !w) {
+  if (auto w = base::write_file_atomically(path, bytes); !w) {
     ctx.error(w.error());
     return false;
   }
@@ -63,7 +63,7 @@ void list(CliContext& ctx, const std::string& tag, bool as_json) {
     };
     const std::string fingerprint = fingerprint_of(row);
     all.push_back({{"record_id", row.record_id},
-                   {"finished_at", hwdb::format_timestamp(row.finished_at)},
+                   {"finished_at", base::format_rfc3339(row.finished_at)},
                    {"model", text("model")},
                    {"serial", text("serial")},
                    {"level", row.level},
@@ -71,8 +71,8 @@ void list(CliContext& ctx, const std::string& tag, bool as_json) {
                    {"verification", row.verification},
                    {"result", row.result},
                    {"key_fingerprint", fingerprint.empty() ? json(nullptr) : json(fingerprint)}});
-    table.add({row.record_id, hwdb::format_timestamp(row.finished_at), text("model"),
-               text("serial"), row.level, row.method, row.verification, row.result,
+    table.add({row.record_id, base::format_rfc3339(row.finished_at), text("model"), text("serial"),
+               row.level, row.method, row.verification, row.result,
                fingerprint.empty() ? "not signed" : fingerprint});
   }
   if (as_json) {
@@ -144,15 +144,15 @@ struct PdfOptions {
 std::optional<workshop::Certificate> certificate_from_file(CliContext& ctx, const PdfOptions& o) {
   std::optional<workshop::PublicKey> workshop;
   if (!o.key.empty()) {
-    auto pem = daemon::read_file(o.key);
-    auto key = workshop::PublicKey::from_pem(pem.value_or(""));
+    auto pem = base::read_file(o.key);
+    auto key = PublicKey::from_pem(pem.value_or(""));
     if (!key) {
       ctx.error(fmt::format("--key {}: {}", o.key, pem ? key.error() : pem.error()));
       return std::nullopt;
     }
     workshop = *key;
   }
-  auto text = daemon::read_file(o.source);
+  auto text = base::read_file(o.source);
   if (!text) {
     ctx.error(text.error());
     return std::nullopt;

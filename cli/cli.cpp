@@ -10,7 +10,7 @@
 namespace atelier::cli {
 
 std::optional<hwdb::Registry> open_registry(CliContext& ctx) {
-  static const hwdb::SystemClock clock;
+  static const base::SystemClock clock;
   auto store = hwdb::open_store(ctx.db);
   if (!store) {
     ctx.error(store.error().message);

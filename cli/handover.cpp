@@ -16,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 std::string day(hwdb::Timestamp t) {
-  return hwdb::format_timestamp(t).substr(0, 10);
+  return base::format_date(t);
 }
 
 // "60", "59.9", "59.90" or "59,90" euros to cents; nullopt for anything else.
@@ -45,7 +45,7 @@ std::optional<std::int64_t> parse_price(std::string_view text) {
 
 // A YYYY-MM-DD day as a time: today is now; another day is its noon (UTC).
 std::optional<hwdb::Timestamp> parse_day(const std::string& text, hwdb::Timestamp now) {
-  auto midnight = hwdb::parse_timestamp(text + "T00:00:00Z");
+  auto midnight = base::parse_date(text);
   if (!midnight || text.size() != 10) {
     return std::nullopt;
   }
@@ -132,11 +132,11 @@ void deliver(CliContext& ctx, const std::string& tag, const DeliverOptions& opt)
     ctx.error(fmt::format("--price: '{}' is not an amount in euros like 60 or 59.90", opt.price));
     return;
   }
-  const hwdb::SystemClock clock;
+  const base::SystemClock clock;
   hwdb::DeliveryTerms terms;
   terms.price_cents = *cents;
   if (!opt.date.empty()) {
-    terms.date = parse_day(opt.date, clock.now());
+    terms.date = parse_day(opt.date, clock.wall_seconds());
     if (!terms.date) {
       ctx.error(fmt::format("--date: '{}' is not a date like 2026-03-02", opt.date));
       return;
@@ -161,11 +161,10 @@ void deliver(CliContext& ctx, const std::string& tag, const DeliverOptions& opt)
   }
   if (opt.json) {
     ctx.out << json{{"tag", tag},
-                    {"delivered_at", hwdb::format_timestamp(*a->delivered_at)},
+                    {"delivered_at", base::format_rfc3339(*a->delivered_at)},
                     {"price_cents", *a->price_cents},
-                    {"warranty_end", a->warranty_end
-                                         ? json(hwdb::format_timestamp(*a->warranty_end))
-                                         : json(nullptr)},
+                    {"warranty_end", a->warranty_end ? json(base::format_rfc3339(*a->warranty_end))
+                                                     : json(nullptr)},
                     {"program", a->program}}
                    .dump(2)
             << '\n';
@@ -211,8 +210,8 @@ json to_json(const hwdb::Donation& d) {
       {"date", d.received_on},
       {"expected", d.expected_count ? json(*d.expected_count) : json(nullptr)},
       {"notes", d.notes},
-      {"opened_at", hwdb::format_timestamp(d.opened_at)},
-      {"closed_at", d.closed_at ? json(hwdb::format_timestamp(*d.closed_at)) : json(nullptr)}};
+      {"opened_at", base::format_rfc3339(d.opened_at)},
+      {"closed_at", d.closed_at ? json(base::format_rfc3339(*d.closed_at)) : json(nullptr)}};
 }
 
 struct OpenOptions {
@@ -221,10 +220,10 @@ struct OpenOptions {
 };
 
 void intake_open(CliContext& ctx, const OpenOptions& opt) {
-  const hwdb::SystemClock clock;
+  const base::SystemClock clock;
   hwdb::Donation d;
   d.donor = opt.donor;
-  d.received_on = opt.date.empty() ? day(clock.now()) : opt.date;
+  d.received_on = opt.date.empty() ? day(clock.wall_seconds()) : opt.date;
   if (opt.expected >= 0) {
     d.expected_count = opt.expected;
   }

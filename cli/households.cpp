@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 std::string opt_ts(const std::optional<hwdb::Timestamp>& t) {
-  return t ? hwdb::format_timestamp(*t) : "";
+  return t ? base::format_rfc3339(*t) : "";
 }
 
 json to_json(const hwdb::Household& h) {
@@ -27,16 +27,16 @@ json to_json(const hwdb::Household& h) {
               {"needs", h.needs},
               {"district", h.district},
               {"notes", h.notes},
-              {"created_at", hwdb::format_timestamp(h.created_at)},
+              {"created_at", base::format_rfc3339(h.created_at)},
               {"updated_at", h.updated_at ? json(opt_ts(h.updated_at)) : json(nullptr)}};
 }
 
 json to_json(const hwdb::Assignment& a, const std::string& tag) {
   const auto ts_or_null = [](const std::optional<hwdb::Timestamp>& t) {
-    return t ? json(hwdb::format_timestamp(*t)) : json(nullptr);
+    return t ? json(base::format_rfc3339(*t)) : json(nullptr);
   };
   return json{{"unit", tag},
-              {"assigned_at", hwdb::format_timestamp(a.assigned_at)},
+              {"assigned_at", base::format_rfc3339(a.assigned_at)},
               {"delivered_at", ts_or_null(a.delivered_at)},
               {"price_cents", a.price_cents ? json(*a.price_cents) : json(nullptr)},
               {"warranty_end", ts_or_null(a.warranty_end)},
@@ -47,7 +47,7 @@ json to_json(const hwdb::Assignment& a, const std::string& tag) {
 }
 
 json to_json(const hwdb::AuditEntry& e) {
-  return json{{"at", hwdb::format_timestamp(e.at)},
+  return json{{"at", base::format_rfc3339(e.at)},
               {"actor", e.actor},
               {"role", e.role},
               {"action", e.action},
@@ -116,7 +116,7 @@ void print_household(CliContext& ctx, const hwdb::Household& h) {
   row("Needs", h.needs);
   row("District", h.district);
   row("Notes", h.notes);
-  row("Recorded", hwdb::format_timestamp(h.created_at));
+  row("Recorded", base::format_rfc3339(h.created_at));
   row("Edited", opt_ts(h.updated_at));
 }
 
@@ -180,7 +180,7 @@ void list(CliContext& ctx, bool as_json) {
   Table table({"REFERENCE", "DEVICE", "USES", "DISTRICT", "RECORDED"});
   for (const auto& h : *all) {
     table.add({h.reference, h.device, fmt::format("{}", fmt::join(h.uses, ",")), h.district,
-               hwdb::format_timestamp(h.created_at).substr(0, 10)});
+               base::format_date(h.created_at)});
   }
   table.print(ctx.out);
 }
@@ -216,12 +216,12 @@ void show(CliContext& ctx, const std::string& reference, bool as_json) {
   }
   print_household(ctx, *h);
   for (const auto& [a, tag] : with_tags) {
-    std::string what = "assigned " + hwdb::format_timestamp(a.assigned_at).substr(0, 10);
+    std::string what = "assigned " + base::format_date(a.assigned_at);
     if (a.delivered_at) {
-      what += ", delivered " + hwdb::format_timestamp(*a.delivered_at).substr(0, 10);
+      what += ", delivered " + base::format_date(*a.delivered_at);
     }
     if (a.returned_at) {
-      what += ", returned " + hwdb::format_timestamp(*a.returned_at).substr(0, 10);
+      what += ", returned " + base::format_date(*a.returned_at);
     }
     ctx.out << fmt::format("{:<13}{} ({})\n", "Unit", tag, what);
   }
@@ -238,8 +238,8 @@ void export_household(CliContext& ctx, const std::string& reference, const std::
     return;
   }
   json j{{"format", "atelier.household-export/1"},
-         {"exported_at", hwdb::format_timestamp(record->audit.empty() ? record->household.created_at
-                                                                      : record->audit.back().at)},
+         {"exported_at", base::format_rfc3339(record->audit.empty() ? record->household.created_at
+                                                                    : record->audit.back().at)},
          {"household", to_json(record->household)},
          {"assignments", json::array()},
          {"audit_log", json::array()}};

@@ -443,8 +443,7 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
     return;
   }
   if (!a.cert_out.empty()) {
-    if (auto w = daemon::write_file_atomically(a.cert_out, filed->certificate->document_text());
-        !w) {
+    if (auto w = base::write_file_atomically(a.cert_out, filed->certificate->document_text()); !w) {
       ctx.err << "atelier image: " << w.error() << '\n'; // the record is in the database anyway
     }
   }
@@ -469,14 +468,14 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   options.in_boot_environment = safety.in_boot_environment;
   options.install_bootloader = !a.no_bootloader;
   options.progress = progress;
-  static const hwdb::SystemClock clock;
-  const hwdb::Timestamp started = clock.now();
-  base::PosixProcessRunner runner;
+  static const base::SystemClock clock;
+  const hwdb::Timestamp started = clock.wall_seconds();
+  imager::PosixProcessRunner runner;
   const records::ImagingRecord imaged = imager::deploy(options, runner);
   hwdb::ImagingRecord row;
   row.unit_id = unit.id;
   row.started_at = workshop::parse_record_time(imaged.started_at).value_or(started);
-  row.finished_at = workshop::parse_record_time(imaged.finished_at).value_or(clock.now());
+  row.finished_at = workshop::parse_record_time(imaged.finished_at).value_or(clock.wall_seconds());
   row.profile = profile->name;
   row.image_sha256 = imaged.image_sha256.empty() ? *profile->image.sha256 : imaged.image_sha256;
   row.result = std::string(records::to_string(imaged.result));

@@ -16,7 +16,7 @@ namespace atelier::cli {
 namespace {
 
 bool write_pdf(CliContext& ctx, const std::string& path, const std::string& bytes) {
-  if (auto w = daemon::write_file_atomically(path, bytes); !w) {
+  if (auto w = base::write_file_atomically(path, bytes); !w) {
     ctx.error(w.error());
     return false;
   }

@@ -67,8 +67,8 @@ void report(CliContext& ctx, const ReportOptions& opt) {
     ctx.error("--csv and --json: choose one");
     return;
   }
-  const auto from = hwdb::parse_timestamp(opt.from + "T00:00:00Z");
-  const auto to = hwdb::parse_timestamp(opt.to + "T23:59:59Z");
+  const auto from = base::parse_date(opt.from);
+  const auto to = base::parse_rfc3339(opt.to + "T23:59:59Z");
   if (!from || opt.from.size() != 10) {
     ctx.error(fmt::format("--from: '{}' is not a date like 2026-01-01", opt.from));
     return;
@@ -221,7 +221,7 @@ void audit(CliContext& ctx, const std::string& subject, std::size_t limit, bool 
   if (as_json) {
     json out = json::array();
     for (const auto& e : *entries) {
-      out.push_back({{"at", hwdb::format_timestamp(e.at)},
+      out.push_back({{"at", base::format_rfc3339(e.at)},
                      {"actor", e.actor},
                      {"role", e.role},
                      {"action", e.action},
@@ -233,7 +233,7 @@ void audit(CliContext& ctx, const std::string& subject, std::size_t limit, bool 
   }
   Table table({"TIME", "ACTOR", "ROLE", "ACTION", "SUBJECT", "DETAIL"});
   for (const auto& e : *entries) {
-    table.add({hwdb::format_timestamp(e.at), e.actor, e.role, e.action, e.subject, e.detail});
+    table.add({base::format_rfc3339(e.at), e.actor, e.role, e.action, e.subject, e.detail});
   }
   table.print(ctx.out);
 }

@@ -89,7 +89,7 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
                u.key.kind == hwdb::IdentityKind::board_serial ? u.identity.board_serial
                                                               : u.identity.serial,
                u.identity.wired_mac ? u.identity.wired_mac->str() : "", firmware(u),
-               hwdb::format_timestamp(u.updated_at)});
+               base::format_rfc3339(u.updated_at)});
   }
   table.print(ctx.out);
 }
@@ -155,7 +155,7 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
   if (!sightings->empty()) {
     const auto& last = sightings->back();
     row("Boots seen",
-        fmt::format("{}, last {} ({}{})", sightings->size(), hwdb::format_timestamp(last.seen_at),
+        fmt::format("{}, last {} ({}{})", sightings->size(), base::format_rfc3339(last.seen_at),
                     last.firmware, last.arch ? fmt::format(", arch {}", *last.arch) : ""));
   }
   if (*grade) {
@@ -177,20 +177,20 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
     std::string what = fmt::format("{}, assigned {}",
                                    a.household_id ? hwdb::household_subject(*a.household_id)
                                                   : std::string("a deleted household"),
-                                   hwdb::format_timestamp(a.assigned_at).substr(0, 10));
+                                   base::format_date(a.assigned_at));
     if (a.delivered_at) {
-      what += ", delivered " + hwdb::format_timestamp(*a.delivered_at).substr(0, 10);
+      what += ", delivered " + base::format_date(*a.delivered_at);
     }
     if (a.warranty_end) {
-      what += ", warranty until " + hwdb::format_timestamp(*a.warranty_end).substr(0, 10);
+      what += ", warranty until " + base::format_date(*a.warranty_end);
     }
     if (a.returned_at) {
-      what += ", returned " + hwdb::format_timestamp(*a.returned_at).substr(0, 10);
+      what += ", returned " + base::format_date(*a.returned_at);
     }
     row("Assignment", what);
   }
-  row("Created", hwdb::format_timestamp(unit->created_at));
-  row("Updated", hwdb::format_timestamp(unit->updated_at));
+  row("Created", base::format_rfc3339(unit->created_at));
+  row("Updated", base::format_rfc3339(unit->updated_at));
   row("Events", fmt::format("{} (atelier units history {})", events->size(), unit->tag.str()));
 }
 
@@ -215,7 +215,7 @@ void history(CliContext& ctx, const std::string& tag, bool as_json) {
   }
   Table table({"TIME", "FROM", "TO", "ACTOR", "REASON"});
   for (const auto& e : *events) {
-    table.add({hwdb::format_timestamp(e.at), e.from ? std::string(hwdb::to_string(*e.from)) : "-",
+    table.add({base::format_rfc3339(e.at), e.from ? std::string(hwdb::to_string(*e.from)) : "-",
                std::string(hwdb::to_string(e.to)), e.actor, e.reason});
   }
   table.print(ctx.out);

@@ -136,7 +136,7 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
 
   hwdb::InventorySnapshot snapshot;
   snapshot.unit_id = unit->unit.id;
-  snapshot.taken_at = hwdb::SystemClock().now();
+  snapshot.taken_at = m_registry.clock().wall_seconds();
   snapshot.schema = text(inventory, {"schema"});
   snapshot.raw_json = inventory.dump(); // verbatim content, so a later version can re-parse it
   snapshot.cpu_model = text(inventory, {"cpu", "model"});

@@ -1,5 +1,6 @@
 #include "daemon/pipeline.h"
 
+#include "base/sha256.h"
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
 #include "profiles/match.h"
@@ -8,7 +9,6 @@
 
 #include <algorithm>
 #include <array>
-#include <openssl/evp.h>
 
 #include <fmt/format.h>
 
@@ -121,17 +121,10 @@ json verdict_for(const hwdb::Unit& unit, const std::string& reason,
 }
 
 std::string Pipeline::token_hash(const std::string& token) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(token.data(), token.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned i = 0; i < length; ++i) {
-    hex += fmt::format("{:02x}", digest[i]);
-  }
-  return hex;
+  return base::sha256_hex(token);
 }
 
-Pipeline::Pipeline(hwdb::Registry& registry, const hwdb::Clock& clock, PipelineConfig config,
+Pipeline::Pipeline(hwdb::Registry& registry, const base::Clock& clock, PipelineConfig config,
                    const workshop::SigningKey& key)
     : m_registry(registry), m_clock(clock), m_config(std::move(config)), m_key(key) {}
 
@@ -161,7 +154,7 @@ Pipeline::open_session(const hwdb::Unit& unit, const std::string& token, const s
   session.token_sha256 = token_hash(token);
   session.mac = mac;
   session.client_ip = client_ip;
-  session.started_at = m_clock.now();
+  session.started_at = m_clock.wall_seconds();
   std::string failure;
   auto done = store.transaction([&]() -> hwdb::Result<void> {
     auto id = store.add_session(session);
@@ -363,7 +356,7 @@ ApiAnswer Pipeline::next(const json& request) {
   for (const auto& job : *jobs) {
     if (job.session_id == caller->session.id && job.status == "issued") {
       // Asking again is word from the agent too (stall_minutes counts from the latest word).
-      if (auto r = store.set_job_progress(job.id, job.progress_json, m_clock.now()); !r) {
+      if (auto r = store.set_job_progress(job.id, job.progress_json, m_clock.wall_seconds()); !r) {
         return refuse(500, r.error().message);
       }
       return {200, json{{field::k_job, job.id},
@@ -405,7 +398,7 @@ ApiAnswer Pipeline::next(const json& request) {
                   return j.step == job.step;
                 }));
   job.status = "issued";
-  job.issued_at = m_clock.now();
+  job.issued_at = m_clock.wall_seconds();
   job.params_json = params->dump();
   auto id = store.add_job(job);
   if (!id) {
@@ -438,7 +431,7 @@ ApiAnswer Pipeline::progress(const json& request) {
   }
   // At most one database write per job and second: 30 machines reporting 5 times a second must
   // not keep the writer busy. The latest report in between is simply dropped.
-  const auto now = m_clock.now();
+  const auto now = m_clock.wall_seconds();
   auto& last = m_last_progress_write[job_id];
   if (last != hwdb::Timestamp{} && now - last < std::chrono::seconds(1)) {
     return {200, json{{field::k_ok, true}, {field::k_stored, false}}};
@@ -457,7 +450,7 @@ ApiAnswer Pipeline::refuse_result(const Caller& caller, const hwdb::PipelineJob&
   const std::string reason = fmt::format("{} result could not be recorded: {}", job.step, why);
   const json stored{{"agent", agent_part}, {"refused", why}};
   auto done = store.transaction([&]() -> hwdb::Result<void> {
-    auto finished = store.finish_job(job.id, "failed", stored.dump(), m_clock.now());
+    auto finished = store.finish_job(job.id, "failed", stored.dump(), m_clock.wall_seconds());
     if (!finished) {
       return std::unexpected(finished.error());
     }
@@ -529,8 +522,8 @@ ApiAnswer Pipeline::result(const json& request) {
       failure = applied.error();
       return hwdb::fail(hwdb::ErrorCode::refused, applied.error());
     }
-    auto finished =
-        store.finish_job(job_id, done ? "done" : "failed", stored.dump(), m_clock.now());
+    auto finished = store.finish_job(job_id, status == "done" ? "done" : "failed", stored.dump(),
+                                     m_clock.wall_seconds());
     if (!finished) {
       return std::unexpected(finished.error());
     }

@@ -69,7 +69,7 @@ class Pipeline {
 public:
   // registry, clock and key must outlive the pipeline. The key signs the erasure records of
   // erased disks (workshop/erasure_certificate.h); failed ones are filed unsigned as evidence.
-  Pipeline(hwdb::Registry& registry, const hwdb::Clock& clock, PipelineConfig config,
+  Pipeline(hwdb::Registry& registry, const base::Clock& clock, PipelineConfig config,
            const workshop::SigningKey& key);
 
   // After a registration redeemed `token` for `unit`: opens the boot's session (or returns the
@@ -126,7 +126,7 @@ private:
   hwdb::Result<bool> give_up(const hwdb::PipelineJob& job, const std::string& reason);
 
   hwdb::Registry& m_registry;
-  const hwdb::Clock& m_clock;
+  const base::Clock& m_clock;
   PipelineConfig m_config;
   const workshop::SigningKey& m_key;
   std::map<hwdb::RowId, hwdb::Timestamp> m_last_progress_write; // throttles progress writes

@@ -51,7 +51,7 @@ std::optional<ApiAnswer> Pipeline::wait_for_slot(const hwdb::Unit& unit, Step st
       static_cast<int>(std::count_if(latest->begin(), latest->end(), [&](const auto& j) {
         return j.status == "issued" && is_heavy(j.step) && j.unit_id != unit.id;
       }));
-  const auto now = m_clock.now();
+  const auto now = m_clock.wall_seconds();
   // An agent that stopped asking (switched off while waiting) leaves the line after three missed
   // retries, so it never holds up the others.
   std::erase_if(m_line, [&](const Waiting& w) {
@@ -91,7 +91,7 @@ hwdb::Result<bool> Pipeline::give_up(const hwdb::PipelineJob& job, const std::st
   bool ended = false;
   auto done = store.transaction([&]() -> hwdb::Result<void> {
     auto finished =
-        store.finish_job(job.id, "failed", json{{"daemon", reason}}.dump(), m_clock.now());
+        store.finish_job(job.id, "failed", json{{"daemon", reason}}.dump(), m_clock.wall_seconds());
     if (!finished) {
       return std::unexpected(finished.error());
     }
@@ -129,7 +129,7 @@ SweepReport Pipeline::sweep() {
     report.lines.push_back("sweep: " + latest.error().message);
     return report;
   }
-  const auto now = m_clock.now();
+  const auto now = m_clock.wall_seconds();
   for (const auto& job : *latest) {
     if (job.status != "issued" || job.step == records::to_string(Step::finish)) {
       continue; // a finish job asks nothing more of the agent than to show the verdict

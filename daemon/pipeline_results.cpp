@@ -1,5 +1,6 @@
 // Pipeline: what each step's result does to the unit (called inside the transaction that ends the
 // job, so a result and its consequences are recorded together or not at all).
+#include "base/text.h"
 #include "daemon/pipeline.h"
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
@@ -26,13 +27,7 @@ std::string string_at(const json& j, std::string_view key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& p : parts) {
-    out += out.empty() ? p : std::string(separator) + p;
-  }
-  return out;
-}
+using base::join;
 
 } // namespace
 
@@ -98,7 +93,7 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     for (const auto& score : summary->scores) {
       hwdb::BenchResult row;
       row.unit_id = caller.unit.id;
-      row.run_at = m_clock.now();
+      row.run_at = m_clock.wall_seconds();
       row.name = score.name;
       row.score = score.score;
       row.value = score.value;
@@ -112,7 +107,7 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
       m_config.program, *facts, disks ? *disks : std::vector<records::DiskVerdict>{}, bench);
   hwdb::GradeRecord grade;
   grade.unit_id = caller.unit.id;
-  grade.graded_at = m_clock.now();
+  grade.graded_at = m_clock.wall_seconds();
   grade.grade = std::string(profiles::to_string(graded.grade));
   grade.score = graded.rules.score;
   grade.explanation = records::to_text(graded);
@@ -222,11 +217,10 @@ Pipeline::apply_deploy(const Caller& caller, const hwdb::PipelineJob& job, const
   hwdb::ImagingRecord record;
   record.unit_id = caller.unit.id;
   record.started_at = job.issued_at;
-  record.finished_at = m_clock.now();
-  record.profile = string_at(params, param::k_profile);
-  record.image_sha256 = string_at(params, param::k_image_sha256);
-  record.result =
-      records::to_string(ok ? records::ImagingResult::imaged : records::ImagingResult::failed);
+  record.finished_at = m_clock.wall_seconds();
+  record.profile = string_at(params, "profile");
+  record.image_sha256 = string_at(params, "image_sha256");
+  record.result = ok ? "imaged" : "failed";
   // The imaging record the agent sent (a failed one names the step and whether the disk was left
   // unbootable), else the reason alone (the deploy could not even start).
   record.detail = ok || (result.is_object() && !result.empty())

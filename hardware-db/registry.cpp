@@ -9,10 +9,6 @@ constexpr std::string_view k_prefix_setting = "asset_tag_prefix";
 constexpr std::string_view k_default_prefix = "AT";
 } // namespace
 
-Timestamp SystemClock::now() const {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
 std::string_view to_string(IntakeOutcome o) {
   switch (o) {
   case IntakeOutcome::created:
@@ -25,7 +21,7 @@ std::string_view to_string(IntakeOutcome o) {
   return "created";
 }
 
-Registry::Registry(std::unique_ptr<Store> store, const Clock& clock)
+Registry::Registry(std::unique_ptr<Store> store, const base::Clock& clock)
     : m_store(std::move(store)), m_clock(clock) {}
 
 Result<std::string> Registry::asset_tag_prefix() {
@@ -99,7 +95,7 @@ Result<IntakeResult> Registry::intake(const IntakeRequest& request) {
     return std::unexpected(key.error());
   }
   IntakeResult result;
-  const Timestamp now = m_clock.now();
+  const Timestamp now = m_clock.wall_seconds();
   auto done = m_store->transaction([&]() -> Result<void> {
     auto existing = m_store->latest_unit_by_key(*key);
     if (!existing) {
@@ -178,7 +174,7 @@ Result<BootResult> Registry::record_boot(const BootRequest& request, std::string
         fmt::format("boot from MAC {} ignored: not a unicast hardware address", request.mac.str()));
   }
   BootResult result;
-  const Timestamp now = m_clock.now();
+  const Timestamp now = m_clock.wall_seconds();
   auto done = m_store->transaction([&]() -> Result<void> {
     auto known = m_store->latest_unit_by_mac(request.mac);
     if (!known) {
@@ -253,7 +249,7 @@ Result<Unit> Registry::transition(const Unit& unit, UnitState to, std::string_vi
     return std::unexpected(
         Error{ok.error().code, fmt::format("{}: {}", unit.tag.str(), ok.error().message)});
   }
-  const Timestamp now = m_clock.now();
+  const Timestamp now = m_clock.wall_seconds();
   auto done = m_store->transaction([&]() -> Result<void> {
     auto changed = m_store->update_state(unit.id, unit.state, to, now);
     if (!changed) {
@@ -283,7 +279,7 @@ Result<Unit> Registry::transition(const Unit& unit, UnitState to, std::string_vi
 }
 
 Result<void> Registry::set_do_not_boot(const Unit& unit, bool value) {
-  return m_store->set_do_not_boot(unit.id, value, m_clock.now());
+  return m_store->set_do_not_boot(unit.id, value, m_clock.wall_seconds());
 }
 
 } // namespace atelier::hwdb

@@ -7,6 +7,7 @@
 // Store transaction: it either happens completely, with its event, or not at all.
 #pragma once
 
+#include "base/clock.h"
 #include "hardware-db/store.h"
 
 #include <memory>
@@ -16,17 +17,6 @@
 #include <vector>
 
 namespace atelier::hwdb {
-
-class Clock {
-public:
-  virtual ~Clock() = default;
-  virtual Timestamp now() const = 0;
-};
-
-class SystemClock final : public Clock {
-public:
-  Timestamp now() const override;
-};
 
 struct IntakeRequest {
   Identity identity;
@@ -113,9 +103,11 @@ struct DonationImport {
 class Registry {
 public:
   // Takes ownership of the store; `clock` must outlive the Registry.
-  Registry(std::unique_ptr<Store> store, const Clock& clock);
+  Registry(std::unique_ptr<Store> store, const base::Clock& clock);
 
   Store& store() { return *m_store; }
+  // The time every operation stamps its rows and events with.
+  const base::Clock& clock() const { return m_clock; }
 
   // The prefix of new asset tags (program file's asset_tag_prefix; "AT" until set).
   Result<std::string> asset_tag_prefix();
@@ -204,7 +196,7 @@ private:
   Result<Unit> create_unit(NewUnit unit, std::string_view actor, std::string_view reason);
 
   std::unique_ptr<Store> m_store;
-  const Clock& m_clock;
+  const base::Clock& m_clock;
 };
 
 } // namespace atelier::hwdb

@@ -47,7 +47,8 @@ Result<void> check_record(const ErasureRecord& r) {
   }
   if (r.finished_at < r.started_at) {
     return invalid(fmt::format("it finished ({}) before it started ({})",
-                               format_timestamp(r.finished_at), format_timestamp(r.started_at)));
+                               base::format_rfc3339(r.finished_at),
+                               base::format_rfc3339(r.started_at)));
   }
   return {};
 }
@@ -72,7 +73,7 @@ Result<ErasureFiled> Registry::record_erasure(const Unit& unit, const Disk& disk
             ErrorCode::conflict,
             fmt::format("erasure record {} (erasure of {}) is already stored with "
                         "different {}; a stored record is never replaced",
-                        record.record_id, format_timestamp(before.finished_at),
+                        record.record_id, base::format_rfc3339(before.finished_at),
                         before.record_json != record.record_json ? "content" : "signature"));
       }
       auto stored_disk = m_store->disk_by_id(before.disk_id);

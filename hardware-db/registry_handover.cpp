@@ -19,7 +19,7 @@ std::string format_eur(std::int64_t cents) {
 }
 
 std::string format_day(Timestamp t) {
-  return format_timestamp(t).substr(0, 10);
+  return base::format_date(t);
 }
 
 // The assignment a unit is in now: the newest one neither returned nor cancelled.
@@ -241,7 +241,7 @@ Result<Assignment> Registry::deliver(std::string_view tag, const DeliveryTerms& 
                             "[handover] price_max_eur)",
                             format_eur(terms.price_cents), format_eur(*terms.price_max_cents)));
   }
-  const Timestamp now = m_clock.now();
+  const Timestamp now = m_clock.wall_seconds();
   const Timestamp date = terms.date.value_or(now);
   if (date > now) {
     return fail(ErrorCode::invalid_argument,
@@ -359,11 +359,11 @@ Result<Donation> Registry::open_donation(Donation donation, const Actor& actor) 
   if (donation.donor.find_first_not_of(" \t") == std::string::npos) {
     return fail(ErrorCode::invalid_argument, "donor: required (who gave the machines)");
   }
-  if (!parse_timestamp(donation.received_on + "T00:00:00Z")) {
+  if (!base::parse_date(donation.received_on)) {
     return fail(ErrorCode::invalid_argument,
                 fmt::format("date: '{}' is not a date like 2026-03-02", donation.received_on));
   }
-  donation.opened_at = m_clock.now();
+  donation.opened_at = m_clock.wall_seconds();
   auto done = m_store->transaction([&]() -> Result<void> {
     auto all = m_store->list_donations();
     if (!all) {
@@ -408,7 +408,7 @@ Result<Donation> Registry::close_donation(RowId id, const Actor& actor) {
     if ((*found)->closed_at) {
       return fail(ErrorCode::refused, fmt::format("donation #{} is already closed", id));
     }
-    const Timestamp now = m_clock.now();
+    const Timestamp now = m_clock.wall_seconds();
     if (auto r = m_store->close_donation(id, now); !r) {
       return r;
     }
@@ -430,7 +430,7 @@ Result<DonationImport> Registry::match_donation_assets(RowId id) {
       return std::unexpected(serials.error());
     }
     result.listed = static_cast<int>(serials->size());
-    const Timestamp now = m_clock.now();
+    const Timestamp now = m_clock.wall_seconds();
     for (const auto& serial : *serials) {
       auto units = m_store->units_by_serial(serial);
       if (!units) {
@@ -489,7 +489,7 @@ Result<DonationImport> Registry::import_donation_assets(RowId id,
     return audit_entry(actor, "donation.import", fmt::format("donation#{}", id),
                        fmt::format("{} serial(s) listed, {} new, {} matched", result.listed,
                                    result.added, result.matched_tags.size()),
-                       m_clock.now());
+                       m_clock.wall_seconds());
   });
   if (!done) {
     return std::unexpected(done.error());

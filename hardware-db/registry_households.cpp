@@ -2,6 +2,7 @@
 // The rule of this file: no personal data leaves the `households` table. Events, audit entries and
 // error messages for log files name a household household_subject(id); only the messages shown to
 // the coordinator who typed the reference repeat it.
+#include "base/text.h"
 #include "hardware-db/registry.h"
 
 #include <algorithm>
@@ -16,12 +17,7 @@ bool blank(std::string_view s) {
 }
 
 std::string trimmed(std::string_view s) {
-  const auto begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) {
-    return {};
-  }
-  const auto end = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(begin, end - begin + 1));
+  return std::string(base::trim(s));
 }
 
 template <std::size_t N>
@@ -106,7 +102,7 @@ Result<void> Registry::audit_entry(const Actor& actor, std::string_view action,
 
 Result<void> Registry::audit(const Actor& actor, std::string_view action, std::string_view subject,
                              std::string_view detail) {
-  return audit_entry(actor, action, subject, detail, m_clock.now());
+  return audit_entry(actor, action, subject, detail, m_clock.wall_seconds());
 }
 
 Result<std::vector<AuditEntry>> Registry::audit_log(const std::string& subject, std::size_t limit) {
@@ -132,7 +128,7 @@ Result<Household> Registry::add_household(const HouseholdChanges& fields, const 
   if (auto ok = apply(fields, h, changed); !ok) {
     return std::unexpected(ok.error());
   }
-  h.created_at = m_clock.now();
+  h.created_at = m_clock.wall_seconds();
   auto done = m_store->transaction([&]() -> Result<void> {
     auto existing = m_store->household_by_reference(h.reference);
     if (!existing) {
@@ -166,7 +162,8 @@ Result<Household> Registry::household(std::string_view reference, const Actor& a
       return std::unexpected(found.error());
     }
     h = std::move(*found);
-    return audit_entry(actor, "household.read", household_subject(h.id), "", m_clock.now());
+    return audit_entry(actor, "household.read", household_subject(h.id), "",
+                       m_clock.wall_seconds());
   });
   if (!done) {
     return std::unexpected(done.error());
@@ -183,7 +180,7 @@ Result<std::vector<Household>> Registry::households(const Actor& actor) {
     }
     all = std::move(*listed);
     return audit_entry(actor, "household.list", "households",
-                       fmt::format("{} household(s)", all.size()), m_clock.now());
+                       fmt::format("{} household(s)", all.size()), m_clock.wall_seconds());
   });
   if (!done) {
     return std::unexpected(done.error());
@@ -219,7 +216,7 @@ Result<Household> Registry::edit_household(std::string_view reference,
                                                      h.reference));
       }
     }
-    h.updated_at = m_clock.now();
+    h.updated_at = m_clock.wall_seconds();
     if (auto r = m_store->update_household(h); !r) {
       return r;
     }
@@ -253,7 +250,7 @@ Result<HouseholdRecord> Registry::export_household(std::string_view reference, c
       record.assignments.emplace_back(std::move(a), *unit ? (*unit)->tag.str() : "");
     }
     // The export itself is logged first, so the copy handed over shows it too.
-    if (auto r = audit_entry(actor, "household.export", subject, "", m_clock.now()); !r) {
+    if (auto r = audit_entry(actor, "household.export", subject, "", m_clock.wall_seconds()); !r) {
       return r;
     }
     auto audit = m_store->audit_entries(subject, 0);
@@ -290,7 +287,7 @@ Result<RowId> Registry::delete_household(std::string_view reference, std::string
     return audit_entry(actor, "household.delete", household_subject(id),
                        fmt::format("{}; {} assignment(s) kept without the household",
                                    blank(reason) ? "on request" : trimmed(reason), kept->size()),
-                       m_clock.now());
+                       m_clock.wall_seconds());
   });
   if (!done) {
     return std::unexpected(done.error());
@@ -306,7 +303,7 @@ Result<std::vector<RowId>> Registry::purge_expired(int retention_days, const Act
     return fail(ErrorCode::invalid_argument, "the retention period must be at least one day");
   }
   std::vector<RowId> deleted;
-  const Timestamp now = m_clock.now();
+  const Timestamp now = m_clock.wall_seconds();
   const Timestamp cutoff = now - std::chrono::days{retention_days};
   auto done = m_store->transaction([&]() -> Result<void> {
     auto all = m_store->list_households();
@@ -327,7 +324,7 @@ Result<std::vector<RowId>> Registry::purge_expired(int retention_days, const Act
       }
       if (auto r = audit_entry(actor, "household.delete", household_subject(h.id),
                                fmt::format("retention of {} days expired (last activity {})",
-                                           retention_days, format_timestamp(last)),
+                                           retention_days, base::format_rfc3339(last)),
                                now);
           !r) {
         return r;

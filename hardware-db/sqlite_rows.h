@@ -17,21 +17,21 @@ using sqlite::Statement;
 using Binder = std::function<void(Statement&)>;
 
 inline Timestamp ts(const Statement& s, int col) {
-  return parse_timestamp(s.column_text(col)).value_or(Timestamp{});
+  return base::parse_rfc3339(s.column_text(col)).value_or(Timestamp{});
 }
 
 inline std::optional<Timestamp> optional_ts(const Statement& s, int col) {
   if (s.is_null(col)) {
     return std::nullopt;
   }
-  return parse_timestamp(s.column_text(col));
+  return base::parse_rfc3339(s.column_text(col));
 }
 
 inline std::optional<std::string> optional_text(const std::optional<Timestamp>& t) {
   if (!t) {
     return std::nullopt;
   }
-  return format_timestamp(*t);
+  return base::format_rfc3339(*t);
 }
 
 template <typename T, typename Read>

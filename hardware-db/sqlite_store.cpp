@@ -182,7 +182,7 @@ Result<RowId> SqliteStore::insert_unit(const AssetTag& tag, const NewUnit& u) {
                 "identity_value, previous_id, chassis, notes, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [&](Statement& s) {
-                  const std::string at = format_timestamp(u.at);
+                  const std::string at = base::format_rfc3339(u.at);
                   std::optional<std::string> mac;
                   if (u.identity.wired_mac) {
                     mac = u.identity.wired_mac->str();
@@ -245,11 +245,13 @@ Result<std::vector<Unit>> SqliteStore::list_units(const UnitFilter& filter) {
 }
 
 Result<bool> SqliteStore::update_state(RowId id, UnitState from, UnitState to, Timestamp at) {
-  auto r = execute(
-      m_db, "UPDATE units SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
-      [&](Statement& s) {
-        s.bind(1, to_string(to)).bind(2, format_timestamp(at)).bind(3, id).bind(4, to_string(from));
-      });
+  auto r = execute(m_db, "UPDATE units SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+                   [&](Statement& s) {
+                     s.bind(1, to_string(to))
+                         .bind(2, base::format_rfc3339(at))
+                         .bind(3, id)
+                         .bind(4, to_string(from));
+                   });
   if (!r) {
     return std::unexpected(r.error());
   }
@@ -274,23 +276,23 @@ Result<void> SqliteStore::update_identity(RowId id, const Identity& identity,
             .bind(5, mac)
             .bind(6, to_string(key.kind))
             .bind(7, key.value)
-            .bind(8, format_timestamp(at))
+            .bind(8, base::format_rfc3339(at))
             .bind(9, id);
       });
 }
 
 Result<void> SqliteStore::set_do_not_boot(RowId id, bool value, Timestamp at) {
-  return execute(m_db, "UPDATE units SET do_not_boot = ?, updated_at = ? WHERE id = ?",
-                 [&](Statement& s) {
-                   s.bind(1, std::int64_t{value ? 1 : 0}).bind(2, format_timestamp(at)).bind(3, id);
-                 });
+  return execute(
+      m_db, "UPDATE units SET do_not_boot = ?, updated_at = ? WHERE id = ?", [&](Statement& s) {
+        s.bind(1, std::int64_t{value ? 1 : 0}).bind(2, base::format_rfc3339(at)).bind(3, id);
+      });
 }
 
 Result<RowId> SqliteStore::append_event(const Event& e) {
   return insert("INSERT INTO unit_events(unit_id, at, actor, from_state, to_state, reason) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [&](Statement& s) {
-                  s.bind(1, e.unit_id).bind(2, format_timestamp(e.at)).bind(3, e.actor);
+                  s.bind(1, e.unit_id).bind(2, base::format_rfc3339(e.at)).bind(3, e.actor);
                   if (e.from) {
                     s.bind(4, to_string(*e.from));
                   } else {
@@ -329,7 +331,7 @@ Result<std::vector<Event>> SqliteStore::events_until(Timestamp until) {
   // Timestamps are stored in one fixed-width UTC form, so text order is time order.
   return query<Event>(
       m_db, std::string(k_event_select) + " WHERE at <= ? ORDER BY id",
-      [&](Statement& s) { s.bind(1, format_timestamp(until)); }, read_event);
+      [&](Statement& s) { s.bind(1, base::format_rfc3339(until)); }, read_event);
 }
 
 Result<std::vector<Unit>> SqliteStore::units_by_serial(const std::string& serial) {
@@ -384,7 +386,7 @@ Result<RowId> SqliteStore::add_sighting(const BootSighting& b) {
                   s.bind(4, b.firmware)
                       .bind(5, b.guid)
                       .bind(6, b.vendor_class)
-                      .bind(7, format_timestamp(b.seen_at));
+                      .bind(7, base::format_rfc3339(b.seen_at));
                 });
 }
 
@@ -431,7 +433,7 @@ Result<RowId> SqliteStore::add_inventory(const InventorySnapshot& v) {
       "cpu_threads, x86_64_level, ram_bytes, firmware) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       [&](Statement& s) {
         s.bind(1, v.unit_id)
-            .bind(2, format_timestamp(v.taken_at))
+            .bind(2, base::format_rfc3339(v.taken_at))
             .bind(3, v.schema)
             .bind(4, v.raw_json)
             .bind(5, v.cpu_model)
@@ -469,7 +471,7 @@ Result<RowId> SqliteStore::add_bench_result(const BenchResult& b) {
                 "duration_ms, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [&](Statement& s) {
                   s.bind(1, b.unit_id)
-                      .bind(2, format_timestamp(b.run_at))
+                      .bind(2, base::format_rfc3339(b.run_at))
                       .bind(3, b.name)
                       .bind(4, b.score)
                       .bind(5, b.value)
@@ -505,7 +507,7 @@ Result<RowId> SqliteStore::add_grade(const GradeRecord& g) {
                 "VALUES (?, ?, ?, ?, ?)",
                 [&](Statement& s) {
                   s.bind(1, g.unit_id)
-                      .bind(2, format_timestamp(g.graded_at))
+                      .bind(2, base::format_rfc3339(g.graded_at))
                       .bind(3, g.grade)
                       .bind(4, std::int64_t{g.score})
                       .bind(5, g.explanation);
@@ -590,8 +592,8 @@ Result<RowId> SqliteStore::add_erasure_record(const ErasureRecord& e) {
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [&](Statement& s) {
                   s.bind(1, e.disk_id)
-                      .bind(2, format_timestamp(e.started_at))
-                      .bind(3, format_timestamp(e.finished_at))
+                      .bind(2, base::format_rfc3339(e.started_at))
+                      .bind(3, base::format_rfc3339(e.finished_at))
                       .bind(4, e.method)
                       .bind(5, e.level)
                       .bind(6, e.verification)
@@ -620,7 +622,9 @@ Result<std::vector<ErasureRecord>> SqliteStore::erasure_records_between(Timestam
   return query<ErasureRecord>(
       m_db,
       std::string(k_erasure_select) + " WHERE finished_at >= ? AND finished_at <= ? ORDER BY id",
-      [&](Statement& s) { s.bind(1, format_timestamp(from)).bind(2, format_timestamp(to)); },
+      [&](Statement& s) {
+        s.bind(1, base::format_rfc3339(from)).bind(2, base::format_rfc3339(to));
+      },
       read_erasure);
 }
 
@@ -635,8 +639,8 @@ Result<RowId> SqliteStore::add_imaging_record(const ImagingRecord& r) {
                 "image_sha256, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [&](Statement& s) {
                   s.bind(1, r.unit_id)
-                      .bind(2, format_timestamp(r.started_at))
-                      .bind(3, format_timestamp(r.finished_at))
+                      .bind(2, base::format_rfc3339(r.started_at))
+                      .bind(3, base::format_rfc3339(r.finished_at))
                       .bind(4, r.profile)
                       .bind(5, r.image_sha256)
                       .bind(6, r.result)

@@ -48,8 +48,8 @@ Result<RowId> SqliteStore::add_account(const Account& a) {
                          .bind(2, a.role)
                          .bind(3, a.password_hash)
                          .bind(4, std::int64_t{a.disabled ? 1 : 0})
-                         .bind(5, format_timestamp(a.created_at))
-                         .bind(6, format_timestamp(a.created_at));
+                         .bind(5, base::format_rfc3339(a.created_at))
+                         .bind(6, base::format_rfc3339(a.created_at));
                    });
   if (!id && id.error().code == ErrorCode::conflict) {
     return fail(ErrorCode::conflict,
@@ -84,7 +84,7 @@ Result<void> SqliteStore::update_account(const Account& a, Timestamp at) {
                      s.bind(1, a.role)
                          .bind(2, a.password_hash)
                          .bind(3, std::int64_t{a.disabled ? 1 : 0})
-                         .bind(4, format_timestamp(at))
+                         .bind(4, base::format_rfc3339(at))
                          .bind(5, a.id);
                    });
   if (r && m_db.changes() == 0) {
@@ -99,8 +99,8 @@ Result<RowId> SqliteStore::add_api_token(const ApiToken& t) {
                 [&](Statement& s) {
                   s.bind(1, t.account_id)
                       .bind(2, t.token_sha256)
-                      .bind(3, format_timestamp(t.created_at))
-                      .bind(4, format_timestamp(t.expires_at))
+                      .bind(3, base::format_rfc3339(t.created_at))
+                      .bind(4, base::format_rfc3339(t.expires_at))
                       .bind(5, t.client);
                 });
 }
@@ -113,7 +113,7 @@ Result<std::optional<ApiToken>> SqliteStore::api_token_by_hash(const std::string
 
 Result<bool> SqliteStore::revoke_api_token(RowId id, Timestamp at) {
   auto r = execute(m_db, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                   [&](Statement& s) { s.bind(1, format_timestamp(at)).bind(2, id); });
+                   [&](Statement& s) { s.bind(1, base::format_rfc3339(at)).bind(2, id); });
   if (!r) {
     return std::unexpected(r.error());
   }
@@ -123,7 +123,7 @@ Result<bool> SqliteStore::revoke_api_token(RowId id, Timestamp at) {
 Result<int> SqliteStore::revoke_account_tokens(RowId account_id, Timestamp at) {
   auto r = execute(
       m_db, "UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-      [&](Statement& s) { s.bind(1, format_timestamp(at)).bind(2, account_id); });
+      [&](Statement& s) { s.bind(1, base::format_rfc3339(at)).bind(2, account_id); });
   if (!r) {
     return std::unexpected(r.error());
   }

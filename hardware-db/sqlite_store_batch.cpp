@@ -33,7 +33,7 @@ Result<RowId> SqliteStore::add_batch(const Batch& b) {
                  s.bind(1, b.name)
                      .bind(2, b.profile)
                      .bind(3, std::int64_t{b.max_units})
-                     .bind(4, format_timestamp(b.created_at));
+                     .bind(4, base::format_rfc3339(b.created_at));
                });
     if (!inserted) {
       return std::unexpected(inserted.error());
@@ -91,13 +91,15 @@ Result<std::optional<Batch>> SqliteStore::batch_by_id(RowId id) {
 
 Result<void> SqliteStore::close_batch(RowId id, Timestamp at) {
   return execute(m_db, "UPDATE batches SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
-                 [&](Statement& s) { s.bind(1, format_timestamp(at)).bind(2, id); });
+                 [&](Statement& s) { s.bind(1, base::format_rfc3339(at)).bind(2, id); });
 }
 
 Result<void> SqliteStore::add_batch_unit(RowId batch_id, RowId unit_id, Timestamp at) {
-  return execute(
-      m_db, "INSERT OR IGNORE INTO batch_units(batch_id, unit_id, joined_at) VALUES (?, ?, ?)",
-      [&](Statement& s) { s.bind(1, batch_id).bind(2, unit_id).bind(3, format_timestamp(at)); });
+  return execute(m_db,
+                 "INSERT OR IGNORE INTO batch_units(batch_id, unit_id, joined_at) VALUES (?, ?, ?)",
+                 [&](Statement& s) {
+                   s.bind(1, batch_id).bind(2, unit_id).bind(3, base::format_rfc3339(at));
+                 });
 }
 
 Result<std::vector<RowId>> SqliteStore::batch_units(RowId batch_id) {

@@ -100,7 +100,7 @@ Result<RowId> SqliteStore::add_household(const Household& h) {
                       .bind(6, h.needs)
                       .bind(7, h.district)
                       .bind(8, h.notes)
-                      .bind(9, format_timestamp(h.created_at));
+                      .bind(9, base::format_rfc3339(h.created_at));
                 });
 }
 
@@ -167,7 +167,7 @@ Result<RowId> SqliteStore::add_assignment(const Assignment& a) {
                 [&](Statement& s) {
                   s.bind(1, a.unit_id)
                       .bind(2, a.household_id)
-                      .bind(3, format_timestamp(a.assigned_at))
+                      .bind(3, base::format_rfc3339(a.assigned_at))
                       .bind(4, optional_text(a.delivered_at))
                       .bind(5, a.price_cents)
                       .bind(6, optional_text(a.warranty_end))
@@ -214,7 +214,7 @@ Result<RowId> SqliteStore::append_audit(const AuditEntry& e) {
   return insert("INSERT INTO audit_log(at, actor, role, action, subject, detail) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [&](Statement& s) {
-                  s.bind(1, format_timestamp(e.at))
+                  s.bind(1, base::format_rfc3339(e.at))
                       .bind(2, e.actor)
                       .bind(3, e.role)
                       .bind(4, e.action)
@@ -264,7 +264,7 @@ Result<RowId> SqliteStore::add_donation(const Donation& d) {
                   } else {
                     s.bind_null(3);
                   }
-                  s.bind(4, d.notes).bind(5, format_timestamp(d.opened_at));
+                  s.bind(4, d.notes).bind(5, base::format_rfc3339(d.opened_at));
                 });
 }
 
@@ -281,7 +281,7 @@ Result<std::vector<Donation>> SqliteStore::list_donations() {
 
 Result<void> SqliteStore::close_donation(RowId id, Timestamp at) {
   return execute(m_db, "UPDATE donations SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
-                 [&](Statement& s) { s.bind(1, format_timestamp(at)).bind(2, id); });
+                 [&](Statement& s) { s.bind(1, base::format_rfc3339(at)).bind(2, id); });
 }
 
 Result<void> SqliteStore::link_donation_unit(RowId donation_id, const DonationLink& link) {
@@ -294,7 +294,7 @@ Result<void> SqliteStore::link_donation_unit(RowId donation_id, const DonationLi
                    s.bind(1, donation_id)
                        .bind(2, link.unit_id)
                        .bind(3, link.how)
-                       .bind(4, format_timestamp(link.linked_at));
+                       .bind(4, base::format_rfc3339(link.linked_at));
                  });
 }
 

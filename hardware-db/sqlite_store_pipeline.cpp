@@ -54,7 +54,7 @@ Result<RowId> SqliteStore::add_session(const AgentSession& a) {
                       .bind(2, a.token_sha256)
                       .bind(3, a.mac)
                       .bind(4, a.client_ip)
-                      .bind(5, format_timestamp(a.started_at));
+                      .bind(5, base::format_rfc3339(a.started_at));
                 });
 }
 
@@ -75,7 +75,7 @@ Result<int> SqliteStore::supersede_sessions(RowId unit_id, RowId keep_session_id
                    "UPDATE agent_sessions SET superseded_at = ? "
                    "WHERE unit_id = ? AND id <> ? AND superseded_at IS NULL",
                    [&](Statement& s) {
-                     s.bind(1, format_timestamp(at)).bind(2, unit_id).bind(3, keep_session_id);
+                     s.bind(1, base::format_rfc3339(at)).bind(2, unit_id).bind(3, keep_session_id);
                    });
   if (!r) {
     return std::unexpected(r.error());
@@ -92,7 +92,7 @@ Result<RowId> SqliteStore::add_job(const PipelineJob& j) {
                       .bind(3, j.step)
                       .bind(4, std::int64_t{j.attempt})
                       .bind(5, j.status)
-                      .bind(6, format_timestamp(j.issued_at))
+                      .bind(6, base::format_rfc3339(j.issued_at))
                       .bind(7, j.params_json);
                 });
 }
@@ -112,13 +112,13 @@ Result<std::vector<PipelineJob>> SqliteStore::jobs(RowId unit_id) {
 
 Result<bool> SqliteStore::finish_job(RowId id, const std::string& status,
                                      const std::string& result_json, Timestamp at) {
-  auto r =
-      execute(m_db,
-              "UPDATE pipeline_jobs SET status = ?, result_json = ?, finished_at = ? "
-              "WHERE id = ? AND status = 'issued'",
-              [&](Statement& s) {
-                s.bind(1, status).bind(2, result_json).bind(3, format_timestamp(at)).bind(4, id);
-              });
+  auto r = execute(
+      m_db,
+      "UPDATE pipeline_jobs SET status = ?, result_json = ?, finished_at = ? "
+      "WHERE id = ? AND status = 'issued'",
+      [&](Statement& s) {
+        s.bind(1, status).bind(2, result_json).bind(3, base::format_rfc3339(at)).bind(4, id);
+      });
   if (!r) {
     return std::unexpected(r.error());
   }
@@ -127,18 +127,19 @@ Result<bool> SqliteStore::finish_job(RowId id, const std::string& status,
 
 Result<void> SqliteStore::set_job_progress(RowId id, const std::string& progress_json,
                                            Timestamp at) {
-  return execute(
-      m_db,
-      "UPDATE pipeline_jobs SET progress_json = ?, progress_at = ? "
-      "WHERE id = ? AND status = 'issued'",
-      [&](Statement& s) { s.bind(1, progress_json).bind(2, format_timestamp(at)).bind(3, id); });
+  return execute(m_db,
+                 "UPDATE pipeline_jobs SET progress_json = ?, progress_at = ? "
+                 "WHERE id = ? AND status = 'issued'",
+                 [&](Statement& s) {
+                   s.bind(1, progress_json).bind(2, base::format_rfc3339(at)).bind(3, id);
+                 });
 }
 
 Result<void> SqliteStore::abandon_jobs(RowId session_id, Timestamp at) {
   return execute(m_db,
                  "UPDATE pipeline_jobs SET status = 'abandoned', finished_at = ? "
                  "WHERE session_id = ? AND status = 'issued'",
-                 [&](Statement& s) { s.bind(1, format_timestamp(at)).bind(2, session_id); });
+                 [&](Statement& s) { s.bind(1, base::format_rfc3339(at)).bind(2, session_id); });
 }
 
 Result<std::vector<PipelineJob>> SqliteStore::latest_jobs() {

@@ -2,6 +2,7 @@
 // Registry (registry.h) applies the business rules. Times are UTC, whole seconds.
 #pragma once
 
+#include "base/time_text.h"
 #include "hardware-db/asset_tag.h"
 #include "hardware-db/identity.h"
 #include "hardware-db/lifecycle.h"
@@ -15,12 +16,9 @@
 
 namespace atelier::hwdb {
 
+// As text: base::format_rfc3339 / base::parse_rfc3339 (2026-11-23T09:15:00Z).
 using Timestamp = std::chrono::sys_seconds;
 using RowId = std::int64_t;
-
-// Formats as 2026-11-23T09:15:00Z; parse_timestamp accepts exactly that form.
-std::string format_timestamp(Timestamp);
-std::optional<Timestamp> parse_timestamp(std::string_view);
 
 enum class Chassis { unknown, desktop, laptop, all_in_one, mini, server, tablet, other };
 std::string_view to_string(Chassis);

@@ -1,6 +1,8 @@
 // atelier-imager: the agent that runs inside the boot environment. Thin: parses arguments and calls
 // the library. Subcommands: inventory, bench, grade, wipe, identify, purge (main_purge.cpp), agent.
+#include "base/clock.h"
 #include "base/process_runner.h"
+#include "base/time_text.h"
 #include "base/version.h"
 #include "imager/agent/agent.h"
 #include "imager/bench/bench.h"
@@ -28,15 +30,12 @@
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <CLI/CLI.hpp>
 #pragma GCC diagnostic pop
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace {
 
 std::string now_utc() {
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+  return atelier::base::format_rfc3339(atelier::base::system_clock().wall());
 }
 
 int run_inventory(bool json, const std::string& root, bool no_smart, bool include_optical) {
@@ -92,9 +91,8 @@ int run_bench(const BenchArgs& args) {
   } else if (!args.no_disks) {
     options.disks = targets_from(inventory);
   }
-  SteadyClock clock;
   DiskFileSystem fs("/");
-  BenchEnvironment env = live_environment(clock, fs);
+  BenchEnvironment env = live_environment(atelier::base::system_clock(), fs);
   BenchReport report = run_bench(options, env);
   report.run_at = now_utc();
   report.cpu_model = inventory.cpu.model_name;

@@ -1,6 +1,6 @@
 #include "osbuild/bootenv_build.h"
 
-#include "base/process_runner.h"
+#include "base/text.h"
 #include "osbuild/bootenv_cpio.h"
 #include "osbuild/bootenv_modules.h"
 
@@ -17,13 +17,7 @@ namespace atelier::osbuild {
 namespace fs = std::filesystem;
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
+using base::trim;
 
 std::expected<std::string, std::string> read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

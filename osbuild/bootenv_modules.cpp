@@ -1,5 +1,7 @@
 #include "osbuild/bootenv_modules.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -9,14 +11,7 @@
 namespace atelier::osbuild {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = s.find_last_not_of(" \t\r");
-  return s.substr(first, last - first + 1);
-}
+using base::trim;
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> lines;

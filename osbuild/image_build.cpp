@@ -2,7 +2,8 @@
 
 #include "base/child_process.h"
 #include "base/file_io.h"
-#include "base/process_runner.h"
+#include "base/time_text.h"
+#include "osbuild/bootenv_process.h"
 #include "osbuild/zstd_file.h"
 
 #include <cerrno>
@@ -31,7 +32,7 @@ std::expected<WrittenFile, std::string> hash_file(const fs::path& path) {
   if (!fd.valid()) {
     return std::unexpected(fmt::format("{}: {}", path.string(), std::strerror(errno)));
   }
-  daemon::Sha256 hash;
+  base::Sha256 hash;
   WrittenFile file;
   std::vector<char> buffer(1 << 20);
   for (;;) {
@@ -125,7 +126,7 @@ std::expected<std::int64_t, std::string> mirror_date(const profiles::ImageBuild&
         "cannot fetch {}: {} (check image.build.mirror and image.build.suite, and the network)",
         url, fetched ? last_lines(fetched->out, 3) : fetched.error()));
   }
-  auto text = daemon::read_file(file);
+  auto text = base::read_file(file);
   if (!text) {
     return std::unexpected(text.error());
   }
@@ -266,7 +267,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   if (!written) {
     return std::unexpected(written.error());
   }
-  auto list_text = daemon::read_file(package_list);
+  auto list_text = base::read_file(package_list);
   if (!list_text) {
     return std::unexpected(
         fmt::format("mmdebstrap succeeded but wrote no package list: {}", list_text.error()));
@@ -279,9 +280,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   manifest.profile = profile.name;
   manifest.key = key;
   manifest.inputs = inputs;
-  manifest.built_at = iso8601_utc(std::chrono::duration_cast<std::chrono::seconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count());
+  manifest.built_at = base::format_rfc3339(std::chrono::system_clock::now());
   manifest.build_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
           .count();
@@ -290,8 +289,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   manifest.size_bytes = written->size_bytes;
   manifest.content_bytes = written->content_bytes;
   manifest.packages = std::move(*packages);
-  if (auto r =
-          daemon::write_file_atomically(paths.building / k_manifest, manifest_to_json(manifest));
+  if (auto r = base::write_file_atomically(paths.building / k_manifest, manifest_to_json(manifest));
       !r) {
     return std::unexpected(r.error());
   }
@@ -319,7 +317,7 @@ std::optional<ImageManifest> usable_entry(const fs::path& entry, const std::stri
   if (!fs::exists(entry / k_manifest)) {
     return std::nullopt;
   }
-  auto text = daemon::read_file(entry / k_manifest);
+  auto text = base::read_file(entry / k_manifest);
   auto manifest = text ? manifest_from_json(*text)
                        : std::expected<ImageManifest, std::string>(std::unexpect, text.error());
   if (!manifest || manifest->key != key) {
@@ -358,7 +356,7 @@ std::expected<void, std::string> publish(const fs::path& entry, const ImageManif
       return std::unexpected(fmt::format("{}: {}", out.string(), ec.message()));
     }
   }
-  return daemon::write_file_atomically(manifest_file, manifest_to_json(manifest));
+  return base::write_file_atomically(manifest_file, manifest_to_json(manifest));
 }
 
 // mmdebstrap's version, or why it cannot run; and the root check every real run needs.

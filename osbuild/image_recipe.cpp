@@ -1,6 +1,7 @@
 #include "osbuild/image_recipe.h"
 
 #include "base/sha256.h"
+#include "base/text.h"
 
 #include <algorithm>
 #include <array>
@@ -16,16 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) {
-      out += separator;
-    }
-    out += item;
-  }
-  return out;
-}
+using base::join;
 
 std::optional<profiles::BuildVariant> variant_named(std::string_view name) {
   for (auto v : {profiles::BuildVariant::minbase, profiles::BuildVariant::important,
@@ -120,13 +112,7 @@ std::string ustar_header(std::string_view name, unsigned mode, char type, std::s
   return std::string(h.data(), h.size());
 }
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
+using base::trim;
 
 // The text between the first pair of single quotes after `prefix` in `line`.
 std::optional<std::string> quoted_after(std::string_view line, std::string_view prefix) {
@@ -149,7 +135,7 @@ std::string canonical_inputs(const ImageInputs& inputs) {
 }
 
 std::string image_cache_key(const ImageInputs& inputs) {
-  return daemon::sha256_hex(canonical_inputs(inputs)).substr(0, 32);
+  return base::sha256_hex(canonical_inputs(inputs)).substr(0, 32);
 }
 
 std::expected<std::vector<InstalledPackage>, std::string>
@@ -340,14 +326,6 @@ std::expected<std::int64_t, std::string> release_date(std::string_view release) 
   }
   const auto days = std::chrono::sys_days{ymd}.time_since_epoch().count();
   return static_cast<std::int64_t>(days) * 86400 + hour * 3600 + minute * 60 + second;
-}
-
-std::string iso8601_utc(std::int64_t seconds) {
-  const std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::string manifest_to_json(const ImageManifest& m) {

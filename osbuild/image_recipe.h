@@ -79,9 +79,6 @@ std::string last_lines(std::string_view log, std::size_t lines);
 // The Date: field of a Release file ("Sat, 10 May 2025 09:27:19 UTC") as seconds since 1970.
 std::expected<std::int64_t, std::string> release_date(std::string_view release_file);
 
-// "2025-05-10T09:27:19Z"
-std::string iso8601_utc(std::int64_t seconds);
-
 // The manifest written next to every built archive (FILE.tar.zst.manifest.json);
 // docs/IMAGE-BUILD.md specifies it.
 struct ImageManifest {

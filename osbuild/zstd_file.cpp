@@ -18,7 +18,7 @@ struct ZstdFileWriter::State {
   base::UniqueFd fd;
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx{ZSTD_createCCtx(), &ZSTD_freeCCtx};
   std::vector<char> out = std::vector<char>(ZSTD_CStreamOutSize());
-  daemon::Sha256 hash;
+  base::Sha256 hash;
   std::uint64_t size = 0;
   std::uint64_t content = 0;
 };

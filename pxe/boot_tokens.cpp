@@ -62,11 +62,10 @@ std::string token_prefix(std::string_view token) {
 }
 
 BootTokens::BootTokens(BootTokensConfig config)
-    : m_config(config), m_own_clock(std::make_unique<SteadyBootClock>()),
-      m_own_entropy(std::make_unique<GetrandomEntropy>()), m_clock(*m_own_clock),
-      m_entropy(*m_own_entropy) {}
+    : m_config(config), m_own_entropy(std::make_unique<GetrandomEntropy>()),
+      m_clock(base::system_clock()), m_entropy(*m_own_entropy) {}
 
-BootTokens::BootTokens(BootTokensConfig config, const BootClock& clock, TokenEntropy& entropy)
+BootTokens::BootTokens(BootTokensConfig config, const base::Clock& clock, TokenEntropy& entropy)
     : m_config(config), m_clock(clock), m_entropy(entropy) {}
 
 BootTokens::~BootTokens() = default;
@@ -83,7 +82,7 @@ std::expected<std::string, std::string> BootTokens::issue(const MacAddress& mac)
     token += k_hex_digits[byte >> 4];
     token += k_hex_digits[byte & 0x0f];
   }
-  const auto now = m_clock.now();
+  const auto now = m_clock.monotonic();
   forget_expired(now);
   // A duplicate of a live token is astronomically unlikely from getrandom, but a broken entropy
   // source (or a fake) would otherwise silently re-bind another machine's token.
@@ -102,7 +101,7 @@ std::expected<std::string, std::string> BootTokens::issue(const MacAddress& mac)
 std::expected<Redemption, TokenError> BootTokens::redeem(std::string_view token,
                                                          const MacAddress& mac) {
   const std::lock_guard lock(m_mutex);
-  const auto now = m_clock.now();
+  const auto now = m_clock.monotonic();
   forget_expired(now);
   const auto it = m_entries.find(std::string(token));
   if (it == m_entries.end()) {
@@ -130,7 +129,7 @@ std::size_t BootTokens::size() const {
   return m_entries.size();
 }
 
-void BootTokens::forget_expired(BootClock::TimePoint now) {
+void BootTokens::forget_expired(std::chrono::steady_clock::time_point now) {
   std::erase_if(m_entries,
                 [&](const auto& item) { return now - item.second.issued_at >= 2 * m_config.ttl; });
 }

@@ -19,6 +19,7 @@
 // issues on its io thread while the agent API redeems on another.
 #pragma once
 
+#include "base/clock.h"
 #include "pxe/net_types.h"
 
 #include <chrono>
@@ -32,19 +33,6 @@
 #include <unordered_map>
 
 namespace atelier::pxe {
-
-// The time source for expiry, so tests move time by hand instead of sleeping.
-class BootClock {
-public:
-  using TimePoint = std::chrono::steady_clock::time_point;
-  virtual ~BootClock() = default;
-  virtual TimePoint now() const = 0;
-};
-
-class SteadyBootClock final : public BootClock {
-public:
-  TimePoint now() const override { return std::chrono::steady_clock::now(); }
-};
 
 // Where tokens' bits come from; the real one is getrandom(2). A fake makes tokens predictable in
 // tests that want to compare scripts byte for byte.
@@ -73,7 +61,7 @@ std::string_view to_string(TokenError error);
 
 struct Redemption {
   MacAddress mac;
-  BootClock::TimePoint issued_at;
+  std::chrono::steady_clock::time_point issued_at;
 };
 
 struct BootTokensConfig {
@@ -95,7 +83,7 @@ class BootTokens {
 public:
   // `clock` and `entropy` must outlive this object. Defaults: steady clock and getrandom(2).
   explicit BootTokens(BootTokensConfig config = {});
-  BootTokens(BootTokensConfig config, const BootClock& clock, TokenEntropy& entropy);
+  BootTokens(BootTokensConfig config, const base::Clock& clock, TokenEntropy& entropy);
   ~BootTokens();
   BootTokens(const BootTokens&) = delete;
   BootTokens& operator=(const BootTokens&) = delete;
@@ -114,19 +102,18 @@ public:
 private:
   struct Entry {
     MacAddress mac;
-    BootClock::TimePoint issued_at;
+    std::chrono::steady_clock::time_point issued_at;
     bool used = false;
     bool superseded = false;
   };
 
   // Drops entries older than twice the ttl; caller holds m_mutex. Keeping them one more ttl lets a
   // late report read `expired` (a clearer log line) before it becomes `unknown`; either refuses.
-  void forget_expired(BootClock::TimePoint now);
+  void forget_expired(std::chrono::steady_clock::time_point now);
 
   BootTokensConfig m_config;
-  std::unique_ptr<SteadyBootClock> m_own_clock;
   std::unique_ptr<GetrandomEntropy> m_own_entropy;
-  const BootClock& m_clock;
+  const base::Clock& m_clock;
   TokenEntropy& m_entropy;
   mutable std::mutex m_mutex;
   std::unordered_map<std::string, Entry> m_entries; // by token

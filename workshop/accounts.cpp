@@ -41,7 +41,7 @@ std::expected<void, std::string> check_account_name(std::string_view name) {
   return {};
 }
 
-Accounts::Accounts(hwdb::AccountStore& store, const hwdb::Clock& clock, AccountsConfig config)
+Accounts::Accounts(hwdb::Store& store, const base::Clock& clock, AccountsConfig config)
     : m_store(store), m_clock(clock), m_config(config) {}
 
 hwdb::Result<std::string> Accounts::hash(std::string_view password) {
@@ -95,7 +95,7 @@ hwdb::Result<AccountView> Accounts::create(std::string_view name, Role role,
   account.name = std::string(name);
   account.role = std::string(to_string(role));
   account.password_hash = std::move(*hashed);
-  account.created_at = account.updated_at = m_clock.now();
+  account.created_at = account.updated_at = m_clock.wall_seconds();
   auto done = m_store.transaction([&]() -> hwdb::Result<void> {
     auto id = m_store.add_account(account);
     if (!id) {
@@ -141,7 +141,7 @@ hwdb::Result<AccountView> Accounts::set_password(std::string_view name, std::str
     return std::unexpected(hashed.error());
   }
   account->password_hash = std::move(*hashed);
-  const auto now = m_clock.now();
+  const auto now = m_clock.wall_seconds();
   auto done = m_store.transaction([&]() -> hwdb::Result<void> {
     if (auto r = m_store.update_account(*account, now); !r) {
       return r;
@@ -168,7 +168,7 @@ hwdb::Result<AccountView> Accounts::set_role(std::string_view name, Role role,
   }
   const std::string before = account->role;
   account->role = std::string(to_string(role));
-  const auto now = m_clock.now();
+  const auto now = m_clock.wall_seconds();
   auto done = m_store.transaction([&]() -> hwdb::Result<void> {
     if (auto r = m_store.update_account(*account, now); !r) {
       return r;
@@ -190,7 +190,7 @@ hwdb::Result<AccountView> Accounts::set_disabled(std::string_view name, bool dis
     return std::unexpected(account.error());
   }
   account->disabled = disabled;
-  const auto now = m_clock.now();
+  const auto now = m_clock.wall_seconds();
   auto done = m_store.transaction([&]() -> hwdb::Result<void> {
     if (auto r = m_store.update_account(*account, now); !r) {
       return r;
@@ -214,7 +214,7 @@ hwdb::Result<IssuedToken> Accounts::login(std::string_view name, std::string_vie
   if (password.empty() || password.size() > 1024) {
     return fail(ErrorCode::invalid_argument, "the password must have 1 to 1024 bytes");
   }
-  const auto now = m_clock.now();
+  const auto now = m_clock.wall_seconds();
   std::string key(name.substr(0, 64));
   std::transform(key.begin(), key.end(), key.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -284,7 +284,7 @@ hwdb::Result<IssuedToken> Accounts::login(std::string_view name, std::string_vie
     token.id = *id;
     return audit(self, "account.login", account.name,
                  fmt::format("from {}, token {} until {}", client, token.id,
-                             hwdb::format_timestamp(token.expires_at)),
+                             base::format_rfc3339(token.expires_at)),
                  now);
   });
   if (!done) {
@@ -307,11 +307,11 @@ hwdb::Result<Principal> Accounts::authenticate(std::string_view secret) {
   const hwdb::ApiToken& t = **token;
   if (t.revoked_at) {
     return fail(ErrorCode::refused, fmt::format("token {} was revoked at {}", t.id,
-                                                hwdb::format_timestamp(*t.revoked_at)));
+                                                base::format_rfc3339(*t.revoked_at)));
   }
-  if (m_clock.now() >= t.expires_at) {
+  if (m_clock.wall_seconds() >= t.expires_at) {
     return fail(ErrorCode::refused,
-                fmt::format("token {} expired at {}", t.id, hwdb::format_timestamp(t.expires_at)));
+                fmt::format("token {} expired at {}", t.id, base::format_rfc3339(t.expires_at)));
   }
   auto account = m_store.account_by_id(t.account_id);
   if (!account) {
@@ -327,7 +327,7 @@ hwdb::Result<Principal> Accounts::authenticate(std::string_view secret) {
 }
 
 hwdb::Result<void> Accounts::revoke(hwdb::RowId token_id) {
-  auto r = m_store.revoke_api_token(token_id, m_clock.now());
+  auto r = m_store.revoke_api_token(token_id, m_clock.wall_seconds());
   if (!r) {
     return std::unexpected(r.error());
   }

@@ -66,7 +66,7 @@ std::expected<void, std::string> check_account_name(std::string_view name);
 class Accounts {
 public:
   // `store` and `clock` must outlive the Accounts.
-  Accounts(hwdb::AccountStore& store, const hwdb::Clock& clock, AccountsConfig config = {});
+  Accounts(hwdb::Store& store, const base::Clock& clock, AccountsConfig config = {});
 
   // Every change below writes an audit entry (subject "account NAME", actor `by`) in the same
   // transaction; logins write one too ("account.login", "account.login_failed" for a known name).
@@ -103,8 +103,8 @@ private:
   hwdb::Result<void> audit(const hwdb::Actor& by, std::string_view action, std::string_view name,
                            std::string detail, hwdb::Timestamp at);
 
-  hwdb::AccountStore& m_store;
-  const hwdb::Clock& m_clock;
+  hwdb::Store& m_store;
+  const base::Clock& m_clock;
   AccountsConfig m_config;
   std::string m_dummy_hash; // verified against when the name is unknown (same work either way)
   struct Failures {

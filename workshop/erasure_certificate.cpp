@@ -52,14 +52,14 @@ const Json* member(const Json& object, std::string_view path, std::string_view k
 } // namespace
 
 std::optional<hwdb::Timestamp> parse_record_time(std::string_view text) {
-  if (auto exact = hwdb::parse_timestamp(text)) {
+  if (auto exact = base::parse_rfc3339(text)) {
     return exact;
   }
   // Leniency: a fraction of a second ("2026-11-23T10:00:00.250Z") is accepted and dropped; the
   // record itself keeps the full text (and the signature covers it).
   if (text.size() > 21 && text[19] == '.' && text.back() == 'Z' &&
       text.substr(20, text.size() - 21).find_first_not_of("0123456789") == std::string_view::npos) {
-    return hwdb::parse_timestamp(std::string(text.substr(0, 19)) + "Z");
+    return base::parse_rfc3339(std::string(text.substr(0, 19)) + "Z");
   }
   return std::nullopt;
 }

@@ -91,7 +91,7 @@ std::string new_api_token() {
 }
 
 std::string api_token_digest(std::string_view token) {
-  return daemon::sha256_hex(token);
+  return base::sha256_hex(token);
 }
 
 } // namespace atelier::workshop

@@ -1,6 +1,6 @@
 #include "workshop/signing.h"
 
-#include "base/unique_fd.h"
+#include "base/text.h"
 
 #include <cerrno>
 #include <cstring>
@@ -33,9 +33,7 @@ std::string openssl_error() {
   return text;
 }
 
-std::string errno_text(int error) {
-  return std::strerror(error);
-}
+using base::errno_text;
 
 std::expected<std::string, std::string> bio_text(BIO* bio) {
   char* data = nullptr;

@@ -21,15 +21,15 @@ json to_json(const hwdb::Unit& u) {
       {"chassis", hwdb::to_string(u.chassis)},
       {"notes", u.notes},
       {"do_not_boot", u.do_not_boot},
-      {"created_at", hwdb::format_timestamp(u.created_at)},
-      {"updated_at", hwdb::format_timestamp(u.updated_at)},
+      {"created_at", base::format_rfc3339(u.created_at)},
+      {"updated_at", base::format_rfc3339(u.updated_at)},
   };
   return j;
 }
 
 json to_json(const hwdb::Event& e) {
   return {
-      {"at", hwdb::format_timestamp(e.at)},
+      {"at", base::format_rfc3339(e.at)},
       {"actor", e.actor},
       {"from", e.from ? json(hwdb::to_string(*e.from)) : json(nullptr)},
       {"to", hwdb::to_string(e.to)},
@@ -44,7 +44,7 @@ json to_json(const hwdb::BootSighting& b) {
       {"firmware", b.firmware},
       {"guid", b.guid},
       {"vendor_class", b.vendor_class},
-      {"seen_at", hwdb::format_timestamp(b.seen_at)},
+      {"seen_at", base::format_rfc3339(b.seen_at)},
   };
 }
 
@@ -127,12 +127,12 @@ hwdb::Result<json> unit_detail_json(hwdb::Store& store, const hwdb::Unit& unit) 
   j["assignments"] = json::array();
   for (const auto& a : *assignments) {
     const auto ts = [](const std::optional<hwdb::Timestamp>& t) {
-      return t ? json(hwdb::format_timestamp(*t)) : json(nullptr);
+      return t ? json(base::format_rfc3339(*t)) : json(nullptr);
     };
     j["assignments"].push_back(
         {{"household",
           a.household_id ? json(hwdb::household_subject(*a.household_id)) : json(nullptr)},
-         {"assigned_at", hwdb::format_timestamp(a.assigned_at)},
+         {"assigned_at", base::format_rfc3339(a.assigned_at)},
          {"delivered_at", ts(a.delivered_at)},
          {"warranty_end", ts(a.warranty_end)},
          {"returned_at", ts(a.returned_at)}});

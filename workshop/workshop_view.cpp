@@ -49,14 +49,14 @@ workshop_rows(const std::vector<hwdb::Unit>& units,
     WorkshopRow row;
     row.tag = u.tag.str();
     row.state = std::string(hwdb::to_string(u.state));
-    row.updated = hwdb::format_timestamp(u.updated_at);
+    row.updated = base::format_rfc3339(u.updated_at);
     if (auto it = jobs.find(u.id); it != jobs.end()) {
       const hwdb::PipelineJob& j = *it->second;
       row.stage = j.attempt > 1 ? fmt::format("{} (attempt {})", j.step, j.attempt) : j.step;
       if (j.status == "issued") {
         row.progress = progress_text(j.progress_json);
         if (j.progress_at) {
-          row.updated = hwdb::format_timestamp(*j.progress_at);
+          row.updated = base::format_rfc3339(*j.progress_at);
         }
       } else if (j.status != "done") {
         row.stage += " " + j.status;

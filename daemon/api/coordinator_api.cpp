@@ -76,8 +76,8 @@ json account_json(const workshop::AccountView& a) {
   return {{"name", a.name},
           {"role", to_string(a.role)},
           {"disabled", a.disabled},
-          {"created_at", hwdb::format_timestamp(a.created_at)},
-          {"updated_at", hwdb::format_timestamp(a.updated_at)}};
+          {"created_at", base::format_rfc3339(a.created_at)},
+          {"updated_at", base::format_rfc3339(a.updated_at)}};
 }
 
 // ---- session ----
@@ -100,7 +100,7 @@ ApiResponse login(CoordinatorApi::Call& call) {
   }
   ApiResponse r = json_response(201, {{"token", issued->token},
                                       {"token_type", "Bearer"},
-                                      {"expires_at", hwdb::format_timestamp(issued->expires_at)},
+                                      {"expires_at", base::format_rfc3339(issued->expires_at)},
                                       {"account", account_json(issued->account)}});
   r.actor = workshop::actor_name(issued->account.role, issued->account.name) + " (login)";
   return r;

@@ -19,7 +19,7 @@ using namespace api;
 using workshop::Permission;
 
 json ts_or_null(const std::optional<hwdb::Timestamp>& t) {
-  return t ? json(hwdb::format_timestamp(*t)) : json(nullptr);
+  return t ? json(base::format_rfc3339(*t)) : json(nullptr);
 }
 
 json household_json(const hwdb::Household& h) {
@@ -31,13 +31,13 @@ json household_json(const hwdb::Household& h) {
           {"needs", h.needs},
           {"district", h.district},
           {"notes", h.notes},
-          {"created_at", hwdb::format_timestamp(h.created_at)},
+          {"created_at", base::format_rfc3339(h.created_at)},
           {"updated_at", ts_or_null(h.updated_at)}};
 }
 
 json assignment_json(const hwdb::Assignment& a, const std::string& tag) {
   return {{"unit", tag},
-          {"assigned_at", hwdb::format_timestamp(a.assigned_at)},
+          {"assigned_at", base::format_rfc3339(a.assigned_at)},
           {"delivered_at", ts_or_null(a.delivered_at)},
           {"price_cents", a.price_cents ? json(*a.price_cents) : json(nullptr)},
           {"warranty_end", ts_or_null(a.warranty_end)},
@@ -48,7 +48,7 @@ json assignment_json(const hwdb::Assignment& a, const std::string& tag) {
 }
 
 json audit_json(const hwdb::AuditEntry& e) {
-  return {{"at", hwdb::format_timestamp(e.at)},
+  return {{"at", base::format_rfc3339(e.at)},
           {"actor", e.actor},
           {"role", e.role},
           {"action", e.action},
@@ -246,7 +246,7 @@ ApiResponse deliver(CoordinatorApi::Call& call) {
     return date.error();
   }
   if (*date) {
-    terms.date = hwdb::parse_timestamp(**date + "T00:00:00Z");
+    terms.date = base::parse_date(**date);
     if (!terms.date) {
       return error_response(400, "invalid_argument",
                             fmt::format("date: '{}' is not a date like 2026-11-23", **date));
@@ -281,7 +281,7 @@ json donation_json(const hwdb::Donation& d) {
           {"received_on", d.received_on},
           {"expected_count", d.expected_count ? json(*d.expected_count) : json(nullptr)},
           {"notes", d.notes},
-          {"opened_at", hwdb::format_timestamp(d.opened_at)},
+          {"opened_at", base::format_rfc3339(d.opened_at)},
           {"closed_at", ts_or_null(d.closed_at)}};
 }
 
@@ -367,7 +367,7 @@ ApiResponse import_assets(CoordinatorApi::Call& call) {
 ApiResponse report(CoordinatorApi::Call& call) {
   const auto day = [&](const char* key, const char* time) -> std::optional<hwdb::Timestamp> {
     const auto it = call.request.query.find(key);
-    return it == call.request.query.end() ? std::nullopt : hwdb::parse_timestamp(it->second + time);
+    return it == call.request.query.end() ? std::nullopt : base::parse_rfc3339(it->second + time);
   };
   const auto from = day("from", "T00:00:00Z");
   const auto to = day("to", "T23:59:59Z");
@@ -385,8 +385,8 @@ ApiResponse report(CoordinatorApi::Call& call) {
     erased.push_back({{"level", e.level}, {"method", e.method}, {"disks", e.disks}});
   }
   return json_response(
-      200, {{"from", hwdb::format_timestamp(r->from)},
-            {"to", hwdb::format_timestamp(r->to)},
+      200, {{"from", base::format_rfc3339(r->from)},
+            {"to", base::format_rfc3339(r->to)},
             {"received", r->received},
             {"refurbished", r->refurbished},
             {"distributed", r->distributed},

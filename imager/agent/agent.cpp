@@ -126,7 +126,8 @@ std::string tail_line(const std::string& text) {
 // Shared by the step threads: the screen and the progress posts.
 class Reporter {
 public:
-  Reporter(AgentClient& client, ConsoleDisplay& display) : m_client(client), m_display(display) {}
+  Reporter(AgentClient& client, ConsoleDisplay& display, const base::Clock& clock)
+      : m_client(client), m_display(display), m_clock(clock) {}
 
   void stage(std::string stage, std::string detail = {}) {
     std::lock_guard lock(m_mutex);
@@ -155,7 +156,7 @@ public:
       log(line);
       return;
     }
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = m_clock.monotonic();
     {
       std::lock_guard lock(m_mutex);
       const double total = event.value(progress_field::k_total_bytes, 0.0);
@@ -185,7 +186,7 @@ public:
     json event;
     {
       std::lock_guard lock(m_mutex);
-      const auto now = std::chrono::steady_clock::now();
+      const auto now = m_clock.monotonic();
       if (now - m_last_post < k_heartbeat) {
         return;
       }
@@ -199,12 +200,13 @@ public:
   void new_step() {
     std::lock_guard lock(m_mutex);
     m_last_event = json();
-    m_last_post = std::chrono::steady_clock::now();
+    m_last_post = m_clock.monotonic();
   }
 
 private:
   AgentClient& m_client;
   ConsoleDisplay& m_display;
+  const base::Clock& m_clock;
   std::mutex m_mutex;
   ScreenState m_screen;
   std::chrono::steady_clock::time_point m_last_post{};
@@ -563,7 +565,7 @@ int run_agent(const AgentOptions& o) {
                                .first_pause = std::chrono::milliseconds(500),
                                .max_pause = std::chrono::milliseconds(1000),
                                .timeout = std::chrono::seconds(5)});
-  Reporter reporter(progress_client, display);
+  Reporter reporter(progress_client, display, *o.clock);
 
   reporter.stage("INVENTORY");
   ChildResult raw;
@@ -590,12 +592,10 @@ int run_agent(const AgentOptions& o) {
     if (next->value(field::k_wait, false)) {
       // No free slot for the heavy step yet ([pipeline] max_active_units): ask again later.
       const auto pause =
-          std::clamp<std::int64_t>(next->value(field::k_retry_after, std::int64_t{30}), 1, 300);
-      const std::string message =
-          next->value(field::k_message, std::string("waiting for a free slot"));
-      reporter.stage("WAITING", message);
-      log(message);
-      std::this_thread::sleep_for(std::chrono::seconds(pause));
+          std::clamp<std::int64_t>(next->value("retry_after", std::int64_t{30}), 1, 300);
+      reporter.stage("WAITING", next->value("message", std::string("waiting for a free slot")));
+      log(next->value("message", std::string("waiting for a free slot")));
+      o.clock->sleep_for(std::chrono::seconds(pause));
       continue;
     }
     const std::int64_t job = next->value(field::k_job, std::int64_t{0});

@@ -7,6 +7,8 @@
 // so a crash or a hang in one step is a failed step the daemon hears about, never a silent agent.
 #pragma once
 
+#include "base/clock.h"
+
 #include <chrono>
 #include <expected>
 #include <functional>
@@ -25,6 +27,8 @@ struct AgentOptions {
   std::string self = "/proc/self/exe"; // the atelier-imager binary to run steps with
   bool power_actions = true;           // false (tests): print the action instead of powering off
   std::string work_dir = "/tmp";       // where the profile of a deploy step is written
+  // Paces progress posts and heartbeats and the pauses between polls; must outlive the run.
+  const base::Clock* clock = &base::system_clock(); // never null
 };
 
 // The partitions (in table order) that `lsblk --json --paths -o NAME,TYPE DISK` lists under the

@@ -129,7 +129,7 @@ void run_memtest_stage(BenchReport& report, BenchEnvironment& env, const BenchOp
     report.warnings.push_back("memtest: " + region.error());
     return;
   }
-  const Nanos deadline = env.clock->now() + Nanos(time);
+  const Nanos deadline = env.clock->monotonic().time_since_epoch() + Nanos(time);
   const MemtestRun run = run_memtest(**region, *env.clock, deadline, options.seed);
   m.ran = true;
   m.bytes_tested = run.bytes_tested;
@@ -265,7 +265,7 @@ Stats stats_of(std::vector<double> samples) {
   return s;
 }
 
-BenchEnvironment live_environment(Clock& clock, FileSystem& fs) {
+BenchEnvironment live_environment(const base::Clock& clock, FileSystem& fs) {
   BenchEnvironment env;
   env.clock = &clock;
   env.cpus = online_cpus();
@@ -310,7 +310,7 @@ BenchReport run_bench(const BenchOptions& options, BenchEnvironment& env) {
   BenchOptions opts = options;
   opts.slices = std::max(opts.slices, 1U);
   const BudgetPlan plan = plan_budget(options.budget, options.disks.size(), options.memtest);
-  const Nanos start = env.clock->now();
+  const Nanos start = env.clock->monotonic().time_since_epoch();
 
   run_cpu(report, env, opts, plan);
   run_bandwidth(report, env, opts, plan.memory_bandwidth);
@@ -318,7 +318,7 @@ BenchReport run_bench(const BenchOptions& options, BenchEnvironment& env) {
   for (std::size_t i = 0; i < options.disks.size(); ++i) {
     run_disk(report, env, opts, options.disks[i], plan.disks[i]);
   }
-  report.used = Millis(to_ms(env.clock->now() - start));
+  report.used = Millis(to_ms(env.clock->monotonic().time_since_epoch() - start));
   return report;
 }
 

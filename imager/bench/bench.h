@@ -3,7 +3,7 @@
 // touches memory it allocated itself. Every OS touchpoint comes in through BenchEnvironment.
 #pragma once
 
-#include "imager/bench/bench_clock.h"
+#include "base/clock.h"
 #include "imager/bench/bench_disk.h"
 #include "imager/bench/bench_memory.h"
 #include "records/bench_report.h"
@@ -140,7 +140,7 @@ using RegionMaker =
 
 // The machine as the bench sees it. The clock must outlive the run.
 struct BenchEnvironment {
-  Clock* clock = nullptr;
+  const base::Clock* clock = nullptr;
   unsigned cpus = 1;
   std::uint64_t mem_available_bytes = 0;
   DiskOpener open_disk;
@@ -148,7 +148,7 @@ struct BenchEnvironment {
 };
 
 // The real machine: SteadyClock, online CPUs, MemAvailable from fs, PosixBlockReader, heap memory.
-BenchEnvironment live_environment(Clock& clock, FileSystem& fs);
+BenchEnvironment live_environment(const base::Clock& clock, FileSystem& fs);
 
 // Disks of the inventory as targets (/dev/<name>, health status and reason).
 std::vector<BenchTarget> targets_from(const Inventory& inventory);

@@ -154,15 +154,15 @@ std::uint64_t CpuWorkload::run_once() const {
   return h;
 }
 
-CpuRun measure_cpu(const CpuWorkload& workload, Clock& clock, unsigned threads,
+CpuRun measure_cpu(const CpuWorkload& workload, const base::Clock& clock, unsigned threads,
                    std::chrono::nanoseconds slice, unsigned slices) {
   CpuRun run;
   threads = std::max(threads, 1U);
-  const std::chrono::nanoseconds stage_start = clock.now();
+  const std::chrono::nanoseconds stage_start = clock.monotonic().time_since_epoch();
   for (unsigned s = 0; s < slices; ++s) {
     std::atomic<std::uint64_t> ops{0};
     std::atomic<std::uint64_t> wrong{0};
-    const std::chrono::nanoseconds start = clock.now();
+    const std::chrono::nanoseconds start = clock.monotonic().time_since_epoch();
     const std::chrono::nanoseconds deadline = start + slice;
     const auto worker = [&] {
       std::uint64_t my_ops = 0;
@@ -172,7 +172,7 @@ CpuRun measure_cpu(const CpuWorkload& workload, Clock& clock, unsigned threads,
           ++my_wrong;
         }
         ++my_ops;
-      } while (clock.now() < deadline);
+      } while (clock.monotonic().time_since_epoch() < deadline);
       ops += my_ops;
       wrong += my_wrong;
     };
@@ -185,13 +185,13 @@ CpuRun measure_cpu(const CpuWorkload& workload, Clock& clock, unsigned threads,
         pool.emplace_back(worker);
       }
     } // jthreads join here
-    const std::chrono::nanoseconds elapsed = clock.now() - start;
+    const std::chrono::nanoseconds elapsed = clock.monotonic().time_since_epoch() - start;
     const double seconds = std::chrono::duration<double>(elapsed).count();
     run.samples_ops_per_s.push_back(seconds > 0 ? static_cast<double>(ops.load()) / seconds : 0.0);
     run.ops += ops.load();
     run.wrong_results += wrong.load();
   }
-  run.elapsed = clock.now() - stage_start;
+  run.elapsed = clock.monotonic().time_since_epoch() - stage_start;
   return run;
 }
 

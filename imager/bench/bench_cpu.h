@@ -3,7 +3,7 @@
 // the compiler cannot drop it and a CPU that computes wrong is reported instead of scored.
 #pragma once
 
-#include "imager/bench/bench_clock.h"
+#include "base/clock.h"
 
 #include <chrono>
 #include <cstdint>
@@ -41,7 +41,7 @@ struct CpuRun {
 // Runs `slices` slices of `slice` each; in each, `threads` workers (1 = on the calling thread) run
 // units until the clock passes the slice's deadline. A slice's sample is units / elapsed.
 // Blocks the calling thread for about slices * slice.
-CpuRun measure_cpu(const CpuWorkload& workload, Clock& clock, unsigned threads,
+CpuRun measure_cpu(const CpuWorkload& workload, const base::Clock& clock, unsigned threads,
                    std::chrono::nanoseconds slice, unsigned slices);
 
 // Online CPUs (sysconf(_SC_NPROCESSORS_ONLN)), at least 1.

@@ -105,7 +105,7 @@ std::expected<void, std::string> PosixBlockReader::read_at(std::uint64_t offset,
   return {};
 }
 
-std::expected<DiskRun, std::string> measure_disk(BlockReader& reader, Clock& clock,
+std::expected<DiskRun, std::string> measure_disk(BlockReader& reader, const base::Clock& clock,
                                                  const DiskPlan& plan) {
   const std::uint64_t align = std::max<std::uint64_t>(reader.alignment(), 1);
   const std::uint64_t size = reader.size_bytes() / align * align;
@@ -122,14 +122,14 @@ std::expected<DiskRun, std::string> measure_disk(BlockReader& reader, Clock& clo
   }
 
   DiskRun run;
-  const std::chrono::nanoseconds seq_start = clock.now();
+  const std::chrono::nanoseconds seq_start = clock.monotonic().time_since_epoch();
   for (unsigned s = 0; s < slices; ++s) {
     // Stretch s: [first, first + span), chunk-aligned, at least one chunk long.
     const std::uint64_t first = size * s / slices / seq_chunk * seq_chunk;
     const std::uint64_t stretch = std::max(size / slices / seq_chunk * seq_chunk, seq_chunk);
     std::uint64_t offset = first;
     std::uint64_t bytes = 0;
-    const std::chrono::nanoseconds start = clock.now();
+    const std::chrono::nanoseconds start = clock.monotonic().time_since_epoch();
     const std::chrono::nanoseconds deadline = start + plan.seq_time / slices;
     do {
       if (offset + seq_chunk > std::min(first + stretch, size)) {
@@ -140,19 +140,19 @@ std::expected<DiskRun, std::string> measure_disk(BlockReader& reader, Clock& clo
       }
       offset += seq_chunk;
       bytes += seq_chunk;
-    } while (clock.now() < deadline);
+    } while (clock.monotonic().time_since_epoch() < deadline);
     run.seq_samples_mb_s.push_back(
-        per_second(static_cast<double>(bytes) / 1e6, clock.now() - start));
+        per_second(static_cast<double>(bytes) / 1e6, clock.monotonic().time_since_epoch() - start));
     run.seq_bytes += bytes;
   }
-  run.seq_elapsed = clock.now() - seq_start;
+  run.seq_elapsed = clock.monotonic().time_since_epoch() - seq_start;
 
   std::uint64_t state = plan.seed;
   const std::uint64_t positions = size / rand_chunk;
-  const std::chrono::nanoseconds rand_start = clock.now();
+  const std::chrono::nanoseconds rand_start = clock.monotonic().time_since_epoch();
   for (unsigned s = 0; s < slices; ++s) {
     std::uint64_t reads = 0;
-    const std::chrono::nanoseconds start = clock.now();
+    const std::chrono::nanoseconds start = clock.monotonic().time_since_epoch();
     const std::chrono::nanoseconds deadline = start + plan.rand_time / slices;
     do {
       const std::uint64_t offset = splitmix64(state) % positions * rand_chunk;
@@ -160,11 +160,12 @@ std::expected<DiskRun, std::string> measure_disk(BlockReader& reader, Clock& clo
         return std::unexpected("random read: " + ok.error());
       }
       ++reads;
-    } while (clock.now() < deadline);
-    run.rand_samples_iops.push_back(per_second(static_cast<double>(reads), clock.now() - start));
+    } while (clock.monotonic().time_since_epoch() < deadline);
+    run.rand_samples_iops.push_back(
+        per_second(static_cast<double>(reads), clock.monotonic().time_since_epoch() - start));
     run.rand_reads += reads;
   }
-  run.rand_elapsed = clock.now() - rand_start;
+  run.rand_elapsed = clock.monotonic().time_since_epoch() - rand_start;
   return run;
 }
 

@@ -2,8 +2,7 @@
 // 4 KiB read IOPS at queue depth 1. Strictly read-only: devices are opened O_RDONLY, nothing else.
 #pragma once
 
-#include "base/unique_fd.h"
-#include "imager/bench/bench_clock.h"
+#include "base/clock.h"
 
 #include <chrono>
 #include <cstdint>
@@ -79,7 +78,7 @@ struct DiskRun {
 // the outer, middle and inner parts of a hard disk. Random: 4 KiB reads at uniformly drawn aligned
 // offsets, one at a time. Errors: any failed read (an error never becomes a rate), or a device
 // smaller than one 4 KiB read.
-std::expected<DiskRun, std::string> measure_disk(BlockReader& reader, Clock& clock,
+std::expected<DiskRun, std::string> measure_disk(BlockReader& reader, const base::Clock& clock,
                                                  const DiskPlan& plan);
 
 } // namespace atelier::imager

@@ -57,7 +57,8 @@ void run_pattern(std::size_t pattern, MemoryRegion& region, std::span<std::uint6
 
 } // namespace
 
-std::expected<BandwidthRun, std::string> measure_bandwidth(std::size_t buffer_bytes, Clock& clock,
+std::expected<BandwidthRun, std::string> measure_bandwidth(std::size_t buffer_bytes,
+                                                           const base::Clock& clock,
                                                            std::chrono::nanoseconds slice,
                                                            unsigned slices) {
   Buffer src = allocate_bytes(buffer_bytes);
@@ -73,21 +74,22 @@ std::expected<BandwidthRun, std::string> measure_bandwidth(std::size_t buffer_by
   std::memset(dst.get(), 0, buffer_bytes);
 
   BandwidthRun run;
-  const std::chrono::nanoseconds stage_start = clock.now();
+  const std::chrono::nanoseconds stage_start = clock.monotonic().time_since_epoch();
   for (unsigned s = 0; s < slices; ++s) {
     std::uint64_t copies = 0;
-    const std::chrono::nanoseconds start = clock.now();
+    const std::chrono::nanoseconds start = clock.monotonic().time_since_epoch();
     const std::chrono::nanoseconds deadline = start + slice;
     do {
       std::memcpy(dst.get(), src.get(), buffer_bytes);
       ++copies;
-    } while (clock.now() < deadline);
-    const double seconds = std::chrono::duration<double>(clock.now() - start).count();
+    } while (clock.monotonic().time_since_epoch() < deadline);
+    const double seconds =
+        std::chrono::duration<double>(clock.monotonic().time_since_epoch() - start).count();
     const double bytes = 2.0 * static_cast<double>(buffer_bytes) * static_cast<double>(copies);
     run.samples_gb_s.push_back(seconds > 0 ? bytes / seconds / 1e9 : 0.0);
     run.copies += copies;
   }
-  run.elapsed = clock.now() - stage_start;
+  run.elapsed = clock.monotonic().time_since_epoch() - stage_start;
   // Reading the destination back keeps the copies observable (and catches a broken memcpy).
   run.copy_verified = std::memcmp(dst.get(), src.get(), buffer_bytes) == 0;
   return run;
@@ -104,14 +106,15 @@ HeapMemoryRegion::allocate(std::size_t bytes) {
   return std::unique_ptr<HeapMemoryRegion>(new HeapMemoryRegion(std::move(words), count));
 }
 
-MemtestRun run_memtest(MemoryRegion& region, Clock& clock, std::chrono::nanoseconds deadline,
-                       std::uint64_t seed, std::size_t block_bytes) {
+MemtestRun run_memtest(MemoryRegion& region, const base::Clock& clock,
+                       std::chrono::nanoseconds deadline, std::uint64_t seed,
+                       std::size_t block_bytes) {
   MemtestRun run;
-  const std::chrono::nanoseconds start = clock.now();
+  const std::chrono::nanoseconds start = clock.monotonic().time_since_epoch();
   const std::span<std::uint64_t> all = region.words();
   const std::size_t block_words = std::max<std::size_t>(block_bytes / sizeof(std::uint64_t), 1);
   for (std::size_t first = 0; first < all.size(); first += block_words) {
-    if (first > 0 && clock.now() >= deadline) {
+    if (first > 0 && clock.monotonic().time_since_epoch() >= deadline) {
       run.stopped_early = true;
       break;
     }
@@ -125,7 +128,7 @@ MemtestRun run_memtest(MemoryRegion& region, Clock& clock, std::chrono::nanoseco
   for (const auto p : k_memtest_patterns) {
     run.patterns.push_back(p);
   }
-  run.elapsed = clock.now() - start;
+  run.elapsed = clock.monotonic().time_since_epoch() - start;
   return run;
 }
 

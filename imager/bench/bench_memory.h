@@ -3,7 +3,7 @@
 // the pattern test is a finding about the machine, returned as data, never a crash.
 #pragma once
 
-#include "imager/bench/bench_clock.h"
+#include "base/clock.h"
 
 #include <chrono>
 #include <cstdint>
@@ -26,7 +26,8 @@ struct BandwidthRun {
 // memcpy from one buffer of `buffer_bytes` to another, repeated until each slice's deadline (single
 // thread). Both buffers are touched before timing so page faults are not measured. Errors: the
 // buffers could not be allocated.
-std::expected<BandwidthRun, std::string> measure_bandwidth(std::size_t buffer_bytes, Clock& clock,
+std::expected<BandwidthRun, std::string> measure_bandwidth(std::size_t buffer_bytes,
+                                                           const base::Clock& clock,
                                                            std::chrono::nanoseconds slice,
                                                            unsigned slices);
 
@@ -81,7 +82,8 @@ inline constexpr std::string_view k_memtest_patterns[] = {"walking-ones", "addre
 // over the block, calls settle(), reads it back and counts mismatches. No block is started once the
 // clock is past `deadline` (stopped_early), so the time, not an estimate, bounds the bytes tested:
 // pages of the region that are never reached are never touched.
-MemtestRun run_memtest(MemoryRegion& region, Clock& clock, std::chrono::nanoseconds deadline,
-                       std::uint64_t seed, std::size_t block_bytes = MemtestRun::k_block_bytes);
+MemtestRun run_memtest(MemoryRegion& region, const base::Clock& clock,
+                       std::chrono::nanoseconds deadline, std::uint64_t seed,
+                       std::size_t block_bytes = MemtestRun::k_block_bytes);
 
 } // namespace atelier::imager

@@ -1,5 +1,6 @@
 #include "imager/deploy/deploy.h"
 
+#include "base/time_text.h"
 #include "imager/deploy/bootloader.h"
 #include "imager/deploy/chroot.h"
 #include "imager/deploy/make_filesystems.h"
@@ -27,17 +28,10 @@
 namespace atelier::imager {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using Result = std::expected<std::string, std::string>; // a step's detail, or why it failed
 
-std::string now_rfc3339() {
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+double seconds_since(const base::Clock& clock, std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(clock.monotonic() - start).count();
 }
 
 // Smallest root filesystem each mkfs accepts, with a little room for a system to start.
@@ -59,8 +53,8 @@ public:
       : m_opt(options), m_runner(runner) {}
 
   records::ImagingRecord run() {
-    const auto start = Clock::now();
-    m_record.started_at = now_rfc3339();
+    const auto start = m_opt.clock->monotonic();
+    m_record.started_at = base::format_rfc3339(m_opt.clock->wall());
     m_record.device = m_opt.device;
     m_record.asset_tag = m_opt.asset_tag;
     if (m_opt.profile == nullptr) {
@@ -76,8 +70,8 @@ public:
         make_unbootable();
       }
     }
-    m_record.finished_at = now_rfc3339();
-    m_record.duration_seconds = seconds_since(start);
+    m_record.finished_at = base::format_rfc3339(m_opt.clock->wall());
+    m_record.duration_seconds = seconds_since(*m_opt.clock, start);
     return std::move(m_record);
   }
 
@@ -87,9 +81,9 @@ private:
   // Runs one step, timing it into the record; false (and the record's failure set) on error.
   bool step(const char* name, const std::function<Result()>& body) {
     emit(name, "");
-    const auto start = Clock::now();
+    const auto start = m_opt.clock->monotonic();
     Result result = body();
-    records::ImagingStep s{name, seconds_since(start), result.has_value(),
+    records::ImagingStep s{name, seconds_since(*m_opt.clock, start), result.has_value(),
                            result ? *result : result.error()};
     m_record.steps.push_back(s);
     if (!result) {

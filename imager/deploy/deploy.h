@@ -11,6 +11,7 @@
 // image reader's own thread).
 #pragma once
 
+#include "base/clock.h"
 #include "base/process_runner.h"
 #include "imager/disk/progress.h"
 #include "profiles/profile.h"
@@ -37,6 +38,8 @@ struct DeployOptions {
   bool install_bootloader = true; // --no-bootloader (tests: images without a kernel)
   ProgressSink progress;          // step starts and the image's read/extract progress
   std::string imaged_at;          // RFC 3339 UTC; the start time when empty
+  // Stamps and times the record's steps; must outlive the deploy.
+  const base::Clock* clock = &base::system_clock(); // never null
 };
 
 records::ImagingRecord deploy(const DeployOptions& options, base::ProcessRunner& runner);

@@ -1,6 +1,6 @@
 #include "imager/deploy/partitioner.h"
 
-#include "base/unique_fd.h"
+#include "base/text.h"
 
 #include <cctype>
 #include <cerrno>
@@ -104,9 +104,23 @@ struct ConstraintDeleter {
 };
 using Constraint = std::unique_ptr<PedConstraint, ConstraintDeleter>;
 
-std::string errno_text(int err) {
-  return std::strerror(err);
-}
+class Fd {
+public:
+  explicit Fd(int fd) : m_fd(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  int get() const { return m_fd; }
+
+private:
+  int m_fd;
+};
+
+using base::errno_text;
 
 // Writes zeros over [offset, offset + length) and flushes them to the device.
 std::expected<void, std::string> zero_range(int fd, const std::string& device, std::uint64_t offset,

@@ -1,5 +1,7 @@
 #include "imager/deploy/tailor.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 #include <chrono>
 #include <crypt.h>
@@ -38,15 +40,7 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using base::trim;
 
 // A TOML basic string.
 std::string toml_string(std::string_view value) {

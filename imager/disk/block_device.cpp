@@ -92,12 +92,6 @@ std::string open_error(const std::filesystem::path& path, int error) {
 
 } // namespace
 
-std::string errno_text(int error) {
-  const char* name = ::strerrorname_np(error);
-  return fmt::format("{} ({})", std::strerror(error),
-                     name != nullptr ? name : std::to_string(error));
-}
-
 std::expected<std::unique_ptr<BlockDevice>, std::string>
 open_block_device(const std::filesystem::path& path, const OpenOptions& options) {
   struct stat st {};

@@ -9,6 +9,8 @@
 // creator.
 #pragma once
 
+#include "base/text.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <expected>
@@ -56,7 +58,7 @@ std::expected<std::unique_ptr<BlockDevice>, std::string>
 open_block_device(const std::filesystem::path& path, const OpenOptions& options);
 
 // "Input/output error (EIO)": strerror plus the symbolic name, for records and messages.
-std::string errno_text(int error);
+using base::errno_text;
 
 // Heap memory aligned for O_DIRECT, owned.
 class AlignedBuffer {

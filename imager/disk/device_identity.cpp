@@ -1,5 +1,6 @@
 #include "imager/disk/device_identity.h"
 
+#include "base/text.h"
 #include "imager/disk/disks.h"
 
 #include <cerrno>
@@ -19,13 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string trimmed(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
+std::string trimmed(std::string_view text) {
+  return std::string(base::trim(text));
 }
 
 std::optional<std::string> read_small(const fs::path& path) {

@@ -1,4 +1,4 @@
-#include "base/unique_fd.h"
+#include "base/text.h"
 #include "imager/image/http_fetch.h"
 #include "imager/image/image_source.h"
 #include "imager/image/image_util.h"
@@ -112,11 +112,7 @@ bool is_sha256_hex(std::string_view text) {
 }
 
 std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  });
-  return out;
+  return base::to_lower(text);
 }
 
 } // namespace

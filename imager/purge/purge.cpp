@@ -1,6 +1,7 @@
 // purge_drive and what it runs: the method runners, the password guard, the timeouts (purge.h).
 #include "imager/purge/purge.h"
 
+#include "base/time_text.h"
 #include "imager/purge/purge_sampling.h"
 
 #include <array>
@@ -30,14 +31,6 @@ Ms whole_disk(const DriveCapabilities& d) {
 
 Ms twice_plus_ten(Ms estimate) {
   return 2 * estimate + 10min;
-}
-
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  ::gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::uint64_t random_u64() {
@@ -152,7 +145,7 @@ private:
   }
 
   Ms elapsed(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration_cast<Ms>(m_env.clock.now() - start);
+    return std::chrono::duration_cast<Ms>(m_env.clock.monotonic() - start);
   }
 
   std::string still_running(const std::string& what, Ms waited) {
@@ -168,7 +161,7 @@ private:
     const AtaCommand command = ata_sanitize(action);
     const std::string name = ata_command_name(command);
     const Ms limit = purge_timeout(method, m_drive);
-    const auto start = m_env.clock.now();
+    const auto start = m_env.clock.monotonic();
     if (auto r = m_dev.ata(command, {}, k_quick); !r) {
       std::string why = r.error().message;
       if (r.error().registers) {
@@ -229,7 +222,7 @@ private:
       auto erase_data = ata_security_data(k_temporary_password, enhanced);
       const std::string name = enhanced ? "ENHANCED SECURITY ERASE UNIT" : "SECURITY ERASE UNIT";
       progress(0.0, 0ms, limit / 2, name);
-      const auto start = m_env.clock.now();
+      const auto start = m_env.clock.monotonic();
       if (auto r = m_dev.ata(ata_security_erase_unit(), erase_data, limit); !r) {
         if (r.error().timed_out) {
           return failed(fmt::format(
@@ -261,7 +254,7 @@ private:
     const NvmeAdminCommand command = nvme_sanitize(action);
     const std::string name = nvme_command_name(command);
     const Ms limit = purge_timeout(method, m_drive);
-    const auto start = m_env.clock.now();
+    const auto start = m_env.clock.monotonic();
     if (auto r = m_dev.nvme_admin(command, {}, k_quick); !r) {
       return failed(r.error().message);
     }
@@ -320,7 +313,7 @@ private:
     const std::string name = nvme_command_name(command);
     const Ms limit = purge_timeout(method, m_drive);
     progress(0.0, 0ms, 0ms, name);
-    const auto start = m_env.clock.now();
+    const auto start = m_env.clock.monotonic();
     if (auto r = m_dev.nvme_admin(command, {}, limit); !r) {
       if (r.error().timed_out) {
         return failed(
@@ -470,12 +463,12 @@ records::ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment
   record.source_property = options.source_property;
   record.method = std::string(to_string(options.method));
   record.device = env.device.path();
-  record.started_at = rfc3339(env.clock.wall_now());
-  const auto start = env.clock.now();
+  record.started_at = base::format_rfc3339(env.clock.wall());
+  const auto start = env.clock.monotonic();
   auto finish = [&](bool ok, std::string failure) {
-    record.finished_at = rfc3339(env.clock.wall_now());
-    record.duration_seconds = std::chrono::duration<double>(env.clock.now() - start).count();
-    record.result = ok ? records::ErasureResult::erased : records::ErasureResult::failed;
+    record.finished_at = base::format_rfc3339(env.clock.wall());
+    record.duration_seconds = std::chrono::duration<double>(env.clock.monotonic() - start).count();
+    record.result = ok ? ErasureResult::erased : ErasureResult::failed;
     record.failure_reason = ok ? std::string() : std::move(failure);
     return record;
   };

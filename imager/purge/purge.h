@@ -13,6 +13,7 @@
 //    (device_safety.h: not mounted, not the running system).
 #pragma once
 
+#include "base/clock.h"
 #include "imager/disk/progress.h"
 #include "imager/purge/purge_device.h"
 #include "imager/purge/purge_policy.h"
@@ -108,7 +109,7 @@ struct PurgeOptions {
 
 struct PurgeEnvironment {
   FirmwareEraseDevice& device;
-  PurgeClock& clock;
+  const base::Clock& clock;
   SectorReader* sectors = nullptr;       // null: no verification possible (the record says so)
   SectorWriter* marker_writer = nullptr; // null: blank samples cannot get verification markers
   ProgressSink progress;

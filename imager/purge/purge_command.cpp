@@ -145,7 +145,7 @@ int run_purge(const PurgeArgs& args) {
   options.samples = args.samples;
   options.tool_version = std::string(base::version());
   options.operator_name = "atelier-imager";
-  SystemPurgeClock clock;
+  base::SystemClock clock;
   PurgeEnvironment env{**device, clock, sectors->get(), sectors->get(), {}};
   if (args.progress == "json") {
     env.progress = [](const Progress& p) {

@@ -363,8 +363,4 @@ open_sector_device(const fs::path& device) {
   return std::make_unique<BlockDeviceSectors>(std::move(*opened));
 }
 
-void SystemPurgeClock::sleep_for(std::chrono::milliseconds duration) {
-  std::this_thread::sleep_for(duration);
-}
-
 } // namespace atelier::imager

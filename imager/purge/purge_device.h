@@ -5,7 +5,8 @@
 //  - SectorReader / SectorWriter: reading (and, for verification markers, writing) whole sectors,
 //    bypassing the page cache, so that a crypto erase can be seen to change the media. The
 //    overwrite engine's block device can satisfy these (a small adapter);
-//  - PurgeClock: time and waiting, so tests drive hour-long erases in microseconds.
+//  - time and waiting come from base::Clock (purge.h), so tests drive hour-long erases in
+//  microseconds.
 //
 // Threads: one object is used by one thread at a time. The real device owns its file descriptor.
 #pragma once
@@ -97,22 +98,5 @@ public:
 // The real one: O_DIRECT on the block device, with an aligned bounce buffer.
 std::expected<std::unique_ptr<SectorWriter>, std::string>
 open_sector_device(const std::filesystem::path& device);
-
-class PurgeClock {
-public:
-  virtual ~PurgeClock() = default;
-  virtual std::chrono::steady_clock::time_point now() = 0;
-  virtual std::chrono::system_clock::time_point wall_now() = 0;
-  virtual void sleep_for(std::chrono::milliseconds duration) = 0;
-};
-
-class SystemPurgeClock final : public PurgeClock {
-public:
-  std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::now(); }
-  std::chrono::system_clock::time_point wall_now() override {
-    return std::chrono::system_clock::now();
-  }
-  void sleep_for(std::chrono::milliseconds duration) override;
-};
 
 } // namespace atelier::imager

@@ -85,16 +85,6 @@ std::optional<std::string> RecordingFileSystem::read_file(std::string_view path,
   return content;
 }
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view k_space = " \t\r\n\v\f";
-  const auto first = text.find_first_not_of(k_space);
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(k_space);
-  return text.substr(first, last - first + 1);
-}
-
 std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
   text = trim(text);
   int base = 10;

@@ -7,6 +7,8 @@
 // Nothing here ever writes.
 #pragma once
 
+#include "base/text.h"
+
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -86,8 +88,8 @@ std::optional<std::int64_t> read_signed(FileSystem& fs, std::string_view path);
 // The last component of the link target resolved from path (e.g. device/driver -> "e1000e").
 std::optional<std::string> link_basename(FileSystem& fs, std::string_view path);
 
-// Pure text helpers.
-std::string_view trim(std::string_view text);
+// Pure text helpers (trim is base's, here for the many sysfs readers that use it).
+using base::trim;
 std::optional<std::uint64_t> parse_unsigned(std::string_view text);
 std::optional<std::int64_t> parse_signed(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include "imager/wipe/wipe_engine.h"
 
+#include "base/time_text.h"
 #include "imager/wipe/wipe_pipeline.h"
 #include "imager/wipe/wipe_verify.h"
 
@@ -39,7 +40,7 @@ PassResult write_pass(BlockDevice& device, PatternKind pattern, const StreamSeed
                 0,
                 std::nullopt,
                 fmt::format("pass {} of {}: {}", pass, pass_count, to_string(pattern))};
-  ProgressMeter meter(options.progress, base, options.progress_interval);
+  ProgressMeter meter(options.progress, base, options.progress_interval, *options.clock);
 
   const auto consume = [&](std::uint64_t k, std::span<std::byte> buffer) {
     const std::uint64_t offset = k * chunk;
@@ -135,10 +136,10 @@ std::string pattern_names(const std::vector<PatternKind>& passes) {
   return out;
 }
 
-void finish_record(records::ErasureRecord& record, std::chrono::steady_clock::time_point t0) {
-  record.finished_at = utc_timestamp(std::chrono::system_clock::now());
-  record.duration_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+void finish_record(records::ErasureRecord& record, std::chrono::steady_clock::time_point t0,
+                   const base::Clock& clock) {
+  record.finished_at = base::format_rfc3339(clock.wall());
+  record.duration_seconds = std::chrono::duration<double>(clock.monotonic() - t0).count();
 }
 
 } // namespace
@@ -206,15 +207,11 @@ std::string method_detail(OverwriteMethod method) {
   return {};
 }
 
-std::string utc_timestamp(std::chrono::system_clock::time_point at) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                     std::chrono::time_point_cast<std::chrono::seconds>(at));
-}
-
 void run_overwrite(BlockDevice& device, const WipeOptions& options,
                    records::ErasureRecord& record) {
-  const auto started = std::chrono::system_clock::now();
-  const auto t0 = std::chrono::steady_clock::now();
+  const base::Clock& clock = *options.clock;
+  const auto started = clock.wall();
+  const auto t0 = clock.monotonic();
   const DeviceGeometry& geometry = device.geometry();
   const auto passes = passes_of(options.method);
   record.level = records::SanitizationLevel::clear;
@@ -223,7 +220,7 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options,
   record.pattern = pattern_names(passes);
   record.size_bytes = geometry.size_bytes;
   record.logical_sector_size = geometry.logical_sector_bytes;
-  record.started_at = utc_timestamp(started);
+  record.started_at = base::format_rfc3339(started);
   record.verification = options.verification;
   record.passes = 0;
   record.result = records::ErasureResult::failed;
@@ -236,7 +233,7 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options,
       auto fresh = new_stream_seed();
       if (!fresh) {
         record.failure_reason = "no random seed: " + fresh.error();
-        finish_record(record, t0);
+        finish_record(record, t0, clock);
         return;
       }
       seed = *fresh;
@@ -247,11 +244,11 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options,
     }
     if (geometry.size_bytes == 0) {
       record.failure_reason = "the device reports a size of 0 bytes: nothing can be erased";
-      finish_record(record, t0);
+      finish_record(record, t0, clock);
       return;
     }
     std::uint64_t retries = 0;
-    const auto write_t0 = std::chrono::steady_clock::now();
+    const auto write_t0 = clock.monotonic();
     for (std::size_t i = 0; i < passes.size(); ++i) {
       const PassResult pass = write_pass(device, passes[i], seed, options, static_cast<int>(i + 1),
                                          static_cast<int>(passes.size()), record);
@@ -274,7 +271,7 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options,
       }
     }
     const double write_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - write_t0).count();
+        std::chrono::duration<double>(clock.monotonic() - write_t0).count();
     record.throughput_bytes_per_second =
         write_seconds > 0 ? static_cast<double>(record.bytes_written) / write_seconds : 0;
     if (retries > 0) {
@@ -293,13 +290,13 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options,
         record.failure_reason.empty() && record.passes == static_cast<int>(passes.size());
     if (!written) {
       record.verification_result = "not verified: the overwrite did not complete";
-      finish_record(record, t0);
+      finish_record(record, t0, clock);
       return;
     }
     if (options.verification == records::VerificationMethod::none) {
       record.verification_result = "not verified";
-      record.result = records::ErasureResult::erased;
-      finish_record(record, t0);
+      record.result = ErasureResult::erased;
+      finish_record(record, t0, clock);
       return;
     }
     VerifyOptions verify;
@@ -311,6 +308,7 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options,
     verify.progress = options.progress;
     verify.progress_interval = options.progress_interval;
     verify.device_label = options.device_label;
+    verify.clock = options.clock;
     const VerifyOutcome outcome = verify_overwrite(device, passes.back(), seed, verify);
     record.bytes_verified = outcome.bytes_verified;
     record.read_errors = outcome.unreadable_sectors;
@@ -346,7 +344,7 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options,
     record.result = records::ErasureResult::failed;
     record.failure_reason = std::string("internal error: ") + e.what();
   }
-  finish_record(record, t0);
+  finish_record(record, t0, clock);
 }
 
 } // namespace atelier::imager

@@ -48,6 +48,8 @@ struct WipeOptions {
   std::uint64_t max_failed_sectors = 65536; // beyond this many unwritable sectors the wipe gives up
   std::uint64_t sample_seed = 0;            // verification sample positions (0: random)
   WipeControl* control = nullptr;
+  // Stamps started_at/finished_at, times the passes and paces progress; must outlive the run.
+  const base::Clock* clock = &base::system_clock(); // never null
   ProgressSink progress;
   std::chrono::milliseconds progress_interval{250};
   std::string device_label; // Progress.device, e.g. "/dev/sdb"
@@ -63,8 +65,5 @@ struct WipeOptions {
 // verification, verification_result, verified_by, size_bytes, logical_sector_size, level (clear),
 // result and failure_reason. Other fields are left as the caller set them.
 void run_overwrite(BlockDevice& device, const WipeOptions& options, records::ErasureRecord& record);
-
-// RFC 3339 UTC with seconds, e.g. "2026-11-23T10:00:00Z".
-std::string utc_timestamp(std::chrono::system_clock::time_point);
 
 } // namespace atelier::imager

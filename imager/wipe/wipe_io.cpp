@@ -147,19 +147,20 @@ TransferResult transfer(BlockDevice& device, TransferKind kind, std::span<std::b
   return result;
 }
 
-ProgressMeter::ProgressMeter(ProgressSink sink, Progress base, std::chrono::milliseconds interval)
-    : m_sink(std::move(sink)), m_progress(std::move(base)), m_interval(interval),
-      m_start(std::chrono::steady_clock::now()), m_last(m_start) {}
+ProgressMeter::ProgressMeter(ProgressSink sink, Progress base, std::chrono::milliseconds interval,
+                             const base::Clock& clock)
+    : m_sink(std::move(sink)), m_progress(std::move(base)), m_interval(interval), m_clock(clock),
+      m_start(clock.monotonic()), m_last(m_start) {}
 
 void ProgressMeter::update(std::uint64_t done_bytes) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = m_clock.monotonic();
   if (now - m_last >= m_interval) {
     emit(done_bytes, now);
   }
 }
 
 void ProgressMeter::finish(std::uint64_t done_bytes) {
-  emit(done_bytes, std::chrono::steady_clock::now());
+  emit(done_bytes, m_clock.monotonic());
 }
 
 double ProgressMeter::average_rate() const {

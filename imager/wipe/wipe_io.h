@@ -14,6 +14,7 @@
 //   - a transfer of 0 bytes before the end: the device ended early (fatal, reported as ENOSPC).
 #pragma once
 
+#include "base/clock.h"
 #include "imager/disk/block_device.h"
 #include "imager/disk/progress.h"
 #include "records/erasure_record.h"
@@ -32,10 +33,11 @@ namespace atelier::imager {
 // last_progress after every completed I/O; the supervisor sets cancel when it gives up on the disk.
 struct WipeControl {
   std::atomic<bool> cancel{false};
-  std::atomic<std::int64_t> last_progress_ns{0}; // steady_clock, nanoseconds since its epoch
+  std::atomic<std::int64_t> last_progress_ns{0}; // clock's monotonic time, ns since its epoch
   std::atomic<std::uint64_t> position{0};        // byte offset of the I/O in flight, for messages
+  const base::Clock* clock = &base::system_clock(); // never null; set before the worker starts
   void touch() {
-    last_progress_ns.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+    last_progress_ns.store(clock->monotonic().time_since_epoch().count(),
                            std::memory_order_relaxed);
   }
   bool cancelled() const { return cancel.load(std::memory_order_relaxed); }
@@ -64,7 +66,9 @@ void add_failed_range(std::vector<records::FailedRange>& ranges, records::Failed
 // always for the final report (finish()).
 class ProgressMeter {
 public:
-  ProgressMeter(ProgressSink sink, Progress base, std::chrono::milliseconds interval);
+  // `clock` must outlive the meter.
+  ProgressMeter(ProgressSink sink, Progress base, std::chrono::milliseconds interval,
+                const base::Clock& clock);
   void update(std::uint64_t done_bytes);
   void finish(std::uint64_t done_bytes);
   double average_rate() const; // bytes per second since construction
@@ -74,6 +78,7 @@ private:
   ProgressSink m_sink;
   Progress m_progress;
   std::chrono::milliseconds m_interval;
+  const base::Clock& m_clock;
   std::chrono::steady_clock::time_point m_start;
   std::chrono::steady_clock::time_point m_last;
   std::uint64_t m_last_bytes = 0;

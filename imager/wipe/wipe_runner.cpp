@@ -1,5 +1,7 @@
 #include "imager/wipe/wipe_runner.h"
 
+#include "base/time_text.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -35,7 +37,7 @@ void work(std::shared_ptr<Shared> shared, std::shared_ptr<JobState> state, WipeJ
     if (!device) {
       record.result = records::ErasureResult::failed;
       record.failure_reason = device.error();
-      record.started_at = record.finished_at = utc_timestamp(std::chrono::system_clock::now());
+      record.started_at = record.finished_at = base::format_rfc3339(options.clock->wall());
     } else {
       state->size_bytes = (*device)->geometry().size_bytes;
       state->sector_bytes = (*device)->geometry().logical_sector_bytes;
@@ -54,6 +56,7 @@ void work(std::shared_ptr<Shared> shared, std::shared_ptr<JobState> state, WipeJ
 } // namespace
 
 RunResult run_wipes(std::vector<WipeJob> jobs, const RunOptions& options) {
+  const base::Clock& clock = *options.wipe.clock;
   auto shared = std::make_shared<Shared>();
   std::vector<std::shared_ptr<JobState>> states;
   std::vector<std::thread> threads;
@@ -62,10 +65,10 @@ RunResult run_wipes(std::vector<WipeJob> jobs, const RunOptions& options) {
   result.records.resize(jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (jobs[i].record.started_at.empty()) {
-      jobs[i].record.started_at =
-          utc_timestamp(std::chrono::system_clock::now()); // for a stalled record
+      jobs[i].record.started_at = base::format_rfc3339(clock.wall()); // for a stalled record
     }
     auto state = std::make_shared<JobState>();
+    state->control.clock = &clock;
     state->control.touch();
     WipeOptions wipe = options.wipe;
     wipe.device_label = jobs[i].device;
@@ -86,7 +89,7 @@ RunResult run_wipes(std::vector<WipeJob> jobs, const RunOptions& options) {
   std::unique_lock lock(shared->mutex);
   while (open > 0) {
     shared->changed.wait_for(lock, options.poll_interval);
-    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    const auto now = clock.monotonic().time_since_epoch().count();
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       if (decided[i]) {
         continue;
@@ -125,8 +128,8 @@ RunResult run_wipes(std::vector<WipeJob> jobs, const RunOptions& options) {
       record.method_detail = method_detail(options.wipe.method);
       record.verification = options.wipe.verification;
       record.verification_result = "not verified: the overwrite did not complete";
-      record.result = records::ErasureResult::failed;
-      record.finished_at = utc_timestamp(std::chrono::system_clock::now());
+      record.result = ErasureResult::failed;
+      record.finished_at = base::format_rfc3339(clock.wall());
       record.failure_reason =
           fmt::format("no progress for {} s (at byte {}): the disk stopped responding and was "
                       "abandoned; it is not erased",

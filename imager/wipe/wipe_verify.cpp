@@ -152,7 +152,7 @@ VerifyOutcome verify_overwrite(BlockDevice& device, PatternKind pattern, const S
                 options.method == records::VerificationMethod::sample && !outcome.sampled_in_full
                     ? "sampled read-back"
                     : "full read-back"};
-  ProgressMeter meter(options.progress, base, options.progress_interval);
+  ProgressMeter meter(options.progress, base, options.progress_interval, *options.clock);
   std::uint64_t done = 0;
 
   const auto produce = [&](std::uint64_t k, std::span<std::byte> buffer) {

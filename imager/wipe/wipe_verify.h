@@ -51,7 +51,8 @@ struct VerifyOptions {
   WipeControl* control = nullptr;
   ProgressSink progress;
   std::chrono::milliseconds progress_interval{250};
-  std::string device_label; // Progress.device
+  std::string device_label;                         // Progress.device
+  const base::Clock* clock = &base::system_clock(); // paces progress; never null
 };
 
 struct VerifyOutcome {

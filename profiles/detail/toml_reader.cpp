@@ -1,5 +1,6 @@
 #include "profiles/detail/toml_reader.h"
 
+#include "base/text.h"
 #include "profiles/detail/text.h"
 
 #include <cassert>
@@ -21,14 +22,7 @@ Diagnostic make(const std::string& file, const toml::source_region& where, std::
 }
 
 std::string join(std::span<const std::string_view> words) {
-  std::string out;
-  for (std::string_view word : words) {
-    if (!out.empty()) {
-      out += ", ";
-    }
-    out += word;
-  }
-  return out;
+  return base::join(words, ", ");
 }
 
 } // namespace

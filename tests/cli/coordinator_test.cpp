@@ -129,7 +129,7 @@ protected:
     req.chassis = chassis;
     req.actor = "atelierd";
     Unit u = r.intake(req).value().unit;
-    const Timestamp now = m_clock.now();
+    const Timestamp now = m_clock.wall_seconds();
     InventorySnapshot inv;
     inv.unit_id = u.id;
     inv.taken_at = now;
@@ -170,7 +170,7 @@ protected:
   atelier::testing::TempDir m_dir;
   std::string m_db = (m_dir / "atelier.db").string();
   std::string m_program = (m_dir / "program.toml").string();
-  SystemClock m_clock;
+  atelier::base::SystemClock m_clock;
 };
 
 // The whole cycle: a donation comes in, a unit gets ready, a household is recorded, the unit is
@@ -200,8 +200,8 @@ TEST_F(CoordinatorCli, RunsADistributionCycleFromIntakeToReturn) {
   const json d = json::parse(delivered.out);
   EXPECT_EQ(d.at("price_cents"), 6000);
   EXPECT_EQ(d.at("program"), "Ordi 2.0");
-  const auto at = parse_timestamp(d.at("delivered_at").get<std::string>()).value();
-  const auto end = parse_timestamp(d.at("warranty_end").get<std::string>()).value();
+  const auto at = atelier::base::parse_rfc3339(d.at("delivered_at").get<std::string>()).value();
+  const auto end = atelier::base::parse_rfc3339(d.at("warranty_end").get<std::string>()).value();
   const auto months = std::chrono::duration_cast<std::chrono::days>(end - at).count();
   EXPECT_GE(months, 181) << "six months from the program file";
   EXPECT_LE(months, 184);
@@ -388,7 +388,7 @@ TEST_F(CoordinatorCli, PurgesHouseholdsPastTheRetentionPeriod) {
     Household old;
     old.reference = "OLD-1";
     old.contact = "old contact";
-    old.created_at = m_clock.now() - std::chrono::days{400};
+    old.created_at = m_clock.wall_seconds() - std::chrono::days{400};
     ASSERT_TRUE(r.store().add_household(old));
   }
   ASSERT_EQ(run({"households", "add", "NEW-1"}).status, 0);

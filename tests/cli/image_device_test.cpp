@@ -165,7 +165,7 @@ protected:
   fs::path m_keys = m_dir / "keys";
   std::string m_tag;
   std::string m_sha256;
-  atelier::hwdb::SystemClock m_clock;
+  atelier::base::SystemClock m_clock;
 };
 
 // The whole job: erased, signed, filed, imaged, tailored; the certificate verifies offline.
@@ -242,7 +242,7 @@ TEST_F(ImageDevice, TakesTheFirmwareFromTheUnitsInventory) {
     ASSERT_TRUE(unit.has_value());
     atelier::hwdb::InventorySnapshot snapshot;
     snapshot.unit_id = unit->id;
-    snapshot.taken_at = m_clock.now();
+    snapshot.taken_at = m_clock.wall_seconds();
     snapshot.schema = "atelier.inventory/1";
     snapshot.raw_json = R"({"firmware": {"type": "uefi"}})";
     snapshot.firmware = "uefi";

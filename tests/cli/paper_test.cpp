@@ -133,7 +133,7 @@ protected:
     hwdb::Store& store = registry.store();
     hwdb::InventorySnapshot inv;
     inv.unit_id = unit.id;
-    inv.taken_at = m_clock.now();
+    inv.taken_at = m_clock.wall_seconds();
     inv.schema = "atelier.inventory/1";
     // The fixture's VM disk is 3 GB; a donated PC's SSD is more like 256 GB.
     json raw = json::parse(read(k_data / "imager" / "vm-q35-ahci-ssd-rtl8139-2g.json"));
@@ -151,7 +151,7 @@ protected:
     ASSERT_TRUE(store.add_inventory(inv));
     hwdb::GradeRecord grade;
     grade.unit_id = unit.id;
-    grade.graded_at = m_clock.now();
+    grade.graded_at = m_clock.wall_seconds();
     grade.grade = "A";
     grade.score = 85;
     ASSERT_TRUE(store.add_grade(grade));
@@ -206,7 +206,7 @@ protected:
   std::string m_db = (m_dir / "atelier.db").string();
   std::filesystem::path m_program = m_dir / "program.toml";
   std::filesystem::path m_profiles = m_dir / "profiles";
-  hwdb::SystemClock m_clock;
+  atelier::base::SystemClock m_clock;
   std::string m_tag;
 };
 
@@ -375,9 +375,9 @@ TEST_F(PaperCli, SpecSheetInEnglishWithWarrantyFromTheDelivery) {
     hwdb::Unit unit = registry.find(m_tag).value();
     hwdb::Assignment a;
     a.unit_id = unit.id;
-    a.assigned_at = m_clock.now();
-    a.delivered_at = m_clock.now();
-    a.warranty_end = hwdb::parse_timestamp("2027-05-31T00:00:00Z");
+    a.assigned_at = m_clock.wall_seconds();
+    a.delivered_at = m_clock.wall_seconds();
+    a.warranty_end = atelier::base::parse_rfc3339("2027-05-31T00:00:00Z");
     ASSERT_TRUE(registry.store().add_assignment(a));
     unit = registry.transition(unit, hwdb::UnitState::assigned, "test", "assigned").value();
     ASSERT_TRUE(registry.transition(unit, hwdb::UnitState::delivered, "test", "handed over"));

@@ -39,7 +39,7 @@ protected:
   }
 
   atelier::testing::TempDir m_dir;
-  hwdb::SystemClock m_clock;
+  base::SystemClock m_clock;
   hwdb::Registry m_registry;
   pxe::BootTokens m_tokens{pxe::BootTokensConfig{}};
   daemon::AgentApi m_api;

@@ -73,7 +73,7 @@ protected:
   }
 
   atelier::testing::TempDir m_dir;
-  hwdb::SystemClock m_clock;
+  base::SystemClock m_clock;
   hwdb::Registry m_registry;
   daemon::HwdbAdmission m_admission;
   pxe::DhcpService m_service;

@@ -6,6 +6,7 @@
 #include "daemon/pipeline.h"
 #include "profiles/program.h"
 #include "records/erasure_record.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 #include "workshop/erasure_certificate.h"
 #include "workshop/workshop_view.h"
@@ -93,18 +94,6 @@ json erasure_record(const std::string& serial, const std::string& result) {
   return records::to_json(r);
 }
 
-// The pipeline's time in tests: it stands still at the moment the daemon started until a test
-// moves it on, so the limits (stall, step timeout) are tested without sleeping.
-class FakeClock final : public hwdb::Clock {
-public:
-  hwdb::Timestamp now() const override { return m_now; }
-  void advance(std::chrono::seconds by) { m_now += by; }
-
-private:
-  hwdb::Timestamp m_now =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-};
-
 using Tweak = std::function<void(daemon::PipelineConfig&)>;
 
 // One "atelierd process": registry, tokens, pipeline and API over the database file.
@@ -131,7 +120,10 @@ struct Daemon {
     EXPECT_EQ(r.status, expected_status) << path << " " << body.dump() << " → " << r.body;
     return json::parse(r.body);
   }
-  FakeClock clock;
+  // The pipeline's time stands still at the moment the daemon started until a test moves it on,
+  // so the limits (stall, step timeout) are tested without sleeping.
+  atelier::testing::FakeClock clock{
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
   hwdb::Registry registry;
   std::unique_ptr<daemon::Pipeline> pipeline;
   std::unique_ptr<daemon::AgentApi> api;
@@ -165,7 +157,7 @@ protected:
                            {"progress", {{"operation", job["step"]}, {"done_bytes", 1}}}},
                           status);
   }
-  FakeClock& clock() { return m_daemon->clock; }
+  atelier::testing::FakeClock& clock() { return m_daemon->clock; }
   json next(const std::string& token, unsigned status = 200) {
     return m_daemon->post("/api/v1/next", {{"token", token}}, status);
   }
@@ -456,7 +448,7 @@ TEST_F(PipelineTest, BatchClaimsListedMachineAndForcesItsProfile) {
   batch.name = "lycée";
   batch.profile = "family";
   batch.macs = {"52:54:00:aa:00:01"};
-  batch.created_at = hwdb::SystemClock().now();
+  batch.created_at = base::SystemClock().now();
   const auto id = store.add_batch(batch).value();
   const std::string token = boot();
   register_agent(token);
@@ -473,7 +465,7 @@ TEST_F(PipelineTest, BatchWithAMissingProfileFailsTheMachineWithTheReason) {
   batch.name = "school";
   batch.profile = "no-such-profile";
   batch.max_units = 1;
-  batch.created_at = hwdb::SystemClock().now();
+  batch.created_at = base::SystemClock().now();
   store.add_batch(batch).value();
   const std::string token = boot();
   register_agent(token);

@@ -1,6 +1,7 @@
 // The Registry's coordinator operations below the CLI: what the HTTP API will reuse (the audit
 // API, donations linked at boot) and the date arithmetic of a warranty.
 #include "hardware-db/registry.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -9,12 +10,6 @@ using namespace atelier::hwdb;
 using namespace std::chrono_literals;
 
 namespace {
-
-class SetClock final : public Clock {
-public:
-  Timestamp now() const override { return m_now; }
-  Timestamp m_now = std::chrono::sys_days{std::chrono::year{2026} / 8 / 31} + 10h;
-};
 
 class CoordinatorRegistry : public ::testing::Test {
 protected:
@@ -34,7 +29,8 @@ protected:
   }
 
   atelier::testing::TempDir m_dir;
-  SetClock m_clock;
+  atelier::testing::FakeClock m_clock{std::chrono::sys_days{std::chrono::year{2026} / 8 / 31} +
+                                      10h};
   Registry m_registry;
   const Actor m_admin{"cli:root", "admin"};
 };
@@ -69,7 +65,7 @@ TEST_F(CoordinatorRegistry, AuditEntriesCarryActorRoleActionAndSubject) {
   EXPECT_EQ(log[0].actor, "web:alice");
   EXPECT_EQ(log[0].role, "coordinator");
   EXPECT_EQ(log[0].action, "household.read");
-  EXPECT_EQ(log[0].at, m_clock.now());
+  EXPECT_EQ(log[0].at, m_clock.wall_seconds());
 }
 
 // 31 August + 6 months is the last day of February, not 3 March.
@@ -83,7 +79,7 @@ TEST_F(CoordinatorRegistry, WarrantyEndClampsToTheLastDayOfTheMonth) {
   terms.price_cents = 5000;
   terms.warranty_months = 6;
   const Assignment a = m_registry.deliver(u.tag.str(), terms, m_admin).value();
-  EXPECT_EQ(format_timestamp(*a.warranty_end), "2027-02-28T10:00:00Z");
+  EXPECT_EQ(atelier::base::format_rfc3339(*a.warranty_end), "2027-02-28T10:00:00Z");
 }
 
 // Every field but the reference is optional; an edit changes only what it names.
@@ -111,6 +107,6 @@ TEST_F(CoordinatorRegistry, EditChangesOnlyTheGivenFieldsAndLogsTheirNames) {
 TEST(Timestamps, FormatDatesFarFromNow) {
   for (const char* text :
        {"2999-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "2026-02-28T23:59:59Z"}) {
-    EXPECT_EQ(format_timestamp(parse_timestamp(text).value()), text);
+    EXPECT_EQ(atelier::base::format_rfc3339(atelier::base::parse_rfc3339(text).value()), text);
   }
 }

@@ -2,6 +2,7 @@
 // happened to each disk, stored once, never replaced, never removed.
 #include "hardware-db/registry.h"
 #include "hardware-db/sqlite_store.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -10,14 +11,6 @@ using namespace atelier::hwdb;
 using namespace std::chrono_literals;
 
 namespace {
-
-class FixedClock final : public Clock {
-public:
-  Timestamp now() const override { return m_now; }
-
-private:
-  Timestamp m_now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + 9h;
-};
 
 class ErasureRecordsTest : public ::testing::Test {
 protected:
@@ -37,8 +30,8 @@ protected:
   ErasureRecord record(const char* id, const char* result = "erased") {
     ErasureRecord r;
     r.record_id = id;
-    r.started_at = m_clock.now();
-    r.finished_at = m_clock.now() + 125s;
+    r.started_at = m_clock.wall_seconds();
+    r.finished_at = m_clock.wall_seconds() + 125s;
     r.method = "zero";
     r.level = "clear";
     r.verification = "full";
@@ -49,7 +42,8 @@ protected:
   }
 
   atelier::testing::TempDir m_dir;
-  FixedClock m_clock;
+  atelier::testing::FakeClock m_clock{std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} +
+                                      9h};
   Registry m_registry;
 };
 

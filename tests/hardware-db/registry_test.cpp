@@ -1,6 +1,7 @@
 // The Registry on a real SQLite file in a temporary directory.
 #include "hardware-db/registry.h"
 #include "hardware-db/sqlite_store.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -9,15 +10,6 @@ using namespace atelier::hwdb;
 using namespace std::chrono_literals;
 
 namespace {
-
-class FixedClock final : public Clock {
-public:
-  Timestamp now() const override { return m_now; }
-  void advance(std::chrono::seconds s) { m_now += s; }
-
-private:
-  Timestamp m_now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + 9h;
-};
 
 MacAddress mac(const char* text) {
   return MacAddress::parse(text).value();
@@ -39,7 +31,8 @@ protected:
   }
 
   atelier::testing::TempDir m_dir;
-  FixedClock m_clock;
+  atelier::testing::FakeClock m_clock{std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} +
+                                      9h};
   Registry m_registry;
 };
 
@@ -220,7 +213,7 @@ TEST_F(RegistryTest, PipelineRecordsRoundTrip) {
   const Unit u = intake("HP", "EliteBook 840", "5CG1234XYZ");
   Store& s = m_registry.store();
   const std::string raw = R"({"schema":"atelier.inventory/1","memory":{"total_bytes":8589934592}})";
-  ASSERT_TRUE(s.add_inventory({0, u.id, m_clock.now(), "atelier.inventory/1", raw,
+  ASSERT_TRUE(s.add_inventory({0, u.id, m_clock.wall_seconds(), "atelier.inventory/1", raw,
                                "Intel Core i5-4300U", 4, 3, 8589934592u, "uefi"}));
   EXPECT_EQ(s.latest_inventory(u.id).value()->raw_json, raw);
   const RowId disk =
@@ -231,29 +224,29 @@ TEST_F(RegistryTest, PipelineRecordsRoundTrip) {
       s.upsert_disk({0, u.id, "Samsung SSD 860", "S3Z9NB0K123456", 250059350016u, "ssd", "sata"})
           .value(),
       disk);
-  ASSERT_TRUE(s.add_erasure_record({0, disk, m_clock.now(), m_clock.now(), "ata-sanitize-crypto",
-                                    "purge", "sample", "erased", "{}", ""}));
+  ASSERT_TRUE(s.add_erasure_record({0, disk, m_clock.wall_seconds(), m_clock.wall_seconds(),
+                                    "ata-sanitize-crypto", "purge", "sample", "erased", "{}", ""}));
   EXPECT_EQ(s.erasure_records(disk).value().size(), 1u);
   // Only the three NIST verification levels exist.
-  EXPECT_FALSE(s.add_erasure_record(
-      {0, disk, m_clock.now(), m_clock.now(), "zero", "clear", "partial", "erased", "{}", ""}));
-  ASSERT_TRUE(s.add_grade({0, u.id, m_clock.now(), "B", 55, "RAM 8 GiB: +35"}));
+  EXPECT_FALSE(s.add_erasure_record({0, disk, m_clock.wall_seconds(), m_clock.wall_seconds(),
+                                     "zero", "clear", "partial", "erased", "{}", ""}));
+  ASSERT_TRUE(s.add_grade({0, u.id, m_clock.wall_seconds(), "B", 55, "RAM 8 GiB: +35"}));
   EXPECT_EQ(s.latest_grade(u.id).value()->grade, "B");
-  ASSERT_TRUE(s.add_imaging_record({0, u.id, m_clock.now(), m_clock.now(), "family-desktop",
-                                    std::string(64, 'a'), "imaged", ""}));
+  ASSERT_TRUE(s.add_imaging_record({0, u.id, m_clock.wall_seconds(), m_clock.wall_seconds(),
+                                    "family-desktop", std::string(64, 'a'), "imaged", ""}));
   EXPECT_EQ(s.imaging_records(u.id).value().size(), 1u);
   Household household;
   household.reference = "CCAS-2026-0042";
   household.eligibility_basis = "RSA";
   household.device = "laptop";
   household.uses = {"school"};
-  household.created_at = m_clock.now();
+  household.created_at = m_clock.wall_seconds();
   const RowId hh = s.add_household(household).value();
   EXPECT_EQ(s.household_by_id(hh).value()->uses, std::vector<std::string>{"school"});
   Assignment assignment;
   assignment.unit_id = u.id;
   assignment.household_id = hh;
-  assignment.assigned_at = m_clock.now();
+  assignment.assigned_at = m_clock.wall_seconds();
   assignment.price_cents = 4500;
   ASSERT_TRUE(s.add_assignment(assignment));
   const auto a = s.assignments(u.id).value();

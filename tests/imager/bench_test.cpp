@@ -5,6 +5,7 @@
 #include "imager/bench/bench_disk.h"
 #include "imager/bench/bench_memory.h"
 #include "imager/bench/bench_reference.h"
+#include "support/fake_clock.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -23,14 +24,11 @@ using namespace std::chrono_literals;
 using Json = nlohmann::json;
 
 // Every reading advances time by a fixed step: loops end after a known number of iterations.
-class FakeClock final : public Clock {
-public:
-  explicit FakeClock(std::chrono::nanoseconds step) : m_step(step.count()) {}
-  std::chrono::nanoseconds now() override { return std::chrono::nanoseconds(m_now += m_step); }
-
-private:
-  std::atomic<std::int64_t> m_now{0};
-  std::int64_t m_step;
+struct SteppingClock {
+  explicit SteppingClock(std::chrono::nanoseconds step) { clock.step_every_reading(step); }
+  operator const base::Clock&() const { return clock; }
+  std::chrono::nanoseconds now() const { return clock.monotonic().time_since_epoch(); }
+  atelier::testing::FakeClock clock;
 };
 
 // A vector-backed region that flips one bit of one word after every write pass covering it.
@@ -100,7 +98,8 @@ struct timespec mtime_of(const std::string& path) {
 }
 
 // An environment with small buffers and a fake clock: the whole bench runs in milliseconds.
-BenchEnvironment fake_environment(Clock& clock, std::optional<std::size_t> victim = std::nullopt) {
+BenchEnvironment fake_environment(const base::Clock& clock,
+                                  std::optional<std::size_t> victim = std::nullopt) {
   BenchEnvironment env;
   env.clock = &clock;
   env.cpus = 2;
@@ -139,7 +138,7 @@ TEST(BenchCpu, WorkloadChecksumIsDeterministic) {
 TEST(BenchCpu, AllThreadsStageTakesOneSamplePerSliceAndChecksEveryRun) {
   // Why: the median and spread need >= 3 samples; every unit's result must be checked, on every
   // thread.
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   const CpuRun run = measure_cpu(CpuWorkload{}, clock, 2, 10ms, 3);
   ASSERT_EQ(run.samples_ops_per_s.size(), 3U);
   EXPECT_GT(run.ops, 0U);
@@ -160,7 +159,7 @@ TEST(BenchStats, MedianAndSpreadOfSamples) {
 
 TEST(BenchScore, ScoresNormaliseAgainstTheReference) {
   // Why: score 1.0 must mean "as fast as the reference machine" on every result.
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   BenchEnvironment env = fake_environment(clock);
   const BenchReport report = run_bench(small_options(), env);
   ASSERT_GE(report.results.size(), 3U);
@@ -196,7 +195,7 @@ TEST(BenchBudget, StagesThatDoNotRunGiveTheirTimeToTheOthers) {
 
 TEST(Memtest, CleanMemoryHasNoErrors) {
   // Why: a healthy machine must not be sent to parts by its own test.
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   FlippingRegion region(4096, std::nullopt);
   const MemtestRun run = run_memtest(region, clock, clock.now() + 1h, 7, 8 * 1024);
   EXPECT_EQ(run.errors, 0U);
@@ -207,7 +206,7 @@ TEST(Memtest, CleanMemoryHasNoErrors) {
 
 TEST(Memtest, FindsAnInjectedBitFlipInEveryPattern) {
   // Why: the memory test exists to find exactly this; its address goes to the report.
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   FlippingRegion region(4096, 1000);
   const MemtestRun run = run_memtest(region, clock, clock.now() + 1h, 7, 8 * 1024);
   EXPECT_EQ(run.errors, 3U); // once per pattern
@@ -219,7 +218,7 @@ TEST(Memtest, FindsAnInjectedBitFlipInEveryPattern) {
 
 TEST(Memtest, StopsBetweenBlocksAtTheDeadline) {
   // Why: the budget bounds the test; bytes_tested must say how much was really tested.
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   FlippingRegion region(4096, std::nullopt);
   const MemtestRun run = run_memtest(region, clock, clock.now(), 7, 1024);
   EXPECT_TRUE(run.stopped_early);
@@ -228,7 +227,7 @@ TEST(Memtest, StopsBetweenBlocksAtTheDeadline) {
 
 TEST(Memtest, ErrorsBecomeAFindingNotACrash) {
   // Why: a bad DIMM is a fact about the machine for the grader, not a failure of the agent.
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   BenchEnvironment env = fake_environment(clock, 1000);
   const BenchReport report = run_bench(small_options(), env);
   EXPECT_GT(report.memtest.errors, 0U);
@@ -244,7 +243,7 @@ TEST(BenchDisk, ReadsATempFileWithoutChangingIt) {
   const auto mtime_before = mtime_of(file.path());
   auto reader = PosixBlockReader::open(file.path());
   ASSERT_TRUE(reader.has_value()) << reader.error();
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   DiskPlan plan;
   plan.seq_time = 30ms;
   plan.rand_time = 30ms;
@@ -263,7 +262,7 @@ TEST(BenchDisk, ReadsATempFileWithoutChangingIt) {
 TEST(BenchDisk, AReadErrorIsAnErrorNeverARate) {
   // Why: a disk that cannot be read must not come out with a speed (fault injection).
   FailingReader reader;
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   DiskPlan plan;
   plan.seq_time = 10ms;
   plan.rand_time = 10ms;
@@ -274,7 +273,7 @@ TEST(BenchDisk, AReadErrorIsAnErrorNeverARate) {
 
 TEST(BenchDisk, MissingDeviceIsReportedPerDisk) {
   // Why: one unreadable disk must not stop the bench of the others.
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   BenchEnvironment env = fake_environment(clock);
   BenchOptions options = small_options();
   options.disks.push_back({"nope", "/nonexistent/atelier-disk", "unknown", ""});
@@ -287,7 +286,7 @@ TEST(BenchDisk, MissingDeviceIsReportedPerDisk) {
 TEST(BenchReport, JsonHasTheDocumentedShape) {
   // Why: docs/BENCHMARKS.md promises these names; the daemon and the grader read them.
   TempFile file(std::size_t{2} << 20U);
-  FakeClock clock(1ms);
+  SteppingClock clock(1ms);
   BenchEnvironment env = fake_environment(clock);
   BenchOptions options = small_options();
   options.disks.push_back({"test", file.path(), "failing", "SMART FAILED"});

@@ -8,6 +8,7 @@
 #include "imager/purge/nvme_commands.h"
 #include "imager/purge/purge_device.h"
 #include "purge_fixtures.h"
+#include "support/fake_clock.h"
 
 #include <algorithm>
 #include <map>
@@ -20,23 +21,9 @@ namespace atelier::imager::test {
 
 using namespace std::chrono_literals;
 
-class FakeClock final : public PurgeClock {
-public:
-  std::chrono::steady_clock::time_point now() override {
-    return std::chrono::steady_clock::time_point{} + elapsed;
-  }
-  std::chrono::system_clock::time_point wall_now() override {
-    // 2026-11-23T10:00:00Z + elapsed
-    return std::chrono::system_clock::time_point{std::chrono::seconds{1'795'428'000}} +
-           std::chrono::duration_cast<std::chrono::system_clock::duration>(elapsed);
-  }
-  void sleep_for(std::chrono::milliseconds d) override {
-    elapsed += d;
-    ++sleeps;
-  }
-  std::chrono::milliseconds elapsed{0};
-  int sleeps = 0;
-};
+// Purge tests time with the one FakeClock: sleeps and simulated erases move it, starting at
+// 2026-11-23T10:00:00Z.
+using FakeClock = atelier::testing::FakeClock;
 
 // Sparse media: written sectors plus a background that stands for every other sector.
 class FakeMedia final : public SectorWriter {
@@ -198,7 +185,7 @@ public:
     }
     if (failing.contains(name)) {
       if (c.command == 0xF4) {
-        m_clock.elapsed += erase_duration / 2;
+        m_clock.advance(erase_duration / 2);
         locked = lock_after_failed_erase;
       }
       return abort();
@@ -242,10 +229,10 @@ public:
         return wrong_password();
       }
       if (erase_duration > timeout) {
-        m_clock.elapsed += timeout;
+        m_clock.advance(timeout);
         return std::unexpected(DeviceError{"SECURITY ERASE UNIT: timed out", true, false, {}, {}});
       }
-      m_clock.elapsed += erase_duration;
+      m_clock.advance(erase_duration);
       disk.erase_to(FakeMedia::Background::zeros);
       last_erase_enhanced = enhanced;
       enabled = false;
@@ -356,10 +343,10 @@ public:
         return std::unexpected(DeviceError{name + ": refused", false, false, {}, 0x010A});
       }
       if (format_duration > timeout) {
-        m_clock.elapsed += timeout;
+        m_clock.advance(timeout);
         return std::unexpected(DeviceError{name + ": timed out", true, false, {}, {}});
       }
-      m_clock.elapsed += format_duration;
+      m_clock.advance(format_duration);
       erase(ses == 2 ? 4 : 2);
       return 0U;
     }
@@ -481,16 +468,16 @@ private:
 
   void start_sanitize(std::uint32_t cdw10) {
     m_sanitizing = true;
-    m_sanitize_started = m_clock.elapsed;
+    m_sanitize_started = elapsed_ms();
     m_sanitize_cdw10 = cdw10;
   }
   double sanitize_fraction() const {
     return std::min(1.0,
-                    static_cast<double>((m_clock.elapsed - m_sanitize_started).count()) /
+                    static_cast<double>((elapsed_ms() - m_sanitize_started).count()) /
                         static_cast<double>(std::max<std::int64_t>(1, sanitize_duration.count())));
   }
   void update_sanitize() {
-    if (m_sanitizing && m_clock.elapsed - m_sanitize_started >= sanitize_duration) {
+    if (m_sanitizing && elapsed_ms() - m_sanitize_started >= sanitize_duration) {
       m_sanitizing = false;
       m_sanitize_state = 1;
       erase(m_sanitize_cdw10 & 0x7U);
@@ -515,6 +502,9 @@ private:
   bool m_read_native = false;
   int m_attempts = 0;
   bool m_sanitizing = false;
+  std::chrono::milliseconds elapsed_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.elapsed());
+  }
   std::chrono::milliseconds m_sanitize_started{0};
   std::uint32_t m_sanitize_cdw10 = 0;
   unsigned m_sanitize_state = 0; // NVMe SSTAT bits 2:0 / ATA: 1 = completed without error

@@ -191,7 +191,7 @@ TEST(PurgeDevice, LoopDeviceHasNoPassThroughAndPurgeRefusesPlainly) {
   const auto ata = (*device)->ata(ata_identify_device(), {}, std::chrono::seconds(1));
   ASSERT_FALSE(ata);
   EXPECT_TRUE(ata.error().rejected);
-  SystemPurgeClock clock;
+  base::SystemClock clock;
   PurgeOptions options;
   options.method = WipeMethod::ata_sanitize_crypto;
   PurgeEnvironment env{**device, clock, nullptr, nullptr, {}};

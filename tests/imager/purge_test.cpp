@@ -264,7 +264,7 @@ TEST(PurgeNvme, StopsWaitingAfterTwiceTheLogsEstimatePlusTenMinutes) {
   const records::ErasureRecord r = p.run();
   EXPECT_EQ(r.result, records::ErasureResult::failed);
   EXPECT_TRUE(mentions(r.failure_reason, "still running after 20 minutes")) << r.failure_reason;
-  EXPECT_LE(p.clock.elapsed, 21min);
+  EXPECT_LE(p.clock.elapsed(), 21min);
 }
 
 TEST(PurgeNvme, FormatsWithCryptographicEraseKeepingTheLbaFormat) {

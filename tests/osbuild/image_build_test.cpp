@@ -141,7 +141,7 @@ TEST_F(BuildImage, WritesTheArchiveAndItsManifest) {
 
   // The checksum printed for the profile is the file's.
   const std::string bytes = read(m_options.out);
-  EXPECT_EQ(result->manifest.sha256, daemon::sha256_hex(bytes));
+  EXPECT_EQ(result->manifest.sha256, base::sha256_hex(bytes));
   EXPECT_EQ(result->manifest.size_bytes, bytes.size());
   EXPECT_EQ(result->manifest.content_bytes, decompressed_size(m_options.out));
 
@@ -193,7 +193,7 @@ TEST_F(BuildImage, ReusesTheCacheForTheSameInputs) {
   EXPECT_TRUE(second->cached);
   EXPECT_EQ(runs(), 1);
   EXPECT_EQ(second->manifest.sha256, first->manifest.sha256);
-  EXPECT_EQ(daemon::sha256_hex(read(m_options.out)), first->manifest.sha256);
+  EXPECT_EQ(base::sha256_hex(read(m_options.out)), first->manifest.sha256);
   EXPECT_EQ(second->manifest.built_at, first->manifest.built_at);
 }
 
@@ -226,7 +226,7 @@ TEST_F(BuildImage, RebuildsADamagedCacheEntry) {
   auto second = build();
   ASSERT_TRUE(second) << second.error();
   EXPECT_FALSE(second->cached);
-  EXPECT_EQ(second->manifest.sha256, daemon::sha256_hex(read(m_options.out)));
+  EXPECT_EQ(second->manifest.sha256, base::sha256_hex(read(m_options.out)));
   EXPECT_THAT(m_progress, Contains(HasSubstr("is damaged (checksum mismatch): rebuilding")));
 }
 
@@ -290,7 +290,7 @@ TEST_F(BuildImage, ClearsWhatAnInterruptedBuildLeft) {
   std::ofstream(m_options.cache_dir / (key() + ".building/image.tar.zst")) << "partial";
   auto result = build();
   ASSERT_TRUE(result) << result.error();
-  EXPECT_EQ(result->manifest.sha256, daemon::sha256_hex(read(m_options.out)));
+  EXPECT_EQ(result->manifest.sha256, base::sha256_hex(read(m_options.out)));
 }
 
 // --check asks apt through mmdebstrap --simulate: seconds instead of a build, nothing written.

@@ -1,5 +1,6 @@
 // The pure part of `atelier image build`: the cache key, the mmdebstrap command line, the /dev
 // entries, and reading what mmdebstrap, apt and dpkg-query print.
+#include "base/time_text.h"
 #include "osbuild/image_recipe.h"
 
 #include <archive.h>
@@ -250,7 +251,8 @@ TEST(ReleaseDate, ReadsTheDateFieldAsUtcSeconds) {
   EXPECT_EQ(release_date("Origin: Debian\nLabel: Debian\nSuite: stable\nCodename: bookworm\n"
                          "Date: Sat, 10 May 2025 09:27:19 UTC\nAcquire-By-Hash: yes\n"),
             1746869239);
-  EXPECT_EQ(iso8601_utc(1746869239), "2025-05-10T09:27:19Z");
+  EXPECT_EQ(base::format_rfc3339(std::chrono::sys_seconds{std::chrono::seconds{1746869239}}),
+            "2025-05-10T09:27:19Z");
   EXPECT_FALSE(release_date("Origin: Debian\n"));
   EXPECT_THAT(release_date("Date: Sat, 10 May 2025 09:27:19 +0200\n").error(),
               HasSubstr("not in UTC"));

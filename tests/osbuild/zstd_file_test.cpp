@@ -78,7 +78,7 @@ TEST(ZstdFileWriter, WritesWhatDecompressesToTheInputAndReportsTheFilesChecksum)
   auto written = write(dir / "a.zst", data, 2);
   ASSERT_TRUE(written) << written.error();
   const std::string file = read(dir / "a.zst");
-  EXPECT_EQ(written->sha256, daemon::sha256_hex(file));
+  EXPECT_EQ(written->sha256, base::sha256_hex(file));
   EXPECT_EQ(written->size_bytes, file.size());
   EXPECT_EQ(written->content_bytes, data.size());
   EXPECT_LT(file.size(), data.size());
@@ -99,15 +99,6 @@ TEST(ZstdFileWriter, ReportsAnUnwritablePath) {
   auto writer = ZstdFileWriter::create(dir / "missing/dir/a.zst", 9, 1);
   ASSERT_FALSE(writer);
   EXPECT_NE(writer.error().find("missing/dir/a.zst"), std::string::npos) << writer.error();
-}
-
-TEST(Sha256, MatchesTheStandardTestVector) {
-  EXPECT_EQ(daemon::sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  daemon::Sha256 pieces;
-  pieces.update("a");
-  pieces.update("bc");
-  EXPECT_EQ(pieces.hex_digest(), daemon::sha256_hex("abc"));
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // Specification of one-time boot tokens (pxe/boot_tokens.h): the server-side authorisation that a
 // report or wipe request comes from the boot it authorised.
 #include "pxe/boot_tokens.h"
+#include "support/fake_clock.h"
 
 #include <set>
 #include <thread>
@@ -12,15 +13,6 @@ namespace atelier::pxe {
 namespace {
 
 using namespace std::chrono_literals;
-
-class FakeClock final : public BootClock {
-public:
-  TimePoint now() const override { return m_now; }
-  void advance(std::chrono::seconds by) { m_now += by; }
-
-private:
-  TimePoint m_now{std::chrono::hours(1000)};
-};
 
 // Deterministic "randomness": a counter, so each token differs and tests can force a repeat.
 class CountingEntropy final : public TokenEntropy {
@@ -48,7 +40,7 @@ const MacAddress k_other_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x02}};
 
 class BootTokensTest : public ::testing::Test {
 protected:
-  FakeClock m_clock;
+  atelier::testing::FakeClock m_clock;
   CountingEntropy m_entropy;
   BootTokens m_tokens{BootTokensConfig{30min}, m_clock, m_entropy};
 

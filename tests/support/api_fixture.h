@@ -6,7 +6,7 @@
 #include "daemon/api/api_server.h"
 #include "daemon/api/coordinator_api.h"
 #include "hardware-db/registry.h"
-#include "support/settable_clock.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 #include "workshop/accounts.h"
 
@@ -162,7 +162,7 @@ protected:
 
   TempDir m_dir;
   std::string m_db;
-  SettableClock m_clock;
+  FakeClock m_clock{std::chrono::sys_seconds{std::chrono::seconds{1'795'000'000}}};
   std::optional<hwdb::Registry> m_registry;
   std::optional<workshop::Accounts> m_accounts;
   daemon::CoordinatorSettings m_settings; // set before ApiFixture::SetUp() to change it

@@ -1,6 +1,6 @@
 // Accounts and tokens (workshop/accounts.h) on a real SQLite file: what is stored, what expires,
 // what a password change or a disabled account ends.
-#include "support/settable_clock.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 #include "workshop/accounts.h"
 #include "workshop/passwords.h"
@@ -13,7 +13,7 @@
 namespace atelier::workshop {
 namespace {
 
-using testing::SettableClock;
+using testing::FakeClock;
 using testing::TempDir;
 
 constexpr std::string_view k_password = "correct horse battery staple";
@@ -42,7 +42,7 @@ protected:
 
   TempDir m_dir;
   std::string m_path;
-  SettableClock m_clock;
+  FakeClock m_clock{std::chrono::sys_seconds{std::chrono::seconds{1'795'000'000}}};
   std::unique_ptr<hwdb::Store> m_store;
   std::optional<Accounts> m_accounts;
 };

@@ -196,9 +196,9 @@ TEST_F(CertificateTest, DiskWithoutModelOrSerialIsNamedByItsMachineAndCapacity) 
 
 TEST(RecordTime, AcceptsUtcSecondsAndDropsFractions) {
   // Why: the engine may write milliseconds; the database keeps whole seconds.
-  EXPECT_EQ(hwdb::format_timestamp(parse_record_time("2026-11-23T10:00:00Z").value()),
+  EXPECT_EQ(base::format_rfc3339(parse_record_time("2026-11-23T10:00:00Z").value()),
             "2026-11-23T10:00:00Z");
-  EXPECT_EQ(hwdb::format_timestamp(parse_record_time("2026-11-23T10:00:00.250Z").value()),
+  EXPECT_EQ(base::format_rfc3339(parse_record_time("2026-11-23T10:00:00.250Z").value()),
             "2026-11-23T10:00:00Z");
   EXPECT_FALSE(parse_record_time("2026-11-23T10:00:00+01:00"));
   EXPECT_FALSE(parse_record_time("2026-11-23T10:00:00.Z"));

@@ -1,0 +1,34 @@
+// Small string helpers every layer used to write again: trimming, joining, splitting, ASCII case,
+// and the text of an errno value. ASCII only on purpose: firmware strings, config keys and hex
+// digits, never prose in a locale.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace atelier::base {
+
+// ASCII white space: space, \t, \n, \v, \f, \r.
+constexpr std::string_view k_ascii_space = " \t\n\v\f\r";
+
+// `text` without leading and trailing ASCII white space (a view into `text`).
+std::string_view trim(std::string_view text);
+
+// The parts with `separator` between each two (also around empty parts); "" for none.
+std::string join(std::span<const std::string> parts, std::string_view separator);
+std::string join(std::span<const std::string_view> parts, std::string_view separator);
+
+// `text` cut at every `separator`: "a,,b" gives {"a", "", "b"}, "" gives {""}.
+std::vector<std::string_view> split(std::string_view text, char separator);
+
+// ASCII letters lower-cased, every other byte unchanged.
+std::string to_lower(std::string_view text);
+
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix);
+
+// strerror(3) text with the errno name: "No such file or directory (ENOENT)".
+std::string errno_text(int error);
+
+} // namespace atelier::base
