@@ -134,8 +134,10 @@ void add_path_option(CLI::App& app, const std::string& name, std::filesystem::pa
       name, [&target](const std::string& value) { target = value; }, help);
 }
 
-// The options that override the configuration file, bound to its fields.
-void add_configuration_options(CLI::App& app, profiles::ServerConfig& c) {
+// The options that override the configuration file, bound to its fields (and --lease-file, which
+// only the command line has), in the order --help shows them.
+void add_server_options(CLI::App& app, Settings& s) {
+  profiles::ServerConfig& c = s.config;
   add_path_option(app, "--db", c.server.database,
                   "hardware database (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
   app.add_option("--interface", c.server.interface, "the workshop network interface (e.g. enp3s0)");
@@ -156,6 +158,8 @@ void add_configuration_options(CLI::App& app, profiles::ServerConfig& c) {
       ->check(CLI::IsMember({"proxy", "standalone"}));
   app.add_option("--pool", c.dhcp.pool, "standalone: addresses to hand out, FIRST-LAST");
   app.add_option("--netmask", c.dhcp.netmask, "standalone: subnet mask given to clients");
+  app.add_option("--lease-file", s.lease_file,
+                 "standalone: lease journal (default: DB path + .leases); survives restarts");
   app.add_option("--lease-seconds", c.dhcp.lease_seconds, "standalone: lease time")
       ->check(CLI::Range(60, 7 * 24 * 3600));
   add_path_option(
@@ -181,13 +185,8 @@ void add_configuration_options(CLI::App& app, profiles::ServerConfig& c) {
       ->check(CLI::Range(1, 24 * 60));
 }
 
-// The options that only the command line has.
-void add_command_line_options(CLI::App& app, Settings& s) {
-  app.add_flag("--check-config", s.check_config, "validate the configuration, print it, and exit");
-  app.add_flag("--print-config", s.print_config,
-               "print the effective configuration as TOML (every key) and exit");
-  app.add_option("--lease-file", s.lease_file,
-                 "standalone: lease journal (default: DB path + .leases); survives restarts");
+// For tests on unprivileged ports; a real workshop keeps the defaults.
+void add_testing_options(CLI::App& app, Settings& s) {
   app.add_option("--dhcp-port", s.dhcp_port, "DHCP server port")->group("Testing");
   app.add_option("--boot-port", s.boot_port, "PXE boot-server port")->group("Testing");
   app.add_option("--tftp-port", s.tftp_port, "TFTP port")->group("Testing");
@@ -203,8 +202,11 @@ Started parse_command_line(const std::vector<std::string>& args, Settings& s) {
   std::string config_option; // already read by load_configuration
   app.add_option("--config", config_option,
                  "configuration file (default: /etc/atelier/atelier.toml when it exists)");
-  add_configuration_options(app, s.config);
-  add_command_line_options(app, s);
+  app.add_flag("--check-config", s.check_config, "validate the configuration, print it, and exit");
+  app.add_flag("--print-config", s.print_config,
+               "print the effective configuration as TOML (every key) and exit");
+  add_server_options(app, s);
+  add_testing_options(app, s);
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);

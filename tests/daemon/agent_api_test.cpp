@@ -108,10 +108,10 @@ TEST_F(AgentApiTest, WithoutAPipelineTheAgentIsToldToStopAtOnce) {
   std::thread loop([&] { io.run(); });
   imager::AgentClient client(fmt::format("http://127.0.0.1:{}", server.local_port()),
                              m_tokens.issue(m_mac).value()); // the agent's own 10-minute patience
-  auto registered =
-      client.post("register", {{"mac", "52:54:00:aa:00:01"}, {"inventory", inventory()}});
+  auto registered = client.post(atelier::records::Endpoint::register_unit,
+                                {{"mac", "52:54:00:aa:00:01"}, {"inventory", inventory()}});
   ASSERT_TRUE(registered) << registered.error().message;
-  auto next = client.post("next", json::object());
+  auto next = client.post(atelier::records::Endpoint::next, json::object());
   boost::asio::post(io, [&] { server.stop(); });
   loop.join();
   ASSERT_FALSE(next);
