@@ -448,7 +448,7 @@ TEST_F(PipelineTest, BatchClaimsListedMachineAndForcesItsProfile) {
   batch.name = "lycée";
   batch.profile = "family";
   batch.macs = {"52:54:00:aa:00:01"};
-  batch.created_at = base::SystemClock().now();
+  batch.created_at = base::SystemClock().wall_seconds();
   const auto id = store.add_batch(batch).value();
   const std::string token = boot();
   register_agent(token);
@@ -465,7 +465,7 @@ TEST_F(PipelineTest, BatchWithAMissingProfileFailsTheMachineWithTheReason) {
   batch.name = "school";
   batch.profile = "no-such-profile";
   batch.max_units = 1;
-  batch.created_at = base::SystemClock().now();
+  batch.created_at = base::SystemClock().wall_seconds();
   store.add_batch(batch).value();
   const std::string token = boot();
   register_agent(token);
