@@ -470,7 +470,7 @@ void image_device(CliContext& ctx, const ImageDeviceArgs& a) {
   options.progress = progress;
   static const base::SystemClock clock;
   const hwdb::Timestamp started = clock.wall_seconds();
-  imager::PosixProcessRunner runner;
+  base::PosixProcessRunner runner;
   const records::ImagingRecord imaged = imager::deploy(options, runner);
   hwdb::ImagingRecord row;
   row.unit_id = unit.id;

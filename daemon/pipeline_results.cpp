@@ -218,9 +218,10 @@ Pipeline::apply_deploy(const Caller& caller, const hwdb::PipelineJob& job, const
   record.unit_id = caller.unit.id;
   record.started_at = job.issued_at;
   record.finished_at = m_clock.wall_seconds();
-  record.profile = string_at(params, "profile");
-  record.image_sha256 = string_at(params, "image_sha256");
-  record.result = ok ? "imaged" : "failed";
+  record.profile = string_at(params, param::k_profile);
+  record.image_sha256 = string_at(params, param::k_image_sha256);
+  record.result =
+      records::to_string(ok ? records::ImagingResult::imaged : records::ImagingResult::failed);
   // The imaging record the agent sent (a failed one names the step and whether the disk was left
   // unbootable), else the reason alone (the deploy could not even start).
   record.detail = ok || (result.is_object() && !result.empty())

@@ -1,5 +1,6 @@
 #include "osbuild/bootenv_build.h"
 
+#include "base/process_runner.h"
 #include "base/text.h"
 #include "osbuild/bootenv_cpio.h"
 #include "osbuild/bootenv_modules.h"

@@ -2,8 +2,8 @@
 
 #include "base/child_process.h"
 #include "base/file_io.h"
+#include "base/process_runner.h"
 #include "base/time_text.h"
-#include "osbuild/bootenv_process.h"
 #include "osbuild/zstd_file.h"
 
 #include <cerrno>

@@ -1,6 +1,7 @@
 #include "workshop/signing.h"
 
 #include "base/text.h"
+#include "base/unique_fd.h"
 
 #include <cerrno>
 #include <cstring>

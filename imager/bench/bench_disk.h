@@ -3,6 +3,7 @@
 #pragma once
 
 #include "base/clock.h"
+#include "base/unique_fd.h"
 
 #include <chrono>
 #include <cstdint>

@@ -1,6 +1,7 @@
 #include "imager/deploy/partitioner.h"
 
 #include "base/text.h"
+#include "base/unique_fd.h"
 
 #include <cctype>
 #include <cerrno>

@@ -1,4 +1,5 @@
 #include "base/text.h"
+#include "base/unique_fd.h"
 #include "imager/image/http_fetch.h"
 #include "imager/image/image_source.h"
 #include "imager/image/image_util.h"

@@ -468,7 +468,7 @@ records::ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment
   auto finish = [&](bool ok, std::string failure) {
     record.finished_at = base::format_rfc3339(env.clock.wall());
     record.duration_seconds = std::chrono::duration<double>(env.clock.monotonic() - start).count();
-    record.result = ok ? ErasureResult::erased : ErasureResult::failed;
+    record.result = ok ? records::ErasureResult::erased : records::ErasureResult::failed;
     record.failure_reason = ok ? std::string() : std::move(failure);
     return record;
   };

@@ -295,7 +295,7 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options,
     }
     if (options.verification == records::VerificationMethod::none) {
       record.verification_result = "not verified";
-      record.result = ErasureResult::erased;
+      record.result = records::ErasureResult::erased;
       finish_record(record, t0, clock);
       return;
     }

@@ -128,7 +128,7 @@ RunResult run_wipes(std::vector<WipeJob> jobs, const RunOptions& options) {
       record.method_detail = method_detail(options.wipe.method);
       record.verification = options.wipe.verification;
       record.verification_result = "not verified: the overwrite did not complete";
-      record.result = ErasureResult::failed;
+      record.result = records::ErasureResult::failed;
       record.finished_at = base::format_rfc3339(clock.wall());
       record.failure_reason =
           fmt::format("no progress for {} s (at byte {}): the disk stopped responding and was "
