@@ -285,7 +285,7 @@ public:
       return std::unexpected(endpoint.error());
     }
     static const base::SystemClock clock;
-    auto store = hwdb::open_store(opt.db);
+    auto store = hwdb::open_store(config.server.database.string());
     if (!store) {
       return std::unexpected("coordinator API: " + store.error().message);
     }
@@ -337,165 +337,17 @@ private:
   std::thread m_thread;
 };
 
-} // namespace
+// Everything atelierd runs, in the order it is built (and the reverse order it is torn down).
+// DHCP, TFTP, HTTP boot, the agent API and the pipeline share one io thread, the database's only
+// user among them; the coordinator API has its own thread and connection.
+struct Services {
+  Services(const Settings& s, pxe::Ipv4Address address, std::unique_ptr<hwdb::Store> store)
+      : settings(s), config(s.config), server_address(address), registry(std::move(store), clock),
+        admission(registry),
+        tokens(pxe::BootTokensConfig{std::chrono::minutes(config.boot.token_minutes)}),
+        base_url(fmt::format("http://{}:{}", config.server.address, config.boot.http_port)) {}
 
-int run_atelierd(const std::vector<std::string>& args) {
-  // Configuration: --config FILE, else /etc/atelier/atelier.toml when it exists, else the embedded
-  // defaults (docs/CONFIG.md). Command-line options override the file.
-  const std::optional<std::string> config_file = config_argument(args);
-  profiles::ServerConfig config;
-  std::string config_source = "embedded defaults";
-  if (config_file || std::filesystem::exists(profiles::k_default_server_config)) {
-    const std::filesystem::path path =
-        config_file.value_or(std::string(profiles::k_default_server_config));
-    auto loaded = profiles::load_server_config(path);
-    if (!loaded) {
-      for (const auto& diagnostic : loaded.error()) {
-        std::cerr << diagnostic.to_string() << "\n";
-      }
-      std::cerr << "atelierd: " << path.string() << " has errors; nothing started\n";
-      return 2;
-    }
-    for (const auto& warning : loaded->warnings) {
-      std::cerr << warning.to_string() << "\n";
-    }
-    config = std::move(*loaded);
-    config_source = path.string();
-  }
-  Options opt = options_from(config);
-  if (std::getenv("ATELIER_DB") != nullptr) {
-    opt.db = default_database(); // the environment overrides the file, the command line both
-  }
-  bool check_config = false;
-  bool print_config = false;
-  std::string config_option;
-  CLI::App app{"atelierd: the workshop daemon (network boot, agent API, pipeline)", "atelierd"};
-  app.add_option("--config", config_option,
-                 "configuration file (default: /etc/atelier/atelier.toml when it exists)");
-  app.add_flag("--check-config", check_config, "validate the configuration, print it, and exit");
-  app.add_flag("--print-config", print_config,
-               "print the effective configuration as TOML (every key) and exit");
-  app.add_option("--db", opt.db,
-                 "hardware database (default: $ATELIER_DB, else /var/lib/atelier/atelier.db)");
-  app.add_option("--interface", opt.interface, "the workshop network interface (e.g. enp3s0)");
-  app.add_option("--address", opt.address, "this server's IPv4 address on that interface");
-  app.add_option("--http-port", opt.http_port,
-                 "port of the boot HTTP server named in iPXE's script URL");
-  app.add_option("--reply-delay-ms", opt.reply_delay_ms,
-                 "wait this long before answering (firmware that drops instant replies)")
-      ->check(CLI::Range(0, 5000));
-  app.add_option("--mode", opt.mode,
-                 "proxy: beside the site's DHCP server (default); standalone: the only DHCP server "
-                 "of an isolated workshop switch")
-      ->check(CLI::IsMember({"proxy", "standalone"}));
-  app.add_option("--pool", opt.pool, "standalone: addresses to hand out, FIRST-LAST");
-  app.add_option("--netmask", opt.netmask, "standalone: subnet mask given to clients");
-  app.add_option("--lease-file", opt.lease_file,
-                 "standalone: lease journal (default: DB path + .leases); survives restarts");
-  app.add_option("--lease-seconds", opt.lease_seconds, "standalone: lease time")
-      ->check(CLI::Range(60, 7 * 24 * 3600));
-  app.add_option(
-      "--boot-dir", opt.boot_dir,
-      "boot environment served over HTTP: vmlinuz and initrd.img (atelier bootenv build)");
-  app.add_option("--ipxe-dir", opt.ipxe_dir,
-                 "iPXE binaries served over TFTP (and over HTTP for UEFI HTTP boot); Debian's ipxe "
-                 "package installs them in /usr/lib/ipxe");
-  app.add_option("--program", opt.program, "program file: grading rules (pipeline.program)");
-  app.add_option("--profiles", opt.profiles_dir, "profiles directory (pipeline.profiles_dir)");
-  app.add_option("--api-listen", opt.api_listen,
-                 "coordinator API address:port ([api] listen; \"\" turns the API off)");
-  app.add_option("--token-minutes", opt.token_minutes, "how long a boot token stays valid")
-      ->check(CLI::Range(1, 24 * 60));
-  // For tests on unprivileged ports; a real workshop keeps the defaults.
-  app.add_option("--dhcp-port", opt.dhcp_port, "DHCP server port")->group("Testing");
-  app.add_option("--boot-port", opt.boot_port, "PXE boot-server port")->group("Testing");
-  app.add_option("--tftp-port", opt.tftp_port, "TFTP port")->group("Testing");
-  app.add_option("--client-port", opt.client_port, "DHCP client port")->group("Testing");
-  app.add_option("--broadcast-address", opt.broadcast, "where broadcast replies go")
-      ->group("Testing");
-  app.add_option("--listen-address", opt.listen, "address the sockets bind to")->group("Testing");
-  std::vector<std::string> reversed(args.rbegin(), args.rend());
-  try {
-    app.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-  if (print_config || check_config) {
-    // The command line's overrides are part of the effective configuration.
-    config.server.database = opt.db;
-    config.server.interface = opt.interface;
-    config.server.address = opt.address;
-    config.dhcp.mode =
-        opt.mode == "standalone" ? profiles::DhcpMode::standalone : profiles::DhcpMode::proxy;
-    config.dhcp.pool = opt.pool;
-    config.dhcp.netmask = opt.netmask;
-    config.dhcp.lease_seconds = opt.lease_seconds;
-    config.dhcp.reply_delay_ms = opt.reply_delay_ms;
-    config.boot.http_port = opt.http_port;
-    config.boot.bootenv_dir = opt.boot_dir;
-    config.boot.ipxe_dir = opt.ipxe_dir;
-    config.boot.token_minutes = opt.token_minutes;
-    config.api.enabled = !opt.api_listen.empty();
-    if (config.api.enabled) {
-      config.api.listen = opt.api_listen;
-    }
-    std::cout << to_toml(config);
-    if (check_config) {
-      std::cerr << "atelierd: configuration from " << config_source << " is valid\n";
-    }
-    return 0;
-  }
-  if (opt.interface.empty() || opt.address.empty()) {
-    log_line(fmt::format("no workshop interface/address: set [server] interface and address in {} "
-                         "or give --interface and --address",
-                         config_file.value_or(std::string(profiles::k_default_server_config))));
-    return 2;
-  }
-  log_line("configuration: " + config_source);
-
-  const auto server = pxe::Ipv4Address::parse(opt.address);
-  if (!server) {
-    log_line(fmt::format("--address: '{}' is not an IPv4 address", opt.address));
-    return 2;
-  }
-  static const base::SystemClock clock;
-  auto store = hwdb::open_store(opt.db);
-  if (!store) {
-    log_line(store.error().message);
-    return 1;
-  }
-  hwdb::Registry registry(std::move(*store), clock);
-  HwdbAdmission admission(registry);
-
-  pxe::DhcpServiceConfig service_config;
-  service_config.reply.server = *server;
-  service_config.boot.server = *server;
-  service_config.boot.http_port = opt.http_port;
-  std::optional<pxe::LeasePool> pool;
-  if (opt.mode == "standalone") {
-    const auto range = parse_range(opt.pool);
-    const auto mask = pxe::Ipv4Address::parse(opt.netmask);
-    if (!range || !mask) {
-      log_line("standalone mode needs --pool FIRST-LAST and a valid --netmask");
-      return 2;
-    }
-    service_config.mode = pxe::DhcpMode::standalone;
-    service_config.network.subnet_mask = *mask;
-    pxe::LeasePoolConfig pool_config;
-    pool_config.first = range->first;
-    pool_config.last = range->second;
-    pool_config.lease_time = std::chrono::seconds(opt.lease_seconds);
-    pool_config.journal = opt.lease_file.empty() ? opt.db + ".leases" : opt.lease_file;
-    auto opened = pxe::LeasePool::open(pool_config);
-    if (!opened) {
-      log_line("cannot open the lease journal: " + opened.error());
-      return 1;
-    }
-    pool.emplace(std::move(*opened));
-  }
-  pxe::DhcpService service(service_config, admission, pool ? &*pool : nullptr);
-
-  static inline const hwdb::SystemClock clock;
+  static inline const base::SystemClock clock;
   const Settings& settings;
   const profiles::ServerConfig& config;
   pxe::Ipv4Address server_address;

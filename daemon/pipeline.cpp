@@ -522,8 +522,8 @@ ApiAnswer Pipeline::result(const json& request) {
       failure = applied.error();
       return hwdb::fail(hwdb::ErrorCode::refused, applied.error());
     }
-    auto finished = store.finish_job(job_id, status == "done" ? "done" : "failed", stored.dump(),
-                                     m_clock.wall_seconds());
+    auto finished =
+        store.finish_job(job_id, done ? "done" : "failed", stored.dump(), m_clock.wall_seconds());
     if (!finished) {
       return std::unexpected(finished.error());
     }
