@@ -145,7 +145,7 @@ std::optional<workshop::Certificate> certificate_from_file(CliContext& ctx, cons
   std::optional<workshop::PublicKey> workshop;
   if (!o.key.empty()) {
     auto pem = base::read_file(o.key);
-    auto key = PublicKey::from_pem(pem.value_or(""));
+    auto key = workshop::PublicKey::from_pem(pem.value_or(""));
     if (!key) {
       ctx.error(fmt::format("--key {}: {}", o.key, pem ? key.error() : pem.error()));
       return std::nullopt;
