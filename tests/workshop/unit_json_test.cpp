@@ -42,7 +42,7 @@ TEST_F(UnitListJson, ListsUnitsWithTheirLastBootsFirmware) {
   add_unit(2, "PF2", hwdb::UnitState::detected);
   boot(a, 0, "bios-pxe", k_t0);
   boot(a, 7, "ipxe", k_t0 + 1min);
-  const auto json = daemon::unit_list_json(m_store, {}).value();
+  const auto json = workshop::unit_list_json(m_store, {}).value();
   ASSERT_EQ(json.size(), 2u);
   EXPECT_EQ(json[0]["tag"], hwdb::AssetTag("AT", 1).str());
   EXPECT_EQ(json[0]["state"], "ready");
@@ -55,7 +55,7 @@ TEST_F(UnitListJson, ListsUnitsWithTheirLastBootsFirmware) {
 TEST_F(UnitListJson, FiltersByState) {
   add_unit(1, "PF1", hwdb::UnitState::ready);
   add_unit(2, "PF2", hwdb::UnitState::detected);
-  const auto json = daemon::unit_list_json(m_store, {hwdb::UnitState::detected, 0}).value();
+  const auto json = workshop::unit_list_json(m_store, {hwdb::UnitState::detected, 0}).value();
   ASSERT_EQ(json.size(), 1u);
   EXPECT_EQ(json[0]["serial"], "PF2");
 }
@@ -65,11 +65,11 @@ TEST_F(UnitListJson, StorageFailureIsAnErrorNotAnEmptyList) {
   add_unit(1, "PF1", hwdb::UnitState::ready);
   for (const char* method : {"list_units", "latest_sightings"}) {
     m_store.fail_next(method);
-    auto json = daemon::unit_list_json(m_store, {});
+    auto json = workshop::unit_list_json(m_store, {});
     ASSERT_FALSE(json) << method;
     EXPECT_EQ(json.error().code, hwdb::ErrorCode::storage) << method;
   }
-  EXPECT_EQ(daemon::unit_list_json(m_store, {}).value().size(), 1u); // the failure was once
+  EXPECT_EQ(workshop::unit_list_json(m_store, {}).value().size(), 1u); // the failure was once
 }
 
 } // namespace
