@@ -126,7 +126,7 @@ struct ImageStream::Impl {
   bool at_end = false;
   std::string digest_hex;
   std::optional<ImageError> failed; // sticky: a stream that failed never reads again
-  ProgressMeter meter;
+  TransferProgress meter;
 
   Impl(std::unique_ptr<ByteSource> src, ImageStreamOptions opts)
       : source(std::move(src)), options(std::move(opts)),

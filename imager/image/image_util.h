@@ -54,10 +54,12 @@ std::unexpected<ImageError> image_error(ImageErrorKind kind, fmt::format_string<
 }
 
 // Calls a ProgressSink at most four times a second, plus once at the end (the ProgressSink
-// contract in progress.h).
-class ProgressMeter {
+// contract in progress.h). Not named ProgressMeter: the wipe's meter (imager/wipe/wipe_io.h) has
+// that name in the same namespace, and two classes of one name break the one-definition rule (the
+// sanitized build crashed in the other one's destructor).
+class TransferProgress {
 public:
-  ProgressMeter(ProgressSink sink, std::string operation, std::string device)
+  TransferProgress(ProgressSink sink, std::string operation, std::string device)
       : m_sink(std::move(sink)), m_operation(std::move(operation)), m_device(std::move(device)),
         m_start(Clock::now()), m_last(m_start) {}
 

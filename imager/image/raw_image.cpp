@@ -384,7 +384,7 @@ private:
 std::expected<RawWriteStats, ImageError> write_raw_image(ImageStream& stream,
                                                          const std::filesystem::path& device,
                                                          const RawWriteOptions& options) {
-  ProgressMeter meter(options.progress, "write", device.string());
+  TransferProgress meter(options.progress, "write", device.string());
   DeviceWriter writer(device.string(), options);
   if (auto ok = writer.open(); !ok) {
     return std::unexpected(std::move(ok.error()));
