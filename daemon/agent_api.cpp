@@ -70,6 +70,56 @@ pxe::HttpPostResult AgentApi::handle(std::string_view path, const std::string& b
   return answer(a.status, a.body);
 }
 
+// A registration whose serial is an existing unit's but whose MAC is not: a second NIC or a shared
+// USB adapter (the same machine) is accepted, but it is also what a machine lying about its serial
+// looks like. So it may not take over a unit that is working now (its live session would be cut
+// off) or one that left the pipeline's hands (ready, assigned, delivered): refused, logged, and
+// written in the unit's history where the operator sees it (`atelier unit show`).
+std::optional<pxe::HttpPostResult> AgentApi::refuse_takeover(const hwdb::Identity& identity,
+                                                             const std::string& client_ip) {
+  const auto key = hwdb::identity_key(identity);
+  if (!key || key->kind == hwdb::IdentityKind::mac || !identity.wired_mac) {
+    return std::nullopt;
+  }
+  auto existing = m_registry.store().latest_unit_by_key(*key);
+  if (!existing || !*existing || !(*existing)->identity.wired_mac ||
+      *(*existing)->identity.wired_mac == *identity.wired_mac) {
+    return std::nullopt;
+  }
+  const hwdb::Unit& unit = **existing;
+  std::string why;
+  using hwdb::UnitState;
+  if (unit.state == UnitState::ready || unit.state == UnitState::assigned ||
+      unit.state == UnitState::delivered) {
+    why = fmt::format("{} is {}", unit.tag.str(), hwdb::to_string(unit.state));
+  } else if (m_pipeline != nullptr) {
+    if (auto live = m_pipeline->live_session(unit.id)) {
+      why = fmt::format("{} is being worked on from MAC {} ({})", unit.tag.str(), live->mac,
+                        live->client_ip);
+    }
+  }
+  if (why.empty()) {
+    return std::nullopt;
+  }
+  const std::string message = fmt::format(
+      "registration refused: MAC {} from {} claims the serial of {}, but {}; if this really is "
+      "the same machine (a second network card), boot it again once the unit is idle, or ask a "
+      "coordinator",
+      identity.wired_mac->str(), client_ip, unit.tag.str(), why);
+  hwdb::Event note;
+  note.unit_id = unit.id;
+  note.at = m_registry.clock().wall_seconds();
+  note.actor = "atelierd";
+  note.from = unit.state;
+  note.to = unit.state;
+  note.reason = message;
+  (void)m_registry.store().append_event(note); // the refusal stands even if the note fails
+  if (m_log) {
+    m_log(message);
+  }
+  return answer(409, json{{field::k_error, message}, {field::k_stop, true}});
+}
+
 pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
                                              const std::string& client_ip) {
   const json request = json::parse(body, nullptr, false);
@@ -129,6 +179,9 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
   intake.chassis =
       hwdb::parse_chassis(text(inventory, {"system", "chassis"})).value_or(hwdb::Chassis::unknown);
   intake.actor = "atelierd";
+  if (auto refused = refuse_takeover(intake.identity, client_ip)) {
+    return *refused;
+  }
   auto unit = m_registry.intake(intake);
   if (!unit) {
     return refuse(500, unit.error().message);

@@ -22,6 +22,8 @@
 #include "pxe/boot_tokens.h"
 #include "pxe/http_server.h"
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,15 +36,21 @@ public:
   AgentApi(hwdb::Registry& registry, pxe::BootTokens& tokens, Pipeline* pipeline = nullptr)
       : m_registry(registry), m_tokens(tokens), m_pipeline(pipeline) {}
 
+  // Where refusals an operator should know about go (atelierd's log); none by default.
+  void set_log(std::function<void(const std::string&)> log) { m_log = std::move(log); }
+
   pxe::HttpPostResult handle(std::string_view path, const std::string& body,
                              const std::string& client_ip);
 
 private:
   pxe::HttpPostResult register_agent(const std::string& body, const std::string& client_ip);
+  std::optional<pxe::HttpPostResult> refuse_takeover(const hwdb::Identity& identity,
+                                                     const std::string& client_ip);
 
   hwdb::Registry& m_registry;
   pxe::BootTokens& m_tokens;
   Pipeline* m_pipeline;
+  std::function<void(const std::string&)> m_log;
 };
 
 } // namespace atelier::daemon

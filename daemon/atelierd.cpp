@@ -567,6 +567,7 @@ Started start_http(Services& d) {
     return started;
   }
   d.agent_api.emplace(d.registry, d.tokens, d.pipeline.get());
+  d.agent_api->set_log([](const std::string& line) { log_line(line); });
   http_config.post_handler = [&agent_api = *d.agent_api](std::string_view path,
                                                          const std::string& body,
                                                          const std::string& client_ip) {

@@ -1,5 +1,7 @@
 #include "daemon/pipeline.h"
 
+#include "daemon/erasure_check.h"
+
 #include "base/sha256.h"
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
@@ -280,6 +282,20 @@ std::optional<std::string> Pipeline::chosen_profile(hwdb::RowId unit_id) {
   return std::nullopt;
 }
 
+bool Pipeline::wipe_left_zeros(hwdb::RowId unit_id) {
+  auto jobs = m_registry.store().jobs(unit_id);
+  if (!jobs) {
+    return false;
+  }
+  for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
+    if (it->step == records::to_string(Step::wipe) && it->status == "done") {
+      const json stored = json::parse(it->result_json, nullptr, false);
+      return stored.is_object() && stored.value("zeroed", false) == true;
+    }
+  }
+  return false;
+}
+
 std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Unit& unit) {
   const profiles::Profile* profile = nullptr;
   if (step == Step::wipe || step == Step::deploy || step == Step::verify) {
@@ -300,9 +316,22 @@ std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Uni
   switch (step) {
   case Step::bench:
     return json{{param::k_budget_seconds, m_config.bench_budget_seconds}};
-  case Step::wipe:
+  case Step::wipe: {
+    // The server names the disks to erase (fixed ones, removable ones by the profile's rule) from
+    // the inventory it recorded; the result is judged against the same list.
+    auto inventory = inventory_disks(unit.id);
+    if (!inventory) {
+      return std::unexpected(inventory.error());
+    }
+    json disks = json::array();
+    for (const auto& d : disks_to_erase(*inventory, profile->wipe)) {
+      if (!d.name.empty()) {
+        disks.push_back(d.name);
+      }
+    }
     return json{
         {param::k_profile, profile->name},
+        {param::k_disks, disks},
         {param::k_methods,
          {{"hdd", method_names(profile->wipe.hdd)},
           {"ssd", method_names(profile->wipe.ssd)},
@@ -312,6 +341,7 @@ std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Uni
         {param::k_hidden_areas, std::string(profiles::to_string(profile->wipe.hidden_areas))},
         {param::k_site, m_config.site},
         {param::k_tag, unit.tag.str()}};
+  }
   case Step::deploy: {
     if (!profile->image.sha256) {
       return std::unexpected(fmt::format(
@@ -325,6 +355,7 @@ std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Uni
                                                            : m_config.image_base_url + "/" +
                                                                  image_file_name(profile->image)},
                 {param::k_image_sha256, *profile->image.sha256},
+                {param::k_wiped_zero, wipe_left_zeros(unit.id)},
                 {param::k_tag, unit.tag.str()}};
   }
   case Step::verify:

@@ -82,6 +82,9 @@ public:
                                                               const std::string& client_ip);
   // The session a token opened, if any (idempotent registration).
   std::optional<hwdb::AgentSession> session_for(const std::string& token);
+  // The unit's session that is working now: its latest job is issued (not the final verdict) and
+  // its agent spoke less than `stall` ago. nullopt when the unit is idle.
+  std::optional<hwdb::AgentSession> live_session(hwdb::RowId unit_id);
 
   // POST /api/v1/next, /api/v1/progress, /api/v1/result (bodies in docs/AGENT-API.md).
   ApiAnswer next(const nlohmann::json& request);
@@ -105,13 +108,19 @@ private:
   std::expected<Caller, ApiAnswer> authenticate(const nlohmann::json& request);
   std::expected<nlohmann::json, std::string> params_for(records::Step step, const hwdb::Unit& unit);
   std::optional<std::string> chosen_profile(hwdb::RowId unit_id);
+  // True when the unit's latest finished wipe left zeros on every disk (deploy's wiped_zero).
+  bool wipe_left_zeros(hwdb::RowId unit_id);
   std::expected<void, std::string> apply_result(const Caller& caller, const hwdb::PipelineJob& job,
                                                 bool ok, const nlohmann::json& result,
                                                 nlohmann::json& stored);
   std::expected<void, std::string> apply_bench(const Caller& caller, const nlohmann::json& result,
                                                nlohmann::json& stored);
-  std::expected<void, std::string> apply_wipe(const Caller& caller, const nlohmann::json& result,
+  std::expected<void, std::string> apply_wipe(const Caller& caller, const hwdb::PipelineJob& job,
+                                              bool ok, const nlohmann::json& result,
                                               nlohmann::json& stored);
+  const profiles::Profile* profile_named(std::string_view name) const;
+  // The disks the unit's latest inventory lists, or why there are none to judge by.
+  std::expected<std::vector<profiles::DiskFact>, std::string> inventory_disks(hwdb::RowId unit_id);
   std::expected<void, std::string> apply_deploy(const Caller& caller, const hwdb::PipelineJob& job,
                                                 const nlohmann::json& result);
   // A result that is well formed but cannot be recorded: the job fails and the unit moves to

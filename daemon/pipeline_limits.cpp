@@ -122,6 +122,27 @@ hwdb::Result<bool> Pipeline::give_up(const hwdb::PipelineJob& job, const std::st
   return ended;
 }
 
+std::optional<hwdb::AgentSession> Pipeline::live_session(hwdb::RowId unit_id) {
+  hwdb::Store& store = m_registry.store();
+  auto jobs = store.jobs(unit_id);
+  if (!jobs || jobs->empty()) {
+    return std::nullopt;
+  }
+  const hwdb::PipelineJob& job = jobs->back();
+  if (job.status != "issued" || job.step == records::to_string(Step::finish)) {
+    return std::nullopt;
+  }
+  const auto last_word = job.progress_at ? std::max(job.issued_at, *job.progress_at) : job.issued_at;
+  if (m_clock.wall_seconds() - last_word >= m_config.stall) {
+    return std::nullopt;
+  }
+  auto session = store.session_by_id(job.session_id);
+  if (!session || !*session || (*session)->superseded_at) {
+    return std::nullopt;
+  }
+  return **session;
+}
+
 SweepReport Pipeline::sweep() {
   SweepReport report;
   auto latest = m_registry.store().latest_jobs();

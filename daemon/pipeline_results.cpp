@@ -1,6 +1,8 @@
 // Pipeline: what each step's result does to the unit (called inside the transaction that ends the
 // job, so a result and its consequences are recorded together or not at all).
 #include "base/text.h"
+#include "base/time_text.h"
+#include "daemon/erasure_check.h"
 #include "daemon/pipeline.h"
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
@@ -42,7 +44,7 @@ std::expected<void, std::string> Pipeline::apply_result(const Caller& caller,
     applied = apply_bench(caller, result, stored);
   } else if (step == Step::wipe) {
     // Records of a failed wipe are kept too: they are the evidence of what went wrong.
-    applied = apply_wipe(caller, result, stored);
+    applied = apply_wipe(caller, job, ok, result, stored);
   } else if (step == Step::deploy) {
     applied = apply_deploy(caller, job, request);
   }
@@ -169,43 +171,115 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
   return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
 }
 
-std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller, const json& result,
-                                                      json& stored) {
+std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller,
+                                                      const hwdb::PipelineJob& job, bool ok,
+                                                      const json& result, json& stored) {
   if (!result.contains(result_field::k_records) || !result[result_field::k_records].is_array()) {
+    if (ok) {
+      return std::unexpected("result.records is missing: a wipe must report every disk");
+    }
     return {}; // a wipe that failed before any disk was touched carries no record
   }
   hwdb::Store& store = m_registry.store();
-  int erased = 0;
-  int failed = 0;
   const json& sent = result[result_field::k_records];
+  std::vector<records::ErasureRecord> records;
   for (std::size_t i = 0; i < sent.size(); ++i) {
     auto record = records::erasure_record_from_json(sent[i]);
     if (!record) {
       return std::unexpected(fmt::format("result.records[{}]: {}", i, record.error()));
     }
-    // Signed when erased, stored unsigned as evidence when failed; the same record twice is
-    // stored once (an agent retrying its post).
-    auto filed = workshop::file_erasure(m_registry, caller.unit, *record, m_key);
+    records.push_back(std::move(*record));
+  }
+  if (ok && records.empty()) {
+    return std::unexpected("result.records is empty: a wipe must report every disk");
+  }
+  // The server's own judgement (daemon/erasure_check.h): the disks come from the inventory it
+  // recorded, the rules from the profile the wipe was issued with, never from the post.
+  const json params = json::parse(job.params_json, nullptr, false);
+  const profiles::Profile* profile = profile_named(string_at(params, param::k_profile));
+  if (profile == nullptr) {
+    return std::unexpected(fmt::format("the wipe's profile \"{}\" is no longer installed",
+                                       string_at(params, param::k_profile)));
+  }
+  auto inventory = inventory_disks(caller.unit.id);
+  if (!inventory) {
+    return std::unexpected(inventory.error());
+  }
+  const auto to_erase = disks_to_erase(*inventory, profile->wipe);
+  std::vector<std::string> problems =
+      check_wipe(records, to_erase, profile->wipe, caller.unit.tag.str(), ok);
+  // A record id names one erasure: one already filed (for this unit by an earlier wipe, or for
+  // another unit) is not this job's work.
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const std::string& id = records[i].record_id;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (records[j].record_id == id) {
+        problems.push_back(fmt::format("record {} is sent twice", id));
+      }
+    }
+    auto existing = store.erasure_record_by_id(id);
+    if (!existing) {
+      return std::unexpected(existing.error().message);
+    }
+    if (*existing) {
+      auto owner = store.unit_by_id((*existing)->unit_id.value_or(0));
+      problems.push_back(fmt::format(
+          "record {} was already filed for {} on {}: a wipe reports the erasure it just did", id,
+          owner && *owner ? (*owner)->tag.str() : std::string("another unit"),
+          base::format_rfc3339((*existing)->finished_at)));
+    }
+  }
+  if (!problems.empty()) {
+    // Nothing is signed or filed; the refused post stays in the job as evidence (refuse_result).
+    return std::unexpected("the erasure cannot be certified: " + join(problems, "; "));
+  }
+  int erased = 0;
+  int failed = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    // Signed when erased, stored unsigned as evidence when failed.
+    auto filed = workshop::file_erasure(m_registry, caller.unit, records[i], m_key);
     if (!filed) {
       return std::unexpected(fmt::format("result.records[{}]: {}", i, filed.error()));
     }
-    (record->result == records::ErasureResult::erased ? erased : failed) += 1;
+    (records[i].result == records::ErasureResult::erased ? erased : failed) += 1;
   }
   stored["erased"] = erased;
   stored["failed"] = failed;
+  stored["zeroed"] = failed == 0 && leaves_zeros(records);
   auto unit = store.unit_by_id(caller.unit.id);
-  if (!unit || !*unit || (*unit)->state != UnitState::tested) {
-    return {};
+  if (!ok || !unit || !*unit || (*unit)->state != UnitState::tested) {
+    return {}; // the agent's "failed" status moves the unit to failed with its reason
   }
-  if (failed == 0 && erased > 0) {
-    auto moved = move(**unit, UnitState::wiped,
-                      fmt::format("{} disk{} erased and verified", erased, erased == 1 ? "" : "s"));
-    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  auto moved = move(**unit, UnitState::wiped,
+                    fmt::format("{} disk{} erased and verified, checked against the inventory "
+                                "and profile {}",
+                                erased, erased == 1 ? "" : "s", profile->name));
+  return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+}
+
+const profiles::Profile* Pipeline::profile_named(std::string_view name) const {
+  for (const auto& p : m_config.profiles) {
+    if (p.name == name) {
+      return &p;
+    }
   }
-  if (erased == 0 && failed == 0) {
-    return std::unexpected("result.records is empty: a wipe must report every disk");
+  return nullptr;
+}
+
+std::expected<std::vector<profiles::DiskFact>, std::string>
+Pipeline::inventory_disks(hwdb::RowId unit_id) {
+  auto inventory = m_registry.store().latest_inventory(unit_id);
+  if (!inventory) {
+    return std::unexpected(inventory.error().message);
   }
-  return {}; // the agent's "failed" status moves the unit to failed with its reason
+  if (!*inventory) {
+    return std::unexpected("no inventory recorded for this unit");
+  }
+  auto facts = profiles::facts_from_inventory_json((*inventory)->raw_json);
+  if (!facts) {
+    return std::unexpected("the unit's inventory cannot be read: " + facts.error());
+  }
+  return facts->disks;
 }
 
 std::expected<void, std::string>

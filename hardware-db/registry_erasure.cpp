@@ -68,6 +68,14 @@ Result<ErasureFiled> Registry::record_erasure(const Unit& unit, const Disk& disk
     }
     if (*existing) {
       const ErasureRecord& before = **existing;
+      if (before.unit_id && *before.unit_id != unit.id) {
+        auto owner = m_store->unit_by_id(*before.unit_id);
+        return fail(ErrorCode::conflict,
+                    fmt::format("erasure record {} is filed for unit {}; a record belongs to the "
+                                "machine it was made in",
+                                record.record_id,
+                                owner && *owner ? (*owner)->tag.str() : std::string("(unknown)")));
+      }
       if (before.record_json != record.record_json || before.signature != record.signature) {
         return fail(
             ErrorCode::conflict,
@@ -99,6 +107,23 @@ Result<ErasureFiled> Registry::record_erasure(const Unit& unit, const Disk& disk
           d.bus = d.bus.empty() ? k.bus : d.bus;
           d.size_bytes = d.size_bytes == 0 ? k.size_bytes : d.size_bytes;
         }
+      }
+    }
+    // A disk is never moved between units by an erasure record (it comes from the machine being
+    // erased, which may lie): a coordinator moves disks, with the audit trail that comes with it.
+    if (!d.serial.empty()) {
+      auto elsewhere = m_store->disk_by_serial(d.model, d.serial);
+      if (!elsewhere) {
+        return std::unexpected(elsewhere.error());
+      }
+      if (*elsewhere && (*elsewhere)->unit_id != unit.id) {
+        auto owner = m_store->unit_by_id((*elsewhere)->unit_id);
+        return fail(ErrorCode::conflict,
+                    fmt::format("disk {} serial {} is recorded in unit {}, not {}: an erasure "
+                                "record does not move a disk between machines",
+                                d.model, d.serial,
+                                owner && *owner ? (*owner)->tag.str() : std::string("(unknown)"),
+                                unit.tag.str()));
       }
     }
     auto disk_id = m_store->upsert_disk(d);

@@ -583,6 +583,13 @@ Result<std::optional<Disk>> SqliteStore::disk_by_id(RowId id) {
       read_disk));
 }
 
+Result<std::optional<Disk>> SqliteStore::disk_by_serial(const std::string& model,
+                                                        const std::string& serial) {
+  return first(query<Disk>(
+      m_db, std::string(k_disk_select) + " WHERE model = ? AND serial = ?",
+      [&](Statement& s) { s.bind(1, model).bind(2, serial); }, read_disk));
+}
+
 Result<RowId> SqliteStore::add_erasure_record(const ErasureRecord& e) {
   // An empty record id is stored as NULL: the UNIQUE index only covers records that have one.
   const std::optional<std::string_view> record_id =

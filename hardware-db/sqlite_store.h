@@ -51,6 +51,8 @@ public:
   Result<RowId> upsert_disk(const Disk& disk) override;
   Result<std::vector<Disk>> disks(RowId unit_id) override;
   Result<std::optional<Disk>> disk_by_id(RowId id) override;
+  Result<std::optional<Disk>> disk_by_serial(const std::string& model,
+                                             const std::string& serial) override;
   Result<RowId> add_erasure_record(const ErasureRecord& record) override;
   Result<std::vector<ErasureRecord>> erasure_records(RowId disk_id) override;
   Result<std::vector<ErasureRecord>> erasure_records_for_unit(RowId unit_id) override;

@@ -76,6 +76,9 @@ public:
   virtual Result<RowId> upsert_disk(const Disk& disk) = 0;
   virtual Result<std::vector<Disk>> disks(RowId unit_id) = 0;
   virtual Result<std::optional<Disk>> disk_by_id(RowId id) = 0;
+  // The disk with this model and serial, in whichever unit it is (serial must not be empty).
+  virtual Result<std::optional<Disk>> disk_by_serial(const std::string& model,
+                                                     const std::string& serial) = 0;
   virtual Result<RowId> add_erasure_record(const ErasureRecord& record) = 0;
   virtual Result<std::vector<ErasureRecord>> erasure_records(RowId disk_id) = 0;
   // Records of erasures done while the disk was in this unit, oldest first.

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace atelier::profiles {
@@ -65,6 +66,23 @@ std::expected<E, std::string> enum_value(const Json& value, const std::string& p
       path, fmt::format("expected one of {}, found {}", detail::quoted_names(names), value.dump()));
 }
 
+// An optional string member: "" when absent or null, an error when it is something else.
+std::expected<std::string, std::string> optional_text(const Json& object, const std::string& path,
+                                                      std::string_view key) {
+  auto node = member(object, path, key, false);
+  if (!node) {
+    return std::unexpected(node.error());
+  }
+  if (*node == nullptr) {
+    return std::string();
+  }
+  if (!(*node)->is_string()) {
+    return fail(join_path(path, key), fmt::format("expected a string, found {}",
+                                                  (*node)->type_name()));
+  }
+  return (*node)->get<std::string>();
+}
+
 // Each step returns early with the first error: one precise message beats a list of knock-on
 // errors for a document a program wrote.
 std::expected<MachineFacts, std::string> facts_from(const Json& document) {
@@ -119,6 +137,29 @@ std::expected<MachineFacts, std::string> facts_from(const Json& document) {
     if (!media) {
       return std::unexpected(media.error());
     }
+    DiskFact fact;
+    fact.size_bytes = *bytes;
+    fact.media = *media;
+    for (auto [key, out] : {std::pair{"name", &fact.name}, std::pair{"model", &fact.model},
+                            std::pair{"serial", &fact.serial}, std::pair{"bus", &fact.bus}}) {
+      auto value = optional_text(disk, path, key);
+      if (!value) {
+        return std::unexpected(value.error());
+      }
+      *out = std::move(*value);
+    }
+    auto removable = member(disk, path, "removable", false);
+    if (!removable) {
+      return std::unexpected(removable.error());
+    }
+    if (*removable != nullptr) {
+      if (!(*removable)->is_boolean()) {
+        return fail(path + ".removable",
+                    fmt::format("expected true or false, found {}", (*removable)->type_name()));
+      }
+      fact.removable = (*removable)->get<bool>();
+    }
+    facts.disks.push_back(std::move(fact));
     // A USB disk is never the disk a profile installs to; on ties the first disk listed wins.
     if (*media != DiskMedia::usb && *bytes > facts.largest_disk_bytes) {
       facts.largest_disk_bytes = *bytes;
@@ -186,6 +227,21 @@ std::expected<MachineFacts, std::string> facts_from(const Json& document) {
 }
 
 } // namespace
+
+std::string DiskFact::describe() const {
+  std::vector<std::string> what;
+  if (!model.empty()) {
+    what.push_back(model);
+  }
+  if (!serial.empty()) {
+    what.push_back("serial " + serial);
+  }
+  if (what.empty()) {
+    what.push_back(fmt::format("{:.0f} GB, no model or serial", static_cast<double>(size_bytes) / 1e9));
+  }
+  return fmt::format("{} ({})", name.empty() ? std::string(to_string(media)) + " disk" : name,
+                     fmt::format("{}", fmt::join(what, ", ")));
+}
 
 std::expected<MachineFacts, std::string> facts_from_inventory_json(std::string_view json_text) {
   Json document;

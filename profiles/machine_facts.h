@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace atelier::profiles {
 
@@ -20,6 +21,23 @@ std::string_view to_string(DiskMedia);
 std::string_view to_string(Firmware);
 std::string_view to_string(Chassis);
 
+// One disk as the inventory lists it (the agent's word, checked against what it later reports).
+struct DiskFact {
+  std::string name;   // kernel name, e.g. "sda"; may be empty in hand-written inventories
+  std::string model;  // "" when unknown
+  std::string serial; // "" when unknown
+  std::uint64_t size_bytes = 0;
+  DiskMedia media = DiskMedia::hdd;
+  std::string bus;        // "sata", "nvme", "usb", "virtio", ... ("" when unknown)
+  bool removable = false; // the kernel's removable flag
+
+  // A USB disk or a disk the kernel calls removable: it can leave the machine by hand, so the
+  // profile's `removable` rule decides whether it is erased.
+  bool is_removable() const { return removable || media == DiskMedia::usb || bus == "usb"; }
+  // "sda (SAMSUNG MZ7LN256HMJP, serial S2XX)" for messages.
+  std::string describe() const;
+};
+
 struct MachineFacts {
   std::uint64_t ram_bytes = 0;
   // The largest disk that is not on USB (a USB stick is never the disk a profile installs to);
@@ -30,6 +48,7 @@ struct MachineFacts {
   Firmware firmware = Firmware::unknown;
   std::optional<Chassis> chassis;
   int cpu_threads = 0; // 0 unknown
+  std::vector<DiskFact> disks; // in the inventory's order
 };
 
 // Parses the inventory subset. Fields outside the subset are ignored, so newer agents that report

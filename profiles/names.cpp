@@ -42,6 +42,12 @@ std::string_view to_string(Verification v) {
 std::string_view to_string(HiddenAreas v) {
   return name_of(detail::k_hidden_areas, v);
 }
+std::optional<WipeMethod> wipe_method_from_string(std::string_view name) {
+  return detail::value_of(detail::k_wipe_methods, name);
+}
+std::string_view to_string(RemovableMedia v) {
+  return name_of(detail::k_removable_media, v);
+}
 std::string_view to_string(Language v) {
   return name_of(detail::k_languages, v);
 }

@@ -134,6 +134,12 @@ enum class HiddenAreas {
   reset,  // remove HPA/DCO before wiping so the whole disk is erased
   report, // leave them, record their presence in the erasure record
 };
+// Removable media (a USB stick or disk left in the machine, a card in its reader): the donor's
+// data may be on them as much as on the internal disk.
+enum class RemovableMedia {
+  erase, // erased like the fixed disks (with the usb methods); the machine is wiped only then
+  leave, // never written; the volunteer takes them out (the erasure covers fixed disks only)
+};
 
 struct WipePolicy {
   // Ordered fallbacks per media: the first method the drive supports is used.
@@ -145,6 +151,7 @@ struct WipePolicy {
   std::vector<WipeMethod> usb{WipeMethod::zero};
   Verification verify = Verification::sample;
   HiddenAreas hidden_areas = HiddenAreas::reset;
+  RemovableMedia removable = RemovableMedia::erase;
 
   const std::vector<WipeMethod>& methods_for(DiskMedia) const;
 };
@@ -196,6 +203,9 @@ std::string_view to_string(AccountMode);
 std::string_view to_string(WipeMethod);
 std::string_view to_string(Verification);
 std::string_view to_string(HiddenAreas);
+std::string_view to_string(RemovableMedia);
+// The method a profile spells `name` ("zero", "ata-sanitize-crypto"...); nullopt for any other.
+std::optional<WipeMethod> wipe_method_from_string(std::string_view name);
 // "x86-64-v2"
 std::string cpu_level_name(int level);
 

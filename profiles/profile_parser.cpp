@@ -286,7 +286,7 @@ void read_wipe(const TableReader& root, WipePolicy& wipe) {
     return;
   }
   const TableReader t(root.reporter(), *table, "wipe",
-                      {"hdd", "ssd", "nvme", "usb", "verify", "hidden_areas"});
+                      {"hdd", "ssd", "nvme", "usb", "verify", "hidden_areas", "removable"});
   read_wipe_list(t, "hdd", DiskMedia::hdd, wipe.hdd);
   read_wipe_list(t, "ssd", DiskMedia::ssd, wipe.ssd);
   read_wipe_list(t, "nvme", DiskMedia::nvme, wipe.nvme);
@@ -296,6 +296,9 @@ void read_wipe(const TableReader& root, WipePolicy& wipe) {
   }
   if (auto hidden = t.choice("hidden_areas", Need::optional, k_hidden_areas)) {
     wipe.hidden_areas = *hidden;
+  }
+  if (auto removable = t.choice("removable", Need::optional, k_removable_media)) {
+    wipe.removable = *removable;
   }
 }
 

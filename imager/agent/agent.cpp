@@ -315,7 +315,19 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, cons
               "--operator",
               "atelier agent"};
     } else {
-      args = {"purge", device, "--method", method, "--json"};
+      args = {"purge",
+              device,
+              "--method",
+              method,
+              "--json",
+              "--asset-tag",
+              params.value(param::k_tag, ""),
+              "--site",
+              params.value(param::k_site, ""),
+              "--operator",
+              "atelier agent",
+              "--hidden-areas",
+              params.value(param::k_hidden_areas, "reset")};
     }
     ChildResult raw;
     auto report = run_json(o, r, job, args, &raw);
@@ -343,7 +355,20 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, cons
 
 StepOutcome do_wipe(const AgentOptions& o, Reporter& r, std::int64_t job, const json& inventory,
                     const json& params) {
-  const auto disks = disks_of(inventory);
+  // The server names the disks to erase (its inventory and the profile's rule for removable
+  // media); a disk it did not name is never written.
+  std::vector<json> disks;
+  const json named = params.contains(param::k_disks) && params[param::k_disks].is_array()
+                         ? params[param::k_disks]
+                         : json::array();
+  for (const auto& d : disks_of(inventory)) {
+    const bool listed = std::any_of(named.begin(), named.end(), [&](const json& n) {
+      return n.is_string() && n.get<std::string>() == text(d, "name");
+    });
+    if (listed) {
+      disks.push_back(d);
+    }
+  }
   if (disks.empty()) {
     return {false, json::object(), "no disk to erase was found in this machine"};
   }
@@ -402,12 +427,24 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   // The imaging record comes on stdout whatever the outcome (exit 0 imaged, 1 failed after
   // writing, 2 refused before): a failed one names the step and the reason, and goes to the
   // daemon as evidence.
+  std::vector<std::string> args = {"deploy",
+                                   device,
+                                   "--profile",
+                                   profile_file,
+                                   "--image",
+                                   params.value(param::k_image_url, ""),
+                                   "--tag",
+                                   params.value(param::k_tag, ""),
+                                   "--json",
+                                   "--progress",
+                                   "json"};
+  // Only when the server saw every disk's last pass write zeros (and verified it) may a raw image
+  // skip its zero blocks; after a random pass or a crypto erase they must be written.
+  if (params.contains(param::k_wiped_zero) && params[param::k_wiped_zero] == true) {
+    args.emplace_back("--wiped-zero");
+  }
   ChildResult raw;
-  auto record = run_json(
-      o, r, job,
-      {"deploy", device, "--profile", profile_file, "--image", params.value(param::k_image_url, ""),
-       "--tag", params.value(param::k_tag, ""), "--wiped-zero", "--json", "--progress", "json"},
-      &raw);
+  auto record = run_json(o, r, job, args, &raw);
   if (!record) {
     return {false, json::object(), "installation failed: " + record.error()};
   }

@@ -68,6 +68,10 @@ inline constexpr std::array<Named<HiddenAreas>, 2> k_hidden_areas{{
     {HiddenAreas::reset, "reset"},
     {HiddenAreas::report, "report"},
 }};
+inline constexpr std::array<Named<RemovableMedia>, 2> k_removable_media{{
+    {RemovableMedia::erase, "erase"},
+    {RemovableMedia::leave, "leave"},
+}};
 inline constexpr std::array<Named<DiskMedia>, 4> k_disk_media{{
     {DiskMedia::hdd, "hdd"},
     {DiskMedia::ssd, "ssd"},

@@ -14,10 +14,12 @@
 #include <atomic>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -66,33 +68,6 @@ min_ram = "2GiB"
 min_disk = "32GB"
 firmware = ["bios", "uefi"]
 )";
-
-// A complete record as `atelier-imager wipe --json` prints it.
-json erasure_record(const std::string& serial, const std::string& result) {
-  records::ErasureRecord r;
-  r.record_id = "6f1c2a4e-0000-4000-8000-" + serial.substr(0, 8) + "0000";
-  r.manufacturer = "Samsung";
-  r.model = "SAMSUNG MZ7LN256HMJP";
-  r.serial = serial;
-  r.media_type = "ssd";
-  r.device = "/dev/sda";
-  r.size_bytes = 256060514304;
-  r.method = "zero";
-  r.pattern = "zero";
-  r.passes = 1;
-  r.tool_version = "0.1.0";
-  r.verification = records::VerificationMethod::sample;
-  r.verification_result = result == "erased" ? "passed" : "not verified";
-  r.started_at = "2026-11-23T10:00:00Z";
-  r.finished_at = "2026-11-23T10:20:00Z";
-  r.duration_seconds = 1200;
-  r.bytes_written = result == "erased" ? r.size_bytes : 4096;
-  r.result = result == "erased" ? records::ErasureResult::erased : records::ErasureResult::failed;
-  if (r.result == records::ErasureResult::failed) {
-    r.failure_reason = "write: Input/output error (EIO) at byte 4096 after 3 attempts";
-  }
-  return records::to_json(r);
-}
 
 using Tweak = std::function<void(daemon::PipelineConfig&)>;
 
@@ -143,12 +118,70 @@ protected:
   }
   std::string boot(const pxe::MacAddress& mac) { return m_tokens.issue(mac).value(); }
   std::string boot() { return boot(m_mac); }
-  json register_agent(const std::string& token, unsigned status = 200,
-                      const std::string& mac = "52:54:00:aa:00:01") {
+  // The fixture laptop (an SSD and a USB stick) with disk names and serials of its own: two
+  // machines never share a disk.
+  static json inventory_for(const std::string& mac) {
     json inventory =
         json::parse(read(std::string(ATELIER_TEST_DATA) + "/profiles/laptop-8gb-uefi-ssd.json"));
-    return m_daemon->post("/api/v1/register",
-                          {{"mac", mac}, {"token", token}, {"inventory", inventory}}, status);
+    const std::string suffix = mac.substr(mac.size() - 2);
+    inventory["disks"][0]["name"] = "sda";
+    inventory["disks"][0]["serial"] = "S2XXXX" + suffix;
+    inventory["disks"][1]["name"] = "sdb";
+    inventory["disks"][1]["serial"] = "4C53XX" + suffix;
+    return inventory;
+  }
+  json register_agent(const std::string& token, unsigned status = 200,
+                      const std::string& mac = "52:54:00:aa:00:01",
+                      std::optional<json> inventory = std::nullopt) {
+    if (!inventory) {
+      inventory = inventory_for(mac);
+    }
+    const json answer = m_daemon->post(
+        "/api/v1/register", {{"mac", mac}, {"token", token}, {"inventory", *inventory}}, status);
+    if (answer.contains("unit")) {
+      m_machines[token] = Machine{answer["unit"].get<std::string>(), *inventory};
+    }
+    return answer;
+  }
+  // A complete record, as `atelier-imager wipe --json` prints it, of disk `index` of the machine
+  // that registered with `token`: a verified zero pass over the whole disk, or a failed one.
+  records::ErasureRecord record_for(const std::string& token, std::size_t index,
+                                    const std::string& result = "erased") {
+    const Machine& machine = m_machines.at(token);
+    const json& disk = machine.inventory["disks"][index];
+    records::ErasureRecord r;
+    r.record_id = fmt::format("6f1c2a4e-0000-4000-8000-{:012d}", ++m_records);
+    r.manufacturer = "Samsung";
+    r.model = disk["model"].is_string() ? disk["model"].get<std::string>() : "";
+    r.serial = disk["serial"].is_string() ? disk["serial"].get<std::string>() : "";
+    r.media_type = disk["media"].get<std::string>();
+    r.device = "/dev/" + disk.value("name", "");
+    r.size_bytes = disk["size_bytes"].get<std::uint64_t>();
+    r.source_property = machine.tag;
+    r.method = "zero";
+    r.pattern = "zero";
+    r.passes = 1;
+    r.tool_version = "0.1.0";
+    r.verification = records::VerificationMethod::sample;
+    r.verification_result = result == "erased" ? "passed" : "not verified";
+    r.started_at = "2026-11-23T10:00:00Z";
+    r.finished_at = "2026-11-23T10:20:00Z";
+    r.duration_seconds = 1200;
+    r.bytes_written = result == "erased" ? r.size_bytes : 4096;
+    r.bytes_verified = result == "erased" ? 1000 * 4096 : 0;
+    r.result = result == "erased" ? records::ErasureResult::erased : records::ErasureResult::failed;
+    if (r.result == records::ErasureResult::failed) {
+      r.failure_reason = "write: Input/output error (EIO) at byte 4096 after 3 attempts";
+    }
+    return r;
+  }
+  // The result of a wipe that erased every disk of the machine.
+  json wiped(const std::string& token) {
+    json records = json::array();
+    for (std::size_t i = 0; i < m_machines.at(token).inventory["disks"].size(); ++i) {
+      records.push_back(records::to_json(record_for(token, i)));
+    }
+    return {{"records", records}};
   }
   json progress(const std::string& token, const json& job, unsigned status = 200) {
     return m_daemon->post("/api/v1/progress",
@@ -171,6 +204,12 @@ protected:
   }
   hwdb::Unit unit() { return m_daemon->registry.store().list_units({}).value().at(0); }
 
+  struct Machine {
+    std::string tag;
+    json inventory;
+  };
+  std::map<std::string, Machine> m_machines; // by boot token
+  int m_records = 0;
   atelier::testing::TempDir m_dir;
   pxe::BootTokens m_tokens{pxe::BootTokensConfig{}};
   pxe::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
@@ -209,7 +248,7 @@ TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
   ASSERT_EQ(job["step"], "wipe");
   EXPECT_EQ(job["params"]["methods"]["ssd"], json::array({"ata-sanitize-crypto", "zero"}));
   EXPECT_EQ(job["params"]["verify"], "sample");
-  EXPECT_EQ(done(token, job, {{"records", {erasure_record("S2XXXXXX", "erased")}}})["state"],
+  EXPECT_EQ(done(token, job, wiped(token))["state"],
             "wiped");
 
   job = next(token);
@@ -232,7 +271,7 @@ TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
   EXPECT_EQ(job["params"]["action"], "poweroff");
 
   const auto disks = m_daemon->registry.store().disks(unit().id).value();
-  ASSERT_EQ(disks.size(), 1u);
+  ASSERT_EQ(disks.size(), 2u); // the SSD and the USB stick ([wipe] removable = "erase")
   const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
   ASSERT_EQ(records.size(), 1u);
   // Signed with the workshop key: the stored certificate verifies offline.
@@ -311,7 +350,7 @@ TEST_F(PipelineTest, FailedWipeStopsTheMachineWithTheReason) {
                   {"job", job["job"]},
                   {"status", "failed"},
                   {"reason", "DISK FAILING — remove disk S2XXXXXX and set it aside"},
-                  {"result", {{"records", {erasure_record("S2XXXXXX", "failed")}}}}});
+                  {"result", {{"records", {records::to_json(record_for(token, 0, "failed"))}}}}});
   EXPECT_EQ(unit().state, hwdb::UnitState::failed);
   const json finish = next(token);
   ASSERT_EQ(finish["step"], "finish");
@@ -325,43 +364,254 @@ TEST_F(PipelineTest, FailedWipeStopsTheMachineWithTheReason) {
   EXPECT_TRUE(records[0].signature.empty());
 }
 
-// An erased disk that reports neither model nor serial is certified by its machine's asset tag
-// and capacity (as nwipe does); without even the tag the result cannot be recorded, and instead of
-// a refusal the agent would stall on, the machine fails with the reason on its screen.
+// A disk that reports neither model nor serial (to the inventory or the wipe) is named by its
+// kernel name and certified by its machine's asset tag and capacity, as nwipe does. A record
+// without the tag cannot be that machine's: the machine fails with the reason on its screen
+// instead of a refusal the agent would stall on.
 TEST_F(PipelineTest, DiskWithoutModelOrSerialIsNamedByTheTagElseTheMachineFails) {
+  json inventory = inventory_for("52:54:00:aa:00:01");
+  inventory["disks"][0]["model"] = nullptr;
+  inventory["disks"][0]["serial"] = nullptr;
+  inventory["disks"].erase(1);
   const std::string token = boot();
-  register_agent(token);
+  register_agent(token, 200, "52:54:00:aa:00:01", inventory);
   done(token, next(token), {{"bench", bench_report()}});
   json job = next(token);
   ASSERT_EQ(job["step"], "wipe");
-  json anonymous = erasure_record("ANON0001", "erased");
-  anonymous["model"] = "";
-  anonymous["serial"] = "";
+  EXPECT_EQ(job["params"]["disks"], json::array({"sda"}));
+  json anonymous = records::to_json(record_for(token, 0));
+  anonymous["source_property"] = "";
   const json refused = done(token, job, {{"records", {anonymous}}});
   EXPECT_EQ(refused["accepted"], false);
   EXPECT_EQ(unit().state, hwdb::UnitState::failed);
   const json finish = next(token);
   ASSERT_EQ(finish["step"], "finish");
   EXPECT_EQ(finish["params"]["verdict"], "FAILED");
-  EXPECT_NE(finish["params"]["message"].get<std::string>().find("neither model nor serial"),
+  EXPECT_NE(finish["params"]["message"].get<std::string>().find("not this machine's"),
             std::string::npos)
       << finish["params"]["message"];
   EXPECT_TRUE(m_daemon->registry.store().disks(unit().id).value().empty()); // nothing half-filed
   done(token, job, {{"records", {anonymous}}}); // the agent's retry is answered the same
 
   const std::string second_boot = boot();
-  register_agent(second_boot);
+  register_agent(second_boot, 200, "52:54:00:aa:00:01", inventory);
   done(second_boot, next(second_boot), {{"bench", bench_report()}});
   job = next(second_boot);
   ASSERT_EQ(job["step"], "wipe");
-  anonymous["record_id"] = "6f1c2a4e-0000-4000-8000-anon00020000";
-  anonymous["source_property"] = unit().tag.str();
-  EXPECT_EQ(done(second_boot, job, {{"records", {anonymous}}})["state"], "wiped");
+  EXPECT_EQ(done(second_boot, job, wiped(second_boot))["state"], "wiped");
   const auto disks = m_daemon->registry.store().disks(unit().id).value();
   ASSERT_EQ(disks.size(), 1u);
   const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
   ASSERT_EQ(records.size(), 1u);
   EXPECT_FALSE(records[0].signature.empty());
+}
+
+// Finding 1 of issue 14: the server judges every erased record against the record itself, the
+// unit's inventory, the profile and the other units before it signs anything. Each lie below was
+// signed before; now the unit fails with a reason naming the disk, nothing is signed or filed, and
+// the refused post is kept on the job as evidence.
+class WipeJudgement : public PipelineTest {
+protected:
+  // Registers a machine, benches it and returns its wipe job.
+  json wipe_job(const std::string& token, const std::string& mac = "52:54:00:aa:00:01") {
+    register_agent(token, 200, mac);
+    done(token, next(token), {{"bench", bench_report()}});
+    json job = next(token);
+    EXPECT_EQ(job["step"], "wipe");
+    return job;
+  }
+  // Posts `records` as the wipe's result and expects the refusal to contain `why`.
+  void expect_refused(const std::string& token, const json& job, const json& records,
+                      const std::string& why) {
+    const json answer = done(token, job, {{"records", records}});
+    EXPECT_EQ(answer["accepted"], false) << answer;
+    EXPECT_NE(answer.value("error", "").find(why), std::string::npos) << answer;
+    const hwdb::Unit u = m_daemon->registry.store().unit_by_id(unit_id(token)).value().value();
+    EXPECT_EQ(u.state, hwdb::UnitState::failed);
+    EXPECT_TRUE(m_daemon->registry.store().erasure_records_for_unit(u.id).value().empty());
+    const auto stored =
+        m_daemon->registry.store().job_by_id(job["job"].get<hwdb::RowId>()).value().value();
+    EXPECT_EQ(json::parse(stored.result_json)["agent"]["result"]["records"], records);
+  }
+  hwdb::RowId unit_id(const std::string& token) {
+    return m_daemon->registry.find(m_machines.at(token).tag).value().id;
+  }
+  json both(const records::ErasureRecord& first, const std::string& token) {
+    return json::array({records::to_json(first), records::to_json(record_for(token, 1))});
+  }
+};
+
+TEST_F(WipeJudgement, TheServerNamesTheDisksToErase) {
+  const std::string token = boot();
+  EXPECT_EQ(wipe_job(token)["params"]["disks"], json::array({"sda", "sdb"}));
+}
+
+TEST_F(WipeJudgement, RemovableMediaLeftInPlaceAreNeitherErasedNorRequired) {
+  restart([](daemon::PipelineConfig& c) {
+    c.profiles[0].wipe.removable = profiles::RemovableMedia::leave;
+  });
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  EXPECT_EQ(job["params"]["disks"], json::array({"sda"}));
+  EXPECT_EQ(
+      done(token, job, {{"records", json::array({records::to_json(record_for(token, 0))})}})["state"],
+      "wiped");
+}
+
+TEST_F(WipeJudgement, OneErasedDiskOfTwoIsNotAWipedMachine) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  expect_refused(token, job, json::array({records::to_json(record_for(token, 0))}),
+                 "sdb (SanDisk Cruzer Blade, serial 4C53XX01): no erased record");
+}
+
+TEST_F(WipeJudgement, ErasedRecordThatCountsErrorsIsRefused) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  auto r = record_for(token, 0);
+  r.write_errors = 3;
+  r.failed_ranges.push_back({4096, 1536, "write: Input/output error (EIO)"});
+  expect_refused(token, job, both(r, token), "says erased but counts 3 write error(s)");
+}
+
+TEST_F(WipeJudgement, VerifyMismatchIsRefused) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  auto r = record_for(token, 0);
+  r.verify_mismatches = 1;
+  expect_refused(token, job, both(r, token), "1 verify mismatch(es)");
+}
+
+TEST_F(WipeJudgement, OverwriteShorterThanTheDiskIsRefused) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  auto r = record_for(token, 0);
+  r.bytes_written = r.size_bytes / 2;
+  expect_refused(token, job, both(r, token), "wrote 128030257152 bytes");
+}
+
+TEST_F(WipeJudgement, RecordOfASmallerDiskIsRefused) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  auto r = record_for(token, 0);
+  r.size_bytes = 8'000'000'000;
+  r.bytes_written = r.size_bytes;
+  expect_refused(token, job, both(r, token), "covers 8000000000 bytes; the inventory reported");
+}
+
+TEST_F(WipeJudgement, VerificationBelowTheProfileIsRefused) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  auto r = record_for(token, 0);
+  r.verification = records::VerificationMethod::none;
+  r.verification_result = "not verified";
+  r.bytes_verified = 0;
+  expect_refused(token, job, both(r, token), "was verified \"none\"; the profile asks for \"sample\"");
+}
+
+TEST_F(WipeJudgement, MethodTheProfileDoesNotAllowIsRefused) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  auto r = record_for(token, 0);
+  r.method = "nvme-format-user";
+  expect_refused(token, job, both(r, token), "used method \"nvme-format-user\"");
+}
+
+TEST_F(WipeJudgement, HiddenAreaLeftInPlaceIsRefusedWhenTheProfileSaysReset) {
+  restart([](daemon::PipelineConfig& c) {
+    c.profiles[0].wipe.hidden_areas = profiles::HiddenAreas::reset;
+  });
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  auto r = record_for(token, 0);
+  r.hidden_areas.checked = true;
+  r.hidden_areas.hpa_present = true;
+  r.hidden_areas.reset = false;
+  expect_refused(token, job, both(r, token), "found a hidden area (HPA) that was not removed");
+}
+
+TEST_F(WipeJudgement, DiskTheInventoryDoesNotListIsRefused) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  auto r = record_for(token, 0);
+  r.serial = "NOT-IN-INVENTORY";
+  expect_refused(token, job, both(r, token), "not a disk this wipe had to erase");
+}
+
+TEST_F(WipeJudgement, RecordOfAnotherMachinesTagIsRefused) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  auto r = record_for(token, 0);
+  r.source_property = "AT-9999-0";
+  expect_refused(token, job, both(r, token), "names asset tag \"AT-9999-0\"");
+}
+
+// A record id already filed for another unit is not "already filed": it is another machine's
+// erasure, and it does not become this one's.
+TEST_F(WipeJudgement, RecordIdOfAnotherUnitIsRefused) {
+  const std::string first = boot();
+  const json first_wipe = wipe_job(first);
+  done(first, first_wipe, wiped(first));
+  const std::string filed_id =
+      m_daemon->registry.store().erasure_records_for_unit(unit_id(first)).value()[0].record_id;
+  const pxe::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const std::string second = boot(other);
+  const json job = wipe_job(second, "52:54:00:aa:00:02");
+  auto r = record_for(second, 0);
+  r.record_id = filed_id;
+  expect_refused(second, job, both(r, second), "was already filed for " + m_machines.at(first).tag);
+}
+
+// An agent post never moves a disk from one unit to another (the disk row and its history stay
+// with the unit that had it), even when the inventory of the posting machine lists that disk.
+TEST_F(WipeJudgement, DiskOfAnotherUnitIsNotMovedByAnAgentPost) {
+  const std::string first = boot();
+  const json first_wipe = wipe_job(first);
+  done(first, first_wipe, wiped(first));
+  json inventory = inventory_for("52:54:00:aa:00:02");
+  inventory["disks"][0]["serial"] = "S2XXXX01"; // the first machine's SSD, claimed by the second
+  const pxe::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const std::string second = boot(other);
+  register_agent(second, 200, "52:54:00:aa:00:02", inventory);
+  done(second, next(second), {{"bench", bench_report()}});
+  const json job = next(second);
+  const json answer = done(second, job, wiped(second));
+  EXPECT_EQ(answer["accepted"], false);
+  EXPECT_NE(answer["error"].get<std::string>().find("is recorded in unit " +
+                                                    m_machines.at(first).tag),
+            std::string::npos)
+      << answer;
+  EXPECT_EQ(m_daemon->registry.store().disks(unit_id(first)).value().size(), 2u);
+  EXPECT_TRUE(m_daemon->registry.store().disks(unit_id(second)).value().empty());
+}
+
+// A record the same post sends twice counts once at most: two records for one disk are refused.
+TEST_F(WipeJudgement, TwoRecordsForOneDiskAreRefused) {
+  const std::string token = boot();
+  const json job = wipe_job(token);
+  json records = both(record_for(token, 0), token);
+  records.push_back(records::to_json(record_for(token, 0)));
+  expect_refused(token, job, records, "named by more than one erased record");
+}
+
+// The deploy may skip zero blocks only when every disk's last pass wrote verified zeros.
+TEST_F(WipeJudgement, DeployIsToldWhetherTheDiskReadsAsZeros) {
+  const std::string zeroed = boot();
+  const json zeroed_wipe = wipe_job(zeroed);
+  done(zeroed, zeroed_wipe, wiped(zeroed));
+  EXPECT_EQ(next(zeroed)["params"]["wiped_zero"], true);
+
+  restart([](daemon::PipelineConfig& c) {
+    c.profiles[0].wipe.ssd = {profiles::WipeMethod::random, profiles::WipeMethod::zero};
+  });
+  const pxe::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const std::string random = boot(other);
+  const json job = wipe_job(random, "52:54:00:aa:00:02");
+  auto r = record_for(random, 0);
+  r.method = "random";
+  r.pattern = "aes-128-ctr";
+  EXPECT_EQ(done(random, job, {{"records", both(r, random)}})["state"], "wiped");
+  EXPECT_EQ(next(random)["params"]["wiped_zero"], false);
 }
 
 // A machine rebooted in the middle of the pipeline starts over: half-done work is redone.
@@ -495,7 +745,7 @@ TEST_F(PipelineTest, BatchRunWaitsForItsMachineAndSummarises) {
   const std::string token = boot();
   register_agent(token);
   done(token, next(token), {{"bench", bench_report()}});
-  done(token, next(token), {{"records", {erasure_record("S2XXXXXX", "erased")}}});
+  done(token, next(token), wiped(token));
   done(token, next(token), {{"partitions", 2}});
   ASSERT_EQ(next(token)["step"], "verify");
   // The verify step needs the hostname check of the real agent; here it reports success.
@@ -516,7 +766,7 @@ TEST_F(PipelineTest, FailedDeployKeepsTheImagingRecordAsEvidence) {
   const std::string token = boot();
   register_agent(token);
   done(token, next(token), {{"bench", bench_report()}});
-  done(token, next(token), {{"records", {erasure_record("S2XXXXXX", "erased")}}});
+  done(token, next(token), wiped(token));
   const json job = next(token);
   ASSERT_EQ(job["step"], "deploy");
   const json record{{"result", "failed"},
@@ -574,7 +824,7 @@ TEST_F(PipelineTest, SilentAgentIsGivenUpAfterStallMinutes) {
   EXPECT_EQ(late["stop"], true);
   EXPECT_NE(late["error"].get<std::string>().find("given up by atelierd: no word from the agent"),
             std::string::npos);
-  done(token, wipe, {{"records", {erasure_record("S2XXXXXX", "erased")}}}, 409);
+  done(token, wipe, wiped(token), 409);
   EXPECT_TRUE(store.erasure_records_for_unit(unit().id).value().empty());
   EXPECT_EQ(next(token)["params"]["verdict"], "FAILED");
 
@@ -638,11 +888,11 @@ TEST_F(PipelineTest, SecondMachineWaitsForTheOnlySlot) {
             std::string::npos);
   EXPECT_FALSE(wait.contains("job"));
 
-  done(first, next(first), {{"records", {erasure_record("S2AAAAAA", "erased")}}});
+  done(first, next(first), wiped(first));
   // The slot is free between the first machine's wipe and deploy: the machine in line has it.
   EXPECT_EQ(next(second)["step"], "wipe");
   EXPECT_EQ(next(first)["wait"], true);
-  done(second, next(second), {{"records", {erasure_record("S2BBBBBB", "erased")}}});
+  done(second, next(second), wiped(second));
   EXPECT_EQ(next(first)["step"], "deploy");
   EXPECT_EQ(next(second)["position"], 1);
 }
@@ -661,13 +911,73 @@ TEST_F(PipelineTest, WaitingMachinesProceedInArrivalOrder) {
   ASSERT_EQ(next(tokens[0])["step"], "wipe");
   EXPECT_EQ(next(tokens[1])["position"], 1);
   EXPECT_EQ(next(tokens[2])["position"], 2);
-  done(tokens[0], next(tokens[0]), {{"records", {erasure_record("S2AAAAAA", "erased")}}});
+  done(tokens[0], next(tokens[0]), wiped(tokens[0]));
   EXPECT_EQ(next(tokens[2])["position"], 1); // the second machine is ahead of it
   EXPECT_EQ(next(tokens[1])["step"], "wipe");
   EXPECT_EQ(next(tokens[0])["position"], 2);
   // The second machine finishes its wipe while the third went silent for long: it left the line.
   clock().advance(std::chrono::minutes(2));
   EXPECT_EQ(next(tokens[0])["position"], 1);
-  done(tokens[1], next(tokens[1]), {{"records", {erasure_record("S2BBBBBB", "erased")}}});
+  done(tokens[1], next(tokens[1]), wiped(tokens[1]));
   EXPECT_EQ(next(tokens[0])["step"], "deploy");
+}
+
+// Finding 11 of issue 14: a registration that claims an existing unit's serial from another MAC.
+class SerialClaim : public PipelineTest {
+protected:
+  static json with_serial(const std::string& mac) {
+    json inventory = inventory_for("52:54:00:aa:00:01"); // the same disks: the same machine
+    inventory["system"]["serial"] = "PF0ABCDE";
+    (void)mac;
+    return inventory;
+  }
+  const pxe::MacAddress m_second_nic{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+};
+
+// While the unit is being worked on, the claim is refused: the live session goes on, the unit
+// keeps its MAC, and the refusal is in its history for the operator.
+TEST_F(SerialClaim, ClaimOfAUnitWithALiveSessionIsRefused) {
+  const std::string owner = boot();
+  register_agent(owner, 200, "52:54:00:aa:00:01", with_serial("52:54:00:aa:00:01"));
+  const json bench = next(owner);
+  const std::string intruder = boot(m_second_nic);
+  const json refused = register_agent(intruder, 409, "52:54:00:aa:00:02", with_serial(""));
+  EXPECT_EQ(refused["stop"], true);
+  EXPECT_NE(refused["error"].get<std::string>().find("is being worked on from MAC 52:54:00:aa:00:01"),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(unit().identity.wired_mac->str(), "52:54:00:aa:00:01");
+  EXPECT_EQ(next(owner)["job"], bench["job"]); // the owner's session was not cut off
+  const auto events = m_daemon->registry.store().events(unit().id).value();
+  EXPECT_NE(events.back().reason.find("registration refused: MAC 52:54:00:aa:00:02"),
+            std::string::npos);
+}
+
+TEST_F(SerialClaim, ClaimOfAReadyUnitIsRefused) {
+  const std::string owner = boot();
+  register_agent(owner, 200, "52:54:00:aa:00:01", with_serial(""));
+  done(owner, next(owner), {{"bench", bench_report()}});
+  done(owner, next(owner), wiped(owner));
+  done(owner, next(owner), {{"partitions", 2}});
+  done(owner, next(owner), {{"summary", "ok"}});
+  ASSERT_EQ(unit().state, hwdb::UnitState::ready);
+  next(owner); // the verdict: the session has nothing left to do
+  const std::string intruder = boot(m_second_nic);
+  const json refused = register_agent(intruder, 409, "52:54:00:aa:00:02", with_serial(""));
+  EXPECT_NE(refused["error"].get<std::string>().find("is ready"), std::string::npos) << refused;
+  EXPECT_EQ(unit().state, hwdb::UnitState::ready);
+}
+
+// An idle unit booted from its second network card is the same machine: accepted, as before.
+TEST_F(SerialClaim, IdleUnitMayRegisterFromASecondNic) {
+  const std::string owner = boot();
+  register_agent(owner, 200, "52:54:00:aa:00:01", with_serial(""));
+  m_daemon->post("/api/v1/result", {{"token", owner},
+                                    {"job", next(owner)["job"]},
+                                    {"status", "failed"},
+                                    {"reason", "bench crashed"}});
+  next(owner); // the FAILED verdict
+  const std::string second = boot(m_second_nic);
+  EXPECT_EQ(register_agent(second, 200, "52:54:00:aa:00:02", with_serial(""))["unit"],
+            unit().tag.str());
 }

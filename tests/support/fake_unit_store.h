@@ -260,6 +260,18 @@ public:
     }
     return std::nullopt;
   }
+  hwdb::Result<std::optional<hwdb::Disk>> disk_by_serial(const std::string& model,
+                                                         const std::string& serial) override {
+    if (auto f = injected("disk_by_serial")) {
+      return *f;
+    }
+    for (const auto& d : m_tables.disks) {
+      if (d.model == model && d.serial == serial) {
+        return d;
+      }
+    }
+    return std::nullopt;
+  }
   hwdb::Result<hwdb::RowId> add_erasure_record(const hwdb::ErasureRecord& record) override {
     if (auto f = injected("add_erasure_record")) {
       return *f;
