@@ -177,7 +177,7 @@ void deliver(CliContext& ctx, const std::string& tag, const DeliverOptions& opt)
 }
 
 void return_unit(CliContext& ctx, const std::string& tag, const std::string& reason,
-                 const std::string& to) {
+                 const std::string& to, bool disks_removed) {
   hwdb::ReturnTo where = hwdb::ReturnTo::pipeline;
   if (to == "parts") {
     where = hwdb::ReturnTo::parts;
@@ -189,7 +189,9 @@ void return_unit(CliContext& ctx, const std::string& tag, const std::string& rea
   if (!registry) {
     return;
   }
-  auto u = registry->return_unit(tag, reason, where, ctx.who());
+  auto u = registry->return_unit(
+      tag, reason, where, ctx.who(),
+      disks_removed ? hwdb::Disposal::disks_removed : hwdb::Disposal::erased);
   if (!u) {
     ctx.error(u.error().message);
     return;
@@ -471,8 +473,15 @@ void add_handover_commands(CLI::App& app, CliContext& ctx) {
   rt->add_option("TAG", *rt_tag, "asset tag")->required();
   rt->add_option("--reason", *rt_reason, "why it came back")->required();
   rt->add_option("--to", *rt_to,
-                 "pipeline (default: wiped and imaged again) or parts (not worth repairing)");
-  rt->callback([&ctx, rt_tag, rt_reason, rt_to] { return_unit(ctx, *rt_tag, *rt_reason, *rt_to); });
+                 "pipeline (default: wiped and imaged again) or parts (not worth repairing; "
+                 "needs --disks-removed, else send it through the pipeline to wipe it first)");
+  auto rt_removed = std::make_shared<bool>(false);
+  rt->add_flag("--disks-removed", *rt_removed,
+               "its disks were taken out (to be erased or destroyed apart): it may go to parts "
+               "without a wipe");
+  rt->callback([&ctx, rt_tag, rt_reason, rt_to, rt_removed] {
+    return_unit(ctx, *rt_tag, *rt_reason, *rt_to, *rt_removed);
+  });
 }
 
 void add_intake_commands(CLI::App& app, CliContext& ctx) {

@@ -3,6 +3,8 @@
 #include "pxe/http_routes.h"
 #include "records/agent_protocol.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -162,6 +164,19 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
                                 {field::k_state, hwdb::to_string((*unit)->state)},
                                 {field::k_outcome, "repeat"}});
       }
+    }
+  }
+  for (const std::string& id : {mac->str(), text(inventory, {"system", "serial"}),
+                                text(inventory, {"system", "board", "serial"})}) {
+    if (!id.empty() && std::find(m_protected.begin(), m_protected.end(), id) != m_protected.end()) {
+      const std::string message = fmt::format(
+          "this machine ({}) is on the protected list ([pipeline] protected): it is never "
+          "registered or erased; boot it from its own disk",
+          id);
+      if (m_log) {
+        m_log(fmt::format("agent {} from {}: {}", mac->str(), client_ip, message));
+      }
+      return answer(403, json{{field::k_error, message}, {field::k_stop, true}});
     }
   }
   if (auto redeemed = m_tokens.redeem(token, *mac); !redeemed) {

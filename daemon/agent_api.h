@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace atelier::daemon {
 
@@ -38,6 +39,9 @@ public:
 
   // Where refusals an operator should know about go (atelierd's log); none by default.
   void set_log(std::function<void(const std::string&)> log) { m_log = std::move(log); }
+  // The workshop's own machines ([pipeline] protected: MACs or serials): a registration from one
+  // is refused and the agent stops, nothing recorded.
+  void set_protected(std::vector<std::string> machines) { m_protected = std::move(machines); }
 
   pxe::HttpPostResult handle(std::string_view path, const std::string& body,
                              const std::string& client_ip);
@@ -51,6 +55,7 @@ private:
   pxe::BootTokens& m_tokens;
   Pipeline* m_pipeline;
   std::function<void(const std::string&)> m_log;
+  std::vector<std::string> m_protected;
 };
 
 } // namespace atelier::daemon

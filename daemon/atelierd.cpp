@@ -343,7 +343,7 @@ private:
 struct Services {
   Services(const Settings& s, pxe::Ipv4Address address, std::unique_ptr<hwdb::Store> store)
       : settings(s), config(s.config), server_address(address), registry(std::move(store), clock),
-        admission(registry),
+        admission(registry, config.pipeline.protected_machines),
         tokens(pxe::BootTokensConfig{std::chrono::minutes(config.boot.token_minutes)}),
         base_url(fmt::format("http://{}:{}", config.server.address, config.boot.http_port)) {}
 
@@ -516,6 +516,7 @@ std::expected<PipelineConfig, int> pipeline_config_from(Services& d,
   pipeline_config.site = c.server.site.empty() ? pipeline_config.program.site : c.server.site;
   pipeline_config.after_ready = c.pipeline.after_ready;
   pipeline_config.bench_budget_seconds = c.pipeline.bench_budget_seconds;
+  pipeline_config.wipe_gate = c.pipeline.wipe_gate;
   pipeline_config.max_active_units = c.pipeline.max_active_units;
   pipeline_config.stall = std::chrono::minutes(c.pipeline.stall_minutes);
   pipeline_config.step_timeout = std::chrono::minutes(c.pipeline.step_timeout_minutes);
@@ -568,6 +569,7 @@ Started start_http(Services& d) {
   }
   d.agent_api.emplace(d.registry, d.tokens, d.pipeline.get());
   d.agent_api->set_log([](const std::string& line) { log_line(line); });
+  d.agent_api->set_protected(d.config.pipeline.protected_machines);
   http_config.post_handler = [&agent_api = *d.agent_api](std::string_view path,
                                                          const std::string& body,
                                                          const std::string& client_ip) {

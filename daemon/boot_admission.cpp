@@ -1,5 +1,7 @@
 #include "daemon/boot_admission.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace atelier::daemon {
@@ -32,6 +34,11 @@ pxe::Admission HwdbAdmission::admit(const pxe::ClientInfo& client, bool first_co
     return {false, "", "no MAC address"};
   }
   const hwdb::MacAddress mac(client.mac->octets);
+  if (std::ranges::find(m_protected, mac.str()) != m_protected.end()) {
+    return {false, "", fmt::format("{} is on the protected list ([pipeline] protected): it boots "
+                                   "from its own disk and is never erased",
+                                   mac.str())};
+  }
   if (!first_contact) {
     // Port-4011 requests continue a boot whose DISCOVER was recorded; only check the flag.
     auto known = m_registry.store().latest_unit_by_mac(mac);

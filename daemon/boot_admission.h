@@ -19,6 +19,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace atelier::daemon {
 
@@ -29,7 +30,10 @@ std::optional<std::string> boots_from_disk(const hwdb::Unit& unit);
 class HwdbAdmission final : public pxe::BootAdmission {
 public:
   // `registry` must outlive this object and be used only from the DHCP thread.
-  explicit HwdbAdmission(hwdb::Registry& registry) : m_registry(registry) {}
+  // `protected_macs`: the workshop's own machines ([pipeline] protected; serials there are checked
+  // at registration, a MAC already here): never answered, never recorded.
+  explicit HwdbAdmission(hwdb::Registry& registry, std::vector<std::string> protected_macs = {})
+      : m_registry(registry), m_protected(std::move(protected_macs)) {}
 
   pxe::Admission admit(const pxe::ClientInfo& client, bool first_contact) override;
 
@@ -39,6 +43,7 @@ public:
 
 private:
   hwdb::Registry& m_registry;
+  std::vector<std::string> m_protected;
 };
 
 } // namespace atelier::daemon

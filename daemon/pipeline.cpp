@@ -136,8 +136,9 @@ std::optional<hwdb::AgentSession> Pipeline::session_for(const std::string& token
 }
 
 std::expected<hwdb::Unit, std::string> Pipeline::move(const hwdb::Unit& unit, UnitState to,
-                                                      const std::string& reason) {
-  auto moved = m_registry.transition(unit, to, "atelierd", reason);
+                                                      const std::string& reason,
+                                                      hwdb::Disposal disposal) {
+  auto moved = m_registry.transition(unit, to, "atelierd", reason, disposal);
   if (!moved) {
     return std::unexpected(moved.error().message);
   }
@@ -296,7 +297,133 @@ bool Pipeline::wipe_left_zeros(hwdb::RowId unit_id) {
   return false;
 }
 
+bool Pipeline::graded_parts(hwdb::RowId unit_id) {
+  auto jobs = m_registry.store().jobs(unit_id);
+  if (!jobs) {
+    return false;
+  }
+  for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
+    if (it->step == records::to_string(Step::bench) && it->status == "done") {
+      const json stored = json::parse(it->result_json, nullptr, false);
+      return string_at(stored, "grade") == profiles::to_string(profiles::Grade::parts);
+    }
+  }
+  return false;
+}
+
+const profiles::WipePolicy* Pipeline::wipe_policy(const json& wipe_params) const {
+  if (wipe_params.is_object() && wipe_params.value(param::k_parts, false) == true) {
+    return &m_config.parts_wipe;
+  }
+  const profiles::Profile* profile = profile_named(string_at(wipe_params, param::k_profile));
+  return profile == nullptr ? nullptr : &profile->wipe;
+}
+
+std::optional<std::string> Pipeline::expected_machine(const hwdb::Unit& unit) {
+  hwdb::Store& store = m_registry.store();
+  if (auto batch = store.batch_of_unit(unit.id); batch && *batch && !(*batch)->closed_at) {
+    return fmt::format("it is in batch \"{}\"", (*batch)->name);
+  }
+  auto donations = store.list_donations();
+  if (!donations) {
+    return std::nullopt;
+  }
+  for (const auto& d : *donations) {
+    if (d.closed_at) {
+      continue;
+    }
+    auto listed = store.donation_assets(d.id);
+    if (!listed) {
+      continue;
+    }
+    for (const std::string& serial : {unit.identity.serial, unit.identity.board_serial}) {
+      if (!serial.empty() && std::ranges::find(*listed, serial) != listed->end()) {
+        return fmt::format("its serial {} is on the asset list of donation #{} ({})", serial,
+                           d.id, d.donor);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::expected<std::optional<json>, std::string>
+Pipeline::pass_wipe_gate(const hwdb::Unit& unit, const hwdb::AgentSession& session,
+                         const std::vector<hwdb::PipelineJob>& jobs) {
+  using profiles::WipeGate;
+  const WipeGate gate = m_config.wipe_gate;
+  if (gate == WipeGate::open) {
+    return std::nullopt;
+  }
+  if (gate != WipeGate::confirm && expected_machine(unit)) {
+    return std::nullopt;
+  }
+  if (gate == WipeGate::expected) {
+    return std::unexpected(fmt::format(
+        "{} was not erased: it is not expected ([pipeline] wipe_gate = \"expected\": its serial "
+        "is on no open donation's asset list and it is in no running batch). Nothing was "
+        "written; add it to a donation or a batch and boot it again, or take it off the network",
+        unit.tag.str()));
+  }
+  const bool confirmed = std::ranges::any_of(jobs, [&](const hwdb::PipelineJob& j) {
+    return j.session_id == session.id && j.step == records::to_string(Step::confirm) &&
+           j.status == "done";
+  });
+  if (confirmed) {
+    return std::nullopt;
+  }
+  auto inventory = inventory_disks(unit.id);
+  if (!inventory) {
+    return std::unexpected(inventory.error());
+  }
+  const profiles::WipePolicy* policy = nullptr;
+  if (graded_parts(unit.id)) {
+    policy = &m_config.parts_wipe;
+  } else if (auto name = chosen_profile(unit.id)) {
+    const profiles::Profile* profile = profile_named(*name);
+    policy = profile == nullptr ? nullptr : &profile->wipe;
+  }
+  json disks = json::array();
+  for (const auto& d : disks_to_erase(*inventory,
+                                      policy == nullptr ? m_config.parts_wipe : *policy)) {
+    disks.push_back(d.describe());
+  }
+  return json{{param::k_tag, unit.tag.str()},
+              {param::k_disks, disks},
+              {param::k_why, gate == WipeGate::confirm
+                                 ? std::string("[pipeline] wipe_gate = \"confirm\": every machine "
+                                               "is erased only after a key at its own screen")
+                                 : std::string("this machine is not expected (on no open "
+                                               "donation's asset list, in no running batch)")}};
+}
+
 std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Unit& unit) {
+  if (step == Step::wipe && graded_parts(unit.id)) {
+    // Not worth refurbishing, but it leaves the workshop (for spare parts or recycling) only
+    // without the donor's data: wiped with the default policy, then `parts`.
+    auto inventory = inventory_disks(unit.id);
+    if (!inventory) {
+      return std::unexpected(inventory.error());
+    }
+    json disks = json::array();
+    for (const auto& d : disks_to_erase(*inventory, m_config.parts_wipe)) {
+      if (!d.name.empty()) {
+        disks.push_back(d.name);
+      }
+    }
+    const profiles::WipePolicy& w = m_config.parts_wipe;
+    return json{{param::k_profile, ""},
+                {param::k_parts, true},
+                {param::k_disks, disks},
+                {param::k_methods,
+                 {{"hdd", method_names(w.hdd)},
+                  {"ssd", method_names(w.ssd)},
+                  {"nvme", method_names(w.nvme)},
+                  {"usb", method_names(w.usb)}}},
+                {param::k_verify, std::string(profiles::to_string(w.verify))},
+                {param::k_hidden_areas, std::string(profiles::to_string(w.hidden_areas))},
+                {param::k_site, m_config.site},
+                {param::k_tag, unit.tag.str()}};
+  }
   const profiles::Profile* profile = nullptr;
   if (step == Step::wipe || step == Step::deploy || step == Step::verify) {
     const auto name = chosen_profile(unit.id);
@@ -405,7 +532,20 @@ ApiAnswer Pipeline::next(const json& request) {
                               hwdb::to_string(unit.state)),
                   true);
   }
-  auto params = params_for(*step, unit);
+  // The wipe gate: an unexpected machine is erased only after a volunteer's key at its screen.
+  std::expected<json, std::string> params;
+  if (*step == Step::wipe) {
+    auto gate = pass_wipe_gate(unit, caller->session, *jobs);
+    if (!gate) {
+      params = std::unexpected(gate.error());
+    } else if (*gate) {
+      step = Step::confirm;
+      params = std::move(**gate);
+    }
+  }
+  if (*step != Step::confirm && params.has_value()) {
+    params = params_for(*step, unit);
+  }
   if (!params) {
     // The server cannot give this step (e.g. a profile without image): the machine waits as
     // failed with the reason, and the volunteer sees it.

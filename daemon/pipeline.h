@@ -47,6 +47,10 @@ struct PipelineConfig {
   profiles::AfterReady after_ready = profiles::AfterReady::poweroff;
   std::string site;
   int bench_budget_seconds = 60;
+  // Which machines are erased (docs/OPERATOR-GUIDE.md, "The wipe gate").
+  profiles::WipeGate wipe_gate = profiles::WipeGate::expected_or_confirm;
+  // The wipe of a machine graded parts: it has no profile, and leaves with no data on its disks.
+  profiles::WipePolicy parts_wipe;
   // [pipeline] limits (docs/CONFIG.md). Defaults are the configuration's.
   int max_active_units = 30;                  // units in wipe or deploy at once; more wait
   std::chrono::minutes stall{10};             // no word from the agent this long: presumed gone
@@ -108,6 +112,16 @@ private:
   std::expected<Caller, ApiAnswer> authenticate(const nlohmann::json& request);
   std::expected<nlohmann::json, std::string> params_for(records::Step step, const hwdb::Unit& unit);
   std::optional<std::string> chosen_profile(hwdb::RowId unit_id);
+  // Why the unit is expected (in a running batch, or its serial on an open donation's asset
+  // list), or nullopt.
+  std::optional<std::string> expected_machine(const hwdb::Unit& unit);
+  // The wipe gate before a wipe: nullopt when the wipe may run, the params of a `confirm` step
+  // when a volunteer's key is needed first, or the reason the unit fails untouched.
+  std::expected<std::optional<nlohmann::json>, std::string>
+  pass_wipe_gate(const hwdb::Unit& unit, const hwdb::AgentSession& session,
+                 const std::vector<hwdb::PipelineJob>& jobs);
+  // True when the unit's latest bench graded it parts (its wipe then uses parts_wipe).
+  bool graded_parts(hwdb::RowId unit_id);
   // True when the unit's latest finished wipe left zeros on every disk (deploy's wiped_zero).
   bool wipe_left_zeros(hwdb::RowId unit_id);
   std::expected<void, std::string> apply_result(const Caller& caller, const hwdb::PipelineJob& job,
@@ -128,7 +142,11 @@ private:
   ApiAnswer refuse_result(const Caller& caller, const hwdb::PipelineJob& job,
                           const nlohmann::json& agent_part, const std::string& why);
   std::expected<hwdb::Unit, std::string> move(const hwdb::Unit& unit, hwdb::UnitState to,
-                                              const std::string& reason);
+                                              const std::string& reason,
+                                              hwdb::Disposal disposal = hwdb::Disposal::erased);
+  // The wipe rules of the unit's wipe: its profile's, or for a machine graded parts (no profile)
+  // the default policy (docs/PROFILES.md defaults). nullptr when the profile is gone.
+  const profiles::WipePolicy* wipe_policy(const nlohmann::json& wipe_params) const;
   // Slots: nullopt when the unit may start its heavy step now, else the "wait" answer.
   std::optional<ApiAnswer> wait_for_slot(const hwdb::Unit& unit, records::Step step);
   // Gives up one issued job (sweep); false when it ended meanwhile.

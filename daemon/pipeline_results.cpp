@@ -122,7 +122,15 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     if (why.empty() && !graded.rules.breakdown.empty()) {
       why.push_back(graded.rules.breakdown.back());
     }
-    auto moved = move(caller.unit, UnitState::parts, "graded parts: " + join(why, "; "));
+    const std::string reason = "graded parts: " + join(why, "; ");
+    // It leaves for parts only without the donor's data: wiped first (the wipe step then moves it
+    // to parts), unless its inventory lists no disk to erase.
+    if (disks_to_erase(facts->disks, m_config.parts_wipe).empty()) {
+      auto moved = move(caller.unit, UnitState::parts, reason, hwdb::Disposal::no_disks);
+      return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+    }
+    auto moved =
+        move(caller.unit, UnitState::tested, reason + "; its disks are wiped before it goes to parts");
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
   // A batch run may force the profile of its machines; it must still fit the machine.
@@ -196,18 +204,19 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller,
   // The server's own judgement (daemon/erasure_check.h): the disks come from the inventory it
   // recorded, the rules from the profile the wipe was issued with, never from the post.
   const json params = json::parse(job.params_json, nullptr, false);
-  const profiles::Profile* profile = profile_named(string_at(params, param::k_profile));
-  if (profile == nullptr) {
+  const profiles::WipePolicy* policy = wipe_policy(params);
+  if (policy == nullptr) {
     return std::unexpected(fmt::format("the wipe's profile \"{}\" is no longer installed",
                                        string_at(params, param::k_profile)));
   }
+  const bool for_parts = params.value(param::k_parts, false) == true;
   auto inventory = inventory_disks(caller.unit.id);
   if (!inventory) {
     return std::unexpected(inventory.error());
   }
-  const auto to_erase = disks_to_erase(*inventory, profile->wipe);
+  const auto to_erase = disks_to_erase(*inventory, *policy);
   std::vector<std::string> problems =
-      check_wipe(records, to_erase, profile->wipe, caller.unit.tag.str(), ok);
+      check_wipe(records, to_erase, *policy, caller.unit.tag.str(), ok);
   // A record id names one erasure: one already filed (for this unit by an earlier wipe, or for
   // another unit) is not this job's work.
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -252,9 +261,15 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller,
   }
   auto moved = move(**unit, UnitState::wiped,
                     fmt::format("{} disk{} erased and verified, checked against the inventory "
-                                "and profile {}",
-                                erased, erased == 1 ? "" : "s", profile->name));
-  return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+                                "and {}",
+                                erased, erased == 1 ? "" : "s",
+                                for_parts ? std::string("the default wipe policy (graded parts)")
+                                          : "profile " + string_at(params, param::k_profile)));
+  if (!moved || !for_parts) {
+    return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
+  }
+  auto parked = move(*moved, UnitState::parts, "graded parts; its disks are erased");
+  return parked ? std::expected<void, std::string>{} : std::unexpected(parked.error());
 }
 
 const profiles::Profile* Pipeline::profile_named(std::string_view name) const {

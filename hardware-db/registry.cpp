@@ -243,12 +243,50 @@ Result<Unit> Registry::find(std::string_view tag_text) {
   return std::move(**unit);
 }
 
+Result<std::optional<std::string>> Registry::unerased_data(const Unit& unit) {
+  auto events = m_store->events(unit.id);
+  if (!events) {
+    return std::unexpected(events.error());
+  }
+  // Server-side events, in order: the agent's clock (the records' times) plays no part.
+  std::optional<std::string> risk = "its disks were never wiped since it was taken in";
+  for (const Event& e : *events) {
+    if (e.to == UnitState::wiped) {
+      risk.reset();
+    } else if (e.to == UnitState::delivered) {
+      risk = fmt::format("its disks were not wiped since it was delivered on {}",
+                         base::format_date(e.at));
+    }
+  }
+  return risk;
+}
+
 Result<Unit> Registry::transition(const Unit& unit, UnitState to, std::string_view actor,
-                                  std::string_view reason) {
+                                  std::string_view reason, Disposal disposal) {
   if (auto ok = check_transition(unit.state, to, reason); !ok) {
     return std::unexpected(
         Error{ok.error().code, fmt::format("{}: {}", unit.tag.str(), ok.error().message)});
   }
+  std::string said(reason);
+  if (to == UnitState::parts || to == UnitState::recycled) {
+    if (disposal == Disposal::erased) {
+      auto risk = unerased_data(unit);
+      if (!risk) {
+        return std::unexpected(risk.error());
+      }
+      if (*risk) {
+        return fail(ErrorCode::refused,
+                    fmt::format("{} cannot go to '{}': {}, so they may hold someone's data. Boot "
+                                "it on the workshop network to wipe it first, or take its disks "
+                                "out and say so (--disks-removed)",
+                                unit.tag.str(), to_string(to), **risk));
+      }
+    } else {
+      said += disposal == Disposal::disks_removed ? " (disks removed from the machine)"
+                                                  : " (no disk to erase)";
+    }
+  }
+  reason = said;
   const Timestamp now = m_clock.wall_seconds();
   auto done = m_store->transaction([&]() -> Result<void> {
     auto changed = m_store->update_state(unit.id, unit.state, to, now);

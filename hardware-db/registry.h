@@ -92,6 +92,13 @@ struct DeliveryTerms {
 
 enum class ReturnTo { pipeline, parts };
 
+// How a unit leaving for `parts` or `recycled` leaves nobody's data behind (Registry::transition).
+enum class Disposal {
+  erased,        // its disks were wiped since it came in or was last with a household (checked)
+  disks_removed, // its disks were taken out (to be erased or destroyed apart); said by a person
+  no_disks,      // its inventory lists no disk to erase (the pipeline's word)
+};
+
 // What importing a donor's asset list did.
 struct DonationImport {
   int listed = 0;                        // serials on the donation's list after the import
@@ -124,8 +131,14 @@ public:
   Result<Unit> find(std::string_view tag_text);
 
   // Moves a unit to `to` if lifecycle.h allows it, appending the event in the same transaction.
+  // A unit leaves for `parts` or `recycled` only without anybody's data: with Disposal::erased
+  // (the default) it must have been `wiped` since it was taken in or last delivered
+  // (unerased_data); the other dispositions are written into the event's reason.
   Result<Unit> transition(const Unit& unit, UnitState to, std::string_view actor,
-                          std::string_view reason);
+                          std::string_view reason, Disposal disposal = Disposal::erased);
+  // Why the unit's disks may still hold a donor's or a household's data: no `wiped` event since
+  // it was taken in, or since it was last delivered. nullopt when they were erased since.
+  Result<std::optional<std::string>> unerased_data(const Unit& unit);
 
   // Files the record of one disk's erasure in `unit` (registry_erasure.cpp). The disk is found by
   // model + serial, or created (a disk without a serial always gets a new row); it is then recorded
@@ -175,9 +188,10 @@ public:
   // assigned → delivered, with the price and the warranty end.
   Result<Assignment> deliver(std::string_view tag, const DeliveryTerms& terms, const Actor& actor);
   // delivered (or assigned) → returned → detected (back into the pipeline: wiped and imaged again)
-  // or parts.
+  // or parts. Parts only with Disposal::disks_removed: a machine back from a household still holds
+  // the household's data until it is wiped (transition).
   Result<Unit> return_unit(std::string_view tag, std::string_view reason, ReturnTo to,
-                           const Actor& actor);
+                           const Actor& actor, Disposal disposal = Disposal::erased);
 
   // Donations: at most one is open; units created while it is open are linked to it.
   Result<Donation> open_donation(Donation donation, const Actor& actor);

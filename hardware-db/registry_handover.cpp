@@ -306,7 +306,7 @@ Result<Assignment> Registry::deliver(std::string_view tag, const DeliveryTerms& 
 }
 
 Result<Unit> Registry::return_unit(std::string_view tag, std::string_view reason, ReturnTo to,
-                                   const Actor& actor) {
+                                   const Actor& actor, Disposal disposal) {
   if (reason.find_first_not_of(" \t") == std::string_view::npos) {
     return fail(ErrorCode::refused, "reason: say why the unit came back (it is kept with the "
                                     "unit's history)");
@@ -331,7 +331,7 @@ Result<Unit> Registry::return_unit(std::string_view tag, std::string_view reason
       return std::unexpected(returned.error());
     }
     auto next = to == ReturnTo::parts
-                    ? transition(*returned, UnitState::parts, actor.name, reason)
+                    ? transition(*returned, UnitState::parts, actor.name, reason, disposal)
                     : transition(*returned, UnitState::detected, actor.name,
                                  "back into the pipeline after its return: wiped and imaged "
                                  "again before it is ready");

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace atelier::profiles {
 
@@ -51,6 +52,16 @@ struct BootSection {
   int token_minutes = 30;
 };
 
+// Which machines the pipeline erases (docs/OPERATOR-GUIDE.md, "The wipe gate"). A PC that boots
+// from the network by accident (a workshop PC, a coordinator's laptop on the same switch) must not
+// lose its disk.
+enum class WipeGate {
+  expected_or_confirm, // expected machines at once; any other after a key at its own screen
+  expected,            // only expected machines; others fail with the reason, untouched
+  confirm,             // every machine after a key at its own screen
+  open,                // every machine that boots (an isolated switch where only donations boot)
+};
+
 struct PipelineSection {
   std::filesystem::path profiles_dir = "/etc/atelier/profiles";
   std::filesystem::path images_dir = "/var/lib/atelier/images";
@@ -61,6 +72,10 @@ struct PipelineSection {
   int stall_minutes = 10;             // no word from the agent for this long: it is presumed gone
   AfterReady after_ready = AfterReady::poweroff;
   int bench_budget_seconds = 60; // how long the bench step may take per machine (CPU, RAM, disks)
+  WipeGate wipe_gate = WipeGate::expected_or_confirm;
+  // The workshop's own machines: MAC addresses ("aa:bb:cc:dd:ee:ff", lower case once loaded) or
+  // DMI serials. Never network-booted, never registered, never erased.
+  std::vector<std::string> protected_machines;
 };
 
 // [api]: the coordinator API (docs/API.md). It carries personal data and passwords, so it listens
@@ -86,6 +101,7 @@ inline constexpr std::string_view k_default_server_config = "/etc/atelier/atelie
 
 std::string_view to_string(DhcpMode);
 std::string_view to_string(AfterReady);
+std::string_view to_string(WipeGate);
 
 // Pure: file_name appears in diagnostics; relative paths are resolved against its directory.
 std::expected<ServerConfig, Diagnostics> parse_server_config(std::string_view toml_text,

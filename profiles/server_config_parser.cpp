@@ -3,11 +3,15 @@
 #include "profiles/detail/toml_reader.h"
 #include "profiles/server_config.h"
 
+#include "base/text.h"
+
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace atelier::profiles {
 namespace {
@@ -19,6 +23,12 @@ using detail::TableReader;
 constexpr std::array<Named<DhcpMode>, 2> k_dhcp_modes{{
     {DhcpMode::proxy, "proxy"},
     {DhcpMode::standalone, "standalone"},
+}};
+constexpr std::array<Named<WipeGate>, 4> k_wipe_gates{{
+    {WipeGate::expected_or_confirm, "expected-or-confirm"},
+    {WipeGate::expected, "expected"},
+    {WipeGate::confirm, "confirm"},
+    {WipeGate::open, "open"},
 }};
 constexpr std::array<Named<AfterReady>, 3> k_after_ready{{
     {AfterReady::poweroff, "poweroff"},
@@ -197,7 +207,7 @@ void read_pipeline(const TableReader& root, const std::filesystem::path& base, P
   const TableReader t(root.reporter(), *table, "pipeline",
                       {"profiles_dir", "images_dir", "program", "keys_dir", "max_active_units",
                        "step_timeout_minutes", "stall_minutes", "after_ready",
-                       "bench_budget_seconds"});
+                       "bench_budget_seconds", "wipe_gate", "protected"});
   read_path(t, "profiles_dir", base, p.profiles_dir);
   read_path(t, "images_dir", base, p.images_dir);
   read_path(t, "program", base, p.program);
@@ -216,6 +226,28 @@ void read_pipeline(const TableReader& root, const std::filesystem::path& base, P
   }
   if (auto n = t.integer("bench_budget_seconds", Need::optional, 5, 3600)) {
     p.bench_budget_seconds = static_cast<int>(*n);
+  }
+  if (auto gate = t.choice("wipe_gate", Need::optional, k_wipe_gates)) {
+    p.wipe_gate = *gate;
+  }
+  if (const toml::array* items = t.array("protected", Need::optional)) {
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const auto text = (*items)[i].value<std::string>();
+      const std::string trimmed = text ? std::string(base::trim(*text)) : std::string();
+      if (trimmed.empty()) {
+        t.error("protected", fmt::format("element {} must be a MAC address or a serial (a "
+                                         "non-empty string)",
+                                         i));
+        continue;
+      }
+      // A MAC in any usual spelling is kept as iPXE and the database write it.
+      const bool mac_like = trimmed.size() == 17 && (trimmed[2] == ':' || trimmed[2] == '-');
+      p.protected_machines.push_back(mac_like ? base::to_lower(trimmed) : trimmed);
+      if (mac_like) {
+        std::replace(p.protected_machines.back().begin(), p.protected_machines.back().end(), '-',
+                     ':');
+      }
+    }
   }
 }
 
@@ -285,6 +317,9 @@ std::string toml_string(std::string_view text) {
 
 std::string_view to_string(DhcpMode mode) {
   return detail::name_of(k_dhcp_modes, mode);
+}
+std::string_view to_string(WipeGate gate) {
+  return detail::name_of(k_wipe_gates, gate);
 }
 std::string_view to_string(AfterReady after) {
   return detail::name_of(k_after_ready, after);
@@ -356,11 +391,19 @@ std::string to_toml(const ServerConfig& c) {
   out += fmt::format(
       "\n[pipeline]\nprofiles_dir = {}\nimages_dir = {}\nprogram = {}\n"
       "keys_dir = {}\nmax_active_units = {}\nstep_timeout_minutes = {}\n"
-      "stall_minutes = {}\nafter_ready = {}\nbench_budget_seconds = {}\n",
+      "stall_minutes = {}\nafter_ready = {}\nbench_budget_seconds = {}\nwipe_gate = {}\n",
       toml_string(c.pipeline.profiles_dir.string()), toml_string(c.pipeline.images_dir.string()),
       toml_string(c.pipeline.program.string()), toml_string(c.pipeline.keys_dir.string()),
       c.pipeline.max_active_units, c.pipeline.step_timeout_minutes, c.pipeline.stall_minutes,
-      toml_string(to_string(c.pipeline.after_ready)), c.pipeline.bench_budget_seconds);
+      toml_string(to_string(c.pipeline.after_ready)), c.pipeline.bench_budget_seconds,
+      toml_string(to_string(c.pipeline.wipe_gate)));
+  if (!c.pipeline.protected_machines.empty()) {
+    std::vector<std::string> quoted;
+    for (const auto& m : c.pipeline.protected_machines) {
+      quoted.push_back(toml_string(m));
+    }
+    out += fmt::format("protected = [{}]\n", fmt::join(quoted, ", "));
+  }
   out += fmt::format("\n[api]\nenabled = {}\nlisten = {}\ntoken_hours = {}\n"
                      "allow_workshop_network = {}\n",
                      c.api.enabled, toml_string(c.api.listen), c.api.token_hours,

@@ -12,8 +12,9 @@ constexpr std::array<std::pair<Endpoint, std::string_view>, 4> k_endpoint_names{
     {Endpoint::progress, "progress"},
     {Endpoint::result, "result"},
 }};
-constexpr std::array<std::pair<Step, std::string_view>, 5> k_step_names{{
+constexpr std::array<std::pair<Step, std::string_view>, 6> k_step_names{{
     {Step::bench, "bench"},
+    {Step::confirm, "confirm"},
     {Step::wipe, "wipe"},
     {Step::deploy, "deploy"},
     {Step::verify, "verify"},

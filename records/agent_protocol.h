@@ -30,10 +30,12 @@ std::string agent_api_path(Endpoint endpoint);
 std::optional<Endpoint> endpoint_from_path(std::string_view path);
 
 // The step a job asks the agent to do ("step" of a `next` answer); the pipeline order.
-enum class Step { bench, wipe, deploy, verify, finish };
-inline constexpr std::array k_steps{Step::bench, Step::wipe, Step::deploy, Step::verify,
-                                    Step::finish};
-std::string_view to_string(Step); // "bench", "wipe", "deploy", "verify", "finish"
+// `confirm` comes before a wipe the wipe gate does not let through on its own: the agent shows the
+// tag and the disks and waits for a volunteer's key at the machine (docs/OPERATOR-GUIDE.md).
+enum class Step { bench, confirm, wipe, deploy, verify, finish };
+inline constexpr std::array k_steps{Step::bench,  Step::confirm, Step::wipe,
+                                    Step::deploy, Step::verify,  Step::finish};
+std::string_view to_string(Step); // "bench", "confirm", "wipe", "deploy", "verify", "finish"
 std::optional<Step> step_from_string(std::string_view name);
 
 // "status" of a `result` post: whether the step did its work.
@@ -109,12 +111,14 @@ inline constexpr std::string_view k_verify = "verify";                 // wipe
 inline constexpr std::string_view k_hidden_areas = "hidden_areas";     // wipe
 inline constexpr std::string_view k_site = "site";                     // wipe
 inline constexpr std::string_view k_disks = "disks"; // wipe: kernel names of the disks to erase
+inline constexpr std::string_view k_parts = "parts"; // wipe: of a machine graded parts
 inline constexpr std::string_view k_wiped_zero = "wiped_zero"; // deploy: the disk reads as zeros
 inline constexpr std::string_view k_tag = "tag";                       // wipe, deploy, verify
 inline constexpr std::string_view k_profile_toml = "profile_toml";     // deploy
 inline constexpr std::string_view k_image_url = "image_url";           // deploy
 inline constexpr std::string_view k_image_sha256 = "image_sha256";     // deploy
 inline constexpr std::string_view k_hostname = "hostname";             // verify
+inline constexpr std::string_view k_why = "why"; // confirm: why the machine needs a volunteer's key
 inline constexpr std::string_view k_verdict = "verdict";               // finish
 inline constexpr std::string_view k_message = "message";               // finish
 inline constexpr std::string_view k_action = "action";                 // finish

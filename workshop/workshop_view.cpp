@@ -53,7 +53,10 @@ workshop_rows(const std::vector<hwdb::Unit>& units,
     if (auto it = jobs.find(u.id); it != jobs.end()) {
       const hwdb::PipelineJob& j = *it->second;
       row.stage = j.attempt > 1 ? fmt::format("{} (attempt {})", j.step, j.attempt) : j.step;
-      if (j.status == "issued") {
+      if (j.status == "issued" && j.step == "confirm") {
+        // The wipe gate: nothing happens until a volunteer presses a key at that machine.
+        row.progress = "WAITING FOR A KEY AT THE MACHINE (erase its disks?)";
+      } else if (j.status == "issued") {
         row.progress = progress_text(j.progress_json);
         if (j.progress_at) {
           row.updated = base::format_rfc3339(*j.progress_at);

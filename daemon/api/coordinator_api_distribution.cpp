@@ -256,12 +256,19 @@ ApiResponse deliver(CoordinatorApi::Call& call) {
   return a ? json_response(200, assignment_json(*a, call.param("tag"))) : error_response(a.error());
 }
 
-// {"reason": "screen broken", "to": "pipeline" | "parts"}
+// {"reason": "screen broken", "to": "pipeline" | "parts", "disks_removed": false}
 ApiResponse return_unit(CoordinatorApi::Call& call) {
   auto reason = required_string(call.body, "reason");
   auto to = string_field(call.body, "to");
   if (!reason || !to) {
     return !reason ? reason.error() : to.error();
+  }
+  bool disks_removed = false;
+  if (const auto it = call.body.find("disks_removed"); it != call.body.end()) {
+    if (!it->is_boolean()) {
+      return error_response(400, "invalid_argument", "field 'disks_removed' must be true or false");
+    }
+    disks_removed = it->get<bool>();
   }
   const std::string where = to->value_or("pipeline");
   if (where != "pipeline" && where != "parts") {
@@ -269,7 +276,8 @@ ApiResponse return_unit(CoordinatorApi::Call& call) {
   }
   auto unit = call.registry.return_unit(
       call.param("tag"), *reason,
-      where == "parts" ? hwdb::ReturnTo::parts : hwdb::ReturnTo::pipeline, call.actor());
+      where == "parts" ? hwdb::ReturnTo::parts : hwdb::ReturnTo::pipeline, call.actor(),
+      disks_removed ? hwdb::Disposal::disks_removed : hwdb::Disposal::erased);
   return unit ? json_response(200, workshop::to_json(*unit)) : error_response(unit.error());
 }
 

@@ -15,11 +15,14 @@
 #include <mutex>
 #include <optional>
 #include <stop_token>
+#include <cerrno>
 #include <sys/reboot.h>
+#include <termios.h>
 #include <thread>
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace atelier::imager {
@@ -394,6 +397,60 @@ StepOutcome do_wipe(const AgentOptions& o, Reporter& r, std::int64_t job, const 
   return all;
 }
 
+// The wipe gate (docs/OPERATOR-GUIDE.md): this machine is not one the workshop expects, so it is
+// erased only if a volunteer standing at it says so. The screen shows its tag and the disks that
+// would be erased; one key answers (the console is put in non-canonical mode when it is a
+// terminal). The heartbeat keeps the job alive meanwhile; a closed console is a "no".
+StepOutcome do_confirm(const AgentOptions& o, Reporter& r, const json& params) {
+  std::vector<std::string> disks;
+  if (params.contains(param::k_disks) && params[param::k_disks].is_array()) {
+    for (const auto& d : params[param::k_disks]) {
+      if (d.is_string()) {
+        disks.push_back(d.get<std::string>());
+      }
+    }
+  }
+  r.stage("ERASE THIS MACHINE?",
+          fmt::format("{}. Disks to erase: {}. Press Y to erase everything on them, N to leave "
+                      "the machine untouched.",
+                      params.value(param::k_why, "this machine needs a confirmation"),
+                      disks.empty() ? std::string("none listed") : fmt::format("{}", fmt::join(disks, "; "))));
+  termios saved{};
+  const bool tty = ::tcgetattr(o.keys_fd, &saved) == 0;
+  if (tty) {
+    termios raw = saved;
+    raw.c_lflag &= ~static_cast<tcflag_t>(ICANON);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    ::tcsetattr(o.keys_fd, TCSANOW, &raw);
+  }
+  std::string keys;
+  std::optional<bool> answer;
+  while (!answer) {
+    char c = 0;
+    const ssize_t n = ::read(o.keys_fd, &c, 1);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    keys.push_back(c);
+    answer = confirmation_in(keys);
+  }
+  if (tty) {
+    ::tcsetattr(o.keys_fd, TCSANOW, &saved);
+  }
+  if (answer == true) {
+    log("confirm: a volunteer pressed Y: the disks will be erased");
+    return {true, json{{"confirmed", true}}, ""};
+  }
+  return {false, json{{"confirmed", false}},
+          answer == false ? "a volunteer answered N at the machine: nothing was erased; take the "
+                            "machine off the network boot"
+                          : "no answer could be read from the console: nothing was erased"};
+}
+
 // The disk the system goes on: the largest one that is not on USB.
 std::optional<json> target_disk(const json& inventory) {
   std::optional<json> best;
@@ -553,6 +610,18 @@ void carry_out(const AgentOptions& o, records::Action action) {
 
 } // namespace
 
+std::optional<bool> confirmation_in(std::string_view keys) {
+  for (const char c : keys) {
+    if (c == 'y' || c == 'Y' || c == 'o' || c == 'O') {
+      return true;
+    }
+    if (c == 'n' || c == 'N') {
+      return false;
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> partitions_in_lsblk(std::string_view lsblk_json) {
   const json tree = json::parse(lsblk_json, nullptr, false);
   std::vector<std::string> parts;
@@ -658,6 +727,8 @@ int run_agent(const AgentOptions& o) {
     heartbeat.emplace(reporter, job);
     if (step == records::Step::bench) {
       outcome = do_bench(o, reporter, job, params);
+    } else if (step == records::Step::confirm) {
+      outcome = do_confirm(o, reporter, params);
     } else if (step == records::Step::wipe) {
       outcome = do_wipe(o, reporter, job, *inventory, params);
     } else if (step == records::Step::deploy) {

@@ -29,7 +29,13 @@ struct AgentOptions {
   std::string work_dir = "/tmp";       // where the profile of a deploy step is written
   // Paces progress posts and heartbeats and the pauses between polls; must outlive the run.
   const base::Clock* clock = &base::system_clock(); // never null
+  // Where a volunteer's keys come from (the confirm step of the wipe gate): the console.
+  int keys_fd = 0;
 };
+
+// The volunteer's answer in the keys read so far: true for y/Y/o/O (yes, oui), false for n/N,
+// nullopt while neither was pressed. Pure.
+std::optional<bool> confirmation_in(std::string_view keys);
 
 // The partitions (in table order) that `lsblk --json --paths -o NAME,TYPE DISK` lists under the
 // disk; empty for anything else. Pure.

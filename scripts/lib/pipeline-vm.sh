@@ -101,6 +101,9 @@ program = "$work/program.toml"
 keys_dir = "$work/keys"
 after_ready = "reboot"
 bench_budget_seconds = 10
+# The wipe gate: "open", because only the test VM boots on this namespace's private switch (a real
+# workshop keeps the default, "expected-or-confirm": docs/OPERATOR-GUIDE.md).
+wipe_gate = "open"
 EOF
   "$atelier" --db "$db" db init >/dev/null
 }

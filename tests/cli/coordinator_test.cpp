@@ -227,6 +227,25 @@ TEST_F(CoordinatorCli, RunsADistributionCycleFromIntakeToReturn) {
   EXPECT_EQ(run({"intake", "close", "1"}).status, 0);
 }
 
+// Finding 6 of issue 14: a machine back from a household holds the household's data; sent to
+// parts, it must either go through the pipeline's wipe or have its disks taken out.
+TEST_F(CoordinatorCli, ReturnToPartsNeedsTheDisksWipedOrRemoved) {
+  const std::string tag = make_unit("CZC1234568", Chassis::laptop, "A");
+  ASSERT_EQ(run({"households", "add", "H-9"}).status, 0);
+  ASSERT_EQ(run({"assign", tag, "H-9"}).status, 0);
+  ASSERT_EQ(run({"deliver", tag, "--price", "60"}).status, 0);
+  const CliRun refused = run({"return", tag, "--reason", "board dead", "--to", "parts"});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_THAT(refused.err, HasSubstr("not wiped since it was delivered"));
+  EXPECT_THAT(refused.err, HasSubstr("--disks-removed"));
+  EXPECT_EQ(state_of(tag), "delivered") << "nothing changed";
+  const CliRun parted =
+      run({"return", tag, "--reason", "board dead", "--to", "parts", "--disks-removed"});
+  ASSERT_EQ(parted.status, 0) << parted.err;
+  EXPECT_EQ(state_of(tag), "parts");
+  EXPECT_THAT(run({"units", "history", tag}).out, HasSubstr("disks removed from the machine"));
+}
+
 // Each refusal says what is wrong and what to do; nothing changes.
 TEST_F(CoordinatorCli, RefusesWhatTheLifecycleAndTheProgramForbidWithReasons) {
   const std::string imaged = make_unit("CZC0000111", Chassis::laptop, "B", UnitState::imaged);
@@ -423,7 +442,8 @@ TEST_F(CoordinatorCli, ReportTotalsReconcileWithTheDatabase) {
       u = r.transition(u, s, "atelierd", "").value();
     }
     Unit p = r.find(parts).value();
-    ASSERT_TRUE(r.transition(p, UnitState::parts, "cli:test", "cracked board"));
+    ASSERT_TRUE(r.transition(p, UnitState::parts, "cli:test", "cracked board",
+                             Disposal::disks_removed));
   }
   ASSERT_EQ(run({"assign", twice, "H-1"}).status, 0);
   ASSERT_EQ(run({"deliver", twice, "--price", "60"}).status, 0);

@@ -109,7 +109,8 @@ protected:
     }
     if (key == "POST /api/v1/units/{tag}/return") {
       return Sample{"/api/v1/units/" + unit_in(hwdb::UnitState::delivered, n) + "/return",
-                    json{{"reason", "screen broken"}, {"to", "parts"}}.dump()};
+                    json{{"reason", "screen broken"}, {"to", "parts"}, {"disks_removed", true}}
+                        .dump()};
     }
     if (key == "GET /api/v1/donations") {
       return Sample{"/api/v1/donations", ""};

@@ -84,6 +84,8 @@ struct Daemon {
         profiles::parse_profile(k_profile, "/srv/profiles/family.toml").value());
     config.profile_texts["family"] = std::string(k_profile);
     config.image_base_url = "http://198.18.0.2/images";
+    // These tests' machines are all donations on an isolated switch; the gate has its own tests.
+    config.wipe_gate = profiles::WipeGate::open;
     if (tweak) {
       tweak(config);
     }
@@ -980,4 +982,162 @@ TEST_F(SerialClaim, IdleUnitMayRegisterFromASecondNic) {
   const std::string second = boot(m_second_nic);
   EXPECT_EQ(register_agent(second, 200, "52:54:00:aa:00:02", with_serial(""))["unit"],
             unit().tag.str());
+}
+
+// Finding 6 of issue 14: a machine not worth refurbishing leaves for parts without the donor's
+// data. Graded parts (memory errors), it is wiped with the default policy and only then `parts`.
+TEST_F(PipelineTest, MachineGradedPartsIsWipedBeforeItIsParts) {
+  const std::string token = boot();
+  register_agent(token);
+  const json bench =
+      json::parse(read(std::string(ATELIER_TEST_DATA) + "/imager/bench/bench-memory-errors.json"));
+  EXPECT_EQ(done(token, next(token), {{"bench", bench}})["state"], "tested");
+  const json job = next(token);
+  ASSERT_EQ(job["step"], "wipe");
+  EXPECT_EQ(job["params"]["parts"], true);
+  EXPECT_EQ(job["params"]["methods"]["ssd"],
+            json::array({"ata-sanitize-crypto", "ata-secure-erase", "zero"}));
+  EXPECT_EQ(done(token, job, wiped(token))["state"], "parts");
+  EXPECT_EQ(next(token)["step"], "finish");
+  auto& store = m_daemon->registry.store();
+  const auto events = store.events(unit().id).value();
+  EXPECT_EQ(events[events.size() - 2].to, hwdb::UnitState::wiped);
+  EXPECT_EQ(store.erasure_records_for_unit(unit().id).value().size(), 2u);
+}
+
+// A machine graded parts with no disk at all has nothing to erase: parts at once, and its history
+// says why no wipe was needed.
+TEST_F(PipelineTest, MachineGradedPartsWithoutDisksIsPartsAtOnce) {
+  json inventory = inventory_for("52:54:00:aa:00:01");
+  inventory["disks"] = json::array();
+  const std::string token = boot();
+  register_agent(token, 200, "52:54:00:aa:00:01", inventory);
+  const json bench =
+      json::parse(read(std::string(ATELIER_TEST_DATA) + "/imager/bench/bench-memory-errors.json"));
+  EXPECT_EQ(done(token, next(token), {{"bench", bench}})["state"], "parts");
+  EXPECT_NE(m_daemon->registry.store().events(unit().id).value().back().reason.find(
+                "(no disk to erase)"),
+            std::string::npos);
+}
+
+// A unit goes to parts or recycling only when it was wiped since it was taken in or last
+// delivered; a returned household machine sent to parts must have its disks out.
+TEST_F(PipelineTest, UnitWithUnerasedDisksCannotLeaveForPartsOrRecycling) {
+  const std::string token = boot();
+  register_agent(token);
+  auto& registry = m_daemon->registry;
+  const auto refused = registry.transition(unit(), hwdb::UnitState::recycled, "cli:alice", "old");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("never wiped since it was taken in"), std::string::npos)
+      << refused.error().message;
+  done(token, next(token), {{"bench", bench_report()}});
+  done(token, next(token), wiped(token));
+  EXPECT_TRUE(registry.transition(unit(), hwdb::UnitState::parts, "cli:alice", "cracked hinge"));
+}
+
+// Finding 3 of issue 14: the wipe gate. A PC that boots from the network by accident is not
+// erased: an unexpected machine waits for a key at its own screen, or (gate "expected") fails
+// untouched; a protected one is never registered.
+class WipeGateTest : public PipelineTest {
+protected:
+  void gate(profiles::WipeGate g) {
+    restart([g](daemon::PipelineConfig& c) { c.wipe_gate = g; });
+  }
+  json benched(const std::string& token) {
+    register_agent(token);
+    done(token, next(token), {{"bench", bench_report()}});
+    return next(token);
+  }
+};
+
+TEST_F(WipeGateTest, UnexpectedMachineWaitsForAKeyAtItsScreen) {
+  gate(profiles::WipeGate::expected_or_confirm);
+  const std::string token = boot();
+  const json confirm = benched(token);
+  ASSERT_EQ(confirm["step"], "confirm");
+  EXPECT_EQ(confirm["params"]["tag"], unit().tag.str());
+  ASSERT_EQ(confirm["params"]["disks"].size(), 2u);
+  EXPECT_NE(confirm["params"]["disks"][0].get<std::string>().find("SAMSUNG MZ7LN256HMJP"),
+            std::string::npos);
+  EXPECT_EQ(next(token)["job"], confirm["job"]); // asking again changes nothing
+  auto& store = m_daemon->registry.store();
+  const auto rows =
+      workshop::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(), {});
+  EXPECT_EQ(rows[0].stage, "confirm");
+  EXPECT_EQ(rows[0].progress, "WAITING FOR A KEY AT THE MACHINE (erase its disks?)");
+  EXPECT_EQ(done(token, confirm, {{"confirmed", true}})["state"], "tested");
+  EXPECT_EQ(next(token)["step"], "wipe");
+}
+
+TEST_F(WipeGateTest, AKeySaysNoAndNothingIsErased) {
+  gate(profiles::WipeGate::expected_or_confirm);
+  const std::string token = boot();
+  const json confirm = benched(token);
+  m_daemon->post("/api/v1/result", {{"token", token},
+                                    {"job", confirm["job"]},
+                                    {"status", "failed"},
+                                    {"reason", "a volunteer answered N at the machine"}});
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  EXPECT_EQ(next(token)["step"], "finish");
+  EXPECT_TRUE(m_daemon->registry.store().erasure_records_for_unit(unit().id).value().empty());
+}
+
+// A confirmation counts for the boot it was given in: booted again, the machine asks again.
+TEST_F(WipeGateTest, AConfirmationHoldsForOneBootOnly) {
+  gate(profiles::WipeGate::confirm);
+  const std::string first = boot();
+  done(first, benched(first), {{"confirmed", true}});
+  const std::string second = boot();
+  EXPECT_EQ(benched(second)["step"], "confirm");
+}
+
+TEST_F(WipeGateTest, MachineInARunningBatchIsExpected) {
+  gate(profiles::WipeGate::expected_or_confirm);
+  hwdb::Batch batch;
+  batch.name = "lycée";
+  batch.macs = {"52:54:00:aa:00:01"};
+  batch.created_at = base::SystemClock().wall_seconds();
+  m_daemon->registry.store().add_batch(batch).value();
+  const std::string token = boot();
+  EXPECT_EQ(benched(token)["step"], "wipe");
+}
+
+TEST_F(WipeGateTest, SerialOnAnOpenDonationsAssetListIsExpected) {
+  gate(profiles::WipeGate::expected);
+  auto& store = m_daemon->registry.store();
+  hwdb::Donation d;
+  d.donor = "Mairie";
+  d.received_on = "2026-12-01";
+  d.opened_at = base::SystemClock().wall_seconds();
+  const auto id = store.add_donation(d).value();
+  store.add_donation_assets(id, {"PF0ABCDE"}).value();
+  json inventory = inventory_for("52:54:00:aa:00:01");
+  inventory["system"]["serial"] = "PF0ABCDE";
+  const std::string token = boot();
+  register_agent(token, 200, "52:54:00:aa:00:01", inventory);
+  done(token, next(token), {{"bench", bench_report()}});
+  EXPECT_EQ(next(token)["step"], "wipe");
+}
+
+TEST_F(WipeGateTest, GateExpectedFailsAnUnexpectedMachineUntouched) {
+  gate(profiles::WipeGate::expected);
+  const std::string token = boot();
+  const json finish = benched(token);
+  ASSERT_EQ(finish["step"], "finish");
+  EXPECT_EQ(finish["params"]["verdict"], "FAILED");
+  EXPECT_NE(finish["params"]["message"].get<std::string>().find("it is not expected"),
+            std::string::npos);
+  EXPECT_TRUE(m_daemon->registry.store().erasure_records_for_unit(unit().id).value().empty());
+}
+
+TEST_F(WipeGateTest, ProtectedMachineIsNeverRegistered) {
+  m_daemon->api->set_protected({"52:54:00:aa:00:01", "PF0SERVER"});
+  const json refused = register_agent(boot(), 403);
+  EXPECT_EQ(refused["stop"], true);
+  EXPECT_NE(refused["error"].get<std::string>().find("protected list"), std::string::npos);
+  json inventory = inventory_for("52:54:00:aa:00:02");
+  inventory["system"]["serial"] = "PF0SERVER";
+  const pxe::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  register_agent(boot(other), 403, "52:54:00:aa:00:02", inventory);
+  EXPECT_TRUE(m_daemon->registry.store().list_units({}).value().empty());
 }

@@ -21,8 +21,8 @@ const std::vector<std::pair<Endpoint, std::string>> k_documented_endpoints{
     {Endpoint::result, "result"},
 };
 const std::vector<std::pair<Step, std::string>> k_documented_steps{
-    {Step::bench, "bench"},   {Step::wipe, "wipe"},     {Step::deploy, "deploy"},
-    {Step::verify, "verify"}, {Step::finish, "finish"},
+    {Step::bench, "bench"},   {Step::confirm, "confirm"}, {Step::wipe, "wipe"},
+    {Step::deploy, "deploy"}, {Step::verify, "verify"},   {Step::finish, "finish"},
 };
 const std::vector<std::pair<ResultStatus, std::string>> k_documented_statuses{
     {ResultStatus::done, "done"},
