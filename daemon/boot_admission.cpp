@@ -20,7 +20,7 @@ std::optional<std::string> boots_from_disk(const hwdb::Unit& unit) {
   }
 }
 
-pxe::Admission HwdbAdmission::admit_script(const pxe::MacAddress& mac) {
+pxe::Admission HwdbAdmission::admit_script(const base::MacAddress& mac) {
   pxe::ClientInfo client;
   client.mac = mac;
   client.firmware = pxe::FirmwareFamily::ipxe;
@@ -31,7 +31,7 @@ pxe::Admission HwdbAdmission::admit(const pxe::ClientInfo& client, bool first_co
   if (!client.mac) {
     return {false, "", "no MAC address"};
   }
-  const hwdb::MacAddress mac(client.mac->octets);
+  const base::MacAddress& mac = *client.mac;
   if (!first_contact) {
     // Port-4011 requests continue a boot whose DISCOVER was recorded; only check the flag.
     auto known = m_registry.store().latest_unit_by_mac(mac);

@@ -141,7 +141,7 @@ protected:
     m_daemon.reset();
     m_daemon = std::make_unique<Daemon>(db(), m_tokens, m_key, tweak);
   }
-  std::string boot(const pxe::MacAddress& mac) { return m_tokens.issue(mac).value(); }
+  std::string boot(const base::MacAddress& mac) { return m_tokens.issue(mac).value(); }
   std::string boot() { return boot(m_mac); }
   json register_agent(const std::string& token, unsigned status = 200,
                       const std::string& mac = "52:54:00:aa:00:01") {
@@ -173,7 +173,7 @@ protected:
 
   atelier::testing::TempDir m_dir;
   pxe::BootTokens m_tokens{pxe::BootTokensConfig{}};
-  pxe::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
+  base::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
   workshop::SigningKey m_key;
   std::unique_ptr<Daemon> m_daemon;
 };
@@ -623,7 +623,7 @@ TEST_F(PipelineTest, SecondMachineWaitsForTheOnlySlot) {
   restart([](daemon::PipelineConfig& c) { c.max_active_units = 1; });
   const std::string first = boot();
   register_agent(first);
-  const pxe::MacAddress other_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const base::MacAddress other_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
   const std::string second = boot(other_mac);
   register_agent(second, 200, "52:54:00:aa:00:02");
   done(first, next(first), {{"bench", bench_report()}});
@@ -653,7 +653,7 @@ TEST_F(PipelineTest, WaitingMachinesProceedInArrivalOrder) {
   restart([](daemon::PipelineConfig& c) { c.max_active_units = 1; });
   std::vector<std::string> tokens;
   for (std::uint8_t i = 1; i <= 3; ++i) {
-    const pxe::MacAddress mac{{0x52, 0x54, 0x00, 0xaa, 0x00, i}};
+    const base::MacAddress mac{{0x52, 0x54, 0x00, 0xaa, 0x00, i}};
     tokens.push_back(boot(mac));
     register_agent(tokens.back(), 200, mac.str());
     done(tokens.back(), next(tokens.back()), {{"bench", bench_report()}});
