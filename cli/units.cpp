@@ -245,7 +245,7 @@ void add_unit(CliContext& ctx, const AddOptions& opt) {
   hwdb::IntakeRequest req;
   req.identity = hwdb::Identity{opt.vendor, opt.model, opt.serial, opt.board_serial, std::nullopt};
   if (!opt.mac.empty()) {
-    auto mac = hwdb::MacAddress::parse(opt.mac);
+    auto mac = hwdb::parse_mac(opt.mac);
     if (!mac) {
       ctx.error("--mac: " + mac.error().message);
       return;

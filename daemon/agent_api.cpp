@@ -190,7 +190,7 @@ pxe::HttpPostResult AgentApi::register_agent(const std::string& body,
   intake.identity.model = text(inventory, {"system", "model"});
   intake.identity.serial = text(inventory, {"system", "serial"});
   intake.identity.board_serial = text(inventory, {"system", "board", "serial"});
-  intake.identity.wired_mac = hwdb::MacAddress(mac->octets);
+  intake.identity.wired_mac = *mac;
   intake.chassis =
       hwdb::parse_chassis(text(inventory, {"system", "chassis"})).value_or(hwdb::Chassis::unknown);
   intake.actor = "atelierd";

@@ -460,7 +460,7 @@ pxe::HttpBootConfig http_boot_config(Services& d) {
   }
   http_config.script_handler =
       [&admission = d.admission, issue_script = std::move(issue_script)](
-          const pxe::MacAddress& mac,
+          const base::MacAddress& mac,
           const std::string& client_ip) -> std::expected<std::string, std::string> {
     // Same thread as DHCP (one io_context), so the database is used from one thread only.
     const pxe::Admission allowed = admission.admit_script(mac);

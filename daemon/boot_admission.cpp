@@ -22,7 +22,7 @@ std::optional<std::string> boots_from_disk(const hwdb::Unit& unit) {
   }
 }
 
-pxe::Admission HwdbAdmission::admit_script(const pxe::MacAddress& mac) {
+pxe::Admission HwdbAdmission::admit_script(const base::MacAddress& mac) {
   pxe::ClientInfo client;
   client.mac = mac;
   client.firmware = pxe::FirmwareFamily::ipxe;
@@ -33,7 +33,7 @@ pxe::Admission HwdbAdmission::admit(const pxe::ClientInfo& client, bool first_co
   if (!client.mac) {
     return {false, "", "no MAC address"};
   }
-  const hwdb::MacAddress mac(client.mac->octets);
+  const base::MacAddress& mac = *client.mac;
   if (std::ranges::find(m_protected, mac.str()) != m_protected.end()) {
     return {false, "", fmt::format("{} is on the protected list ([pipeline] protected): it boots "
                                    "from its own disk and is never erased",

@@ -14,6 +14,7 @@
 // back first (e.g. `ready → detected`).
 #pragma once
 
+#include "base/mac_address.h"
 #include "hardware-db/registry.h"
 #include "pxe/dhcp_service.h"
 
@@ -39,7 +40,7 @@ public:
 
   // For the HTTP script request of iPXE: the same "don't boot" and database checks, without
   // recording a new sighting (the DHCP exchange of that boot already did).
-  pxe::Admission admit_script(const pxe::MacAddress& mac);
+  pxe::Admission admit_script(const base::MacAddress& mac);
 
 private:
   hwdb::Registry& m_registry;

@@ -144,63 +144,14 @@ Result<IdentityKey> identity_key(const Identity& id) {
               "under the machine) or a MAC");
 }
 
-Result<MacAddress> MacAddress::parse(std::string_view text) {
-  std::string hex;
-  for (char c : text) {
-    if (c == ':' || c == '-') {
-      continue;
-    }
-    hex.push_back(c);
+Result<base::MacAddress> parse_mac(std::string_view text) {
+  if (auto mac = base::MacAddress::parse(text)) {
+    return *mac;
   }
-  const auto bad = [&] {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("'{}' is not a MAC address (expected six hex bytes such as "
-                            "52:54:00:12:34:56)",
-                            text));
-  };
-  if (hex.size() != 12) {
-    return bad();
-  }
-  // Separators, if any, must sit between byte pairs: 17 characters with ':' or '-' every third.
-  if (text.size() != 12) {
-    if (text.size() != 17) {
-      return bad();
-    }
-    for (std::size_t i = 2; i < 17; i += 3) {
-      if (text[i] != ':' && text[i] != '-') {
-        return bad();
-      }
-    }
-  }
-  std::array<std::uint8_t, 6> bytes{};
-  for (std::size_t i = 0; i < 6; ++i) {
-    int value = 0;
-    for (std::size_t j = 0; j < 2; ++j) {
-      const char c = hex[2 * i + j];
-      int nibble = 0;
-      if (c >= '0' && c <= '9') {
-        nibble = c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        nibble = c - 'a' + 10;
-      } else if (c >= 'A' && c <= 'F') {
-        nibble = c - 'A' + 10;
-      } else {
-        return bad();
-      }
-      value = value * 16 + nibble;
-    }
-    bytes[i] = static_cast<std::uint8_t>(value);
-  }
-  return MacAddress(bytes);
-}
-
-std::string MacAddress::str() const {
-  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m_bytes[0], m_bytes[1],
-                     m_bytes[2], m_bytes[3], m_bytes[4], m_bytes[5]);
-}
-
-bool MacAddress::is_zero() const {
-  return std::all_of(m_bytes.begin(), m_bytes.end(), [](std::uint8_t b) { return b == 0; });
+  return fail(ErrorCode::invalid_argument,
+              fmt::format("'{}' is not a MAC address (expected six hex bytes such as "
+                          "52:54:00:12:34:56)",
+                          text));
 }
 
 } // namespace atelier::hwdb

@@ -9,37 +9,18 @@
 // are shared by thousands of machines and must never identify one.
 #pragma once
 
+#include "base/mac_address.h"
 #include "hardware-db/error.h"
 
-#include <array>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace atelier::hwdb {
 
-class MacAddress {
-public:
-  MacAddress() = default;
-  explicit MacAddress(std::array<std::uint8_t, 6> bytes) : m_bytes(bytes) {}
-
-  // Accepts aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff and aabbccddeeff, any case.
-  static Result<MacAddress> parse(std::string_view text);
-
-  const std::array<std::uint8_t, 6>& bytes() const { return m_bytes; }
-  std::string str() const; // "52:54:00:12:34:56"
-  bool is_zero() const;
-  bool is_multicast() const { return (m_bytes[0] & 0x01) != 0; }
-  // A MAC usable as a machine's identity: not zero, not multicast/broadcast. Locally administered
-  // addresses are accepted: virtual NICs (QEMU's 52:54:00) carry them and still name one machine.
-  bool is_usable_identity() const { return !is_zero() && !is_multicast(); }
-
-  friend bool operator==(const MacAddress&, const MacAddress&) = default;
-
-private:
-  std::array<std::uint8_t, 6> m_bytes{};
-};
+// base::MacAddress::parse with an error that says what a MAC looks like, for what a person typed
+// (`atelier units add --mac`).
+Result<base::MacAddress> parse_mac(std::string_view text);
 
 // What a machine says about itself (DMI/SMBIOS and its NICs), verbatim apart from trimming.
 struct Identity {
@@ -47,7 +28,7 @@ struct Identity {
   std::string model;
   std::string serial;       // SMBIOS type 1 system serial
   std::string board_serial; // SMBIOS type 2 baseboard serial
-  std::optional<MacAddress> wired_mac;
+  std::optional<base::MacAddress> wired_mac;
 };
 
 enum class IdentityKind { dmi_serial, board_serial, mac };

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "base/clock.h"
+#include "base/mac_address.h"
 #include "hardware-db/store.h"
 
 #include <memory>
@@ -38,7 +39,7 @@ struct IntakeResult {
 };
 
 struct BootRequest {
-  MacAddress mac;
+  base::MacAddress mac;
   std::optional<int> arch;
   std::string firmware;
   std::string guid;

@@ -64,7 +64,7 @@ Unit read_unit(const Statement& s) {
   u.identity.serial = s.column_text(5);
   u.identity.board_serial = s.column_text(6);
   if (!s.is_null(7)) {
-    if (auto mac = MacAddress::parse(s.column_text(7))) {
+    if (auto mac = base::MacAddress::parse(s.column_text(7))) {
       u.identity.wired_mac = *mac;
     }
   }
@@ -222,7 +222,7 @@ Result<std::optional<Unit>> SqliteStore::latest_unit_by_key(const IdentityKey& k
                   [&](Statement& s) { s.bind(1, to_string(key.kind)).bind(2, key.value); });
 }
 
-Result<std::optional<Unit>> SqliteStore::latest_unit_by_mac(const MacAddress& mac) {
+Result<std::optional<Unit>> SqliteStore::latest_unit_by_mac(const base::MacAddress& mac) {
   return one_unit("WHERE wired_mac = ?1 OR id IN (SELECT unit_id FROM network_interfaces WHERE "
                   "mac = ?1) ORDER BY id DESC LIMIT 1",
                   [&](Statement& s) { s.bind(1, mac.str()); });
@@ -366,7 +366,7 @@ Result<std::vector<NetworkInterface>> SqliteStore::interfaces(RowId unit_id) {
         NetworkInterface n;
         n.id = s.column_int(0);
         n.unit_id = s.column_int(1);
-        n.mac = MacAddress::parse(s.column_text(2)).value_or(MacAddress{});
+        n.mac = base::MacAddress::parse(s.column_text(2)).value_or(base::MacAddress{});
         n.wired = s.column_int(3) != 0;
         n.driver = s.column_text(4);
         return n;
@@ -398,7 +398,7 @@ BootSighting read_sighting(const Statement& s) {
   BootSighting b;
   b.id = s.column_int(0);
   b.unit_id = s.column_int(1);
-  b.mac = MacAddress::parse(s.column_text(2)).value_or(MacAddress{});
+  b.mac = base::MacAddress::parse(s.column_text(2)).value_or(base::MacAddress{});
   if (auto arch = s.column_optional_int(3)) {
     b.arch = static_cast<int>(*arch);
   }

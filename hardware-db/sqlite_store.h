@@ -27,7 +27,7 @@ public:
   Result<std::optional<Unit>> unit_by_id(RowId id) override;
   Result<std::optional<Unit>> unit_by_tag(const AssetTag& tag) override;
   Result<std::optional<Unit>> latest_unit_by_key(const IdentityKey& key) override;
-  Result<std::optional<Unit>> latest_unit_by_mac(const MacAddress& mac) override;
+  Result<std::optional<Unit>> latest_unit_by_mac(const base::MacAddress& mac) override;
   Result<std::vector<Unit>> units_by_serial(const std::string& serial) override;
   Result<std::vector<Unit>> list_units(const UnitFilter& filter) override;
   Result<bool> update_state(RowId id, UnitState from, UnitState to, Timestamp at) override;

@@ -2,6 +2,7 @@
 // Registry (registry.h) applies the business rules. Times are UTC, whole seconds.
 #pragma once
 
+#include "base/mac_address.h"
 #include "base/time_text.h"
 #include "hardware-db/asset_tag.h"
 #include "hardware-db/identity.h"
@@ -53,7 +54,7 @@ struct Event {
 struct BootSighting {
   RowId id = 0;
   RowId unit_id = 0;
-  MacAddress mac;
+  base::MacAddress mac;
   std::optional<int> arch;  // DHCP option 93 (0 BIOS, 7 x86-64 UEFI, 16 HTTP boot, ...)
   std::string firmware;     // "bios-pxe", "uefi-pxe", "uefi-http", "ipxe"
   std::string guid;         // option 97, formatted; empty when absent or all-zero
@@ -64,7 +65,7 @@ struct BootSighting {
 struct NetworkInterface {
   RowId id = 0;
   RowId unit_id = 0;
-  MacAddress mac;
+  base::MacAddress mac;
   bool wired = true;
   std::string driver;
 };

@@ -5,6 +5,7 @@
 // store.h. In-memory fake for tests: tests/support/fake_unit_store.h.
 #pragma once
 
+#include "base/mac_address.h"
 #include "hardware-db/store_base.h"
 
 #include <cstdint>
@@ -42,7 +43,7 @@ public:
   // The most recent unit with this identity key (re-intakes create several).
   virtual Result<std::optional<Unit>> latest_unit_by_key(const IdentityKey& key) = 0;
   // The most recent unit that has this MAC as a network interface or as its identity.
-  virtual Result<std::optional<Unit>> latest_unit_by_mac(const MacAddress& mac) = 0;
+  virtual Result<std::optional<Unit>> latest_unit_by_mac(const base::MacAddress& mac) = 0;
   // Units whose system or board serial is `serial` (case-insensitive), newest first.
   virtual Result<std::vector<Unit>> units_by_serial(const std::string& serial) = 0;
   virtual Result<std::vector<Unit>> list_units(const UnitFilter& filter) = 0;

@@ -1,9 +1,9 @@
+#include "base/mac_address.h"
 #include "profiles/batch_plan.h"
 #include "profiles/detail/text.h"
 #include "profiles/detail/toml_reader.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
 
@@ -13,26 +13,11 @@ namespace {
 using detail::Need;
 using detail::TableReader;
 
-// "52:54:00:AB:CD:EF" or with '-' → lower-case with ':'; empty when not a MAC address.
+// Lower-case with ':' (how the hardware database and the pipeline print a MAC), so "listed twice"
+// catches the same machine written twice in two spellings; empty when not a MAC address.
 std::string normalise_mac(std::string_view text) {
-  if (text.size() != 17) {
-    return "";
-  }
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (i % 3 == 2) {
-      if (c != ':' && c != '-') {
-        return "";
-      }
-      out += ':';
-    } else if (std::isxdigit(static_cast<unsigned char>(c)) != 0) {
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    } else {
-      return "";
-    }
-  }
-  return out;
+  const auto mac = base::MacAddress::parse(text);
+  return mac ? mac->str() : std::string();
 }
 
 } // namespace

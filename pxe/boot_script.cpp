@@ -43,7 +43,7 @@ bool is_http_url(std::string_view url) {
 } // namespace
 
 std::expected<std::string, std::string> boot_kernel_command_line(const BootScriptConfig& config,
-                                                                 const MacAddress& mac,
+                                                                 const base::MacAddress& mac,
                                                                  std::string_view token) {
   if (!is_token_syntax(token)) {
     // Not echoed: a malformed value here is a programming error, and it might still be a secret.
@@ -80,8 +80,9 @@ std::expected<std::string, std::string> boot_kernel_command_line(const BootScrip
   return line;
 }
 
-std::expected<std::string, std::string>
-make_boot_script(const BootScriptConfig& config, const MacAddress& mac, std::string_view token) {
+std::expected<std::string, std::string> make_boot_script(const BootScriptConfig& config,
+                                                         const base::MacAddress& mac,
+                                                         std::string_view token) {
   auto command_line = boot_kernel_command_line(config, mac, token);
   if (!command_line) {
     return command_line;

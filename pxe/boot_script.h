@@ -14,7 +14,7 @@
 //    characters); a value that would need quoting is an error, never silently mangled.
 #pragma once
 
-#include "pxe/net_types.h"
+#include "base/mac_address.h"
 
 #include <cstdint>
 #include <expected>
@@ -48,12 +48,13 @@ struct BootScriptConfig {
 // The kernel command line (without the kernel URL): initrd=, atelier.server=, atelier.token=,
 // atelier.mac=, console args, extra args, in that order. Exposed for tests and docs.
 std::expected<std::string, std::string> boot_kernel_command_line(const BootScriptConfig& config,
-                                                                 const MacAddress& mac,
+                                                                 const base::MacAddress& mac,
                                                                  std::string_view token);
 
 // The complete script, starting "#!ipxe\n". Errors name the offending value
 // ("extra argument \"a b\": contains a space; values are never quoted").
-std::expected<std::string, std::string>
-make_boot_script(const BootScriptConfig& config, const MacAddress& mac, std::string_view token);
+std::expected<std::string, std::string> make_boot_script(const BootScriptConfig& config,
+                                                         const base::MacAddress& mac,
+                                                         std::string_view token);
 
 } // namespace atelier::pxe

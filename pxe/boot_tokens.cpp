@@ -70,7 +70,7 @@ BootTokens::BootTokens(BootTokensConfig config, const base::Clock& clock, TokenE
 
 BootTokens::~BootTokens() = default;
 
-std::expected<std::string, std::string> BootTokens::issue(const MacAddress& mac) {
+std::expected<std::string, std::string> BootTokens::issue(const base::MacAddress& mac) {
   std::array<std::uint8_t, k_token_bytes> bits{};
   const std::lock_guard lock(m_mutex);
   if (auto filled = m_entropy.fill(bits); !filled) {
@@ -99,7 +99,7 @@ std::expected<std::string, std::string> BootTokens::issue(const MacAddress& mac)
 }
 
 std::expected<Redemption, TokenError> BootTokens::redeem(std::string_view token,
-                                                         const MacAddress& mac) {
+                                                         const base::MacAddress& mac) {
   const std::lock_guard lock(m_mutex);
   const auto now = m_clock.monotonic();
   forget_expired(now);

@@ -20,7 +20,7 @@
 #pragma once
 
 #include "base/clock.h"
-#include "pxe/net_types.h"
+#include "base/mac_address.h"
 
 #include <chrono>
 #include <cstdint>
@@ -60,7 +60,7 @@ enum class TokenError : std::uint8_t {
 std::string_view to_string(TokenError error);
 
 struct Redemption {
-  MacAddress mac;
+  base::MacAddress mac;
   std::chrono::steady_clock::time_point issued_at;
 };
 
@@ -90,18 +90,18 @@ public:
 
   // A fresh token for `mac`, superseding older unredeemed ones of that MAC. Fails only when no
   // randomness is available (then no boot can be authorised and the caller refuses the script).
-  std::expected<std::string, std::string> issue(const MacAddress& mac);
+  std::expected<std::string, std::string> issue(const base::MacAddress& mac);
 
   // Checks and consumes `token` for `mac`; see the rules at the top of this file for which error
   // wins when several apply (wrong_machine, then superseded, used, expired).
-  std::expected<Redemption, TokenError> redeem(std::string_view token, const MacAddress& mac);
+  std::expected<Redemption, TokenError> redeem(std::string_view token, const base::MacAddress& mac);
 
   // Tokens still remembered (issued, used or superseded, not yet forgotten). For tests and metrics.
   std::size_t size() const;
 
 private:
   struct Entry {
-    MacAddress mac;
+    base::MacAddress mac;
     std::chrono::steady_clock::time_point issued_at;
     bool used = false;
     bool superseded = false;

@@ -2,6 +2,7 @@
 // (boot_choice.h) and its log lines work from. Pure: derived from the packet alone.
 #pragma once
 
+#include "base/mac_address.h"
 #include "pxe/dhcp_packet.h"
 #include "pxe/net_types.h"
 #include "pxe/pxe_options.h"
@@ -27,7 +28,7 @@ std::string_view firmware_family_name(FirmwareFamily family); // "bios-pxe", "ue
 
 struct ClientInfo {
   std::optional<MessageType> message_type;
-  std::optional<MacAddress> mac;
+  std::optional<base::MacAddress> mac;
   // The architecture to boot: first entry of option 93, else the Arch field of option 60.
   std::optional<std::uint16_t> arch;
   std::vector<std::uint16_t> archs; // option 93 as sent

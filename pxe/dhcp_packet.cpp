@@ -139,11 +139,11 @@ std::string_view message_type_name(MessageType type) {
   return "DHCP message of unknown type";
 }
 
-std::optional<MacAddress> Packet::mac() const {
+std::optional<base::MacAddress> Packet::mac() const {
   if (htype != k_htype_ethernet || hlen != 6) {
     return std::nullopt;
   }
-  MacAddress mac;
+  base::MacAddress mac;
   std::copy_n(chaddr.begin(), 6, mac.octets.begin());
   return mac;
 }

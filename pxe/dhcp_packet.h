@@ -7,6 +7,7 @@
 //   53 63 240 options ... END(255) [pad]
 #pragma once
 
+#include "base/mac_address.h"
 #include "pxe/dhcp_options.h"
 #include "pxe/net_types.h"
 #include "pxe/parse_error.h"
@@ -75,7 +76,7 @@ struct Packet {
   OptionMap options;
 
   // The client hardware address when it is an Ethernet MAC (htype 1, hlen 6).
-  std::optional<MacAddress> mac() const;
+  std::optional<base::MacAddress> mac() const;
   std::optional<MessageType> message_type() const;
   bool broadcast() const { return (flags & k_broadcast_flag) != 0; }
   std::optional<Ipv4Address> server_id() const { return options.ipv4(opt::server_id); }

@@ -103,7 +103,7 @@ std::expected<Outgoing, Silence> DhcpService::encode(const Packet& request, cons
 
 std::expected<Outgoing, Silence> DhcpService::standalone(const Packet& request,
                                                          const ClientInfo& client) {
-  const MacAddress mac = *client.mac;
+  const base::MacAddress mac = *client.mac;
   const auto now = LeasePool::Clock::now();
   const auto type = client.message_type;
   if (m_pool == nullptr) {

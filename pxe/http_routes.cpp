@@ -39,29 +39,14 @@ std::optional<std::uint64_t> parse_u64(std::string_view text) {
 
 } // namespace
 
-std::optional<MacAddress> parse_mac_address(std::string_view text) {
-  constexpr std::size_t k_length = 17; // 6 pairs + 5 separators
-  if (text.size() != k_length) {
+std::optional<base::MacAddress> parse_mac_address(std::string_view text) {
+  // Only the separated spellings: a script URL names each machine in the two ways iPXE prints it,
+  // not in a third that nothing sends.
+  constexpr std::size_t k_separated_length = 17; // 6 pairs + 5 separators
+  if (text.size() != k_separated_length) {
     return std::nullopt;
   }
-  const char separator = text[2];
-  if (separator != ':' && separator != '-') {
-    return std::nullopt;
-  }
-  MacAddress mac;
-  for (std::size_t i = 0; i < mac.octets.size(); ++i) {
-    const std::size_t at = i * 3;
-    if (i > 0 && text[at - 1] != separator) {
-      return std::nullopt;
-    }
-    const auto high = hex_value(text[at]);
-    const auto low = hex_value(text[at + 1]);
-    if (!high || !low) {
-      return std::nullopt;
-    }
-    mac.octets[i] = static_cast<std::uint8_t>((*high << 4) | *low);
-  }
-  return mac;
+  return base::MacAddress::parse(text);
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {

@@ -4,7 +4,7 @@
 // not_found, so "/boot/../etc/passwd" and "/etc/passwd" never reach the filesystem at all.
 #pragma once
 
-#include "pxe/net_types.h"
+#include "base/mac_address.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -21,14 +21,14 @@ using HttpFileTable = std::map<std::string, std::filesystem::path, std::less<>>;
 
 // "52:54:00:a7:e1:01" or "52-54-00-a7-e1-01" (iPXE's ${mac} and ${mac:hexhyp}); upper or lower
 // case hex; exactly two digits per octet and one separator style throughout. nullopt otherwise.
-std::optional<MacAddress> parse_mac_address(std::string_view text);
+std::optional<base::MacAddress> parse_mac_address(std::string_view text);
 
 // Decodes %XX escapes once. nullopt for a malformed escape or an encoded NUL. iPXE may escape the
 // colons of ${mac} in a URL path, so routing looks at the decoded path.
 std::optional<std::string> percent_decode(std::string_view text);
 
 struct ScriptRoute {
-  MacAddress mac;
+  base::MacAddress mac;
 };
 struct FileRoute {
   std::string url_path;            // the table key that matched

@@ -384,7 +384,7 @@ private:
 HttpScriptHandler make_standalone_script_handler(BootTokens& tokens, BootScriptConfig script,
                                                  LogSink log) {
   return [&tokens, script = std::move(script), log = std::move(log)](
-             const MacAddress& mac,
+             const base::MacAddress& mac,
              const std::string& client_ip) -> std::expected<std::string, std::string> {
     auto token = tokens.issue(mac);
     if (!token) {

@@ -21,6 +21,7 @@
 // the io thread or after the io_context stopped; the destructor requires the same.
 #pragma once
 
+#include "base/mac_address.h"
 #include "pxe/boot_script.h"
 #include "pxe/boot_tokens.h"
 #include "pxe/dhcp_server.h" // LogSink
@@ -40,7 +41,7 @@ namespace atelier::pxe {
 // 403 and the message in the log (e.g. "machine is not admitted"); the message is not sent to the
 // client, which could be anyone on the workshop LAN.
 using HttpScriptHandler = std::function<std::expected<std::string, std::string>(
-    const MacAddress& mac, const std::string& client_ip)>;
+    const base::MacAddress& mac, const std::string& client_ip)>;
 
 // A POST to the agent API: the path, the body, the client's address in; a status code and a JSON
 // body out. The handler decides everything (token checks included); the server only moves bytes.

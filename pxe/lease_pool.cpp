@@ -10,36 +10,6 @@
 #include <fmt/format.h>
 
 namespace atelier::pxe {
-namespace {
-
-std::optional<MacAddress> parse_mac(std::string_view text) {
-  MacAddress mac;
-  if (text.size() != 17) {
-    return std::nullopt;
-  }
-  for (std::size_t i = 0; i < 6; ++i) {
-    unsigned value = 0;
-    for (std::size_t j = 0; j < 2; ++j) {
-      const char c = text[3 * i + j];
-      unsigned nibble = 0;
-      if (c >= '0' && c <= '9') {
-        nibble = static_cast<unsigned>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        nibble = static_cast<unsigned>(c - 'a' + 10);
-      } else {
-        return std::nullopt;
-      }
-      value = value * 16 + nibble;
-    }
-    if (i < 5 && text[3 * i + 2] != ':') {
-      return std::nullopt;
-    }
-    mac.octets[i] = static_cast<std::uint8_t>(value);
-  }
-  return mac;
-}
-
-} // namespace
 
 std::expected<LeasePool, std::string> LeasePool::open(LeasePoolConfig config) {
   if (config.first.to_u32() > config.last.to_u32()) {
@@ -62,7 +32,7 @@ std::expected<LeasePool, std::string> LeasePool::open(LeasePoolConfig config) {
     std::string kind, mac_text, address_text;
     long long expiry = 0;
     fields >> kind >> mac_text >> address_text;
-    const auto mac = parse_mac(mac_text);
+    const auto mac = base::MacAddress::parse(mac_text);
     const auto address = Ipv4Address::parse(address_text);
     const bool is_lease = kind == "lease" && static_cast<bool>(fields >> expiry);
     if (!mac || !address || (!is_lease && kind != "release")) {
@@ -83,12 +53,12 @@ bool LeasePool::in_range(Ipv4Address a) const {
   return a.to_u32() >= m_config.first.to_u32() && a.to_u32() <= m_config.last.to_u32();
 }
 
-bool LeasePool::free_for(const MacAddress& mac, Ipv4Address a, Clock::time_point now) const {
+bool LeasePool::free_for(const base::MacAddress& mac, Ipv4Address a, Clock::time_point now) const {
   const auto it = m_by_address.find(a.to_u32());
   return it == m_by_address.end() || it->second.mac == mac || it->second.expiry <= now;
 }
 
-std::optional<Ipv4Address> LeasePool::offer(const MacAddress& mac, Clock::time_point now) {
+std::optional<Ipv4Address> LeasePool::offer(const base::MacAddress& mac, Clock::time_point now) {
   // Prefer the address this machine had (RFC 2131 §4.3.1: "the client's current address ... or
   // previous address"), so a re-booting machine keeps its address across the pipeline's reboots.
   std::optional<std::uint32_t> chosen;
@@ -120,7 +90,7 @@ std::optional<Ipv4Address> LeasePool::offer(const MacAddress& mac, Clock::time_p
 }
 
 std::expected<LeasePool::Clock::time_point, std::string>
-LeasePool::commit(const MacAddress& mac, Ipv4Address address, Clock::time_point now) {
+LeasePool::commit(const base::MacAddress& mac, Ipv4Address address, Clock::time_point now) {
   if (!in_range(address)) {
     return std::unexpected(fmt::format("{} is outside the pool {}-{}", address.str(),
                                        m_config.first.str(), m_config.last.str()));
@@ -139,7 +109,7 @@ LeasePool::commit(const MacAddress& mac, Ipv4Address address, Clock::time_point 
   return expiry;
 }
 
-void LeasePool::release(const MacAddress& mac, Ipv4Address address) {
+void LeasePool::release(const base::MacAddress& mac, Ipv4Address address) {
   const auto it = m_by_address.find(address.to_u32());
   if (it == m_by_address.end() || it->second.mac != mac) {
     return;
@@ -151,7 +121,7 @@ void LeasePool::release(const MacAddress& mac, Ipv4Address address) {
   m_by_address.erase(it);
 }
 
-std::optional<Ipv4Address> LeasePool::leased_to(const MacAddress& mac,
+std::optional<Ipv4Address> LeasePool::leased_to(const base::MacAddress& mac,
                                                 Clock::time_point now) const {
   for (const auto& [address, entry] : m_by_address) {
     if (entry.mac == mac && entry.committed && entry.expiry > now) {

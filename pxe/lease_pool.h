@@ -15,6 +15,7 @@
 // Thread model: one LeasePool per DHCP thread; not thread-safe.
 #pragma once
 
+#include "base/mac_address.h"
 #include "pxe/net_types.h"
 
 #include <chrono>
@@ -44,31 +45,31 @@ public:
 
   // The address to offer `mac`: its current or previous address when still free, else the lowest
   // free one. Reserves it for offer_hold. nullopt when the pool is exhausted.
-  std::optional<Ipv4Address> offer(const MacAddress& mac, Clock::time_point now);
+  std::optional<Ipv4Address> offer(const base::MacAddress& mac, Clock::time_point now);
 
   // Grants `address` to `mac` (DHCPREQUEST): refused when outside the range or leased to another
   // machine. Journaled (fsync) before returning.
-  std::expected<Clock::time_point, std::string> commit(const MacAddress& mac, Ipv4Address address,
-                                                       Clock::time_point now);
+  std::expected<Clock::time_point, std::string> commit(const base::MacAddress& mac,
+                                                       Ipv4Address address, Clock::time_point now);
 
   // DHCPRELEASE / DHCPDECLINE: frees the address if it is leased to `mac`.
-  void release(const MacAddress& mac, Ipv4Address address);
+  void release(const base::MacAddress& mac, Ipv4Address address);
 
   // The unexpired lease of `mac`, if any.
-  std::optional<Ipv4Address> leased_to(const MacAddress& mac, Clock::time_point now) const;
+  std::optional<Ipv4Address> leased_to(const base::MacAddress& mac, Clock::time_point now) const;
 
   const LeasePoolConfig& config() const { return m_config; }
 
 private:
   struct Entry {
-    MacAddress mac;
+    base::MacAddress mac;
     Clock::time_point expiry;
     bool committed = false; // false: only offered
   };
 
   explicit LeasePool(LeasePoolConfig config) : m_config(std::move(config)) {}
   bool in_range(Ipv4Address a) const;
-  bool free_for(const MacAddress& mac, Ipv4Address a, Clock::time_point now) const;
+  bool free_for(const base::MacAddress& mac, Ipv4Address a, Clock::time_point now) const;
   std::expected<void, std::string> append(const std::string& line);
 
   LeasePoolConfig m_config;

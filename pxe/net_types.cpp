@@ -70,17 +70,6 @@ void append_hex(std::string& out, std::uint8_t byte) {
 }
 } // namespace
 
-std::string MacAddress::str(char separator) const {
-  std::string out;
-  for (std::size_t i = 0; i < octets.size(); ++i) {
-    if (i > 0) {
-      out += separator;
-    }
-    append_hex(out, octets[i]);
-  }
-  return out;
-}
-
 std::string hex_bytes(ByteView bytes) {
   std::string out;
   for (std::size_t i = 0; i < bytes.size(); ++i) {

@@ -1,4 +1,4 @@
-// Small value types shared by the DHCP and TFTP codecs: byte buffers, IPv4 and MAC addresses, and
+// Small value types shared by the DHCP and TFTP codecs: byte buffers, IPv4 addresses, and
 // the big-endian ("network order", RFC 1700) loads and stores every wire format here uses.
 #pragma once
 
@@ -29,15 +29,6 @@ struct Ipv4Address {
   std::string str() const; // "198.18.0.1"
 
   friend auto operator<=>(const Ipv4Address&, const Ipv4Address&) = default;
-};
-
-struct MacAddress {
-  std::array<std::uint8_t, 6> octets{};
-
-  // Lower-case hex pairs joined by `separator`: "52:54:00:a7:e1:01", the form iPXE's ${mac} prints.
-  std::string str(char separator = ':') const;
-
-  friend auto operator<=>(const MacAddress&, const MacAddress&) = default;
 };
 
 // Big-endian helpers. Loads: precondition `bytes` holds enough bytes (callers check lengths first).

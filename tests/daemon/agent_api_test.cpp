@@ -43,16 +43,14 @@ protected:
   hwdb::Registry m_registry;
   pxe::BootTokens m_tokens{pxe::BootTokensConfig{}};
   daemon::AgentApi m_api;
-  pxe::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
+  base::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
 };
 
 } // namespace
 
 // The machine detected at PXE time is the one that registers: same unit, now inventoried.
 TEST_F(AgentApiTest, RegistrationRecordsInventoryOnTheDetectedUnit) {
-  const auto boot =
-      m_registry.record_boot({hwdb::MacAddress(m_mac.octets), 7, "ipxe", "", ""}, "atelierd")
-          .value();
+  const auto boot = m_registry.record_boot({m_mac, 7, "ipxe", "", ""}, "atelierd").value();
   const auto r = post(m_tokens.issue(m_mac).value());
   ASSERT_EQ(r.status, 200u) << r.body;
   const json answer = json::parse(r.body);

@@ -160,11 +160,11 @@ TEST(ProtectedMachines, AreNotAnsweredNorRecorded) {
   hwdb::Registry registry(hwdb::open_store((dir / "atelier.db").string()).value(), clock);
   daemon::HwdbAdmission admission(registry, {"52:54:00:a7:e1:01"});
   pxe::ClientInfo client;
-  client.mac = pxe::MacAddress{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
+  client.mac = base::MacAddress{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
   const pxe::Admission refused = admission.admit(client, true);
   EXPECT_FALSE(refused.answer);
   EXPECT_NE(refused.reason.find("protected list"), std::string::npos) << refused.reason;
   EXPECT_TRUE(registry.store().list_units({}).value().empty());
-  client.mac = pxe::MacAddress{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x02}};
+  client.mac = base::MacAddress{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x02}};
   EXPECT_TRUE(admission.admit(client, true).answer);
 }

@@ -118,7 +118,7 @@ protected:
     m_daemon.reset();
     m_daemon = std::make_unique<Daemon>(db(), m_tokens, m_key, tweak);
   }
-  std::string boot(const pxe::MacAddress& mac) { return m_tokens.issue(mac).value(); }
+  std::string boot(const base::MacAddress& mac) { return m_tokens.issue(mac).value(); }
   std::string boot() { return boot(m_mac); }
   // The fixture laptop (an SSD and a USB stick) with disk names and serials of its own: two
   // machines never share a disk.
@@ -214,7 +214,7 @@ protected:
   int m_records = 0;
   atelier::testing::TempDir m_dir;
   pxe::BootTokens m_tokens{pxe::BootTokensConfig{}};
-  pxe::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
+  base::MacAddress m_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x01}};
   workshop::SigningKey m_key;
   std::unique_ptr<Daemon> m_daemon;
 };
@@ -556,7 +556,7 @@ TEST_F(WipeJudgement, RecordIdOfAnotherUnitIsRefused) {
   done(first, first_wipe, wiped(first));
   const std::string filed_id =
       m_daemon->registry.store().erasure_records_for_unit(unit_id(first)).value()[0].record_id;
-  const pxe::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const base::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
   const std::string second = boot(other);
   const json job = wipe_job(second, "52:54:00:aa:00:02");
   auto r = record_for(second, 0);
@@ -572,7 +572,7 @@ TEST_F(WipeJudgement, DiskOfAnotherUnitIsNotMovedByAnAgentPost) {
   done(first, first_wipe, wiped(first));
   json inventory = inventory_for("52:54:00:aa:00:02");
   inventory["disks"][0]["serial"] = "S2XXXX01"; // the first machine's SSD, claimed by the second
-  const pxe::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const base::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
   const std::string second = boot(other);
   register_agent(second, 200, "52:54:00:aa:00:02", inventory);
   done(second, next(second), {{"bench", bench_report()}});
@@ -606,7 +606,7 @@ TEST_F(WipeJudgement, DeployIsToldWhetherTheDiskReadsAsZeros) {
   restart([](daemon::PipelineConfig& c) {
     c.profiles[0].wipe.ssd = {profiles::WipeMethod::random, profiles::WipeMethod::zero};
   });
-  const pxe::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const base::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
   const std::string random = boot(other);
   const json job = wipe_job(random, "52:54:00:aa:00:02");
   auto r = record_for(random, 0);
@@ -875,7 +875,7 @@ TEST_F(PipelineTest, SecondMachineWaitsForTheOnlySlot) {
   restart([](daemon::PipelineConfig& c) { c.max_active_units = 1; });
   const std::string first = boot();
   register_agent(first);
-  const pxe::MacAddress other_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const base::MacAddress other_mac{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
   const std::string second = boot(other_mac);
   register_agent(second, 200, "52:54:00:aa:00:02");
   done(first, next(first), {{"bench", bench_report()}});
@@ -905,7 +905,7 @@ TEST_F(PipelineTest, WaitingMachinesProceedInArrivalOrder) {
   restart([](daemon::PipelineConfig& c) { c.max_active_units = 1; });
   std::vector<std::string> tokens;
   for (std::uint8_t i = 1; i <= 3; ++i) {
-    const pxe::MacAddress mac{{0x52, 0x54, 0x00, 0xaa, 0x00, i}};
+    const base::MacAddress mac{{0x52, 0x54, 0x00, 0xaa, 0x00, i}};
     tokens.push_back(boot(mac));
     register_agent(tokens.back(), 200, mac.str());
     done(tokens.back(), next(tokens.back()), {{"bench", bench_report()}});
@@ -933,7 +933,7 @@ protected:
     (void)mac;
     return inventory;
   }
-  const pxe::MacAddress m_second_nic{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const base::MacAddress m_second_nic{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
 };
 
 // While the unit is being worked on, the claim is refused: the live session goes on, the unit
@@ -1137,7 +1137,7 @@ TEST_F(WipeGateTest, ProtectedMachineIsNeverRegistered) {
   EXPECT_NE(refused["error"].get<std::string>().find("protected list"), std::string::npos);
   json inventory = inventory_for("52:54:00:aa:00:02");
   inventory["system"]["serial"] = "PF0SERVER";
-  const pxe::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
+  const base::MacAddress other{{0x52, 0x54, 0x00, 0xaa, 0x00, 0x02}};
   register_agent(boot(other), 403, "52:54:00:aa:00:02", inventory);
   EXPECT_TRUE(m_daemon->registry.store().list_units({}).value().empty());
 }

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 using namespace atelier::hwdb;
+using atelier::base::MacAddress;
 
 namespace {
 

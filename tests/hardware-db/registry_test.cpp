@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 using namespace atelier::hwdb;
+using atelier::base::MacAddress;
 using namespace std::chrono_literals;
 
 namespace {

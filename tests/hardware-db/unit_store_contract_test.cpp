@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 using namespace atelier::hwdb;
+using atelier::base::MacAddress;
 using namespace std::chrono_literals;
 using atelier::testing::FakeUnitStore;
 using atelier::testing::TempDir;

@@ -22,7 +22,7 @@ ClientInfo client(FirmwareFamily family, std::optional<std::uint16_t> arch, bool
   info.firmware = family;
   info.arch = arch;
   info.is_ipxe = ipxe;
-  info.mac = MacAddress{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
+  info.mac = base::MacAddress{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
   return info;
 }
 

@@ -6,7 +6,7 @@
 namespace atelier::pxe {
 namespace {
 
-const MacAddress k_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
+const base::MacAddress k_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
 constexpr std::string_view k_token = "0123456789abcdef0123456789abcdef";
 
 BootScriptConfig config() {

@@ -35,8 +35,8 @@ public:
   std::uint8_t m_next = 1;
 };
 
-const MacAddress k_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
-const MacAddress k_other_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x02}};
+const base::MacAddress k_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
+const base::MacAddress k_other_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x02}};
 
 class BootTokensTest : public ::testing::Test {
 protected:
@@ -44,7 +44,7 @@ protected:
   CountingEntropy m_entropy;
   BootTokens m_tokens{BootTokensConfig{30min}, m_clock, m_entropy};
 
-  std::string issue(const MacAddress& mac) {
+  std::string issue(const base::MacAddress& mac) {
     auto token = m_tokens.issue(mac);
     EXPECT_TRUE(token) << token.error();
     return token.value_or("");
@@ -167,7 +167,7 @@ TEST(BootTokenEntropy, GetrandomTokensAreDistinct) {
   BootTokens tokens;
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) {
-    auto token = tokens.issue(MacAddress{{0, 0, 0, 0, 0, static_cast<std::uint8_t>(i)}});
+    auto token = tokens.issue(base::MacAddress{{0, 0, 0, 0, 0, static_cast<std::uint8_t>(i)}});
     ASSERT_TRUE(token);
     EXPECT_TRUE(is_token_syntax(*token));
     seen.insert(*token);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 using namespace atelier::pxe;
+using atelier::base::MacAddress;
 using atelier::pxe::testing::fixture_packet;
 using atelier::pxe::testing::load_fixture;
 

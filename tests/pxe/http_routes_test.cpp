@@ -17,7 +17,7 @@ bool is_not_found(std::string_view target) {
 
 // Both spellings iPXE produces (${mac} and ${mac:hexhyp}), either case.
 TEST(HttpRoutes, ParsesMacWithColonsOrHyphens) {
-  const MacAddress expected{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
+  const base::MacAddress expected{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
   EXPECT_EQ(parse_mac_address("52:54:00:a7:e1:01"), expected);
   EXPECT_EQ(parse_mac_address("52-54-00-A7-E1-01"), expected);
   EXPECT_FALSE(parse_mac_address("52:54-00:a7:e1:01"));

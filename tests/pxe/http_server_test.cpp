@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const MacAddress k_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
+const base::MacAddress k_mac{{0x52, 0x54, 0x00, 0xa7, 0xe1, 0x01}};
 
 std::string run(const std::string& command) {
   std::string out;
@@ -288,7 +288,7 @@ TEST_F(HttpBootServerTest, PostIsMethodNotAllowed) {
 
 // The daemon's admission can refuse a machine; the reason goes to the log, not to the client.
 TEST_F(HttpBootServerTest, RefusedScriptIsForbidden) {
-  start([](const MacAddress&, const std::string&) -> std::expected<std::string, std::string> {
+  start([](const base::MacAddress&, const std::string&) -> std::expected<std::string, std::string> {
     return std::unexpected(std::string("machine not admitted"));
   });
   const auto got = fetch("/boot/52:54:00:a7:e1:01.ipxe");

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 using namespace atelier::pxe;
+using atelier::base::MacAddress;
 using namespace std::chrono_literals;
 
 namespace {

@@ -80,7 +80,7 @@ public:
   latest_unit_by_key(const hwdb::IdentityKey& key) override {
     return last_where("latest_unit_by_key", [&](const hwdb::Unit& u) { return u.key == key; });
   }
-  hwdb::Result<std::optional<hwdb::Unit>> latest_unit_by_mac(const hwdb::MacAddress& mac) override {
+  hwdb::Result<std::optional<hwdb::Unit>> latest_unit_by_mac(const base::MacAddress& mac) override {
     return last_where("latest_unit_by_mac", [&](const hwdb::Unit& u) {
       return u.identity.wired_mac == mac ||
              std::ranges::any_of(m_tables.interfaces, [&](const hwdb::NetworkInterface& n) {

@@ -26,7 +26,7 @@ protected:
   void boot(hwdb::RowId unit, std::optional<int> arch, const char* firmware, hwdb::Timestamp at) {
     hwdb::BootSighting b;
     b.unit_id = unit;
-    b.mac = hwdb::MacAddress::parse("52:54:00:00:00:01").value();
+    b.mac = base::MacAddress::parse("52:54:00:00:00:01").value();
     b.arch = arch;
     b.firmware = firmware;
     b.seen_at = at;
