@@ -75,6 +75,16 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
   return true;
 }
 
+std::string_view last_line(std::string_view text) {
+  const auto last = text.find_last_not_of(k_ascii_space);
+  if (last == std::string_view::npos) {
+    return {};
+  }
+  text = text.substr(0, last + 1);
+  const auto newline = text.rfind('\n');
+  return newline == std::string_view::npos ? text : text.substr(newline + 1);
+}
+
 std::string errno_text(int error) {
   const char* name = ::strerrorname_np(error);
   return fmt::format("{} ({})", std::strerror(error),

@@ -1,5 +1,7 @@
 #include "imager/deploy/chroot.h"
 
+#include "base/text.h"
+
 #include <cerrno>
 #include <cstring>
 #include <sys/stat.h>
@@ -24,14 +26,6 @@ constexpr CharNode k_char_nodes[] = {
     {"random", 1, 8, 0666}, {"urandom", 1, 9, 0666}, {"tty", 5, 0, 0666},
 };
 
-std::string trimmed_last_line(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  const auto nl = text.rfind('\n');
-  return std::string(nl == std::string_view::npos ? text : text.substr(nl + 1));
-}
-
 // Makes `node` (a host block device) at the same path under the private /dev.
 std::expected<void, std::string> copy_block_node(const std::filesystem::path& dev_dir,
                                                  const std::string& node) {
@@ -55,8 +49,8 @@ std::expected<void, std::string> copy_block_node(const std::filesystem::path& de
 } // namespace
 
 std::string last_output_line(const base::ProcessResult& result) {
-  std::string line = trimmed_last_line(result.err);
-  return line.empty() ? trimmed_last_line(result.out) : line;
+  const std::string_view line = base::last_line(result.err);
+  return std::string(line.empty() ? base::last_line(result.out) : line);
 }
 
 std::expected<std::filesystem::path, std::string> safe_mount_point(TargetRoot& root,
