@@ -86,8 +86,13 @@ std::string_view last_line(std::string_view text) {
 }
 
 std::string errno_text(int error) {
+  // strerrordesc_np and strerrorname_np return constant strings: unlike strerror, safe to call
+  // from several threads at once (and never translated, as strerror would be under a locale).
+  const char* description = ::strerrordesc_np(error);
   const char* name = ::strerrorname_np(error);
-  return fmt::format("{} ({})", std::strerror(error),
+  return fmt::format("{} ({})",
+                     description != nullptr ? std::string(description)
+                                            : fmt::format("Unknown error {}", error),
                      name != nullptr ? std::string(name) : std::to_string(error));
 }
 

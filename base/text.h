@@ -33,7 +33,8 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix);
 // "x\ny  \n\n" gives "y"; leading white space of that line is kept.
 std::string_view last_line(std::string_view text);
 
-// strerror(3) text with the errno name: "No such file or directory (ENOENT)".
+// strerror(3) text with the errno name: "No such file or directory (ENOENT)". Thread-safe, unlike
+// strerror: use it for every errno in a message.
 std::string errno_text(int error);
 
 } // namespace atelier::base

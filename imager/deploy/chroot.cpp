@@ -3,7 +3,6 @@
 #include "base/text.h"
 
 #include <cerrno>
-#include <cstring>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -41,7 +40,7 @@ std::expected<void, std::string> copy_block_node(const std::filesystem::path& de
   std::error_code ec;
   std::filesystem::create_directories(inside.parent_path(), ec);
   if (::mknod(inside.c_str(), S_IFBLK | 0660, st.st_rdev) != 0 && errno != EEXIST) {
-    return std::unexpected(fmt::format("mknod {}: {}", inside.string(), std::strerror(errno)));
+    return std::unexpected(fmt::format("mknod {}: {}", inside.string(), base::errno_text(errno)));
   }
   return {};
 }
@@ -88,7 +87,7 @@ ChrootSession::open(TargetRoot& root, const ChrootDevices& devices, base::Proces
     const auto path = *dev / node.name;
     if (::mknod(path.c_str(), S_IFCHR | node.mode, makedev(node.major, node.minor)) != 0 ||
         ::chmod(path.c_str(), node.mode) != 0) {
-      return std::unexpected(fmt::format("mknod {}: {}", path.string(), std::strerror(errno)));
+      return std::unexpected(fmt::format("mknod {}: {}", path.string(), base::errno_text(errno)));
     }
   }
   std::error_code ec;

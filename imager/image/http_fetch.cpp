@@ -1,5 +1,6 @@
 #include "imager/image/http_fetch.h"
 
+#include "base/text.h"
 #include "imager/image/image_util.h"
 
 #include <algorithm>
@@ -17,7 +18,6 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <poll.h>
@@ -472,8 +472,8 @@ private:
           continue;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
-          return retryable(
-              fmt::format("the connection broke at byte {}: {}", m_offset, std::strerror(errno)));
+          return retryable(fmt::format("the connection broke at byte {}: {}", m_offset,
+                                       base::errno_text(errno)));
         }
         pollfd ready{fd, POLLIN, 0};
         const int r = ::poll(&ready, 1, static_cast<int>(m_policy.io_timeout.count()));
@@ -484,7 +484,7 @@ private:
         }
         if (r < 0 && errno != EINTR) {
           return retryable(fmt::format("waiting for data failed at byte {}: {}", m_offset,
-                                       std::strerror(errno)));
+                                       base::errno_text(errno)));
         }
       }
     }

@@ -2,6 +2,7 @@
 // archive and manifest it writes, and the errors a volunteer sees. The real mmdebstrap runs in
 // tests/vm/image_build_test.sh.
 #include "base/sha256.h"
+#include "base/text.h"
 #include "osbuild/image_build.h"
 #include "support/temp_dir.h"
 
@@ -10,7 +11,6 @@
 #include <archive_entry.h>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
@@ -337,7 +337,7 @@ private:
 TEST_F(BuildImage, NeverDeletesThroughAMountLeftByAKilledBuild) {
   const fs::path chroot_proc = m_options.cache_dir / (key() + ".building/tmp/mmdebstrap.x/proc");
   const ScopedTmpfs mount(chroot_proc);
-  ASSERT_TRUE(mount.mounted()) << "mount tmpfs: " << std::strerror(errno);
+  ASSERT_TRUE(mount.mounted()) << "mount tmpfs: " << base::errno_text(errno);
   std::ofstream(chroot_proc / "host-file") << "must survive";
   EXPECT_THAT(mounts_under(m_options.cache_dir), ElementsAre(chroot_proc));
 
