@@ -213,7 +213,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   if (ec) {
     return std::unexpected(fmt::format("{}: {}", paths.building.string(), ec.message()));
   }
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = options.clock->monotonic();
   std::int64_t epoch = 0;
   if (options.source_date_epoch) {
     epoch = *options.source_date_epoch;
@@ -280,9 +280,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   manifest.profile = profile.name;
   manifest.key = key;
   manifest.inputs = inputs;
-  manifest.built_at = base::format_rfc3339(std::chrono::system_clock::now());
+  manifest.built_at = base::format_rfc3339(options.clock->wall());
   manifest.build_seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+      std::chrono::duration_cast<std::chrono::seconds>(options.clock->monotonic() - started)
           .count();
   manifest.source_date_epoch = epoch;
   manifest.sha256 = written->sha256;

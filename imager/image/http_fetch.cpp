@@ -22,7 +22,6 @@
 #include <optional>
 #include <poll.h>
 #include <sys/socket.h>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -104,9 +103,10 @@ std::unexpected<AttemptError> final_error(ImageErrorKind kind, std::string messa
 class HttpSource final : public ByteSource {
 public:
   HttpSource(std::string url, HttpUrl parsed, HttpRetryPolicy policy,
-             std::function<void(std::string_view)> log, bool checksum_pinned)
+             std::function<void(std::string_view)> log, bool checksum_pinned,
+             const base::Clock& clock)
       : m_name(std::move(url)), m_url(std::move(parsed)), m_policy(policy), m_log(std::move(log)),
-        m_checksum_pinned(checksum_pinned) {}
+        m_checksum_pinned(checksum_pinned), m_clock(clock) {}
 
   // The first request, with retries: a server that is still starting gets its chance.
   std::expected<void, ImageError> open() {
@@ -184,7 +184,7 @@ private:
         m_log(fmt::format("{}: {}; retrying from byte {} in {} ms (attempt {} of {})", m_name,
                           reason, m_offset, backoff.count(), failures + 1, m_policy.max_attempts));
       }
-      std::this_thread::sleep_for(backoff);
+      m_clock.sleep_for(backoff);
       backoff = std::min(backoff * 2, m_policy.max_backoff);
     }
   }
@@ -511,6 +511,7 @@ private:
   HttpRetryPolicy m_policy;
   std::function<void(std::string_view)> m_log;
   bool m_checksum_pinned = false;
+  const base::Clock& m_clock;
   std::optional<std::uint64_t> m_size;
   std::string m_etag;
   std::string m_last_modified;
@@ -581,13 +582,14 @@ std::expected<HttpUrl, ImageError> parse_http_url(std::string_view url) {
 
 std::expected<std::unique_ptr<ByteSource>, ImageError>
 open_http_source(std::string_view url, const HttpRetryPolicy& policy,
-                 std::function<void(std::string_view)> log, bool checksum_pinned) {
+                 std::function<void(std::string_view)> log, bool checksum_pinned,
+                 const base::Clock& clock) {
   auto parsed = parse_http_url(url);
   if (!parsed) {
     return std::unexpected(std::move(parsed.error()));
   }
   auto source = std::make_unique<HttpSource>(std::string(url), std::move(*parsed), policy,
-                                             std::move(log), checksum_pinned);
+                                             std::move(log), checksum_pinned, clock);
   if (auto opened = source->open(); !opened) {
     return std::unexpected(std::move(opened.error()));
   }

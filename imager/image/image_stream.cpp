@@ -129,7 +129,8 @@ struct ImageStream::Impl {
 
   Impl(std::unique_ptr<ByteSource> src, ImageStreamOptions opts)
       : source(std::move(src)), options(std::move(opts)),
-        meter(options.progress, source->name().starts_with("http://") ? "download" : "read", "") {
+        meter(options.progress, source->name().starts_with("http://") ? "download" : "read", "",
+              *options.clock) {
     if (!hash || EVP_DigestInit_ex(hash.get(), EVP_sha256(), nullptr) != 1) {
       failed = ImageError{ImageErrorKind::io, "sha256: OpenSSL could not initialise a digest"};
     }
@@ -251,7 +252,7 @@ std::expected<std::unique_ptr<ImageStream>, ImageError> open_image(std::string_v
                          path_or_url, scheme);
     }
     source = open_http_source(path_or_url, options.http, options.log,
-                              options.expected_sha256.has_value());
+                              options.expected_sha256.has_value(), *options.clock);
   } else {
     source = open_file_source(std::string(path_or_url));
   }

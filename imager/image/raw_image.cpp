@@ -385,7 +385,7 @@ private:
 std::expected<RawWriteStats, ImageError> write_raw_image(ImageStream& stream,
                                                          const std::filesystem::path& device,
                                                          const RawWriteOptions& options) {
-  TransferProgress meter(options.progress, "write", device.string());
+  TransferProgress meter(options.progress, "write", device.string(), *options.clock);
   DeviceWriter writer(device.string(), options);
   if (auto ok = writer.open(); !ok) {
     return std::unexpected(std::move(ok.error()));

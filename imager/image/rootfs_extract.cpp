@@ -399,7 +399,7 @@ std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
                                                        const std::filesystem::path& target_root,
                                                        const ExtractOptions& options) {
   const ScopedUtf8Ctype utf8; // before libarchive is first used on this thread
-  TransferProgress meter(options.progress, "extract", options.device);
+  TransferProgress meter(options.progress, "extract", options.device, *options.clock);
   std::error_code ec;
   // Canonical: libarchive's symlink check looks at every component of the absolute paths it is
   // given, so the root's own components must not be symlinks (and "." or ".." must not hide "/").

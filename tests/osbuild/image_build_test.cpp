@@ -4,6 +4,7 @@
 #include "base/sha256.h"
 #include "base/text.h"
 #include "osbuild/image_build.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
 #include <algorithm>
@@ -111,6 +112,7 @@ protected:
     m_options.mmdebstrap = k_fake;
     m_options.source_date_epoch = 1746869239;
     m_options.threads = 2;
+    m_options.clock = &m_clock;
   }
   void TearDown() override { ::unsetenv("FAKE_MMDEBSTRAP_RUNS"); }
 
@@ -127,6 +129,7 @@ protected:
   }
 
   testing::TempDir m_dir;
+  testing::FakeClock m_clock;
   profiles::Profile m_profile;
   ImageBuildOptions m_options;
   std::vector<std::string> m_progress;
@@ -152,6 +155,8 @@ TEST_F(BuildImage, WritesTheArchiveAndItsManifest) {
   EXPECT_EQ(manifest->sha256, result->manifest.sha256);
   EXPECT_EQ(manifest->source_date_epoch, 1746869239);
   EXPECT_EQ(manifest->inputs.mmdebstrap_version, "0.0-fake");
+  EXPECT_EQ(manifest->built_at, "2026-11-23T10:00:00Z"); // the test's clock
+  EXPECT_EQ(manifest->build_seconds, 0);
   EXPECT_THAT(manifest->packages,
               ElementsAre(InstalledPackage{"base-files", "1.0-fake", "amd64"},
                           InstalledPackage{"grub2-common", "1.0-fake", "amd64"},
