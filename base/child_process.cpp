@@ -1,9 +1,10 @@
 #include "base/child_process.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <map>
 #include <optional>
@@ -31,7 +32,7 @@ struct Pipe {
 std::expected<Pipe, std::string> make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
-    return std::unexpected(fmt::format("pipe: {}", std::strerror(errno)));
+    return std::unexpected(fmt::format("pipe: {}", errno_text(errno)));
   }
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
@@ -73,7 +74,7 @@ std::string start_error(const std::string& program, int error) {
     return program.find('/') == std::string::npos ? fmt::format("{}: not installed", program)
                                                   : fmt::format("{}: no such program", program);
   }
-  return fmt::format("{}: cannot be started: {}", program, std::strerror(error));
+  return fmt::format("{}: cannot be started: {}", program, errno_text(error));
 }
 
 } // namespace
@@ -180,7 +181,7 @@ ChildProcess::pump(const StdoutSink& on_stdout, const StderrSink& on_stderr, Pum
       if (errno == EINTR) {
         continue;
       }
-      const std::string why = fmt::format("poll: {}", std::strerror(errno));
+      const std::string why = fmt::format("poll: {}", errno_text(errno));
       terminate_and_wait();
       return std::unexpected(why);
     }

@@ -75,9 +75,24 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
   return true;
 }
 
+std::string_view last_line(std::string_view text) {
+  const auto last = text.find_last_not_of(k_ascii_space);
+  if (last == std::string_view::npos) {
+    return {};
+  }
+  text = text.substr(0, last + 1);
+  const auto newline = text.rfind('\n');
+  return newline == std::string_view::npos ? text : text.substr(newline + 1);
+}
+
 std::string errno_text(int error) {
+  // strerrordesc_np and strerrorname_np return constant strings: unlike strerror, safe to call
+  // from several threads at once (and never translated, as strerror would be under a locale).
+  const char* description = ::strerrordesc_np(error);
   const char* name = ::strerrorname_np(error);
-  return fmt::format("{} ({})", std::strerror(error),
+  return fmt::format("{} ({})",
+                     description != nullptr ? std::string(description)
+                                            : fmt::format("Unknown error {}", error),
                      name != nullptr ? std::string(name) : std::to_string(error));
 }
 

@@ -1,6 +1,6 @@
 // Small string helpers every layer used to write again: trimming, joining, splitting, ASCII case,
-// and the text of an errno value. ASCII only on purpose: firmware strings, config keys and hex
-// digits, never prose in a locale.
+// the last line of a tool's output, and the text of an errno value. ASCII only on purpose:
+// firmware strings, config keys and hex digits, never prose in a locale.
 #pragma once
 
 #include <span>
@@ -28,7 +28,13 @@ std::string to_lower(std::string_view text);
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix);
 
-// strerror(3) text with the errno name: "No such file or directory (ENOENT)".
+// The last line of `text` that is not blank, without its trailing white space (a view into
+// `text`; "" when there is none): what a failed tool's output is quoted by in an error message.
+// "x\ny  \n\n" gives "y"; leading white space of that line is kept.
+std::string_view last_line(std::string_view text);
+
+// strerror(3) text with the errno name: "No such file or directory (ENOENT)". Thread-safe, unlike
+// strerror: use it for every errno in a message.
 std::string errno_text(int error);
 
 } // namespace atelier::base

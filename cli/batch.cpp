@@ -2,6 +2,7 @@
 // an open batch in the database; atelierd's pipeline claims the next machines that register (or
 // the listed ones) and installs the plan's profile on them; this command follows them until all
 // are done or the timeout, prints a summary, and exits non-zero if any failed.
+#include "base/clock.h"
 #include "cli/context.h"
 #include "cli/table.h"
 #include "profiles/batch_plan.h"
@@ -11,7 +12,6 @@
 #include <csignal>
 #include <map>
 #include <memory>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -36,7 +36,8 @@ std::string last_reason(hwdb::Store& store, hwdb::RowId unit_id) {
   return events && !events->empty() ? events->back().reason : "";
 }
 
-void run_batch(CliContext& ctx, const BatchOptions& opt) {
+// `clock` dates the batch, times the plan's timeout and waits between polls.
+void run_batch(CliContext& ctx, const BatchOptions& opt, const base::Clock& clock) {
   auto plan = profiles::load_batch_plan(opt.plan);
   if (!plan) {
     for (const auto& d : plan.error()) {
@@ -50,7 +51,6 @@ void run_batch(CliContext& ctx, const BatchOptions& opt) {
     return;
   }
   hwdb::Store& store = registry->store();
-  const base::SystemClock clock;
   hwdb::Batch batch;
   batch.name = plan->name;
   batch.profile = plan->profile;
@@ -73,8 +73,7 @@ void run_batch(CliContext& ctx, const BatchOptions& opt) {
   }
   g_interrupted = false;
   auto previous_handler = std::signal(SIGINT, [](int) { g_interrupted = true; });
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::minutes(plan->timeout_minutes);
+  const auto deadline = clock.monotonic() + std::chrono::minutes(plan->timeout_minutes);
   std::map<hwdb::RowId, hwdb::UnitState> seen;
   std::vector<hwdb::Unit> members;
   bool timed_out = false;
@@ -104,11 +103,12 @@ void run_batch(CliContext& ctx, const BatchOptions& opt) {
     if (all_done || g_interrupted) {
       break;
     }
-    if (std::chrono::steady_clock::now() > deadline) {
+    if (clock.monotonic() > deadline) {
       timed_out = true;
       break;
     }
-    std::this_thread::sleep_for(std::chrono::duration<double>(opt.interval));
+    clock.sleep_for(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(opt.interval)));
   }
   std::signal(SIGINT, previous_handler);
   (void)store.close_batch(*id, clock.wall_seconds());
@@ -177,7 +177,7 @@ void add_batch_commands(CLI::App& app, CliContext& ctx) {
   run->add_flag("--json", opt->json, "print the summary as JSON");
   run->add_option("--interval", opt->interval, "seconds between database polls")
       ->check(CLI::Range(0.1, 60.0));
-  run->callback([&ctx, opt] { run_batch(ctx, *opt); });
+  run->callback([&ctx, opt] { run_batch(ctx, *opt, base::system_clock()); });
 }
 
 } // namespace atelier::cli

@@ -1,11 +1,11 @@
 // `atelier watch`: all machines of the workshop, live, in a terminal (docs/CLI.md).
+#include "base/clock.h"
 #include "cli/context.h"
 #include "cli/table.h"
 #include "workshop/workshop_view.h"
 
 #include <chrono>
 #include <memory>
-#include <thread>
 
 namespace atelier::cli {
 namespace {
@@ -80,7 +80,8 @@ void add_watch_command(CLI::App& app, CliContext& ctx) {
     }
     const bool live = !opt->once && !opt->json;
     while (print_once(ctx, *registry, *opt, live) && live) {
-      std::this_thread::sleep_for(std::chrono::duration<double>(opt->interval));
+      base::system_clock().sleep_for(std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::duration<double>(opt->interval)));
     }
   });
 }

@@ -1,5 +1,6 @@
 #include "osbuild/bootenv_build.h"
 
+#include "base/file_io.h"
 #include "base/process_runner.h"
 #include "base/text.h"
 #include "osbuild/bootenv_cpio.h"
@@ -8,7 +9,6 @@
 #include <algorithm>
 #include <deque>
 #include <fstream>
-#include <iterator>
 #include <set>
 #include <span>
 
@@ -18,33 +18,9 @@ namespace atelier::osbuild {
 namespace fs = std::filesystem;
 namespace {
 
+using base::read_file;
 using base::trim;
-
-std::expected<std::string, std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::unexpected(fmt::format("{}: cannot be read", path.string()));
-  }
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::expected<void, std::string> write_file_atomically(const fs::path& path,
-                                                       const std::string& data) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!out.flush()) {
-      return std::unexpected(fmt::format("{}: cannot be written", tmp.string()));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    return std::unexpected(fmt::format("{}: {}", path.string(), ec.message()));
-  }
-  return {};
-}
+using base::write_file_atomically;
 
 struct Package {
   std::string name;

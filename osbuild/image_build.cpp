@@ -3,12 +3,12 @@
 #include "base/child_process.h"
 #include "base/file_io.h"
 #include "base/process_runner.h"
+#include "base/text.h"
 #include "base/time_text.h"
 #include "osbuild/zstd_file.h"
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
@@ -30,7 +30,7 @@ constexpr std::size_t k_log_lines_in_errors = 15;
 std::expected<WrittenFile, std::string> hash_file(const fs::path& path) {
   base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
-    return std::unexpected(fmt::format("{}: {}", path.string(), std::strerror(errno)));
+    return std::unexpected(fmt::format("{}: {}", path.string(), base::errno_text(errno)));
   }
   base::Sha256 hash;
   WrittenFile file;
@@ -41,7 +41,7 @@ std::expected<WrittenFile, std::string> hash_file(const fs::path& path) {
       continue;
     }
     if (n < 0) {
-      return std::unexpected(fmt::format("{}: {}", path.string(), std::strerror(errno)));
+      return std::unexpected(fmt::format("{}: {}", path.string(), base::errno_text(errno)));
     }
     if (n == 0) {
       break;
@@ -60,7 +60,7 @@ public:
   static std::expected<BuildLock, std::string> take(const fs::path& path) {
     base::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (!fd.valid()) {
-      return std::unexpected(fmt::format("{}: {}", path.string(), std::strerror(errno)));
+      return std::unexpected(fmt::format("{}: {}", path.string(), base::errno_text(errno)));
     }
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
       return std::unexpected(fmt::format("another build of the same image is running (it holds "
@@ -213,7 +213,7 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   if (ec) {
     return std::unexpected(fmt::format("{}: {}", paths.building.string(), ec.message()));
   }
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = options.clock->monotonic();
   std::int64_t epoch = 0;
   if (options.source_date_epoch) {
     epoch = *options.source_date_epoch;
@@ -280,9 +280,9 @@ std::expected<ImageManifest, std::string> run_build(const profiles::Profile& pro
   manifest.profile = profile.name;
   manifest.key = key;
   manifest.inputs = inputs;
-  manifest.built_at = base::format_rfc3339(std::chrono::system_clock::now());
+  manifest.built_at = base::format_rfc3339(options.clock->wall());
   manifest.build_seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+      std::chrono::duration_cast<std::chrono::seconds>(options.clock->monotonic() - started)
           .count();
   manifest.source_date_epoch = epoch;
   manifest.sha256 = written->sha256;

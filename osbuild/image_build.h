@@ -3,6 +3,7 @@
 // its manifest where the caller asks.
 #pragma once
 
+#include "base/clock.h"
 #include "osbuild/image_recipe.h"
 #include "profiles/profile.h"
 
@@ -23,6 +24,8 @@ struct ImageBuildOptions {
   // SOURCE_DATE_EPOCH from the caller's environment; otherwise the mirror's Release date is used.
   std::optional<std::int64_t> source_date_epoch;
   int threads = 0; // compression threads; 0: one per hardware thread
+  // The manifest's built_at and build_seconds. Never null.
+  const base::Clock* clock = &base::system_clock();
 };
 
 struct ImageBuildResult {

@@ -1,9 +1,9 @@
 #include "osbuild/zstd_file.h"
 
+#include "base/text.h"
 #include "base/unique_fd.h"
 
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 #include <vector>
@@ -34,7 +34,7 @@ std::expected<ZstdFileWriter, std::string> ZstdFileWriter::create(const std::fil
   state->path = path.string();
   state->fd = base::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!state->fd.valid()) {
-    return std::unexpected(fmt::format("{}: {}", state->path, std::strerror(errno)));
+    return std::unexpected(fmt::format("{}: {}", state->path, base::errno_text(errno)));
   }
   if (!state->cctx) {
     return std::unexpected("zstd: cannot create a compression context");
@@ -69,7 +69,7 @@ std::expected<void, std::string> ZstdFileWriter::compress(std::string_view data,
         continue;
       }
       if (n <= 0) {
-        return std::unexpected(fmt::format("{}: {}", s.path, std::strerror(errno)));
+        return std::unexpected(fmt::format("{}: {}", s.path, base::errno_text(errno)));
       }
       done += static_cast<size_t>(n);
     }
@@ -92,7 +92,7 @@ std::expected<WrittenFile, std::string> ZstdFileWriter::finish() {
     return std::unexpected(r.error());
   }
   if (::fsync(m_state->fd.get()) != 0) {
-    return std::unexpected(fmt::format("{}: {}", m_state->path, std::strerror(errno)));
+    return std::unexpected(fmt::format("{}: {}", m_state->path, base::errno_text(errno)));
   }
   m_state->fd.reset();
   return WrittenFile{m_state->hash.hex_digest(), m_state->size, m_state->content};

@@ -1,7 +1,8 @@
 #include "pxe/boot_tokens.h"
 
+#include "base/text.h"
+
 #include <cerrno>
-#include <cstring>
 #include <sys/random.h>
 
 #include <fmt/format.h>
@@ -22,7 +23,7 @@ std::expected<void, std::string> GetrandomEntropy::fill(std::span<std::uint8_t> 
       if (errno == EINTR) {
         continue;
       }
-      return std::unexpected(fmt::format("getrandom: {}", std::strerror(errno)));
+      return std::unexpected(fmt::format("getrandom: {}", base::errno_text(errno)));
     }
     done += static_cast<std::size_t>(n);
   }

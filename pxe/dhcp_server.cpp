@@ -1,10 +1,11 @@
 #include "pxe/dhcp_server.h"
 
+#include "base/text.h"
+
 #include <array>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
-#include <cstring>
 #include <net/if.h>
 #include <sys/socket.h>
 
@@ -61,7 +62,7 @@ struct DhcpServer::Impl {
                        config.interface.c_str(),
                        static_cast<socklen_t>(config.interface.size())) != 0) {
         return std::unexpected(fmt::format("port {}: cannot bind to interface {}: {}", l.port,
-                                           config.interface, std::strerror(errno)));
+                                           config.interface, base::errno_text(errno)));
       }
     }
     if (!ec) {

@@ -1,8 +1,9 @@
 #include "pxe/http_listener.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <sys/socket.h>
 #include <vector>
 
@@ -79,7 +80,7 @@ std::expected<void, ListenError> HttpListener::start(HttpConnectionHandler handl
     if (::setsockopt(s.acceptor.native_handle(), SOL_SOCKET, SO_BINDTODEVICE,
                      s.config.interface.c_str(),
                      static_cast<socklen_t>(s.config.interface.size())) != 0) {
-      return std::unexpected(ListenError{ListenError::Stage::interface, std::strerror(errno)});
+      return std::unexpected(ListenError{ListenError::Stage::interface, base::errno_text(errno)});
     }
   }
   if (!ec) {

@@ -1,5 +1,6 @@
 #include "pxe/http_server.h"
 
+#include "base/text.h"
 #include "base/unique_fd.h"
 #include "pxe/http_listener.h"
 
@@ -15,7 +16,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,11 +47,13 @@ struct OpenedFile {
 std::expected<OpenedFile, std::string> open_regular_file(const std::filesystem::path& path) {
   base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
-    return std::unexpected(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+    return std::unexpected(
+        fmt::format("cannot open {}: {}", path.string(), base::errno_text(errno)));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
-    return std::unexpected(fmt::format("cannot stat {}: {}", path.string(), std::strerror(errno)));
+    return std::unexpected(
+        fmt::format("cannot stat {}: {}", path.string(), base::errno_text(errno)));
   }
   if (!S_ISREG(st.st_mode)) {
     return std::unexpected(fmt::format("{} is not a regular file", path.string()));
@@ -319,7 +321,7 @@ private:
       // Shrunk or unreadable mid-transfer: the promised Content-Length cannot be kept, so the only
       // honest answer is to drop the connection (the client sees a short read and retries).
       m_note = got == 0 ? std::string("file shrank during transfer")
-                        : fmt::format("read error: {}", std::strerror(errno));
+                        : fmt::format("read error: {}", base::errno_text(errno));
       finish(asio::error::broken_pipe);
       return;
     }

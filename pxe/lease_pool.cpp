@@ -1,7 +1,8 @@
 #include "pxe/lease_pool.h"
 
+#include "base/text.h"
+
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
@@ -137,7 +138,8 @@ std::expected<void, std::string> LeasePool::append(const std::string& line) {
   }
   const int fd = ::open(m_config.journal.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) {
-    return std::unexpected(fmt::format("{}: {}", m_config.journal.string(), std::strerror(errno)));
+    return std::unexpected(
+        fmt::format("{}: {}", m_config.journal.string(), base::errno_text(errno)));
   }
   const auto written = ::write(fd, line.data(), line.size());
   const bool ok = written == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
@@ -145,7 +147,7 @@ std::expected<void, std::string> LeasePool::append(const std::string& line) {
   ::close(fd);
   if (!ok) {
     return std::unexpected(fmt::format("{}: cannot record the lease: {}", m_config.journal.string(),
-                                       std::strerror(saved)));
+                                       base::errno_text(saved)));
   }
   return {};
 }

@@ -1,5 +1,6 @@
 #include "pxe/tftp_server.h"
 
+#include "base/text.h"
 #include "base/unique_fd.h"
 #include "pxe/tftp_packet.h"
 #include "pxe/tftp_path.h"
@@ -10,7 +11,6 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -237,7 +237,7 @@ private:
         // The file shrank or the disk failed: tell the client rather than send a short block,
         // which it would take for the end of the file.
         const std::string reason =
-            n == 0 ? std::string("file shrank while being sent") : std::strerror(errno);
+            n == 0 ? std::string("file shrank while being sent") : base::errno_text(errno);
         send(tftp::serialize_message(tftp::Error{tftp::ErrorCode::not_defined, "read error"}));
         finish(Outcome::failed, fmt::format("reading block {}: {}", block, reason));
         return;
@@ -374,7 +374,7 @@ std::expected<OpenedFile, Refusal> open_file(const std::filesystem::path& path, 
     }
     return std::unexpected(Refusal{RefusalKind::other, tftp::ErrorCode::access_violation,
                                    "access violation",
-                                   fmt::format("{}: {}", path.string(), std::strerror(error))});
+                                   fmt::format("{}: {}", path.string(), base::errno_text(error))});
   }
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
@@ -414,7 +414,7 @@ struct TftpServer::Impl : ServerState {
       if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, config.interface.c_str(),
                        static_cast<socklen_t>(config.interface.size())) != 0) {
         return std::unexpected(fmt::format("port {}: cannot bind to interface {}: {}", port,
-                                           config.interface, std::strerror(errno)));
+                                           config.interface, base::errno_text(errno)));
       }
     }
     if (!ec) {

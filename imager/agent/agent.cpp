@@ -604,7 +604,7 @@ void carry_out(const AgentOptions& o, records::Action action) {
     ::reboot(RB_AUTOBOOT);
   }
   while (true) { // wait: the verdict stays on screen until someone powers the machine off
-    std::this_thread::sleep_for(std::chrono::hours(1));
+    o.clock->sleep_for(std::chrono::hours(1));
   }
 }
 
@@ -662,7 +662,7 @@ int run_agent(const AgentOptions& o) {
     return 2;
   }
   ConsoleDisplay display(std::cout);
-  AgentClient client(o.server, o.token, {}, log);
+  AgentClient client(o.server, o.token, {}, log, *o.clock);
   // Progress is best effort: it is posted from the thread that reads the step's output, so a post
   // that waited out a restarting daemon (the results' patience is 10 minutes) would hold the step
   // itself. A progress report that finds no daemon is dropped; the next one tries again.
@@ -670,7 +670,8 @@ int run_agent(const AgentOptions& o) {
                               {.patience = std::chrono::seconds(2),
                                .first_pause = std::chrono::milliseconds(500),
                                .max_pause = std::chrono::milliseconds(1000),
-                               .timeout = std::chrono::seconds(5)});
+                               .timeout = std::chrono::seconds(5)},
+                              {}, *o.clock);
   Reporter reporter(progress_client, display, *o.clock);
 
   reporter.stage("INVENTORY");

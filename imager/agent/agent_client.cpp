@@ -11,7 +11,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -63,9 +62,9 @@ Attempt post_once(const HttpUrl& url, const std::string& body, std::chrono::seco
 } // namespace
 
 AgentClient::AgentClient(std::string server, std::string token, AgentClientOptions options,
-                         std::function<void(std::string_view)> log)
+                         std::function<void(std::string_view)> log, const base::Clock& clock)
     : m_server(std::move(server)), m_token(std::move(token)), m_options(options),
-      m_log(std::move(log)) {}
+      m_log(std::move(log)), m_clock(clock) {}
 
 std::expected<nlohmann::json, AgentError> AgentClient::post(records::Endpoint endpoint,
                                                             nlohmann::json body) {
@@ -77,7 +76,7 @@ std::expected<nlohmann::json, AgentError> AgentClient::post(records::Endpoint en
   }
   body[field::k_token] = m_token;
   const std::string text = body.dump();
-  const auto deadline = std::chrono::steady_clock::now() + m_options.patience;
+  const auto deadline = m_clock.monotonic() + m_options.patience;
   auto pause = m_options.first_pause;
   for (int tries = 1;; ++tries) {
     const Attempt attempt = post_once(*url, text, m_options.timeout);
@@ -102,14 +101,14 @@ std::expected<nlohmann::json, AgentError> AgentClient::post(records::Endpoint en
     const std::string why = attempt.status == 0
                                 ? attempt.failure
                                 : fmt::format("HTTP {}: {}", attempt.status, attempt.body);
-    if (std::chrono::steady_clock::now() + pause > deadline) {
+    if (m_clock.monotonic() + pause > deadline) {
       return std::unexpected(AgentError{
           attempt.status, fmt::format("{}: no answer after {} tries ({})", address, tries, why)});
     }
     if (m_log) {
       m_log(fmt::format("{}: {}; retrying in {} ms", address, why, pause.count()));
     }
-    std::this_thread::sleep_for(pause);
+    m_clock.sleep_for(pause);
     pause = std::min(pause * 2, m_options.max_pause);
   }
 }

@@ -7,6 +7,7 @@
 // Thread model: post() may be called from several threads (one connection per call).
 #pragma once
 
+#include "base/clock.h"
 #include "records/agent_protocol.h"
 
 #include <chrono>
@@ -34,9 +35,11 @@ struct AgentClientOptions {
 
 class AgentClient {
 public:
-  // server: "http://198.18.0.2:80"; token: this boot's token (kernel command line).
+  // server: "http://198.18.0.2:80"; token: this boot's token (kernel command line). `clock`
+  // measures the patience and waits the pauses; it must outlive the client.
   AgentClient(std::string server, std::string token, AgentClientOptions options = {},
-              std::function<void(std::string_view)> log = {});
+              std::function<void(std::string_view)> log = {},
+              const base::Clock& clock = base::system_clock());
 
   // POSTs `body` (with "token" added) to server + records::agent_api_path(endpoint).
   std::expected<nlohmann::json, AgentError> post(records::Endpoint endpoint, nlohmann::json body);
@@ -48,6 +51,7 @@ private:
   std::string m_token;
   AgentClientOptions m_options;
   std::function<void(std::string_view)> m_log;
+  const base::Clock& m_clock;
 };
 
 } // namespace atelier::imager

@@ -1,8 +1,9 @@
 #include "imager/bench/bench_disk.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <new>
@@ -12,10 +13,6 @@
 
 namespace atelier::imager {
 namespace {
-
-std::string errno_text(const std::string& what, int error) {
-  return what + ": " + std::strerror(error);
-}
 
 struct AlignedDeleter {
   std::align_val_t alignment;
@@ -53,11 +50,11 @@ PosixBlockReader::open(const std::string& path) {
     fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   }
   if (!fd) {
-    return std::unexpected(errno_text(path, errno));
+    return std::unexpected(path + ": " + base::errno_text(errno));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
-    return std::unexpected(errno_text(path, errno));
+    return std::unexpected(path + ": " + base::errno_text(errno));
   }
   std::uint64_t size = 0;
   std::uint32_t alignment = 4096;
@@ -65,7 +62,7 @@ PosixBlockReader::open(const std::string& path) {
     int logical = 0;
     if (::ioctl(fd.get(), BLKGETSIZE64, &size) != 0 ||
         ::ioctl(fd.get(), BLKSSZGET, &logical) != 0) {
-      return std::unexpected(errno_text(path + ": size", errno));
+      return std::unexpected(path + ": size: " + base::errno_text(errno));
     }
     alignment = std::max<std::uint32_t>(static_cast<std::uint32_t>(logical), 512);
   } else if (S_ISREG(st.st_mode)) {
@@ -90,7 +87,8 @@ std::expected<void, std::string> PosixBlockReader::read_at(std::uint64_t offset,
       if (errno == EINTR) {
         continue;
       }
-      return std::unexpected(errno_text("read at " + std::to_string(offset + done), errno));
+      return std::unexpected("read at " + std::to_string(offset + done) + ": " +
+                             base::errno_text(errno));
     }
     if (n == 0) {
       return std::unexpected("short read at " + std::to_string(offset + done));

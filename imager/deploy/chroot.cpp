@@ -1,7 +1,8 @@
 #include "imager/deploy/chroot.h"
 
+#include "base/text.h"
+
 #include <cerrno>
-#include <cstring>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -24,14 +25,6 @@ constexpr CharNode k_char_nodes[] = {
     {"random", 1, 8, 0666}, {"urandom", 1, 9, 0666}, {"tty", 5, 0, 0666},
 };
 
-std::string trimmed_last_line(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  const auto nl = text.rfind('\n');
-  return std::string(nl == std::string_view::npos ? text : text.substr(nl + 1));
-}
-
 // Makes `node` (a host block device) at the same path under the private /dev.
 std::expected<void, std::string> copy_block_node(const std::filesystem::path& dev_dir,
                                                  const std::string& node) {
@@ -47,7 +40,7 @@ std::expected<void, std::string> copy_block_node(const std::filesystem::path& de
   std::error_code ec;
   std::filesystem::create_directories(inside.parent_path(), ec);
   if (::mknod(inside.c_str(), S_IFBLK | 0660, st.st_rdev) != 0 && errno != EEXIST) {
-    return std::unexpected(fmt::format("mknod {}: {}", inside.string(), std::strerror(errno)));
+    return std::unexpected(fmt::format("mknod {}: {}", inside.string(), base::errno_text(errno)));
   }
   return {};
 }
@@ -55,8 +48,8 @@ std::expected<void, std::string> copy_block_node(const std::filesystem::path& de
 } // namespace
 
 std::string last_output_line(const base::ProcessResult& result) {
-  std::string line = trimmed_last_line(result.err);
-  return line.empty() ? trimmed_last_line(result.out) : line;
+  const std::string_view line = base::last_line(result.err);
+  return std::string(line.empty() ? base::last_line(result.out) : line);
 }
 
 std::expected<std::filesystem::path, std::string> safe_mount_point(TargetRoot& root,
@@ -94,7 +87,7 @@ ChrootSession::open(TargetRoot& root, const ChrootDevices& devices, base::Proces
     const auto path = *dev / node.name;
     if (::mknod(path.c_str(), S_IFCHR | node.mode, makedev(node.major, node.minor)) != 0 ||
         ::chmod(path.c_str(), node.mode) != 0) {
-      return std::unexpected(fmt::format("mknod {}: {}", path.string(), std::strerror(errno)));
+      return std::unexpected(fmt::format("mknod {}: {}", path.string(), base::errno_text(errno)));
     }
   }
   std::error_code ec;

@@ -141,6 +141,7 @@ private:
     m_record.image_source = source;
     ImageStreamOptions stream_options;
     stream_options.expected_sha256 = profile.image.sha256;
+    stream_options.clock = m_opt.clock;
     // No progress sink on the stream: with the reader thread it would run concurrently with the
     // extract/write sink below (image_source.h); the extract and write steps report the progress.
     auto stream = open_image(source, stream_options);
@@ -194,6 +195,7 @@ private:
     RawWriteOptions options;
     options.disk_known_zero = m_opt.wiped_zero;
     options.progress = m_opt.progress;
+    options.clock = m_opt.clock;
     m_disk_touched = true;
     auto written = write_raw_image(*m_stream, m_opt.device, options);
     if (!written) {
@@ -212,7 +214,7 @@ private:
     std::vector<std::string> nodes;
     if (!step("partition", [&]() -> Result {
           m_disk_touched = true;
-          auto applied = apply_layout(m_opt.device, m_layout, m_runner);
+          auto applied = apply_layout(m_opt.device, m_layout, m_runner, *m_opt.clock);
           if (!applied) {
             return std::unexpected(applied.error());
           }
@@ -250,6 +252,7 @@ private:
           options.progress = m_opt.progress;
           options.device = root_node;
           options.reserve_bytes = 16 * k_mib;
+          options.clock = m_opt.clock;
           auto extracted = extract_rootfs(*m_stream, dir->path(), options);
           if (!extracted) {
             return std::unexpected(extracted.error().message);

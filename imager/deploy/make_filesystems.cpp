@@ -1,5 +1,7 @@
 #include "imager/deploy/make_filesystems.h"
 
+#include "base/text.h"
+
 #include <chrono>
 
 #include <fmt/format.h>
@@ -13,21 +15,13 @@ using namespace std::chrono_literals;
 // btrfs are quick); half an hour means something is stuck.
 constexpr auto k_mkfs_timeout = 30min;
 
-std::string last_line(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-    text.remove_suffix(1);
-  }
-  const auto nl = text.rfind('\n');
-  return std::string(nl == std::string_view::npos ? text : text.substr(nl + 1));
-}
-
 std::string tool_failure(const std::vector<std::string>& argv, const base::ProcessResult& r) {
   if (r.timed_out) {
     return fmt::format("{} {}: timed out", argv.front(), argv.back());
   }
-  std::string why = last_line(r.err);
+  std::string_view why = base::last_line(r.err);
   if (why.empty()) {
-    why = last_line(r.out);
+    why = base::last_line(r.out);
   }
   return fmt::format("{} {} failed (exit {}){}{}", argv.front(), argv.back(), r.exit_code,
                      why.empty() ? "" : ": ", why);

@@ -11,7 +11,6 @@
 #include <memory>
 #include <parted/parted.h>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 #include <utility>
 
@@ -183,8 +182,9 @@ bool is_block_device(const std::string& path) {
 // table through libparted's BLKPG calls gets one `partx -u` after a second.
 std::expected<void, std::string> wait_for_nodes(const std::string& device,
                                                 const std::vector<std::string>& nodes,
-                                                base::ProcessRunner& runner) {
-  const auto start = std::chrono::steady_clock::now();
+                                                base::ProcessRunner& runner,
+                                                const base::Clock& clock) {
+  const auto start = clock.monotonic();
   bool asked_partx = false;
   while (true) {
     std::string missing;
@@ -197,7 +197,7 @@ std::expected<void, std::string> wait_for_nodes(const std::string& device,
     if (missing.empty()) {
       return {};
     }
-    const auto waited = std::chrono::steady_clock::now() - start;
+    const auto waited = clock.monotonic() - start;
     if (!asked_partx && waited > 1s) {
       asked_partx = true;
       (void)runner.run({"partx", "-u", device}, 30s);
@@ -208,7 +208,7 @@ std::expected<void, std::string> wait_for_nodes(const std::string& device,
                       "written (partx -u did not help)",
                       device, missing));
     }
-    std::this_thread::sleep_for(50ms);
+    clock.sleep_for(50ms);
   }
 }
 
@@ -277,7 +277,8 @@ std::string partition_path(std::string_view disk, int number) {
 
 std::expected<std::vector<std::string>, std::string> apply_layout(const std::string& device,
                                                                   const PartitionLayout& layout,
-                                                                  base::ProcessRunner& runner) {
+                                                                  base::ProcessRunner& runner,
+                                                                  const base::Clock& clock) {
   if (auto cleared = clear_ends(device, true); !cleared) {
     return std::unexpected(cleared.error());
   }
@@ -356,7 +357,7 @@ std::expected<std::vector<std::string>, std::string> apply_layout(const std::str
     // Not fatal yet: wait_for_nodes tries partx, and fails naming the missing node.
     t_parted_messages.clear();
   }
-  if (auto ready = wait_for_nodes(device, nodes, runner); !ready) {
+  if (auto ready = wait_for_nodes(device, nodes, runner, clock); !ready) {
     return std::unexpected(ready.error());
   }
   return nodes;

@@ -8,6 +8,7 @@
 // message and cancels, so a libparted problem becomes an error value naming the device.
 #pragma once
 
+#include "base/clock.h"
 #include "base/process_runner.h"
 #include "imager/deploy/partition_layout.h"
 
@@ -35,10 +36,11 @@ std::string partition_path(std::string_view disk, int number);
 
 // Clears the first and last MiB of the disk (old partition tables, GPT backup, boot code), writes
 // the layout's partition table and flags, tells the kernel (libparted's commit_to_os, then `partx
-// -u` if the nodes do not appear) and waits for the partition device nodes. Returns the node of
-// each partition, index i for partition number i + 1.
+// -u` if the nodes do not appear) and waits for the partition device nodes (up to 15 s of
+// `clock`'s time). Returns the node of each partition, index i for partition number i + 1.
 std::expected<std::vector<std::string>, std::string>
-apply_layout(const std::string& device, const PartitionLayout& layout, base::ProcessRunner& runner);
+apply_layout(const std::string& device, const PartitionLayout& layout, base::ProcessRunner& runner,
+             const base::Clock& clock = base::system_clock());
 
 // Leaves the disk without a partition table or boot code: zeroes its first and last MiB and removes
 // the kernel's partitions. Used on every failure after partitioning started. The partitions must

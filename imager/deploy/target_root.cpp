@@ -1,10 +1,10 @@
 #include "imager/deploy/target_root.h"
 
+#include "base/text.h"
 #include "base/unique_fd.h"
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -29,16 +29,14 @@ std::string relative(std::string_view path) {
   return std::string(path);
 }
 
-std::string error_text(std::string_view what, std::string_view path, int err) {
-  return fmt::format("{} {}: {}", what, path, std::strerror(err));
-}
-
 } // namespace
+
+using base::errno_text;
 
 std::expected<TargetRoot, std::string> TargetRoot::open(const std::filesystem::path& root) {
   const int fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    return std::unexpected(error_text("open", root.string(), errno));
+    return std::unexpected(fmt::format("open {}: {}", root.string(), errno_text(errno)));
   }
   return TargetRoot(root, fd);
 }
@@ -73,7 +71,7 @@ std::expected<int, std::string> TargetRoot::open_parent(std::string_view path, s
   }
   const int fd = open_in_root(parent, O_PATH | O_DIRECTORY);
   if (fd < 0) {
-    return std::unexpected(error_text("open", "/" + parent, errno));
+    return std::unexpected(fmt::format("open /{}: {}", parent, errno_text(errno)));
   }
   return fd;
 }
@@ -133,7 +131,7 @@ std::expected<void, std::string> TargetRoot::write(std::string_view path, std::s
   base::UniqueFd file(::openat(dir.get(), temp.c_str(),
                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (file.get() < 0) {
-    return std::unexpected(error_text("create", path, errno));
+    return std::unexpected(fmt::format("create {}: {}", path, errno_text(errno)));
   }
   std::size_t done = 0;
   while (done < content.size()) {
@@ -144,7 +142,7 @@ std::expected<void, std::string> TargetRoot::write(std::string_view path, std::s
     if (wrote < 0) {
       const int err = errno;
       ::unlinkat(dir.get(), temp.c_str(), 0);
-      return std::unexpected(error_text("write", path, err));
+      return std::unexpected(fmt::format("write {}: {}", path, errno_text(err)));
     }
     done += static_cast<std::size_t>(wrote);
   }
@@ -152,7 +150,7 @@ std::expected<void, std::string> TargetRoot::write(std::string_view path, std::s
       ::renameat(dir.get(), temp.c_str(), dir.get(), name.c_str()) != 0) {
     const int err = errno;
     ::unlinkat(dir.get(), temp.c_str(), 0);
-    return std::unexpected(error_text("write", path, err));
+    return std::unexpected(fmt::format("write {}: {}", path, errno_text(err)));
   }
   return {};
 }
@@ -165,7 +163,7 @@ std::expected<void, std::string> TargetRoot::remove(std::string_view path) {
   }
   base::UniqueFd dir(*parent);
   if (::unlinkat(dir.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
-    return std::unexpected(error_text("remove", path, errno));
+    return std::unexpected(fmt::format("remove {}: {}", path, errno_text(errno)));
   }
   return {};
 }
@@ -179,10 +177,10 @@ std::expected<void, std::string> TargetRoot::symlink(std::string_view target,
   }
   base::UniqueFd dir(*parent);
   if (::unlinkat(dir.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
-    return std::unexpected(error_text("replace", path, errno));
+    return std::unexpected(fmt::format("replace {}: {}", path, errno_text(errno)));
   }
   if (::symlinkat(std::string(target).c_str(), dir.get(), name.c_str()) != 0) {
-    return std::unexpected(error_text("symlink", path, errno));
+    return std::unexpected(fmt::format("symlink {}: {}", path, errno_text(errno)));
   }
   return {};
 }
@@ -206,11 +204,11 @@ std::expected<void, std::string> TargetRoot::make_directories_at_depth(std::stri
       const std::string name = cut == std::string::npos ? prefix : prefix.substr(cut + 1);
       base::UniqueFd dir(open_in_root(parent, O_PATH | O_DIRECTORY));
       if (dir.get() < 0) {
-        return std::unexpected(error_text("open", "/" + parent, errno));
+        return std::unexpected(fmt::format("open /{}: {}", parent, errno_text(errno)));
       }
       if (::mkdirat(dir.get(), name.c_str(), mode) != 0) {
         if (errno != EEXIST) {
-          return std::unexpected(error_text("mkdir", "/" + prefix, errno));
+          return std::unexpected(fmt::format("mkdir /{}: {}", prefix, errno_text(errno)));
         }
         // A dangling symbolic link: make the directory it points to, inside the tree, as
         // `mkdir -p` through the link would once the system runs.
@@ -227,7 +225,7 @@ std::expected<void, std::string> TargetRoot::make_directories_at_depth(std::stri
       }
       base::UniqueFd made(open_in_root(prefix, O_PATH | O_DIRECTORY));
       if (made.get() < 0) {
-        return std::unexpected(error_text("mkdir", "/" + prefix, errno));
+        return std::unexpected(fmt::format("mkdir /{}: {}", prefix, errno_text(errno)));
       }
     }
     if (slash == std::string::npos) {

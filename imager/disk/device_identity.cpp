@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -92,7 +91,7 @@ std::expected<DeviceIdentity, std::string> identify_device(const fs::path& devic
   struct stat st {};
   if (::stat(device.c_str(), &st) != 0) {
     return std::unexpected(
-        fmt::format("{}: cannot be opened: {}", device.string(), std::strerror(errno)));
+        fmt::format("{}: cannot be opened: {}", device.string(), base::errno_text(errno)));
   }
   DeviceIdentity id;
   id.path = device.string();

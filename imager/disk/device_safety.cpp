@@ -1,10 +1,10 @@
 #include "imager/disk/device_safety.h"
 
+#include "base/text.h"
 #include "imager/disk/device_identity.h"
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <set>
@@ -230,7 +230,7 @@ std::expected<void, std::string> check_exclusive(const fs::path& device) {
                     "a running tool); find it with `lsblk '{0}'` and `fuser -v '{0}'` and stop it",
                     device.string()));
   }
-  return refuse(device, fmt::format("it cannot be opened: {}", std::strerror(errno)));
+  return refuse(device, fmt::format("it cannot be opened: {}", base::errno_text(errno)));
 }
 
 std::expected<void, std::string> check_serial(const fs::path& device, const DeviceIdentity& id,

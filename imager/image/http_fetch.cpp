@@ -1,5 +1,6 @@
 #include "imager/image/http_fetch.h"
 
+#include "base/text.h"
 #include "imager/image/image_util.h"
 
 #include <algorithm>
@@ -17,12 +18,10 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <poll.h>
 #include <sys/socket.h>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -104,9 +103,10 @@ std::unexpected<AttemptError> final_error(ImageErrorKind kind, std::string messa
 class HttpSource final : public ByteSource {
 public:
   HttpSource(std::string url, HttpUrl parsed, HttpRetryPolicy policy,
-             std::function<void(std::string_view)> log, bool checksum_pinned)
+             std::function<void(std::string_view)> log, bool checksum_pinned,
+             const base::Clock& clock)
       : m_name(std::move(url)), m_url(std::move(parsed)), m_policy(policy), m_log(std::move(log)),
-        m_checksum_pinned(checksum_pinned) {}
+        m_checksum_pinned(checksum_pinned), m_clock(clock) {}
 
   // The first request, with retries: a server that is still starting gets its chance.
   std::expected<void, ImageError> open() {
@@ -184,7 +184,7 @@ private:
         m_log(fmt::format("{}: {}; retrying from byte {} in {} ms (attempt {} of {})", m_name,
                           reason, m_offset, backoff.count(), failures + 1, m_policy.max_attempts));
       }
-      std::this_thread::sleep_for(backoff);
+      m_clock.sleep_for(backoff);
       backoff = std::min(backoff * 2, m_policy.max_backoff);
     }
   }
@@ -472,8 +472,8 @@ private:
           continue;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
-          return retryable(
-              fmt::format("the connection broke at byte {}: {}", m_offset, std::strerror(errno)));
+          return retryable(fmt::format("the connection broke at byte {}: {}", m_offset,
+                                       base::errno_text(errno)));
         }
         pollfd ready{fd, POLLIN, 0};
         const int r = ::poll(&ready, 1, static_cast<int>(m_policy.io_timeout.count()));
@@ -484,7 +484,7 @@ private:
         }
         if (r < 0 && errno != EINTR) {
           return retryable(fmt::format("waiting for data failed at byte {}: {}", m_offset,
-                                       std::strerror(errno)));
+                                       base::errno_text(errno)));
         }
       }
     }
@@ -511,6 +511,7 @@ private:
   HttpRetryPolicy m_policy;
   std::function<void(std::string_view)> m_log;
   bool m_checksum_pinned = false;
+  const base::Clock& m_clock;
   std::optional<std::uint64_t> m_size;
   std::string m_etag;
   std::string m_last_modified;
@@ -581,13 +582,14 @@ std::expected<HttpUrl, ImageError> parse_http_url(std::string_view url) {
 
 std::expected<std::unique_ptr<ByteSource>, ImageError>
 open_http_source(std::string_view url, const HttpRetryPolicy& policy,
-                 std::function<void(std::string_view)> log, bool checksum_pinned) {
+                 std::function<void(std::string_view)> log, bool checksum_pinned,
+                 const base::Clock& clock) {
   auto parsed = parse_http_url(url);
   if (!parsed) {
     return std::unexpected(std::move(parsed.error()));
   }
   auto source = std::make_unique<HttpSource>(std::string(url), std::move(*parsed), policy,
-                                             std::move(log), checksum_pinned);
+                                             std::move(log), checksum_pinned, clock);
   if (auto opened = source->open(); !opened) {
     return std::unexpected(std::move(opened.error()));
   }

@@ -31,9 +31,11 @@ struct HttpUrl {
 std::expected<HttpUrl, ImageError> parse_http_url(std::string_view url);
 
 // Sends the first request and reads its response header (following same-host redirects), so a
-// 404 or an unreachable server fails here.
+// 404 or an unreachable server fails here. The pauses between retries are waited on `clock`, which
+// must outlive the source.
 std::expected<std::unique_ptr<ByteSource>, ImageError>
 open_http_source(std::string_view url, const HttpRetryPolicy& policy,
-                 std::function<void(std::string_view)> log, bool checksum_pinned);
+                 std::function<void(std::string_view)> log, bool checksum_pinned,
+                 const base::Clock& clock = base::system_clock());
 
 } // namespace atelier::imager

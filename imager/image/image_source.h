@@ -16,6 +16,7 @@
 // Errors name the path or URL and the byte offset.
 #pragma once
 
+#include "base/clock.h"
 #include "imager/disk/progress.h"
 
 #include <chrono>
@@ -81,6 +82,8 @@ struct ImageStreamOptions {
   // One line per notable event an operator may want in the log (a resumed transfer, a retry);
   // called on the thread that reads, like `progress`.
   std::function<void(std::string_view)> log;
+  // Paces `progress` and waits the HTTP retry pauses. Never null.
+  const base::Clock* clock = &base::system_clock();
 };
 
 // Where an ImageStream gets its bytes: a local file or an HTTP transfer (or a test's fake).

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -64,7 +63,7 @@ public:
     } while (got < 0 && errno == EINTR);
     if (got < 0) {
       return image_error(ImageErrorKind::io, "{}: read failed at byte {}: {}", m_name, m_offset,
-                         std::strerror(errno));
+                         base::errno_text(errno));
     }
     if (got == 0 && m_offset < m_size && !buffer.empty()) {
       return image_error(ImageErrorKind::truncated,
@@ -90,12 +89,12 @@ std::expected<std::unique_ptr<ByteSource>, ImageError> open_file_source(const st
   if (!fd.valid()) {
     const int err = errno;
     return image_error(err == ENOENT ? ImageErrorKind::not_found : ImageErrorKind::io,
-                       "{}: cannot open the image: {}", path, std::strerror(err));
+                       "{}: cannot open the image: {}", path, base::errno_text(err));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     return image_error(ImageErrorKind::io, "{}: cannot stat the image: {}", path,
-                       std::strerror(errno));
+                       base::errno_text(errno));
   }
   if (!S_ISREG(st.st_mode)) {
     return image_error(ImageErrorKind::invalid_argument, "{}: the image is not a regular file",
@@ -130,7 +129,8 @@ struct ImageStream::Impl {
 
   Impl(std::unique_ptr<ByteSource> src, ImageStreamOptions opts)
       : source(std::move(src)), options(std::move(opts)),
-        meter(options.progress, source->name().starts_with("http://") ? "download" : "read", "") {
+        meter(options.progress, source->name().starts_with("http://") ? "download" : "read", "",
+              *options.clock) {
     if (!hash || EVP_DigestInit_ex(hash.get(), EVP_sha256(), nullptr) != 1) {
       failed = ImageError{ImageErrorKind::io, "sha256: OpenSSL could not initialise a digest"};
     }
@@ -252,7 +252,7 @@ std::expected<std::unique_ptr<ImageStream>, ImageError> open_image(std::string_v
                          path_or_url, scheme);
     }
     source = open_http_source(path_or_url, options.http, options.log,
-                              options.expected_sha256.has_value());
+                              options.expected_sha256.has_value(), *options.clock);
   } else {
     source = open_file_source(std::string(path_or_url));
   }

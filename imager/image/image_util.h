@@ -3,6 +3,7 @@
 // bounded hand-off queue of the reader/writer pipelines.
 #pragma once
 
+#include "base/clock.h"
 #include "imager/disk/progress.h"
 #include "imager/image/image_source.h"
 
@@ -56,18 +57,20 @@ std::unexpected<ImageError> image_error(ImageErrorKind kind, fmt::format_string<
 // Calls a ProgressSink at most four times a second, plus once at the end (the ProgressSink
 // contract in progress.h). Not named ProgressMeter: the wipe's meter (imager/wipe/wipe_io.h) has
 // that name in the same namespace, and two classes of one name break the one-definition rule (the
-// sanitized build crashed in the other one's destructor).
+// sanitized build crashed in the other one's destructor). Time is `clock`'s monotonic time; the
+// clock must outlive the meter.
 class TransferProgress {
 public:
-  TransferProgress(ProgressSink sink, std::string operation, std::string device)
+  TransferProgress(ProgressSink sink, std::string operation, std::string device,
+                   const base::Clock& clock = base::system_clock())
       : m_sink(std::move(sink)), m_operation(std::move(operation)), m_device(std::move(device)),
-        m_start(Clock::now()), m_last(m_start) {}
+        m_clock(clock), m_start(m_clock.monotonic()), m_last(m_start) {}
 
   void update(std::uint64_t done, std::uint64_t total, const std::string& detail = {}) {
     if (!m_sink) {
       return;
     }
-    const auto now = Clock::now();
+    const auto now = m_clock.monotonic();
     if (now - m_last < std::chrono::milliseconds(250)) {
       return;
     }
@@ -76,18 +79,17 @@ public:
   void finish(std::uint64_t done, std::uint64_t total, const std::string& detail = {}) {
     if (m_sink && !m_finished) {
       m_finished = true;
-      report(Clock::now(), done, total, detail);
+      report(m_clock.monotonic(), done, total, detail);
     }
   }
   double elapsed_seconds() const {
-    return std::chrono::duration<double>(Clock::now() - m_start).count();
+    return std::chrono::duration<double>(m_clock.monotonic() - m_start).count();
   }
 
 private:
-  using Clock = std::chrono::steady_clock;
+  using TimePoint = std::chrono::steady_clock::time_point;
 
-  void report(Clock::time_point now, std::uint64_t done, std::uint64_t total,
-              const std::string& detail) {
+  void report(TimePoint now, std::uint64_t done, std::uint64_t total, const std::string& detail) {
     const double window = std::chrono::duration<double>(now - m_last).count();
     Progress p;
     p.operation = m_operation;
@@ -109,8 +111,9 @@ private:
   ProgressSink m_sink;
   std::string m_operation;
   std::string m_device;
-  Clock::time_point m_start;
-  Clock::time_point m_last;
+  const base::Clock& m_clock;
+  TimePoint m_start;
+  TimePoint m_last;
   std::uint64_t m_last_done = 0;
   bool m_finished = false;
 };

@@ -1,5 +1,6 @@
 #include "imager/image/raw_image.h"
 
+#include "base/text.h"
 #include "base/unique_fd.h"
 #include "imager/image/image_util.h"
 
@@ -204,18 +205,18 @@ public:
     if (!m_fd.valid()) {
       return image_error(errno == ENOENT ? ImageErrorKind::not_found : ImageErrorKind::io,
                          "{}: cannot open the target for writing: {}", m_path,
-                         std::strerror(errno));
+                         base::errno_text(errno));
     }
     struct stat st {};
     if (::fstat(m_fd.get(), &st) != 0) {
       return image_error(ImageErrorKind::io, "{}: cannot stat the target: {}", m_path,
-                         std::strerror(errno));
+                         base::errno_text(errno));
     }
     if (S_ISBLK(st.st_mode)) {
       std::uint64_t size = 0;
       if (::ioctl(m_fd.get(), BLKGETSIZE64, &size) != 0) {
         return image_error(ImageErrorKind::io, "{}: cannot read the device size: {}", m_path,
-                           std::strerror(errno));
+                           base::errno_text(errno));
       }
       m_device_size = size;
     } else if (!S_ISREG(st.st_mode)) {
@@ -259,11 +260,11 @@ public:
     if (m_regular_file && ::ftruncate(m_fd.get(), static_cast<off_t>(m_image_bytes)) != 0) {
       // Only grows the file in practice: its size is at least what was written.
       return image_error(ImageErrorKind::io, "{}: cannot set the length to {}: {}", m_path,
-                         m_image_bytes, std::strerror(errno));
+                         m_image_bytes, base::errno_text(errno));
     }
     if (::fdatasync(m_fd.get()) != 0) {
       return image_error(ImageErrorKind::io, "{}: fdatasync failed: {}", m_path,
-                         std::strerror(errno));
+                         base::errno_text(errno));
     }
     return {};
   }
@@ -330,7 +331,7 @@ private:
       return image_error(err == ENOSPC || err == EFBIG ? ImageErrorKind::no_space
                                                        : ImageErrorKind::io,
                          "{}: write of {} bytes at offset {} failed: {}", m_path, size, offset,
-                         std::strerror(err));
+                         base::errno_text(err));
     }
     m_stats.bytes_written += size;
     m_written_end = std::max(m_written_end, offset + size);
@@ -384,7 +385,7 @@ private:
 std::expected<RawWriteStats, ImageError> write_raw_image(ImageStream& stream,
                                                          const std::filesystem::path& device,
                                                          const RawWriteOptions& options) {
-  TransferProgress meter(options.progress, "write", device.string());
+  TransferProgress meter(options.progress, "write", device.string(), *options.clock);
   DeviceWriter writer(device.string(), options);
   if (auto ok = writer.open(); !ok) {
     return std::unexpected(std::move(ok.error()));

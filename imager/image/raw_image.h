@@ -34,6 +34,7 @@ struct RawWriteOptions {
   bool direct_io = true;        // O_DIRECT when the target accepts it
   // A reader thread reads, hashes and decompresses while this thread writes.
   bool pipelined = true;
+  const base::Clock* clock = &base::system_clock(); // paces progress, times the stats; never null
 };
 
 struct RawWriteStats {

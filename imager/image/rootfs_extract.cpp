@@ -1,5 +1,6 @@
 #include "imager/image/rootfs_extract.h"
 
+#include "base/text.h"
 #include "base/unique_fd.h"
 #include "imager/image/archive_feed.h"
 #include "imager/image/image_util.h"
@@ -192,7 +193,7 @@ public:
     base::UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root.valid() || ::syncfs(root.get()) != 0) {
       return image_error(ImageErrorKind::io, "{}: flushing the extracted files failed: {}", m_root,
-                         std::strerror(errno));
+                         base::errno_text(errno));
     }
     return {};
   }
@@ -245,7 +246,7 @@ private:
     struct statvfs vfs {};
     if (::statvfs(m_root.c_str(), &vfs) != 0) {
       return image_error(ImageErrorKind::io, "{}: cannot read the free space: {}", m_root,
-                         std::strerror(errno));
+                         base::errno_text(errno));
     }
     // f_bavail leaves the blocks reserved for root alone: the installed system needs them.
     const std::uint64_t free = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
@@ -398,7 +399,7 @@ std::expected<ExtractStats, ImageError> extract_rootfs(ImageStream& stream,
                                                        const std::filesystem::path& target_root,
                                                        const ExtractOptions& options) {
   const ScopedUtf8Ctype utf8; // before libarchive is first used on this thread
-  TransferProgress meter(options.progress, "extract", options.device);
+  TransferProgress meter(options.progress, "extract", options.device, *options.clock);
   std::error_code ec;
   // Canonical: libarchive's symlink check looks at every component of the absolute paths it is
   // given, so the root's own components must not be symlinks (and "." or ".." must not hide "/").

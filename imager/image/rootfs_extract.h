@@ -41,6 +41,7 @@ struct ExtractOptions {
   std::uint64_t reserve_bytes = 0;
   // A reader thread reads, hashes, decompresses and parses while this thread writes files.
   bool pipelined = true;
+  const base::Clock* clock = &base::system_clock(); // paces progress, times the stats; never null
 };
 
 struct ExtractStats {

@@ -1,26 +1,12 @@
 #include "imager/inventory/placeholder.h"
 
+#include "base/text.h"
+
 #include <array>
-#include <cctype>
 #include <string>
 
 namespace atelier::imager {
 namespace {
-
-std::string lower_trimmed(std::string_view value) {
-  std::string out;
-  for (const char c : value) {
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())) != 0) {
-    out.pop_back();
-  }
-  std::size_t first = 0;
-  while (first < out.size() && std::isspace(static_cast<unsigned char>(out[first])) != 0) {
-    ++first;
-  }
-  return out.substr(first);
-}
 
 // Compared after lower-casing and trimming. Collected from real boards (dmidecode's list, Free
 // Geek's notes); extend here with a comment naming the vendor when a new one turns up.
@@ -54,7 +40,7 @@ constexpr std::array<std::string_view, 26> k_fillers{"to be filled by o.e.m.",
 } // namespace
 
 bool is_placeholder(std::string_view value) {
-  const std::string text = lower_trimmed(value);
+  const std::string text = base::to_lower(base::trim(value));
   if (text.empty()) {
     return true;
   }

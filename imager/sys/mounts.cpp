@@ -1,10 +1,11 @@
 #include "imager/sys/mounts.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <sys/mount.h>
@@ -56,10 +57,10 @@ std::expected<void, std::string> unmount_one(const std::filesystem::path& target
   if (::umount2(target.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
     return std::unexpected(
         fmt::format("{}: busy ({}), detached lazily: it is unmounted once no longer in use",
-                    target.string(), std::strerror(err)));
+                    target.string(), base::errno_text(err)));
   }
   return std::unexpected(
-      fmt::format("{}: cannot unmount: {}", target.string(), std::strerror(errno)));
+      fmt::format("{}: cannot unmount: {}", target.string(), base::errno_text(errno)));
 }
 
 } // namespace
@@ -70,7 +71,7 @@ std::expected<PrivateDir, std::string> PrivateDir::create(std::string_view prefi
       fmt::format("{}/{}-XXXXXX", tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", prefix);
   if (::mkdtemp(pattern.data()) == nullptr) {
     return std::unexpected(
-        fmt::format("cannot create a directory like {}: {}", pattern, std::strerror(errno)));
+        fmt::format("cannot create a directory like {}: {}", pattern, base::errno_text(errno)));
   }
   return PrivateDir(pattern);
 }
@@ -94,13 +95,13 @@ std::expected<Mount, std::string> Mount::filesystem(const std::string& source,
       return std::unexpected(fmt::format("mount {} on {}: this kernel has no {} support", source,
                                          target.string(), type));
     }
-    return std::unexpected(
-        fmt::format("mount {} ({}) on {}: {}", source, type, target.string(), std::strerror(err)));
+    return std::unexpected(fmt::format("mount {} ({}) on {}: {}", source, type, target.string(),
+                                       base::errno_text(err)));
   }
   Mount mount(target);
   if (::mount(nullptr, target.c_str(), nullptr, MS_PRIVATE, nullptr) != 0) {
     return std::unexpected(fmt::format("{}: cannot make the mount private: {}", target.string(),
-                                       std::strerror(errno)));
+                                       base::errno_text(errno)));
   }
   return mount;
 }

@@ -1,5 +1,7 @@
 #include "imager/wipe/wipe_pattern.h"
 
+#include "base/text.h"
+
 #include <cerrno>
 #include <cstring>
 #include <openssl/evp.h>
@@ -55,7 +57,7 @@ std::expected<StreamSeed, std::string> new_stream_seed() {
       if (errno == EINTR) {
         continue;
       }
-      return std::unexpected(std::string("getrandom: ") + std::strerror(errno));
+      return std::unexpected(std::string("getrandom: ") + base::errno_text(errno));
     }
     got += static_cast<std::size_t>(n);
   }

@@ -1,8 +1,9 @@
 #include "profiles/detail/text.h"
 
+#include "base/text.h"
+
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -17,12 +18,12 @@ std::expected<std::string, std::string> read_text_file(const std::filesystem::pa
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return std::unexpected(std::string("cannot read file: ") + std::strerror(errno));
+    return std::unexpected(std::string("cannot read file: ") + base::errno_text(errno));
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) {
-    return std::unexpected(std::string("cannot read file: ") + std::strerror(errno));
+    return std::unexpected(std::string("cannot read file: ") + base::errno_text(errno));
   }
   return std::move(buffer).str();
 }

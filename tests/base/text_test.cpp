@@ -1,4 +1,4 @@
-// String helpers (base/text.h): trim, join, split, ASCII lower case, errno text.
+// String helpers (base/text.h): trim, join, split, ASCII lower case, last line, errno text.
 #include "base/text.h"
 
 #include <cerrno>
@@ -60,6 +60,22 @@ TEST(StartsWithIgnoringCase, ComparesAsciiCaseBlind) {
   EXPECT_TRUE(starts_with_ignoring_case("x", ""));
   EXPECT_FALSE(starts_with_ignoring_case("Sam", "Samsung"));
   EXPECT_FALSE(starts_with_ignoring_case("Seagate", "Samsung"));
+}
+
+TEST(LastLine, IsTheLastLineThatIsNotBlank) {
+  EXPECT_EQ(last_line("mkfs.ext4 1.47\nmkfs.ext4: Device or resource busy\n"),
+            "mkfs.ext4: Device or resource busy");
+  EXPECT_EQ(last_line("a\nb  \r\n\t\n \n"), "b");
+  EXPECT_EQ(last_line("only"), "only");
+}
+
+TEST(LastLine, KeepsTheLinesLeadingSpace) {
+  EXPECT_EQ(last_line("a\n  indented\n"), "  indented");
+}
+
+TEST(LastLine, OfBlankTextIsEmpty) {
+  EXPECT_EQ(last_line(""), "");
+  EXPECT_EQ(last_line("\n \r\n\n"), "");
 }
 
 TEST(ErrnoText, GivesTheMessageAndTheName) {

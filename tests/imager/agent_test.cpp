@@ -6,6 +6,7 @@
 #include "imager/agent/child_process.h"
 #include "imager/agent/console_display.h"
 #include "pxe/http_server.h"
+#include "support/fake_clock.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -123,16 +124,22 @@ TEST(AgentClient, WaitsForARestartingDaemonAndReportsRefusals) {
   loop.join();
 }
 
+// The patience is counted on the client's clock: pauses of 100, 200, 200, 200 and 200 ms fit in
+// one second, the sixth would not.
 TEST(AgentClient, UnreachableServerGivesUpAfterItsPatience) {
+  atelier::testing::FakeClock clock;
   imager::AgentClient client("http://127.0.0.1:9", "t",
                              {.patience = std::chrono::seconds(1),
                               .first_pause = std::chrono::milliseconds(100),
                               .max_pause = std::chrono::milliseconds(200),
-                              .timeout = std::chrono::seconds(1)});
+                              .timeout = std::chrono::seconds(1)},
+                             {}, clock);
   auto r = client.post(records::Endpoint::next, nlohmann::json::object());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().status, 0u);
-  EXPECT_THAT(r.error().message, HasSubstr("no answer after"));
+  EXPECT_THAT(r.error().message, HasSubstr("no answer after 6 tries"));
+  EXPECT_EQ(clock.sleeps(), 5);
+  EXPECT_EQ(clock.elapsed(), std::chrono::milliseconds(900));
 }
 
 // Outside the boot environment the agent refuses to start at all.

@@ -23,13 +23,9 @@ namespace {
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
 
-// Every reading advances time by a fixed step: loops end after a known number of iterations.
-struct SteppingClock {
-  explicit SteppingClock(std::chrono::nanoseconds step) { clock.step_every_reading(step); }
-  operator const base::Clock&() const { return clock; }
-  std::chrono::nanoseconds now() const { return clock.monotonic().time_since_epoch(); }
-  atelier::testing::FakeClock clock;
-};
+// The tests' clocks move 1 ms at every reading (FakeClock::step_every_reading), so every measuring
+// loop ends after a known number of iterations.
+using atelier::testing::FakeClock;
 
 // A vector-backed region that flips one bit of one word after every write pass covering it.
 class FlippingRegion final : public MemoryRegion {
@@ -138,7 +134,8 @@ TEST(BenchCpu, WorkloadChecksumIsDeterministic) {
 TEST(BenchCpu, AllThreadsStageTakesOneSamplePerSliceAndChecksEveryRun) {
   // Why: the median and spread need >= 3 samples; every unit's result must be checked, on every
   // thread.
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   const CpuRun run = measure_cpu(CpuWorkload{}, clock, 2, 10ms, 3);
   ASSERT_EQ(run.samples_ops_per_s.size(), 3U);
   EXPECT_GT(run.ops, 0U);
@@ -159,7 +156,8 @@ TEST(BenchStats, MedianAndSpreadOfSamples) {
 
 TEST(BenchScore, ScoresNormaliseAgainstTheReference) {
   // Why: score 1.0 must mean "as fast as the reference machine" on every result.
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   BenchEnvironment env = fake_environment(clock);
   const BenchReport report = run_bench(small_options(), env);
   ASSERT_GE(report.results.size(), 3U);
@@ -195,9 +193,11 @@ TEST(BenchBudget, StagesThatDoNotRunGiveTheirTimeToTheOthers) {
 
 TEST(Memtest, CleanMemoryHasNoErrors) {
   // Why: a healthy machine must not be sent to parts by its own test.
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   FlippingRegion region(4096, std::nullopt);
-  const MemtestRun run = run_memtest(region, clock, clock.now() + 1h, 7, 8 * 1024);
+  const MemtestRun run =
+      run_memtest(region, clock, clock.monotonic().time_since_epoch() + 1h, 7, 8 * 1024);
   EXPECT_EQ(run.errors, 0U);
   EXPECT_EQ(run.bytes_tested, 4096U * 8U);
   EXPECT_EQ(run.patterns.size(), 3U);
@@ -206,9 +206,11 @@ TEST(Memtest, CleanMemoryHasNoErrors) {
 
 TEST(Memtest, FindsAnInjectedBitFlipInEveryPattern) {
   // Why: the memory test exists to find exactly this; its address goes to the report.
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   FlippingRegion region(4096, 1000);
-  const MemtestRun run = run_memtest(region, clock, clock.now() + 1h, 7, 8 * 1024);
+  const MemtestRun run =
+      run_memtest(region, clock, clock.monotonic().time_since_epoch() + 1h, 7, 8 * 1024);
   EXPECT_EQ(run.errors, 3U); // once per pattern
   ASSERT_EQ(run.first_errors.size(), 3U);
   EXPECT_EQ(run.first_errors[0].address, reinterpret_cast<std::uintptr_t>(region.victim_address()));
@@ -218,16 +220,18 @@ TEST(Memtest, FindsAnInjectedBitFlipInEveryPattern) {
 
 TEST(Memtest, StopsBetweenBlocksAtTheDeadline) {
   // Why: the budget bounds the test; bytes_tested must say how much was really tested.
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   FlippingRegion region(4096, std::nullopt);
-  const MemtestRun run = run_memtest(region, clock, clock.now(), 7, 1024);
+  const MemtestRun run = run_memtest(region, clock, clock.monotonic().time_since_epoch(), 7, 1024);
   EXPECT_TRUE(run.stopped_early);
   EXPECT_EQ(run.bytes_tested, 1024U); // the first block always runs
 }
 
 TEST(Memtest, ErrorsBecomeAFindingNotACrash) {
   // Why: a bad DIMM is a fact about the machine for the grader, not a failure of the agent.
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   BenchEnvironment env = fake_environment(clock, 1000);
   const BenchReport report = run_bench(small_options(), env);
   EXPECT_GT(report.memtest.errors, 0U);
@@ -243,7 +247,8 @@ TEST(BenchDisk, ReadsATempFileWithoutChangingIt) {
   const auto mtime_before = mtime_of(file.path());
   auto reader = PosixBlockReader::open(file.path());
   ASSERT_TRUE(reader.has_value()) << reader.error();
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   DiskPlan plan;
   plan.seq_time = 30ms;
   plan.rand_time = 30ms;
@@ -262,7 +267,8 @@ TEST(BenchDisk, ReadsATempFileWithoutChangingIt) {
 TEST(BenchDisk, AReadErrorIsAnErrorNeverARate) {
   // Why: a disk that cannot be read must not come out with a speed (fault injection).
   FailingReader reader;
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   DiskPlan plan;
   plan.seq_time = 10ms;
   plan.rand_time = 10ms;
@@ -273,7 +279,8 @@ TEST(BenchDisk, AReadErrorIsAnErrorNeverARate) {
 
 TEST(BenchDisk, MissingDeviceIsReportedPerDisk) {
   // Why: one unreadable disk must not stop the bench of the others.
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   BenchEnvironment env = fake_environment(clock);
   BenchOptions options = small_options();
   options.disks.push_back({"nope", "/nonexistent/atelier-disk", "unknown", ""});
@@ -286,7 +293,8 @@ TEST(BenchDisk, MissingDeviceIsReportedPerDisk) {
 TEST(BenchReport, JsonHasTheDocumentedShape) {
   // Why: docs/BENCHMARKS.md promises these names; the daemon and the grader read them.
   TempFile file(std::size_t{2} << 20U);
-  SteppingClock clock(1ms);
+  FakeClock clock;
+  clock.step_every_reading(1ms);
   BenchEnvironment env = fake_environment(clock);
   BenchOptions options = small_options();
   options.disks.push_back({"test", file.path(), "failing", "SMART FAILED"});

@@ -2,7 +2,9 @@
 // archive and manifest it writes, and the errors a volunteer sees. The real mmdebstrap runs in
 // tests/vm/image_build_test.sh.
 #include "base/sha256.h"
+#include "base/text.h"
 #include "osbuild/image_build.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <archive_entry.h>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
@@ -111,6 +112,7 @@ protected:
     m_options.mmdebstrap = k_fake;
     m_options.source_date_epoch = 1746869239;
     m_options.threads = 2;
+    m_options.clock = &m_clock;
   }
   void TearDown() override { ::unsetenv("FAKE_MMDEBSTRAP_RUNS"); }
 
@@ -127,6 +129,7 @@ protected:
   }
 
   testing::TempDir m_dir;
+  testing::FakeClock m_clock;
   profiles::Profile m_profile;
   ImageBuildOptions m_options;
   std::vector<std::string> m_progress;
@@ -152,6 +155,8 @@ TEST_F(BuildImage, WritesTheArchiveAndItsManifest) {
   EXPECT_EQ(manifest->sha256, result->manifest.sha256);
   EXPECT_EQ(manifest->source_date_epoch, 1746869239);
   EXPECT_EQ(manifest->inputs.mmdebstrap_version, "0.0-fake");
+  EXPECT_EQ(manifest->built_at, "2026-11-23T10:00:00Z"); // the test's clock
+  EXPECT_EQ(manifest->build_seconds, 0);
   EXPECT_THAT(manifest->packages,
               ElementsAre(InstalledPackage{"base-files", "1.0-fake", "amd64"},
                           InstalledPackage{"grub2-common", "1.0-fake", "amd64"},
@@ -337,7 +342,7 @@ private:
 TEST_F(BuildImage, NeverDeletesThroughAMountLeftByAKilledBuild) {
   const fs::path chroot_proc = m_options.cache_dir / (key() + ".building/tmp/mmdebstrap.x/proc");
   const ScopedTmpfs mount(chroot_proc);
-  ASSERT_TRUE(mount.mounted()) << "mount tmpfs: " << std::strerror(errno);
+  ASSERT_TRUE(mount.mounted()) << "mount tmpfs: " << base::errno_text(errno);
   std::ofstream(chroot_proc / "host-file") << "must survive";
   EXPECT_THAT(mounts_under(m_options.cache_dir), ElementsAre(chroot_proc));
 
