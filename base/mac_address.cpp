@@ -1,24 +1,13 @@
 #include "base/mac_address.h"
 
+#include "base/text.h"
+
 #include <cstddef>
 
 namespace atelier::base {
 namespace {
 
 constexpr std::string_view k_hex_digits = "0123456789abcdef";
-
-std::optional<std::uint8_t> hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return static_cast<std::uint8_t>(c - '0');
-  }
-  if (c >= 'a' && c <= 'f') {
-    return static_cast<std::uint8_t>(c - 'a' + 10);
-  }
-  if (c >= 'A' && c <= 'F') {
-    return static_cast<std::uint8_t>(c - 'A' + 10);
-  }
-  return std::nullopt;
-}
 
 } // namespace
 
@@ -41,8 +30,8 @@ std::optional<MacAddress> MacAddress::parse(std::string_view text) {
     if (separator != '\0' && i > 0 && text[at - 1] != separator) {
       return std::nullopt;
     }
-    const auto high = hex_value(text[at]);
-    const auto low = hex_value(text[at + 1]);
+    const auto high = hex_digit(text[at]);
+    const auto low = hex_digit(text[at + 1]);
     if (!high || !low) {
       return std::nullopt;
     }

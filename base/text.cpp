@@ -96,4 +96,17 @@ std::string errno_text(int error) {
                      name != nullptr ? std::string(name) : std::to_string(error));
 }
 
+std::optional<std::uint8_t> hex_digit(char c) {
+  if (c >= '0' && c <= '9') {
+    return static_cast<std::uint8_t>(c - '0');
+  }
+  if (c >= 'a' && c <= 'f') {
+    return static_cast<std::uint8_t>(c - 'a' + 10);
+  }
+  if (c >= 'A' && c <= 'F') {
+    return static_cast<std::uint8_t>(c - 'A' + 10);
+  }
+  return std::nullopt;
+}
+
 } // namespace atelier::base

@@ -3,6 +3,8 @@
 // firmware strings, config keys and hex digits, never prose in a locale.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +27,8 @@ std::vector<std::string_view> split(std::string_view text, char separator);
 
 // ASCII letters lower-cased, every other byte unchanged.
 std::string to_lower(std::string_view text);
+// The value of one hexadecimal digit (either case), or nullopt for any other character.
+std::optional<std::uint8_t> hex_digit(char c);
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix);
 

@@ -189,9 +189,9 @@ void return_unit(CliContext& ctx, const std::string& tag, const std::string& rea
   if (!registry) {
     return;
   }
-  auto u = registry->return_unit(
-      tag, reason, where, ctx.who(),
-      disks_removed ? hwdb::Disposal::disks_removed : hwdb::Disposal::erased);
+  auto u =
+      registry->return_unit(tag, reason, where, ctx.who(),
+                            disks_removed ? hwdb::Disposal::disks_removed : hwdb::Disposal::erased);
   if (!u) {
     ctx.error(u.error().message);
     return;

@@ -35,9 +35,10 @@ pxe::Admission HwdbAdmission::admit(const pxe::ClientInfo& client, bool first_co
   }
   const base::MacAddress& mac = *client.mac;
   if (std::ranges::find(m_protected, mac.str()) != m_protected.end()) {
-    return {false, "", fmt::format("{} is on the protected list ([pipeline] protected): it boots "
-                                   "from its own disk and is never erased",
-                                   mac.str())};
+    return {false, "",
+            fmt::format("{} is on the protected list ([pipeline] protected): it boots "
+                        "from its own disk and is never erased",
+                        mac.str())};
   }
   if (!first_contact) {
     // Port-4011 requests continue a boot whose DISCOVER was recorded; only check the flag.

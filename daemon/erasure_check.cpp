@@ -57,7 +57,8 @@ std::string record_disk(const ErasureRecord& r) {
     what.push_back("serial " + r.serial);
   }
   return fmt::format("record {} ({})", r.record_id,
-                     what.empty() ? std::string("names no disk") : fmt::format("{}", fmt::join(what, ", ")));
+                     what.empty() ? std::string("names no disk")
+                                  : fmt::format("{}", fmt::join(what, ", ")));
 }
 
 } // namespace
@@ -92,8 +93,8 @@ std::vector<std::string> check_erased_record(const ErasureRecord& r, const DiskF
     return problems;
   }
   if (r.source_property != unit_tag) {
-    problem(fmt::format("names asset tag \"{}\", not this machine's {}", r.source_property,
-                        unit_tag));
+    problem(
+        fmt::format("names asset tag \"{}\", not this machine's {}", r.source_property, unit_tag));
   }
   if (r.write_errors > 0 || r.read_errors > 0 || r.verify_mismatches > 0) {
     problem(fmt::format("says erased but counts {} write error(s), {} read error(s) and {} "
@@ -104,8 +105,8 @@ std::vector<std::string> check_erased_record(const ErasureRecord& r, const DiskF
     problem(fmt::format("says erased but lists {} failed range(s)", r.failed_ranges.size()));
   }
   if (r.size_bytes < disk.size_bytes) {
-    problem(fmt::format("covers {} bytes; the inventory reported {}", r.size_bytes,
-                        disk.size_bytes));
+    problem(
+        fmt::format("covers {} bytes; the inventory reported {}", r.size_bytes, disk.size_bytes));
   }
   const auto method = profiles::wipe_method_from_string(r.method);
   const auto& allowed = policy.methods_for(disk.media);
@@ -158,8 +159,8 @@ std::vector<std::string> check_wipe(const std::vector<ErasureRecord>& records,
   std::vector<std::string> problems;
   std::vector<int> erased_per_disk(to_erase.size(), 0);
   for (const ErasureRecord& r : records) {
-    const auto disk = std::ranges::find_if(
-        to_erase, [&](const DiskFact& d) { return record_names_disk(r, d); });
+    const auto disk =
+        std::ranges::find_if(to_erase, [&](const DiskFact& d) { return record_names_disk(r, d); });
     if (disk == to_erase.end()) {
       problems.push_back(fmt::format("{}: not a disk this wipe had to erase (the inventory of the "
                                      "machine does not list it)",
@@ -171,8 +172,7 @@ std::vector<std::string> check_wipe(const std::vector<ErasureRecord>& records,
     }
     const auto index = static_cast<std::size_t>(disk - to_erase.begin());
     if (++erased_per_disk[index] == 2) {
-      problems.push_back(
-          fmt::format("{}: named by more than one erased record", disk->describe()));
+      problems.push_back(fmt::format("{}: named by more than one erased record", disk->describe()));
     }
     auto found = check_erased_record(r, *disk, policy, unit_tag);
     problems.insert(problems.end(), found.begin(), found.end());

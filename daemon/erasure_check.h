@@ -1,4 +1,5 @@
-// What atelierd checks before it believes a wipe (docs/ERASURE-RECORD.md, "What the server checks").
+// What atelierd checks before it believes a wipe (docs/ERASURE-RECORD.md, "What the server
+// checks").
 //
 // The agent runs on a donated machine: its firmware and its disk may be anything, and anyone on the
 // workshop switch can post as an agent. So a unit becomes `wiped` only when every disk the wipe had

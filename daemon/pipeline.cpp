@@ -1,8 +1,7 @@
 #include "daemon/pipeline.h"
 
-#include "daemon/erasure_check.h"
-
 #include "base/sha256.h"
+#include "daemon/erasure_check.h"
 #include "profiles/grade.h"
 #include "profiles/machine_facts.h"
 #include "profiles/match.h"
@@ -268,47 +267,34 @@ std::expected<Pipeline::Caller, ApiAnswer> Pipeline::authenticate(const json& re
   return Caller{*session, **unit};
 }
 
-std::optional<std::string> Pipeline::chosen_profile(hwdb::RowId unit_id) {
+std::optional<json> Pipeline::latest_result(hwdb::RowId unit_id, Step step) {
   auto jobs = m_registry.store().jobs(unit_id);
   if (!jobs) {
     return std::nullopt;
   }
   for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
-    if (it->step == records::to_string(Step::bench) && it->status == "done") {
+    if (it->step == records::to_string(step) && it->status == "done") {
       const json stored = json::parse(it->result_json, nullptr, false);
-      const std::string name = string_at(stored, "profile");
-      return name.empty() ? std::nullopt : std::optional(name);
+      return stored.is_object() ? std::optional(stored) : std::nullopt;
     }
   }
   return std::nullopt;
 }
 
+std::optional<std::string> Pipeline::chosen_profile(hwdb::RowId unit_id) {
+  const auto bench = latest_result(unit_id, Step::bench);
+  const std::string name = bench ? string_at(*bench, "profile") : "";
+  return name.empty() ? std::nullopt : std::optional(name);
+}
+
 bool Pipeline::wipe_left_zeros(hwdb::RowId unit_id) {
-  auto jobs = m_registry.store().jobs(unit_id);
-  if (!jobs) {
-    return false;
-  }
-  for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
-    if (it->step == records::to_string(Step::wipe) && it->status == "done") {
-      const json stored = json::parse(it->result_json, nullptr, false);
-      return stored.is_object() && stored.value("zeroed", false) == true;
-    }
-  }
-  return false;
+  const auto wipe = latest_result(unit_id, Step::wipe);
+  return wipe && wipe->contains("zeroed") && (*wipe)["zeroed"] == true;
 }
 
 bool Pipeline::graded_parts(hwdb::RowId unit_id) {
-  auto jobs = m_registry.store().jobs(unit_id);
-  if (!jobs) {
-    return false;
-  }
-  for (auto it = jobs->rbegin(); it != jobs->rend(); ++it) {
-    if (it->step == records::to_string(Step::bench) && it->status == "done") {
-      const json stored = json::parse(it->result_json, nullptr, false);
-      return string_at(stored, "grade") == profiles::to_string(profiles::Grade::parts);
-    }
-  }
-  return false;
+  const auto bench = latest_result(unit_id, Step::bench);
+  return bench && string_at(*bench, "grade") == profiles::to_string(profiles::Grade::parts);
 }
 
 const profiles::WipePolicy* Pipeline::wipe_policy(const json& wipe_params) const {
@@ -338,8 +324,8 @@ std::optional<std::string> Pipeline::expected_machine(const hwdb::Unit& unit) {
     }
     for (const std::string& serial : {unit.identity.serial, unit.identity.board_serial}) {
       if (!serial.empty() && std::ranges::find(*listed, serial) != listed->end()) {
-        return fmt::format("its serial {} is on the asset list of donation #{} ({})", serial,
-                           d.id, d.donor);
+        return fmt::format("its serial {} is on the asset list of donation #{} ({})", serial, d.id,
+                           d.donor);
       }
     }
   }
@@ -383,8 +369,8 @@ Pipeline::pass_wipe_gate(const hwdb::Unit& unit, const hwdb::AgentSession& sessi
     policy = profile == nullptr ? nullptr : &profile->wipe;
   }
   json disks = json::array();
-  for (const auto& d : disks_to_erase(*inventory,
-                                      policy == nullptr ? m_config.parts_wipe : *policy)) {
+  for (const auto& d :
+       disks_to_erase(*inventory, policy == nullptr ? m_config.parts_wipe : *policy)) {
     disks.push_back(d.describe());
   }
   return json{{param::k_tag, unit.tag.str()},
@@ -396,33 +382,43 @@ Pipeline::pass_wipe_gate(const hwdb::Unit& unit, const hwdb::AgentSession& sessi
                                                "donation's asset list, in no running batch)")}};
 }
 
+std::expected<json, std::string> Pipeline::wipe_params(const hwdb::Unit& unit,
+                                                       const profiles::WipePolicy& policy,
+                                                       const std::string& profile_name) {
+  // The server names the disks to erase (fixed ones, removable ones by the profile's rule) from
+  // the inventory it recorded; the result is judged against the same list.
+  auto inventory = inventory_disks(unit.id);
+  if (!inventory) {
+    return std::unexpected(inventory.error());
+  }
+  json disks = json::array();
+  for (const auto& d : disks_to_erase(*inventory, policy)) {
+    if (!d.name.empty()) {
+      disks.push_back(d.name);
+    }
+  }
+  json params{{param::k_profile, profile_name},
+              {param::k_disks, disks},
+              {param::k_methods,
+               {{"hdd", method_names(policy.hdd)},
+                {"ssd", method_names(policy.ssd)},
+                {"nvme", method_names(policy.nvme)},
+                {"usb", method_names(policy.usb)}}},
+              {param::k_verify, std::string(profiles::to_string(policy.verify))},
+              {param::k_hidden_areas, std::string(profiles::to_string(policy.hidden_areas))},
+              {param::k_site, m_config.site},
+              {param::k_tag, unit.tag.str()}};
+  if (profile_name.empty()) {
+    params[param::k_parts] = true;
+  }
+  return params;
+}
+
 std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Unit& unit) {
   if (step == Step::wipe && graded_parts(unit.id)) {
     // Not worth refurbishing, but it leaves the workshop (for spare parts or recycling) only
     // without the donor's data: wiped with the default policy, then `parts`.
-    auto inventory = inventory_disks(unit.id);
-    if (!inventory) {
-      return std::unexpected(inventory.error());
-    }
-    json disks = json::array();
-    for (const auto& d : disks_to_erase(*inventory, m_config.parts_wipe)) {
-      if (!d.name.empty()) {
-        disks.push_back(d.name);
-      }
-    }
-    const profiles::WipePolicy& w = m_config.parts_wipe;
-    return json{{param::k_profile, ""},
-                {param::k_parts, true},
-                {param::k_disks, disks},
-                {param::k_methods,
-                 {{"hdd", method_names(w.hdd)},
-                  {"ssd", method_names(w.ssd)},
-                  {"nvme", method_names(w.nvme)},
-                  {"usb", method_names(w.usb)}}},
-                {param::k_verify, std::string(profiles::to_string(w.verify))},
-                {param::k_hidden_areas, std::string(profiles::to_string(w.hidden_areas))},
-                {param::k_site, m_config.site},
-                {param::k_tag, unit.tag.str()}};
+    return wipe_params(unit, m_config.parts_wipe, "");
   }
   const profiles::Profile* profile = nullptr;
   if (step == Step::wipe || step == Step::deploy || step == Step::verify) {
@@ -445,32 +441,8 @@ std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Uni
     return json{{param::k_budget_seconds, m_config.bench_budget_seconds}};
   case Step::confirm:
     return std::unexpected("a confirm step is only given by the wipe gate");
-  case Step::wipe: {
-    // The server names the disks to erase (fixed ones, removable ones by the profile's rule) from
-    // the inventory it recorded; the result is judged against the same list.
-    auto inventory = inventory_disks(unit.id);
-    if (!inventory) {
-      return std::unexpected(inventory.error());
-    }
-    json disks = json::array();
-    for (const auto& d : disks_to_erase(*inventory, profile->wipe)) {
-      if (!d.name.empty()) {
-        disks.push_back(d.name);
-      }
-    }
-    return json{
-        {param::k_profile, profile->name},
-        {param::k_disks, disks},
-        {param::k_methods,
-         {{"hdd", method_names(profile->wipe.hdd)},
-          {"ssd", method_names(profile->wipe.ssd)},
-          {"nvme", method_names(profile->wipe.nvme)},
-          {"usb", method_names(profile->wipe.usb)}}},
-        {param::k_verify, std::string(profiles::to_string(profile->wipe.verify))},
-        {param::k_hidden_areas, std::string(profiles::to_string(profile->wipe.hidden_areas))},
-        {param::k_site, m_config.site},
-        {param::k_tag, unit.tag.str()}};
-  }
+  case Step::wipe:
+    return wipe_params(unit, profile->wipe, profile->name);
   case Step::deploy: {
     if (!profile->image.sha256) {
       return std::unexpected(fmt::format(

@@ -111,6 +111,8 @@ private:
   };
   std::expected<Caller, ApiAnswer> authenticate(const nlohmann::json& request);
   std::expected<nlohmann::json, std::string> params_for(records::Step step, const hwdb::Unit& unit);
+  // The stored result of the unit's latest finished (`done`) job of `step`, if any.
+  std::optional<nlohmann::json> latest_result(hwdb::RowId unit_id, records::Step step);
   std::optional<std::string> chosen_profile(hwdb::RowId unit_id);
   // Why the unit is expected (in a running batch, or its serial on an open donation's asset
   // list), or nullopt.
@@ -147,6 +149,10 @@ private:
   // The wipe rules of the unit's wipe: its profile's, or for a machine graded parts (no profile)
   // the default policy (docs/PROFILES.md defaults). nullptr when the profile is gone.
   const profiles::WipePolicy* wipe_policy(const nlohmann::json& wipe_params) const;
+  // The params of a wipe with `policy` (profile_name "" for a machine graded parts).
+  std::expected<nlohmann::json, std::string> wipe_params(const hwdb::Unit& unit,
+                                                         const profiles::WipePolicy& policy,
+                                                         const std::string& profile_name);
   // Slots: nullopt when the unit may start its heavy step now, else the "wait" answer.
   std::optional<ApiAnswer> wait_for_slot(const hwdb::Unit& unit, records::Step step);
   // Gives up one issued job (sweep); false when it ended meanwhile.

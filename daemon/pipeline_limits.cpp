@@ -132,7 +132,8 @@ std::optional<hwdb::AgentSession> Pipeline::live_session(hwdb::RowId unit_id) {
   if (job.status != "issued" || job.step == records::to_string(Step::finish)) {
     return std::nullopt;
   }
-  const auto last_word = job.progress_at ? std::max(job.issued_at, *job.progress_at) : job.issued_at;
+  const auto last_word =
+      job.progress_at ? std::max(job.issued_at, *job.progress_at) : job.issued_at;
   if (m_clock.wall_seconds() - last_word >= m_config.stall) {
     return std::nullopt;
   }

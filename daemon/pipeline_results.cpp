@@ -129,8 +129,8 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
       auto moved = move(caller.unit, UnitState::parts, reason, hwdb::Disposal::no_disks);
       return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
     }
-    auto moved =
-        move(caller.unit, UnitState::tested, reason + "; its disks are wiped before it goes to parts");
+    auto moved = move(caller.unit, UnitState::tested,
+                      reason + "; its disks are wiped before it goes to parts");
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
   // A batch run may force the profile of its machines; it must still fit the machine.

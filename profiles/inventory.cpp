@@ -77,8 +77,8 @@ std::expected<std::string, std::string> optional_text(const Json& object, const 
     return std::string();
   }
   if (!(*node)->is_string()) {
-    return fail(join_path(path, key), fmt::format("expected a string, found {}",
-                                                  (*node)->type_name()));
+    return fail(join_path(path, key),
+                fmt::format("expected a string, found {}", (*node)->type_name()));
   }
   return (*node)->get<std::string>();
 }
@@ -237,7 +237,8 @@ std::string DiskFact::describe() const {
     what.push_back("serial " + serial);
   }
   if (what.empty()) {
-    what.push_back(fmt::format("{:.0f} GB, no model or serial", static_cast<double>(size_bytes) / 1e9));
+    what.push_back(
+        fmt::format("{:.0f} GB, no model or serial", static_cast<double>(size_bytes) / 1e9));
   }
   return fmt::format("{} ({})", name.empty() ? std::string(to_string(media)) + " disk" : name,
                      fmt::format("{}", fmt::join(what, ", ")));

@@ -47,7 +47,7 @@ struct MachineFacts {
   int x86_64_level = 0;                     // 1-4 (psABI microarchitecture level); 0 unknown
   Firmware firmware = Firmware::unknown;
   std::optional<Chassis> chassis;
-  int cpu_threads = 0; // 0 unknown
+  int cpu_threads = 0;         // 0 unknown
   std::vector<DiskFact> disks; // in the inventory's order
 };
 

@@ -1,9 +1,8 @@
 // atelier.toml: TOML to a validated ServerConfig. Schema: docs/CONFIG.md.
+#include "base/text.h"
 #include "profiles/detail/text.h"
 #include "profiles/detail/toml_reader.h"
 #include "profiles/server_config.h"
-
-#include "base/text.h"
 
 #include <algorithm>
 #include <array>

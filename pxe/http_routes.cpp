@@ -1,5 +1,7 @@
 #include "pxe/http_routes.h"
 
+#include "base/text.h"
+
 #include <charconv>
 #include <ctime>
 
@@ -8,19 +10,6 @@
 namespace atelier::pxe {
 
 namespace {
-
-std::optional<std::uint8_t> hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return static_cast<std::uint8_t>(c - '0');
-  }
-  if (c >= 'a' && c <= 'f') {
-    return static_cast<std::uint8_t>(c - 'a' + 10);
-  }
-  if (c >= 'A' && c <= 'F') {
-    return static_cast<std::uint8_t>(c - 'A' + 10);
-  }
-  return std::nullopt;
-}
 
 constexpr std::string_view k_script_prefix = "/boot/";
 constexpr std::string_view k_script_suffix = ".ipxe";
@@ -60,8 +49,8 @@ std::optional<std::string> percent_decode(std::string_view text) {
     if (i + 2 >= text.size()) {
       return std::nullopt;
     }
-    const auto high = hex_value(text[i + 1]);
-    const auto low = hex_value(text[i + 2]);
+    const auto high = base::hex_digit(text[i + 1]);
+    const auto low = base::hex_digit(text[i + 2]);
     if (!high || !low || (*high == 0 && *low == 0)) {
       return std::nullopt;
     }

@@ -113,15 +113,15 @@ inline constexpr std::string_view k_site = "site";                     // wipe
 inline constexpr std::string_view k_disks = "disks"; // wipe: kernel names of the disks to erase
 inline constexpr std::string_view k_parts = "parts"; // wipe: of a machine graded parts
 inline constexpr std::string_view k_wiped_zero = "wiped_zero"; // deploy: the disk reads as zeros
-inline constexpr std::string_view k_tag = "tag";                       // wipe, deploy, verify
-inline constexpr std::string_view k_profile_toml = "profile_toml";     // deploy
-inline constexpr std::string_view k_image_url = "image_url";           // deploy
-inline constexpr std::string_view k_image_sha256 = "image_sha256";     // deploy
-inline constexpr std::string_view k_hostname = "hostname";             // verify
+inline constexpr std::string_view k_tag = "tag";               // wipe, deploy, verify
+inline constexpr std::string_view k_profile_toml = "profile_toml"; // deploy
+inline constexpr std::string_view k_image_url = "image_url";       // deploy
+inline constexpr std::string_view k_image_sha256 = "image_sha256"; // deploy
+inline constexpr std::string_view k_hostname = "hostname";         // verify
 inline constexpr std::string_view k_why = "why"; // confirm: why the machine needs a volunteer's key
-inline constexpr std::string_view k_verdict = "verdict";               // finish
-inline constexpr std::string_view k_message = "message";               // finish
-inline constexpr std::string_view k_action = "action";                 // finish
+inline constexpr std::string_view k_verdict = "verdict"; // finish
+inline constexpr std::string_view k_message = "message"; // finish
+inline constexpr std::string_view k_action = "action";   // finish
 } // namespace param_field
 
 // Members of "result" in a `result` post, per step (deploy posts the imaging record itself).

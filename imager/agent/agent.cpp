@@ -8,6 +8,7 @@
 #include "records/imaging_record.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
@@ -15,7 +16,6 @@
 #include <mutex>
 #include <optional>
 #include <stop_token>
-#include <cerrno>
 #include <sys/reboot.h>
 #include <termios.h>
 #include <thread>
@@ -300,38 +300,24 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   std::vector<std::string> skipped;
   for (const auto& m : methods) {
     const std::string method = m.get<std::string>();
+    // What both commands put in the record: whose disk, where, by whom.
+    const std::vector<std::string> record_fields = {"--json",
+                                                    "--asset-tag",
+                                                    params.value(param::k_tag, ""),
+                                                    "--site",
+                                                    params.value(param::k_site, ""),
+                                                    "--operator",
+                                                    "atelier agent"};
     std::vector<std::string> args;
     if (is_overwrite(method)) {
-      args = {"wipe",
-              device,
-              "--method",
-              method,
-              "--verify",
-              params.value(param::k_verify, "sample"),
-              "--json",
-              "--progress",
-              "json",
-              "--asset-tag",
-              params.value(param::k_tag, ""),
-              "--site",
-              params.value(param::k_site, ""),
-              "--operator",
-              "atelier agent"};
+      args = {"wipe",       device,     "--method",
+              method,       "--verify", params.value(param::k_verify, "sample"),
+              "--progress", "json"};
     } else {
-      args = {"purge",
-              device,
-              "--method",
-              method,
-              "--json",
-              "--asset-tag",
-              params.value(param::k_tag, ""),
-              "--site",
-              params.value(param::k_site, ""),
-              "--operator",
-              "atelier agent",
-              "--hidden-areas",
-              params.value(param::k_hidden_areas, "reset")};
+      args = {"purge", device,           "--method",
+              method,  "--hidden-areas", params.value(param::k_hidden_areas, "reset")};
     }
+    args.insert(args.end(), record_fields.begin(), record_fields.end());
     ChildResult raw;
     auto report = run_json(o, r, job, args, &raw);
     if (report && (raw.exit_code == 0 || raw.exit_code == 1)) {
@@ -414,7 +400,8 @@ StepOutcome do_confirm(const AgentOptions& o, Reporter& r, const json& params) {
           fmt::format("{}. Disks to erase: {}. Press Y to erase everything on them, N to leave "
                       "the machine untouched.",
                       params.value(param::k_why, "this machine needs a confirmation"),
-                      disks.empty() ? std::string("none listed") : fmt::format("{}", fmt::join(disks, "; "))));
+                      disks.empty() ? std::string("none listed")
+                                    : fmt::format("{}", fmt::join(disks, "; "))));
   termios saved{};
   const bool tty = ::tcgetattr(o.keys_fd, &saved) == 0;
   if (tty) {
@@ -484,16 +471,11 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   // The imaging record comes on stdout whatever the outcome (exit 0 imaged, 1 failed after
   // writing, 2 refused before): a failed one names the step and the reason, and goes to the
   // daemon as evidence.
-  std::vector<std::string> args = {"deploy",
-                                   device,
-                                   "--profile",
-                                   profile_file,
-                                   "--image",
-                                   params.value(param::k_image_url, ""),
-                                   "--tag",
-                                   params.value(param::k_tag, ""),
-                                   "--json",
-                                   "--progress",
+  std::vector<std::string> args = {"deploy",    device,
+                                   "--profile", profile_file,
+                                   "--image",   params.value(param::k_image_url, ""),
+                                   "--tag",     params.value(param::k_tag, ""),
+                                   "--json",    "--progress",
                                    "json"};
   // Only when the server saw every disk's last pass write zeros (and verified it) may a raw image
   // skip its zero blocks; after a random pass or a crypto erase they must be written.

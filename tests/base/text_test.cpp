@@ -89,3 +89,12 @@ TEST(ErrnoText, NamesAnUnknownNumber) {
 
 } // namespace
 } // namespace atelier::base
+
+TEST(HexDigit, ReadsBothCasesAndNothingElse) {
+  EXPECT_EQ(atelier::base::hex_digit('0'), 0);
+  EXPECT_EQ(atelier::base::hex_digit('9'), 9);
+  EXPECT_EQ(atelier::base::hex_digit('a'), 10);
+  EXPECT_EQ(atelier::base::hex_digit('F'), 15);
+  EXPECT_FALSE(atelier::base::hex_digit('g'));
+  EXPECT_FALSE(atelier::base::hex_digit(':'));
+}

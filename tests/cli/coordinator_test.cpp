@@ -442,8 +442,8 @@ TEST_F(CoordinatorCli, ReportTotalsReconcileWithTheDatabase) {
       u = r.transition(u, s, "atelierd", "").value();
     }
     Unit p = r.find(parts).value();
-    ASSERT_TRUE(r.transition(p, UnitState::parts, "cli:test", "cracked board",
-                             Disposal::disks_removed));
+    ASSERT_TRUE(
+        r.transition(p, UnitState::parts, "cli:test", "cracked board", Disposal::disks_removed));
   }
   ASSERT_EQ(run({"assign", twice, "H-1"}).status, 0);
   ASSERT_EQ(run({"deliver", twice, "--price", "60"}).status, 0);

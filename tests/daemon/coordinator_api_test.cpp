@@ -108,9 +108,9 @@ protected:
                     json{{"price_cents", 5000}, {"date", "2026-11-18"}}.dump()};
     }
     if (key == "POST /api/v1/units/{tag}/return") {
-      return Sample{"/api/v1/units/" + unit_in(hwdb::UnitState::delivered, n) + "/return",
-                    json{{"reason", "screen broken"}, {"to", "parts"}, {"disks_removed", true}}
-                        .dump()};
+      return Sample{
+          "/api/v1/units/" + unit_in(hwdb::UnitState::delivered, n) + "/return",
+          json{{"reason", "screen broken"}, {"to", "parts"}, {"disks_removed", true}}.dump()};
     }
     if (key == "GET /api/v1/donations") {
       return Sample{"/api/v1/donations", ""};

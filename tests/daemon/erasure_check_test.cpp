@@ -67,7 +67,8 @@ TEST(ErasureCheck, RecordsNameDisksBySerialElseByKernelName) {
   EXPECT_TRUE(daemon::record_names_disk(a, anonymous));
   a.serial = "CLAIMED"; // a serial the inventory did not see is another disk
   EXPECT_FALSE(daemon::record_names_disk(a, anonymous));
-  EXPECT_FALSE(daemon::record_names_disk(erased(anonymous), disk("", "", profiles::DiskMedia::hdd)));
+  EXPECT_FALSE(
+      daemon::record_names_disk(erased(anonymous), disk("", "", profiles::DiskMedia::hdd)));
 }
 
 TEST(ErasureCheck, AnHonestRecordPasses) {

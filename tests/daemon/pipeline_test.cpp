@@ -250,8 +250,7 @@ TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
   ASSERT_EQ(job["step"], "wipe");
   EXPECT_EQ(job["params"]["methods"]["ssd"], json::array({"ata-sanitize-crypto", "zero"}));
   EXPECT_EQ(job["params"]["verify"], "sample");
-  EXPECT_EQ(done(token, job, wiped(token))["state"],
-            "wiped");
+  EXPECT_EQ(done(token, job, wiped(token))["state"], "wiped");
 
   job = next(token);
   ASSERT_EQ(job["step"], "deploy");
@@ -455,9 +454,9 @@ TEST_F(WipeJudgement, RemovableMediaLeftInPlaceAreNeitherErasedNorRequired) {
   const std::string token = boot();
   const json job = wipe_job(token);
   EXPECT_EQ(job["params"]["disks"], json::array({"sda"}));
-  EXPECT_EQ(
-      done(token, job, {{"records", json::array({records::to_json(record_for(token, 0))})}})["state"],
-      "wiped");
+  EXPECT_EQ(done(token, job,
+                 {{"records", json::array({records::to_json(record_for(token, 0))})}})["state"],
+            "wiped");
 }
 
 TEST_F(WipeJudgement, OneErasedDiskOfTwoIsNotAWipedMachine) {
@@ -508,7 +507,8 @@ TEST_F(WipeJudgement, VerificationBelowTheProfileIsRefused) {
   r.verification = records::VerificationMethod::none;
   r.verification_result = "not verified";
   r.bytes_verified = 0;
-  expect_refused(token, job, both(r, token), "was verified \"none\"; the profile asks for \"sample\"");
+  expect_refused(token, job, both(r, token),
+                 "was verified \"none\"; the profile asks for \"sample\"");
 }
 
 TEST_F(WipeJudgement, MethodTheProfileDoesNotAllowIsRefused) {
@@ -579,9 +579,9 @@ TEST_F(WipeJudgement, DiskOfAnotherUnitIsNotMovedByAnAgentPost) {
   const json job = next(second);
   const json answer = done(second, job, wiped(second));
   EXPECT_EQ(answer["accepted"], false);
-  EXPECT_NE(answer["error"].get<std::string>().find("is recorded in unit " +
-                                                    m_machines.at(first).tag),
-            std::string::npos)
+  EXPECT_NE(
+      answer["error"].get<std::string>().find("is recorded in unit " + m_machines.at(first).tag),
+      std::string::npos)
       << answer;
   EXPECT_EQ(m_daemon->registry.store().disks(unit_id(first)).value().size(), 2u);
   EXPECT_TRUE(m_daemon->registry.store().disks(unit_id(second)).value().empty());
@@ -945,8 +945,9 @@ TEST_F(SerialClaim, ClaimOfAUnitWithALiveSessionIsRefused) {
   const std::string intruder = boot(m_second_nic);
   const json refused = register_agent(intruder, 409, "52:54:00:aa:00:02", with_serial(""));
   EXPECT_EQ(refused["stop"], true);
-  EXPECT_NE(refused["error"].get<std::string>().find("is being worked on from MAC 52:54:00:aa:00:01"),
-            std::string::npos)
+  EXPECT_NE(
+      refused["error"].get<std::string>().find("is being worked on from MAC 52:54:00:aa:00:01"),
+      std::string::npos)
       << refused;
   EXPECT_EQ(unit().identity.wired_mac->str(), "52:54:00:aa:00:01");
   EXPECT_EQ(next(owner)["job"], bench["job"]); // the owner's session was not cut off
@@ -1015,9 +1016,9 @@ TEST_F(PipelineTest, MachineGradedPartsWithoutDisksIsPartsAtOnce) {
   const json bench =
       json::parse(read(std::string(ATELIER_TEST_DATA) + "/imager/bench/bench-memory-errors.json"));
   EXPECT_EQ(done(token, next(token), {{"bench", bench}})["state"], "parts");
-  EXPECT_NE(m_daemon->registry.store().events(unit().id).value().back().reason.find(
-                "(no disk to erase)"),
-            std::string::npos);
+  EXPECT_NE(
+      m_daemon->registry.store().events(unit().id).value().back().reason.find("(no disk to erase)"),
+      std::string::npos);
 }
 
 // A unit goes to parts or recycling only when it was wiped since it was taken in or last
