@@ -2,6 +2,7 @@
 // produced by `atelier-imager wipe --json`, verify a signed file offline, list and show what the
 // database holds, render the PDF for people, and export the workshop's public key.
 #include "base/file_io.h"
+#include "cli/cert_key.h"
 #include "cli/cli.h"
 #include "cli/context.h"
 #include "papers/certificate_text.h"
@@ -138,7 +139,7 @@ void sign(CliContext& ctx, const SignOptions& o) {
 
 struct VerifyOptions {
   std::string file;
-  std::string key;
+  CertKeyOptions key; // the workshop key: --key, else the key directory's
   std::string db;
 };
 
@@ -199,21 +200,16 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Ve
   v.notes.push_back(fmt::format("identical to the record filed against {} in {}", tag, o.db));
 }
 
+// Exit 0 valid (intact and signed by the workshop key), 1 not valid (altered, broken, or signed by
+// another key: a self-signed forgery), 2 usage, 3 intact but no workshop key to check who signed.
 void verify(CliContext& ctx, const VerifyOptions& o) {
-  std::optional<workshop::PublicKey> workshop;
-  if (!o.key.empty()) {
-    auto pem = base::read_file(o.key);
-    std::expected<workshop::PublicKey, std::string> key = std::unexpected(pem ? "" : pem.error());
-    if (pem) {
-      key = workshop::PublicKey::from_pem(*pem);
-    }
-    if (!key) {
-      ctx.err << fmt::format("atelier: --key {}: {}\n", o.key, key.error());
-      ctx.status = k_exit_usage;
-      return;
-    }
-    workshop = *key;
+  auto found = find_cert_key(o.key);
+  if (!found) {
+    ctx.err << "atelier: " << found.error() << '\n';
+    ctx.status = k_exit_usage;
+    return;
   }
+  const std::optional<workshop::PublicKey>& workshop = found->key;
   auto text = base::read_file(o.file);
   if (!text) {
     ctx.err << "atelier: " << text.error() << '\n';
@@ -232,7 +228,7 @@ void verify(CliContext& ctx, const VerifyOptions& o) {
       return;
     }
   }
-  if (!v.valid()) {
+  if (!v.intact()) {
     ctx.out << fmt::format("{}: NOT VALID\n", o.file);
     for (const std::string& p : v.problems) {
       // Lines indented by compare_with_database are the details of the problem above them.
@@ -240,19 +236,26 @@ void verify(CliContext& ctx, const VerifyOptions& o) {
     }
   } else {
     const records::ErasureRecord& r = *v.record;
-    ctx.out << fmt::format("{}: VALID erasure certificate\n", o.file);
+    ctx.out << (v.valid() ? fmt::format("{}: VALID erasure certificate\n", o.file)
+                          : fmt::format("{}: AUTHENTICITY NOT CHECKED: intact, but not compared "
+                                        "with the workshop key, so not valid\n",
+                                        o.file));
     ctx.out << fmt::format("  record {}: {}\n", r.record_id, disk_words(r));
     ctx.out << fmt::format("  erased {} ({}, {}); verification {}: {}\n", r.finished_at,
                            to_string(r.level), r.method, to_string(r.verification),
                            r.verification_result.empty() ? "-" : r.verification_result);
-    if (workshop) {
-      ctx.out << fmt::format("  signed by the workshop key {}\n", workshop->fingerprint());
+    if (v.valid()) {
+      ctx.out << fmt::format("  signed by the workshop key {} ({})\n", workshop->fingerprint(),
+                             found->source);
     }
   }
   for (const std::string& n : v.notes) {
     ctx.out << "  note: " << n << '\n';
   }
-  ctx.status = v.valid() ? k_exit_ok : k_exit_failure;
+  if (!workshop) {
+    ctx.out << "  note: " << found->source << '\n';
+  }
+  ctx.status = v.valid() ? k_exit_ok : !v.intact() ? k_exit_failure : k_exit_not_checked;
 }
 
 } // namespace
@@ -281,12 +284,12 @@ void add_cert_commands(CLI::App& app, CliContext& ctx) {
 
   auto verify_opt = std::make_shared<VerifyOptions>();
   auto* verify_cmd = cert->add_subcommand(
-      "verify", "check a signed certificate offline (exit 0 valid, 1 not valid, 2 usage)");
+      "verify", "check a signed certificate offline against the workshop key (exit 0 valid, 1 not "
+                "valid, 2 usage, 3 no workshop key to check who signed it)");
   verify_cmd->add_option("FILE", verify_opt->file, "the signed certificate (JSON)")
       ->required()
       ->check(CLI::ExistingFile);
-  verify_cmd->add_option("--key", verify_opt->key, "the workshop's public key (PEM)")
-      ->check(CLI::ExistingFile);
+  add_cert_key_options(*verify_cmd, verify_opt->key);
   verify_cmd->add_option("--db", verify_opt->db,
                          "also compare with the database's copy of the record");
   verify_cmd->callback([&ctx, verify_opt] { verify(ctx, *verify_opt); });

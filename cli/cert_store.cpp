@@ -1,5 +1,6 @@
 // `atelier cert list|show|pdf|key`: what the database and the key directory hold (docs/CLI.md).
 #include "base/file_io.h"
+#include "cli/cert_key.h"
 #include "cli/cli.h"
 #include "cli/context.h"
 #include "cli/paper_settings.h"
@@ -137,30 +138,32 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json, const std
 struct PdfOptions {
   std::string source; // a signed file, or an asset tag
   PaperOptions paper; // --out, --program, --lang
-  std::string key;
+  CertKeyOptions key; // for a file: the workshop key it must be signed by
 };
 
-// A certificate from a signed file, after checking it (a PDF is never made of a tampered file).
+// A certificate from a signed file, after checking it: a PDF is never made of a tampered file, nor
+// of one the workshop key did not sign (a self-signed forgery), nor of one whose signer could not
+// be checked for want of the workshop key.
 std::optional<workshop::Certificate> certificate_from_file(CliContext& ctx, const PdfOptions& o) {
-  std::optional<workshop::PublicKey> workshop;
-  if (!o.key.empty()) {
-    auto pem = base::read_file(o.key);
-    auto key = workshop::PublicKey::from_pem(pem.value_or(""));
-    if (!key) {
-      ctx.error(fmt::format("--key {}: {}", o.key, pem ? key.error() : pem.error()));
-      return std::nullopt;
-    }
-    workshop = *key;
+  auto found = find_cert_key(o.key);
+  if (!found) {
+    ctx.error(found.error());
+    return std::nullopt;
   }
   auto text = base::read_file(o.source);
   if (!text) {
     ctx.error(text.error());
     return std::nullopt;
   }
-  const workshop::Verification v = workshop::verify_certificate(*text, workshop);
-  if (!v.valid()) {
+  const workshop::Verification v = workshop::verify_certificate(*text, found->key);
+  if (!v.intact()) {
     ctx.error(fmt::format("{} is not a valid erasure certificate ({}); no PDF was written",
                           o.source, v.problems.front()));
+    return std::nullopt;
+  }
+  if (!v.valid()) {
+    ctx.error(fmt::format("{}: its authenticity could not be checked, so no PDF was written: {}",
+                          o.source, found->source));
     return std::nullopt;
   }
   for (const std::string& n : v.notes) {
@@ -216,9 +219,11 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
         continue;
       }
       // The database copy is checked like a file would be: a PDF never shows a broken signature.
+      // Its signer is not compared with today's key: the workshop filed it, and a record signed
+      // before the key was replaced stays the workshop's record (docs/ERASURE-RECORD.md, "Keys").
       const workshop::Verification v =
           workshop::verify_certificate(c->document_text(), std::nullopt);
-      if (!v.valid()) {
+      if (!v.intact()) {
         ctx.error(fmt::format("record {} in the database does not verify ({}); no PDF was written",
                               row.record_id, v.problems.front()));
         return;
@@ -312,8 +317,7 @@ void add_cert_store_commands(CLI::App& cert, CliContext& ctx) {
       ->add_option("SOURCE", pdf_opt->source, "asset tag (all its signed records) or a signed file")
       ->required();
   add_paper_options(pdf_cmd, pdf_opt->paper, "its language");
-  pdf_cmd->add_option("--key", pdf_opt->key, "for a file: the workshop's public key (PEM)")
-      ->check(CLI::ExistingFile);
+  add_cert_key_options(*pdf_cmd, pdf_opt->key); // for a file
   pdf_cmd->callback([&ctx, pdf_opt] { pdf(ctx, *pdf_opt); });
 
   auto* key = cert.add_subcommand("key", "the workshop's signing key");

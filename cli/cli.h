@@ -14,6 +14,9 @@ enum ExitCode : int {
   k_exit_failure =
       1,            // the command ran and failed (invalid profile, unknown tag, refused transition)
   k_exit_usage = 2, // the command line itself is wrong
+  // `atelier cert verify`: the certificate is intact, but no workshop key was available to check
+  // who signed it (docs/ERASURE-RECORD.md, "Verifying")
+  k_exit_not_checked = 3,
 };
 
 // args excludes the program name. Writes results to `out`, diagnostics to `err`.

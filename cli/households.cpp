@@ -1,6 +1,7 @@
 // `atelier households ...`: the households a program serves (personal data;
 // docs/COORDINATOR-GUIDE.md). Every command goes through the Registry, which writes the audit entry
 // (reads included).
+#include "cli/cli.h"
 #include "cli/context.h"
 #include "cli/table.h"
 
@@ -139,11 +140,20 @@ void add(CliContext& ctx, const std::string& reference, FieldOptions opt) {
 }
 
 void edit(CliContext& ctx, const std::string& reference, const FieldOptions& opt) {
+  const hwdb::HouseholdChanges changes = opt.changes();
+  if (changes.empty()) {
+    ctx.err << fmt::format("atelier: nothing to change: give at least one of --reference, "
+                           "--contact, --eligibility, --device, --use, --needs, --district, "
+                           "--notes (`atelier households show {}` shows the household)\n",
+                           reference);
+    ctx.status = k_exit_usage;
+    return;
+  }
   auto registry = open_registry(ctx);
   if (!registry) {
     return;
   }
-  auto h = registry->edit_household(reference, opt.changes(), ctx.who());
+  auto h = registry->edit_household(reference, changes, ctx.who());
   if (!h) {
     ctx.error(h.error().message);
     return;

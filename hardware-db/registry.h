@@ -66,6 +66,12 @@ struct BootResult {
 struct HouseholdChanges {
   std::optional<std::string> reference, contact, eligibility_basis, device, needs, district, notes;
   std::optional<std::vector<std::string>> uses;
+
+  // No field given at all (an edit with nothing to change).
+  bool empty() const {
+    return !reference && !contact && !eligibility_basis && !device && !needs && !district &&
+           !notes && !uses;
+  }
 };
 
 // Everything held about one household (the GDPR right of access): its record, its assignments
@@ -170,6 +176,9 @@ public:
   Result<Household> add_household(const HouseholdChanges& fields, const Actor& actor);
   Result<Household> household(std::string_view reference, const Actor& actor);
   Result<std::vector<Household>> households(const Actor& actor);
+  // Changes the fields given. No field at all is refused (invalid_argument, nothing read); fields
+  // that all hold their current values change nothing, and since the household is returned, that
+  // is audited as a read (household.read).
   Result<Household> edit_household(std::string_view reference, const HouseholdChanges& changes,
                                    const Actor& actor);
   Result<HouseholdRecord> export_household(std::string_view reference, const Actor& actor);

@@ -190,6 +190,11 @@ Result<std::vector<Household>> Registry::households(const Actor& actor) {
 
 Result<Household> Registry::edit_household(std::string_view reference,
                                            const HouseholdChanges& changes, const Actor& actor) {
+  if (changes.empty()) {
+    return fail(ErrorCode::invalid_argument,
+                "nothing to change: give at least one field (reference, contact, eligibility "
+                "basis, device, uses, needs, district, notes)");
+  }
   Household h;
   auto done = m_store->transaction([&]() -> Result<void> {
     auto found = find_household(reference);
@@ -203,7 +208,9 @@ Result<Household> Registry::edit_household(std::string_view reference,
       return ok;
     }
     if (changed.empty()) {
-      return {};
+      // Nothing changed, but the caller gets the whole record: a read like any other.
+      return audit_entry(actor, "household.read", household_subject(h.id), "edit changed nothing",
+                         m_clock.wall_seconds());
     }
     if (h.reference != before) {
       auto clash = m_store->household_by_reference(h.reference);

@@ -271,16 +271,19 @@ Verification verify_certificate(std::string_view text,
     }
   }
 
-  // Whose key.
+  // Whose key: the one in the file proves nothing by itself, only its comparison with the
+  // workshop's does.
+  v.authenticity_checked = workshop_key.has_value();
   if (signer && workshop_key && *signer != *workshop_key) {
     problems.push_back(fmt::format("signed by key {}, which is not the workshop key {}",
                                    signer->fingerprint(), workshop_key->fingerprint()));
   } else if (signer && !workshop_key) {
     v.notes.push_back(fmt::format(
-        "signed by key {}; authenticity was not checked against a known key (pass --key with "
-        "the workshop's public key, from `atelier cert key export`)",
+        "signed by key {}; authenticity was not checked: that key was not compared with the "
+        "workshop's public key (from `atelier cert key export`)",
         signer->fingerprint()));
   }
+  v.authentic = signer && workshop_key && *signer == *workshop_key && v.signature_matches;
   return v;
 }
 

@@ -58,19 +58,28 @@ std::expected<Certificate, std::string> sign_record(const records::ErasureRecord
 std::expected<Certificate, std::string> certificate_from_stored(const hwdb::ErasureRecord& row);
 
 struct Verification {
-  bool valid() const { return problems.empty(); }
+  // Intact: well-formed, the signature matches the record and the record says `erased`. That alone
+  // says nothing about who signed: anyone can make a key, sign any record with it and put that key
+  // in signature.public_key (a self-signed forgery is intact).
+  bool intact() const { return problems.empty(); }
+  // Valid: intact and signed by the workshop key given to verify_certificate. Without a workshop
+  // key nothing is valid (authenticity_checked is then false: "not checked", not "forged").
+  bool valid() const { return intact() && authentic; }
 
   std::vector<std::string> problems; // why it is not valid; each names the field or part
   std::vector<std::string> notes;    // what the reader should know even when it is valid
   std::optional<std::string> signer_fingerprint;
   bool signature_matches = false;
-  nlohmann::json record_json;                   // "record" as found in the document
+  bool authenticity_checked = false; // a workshop key was given
+  bool authentic = false;            // the signature matches and the signer is the workshop key
+  nlohmann::json record_json;        // "record" as found in the document
   std::optional<records::ErasureRecord> record; // when it has every field
 };
 
 // Checks a certificate offline: shape, every field, the signature over the canonical bytes, the
-// key (against `workshop_key` when given; otherwise a note says authenticity was not checked), and
-// that the record says `erased`.
+// key, and that the record says `erased`. The key is checked against `workshop_key`: a certificate
+// signed by any other key is not valid (a problem names both fingerprints). Without
+// `workshop_key` the result is at best intact, never valid, and a note names the signer.
 Verification verify_certificate(std::string_view document_text,
                                 const std::optional<PublicKey>& workshop_key);
 

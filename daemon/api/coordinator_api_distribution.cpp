@@ -128,10 +128,17 @@ ApiResponse show_household(CoordinatorApi::Call& call) {
   return h ? json_response(200, household_json(*h)) : error_response(h.error());
 }
 
+// PATCH: the fields to change. An empty object is refused before the household is read; fields
+// that already hold their values return the record, audited as a read (Registry::edit_household).
 ApiResponse edit_household(CoordinatorApi::Call& call) {
   auto changes = household_changes(call.body);
   if (!changes) {
     return changes.error();
+  }
+  if (changes->empty()) {
+    return error_response(400, "invalid_argument",
+                          "nothing to change: give at least one of reference, contact, "
+                          "eligibility_basis, device, uses, needs, district, notes");
   }
   auto h = call.registry.edit_household(call.param("reference"), *changes, call.actor());
   return h ? json_response(200, household_json(*h)) : error_response(h.error());

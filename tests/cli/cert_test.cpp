@@ -5,6 +5,7 @@
 #include "support/cli_output.h"
 #include "support/sample_record.h"
 #include "support/temp_dir.h"
+#include "workshop/erasure_certificate.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -30,11 +31,15 @@ protected:
     // No program file unless a test names one, whatever the machine has in /etc/atelier: the
     // default language is then French, as for labels.
     ::setenv("ATELIER_PROGRAM", (m_dir / "no-program.toml").c_str(), 1);
+    // The workshop key `cert verify` and `cert pdf FILE` check against by default: the test's own
+    // key directory, whatever the machine has in /var/lib/atelier/keys.
+    ::setenv("ATELIER_KEY_DIR", m_keys.c_str(), 1);
     EXPECT_EQ(run({"db", "init"}).status, 0);
     const CliRun added = run({"units", "add", "--vendor", "HP", "--model", "ProDesk 400 G1",
                               "--serial", "CZC0000001", "--json"});
     m_tag = json::parse(added.out).at("tag");
   }
+  ~CertCli() override { ::unsetenv("ATELIER_KEY_DIR"); }
 
   CliRun run(std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", m_db, "--actor", "cli:test"});
@@ -71,6 +76,20 @@ C = 1
 )",
                                        language);
     return path;
+  }
+  // A self-signed forgery: a record signed with a fresh key of the forger's own, with that key in
+  // signature.public_key. Intact, but not signed by the workshop.
+  std::string forge(const atelier::records::ErasureRecord& r, const std::string& name) {
+    const auto key = atelier::workshop::SigningKey::load_or_create(m_dir / "forger-keys").value();
+    const auto path = (m_dir / name).string();
+    std::ofstream(path) << atelier::workshop::sign_record(r, key).value().document_text();
+    return path;
+  }
+  atelier::records::ErasureRecord forged_record() const {
+    auto r = atelier::test::sample_record("0b9d6c52-41e3-4f0a-8d2e-7c6b5a4f3e21");
+    r.serial = "S3Z1NB0K777777A"; // a disk this workshop never erased
+    r.source_property = m_tag;
+    return r;
   }
   std::string export_key() {
     const std::string pem = (m_dir / "workshop.pem").string();
@@ -192,6 +211,89 @@ TEST_F(CertCli, WrongKeyIsRefusedShowingBothFingerprints) {
             std::string::npos)
       << v.out << "\n"
       << other;
+}
+
+TEST_F(CertCli, SelfSignedForgeryIsNotValidWithoutAnyOption) {
+  // Why (issue 14, finding 7): anyone can make a key, sign any record with it and put that key in
+  // the file. `cert verify` must check against the workshop's own key by default, not trust the
+  // key the file brings.
+  ASSERT_EQ(sign(write_record(atelier::test::sample_record(), "sda.json")).status, 0);
+  const std::string forged = forge(forged_record(), "forged.json");
+  const CliRun v = run({"cert", "verify", forged});
+  EXPECT_EQ(v.status, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("NOT VALID"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("which is not the workshop key"), std::string::npos) << v.out;
+  EXPECT_EQ(v.out.find("VALID erasure certificate"), std::string::npos) << v.out;
+  // The genuine certificate verifies with no option either: the workshop key is the one in the
+  // key directory ($ATELIER_KEY_DIR here).
+  const std::string fingerprint =
+      json::parse(read(m_dir / "sda.signed.json"))["signature"]["key_fingerprint"];
+  const CliRun genuine = run({"cert", "verify", (m_dir / "sda.signed.json").string()});
+  EXPECT_EQ(genuine.status, 0) << genuine.out << genuine.err;
+  EXPECT_NE(genuine.out.find("signed by the workshop key " + fingerprint), std::string::npos)
+      << genuine.out;
+  // --key-dir names the key directory on the command line; the forger's own directory is not
+  // special: the key it holds is compared like any other.
+  EXPECT_EQ(run({"cert", "verify", forged, "--key-dir", m_keys}).status, 1);
+}
+
+TEST_F(CertCli, WithoutAWorkshopKeyVerifyExitsThreeNotZero) {
+  // Why (issue 14, finding 7): "could not check who signed it" is not "valid"; scripts must be able
+  // to tell it from a forgery (1) and from a usage error (2).
+  ASSERT_EQ(sign(write_record(atelier::test::sample_record(), "sda.json")).status, 0);
+  const std::string genuine = (m_dir / "sda.signed.json").string();
+  const std::string forged = forge(forged_record(), "forged.json");
+  ::setenv("ATELIER_KEY_DIR", (m_dir / "no-keys").c_str(), 1); // a default place with no key
+  for (const std::string& file : {genuine, forged}) {
+    const CliRun v = run({"cert", "verify", file});
+    EXPECT_EQ(v.status, 3) << v.out << v.err;
+    EXPECT_NE(v.out.find("AUTHENTICITY NOT CHECKED"), std::string::npos) << v.out;
+    EXPECT_EQ(v.out.find("VALID erasure certificate"), std::string::npos) << v.out;
+    // It says why there was no key, and how to give one.
+    EXPECT_NE(v.out.find((m_dir / "no-keys" / "workshop-ed25519.pem").string()), std::string::npos)
+        << v.out;
+    EXPECT_NE(v.out.find("--key"), std::string::npos) << v.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(m_dir / "no-keys")); // verifying never creates a key
+  // A tampered file is not valid, key or no key.
+  std::string text = read(genuine);
+  text.replace(text.find("S3Z1NB0K123456A"), 15, "S3Z1NB0K999999A");
+  std::ofstream((m_dir / "tampered.json").string()) << text;
+  EXPECT_EQ(run({"cert", "verify", (m_dir / "tampered.json").string()}).status, 1);
+  // --key still decides alone; a key directory named on the command line that holds no key is a
+  // usage error, like an unreadable --key.
+  EXPECT_EQ(run({"cert", "verify", genuine, "--key", export_key()}).status, 0);
+  EXPECT_EQ(run({"cert", "verify", forged, "--key", export_key()}).status, 1);
+  EXPECT_EQ(run({"cert", "verify", genuine, "--key-dir", (m_dir / "no-keys").string()}).status, 2);
+}
+
+TEST_F(CertCli, PdfOfAFileRefusesAForgeryOrAnUncheckedKey) {
+  // Why (issue 14, finding 7): a PDF with the workshop's name on it must never be made of a record
+  // the workshop did not sign, nor of one whose signer could not be checked.
+  ASSERT_EQ(sign(write_record(atelier::test::sample_record(), "sda.json")).status, 0);
+  const std::string forged = forge(forged_record(), "forged.json");
+  const CliRun bad = run({"cert", "pdf", forged, "--out", (m_dir / "forged.pdf").string()});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("which is not the workshop key"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("no PDF was written"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(m_dir / "forged.pdf"));
+
+  ::setenv("ATELIER_KEY_DIR", (m_dir / "no-keys").c_str(), 1);
+  const std::string genuine = (m_dir / "sda.signed.json").string();
+  const CliRun unchecked =
+      run({"cert", "pdf", genuine, "--out", (m_dir / "unchecked.pdf").string()});
+  EXPECT_EQ(unchecked.status, 1);
+  EXPECT_NE(unchecked.err.find("could not be checked"), std::string::npos) << unchecked.err;
+  EXPECT_NE(unchecked.err.find((m_dir / "no-keys" / "workshop-ed25519.pem").string()),
+            std::string::npos)
+      << unchecked.err;
+  EXPECT_NE(unchecked.err.find("no PDF was written"), std::string::npos) << unchecked.err;
+  EXPECT_FALSE(std::filesystem::exists(m_dir / "unchecked.pdf"));
+  // With the workshop's public key it is made.
+  const CliRun with_key =
+      run({"cert", "pdf", genuine, "--out", (m_dir / "ok.pdf").string(), "--key", export_key()});
+  EXPECT_EQ(with_key.status, 0) << with_key.err;
+  EXPECT_TRUE(read(m_dir / "ok.pdf").starts_with("%PDF-"));
 }
 
 TEST_F(CertCli, FailedRecordIsStoredAsEvidenceButNotSigned) {

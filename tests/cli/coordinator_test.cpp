@@ -362,6 +362,24 @@ TEST_F(CoordinatorCli, DeleteLeavesNoPersonalDataAnywhereButKeepsTheDelivery) {
   EXPECT_EQ(run({"households", "show", personal[0]}).status, 1);
 }
 
+// Issue 14, finding 8: `households edit REF` without a field to change is a usage error that
+// prints nothing about the household (it used to print the whole record, unaudited).
+TEST_F(CoordinatorCli, EditWithoutAFieldIsRefusedAndPrintsNothing) {
+  ASSERT_EQ(run({"households", "add", "REF-E", "--contact", "someone", "--district", "Est"}).status,
+            0);
+  const std::size_t before = json::parse(run({"audit", "--json"}).out).size();
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"households", "edit", "REF-E"},
+        std::vector<std::string>{"households", "edit", "REF-E", "--json"}}) {
+    const CliRun r = run(args);
+    EXPECT_EQ(r.status, 2) << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr("nothing to change: give at least one of --reference, --contact"));
+    EXPECT_THAT(r.out + r.err, ::testing::Not(HasSubstr("someone")));
+  }
+  // The refusals read nothing, so they wrote nothing to the audit log.
+  EXPECT_EQ(json::parse(run({"audit", "--json"}).out).size(), before);
+}
+
 // Every change and every read of household data is in the audit log with the actor and its role
 // (root's CLI is admin); the log itself names households only by number.
 TEST_F(CoordinatorCli, WritesEveryChangeAndReadOfHouseholdDataToTheAuditLog) {

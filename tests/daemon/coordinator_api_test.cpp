@@ -436,6 +436,53 @@ TEST_F(CoordinatorApiTest, AuditNamesTheAccountForEveryHouseholdReadAndChange) {
   }
 }
 
+// Issue 14, finding 8: every response that carries a household's personal data writes an audit
+// entry. A PATCH with nothing in it is refused (400, naming the fields) and hands out nothing; a
+// PATCH whose values the household already has changes nothing but returns the whole record, so it
+// is audited as a read.
+TEST_F(CoordinatorApiTest, PatchThatChangesNothingIsRefusedOrAuditedAsARead) {
+  const std::string ref = household("P1"); // district "Centre"
+  start();
+  const std::string alice = login("coordinator", k_password);
+  const std::string subject =
+      hwdb::household_subject(setup().store().household_by_reference(ref).value()->id);
+  const auto log = [&] {
+    return setup().audit_log(subject, 0).value();
+  };
+  const std::size_t before = log().size();
+
+  for (const std::string& body : {std::string("{}"), std::string()}) {
+    const auto empty = http_call(m_port, "PATCH", "/api/v1/households/" + ref, body, alice);
+    EXPECT_EQ(empty.status, 400u) << body << ": " << empty.body;
+    EXPECT_EQ(empty.body.find("Centre"), std::string::npos) << empty.body; // no personal data
+    EXPECT_EQ(log().size(), before) << body;
+  }
+  const auto empty = http_call(m_port, "PATCH", "/api/v1/households/" + ref, "{}", alice);
+  EXPECT_EQ(empty.json()["error"]["code"], "invalid_argument");
+  EXPECT_NE(empty.body.find(
+                "nothing to change: give at least one of reference, contact, eligibility_basis, "
+                "device, uses, needs, district, notes"),
+            std::string::npos)
+      << empty.body;
+
+  const auto same = http_call(m_port, "PATCH", "/api/v1/households/" + ref,
+                              json{{"district", "Centre"}}.dump(), alice);
+  ASSERT_EQ(same.status, 200u) << same.body;
+  EXPECT_EQ(same.json()["district"], "Centre");
+  const auto after = log();
+  ASSERT_EQ(after.size(), before + 1) << same.body;
+  EXPECT_EQ(after.back().action, "household.read");
+  EXPECT_EQ(after.back().actor, "coordinator");
+  EXPECT_EQ(after.back().role, "coordinator");
+  // A real change is still an edit, naming the field.
+  ASSERT_EQ(http_call(m_port, "PATCH", "/api/v1/households/" + ref,
+                      json{{"district", "Nord"}}.dump(), alice)
+                .status,
+            200u);
+  EXPECT_EQ(log().back().action, "household.edit");
+  EXPECT_EQ(log().back().detail, "changed: district");
+}
+
 // A whole distribution cycle over HTTP, as a coordinator's web page would run it.
 TEST_F(CoordinatorApiTest, CoordinatorRunsADistributionCycle) {
   const std::string tag = unit_in(hwdb::UnitState::ready, "C1");

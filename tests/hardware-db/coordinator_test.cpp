@@ -101,6 +101,34 @@ TEST_F(CoordinatorRegistry, EditChangesOnlyTheGivenFieldsAndLogsTheirNames) {
             "changed: district");
 }
 
+// Issue 14, finding 8: an edit hands back the whole record, so one that changes nothing is still
+// audited (as a read); one that names no field at all is refused before anything is read.
+TEST_F(CoordinatorRegistry, EditThatChangesNothingIsAuditedAsAReadAndAnEmptyOneIsRefused) {
+  HouseholdChanges add;
+  add.reference = "REF-3";
+  add.district = "Nord";
+  const Household h = m_registry.add_household(add, m_admin).value();
+  const std::string subject = household_subject(h.id);
+  const std::size_t before = m_registry.audit_log(subject, 0).value().size();
+
+  const auto empty = m_registry.edit_household("REF-3", HouseholdChanges{}, m_admin);
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(empty.error().message.find("nothing to change"), std::string::npos)
+      << empty.error().message;
+  EXPECT_EQ(m_registry.audit_log(subject, 0).value().size(), before);
+
+  HouseholdChanges same;
+  same.district = " Nord "; // trimmed: the value it already has
+  const Household unchanged = m_registry.edit_household("REF-3", same, m_admin).value();
+  EXPECT_EQ(unchanged.district, "Nord");
+  EXPECT_FALSE(unchanged.updated_at);
+  const auto log = m_registry.audit_log(subject, 0).value();
+  ASSERT_EQ(log.size(), before + 1);
+  EXPECT_EQ(log.back().action, "household.read");
+  EXPECT_EQ(log.back().actor, "cli:root");
+}
+
 } // namespace
 
 // A mistyped far-future date must still print in its error message (nanosecond-based formatting

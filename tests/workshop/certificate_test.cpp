@@ -67,12 +67,36 @@ TEST_F(CertificateTest, ReindentedOrReorderedFileStillVerifies) {
 }
 
 TEST_F(CertificateTest, WithoutAKnownKeyItSaysWhoSignedAndThatAuthenticityWasNotChecked) {
-  // Why: anyone can make a key; only comparing with the workshop's key proves the origin.
+  // Why: anyone can make a key; only comparing with the workshop's key proves the origin, so
+  // without it a certificate is intact at best, never valid.
   const Verification v = verify_certificate(signed_document().dump(), std::nullopt);
-  EXPECT_TRUE(v.valid()) << all(v);
+  EXPECT_TRUE(v.intact()) << all(v);
+  EXPECT_FALSE(v.valid());
+  EXPECT_FALSE(v.authenticity_checked);
+  EXPECT_FALSE(v.authentic);
   ASSERT_EQ(v.notes.size(), 1u);
   EXPECT_NE(v.notes[0].find(m_key.public_key().fingerprint()), std::string::npos);
   EXPECT_NE(v.notes[0].find("authenticity was not checked"), std::string::npos);
+}
+
+TEST_F(CertificateTest, SelfSignedForgeryIsIntactButNeverValid) {
+  // Why (issue 14, finding 7): a record signed with a fresh key, that key in signature.public_key,
+  // is consistent with itself; only the workshop key tells it from a certificate.
+  testing::TempDir forger_dir;
+  const SigningKey forger = SigningKey::load_or_create(forger_dir.path()).value();
+  const std::string forged = sign_record(test::sample_record(), forger).value().document_text();
+  const Verification unchecked = verify_certificate(forged, std::nullopt);
+  EXPECT_TRUE(unchecked.intact()) << all(unchecked);
+  EXPECT_FALSE(unchecked.valid());
+  const Verification checked = verify_certificate(forged, m_key.public_key());
+  EXPECT_FALSE(checked.intact());
+  EXPECT_FALSE(checked.valid());
+  EXPECT_TRUE(checked.authenticity_checked);
+  EXPECT_FALSE(checked.authentic);
+  // The genuine one is authentic.
+  const Verification genuine = verify_certificate(signed_document().dump(), m_key.public_key());
+  EXPECT_TRUE(genuine.valid()) << all(genuine);
+  EXPECT_TRUE(genuine.authentic);
 }
 
 TEST_F(CertificateTest, AlteredFieldBreaksTheSignature) {
