@@ -109,8 +109,10 @@ Result<ErasureFiled> Registry::record_erasure(const Unit& unit, const Disk& disk
         }
       }
     }
-    // A disk is never moved between units by an erasure record (it comes from the machine being
-    // erased, which may lie): a coordinator moves disks, with the audit trail that comes with it.
+    // A disk is never taken from another machine by an erasure record (it comes from the machine
+    // being erased, which may lie), unless that machine was set aside for parts or recycled: its
+    // disks are what a workshop harvests. The move keeps the disk's history; its records stay
+    // with the unit they were made in.
     if (!d.serial.empty()) {
       auto elsewhere = m_store->disk_by_serial(d.model, d.serial);
       if (!elsewhere) {
@@ -118,12 +120,20 @@ Result<ErasureFiled> Registry::record_erasure(const Unit& unit, const Disk& disk
       }
       if (*elsewhere && (*elsewhere)->unit_id != unit.id) {
         auto owner = m_store->unit_by_id((*elsewhere)->unit_id);
-        return fail(ErrorCode::conflict,
-                    fmt::format("disk {} serial {} is recorded in unit {}, not {}: an erasure "
-                                "record does not move a disk between machines",
-                                d.model, d.serial,
-                                owner && *owner ? (*owner)->tag.str() : std::string("(unknown)"),
-                                unit.tag.str()));
+        if (!owner) {
+          return std::unexpected(owner.error());
+        }
+        const bool harvested = *owner && ((*owner)->state == UnitState::parts ||
+                                          (*owner)->state == UnitState::recycled);
+        if (!harvested) {
+          return fail(ErrorCode::conflict,
+                      fmt::format("disk {} serial {} is recorded in unit {} ({}), not {}: an "
+                                  "erasure record does not move a disk out of a machine that is "
+                                  "not set aside for parts",
+                                  d.model, d.serial,
+                                  *owner ? (*owner)->tag.str() : std::string("(unknown)"),
+                                  *owner ? to_string((*owner)->state) : "?", unit.tag.str()));
+        }
       }
     }
     auto disk_id = m_store->upsert_disk(d);

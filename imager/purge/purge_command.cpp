@@ -38,6 +38,9 @@ struct PurgeArgs {
   std::string verify = "sample";
   std::string progress = "text";
   std::size_t samples = 256;
+  std::string operator_name = "atelier-imager";
+  std::string asset_tag; // the record's source_property: the server refuses a record without it
+  std::string site;
 };
 
 const std::map<std::string, WipeMethod>& firmware_methods() {
@@ -144,7 +147,9 @@ int run_purge(const PurgeArgs& args) {
   }
   options.samples = args.samples;
   options.tool_version = std::string(base::version());
-  options.operator_name = "atelier-imager";
+  options.operator_name = args.operator_name;
+  options.source_property = args.asset_tag;
+  options.site = args.site;
   base::SystemClock clock;
   PurgeEnvironment env{**device, clock, sectors->get(), sectors->get(), {}};
   if (args.progress == "json") {
@@ -194,6 +199,11 @@ std::function<std::optional<int>()> add_purge_commands(CLI::App& app) {
                   "Print the erasure record as JSON (docs/ERASURE-RECORD.md)");
   purge->add_option("--confirm-serial", purge_args->confirm_serial,
                     "The disk's serial number, as proof that this is the disk to erase");
+  purge->add_option("--operator", purge_args->operator_name,
+                    "Who performs the erasure (for the record)");
+  purge->add_option("--asset-tag", purge_args->asset_tag,
+                    "The unit's asset tag (the record's source_property)");
+  purge->add_option("--site", purge_args->site, "Workshop name (for the record)");
   purge->add_option("--hidden-areas", purge_args->hidden_areas, "reset (default) or report HPA/DCO")
       ->check(CLI::IsMember({"reset", "report"}));
   purge

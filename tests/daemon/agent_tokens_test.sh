@@ -75,6 +75,7 @@ profiles_dir = "$work/profiles"
 images_dir = "$work/profiles/images"
 program = "$work/program.toml"
 keys_dir = "$work/keys"
+wipe_gate = "open"                # this test is about tokens: the gate has its own tests
 EOF
 "$atelier" --db "$db" db init >/dev/null
 ip netns exec "$ns" "$atelierd" --config "$work/atelier.toml" >"$work/atelierd.log" 2>&1 &
@@ -107,17 +108,22 @@ expect() { # WHAT STATUS ENDPOINT JSON [TEXT-IN-ANSWER]
   echo "  $1: ${got:0:150}"
 }
 dump() { sqlite3 -readonly "$db" .dump | sha256sum; }
-inventory=$(cat "$data/profiles/laptop-8gb-uefi-ssd.json")
+# The fixture laptop with its SSD only (named, as the agent's inventory names disks): the server
+# requires an erased record for every disk the inventory lists.
+inventory=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["disks"]=d["disks"][:1]; d["disks"][0]["name"]="sda"; print(json.dumps(d))' \
+  "$data/profiles/laptop-8gb-uefi-ssd.json")
 bench=$(cat "$data/imager/bench/bench-clean.json")
 register_body() { echo "{\"mac\":\"$2\",\"token\":\"$1\",\"inventory\":$inventory}"; }
-# A complete erasure record of the inventory's disk, as `atelier-imager wipe --json` prints it.
-record=$(python3 - <<'PY'
-import json
+# A complete erasure record of the inventory's disk, as `atelier-imager wipe --json` prints it,
+# for the unit whose asset tag is $1.
+make_record() {
+  python3 - "$1" <<'PY'
+import json, sys
 print(json.dumps({
   "format_version": 1, "record_id": "0b6e4c1a-7d2f-4e3b-9a10-5c8d2e7f0a11",
   "manufacturer": "Samsung", "model": "SAMSUNG MZ7LN256HMJP", "serial": "S2XXXXXX",
   "media_type": "ssd", "device": "/dev/sda", "size_bytes": 256060514304, "logical_sector_size": 512,
-  "source_property": "", "level": "clear", "method": "zero", "method_detail": "",
+  "source_property": sys.argv[1], "level": "clear", "method": "zero", "method_detail": "",
   "tool": "atelier-imager", "tool_version": "0.1.0", "verification": "sample",
   "verification_result": "passed", "operator_name": "forger", "verified_by": "", "site": "",
   "contact": "", "started_at": "2026-11-23T10:00:00Z", "finished_at": "2026-11-23T10:20:00Z",
@@ -130,12 +136,14 @@ print(json.dumps({
             "pending_sectors": None, "uncorrectable_sectors": None},
   "result": "erased", "failure_reason": "", "notes": []}))
 PY
-)
+}
 
 # 1. Boot 1, registered, benched; the wipe job is issued.
 t1=$(boot)
 [[ ${#t1} -ge 32 ]] || fail "no boot token in the script for $mac"
 expect "boot 1 registers" 200 register "$(register_body "$t1" "$mac")" '"unit"'
+tag=$(grep -o '"unit":"[^"]*"' "$work/answer" | cut -d'"' -f4)
+record=$(make_record "$tag")
 bench_job=$(post next "{\"token\":\"$t1\"}" | grep -o '"job":[0-9]*' | cut -d: -f2)
 [[ -n $bench_job ]] || fail "no bench job for boot 1"
 expect "boot 1 posts its bench" 200 result "{\"token\":\"$t1\",\"job\":$bench_job,\"status\":\"done\",\"result\":{\"bench\":$bench}}" '"tested"'

@@ -135,15 +135,43 @@ TEST_F(ErasureRecordsTest, InvalidRecordsAreRefusedNamingTheField) {
 }
 
 TEST_F(ErasureRecordsTest, RecordsStayWithTheUnitWhenTheDiskMoves) {
-  // Why: the certificate of a machine lists the disks erased in it, even if one moved on later.
+  // Why: the certificate of a machine lists the disks erased in it, even if one moved on later
+  // (harvested from a machine set aside for parts).
   const Unit first = intake("CZC0000001");
   const Unit second = intake("CZC0000002");
   const auto a = m_registry.record_erasure(first, disk("S3Z9NB0K1"), record("rec-1")).value();
+  ASSERT_TRUE(m_registry.transition(first, UnitState::parts, "cli:test", "board dead",
+                                    Disposal::disks_removed));
   const auto b = m_registry.record_erasure(second, disk("S3Z9NB0K1"), record("rec-2")).value();
   EXPECT_EQ(a.disk.id, b.disk.id); // one disk, found by model + serial
   EXPECT_EQ(m_registry.erasure_records_for_unit(first).value().at(0).record_id, "rec-1");
   EXPECT_EQ(m_registry.erasure_records_for_unit(second).value().at(0).record_id, "rec-2");
   EXPECT_EQ(m_registry.store().erasure_records(a.disk.id).value().size(), 2u);
+}
+
+// Issue 14: a machine's post cannot take a disk that another machine still has.
+TEST_F(ErasureRecordsTest, ADiskOfAnActiveUnitIsNotMovedByAnErasureRecord) {
+  const Unit first = intake("CZC0000001");
+  const Unit second = intake("CZC0000002");
+  const auto a = m_registry.record_erasure(first, disk("S3Z9NB0K1"), record("rec-1")).value();
+  const auto refused = m_registry.record_erasure(second, disk("S3Z9NB0K1"), record("rec-2"));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("is recorded in unit " + first.tag.str()),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(m_registry.store().disk_by_id(a.disk.id).value()->unit_id, first.id);
+}
+
+// Issue 14: a record id names one erasure of one machine.
+TEST_F(ErasureRecordsTest, ARecordIdOfAnotherUnitIsRefused) {
+  const Unit first = intake("CZC0000001");
+  const Unit second = intake("CZC0000002");
+  ASSERT_TRUE(m_registry.record_erasure(first, disk("S3Z9NB0K1"), record("rec-1")));
+  const auto refused = m_registry.record_erasure(second, disk("S3Z9NB0K2"), record("rec-1"));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("is filed for unit " + first.tag.str()),
+            std::string::npos)
+      << refused.error().message;
 }
 
 TEST_F(ErasureRecordsTest, StoredRecordsCannotBeEditedOrDeleted) {
