@@ -169,8 +169,7 @@ TEST_F(ErasureRecordsTest, ARecordIdOfAnotherUnitIsRefused) {
   ASSERT_TRUE(m_registry.record_erasure(first, disk("S3Z9NB0K1"), record("rec-1")));
   const auto refused = m_registry.record_erasure(second, disk("S3Z9NB0K2"), record("rec-1"));
   ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().message.find("is filed for unit " + first.tag.str()),
-            std::string::npos)
+  EXPECT_NE(refused.error().message.find("is filed for unit " + first.tag.str()), std::string::npos)
       << refused.error().message;
 }
 
