@@ -87,7 +87,9 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
   auto disks = records::disk_verdicts_from_inventory_json((*inventory)->raw_json);
   std::optional<records::BenchSummary> bench;
   if (result.contains(result_field::k_bench) && result[result_field::k_bench].is_object()) {
-    auto summary = records::bench_summary_from_json(result[result_field::k_bench].dump());
+    // Typed reading: a wrong type is an error naming "result.bench...", never an exception
+    // (Pipeline::result refused such a report with a 400 before this transaction began).
+    auto summary = records::bench_summary_from_json(result[result_field::k_bench], "result.bench");
     if (!summary) {
       return std::unexpected("the bench report is malformed: " + summary.error());
     }
