@@ -245,6 +245,24 @@ coordinator_settings(const std::filesystem::path& program_file) {
   return settings;
 }
 
+// Runs `io` until it stops. Every handler has its own exception boundary (the agent API, both HTTP
+// servers), so an exception reaching here is a bug in a boundary: it is logged and the loop runs
+// on (Asio allows run() again after a handler threw), instead of ending DHCP, TFTP, HTTP boot and
+// every machine's pipeline with it.
+void run_io(boost::asio::io_context& io, std::string_view name) {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      log_line(fmt::format("{}: a handler threw past its boundary (a bug), serving on: {}", name,
+                           e.what()));
+    } catch (...) {
+      log_line(fmt::format("{}: a handler threw past its boundary (a bug), serving on", name));
+    }
+  }
+}
+
 // [api] listen, refused where donated machines could reach it or where the boot server listens.
 std::expected<std::pair<std::string, std::uint16_t>, std::string>
 api_endpoint(const profiles::ServerConfig& config) {
@@ -307,7 +325,7 @@ public:
     }
     log(fmt::format("coordinator API on {}:{} (tokens last {} h)", endpoint->first,
                     service->m_server->local_port(), config.api.token_hours));
-    service->m_thread = std::thread([s = service.get()] { s->m_io.run(); });
+    service->m_thread = std::thread([s = service.get()] { run_io(s->m_io, "coordinator API"); });
     return service;
   }
 
@@ -463,7 +481,7 @@ pxe::HttpBootConfig http_boot_config(Services& d) {
           const base::MacAddress& mac,
           const std::string& client_ip) -> std::expected<std::string, std::string> {
     // Same thread as DHCP (one io_context), so the database is used from one thread only.
-    const pxe::Admission allowed = admission.admit_script(mac);
+    const pxe::Admission allowed = admission.admit_script(mac, client_ip);
     if (!allowed.answer) {
       return std::unexpected(fmt::format("{}: no boot script: {}", mac.str(), allowed.reason));
     }
@@ -570,6 +588,9 @@ Started start_http(Services& d) {
   d.agent_api.emplace(d.registry, d.tokens, d.pipeline.get());
   d.agent_api->set_log([](const std::string& line) { log_line(line); });
   d.agent_api->set_protected(d.config.pipeline.protected_machines);
+  // Bodies only on the agent API's four routes, each up to its own limit (413 beyond).
+  http_config.post_body_limit = agent_body_limit;
+  http_config.max_post_bytes = k_result_body_limit;
   http_config.post_handler = [&agent_api = *d.agent_api](std::string_view path,
                                                          const std::string& body,
                                                          const std::string& client_ip) {
@@ -632,8 +653,12 @@ int run_until_signal(Services& d) {
       if (error) {
         return; // cancelled: stopping
       }
-      for (const auto& line : d.pipeline->sweep().lines) {
-        log_line(line);
+      try {
+        for (const auto& line : d.pipeline->sweep().lines) {
+          log_line(line);
+        }
+      } catch (const std::exception& e) {
+        log_line(fmt::format("the sweep of stalled steps failed: {}", e.what()));
       }
       schedule_sweep();
     });
@@ -650,7 +675,7 @@ int run_until_signal(Services& d) {
     sweep_timer.cancel();
     d.io.stop();
   });
-  d.io.run();
+  run_io(d.io, "atelierd");
   d.api.reset(); // stops its listener and joins its thread
   const auto& c = d.dhcp_service->counters();
   log_line(fmt::format("stopped: {} packets, {} offers, {} acks, {} refused, {} malformed",

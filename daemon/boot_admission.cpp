@@ -22,11 +22,45 @@ std::optional<std::string> boots_from_disk(const hwdb::Unit& unit) {
   }
 }
 
-pxe::Admission HwdbAdmission::admit_script(const base::MacAddress& mac) {
+pxe::Admission HwdbAdmission::admit_script(const base::MacAddress& mac,
+                                           const std::string& client_ip) {
+  auto known = m_registry.store().latest_unit_by_mac(mac);
+  if (!known) {
+    return {false, "", "hardware database unavailable: " + known.error().message};
+  }
+  if ((!*known || hwdb::is_final((*known)->state)) && !take_new_machine(client_ip)) {
+    return {false, "",
+            fmt::format("{} from {}: {} machines unknown to the database already asked for a boot "
+                        "script from this address in the last {} min (a workshop machine is "
+                        "recorded by its DHCP request first; this looks like a flood)",
+                        mac.str(), client_ip, m_limit.per_client, m_limit.window.count())};
+  }
   pxe::ClientInfo client;
   client.mac = mac;
   client.firmware = pxe::FirmwareFamily::ipxe;
   return admit(client, false);
+}
+
+bool HwdbAdmission::take_new_machine(const std::string& client_ip) {
+  const auto now = m_registry.clock().monotonic();
+  const auto cutoff = now - m_limit.window;
+  // Now and then, forget the addresses whose machines all left the window: the map holds only
+  // the clients of the last window, however many addresses ever asked.
+  if (now >= m_next_sweep) {
+    std::erase_if(m_new_machines, [&](const auto& item) {
+      return item.second.empty() || item.second.back() <= cutoff;
+    });
+    m_next_sweep = now + m_limit.window;
+  }
+  auto& times = m_new_machines[client_ip];
+  while (!times.empty() && times.front() <= cutoff) {
+    times.pop_front();
+  }
+  if (times.size() >= m_limit.per_client) {
+    return false;
+  }
+  times.push_back(now);
+  return true;
 }
 
 pxe::Admission HwdbAdmission::admit(const pxe::ClientInfo& client, bool first_contact) {

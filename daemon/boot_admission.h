@@ -18,6 +18,10 @@
 #include "hardware-db/registry.h"
 #include "pxe/dhcp_service.h"
 
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,23 +32,45 @@ namespace atelier::daemon {
 // when the pipeline still has work for it.
 std::optional<std::string> boots_from_disk(const hwdb::Unit& unit);
 
+// How many machines never seen before one client address may bring in through the boot script
+// (`/boot/<mac>.ipxe`) in a sliding window. Each such request creates a unit row and a boot token,
+// so without a limit anything on the workshop LAN could fill the database and the token table with
+// `/boot/<random-mac>.ipxe` (issue 14, finding 9). A workshop machine is recorded by its DHCP
+// DISCOVER before iPXE asks for its script, so its MAC is known by then and never counted; the
+// limit only bites an iPXE chainloaded from elsewhere, a script fetched by hand, or a flood.
+struct NewMachineLimit {
+  std::size_t per_client = 5;
+  std::chrono::minutes window{10};
+};
+
 class HwdbAdmission final : public pxe::BootAdmission {
 public:
-  // `registry` must outlive this object and be used only from the DHCP thread.
+  // `registry` must outlive this object and be used only from the DHCP thread. Time for the limit
+  // is the registry's clock (monotonic).
   // `protected_macs`: the workshop's own machines ([pipeline] protected; serials there are checked
   // at registration, a MAC already here): never answered, never recorded.
-  explicit HwdbAdmission(hwdb::Registry& registry, std::vector<std::string> protected_macs = {})
-      : m_registry(registry), m_protected(std::move(protected_macs)) {}
+  explicit HwdbAdmission(hwdb::Registry& registry, std::vector<std::string> protected_macs = {},
+                         NewMachineLimit limit = {})
+      : m_registry(registry), m_protected(std::move(protected_macs)), m_limit(limit) {}
 
   pxe::Admission admit(const pxe::ClientInfo& client, bool first_contact) override;
 
-  // For the HTTP script request of iPXE: the same "don't boot" and database checks, without
-  // recording a new sighting (the DHCP exchange of that boot already did).
-  pxe::Admission admit_script(const base::MacAddress& mac);
+  // For the HTTP script request of iPXE from `client_ip`: the same "don't boot" and database
+  // checks, without recording a new sighting (the DHCP exchange of that boot already did). A MAC
+  // the database does not know counts against the client's NewMachineLimit; over it the script is
+  // refused and nothing is created.
+  pxe::Admission admit_script(const base::MacAddress& mac, const std::string& client_ip);
 
 private:
+  // True (and counted) when `client_ip` may bring in one more unknown machine now.
+  bool take_new_machine(const std::string& client_ip);
+
   hwdb::Registry& m_registry;
   std::vector<std::string> m_protected;
+  NewMachineLimit m_limit;
+  // Per client address, when each of its recent unknown machines came in (oldest first).
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> m_new_machines;
+  std::chrono::steady_clock::time_point m_next_sweep{};
 };
 
 } // namespace atelier::daemon

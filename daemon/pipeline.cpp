@@ -7,6 +7,7 @@
 #include "profiles/match.h"
 #include "records/agent_protocol.h"
 #include "records/bench_grade.h"
+#include "records/json_fields.h"
 
 #include <algorithm>
 #include <array>
@@ -58,6 +59,41 @@ std::string job_over(const hwdb::PipelineJob& job) {
     return fmt::format("job {} ({}) was given up by atelierd: {}", job.id, job.step, daemon);
   }
   return fmt::format("job {} is already {}", job.id, job.status);
+}
+
+// The members of a progress report that atelierd stores and `atelier watch` shows
+// (workshop/workshop_view.cpp reads them as numbers), checked for their documented types.
+std::optional<std::string> malformed_progress(const json& report) {
+  namespace progress = records::progress_field;
+  records::FieldReader in(report, std::string(field::k_progress));
+  (void)in.text(progress::k_operation);
+  (void)in.text(progress::k_device);
+  (void)in.text(progress::k_detail);
+  for (const std::string_view number : {progress::k_done_bytes, progress::k_total_bytes,
+                                        progress::k_bytes_per_second, progress::k_eta_seconds}) {
+    (void)in.number(number, 0);
+  }
+  return in.ok() ? std::nullopt : std::optional(in.error());
+}
+
+// The parts of a step's result that atelierd reads, by type: the bench report (parsed here as the
+// grader will read it), the verify summary. A wipe's records are read and judged by apply_wipe
+// (records::erasure_record_from_json names the field; an unreadable record fails the machine).
+std::optional<std::string> malformed_result(const hwdb::PipelineJob& job, bool done,
+                                            const json& result) {
+  records::FieldReader in(result, std::string(field::k_result));
+  const auto step = records::step_from_string(job.step);
+  if (step == Step::bench && done) {
+    if (const json* bench = in.object(records::result_field::k_bench)) {
+      auto summary = records::bench_summary_from_json(*bench, "result.bench");
+      if (!summary) {
+        return summary.error();
+      }
+    }
+  } else if (step == Step::verify) {
+    (void)in.text(records::result_field::k_summary);
+  }
+  return in.ok() ? std::nullopt : std::optional(in.error());
 }
 
 } // namespace
@@ -245,10 +281,11 @@ hwdb::Result<void> claim_for_batch(hwdb::PipelineStore& store, hwdb::RowId unit_
 }
 
 std::expected<Pipeline::Caller, ApiAnswer> Pipeline::authenticate(const json& request) {
-  if (!request.is_object()) {
-    return std::unexpected(refuse(400, "the body is not a JSON object"));
+  records::FieldReader in(request, "");
+  const std::string token = in.text(field::k_token);
+  if (!in.ok()) {
+    return std::unexpected(refuse(400, in.error()));
   }
-  const std::string token = string_at(request, field::k_token);
   if (token.empty()) {
     return std::unexpected(refuse(400, "field 'token' is missing"));
   }
@@ -298,7 +335,8 @@ bool Pipeline::graded_parts(hwdb::RowId unit_id) {
 }
 
 const profiles::WipePolicy* Pipeline::wipe_policy(const json& wipe_params) const {
-  if (wipe_params.is_object() && wipe_params.value(param::k_parts, false) == true) {
+  if (wipe_params.is_object() && wipe_params.contains(param::k_parts) &&
+      wipe_params[param::k_parts] == true) {
     return &m_config.parts_wipe;
   }
   const profiles::Profile* profile = profile_named(string_at(wipe_params, param::k_profile));
@@ -561,12 +599,17 @@ ApiAnswer Pipeline::progress(const json& request) {
   if (!caller) {
     return caller.error();
   }
-  if (!request.contains(field::k_job) || !request[field::k_job].is_number_integer() ||
-      !request.contains(field::k_progress) || !request[field::k_progress].is_object()) {
-    return refuse(400, fmt::format("fields '{}' (integer) and '{}' (object) are required",
-                                   field::k_job, field::k_progress));
+  records::FieldReader in(request, "");
+  const hwdb::RowId job_id = in.required_integer(field::k_job);
+  const json* report = in.required_object(field::k_progress);
+  if (!in.ok()) {
+    return refuse(400, in.error());
   }
-  const hwdb::RowId job_id = request[field::k_job].get<hwdb::RowId>();
+  // The members atelierd and `atelier watch` read must have their documented types; the rest of
+  // the step's report is stored as it came.
+  if (auto malformed = malformed_progress(*report)) {
+    return refuse(400, *malformed);
+  }
   auto job = m_registry.store().job_by_id(job_id);
   if (!job || !*job || (*job)->session_id != caller->session.id) {
     return refuse(404, fmt::format("job {} is not a job of this boot", job_id));
@@ -582,8 +625,7 @@ ApiAnswer Pipeline::progress(const json& request) {
     return {200, json{{field::k_ok, true}, {field::k_stored, false}}};
   }
   last = now;
-  if (auto r = m_registry.store().set_job_progress(job_id, request[field::k_progress].dump(), now);
-      !r) {
+  if (auto r = m_registry.store().set_job_progress(job_id, report->dump(), now); !r) {
     return refuse(500, r.error().message);
   }
   return {200, json{{field::k_ok, true}, {field::k_stored, true}}};
@@ -628,27 +670,37 @@ ApiAnswer Pipeline::result(const json& request) {
   if (!caller) {
     return caller.error();
   }
-  const auto status = records::result_status_from_string(string_at(request, field::k_status));
-  if (!request.contains(field::k_job) || !request[field::k_job].is_number_integer() || !status) {
-    return refuse(400, "fields 'job' (integer) and 'status' (\"done\" or \"failed\") are required");
+  records::FieldReader in(request, "");
+  const hwdb::RowId job_id = in.required_integer(field::k_job);
+  const std::string status_text = in.required_text(field::k_status);
+  const json* result_field = in.object(field::k_result);
+  const std::string reason = in.text(field::k_reason);
+  if (!in.ok()) {
+    return refuse(400, in.error());
+  }
+  const auto status = records::result_status_from_string(status_text);
+  if (!status) {
+    return refuse(
+        400, fmt::format("field 'status' must be \"done\" or \"failed\", not \"{}\"", status_text));
   }
   const bool done = *status == records::ResultStatus::done;
-  const json result = request.contains(field::k_result) ? request[field::k_result] : json::object();
-  if (!result.is_object()) {
-    return refuse(400, "field 'result' must be an object");
-  }
-  if (!done && string_at(request, field::k_reason).empty()) {
+  const json result = result_field != nullptr ? *result_field : json::object();
+  if (!done && reason.empty()) {
     return refuse(400, "a failed step needs field 'reason' (what the volunteer should know)");
   }
-  const hwdb::RowId job_id = request[field::k_job].get<hwdb::RowId>();
   hwdb::Store& store = m_registry.store();
   auto job = store.job_by_id(job_id);
   if (!job || !*job || (*job)->session_id != caller->session.id) {
     return refuse(404, fmt::format("job {} is not a job of this boot", job_id));
   }
+  // The parts of the result atelierd reads must have their types before anything is recorded: a
+  // wrong one is the agent's mistake (400, the job stays issued), not the machine's failure.
+  if (auto malformed = malformed_result(**job, done, result)) {
+    return refuse(400, *malformed);
+  }
   json agent_part{{field::k_status, records::to_string(*status)},
                   {field::k_result, result},
-                  {field::k_reason, string_at(request, field::k_reason)}};
+                  {field::k_reason, reason}};
   if ((*job)->status != "issued") {
     // A retry of a result we already have is answered the same; anything else is a conflict.
     const json stored = json::parse((*job)->result_json, nullptr, false);

@@ -103,6 +103,7 @@ public:
   SweepReport sweep();
 
   static std::string token_hash(const std::string& token);
+  const PipelineConfig& config() const { return m_config; }
 
 private:
   struct Caller {

@@ -87,7 +87,9 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
   auto disks = records::disk_verdicts_from_inventory_json((*inventory)->raw_json);
   std::optional<records::BenchSummary> bench;
   if (result.contains(result_field::k_bench) && result[result_field::k_bench].is_object()) {
-    auto summary = records::bench_summary_from_json(result[result_field::k_bench].dump());
+    // Typed reading: a wrong type is an error naming "result.bench...", never an exception
+    // (Pipeline::result refused such a report with a 400 before this transaction began).
+    auto summary = records::bench_summary_from_json(result[result_field::k_bench], "result.bench");
     if (!summary) {
       return std::unexpected("the bench report is malformed: " + summary.error());
     }
@@ -209,7 +211,8 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller,
     return std::unexpected(fmt::format("the wipe's profile \"{}\" is no longer installed",
                                        string_at(params, param::k_profile)));
   }
-  const bool for_parts = params.value(param::k_parts, false) == true;
+  const bool for_parts = params.is_object() && params.contains(param::k_parts) &&
+                         params[param::k_parts] == true;
   auto inventory = inventory_disks(caller.unit.id);
   if (!inventory) {
     return std::unexpected(inventory.error());

@@ -100,8 +100,26 @@ Result<void> SqliteStore::transaction(const std::function<Result<void>()>& fn) {
   if (!begun) {
     return begun;
   }
+  const auto roll_back = [&] {
+    if (m_depth == 0) {
+      (void)m_db.exec("ROLLBACK");
+    } else {
+      (void)m_db.exec("ROLLBACK TO " + savepoint);
+      (void)m_db.exec("RELEASE " + savepoint);
+    }
+  };
   ++m_depth;
-  Result<void> result = fn();
+  Result<void> result;
+  try {
+    result = fn();
+  } catch (...) {
+    // An exception out of fn (a bug, or a third-party call that throws) must not leave the
+    // connection inside an open transaction: every later write would join it and never commit.
+    // atelierd's request handlers catch it above us and go on serving.
+    --m_depth;
+    roll_back();
+    throw;
+  }
   --m_depth;
   if (result) {
     auto done = m_depth == 0 ? m_db.exec("COMMIT") : m_db.exec("RELEASE " + savepoint);
@@ -110,12 +128,7 @@ Result<void> SqliteStore::transaction(const std::function<Result<void>()>& fn) {
     }
     result = std::unexpected(done.error());
   }
-  if (m_depth == 0) {
-    (void)m_db.exec("ROLLBACK");
-  } else {
-    (void)m_db.exec("ROLLBACK TO " + savepoint);
-    (void)m_db.exec("RELEASE " + savepoint);
-  }
+  roll_back();
   return result;
 }
 

@@ -16,7 +16,8 @@
 //
 // Contract for every backend (and every fake, tests/support/fake_unit_store.h):
 // - Methods are atomic on their own; transaction() groups several into one atomic unit and may nest
-//   (inner levels are savepoints). If fn returns an error, everything it did is rolled back.
+//   (inner levels are savepoints). If fn returns an error, everything it did is rolled back; if
+//   fn throws, the same, and the exception goes on to the caller with the store still usable.
 // - A Store is used from one thread at a time; open one Store per thread (SQLite in WAL mode lets
 //   readers and one writer work concurrently across connections and processes).
 // - Errors are values; storage failures come back as ErrorCode::storage with the backend's message.

@@ -90,13 +90,54 @@ std::expected<std::string, std::string> BootTokens::issue(const base::MacAddress
   if (m_entries.contains(token)) {
     return std::unexpected(std::string("entropy source repeated a token; refusing to issue"));
   }
-  for (auto& [other, entry] : m_entries) {
-    if (entry.mac == mac && !entry.used) {
-      entry.superseded = true;
+  // Every older unredeemed token of this MAC was superseded when `latest` was issued, so only
+  // `latest` changes now; the one it superseded before is forgotten.
+  MacTokens& mine = m_by_mac[mac_key(mac)];
+  if (!mine.previous.empty()) {
+    m_entries.erase(mine.previous); // its place in m_by_age is dropped when it reaches the front
+    mine.previous.clear();
+  }
+  if (const auto it = m_entries.find(mine.latest); it != m_entries.end() && !it->second.used) {
+    it->second.superseded = true;
+    mine.previous = mine.latest;
+  }
+  mine.latest = token;
+  m_entries.emplace(token, Entry{mac, now, false, false});
+  m_by_age.push_back(token);
+  // Tokens forgotten early (superseded twice) wait in the queue until they reach its front; when
+  // they outnumber the remembered ones, the queue is rebuilt without them (amortised constant).
+  if (m_by_age.size() > 2 * m_entries.size() + 64) {
+    std::erase_if(m_by_age, [&](const std::string& t) { return !m_entries.contains(t); });
+  }
+  return token;
+}
+
+std::uint64_t BootTokens::mac_key(const MacAddress& mac) {
+  std::uint64_t key = 0;
+  for (const auto octet : mac.octets) {
+    key = key << 8U | octet;
+  }
+  return key;
+}
+
+// Drops one entry and the MAC's reference to it.
+void BootTokens::forget(const std::string& token) {
+  const auto it = m_entries.find(token);
+  if (it == m_entries.end()) {
+    return;
+  }
+  if (const auto mine = m_by_mac.find(mac_key(it->second.mac)); mine != m_by_mac.end()) {
+    if (mine->second.previous == token) {
+      mine->second.previous.clear();
+    }
+    if (mine->second.latest == token) {
+      mine->second.latest.clear();
+    }
+    if (mine->second.latest.empty() && mine->second.previous.empty()) {
+      m_by_mac.erase(mine);
     }
   }
-  m_entries.emplace(token, Entry{mac, now, false, false});
-  return token;
+  m_entries.erase(it);
 }
 
 std::expected<Redemption, TokenError> BootTokens::redeem(std::string_view token,
@@ -122,6 +163,14 @@ std::expected<Redemption, TokenError> BootTokens::redeem(std::string_view token,
     return std::unexpected(TokenError::expired);
   }
   entry.used = true;
+  // Redeemed: no later issue supersedes it (it stays `used` until forgotten by age).
+  if (const auto mine = m_by_mac.find(mac_key(mac));
+      mine != m_by_mac.end() && mine->second.latest == it->first) {
+    mine->second.latest.clear();
+    if (mine->second.previous.empty()) {
+      m_by_mac.erase(mine);
+    }
+  }
   return Redemption{entry.mac, entry.issued_at};
 }
 
@@ -131,8 +180,16 @@ std::size_t BootTokens::size() const {
 }
 
 void BootTokens::forget_expired(std::chrono::steady_clock::time_point now) {
-  std::erase_if(m_entries,
-                [&](const auto& item) { return now - item.second.issued_at >= 2 * m_config.ttl; });
+  while (!m_by_age.empty()) {
+    const auto it = m_entries.find(m_by_age.front());
+    if (it != m_entries.end() && now - it->second.issued_at < 2 * m_config.ttl) {
+      return; // the oldest remembered token is still young: so are all behind it
+    }
+    if (it != m_entries.end()) {
+      forget(it->first);
+    }
+    m_by_age.pop_front();
+  }
 }
 
 } // namespace atelier::pxe

@@ -13,7 +13,13 @@
 //  - expires `ttl` after issue (default 30 min: a boot environment that has not reported by then
 //    has hung or been moved to another machine).
 //  - one boot at a time: issuing for a MAC supersedes every older unredeemed token of that MAC.
+//    Only the one it superseded last is remembered as `superseded`; an older one is forgotten
+//    (then `unknown`: either refuses), so a MAC whose script is fetched a million times holds two
+//    unredeemed entries, not a million.
 //  - never logged in full: callers log token_prefix() (6 hex digits).
+//  - issue() and redeem() take constant time (amortised), however many tokens are remembered: the
+//    oldest are forgotten from the front of a queue in issue order, superseding goes through the
+//    MAC's own entry (issue 14, finding 9: each issue used to scan every token).
 //
 // Thread model: every member function may be called from any thread (one mutex); the HTTP server
 // issues on its io thread while the agent API redeems on another.
@@ -24,6 +30,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <expected>
 #include <memory>
 #include <mutex>
@@ -107,9 +114,19 @@ private:
     bool superseded = false;
   };
 
+  // The tokens of one MAC that are not redeemed yet: its newest, and the one that newest
+  // superseded ("" when none).
+  struct MacTokens {
+    std::string latest;
+    std::string previous;
+  };
+
   // Drops entries older than twice the ttl; caller holds m_mutex. Keeping them one more ttl lets a
   // late report read `expired` (a clearer log line) before it becomes `unknown`; either refuses.
   void forget_expired(std::chrono::steady_clock::time_point now);
+  void forget(const std::string& token);
+
+  static std::uint64_t mac_key(const MacAddress& mac);
 
   BootTokensConfig m_config;
   std::unique_ptr<GetrandomEntropy> m_own_entropy;
@@ -117,6 +134,10 @@ private:
   TokenEntropy& m_entropy;
   mutable std::mutex m_mutex;
   std::unordered_map<std::string, Entry> m_entries; // by token
+  // Tokens in issue order, which is age order (the clock is monotonic); forgotten ones included
+  // until they reach the front.
+  std::deque<std::string> m_by_age;
+  std::unordered_map<std::uint64_t, MacTokens> m_by_mac; // by mac_key
 };
 
 } // namespace atelier::pxe

@@ -127,12 +127,61 @@ public:
 private:
   const HttpBootConfig& config() const { return m_server->config; }
 
+  // The header first, then the body only when the request's route takes one: bodies are read
+  // for POSTs to the handler's routes alone, each up to its own limit (post_body_limit).
   void read_request() {
     m_parser.emplace();
     m_parser->header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
+    // Only a bound on what a header may announce (Beast checks Content-Length against it as the
+    // header ends); the request's own limit is applied in on_header.
     m_parser->body_limit(config().post_handler
                              ? std::max(config().max_body_bytes, config().max_post_bytes)
                              : config().max_body_bytes);
+    m_stream.expires_after(config().io_timeout);
+    http::async_read_header(
+        m_stream, m_buffer, *m_parser,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code header_ec) {
+    if (header_ec) {
+      on_read(header_ec);
+      return;
+    }
+    const auto& request = m_parser->get();
+    const std::string_view target = std_view(request.target());
+    const std::string_view path = target.substr(0, target.find('?'));
+    const bool post = request.method() == http::verb::post && config().post_handler;
+    if (m_parser->is_done()) {
+      handle(request); // no body
+      return;
+    }
+    // A body follows. It is read only for a POST to a route of the handler; anything else is
+    // answered without reading it, and the connection closed (the unread body cannot be taken for
+    // the next request).
+    const std::optional<std::size_t> limit = !post ? std::nullopt
+                                             : config().post_body_limit
+                                                 ? config().post_body_limit(path)
+                                                 : std::optional(config().max_post_bytes);
+    m_method = std::string(request.method_string());
+    m_target = loggable_target(target);
+    m_head = request.method() == http::verb::head;
+    if (!post || !limit) {
+      if (request.method() == http::verb::get || request.method() == http::verb::head) {
+        respond_text(http::status::payload_too_large, "This request takes no body\n", false);
+        return;
+      }
+      handle(request, false); // 405, or the handler's answer for a path that is no route (404)
+      return;
+    }
+    const auto announced = m_parser->content_length();
+    if (announced && *announced > *limit) {
+      m_note = fmt::format("body of {} bytes, {} takes at most {}", *announced, path, *limit);
+      respond_text(http::status::payload_too_large,
+                   fmt::format("Request body too large: at most {} bytes here\n", *limit), false);
+      return;
+    }
+    m_parser->body_limit(*limit); // chunked bodies are counted as they come
     m_stream.expires_after(config().io_timeout);
     http::async_read(
         m_stream, m_buffer, *m_parser,
@@ -166,15 +215,15 @@ private:
     handle(m_parser->get());
   }
 
-  void handle(const http::request<http::string_body>& request) {
+  // `may_keep_alive` false: close after answering (a body was left unread).
+  void handle(const http::request<http::string_body>& request, bool may_keep_alive = true) {
     m_method = std::string(request.method_string());
     m_target = loggable_target(std_view(request.target()));
     m_head = request.method() == http::verb::head;
-    const bool keep_alive = request.keep_alive();
+    const bool keep_alive = may_keep_alive && request.keep_alive();
     if (request.method() == http::verb::post && config().post_handler) {
       const std::string_view target = std_view(request.target());
-      HttpPostResult result =
-          config().post_handler(target.substr(0, target.find('?')), request.body(), m_client);
+      HttpPostResult result = call_post_handler(target.substr(0, target.find('?')), request.body());
       respond_text(static_cast<http::status>(result.status), std::move(result.body), keep_alive,
                    true, "application/json");
       return;
@@ -190,7 +239,14 @@ private:
         respond_text(http::status::not_found, "Not found\n", keep_alive);
         return;
       }
-      auto text = config().script_handler(script->mac, m_client);
+      std::expected<std::string, std::string> text;
+      try {
+        text = config().script_handler(script->mac, m_client);
+      } catch (const std::exception& e) {
+        m_note = fmt::format("script handler failed: {}", e.what());
+        respond_text(http::status::internal_server_error, "Internal error\n", keep_alive);
+        return;
+      }
       if (!text) {
         m_note = text.error();
         respond_text(http::status::forbidden, "Boot refused by the Atelier server\n", keep_alive);
@@ -205,6 +261,21 @@ private:
     }
     m_note = std::get<NotFoundRoute>(route).reason;
     respond_text(http::status::not_found, "Not found\n", keep_alive);
+  }
+
+  // The exception boundary around the handlers (the script handler's is in handle): this server
+  // runs on the io thread that also answers DHCP and TFTP, and an exception out of a completion
+  // handler would end io_context::run and atelierd with it. A handler that throws is a bug: 500, a
+  // log line, and the server goes on.
+  HttpPostResult call_post_handler(std::string_view path, const std::string& body) {
+    try {
+      return config().post_handler(path, body, m_client);
+    } catch (const std::exception& e) {
+      m_note = fmt::format("POST handler failed: {}", e.what());
+    } catch (...) {
+      m_note = "POST handler failed (unknown exception)";
+    }
+    return {500, "{\"error\":\"internal error: see the server's log\"}\n"};
   }
 
   void respond_file(const FileRoute& route, const http::request<http::string_body>& request,

@@ -8,12 +8,16 @@
 //  - files go out with Content-Length (iPXE is orders of magnitude slower without it, PXE-NOTES),
 //    streamed from disk through one fixed buffer per connection: twenty machines fetching a 30 MB
 //    initrd hold twenty buffers, not twenty initrds;
-//  - GET and HEAD; anything else 405. Single "bytes=" ranges get 206 (resumed downloads); files
+//  - GET and HEAD; anything else 405. Bodies only on POSTs to the handler's routes, each up to its
+//    route's limit (post_body_limit); any other request announcing a body is answered without
+//    reading it (413, or 405/404) and the connection closed. Single "bytes=" ranges get 206
+//    (resumed downloads); files
 //    carry a strong ETag and Last-Modified, and an If-Range naming another version gets 200 with
 //    the whole file, so a resumed download is never spliced from two versions;
 //  - keep-alive; each read or write must progress within `io_timeout`, so a stalled client frees
 //    its connection; at most `max_connections` at once (the rest get 503 and a log line);
-//  - one log line per request: client, method, path, status, body bytes.
+//  - one log line per request: client, method, path, status, body bytes;
+//  - a handler that throws is answered 500 with a log line; nothing reaches io_context::run.
 // Listening (bind, accept, the connection cap, closing on stop) is pxe/http_listener.h's.
 //
 // Thread model: all handlers run on the io_context given to the constructor; the script handler is
@@ -33,7 +37,9 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace atelier::pxe {
 
@@ -58,12 +64,17 @@ struct HttpBootConfig {
   std::string interface;            // SO_BINDTODEVICE; "" = all interfaces
   HttpFileTable files;              // "/boot/vmlinuz" → "/srv/atelier/vmlinuz", ...
   HttpScriptHandler script_handler; // empty = every script request is 404
-  HttpPostHandler post_handler;     // empty = POST is 405; set: POST bodies up to max_post_bytes
-  std::size_t max_post_bytes =
-      4 * 1024 * 1024; // an inventory with its raw SMBIOS and smartctl JSON
+  HttpPostHandler post_handler;     // empty = POST is 405
+  // The largest body a POST to `path` may carry (413 beyond, before it is read), or nullopt for a
+  // path that is no route of the handler (answered by the handler with an empty body). Empty =
+  // every POST path takes up to max_post_bytes. atelierd sets daemon::agent_body_limit.
+  std::function<std::optional<std::size_t>(std::string_view path)> post_body_limit;
+  std::size_t max_post_bytes = 4 * 1024 * 1024; // the bound of every post_body_limit
   std::chrono::seconds io_timeout{30};
   std::size_t max_header_bytes = 8 * 1024; // a boot client's request is a few hundred bytes
-  std::size_t max_body_bytes = 4 * 1024;   // we accept no bodies; room only to answer 405 politely
+  // Requests that take no body may announce one this large and still get their answer (405...);
+  // the body is never read. Beyond it: 413.
+  std::size_t max_body_bytes = 4 * 1024;
   std::size_t max_connections = 256;
   std::size_t file_buffer_bytes = 64 * 1024;
 };

@@ -44,6 +44,10 @@ Negotiation negotiate(const Request& request, std::optional<std::uint64_t> file_
       // RFC 2349 §2: 1-255 seconds, and the OACK must carry the same value or omit the option.
       if (!number || *number < 1 || *number > 255) {
         refuse(option, "timeout \"" + option.value + "\" is outside the RFC 2349 range 1-255");
+      } else if (*number > limits.max_timeout_seconds) {
+        // Not answered with the cap: RFC 2349 allows only the client's own value in the OACK.
+        refuse(option, "timeout " + option.value + " is above this server's cap of " +
+                           std::to_string(limits.max_timeout_seconds) + " s");
       } else {
         result.timeout_seconds = static_cast<std::uint8_t>(*number);
         result.accepted.push_back(Option{option.name, std::to_string(*number)});

@@ -22,6 +22,12 @@ struct NegotiationLimits {
   std::uint16_t max_block_size = 1468;
   std::uint16_t max_window_size = 16;
   bool offer_tsize = true;
+  // RFC 2349 lets a client ask for up to 255 s between retransmissions, and the OACK must echo its
+  // value or leave the option out: a larger value is left out, and the transfer keeps the
+  // server's own timer (TftpServerConfig: 1 s, doubling to 8 s). Honouring 255 s let a handful of
+  // requests that never acknowledge hold every transfer slot for 25 minutes (issue 14, finding 9);
+  // at 5 s a silent client holds its slot for under a minute.
+  std::uint8_t max_timeout_seconds = 5;
 };
 
 // An option recognised but not honoured (out of range, not a number): the transfer uses the
@@ -34,7 +40,7 @@ struct RefusedOption {
 
 struct Negotiation {
   std::uint16_t block_size = k_default_block_size;
-  std::optional<std::uint8_t> timeout_seconds; // RFC 2349: the client's value, if acceptable
+  std::optional<std::uint8_t> timeout_seconds; // RFC 2349: the client's value, if within the cap
   std::optional<std::uint64_t> transfer_size;  // RFC 2349 tsize sent back (RRQ: the file size)
   std::uint16_t window_size = 1;               // RFC 7440; 1 = RFC 1350 lock-step
   std::vector<Option> accepted;                // OACK contents, in the client's order and spelling

@@ -1,6 +1,7 @@
 #include "records/bench_grade.h"
 
 #include "records/bench_report.h"
+#include "records/json_fields.h"
 
 #include <algorithm>
 #include <map>
@@ -13,73 +14,110 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::expected<Json, std::string> parse(std::string_view text, std::string_view schema) {
-  Json doc;
-  try {
-    doc = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    return std::unexpected(fmt::format("not valid JSON: {}", e.what()));
-  }
+// The document's schema, checked before anything else is read.
+std::expected<void, std::string> check_schema(const Json& doc, std::string_view path,
+                                              std::string_view schema) {
   if (!doc.is_object() || !doc.contains("schema") || doc["schema"] != schema) {
-    return std::unexpected(fmt::format("schema: expected \"{}\"", schema));
+    return std::unexpected(
+        fmt::format("field '{}': expected \"{}\"", field_path(path, "schema"), schema));
+  }
+  return {};
+}
+
+std::expected<Json, std::string> parse(std::string_view text) {
+  // Depth first: a report nested deeper than any real one is refused before it is built.
+  if (json_nesting_depth(text) > k_max_json_depth) {
+    return std::unexpected(
+        fmt::format("not valid JSON: nested deeper than {} levels", k_max_json_depth));
+  }
+  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return std::unexpected(std::string("not valid JSON"));
   }
   return doc;
 }
 
-std::string text_or_empty(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+// Each element of the optional array `key` of `in`, as an object read by `read`; the first error
+// (an element that is not an object, or a member of the wrong type) is kept in `in`.
+template <typename Read>
+void each_object(FieldReader& in, std::string_view key, Read read) {
+  const Json* items = in.array(key);
+  for (std::size_t i = 0; items != nullptr && in.ok() && i < items->size(); ++i) {
+    FieldReader item((*items)[i], fmt::format("{}[{}]", field_path(in.path(), key), i));
+    if (item.ok()) {
+      read(item);
+    }
+    in.fail_with(item.error());
+  }
+}
+
+// A disk's SMART verdict from `key` ("smart" in a bench report, "health" in an inventory): an
+// object, or absent ("unknown").
+DiskVerdict disk_verdict(FieldReader& disk, std::string_view key) {
+  DiskVerdict verdict{disk.text("name"), "unknown", ""};
+  if (const Json* health = disk.object(key)) {
+    FieldReader h(*health, field_path(disk.path(), key));
+    verdict.status = h.text("status", "unknown");
+    verdict.reason = h.text("reason");
+    disk.fail_with(h.error());
+  }
+  return verdict;
 }
 
 } // namespace
 
-std::expected<BenchSummary, std::string> bench_summary_from_json(std::string_view json_text) {
-  auto doc = parse(json_text, k_bench_schema);
-  if (!doc) {
-    return std::unexpected(doc.error());
+std::expected<BenchSummary, std::string> bench_summary_from_json(const Json& doc,
+                                                                 std::string_view path) {
+  if (auto schema = check_schema(doc, path, k_bench_schema); !schema) {
+    return std::unexpected(schema.error());
   }
   BenchSummary s;
-  const Json& mt = (*doc)["memtest"];
-  if (!mt.is_object() || !mt["errors"].is_number_unsigned() ||
-      !mt["bytes_tested"].is_number_unsigned()) {
-    return std::unexpected("memtest.errors, memtest.bytes_tested: expected numbers");
+  FieldReader in(doc, std::string(path));
+  if (const Json* mt = in.required_object("memtest")) {
+    FieldReader m(*mt, field_path(path, "memtest"));
+    s.memtest_ran = m.flag("ran", false);
+    s.memtest_errors = m.required_count("errors");
+    s.memtest_bytes = m.required_count("bytes_tested");
+    in.fail_with(m.error());
   }
-  s.memtest_ran = mt.value("ran", false);
-  s.memtest_errors = mt["errors"].get<std::uint64_t>();
-  s.memtest_bytes = mt["bytes_tested"].get<std::uint64_t>();
-  for (const Json& f : doc->value("findings", Json::array())) {
-    s.finding_codes.push_back(text_or_empty(f, "code"));
-  }
-  for (const Json& d : doc->value("disks", Json::array())) {
-    const Json smart = d.value("smart", Json::object());
-    s.disks.push_back(
-        {text_or_empty(d, "name"),
-         smart.is_object() && smart.contains("status") ? text_or_empty(smart, "status") : "unknown",
-         smart.is_object() ? text_or_empty(smart, "reason") : ""});
-  }
-  for (const Json& r : doc->value("results", Json::array())) {
-    if (!r.is_object() || !r.contains("score") || !r["score"].is_number()) {
-      return std::unexpected("results[].score: expected a number");
-    }
-    s.scores.push_back({text_or_empty(r, "name"), r["score"].get<double>(), r.value("value", 0.0),
-                        text_or_empty(r, "unit")});
+  each_object(in, "findings", [&](FieldReader& f) { s.finding_codes.push_back(f.text("code")); });
+  each_object(in, "disks", [&](FieldReader& d) { s.disks.push_back(disk_verdict(d, "smart")); });
+  each_object(in, "results", [&](FieldReader& r) {
+    BenchSummary::Score score;
+    score.name = r.text("name");
+    score.score = r.required_number("score");
+    score.value = r.number("value", 0);
+    score.unit = r.text("unit");
+    s.scores.push_back(std::move(score));
+  });
+  if (!in.ok()) {
+    return std::unexpected(in.error());
   }
   return s;
 }
 
-std::expected<std::vector<DiskVerdict>, std::string>
-disk_verdicts_from_inventory_json(std::string_view json_text) {
-  auto doc = parse(json_text, "atelier.inventory/1");
+std::expected<BenchSummary, std::string> bench_summary_from_json(std::string_view json_text) {
+  auto doc = parse(json_text);
   if (!doc) {
     return std::unexpected(doc.error());
   }
+  return bench_summary_from_json(*doc, "");
+}
+
+std::expected<std::vector<DiskVerdict>, std::string>
+disk_verdicts_from_inventory_json(std::string_view json_text) {
+  auto doc = parse(json_text);
+  if (!doc) {
+    return std::unexpected(doc.error());
+  }
+  if (auto schema = check_schema(*doc, "", "atelier.inventory/1"); !schema) {
+    return std::unexpected(schema.error());
+  }
   std::vector<DiskVerdict> disks;
-  for (const Json& d : doc->value("disks", Json::array())) {
-    const Json& health = d.contains("health") ? d["health"] : Json();
-    disks.push_back({text_or_empty(d, "name"),
-                     health.is_object() && health.contains("status")
-                         ? text_or_empty(health, "status")
-                         : "unknown",
-                     health.is_object() ? text_or_empty(health, "reason") : ""});
+  FieldReader in(*doc, "");
+  each_object(in, "disks", [&](FieldReader& d) { disks.push_back(disk_verdict(d, "health")); });
+  if (!in.ok()) {
+    return std::unexpected(in.error());
   }
   return disks;
 }

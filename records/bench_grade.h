@@ -43,9 +43,14 @@ struct BenchSummary {
   std::vector<Score> scores;
 };
 
-// Errors: not JSON, another schema, or a required field of the wrong type (the sentence names the
-// path, e.g. "memtest.errors: expected a number").
+// Errors: not JSON (or nested deeper than records::k_max_json_depth), another schema, a required
+// field missing, or any field read of the wrong type; the sentence names the field by its path
+// (records/json_fields.h), e.g. "field 'memtest.ran' must be true or false". Never throws.
 std::expected<BenchSummary, std::string> bench_summary_from_json(std::string_view json_text);
+// The same, of a document already parsed that sits at `path` of a larger one: atelierd reads the
+// report inside a result post as "result.bench", so its errors name "result.bench.memtest.ran".
+std::expected<BenchSummary, std::string> bench_summary_from_json(const nlohmann::json& document,
+                                                                 std::string_view path);
 // disks[].name and disks[].health.status of an atelier.inventory/1 document; a disk without health
 // is "unknown". Errors as above.
 std::expected<std::vector<DiskVerdict>, std::string>

@@ -1,6 +1,7 @@
 #include "daemon/api/api_server.h"
 
 #include "pxe/http_listener.h"
+#include "records/json_fields.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -63,7 +64,9 @@ std::string percent_decode(std::string_view text) {
 }
 
 std::string error_json(std::string_view code, std::string_view message) {
-  return nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump();
+  // Replacing bytes that are not UTF-8: a message may quote the request.
+  return nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace
@@ -226,16 +229,44 @@ private:
     api.content_type = std::string(std_view(request[http::field::content_type]));
     api.body = std::move(request.body());
     api.client = m_client;
-    ApiResponse response;
+    // Nested deeper than any real body: refused before a parser builds it (dump() and comparisons
+    // recurse, records/json_fields.h).
+    if (records::json_nesting_depth(api.body) > records::k_max_json_depth) {
+      respond(
+          {400, error_json("bad_request",
+                           fmt::format("the body nests arrays and objects deeper than {} levels",
+                                       records::k_max_json_depth))},
+          keep_alive);
+      return;
+    }
+    respond(call_handler(api), keep_alive);
+  }
+
+  // The exception boundary of the coordinator API: nothing a request makes a handler throw ends
+  // this thread's io loop. A json exception is a body member of the wrong type that a handler read
+  // without checking (the client's mistake: 400, with nlohmann's sentence); anything else is a
+  // bug (500). Both are logged.
+  ApiResponse call_handler(const ApiRequest& api) {
     try {
-      response = m_server->handler(api);
+      return m_server->handler(api);
+    } catch (const nlohmann::json::exception& e) {
+      m_server->log(
+          fmt::format("api {} {} {}: unreadable body: {}", m_client, m_method, m_path, e.what()));
+      const std::string_view what = e.what();
+      const auto close = what.find("] ");
+      return {400, error_json("bad_request", fmt::format("the body could not be read: {}",
+                                                         close == std::string_view::npos
+                                                             ? what
+                                                             : what.substr(close + 2)))};
     } catch (const std::exception& e) {
       // A bug, not the client's fault: answer 500 and keep serving the others.
       m_server->log(
           fmt::format("api {} {} {}: internal error: {}", m_client, m_method, m_path, e.what()));
-      response = {500, error_json("internal", "internal error; see the atelierd log")};
+    } catch (...) {
+      m_server->log(fmt::format("api {} {} {}: internal error (unknown exception)", m_client,
+                                m_method, m_path));
     }
-    respond(std::move(response), keep_alive);
+    return {500, error_json("internal", "internal error; see the atelierd log")};
   }
 
   void respond(ApiResponse response, bool keep_alive) {

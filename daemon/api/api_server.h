@@ -9,7 +9,10 @@
 //
 // What it guarantees:
 //  - methods GET, POST, PATCH, DELETE reach the handler; anything else is 405 here;
-//  - headers up to max_header_bytes (431 beyond), bodies up to max_body_bytes (413 beyond);
+//  - headers up to max_header_bytes (431 beyond), bodies up to max_body_bytes (413 beyond), nested
+//    at most records::k_max_json_depth levels (400 beyond, before the handler sees the body);
+//  - a handler that throws is answered (400 for a json type error, 500 otherwise) and logged; the
+//    io loop never sees the exception;
 //  - each read or write must progress within io_timeout; at most max_connections at once (503);
 //  - responses carry Content-Type, Content-Length, Cache-Control: no-store;
 //  - one log line per request: client, method, path (no query: it may name a household), status,

@@ -129,7 +129,7 @@ TEST_F(DetectionTest, ReadyMachineIsNotAnsweredSoItBootsFromItsDisk) {
   EXPECT_EQ(m_registry.store().sightings(unit.id).value().size(), 2u);
   // The iPXE script and the port-4011 path give the same answer, with the reason for the log.
   const pxe::Admission script =
-      m_admission.admit_script(*pxe::parse_mac_address("52:54:00:a7:e1:01"));
+      m_admission.admit_script(*pxe::parse_mac_address("52:54:00:a7:e1:01"), "198.18.0.60");
   EXPECT_FALSE(script.answer);
   EXPECT_NE(script.reason.find("is ready: it boots its installed system from its own disk"),
             std::string::npos)

@@ -6,6 +6,7 @@
 #include "support/temp_dir.h"
 
 #include <memory>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -149,6 +150,29 @@ TYPED_TEST(UnitStoreContract, TransactionsRollBackLikeSavepoints) {
   EXPECT_EQ(units[0].identity.serial, "PF1");
   EXPECT_EQ(s.reserve_tag_number("AT").value(), 2u);
   EXPECT_EQ(s.reserve_tag_number("XY").value(), 1u); // one sequence per prefix
+}
+
+// An exception out of a transaction's function (a json type error in a request handler, issue 14
+// finding 2) rolls it back like an error, at every level, and leaves the store usable: atelierd
+// catches it above and must not find its connection stuck inside a transaction that never ends.
+TYPED_TEST(UnitStoreContract, AnExceptionRollsBackAndTheStoreGoesOn) {
+  auto& s = this->store();
+  EXPECT_THROW((void)s.transaction([&]() -> Result<void> {
+    this->insert(1, new_unit("PF1"));
+    (void)s.transaction([&]() -> Result<void> {
+      this->insert(2, new_unit("PF2"));
+      throw std::runtime_error("a bug");
+    });
+    return {};
+  }),
+               std::runtime_error);
+  EXPECT_TRUE(s.list_units({}).value().empty());
+  auto after = s.transaction([&]() -> Result<void> {
+    this->insert(3, new_unit("PF3"));
+    return {};
+  });
+  ASSERT_TRUE(after);
+  EXPECT_EQ(s.list_units({}).value().size(), 1u);
 }
 
 // Re-intakes make several units with one key or MAC: the newest one answers. A MAC seen only as a

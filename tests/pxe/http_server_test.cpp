@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <regex>
+#include <stdexcept>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -284,6 +285,71 @@ TEST_F(HttpBootServerTest, PostIsMethodNotAllowed) {
   EXPECT_EQ(header_value(got.headers, "allow"), "GET, HEAD");
   EXPECT_EQ(fetch("/boot/52:54:00:a7:e1:01.ipxe", "-X DELETE").status, 405);
   EXPECT_EQ(m_tokens.size(), 0u);
+}
+
+// Issue 14, finding 9: a 4 MiB body was read on every method and path. Bodies are read only for
+// POSTs to the handler's routes, each up to its own limit (413 beyond, before the body is read);
+// a POST to a path that is no route reaches the handler without its body; any other request that
+// announces a body is answered without reading it, and nothing is issued for it.
+TEST_F(HttpBootServerTest, BodiesOnlyOnPostRoutesEachUpToItsLimit) {
+  std::mutex seen_mutex;
+  std::vector<std::pair<std::string, std::size_t>> seen; // path, body size
+  start({}, [&](HttpBootConfig& c) {
+    c.post_handler = [&](std::string_view path, const std::string& body, const std::string&) {
+      const std::lock_guard lock(seen_mutex);
+      seen.emplace_back(path, body.size());
+      return HttpPostResult{path.starts_with("/api/v1/") && path != "/api/v1/other" ? 200U : 404U,
+                            "{}"};
+    };
+    c.post_body_limit = [](std::string_view path) -> std::optional<std::size_t> {
+      if (path == "/api/v1/small") {
+        return 16;
+      }
+      if (path == "/api/v1/big") {
+        return 4096;
+      }
+      return std::nullopt;
+    };
+  });
+  const auto post = [&](std::string_view path, std::size_t bytes, const std::string& extra = "") {
+    return fetch(path, "-H 'Expect:' " + extra + " --data-binary '" + std::string(bytes, 'a') + "'")
+        .status;
+  };
+  EXPECT_EQ(post("/api/v1/small", 16), 200);
+  EXPECT_EQ(post("/api/v1/small", 17), 413);
+  EXPECT_EQ(post("/api/v1/small", 1000, "-H 'Transfer-Encoding: chunked'"), 413);
+  EXPECT_EQ(post("/api/v1/big", 2000), 200);
+  EXPECT_EQ(post("/api/v1/big", 4097), 413);
+  EXPECT_EQ(post("/api/v1/other", 100), 404);
+  EXPECT_EQ(post("/boot/52:54:00:a7:e1:01.ipxe", 100, "-X GET"), 413);
+  EXPECT_EQ(post("/boot/vmlinuz", 100, "-X PUT"), 405);
+  EXPECT_EQ(m_tokens.size(), 0u);
+  const std::lock_guard lock(seen_mutex);
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::size_t>>{
+                      {"/api/v1/small", 16}, {"/api/v1/big", 2000}, {"/api/v1/other", 0}}));
+}
+
+// Issue 14, finding 2: an exception out of a handler ran past the server into io_context::run and
+// ended atelierd (DHCP and TFTP share its io thread). Now the request is answered 500, the log says
+// why, and the server goes on serving.
+TEST_F(HttpBootServerTest, AHandlerThatThrowsIsAnswered500AndTheServerGoesOn) {
+  start(
+      [](const MacAddress&, const std::string&) -> std::expected<std::string, std::string> {
+        throw std::runtime_error("script bug");
+      },
+      [](HttpBootConfig& c) {
+        c.post_handler = [](std::string_view, const std::string&,
+                            const std::string&) -> HttpPostResult {
+          throw std::runtime_error("handler bug");
+        };
+      });
+  const auto posted = fetch("/api/v1/next", "--data-binary '{}'");
+  EXPECT_EQ(posted.status, 500);
+  EXPECT_NE(posted.body.find("internal error"), std::string::npos) << posted.body;
+  EXPECT_EQ(fetch("/boot/52:54:00:a7:e1:01.ipxe").status, 500);
+  EXPECT_EQ(fetch("/boot/vmlinuz").status, 200);
+  EXPECT_NE(log_line_containing("handler bug"), "");
+  EXPECT_NE(log_line_containing("script bug"), "");
 }
 
 // The daemon's admission can refuse a machine; the reason goes to the log, not to the client.

@@ -66,6 +66,24 @@ TEST(TftpNegotiation, TimeoutIsEchoedOrOmitted) {
   }
 }
 
+// Issue 14, finding 9: a client asking for 255 s between retransmissions (RFC 2349 allows it)
+// would hold its transfer slot for 25 minutes without acknowledging anything; a few of them held
+// every slot. Above the cap the option is left out of the OACK (the only other answer RFC 2349
+// allows) and the transfer keeps the server's own timer.
+TEST(TftpNegotiation, TimeoutAboveTheCapIsLeftOut) {
+  for (const char* value : {"6", "60", "255"}) {
+    const auto n = negotiate(rrq({{"timeout", value}, {"blksize", "1024"}}), 1);
+    EXPECT_FALSE(n.timeout_seconds) << value;
+    EXPECT_EQ(n.oack().options, (std::vector<Option>{{"blksize", "1024"}})) << value;
+    ASSERT_EQ(n.refused.size(), 1u) << value;
+    EXPECT_NE(n.refused[0].reason.find("cap of 5 s"), std::string::npos) << n.refused[0].reason;
+  }
+  EXPECT_EQ(negotiate(rrq({{"timeout", "5"}}), 1).timeout_seconds, 5);
+  NegotiationLimits patient;
+  patient.max_timeout_seconds = 255;
+  EXPECT_EQ(negotiate(rrq({{"timeout", "255"}}), 1, patient).timeout_seconds, 255);
+}
+
 // tsize is answered only when we know the size, and never for a WRQ (read-only server).
 TEST(TftpNegotiation, TsizeNeedsAKnownSizeAndAReadRequest) {
   EXPECT_FALSE(negotiate(rrq({{"tsize", "0"}}), std::nullopt).needs_oack());

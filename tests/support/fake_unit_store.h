@@ -31,7 +31,13 @@ public:
   hwdb::Result<void> transaction(const std::function<hwdb::Result<void>()>& fn) override {
     // Every level keeps a copy to return to: nesting behaves like savepoints.
     Tables before = m_tables;
-    auto result = fn();
+    hwdb::Result<void> result;
+    try {
+      result = fn();
+    } catch (...) {
+      m_tables = std::move(before); // as SQLite: an exception rolls the transaction back
+      throw;
+    }
     if (!result) {
       m_tables = std::move(before);
     }
