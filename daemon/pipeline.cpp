@@ -443,6 +443,8 @@ std::expected<json, std::string> Pipeline::params_for(Step step, const hwdb::Uni
   switch (step) {
   case Step::bench:
     return json{{param::k_budget_seconds, m_config.bench_budget_seconds}};
+  case Step::confirm:
+    return std::unexpected("a confirm step is only given by the wipe gate");
   case Step::wipe: {
     // The server names the disks to erase (fixed ones, removable ones by the profile's rule) from
     // the inventory it recorded; the result is judged against the same list.

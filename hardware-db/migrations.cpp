@@ -343,6 +343,31 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_account ON api_tokens(account_id, id);
 )sql";
 
+// Version 9: the `confirm` step of the wipe gate (a volunteer's key at an unexpected machine).
+// SQLite cannot change a CHECK constraint in place: the table is rebuilt with its rows and indexes.
+constexpr std::string_view k_v9 = R"sql(
+CREATE TABLE pipeline_jobs_v9 (
+  id            INTEGER PRIMARY KEY,
+  unit_id       INTEGER NOT NULL REFERENCES units(id),
+  session_id    INTEGER NOT NULL REFERENCES agent_sessions(id),
+  step          TEXT NOT NULL CHECK (step IN ('bench','confirm','wipe','deploy','verify','finish')),
+  attempt       INTEGER NOT NULL CHECK (attempt >= 1),
+  status        TEXT NOT NULL CHECK (status IN ('issued','done','failed','abandoned')),
+  issued_at     TEXT NOT NULL,
+  finished_at   TEXT,
+  params_json   TEXT NOT NULL DEFAULT '{}',
+  result_json   TEXT NOT NULL DEFAULT '',
+  progress_json TEXT NOT NULL DEFAULT '',
+  progress_at   TEXT
+);
+INSERT INTO pipeline_jobs_v9 SELECT id, unit_id, session_id, step, attempt, status, issued_at,
+  finished_at, params_json, result_json, progress_json, progress_at FROM pipeline_jobs;
+DROP TABLE pipeline_jobs;
+ALTER TABLE pipeline_jobs_v9 RENAME TO pipeline_jobs;
+CREATE INDEX pipeline_jobs_unit ON pipeline_jobs(unit_id, id);
+CREATE UNIQUE INDEX pipeline_jobs_one_issued ON pipeline_jobs(session_id) WHERE status = 'issued';
+)sql";
+
 constexpr std::array k_migrations = {
     Migration{1, "units and their event log", k_v1},
     Migration{2,
@@ -355,6 +380,7 @@ constexpr std::array k_migrations = {
     Migration{6, "batch runs", k_v6},
     Migration{7, "coordinator: household needs and district, audit log, donations", k_v7},
     Migration{8, "accounts and API tokens", k_v8},
+    Migration{9, "pipeline jobs: the confirm step of the wipe gate", k_v9},
 };
 
 Result<int> user_version(sqlite::Connection& db) {

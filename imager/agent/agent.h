@@ -12,6 +12,7 @@
 #include <chrono>
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
