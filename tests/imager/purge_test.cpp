@@ -217,6 +217,33 @@ TEST(PurgeAtaSanitize, FailsACryptoEraseThatCannotBeVerified) {
   EXPECT_TRUE(mentions(r.failure_reason, "could not be verified")) << r.failure_reason;
 }
 
+// Issue 14, finding 5c: a block erase (not crypto) of a blank disk whose verification markers read
+// back blank was reported erased, the inconclusive verification taken for a pass. Without markers
+// that stick nothing can show the erase did anything: the record fails, with the reason.
+TEST(PurgeAtaSanitize, FailsABlockEraseWhoseMarkersDidNotStick) {
+  Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_sanitize_block);
+  p.drive.sanitize_supported = p.drive.sanitize_block = true;
+  p.drive.disk.background = test::FakeMedia::Background::zeros;
+  p.drive.disk.ignores_writes = true;
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
+  EXPECT_TRUE(mentions(r.failure_reason, "did not stick")) << r.failure_reason;
+  EXPECT_TRUE(mentions(r.failure_reason, "could not be verified")) << r.failure_reason;
+  EXPECT_TRUE(mentions(r.verification_result, "failed")) << r.verification_result;
+  EXPECT_EQ(p.drive.count("BLOCK ERASE EXT"), 0U) << "an erase nobody can check is not started";
+}
+
+// The same for an overwrite purge and a disk that cannot be written at all.
+TEST(PurgeSecurityErase, FailsWhenNoMarkerCanBeWrittenOnABlankDisk) {
+  Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
+  p.drive.disk.background = test::FakeMedia::Background::zeros;
+  p.drive.disk.read_only = true;
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
+  EXPECT_TRUE(mentions(r.failure_reason, "Read-only file system")) << r.failure_reason;
+  EXPECT_EQ(p.drive.count("SECURITY ERASE UNIT"), 0U);
+}
+
 TEST(PurgeAtaSanitize, RefusesWhenTheBiosFrozeSanitize) {
   Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_sanitize_block);
   p.drive.sanitize_supported = p.drive.sanitize_block = true;
