@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 
+#include <atomic>
 #include <chrono>
 #include <expected>
 #include <functional>
@@ -66,7 +67,8 @@ std::chrono::seconds bench_timeout(int budget_seconds);
 // the reason the step failed ("benchmark failed: ..."), naming the time limit when it hung.
 std::expected<nlohmann::json, std::string>
 bench_step(const std::string& self, int budget_seconds, std::chrono::seconds timeout,
-           const std::function<void(std::string_view)>& on_line);
+           const std::function<void(std::string_view)>& on_line,
+           const std::atomic<bool>* cancel = nullptr);
 
 // Returns when the daemon's finish step was carried out (or a fatal refusal): 0 after READY,
 // 1 otherwise.

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unistd.h>
 
 // GCC 12 reports a false -Wnull-dereference inside CLI11's inlined string splitting at -O2.
 #pragma GCC diagnostic push
@@ -147,21 +148,25 @@ int run_purge(const PurgeArgs& args) {
   options.operator_name = "atelier-imager";
   base::SystemClock clock;
   PurgeEnvironment env{**device, clock, sectors->get(), sectors->get(), {}};
+  // Progress lines never make the purge wait for their reader (ProgressLines, progress.h).
+  auto lines = std::make_shared<ProgressLines>(STDERR_FILENO);
   if (args.progress == "json") {
-    env.progress = [](const Progress& p) {
-      std::fprintf(stderr, "%s\n", to_json(p).dump().c_str());
+    env.progress = [lines](const Progress& p) {
+      lines->post(p.device, to_json(p).dump());
     };
   } else if (args.progress == "text") {
-    env.progress = [](const Progress& p) {
-      std::fprintf(
-          stderr, "%s: %s %.1f%%%s\n", p.device.c_str(), p.detail.c_str(),
-          p.total_bytes
-              ? 100.0 * static_cast<double>(p.done_bytes) / static_cast<double>(p.total_bytes)
-              : 0.0,
-          p.eta_seconds ? fmt::format(", about {:.0f} s left", *p.eta_seconds).c_str() : "");
+    env.progress = [lines](const Progress& p) {
+      lines->post(
+          p.device,
+          fmt::format("{}: {} {:.1f}%{}", p.device, p.detail,
+                      p.total_bytes ? 100.0 * static_cast<double>(p.done_bytes) /
+                                          static_cast<double>(p.total_bytes)
+                                    : 0.0,
+                      p.eta_seconds ? fmt::format(", about {:.0f} s left", *p.eta_seconds) : ""));
     };
   }
   const records::ErasureRecord record = purge_drive(options, env);
+  lines->flush(std::chrono::seconds(2));
   print(args.json ? to_json(record).dump(2) + "\n" : record_text(record));
   return record.result == records::ErasureResult::erased ? 0 : 1;
 }

@@ -11,7 +11,6 @@
 
 #include <array>
 #include <cerrno>
-#include <mutex>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -20,6 +19,8 @@
 
 namespace atelier::imager {
 namespace {
+
+constexpr std::chrono::milliseconds k_last_lines_wait{2000};
 
 std::string new_uuid() {
   std::array<std::uint8_t, 16> b{};
@@ -61,19 +62,16 @@ records::ErasureRecord new_overwrite_record(const DeviceIdentity& id, const Wipe
 
 namespace {
 
-void print_progress(std::FILE* err, const std::string& mode, const Progress& p) {
+std::string progress_line(const std::string& mode, const Progress& p) {
   if (mode == "json") {
-    const std::string line = to_json(p).dump() + "\n";
-    std::fwrite(line.data(), 1, line.size(), err);
-  } else {
-    const double percent = p.total_bytes > 0 ? 100.0 * static_cast<double>(p.done_bytes) /
-                                                   static_cast<double>(p.total_bytes)
-                                             : 0;
-    std::fprintf(err, "%s: %s %s %.1f%% %.1f MB/s%s\n", p.device.c_str(), p.operation.c_str(),
-                 p.detail.c_str(), percent, p.bytes_per_second / 1e6,
-                 p.eta_seconds ? fmt::format(" ETA {:.0f} s", *p.eta_seconds).c_str() : "");
+    return to_json(p).dump();
   }
-  std::fflush(err);
+  const double percent = p.total_bytes > 0 ? 100.0 * static_cast<double>(p.done_bytes) /
+                                                 static_cast<double>(p.total_bytes)
+                                           : 0;
+  return fmt::format("{}: {} {} {:.1f}% {:.1f} MB/s{}", p.device, p.operation, p.detail, percent,
+                     p.bytes_per_second / 1e6,
+                     p.eta_seconds ? fmt::format(" ETA {:.0f} s", *p.eta_seconds) : "");
 }
 
 int usage(std::FILE* err, const std::string& message) {
@@ -196,16 +194,21 @@ WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, 
                 args.confirm_serials.size(), args.devices.size())),
         0};
   }
-  auto print_mutex = std::make_shared<std::mutex>();
+  // The progress lines never make a disk's writer wait for their reader: a reader that stopped
+  // reading (the agent, once) held the writer inside fwrite, and the report behind a lock that
+  // writer held, for ever (docs/WIPE.md, "Progress").
+  std::fflush(err);
+  auto lines = std::make_shared<ProgressLines>(::fileno(err));
   ProgressSink sink;
   if (args.progress != "none") {
-    sink = [err, mode = args.progress, print_mutex](const Progress& p) {
-      std::lock_guard lock(*print_mutex);
-      print_progress(err, mode, p);
+    sink = [lines, mode = args.progress](const Progress& p) {
+      lines->post(p.device, progress_line(mode, p));
     };
   }
   if (args.verify_only) {
-    return {verify_only(args, *method, *verification, sink, out, err), 0};
+    const int status = verify_only(args, *method, *verification, sink, out, err);
+    lines->flush(k_last_lines_wait);
+    return {status, 0};
   }
 
   // Every device is checked before any is touched: one refusal and nothing is written.
@@ -245,8 +248,10 @@ WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, 
   options.stall_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(args.stall_timeout_s * 1000));
   const RunResult result = run_wipes(std::move(jobs), options);
+  // The last progress lines (each pass's final one) get a moment to go out; the report does not
+  // wait longer for a reader that does not read.
+  lines->flush(k_last_lines_wait);
 
-  std::lock_guard lock(*print_mutex);
   bool all_erased = true;
   nlohmann::json records = nlohmann::json::array();
   for (const auto& r : result.records) {

@@ -45,6 +45,8 @@ struct WipeCommandResult {
 // wipe engine completes the rest. Shared with `atelier image --device` (cli/image_device.cpp).
 records::ErasureRecord new_overwrite_record(const DeviceIdentity& id, const WipeCommandArgs& args);
 
+// `err` receives the usage errors and the progress lines; a reader that stops reading them never
+// holds the wipe (ProgressLines, imager/disk/progress.h).
 WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, std::FILE* err);
 
 } // namespace atelier::imager
