@@ -306,40 +306,8 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, const json& disk, cons
   std::vector<std::string> skipped;
   for (const auto& m : methods) {
     const std::string method = m.get<std::string>();
-    std::vector<std::string> args;
-    if (is_overwrite(method)) {
-      args = {"wipe",
-              device,
-              "--method",
-              method,
-              "--verify",
-              params.value(param::k_verify, "sample"),
-              "--json",
-              "--progress",
-              "json",
-              "--asset-tag",
-              params.value(param::k_tag, ""),
-              "--site",
-              params.value(param::k_site, ""),
-              "--operator",
-              "atelier agent"};
-    } else {
-      args = {"purge",
-              device,
-              "--method",
-              method,
-              "--json",
-              "--asset-tag",
-              params.value(param::k_tag, ""),
-              "--site",
-              params.value(param::k_site, ""),
-              "--operator",
-              "atelier agent",
-              "--hidden-areas",
-              params.value(param::k_hidden_areas, "reset")};
-    }
     ChildResult raw;
-    auto report = run_json(o, r, args, &raw);
+    auto report = run_json(o, r, erase_command(device, method, params), &raw);
     r.device_done(device);
     if (r.stop_flag()->load()) {
       return {false, json::object(),
@@ -616,6 +584,33 @@ void carry_out(const AgentOptions& o, records::Action action) {
 }
 
 } // namespace
+
+std::vector<std::string> erase_command(const std::string& device, const std::string& method,
+                                       const json& params) {
+  const std::string tag = params.value(param::k_tag, "");
+  const std::string site = params.value(param::k_site, "");
+  // The profile's policy for hidden areas (HPA/DCO) holds for an overwrite as for a purge.
+  const std::string hidden_areas = params.value(param::k_hidden_areas, "reset");
+  std::vector<std::string> args{is_overwrite(method) ? "wipe" : "purge",
+                                device,
+                                "--method",
+                                method,
+                                "--json",
+                                "--progress",
+                                "json",
+                                "--hidden-areas",
+                                hidden_areas,
+                                "--asset-tag",
+                                tag,
+                                "--site",
+                                site,
+                                "--operator",
+                                "atelier agent"};
+  if (is_overwrite(method)) { // a purge samples sectors before and after (docs/PURGE.md)
+    args.insert(args.end(), {"--verify", params.value(param::k_verify, "sample")});
+  }
+  return args;
+}
 
 std::optional<bool> confirmation_in(std::string_view keys) {
   for (const char c : keys) {

@@ -6,9 +6,12 @@
 #include "imager/agent/child_process.h"
 #include "imager/agent/console_display.h"
 #include "imager/agent/progress_poster.h"
+#include "imager/purge/purge_command.h"
+#include "imager/wipe/wipe_command.h"
 #include "pxe/http_server.h"
 #include "support/fake_clock.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -23,6 +26,11 @@
 #include <thread>
 #include <unistd.h>
 
+// GCC 12 reports a false -Wnull-dereference inside CLI11's inlined string splitting at -O2.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <CLI/CLI.hpp>
+#pragma GCC diagnostic pop
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -455,4 +463,46 @@ TEST(ProgressPoster, ARefusalIsHandedOverOnceAndPostingStops) {
   EXPECT_EQ(daemon.count(), 1u);
   std::lock_guard lock(mutex);
   EXPECT_EQ(refusals.size(), 1u);
+}
+
+// Finding 5: what the agent runs for each disk is what the subcommands accept, and carries the
+// profile's hidden-area policy to the overwrite as to the purge, with the record's tag and site.
+TEST(Agent, EraseCommandsCarryThePolicyAndTheRecordsFields) {
+  const json params{{"tag", "AT-0042-7"},
+                    {"site", "Atelier Nord"},
+                    {"verify", "full"},
+                    {"hidden_areas", "report"}};
+  {
+    const auto argv = imager::erase_command("/dev/sda", "zero", params);
+    CLI::App app;
+    imager::WipeCommandArgs args;
+    imager::add_wipe_command(app, args);
+    std::vector<std::string> reversed(argv.rbegin(), argv.rend());
+    ASSERT_NO_THROW(app.parse(reversed));
+    EXPECT_EQ(args.devices, std::vector<std::string>{"/dev/sda"});
+    EXPECT_EQ(args.hidden_areas, "report");
+    EXPECT_EQ(args.verify, "full");
+    EXPECT_EQ(args.asset_tag, "AT-0042-7");
+    EXPECT_EQ(args.site, "Atelier Nord");
+    EXPECT_EQ(args.operator_name, "atelier agent");
+    EXPECT_EQ(args.progress, "json");
+    EXPECT_TRUE(args.json);
+  }
+  {
+    const auto argv = imager::erase_command("/dev/sda", "ata-sanitize-crypto", params);
+    CLI::App app;
+    imager::PurgeCommandArgs args;
+    imager::add_purge_command(app, args);
+    std::vector<std::string> reversed(argv.rbegin(), argv.rend());
+    ASSERT_NO_THROW(app.parse(reversed));
+    EXPECT_EQ(args.hidden_areas, "report");
+    EXPECT_EQ(args.asset_tag, "AT-0042-7");
+    EXPECT_EQ(args.site, "Atelier Nord");
+    EXPECT_EQ(args.operator_name, "atelier agent");
+  }
+  // The default policy is reset, for both.
+  const auto plain = imager::erase_command("/dev/sda", "zero", json{{"tag", "AT-1"}});
+  const auto at = std::find(plain.begin(), plain.end(), "--hidden-areas");
+  ASSERT_NE(at, plain.end());
+  EXPECT_EQ(*(at + 1), "reset");
 }
