@@ -83,6 +83,9 @@ std::string exit_text(const ExitStatus& status) {
   if (status.timed_out) {
     return "timed out (killed)";
   }
+  if (status.cancelled) {
+    return "stopped (killed)";
+  }
   if (status.signal != 0) {
     return fmt::format("killed by signal {}", status.signal);
   }
@@ -166,13 +169,19 @@ ChildProcess::pump(const StdoutSink& on_stdout, const StderrSink& on_stderr, Pum
       const Clock::duration stall_left = last_output + limits.stall - now;
       left = left ? std::min(*left, stall_left) : stall_left;
     }
-    if (left && *left <= Clock::duration::zero()) {
+    const bool cancelled = limits.cancel != nullptr && limits.cancel->load();
+    if (cancelled || (left && *left <= Clock::duration::zero())) {
       ::kill(m_pid, SIGKILL);
       m_out.reset();
       m_err.reset();
       ExitStatus status = wait_for_exit();
-      status.timed_out = true;
+      status.timed_out = !cancelled;
+      status.cancelled = cancelled;
       return status;
+    }
+    if (limits.cancel != nullptr) {
+      constexpr Clock::duration k_cancel_check = std::chrono::milliseconds(100);
+      left = left ? std::min(*left, k_cancel_check) : k_cancel_check;
     }
     const int wait_ms =
         left ? static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(*left).count()) : -1;

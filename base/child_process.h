@@ -9,6 +9,7 @@
 
 #include "base/unique_fd.h"
 
+#include <atomic>
 #include <chrono>
 #include <expected>
 #include <functional>
@@ -36,14 +37,18 @@ struct ExitStatus {
   int exit_code = -1;     // its exit status; -1 when a signal ended it
   int signal = 0;         // the signal that ended it, 0 when it exited
   bool timed_out = false; // we killed it (SIGKILL) because a PumpLimits limit ran out
+  bool cancelled = false; // we killed it (SIGKILL) because PumpLimits::cancel was set
 };
 
-// "exit status 3", "killed by signal 9", "timed out (killed)": for error messages.
+// "exit status 3", "killed by signal 9", "timed out (killed)", "stopped (killed)": for error
+// messages.
 std::string exit_text(const ExitStatus& status);
 
 struct PumpLimits {
   std::chrono::milliseconds timeout{0}; // since pump() began; 0: none
   std::chrono::milliseconds stall{0};   // neither stream said anything for this long; 0: none
+  // Set by another thread to stop the child (seen within 100 ms); null: never.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class ChildProcess {
@@ -68,8 +73,9 @@ public:
   // Hands each chunk of stdout and stderr to its sink as it arrives until both streams end, then
   // waits for the child and returns how it ended. When a limit runs out the child is killed
   // (SIGKILL), the streams are abandoned (a grandchild may still hold them) and the status says
-  // timed_out. When on_stdout returns an error, or poll fails, the child is terminated (SIGTERM),
-  // waited for, and that error returned. Call once.
+  // timed_out; when limits.cancel is set, the same, and the status says cancelled. When on_stdout
+  // returns an error, or poll fails, the child is terminated (SIGTERM), waited for, and that error
+  // returned. Call once.
   using StdoutSink = std::function<std::expected<void, std::string>(std::string_view)>;
   using StderrSink = std::function<void(std::string_view)>;
   std::expected<ExitStatus, std::string> pump(const StdoutSink& on_stdout,

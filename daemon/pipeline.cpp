@@ -617,9 +617,11 @@ ApiAnswer Pipeline::progress(const json& request) {
   if ((*job)->status != "issued") {
     return refuse(409, job_over(**job), true);
   }
+  const auto now = m_clock.wall_seconds();
+  // Every report counts for whether a wipe's or deploy's bytes move (sweep, "Limits").
+  note_motion(**job, request[field::k_progress], now);
   // At most one database write per job and second: 30 machines reporting 5 times a second must
   // not keep the writer busy. The latest report in between is simply dropped.
-  const auto now = m_clock.wall_seconds();
   auto& last = m_last_progress_write[job_id];
   if (last != hwdb::Timestamp{} && now - last < std::chrono::seconds(1)) {
     return {200, json{{field::k_ok, true}, {field::k_stored, false}}};

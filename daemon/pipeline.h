@@ -96,10 +96,12 @@ public:
   ApiAnswer result(const nlohmann::json& request);
 
   // The periodic check (atelierd runs it every 30 s on its io thread, docs/PIPELINE.md "Limits"):
-  // every issued step whose agent has posted nothing (next, progress, result) for `stall`, or that
-  // was handed out longer than `step_timeout` ago, is given up: the job ends `failed` with the
-  // reason and the unit goes to `failed` with it, in one transaction. Times come from the clock
-  // given at construction, so tests drive it with a fake one.
+  // every issued step whose agent has posted nothing (next, progress, result) for `stall`, every
+  // wipe or deploy whose reported bytes have not moved for `stall` (posts that repeat the same
+  // done_bytes are no progress), and every step handed out longer than `step_timeout` ago is given
+  // up: the job ends `failed` with the reason and the unit goes to `failed` with it, in one
+  // transaction. Times come from the clock given at construction, so tests drive it with a fake
+  // one.
   SweepReport sweep();
 
   static std::string token_hash(const std::string& token);
@@ -158,12 +160,30 @@ private:
   std::optional<ApiAnswer> wait_for_slot(const hwdb::Unit& unit, records::Step step);
   // Gives up one issued job (sweep); false when it ended meanwhile.
   hwdb::Result<bool> give_up(const hwdb::PipelineJob& job, const std::string& reason);
+  // Whether a wipe's or deploy's bytes move: every progress report goes through it (before the
+  // throttle of database writes), sweep gives up a step whose bytes stood still for `stall`.
+  void note_motion(const hwdb::PipelineJob& job, const nlohmann::json& progress,
+                   hwdb::Timestamp now);
+  // Why a wipe or deploy counts as stuck now, or nullopt.
+  std::optional<std::string> stuck(const hwdb::PipelineJob& job, hwdb::Timestamp now) const;
 
   hwdb::Registry& m_registry;
   const base::Clock& m_clock;
   PipelineConfig m_config;
   const workshop::SigningKey& m_key;
   std::map<hwdb::RowId, hwdb::Timestamp> m_last_progress_write; // throttles progress writes
+  // What the reports of each running wipe and deploy said, per job. In memory: after a restart the
+  // first report of each device counts as a move, so a stuck step is given up one `stall` later.
+  struct Motion {
+    struct Mark {
+      std::string detail; // "pass 1 of 2: aes-128-ctr"; another detail is another pass: a move
+      double done_bytes = 0;
+    };
+    std::map<std::string, Mark> marks; // per device and operation
+    hwdb::Timestamp moved_at{};        // the latest report that moved (or could not be judged)
+    nlohmann::json latest;             // the latest report that counts bytes
+  };
+  std::map<hwdb::RowId, Motion> m_motion;
   // Units waiting for a slot, in arrival order, with when each last asked. In memory: after a
   // restart the line forms again as the agents ask (they retry every slot_retry).
   struct Waiting {

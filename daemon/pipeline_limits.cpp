@@ -1,10 +1,12 @@
 // Pipeline: the limits of [pipeline] (docs/CONFIG.md, docs/PIPELINE.md "Limits"): slots for the
-// heavy steps (max_active_units), and the sweep that gives up steps whose agent went silent
-// (stall_minutes) or that ran too long (step_timeout_minutes).
+// heavy steps (max_active_units), and the sweep that gives up steps whose agent went silent or
+// whose bytes stopped moving (stall_minutes), or that ran too long (step_timeout_minutes).
 #include "daemon/pipeline.h"
 #include "records/agent_protocol.h"
 
 #include <algorithm>
+#include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -15,6 +17,7 @@ using hwdb::UnitState;
 using nlohmann::json;
 using records::Step;
 namespace field = records::agent_field;
+namespace progress_field = records::progress_field;
 
 // The steps that hold a slot: they load the server (image downloads) and the workshop's power and
 // network most, and are the ones a workshop wants to run a bounded number of at once.
@@ -25,6 +28,25 @@ bool is_heavy(Step step) {
 bool is_heavy(std::string_view step_name) {
   const auto step = records::step_from_string(step_name);
   return step && is_heavy(*step);
+}
+
+std::string text_at(const json& j, std::string_view key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+double number_at(const json& j, std::string_view key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+// A report whose done_bytes say whether work moves: a count of bytes with a known total. A
+// firmware purge's is the drive's own estimate, which may stand still for hours (SECURITY ERASE
+// UNIT reports nothing until it is done): it only says the agent is alive, like a heartbeat.
+bool counts_bytes(const json& progress) {
+  const auto done = progress.find(progress_field::k_done_bytes);
+  return done != progress.end() && done->is_number() &&
+         number_at(progress, progress_field::k_total_bytes) > 0 &&
+         text_at(progress, progress_field::k_operation) != "purge";
 }
 
 std::string ordinal(std::size_t n) {
@@ -144,6 +166,55 @@ std::optional<hwdb::AgentSession> Pipeline::live_session(hwdb::RowId unit_id) {
   return **session;
 }
 
+void Pipeline::note_motion(const hwdb::PipelineJob& job, const json& progress,
+                           hwdb::Timestamp now) {
+  if (!is_heavy(job.step)) {
+    return;
+  }
+  Motion& motion = m_motion[job.id];
+  if (!counts_bytes(progress)) {
+    motion.moved_at = now; // nothing to judge by: word from the agent is all it says
+    return;
+  }
+  const std::string key = text_at(progress, progress_field::k_device) + "\n" +
+                          text_at(progress, progress_field::k_operation);
+  const std::string detail = text_at(progress, progress_field::k_detail);
+  const double done = number_at(progress, progress_field::k_done_bytes);
+  auto mark = motion.marks.find(key);
+  if (mark == motion.marks.end() || mark->second.detail != detail) {
+    motion.marks[key] = {detail, done}; // a device, operation or pass not seen before
+    motion.moved_at = now;
+  } else if (done > mark->second.done_bytes) {
+    mark->second.done_bytes = done;
+    motion.moved_at = now;
+  }
+  motion.latest = progress;
+}
+
+std::optional<std::string> Pipeline::stuck(const hwdb::PipelineJob& job,
+                                           hwdb::Timestamp now) const {
+  const auto it = m_motion.find(job.id);
+  if (it == m_motion.end() || !it->second.latest.is_object() ||
+      now - it->second.moved_at < m_config.stall) {
+    return std::nullopt;
+  }
+  const json& p = it->second.latest;
+  const double done = number_at(p, progress_field::k_done_bytes);
+  const double total = number_at(p, progress_field::k_total_bytes);
+  std::string where = text_at(p, progress_field::k_operation);
+  for (const auto key : {progress_field::k_device, progress_field::k_detail}) {
+    if (const std::string part = text_at(p, key); !part.empty()) {
+      where += (where.empty() ? "" : key == progress_field::k_detail ? ", " : " ") + part;
+    }
+  }
+  return fmt::format(
+      "{} made no progress for {} min (stuck at {:.0f} %, {:.1f} GB of {:.1f} GB{}): the disk or "
+      "the machine hung; boot the machine again over the network to redo it, and if it stops at "
+      "the same place again, set the disk aside",
+      job.step, m_config.stall.count(), std::floor(100.0 * done / total), done / 1e9, total / 1e9,
+      where.empty() ? "" : ": " + where);
+}
+
 SweepReport Pipeline::sweep() {
   SweepReport report;
   auto latest = m_registry.store().latest_jobs();
@@ -152,10 +223,12 @@ SweepReport Pipeline::sweep() {
     return report;
   }
   const auto now = m_clock.wall_seconds();
+  std::set<hwdb::RowId> issued;
   for (const auto& job : *latest) {
     if (job.status != "issued" || job.step == records::to_string(Step::finish)) {
       continue; // a finish job asks nothing more of the agent than to show the verdict
     }
+    issued.insert(job.id);
     const auto last_word =
         job.progress_at ? std::max(job.issued_at, *job.progress_at) : job.issued_at;
     std::string reason;
@@ -167,6 +240,9 @@ SweepReport Pipeline::sweep() {
       reason = fmt::format("no word from the agent for {} min during {} (powered off, hung or "
                            "unplugged?): boot the machine again over the network to resume",
                            m_config.stall.count(), job.step);
+    } else if (auto why = stuck(job, now)) {
+      // The agent still posts, but the bytes stand still: a heartbeat is not progress.
+      reason = *why;
     } else {
       continue;
     }
@@ -175,6 +251,7 @@ SweepReport Pipeline::sweep() {
       report.lines.push_back(fmt::format("sweep: job {}: {}", job.id, ended.error().message));
     } else if (*ended) {
       m_last_progress_write.erase(job.id);
+      m_motion.erase(job.id);
       // The log names the machine by its asset tag, as every pipeline log line does.
       const auto unit = m_registry.store().unit_by_id(job.unit_id);
       const std::string who =
@@ -183,6 +260,8 @@ SweepReport Pipeline::sweep() {
           fmt::format("{} {}: given up (job {}): {}", who, job.step, job.id, reason));
     }
   }
+  // Steps that ended (a result, a new boot) leave nothing behind.
+  std::erase_if(m_motion, [&](const auto& entry) { return !issued.contains(entry.first); });
   return report;
 }
 

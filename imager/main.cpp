@@ -246,46 +246,7 @@ int main(int argc, char** argv) {
   agent->add_flag("--no-power", agent_no_power,
                   "At the end, print the action instead of powering off");
   atelier::imager::WipeCommandArgs wipe_args;
-  auto* wipe = app.add_subcommand(
-      "wipe", "Overwrite whole disks and verify them (docs/WIPE.md); exit 0 erased, "
-              "1 failed, 2 usage or refused");
-  wipe->add_option("devices", wipe_args.devices,
-                   "Disks to erase, in parallel (e.g. /dev/sdb /dev/sdc)");
-  wipe->add_option("--method", wipe_args.method, "zero | one | random | random-then-zero")
-      ->capture_default_str();
-  wipe->add_option("--verify", wipe_args.verify, "none | sample (NIST SP 800-88) | full")
-      ->capture_default_str();
-  wipe->add_flag("--json", wipe_args.json,
-                 "Print the erasure records as a JSON array (docs/ERASURE-RECORD.md)");
-  wipe->add_option("--progress", wipe_args.progress,
-                   "none | text | json: one line per event on stderr")
-      ->capture_default_str();
-  wipe->add_option("--confirm-serial", wipe_args.confirm_serials,
-                   "The disk's serial, once per device in order (required outside the boot "
-                   "environment; a loop "
-                   "device's serial is its backing file)")
-      ->allow_extra_args(false);
-  wipe->add_option("--stall-timeout", wipe_args.stall_timeout_s,
-                   "Seconds without I/O progress before a disk is declared failed")
-      ->check(CLI::Range(1.0, 86400.0))
-      ->capture_default_str();
-  wipe->add_flag(
-      "--verify-only", wipe_args.verify_only,
-      "Only read back and compare with the method's last pattern (zero or one); write nothing");
-  wipe->add_flag("--allow-regular-file", wipe_args.allow_regular_file,
-                 "Accept regular files (tests, benches)");
-  wipe->add_option("--operator", wipe_args.operator_name,
-                   "Who performs the erasure (for the record)");
-  wipe->add_option("--asset-tag", wipe_args.asset_tag,
-                   "The unit's asset tag (the record's source_property)");
-  wipe->add_option("--site", wipe_args.site, "Workshop name (for the record)");
-  wipe->add_option("--contact", wipe_args.contact, "Contact for questions about the record");
-  wipe->add_option("--buffer-size", wipe_args.buffer_mib, "I/O size in MiB")
-      ->group("")
-      ->capture_default_str();
-  wipe->add_option("--stream-to-stdout", wipe_args.stream_bytes,
-                   "Write this many bytes of the AES-128-CTR stream to stdout (PRNG benchmark)")
-      ->group("");
+  auto* wipe = atelier::imager::add_wipe_command(app, wipe_args);
   auto run_purge_commands = atelier::imager::add_purge_commands(app);
   atelier::imager::DeployCommandArgs deploy_args;
   auto* deploy = app.add_subcommand(

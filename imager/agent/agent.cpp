@@ -3,11 +3,13 @@
 #include "imager/agent/agent_client.h"
 #include "imager/agent/child_process.h"
 #include "imager/agent/console_display.h"
+#include "imager/agent/progress_poster.h"
 #include "records/agent_protocol.h"
 #include "records/erasure_record.h"
 #include "records/imaging_record.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -95,11 +97,15 @@ std::chrono::seconds bench_timeout(int budget_seconds) {
 
 std::expected<json, std::string> bench_step(const std::string& self, int budget_seconds,
                                             std::chrono::seconds timeout,
-                                            const std::function<void(std::string_view)>& on_line) {
+                                            const std::function<void(std::string_view)>& on_line,
+                                            const std::atomic<bool>* cancel) {
   auto child = run_child({self, "bench", "--json", "--budget", std::to_string(budget_seconds)},
-                         on_line, {.timeout = timeout});
+                         on_line, {.timeout = timeout, .cancel = cancel});
   if (!child) {
     return std::unexpected("benchmark failed: " + child.error());
+  }
+  if (child->cancelled) {
+    return std::unexpected("benchmark stopped: atelierd gave this step up");
   }
   if (child->timed_out) {
     return std::unexpected(fmt::format(
@@ -126,11 +132,11 @@ std::string tail_line(const std::string& text) {
   return last_message_line(text);
 }
 
-// Shared by the step threads: the screen and the progress posts.
+// Shared by the step threads: the screen, and the progress of the step running (handed to its
+// ProgressPoster, which posts it from its own thread).
 class Reporter {
 public:
-  Reporter(AgentClient& client, ConsoleDisplay& display, const base::Clock& clock)
-      : m_client(client), m_display(display), m_clock(clock) {}
+  explicit Reporter(ConsoleDisplay& display) : m_display(display) {}
 
   void stage(std::string stage, std::string detail = {}) {
     std::lock_guard lock(m_mutex);
@@ -139,6 +145,9 @@ public:
     m_screen.fraction.reset();
     m_screen.eta_seconds.reset();
     m_display.show(m_screen);
+    if (m_poster != nullptr) {
+      m_poster->stage(m_screen.stage, m_screen.detail);
+    }
   }
   void tag(std::string tag) {
     std::lock_guard lock(m_mutex);
@@ -151,90 +160,84 @@ public:
     m_screen.message = std::move(message);
     m_display.show(m_screen);
   }
-  // One line of a child's stderr: JSON progress events are shown and forwarded (at most one post
-  // per second), anything else goes to the log.
-  void child_line(std::int64_t job, std::string_view line) {
+  // One line of a child's stderr, on the thread that reads the child's pipes: it must never wait
+  // (child_process.h). JSON progress events are shown and handed to the step's poster, anything
+  // else goes to the log.
+  void child_line(std::string_view line) {
     const json event = json::parse(line, nullptr, false);
     if (!event.is_object() || !event.contains(progress_field::k_done_bytes)) {
       log(line);
       return;
     }
-    const auto now = m_clock.monotonic();
-    {
-      std::lock_guard lock(m_mutex);
-      const double total = event.value(progress_field::k_total_bytes, 0.0);
-      m_screen.detail = fmt::format("{} {} {}", event.value(progress_field::k_operation, ""),
-                                    event.value(progress_field::k_device, ""),
-                                    event.value(progress_field::k_detail, ""));
-      if (total > 0) {
-        m_screen.fraction = event.value(progress_field::k_done_bytes, 0.0) / total;
-      }
-      if (event.contains(progress_field::k_eta_seconds) &&
-          event[progress_field::k_eta_seconds].is_number()) {
-        m_screen.eta_seconds = event[progress_field::k_eta_seconds].get<double>();
-      }
-      m_display.show(m_screen);
-      if (now - m_last_post < std::chrono::seconds(1)) {
-        return;
-      }
-      m_last_post = now;
-      m_last_event = event;
-    }
-    (void)m_client.post(Endpoint::progress, {{field::k_job, job}, {field::k_progress, event}});
-  }
-  // A step that reports nothing for a while (the bench, the verify, a long mkfs) still says it is
-  // alive, so atelierd does not presume the agent gone ([pipeline] stall_minutes): the latest
-  // progress again, or the stage on screen.
-  void heartbeat(std::int64_t job) {
-    json event;
-    {
-      std::lock_guard lock(m_mutex);
-      const auto now = m_clock.monotonic();
-      if (now - m_last_post < k_heartbeat) {
-        return;
-      }
-      m_last_post = now;
-      event = m_last_event.is_object() ? m_last_event
-                                       : json{{progress_field::k_operation, m_screen.stage},
-                                              {progress_field::k_detail, m_screen.detail}};
-    }
-    (void)m_client.post(Endpoint::progress, {{field::k_job, job}, {field::k_progress, event}});
-  }
-  void new_step() {
     std::lock_guard lock(m_mutex);
-    m_last_event = json();
-    m_last_post = m_clock.monotonic();
+    const double total = event.value(progress_field::k_total_bytes, 0.0);
+    m_screen.detail = fmt::format("{} {} {}", event.value(progress_field::k_operation, ""),
+                                  event.value(progress_field::k_device, ""),
+                                  event.value(progress_field::k_detail, ""));
+    if (total > 0) {
+      m_screen.fraction = event.value(progress_field::k_done_bytes, 0.0) / total;
+    }
+    if (event.contains(progress_field::k_eta_seconds) &&
+        event[progress_field::k_eta_seconds].is_number()) {
+      m_screen.eta_seconds = event[progress_field::k_eta_seconds].get<double>();
+    }
+    m_display.show(m_screen);
+    if (m_poster != nullptr) {
+      m_poster->report(event);
+    }
   }
+  // A device's child ended: its last event is not repeated to atelierd any more.
+  void device_done(const std::string& device) {
+    std::lock_guard lock(m_mutex);
+    if (m_poster != nullptr) {
+      m_poster->device_done(device);
+    }
+  }
+  // Set while a step runs (StepReporting).
+  void attach(ProgressPoster* poster) {
+    std::lock_guard lock(m_mutex);
+    m_poster = poster;
+    m_stop = false;
+  }
+  // The step's children are stopped when atelierd refused its progress (it gave the step up).
+  void stop_step() { m_stop = true; }
+  const std::atomic<bool>* stop_flag() const { return &m_stop; }
 
 private:
-  AgentClient& m_client;
   ConsoleDisplay& m_display;
-  const base::Clock& m_clock;
   std::mutex m_mutex;
   ScreenState m_screen;
-  std::chrono::steady_clock::time_point m_last_post{};
-  json m_last_event;
+  ProgressPoster* m_poster = nullptr;
+  std::atomic<bool> m_stop{false};
 };
 
-// While a step runs, a thread posts the heartbeat (RAII: stopped and joined at the step's end).
-class Heartbeat {
+// While a step runs, its progress goes to atelierd through a ProgressPoster (RAII: stopped at the
+// step's end). When atelierd refuses it (the step was given up: "wipe made no progress for 10
+// min ..."), the screen says why at once and the step's children are stopped.
+class StepReporting {
 public:
-  Heartbeat(Reporter& reporter, std::int64_t job)
-      : m_thread([&reporter, job](std::stop_token stop) {
-          std::mutex mutex;
-          std::condition_variable_any wake;
-          std::unique_lock lock(mutex);
-          while (true) {
-            wake.wait_for(lock, stop, k_heartbeat, [] { return false; });
-            if (stop.stop_requested()) {
-              return;
-            }
-            reporter.heartbeat(job);
-          }
-        }) {}
+  StepReporting(Reporter& reporter, AgentClient& client, std::int64_t job, const base::Clock& clock)
+      : m_reporter(reporter),
+        m_poster(
+            [&client, job](const json& progress) {
+              return client.post(Endpoint::progress,
+                                 {{field::k_job, job}, {field::k_progress, progress}});
+            },
+            [&reporter](const std::string& reason) {
+              log("atelierd refused this step's progress: " + reason);
+              reporter.verdict("STOPPED", reason);
+              reporter.stop_step();
+            },
+            clock, {.min_gap = std::chrono::seconds(1), .heartbeat = k_heartbeat}) {
+    m_reporter.attach(&m_poster);
+  }
+  StepReporting(const StepReporting&) = delete;
+  StepReporting& operator=(const StepReporting&) = delete;
+  ~StepReporting() { m_reporter.attach(nullptr); }
 
 private:
-  std::jthread m_thread;
+  Reporter& m_reporter;
+  ProgressPoster m_poster;
 };
 
 struct StepOutcome {
@@ -244,14 +247,18 @@ struct StepOutcome {
 };
 
 // Runs `self args...`, forwarding progress; parses stdout as JSON.
-std::expected<json, std::string> run_json(const AgentOptions& o, Reporter& r, std::int64_t job,
+std::expected<json, std::string> run_json(const AgentOptions& o, Reporter& r,
                                           std::vector<std::string> args, ChildResult* raw = nullptr,
                                           ChildOptions options = {}) {
   args.insert(args.begin(), o.self);
+  options.cancel = r.stop_flag();
   auto child = run_child(
-      args, [&](std::string_view line) { r.child_line(job, line); }, options);
+      args, [&](std::string_view line) { r.child_line(line); }, options);
   if (!child) {
     return std::unexpected(child.error());
+  }
+  if (child->cancelled) {
+    return std::unexpected(fmt::format("{} was stopped: atelierd gave this step up", args[1]));
   }
   if (child->timed_out) {
     return std::unexpected(
@@ -290,8 +297,7 @@ bool is_overwrite(std::string_view method) {
 }
 
 // One disk: the policy's methods in order until one is possible on this drive.
-StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, const json& disk,
-                      const json& params) {
+StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, const json& disk, const json& params) {
   const std::string device = "/dev/" + disk["name"].get<std::string>();
   const std::string media = text(disk, "media", "hdd");
   const json methods = params.contains(param::k_methods) && params[param::k_methods].contains(media)
@@ -300,26 +306,13 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   std::vector<std::string> skipped;
   for (const auto& m : methods) {
     const std::string method = m.get<std::string>();
-    // What both commands put in the record: whose disk, where, by whom.
-    const std::vector<std::string> record_fields = {"--json",
-                                                    "--asset-tag",
-                                                    params.value(param::k_tag, ""),
-                                                    "--site",
-                                                    params.value(param::k_site, ""),
-                                                    "--operator",
-                                                    "atelier agent"};
-    std::vector<std::string> args;
-    if (is_overwrite(method)) {
-      args = {"wipe",       device,     "--method",
-              method,       "--verify", params.value(param::k_verify, "sample"),
-              "--progress", "json"};
-    } else {
-      args = {"purge", device,           "--method",
-              method,  "--hidden-areas", params.value(param::k_hidden_areas, "reset")};
-    }
-    args.insert(args.end(), record_fields.begin(), record_fields.end());
     ChildResult raw;
-    auto report = run_json(o, r, job, args, &raw);
+    auto report = run_json(o, r, erase_command(device, method, params), &raw);
+    r.device_done(device);
+    if (r.stop_flag()->load()) {
+      return {false, json::object(),
+              fmt::format("{}: stopped, atelierd gave this step up", device)};
+    }
     if (report && (raw.exit_code == 0 || raw.exit_code == 1)) {
       json record = report->is_array() && !report->empty() ? (*report)[0] : *report;
       StepOutcome outcome;
@@ -342,8 +335,7 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   return none;
 }
 
-StepOutcome do_wipe(const AgentOptions& o, Reporter& r, std::int64_t job, const json& inventory,
-                    const json& params) {
+StepOutcome do_wipe(const AgentOptions& o, Reporter& r, const json& inventory, const json& params) {
   // The server names the disks to erase (its inventory and the profile's rule for removable
   // media); a disk it did not name is never written.
   std::vector<json> disks;
@@ -365,7 +357,7 @@ StepOutcome do_wipe(const AgentOptions& o, Reporter& r, std::int64_t job, const 
   std::vector<StepOutcome> outcomes(disks.size());
   std::vector<std::thread> threads; // disks in parallel: a slow one does not hold the others
   for (std::size_t i = 0; i < disks.size(); ++i) {
-    threads.emplace_back([&, i] { outcomes[i] = wipe_disk(o, r, job, disks[i], params); });
+    threads.emplace_back([&, i] { outcomes[i] = wipe_disk(o, r, disks[i], params); });
   }
   for (auto& t : threads) {
     t.join();
@@ -452,7 +444,7 @@ std::optional<json> target_disk(const json& inventory) {
   return best;
 }
 
-StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, const json& inventory,
+StepOutcome do_deploy(const AgentOptions& o, Reporter& r, const json& inventory,
                       const json& params) {
   const auto disk = target_disk(inventory);
   if (!disk) {
@@ -483,7 +475,7 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
     args.emplace_back("--wiped-zero");
   }
   ChildResult raw;
-  auto record = run_json(o, r, job, args, &raw);
+  auto record = run_json(o, r, args, &raw);
   if (!record) {
     return {false, json::object(), "installation failed: " + record.error()};
   }
@@ -499,11 +491,12 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, std::int64_t job, cons
   return {true, *record, ""};
 }
 
-StepOutcome do_bench(const AgentOptions& o, Reporter& r, std::int64_t job, const json& params) {
+StepOutcome do_bench(const AgentOptions& o, Reporter& r, const json& params) {
   r.stage("TESTING", "CPU, memory and disks");
   const int budget = params.value(param::k_budget_seconds, 60);
-  auto bench = bench_step(o.self, budget, bench_timeout(budget),
-                          [&](std::string_view line) { r.child_line(job, line); });
+  auto bench = bench_step(
+      o.self, budget, bench_timeout(budget), [&](std::string_view line) { r.child_line(line); },
+      r.stop_flag());
   if (!bench) {
     return {false, json::object(), bench.error()};
   }
@@ -592,6 +585,33 @@ void carry_out(const AgentOptions& o, records::Action action) {
 
 } // namespace
 
+std::vector<std::string> erase_command(const std::string& device, const std::string& method,
+                                       const json& params) {
+  const std::string tag = params.value(param::k_tag, "");
+  const std::string site = params.value(param::k_site, "");
+  // The profile's policy for hidden areas (HPA/DCO) holds for an overwrite as for a purge.
+  const std::string hidden_areas = params.value(param::k_hidden_areas, "reset");
+  std::vector<std::string> args{is_overwrite(method) ? "wipe" : "purge",
+                                device,
+                                "--method",
+                                method,
+                                "--json",
+                                "--progress",
+                                "json",
+                                "--hidden-areas",
+                                hidden_areas,
+                                "--asset-tag",
+                                tag,
+                                "--site",
+                                site,
+                                "--operator",
+                                "atelier agent"};
+  if (is_overwrite(method)) { // a purge samples sectors before and after (docs/PURGE.md)
+    args.insert(args.end(), {"--verify", params.value(param::k_verify, "sample")});
+  }
+  return args;
+}
+
 std::optional<bool> confirmation_in(std::string_view keys) {
   for (const char c : keys) {
     if (c == 'y' || c == 'Y' || c == 'o' || c == 'O') {
@@ -645,20 +665,21 @@ int run_agent(const AgentOptions& o) {
   }
   ConsoleDisplay display(std::cout);
   AgentClient client(o.server, o.token, {}, log, *o.clock);
-  // Progress is best effort: it is posted from the thread that reads the step's output, so a post
-  // that waited out a restarting daemon (the results' patience is 10 minutes) would hold the step
-  // itself. A progress report that finds no daemon is dropped; the next one tries again.
+  // Progress is best effort: a report that finds no daemon is dropped and the next one tries
+  // again; it is posted from the step's ProgressPoster thread, never from the thread that reads the
+  // step's output (progress_poster.h), and a post that waited out a restarting daemon (the
+  // results' patience is 10 minutes) would only delay the next report.
   AgentClient progress_client(o.server, o.token,
                               {.patience = std::chrono::seconds(2),
                                .first_pause = std::chrono::milliseconds(500),
                                .max_pause = std::chrono::milliseconds(1000),
                                .timeout = std::chrono::seconds(5)},
                               {}, *o.clock);
-  Reporter reporter(progress_client, display, *o.clock);
+  Reporter reporter(display);
 
   reporter.stage("INVENTORY");
   ChildResult raw;
-  auto inventory = run_json(o, reporter, 0, {"inventory", "--json"}, &raw);
+  auto inventory = run_json(o, reporter, {"inventory", "--json"}, &raw);
   if (!inventory) {
     reporter.verdict("FAILED", "inventory failed: " + inventory.error());
     return 1;
@@ -705,24 +726,23 @@ int run_agent(const AgentOptions& o) {
       return records::verdict_from_string(verdict) == records::Verdict::ready ? 0 : 1;
     }
     StepOutcome outcome;
-    reporter.new_step();
-    std::optional<Heartbeat> heartbeat;
-    heartbeat.emplace(reporter, job);
+    std::optional<StepReporting> reporting;
+    reporting.emplace(reporter, progress_client, job, *o.clock);
     if (step == records::Step::bench) {
-      outcome = do_bench(o, reporter, job, params);
+      outcome = do_bench(o, reporter, params);
     } else if (step == records::Step::confirm) {
       outcome = do_confirm(o, reporter, params);
     } else if (step == records::Step::wipe) {
-      outcome = do_wipe(o, reporter, job, *inventory, params);
+      outcome = do_wipe(o, reporter, *inventory, params);
     } else if (step == records::Step::deploy) {
-      outcome = do_deploy(o, reporter, job, *inventory, params);
+      outcome = do_deploy(o, reporter, *inventory, params);
     } else if (step == records::Step::verify) {
       outcome = do_verify(o, reporter, *inventory, params);
     } else {
       outcome = {false, json::object(),
                  fmt::format("this agent does not know step '{}'", step_name)};
     }
-    heartbeat.reset();
+    reporting.reset();
     const records::ResultStatus status =
         outcome.ok ? records::ResultStatus::done : records::ResultStatus::failed;
     json body{{field::k_job, job},

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 
+#include <atomic>
 #include <chrono>
 #include <expected>
 #include <functional>
@@ -66,7 +67,15 @@ std::chrono::seconds bench_timeout(int budget_seconds);
 // the reason the step failed ("benchmark failed: ..."), naming the time limit when it hung.
 std::expected<nlohmann::json, std::string>
 bench_step(const std::string& self, int budget_seconds, std::chrono::seconds timeout,
-           const std::function<void(std::string_view)>& on_line);
+           const std::function<void(std::string_view)>& on_line,
+           const std::atomic<bool>* cancel = nullptr);
+
+// What the wipe step runs for one disk and one method of the profile's list (without the program
+// itself): `wipe DEVICE ...` for an overwrite, `purge DEVICE ...` for a firmware method, with the
+// verification, the hidden-area policy (both honour it), and the record's asset tag, site and
+// operator from the step's params. Pure.
+std::vector<std::string> erase_command(const std::string& device, const std::string& method,
+                                       const nlohmann::json& params);
 
 // Returns when the daemon's finish step was carried out (or a fatal refusal): 0 after READY,
 // 1 otherwise.

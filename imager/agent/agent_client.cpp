@@ -6,6 +6,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
@@ -28,33 +29,64 @@ struct Attempt {
   std::string failure; // when status == 0
 };
 
+// One POST with a deadline on each stage (resolve and connect, send, receive). Asynchronous on a
+// private io_context because beast::tcp_stream enforces expires_after only on asynchronous
+// operations: its synchronous read waited for ever for an answer that never came, which once held
+// the agent's progress post, and the wipe behind it, for good (progress_poster.h).
 Attempt post_once(const HttpUrl& url, const std::string& body, std::chrono::seconds timeout) {
   Attempt attempt;
-  try {
-    asio::io_context io;
-    tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(timeout);
-    stream.connect(resolver.resolve(url.host, url.port));
-    http::request<http::string_body> request{http::verb::post, url.target, 11};
-    request.set(http::field::host, url.host);
-    request.set(http::field::content_type, "application/json");
-    request.set(http::field::user_agent, "atelier-imager");
-    request.body() = body;
-    request.prepare_payload();
-    stream.expires_after(timeout);
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    stream.expires_after(timeout);
-    http::read(stream, buffer, response);
-    attempt.status = response.result_int();
-    attempt.body = std::move(response.body());
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  } catch (const std::exception& e) { // Beast's synchronous calls report failures as exceptions
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  beast::tcp_stream stream(io);
+  http::request<http::string_body> request{http::verb::post, url.target, 11};
+  request.set(http::field::host, url.host);
+  request.set(http::field::content_type, "application/json");
+  request.set(http::field::user_agent, "atelier-imager");
+  request.body() = body;
+  request.prepare_payload();
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  const auto fail = [&](const char* stage, const beast::error_code& ec) {
     attempt.status = 0;
-    attempt.failure = e.what();
+    attempt.failure = fmt::format("{}: {}", stage,
+                                  ec == beast::error::timeout
+                                      ? fmt::format("no answer within {} s", timeout.count())
+                                      : ec.message());
+  };
+  resolver.async_resolve(
+      url.host, url.port,
+      [&](beast::error_code resolved, const tcp::resolver::results_type& found) {
+        if (resolved) {
+          return fail("resolve", resolved);
+        }
+        stream.expires_after(timeout);
+        stream.async_connect(found, [&](beast::error_code connected, const tcp::endpoint&) {
+          if (connected) {
+            return fail("connect", connected);
+          }
+          stream.expires_after(timeout);
+          http::async_write(stream, request, [&](beast::error_code sent, std::size_t) {
+            if (sent) {
+              return fail("send", sent);
+            }
+            stream.expires_after(timeout);
+            http::async_read(stream, buffer, response,
+                             [&](beast::error_code received, std::size_t) {
+                               if (received) {
+                                 return fail("receive", received);
+                               }
+                               attempt.status = response.result_int();
+                               attempt.body = std::move(response.body());
+                               beast::error_code ignored;
+                               stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                             });
+          });
+        });
+      });
+  // Every stage above has its deadline; this one only guards against a resolver that never ends.
+  io.run_for(4 * timeout + std::chrono::seconds(1));
+  if (attempt.status == 0 && attempt.failure.empty()) {
+    attempt.failure = fmt::format("no answer within {} s", (4 * timeout).count());
   }
   return attempt;
 }

@@ -30,7 +30,7 @@ struct AgentClientOptions {
   std::chrono::seconds patience{600};         // how long to keep retrying one post
   std::chrono::milliseconds first_pause{500}; // doubled after each failure, up to max_pause
   std::chrono::milliseconds max_pause{10000};
-  std::chrono::seconds timeout{30}; // connect, send and receive, per attempt
+  std::chrono::seconds timeout{30}; // each of connect, send and receive, per attempt
 };
 
 class AgentClient {

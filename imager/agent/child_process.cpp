@@ -36,7 +36,7 @@ run_child(const std::vector<std::string>& argv,
           line.erase(0, nl + 1);
         }
       },
-      {.timeout = options.timeout, .stall = options.stall});
+      {.timeout = options.timeout, .stall = options.stall, .cancel = options.cancel});
   if (!line.empty() && on_err_line) {
     on_err_line(line);
   }
@@ -46,6 +46,7 @@ run_child(const std::vector<std::string>& argv,
   result.exit_code = status->exit_code;
   result.signal = status->signal;
   result.timed_out = status->timed_out;
+  result.cancelled = status->cancelled;
   return result;
 }
 

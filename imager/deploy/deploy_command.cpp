@@ -7,6 +7,9 @@
 #include "imager/sys/file_system.h"
 #include "profiles/profile.h"
 
+#include <cstdio>
+#include <memory>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -76,22 +79,26 @@ int run_deploy_command(const DeployCommandArgs& args, std::FILE* out, std::FILE*
   options.confirm_serial = args.confirm_serial;
   options.in_boot_environment = running_in_boot_environment();
   options.install_bootloader = !args.no_bootloader;
+  // Progress lines never make the deploy wait for their reader (ProgressLines, progress.h).
+  std::fflush(err);
+  auto lines = std::make_shared<ProgressLines>(::fileno(err));
   if (args.progress == "json") {
-    options.progress = [err](const Progress& p) {
-      print(err, to_json(p).dump() + "\n");
+    options.progress = [lines](const Progress& p) {
+      lines->post(p.device, to_json(p).dump());
     };
   } else if (args.progress == "text") {
-    options.progress = [err](const Progress& p) {
+    options.progress = [lines](const Progress& p) {
       const std::string amount =
           p.total_bytes > 0 ? fmt::format(" {:.0f}%", 100.0 * static_cast<double>(p.done_bytes) /
                                                           static_cast<double>(p.total_bytes))
                             : "";
-      print(err, fmt::format("{} {}{}{}{}\n", p.operation, p.device, amount,
-                             p.detail.empty() ? "" : ": ", p.detail));
+      lines->post(p.device, fmt::format("{} {}{}{}{}", p.operation, p.device, amount,
+                                        p.detail.empty() ? "" : ": ", p.detail));
     };
   }
   base::PosixProcessRunner runner;
   const records::ImagingRecord record = deploy(options, runner);
+  lines->flush(std::chrono::seconds(2));
   print(out, args.json ? to_json(record).dump(2) + "\n" : record_text(record));
   if (record.result == records::ImagingResult::imaged) {
     return 0;

@@ -560,7 +560,13 @@ records::ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment
     if (blank && env.marker_writer != nullptr) {
       auto planted = plant_markers(*env.marker_writer, offsets, seed);
       if (!planted) {
-        record.notes.push_back(planted.error());
+        // Nothing could show that the erase changed anything: a disk that does not keep what is
+        // written to it (or cannot be written) is not reported erased, whatever the method.
+        record.verification = records::VerificationMethod::sample;
+        record.verification_result = "failed: " + planted.error();
+        return finish(false, fmt::format("{}: the erase could not be verified: the sampled sectors "
+                                         "were blank and {}; the firmware erase was not started",
+                                         drive.device, planted.error()));
       } else {
         before = std::move(*planted);
         record.bytes_written = offsets.size() * env.sectors->sector_bytes();

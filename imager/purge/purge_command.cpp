@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unistd.h>
 
 // GCC 12 reports a false -Wnull-dereference inside CLI11's inlined string splitting at -O2.
 #pragma GCC diagnostic push
@@ -27,20 +28,6 @@ using profiles::WipeMethod;
 struct IdentifyArgs {
   std::string device;
   bool json = false;
-};
-
-struct PurgeArgs {
-  std::string device;
-  std::string method;
-  bool json = false;
-  std::string confirm_serial;
-  std::string hidden_areas = "reset";
-  std::string verify = "sample";
-  std::string progress = "text";
-  std::size_t samples = 256;
-  std::string operator_name = "atelier-imager";
-  std::string asset_tag; // the record's source_property: the server refuses a record without it
-  std::string site;
 };
 
 const std::map<std::string, WipeMethod>& firmware_methods() {
@@ -97,13 +84,10 @@ std::string record_text(const records::ErasureRecord& r) {
   return out;
 }
 
-int run_purge(const PurgeArgs& args) {
-  const auto method = firmware_methods().find(args.method);
-  if (method == firmware_methods().end()) {
-    std::fprintf(stderr,
-                 "atelier-imager purge: --method %s is not a firmware method; overwrites run with "
-                 "atelier-imager wipe\n",
-                 args.method.c_str());
+int run_purge(const PurgeCommandArgs& args) {
+  auto options = purge_options(args);
+  if (!options) {
+    std::fprintf(stderr, "atelier-imager purge: %s\n", options.error().c_str());
     return 2;
   }
   auto device = open_firmware_erase_device(args.device);
@@ -136,6 +120,40 @@ int run_purge(const PurgeArgs& args) {
                  sectors.error().c_str());
     return 2;
   }
+  base::SystemClock clock;
+  PurgeEnvironment env{**device, clock, sectors->get(), sectors->get(), {}};
+  // Progress lines never make the purge wait for their reader (ProgressLines, progress.h).
+  auto lines = std::make_shared<ProgressLines>(STDERR_FILENO);
+  if (args.progress == "json") {
+    env.progress = [lines](const Progress& p) {
+      lines->post(p.device, to_json(p).dump());
+    };
+  } else if (args.progress == "text") {
+    env.progress = [lines](const Progress& p) {
+      lines->post(
+          p.device,
+          fmt::format("{}: {} {:.1f}%{}", p.device, p.detail,
+                      p.total_bytes ? 100.0 * static_cast<double>(p.done_bytes) /
+                                          static_cast<double>(p.total_bytes)
+                                    : 0.0,
+                      p.eta_seconds ? fmt::format(", about {:.0f} s left", *p.eta_seconds) : ""));
+    };
+  }
+  const records::ErasureRecord record = purge_drive(*options, env);
+  lines->flush(std::chrono::seconds(2));
+  print(args.json ? to_json(record).dump(2) + "\n" : record_text(record));
+  return record.result == records::ErasureResult::erased ? 0 : 1;
+}
+
+} // namespace
+
+std::expected<PurgeOptions, std::string> purge_options(const PurgeCommandArgs& args) {
+  const auto method = firmware_methods().find(args.method);
+  if (method == firmware_methods().end()) {
+    return std::unexpected(
+        fmt::format("--method {} is not a firmware method; overwrites run with atelier-imager wipe",
+                    args.method));
+  }
   PurgeOptions options;
   options.method = method->second;
   options.hidden_areas =
@@ -148,30 +166,49 @@ int run_purge(const PurgeArgs& args) {
   options.samples = args.samples;
   options.tool_version = std::string(base::version());
   options.operator_name = args.operator_name;
-  options.source_property = args.asset_tag;
   options.site = args.site;
-  base::SystemClock clock;
-  PurgeEnvironment env{**device, clock, sectors->get(), sectors->get(), {}};
-  if (args.progress == "json") {
-    env.progress = [](const Progress& p) {
-      std::fprintf(stderr, "%s\n", to_json(p).dump().c_str());
-    };
-  } else if (args.progress == "text") {
-    env.progress = [](const Progress& p) {
-      std::fprintf(
-          stderr, "%s: %s %.1f%%%s\n", p.device.c_str(), p.detail.c_str(),
-          p.total_bytes
-              ? 100.0 * static_cast<double>(p.done_bytes) / static_cast<double>(p.total_bytes)
-              : 0.0,
-          p.eta_seconds ? fmt::format(", about {:.0f} s left", *p.eta_seconds).c_str() : "");
-    };
-  }
-  const records::ErasureRecord record = purge_drive(options, env);
-  print(args.json ? to_json(record).dump(2) + "\n" : record_text(record));
-  return record.result == records::ErasureResult::erased ? 0 : 1;
+  options.contact = args.contact;
+  options.source_property = args.asset_tag;
+  return options;
 }
 
-} // namespace
+CLI::App* add_purge_command(CLI::App& app, PurgeCommandArgs& args) {
+  auto* purge =
+      app.add_subcommand("purge", "Erase a disk with its firmware (SANITIZE, SECURITY ERASE, NVMe "
+                                  "Sanitize/Format) and print the erasure record");
+  purge->add_option("device", args.device, "Whole disk, e.g. /dev/sda or /dev/nvme0n1")->required();
+  std::vector<std::string> names;
+  for (const auto& [name, _] : firmware_methods()) {
+    names.push_back(name);
+  }
+  purge->add_option("--method", args.method, "Firmware method (profile spelling)")
+      ->required()
+      ->check(CLI::IsMember(names));
+  purge->add_flag("--json", args.json, "Print the erasure record as JSON (docs/ERASURE-RECORD.md)");
+  purge->add_option("--confirm-serial", args.confirm_serial,
+                    "The disk's serial number, as proof that this is the disk to erase");
+  purge->add_option("--hidden-areas", args.hidden_areas, "reset (default) or report HPA/DCO")
+      ->check(CLI::IsMember({"reset", "report"}));
+  purge
+      ->add_option("--verify", args.verify,
+                   "sample (default) or none; crypto erases are always verified")
+      ->check(CLI::IsMember({"sample", "none"}));
+  purge
+      ->add_option("--samples", args.samples,
+                   "Sectors sampled before and after (plus first and last)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  purge
+      ->add_option("--progress", args.progress,
+                   "Progress on standard error: text (default), json or none")
+      ->check(CLI::IsMember({"text", "json", "none"}));
+  purge->add_option("--asset-tag", args.asset_tag,
+                    "The unit's asset tag (the record's source_property)");
+  purge->add_option("--site", args.site, "Workshop name (for the record)");
+  purge->add_option("--operator", args.operator_name, "Who performs the erasure (for the record)")
+      ->capture_default_str();
+  purge->add_option("--contact", args.contact, "Contact for questions about the record");
+  return purge;
+}
 
 std::function<std::optional<int>()> add_purge_commands(CLI::App& app) {
   auto identify_args = std::make_shared<IdentifyArgs>();
@@ -181,44 +218,8 @@ std::function<std::optional<int>()> add_purge_commands(CLI::App& app) {
       ->required();
   identify->add_flag("--json", identify_args->json,
                      "Print JSON (atelier.identify/1, docs/PURGE.md)");
-
-  auto purge_args = std::make_shared<PurgeArgs>();
-  auto* purge =
-      app.add_subcommand("purge", "Erase a disk with its firmware (SANITIZE, SECURITY ERASE, NVMe "
-                                  "Sanitize/Format) and print the erasure record");
-  purge->add_option("device", purge_args->device, "Whole disk, e.g. /dev/sda or /dev/nvme0n1")
-      ->required();
-  std::vector<std::string> names;
-  for (const auto& [name, _] : firmware_methods()) {
-    names.push_back(name);
-  }
-  purge->add_option("--method", purge_args->method, "Firmware method (profile spelling)")
-      ->required()
-      ->check(CLI::IsMember(names));
-  purge->add_flag("--json", purge_args->json,
-                  "Print the erasure record as JSON (docs/ERASURE-RECORD.md)");
-  purge->add_option("--confirm-serial", purge_args->confirm_serial,
-                    "The disk's serial number, as proof that this is the disk to erase");
-  purge->add_option("--operator", purge_args->operator_name,
-                    "Who performs the erasure (for the record)");
-  purge->add_option("--asset-tag", purge_args->asset_tag,
-                    "The unit's asset tag (the record's source_property)");
-  purge->add_option("--site", purge_args->site, "Workshop name (for the record)");
-  purge->add_option("--hidden-areas", purge_args->hidden_areas, "reset (default) or report HPA/DCO")
-      ->check(CLI::IsMember({"reset", "report"}));
-  purge
-      ->add_option("--verify", purge_args->verify,
-                   "sample (default) or none; crypto erases are always verified")
-      ->check(CLI::IsMember({"sample", "none"}));
-  purge
-      ->add_option("--samples", purge_args->samples,
-                   "Sectors sampled before and after (plus first and last)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
-  purge
-      ->add_option("--progress", purge_args->progress,
-                   "Progress on standard error: text (default), json or none")
-      ->check(CLI::IsMember({"text", "json", "none"}));
-
+  auto purge_args = std::make_shared<PurgeCommandArgs>();
+  auto* purge = add_purge_command(app, *purge_args);
   return [identify, identify_args, purge, purge_args]() -> std::optional<int> {
     if (identify->parsed()) {
       return run_identify(*identify_args);

@@ -71,6 +71,8 @@ std::expected<std::vector<SectorSample>, std::string>
 plant_markers(SectorWriter& sectors, const std::vector<std::uint64_t>& offsets,
               std::uint64_t seed) {
   std::vector<std::uint8_t> buffer(sectors.sector_bytes());
+  std::vector<SectorSample> planted;
+  planted.reserve(offsets.size());
   std::uint64_t state = seed ^ 0x5A5A5A5A5A5A5A5AULL;
   for (const std::uint64_t offset : offsets) {
     for (std::size_t i = 0; i + 8 <= buffer.size(); i += 8) {
@@ -82,6 +84,7 @@ plant_markers(SectorWriter& sectors, const std::vector<std::uint64_t>& offsets,
     if (auto r = sectors.write_at(offset, buffer); !r) {
       return std::unexpected(fmt::format("verification marker at byte {}: {}", offset, r.error()));
     }
+    planted.push_back(summarize(offset, buffer));
   }
   if (auto r = sectors.flush(); !r) {
     return std::unexpected("verification markers: " + r.error());
@@ -90,10 +93,11 @@ plant_markers(SectorWriter& sectors, const std::vector<std::uint64_t>& offsets,
   if (!samples) {
     return samples;
   }
-  for (const auto& s : *samples) {
-    if (s.uniform) {
-      return std::unexpected(fmt::format(
-          "verification marker at byte {} did not stick: the disk ignores writes", s.offset));
+  for (std::size_t i = 0; i < samples->size(); ++i) {
+    if ((*samples)[i] != planted[i]) {
+      return std::unexpected(
+          fmt::format("verification marker at byte {} did not stick: the disk ignores writes",
+                      (*samples)[i].offset));
     }
   }
   return samples;

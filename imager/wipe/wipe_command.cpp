@@ -5,21 +5,28 @@
 #include "imager/disk/device_identity.h"
 #include "imager/disk/device_safety.h"
 #include "imager/wipe/wipe_engine.h"
+#include "imager/wipe/wipe_hidden_areas.h"
 #include "imager/wipe/wipe_runner.h"
 #include "imager/wipe/wipe_verify.h"
 #include "records/erasure_record.h"
 
 #include <array>
 #include <cerrno>
-#include <mutex>
 #include <sys/random.h>
 #include <unistd.h>
 
+// GCC 12 reports a false -Wnull-dereference inside CLI11's inlined string splitting at -O2.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <CLI/CLI.hpp>
+#pragma GCC diagnostic pop
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace atelier::imager {
 namespace {
+
+constexpr std::chrono::milliseconds k_last_lines_wait{2000};
 
 std::string new_uuid() {
   std::array<std::uint8_t, 16> b{};
@@ -61,19 +68,16 @@ records::ErasureRecord new_overwrite_record(const DeviceIdentity& id, const Wipe
 
 namespace {
 
-void print_progress(std::FILE* err, const std::string& mode, const Progress& p) {
+std::string progress_line(const std::string& mode, const Progress& p) {
   if (mode == "json") {
-    const std::string line = to_json(p).dump() + "\n";
-    std::fwrite(line.data(), 1, line.size(), err);
-  } else {
-    const double percent = p.total_bytes > 0 ? 100.0 * static_cast<double>(p.done_bytes) /
-                                                   static_cast<double>(p.total_bytes)
-                                             : 0;
-    std::fprintf(err, "%s: %s %s %.1f%% %.1f MB/s%s\n", p.device.c_str(), p.operation.c_str(),
-                 p.detail.c_str(), percent, p.bytes_per_second / 1e6,
-                 p.eta_seconds ? fmt::format(" ETA {:.0f} s", *p.eta_seconds).c_str() : "");
+    return to_json(p).dump();
   }
-  std::fflush(err);
+  const double percent = p.total_bytes > 0 ? 100.0 * static_cast<double>(p.done_bytes) /
+                                                 static_cast<double>(p.total_bytes)
+                                           : 0;
+  return fmt::format("{}: {} {} {:.1f}% {:.1f} MB/s{}", p.device, p.operation, p.detail, percent,
+                     p.bytes_per_second / 1e6,
+                     p.eta_seconds ? fmt::format(" ETA {:.0f} s", *p.eta_seconds) : "");
 }
 
 int usage(std::FILE* err, const std::string& message) {
@@ -161,9 +165,84 @@ int verify_only(const WipeCommandArgs& args, OverwriteMethod method,
   return all_passed ? 0 : 1;
 }
 
+// The record's hidden_areas for one device, asked before anything is written (docs/WIPE.md, "Hidden
+// areas") through its pass-through device (none for a regular file: the opener says so).
+records::HiddenAreaStatus hidden_areas_of(const std::string& device, profiles::HiddenAreas policy,
+                                          const WipeDevices& devices) {
+  auto firmware = devices.open_firmware(device);
+  if (!firmware) {
+    return hidden_areas_not_asked(firmware.error());
+  }
+  records::HiddenAreaStatus status = prepare_hidden_areas(**firmware, policy);
+  if (status.reset) {
+    // The sectors just made visible are written only if the kernel sees them.
+    auto opened = devices.open_block(device, OpenOptions{.write = false, .direct = false});
+    status = confirm_capacity(status, opened ? (*opened)->geometry().size_bytes : 0);
+  }
+  return status;
+}
+
 } // namespace
 
-WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, std::FILE* err) {
+CLI::App* add_wipe_command(CLI::App& app, WipeCommandArgs& args) {
+  auto* wipe = app.add_subcommand(
+      "wipe", "Overwrite whole disks and verify them (docs/WIPE.md); exit 0 erased, "
+              "1 failed, 2 usage or refused");
+  wipe->add_option("devices", args.devices, "Disks to erase, in parallel (e.g. /dev/sdb /dev/sdc)");
+  wipe->add_option("--method", args.method, "zero | one | random | random-then-zero")
+      ->capture_default_str();
+  wipe->add_option("--verify", args.verify, "none | sample (NIST SP 800-88) | full")
+      ->capture_default_str();
+  wipe->add_flag("--json", args.json,
+                 "Print the erasure records as a JSON array (docs/ERASURE-RECORD.md)");
+  wipe->add_option("--progress", args.progress, "none | text | json: one line per event on stderr")
+      ->capture_default_str();
+  wipe->add_option("--confirm-serial", args.confirm_serials,
+                   "The disk's serial, once per device in order (required outside the boot "
+                   "environment; a loop "
+                   "device's serial is its backing file)")
+      ->allow_extra_args(false);
+  wipe->add_option("--stall-timeout", args.stall_timeout_s,
+                   "Seconds without I/O progress before a disk is declared failed")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
+  wipe->add_option("--hidden-areas", args.hidden_areas,
+                   "reset (default): remove an HPA/DCO of an ATA disk before overwriting, so the "
+                   "whole native capacity is written; report: leave it and say so in the record")
+      ->check(CLI::IsMember({"reset", "report"}))
+      ->capture_default_str();
+  wipe->add_flag(
+      "--verify-only", args.verify_only,
+      "Only read back and compare with the method's last pattern (zero or one); write nothing");
+  wipe->add_flag("--allow-regular-file", args.allow_regular_file,
+                 "Accept regular files (tests, benches)");
+  wipe->add_option("--operator", args.operator_name, "Who performs the erasure (for the record)");
+  wipe->add_option("--asset-tag", args.asset_tag,
+                   "The unit's asset tag (the record's source_property)");
+  wipe->add_option("--site", args.site, "Workshop name (for the record)");
+  wipe->add_option("--contact", args.contact, "Contact for questions about the record");
+  wipe->add_option("--buffer-size", args.buffer_mib, "I/O size in MiB")
+      ->group("")
+      ->capture_default_str();
+  wipe->add_option("--stream-to-stdout", args.stream_bytes,
+                   "Write this many bytes of the AES-128-CTR stream to stdout (PRNG benchmark)")
+      ->group("");
+  return wipe;
+}
+
+WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, std::FILE* err,
+                                   const WipeDevices& wanted) {
+  WipeDevices devices = wanted;
+  if (!devices.open_block) {
+    devices.open_block = [](const std::string& path, const OpenOptions& options) {
+      return open_block_device(path, options);
+    };
+  }
+  if (!devices.open_firmware) {
+    devices.open_firmware = [](const std::string& path) {
+      return open_firmware_erase_device(path);
+    };
+  }
   const std::size_t buffer_bytes = args.buffer_mib << 20U;
   if (args.buffer_mib == 0 || args.buffer_mib > 256) {
     return {usage(err, "--buffer-size must be between 1 and 256 MiB"), 0};
@@ -184,6 +263,10 @@ WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, 
   if (args.progress != "none" && args.progress != "text" && args.progress != "json") {
     return {usage(err, "--progress '" + args.progress + "' is not one of none, text, json"), 0};
   }
+  if (args.hidden_areas != "reset" && args.hidden_areas != "report") {
+    return {usage(err, "--hidden-areas '" + args.hidden_areas + "' is not one of reset, report"),
+            0};
+  }
   if (args.devices.empty()) {
     return {usage(err, "name at least one device"), 0};
   }
@@ -196,16 +279,21 @@ WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, 
                 args.confirm_serials.size(), args.devices.size())),
         0};
   }
-  auto print_mutex = std::make_shared<std::mutex>();
+  // The progress lines never make a disk's writer wait for their reader: a reader that stopped
+  // reading (the agent, once) held the writer inside fwrite, and the report behind a lock that
+  // writer held, for ever (docs/WIPE.md, "Progress").
+  std::fflush(err);
+  auto lines = std::make_shared<ProgressLines>(::fileno(err));
   ProgressSink sink;
   if (args.progress != "none") {
-    sink = [err, mode = args.progress, print_mutex](const Progress& p) {
-      std::lock_guard lock(*print_mutex);
-      print_progress(err, mode, p);
+    sink = [lines, mode = args.progress](const Progress& p) {
+      lines->post(p.device, progress_line(mode, p));
     };
   }
   if (args.verify_only) {
-    return {verify_only(args, *method, *verification, sink, out, err), 0};
+    const int status = verify_only(args, *method, *verification, sink, out, err);
+    lines->flush(k_last_lines_wait);
+    return {status, 0};
   }
 
   // Every device is checked before any is touched: one refusal and nothing is written.
@@ -231,10 +319,16 @@ WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, 
     WipeJob job;
     job.device = device;
     job.record = new_overwrite_record(*id, args);
-    job.open = [device] {
-      return open_block_device(device, OpenOptions{});
+    job.open = [device, open = devices.open_block] {
+      return open(device, OpenOptions{});
     };
     jobs.push_back(std::move(job));
+  }
+  // Hidden areas next, once every device passed the checks: a reset changes the disk's capacity.
+  const profiles::HiddenAreas policy =
+      args.hidden_areas == "report" ? profiles::HiddenAreas::report : profiles::HiddenAreas::reset;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].record.hidden_areas = hidden_areas_of(jobs[i].device, policy, devices);
   }
 
   RunOptions options;
@@ -245,8 +339,10 @@ WipeCommandResult run_wipe_command(const WipeCommandArgs& args, std::FILE* out, 
   options.stall_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(args.stall_timeout_s * 1000));
   const RunResult result = run_wipes(std::move(jobs), options);
+  // The last progress lines (each pass's final one) get a moment to go out; the report does not
+  // wait longer for a reader that does not read.
+  lines->flush(k_last_lines_wait);
 
-  std::lock_guard lock(*print_mutex);
   bool all_erased = true;
   nlohmann::json records = nlohmann::json::array();
   for (const auto& r : result.records) {

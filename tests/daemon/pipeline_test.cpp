@@ -836,6 +836,96 @@ TEST_F(PipelineTest, SilentAgentIsGivenUpAfterStallMinutes) {
   EXPECT_EQ(next(again)["step"], "bench");
 }
 
+// Issue 14, finding 10: a wipe stood at 44 % for 19 minutes while its agent posted a heartbeat
+// every 20 s, so stall_minutes never fired. For wipe and deploy, stall_minutes now judges the bytes
+// the reports count: posts that keep coming with the same done_bytes are no progress, and the unit
+// fails saying where it stopped; the agent's next post gets the reason (its screen shows it).
+TEST_F(PipelineTest, WipeWhoseBytesStandStillIsGivenUpAfterStallMinutes) {
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  const json wipe = next(token);
+  ASSERT_EQ(wipe["step"], "wipe");
+  const auto report = [&](std::uint64_t done_bytes, unsigned status = 200) {
+    return m_daemon->post("/api/v1/progress",
+                          {{"token", token},
+                           {"job", wipe["job"]},
+                           {"progress",
+                            {{"operation", "wipe"},
+                             {"device", "/dev/sda"},
+                             {"done_bytes", done_bytes},
+                             {"total_bytes", 28'000'000'000ULL},
+                             {"bytes_per_second", 0},
+                             {"eta_seconds", nullptr},
+                             {"detail", "pass 1 of 1: zero"}}}},
+                          status);
+  };
+  for (std::uint64_t gb = 1; gb <= 12; ++gb) { // moving: a gigabyte a minute
+    clock().advance(std::chrono::minutes(1));
+    report(gb * 1'000'000'000ULL);
+    EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty());
+  }
+  clock().advance(std::chrono::seconds(20));
+  report(12'320'000'000ULL);              // 44 %: the disk stops here, the heartbeat goes on
+  for (int beat = 0; beat < 29; ++beat) { // 9 min 40 s of the same report every 20 s
+    clock().advance(std::chrono::seconds(20));
+    report(12'320'000'000ULL);
+  }
+  EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty());
+  EXPECT_EQ(unit().state, hwdb::UnitState::tested);
+  clock().advance(std::chrono::seconds(20));
+  report(12'320'000'000ULL);
+  const auto swept = m_daemon->pipeline->sweep().lines;
+  ASSERT_EQ(swept.size(), 1u);
+  const std::string reason =
+      "wipe made no progress for 10 min (stuck at 44 %, 12.3 GB of 28.0 GB: wipe /dev/sda, pass 1 "
+      "of 1: zero): the disk or the machine hung; boot the machine again over the network to redo "
+      "it, and if it stops at the same place again, set the disk aside";
+  EXPECT_EQ(swept[0], fmt::format("{} wipe: given up (job {}): {}", unit().tag.str(),
+                                  wipe["job"].get<std::int64_t>(), reason)); // atelierd's log
+  EXPECT_EQ(unit().state, hwdb::UnitState::failed);
+  EXPECT_EQ(m_daemon->registry.store().events(unit().id).value().back().reason, reason);
+  const json late = report(12'320'000'000ULL, 409); // what the machine's screen shows
+  EXPECT_EQ(late["stop"], true);
+  EXPECT_EQ(late["error"], fmt::format("job {} (wipe) was given up by atelierd: {}",
+                                       wipe["job"].get<std::int64_t>(), reason));
+}
+
+// Passes, the verification and a new device are progress; so is a firmware purge's report, whose
+// figure is the drive's own estimate (SECURITY ERASE UNIT says nothing for hours until it is done).
+TEST_F(PipelineTest, NewPassesAndFirmwarePurgesAreNotStuck) {
+  const std::string token = boot();
+  register_agent(token);
+  done(token, next(token), {{"bench", bench_report()}});
+  const json wipe = next(token);
+  const auto report = [&](const std::string& operation, std::uint64_t done_bytes,
+                          const std::string& detail) {
+    m_daemon->post("/api/v1/progress", {{"token", token},
+                                        {"job", wipe["job"]},
+                                        {"progress",
+                                         {{"operation", operation},
+                                          {"device", "/dev/sda"},
+                                          {"done_bytes", done_bytes},
+                                          {"total_bytes", 1'000'000'000ULL},
+                                          {"detail", detail}}}});
+  };
+  for (const auto& [operation, detail] :
+       std::vector<std::pair<std::string, std::string>>{{"wipe", "pass 1 of 2: aes-128-ctr"},
+                                                        {"wipe", "pass 2 of 2: zero"},
+                                                        {"verify", "sampled read-back"}}) {
+    report(operation, 0, detail); // each starts at 0 and moves within 9 minutes
+    clock().advance(std::chrono::minutes(9));
+    report(operation, 1'000'000'000ULL, detail);
+    EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty()) << detail;
+  }
+  for (int beat = 0; beat < 90; ++beat) { // 30 minutes of a purge's unchanged estimate
+    clock().advance(std::chrono::seconds(20));
+    report("purge", 0, "ENHANCED SECURITY ERASE UNIT");
+  }
+  EXPECT_TRUE(m_daemon->pipeline->sweep().lines.empty());
+  EXPECT_EQ(unit().state, hwdb::UnitState::tested);
+}
+
 // Asking for the next step again is word from the agent too.
 TEST_F(PipelineTest, AgentAskingAgainIsNotStalled) {
   const std::string token = boot();

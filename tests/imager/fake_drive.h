@@ -50,6 +50,9 @@ public:
     if (read_only) {
       return std::unexpected("write: Read-only file system (EROFS)");
     }
+    if (ignores_writes) {
+      return {}; // acknowledged, never stored
+    }
     for (std::size_t done = 0; done < data.size(); done += m_sector_bytes) {
       const auto part = data.subspan(done, m_sector_bytes);
       m_written[(offset + done) / m_sector_bytes].assign(part.begin(), part.end());
@@ -67,6 +70,7 @@ public:
 
   Background background = Background::old_data;
   bool read_only = false;
+  bool ignores_writes = false; // writes succeed but nothing changes (a disk that drops them)
 
 private:
   void fill(std::uint64_t sector, std::span<std::uint8_t> out) const {

@@ -1,10 +1,18 @@
 // The firmware purge on a fake drive (tests/imager/fake_drive.h) driven by a fake clock: what it
 // refuses, what it sends, how long it waits, what it leaves behind and what the record says.
 #include "fake_drive.h"
+#include "imager/agent/agent.h"
 #include "imager/purge/purge.h"
+#include "imager/purge/purge_command.h"
 #include "imager/purge/purge_sampling.h"
 
+// GCC 12 reports a false -Wnull-dereference inside CLI11's inlined string splitting at -O2.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#include <CLI/CLI.hpp>
+#pragma GCC diagnostic pop
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace atelier::imager {
 namespace {
@@ -217,6 +225,33 @@ TEST(PurgeAtaSanitize, FailsACryptoEraseThatCannotBeVerified) {
   EXPECT_TRUE(mentions(r.failure_reason, "could not be verified")) << r.failure_reason;
 }
 
+// Issue 14, finding 5c: a block erase (not crypto) of a blank disk whose verification markers read
+// back blank was reported erased, the inconclusive verification taken for a pass. Without markers
+// that stick nothing can show the erase did anything: the record fails, with the reason.
+TEST(PurgeAtaSanitize, FailsABlockEraseWhoseMarkersDidNotStick) {
+  Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_sanitize_block);
+  p.drive.sanitize_supported = p.drive.sanitize_block = true;
+  p.drive.disk.background = test::FakeMedia::Background::zeros;
+  p.drive.disk.ignores_writes = true;
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
+  EXPECT_TRUE(mentions(r.failure_reason, "did not stick")) << r.failure_reason;
+  EXPECT_TRUE(mentions(r.failure_reason, "could not be verified")) << r.failure_reason;
+  EXPECT_TRUE(mentions(r.verification_result, "failed")) << r.verification_result;
+  EXPECT_EQ(p.drive.count("BLOCK ERASE EXT"), 0U) << "an erase nobody can check is not started";
+}
+
+// The same for an overwrite purge and a disk that cannot be written at all.
+TEST(PurgeSecurityErase, FailsWhenNoMarkerCanBeWrittenOnABlankDisk) {
+  Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
+  p.drive.disk.background = test::FakeMedia::Background::zeros;
+  p.drive.disk.read_only = true;
+  const records::ErasureRecord r = p.run();
+  EXPECT_EQ(r.result, records::ErasureResult::failed);
+  EXPECT_TRUE(mentions(r.failure_reason, "Read-only file system")) << r.failure_reason;
+  EXPECT_EQ(p.drive.count("SECURITY ERASE UNIT"), 0U);
+}
+
 TEST(PurgeAtaSanitize, RefusesWhenTheBiosFrozeSanitize) {
   Purge p(FakeDrive::Type::ata_ssd, WipeMethod::ata_sanitize_block);
   p.drive.sanitize_supported = p.drive.sanitize_block = true;
@@ -356,6 +391,44 @@ TEST(Purge, RefusesOverwriteMethodsAndUsbBridges) {
   const records::ErasureRecord r = usb.run();
   EXPECT_TRUE(mentions(r.failure_reason, "USB bridge")) << r.failure_reason;
   EXPECT_EQ(r.media_type, "usb");
+}
+
+// Issue 14, finding 5a: the agent runs `purge DEV --method M --json --asset-tag TAG --site SITE
+// --operator "atelier agent" --hidden-areas reset|report`; the record must carry the tag (atelierd
+// refuses a record whose source_property is not the unit's tag), the site and the operator.
+TEST(PurgeCommand, TheAgentsArgumentsFillTheRecord) {
+  nlohmann::json params{{"tag", "AT-0042-7"}, {"site", "Atelier Nord"}, {"hidden_areas", "report"}};
+  const auto argv = erase_command("/dev/fake0", "ata-secure-erase", params);
+  CLI::App app;
+  PurgeCommandArgs args;
+  add_purge_command(app, args);
+  std::vector<std::string> reversed(argv.rbegin(), argv.rend()); // CLI11 takes them backwards
+  ASSERT_NO_THROW(app.parse(reversed));
+  auto options = purge_options(args);
+  ASSERT_TRUE(options) << options.error();
+  EXPECT_EQ(options->source_property, "AT-0042-7");
+  EXPECT_EQ(options->site, "Atelier Nord");
+  EXPECT_EQ(options->operator_name, "atelier agent");
+  EXPECT_EQ(options->hidden_areas, profiles::HiddenAreas::report);
+
+  Purge p(FakeDrive::Type::ata_hdd, WipeMethod::ata_secure_erase);
+  p.options = *options;
+  p.options.samples = 64;
+  p.options.sample_seed = 42;
+  p.options.poll_interval = 30s;
+  const records::ErasureRecord r = p.run();
+  ASSERT_EQ(r.result, records::ErasureResult::erased) << r.failure_reason;
+  EXPECT_EQ(r.source_property, "AT-0042-7");
+  EXPECT_EQ(r.site, "Atelier Nord");
+  EXPECT_EQ(r.operator_name, "atelier agent");
+}
+
+TEST(PurgeCommand, RefusesAnOverwriteMethod) {
+  PurgeCommandArgs args;
+  args.method = "zero";
+  const auto options = purge_options(args);
+  ASSERT_FALSE(options);
+  EXPECT_TRUE(mentions(options.error(), "atelier-imager wipe")) << options.error();
 }
 
 TEST(PurgeTimeout, DerivesFromTheDrivesEstimatesOrFallsBackToFloors) {
