@@ -211,8 +211,8 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller,
     return std::unexpected(fmt::format("the wipe's profile \"{}\" is no longer installed",
                                        string_at(params, param::k_profile)));
   }
-  const bool for_parts = params.is_object() && params.contains(param::k_parts) &&
-                         params[param::k_parts] == true;
+  const bool for_parts =
+      params.is_object() && params.contains(param::k_parts) && params[param::k_parts] == true;
   auto inventory = inventory_disks(caller.unit.id);
   if (!inventory) {
     return std::unexpected(inventory.error());

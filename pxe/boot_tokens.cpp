@@ -112,7 +112,7 @@ std::expected<std::string, std::string> BootTokens::issue(const base::MacAddress
   return token;
 }
 
-std::uint64_t BootTokens::mac_key(const MacAddress& mac) {
+std::uint64_t BootTokens::mac_key(const base::MacAddress& mac) {
   std::uint64_t key = 0;
   for (const auto octet : mac.octets) {
     key = key << 8U | octet;

@@ -126,7 +126,7 @@ private:
   void forget_expired(std::chrono::steady_clock::time_point now);
   void forget(const std::string& token);
 
-  static std::uint64_t mac_key(const MacAddress& mac);
+  static std::uint64_t mac_key(const base::MacAddress& mac);
 
   BootTokensConfig m_config;
   std::unique_ptr<GetrandomEntropy> m_own_entropy;
