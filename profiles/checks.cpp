@@ -202,6 +202,58 @@ std::optional<std::string> check_username(std::string_view name) {
   if (name == "root") {
     return "the preset account cannot be root";
   }
+  // Accounts that Debian's base system and desktop packages create for themselves: a preset
+  // account of that name would clash with the package's (useradd refuses it, or the service
+  // breaks).
+  static constexpr std::string_view k_system_users[] = {"daemon",
+                                                        "bin",
+                                                        "sys",
+                                                        "sync",
+                                                        "games",
+                                                        "man",
+                                                        "lp",
+                                                        "mail",
+                                                        "news",
+                                                        "uucp",
+                                                        "proxy",
+                                                        "www-data",
+                                                        "backup",
+                                                        "list",
+                                                        "irc",
+                                                        "gnats",
+                                                        "nobody",
+                                                        "_apt",
+                                                        "messagebus",
+                                                        "systemd-network",
+                                                        "systemd-resolve",
+                                                        "systemd-timesync",
+                                                        "polkitd",
+                                                        "avahi",
+                                                        "lightdm",
+                                                        "sddm",
+                                                        "gdm",
+                                                        "colord",
+                                                        "saned",
+                                                        "pulse",
+                                                        "rtkit",
+                                                        "geoclue",
+                                                        "usbmux",
+                                                        "dnsmasq",
+                                                        "sshd",
+                                                        "tss",
+                                                        "speech-dispatcher",
+                                                        "cups-pk-helper",
+                                                        "hplip",
+                                                        "nm-openvpn",
+                                                        "avahi-autoipd",
+                                                        "tcpdump",
+                                                        "uuidd",
+                                                        "kernoops"};
+  if (std::ranges::find(k_system_users, name) != std::end(k_system_users)) {
+    return fmt::format("\"{}\" is a system account that Debian's packages create for themselves; "
+                       "choose another name",
+                       name);
+  }
   return std::nullopt;
 }
 

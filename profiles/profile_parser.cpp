@@ -244,6 +244,44 @@ void read_tailoring(const Context& context, const TableReader& root, Tailoring& 
   }
 }
 
+// The account mode against the packages the image is built from (issue 14, finding 4). In oem mode
+// the household creates its account at the first start: with GNOME's gnome-initial-setup, or with
+// Atelier's own first-boot step, a systemd unit on the console (docs/DEPLOY.md). That step needs
+// systemd as init, and when the layout is not US, console-setup: without it the password is typed
+// on the console in US layout and at the login screen in the profile's, and never matches.
+// Profiles without [image.build] (an image made elsewhere) are checked at deploy time instead.
+void check_account_packages(const TableReader& root, const Profile& profile) {
+  const auto& build = profile.image.build;
+  if (!build || profile.tailoring.account.mode != AccountMode::oem) {
+    return;
+  }
+  const auto listed = [&](std::string_view name) {
+    return std::ranges::any_of(build->packages, [&](const std::string& request) {
+      return std::string_view(request).substr(0, request.find_first_of("=/")) == name;
+    });
+  };
+  const toml::node* packages = root.table().at_path("image.build.packages").node();
+  const auto& where = packages != nullptr ? packages->source() : root.where();
+  for (std::string_view other_init : {"sysvinit-core", "runit-init", "openrc"}) {
+    if (listed(other_init)) {
+      root.reporter().error(
+          where, "image.build.packages",
+          fmt::format("\"{}\" replaces systemd as init, but [tailoring.account] mode = \"oem\" "
+                      "needs systemd: the household's account is asked for at the first start by "
+                      "a systemd unit (docs/DEPLOY.md); keep systemd or use mode = \"preset\"",
+                      other_init));
+    }
+  }
+  if (profile.tailoring.keyboard != "us" && !listed("console-setup")) {
+    root.reporter().error(
+        where, "image.build.packages",
+        fmt::format("add \"console-setup\": in oem mode the household types its new password on "
+                    "the console at the first start, which without console-setup uses the US "
+                    "layout while the login screen uses \"{}\", so the password would not match",
+                    profile.tailoring.keyboard));
+  }
+}
+
 void read_wipe_list(const TableReader& t, std::string_view key, DiskMedia media,
                     std::vector<WipeMethod>& methods) {
   auto list = t.choice_list(key, Need::optional, k_wipe_methods);
@@ -375,6 +413,7 @@ std::expected<Profile, Diagnostics> parse_profile_with(std::string_view toml_tex
   read_image(context, root, profile.image);
   read_partitioning(root, profile.image, profile);
   read_tailoring(context, root, profile.tailoring);
+  check_account_packages(root, profile);
   read_wipe(root, profile.wipe);
   read_requirements(root, profile);
   if (reporter.has_errors()) {

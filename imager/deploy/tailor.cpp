@@ -1,6 +1,7 @@
 #include "imager/deploy/tailor.h"
 
 #include "base/text.h"
+#include "imager/deploy/first_boot.h"
 
 #include <algorithm>
 #include <chrono>
@@ -62,14 +63,6 @@ std::string toml_string(std::string_view value) {
 constexpr std::string_view k_desktop_groups[] = {"cdrom",  "floppy",  "sudo",    "audio",
                                                  "dip",    "video",   "plugdev", "users",
                                                  "netdev", "lpadmin", "scanner", "bluetooth"};
-
-// First-boot account creators an image may carry (oem mode relies on one of them).
-constexpr std::pair<std::string_view, std::string_view> k_first_boot_setups[] = {
-    {"/usr/sbin/oem-config-prepare", "oem-config"},
-    {"/usr/libexec/gnome-initial-setup", "gnome-initial-setup"},
-    {"/usr/bin/calamares", "calamares"},
-    {"/etc/systemd/system/atelier-first-boot.service", "atelier-first-boot.service"},
-};
 
 class Tailor {
 public:
@@ -215,16 +208,12 @@ private:
   std::expected<void, std::string> account() {
     const auto& account = m_tailoring.account;
     if (account.mode == profiles::AccountMode::oem) {
-      for (const auto& [path, name] : k_first_boot_setups) {
-        if (m_root.exists(path)) {
-          m_report.notes.push_back(
-              fmt::format("account: oem, the household creates it at first boot with {}", name));
-          return {};
-        }
+      auto setup = install_first_boot(m_root, m_tailoring);
+      if (!setup) {
+        return std::unexpected(setup.error());
       }
-      m_report.notes.emplace_back(
-          "account: oem, but the image has no first-boot account setup (oem-config, "
-          "gnome-initial-setup, calamares): only accounts built into the image exist");
+      m_report.written.insert(m_report.written.end(), setup->written.begin(), setup->written.end());
+      m_report.notes.push_back(setup->note);
       return {};
     }
     auto hash = hash_password(account.password);

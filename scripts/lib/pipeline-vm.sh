@@ -144,7 +144,7 @@ sql() { sqlite3 -readonly "$db" "$1"; }
 unit_state() { sql "SELECT state FROM units ORDER BY id DESC LIMIT 1"; }
 in_state() { [[ $(unit_state 2>/dev/null) == "$1" ]]; }
 job_issued() { [[ $(sql "SELECT count(*) FROM pipeline_jobs WHERE step='$1' AND status='issued'" 2>/dev/null) -ge 1 ]]; }
-on_console() { tr -d '\r' <"$console" 2>/dev/null | grep -q "$1"; }
+on_console() { tr -d '\r' <"$console" 2>/dev/null | grep -qF -- "$1"; }
 logged() { grep -q "$1" "$work"/atelierd*.log; }
 # The serial console as text (no carriage returns or terminal escapes).
 console_text() { tr -d '\r' <"$console" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'; }

@@ -222,5 +222,34 @@ TEST(ImageBuildSection, DoesNotApplyToRawDiskImages) {
   EXPECT_THAT(errors, ElementsAre(error_at(k_header, "image.build", "builds rootfs archives")));
 }
 
+// oem mode: the household types its new password on the console at the first start, then at the
+// login screen; without console-setup the console stays in the US layout (issue 14, finding 4).
+TEST(ImageBuildSection, AnOemProfileWithAnotherLayoutNeedsConsoleSetup) {
+  const auto french = [](std::string_view build, std::string_view account = "") {
+    std::string text = profile_with_build(build);
+    text.replace(text.find("keyboard = \"us\""), 15, "keyboard = \"fr\"");
+    if (!account.empty()) {
+      text.insert(text.find("[wipe]"), account);
+    }
+    return text;
+  };
+  EXPECT_THAT(errors_of(french(R"(packages = ["linux-image-amd64", "task-xfce-desktop"])")),
+              ElementsAre(error_at(k_first, "image.build.packages", "add \"console-setup\"")));
+  EXPECT_THAT(errors_of(french(R"(packages = ["linux-image-amd64", "console-setup/bookworm"])")),
+              IsEmpty());
+  EXPECT_THAT(errors_of(french(R"(packages = ["linux-image-amd64"])",
+                               "[tailoring.account]\nmode = \"preset\"\nusername = \"famille\"\n"
+                               "password = \"x\"\n")),
+              IsEmpty());
+  // The US layout needs nothing more.
+  EXPECT_THAT(errors_of(profile_with_build(R"(packages = ["linux-image-amd64"])")), IsEmpty());
+}
+
+TEST(ImageBuildSection, AnOemProfileKeepsSystemdAsInit) {
+  EXPECT_THAT(errors_of(profile_with_build(R"(packages = ["linux-image-amd64", "sysvinit-core"])")),
+              ElementsAre(error_at(k_first, "image.build.packages",
+                                   "\"sysvinit-core\" replaces systemd as init")));
+}
+
 } // namespace
 } // namespace atelier::profiles

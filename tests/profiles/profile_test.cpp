@@ -356,6 +356,10 @@ TEST(TailoringValidation, ChecksTheAccountAgainstItsMode) {
   EXPECT_THAT(errors_of(with_line(
                   21, R"(account = { mode = "preset", username = "root", password = "x" })")),
               ElementsAre(error_at(21, "tailoring.account.username", "cannot be root")));
+  EXPECT_THAT(errors_of(with_line(
+                  21, R"(account = { mode = "preset", username = "lightdm", password = "x" })")),
+              ElementsAre(error_at(21, "tailoring.account.username",
+                                   "system account that Debian's packages create")));
   const auto profile = parse_profile(
       with_line(21,
                 R"(account = { mode = "preset", username = "famille", password = "Ch4ngeMe" })"),

@@ -16,7 +16,8 @@
 #   Checked: two units, both ready with the full history, distinct tags; each has exactly one
 #   erasure record (erased, signed, the disk of that unit: serial for the BIOS one, source_property
 #   = its tag for the UEFI one) and one imaging record; neither is network-booted again; both
-#   login prompts ("atelier-at-NNNN-N login:") come from their disks; the markers are gone.
+#   installed systems start from their disks, to the first-boot account step that names their
+#   hostnames ("[atelier-at-NNNN-N]"); the markers are gone.
 #
 # CASE=eio: one BIOS machine whose 3 GiB disk fails mid-wipe: QEMU's blkdebug driver returns EIO
 #   for writes (and, once the fault is active, reads) at 2 GiB. Checked: the unit ends `failed`
@@ -186,7 +187,7 @@ unit_of() { sql "SELECT u.tag FROM units u JOIN network_interfaces n ON n.unit_i
 state_of() { sql "SELECT state FROM units WHERE tag = '$1'" 2>/dev/null; }
 in_state() { [[ $(state_of "$1") == "$2" ]]; }
 registered() { [[ -n $(unit_of "$1") && $(state_of "$(unit_of "$1")") != detected ]]; }
-on_console() { clean_console "$work/$1.console" 2>/dev/null | grep -q "$2"; }
+on_console() { clean_console "$work/$1.console" 2>/dev/null | grep -qF -- "$2"; }
 logged() { grep -q "$1" "$work/atelierd.log"; }
 deadline_all=$((SECONDS + timeout_s))
 remaining() { echo $((deadline_all - SECONDS)); }
@@ -223,10 +224,10 @@ if [[ $case_name == pair ]]; then
   for vm in bios uefi; do
     tag_var=${vm}_tag
     tag=${!tag_var}
-    login="atelier-$(echo "$tag" | tr 'A-Z' 'a-z') login:"
+    first_boot="[atelier-$(echo "$tag" | tr 'A-Z' 'a-z')]"
     wait_for "$(remaining)" logged "no boot: $tag is ready" || fail "atelierd did not decline to network-boot $tag"
-    wait_for "$(remaining)" on_console "$vm" "$login" || fail "no \"$login\" on the $vm console"
-    phase "$vm VM rebooted into its installed system: \"$login\""
+    wait_for "$(remaining)" on_console "$vm" "$first_boot" || fail "no first-boot step \"$first_boot\" on the $vm console"
+    phase "$vm VM rebooted into its installed system: \"$first_boot\" asks for the account"
   done
 
   [[ $(sql "SELECT count(*) FROM units") == 2 ]] || fail "expected two units: $(sql 'SELECT tag, state FROM units')"

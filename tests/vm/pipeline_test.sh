@@ -14,8 +14,10 @@
 # erasure record (erased, verification sample, signed, naming the disk by its serial) and one
 # imaging record (imaged); the agent reboots
 # the VM; atelierd declines to boot the ready unit over the network (logged, no second boot
-# token), so the firmware boots the disk, and the tailored hostname's login prompt
-# ("atelier-at-NNNN-N login:") reaches the serial console; the marker is gone from the disk.
+# token), so the firmware boots the disk, and the installed system's first-boot account step, which
+# names the tailored hostname ("[atelier-at-NNNN-N]", imager/deploy/first_boot.h), reaches the
+# serial console; the marker is gone from the disk. (tests/vm/deploy_boot_test.sh answers that
+# step and logs in.)
 #
 # CASE=crash: atelierd is killed with SIGKILL while the wipe runs and started again on the same
 # database; the agent retries its posts and the daemon hands out the same job, so the unit still
@@ -123,11 +125,12 @@ wait_for "$(remaining)" in_state ready || fail "$tag did not reach ready (state:
 phase "$tag ready"
 
 # The new system boots from the disk: atelierd leaves the ready unit to its firmware's next boot
-# device, and the login prompt of the tailored hostname appears.
-login="atelier-$(echo "$tag" | tr 'A-Z' 'a-z') login:"
+# device, and the first-boot account step (vm-minimal's account mode is oem) names the tailored
+# hostname.
+first_boot="[atelier-$(echo "$tag" | tr 'A-Z' 'a-z')]"
 wait_for "$(remaining)" logged "no boot: $tag is ready" || fail "atelierd did not decline to network-boot the ready unit"
-wait_for "$(remaining)" on_console "$login" || fail "no \"$login\" on the serial console"
-phase "rebooted into the installed system: \"$login\""
+wait_for "$(remaining)" on_console "$first_boot" || fail "no first-boot step \"$first_boot\" on the serial console"
+phase "rebooted into the installed system: \"$first_boot\" asks for the household's account"
 
 # The record of it all.
 history=$("$atelier" --db "$db" units history "$tag" --json)
