@@ -158,6 +158,12 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
         fmt::format("{}, last {} ({}{})", sightings->size(), base::format_rfc3339(last.seen_at),
                     last.firmware, last.arch ? fmt::format(", arch {}", *last.arch) : ""));
   }
+  if (auto inventory = store.latest_inventory(unit->id); inventory && *inventory) {
+    const std::string secure_boot = workshop::secure_boot_state(**inventory);
+    row("Secure Boot", secure_boot == "setup mode"
+                           ? "setup mode (no platform key: the firmware checks nothing)"
+                           : secure_boot);
+  }
   if (*grade) {
     row("Grade", fmt::format("{} (score {})", (*grade)->grade, (*grade)->score));
     // The reasons: every rule that contributed, as the agent's grader wrote them (its first line

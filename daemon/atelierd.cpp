@@ -10,7 +10,9 @@
 #include "hardware-db/registry.h"
 #include "profiles/file_kind.h"
 #include "profiles/server_config.h"
+#include "pxe/boot_tokens.h"
 #include "pxe/dhcp_server.h"
+#include "pxe/grub_config.h"
 #include "pxe/http_server.h"
 #include "pxe/tftp_server.h"
 #include "workshop/accounts.h"
@@ -420,6 +422,7 @@ Started start_dhcp(Services& d) {
   service_config.reply.server = d.server_address;
   service_config.boot.server = d.server_address;
   service_config.boot.http_port = c.boot.http_port;
+  service_config.boot.efi_x64_signed = c.boot.uefi_chain == profiles::UefiChain::signed_chain;
   if (standalone) {
     if (auto opened = open_lease_pool(d, service_config); !opened) {
       return opened;
@@ -610,14 +613,73 @@ Started start_http(Services& d) {
 // TFTP: the firmware's first stage (undionly.kpxe, ipxe.efi, snponly.efi), read-only. They are a
 // fixed table, not a directory walk: Debian's ipxe package makes ipxe.efi a symlink into /boot,
 // which the jail would rightly refuse; anything else is looked up in the jail.
+//
+// With [boot] uefi_chain = "signed" (the default), UEFI x86-64 machines get Debian's signed chain
+// from the boot environment's directory instead (pxe/grub_config.h): shimx64.efi, grubx64.efi,
+// GRUB's grub/grub.cfg, each machine's entry grub/atelier/<mac>.cfg (made on request, after the
+// same admission as the iPXE script, with a fresh token), and the kernel and initrd.
 Started start_tftp(Services& d) {
+  const profiles::ServerConfig& c = d.config;
   pxe::TftpServerConfig tftp_config;
   tftp_config.listen_address = d.settings.listen;
   tftp_config.port = d.settings.tftp_port;
-  tftp_config.interface = d.config.server.interface;
-  tftp_config.root = d.config.boot.ipxe_dir;
+  tftp_config.interface = c.server.interface;
+  tftp_config.root = c.boot.ipxe_dir;
   for (const char* first_stage : {"undionly.kpxe", "ipxe.efi", "snponly.efi"}) {
-    tftp_config.files[first_stage] = d.config.boot.ipxe_dir / first_stage;
+    tftp_config.files[first_stage] = c.boot.ipxe_dir / first_stage;
+  }
+  if (c.boot.uefi_chain == profiles::UefiChain::signed_chain) {
+    const std::filesystem::path& boot_dir = c.boot.bootenv_dir;
+    if (!std::filesystem::exists(boot_dir / pxe::k_shim_file)) {
+      log_line(fmt::format("warning: no {} in {}: UEFI machines get Debian's signed chain ([boot] "
+                           "uefi_chain = \"signed\") but the boot environment lacks it; build "
+                           "it again with `atelier bootenv build --out {}`",
+                           pxe::k_shim_file, boot_dir.string(), boot_dir.string()));
+    }
+    tftp_config.files[std::string(pxe::k_shim_file)] = boot_dir / pxe::k_shim_file;
+    tftp_config.files[std::string(pxe::k_grub_file)] = boot_dir / pxe::k_grub_file;
+    // GRUB asks with a leading slash ("(tftp,IP)/boot/vmlinuz"); both spellings are served.
+    for (const auto& [name, file] : {std::pair{pxe::k_grub_kernel_path, "vmlinuz"},
+                                     std::pair{pxe::k_grub_initrd_path, "initrd.img"}}) {
+      tftp_config.files[std::string(name)] = boot_dir / file;
+      tftp_config.files[std::string(name.substr(1))] = boot_dir / file;
+    }
+    pxe::BootScriptConfig script;
+    script.server_url = d.base_url;
+    script.files_url = d.base_url + "/boot";
+    tftp_config.generated =
+        [&admission = d.admission, &tokens = d.tokens, script = std::move(script),
+         server = d.server_address.str()](std::string_view name, const std::string& client_ip)
+        -> std::optional<std::expected<std::string, std::string>> {
+      const auto request = pxe::parse_grub_request(name);
+      if (!request) {
+        return std::nullopt;
+      }
+      if (request->kind == pxe::GrubRequest::Kind::main_config) {
+        return pxe::grub_main_config(server);
+      }
+      const base::MacAddress& mac = request->mac;
+      // Same thread as DHCP (one io_context), so the database is used from one thread only.
+      const pxe::Admission allowed =
+          admission.admit_script(mac, client_ip, pxe::FirmwareFamily::uefi_pxe);
+      if (!allowed.answer) {
+        return std::unexpected(
+            fmt::format("{}: no GRUB boot entry: {}", mac.str(), allowed.reason));
+      }
+      auto token = tokens.issue(mac);
+      if (!token) {
+        return std::unexpected(fmt::format("no boot token for {}: {}", mac.str(), token.error()));
+      }
+      auto entry = pxe::grub_machine_entry(script, server, mac, *token);
+      if (!entry) {
+        return std::unexpected(
+            fmt::format("no GRUB boot entry for {}: {}", mac.str(), entry.error()));
+      }
+      log_line(fmt::format("boot token {}... issued for {} (GRUB entry requested from {}: Debian's "
+                           "signed shim and GRUB are running)",
+                           pxe::token_prefix(*token), mac.str(), client_ip));
+      return entry;
+    };
   }
   d.tftp.emplace(d.io, tftp_config, log_line);
   if (auto started = d.tftp->start(); !started) {

@@ -23,7 +23,8 @@ std::optional<std::string> boots_from_disk(const hwdb::Unit& unit) {
 }
 
 pxe::Admission HwdbAdmission::admit_script(const base::MacAddress& mac,
-                                           const std::string& client_ip) {
+                                           const std::string& client_ip,
+                                           pxe::FirmwareFamily stage) {
   auto known = m_registry.store().latest_unit_by_mac(mac);
   if (!known) {
     return {false, "", "hardware database unavailable: " + known.error().message};
@@ -37,7 +38,7 @@ pxe::Admission HwdbAdmission::admit_script(const base::MacAddress& mac,
   }
   pxe::ClientInfo client;
   client.mac = mac;
-  client.firmware = pxe::FirmwareFamily::ipxe;
+  client.firmware = stage;
   return admit(client, false);
 }
 

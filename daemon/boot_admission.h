@@ -59,7 +59,10 @@ public:
   // checks, without recording a new sighting (the DHCP exchange of that boot already did). A MAC
   // the database does not know counts against the client's NewMachineLimit; over it the script is
   // refused and nothing is created.
-  pxe::Admission admit_script(const base::MacAddress& mac, const std::string& client_ip);
+  // `stage`: what asks, for the sighting (iPXE for its script, UEFI PXE for the signed chain's
+  // GRUB entry).
+  pxe::Admission admit_script(const base::MacAddress& mac, const std::string& client_ip,
+                              pxe::FirmwareFamily stage = pxe::FirmwareFamily::ipxe);
 
 private:
   // True (and counted) when `client_ip` may bring in one more unknown machine now.

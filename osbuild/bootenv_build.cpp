@@ -10,6 +10,7 @@
 #include <deque>
 #include <fstream>
 #include <set>
+#include <tuple>
 #include <span>
 
 #include <fmt/format.h>
@@ -431,6 +432,29 @@ std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& op
   report.kernel_bytes = vmlinuz->size();
   if (auto r = write_file_atomically(options.out / "vmlinuz", *vmlinuz); !r) {
     return std::unexpected(r.error());
+  }
+  // The signed chain for UEFI machines: the files as Debian signed them, under the names shim and
+  // the firmware ask for.
+  if (!options.shim_package.empty() && !options.grub_package.empty()) {
+    for (const auto& [package_name, from, to, field] :
+         {std::tuple{options.shim_package, "usr/lib/shim/shimx64.efi.signed", "shimx64.efi",
+                     &report.shim_package},
+          std::tuple{options.grub_package, "usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed",
+                     "grubx64.efi", &report.grub_package}}) {
+      auto package = fetch_package(options.cache, package_name, progress);
+      if (!package) {
+        return std::unexpected(package.error());
+      }
+      auto binary = read_file(package->root / from);
+      if (!binary) {
+        return std::unexpected(fmt::format("{} {}: {}", package->name, package->version,
+                                           binary.error()));
+      }
+      if (auto r = write_file_atomically(options.out / to, *binary); !r) {
+        return std::unexpected(r.error());
+      }
+      *field = package->name + " " + package->version;
+    }
   }
   report.entries = image.size();
   report.content_bytes = image.content_bytes();

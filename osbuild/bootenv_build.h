@@ -14,7 +14,8 @@
 namespace atelier::osbuild {
 
 struct BootenvOptions {
-  std::filesystem::path out;                                  // gets vmlinuz and initrd.img
+  std::filesystem::path out; // gets vmlinuz, initrd.img and the signed chain's shimx64.efi and
+                             // grubx64.efi
   std::filesystem::path cache = "/var/cache/atelier/bootenv"; // downloaded and extracted .debs
   std::filesystem::path imager;                               // the atelier-imager binary to ship
   std::filesystem::path data_dir; // osbuild/bootenv: init, udhcpc.script, modules.list
@@ -36,6 +37,11 @@ struct BootenvOptions {
       "/usr/bin/btrfs", "/usr/bin/mount", "/usr/bin/umount"};
   std::string kernel_meta_package = "linux-image-amd64";
   std::string busybox_package = "busybox-static";
+  // Debian's signed UEFI network chain (docs/PXE.md, "Secure Boot"): shim signed by Microsoft's
+  // UEFI CA, and the network GRUB signed by Debian, which shim trusts. Their files are copied to
+  // out/ under the names the chain asks for. Empty names: no signed chain.
+  std::string shim_package = "shim-signed";
+  std::string grub_package = "grub-efi-amd64-signed";
   std::int64_t mtime = 0; // of every initramfs entry (SOURCE_DATE_EPOCH)
   bool gzip = true;
   // Debug builds of atelier-imager carry ~20 MiB of DWARF; `strip --strip-debug` keeps symbols
@@ -47,6 +53,8 @@ struct BootenvReport {
   std::string kernel_package;       // "linux-image-6.1.0-56-amd64 6.1.192-2"
   std::string kernel_version;       // "6.1.0-56-amd64"
   std::string busybox_package;      // "busybox-static 1:1.35.0-4+deb12u1+b1"
+  std::string shim_package;         // "shim-signed 1.51~1+deb12u1+16.1-2~deb12u1", or empty
+  std::string grub_package;         // "grub-efi-amd64-signed 1+2.06+13+deb12u2", or empty
   std::vector<std::string> modules; // load order (paths under lib/modules/<version>/)
   std::vector<std::string> builtin; // requested but built into the kernel
   std::vector<std::string> libraries;

@@ -25,6 +25,10 @@ constexpr PaperText k_english{
     .memory = "Memory (RAM)",
     .storage = "Storage",
     .firmware = "Firmware",
+    .secure_boot = "Secure Boot",
+    .secure_boot_on = "on: the computer starts only systems signed by a trusted publisher",
+    .secure_boot_off = "off",
+    .secure_boot_setup_mode = "not configured (setup mode)",
     .grade_label = "Grade",
     .grade_meaning = "A is the best-equipped, C the most basic; every grade was tested and works",
     .system_heading = "Installed system",
@@ -77,6 +81,11 @@ constexpr PaperText k_french{
     .memory = "M\u00e9moire vive (RAM)",
     .storage = "Stockage",
     .firmware = "Micrologiciel",
+    .secure_boot = "D\u00e9marrage s\u00e9curis\u00e9 (Secure Boot)",
+    .secure_boot_on = "activ\u00e9 : l'ordinateur ne d\u00e9marre que des syst\u00e8mes "
+                      "sign\u00e9s par un \u00e9diteur de confiance",
+    .secure_boot_off = "d\u00e9sactiv\u00e9",
+    .secure_boot_setup_mode = "non configur\u00e9 (mode installation)",
     .grade_label = "Classe",
     .grade_meaning = "A est la mieux \u00e9quip\u00e9e, C la plus simple ; chaque classe a "
                      "\u00e9t\u00e9 test\u00e9e et fonctionne",

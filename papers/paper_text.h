@@ -33,6 +33,10 @@ struct PaperText {
   std::string_view memory;
   std::string_view storage;
   std::string_view firmware;
+  std::string_view secure_boot; // the row's label
+  std::string_view secure_boot_on;
+  std::string_view secure_boot_off;
+  std::string_view secure_boot_setup_mode;
   std::string_view grade_label;
   std::string_view grade_meaning; // what A, B and C mean, one line
   std::string_view system_heading;

@@ -3,6 +3,7 @@
 #include "papers/label_pdf.h"
 #include "papers/paper_text.h"
 #include "papers/pdf_draw.h"
+#include "workshop/unit_json.h"
 
 #include <fmt/format.h>
 
@@ -118,6 +119,11 @@ std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& 
   page.row(t.memory, format_memory(inv.ram_bytes, in.language));
   page.row(t.storage, main_disk_words(paper, in.language));
   page.row(t.firmware, inv.firmware == "uefi" ? "UEFI" : (inv.firmware == "bios" ? "BIOS" : ""));
+  if (const std::string secure_boot = workshop::secure_boot_state(inv); !secure_boot.empty()) {
+    page.row(t.secure_boot, std::string(secure_boot == "on"    ? t.secure_boot_on
+                                        : secure_boot == "off" ? t.secure_boot_off
+                                                               : t.secure_boot_setup_mode));
+  }
   if (paper.grade) {
     page.row(t.grade_label, fmt::format("{} ({})", paper.grade->grade, t.grade_meaning));
   }

@@ -45,8 +45,15 @@ struct DhcpSection {
   int lease_seconds = 3600;
 };
 
+// What UEFI x86-64 machines are given to boot (docs/PXE.md, "Secure Boot").
+enum class UefiChain {
+  signed_chain, // "signed": Debian's signed shim -> GRUB -> kernel; boots with Secure Boot on or off
+  ipxe,         // "ipxe": iPXE's EFI binary, as BIOS machines; Secure Boot must be off
+};
+
 struct BootSection {
   std::uint16_t http_port = 80;
+  UefiChain uefi_chain = UefiChain::signed_chain;
   std::filesystem::path bootenv_dir = "/var/lib/atelier/bootenv"; // vmlinuz + initrd.img
   std::filesystem::path ipxe_dir = "/usr/lib/ipxe";
   int token_minutes = 30;
@@ -102,6 +109,7 @@ inline constexpr std::string_view k_default_server_config = "/etc/atelier/atelie
 std::string_view to_string(DhcpMode);
 std::string_view to_string(AfterReady);
 std::string_view to_string(WipeGate);
+std::string_view to_string(UefiChain);
 
 // Pure: file_name appears in diagnostics; relative paths are resolved against its directory.
 std::expected<ServerConfig, Diagnostics> parse_server_config(std::string_view toml_text,

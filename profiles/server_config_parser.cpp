@@ -23,6 +23,11 @@ constexpr std::array<Named<DhcpMode>, 2> k_dhcp_modes{{
     {DhcpMode::proxy, "proxy"},
     {DhcpMode::standalone, "standalone"},
 }};
+constexpr std::array<Named<UefiChain>, 2> k_uefi_chains{{
+    {UefiChain::signed_chain, "signed"},
+    {UefiChain::ipxe, "ipxe"},
+}};
+
 constexpr std::array<Named<WipeGate>, 4> k_wipe_gates{{
     {WipeGate::expected_or_confirm, "expected-or-confirm"},
     {WipeGate::expected, "expected"},
@@ -186,7 +191,7 @@ void read_boot(const TableReader& root, const std::filesystem::path& base, BootS
     return;
   }
   const TableReader t(root.reporter(), *table, "boot",
-                      {"http_port", "bootenv_dir", "ipxe_dir", "token_minutes"});
+                      {"http_port", "bootenv_dir", "ipxe_dir", "token_minutes", "uefi_chain"});
   if (auto port = t.integer("http_port", Need::optional, 1, 65535)) {
     b.http_port = static_cast<std::uint16_t>(*port);
   }
@@ -194,6 +199,9 @@ void read_boot(const TableReader& root, const std::filesystem::path& base, BootS
   read_path(t, "ipxe_dir", base, b.ipxe_dir);
   if (auto minutes = t.integer("token_minutes", Need::optional, 1, 24 * 60)) {
     b.token_minutes = static_cast<int>(*minutes);
+  }
+  if (auto chain = t.choice("uefi_chain", Need::optional, k_uefi_chains)) {
+    b.uefi_chain = *chain;
   }
 }
 
@@ -317,6 +325,10 @@ std::string toml_string(std::string_view text) {
 std::string_view to_string(DhcpMode mode) {
   return detail::name_of(k_dhcp_modes, mode);
 }
+std::string_view to_string(UefiChain chain) {
+  return detail::name_of(k_uefi_chains, chain);
+}
+
 std::string_view to_string(WipeGate gate) {
   return detail::name_of(k_wipe_gates, gate);
 }
@@ -384,9 +396,11 @@ std::string to_toml(const ServerConfig& c) {
   out += fmt::format("netmask = {}\nlease_seconds = {}\n", toml_string(c.dhcp.netmask),
                      c.dhcp.lease_seconds);
   out +=
-      fmt::format("\n[boot]\nhttp_port = {}\nbootenv_dir = {}\nipxe_dir = {}\ntoken_minutes = {}\n",
+      fmt::format("\n[boot]\nhttp_port = {}\nbootenv_dir = {}\nipxe_dir = {}\ntoken_minutes = {}\n"
+                  "uefi_chain = {}\n",
                   c.boot.http_port, toml_string(c.boot.bootenv_dir.string()),
-                  toml_string(c.boot.ipxe_dir.string()), c.boot.token_minutes);
+                  toml_string(c.boot.ipxe_dir.string()), c.boot.token_minutes,
+                  toml_string(to_string(c.boot.uefi_chain)));
   out += fmt::format(
       "\n[pipeline]\nprofiles_dir = {}\nimages_dir = {}\nprogram = {}\n"
       "keys_dir = {}\nmax_active_units = {}\nstep_timeout_minutes = {}\n"

@@ -127,6 +127,12 @@ std::expected<BootChoice, BootRefusal> choose_boot(const ClientInfo& client,
     // An HTTP-boot architecture without the HTTPClient vendor class cannot take a TFTP file either.
     return std::unexpected(refuse("client architecture " + arch_text(value) + " is not supported"));
   }
+  if (*cpu == Cpu::x64 && config.efi_x64_signed) {
+    return BootChoice{BootTransport::tftp, config.efi_x64_signed_file,
+                      "UEFI PXE, arch " + arch_text(value) +
+                          ": Debian's signed shim, GRUB and kernel over TFTP (Secure Boot on or "
+                          "off)"};
+  }
   const std::string& file = efi_file(*cpu, config);
   if (file.empty()) {
     return std::unexpected(

@@ -19,6 +19,10 @@ struct BootConfig {
   std::string bios_file = "undionly.kpxe"; // vendor PXE ROM on BIOS: chain into iPXE over UNDI
   std::string efi_ia32_file = "ipxe-i386.efi";
   std::string efi_x64_file = "ipxe.efi"; // "snponly.efi" uses the firmware's NIC driver instead
+  // x86-64 UEFI PXE machines get Debian's signed chain instead of iPXE: shim, which loads the
+  // signed GRUB, which loads the signed kernel (grub_config.h). Boots with Secure Boot on or off.
+  bool efi_x64_signed = false;
+  std::string efi_x64_signed_file = "shimx64.efi";
   std::string efi_arm32_file;
   std::string efi_arm64_file;
   // Where iPXE fetches its script. Placeholders: {server}, {port}, {mac} (52:54:00:a7:e1:01),

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -355,6 +356,26 @@ Refusal path_refusal(const tftp::PathError& error) {
   return {RefusalKind::path, tftp::ErrorCode::access_violation, "access violation", error.message};
 }
 
+// A generated file, served like any other: an anonymous memory file read with pread.
+std::expected<OpenedFile, Refusal> in_memory(std::string_view content, const std::string& name) {
+  base::UniqueFd fd(::memfd_create("atelier-tftp", MFD_CLOEXEC));
+  std::size_t written = 0;
+  while (fd.get() >= 0 && written < content.size()) {
+    const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
+    if (n <= 0) {
+      break;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (fd.get() < 0 || written != content.size()) {
+    return std::unexpected(Refusal{RefusalKind::other, tftp::ErrorCode::access_violation,
+                                   "access violation",
+                                   fmt::format("{}: cannot hold the generated file: {}", name,
+                                               base::errno_text(errno))});
+  }
+  return OpenedFile{std::move(fd), content.size()};
+}
+
 // O_NOFOLLOW: confine_to_root returned a canonical path; a symlink there now means someone swapped
 // a component after the check (tftp_path.h contract).
 std::expected<OpenedFile, Refusal> open_file(const std::filesystem::path& path, bool from_jail) {
@@ -487,7 +508,7 @@ struct TftpServer::Impl : ServerState {
       send_error(client, tftp::ErrorCode::not_defined, "server busy, try again");
       return;
     }
-    auto file = open_requested(request->filename);
+    auto file = open_requested(request->filename, client.address().to_string());
     if (!file) {
       const Refusal& refusal = file.error();
       if (refusal.kind == RefusalKind::path) {
@@ -535,7 +556,17 @@ struct TftpServer::Impl : ServerState {
     transfer->begin();
   }
 
-  std::expected<OpenedFile, Refusal> open_requested(const std::string& name) {
+  std::expected<OpenedFile, Refusal> open_requested(const std::string& name,
+                                                    const std::string& client_ip) {
+    if (config.generated) {
+      if (auto made = config.generated(name, client_ip)) {
+        if (!*made) {
+          return std::unexpected(Refusal{RefusalKind::other, tftp::ErrorCode::file_not_found,
+                                         "file not found", made->error()});
+        }
+        return in_memory(**made, name);
+      }
+    }
     if (const auto entry = config.files.find(name); entry != config.files.end()) {
       return open_file(entry->second, false);
     }

@@ -22,10 +22,18 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace atelier::pxe {
+
+// A file made on request (a boot entry with a fresh token): for the requested name and the
+// client's address, nullopt when the name is not one it makes (the table and the jail are tried
+// next), an error when it refuses (the client gets "file not found", the log the reason), or the
+// content. Called on the io_context's thread.
+using TftpGenerator = std::function<std::optional<std::expected<std::string, std::string>>(
+    std::string_view name, const std::string& client_ip)>;
 
 struct TftpServerConfig {
   std::string listen_address = "0.0.0.0";
@@ -37,6 +45,8 @@ struct TftpServerConfig {
   // Fixed table, checked first: exact requested name -> file on disk. Entries are trusted
   // configuration and are not confined to `root`.
   std::map<std::string, std::filesystem::path, std::less<>> files;
+  // Checked before the table. Empty = none.
+  TftpGenerator generated;
   // Transfers in progress beyond this are refused with "server busy" (dnsmasq's default cap is 50).
   std::size_t max_transfers = 50;
   // Retransmission: the first timeout is the client's RFC 2349 `timeout` option if it sent one,

@@ -52,6 +52,24 @@ json to_json(const hwdb::BootSighting& b) {
 
 namespace atelier::workshop {
 
+std::string secure_boot_state(const hwdb::InventorySnapshot& inventory) {
+  const json report = json::parse(inventory.raw_json, nullptr, false);
+  if (!report.is_object() || !report.contains("firmware") || !report["firmware"].is_object()) {
+    return "";
+  }
+  const json& firmware = report["firmware"];
+  const auto flag = [&](const char* key) -> std::optional<bool> {
+    const auto it = firmware.find(key);
+    return it != firmware.end() && it->is_boolean() ? std::optional(it->get<bool>())
+                                                     : std::nullopt;
+  };
+  if (flag("setup_mode") == true) {
+    return "setup mode";
+  }
+  const auto on = flag("secure_boot");
+  return on ? (*on ? "on" : "off") : "";
+}
+
 std::string firmware_summary(const hwdb::BootSighting& b) {
   // Option 93: 0 is legacy BIOS, the others are EFI.
   if (!b.arch) {
@@ -112,6 +130,12 @@ hwdb::Result<json> unit_detail_json(hwdb::Store& store, const hwdb::Unit& unit) 
                              {"explanation", (*grade)->explanation}}
                       : json(nullptr);
   j["events"] = events->size();
+  auto inventory = store.latest_inventory(unit.id);
+  if (!inventory) {
+    return hwdb::fail(hwdb::ErrorCode::storage, "cannot read the inventory of " + unit.tag.str());
+  }
+  const std::string secure_boot = *inventory ? secure_boot_state(**inventory) : "";
+  j["secure_boot"] = secure_boot.empty() ? json(nullptr) : json(secure_boot);
   // Where it came from and where it went (households by number only: no personal data here).
   std::optional<hwdb::Donation> donation;
   if (auto id = store.donation_of_unit(unit.id); id && *id) {

@@ -17,6 +17,12 @@ hwdb::Result<nlohmann::json> unit_list_json(hwdb::UnitStore& store, const hwdb::
 // `atelier units show --json` and GET /api/v1/units/{tag}: one unit with its interfaces, boots,
 // grade, earlier record and event count.
 hwdb::Result<nlohmann::json> unit_detail_json(hwdb::Store& store, const hwdb::Unit& unit);
+// The Secure Boot state the agent's inventory read from the firmware's variables (its
+// firmware.secure_boot and firmware.setup_mode, docs/INVENTORY.md): "on", "off", "setup mode"
+// (no platform key: anything boots, and anything can enrol keys), or "" for a BIOS machine or an
+// inventory that could not tell.
+std::string secure_boot_state(const hwdb::InventorySnapshot& inventory);
+
 // "bios (ipxe)": firmware family from the client architecture, then how it last booted.
 std::string firmware_summary(const hwdb::BootSighting& sighting);
 

@@ -97,6 +97,14 @@ std::expected<void, std::string> install_efi_with_mtools(TargetRoot& root, Chroo
   return {};
 }
 
+constexpr std::string_view k_signed_shim = "/usr/lib/shim/shimx64.efi.signed";
+
+// Debian's signed shim (shim-signed) and signed GRUB (grub-efi-amd64-signed) are in the image.
+bool has_signed_chain(const TargetRoot& root) {
+  return root.exists(k_signed_shim) &&
+         root.exists("/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed");
+}
+
 std::expected<void, std::string> install_efi(TargetRoot& root, ChrootSession& chroot,
                                              base::ProcessRunner& runner, const BootloaderInput& in,
                                              BootloaderReport& report) {
@@ -106,9 +114,17 @@ std::expected<void, std::string> install_efi(TargetRoot& root, ChrootSession& ch
     }
     return install_efi_with_mtools(root, chroot, runner, in, report);
   }
-  const std::vector<std::string> base{"grub-install", "--target=x86_64-efi",
-                                      "--efi-directory=/boot/efi", "--bootloader-id=debian",
-                                      "--no-nvram"};
+  std::vector<std::string> base{"grub-install", "--target=x86_64-efi",
+                                "--efi-directory=/boot/efi", "--bootloader-id=debian",
+                                "--no-nvram"};
+  // Secure Boot: with Debian's signed shim and GRUB in the image, grub-install puts shim (signed by
+  // Microsoft's UEFI CA) first, at the removable path and in EFI/debian, with the signed GRUB
+  // beside it and shim's fallback, which makes the firmware's boot entry at the first start. The
+  // machine then boots with Secure Boot on or off.
+  const bool signed_chain = has_signed_chain(root);
+  if (signed_chain) {
+    base.emplace_back("--uefi-secure-boot");
+  }
   for (const bool removable : {false, true}) {
     auto argv = base;
     if (removable) {
@@ -121,6 +137,21 @@ std::expected<void, std::string> install_efi(TargetRoot& root, ChrootSession& ch
   if (!root.exists("/boot/efi/EFI/BOOT/BOOTX64.EFI")) {
     return std::unexpected(
         std::string("grub-install --removable left no \\EFI\\BOOT\\BOOTX64.EFI on the ESP"));
+  }
+  if (signed_chain) {
+    const auto removable = root.read("/boot/efi/EFI/BOOT/BOOTX64.EFI");
+    const auto shim = root.read(k_signed_shim);
+    if (!removable || !shim || *removable != *shim) {
+      return std::unexpected(std::string(
+          "grub-install --uefi-secure-boot did not put Debian's signed shim at "
+          "\\EFI\\BOOT\\BOOTX64.EFI: the machine would not start with Secure Boot on"));
+    }
+    report.notes.emplace_back("Secure Boot: Debian's signed shim and GRUB at \\EFI\\BOOT and "
+                              "\\EFI\\debian; the machine starts with Secure Boot on or off");
+  } else {
+    report.notes.emplace_back(
+        "Secure Boot: the image has no shim-signed and grub-efi-amd64-signed, so the installed "
+        "system starts only with Secure Boot off; add both packages to the profile's image");
   }
   // Debian's grub-efi-amd64 updates the removable copy too when this is set.
   if (root.exists("/usr/bin/debconf-set-selections")) {

@@ -26,6 +26,7 @@ TEST(ServerConfig, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(config->dhcp.mode, DhcpMode::proxy);
   EXPECT_EQ(config->boot.http_port, 80);
   EXPECT_EQ(config->boot.ipxe_dir, "/usr/lib/ipxe");
+  EXPECT_EQ(config->boot.uefi_chain, UefiChain::signed_chain);
   EXPECT_EQ(config->pipeline.profiles_dir, "/etc/atelier/profiles");
   EXPECT_EQ(config->pipeline.max_active_units, 30);
   EXPECT_EQ(config->pipeline.after_ready, AfterReady::poweroff);
@@ -49,6 +50,7 @@ lease_seconds = 7200
 [boot]
 http_port = 8080
 token_minutes = 45
+uefi_chain = "ipxe"
 
 [pipeline]
 max_active_units = 12
@@ -68,6 +70,7 @@ bench_budget_seconds = 10
   EXPECT_EQ(config->dhcp.lease_seconds, 7200);
   EXPECT_EQ(config->boot.http_port, 8080);
   EXPECT_EQ(config->boot.token_minutes, 45);
+  EXPECT_EQ(config->boot.uefi_chain, UefiChain::ipxe);
   EXPECT_EQ(config->pipeline.max_active_units, 12);
   EXPECT_EQ(config->pipeline.after_ready, AfterReady::reboot);
   EXPECT_EQ(config->pipeline.bench_budget_seconds, 10);

@@ -62,6 +62,24 @@ TEST(ChooseBoot, X64FileIsConfigurable) {
 }
 
 // 32-bit UEFI (cheap tablets, early Macs) needs the i386 build.
+// Secure Boot (docs/PXE.md): with the signed chain on, x86-64 UEFI PXE machines get Debian's
+// signed shim instead of iPXE; other architectures, BIOS and iPXE itself are unchanged.
+TEST(ChooseBoot, SignedChainGivesUefiX64TheShim) {
+  BootConfig c = config();
+  c.efi_x64_signed = true;
+  for (const std::uint16_t arch : std::array<std::uint16_t, 2>{7, 9}) {
+    const auto choice = choose_boot(client(FirmwareFamily::uefi_pxe, arch), c);
+    ASSERT_TRUE(choice) << arch;
+    EXPECT_EQ(choice->transport, BootTransport::tftp);
+    EXPECT_EQ(choice->file, "shimx64.efi");
+    EXPECT_NE(choice->rule.find("signed shim"), std::string::npos) << choice->rule;
+  }
+  EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_pxe, 6), c)->file, "ipxe-i386.efi");
+  EXPECT_EQ(choose_boot(client(FirmwareFamily::bios_pxe, 0), c)->file, "undionly.kpxe");
+  EXPECT_EQ(choose_boot(client(FirmwareFamily::ipxe, 7, true), c)->transport,
+            BootTransport::http);
+}
+
 TEST(ChooseBoot, UefiIa32GetsI386Efi) {
   EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_pxe, 6), config())->file, "ipxe-i386.efi");
 }

@@ -3,6 +3,7 @@
 #include "pxe/tftp_server.h"
 #include "tftp_test_support.h"
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 
@@ -75,6 +76,40 @@ TEST(TftpServer, MultipleOfBlockSizeEndsWithEmptyBlock) {
   EXPECT_TRUE(result.complete);
   EXPECT_EQ(result.data_datagrams, 41U);
   EXPECT_EQ(result.data, served.content);
+}
+
+// Generated files (the signed chain's GRUB entries, made with a fresh token per request): served
+// like any other, refused with the generator's reason in the log, and names it does not make fall
+// through to the jail.
+TEST(TftpServer, GeneratedFilesComeBeforeTheTableAndTheJail) {
+  Served served(1000);
+  TftpServerConfig config = served.config();
+  std::atomic<int> asked{0}; // the generator runs on the server's thread
+  config.generated = [&asked](std::string_view name, const std::string& client_ip)
+      -> std::optional<std::expected<std::string, std::string>> {
+    ++asked;
+    if (name == "grub/made.cfg") {
+      return std::string("made for ") + client_ip + "\n";
+    }
+    if (name == "grub/refused.cfg") {
+      return std::unexpected(std::string("52:54:00:a7:e1:01 is ready: boots from its disk"));
+    }
+    return std::nullopt;
+  };
+  ServerThread server(config);
+  const auto made = fetch(server.port(), "grub/made.cfg");
+  ASSERT_TRUE(made.complete);
+  const std::string text = "made for 127.0.0.1\n";
+  EXPECT_EQ(made.data, Bytes(text.begin(), text.end()));
+  const auto refused = fetch(server.port(), "grub/refused.cfg");
+  ASSERT_TRUE(refused.error);
+  EXPECT_EQ(refused.error->code, tftp::ErrorCode::file_not_found);
+  EXPECT_EQ(refused.error->message, "file not found"); // the reason stays in the log
+  EXPECT_TRUE(server.log_contains("52:54:00:a7:e1:01 is ready: boots from its disk"));
+  const auto jailed = fetch(server.port(), "boot.bin");
+  EXPECT_TRUE(jailed.complete);
+  EXPECT_EQ(jailed.data, served.content);
+  EXPECT_EQ(asked.load(), 3);
 }
 
 TEST(TftpServer, BusyboxFetchesWithBlksize) {

@@ -7,8 +7,9 @@
 #      image on it for FIRMWARE (bios: MBR; uefi: GPT with an EFI system partition), tailored for
 #      asset tag AT-0042-7;
 #   3. QEMU boots the disk under TCG (q35, the disk on AHCI as on a real PC, no network) with
-#      SeaBIOS or with OVMF (a fresh copy of its variable store, so the firmware finds GRUB by the
-#      removable-media path, as on a machine fresh from the workshop);
+#      SeaBIOS or with OVMF with Secure Boot on and Microsoft's keys (a fresh copy of its variable
+#      store, so the firmware finds shim by the removable-media path, as on a machine fresh from the
+#      workshop); the UEFI run also checks that the running system has Secure Boot on;
 #   4. the household's first start, played on the serial console (GRUB, the kernel and
 #      /dev/console are sent there by the profile's GRUB drop-in) by tests/vm/first_boot_console.py:
 #      the profile's account mode is oem, so Atelier's first-boot step (imager/deploy/first_boot.h)
@@ -29,8 +30,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 tag=AT-0042-7
 login="atelier-at-0042-7 login:" # hostname = "atelier-{tag}" with the tag in lower case
 boot_timeout=${ATELIER_BOOT_TIMEOUT:-300}
-ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
-ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+# UEFI with Secure Boot on and Microsoft's keys enrolled, as on most PCs since 2012: the deployed
+# system must start through Debian's signed shim and GRUB (docs/DEPLOY.md, "Secure Boot").
+ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.ms.fd
 
 case "$firmware" in bios | uefi) ;; *) echo "firmware must be bios or uefi"; exit 2 ;; esac
 for tool in qemu-system-x86_64 losetup mmdebstrap python3; do
@@ -102,12 +105,13 @@ loop=""
 
 # 3. Boot it. No network: the system must come up from its own disk alone. The serial port is a
 # socket that the household's side (first_boot_console.py) connects to; it logs to $console.
-qemu=(qemu-system-x86_64 -machine q35 -m 1024 -display none -no-reboot -nic none
+qemu=(qemu-system-x86_64 -machine q35,smm=on -m 1024 -display none -no-reboot -nic none
   -drive "file=$work/disk.img,format=raw,if=none,id=disk0" -device ide-hd,drive=disk0,bus=ide.0
   -chardev "socket,id=ser0,path=$work/serial.sock,server=on,wait=off" -serial chardev:ser0)
 if [[ $firmware == uefi ]]; then
   cp "$ovmf_vars" "$work/OVMF_VARS.fd"
-  qemu+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
+  qemu+=(-global driver=cfi.pflash01,property=secure,value=on
+    -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
     -drive "if=pflash,format=raw,unit=1,file=$work/OVMF_VARS.fd")
 fi
 : >"$console"
@@ -117,8 +121,10 @@ qemu_pid=$!
 
 # 4. and 5. The household's first start (bounded by the boot timeout). QEMU stopping on its own
 # (-no-reboot: a panic or a reset ends it) closes the socket, which ends the script too.
+sb_check=()
+[[ $firmware == uefi ]] && sb_check=(secure-boot)
 if ! python3 "$here/first_boot_console.py" "$work/serial.sock" "$console" "$boot_timeout" \
-  "atelier-at-0042-7"; then
+  "atelier-at-0042-7" "${sb_check[@]}"; then
   if ! kill -0 "$qemu_pid" 2>/dev/null; then
     wait "$qemu_pid" || true
     qemu_pid=""

@@ -6,7 +6,10 @@ plays the household: answers Atelier's first-boot account step (imager/deploy/fi
 one refused user name and one mistyped confirmation first, then logs in on the login prompt that
 follows with the new account and runs a command, which must print the account's name and a sum.
 
-Usage: first_boot_console.py SOCKET LOG TIMEOUT_SECONDS HOSTNAME
+Usage: first_boot_console.py SOCKET LOG TIMEOUT_SECONDS HOSTNAME [secure-boot]
+With `secure-boot`, the new account also asks the running system whether Secure Boot is on
+(`mokutil --sb-state`, from shim-signed) and which kernel lockdown is in force: the machine must say
+"SecureBoot enabled" and "[integrity]".
 Exit status 0 when the command's output came back, 1 otherwise (the reason on standard output).
 """
 import os
@@ -96,6 +99,14 @@ def main():
     if who != USER or total != "42":
         raise SystemExit(f"FAIL: the command printed who={who} sum={total}")
     print(f"logged in as {who} (groups {groups}) and ran a command: sum={total}")
+    if len(sys.argv) > 5 and sys.argv[5] == "secure-boot":
+        c.send("echo \"sb=$(mokutil --sb-state 2>&1 | tr ' ' _) lockdown=$(tr ' ' _ "
+               "</sys/kernel/security/lockdown)\"")
+        match = c.expect(rb"sb=(\S*) lockdown=(\S*)", "Secure Boot state")
+        sb, lockdown = (g.decode() for g in match.groups())
+        if sb != "SecureBoot_enabled" or "[integrity]" not in lockdown:
+            raise SystemExit(f"FAIL: the installed system says sb={sb} lockdown={lockdown}")
+        print(f"the installed system runs with Secure Boot on ({sb}, lockdown {lockdown})")
     c.send("exit")
     return 0
 

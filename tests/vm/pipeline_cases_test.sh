@@ -5,9 +5,11 @@
 # with HTTP on 8080, the TCG-friendly program file (tests/data/pipeline/program.toml) and ONE
 # profile, vm-minimal, whose image `atelier image build` makes (normally a cache hit).
 #
-# CASE=pair: two machines at once, a BIOS PC (SeaBIOS, iPXE NIC ROM, i440fx) and a UEFI PC (OVMF,
-#   q35, the firmware's own PXE: romfile= empty, so EDK2 → TFTP ipxe.efi → iPXE, as on a real
-#   UEFI machine; its IPv6 network boot is off, as in a workshop without IPv6: once atelierd
+# CASE=pair: two machines at once, a BIOS PC (SeaBIOS, iPXE NIC ROM, i440fx) and a UEFI PC with
+#   Secure Boot on and Microsoft's keys enrolled (OVMF secboot, SMM, q35, the firmware's own PXE:
+#   romfile= empty, so EDK2 → TFTP Debian's signed shim → signed GRUB → signed kernel, as on a
+#   real UEFI machine, whose agent then works under the kernel's lockdown, and whose installed
+#   system starts through shim with Secure Boot on; its IPv6 network boot is off, as in a workshop without IPv6: once atelierd
 #   declines the ready machine, each network boot option waits out its ~65 s timeout before the
 #   firmware reaches the disk, and the IPv6 ones would double that), each with a 3 GiB virtio disk holding a previous owner's ext4 partition, boot
 #   network first, then disk, with after_ready = "reboot". The UEFI machine's disk reports NO
@@ -38,8 +40,8 @@ case_name=${3:?pair or eio}
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../data
 timeout_s=${ATELIER_PIPELINE_TIMEOUT:-1200}
-ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
-ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd # Secure Boot on, Microsoft's keys enrolled
+ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.ms.fd
 
 case "$case_name" in pair | eio) ;; *) echo "case must be pair or eio"; exit 2 ;; esac
 for tool in qemu-system-x86_64 ip python3 losetup sfdisk mkfs.ext4 mmdebstrap sqlite3; do
@@ -165,7 +167,8 @@ bios_args() { # MAC
   echo "-device virtio-net-pci,netdev=n0,mac=$1,bootindex=1"
 }
 uefi_args() { # MAC VARS
-  echo "-machine q35 -drive if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
+  echo "-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on" \
+    "-drive if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
     "-drive if=pflash,format=raw,unit=1,file=$2" \
     "-device virtio-net-pci,netdev=n0,mac=$1,romfile=,bootindex=1" \
     "-fw_cfg name=opt/org.tianocore/IPv6Support,string=no -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=no"
@@ -230,6 +233,9 @@ if [[ $case_name == pair ]]; then
     phase "$vm VM rebooted into its installed system: \"$first_boot\" asks for the account"
   done
 
+  # The UEFI machine's boot environment ran Debian's kernel with Secure Boot on, locked down.
+  clean_console "$work/uefi.console" | grep -q "Kernel is locked down from EFI Secure Boot" ||
+    fail "the UEFI machine's boot environment did not run with Secure Boot on"
   [[ $(sql "SELECT count(*) FROM units") == 2 ]] || fail "expected two units: $(sql 'SELECT tag, state FROM units')"
   for vm in bios uefi; do
     tag_var=${vm}_tag

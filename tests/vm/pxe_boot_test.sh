@@ -7,11 +7,17 @@
 #   atl-vm-N-p    198.18.0.2/24 on a veth into that bridge = the workshop server running atelierd
 #                 (DHCP on 67/4011, HTTP boot on 8080)
 # A SeaBIOS VM (QEMU's iPXE NIC ROM) and an OVMF VM (EDK2's own PXE, romfile=) boot from the network.
+# In proxy mode the OVMF VM has Secure Boot on with Microsoft's keys enrolled (OVMF_CODE_4M.secboot
+# with OVMF_VARS_4M.ms, SMM), as most donated PCs since 2012; in standalone mode it has it off.
 # Checked: both are detected as units with their MAC and firmware family, the iPXE one gets a proxy
-# offer and then its per-machine HTTP script with a boot token, the EDK2 one gets a proxy offer and
-# the port-4011 ACK, fetches ipxe.efi over TFTP and that iPXE gets its script too; both then boot
-# the boot environment (atelier bootenv build) over HTTP and its agent registers with its one-time
-# token, which moves the unit to `inventoried`; once marked "don't boot", a machine is not answered.
+# offer and then its per-machine HTTP script with a boot token; the EDK2 one gets a proxy offer and
+# the port-4011 ACK, then Debian's signed chain over TFTP ([boot] uefi_chain = "signed", the
+# default): shimx64.efi, grubx64.efi, grub/grub.cfg and its own GRUB entry with a boot token, the
+# kernel and the initrd, and its kernel reports Secure Boot on (proxy mode); both boot environments'
+# agents register with their one-time tokens, which moves the units to `inventoried`; once marked
+# "don't boot", a machine is not answered.
+# Negative control (proxy mode): the same Secure Boot firmware refuses an unsigned EFI binary
+# (iPXE's) from a disk, so the firmware of this test does enforce Secure Boot.
 #
 # With MODE=standalone there is no site server: atelierd is the only DHCP server of the switch and
 # hands out addresses from a pool together with the boot file.
@@ -85,7 +91,16 @@ pids+=($!)
 
 bios_mac=52:54:00:a7:e2:01
 uefi_mac=52:54:00:a7:e2:02
-cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
+# Secure Boot on in proxy mode (Microsoft's keys enrolled), off in standalone mode.
+if [[ $mode == proxy ]]; then
+  uefi_code=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+  cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$work/vars.fd"
+  uefi_machine=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on)
+else
+  uefi_code=/usr/share/OVMF/OVMF_CODE_4M.fd
+  cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
+  uefi_machine=(-machine q35)
+fi
 boot_vm() { # name tap mac [extra qemu args...]
   local name=$1 tap=$2 mac=$3
   shift 3
@@ -96,8 +111,8 @@ boot_vm() { # name tap mac [extra qemu args...]
   eval "${name}_pid=$!"
 }
 boot_vm bios tap0 "$bios_mac" -device virtio-net-pci,netdev=n0,mac=$bios_mac
-boot_vm uefi tap1 "$uefi_mac" -machine q35 \
-  -drive if=pflash,format=raw,file=/usr/share/OVMF/OVMF_CODE_4M.fd,readonly=on \
+boot_vm uefi tap1 "$uefi_mac" "${uefi_machine[@]}" \
+  -drive if=pflash,format=raw,file="$uefi_code",readonly=on \
   -drive if=pflash,format=raw,file="$work/vars.fd" \
   -device virtio-net-pci,netdev=n0,mac=$uefi_mac,romfile=
 
@@ -126,7 +141,7 @@ else
   offer_to() { echo "DHCPOFFER 198.18.0.1[0-9]* to $1 "; }
   # Both get an address from the pool with their boot file, and the firmware takes it (ACK).
   wait_for 60 logged "$(offer_to $bios_mac)ipxe AT-[0-9-]*: http://198.18.0.2:8080/boot/" || fail "no offer with the script URL to the iPXE VM"
-  wait_for 60 logged "$(offer_to $uefi_mac)uefi-pxe AT-[0-9-]*: ipxe.efi" || fail "no offer with ipxe.efi to the EDK2 VM"
+  wait_for 60 logged "$(offer_to $uefi_mac)uefi-pxe AT-[0-9-]*: shimx64.efi" || fail "no offer with shimx64.efi to the EDK2 VM"
   wait_for 90 logged "DHCPACK 198.18.0.1[0-9]* to $bios_mac" || fail "the iPXE VM did not take its address"
   wait_for 90 logged "DHCPACK 198.18.0.1[0-9]* to $uefi_mac" || fail "the EDK2 VM did not take its address"
   grep -q "^lease $uefi_mac 198.18.0.1" "$db.leases" || fail "lease not journaled"
@@ -134,10 +149,11 @@ fi
 
 # iPXE follows the offer to atelierd's HTTP server and gets its script with a one-time token.
 wait_for 90 logged "boot token [0-9a-f]*... issued for $bios_mac" || fail "iPXE did not get its boot script over HTTP"
-# EDK2 fetches iPXE (ipxe.efi) from atelierd's TFTP server; that iPXE asks DHCP again, is recognised
-# as iPXE (loop avoidance) and gets its script too.
-wait_for 180 logged "boot token [0-9a-f]*... issued for $uefi_mac" || fail "the UEFI VM did not chain into iPXE and its script"
-logged 'TFTP: sent "ipxe.efi"' || fail "ipxe.efi was not sent over TFTP"
+# EDK2 fetches Debian's signed shim from atelierd's TFTP server, shim the signed GRUB, GRUB its
+# configuration and this machine's entry, which carries the boot token.
+wait_for 180 logged "boot token [0-9a-f]*... issued for $uefi_mac (GRUB entry" || fail "the UEFI VM did not reach GRUB and its entry"
+logged 'TFTP: sent "shimx64.efi"' || fail "shimx64.efi was not sent over TFTP"
+logged 'TFTP: sent "grubx64.efi"' || fail "grubx64.efi was not sent over TFTP"
 ! logged "TFTP: refused" || fail "a TFTP request was refused"
 
 # Both boot the boot environment; its agent registers with the token of its boot.
@@ -145,6 +161,13 @@ in_state() { unit_json | python3 -c "import json,sys; sys.exit(0 if any(u['mac']
 wait_for 300 in_state "$bios_mac" inventoried || fail "the BIOS VM's agent did not register"
 wait_for 300 in_state "$uefi_mac" inventoried || fail "the UEFI VM's agent did not register"
 grep -q "ATELIER-AGENT-REGISTERED" "$work/bios.console" || fail "the BIOS VM's console does not say it registered"
+grep -q "ATELIER-AGENT-REGISTERED" "$work/uefi.console" || fail "the UEFI VM's console does not say it registered"
+if [[ $mode == proxy ]]; then
+  # Debian's kernel, started by shim and GRUB, saw Secure Boot on and locked itself down; the agent
+  # still inventoried the machine (SMBIOS from /sys, no /dev/mem).
+  grep -q "Secure boot enabled" "$work/uefi.console" || fail "the UEFI VM's kernel does not report Secure Boot on"
+  grep -q "Kernel is locked down from EFI Secure Boot" "$work/uefi.console" || fail "the UEFI VM's kernel is not locked down"
+fi
 
 # A replayed token is refused: fetch a script as a machine would, register once, then replay it.
 replay_mac=52:54:00:a7:e2:09
@@ -179,5 +202,25 @@ else
   wait_for 120 logged "$(offer_to $bios_mac)ipxe (no boot: $bios_tag is marked" || fail "don't-boot machine got a boot file"
 fi
 
-echo "PASS ($mode): detected $bios_tag (ipxe) and $uefi_tag (uefi-pxe); don't-boot refused"
+# Negative control: the Secure Boot firmware of this test refuses an unsigned EFI binary (iPXE's,
+# at the removable path of a small FAT disk), so the signed chain above booted because it is signed.
+if [[ $mode == proxy ]]; then
+  kill "$uefi_pid"; wait "$uefi_pid" 2>/dev/null || true
+  truncate -s 34M "$work/unsigned.img"
+  mkfs.vfat -n UNSIGNED "$work/unsigned.img" >/dev/null
+  mmd -i "$work/unsigned.img" ::/EFI ::/EFI/BOOT
+  mcopy -i "$work/unsigned.img" /usr/lib/ipxe/ipxe.efi ::/EFI/BOOT/BOOTX64.EFI
+  cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$work/vars-unsigned.fd"
+  qemu-system-x86_64 -display none -m 512 -no-reboot -nic none "${uefi_machine[@]}" \
+    -drive if=pflash,format=raw,file="$uefi_code",readonly=on \
+    -drive if=pflash,format=raw,file="$work/vars-unsigned.fd" \
+    -drive file="$work/unsigned.img",format=raw,if=none,id=d0 -device ide-hd,drive=d0,bus=ide.0 \
+    -serial "file:$work/unsigned.console" </dev/null >"$work/unsigned.qemu.log" 2>&1 &
+  pids+=($!)
+  refused() { tr -d '\r' <"$work/unsigned.console" | grep -q "failed to load Boot0001 .*: Access Denied"; }
+  wait_for 120 refused || fail "the Secure Boot firmware did not refuse an unsigned EFI binary"
+  echo "negative control: $(tr -d '\r' <"$work/unsigned.console" | grep -o "failed to load Boot0001 .*: Access Denied" | head -1)"
+fi
+
+echo "PASS ($mode): detected $bios_tag (ipxe) and $uefi_tag (uefi-pxe, $([[ $mode == proxy ]] && echo "Secure Boot on" || echo "Secure Boot off"), Debian's signed chain); don't-boot refused"
 "$atelier" --db "$db" units list

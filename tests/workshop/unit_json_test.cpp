@@ -73,3 +73,34 @@ TEST_F(UnitListJson, StorageFailureIsAnErrorNotAnEmptyList) {
 }
 
 } // namespace
+
+namespace {
+
+hwdb::InventorySnapshot inventory_with(const char* firmware_json) {
+  hwdb::InventorySnapshot s;
+  s.raw_json = std::string(R"({"schema": "atelier.inventory/1", "firmware": )") + firmware_json +
+               "}";
+  return s;
+}
+
+// The Secure Boot state from the inventory's efivars reading (issue 15): on, off, setup mode, or
+// nothing for a BIOS machine and for anything the inventory could not tell.
+TEST(SecureBootState, ReadsTheInventorysFirmwareFlags) {
+  EXPECT_EQ(workshop::secure_boot_state(
+                inventory_with(R"({"type": "uefi", "secure_boot": true, "setup_mode": false})")),
+            "on");
+  EXPECT_EQ(workshop::secure_boot_state(
+                inventory_with(R"({"type": "uefi", "secure_boot": false, "setup_mode": false})")),
+            "off");
+  EXPECT_EQ(workshop::secure_boot_state(
+                inventory_with(R"({"type": "uefi", "secure_boot": false, "setup_mode": true})")),
+            "setup mode");
+  EXPECT_EQ(workshop::secure_boot_state(inventory_with(R"({"type": "bios"})")), "");
+  EXPECT_EQ(workshop::secure_boot_state(inventory_with(R"({"type": "uefi", "secure_boot": "yes"})")),
+            "");
+  hwdb::InventorySnapshot broken;
+  broken.raw_json = "{not json";
+  EXPECT_EQ(workshop::secure_boot_state(broken), "");
+}
+
+} // namespace
