@@ -27,7 +27,7 @@ format = "rootfs-archive"
 sha256 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" # old build
 
 [image.build]
-packages = ["linux-image-amd64"]
+packages = ["linux-image-amd64", "console-setup"]
 
 [tailoring]
 locale = "fr_FR.UTF-8"

@@ -170,10 +170,10 @@ private:
   std::uint64_t m_next = 0;
 };
 
-MacAddress mac_number(std::uint32_t n) {
-  return MacAddress{{0x52, 0x54, static_cast<std::uint8_t>(n >> 24),
-                     static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8),
-                     static_cast<std::uint8_t>(n)}};
+base::MacAddress mac_number(std::uint32_t n) {
+  return base::MacAddress{{0x52, 0x54, static_cast<std::uint8_t>(n >> 24),
+                           static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8),
+                           static_cast<std::uint8_t>(n)}};
 }
 
 // One machine's script fetched again and again (a loop of curl on the LAN, or iPXE retrying) keeps

@@ -334,7 +334,7 @@ TEST_F(HttpBootServerTest, BodiesOnlyOnPostRoutesEachUpToItsLimit) {
 // why, and the server goes on serving.
 TEST_F(HttpBootServerTest, AHandlerThatThrowsIsAnswered500AndTheServerGoesOn) {
   start(
-      [](const MacAddress&, const std::string&) -> std::expected<std::string, std::string> {
+      [](const base::MacAddress&, const std::string&) -> std::expected<std::string, std::string> {
         throw std::runtime_error("script bug");
       },
       [](HttpBootConfig& c) {
