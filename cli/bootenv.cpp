@@ -89,8 +89,8 @@ void build(CliContext& ctx, const BuildArgs& args) {
   ctx.out << fmt::format("kernel      {} ({})\n", report->kernel_version, report->kernel_package);
   ctx.out << fmt::format("busybox     {}\n", report->busybox_package);
   if (!report->shim_package.empty()) {
-    ctx.out << fmt::format("uefi chain  {}, {} (shimx64.efi, grubx64.efi)\n",
-                           report->shim_package, report->grub_package);
+    ctx.out << fmt::format("uefi chain  {}, {} (shimx64.efi, grubx64.efi)\n", report->shim_package,
+                           report->grub_package);
   }
   ctx.out << fmt::format("modules     {} files ({} requested ones built in)\n",
                          report->modules.size(), report->builtin.size());

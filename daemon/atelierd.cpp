@@ -6,6 +6,7 @@
 #include "daemon/api/api_server.h"
 #include "daemon/api/coordinator_api.h"
 #include "daemon/boot_admission.h"
+#include "daemon/chain_watch.h"
 #include "daemon/pipeline.h"
 #include "hardware-db/registry.h"
 #include "profiles/file_kind.h"
@@ -385,6 +386,7 @@ struct Services {
   std::optional<pxe::HttpBootServer> http;
   std::optional<pxe::TftpServer> tftp;
   std::unique_ptr<CoordinatorApiService> api;
+  ChainWatch chain_watch; // UEFI machines in Debian's signed chain (docs/PXE.md, "Secure Boot")
 };
 
 // Standalone mode: the lease pool and its journal (beside the database unless --lease-file).
@@ -647,9 +649,12 @@ Started start_tftp(Services& d) {
     pxe::BootScriptConfig script;
     script.server_url = d.base_url;
     script.files_url = d.base_url + "/boot";
-    tftp_config.generated =
-        [&admission = d.admission, &tokens = d.tokens, script = std::move(script),
-         server = d.server_address.str()](std::string_view name, const std::string& client_ip)
+    tftp_config.on_sent = [&d](std::string_view name, const std::string& client_ip) {
+      d.chain_watch.sent(name, client_ip, d.clock.monotonic());
+    };
+    tftp_config.generated = [&admission = d.admission, &tokens = d.tokens, &watch = d.chain_watch,
+                             script = std::move(script), server = d.server_address.str()](
+                                std::string_view name, const std::string& client_ip)
         -> std::optional<std::expected<std::string, std::string>> {
       const auto request = pxe::parse_grub_request(name);
       if (!request) {
@@ -658,6 +663,7 @@ Started start_tftp(Services& d) {
       if (request->kind == pxe::GrubRequest::Kind::main_config) {
         return pxe::grub_main_config(server);
       }
+      watch.reached_entry(client_ip);
       const base::MacAddress& mac = request->mac;
       // Same thread as DHCP (one io_context), so the database is used from one thread only.
       const pxe::Admission allowed =
@@ -728,6 +734,21 @@ int run_until_signal(Services& d) {
   if (d.pipeline) {
     schedule_sweep();
   }
+  // Every 5 s: UEFI machines that stopped in the signed chain (ChainWatch) are named in the log.
+  boost::asio::steady_timer chain_timer(d.io);
+  std::function<void()> schedule_chain_check = [&] {
+    chain_timer.expires_after(std::chrono::seconds(5));
+    chain_timer.async_wait([&](boost::system::error_code error) {
+      if (error) {
+        return;
+      }
+      for (const auto& line : d.chain_watch.overdue(d.clock.monotonic())) {
+        log_line(line);
+      }
+      schedule_chain_check();
+    });
+  };
+  schedule_chain_check();
   boost::asio::signal_set signals(d.io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int signal) {
     log_line(fmt::format("signal {}: stopping", signal));
@@ -735,6 +756,7 @@ int run_until_signal(Services& d) {
     d.tftp->stop();
     d.http->stop();
     sweep_timer.cancel();
+    chain_timer.cancel();
     d.io.stop();
   });
   run_io(d.io, "atelierd");

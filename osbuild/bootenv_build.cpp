@@ -10,8 +10,8 @@
 #include <deque>
 #include <fstream>
 #include <set>
-#include <tuple>
 #include <span>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -447,8 +447,8 @@ std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& op
       }
       auto binary = read_file(package->root / from);
       if (!binary) {
-        return std::unexpected(fmt::format("{} {}: {}", package->name, package->version,
-                                           binary.error()));
+        return std::unexpected(
+            fmt::format("{} {}: {}", package->name, package->version, binary.error()));
       }
       if (auto r = write_file_atomically(options.out / to, *binary); !r) {
         return std::unexpected(r.error());

@@ -47,7 +47,8 @@ struct DhcpSection {
 
 // What UEFI x86-64 machines are given to boot (docs/PXE.md, "Secure Boot").
 enum class UefiChain {
-  signed_chain, // "signed": Debian's signed shim -> GRUB -> kernel; boots with Secure Boot on or off
+  signed_chain, // "signed": Debian's signed shim -> GRUB -> kernel; boots with Secure Boot on or
+                // off
   ipxe,         // "ipxe": iPXE's EFI binary, as BIOS machines; Secure Boot must be off
 };
 

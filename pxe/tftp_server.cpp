@@ -303,6 +303,9 @@ private:
     case Outcome::completed:
       server.log(fmt::format("TFTP: sent \"{}\" to {} ({} bytes,{})", m_filename,
                              endpoint_text(m_client), m_file.size, options_text(m_negotiation)));
+      if (server.config.on_sent) {
+        server.config.on_sent(m_filename, m_client.address().to_string());
+      }
       ++server.counters.completed;
       break;
     case Outcome::failed:
@@ -368,10 +371,9 @@ std::expected<OpenedFile, Refusal> in_memory(std::string_view content, const std
     written += static_cast<std::size_t>(n);
   }
   if (fd.get() < 0 || written != content.size()) {
-    return std::unexpected(Refusal{RefusalKind::other, tftp::ErrorCode::access_violation,
-                                   "access violation",
-                                   fmt::format("{}: cannot hold the generated file: {}", name,
-                                               base::errno_text(errno))});
+    return std::unexpected(Refusal{
+        RefusalKind::other, tftp::ErrorCode::access_violation, "access violation",
+        fmt::format("{}: cannot hold the generated file: {}", name, base::errno_text(errno))});
   }
   return OpenedFile{std::move(fd), content.size()};
 }

@@ -47,6 +47,8 @@ struct TftpServerConfig {
   std::map<std::string, std::filesystem::path, std::less<>> files;
   // Checked before the table. Empty = none.
   TftpGenerator generated;
+  // Called on the io_context's thread after each completed transfer (its "sent" log line).
+  std::function<void(std::string_view name, const std::string& client_ip)> on_sent;
   // Transfers in progress beyond this are refused with "server busy" (dnsmasq's default cap is 50).
   std::size_t max_transfers = 50;
   // Retransmission: the first timeout is the client's RFC 2349 `timeout` option if it sent one,

@@ -60,8 +60,7 @@ std::string secure_boot_state(const hwdb::InventorySnapshot& inventory) {
   const json& firmware = report["firmware"];
   const auto flag = [&](const char* key) -> std::optional<bool> {
     const auto it = firmware.find(key);
-    return it != firmware.end() && it->is_boolean() ? std::optional(it->get<bool>())
-                                                     : std::nullopt;
+    return it != firmware.end() && it->is_boolean() ? std::optional(it->get<bool>()) : std::nullopt;
   };
   if (flag("setup_mode") == true) {
     return "setup mode";

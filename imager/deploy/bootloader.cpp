@@ -114,9 +114,8 @@ std::expected<void, std::string> install_efi(TargetRoot& root, ChrootSession& ch
     }
     return install_efi_with_mtools(root, chroot, runner, in, report);
   }
-  std::vector<std::string> base{"grub-install", "--target=x86_64-efi",
-                                "--efi-directory=/boot/efi", "--bootloader-id=debian",
-                                "--no-nvram"};
+  std::vector<std::string> base{"grub-install", "--target=x86_64-efi", "--efi-directory=/boot/efi",
+                                "--bootloader-id=debian", "--no-nvram"};
   // Secure Boot: with Debian's signed shim and GRUB in the image, grub-install puts shim (signed by
   // Microsoft's UEFI CA) first, at the removable path and in EFI/debian, with the signed GRUB
   // beside it and shim's fallback, which makes the firmware's boot entry at the first start. The
@@ -142,9 +141,9 @@ std::expected<void, std::string> install_efi(TargetRoot& root, ChrootSession& ch
     const auto removable = root.read("/boot/efi/EFI/BOOT/BOOTX64.EFI");
     const auto shim = root.read(k_signed_shim);
     if (!removable || !shim || *removable != *shim) {
-      return std::unexpected(std::string(
-          "grub-install --uefi-secure-boot did not put Debian's signed shim at "
-          "\\EFI\\BOOT\\BOOTX64.EFI: the machine would not start with Secure Boot on"));
+      return std::unexpected(
+          std::string("grub-install --uefi-secure-boot did not put Debian's signed shim at "
+                      "\\EFI\\BOOT\\BOOTX64.EFI: the machine would not start with Secure Boot on"));
     }
     report.notes.emplace_back("Secure Boot: Debian's signed shim and GRUB at \\EFI\\BOOT and "
                               "\\EFI\\debian; the machine starts with Secure Boot on or off");

@@ -76,8 +76,7 @@ TEST(ChooseBoot, SignedChainGivesUefiX64TheShim) {
   }
   EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_pxe, 6), c)->file, "ipxe-i386.efi");
   EXPECT_EQ(choose_boot(client(FirmwareFamily::bios_pxe, 0), c)->file, "undionly.kpxe");
-  EXPECT_EQ(choose_boot(client(FirmwareFamily::ipxe, 7, true), c)->transport,
-            BootTransport::http);
+  EXPECT_EQ(choose_boot(client(FirmwareFamily::ipxe, 7, true), c)->transport, BootTransport::http);
 }
 
 TEST(ChooseBoot, UefiIa32GetsI386Efi) {

@@ -94,7 +94,7 @@ def main():
     c.send(PASSWORD)
     c.expect(rb"[$#] ", "shell prompt of the new account")
     c.send("echo \"who=$(id -un) groups=$(id -Gn | tr ' ' ,) sum=$((6 * 7))\"")
-    match = c.expect(rb"who=(\S+) groups=(\S*) sum=(\d+)", "output of the command")
+    match = c.expect(rb"who=(\S+) groups=(\S*) sum=(\d+)\n", "output of the command")
     who, groups, total = (g.decode() for g in match.groups())
     if who != USER or total != "42":
         raise SystemExit(f"FAIL: the command printed who={who} sum={total}")
@@ -102,7 +102,7 @@ def main():
     if len(sys.argv) > 5 and sys.argv[5] == "secure-boot":
         c.send("echo \"sb=$(mokutil --sb-state 2>&1 | tr ' ' _) lockdown=$(tr ' ' _ "
                "</sys/kernel/security/lockdown)\"")
-        match = c.expect(rb"sb=(\S*) lockdown=(\S*)", "Secure Boot state")
+        match = c.expect(rb"sb=(\S*) lockdown=(\S*)\n", "Secure Boot state")
         sb, lockdown = (g.decode() for g in match.groups())
         if sb != "SecureBoot_enabled" or "[integrity]" not in lockdown:
             raise SystemExit(f"FAIL: the installed system says sb={sb} lockdown={lockdown}")

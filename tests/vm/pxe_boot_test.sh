@@ -16,8 +16,9 @@
 # kernel and the initrd, and its kernel reports Secure Boot on (proxy mode); both boot environments'
 # agents register with their one-time tokens, which moves the units to `inventoried`; once marked
 # "don't boot", a machine is not answered.
-# Negative control (proxy mode): the same Secure Boot firmware refuses an unsigned EFI binary
-# (iPXE's) from a disk, so the firmware of this test does enforce Secure Boot.
+# Negative controls (proxy mode): the same Secure Boot firmware refuses an unsigned EFI binary
+# (iPXE's) from a disk, so the firmware of this test does enforce Secure Boot; and a firmware whose
+# keys lack Microsoft's UEFI CA refuses shim, which atelierd's log names.
 #
 # With MODE=standalone there is no site server: atelierd is the only DHCP server of the switch and
 # hands out addresses from a pool together with the boot file.
@@ -58,7 +59,7 @@ ip netns add "$ns"
 ip netns add "$nsp"
 ip -n "$ns" link set lo up
 ip -n "$ns" link add br0 type bridge
-for t in tap0 tap1; do
+for t in tap0 tap1 tap2; do
   ip -n "$ns" tuntap add dev "$t" mode tap
   ip -n "$ns" link set "$t" master br0
   ip -n "$ns" link set "$t" up
@@ -202,10 +203,21 @@ else
   wait_for 120 logged "$(offer_to $bios_mac)ipxe (no boot: $bios_tag is marked" || fail "don't-boot machine got a boot file"
 fi
 
-# Negative control: the Secure Boot firmware of this test refuses an unsigned EFI binary (iPXE's,
-# at the removable path of a small FAT disk), so the signed chain above booted because it is signed.
+# Negative controls (proxy mode), two machines at once:
+#  - the Secure Boot firmware of this test refuses an unsigned EFI binary (iPXE's, at the removable
+#    path of a small FAT disk), so the signed chain above booted because it is signed;
+#  - a Secure Boot machine whose keys lack Microsoft's UEFI CA (OVMF's "snakeoil" keys: custom keys
+#    as a company's IT may have set) receives shim over TFTP and refuses it, and atelierd says so
+#    (daemon/chain_watch.h) instead of leaving a "sent" line with nothing after it.
 if [[ $mode == proxy ]]; then
   kill "$uefi_pid"; wait "$uefi_pid" 2>/dev/null || true
+  custom_mac=52:54:00:a7:e2:03
+  cp /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd "$work/vars-custom.fd"
+  boot_vm custom tap2 "$custom_mac" "${uefi_machine[@]}" \
+    -drive if=pflash,format=raw,file=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd,readonly=on \
+    -drive if=pflash,format=raw,file="$work/vars-custom.fd" \
+    -device virtio-net-pci,netdev=n0,mac=$custom_mac,romfile= \
+    -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=no
   truncate -s 34M "$work/unsigned.img"
   mkfs.vfat -n UNSIGNED "$work/unsigned.img" >/dev/null
   mmd -i "$work/unsigned.img" ::/EFI ::/EFI/BOOT
@@ -220,6 +232,10 @@ if [[ $mode == proxy ]]; then
   refused() { tr -d '\r' <"$work/unsigned.console" | grep -q "failed to load Boot0001 .*: Access Denied"; }
   wait_for 120 refused || fail "the Secure Boot firmware did not refuse an unsigned EFI binary"
   echo "negative control: $(tr -d '\r' <"$work/unsigned.console" | grep -o "failed to load Boot0001 .*: Access Denied" | head -1)"
+  wait_for 240 logged "signed chain: [0-9.]* received shimx64.efi [0-9]* s ago but never asked for grubx64.efi" ||
+    fail "a firmware with custom Secure Boot keys was not told apart in the log"
+  grep -o "signed chain: [0-9.]* received shimx64.efi.*refused Debian's shim" "$work/atelierd.log" | head -1
+  ! logged "issued for $custom_mac" || fail "the machine with custom keys got past shim"
 fi
 
 echo "PASS ($mode): detected $bios_tag (ipxe) and $uefi_tag (uefi-pxe, $([[ $mode == proxy ]] && echo "Secure Boot on" || echo "Secure Boot off"), Debian's signed chain); don't-boot refused"

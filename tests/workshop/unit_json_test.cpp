@@ -78,8 +78,8 @@ namespace {
 
 hwdb::InventorySnapshot inventory_with(const char* firmware_json) {
   hwdb::InventorySnapshot s;
-  s.raw_json = std::string(R"({"schema": "atelier.inventory/1", "firmware": )") + firmware_json +
-               "}";
+  s.raw_json =
+      std::string(R"({"schema": "atelier.inventory/1", "firmware": )") + firmware_json + "}";
   return s;
 }
 
@@ -96,8 +96,8 @@ TEST(SecureBootState, ReadsTheInventorysFirmwareFlags) {
                 inventory_with(R"({"type": "uefi", "secure_boot": false, "setup_mode": true})")),
             "setup mode");
   EXPECT_EQ(workshop::secure_boot_state(inventory_with(R"({"type": "bios"})")), "");
-  EXPECT_EQ(workshop::secure_boot_state(inventory_with(R"({"type": "uefi", "secure_boot": "yes"})")),
-            "");
+  EXPECT_EQ(
+      workshop::secure_boot_state(inventory_with(R"({"type": "uefi", "secure_boot": "yes"})")), "");
   hwdb::InventorySnapshot broken;
   broken.raw_json = "{not json";
   EXPECT_EQ(workshop::secure_boot_state(broken), "");
