@@ -424,7 +424,7 @@ Started start_dhcp(Services& d) {
   service_config.reply.server = d.server_address;
   service_config.boot.server = d.server_address;
   service_config.boot.http_port = c.boot.http_port;
-  service_config.boot.efi_x64_signed = c.boot.uefi_chain == profiles::UefiChain::signed_chain;
+  service_config.boot.efi_x64_signed = profiles::uses_signed_chain(c);
   if (standalone) {
     if (auto opened = open_lease_pool(d, service_config); !opened) {
       return opened;
@@ -453,6 +453,17 @@ Started start_dhcp(Services& d) {
                        c.boot.ipxe_dir.string(), c.boot.http_port,
                        boot_dir.empty() ? " (no --boot-dir: scripts only, no boot environment)"
                                         : ", boot environment " + boot_dir));
+  log_line(
+      profiles::uses_signed_chain(c)
+          ? std::string("UEFI x86-64 machines: Debian's signed shim, GRUB and kernel (Secure "
+                        "Boot on or off)")
+          : fmt::format("UEFI x86-64 machines: iPXE, so Secure Boot must be off on them ([boot] "
+                        "uefi_chain = \"{}\"{})",
+                        profiles::to_string(c.boot.uefi_chain),
+                        c.boot.uefi_chain == profiles::UefiChain::automatic
+                            ? " in proxy mode: Debian 12's signed GRUB cannot read a proxyDHCP "
+                              "answer; docs/PXE.md, \"Secure Boot\""
+                            : ""));
   return {};
 }
 
@@ -630,7 +641,7 @@ Started start_tftp(Services& d) {
   for (const char* first_stage : {"undionly.kpxe", "ipxe.efi", "snponly.efi"}) {
     tftp_config.files[first_stage] = c.boot.ipxe_dir / first_stage;
   }
-  if (c.boot.uefi_chain == profiles::UefiChain::signed_chain) {
+  if (profiles::uses_signed_chain(c)) {
     const std::filesystem::path& boot_dir = c.boot.bootenv_dir;
     if (!std::filesystem::exists(boot_dir / pxe::k_shim_file)) {
       log_line(fmt::format("warning: no {} in {}: UEFI machines get Debian's signed chain ([boot] "
@@ -658,6 +669,11 @@ Started start_tftp(Services& d) {
         -> std::optional<std::expected<std::string, std::string>> {
       const auto request = pxe::parse_grub_request(name);
       if (!request) {
+        if (name.find("grub/") <= 1) {
+          // GRUB looks for optional lists under its prefix (x86_64-efi/command.lst, fs.lst, ...);
+          // none exists, and saying so is not a refusal.
+          return std::unexpected(std::string("not served (GRUB's optional lists; harmless)"));
+        }
         return std::nullopt;
       }
       if (request->kind == pxe::GrubRequest::Kind::main_config) {

@@ -47,14 +47,18 @@ struct DhcpSection {
 
 // What UEFI x86-64 machines are given to boot (docs/PXE.md, "Secure Boot").
 enum class UefiChain {
-  signed_chain, // "signed": Debian's signed shim -> GRUB -> kernel; boots with Secure Boot on or
-                // off
-  ipxe,         // "ipxe": iPXE's EFI binary, as BIOS machines; Secure Boot must be off
+  // "auto": signed in standalone mode, iPXE in proxy mode (Debian 12's signed GRUB takes its server
+  // from the site's DHCPACK and cannot read a proxyDHCP answer)
+  automatic,
+  // "signed": Debian's signed shim -> GRUB -> kernel; boots with Secure Boot on or off
+  signed_chain,
+  // "ipxe": iPXE's EFI binary, as BIOS machines; Secure Boot must be off
+  ipxe,
 };
 
 struct BootSection {
   std::uint16_t http_port = 80;
-  UefiChain uefi_chain = UefiChain::signed_chain;
+  UefiChain uefi_chain = UefiChain::automatic;
   std::filesystem::path bootenv_dir = "/var/lib/atelier/bootenv"; // vmlinuz + initrd.img
   std::filesystem::path ipxe_dir = "/usr/lib/ipxe";
   int token_minutes = 30;
@@ -111,6 +115,9 @@ std::string_view to_string(DhcpMode);
 std::string_view to_string(AfterReady);
 std::string_view to_string(WipeGate);
 std::string_view to_string(UefiChain);
+// Whether UEFI x86-64 machines get Debian's signed chain with this configuration ([boot]
+// uefi_chain and, for "auto", [dhcp] mode).
+bool uses_signed_chain(const ServerConfig& config);
 
 // Pure: file_name appears in diagnostics; relative paths are resolved against its directory.
 std::expected<ServerConfig, Diagnostics> parse_server_config(std::string_view toml_text,

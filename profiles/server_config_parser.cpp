@@ -23,7 +23,8 @@ constexpr std::array<Named<DhcpMode>, 2> k_dhcp_modes{{
     {DhcpMode::proxy, "proxy"},
     {DhcpMode::standalone, "standalone"},
 }};
-constexpr std::array<Named<UefiChain>, 2> k_uefi_chains{{
+constexpr std::array<Named<UefiChain>, 3> k_uefi_chains{{
+    {UefiChain::automatic, "auto"},
     {UefiChain::signed_chain, "signed"},
     {UefiChain::ipxe, "ipxe"},
 }};
@@ -325,6 +326,18 @@ std::string toml_string(std::string_view text) {
 std::string_view to_string(DhcpMode mode) {
   return detail::name_of(k_dhcp_modes, mode);
 }
+bool uses_signed_chain(const ServerConfig& config) {
+  switch (config.boot.uefi_chain) {
+  case UefiChain::automatic:
+    return config.dhcp.mode == DhcpMode::standalone;
+  case UefiChain::signed_chain:
+    return true;
+  case UefiChain::ipxe:
+    return false;
+  }
+  return false;
+}
+
 std::string_view to_string(UefiChain chain) {
   return detail::name_of(k_uefi_chains, chain);
 }

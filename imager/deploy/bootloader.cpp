@@ -47,6 +47,14 @@ std::expected<void, std::string> host_tool(base::ProcessRunner& runner,
   return {};
 }
 
+constexpr std::string_view k_signed_shim = "/usr/lib/shim/shimx64.efi.signed";
+constexpr std::string_view k_signed_grub = "/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed";
+
+// Debian's signed shim (shim-signed) and signed GRUB (grub-efi-amd64-signed) are in the image.
+bool has_signed_chain(const TargetRoot& root) {
+  return root.exists(k_signed_shim) && root.exists(k_signed_grub);
+}
+
 // The ESP without a kernel FAT driver: the image's grub-mkimage builds the same EFI image
 // grub-install would (root found by UUID, modules read from /boot/grub), mtools copies it.
 std::expected<void, std::string> install_efi_with_mtools(TargetRoot& root, ChrootSession& chroot,
@@ -76,14 +84,42 @@ std::expected<void, std::string> install_efi_with_mtools(TargetRoot& root, Chroo
   }
   const std::string host_image = (root.host_path() / image.substr(1)).string();
   const std::string esp = in.esp_device;
-  const std::vector<std::vector<std::string>> copies = {
-      {"env", "MTOOLS_SKIP_CHECK=1", "mmd", "-D", "s", "-i", esp, "::/EFI", "::/EFI/BOOT",
-       "::/EFI/debian"},
-      {"env", "MTOOLS_SKIP_CHECK=1", "mcopy", "-o", "-i", esp, host_image,
-       "::/EFI/BOOT/BOOTX64.EFI"},
-      {"env", "MTOOLS_SKIP_CHECK=1", "mcopy", "-o", "-i", esp, host_image,
-       "::/EFI/debian/grubx64.efi"},
+  const auto mcopy = [&](const std::string& from, const std::string& to) {
+    return std::vector<std::string>{"env", "MTOOLS_SKIP_CHECK=1", "mcopy", "-o", "-i", esp, from,
+                                    to};
   };
+  std::vector<std::vector<std::string>> copies = {{"env", "MTOOLS_SKIP_CHECK=1", "mmd", "-D", "s",
+                                                   "-i", esp, "::/EFI", "::/EFI/BOOT",
+                                                   "::/EFI/debian"}};
+  const bool signed_chain = has_signed_chain(root);
+  const std::string signed_cfg = "/boot/grub/atelier-signed.cfg";
+  if (signed_chain) {
+    // What grub-install --uefi-secure-boot lays out: shim first, Debian's signed GRUB beside it,
+    // and beside that the grub.cfg the signed GRUB reads from its own directory (it cannot take an
+    // embedded one: its image is signed as built), which finds the root by UUID.
+    if (auto done =
+            root.write(signed_cfg,
+                       fmt::format("search.fs_uuid {} root\nset prefix=($root)'/boot/grub'\n"
+                                   "configfile $prefix/grub.cfg\n",
+                                   in.root_uuid),
+                       0644);
+        !done) {
+      return done;
+    }
+    const auto host = [&](std::string_view path) {
+      return (root.host_path() / path.substr(1)).string();
+    };
+    for (const char* dir : {"::/EFI/BOOT/", "::/EFI/debian/"}) {
+      const std::string d(dir);
+      copies.push_back(
+          mcopy(host(k_signed_shim), d + (d == "::/EFI/BOOT/" ? "BOOTX64.EFI" : "shimx64.efi")));
+      copies.push_back(mcopy(host(k_signed_grub), d + "grubx64.efi"));
+      copies.push_back(mcopy(host(signed_cfg), d + "grub.cfg"));
+    }
+  } else {
+    copies.push_back(mcopy(host_image, "::/EFI/BOOT/BOOTX64.EFI"));
+    copies.push_back(mcopy(host_image, "::/EFI/debian/grubx64.efi"));
+  }
   for (const auto& argv : copies) {
     if (auto done = host_tool(runner, argv); !done) {
       return done;
@@ -91,18 +127,15 @@ std::expected<void, std::string> install_efi_with_mtools(TargetRoot& root, Chroo
   }
   (void)root.remove(image);
   (void)root.remove(load_cfg);
+  (void)root.remove(signed_cfg);
   report.notes.emplace_back(
-      "this kernel cannot mount FAT: the EFI image was built with the image's grub-mkimage "
-      "and copied to the ESP with mtools (no Secure Boot shim)");
+      signed_chain
+          ? "this kernel cannot mount FAT: Debian's signed shim and GRUB, with a grub.cfg that "
+            "finds the root by UUID, were copied to \\EFI\\BOOT and \\EFI\\debian with mtools; "
+            "Secure Boot: the machine starts with it on or off"
+          : "this kernel cannot mount FAT: the EFI image was built with the image's grub-mkimage "
+            "and copied to the ESP with mtools (no Secure Boot shim)");
   return {};
-}
-
-constexpr std::string_view k_signed_shim = "/usr/lib/shim/shimx64.efi.signed";
-
-// Debian's signed shim (shim-signed) and signed GRUB (grub-efi-amd64-signed) are in the image.
-bool has_signed_chain(const TargetRoot& root) {
-  return root.exists(k_signed_shim) &&
-         root.exists("/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed");
 }
 
 std::expected<void, std::string> install_efi(TargetRoot& root, ChrootSession& chroot,

@@ -88,7 +88,7 @@ grep -q atelier-no-such-package "$work/bad.toml" || fail "could not make the bad
 start=$SECONDS
 "$atelier" image build "$work/vm-minimal.toml" --check --cache-dir "$cache" >"$work/check.out" 2>&1 ||
   { tail -5 "$work/check.out"; fail "--check of the good profile"; }
-grep -q "^check: the 8 packages of .* resolve in bookworm" "$work/check.out" || { cat "$work/check.out"; fail "--check output"; }
+grep -q "^check: the 10 packages of .* resolve in bookworm" "$work/check.out" || { cat "$work/check.out"; fail "--check output"; }
 if "$atelier" image build "$work/bad.toml" --check --out "$work/bad.tar.zst" --cache-dir "$cache" >"$work/bad.out" 2>&1; then
   fail "--check with an unknown package succeeded"
 fi

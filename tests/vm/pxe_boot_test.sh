@@ -7,16 +7,18 @@
 #   atl-vm-N-p    198.18.0.2/24 on a veth into that bridge = the workshop server running atelierd
 #                 (DHCP on 67/4011, HTTP boot on 8080)
 # A SeaBIOS VM (QEMU's iPXE NIC ROM) and an OVMF VM (EDK2's own PXE, romfile=) boot from the network.
-# In proxy mode the OVMF VM has Secure Boot on with Microsoft's keys enrolled (OVMF_CODE_4M.secboot
-# with OVMF_VARS_4M.ms, SMM), as most donated PCs since 2012; in standalone mode it has it off.
-# Checked: both are detected as units with their MAC and firmware family, the iPXE one gets a proxy
-# offer and then its per-machine HTTP script with a boot token; the EDK2 one gets a proxy offer and
-# the port-4011 ACK, then Debian's signed chain over TFTP ([boot] uefi_chain = "signed", the
-# default): shimx64.efi, grubx64.efi, grub/grub.cfg and its own GRUB entry with a boot token, the
-# kernel and the initrd, and its kernel reports Secure Boot on (proxy mode); both boot environments'
-# agents register with their one-time tokens, which moves the units to `inventoried`; once marked
-# "don't boot", a machine is not answered.
-# Negative controls (proxy mode): the same Secure Boot firmware refuses an unsigned EFI binary
+# Proxy mode: the OVMF VM has Secure Boot off and gets iPXE ([boot] uefi_chain = "auto": Debian 12's
+# signed GRUB cannot read a proxyDHCP answer, docs/PXE.md "Secure Boot"): a proxy offer, the
+# port-4011 ACK, ipxe.efi over TFTP, and that iPXE's script. Standalone mode: the OVMF VM has
+# Secure Boot on with Microsoft's keys enrolled (OVMF_CODE_4M.secboot with OVMF_VARS_4M.ms, SMM),
+# as most donated PCs since 2012, and gets Debian's signed chain over TFTP: shimx64.efi,
+# grubx64.efi, grub/grub.cfg and its own GRUB entry with a boot token, the kernel and the initrd;
+# its kernel reports Secure Boot on and lockdown.
+# Checked in both: both VMs are detected as units with their MAC and firmware family, the iPXE one
+# gets its per-machine HTTP script with a boot token, both boot environments' agents register with
+# their one-time tokens, which moves the units to `inventoried`; once marked "don't boot", a
+# machine is not answered.
+# Negative controls (standalone mode): the same Secure Boot firmware refuses an unsigned EFI binary
 # (iPXE's) from a disk, so the firmware of this test does enforce Secure Boot; and a firmware whose
 # keys lack Microsoft's UEFI CA refuses shim, which atelierd's log names.
 #
@@ -92,8 +94,8 @@ pids+=($!)
 
 bios_mac=52:54:00:a7:e2:01
 uefi_mac=52:54:00:a7:e2:02
-# Secure Boot on in proxy mode (Microsoft's keys enrolled), off in standalone mode.
-if [[ $mode == proxy ]]; then
+# Secure Boot on in standalone mode (Microsoft's keys enrolled), off in proxy mode.
+if [[ $mode == standalone ]]; then
   uefi_code=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
   cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$work/vars.fd"
   uefi_machine=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on)
@@ -142,7 +144,7 @@ else
   offer_to() { echo "DHCPOFFER 198.18.0.1[0-9]* to $1 "; }
   # Both get an address from the pool with their boot file, and the firmware takes it (ACK).
   wait_for 60 logged "$(offer_to $bios_mac)ipxe AT-[0-9-]*: http://198.18.0.2:8080/boot/" || fail "no offer with the script URL to the iPXE VM"
-  wait_for 60 logged "$(offer_to $uefi_mac)uefi-pxe AT-[0-9-]*: shimx64.efi" || fail "no offer with shimx64.efi to the EDK2 VM"
+  wait_for 60 logged "$(offer_to $uefi_mac)uefi-pxe AT-[0-9-]*: shimx64.efi" || fail "no offer with Debian's signed shim to the EDK2 VM"
   wait_for 90 logged "DHCPACK 198.18.0.1[0-9]* to $bios_mac" || fail "the iPXE VM did not take its address"
   wait_for 90 logged "DHCPACK 198.18.0.1[0-9]* to $uefi_mac" || fail "the EDK2 VM did not take its address"
   grep -q "^lease $uefi_mac 198.18.0.1" "$db.leases" || fail "lease not journaled"
@@ -150,11 +152,18 @@ fi
 
 # iPXE follows the offer to atelierd's HTTP server and gets its script with a one-time token.
 wait_for 90 logged "boot token [0-9a-f]*... issued for $bios_mac" || fail "iPXE did not get its boot script over HTTP"
-# EDK2 fetches Debian's signed shim from atelierd's TFTP server, shim the signed GRUB, GRUB its
-# configuration and this machine's entry, which carries the boot token.
-wait_for 180 logged "boot token [0-9a-f]*... issued for $uefi_mac (GRUB entry" || fail "the UEFI VM did not reach GRUB and its entry"
-logged 'TFTP: sent "shimx64.efi"' || fail "shimx64.efi was not sent over TFTP"
-logged 'TFTP: sent "grubx64.efi"' || fail "grubx64.efi was not sent over TFTP"
+if [[ $mode == proxy ]]; then
+  # EDK2 fetches iPXE (ipxe.efi) from atelierd's TFTP server; that iPXE asks DHCP again, is
+  # recognised as iPXE (loop avoidance) and gets its script too.
+  wait_for 180 logged "boot token [0-9a-f]*... issued for $uefi_mac" || fail "the UEFI VM did not chain into iPXE and its script"
+  logged 'TFTP: sent "ipxe.efi"' || fail "ipxe.efi was not sent over TFTP"
+else
+  # EDK2 fetches Debian's signed shim from atelierd's TFTP server, shim the signed GRUB, GRUB its
+  # configuration and this machine's entry, which carries the boot token.
+  wait_for 180 logged "boot token [0-9a-f]*... issued for $uefi_mac (GRUB entry" || fail "the UEFI VM did not reach GRUB and its entry"
+  logged 'TFTP: sent "shimx64.efi"' || fail "shimx64.efi was not sent over TFTP"
+  logged 'TFTP: sent "grubx64.efi"' || fail "grubx64.efi was not sent over TFTP"
+fi
 ! logged "TFTP: refused" || fail "a TFTP request was refused"
 
 # Both boot the boot environment; its agent registers with the token of its boot.
@@ -163,7 +172,7 @@ wait_for 300 in_state "$bios_mac" inventoried || fail "the BIOS VM's agent did n
 wait_for 300 in_state "$uefi_mac" inventoried || fail "the UEFI VM's agent did not register"
 grep -q "ATELIER-AGENT-REGISTERED" "$work/bios.console" || fail "the BIOS VM's console does not say it registered"
 grep -q "ATELIER-AGENT-REGISTERED" "$work/uefi.console" || fail "the UEFI VM's console does not say it registered"
-if [[ $mode == proxy ]]; then
+if [[ $mode == standalone ]]; then
   # Debian's kernel, started by shim and GRUB, saw Secure Boot on and locked itself down; the agent
   # still inventoried the machine (SMBIOS from /sys, no /dev/mem).
   grep -q "Secure boot enabled" "$work/uefi.console" || fail "the UEFI VM's kernel does not report Secure Boot on"
@@ -203,13 +212,13 @@ else
   wait_for 120 logged "$(offer_to $bios_mac)ipxe (no boot: $bios_tag is marked" || fail "don't-boot machine got a boot file"
 fi
 
-# Negative controls (proxy mode), two machines at once:
+# Negative controls (standalone mode), two machines at once:
 #  - the Secure Boot firmware of this test refuses an unsigned EFI binary (iPXE's, at the removable
 #    path of a small FAT disk), so the signed chain above booted because it is signed;
 #  - a Secure Boot machine whose keys lack Microsoft's UEFI CA (OVMF's "snakeoil" keys: custom keys
 #    as a company's IT may have set) receives shim over TFTP and refuses it, and atelierd says so
 #    (daemon/chain_watch.h) instead of leaving a "sent" line with nothing after it.
-if [[ $mode == proxy ]]; then
+if [[ $mode == standalone ]]; then
   kill "$uefi_pid"; wait "$uefi_pid" 2>/dev/null || true
   custom_mac=52:54:00:a7:e2:03
   cp /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd "$work/vars-custom.fd"
@@ -238,5 +247,5 @@ if [[ $mode == proxy ]]; then
   ! logged "issued for $custom_mac" || fail "the machine with custom keys got past shim"
 fi
 
-echo "PASS ($mode): detected $bios_tag (ipxe) and $uefi_tag (uefi-pxe, $([[ $mode == proxy ]] && echo "Secure Boot on" || echo "Secure Boot off"), Debian's signed chain); don't-boot refused"
+echo "PASS ($mode): detected $bios_tag (ipxe) and $uefi_tag (uefi-pxe, $([[ $mode == standalone ]] && echo "Secure Boot on, Debian's signed chain" || echo "Secure Boot off, iPXE")); don't-boot refused"
 "$atelier" --db "$db" units list
