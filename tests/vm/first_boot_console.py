@@ -91,7 +91,7 @@ def main():
     c.send(PASSWORD)
     c.expect(rb"[$#] ", "shell prompt of the new account")
     c.send("echo \"who=$(id -un) groups=$(id -Gn | tr ' ' ,) sum=$((6 * 7))\"")
-    match = c.expect(rb"who=(\S+) groups=(\S*) sum=(\d+)", "output of the command")
+    match = c.expect(rb"who=(\S+) groups=(\S*) sum=(\d+)\n", "output of the command")
     who, groups, total = (g.decode() for g in match.groups())
     if who != USER or total != "42":
         raise SystemExit(f"FAIL: the command printed who={who} sum={total}")
