@@ -384,9 +384,10 @@ struct Services {
   std::unique_ptr<Pipeline> pipeline;
   std::optional<AgentApi> agent_api;
   std::optional<pxe::HttpBootServer> http;
+  // Before the TFTP server, whose callbacks use it, so that it is destroyed after it.
+  ChainWatch chain_watch; // UEFI machines in Debian's signed chain (docs/PXE.md, "Secure Boot")
   std::optional<pxe::TftpServer> tftp;
   std::unique_ptr<CoordinatorApiService> api;
-  ChainWatch chain_watch; // UEFI machines in Debian's signed chain (docs/PXE.md, "Secure Boot")
 };
 
 // Standalone mode: the lease pool and its journal (beside the database unless --lease-file).
@@ -627,7 +628,8 @@ Started start_http(Services& d) {
 // fixed table, not a directory walk: Debian's ipxe package makes ipxe.efi a symlink into /boot,
 // which the jail would rightly refuse; anything else is looked up in the jail.
 //
-// With [boot] uefi_chain = "signed" (the default), UEFI x86-64 machines get Debian's signed chain
+// When the signed chain applies (profiles::uses_signed_chain: [boot] uefi_chain = "signed", or
+// "auto", the default, in standalone mode), UEFI x86-64 machines get Debian's signed chain
 // from the boot environment's directory instead (pxe/grub_config.h): shimx64.efi, grubx64.efi,
 // GRUB's grub/grub.cfg, each machine's entry grub/atelier/<mac>.cfg (made on request, after the
 // same admission as the iPXE script, with a fresh token), and the kernel and initrd.
@@ -641,7 +643,9 @@ Started start_tftp(Services& d) {
   for (const char* first_stage : {"undionly.kpxe", "ipxe.efi", "snponly.efi"}) {
     tftp_config.files[first_stage] = c.boot.ipxe_dir / first_stage;
   }
-  if (profiles::uses_signed_chain(c)) {
+  if (profiles::uses_signed_chain(c) && c.boot.bootenv_dir.empty()) {
+    log_line("warning: no boot environment directory: UEFI machines get no signed chain");
+  } else if (profiles::uses_signed_chain(c)) {
     const std::filesystem::path& boot_dir = c.boot.bootenv_dir;
     if (!std::filesystem::exists(boot_dir / pxe::k_shim_file)) {
       log_line(fmt::format("warning: no {} in {}: UEFI machines get Debian's signed chain ([boot] "
@@ -669,6 +673,9 @@ Started start_tftp(Services& d) {
         -> std::optional<std::expected<std::string, std::string>> {
       const auto request = pxe::parse_grub_request(name);
       if (!request) {
+        if (name.find("grub/atelier/") <= 1) {
+          return std::unexpected(std::string("not a machine's entry (grub/atelier/<MAC>.cfg)"));
+        }
         if (name.find("grub/") <= 1) {
           // GRUB looks for optional lists under its prefix (x86_64-efi/command.lst, fs.lst, ...);
           // none exists, and saying so is not a refusal.

@@ -363,17 +363,21 @@ Refusal path_refusal(const tftp::PathError& error) {
 std::expected<OpenedFile, Refusal> in_memory(std::string_view content, const std::string& name) {
   base::UniqueFd fd(::memfd_create("atelier-tftp", MFD_CLOEXEC));
   std::size_t written = 0;
-  while (fd.get() >= 0 && written < content.size()) {
+  std::string why = fd.get() < 0 ? base::errno_text(errno) : "";
+  while (why.empty() && written < content.size()) {
     const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
-    if (n <= 0) {
-      break;
+    if (n < 0) {
+      why = base::errno_text(errno);
+    } else if (n == 0) {
+      why = "short write";
+    } else {
+      written += static_cast<std::size_t>(n);
     }
-    written += static_cast<std::size_t>(n);
   }
-  if (fd.get() < 0 || written != content.size()) {
-    return std::unexpected(Refusal{
-        RefusalKind::other, tftp::ErrorCode::access_violation, "access violation",
-        fmt::format("{}: cannot hold the generated file: {}", name, base::errno_text(errno))});
+  if (!why.empty()) {
+    return std::unexpected(
+        Refusal{RefusalKind::other, tftp::ErrorCode::access_violation, "access violation",
+                fmt::format("{}: cannot hold the generated file: {}", name, why)});
   }
   return OpenedFile{std::move(fd), content.size()};
 }

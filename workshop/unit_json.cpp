@@ -129,11 +129,10 @@ hwdb::Result<json> unit_detail_json(hwdb::Store& store, const hwdb::Unit& unit) 
                              {"explanation", (*grade)->explanation}}
                       : json(nullptr);
   j["events"] = events->size();
+  // The Secure Boot state is extra: a failed read leaves it null rather than failing the unit.
   auto inventory = store.latest_inventory(unit.id);
-  if (!inventory) {
-    return hwdb::fail(hwdb::ErrorCode::storage, "cannot read the inventory of " + unit.tag.str());
-  }
-  const std::string secure_boot = *inventory ? secure_boot_state(**inventory) : "";
+  const std::string secure_boot =
+      inventory && *inventory ? secure_boot_state(**inventory) : std::string();
   j["secure_boot"] = secure_boot.empty() ? json(nullptr) : json(secure_boot);
   // Where it came from and where it went (households by number only: no personal data here).
   std::optional<hwdb::Donation> donation;
