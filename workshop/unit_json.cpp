@@ -53,6 +53,11 @@ json to_json(const hwdb::BootSighting& b) {
 namespace atelier::workshop {
 
 std::string secure_boot_state(const hwdb::InventorySnapshot& inventory) {
+  // The agent's word, so only where it is consistent: Secure Boot is a UEFI matter, and the
+  // firmware type atelierd recorded from the same report must say UEFI.
+  if (inventory.firmware != "uefi") {
+    return "";
+  }
   const json report = json::parse(inventory.raw_json, nullptr, false);
   if (!report.is_object() || !report.contains("firmware") || !report["firmware"].is_object()) {
     return "";

@@ -19,8 +19,8 @@ hwdb::Result<nlohmann::json> unit_list_json(hwdb::UnitStore& store, const hwdb::
 hwdb::Result<nlohmann::json> unit_detail_json(hwdb::Store& store, const hwdb::Unit& unit);
 // The Secure Boot state the agent's inventory read from the firmware's variables (its
 // firmware.secure_boot and firmware.setup_mode, docs/INVENTORY.md): "on", "off", "setup mode"
-// (no platform key: anything boots, and anything can enrol keys), or "" for a BIOS machine or an
-// inventory that could not tell.
+// (no platform key: anything boots, and anything can enrol keys), or "" for a BIOS machine, an
+// inventory that could not tell, or one whose flags contradict its firmware type.
 std::string secure_boot_state(const hwdb::InventorySnapshot& inventory);
 
 // "bios (ipxe)": firmware family from the client architecture, then how it last booted.

@@ -76,8 +76,9 @@ TEST_F(UnitListJson, StorageFailureIsAnErrorNotAnEmptyList) {
 
 namespace {
 
-hwdb::InventorySnapshot inventory_with(const char* firmware_json) {
+hwdb::InventorySnapshot inventory_with(const char* firmware_json, const char* type = "uefi") {
   hwdb::InventorySnapshot s;
+  s.firmware = type; // what atelierd recorded from the report's firmware.type
   s.raw_json =
       std::string(R"({"schema": "atelier.inventory/1", "firmware": )") + firmware_json + "}";
   return s;
@@ -95,7 +96,11 @@ TEST(SecureBootState, ReadsTheInventorysFirmwareFlags) {
   EXPECT_EQ(workshop::secure_boot_state(
                 inventory_with(R"({"type": "uefi", "secure_boot": false, "setup_mode": true})")),
             "setup mode");
-  EXPECT_EQ(workshop::secure_boot_state(inventory_with(R"({"type": "bios"})")), "");
+  EXPECT_EQ(workshop::secure_boot_state(inventory_with(R"({"type": "bios"})", "bios")), "");
+  // A BIOS machine that claims Secure Boot contradicts itself: nothing is said.
+  EXPECT_EQ(workshop::secure_boot_state(
+                inventory_with(R"({"type": "bios", "secure_boot": true})", "bios")),
+            "");
   EXPECT_EQ(
       workshop::secure_boot_state(inventory_with(R"({"type": "uefi", "secure_boot": "yes"})")), "");
   hwdb::InventorySnapshot broken;
