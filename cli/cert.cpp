@@ -2,6 +2,7 @@
 // produced by `atelier-imager wipe --json`, verify a signed file offline, list and show what the
 // database holds, render the PDF for people, and export the workshop's public key.
 #include "base/file_io.h"
+#include "base/i18n.h"
 #include "cli/cert_key.h"
 #include "cli/cli.h"
 #include "cli/context.h"
@@ -17,6 +18,9 @@
 namespace atelier::cli {
 namespace {
 
+using base::tr;
+using base::tr_ctx;
+using base::trf;
 using nlohmann::json;
 
 // "record.json" → "record.signed.json"; other names get ".signed.json" appended.
@@ -28,10 +32,11 @@ std::string default_signed_path(const std::string& input) {
   return path.string() + ".signed.json";
 }
 
-std::string disk_words(const records::ErasureRecord& r) {
-  return fmt::format("{}{}{}, serial {}", r.manufacturer, r.manufacturer.empty() ? "" : " ",
-                     r.model.empty() ? "unknown model" : r.model,
-                     r.serial.empty() ? "unknown" : r.serial);
+std::string disk_words(base::Language l, const records::ErasureRecord& r) {
+  const std::string model = r.model.empty() ? tr(l, "unknown model") : r.model;
+  return trf(l, "{disk}, serial {serial}",
+             {{"disk", r.manufacturer.empty() ? model : r.manufacturer + " " + model},
+              {"serial", r.serial.empty() ? tr_ctx(l, "serial", "unknown") : r.serial}});
 }
 
 // --- sign ---------------------------------------------------------------------------------------
@@ -52,13 +57,15 @@ void sign(CliContext& ctx, const SignOptions& o) {
   }
   const json doc = json::parse(*text, nullptr, false);
   if (doc.is_discarded()) {
-    ctx.error(fmt::format("{}: not JSON; expected the record written by atelier-imager wipe --json",
-                          o.file));
+    ctx.error(trf(ctx.lang(),
+                  "{file}: not JSON; expected the record written by atelier-imager wipe --json",
+                  {{"file", o.file}}));
     return;
   }
   if (doc.is_object() && doc.contains("signature") && doc.contains("record")) {
-    ctx.error(fmt::format("{} is already a signed certificate; check it with atelier cert verify",
-                          o.file));
+    ctx.error(trf(ctx.lang(),
+                  "{file} is already a signed certificate; check it with atelier cert verify",
+                  {{"file", o.file}}));
     return;
   }
   auto record = records::erasure_record_from_json(doc);
@@ -84,17 +91,19 @@ void sign(CliContext& ctx, const SignOptions& o) {
     record->source_property = tag;
   } else if (auto said = hwdb::AssetTag::parse(record->source_property);
              !said || said->str() != tag) {
-    ctx.error(
-        fmt::format("{}: the record says the disk came from '{}', not {}; refusing to file it "
-                    "against {}",
-                    o.file, record->source_property, tag, tag));
+    ctx.error(trf(ctx.lang(),
+                  "{file}: the record says the disk came from '{said}', not {tag}; refusing to "
+                  "file it against {tag}",
+                  {{"file", o.file}, {"said", record->source_property}, {"tag", tag}}));
     return;
   }
   if (!o.operator_name.empty()) {
     if (!record->operator_name.empty() && record->operator_name != o.operator_name) {
-      ctx.error(fmt::format("{}: the record already names its operator '{}'; --operator '{}' "
-                            "would change what was recorded",
-                            o.file, record->operator_name, o.operator_name));
+      ctx.error(
+          trf(ctx.lang(),
+              "{file}: the record already names its operator '{recorded}'; --operator "
+              "'{given}' would change what was recorded",
+              {{"file", o.file}, {"recorded", record->operator_name}, {"given", o.operator_name}}));
       return;
     }
     record->operator_name = o.operator_name;
@@ -106,9 +115,13 @@ void sign(CliContext& ctx, const SignOptions& o) {
     return;
   }
   if (created) {
-    ctx.err << fmt::format("atelier: created the workshop signing key {} ({}); back it up, and "
-                           "publish its public key (atelier cert key export)\n",
-                           key->path().string(), key->public_key().fingerprint());
+    ctx.err << "atelier: "
+            << trf(ctx.lang(),
+                   "created the workshop signing key {file} ({fingerprint}); back it up, and "
+                   "publish its public key (atelier cert key export)",
+                   {{"file", key->path().string()},
+                    {"fingerprint", key->public_key().fingerprint()}})
+            << '\n';
   }
   auto filed = workshop::file_erasure(*registry, *unit, *record, *key);
   if (!filed) {
@@ -116,12 +129,28 @@ void sign(CliContext& ctx, const SignOptions& o) {
     return;
   }
   if (!filed->certificate) {
-    ctx.error(fmt::format(
-        "{}: the erasure of {} failed ({}); a failed erasure is never signed as a certificate. "
-        "Its record {} is kept in the database against {} as evidence{}",
-        o.file, disk_words(*record),
-        record->failure_reason.empty() ? "no reason given" : record->failure_reason,
-        record->record_id, tag, filed->filed.created ? "" : " (it was already there)"));
+    const base::Language l = ctx.lang();
+    const std::string reason =
+        record->failure_reason.empty() ? tr(l, "no reason given") : record->failure_reason;
+    ctx.error(filed->filed.created
+                  ? trf(l,
+                        "{file}: the erasure of {disk} failed ({reason}); a failed erasure is "
+                        "never signed as a certificate. Its record {id} is kept in the database "
+                        "against {tag} as evidence",
+                        {{"file", o.file},
+                         {"disk", disk_words(l, *record)},
+                         {"reason", reason},
+                         {"id", record->record_id},
+                         {"tag", tag}})
+                  : trf(l,
+                        "{file}: the erasure of {disk} failed ({reason}); a failed erasure is "
+                        "never signed as a certificate. Its record {id} is kept in the database "
+                        "against {tag} as evidence (it was already there)",
+                        {{"file", o.file},
+                         {"disk", disk_words(l, *record)},
+                         {"reason", reason},
+                         {"id", record->record_id},
+                         {"tag", tag}}));
     return;
   }
   const std::string out = o.out.empty() ? default_signed_path(o.file) : o.out;
@@ -129,10 +158,18 @@ void sign(CliContext& ctx, const SignOptions& o) {
     ctx.error(w.error());
     return;
   }
-  ctx.out << fmt::format("signed erasure record {} ({}) for {}{}\nwrote {}\nkey {}\n",
-                         record->record_id, disk_words(*record), tag,
-                         filed->filed.created ? "" : " (already in the database: unchanged)", out,
-                         filed->certificate->fingerprint);
+  const base::Language l = ctx.lang();
+  ctx.out
+      << (filed->filed.created
+              ? trf(l, "signed erasure record {id} ({disk}) for {tag}",
+                    {{"id", record->record_id}, {"disk", disk_words(l, *record)}, {"tag", tag}})
+              : trf(l,
+                    "signed erasure record {id} ({disk}) for {tag} (already in the database: "
+                    "unchanged)",
+                    {{"id", record->record_id}, {"disk", disk_words(l, *record)}, {"tag", tag}}))
+      << '\n'
+      << trf(l, "wrote {file}", {{"file", out}}) << '\n'
+      << trf(l, "key {fingerprint}", {{"fingerprint", filed->certificate->fingerprint}}) << '\n';
 }
 
 // --- verify -------------------------------------------------------------------------------------
@@ -152,7 +189,8 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Ve
   if (id == nullptr || !id->is_string()) {
     return;
   }
-  CliContext db_ctx{ctx.out, ctx.err, o.db, ctx.actor, ctx.program};
+  CliContext db_ctx = ctx;
+  db_ctx.db = o.db;
   auto registry = open_registry(db_ctx);
   if (!registry) {
     ctx.status = k_exit_usage;
@@ -160,12 +198,13 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Ve
   }
   auto stored = registry->erasure_record(id->get<std::string>());
   if (!stored) {
-    v.problems.push_back("cannot read the database: " + stored.error().message);
+    v.problems.push_back(
+        trf(ctx.lang(), "cannot read the database: {error}", {{"error", stored.error().message}}));
     return;
   }
   if (!*stored) {
-    v.notes.push_back(
-        fmt::format("the database {} holds no record {}", o.db, id->get<std::string>()));
+    v.notes.push_back(trf(ctx.lang(), "the database {db} holds no record {id}",
+                          {{"db", o.db}, {"id", id->get<std::string>()}}));
     return;
   }
   const hwdb::ErasureRecord& row = **stored;
@@ -179,9 +218,11 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Ve
   const auto differences = workshop::record_differences(
       v.record_json, json::parse(row.record_json, nullptr, false), date);
   if (!differences.empty()) {
-    v.problems.push_back(fmt::format(
-        "the database holds the original of record {} (filed against {}); the file differs in:",
-        row.record_id, tag));
+    v.problems.push_back(trf(
+        ctx.lang(),
+        "the database holds the original of record {id} (filed against {tag}); the file differs "
+        "in:",
+        {{"id", row.record_id}, {"tag", tag}}));
     for (const std::string& d : differences) {
       v.problems.push_back("  " + d);
     }
@@ -193,17 +234,20 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Ve
   if (!canonical_signature || *canonical_signature != row.signature) {
     const json stored_sig = json::parse(row.signature, nullptr, false);
     v.problems.push_back(
-        fmt::format("the database holds record {} with another signature (key {})", row.record_id,
-                    stored_sig.is_object() ? stored_sig.value("key_fingerprint", "?") : "none"));
+        trf(ctx.lang(), "the database holds record {id} with another signature (key {fingerprint})",
+            {{"id", row.record_id},
+             {"fingerprint", stored_sig.is_object() ? stored_sig.value("key_fingerprint", "?")
+                                                    : tr_ctx(ctx.lang(), "key", "none")}}));
     return;
   }
-  v.notes.push_back(fmt::format("identical to the record filed against {} in {}", tag, o.db));
+  v.notes.push_back(trf(ctx.lang(), "identical to the record filed against {tag} in {db}",
+                        {{"tag", tag}, {"db", o.db}}));
 }
 
 // Exit 0 valid (intact and signed by the workshop key), 1 not valid (altered, broken, or signed by
 // another key: a self-signed forgery), 2 usage, 3 intact but no workshop key to check who signed.
 void verify(CliContext& ctx, const VerifyOptions& o) {
-  auto found = find_cert_key(o.key);
+  auto found = find_cert_key(o.key, ctx.lang());
   if (!found) {
     ctx.err << "atelier: " << found.error() << '\n';
     ctx.status = k_exit_usage;
@@ -219,7 +263,8 @@ void verify(CliContext& ctx, const VerifyOptions& o) {
   workshop::Verification v = workshop::verify_certificate(*text, workshop);
   if (!o.db.empty()) {
     if (!std::filesystem::exists(o.db)) {
-      ctx.err << fmt::format("atelier: --db {}: no such database\n", o.db);
+      ctx.err << "atelier: " << trf(ctx.lang(), "--db {db}: no such database", {{"db", o.db}})
+              << '\n';
       ctx.status = k_exit_usage;
       return;
     }
@@ -228,32 +273,44 @@ void verify(CliContext& ctx, const VerifyOptions& o) {
       return;
     }
   }
+  const base::Language l = ctx.lang();
   if (!v.intact()) {
-    ctx.out << fmt::format("{}: NOT VALID\n", o.file);
+    ctx.out << trf(l, "{file}: NOT VALID", {{"file", o.file}}) << '\n';
     for (const std::string& p : v.problems) {
       // Lines indented by compare_with_database are the details of the problem above them.
       ctx.out << (p.starts_with("  ") ? "    " : "  - ") << p << '\n';
     }
   } else {
     const records::ErasureRecord& r = *v.record;
-    ctx.out << (v.valid() ? fmt::format("{}: VALID erasure certificate\n", o.file)
-                          : fmt::format("{}: AUTHENTICITY NOT CHECKED: intact, but not compared "
-                                        "with the workshop key, so not valid\n",
-                                        o.file));
-    ctx.out << fmt::format("  record {}: {}\n", r.record_id, disk_words(r));
-    ctx.out << fmt::format("  erased {} ({}, {}); verification {}: {}\n", r.finished_at,
-                           to_string(r.level), r.method, to_string(r.verification),
-                           r.verification_result.empty() ? "-" : r.verification_result);
+    ctx.out << (v.valid() ? trf(l, "{file}: VALID erasure certificate", {{"file", o.file}})
+                          : trf(l,
+                                "{file}: AUTHENTICITY NOT CHECKED: intact, but not compared with "
+                                "the workshop key, so not valid",
+                                {{"file", o.file}}))
+            << '\n';
+    ctx.out << "  "
+            << trf(l, "record {id}: {disk}", {{"id", r.record_id}, {"disk", disk_words(l, r)}})
+            << '\n';
+    ctx.out << "  "
+            << trf(l, "erased {time} ({level}, {method}); verification {verification}: {result}",
+                   {{"time", r.finished_at},
+                    {"level", to_string(r.level)},
+                    {"method", r.method},
+                    {"verification", to_string(r.verification)},
+                    {"result", r.verification_result.empty() ? "-" : r.verification_result}})
+            << '\n';
     if (v.valid()) {
-      ctx.out << fmt::format("  signed by the workshop key {} ({})\n", workshop->fingerprint(),
-                             found->source);
+      ctx.out << "  "
+              << trf(l, "signed by the workshop key {fingerprint} ({source})",
+                     {{"fingerprint", workshop->fingerprint()}, {"source", found->source}})
+              << '\n';
     }
   }
   for (const std::string& n : v.notes) {
-    ctx.out << "  note: " << n << '\n';
+    ctx.out << "  " << trf(l, "note: {note}", {{"note", n}}) << '\n';
   }
   if (!workshop) {
-    ctx.out << "  note: " << found->source << '\n';
+    ctx.out << "  " << trf(l, "note: {note}", {{"note", found->source}}) << '\n';
   }
   ctx.status = v.valid() ? k_exit_ok : !v.intact() ? k_exit_failure : k_exit_not_checked;
 }

@@ -1,6 +1,7 @@
 #include "cli/cert_key.h"
 
 #include "base/file_io.h"
+#include "base/i18n.h"
 #include "workshop/settings.h"
 
 #include <fmt/format.h>
@@ -17,7 +18,7 @@ void add_cert_key_options(CLI::App& cmd, CertKeyOptions& options) {
                  "$ATELIER_KEY_DIR, else /var/lib/atelier/keys)");
 }
 
-std::expected<CertKey, std::string> find_cert_key(const CertKeyOptions& options) {
+std::expected<CertKey, std::string> find_cert_key(const CertKeyOptions& options, base::Language l) {
   if (!options.key.empty()) {
     auto pem = base::read_file(options.key);
     if (!pem) {
@@ -39,12 +40,13 @@ std::expected<CertKey, std::string> find_cert_key(const CertKeyOptions& options)
       return std::unexpected(fmt::format("--key-dir {}: {}", dir, signing.error()));
     }
     return CertKey{std::nullopt,
-                   fmt::format("no workshop key to check against ({}); give the workshop's public "
-                               "key with --key PUBKEY.pem (from atelier cert key export), or its "
-                               "key directory with --key-dir",
-                               signing.error())};
+                   base::trf(l,
+                             "no workshop key to check against ({error}); give the workshop's "
+                             "public key with --key PUBKEY.pem (from atelier cert key export), "
+                             "or its key directory with --key-dir",
+                             {{"error", signing.error()}})};
   }
-  return CertKey{signing->public_key(), "the key directory " + dir};
+  return CertKey{signing->public_key(), base::trf(l, "the key directory {dir}", {{"dir", dir}})};
 }
 
 } // namespace atelier::cli

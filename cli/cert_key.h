@@ -5,6 +5,7 @@
 // `atelier cert sign` and atelierd sign with. Never created here. Internal to the CLI.
 #pragma once
 
+#include "base/language.h"
 #include "workshop/signing.h"
 
 #include <expected>
@@ -32,6 +33,8 @@ struct CertKey {
 // not give a key (the caller reports it as a usage error); the default key directory without a
 // readable key is not an error: the result then holds no key and `source` says why, with what to
 // do about it.
-std::expected<CertKey, std::string> find_cert_key(const CertKeyOptions& options);
+// `source` and the error are in `language`.
+std::expected<CertKey, std::string> find_cert_key(const CertKeyOptions& options,
+                                                  base::Language language);
 
 } // namespace atelier::cli

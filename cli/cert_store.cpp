@@ -20,6 +20,8 @@
 namespace atelier::cli {
 namespace {
 
+using base::tr;
+using base::trf;
 using nlohmann::json;
 
 bool write_bytes(CliContext& ctx, const std::string& path, const std::string& bytes) {
@@ -75,12 +77,12 @@ void list(CliContext& ctx, const std::string& tag, bool as_json) {
                    {"key_fingerprint", fingerprint.empty() ? json(nullptr) : json(fingerprint)}});
     table.add({row.record_id, base::format_rfc3339(row.finished_at), text("model"), text("serial"),
                row.level, row.method, row.verification, row.result,
-               fingerprint.empty() ? "not signed" : fingerprint});
+               fingerprint.empty() ? tr(ctx.lang(), "not signed") : fingerprint});
   }
   if (as_json) {
     ctx.out << all.dump(2) << '\n';
   } else if (table.empty()) {
-    ctx.out << fmt::format("no erasure records for {}\n", unit->tag.str());
+    ctx.out << trf(ctx.lang(), "no erasure records for {tag}", {{"tag", unit->tag.str()}}) << '\n';
   } else {
     table.print(ctx.out);
   }
@@ -88,9 +90,36 @@ void list(CliContext& ctx, const std::string& tag, bool as_json) {
 
 // --- show ---------------------------------------------------------------------------------------
 
-// `cert show` speaks English unless --lang says otherwise: it is read at the coordinator's desk,
-// where the CLI speaks English; the certificate for people is the PDF.
-void show(CliContext& ctx, const std::string& record_id, bool as_json, const std::string& lang) {
+// Why a stored record has no certificate, in `language`: from the row itself (signed or not, its
+// result), never from an English sentence of the workshop layer.
+std::string why_not_signed(base::Language language, const hwdb::ErasureRecord& row,
+                           const std::string& error) {
+  if (row.signature.empty()) {
+    return row.result == "failed"
+               ? tr(language, "not signed: the erasure failed, and a failed erasure is kept only "
+                              "as evidence")
+               : tr(language, "not signed: the record was stored without a signature");
+  }
+  return trf(language, "unreadable in the database: {error}", {{"error", error}});
+}
+
+// `cert show` speaks the language of the papers: --lang, else the program file's language (the
+// same words as the PDF), else, without a program file, the language of the CLI's messages.
+std::optional<base::Language> show_language(CliContext& ctx) {
+  if (ctx.lang_option) {
+    return ctx.lang_option;
+  }
+  if (ctx.program != workshop::default_program_file() || std::filesystem::exists(ctx.program)) {
+    auto program = load_program_file(ctx);
+    if (!program) {
+      return std::nullopt;
+    }
+    return program->language;
+  }
+  return ctx.lang();
+}
+
+void show(CliContext& ctx, const std::string& record_id, bool as_json) {
   auto registry = open_registry(ctx);
   if (!registry) {
     return;
@@ -101,7 +130,7 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json, const std
     return;
   }
   if (!*row) {
-    ctx.error(fmt::format("no erasure record has the id {}", record_id));
+    ctx.error(trf(ctx.lang(), "no erasure record has the id {id}", {{"id", record_id}}));
     return;
   }
   const hwdb::ErasureRecord& stored = **row;
@@ -111,18 +140,21 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json, const std
     ctx.out << (certificate ? certificate->document_text()
                             : json::parse(stored.record_json, nullptr, false).dump(2) + "\n");
     if (!certificate) {
-      ctx.err << "atelier: " << certificate.error() << '\n';
+      ctx.err << "atelier: " << why_not_signed(ctx.lang(), stored, certificate.error()) << '\n';
     }
     return;
   }
-  auto record = records::erasure_record_from_json(json::parse(stored.record_json, nullptr, false));
-  if (!record) {
-    ctx.error(
-        fmt::format("record {} in the database is unreadable: {}", record_id, record.error()));
+  const std::optional<base::Language> shown = show_language(ctx);
+  if (!shown) {
     return;
   }
-  const profiles::Language language =
-      lang.empty() ? profiles::Language::en : *papers::parse_language(lang); // CLI11 checked it
+  const base::Language language = *shown;
+  auto record = records::erasure_record_from_json(json::parse(stored.record_json, nullptr, false));
+  if (!record) {
+    ctx.error(trf(ctx.lang(), "record {id} in the database is unreadable: {error}",
+                  {{"id", record_id}, {"error", record.error()}}));
+    return;
+  }
   // "Label:" / "Libellé :" (French spacing), then the value in the next column.
   const auto label = [language](const std::string& text) {
     return base::trf(language, "{label}:", {{"label", text}});
@@ -130,11 +162,12 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json, const std
   for (const papers::RecordLine& line : papers::record_lines(*record, language)) {
     ctx.out << fmt::format("{:<24}{}\n", label(line.label), line.value);
   }
-  ctx.out << fmt::format("{:<24}{}\n", label(base::tr(language, "Signature")),
-                         certificate
-                             ? base::trf(language, "Ed25519, key {fingerprint}",
-                                         {{"fingerprint", certificate->fingerprint}})
-                             : base::trf(language, "none ({why})", {{"why", certificate.error()}}));
+  ctx.out << fmt::format(
+      "{:<24}{}\n", label(base::tr(language, "Signature")),
+      certificate ? base::trf(language, "Ed25519, key {fingerprint}",
+                              {{"fingerprint", certificate->fingerprint}})
+                  : base::trf(language, "none ({why})",
+                              {{"why", why_not_signed(language, stored, certificate.error())}}));
 }
 
 // --- pdf ----------------------------------------------------------------------------------------
@@ -149,7 +182,7 @@ struct PdfOptions {
 // of one the workshop key did not sign (a self-signed forgery), nor of one whose signer could not
 // be checked for want of the workshop key.
 std::optional<workshop::Certificate> certificate_from_file(CliContext& ctx, const PdfOptions& o) {
-  auto found = find_cert_key(o.key);
+  auto found = find_cert_key(o.key, ctx.lang());
   if (!found) {
     ctx.error(found.error());
     return std::nullopt;
@@ -161,17 +194,20 @@ std::optional<workshop::Certificate> certificate_from_file(CliContext& ctx, cons
   }
   const workshop::Verification v = workshop::verify_certificate(*text, found->key);
   if (!v.intact()) {
-    ctx.error(fmt::format("{} is not a valid erasure certificate ({}); no PDF was written",
-                          o.source, v.problems.front()));
+    ctx.error(trf(ctx.lang(),
+                  "{file} is not a valid erasure certificate ({problem}); no PDF was "
+                  "written",
+                  {{"file", o.source}, {"problem", v.problems.front()}}));
     return std::nullopt;
   }
   if (!v.valid()) {
-    ctx.error(fmt::format("{}: its authenticity could not be checked, so no PDF was written: {}",
-                          o.source, found->source));
+    ctx.error(trf(ctx.lang(),
+                  "{file}: its authenticity could not be checked, so no PDF was written: {why}",
+                  {{"file", o.source}, {"why", found->source}}));
     return std::nullopt;
   }
   for (const std::string& n : v.notes) {
-    ctx.err << "atelier: note: " << n << '\n';
+    ctx.err << "atelier: " << trf(ctx.lang(), "note: {note}", {{"note", n}}) << '\n';
   }
   const json doc = json::parse(*text);
   return workshop::Certificate{*v.record, records::canonical_json(doc["record"]).value(),
@@ -206,7 +242,7 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
     }
     auto unit = registry->find(o.source);
     if (!unit) {
-      ctx.error(fmt::format("{} (not a file either)", unit.error().message));
+      ctx.error(trf(ctx.lang(), "{error} (not a file either)", {{"error", unit.error().message}}));
       return;
     }
     auto rows = registry->erasure_records_for_unit(*unit);
@@ -227,17 +263,22 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
       const workshop::Verification v =
           workshop::verify_certificate(c->document_text(), std::nullopt);
       if (!v.intact()) {
-        ctx.error(fmt::format("record {} in the database does not verify ({}); no PDF was written",
-                              row.record_id, v.problems.front()));
+        ctx.error(trf(ctx.lang(),
+                      "record {id} in the database does not verify ({problem}); no PDF was written",
+                      {{"id", row.record_id}, {"problem", v.problems.front()}}));
         return;
       }
       certificates.push_back(std::move(*c));
     }
     if (certificates.empty()) {
-      ctx.error(fmt::format("{} has no signed erasure record{}", unit->tag.str(),
-                            failed > 0 ? fmt::format(" ({} failed attempt{} kept as evidence)",
-                                                     failed, failed == 1 ? "" : "s")
-                                       : ""));
+      ctx.error(failed > 0 ? base::tr_n(ctx.lang(),
+                                        "{tag} has no signed erasure record ({count} failed "
+                                        "attempt kept as evidence)",
+                                        "{tag} has no signed erasure record ({count} failed "
+                                        "attempts kept as evidence)",
+                                        failed, {{"tag", unit->tag.str()}, {"count", failed}})
+                           : trf(ctx.lang(), "{tag} has no signed erasure record",
+                                 {{"tag", unit->tag.str()}}));
       return;
     }
     title.subject = unit_subject(unit->tag.str());
@@ -249,10 +290,15 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
     return;
   }
   if (write_bytes(ctx, o.paper.out, *bytes)) {
-    ctx.out << fmt::format("wrote {}: {} disk record{}, key {} ({})\n", o.paper.out,
-                           certificates.size(), certificates.size() == 1 ? "" : "s",
-                           certificates.front().fingerprint,
-                           profiles::to_string(settings->language));
+    ctx.out << base::tr_n(ctx.lang(),
+                          "wrote {file}: {count} disk record, key {fingerprint} ({lang})",
+                          "wrote {file}: {count} disk records, key {fingerprint} ({lang})",
+                          certificates.size(),
+                          {{"file", o.paper.out},
+                           {"count", certificates.size()},
+                           {"fingerprint", certificates.front().fingerprint},
+                           {"lang", profiles::to_string(settings->language)}})
+            << '\n';
   }
 }
 
@@ -267,30 +313,42 @@ void key_export(CliContext& ctx, const std::string& key_dir, const std::string& 
   }
   const workshop::PublicKey& pub = key->public_key();
   if (created) {
-    ctx.err << fmt::format("atelier: created the workshop signing key {}; back it up\n",
-                           key->path().string());
+    ctx.err << "atelier: "
+            << trf(ctx.lang(), "created the workshop signing key {file}; back it up",
+                   {{"file", key->path().string()}})
+            << '\n';
   }
   if (out.empty()) {
     ctx.out << pub.pem();
-    ctx.err << fmt::format("atelier: workshop key {}\n", pub.fingerprint());
+    ctx.err << "atelier: "
+            << trf(ctx.lang(), "workshop key {fingerprint}", {{"fingerprint", pub.fingerprint()}})
+            << '\n';
     return;
   }
   if (write_bytes(ctx, out, pub.pem())) {
-    ctx.out << fmt::format("wrote {}: workshop public key {}\n", out, pub.fingerprint());
+    ctx.out << trf(ctx.lang(), "wrote {file}: workshop public key {fingerprint}",
+                   {{"file", out}, {"fingerprint", pub.fingerprint()}})
+            << '\n';
   }
 }
 
 void key_show(CliContext& ctx, const std::string& key_dir) {
   auto key = workshop::SigningKey::load(key_dir);
   if (!key) {
-    ctx.error(fmt::format("{} (the key is created when the first record is signed, or by "
-                          "atelier cert key export)",
-                          key.error()));
+    ctx.error(trf(ctx.lang(),
+                  "{error} (the key is created when the first record is signed, or by atelier "
+                  "cert key export)",
+                  {{"error", key.error()}}));
     return;
   }
-  ctx.out << fmt::format("workshop key {}\nfile {}\npublic key (base64, raw 32 bytes) {}\n",
-                         key->public_key().fingerprint(), key->path().string(),
-                         key->public_key().base64());
+  const base::Language l = ctx.lang();
+  ctx.out << trf(l, "workshop key {fingerprint}",
+                 {{"fingerprint", key->public_key().fingerprint()}})
+          << '\n'
+          << trf(l, "file {file}", {{"file", key->path().string()}}) << '\n'
+          << trf(l, "public key (base64, raw 32 bytes) {key}",
+                 {{"key", key->public_key().base64()}})
+          << '\n';
 }
 
 } // namespace
@@ -305,14 +363,11 @@ void add_cert_store_commands(CLI::App& cert, CliContext& ctx) {
 
   auto show_id = std::make_shared<std::string>();
   auto show_json = std::make_shared<bool>(false);
-  auto show_lang = std::make_shared<std::string>();
   auto* show_cmd = cert.add_subcommand("show", "one erasure record, in words or as signed JSON");
   show_cmd->add_option("RECORD_ID", *show_id, "the record's id (atelier cert list)")->required();
   show_cmd->add_flag("--json", *show_json, "print the signed document");
-  show_cmd->add_option("--lang", *show_lang, "fr or en: the words, as on the PDF (default: en)")
-      ->check(CLI::IsMember({"fr", "en"}));
-  show_cmd->callback(
-      [&ctx, show_id, show_json, show_lang] { show(ctx, *show_id, *show_json, *show_lang); });
+  // --lang (cli.cpp adds it to every command): the words, as on the PDF.
+  show_cmd->callback([&ctx, show_id, show_json] { show(ctx, *show_id, *show_json); });
 
   auto pdf_opt = std::make_shared<PdfOptions>();
   auto* pdf_cmd = cert.add_subcommand("pdf", "the certificate for people (PDF with QR codes)");

@@ -5,9 +5,34 @@
 #include "workshop/settings.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
+#include <fmt/format.h>
+
 namespace atelier::cli {
+namespace {
+
+// `--lang fr|en` on every command and group (before the command or after it). A command whose
+// own --lang chooses a paper's language (label, spec-sheet, cert pdf, cert show) keeps its option:
+// it then names the messages' language too.
+void add_lang_options(CLI::App& cmd, CliContext& ctx) {
+  const auto set = [&ctx](const std::string& code) {
+    ctx.lang_option = base::parse_language(code);
+  };
+  if (CLI::Option* own = cmd.get_option_no_throw("--lang"); own != nullptr) {
+    own->each(set);
+  } else {
+    cmd.add_option("--lang", "fr or en: the language of the messages (default: the locale)")
+        ->check(CLI::IsMember({"fr", "en"}))
+        ->each(set);
+  }
+  for (CLI::App* sub : cmd.get_subcommands([](CLI::App*) { return true; })) {
+    add_lang_options(*sub, ctx);
+  }
+}
+
+} // namespace
 
 std::optional<hwdb::Registry> open_registry(CliContext& ctx) {
   static const base::SystemClock clock;
@@ -29,15 +54,24 @@ std::optional<profiles::Program> load_program_file(CliContext& ctx) {
     for (const auto& d : program.error()) {
       ctx.err << d.to_string() << '\n';
     }
-    ctx.error(ctx.program + ": cannot use this program file (give another with --program)");
+    ctx.error(base::trf(ctx.lang(),
+                        "{file}: cannot use this program file (give another with --program)",
+                        {{"file", ctx.program}}));
     return std::nullopt;
   }
+  ctx.program_language = program->language;
   return std::move(*program);
 }
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return run_cli(args, out, err, [](const char* name) { return std::getenv(name); });
+}
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            const std::function<const char*(const char*)>& getenv) {
   CliContext ctx{out, err, workshop::default_database(), workshop::default_actor(),
                  workshop::default_program_file()};
+  ctx.locale_language = base::language_from_environment(getenv);
   CLI::App app{"atelier: the hardware database and pipeline of a donated-PC refurbishing workshop",
                "atelier"};
   app.require_subcommand(1);
@@ -62,6 +96,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_report_commands(app, ctx);
   add_paper_commands(app, ctx);
   add_accounts_commands(app, ctx);
+  add_lang_options(app, ctx);
 
   // CLI11 consumes arguments from the back of the vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

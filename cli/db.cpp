@@ -1,4 +1,5 @@
 // `atelier db init`: create or upgrade the database, and take the program's settings.
+#include "base/i18n.h"
 #include "cli/context.h"
 #include "hardware-db/migrations.h"
 #include "profiles/program.h"
@@ -22,10 +23,12 @@ void init(CliContext& ctx, const InitOptions& opt) {
       for (const auto& d : loaded.error()) {
         ctx.err << d.to_string() << '\n';
       }
-      ctx.error(
-          fmt::format("{}: not a valid program file; the database was not touched", opt.program));
+      ctx.error(base::trf(ctx.lang(),
+                          "{file}: not a valid program file; the database was not touched",
+                          {{"file", opt.program}}));
       return;
     }
+    ctx.program_language = loaded->language;
     program = std::move(*loaded);
   }
   // Create the directory of a new database (e.g. /var/lib/atelier) like a package would.
@@ -51,11 +54,13 @@ void init(CliContext& ctx, const InitOptions& opt) {
   auto version = registry->store().schema_version();
   auto prefix = registry->asset_tag_prefix();
   if (!version || !prefix) {
-    ctx.error("cannot read the database settings back");
+    ctx.error(base::tr(ctx.lang(), "cannot read the database settings back"));
     return;
   }
-  ctx.out << fmt::format("database {} ready (schema version {}), asset tags {}-NNNN-C\n", ctx.db,
-                         *version, *prefix);
+  ctx.out << base::trf(ctx.lang(),
+                       "database {db} ready (schema version {version}), asset tags {prefix}-NNNN-C",
+                       {{"db", ctx.db}, {"version", *version}, {"prefix", *prefix}})
+          << '\n';
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // `atelier suggest|assign|unassign|deliver|return` (a ready unit to a household and back) and
 // `atelier intake ...` (donation batches). Rules and audit entries live in the Registry
 // (hardware-db/registry_handover.cpp); this file parses, prints and reads the program file.
+#include "base/typography.h"
 #include "cli/context.h"
 #include "cli/table.h"
 
@@ -13,6 +14,9 @@
 namespace atelier::cli {
 namespace {
 
+using base::tr;
+using base::tr_ctx;
+using base::trf;
 using nlohmann::json;
 
 std::string day(hwdb::Timestamp t) {
@@ -82,7 +86,7 @@ void suggest(CliContext& ctx, const std::string& reference, std::size_t limit, b
     return;
   }
   if (found->empty()) {
-    ctx.out << "no ready unit fits this household's needs now\n";
+    ctx.out << tr(ctx.lang(), "no ready unit fits this household's needs now") << '\n';
     return;
   }
   Table table({"TAG", "VENDOR", "MODEL", "WHY"});
@@ -102,9 +106,11 @@ void assign(CliContext& ctx, const std::string& tag, const std::string& referenc
     ctx.error(a.error().message);
     return;
   }
-  ctx.out << fmt::format("{} assigned to household {}; record the handover with: atelier deliver "
-                         "{} --price EUR\n",
-                         tag, reference, tag);
+  ctx.out << trf(ctx.lang(),
+                 "{tag} assigned to household {household}; record the handover with: atelier "
+                 "deliver {tag} --price EUR",
+                 {{"tag", tag}, {"household", reference}})
+          << '\n';
 }
 
 void unassign(CliContext& ctx, const std::string& tag, const std::string& reason) {
@@ -117,7 +123,8 @@ void unassign(CliContext& ctx, const std::string& tag, const std::string& reason
     ctx.error(u.error().message);
     return;
   }
-  ctx.out << fmt::format("{} is ready again (assignment cancelled)\n", u->tag.str());
+  ctx.out << trf(ctx.lang(), "{tag} is ready again (assignment cancelled)", {{"tag", u->tag.str()}})
+          << '\n';
 }
 
 struct DeliverOptions {
@@ -129,7 +136,8 @@ struct DeliverOptions {
 void deliver(CliContext& ctx, const std::string& tag, const DeliverOptions& opt) {
   const auto cents = parse_price(opt.price);
   if (!cents) {
-    ctx.error(fmt::format("--price: '{}' is not an amount in euros like 60 or 59.90", opt.price));
+    ctx.error(trf(ctx.lang(), "--price: '{price}' is not an amount in euros like 60 or 59.90",
+                  {{"price", opt.price}}));
     return;
   }
   const base::SystemClock clock;
@@ -138,7 +146,8 @@ void deliver(CliContext& ctx, const std::string& tag, const DeliverOptions& opt)
   if (!opt.date.empty()) {
     terms.date = parse_day(opt.date, clock.wall_seconds());
     if (!terms.date) {
-      ctx.error(fmt::format("--date: '{}' is not a date like 2026-03-02", opt.date));
+      ctx.error(
+          trf(ctx.lang(), "--date: '{date}' is not a date like 2026-03-02", {{"date", opt.date}}));
       return;
     }
   }
@@ -170,10 +179,20 @@ void deliver(CliContext& ctx, const std::string& tag, const DeliverOptions& opt)
             << '\n';
     return;
   }
-  ctx.out << fmt::format("{} delivered on {} for {}.{:02} EUR; {}\n", tag, day(*a->delivered_at),
-                         *a->price_cents / 100, *a->price_cents % 100,
-                         a->warranty_end ? "warranty until " + day(*a->warranty_end)
-                                         : std::string("no warranty (the program file sets none)"));
+  const base::Language l = ctx.lang();
+  const std::string price =
+      base::format_decimal(static_cast<double>(*a->price_cents) / 100.0, 2, l);
+  ctx.out << (a->warranty_end
+                  ? trf(l, "{tag} delivered on {date} for {price} EUR; warranty until {end}",
+                        {{"tag", tag},
+                         {"date", day(*a->delivered_at)},
+                         {"price", price},
+                         {"end", day(*a->warranty_end)}})
+                  : trf(l,
+                        "{tag} delivered on {date} for {price} EUR; no warranty (the program file "
+                        "sets none)",
+                        {{"tag", tag}, {"date", day(*a->delivered_at)}, {"price", price}}))
+          << '\n';
 }
 
 void return_unit(CliContext& ctx, const std::string& tag, const std::string& reason,
@@ -182,7 +201,7 @@ void return_unit(CliContext& ctx, const std::string& tag, const std::string& rea
   if (to == "parts") {
     where = hwdb::ReturnTo::parts;
   } else if (to != "pipeline") {
-    ctx.error(fmt::format("--to: '{}' is not 'pipeline' or 'parts'", to));
+    ctx.error(trf(ctx.lang(), "--to: '{to}' is not 'pipeline' or 'parts'", {{"to", to}}));
     return;
   }
   auto registry = open_registry(ctx);
@@ -197,10 +216,12 @@ void return_unit(CliContext& ctx, const std::string& tag, const std::string& rea
     return;
   }
   ctx.out << (where == hwdb::ReturnTo::parts
-                  ? fmt::format("{} returned and sent to parts\n", u->tag.str())
-                  : fmt::format("{} returned; it is 'detected' again: boot it on the workshop "
-                                "network to wipe and image it before it is ready\n",
-                                u->tag.str()));
+                  ? trf(ctx.lang(), "{tag} returned and sent to parts", {{"tag", u->tag.str()}})
+                  : trf(ctx.lang(),
+                        "{tag} returned; it is 'detected' again: boot it on the workshop network "
+                        "to wipe and image it before it is ready",
+                        {{"tag", u->tag.str()}}))
+          << '\n';
 }
 
 // ---- intake
@@ -239,9 +260,11 @@ void intake_open(CliContext& ctx, const OpenOptions& opt) {
     ctx.error(opened.error().message);
     return;
   }
-  ctx.out << fmt::format("donation #{} from {} open: machines that boot or are added now are "
-                         "linked to it; close it with: atelier intake close {}\n",
-                         opened->id, opened->donor, opened->id);
+  ctx.out << trf(ctx.lang(),
+                 "donation #{id} from {donor} open: machines that boot or are added now are "
+                 "linked to it; close it with: atelier intake close {id}",
+                 {{"id", opened->id}, {"donor", opened->donor}})
+          << '\n';
 }
 
 void intake_close(CliContext& ctx, hwdb::RowId id) {
@@ -255,9 +278,16 @@ void intake_close(CliContext& ctx, hwdb::RowId id) {
     return;
   }
   auto units = registry->store().donation_units(id);
-  ctx.out << fmt::format(
-      "donation #{} closed with {} unit(s){}\n", id, units ? units->size() : 0,
-      closed->expected_count ? fmt::format(" (expected {})", *closed->expected_count) : "");
+  const std::size_t count = units ? units->size() : 0;
+  ctx.out << (closed->expected_count
+                  ? base::tr_n(
+                        ctx.lang(), "donation #{id} closed with {count} unit (expected {expected})",
+                        "donation #{id} closed with {count} units (expected {expected})", count,
+                        {{"id", id}, {"count", count}, {"expected", *closed->expected_count}})
+                  : base::tr_n(ctx.lang(), "donation #{id} closed with {count} unit",
+                               "donation #{id} closed with {count} units", count,
+                               {{"id", id}, {"count", count}}))
+          << '\n';
 }
 
 void intake_list(CliContext& ctx, bool as_json) {
@@ -280,23 +310,36 @@ void intake_list(CliContext& ctx, bool as_json) {
     out.push_back(j);
     table.add({std::to_string(d.id), d.donor, d.received_on,
                d.expected_count ? std::to_string(*d.expected_count) : "", std::to_string(n),
-               d.closed_at ? "closed" : "open"});
+               d.closed_at ? tr_ctx(ctx.lang(), "donation", "closed")
+                           : tr_ctx(ctx.lang(), "donation", "open")});
   }
   if (as_json) {
     ctx.out << out.dump(2) << '\n';
   } else if (all->empty()) {
-    ctx.out << "no donations recorded\n";
+    ctx.out << tr(ctx.lang(), "no donations recorded") << '\n';
   } else {
     table.print(ctx.out);
   }
 }
 
 void print_import(CliContext& ctx, const hwdb::DonationImport& r) {
-  ctx.out << fmt::format(
-      "{} serial(s) on the list, {} matched to units{}\n", r.listed, r.matched_tags.size(),
-      r.matched_tags.empty() ? "" : fmt::format(": {}", fmt::join(r.matched_tags, ", ")));
+  const base::Language l = ctx.lang();
+  ctx.out << (r.matched_tags.empty()
+                  ? base::tr_n(l, "{count} serial on the list, {matched} matched to units",
+                               "{count} serials on the list, {matched} matched to units",
+                               static_cast<std::uint64_t>(r.listed),
+                               {{"count", r.listed}, {"matched", r.matched_tags.size()}})
+                  : base::tr_n(l, "{count} serial on the list, {matched} matched to units: {tags}",
+                               "{count} serials on the list, {matched} matched to units: {tags}",
+                               static_cast<std::uint64_t>(r.listed),
+                               {{"count", r.listed},
+                                {"matched", r.matched_tags.size()},
+                                {"tags", fmt::format("{}", fmt::join(r.matched_tags, ", "))}}))
+          << '\n';
   if (!r.unmatched.empty()) {
-    ctx.out << fmt::format("not seen yet: {}\n", fmt::join(r.unmatched, ", "));
+    ctx.out << trf(l, "not seen yet: {serials}",
+                   {{"serials", fmt::format("{}", fmt::join(r.unmatched, ", "))}})
+            << '\n';
   }
 }
 
@@ -307,7 +350,8 @@ void intake_show(CliContext& ctx, hwdb::RowId id, bool as_json) {
   }
   auto d = registry->store().donation_by_id(id);
   if (!d || !*d) {
-    ctx.error(d ? fmt::format("no donation #{} (atelier intake list)", id) : d.error().message);
+    ctx.error(d ? trf(ctx.lang(), "no donation #{id} (atelier intake list)", {{"id", id}})
+                : d.error().message);
     return;
   }
   auto matched = registry->match_donation_assets(id); // units inventoried since the import
@@ -332,15 +376,20 @@ void intake_show(CliContext& ctx, hwdb::RowId id, bool as_json) {
     ctx.out << j.dump(2) << '\n';
     return;
   }
-  ctx.out << fmt::format(
-      "Donation #{} from {}, received {}{}{}\n", (*d)->id, (*d)->donor, (*d)->received_on,
-      (*d)->expected_count ? fmt::format(", {} expected", *(*d)->expected_count) : "",
-      (*d)->closed_at ? ", closed" : ", open");
+  const base::Language l = ctx.lang();
+  ctx.out << trf(l, "Donation #{id} from {donor}, received {date}",
+                 {{"id", (*d)->id}, {"donor", (*d)->donor}, {"date", (*d)->received_on}});
+  if ((*d)->expected_count) {
+    ctx.out << trf(l, ", {count} expected", {{"count", *(*d)->expected_count}});
+  }
+  ctx.out << ", "
+          << ((*d)->closed_at ? tr_ctx(l, "donation", "closed") : tr_ctx(l, "donation", "open"))
+          << '\n';
   if (!(*d)->notes.empty()) {
-    ctx.out << "Notes: " << (*d)->notes << '\n';
+    ctx.out << trf(l, "Notes: {notes}", {{"notes", (*d)->notes}}) << '\n';
   }
   for (const auto& [tag, how] : units) {
-    ctx.out << fmt::format("  {} (linked by {})\n", tag, how);
+    ctx.out << "  " << trf(l, "{tag} (linked by {how})", {{"tag", tag}, {"how", how}}) << '\n';
   }
   if (matched->listed > 0) {
     print_import(ctx, *matched);
@@ -354,7 +403,7 @@ std::optional<std::vector<std::string>> read_serials(CliContext& ctx, const std:
                                                      const std::string& column) {
   std::ifstream in(file);
   if (!in) {
-    ctx.error(fmt::format("{}: cannot read the asset list", file));
+    ctx.error(trf(ctx.lang(), "{file}: cannot read the asset list", {{"file", file}}));
     return std::nullopt;
   }
   std::string header;
@@ -394,9 +443,16 @@ std::optional<std::vector<std::string>> read_serials(CliContext& ctx, const std:
     }
   }
   if (!index) {
-    ctx.error(fmt::format("{}: line 1: no {} column (columns: {}); name it with --column", file,
-                          column.empty() ? "serial number" : "'" + column + "'",
-                          fmt::join(names, ", ")));
+    const std::string columns = fmt::format("{}", fmt::join(names, ", "));
+    ctx.error(column.empty()
+                  ? trf(ctx.lang(),
+                        "{file}: line 1: no serial number column (columns: {columns}); name it "
+                        "with --column",
+                        {{"file", file}, {"columns", columns}})
+                  : trf(ctx.lang(),
+                        "{file}: line 1: no '{column}' column (columns: {columns}); name it with "
+                        "--column",
+                        {{"file", file}, {"column", column}, {"columns", columns}}));
     return std::nullopt;
   }
   std::vector<std::string> serials;
@@ -425,7 +481,11 @@ void intake_import(CliContext& ctx, hwdb::RowId id, const std::string& file,
     ctx.error(r.error().message);
     return;
   }
-  ctx.out << fmt::format("{}: {} new serial(s) added to donation #{}\n", file, r->added, id);
+  ctx.out << base::tr_n(ctx.lang(), "{file}: {count} new serial added to donation #{id}",
+                        "{file}: {count} new serials added to donation #{id}",
+                        static_cast<std::uint64_t>(r->added),
+                        {{"file", file}, {"count", r->added}, {"id", id}})
+          << '\n';
   print_import(ctx, *r);
 }
 

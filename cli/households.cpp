@@ -13,6 +13,8 @@
 namespace atelier::cli {
 namespace {
 
+using base::tr;
+using base::trf;
 using nlohmann::json;
 
 std::string opt_ts(const std::optional<hwdb::Timestamp>& t) {
@@ -103,22 +105,25 @@ void add_field_options(CLI::App* cmd, FieldOptions& o) {
   cmd->add_flag("--json", o.json, "print JSON");
 }
 
+// The labels are words (translated); the values are what the coordinator typed, and the device and
+// uses are the command line's own words (`laptop`, `school`).
 void print_household(CliContext& ctx, const hwdb::Household& h) {
-  const auto row = [&](std::string_view label, const std::string& value) {
-    if (!value.empty()) {
-      ctx.out << fmt::format("{:<13}{}\n", label, value);
-    }
+  const base::Language l = ctx.lang();
+  Fields fields(13);
+  const auto row = [&](std::string label, std::string value) {
+    fields.add(std::move(label), std::move(value));
   };
-  row("Reference", h.reference);
-  row("Contact", h.contact);
-  row("Eligibility", h.eligibility_basis);
-  row("Device", h.device);
-  row("Uses", fmt::format("{}", fmt::join(h.uses, ", ")));
-  row("Needs", h.needs);
-  row("District", h.district);
-  row("Notes", h.notes);
-  row("Recorded", base::format_rfc3339(h.created_at));
-  row("Edited", opt_ts(h.updated_at));
+  row(tr(l, "Reference"), h.reference);
+  row(tr(l, "Contact"), h.contact);
+  row(tr(l, "Eligibility"), h.eligibility_basis);
+  row(tr(l, "Device"), h.device);
+  row(tr(l, "Uses"), fmt::format("{}", fmt::join(h.uses, ", ")));
+  row(tr(l, "Needs"), h.needs);
+  row(tr(l, "District"), h.district);
+  row(tr(l, "Notes"), h.notes);
+  row(tr(l, "Recorded"), base::format_rfc3339(h.created_at));
+  row(tr(l, "Edited"), opt_ts(h.updated_at));
+  fields.print(ctx.out);
 }
 
 void add(CliContext& ctx, const std::string& reference, FieldOptions opt) {
@@ -136,16 +141,20 @@ void add(CliContext& ctx, const std::string& reference, FieldOptions opt) {
     ctx.out << to_json(*h).dump(2) << '\n';
     return;
   }
-  ctx.out << "household " << h->reference << " recorded\n";
+  ctx.out << trf(ctx.lang(), "household {reference} recorded", {{"reference", h->reference}})
+          << '\n';
 }
 
 void edit(CliContext& ctx, const std::string& reference, const FieldOptions& opt) {
   const hwdb::HouseholdChanges changes = opt.changes();
   if (changes.empty()) {
-    ctx.err << fmt::format("atelier: nothing to change: give at least one of --reference, "
-                           "--contact, --eligibility, --device, --use, --needs, --district, "
-                           "--notes (`atelier households show {}` shows the household)\n",
-                           reference);
+    ctx.err << "atelier: "
+            << trf(ctx.lang(),
+                   "nothing to change: give at least one of --reference, --contact, "
+                   "--eligibility, --device, --use, --needs, --district, --notes (`atelier "
+                   "households show {reference}` shows the household)",
+                   {{"reference", reference}})
+            << '\n';
     ctx.status = k_exit_usage;
     return;
   }
@@ -184,7 +193,7 @@ void list(CliContext& ctx, bool as_json) {
     return;
   }
   if (all->empty()) {
-    ctx.out << "no households\n";
+    ctx.out << tr(ctx.lang(), "no households") << '\n';
     return;
   }
   Table table({"REFERENCE", "DEVICE", "USES", "DISTRICT", "RECORDED"});
@@ -225,15 +234,16 @@ void show(CliContext& ctx, const std::string& reference, bool as_json) {
     return;
   }
   print_household(ctx, *h);
+  const base::Language l = ctx.lang();
   for (const auto& [a, tag] : with_tags) {
-    std::string what = "assigned " + base::format_date(a.assigned_at);
+    std::string what = trf(l, "assigned {date}", {{"date", base::format_date(a.assigned_at)}});
     if (a.delivered_at) {
-      what += ", delivered " + base::format_date(*a.delivered_at);
+      what += trf(l, ", delivered {date}", {{"date", base::format_date(*a.delivered_at)}});
     }
     if (a.returned_at) {
-      what += ", returned " + base::format_date(*a.returned_at);
+      what += trf(l, ", returned {date}", {{"date", base::format_date(*a.returned_at)}});
     }
-    ctx.out << fmt::format("{:<13}{} ({})\n", "Unit", tag, what);
+    ctx.out << fmt::format("{:<13}{} ({})\n", tr(l, "Unit"), tag, what);
   }
 }
 
@@ -266,17 +276,20 @@ void export_household(CliContext& ctx, const std::string& reference, const std::
   std::ofstream file(output, std::ios::trunc);
   file << j.dump(2) << '\n';
   if (!file.flush()) {
-    ctx.error(fmt::format("{}: cannot write the export", output));
+    ctx.error(trf(ctx.lang(), "{file}: cannot write the export", {{"file", output}}));
     return;
   }
-  ctx.out << fmt::format("everything held about household {} written to {}\n", reference, output);
+  ctx.out << trf(ctx.lang(), "everything held about household {reference} written to {file}",
+                 {{"reference", reference}, {"file", output}})
+          << '\n';
 }
 
 void remove(CliContext& ctx, const std::string& reference, const std::string& reason, bool yes) {
   if (!yes) {
-    ctx.error(fmt::format("this deletes the personal data of household {} for good (its "
-                          "deliveries stay, anonymous); run again with --yes",
-                          reference));
+    ctx.error(trf(ctx.lang(),
+                  "this deletes the personal data of household {reference} for good (its "
+                  "deliveries stay, anonymous); run again with --yes",
+                  {{"reference", reference}}));
     return;
   }
   auto registry = open_registry(ctx);
@@ -288,9 +301,11 @@ void remove(CliContext& ctx, const std::string& reference, const std::string& re
     ctx.error(id.error().message);
     return;
   }
-  ctx.out << fmt::format("household {} deleted; its deliveries are kept without personal data "
-                         "(audit log: {})\n",
-                         reference, hwdb::household_subject(*id));
+  ctx.out << trf(ctx.lang(),
+                 "household {reference} deleted; its deliveries are kept without personal data "
+                 "(audit log: {subject})",
+                 {{"reference", reference}, {"subject", hwdb::household_subject(*id)}})
+          << '\n';
 }
 
 void purge_expired(CliContext& ctx) {
@@ -299,9 +314,10 @@ void purge_expired(CliContext& ctx) {
     return;
   }
   if (!program->households.retention_days) {
-    ctx.error(fmt::format("{}: no [households] retention_days; set the program's retention "
-                          "period before purging",
-                          ctx.program));
+    ctx.error(trf(ctx.lang(),
+                  "{file}: no [households] retention_days; set the program's retention period "
+                  "before purging",
+                  {{"file", ctx.program}}));
     return;
   }
   auto registry = open_registry(ctx);
@@ -313,8 +329,12 @@ void purge_expired(CliContext& ctx) {
     ctx.error(deleted.error().message);
     return;
   }
-  ctx.out << fmt::format("{} household(s) past the retention period of {} days deleted\n",
-                         deleted->size(), *program->households.retention_days);
+  ctx.out << base::tr_n(ctx.lang(),
+                        "{count} household past the retention period of {days} days deleted",
+                        "{count} households past the retention period of {days} days deleted",
+                        deleted->size(),
+                        {{"count", deleted->size()}, {"days", *program->households.retention_days}})
+          << '\n';
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // `atelier label` and `atelier spec-sheet`: the paper a workshop prints (docs/PAPER.md).
 #include "base/file_io.h"
+#include "base/i18n.h"
 #include "cli/context.h"
 #include "cli/paper_settings.h"
 #include "papers/label_pdf.h"
@@ -60,9 +61,13 @@ void labels(CliContext& ctx, const LabelOptions& o) {
     }
     if (!paper->inventory) {
       ++without_inventory;
-      ctx.err << fmt::format("atelier: note: {} has no inventory yet: its label carries the tag, "
-                             "the QR code and \"{}\"\n",
-                             unit->tag.str(), papers::not_inventoried_words(settings->language));
+      ctx.err << "atelier: "
+              << base::trf(ctx.lang(),
+                           "note: {tag} has no inventory yet: its label carries the tag, the QR "
+                           "code and \"{words}\"",
+                           {{"tag", unit->tag.str()},
+                            {"words", papers::not_inventoried_words(settings->language)}})
+              << '\n';
     }
     contents.push_back(papers::label_content(*paper, settings->language, settings->program_name));
   }
@@ -70,8 +75,10 @@ void labels(CliContext& ctx, const LabelOptions& o) {
     for (const std::string& p : problems) {
       ctx.err << "atelier: " << p << '\n';
     }
-    ctx.error(fmt::format("{} of {} tags could not be printed; no PDF was written", problems.size(),
-                          o.tags.size()));
+    ctx.error(base::tr_n(ctx.lang(),
+                         "{count} of {total} tags could not be printed; no PDF was written",
+                         "{count} of {total} tags could not be printed; no PDF was written",
+                         problems.size(), {{"count", problems.size()}, {"total", o.tags.size()}}));
     return;
   }
   auto bytes = papers::render_labels(contents, layout);
@@ -82,10 +89,22 @@ void labels(CliContext& ctx, const LabelOptions& o) {
   if (write_pdf(ctx, o.paper.out, *bytes)) {
     const int pages = (o.skip + static_cast<int>(contents.size()) + layout.format->per_page() - 1) /
                       layout.format->per_page();
-    ctx.out << fmt::format(
-        "wrote {}: {} label{} on {} page{} ({}){}\n", o.paper.out, contents.size(),
-        contents.size() == 1 ? "" : "s", pages, pages == 1 ? "" : "s", layout.format->name,
-        without_inventory > 0 ? fmt::format(", {} without inventory", without_inventory) : "");
+    const base::Language l = ctx.lang();
+    const std::string labels = base::tr_n(l, "{count} label", "{count} labels", contents.size(),
+                                          {{"count", contents.size()}});
+    const std::string on_pages = base::tr_n(l, "{count} page", "{count} pages",
+                                            static_cast<std::uint64_t>(pages), {{"count", pages}});
+    ctx.out << base::trf(l, "wrote {file}: {labels} on {pages} ({format})",
+                         {{"file", o.paper.out},
+                          {"labels", labels},
+                          {"pages", on_pages},
+                          {"format", layout.format->name}});
+    if (without_inventory > 0) {
+      ctx.out << base::tr_n(l, ", {count} without inventory", ", {count} without inventory",
+                            static_cast<std::uint64_t>(without_inventory),
+                            {{"count", without_inventory}});
+    }
+    ctx.out << '\n';
   }
 }
 
@@ -111,9 +130,12 @@ std::optional<profiles::Profile> imaged_profile(CliContext& ctx, const SheetOpti
       }
     }
   }
-  ctx.err << fmt::format("atelier: note: profile '{}' is not in {} (--profiles): the sheet names "
-                         "it and gives generic first-boot steps\n",
-                         name, o.profiles_dir);
+  ctx.err << "atelier: "
+          << base::trf(ctx.lang(),
+                       "note: profile '{profile}' is not in {dir} (--profiles): the sheet names "
+                       "it and gives generic first-boot steps",
+                       {{"profile", name}, {"dir", o.profiles_dir}})
+          << '\n';
   return std::nullopt;
 }
 
@@ -137,10 +159,12 @@ void spec_sheet(CliContext& ctx, const SheetOptions& o) {
     for (const std::string& gap : gaps) {
       list += (list.empty() ? "" : "; ") + gap;
     }
-    ctx.error(fmt::format("{} cannot have a spec sheet yet; it needs {}", unit->tag.str(), list));
+    ctx.error(base::trf(ctx.lang(), "{tag} cannot have a spec sheet yet; it needs {missing}",
+                        {{"tag", unit->tag.str()}, {"missing", list}}));
     return;
   }
-  auto settings = paper_settings(ctx, o.paper, &*registry, "no support contact");
+  auto settings =
+      paper_settings(ctx, o.paper, &*registry, base::tr(ctx.lang(), "no support contact"));
   if (!settings) {
     return;
   }
@@ -157,8 +181,11 @@ void spec_sheet(CliContext& ctx, const SheetOptions& o) {
     return;
   }
   if (write_pdf(ctx, o.paper.out, *bytes)) {
-    ctx.out << fmt::format("wrote {}: spec sheet of {} ({})\n", o.paper.out, unit->tag.str(),
-                           profiles::to_string(settings->language));
+    ctx.out << base::trf(ctx.lang(), "wrote {file}: spec sheet of {tag} ({lang})",
+                         {{"file", o.paper.out},
+                          {"tag", unit->tag.str()},
+                          {"lang", profiles::to_string(settings->language)}})
+            << '\n';
   }
 }
 

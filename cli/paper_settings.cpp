@@ -1,6 +1,6 @@
 #include "cli/paper_settings.h"
 
-#include "papers/paper_text.h"
+#include "base/i18n.h"
 
 #include <filesystem>
 
@@ -23,11 +23,13 @@ std::optional<PaperSettings> paper_settings(CliContext& ctx, const PaperOptions&
       for (const auto& d : program.error()) {
         ctx.err << d.to_string() << '\n';
       }
-      ctx.error(fmt::format("{}: not a valid program file; nothing was printed", o.program));
+      ctx.error(base::trf(ctx.lang(), "{file}: not a valid program file; nothing was printed",
+                          {{"file", o.program}}));
       return std::nullopt;
     }
     s = {program->language, program->name, program->site, program->support_contact,
          program->support_url};
+    ctx.program_language = program->language;
   } else {
     // `atelier db init --program` kept the program's name in the database.
     if (registry != nullptr) {
@@ -35,17 +37,22 @@ std::optional<PaperSettings> paper_settings(CliContext& ctx, const PaperOptions&
         s.program_name = **name;
       }
     }
-    std::string lacks = o.lang.empty() ? "French text" : "";
+    // The note is in the messages' language, the paper in French unless --lang says otherwise.
+    const base::Language m = ctx.lang();
+    std::string lacks = ctx.lang_option ? "" : base::tr(m, "French text");
     if (!without.empty()) {
       lacks += fmt::format("{}{}", lacks.empty() ? "" : ", ", without);
     }
     if (!lacks.empty()) {
-      ctx.err << fmt::format("atelier: note: no program file at {} (--program): {}\n", o.program,
-                             lacks);
+      ctx.err << "atelier: "
+              << base::trf(m, "note: no program file at {file} (--program): {lacks}",
+                           {{"file", o.program}, {"lacks", lacks}})
+              << '\n';
     }
   }
-  if (!o.lang.empty()) {
-    s.language = *papers::parse_language(o.lang); // CLI11 checked it
+  // --lang, given to this command or before it (cli.cpp's add_lang_options sets lang_option).
+  if (ctx.lang_option) {
+    s.language = *ctx.lang_option;
   }
   return s;
 }

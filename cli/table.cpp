@@ -35,4 +35,20 @@ void Table::print(std::ostream& out) const {
   }
 }
 
+void Fields::add(std::string label, std::string value) {
+  if (!value.empty()) {
+    m_rows.emplace_back(std::move(label), std::move(value));
+  }
+}
+
+void Fields::print(std::ostream& out) const {
+  std::size_t width = m_min_width;
+  for (const auto& [label, value] : m_rows) {
+    width = std::max(width, display_width(label) + 1);
+  }
+  for (const auto& [label, value] : m_rows) {
+    out << label << std::string(width - display_width(label), ' ') << value << '\n';
+  }
+}
+
 } // namespace atelier::cli

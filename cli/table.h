@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace atelier::cli {
@@ -17,6 +18,21 @@ public:
 private:
   std::vector<std::string> m_headers;
   std::vector<std::vector<std::string>> m_rows;
+};
+
+// "Label  value" lines, the values aligned one column after the widest label (and at least at
+// `min_width`): what `units show` and `households show` print. The labels are translated words of
+// any length; a row whose value is empty is left out; a row whose label is empty continues the
+// one above it.
+class Fields {
+public:
+  explicit Fields(std::size_t min_width) : m_min_width(min_width) {}
+  void add(std::string label, std::string value);
+  void print(std::ostream& out) const;
+
+private:
+  std::size_t m_min_width;
+  std::vector<std::pair<std::string, std::string>> m_rows;
 };
 
 // Display width of a UTF-8 string in terminal columns (one per code point; no wide glyphs here).

@@ -11,12 +11,15 @@
 namespace atelier::cli {
 namespace {
 
+using base::tr;
+using base::tr_ctx;
+using base::trf;
 using nlohmann::json;
 
-std::string describe(const hwdb::Unit& u) {
+std::string describe(base::Language l, const hwdb::Unit& u) {
   std::string what = fmt::format("{} {}", u.identity.vendor, u.identity.model);
   if (u.identity.vendor.empty() && u.identity.model.empty()) {
-    what = "unknown machine";
+    what = tr(l, "unknown machine");
   }
   return fmt::format("{} ({}, {} {})", u.tag.str(), what, hwdb::to_string(u.key.kind), u.key.value);
 }
@@ -42,7 +45,7 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
   if (!opt.state.empty()) {
     filter.state = hwdb::parse_unit_state(opt.state);
     if (!filter.state) {
-      ctx.error(fmt::format("--state: unknown state '{}'", opt.state));
+      ctx.error(trf(ctx.lang(), "--state: unknown state '{state}'", {{"state", opt.state}}));
       return;
     }
   }
@@ -78,7 +81,10 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
     return it == last_boot.end() ? "" : workshop::firmware_summary(*it->second);
   };
   if (units->empty()) {
-    ctx.out << "no units" << (filter.state ? fmt::format(" in state '{}'", opt.state) : "") << '\n';
+    ctx.out << (filter.state
+                    ? trf(ctx.lang(), "no units in state '{state}'", {{"state", opt.state}})
+                    : tr(ctx.lang(), "no units"))
+            << '\n';
     return;
   }
   Table table(
@@ -120,7 +126,7 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
     }
   }
   if (!events || !sightings || !interfaces || !grade || !assignments) {
-    ctx.error("cannot read the records of " + unit->tag.str());
+    ctx.error(trf(ctx.lang(), "cannot read the records of {tag}", {{"tag", unit->tag.str()}}));
     return;
   }
   if (as_json) {
@@ -132,72 +138,90 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
     ctx.out << j->dump(2) << '\n';
     return;
   }
-  const auto row = [&](std::string_view label, const std::string& value) {
-    if (!value.empty()) {
-      ctx.out << fmt::format("{:<14}{}\n", label, value);
-    }
+  // The labels are words (translated); the values are data (states, serials, dates as stored).
+  const base::Language l = ctx.lang();
+  Fields fields(14);
+  const auto row = [&](std::string label, std::string value) {
+    fields.add(std::move(label), std::move(value));
   };
-  row("Tag", unit->tag.str());
-  row("State", std::string(hwdb::to_string(unit->state)));
-  row("Vendor", unit->identity.vendor);
-  row("Model", unit->identity.model);
-  row("Serial", unit->identity.serial);
-  row("Board serial", unit->identity.board_serial);
-  row("Identified by", fmt::format("{} {}", hwdb::to_string(unit->key.kind), unit->key.value));
-  row("Chassis", std::string(hwdb::to_string(unit->chassis)));
-  row("Notes", unit->notes);
-  row("Earlier record", previous ? previous->tag.str() : "");
-  row("Don't boot", unit->do_not_boot ? "yes (the PXE service ignores it)" : "");
+  row(tr(l, "Tag"), unit->tag.str());
+  row(tr(l, "State"), std::string(hwdb::to_string(unit->state)));
+  row(tr(l, "Vendor"), unit->identity.vendor);
+  row(tr(l, "Model"), unit->identity.model);
+  row(tr(l, "Serial"), unit->identity.serial);
+  row(tr(l, "Board serial"), unit->identity.board_serial);
+  row(tr(l, "Identified by"),
+      fmt::format("{} {}", hwdb::to_string(unit->key.kind), unit->key.value));
+  row(tr(l, "Chassis"), std::string(hwdb::to_string(unit->chassis)));
+  row(tr(l, "Notes"), unit->notes);
+  row(tr(l, "Earlier record"), previous ? previous->tag.str() : "");
+  row(tr(l, "Don't boot"), unit->do_not_boot ? tr(l, "yes (the PXE service ignores it)") : "");
   for (const auto& n : *interfaces) {
-    row("Interface", fmt::format("{} {}{}", n.mac.str(), n.wired ? "wired" : "wireless",
-                                 n.driver.empty() ? "" : " (" + n.driver + ")"));
+    const std::string mac = n.mac.str();
+    row(tr(l, "Interface"),
+        n.driver.empty()
+            ? (n.wired ? trf(l, "{mac} wired", {{"mac", mac}})
+                       : trf(l, "{mac} wireless", {{"mac", mac}}))
+            : (n.wired
+                   ? trf(l, "{mac} wired ({driver})", {{"mac", mac}, {"driver", n.driver}})
+                   : trf(l, "{mac} wireless ({driver})", {{"mac", mac}, {"driver", n.driver}})));
   }
   if (!sightings->empty()) {
     const auto& last = sightings->back();
-    row("Boots seen",
-        fmt::format("{}, last {} ({}{})", sightings->size(), base::format_rfc3339(last.seen_at),
-                    last.firmware, last.arch ? fmt::format(", arch {}", *last.arch) : ""));
+    const std::string firmware =
+        last.arch ? fmt::format("{}, arch {}", last.firmware, *last.arch) : last.firmware;
+    row(tr(l, "Boots seen"), trf(l, "{count}, last {time} ({firmware})",
+                                 {{"count", sightings->size()},
+                                  {"time", base::format_rfc3339(last.seen_at)},
+                                  {"firmware", firmware}}));
   }
   if (auto inventory = store.latest_inventory(unit->id); inventory && *inventory) {
     const std::string secure_boot = workshop::secure_boot_state(**inventory);
-    row("Secure Boot", secure_boot == "setup mode"
-                           ? "setup mode (no platform key: the firmware checks nothing)"
-                           : secure_boot);
+    row(tr(l, "Secure Boot"),
+        secure_boot == "setup mode"
+            ? tr(l, "setup mode (no platform key: the firmware checks nothing)")
+        : secure_boot == "on"  ? tr_ctx(l, "secure boot", "on")
+        : secure_boot == "off" ? tr_ctx(l, "secure boot", "off")
+                               : secure_boot);
   }
   if (*grade) {
-    row("Grade", fmt::format("{} (score {})", (*grade)->grade, (*grade)->score));
+    row(tr(l, "Grade"), trf(l, "{grade} (score {score})",
+                            {{"grade", (*grade)->grade}, {"score", (*grade)->score}}));
     // The reasons: every rule that contributed, as the agent's grader wrote them (its first line
     // repeats the grade, which the row above already says).
     std::istringstream lines((*grade)->explanation);
     for (std::string line; std::getline(lines, line);) {
       if (!line.empty() && !line.starts_with("Grade: ")) {
-        ctx.out << fmt::format("{:<14}{}\n", "", line);
+        row("", line);
       }
     }
   }
   if (donation) {
-    row("Donation", fmt::format("#{} from {}, received {}", donation->id, donation->donor,
-                                donation->received_on));
+    row(tr(l, "Donation"),
+        trf(l, "#{id} from {donor}, received {date}",
+            {{"id", donation->id}, {"donor", donation->donor}, {"date", donation->received_on}}));
   }
   for (const auto& a : *assignments) {
-    std::string what = fmt::format("{}, assigned {}",
-                                   a.household_id ? hwdb::household_subject(*a.household_id)
-                                                  : std::string("a deleted household"),
-                                   base::format_date(a.assigned_at));
+    std::string what = trf(l, "{household}, assigned {date}",
+                           {{"household", a.household_id ? hwdb::household_subject(*a.household_id)
+                                                         : tr(l, "a deleted household")},
+                            {"date", base::format_date(a.assigned_at)}});
     if (a.delivered_at) {
-      what += ", delivered " + base::format_date(*a.delivered_at);
+      what += trf(l, ", delivered {date}", {{"date", base::format_date(*a.delivered_at)}});
     }
     if (a.warranty_end) {
-      what += ", warranty until " + base::format_date(*a.warranty_end);
+      what += trf(l, ", warranty until {date}", {{"date", base::format_date(*a.warranty_end)}});
     }
     if (a.returned_at) {
-      what += ", returned " + base::format_date(*a.returned_at);
+      what += trf(l, ", returned {date}", {{"date", base::format_date(*a.returned_at)}});
     }
-    row("Assignment", what);
+    row(tr(l, "Assignment"), what);
   }
-  row("Created", base::format_rfc3339(unit->created_at));
-  row("Updated", base::format_rfc3339(unit->updated_at));
-  row("Events", fmt::format("{} (atelier units history {})", events->size(), unit->tag.str()));
+  row(tr(l, "Created"), base::format_rfc3339(unit->created_at));
+  row(tr(l, "Updated"), base::format_rfc3339(unit->updated_at));
+  row(tr(l, "Events"), trf(l, "{count} (atelier units history {tag})",
+                           {{"count", events->size()}, {"tag", unit->tag.str()}}));
+  fields.print(ctx.out);
 }
 
 void history(CliContext& ctx, const std::string& tag, bool as_json) {
@@ -237,9 +261,12 @@ void dont_boot(CliContext& ctx, const std::string& tag, bool undo) {
     ctx.error(r.error().message);
     return;
   }
-  ctx.out << unit->tag.str()
-          << (undo ? ": boots over the network again\n"
-                   : ": marked \"don't boot\"; atelierd will not answer its network boots\n");
+  const std::string shown = unit->tag.str();
+  ctx.out << (undo ? trf(ctx.lang(), "{tag}: boots over the network again", {{"tag", shown}})
+                   : trf(ctx.lang(),
+                         "{tag}: marked \"don't boot\"; atelierd will not answer its network boots",
+                         {{"tag", shown}}))
+          << '\n';
 }
 
 struct AddOptions {
@@ -253,14 +280,15 @@ void add_unit(CliContext& ctx, const AddOptions& opt) {
   if (!opt.mac.empty()) {
     auto mac = hwdb::parse_mac(opt.mac);
     if (!mac) {
-      ctx.error("--mac: " + mac.error().message);
+      ctx.error(trf(ctx.lang(), "--mac: {error}", {{"error", mac.error().message}}));
       return;
     }
     req.identity.wired_mac = *mac;
   }
   auto chassis = hwdb::parse_chassis(opt.chassis);
   if (!chassis) {
-    ctx.error(fmt::format("--chassis: unknown chassis '{}'", opt.chassis));
+    ctx.error(
+        trf(ctx.lang(), "--chassis: unknown chassis '{chassis}'", {{"chassis", opt.chassis}}));
     return;
   }
   req.chassis = *chassis;
@@ -281,18 +309,26 @@ void add_unit(CliContext& ctx, const AddOptions& opt) {
     ctx.out << j.dump(2) << '\n';
     return;
   }
+  const base::Language l = ctx.lang();
+  const std::string unit = describe(l, r->unit);
+  const std::string tag = r->unit.tag.str();
   switch (r->outcome) {
   case hwdb::IntakeOutcome::created:
-    ctx.out << "new unit " << describe(r->unit) << "\nwrite " << r->unit.tag.str()
-            << " on its label\n";
+    ctx.out << trf(l, "new unit {unit}", {{"unit", unit}}) << '\n'
+            << trf(l, "write {tag} on its label", {{"tag", tag}}) << '\n';
     break;
   case hwdb::IntakeOutcome::existing:
-    ctx.out << "already known: " << describe(r->unit) << ", state "
-            << hwdb::to_string(r->unit.state) << " (no new unit created)\n";
+    ctx.out << trf(l, "already known: {unit}, state {state} (no new unit created)",
+                   {{"unit", unit}, {"state", hwdb::to_string(r->unit.state)}})
+            << '\n';
     break;
   case hwdb::IntakeOutcome::reintake:
-    ctx.out << "this machine left the program before; new unit " << describe(r->unit)
-            << " linked to its earlier record\nwrite " << r->unit.tag.str() << " on its label\n";
+    ctx.out << trf(l,
+                   "this machine left the program before; new unit {unit} linked to its earlier "
+                   "record",
+                   {{"unit", unit}})
+            << '\n'
+            << trf(l, "write {tag} on its label", {{"tag", tag}}) << '\n';
     break;
   }
 }

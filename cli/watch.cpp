@@ -1,5 +1,6 @@
 // `atelier watch`: all machines of the workshop, live, in a terminal (docs/CLI.md).
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "cli/context.h"
 #include "cli/table.h"
 #include "workshop/workshop_view.h"
@@ -54,10 +55,14 @@ bool print_once(CliContext& ctx, hwdb::Registry& registry, const WatchOptions& o
     failed += r.state == "failed" ? 1 : 0;
   }
   if (table.empty()) {
-    ctx.out << "no machine in the workshop yet: PXE-boot one on the workshop network\n";
+    ctx.out << base::tr(ctx.lang(),
+                        "no machine in the workshop yet: PXE-boot one on the workshop network")
+            << '\n';
   } else {
     table.print(ctx.out);
-    ctx.out << working << " working, " << ready << " ready, " << failed << " failed\n";
+    ctx.out << base::trf(ctx.lang(), "{working} working, {ready} ready, {failed} failed",
+                         {{"working", working}, {"ready", ready}, {"failed", failed}})
+            << '\n';
   }
   ctx.out.flush();
   return true;

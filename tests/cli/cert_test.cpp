@@ -535,11 +535,48 @@ TEST_F(CertCli, ShowSaysWhyAFailedErasureFailedInFrench) {
   // One range: the singular (the table this replaced printed "1 plages").
   EXPECT_NE(fr.out.find("\u00a0; 1 plage en échec"), std::string::npos) << fr.out;
   EXPECT_NE(fr.out.find("Signature\u00a0:"), std::string::npos) << fr.out;
-  EXPECT_NE(fr.out.find("aucune ("), std::string::npos) << fr.out;
-  // Without --lang, `cert show` keeps the coordinator CLI's English.
-  const CliRun en = run({"cert", "show", id});
+  // Why it is not signed comes from the record (unsigned, failed), in French: no English sentence
+  // of the workshop layer.
+  EXPECT_NE(fr.out.find("aucune (non signé\u00a0: l'effacement a échoué"), std::string::npos)
+      << fr.out;
+  EXPECT_EQ(fr.out.find("not signed"), std::string::npos) << fr.out;
+  // Without --lang, `cert show` speaks the program file's language, as the PDF does...
+  const CliRun by_program = run({"--program", program_file("fr"), "cert", "show", id});
+  ASSERT_EQ(by_program.status, 0) << by_program.err;
+  EXPECT_NE(by_program.out.find("ÉCHEC\u00a0: write: Input/output error"), std::string::npos)
+      << by_program.out;
+  const CliRun en = run({"--program", program_file("en"), "cert", "show", id});
   EXPECT_NE(en.out.find("FAILED: write: Input/output error"), std::string::npos) << en.out;
+  EXPECT_NE(en.out.find("none (not signed: the erasure failed"), std::string::npos) << en.out;
+  // ...and without a program file, the language of the CLI's messages (the test pins C.UTF-8).
+  const CliRun no_program = run({"cert", "show", id});
+  EXPECT_NE(no_program.out.find("FAILED: write: Input/output error"), std::string::npos)
+      << no_program.out;
   EXPECT_EQ(run({"cert", "show", id, "--lang", "de"}).status, 2);
+}
+
+TEST_F(CertCli, MessagesFollowTheLocaleUnlessLangSaysOtherwise) {
+  // Why: a French workshop's volunteers read the CLI's errors in French (issue 21); the locale is
+  // read through run_cli's getenv, so the test needs no change to the process environment.
+  const auto french = [](const char* name) -> const char* {
+    return std::string_view(name) == "LANG" ? "fr_FR.UTF-8" : nullptr;
+  };
+  const auto run_in = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", m_db});
+    std::ostringstream out, err;
+    const int status = run_cli(args, out, err, french);
+    return CliRun{status, out.str(), err.str()};
+  };
+  const CliRun fr = run_in({"cert", "show", "no-such-record"});
+  EXPECT_EQ(fr.status, 1);
+  EXPECT_EQ(fr.err,
+            "atelier: aucun enregistrement d'effacement n'a l'identifiant no-such-record\n");
+  const CliRun en = run_in({"cert", "show", "no-such-record", "--lang", "en"});
+  EXPECT_EQ(en.err, "atelier: no erasure record has the id no-such-record\n");
+  const CliRun before = run_in({"--lang", "en", "cert", "list", m_tag});
+  EXPECT_EQ(before.out, "no erasure records for " + m_tag + "\n");
+  EXPECT_EQ(run_in({"cert", "list", m_tag}).out,
+            "aucun enregistrement d'effacement pour " + m_tag + "\n");
 }
 
 } // namespace

@@ -431,7 +431,7 @@ TEST_F(CoordinatorCli, PurgesHouseholdsPastTheRetentionPeriod) {
   ASSERT_EQ(run({"households", "add", "NEW-1"}).status, 0);
   const CliRun purged = run({"households", "purge-expired"});
   ASSERT_EQ(purged.status, 0) << purged.err;
-  EXPECT_THAT(purged.out, HasSubstr("1 household(s) past the retention period of 365 days"));
+  EXPECT_THAT(purged.out, HasSubstr("1 household past the retention period of 365 days"));
   EXPECT_EQ(run({"households", "show", "OLD-1"}).status, 1);
   EXPECT_EQ(run({"households", "show", "NEW-1"}).status, 0);
   const json log = json::parse(run({"audit", "--subject", "household#1", "--json"}).out);
@@ -520,7 +520,7 @@ TEST_F(CoordinatorCli, ImportsADonorsAssetListAndMatchesUnitsBySerial) {
                         "Latitude\r\n";
   const CliRun imported = run({"intake", "import", "1", csv});
   ASSERT_EQ(imported.status, 0) << imported.err;
-  EXPECT_THAT(imported.out, HasSubstr("2 serial(s) on the list, 1 matched to units: " + listed));
+  EXPECT_THAT(imported.out, HasSubstr("2 serials on the list, 1 matched to units: " + listed));
   EXPECT_THAT(imported.out, HasSubstr("not seen yet: CZC9999999"));
   const json shown = json::parse(run({"intake", "show", "1", "--json"}).out);
   ASSERT_EQ(shown.at("units").size(), 1U);
