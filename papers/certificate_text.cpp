@@ -2,6 +2,7 @@
 
 #include "base/i18n.h"
 #include "base/typography.h"
+#include "papers/record_phrases.h"
 
 #include <algorithm>
 #include <array>
@@ -128,7 +129,8 @@ std::string hidden_area_words(const records::HiddenAreaStatus& h, Language langu
                  {{"areas", areas}, {"action", action}});
   }
   return h.note.empty() ? words
-                        : trf(language, "{words}; {note}", {{"words", words}, {"note", h.note}});
+                        : trf(language, "{words}; {note}",
+                              {{"words", words}, {"note", record_text(h.note, language)}});
 }
 
 std::string smart_words(const records::SmartSummary& s, Language language) {
@@ -211,11 +213,11 @@ std::vector<RecordLine> record_lines(const ErasureRecord& r, Language language) 
   add(tr(l, "Hidden areas (HPA/DCO)"), hidden_area_words(r.hidden_areas, l));
   add(tr(l, "SMART"), smart_words(r.smart, l));
   add(tr(l, "Performed by"), known(r.operator_name));
-  add(tr(l, "Verified by"), known(r.verified_by));
+  add(tr(l, "Verified by"), known(record_text(r.verified_by, l)));
   add(tr(l, "Location"), known(r.site));
   add(tr(l, "Contact"), known(r.contact));
   for (const std::string& note : r.notes) {
-    add(tr(l, "Note"), note);
+    add(tr(l, "Note"), record_text(note, l));
   }
   return lines;
 }

@@ -1,6 +1,7 @@
 #include "papers/spec_sheet_pdf.h"
 
 #include "base/i18n.h"
+#include "base/typography.h"
 #include "papers/label_pdf.h"
 #include "papers/paper_text.h"
 #include "papers/pdf_draw.h"
@@ -193,13 +194,17 @@ std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& 
   }
 
   page.heading(tr(l, "Warranty"));
-  page.lines(paper.warranty_end
-                 ? trf(l, "Until {date}. Keep this sheet: the asset tag identifies your computer.",
-                       {{"date", format_date(*paper.warranty_end, l)}})
-                 : tr(l, "The warranty starts when the computer is handed over to you; ask the "
-                         "workshop for its end date. Keep this sheet: the asset tag identifies "
-                         "your computer."),
-             k_margin, k_width, 10);
+  page.lines(
+      paper.warranty_end
+          ? trf(l, "Until {date}. Keep this sheet: the asset tag identifies your computer.",
+                {{"date", base::format_long_date(
+                              std::chrono::year_month_day{
+                                  std::chrono::floor<std::chrono::days>(*paper.warranty_end)},
+                              l)}})
+          : tr(l, "The warranty starts when the computer is handed over to you; ask the "
+                  "workshop for its end date. Keep this sheet: the asset tag identifies "
+                  "your computer."),
+      k_margin, k_width, 10);
 
   page.heading(tr(l, "Help and repairs"));
   if (in.support_contact.empty() && in.support_url.empty()) {

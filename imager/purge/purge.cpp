@@ -3,6 +3,7 @@
 
 #include "base/time_text.h"
 #include "imager/purge/purge_sampling.h"
+#include "records/erasure_phrases.h"
 
 #include <array>
 #include <ctime>
@@ -609,7 +610,7 @@ records::ErasureRecord purge_drive(const PurgeOptions& options, PurgeEnvironment
   const SampleVerdict verdict = compare_samples(before, *after);
   record.verification = records::VerificationMethod::sample;
   record.verification_result = verdict.summary();
-  record.verified_by = "atelier-imager (sectors sampled before and after the erase)";
+  record.verified_by = records::k_verified_purge_samples;
   record.bytes_verified = 2 * offsets.size() * env.sectors->sector_bytes();
   record.verify_mismatches = verdict.unchanged;
   if (!verdict.conclusive()) {

@@ -1,5 +1,7 @@
 // identify_drive, the hidden-area probe and reset, and the `identify` report (purge.h).
+#include "base/i18n.h"
 #include "imager/purge/purge.h"
+#include "records/erasure_phrases.h"
 
 #include <array>
 
@@ -202,34 +204,27 @@ records::HiddenAreaStatus hidden_area_status(const HiddenAreaProbe& before,
                                         before.native_sectors.value_or(before.visible_sectors));
   s.native_bytes = native * sector_bytes;
   if (!before.checked) {
-    s.note = before.notes.empty()
-                 ? fmt::format("hidden areas could not be checked ({})", pass_through)
-                 : "hidden areas could not be checked: " + before.notes.front();
+    s.note = before.notes.empty() ? base::format_message(records::k_hidden_not_checked_via,
+                                                         {{"pass_through", pass_through}})
+                                  : base::format_message(records::k_hidden_not_checked_because,
+                                                         {{"reason", before.notes.front()}});
     return s;
   }
   if (!s.hpa_present && !s.dco_present) {
-    s.note = pass_through == "nvme" ? "NVMe drives have no HPA or DCO"
-                                    : "no HPA or DCO: the whole disk is visible";
+    s.note = pass_through == "nvme" ? records::k_hidden_nvme_none : records::k_hidden_none;
     return s;
   }
   const std::uint64_t hidden = native - before.visible_sectors;
-  const std::string what = s.hpa_present && s.dco_present ? "HPA and DCO"
+  const std::string what = s.hpa_present && s.dco_present ? records::k_hidden_both
                            : s.hpa_present                ? "HPA"
                                                           : "DCO";
   s.reset = after.has_value() && !after->hpa() && !after->dco();
-  if (s.reset) {
-    s.note = fmt::format("{} hiding {} sectors ({}) removed before the erase", what, hidden,
-                         gib(hidden * sector_bytes));
-  } else if (reset_asked) {
-    s.note =
-        fmt::format("{} hiding {} sectors ({}) could not be removed: those sectors were NOT erased",
-                    what, hidden, gib(hidden * sector_bytes));
-  } else {
-    s.note = fmt::format(
-        "{} hiding {} sectors ({}) left in place (profile: hidden_areas = \"report\"): those "
-        "sectors were NOT erased",
-        what, hidden, gib(hidden * sector_bytes));
-  }
+  const base::MessageArgs args = {
+      {"what", what}, {"sectors", hidden}, {"size", gib(hidden * sector_bytes)}};
+  s.note = base::format_message(s.reset       ? records::k_hidden_removed
+                                : reset_asked ? records::k_hidden_not_removed
+                                              : records::k_hidden_left_in_place,
+                                args);
   return s;
 }
 

@@ -8,6 +8,7 @@
 #include "imager/wipe/wipe_hidden_areas.h"
 #include "imager/wipe/wipe_runner.h"
 #include "imager/wipe/wipe_verify.h"
+#include "records/erasure_phrases.h"
 #include "records/erasure_record.h"
 
 #include <array>
@@ -56,12 +57,9 @@ records::ErasureRecord new_overwrite_record(const DeviceIdentity& id, const Wipe
   r.site = args.site;
   r.contact = args.contact;
   r.hidden_areas.checked = false;
-  r.hidden_areas.note = "hidden areas (HPA/DCO) not checked by the overwrite: only the capacity "
-                        "the OS sees is erased";
+  r.hidden_areas.note = records::k_hidden_not_checked_by_overwrite;
   if (id.media == "ssd" || id.media == "nvme" || id.media == "usb") {
-    r.notes.push_back(
-        "overwrite of flash media: NIST SP 800-88 Clear only; spare and remapped blocks are not "
-        "reached (use a firmware purge for Purge)");
+    r.notes.push_back(records::k_note_flash_overwrite);
   }
   return r;
 }

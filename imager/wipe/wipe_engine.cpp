@@ -3,6 +3,7 @@
 #include "base/time_text.h"
 #include "imager/wipe/wipe_pipeline.h"
 #include "imager/wipe/wipe_verify.h"
+#include "records/erasure_phrases.h"
 
 #include <algorithm>
 #include <exception>
@@ -317,14 +318,12 @@ void run_overwrite(BlockDevice& device, const WipeOptions& options,
       add_failed_range(record.failed_ranges, f);
     }
     record.verification_result = outcome.summary();
-    record.verified_by = fmt::format(
-        "atelier-imager {} read-back",
+    record.verified_by =
         outcome.sampled_in_full || options.verification == records::VerificationMethod::full
-            ? "full"
-            : "sampled (NIST SP 800-88)");
+            ? records::k_verified_full_read_back
+            : records::k_verified_sampled_read_back;
     if (outcome.sampled_in_full) {
-      record.notes.push_back(
-          "sampling asked, but the device is too small for 1000 subsections: read back in full");
+      record.notes.push_back(records::k_note_sampled_in_full);
     }
     if (!outcome.completed) {
       record.failure_reason = "verification could not finish: " + outcome.fatal;

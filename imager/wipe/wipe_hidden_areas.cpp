@@ -1,6 +1,8 @@
 #include "imager/wipe/wipe_hidden_areas.h"
 
+#include "base/i18n.h"
 #include "imager/purge/purge.h"
+#include "records/erasure_phrases.h"
 
 #include <fmt/format.h>
 
@@ -16,9 +18,7 @@ std::string gb(std::uint64_t bytes) {
 records::HiddenAreaStatus hidden_areas_not_asked(const std::string& why) {
   records::HiddenAreaStatus s;
   s.checked = false;
-  s.note = fmt::format("hidden areas (HPA/DCO) could not be checked: {}; only the capacity the OS "
-                       "sees was overwritten",
-                       why);
+  s.note = base::format_message(records::k_hidden_not_asked, {{"why", why}});
   return s;
 }
 
@@ -27,12 +27,11 @@ records::HiddenAreaStatus prepare_hidden_areas(FirmwareEraseDevice& device,
   switch (device.pass_through()) {
   case PassThrough::none:
     return hidden_areas_not_asked(
-        fmt::format("no ATA pass-through on this device ({})", device.kind()));
+        base::format_message(records::k_hidden_no_pass_through, {{"kind", device.kind()}}));
   case PassThrough::nvme: {
     records::HiddenAreaStatus s;
     s.checked = false;
-    s.note = "NVMe drives have no HPA or DCO: nothing to ask; the whole namespace the OS sees was "
-             "overwritten";
+    s.note = records::k_hidden_nvme_overwritten;
     return s;
   }
   case PassThrough::ata:
@@ -41,7 +40,7 @@ records::HiddenAreaStatus prepare_hidden_areas(FirmwareEraseDevice& device,
   if (device.bus() == "usb") {
     // A bridge may pass ATA commands through, or answer them wrongly; SET MAX ADDRESS through one
     // is not something to trust with a donated disk.
-    return hidden_areas_not_asked("the disk is behind a USB bridge");
+    return hidden_areas_not_asked(records::k_hidden_usb_bridge);
   }
   auto id = read_ata_identify(device);
   if (!id) {
@@ -75,12 +74,12 @@ records::HiddenAreaStatus confirm_capacity(records::HiddenAreaStatus status,
     return status;
   }
   status.reset = false;
-  status.note = fmt::format(
-      "{}; but the kernel still sees only {} bytes of the {} now visible (it did not re-read the "
-      "capacity): the last {} bytes ({}) were NOT overwritten; power the machine off and on, then "
-      "wipe again",
-      status.note, kernel_bytes, status.native_bytes, status.native_bytes - kernel_bytes,
-      gb(status.native_bytes - kernel_bytes));
+  status.note = base::format_message(records::k_hidden_kernel_did_not_reread,
+                                     {{"note", status.note},
+                                      {"kernel_bytes", kernel_bytes},
+                                      {"native_bytes", status.native_bytes},
+                                      {"missing_bytes", status.native_bytes - kernel_bytes},
+                                      {"missing_size", gb(status.native_bytes - kernel_bytes)}});
   return status;
 }
 

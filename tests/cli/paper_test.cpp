@@ -389,10 +389,10 @@ TEST_F(PaperCli, SpecSheetInEnglishWithWarrantyFromTheDelivery) {
   const std::string text = pdf_text(pdf);
   EXPECT_NE(text.find("Your computer"), std::string::npos) << text;
   EXPECT_NE(text.find("create your own account"), std::string::npos) << text;
-  EXPECT_NE(text.find("Until 2027-05-31"), std::string::npos) << text;
+  EXPECT_NE(text.find("Until 31 May 2027"), std::string::npos) << text;
   ASSERT_EQ(paper({"spec-sheet", m_tag, "--out", pdf, "--profiles", m_profiles.string()}).status,
             0);
-  EXPECT_NE(pdf_text(pdf).find("Jusqu'au 31/05/2027"), std::string::npos);
+  EXPECT_NE(pdf_text(pdf).find("Jusqu'au 31 mai 2027"), std::string::npos);
 }
 
 TEST_F(PaperCli, SpecSheetWithoutTheProfileFileNamesTheProfile) {
