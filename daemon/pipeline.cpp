@@ -7,6 +7,7 @@
 #include "profiles/match.h"
 #include "records/agent_protocol.h"
 #include "records/bench_grade.h"
+#include "records/daemon_reasons.h"
 #include "records/json_fields.h"
 
 #include <algorithm>
@@ -143,6 +144,16 @@ json finish_params(records::Verdict verdict, std::string message, records::Actio
       params[param::k_reason] = failure->agent_reason;
     } else {
       params[param::k_reason] = reason;
+      // atelierd's own sentence: its code and values, for the agent to word in the screen's
+      // language (docs/AGENT-API.md).
+      if (auto known = records::recognise_daemon_reason(reason)) {
+        params[param::k_reason_code] = known->reason.code;
+        json values = json::object();
+        for (const auto& [name, value] : known->values) {
+          values[name] = value;
+        }
+        params[param::k_reason_values] = std::move(values);
+      }
     }
   }
   return params;
@@ -670,7 +681,8 @@ ApiAnswer Pipeline::progress(const json& request) {
 ApiAnswer Pipeline::refuse_result(const Caller& caller, const hwdb::PipelineJob& job,
                                   const json& agent_part, const std::string& why) {
   hwdb::Store& store = m_registry.store();
-  const std::string reason = fmt::format("{} result could not be recorded: {}", job.step, why);
+  const std::string reason =
+      records::daemon_reason(records::k_reason_not_recorded, {{"step", job.step}, {"why", why}});
   const json stored{{"agent", agent_part}, {"refused", why}};
   auto done = store.transaction([&]() -> hwdb::Result<void> {
     auto finished = store.finish_job(job.id, "failed", stored.dump(), m_clock.wall_seconds());

@@ -3,6 +3,7 @@
 // whose bytes stopped moving (stall_minutes), or that ran too long (step_timeout_minutes).
 #include "daemon/pipeline.h"
 #include "records/agent_protocol.h"
+#include "records/daemon_reasons.h"
 
 #include <algorithm>
 #include <cmath>
@@ -208,12 +209,12 @@ std::optional<std::string> Pipeline::stuck(const hwdb::PipelineJob& job,
       where += (where.empty() ? "" : key == progress_field::k_detail ? ", " : " ") + part;
     }
   }
-  return fmt::format(
-      "{} made no progress for {} min (stuck at {:.0f} %, {:.1f} GB of {:.1f} GB{}): the disk or "
-      "the machine hung; boot the machine again over the network to redo it, and if it stops at "
-      "the same place again, set the disk aside",
-      job.step, m_config.stall.count(), std::floor(100.0 * done / total), done / 1e9, total / 1e9,
-      where.empty() ? "" : ": " + where);
+  return records::daemon_reason(
+      records::k_reason_no_progress,
+      {{"step", job.step},
+       {"minutes", std::to_string(m_config.stall.count())},
+       {"where", fmt::format("{:.0f} %, {:.1f} GB of {:.1f} GB{}", std::floor(100.0 * done / total),
+                             done / 1e9, total / 1e9, where.empty() ? "" : ": " + where)}});
 }
 
 SweepReport Pipeline::sweep() {
@@ -234,13 +235,13 @@ SweepReport Pipeline::sweep() {
         job.progress_at ? std::max(job.issued_at, *job.progress_at) : job.issued_at;
     std::string reason;
     if (now - job.issued_at >= m_config.step_timeout) {
-      reason = fmt::format("step {} ran longer than {} min ([pipeline] step_timeout_minutes): boot "
-                           "the machine again over the network to redo it",
-                           job.step, m_config.step_timeout.count());
+      reason = records::daemon_reason(
+          records::k_reason_step_timeout,
+          {{"step", job.step}, {"minutes", std::to_string(m_config.step_timeout.count())}});
     } else if (now - last_word >= m_config.stall) {
-      reason = fmt::format("no word from the agent for {} min during {} (powered off, hung or "
-                           "unplugged?): boot the machine again over the network to resume",
-                           m_config.stall.count(), job.step);
+      reason = records::daemon_reason(
+          records::k_reason_no_word,
+          {{"minutes", std::to_string(m_config.stall.count())}, {"step", job.step}});
     } else if (auto why = stuck(job, now)) {
       // The agent still posts, but the bytes stand still: a heartbeat is not progress.
       reason = *why;

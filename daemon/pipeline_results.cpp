@@ -9,6 +9,7 @@
 #include "profiles/match.h"
 #include "records/agent_protocol.h"
 #include "records/bench_grade.h"
+#include "records/daemon_reasons.h"
 #include "records/erasure_record.h"
 #include "records/imaging_record.h"
 #include "workshop/erasure_certificate.h"
@@ -124,15 +125,18 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     if (why.empty() && !graded.rules.breakdown.empty()) {
       why.push_back(graded.rules.breakdown.back());
     }
-    const std::string reason = "graded parts: " + join(why, "; ");
+    const std::string listed = join(why, "; ");
+    const std::string reason =
+        records::daemon_reason(records::k_reason_graded_parts, {{"why", listed}});
     // It leaves for parts only without the donor's data: wiped first (the wipe step then moves it
     // to parts), unless its inventory lists no disk to erase.
     if (disks_to_erase(facts->disks, m_config.parts_wipe).empty()) {
       auto moved = move(caller.unit, UnitState::parts, reason, hwdb::Disposal::no_disks);
       return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
     }
-    auto moved = move(caller.unit, UnitState::tested,
-                      reason + "; its disks are wiped before it goes to parts");
+    auto moved =
+        move(caller.unit, UnitState::tested,
+             records::daemon_reason(records::k_reason_graded_parts_wipe_first, {{"why", listed}}));
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
   // A batch run may force the profile of its machines; it must still fit the machine.
@@ -168,9 +172,9 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     for (const auto& c : match.candidates) {
       why.push_back(fmt::format("{}: {}", c.profile_name, join(c.reasons, ", ")));
     }
-    auto moved = move(caller.unit, UnitState::failed,
-                      "no profile fits this machine (" + join(why, "; ") +
-                          "): add a profile or set the machine aside");
+    auto moved =
+        move(caller.unit, UnitState::failed,
+             records::daemon_reason(records::k_reason_no_profile, {{"why", join(why, "; ")}}));
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
   const std::string profile = match.candidates[*match.chosen].profile_name;
@@ -271,7 +275,8 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller,
   if (!moved || !for_parts) {
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
-  auto parked = move(*moved, UnitState::parts, "graded parts; its disks are erased");
+  auto parked = move(*moved, UnitState::parts,
+                     records::daemon_reason(records::k_reason_graded_parts_erased, {}));
   return parked ? std::expected<void, std::string>{} : std::unexpected(parked.error());
 }
 

@@ -139,6 +139,9 @@ inline constexpr std::string_view k_action = "action";   // finish
 // reason the agent posted; otherwise `reason` is atelierd's own reason, as recorded.
 inline constexpr std::string_view k_failed_step = "failed_step"; // finish
 inline constexpr std::string_view k_reason = "reason";           // finish
+// finish: atelierd's own reason (records/daemon_reasons.h) as a code and its placeholders' values
+inline constexpr std::string_view k_reason_code = "reason_code";
+inline constexpr std::string_view k_reason_values = "reason_values";
 } // namespace param_field
 
 // Members of "result" in a `result` post, per step (deploy posts the imaging record itself).

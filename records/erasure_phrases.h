@@ -10,18 +10,16 @@
 //   recognised no more (they are then shown as written). Add a new pattern rather than change one.
 // - Placeholders are named, "{why}"; a placeholder's value may itself be one of these sentences
 //   (a hidden-area note inside a longer one) and is rendered the same way.
-// - record_phrase() marks each pattern for xgettext (keyword record_phrase:1, scripts/update-po):
-//   the pattern is also the message id of its translation. Pure: no I/O, no translation here.
+// - record_phrase() (phrases.h) marks each pattern for xgettext (keyword record_phrase:1,
+//   scripts/update-po): the pattern is also the message id of its translation. Pure: no I/O, no
+//   translation here; filling and recognising are phrases.h's.
 #pragma once
+
+#include "records/phrases.h"
 
 #include <array>
 
 namespace atelier::records {
-
-// A pattern as written, marked for the translation catalogue.
-constexpr const char* record_phrase(const char* english) {
-  return english;
-}
 
 // `verified_by` of an overwrite and of a firmware purge.
 inline constexpr const char* k_verified_full_read_back =

@@ -1,6 +1,7 @@
 #include "imager/agent/screen_text.h"
 
 #include "records/agent_protocol.h"
+#include "records/daemon_reasons.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -101,6 +102,28 @@ std::string verdict_title(Language language, std::string_view verdict) {
   return std::string(verdict);
 }
 
+namespace {
+
+// atelierd's own reason worded from its code (records/daemon_reasons.h): nullopt without a code,
+// or with one this agent does not know (a newer atelierd), when the English `reason` is shown.
+std::optional<std::string> daemon_reason_words(Language language, const json& params) {
+  const auto reason = records::daemon_reason_from_code(text_at(params, param::k_reason_code));
+  if (!reason) {
+    return std::nullopt;
+  }
+  records::PhraseValues values;
+  if (const auto it = params.find(param::k_reason_values); it != params.end() && it->is_object()) {
+    for (const auto& [name, value] : it->items()) {
+      if (value.is_string()) {
+        values.emplace_back(name, value.get<std::string>());
+      }
+    }
+  }
+  return records::fill_phrase(tr(language, reason->pattern), values);
+}
+
+} // namespace
+
 std::string finish_message(Language language, const json& params, const Said& own_failure) {
   const std::string tag = text_at(params, param::k_tag);
   if (tag.empty()) {
@@ -109,6 +132,8 @@ std::string finish_message(Language language, const json& params, const Said& ow
   std::string reason = text_at(params, param::k_reason);
   if (!own_failure.english.empty() && reason == own_failure.english) {
     reason = own_failure.shown;
+  } else if (auto own = daemon_reason_words(language, params)) {
+    reason = *own;
   }
   if (const auto step = records::step_from_string(text_at(params, param::k_failed_step))) {
     reason = step_failed(language, *step, reason);

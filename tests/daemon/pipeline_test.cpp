@@ -858,7 +858,13 @@ TEST_F(PipelineTest, SilentAgentIsGivenUpAfterStallMinutes) {
             std::string::npos);
   done(token, wipe, wiped(token), 409);
   EXPECT_TRUE(store.erasure_records_for_unit(unit().id).value().empty());
-  EXPECT_EQ(next(token)["params"]["verdict"], "FAILED");
+  const json finish = next(token)["params"];
+  EXPECT_EQ(finish["verdict"], "FAILED");
+  // atelierd's own reason goes to the machine's screen as a code and values too, for the agent to
+  // word in the program's language (issue 21); `reason` keeps the English.
+  EXPECT_EQ(finish["reason"], reason);
+  EXPECT_EQ(finish["reason_code"], "no_word");
+  EXPECT_EQ(finish["reason_values"], (json{{"minutes", "10"}, {"step", "wipe"}}));
 
   // Booted again, the machine starts over from the bench, as after any interruption.
   const std::string again = boot();

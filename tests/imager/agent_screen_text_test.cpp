@@ -92,6 +92,36 @@ TEST(ScreenText, FinishMessageInFrenchShowsTheAgentsOwnReasonInFrench) {
               HasSubstr("«" + k_nbsp + "pièces" + k_nbsp + "»"));
 }
 
+TEST(ScreenText, AtelierdsOwnReasonIsWordedFromItsCodeInTheScreensLanguage) {
+  // Why (issue 21): a stall or a grade, written by atelierd, was English on a French screen.
+  // atelierd sends its sentence's code and values; the values are data, shown as written.
+  const json stalled{{"verdict", "FAILED"},
+                     {"tag", "AT-0042-7"},
+                     {"reason", "no word from the agent for 10 min during wipe (powered off, hung "
+                                "or unplugged?): boot the machine again over the network to "
+                                "resume"},
+                     {"reason_code", "no_word"},
+                     {"reason_values", {{"minutes", "10"}, {"step", "wipe"}}}};
+  EXPECT_EQ(imager::finish_message(Language::fr, stalled, {}),
+            "AT-0042-7" + k_nbsp +
+                ": aucune nouvelle de l'agent depuis 10 min pendant wipe "
+                "(éteinte, bloquée ou débranchée" +
+                k_nbsp + "?)" + k_nbsp + ": redémarrez la machine par le réseau pour reprendre");
+  // In English the screen shows atelierd's sentence, as recorded.
+  EXPECT_EQ(imager::finish_message(Language::en, stalled, {}),
+            "AT-0042-7: " + stalled["reason"].get<std::string>());
+  const json parts{{"verdict", "PARTS"},
+                   {"tag", "AT-0042-7"},
+                   {"reason", "graded parts; its disks are erased"},
+                   {"reason_code", "graded_parts_erased"}};
+  EXPECT_THAT(imager::finish_message(Language::fr, parts, {}),
+              HasSubstr("classée pour pièces" + k_nbsp + "; ses disques sont effacés"));
+  // A code this agent does not know (a newer atelierd): the English reason, as sent.
+  json newer = stalled;
+  newer["reason_code"] = "something_new";
+  EXPECT_THAT(imager::finish_message(Language::fr, newer, {}), HasSubstr("no word from the agent"));
+}
+
 TEST(ScreenText, FinishOfAnOldAtelierdIsItsMessageAsSent) {
   const json old{{"verdict", "FAILED"}, {"message", "AT-1: wipe failed: x"}, {"action", "wait"}};
   EXPECT_EQ(imager::finish_message(Language::fr, old, {}), "AT-1: wipe failed: x");

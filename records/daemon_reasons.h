@@ -1,0 +1,78 @@
+// The reasons atelierd writes itself when it stops a machine (a step given up, a grade, a result
+// it could not record): one pattern each, with a stable code, shared by atelierd, which writes
+// the English into the unit's events and names the code in the `finish` step's params
+// (`reason_code`, `reason_values`: docs/AGENT-API.md), and the agent, which words the machine's
+// screen from the code in the program's language. The events keep the English (`atelier watch`
+// and the unit's history read the same in every workshop).
+//
+// Contract: a code and its pattern are protocol: a code is never reused for another sentence; a
+// changed sentence gets a new code. The patterns are record_phrase()-marked message ids
+// (docs/TRANSLATING.md). Placeholder values are data (a step name, minutes, the grading rules'
+// own words) and are shown as written. Pure.
+#pragma once
+
+#include "records/phrases.h"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace atelier::records {
+
+struct DaemonReason {
+  std::string_view code;
+  const char* pattern;
+};
+
+inline constexpr DaemonReason k_reason_step_timeout{
+    "step_timeout",
+    record_phrase("step {step} ran longer than {minutes} min ([pipeline] step_timeout_minutes): "
+                  "boot the machine again over the network to redo it")};
+inline constexpr DaemonReason k_reason_no_word{
+    "no_word", record_phrase("no word from the agent for {minutes} min during {step} (powered off, "
+                             "hung or unplugged?): boot the machine again over the network to "
+                             "resume")};
+inline constexpr DaemonReason k_reason_no_progress{
+    "no_progress",
+    record_phrase("{step} made no progress for {minutes} min (stuck at {where}): the disk or the "
+                  "machine hung; boot the machine again over the network to redo it, and if it "
+                  "stops at the same place again, set the disk aside")};
+inline constexpr DaemonReason k_reason_graded_parts{"graded_parts",
+                                                    record_phrase("graded parts: {why}")};
+inline constexpr DaemonReason k_reason_graded_parts_wipe_first{
+    "graded_parts_wipe_first",
+    record_phrase("graded parts: {why}; its disks are wiped before it goes to parts")};
+inline constexpr DaemonReason k_reason_graded_parts_erased{
+    "graded_parts_erased", record_phrase("graded parts; its disks are erased")};
+inline constexpr DaemonReason k_reason_no_profile{
+    "no_profile", record_phrase("no profile fits this machine ({why}): add a profile or set the "
+                                "machine aside")};
+inline constexpr DaemonReason k_reason_not_recorded{
+    "result_not_recorded", record_phrase("{step} result could not be recorded: {why}")};
+
+// Every reason, the most specific first (a reader tries them in this order).
+inline constexpr std::array k_daemon_reasons{k_reason_step_timeout,
+                                             k_reason_no_word,
+                                             k_reason_no_progress,
+                                             k_reason_graded_parts_erased,
+                                             k_reason_graded_parts_wipe_first,
+                                             k_reason_graded_parts,
+                                             k_reason_no_profile,
+                                             k_reason_not_recorded};
+
+// The English of `reason` filled with `values`.
+std::string daemon_reason(const DaemonReason& reason, const PhraseValues& values);
+
+// The reason a code names; nullopt for a code this build does not know.
+std::optional<DaemonReason> daemon_reason_from_code(std::string_view code);
+
+// Which reason `text` (an event's English) was made from, with its values; nullopt for any other
+// text (an agent's reason, a coordinator's note).
+struct RecognisedReason {
+  DaemonReason reason;
+  PhraseValues values;
+};
+std::optional<RecognisedReason> recognise_daemon_reason(std::string_view text);
+
+} // namespace atelier::records
