@@ -4,6 +4,7 @@
 // user of the machine in /proc and lands in shell histories).
 #include "workshop/accounts.h"
 
+#include "base/i18n.h"
 #include "cli/context.h"
 #include "cli/table.h"
 
@@ -27,8 +28,9 @@ struct AccountOptions {
 
 bool require_local_admin(CliContext& ctx) {
   if (::geteuid() != 0) {
-    ctx.error("managing accounts needs the local administrator: run it as root (sudo atelier "
-              "accounts ...), or use the API with an admin account");
+    ctx.error(base::tr(ctx.lang(), "managing accounts needs the local administrator: run it as "
+                                   "root (sudo atelier accounts ...), or use the API with an admin "
+                                   "account"));
     return false;
   }
   return true;
@@ -39,13 +41,13 @@ std::optional<std::string> read_password(CliContext& ctx, const std::string& fil
   std::string line;
   if (file == "-") {
     if (::isatty(STDIN_FILENO) != 0) {
-      ctx.err << "password: " << std::flush;
+      ctx.err << base::tr(ctx.lang(), "password: ") << std::flush;
     }
     std::getline(std::cin, line);
   } else {
     std::ifstream in(file);
     if (!in) {
-      ctx.error(fmt::format("--password-file: cannot read {}", file));
+      ctx.error(base::trf(ctx.lang(), "--password-file: cannot read {file}", {{"file", file}}));
       return std::nullopt;
     }
     std::getline(in, line);
@@ -63,7 +65,9 @@ std::optional<std::string> read_password(CliContext& ctx, const std::string& fil
 std::optional<workshop::Role> role_argument(CliContext& ctx, const std::string& text) {
   auto role = workshop::parse_role(text);
   if (!role) {
-    ctx.error(fmt::format("role '{}': expected volunteer, technician, coordinator or admin", text));
+    ctx.error(base::trf(ctx.lang(),
+                        "role '{role}': expected volunteer, technician, coordinator or admin",
+                        {{"role", text}}));
   }
   return role;
 }
@@ -82,13 +86,35 @@ void with_accounts(CliContext& ctx, const std::function<void(workshop::Accounts&
   fn(accounts);
 }
 
-void report(CliContext& ctx, const hwdb::Result<workshop::AccountView>& result,
-            std::string_view what) {
+// What changed, as a whole sentence (`said` words it from the account's name and role).
+enum class Change { created, password, disabled, enabled, role };
+
+void report(CliContext& ctx, const hwdb::Result<workshop::AccountView>& result, Change change) {
   if (!result) {
     ctx.error(result.error().message);
     return;
   }
-  ctx.out << fmt::format("account {} ({}) {}\n", result->name, to_string(result->role), what);
+  const base::Language l = ctx.lang();
+  const base::MessageArgs args = {{"name", result->name}, {"role", to_string(result->role)}};
+  switch (change) {
+  case Change::created:
+    ctx.out << base::trf(l, "account {name} ({role}) created", args);
+    break;
+  case Change::password:
+    ctx.out << base::trf(
+        l, "account {name} ({role}) has a new password; its API sessions were ended", args);
+    break;
+  case Change::disabled:
+    ctx.out << base::trf(l, "account {name} ({role}) disabled; its API sessions were ended", args);
+    break;
+  case Change::enabled:
+    ctx.out << base::trf(l, "account {name} ({role}) enabled", args);
+    break;
+  case Change::role:
+    ctx.out << base::trf(l, "account {name} ({role}) now has this role", args);
+    break;
+  }
+  ctx.out << '\n';
 }
 
 void add(CliContext& ctx, const AccountOptions& opt) {
@@ -99,7 +125,7 @@ void add(CliContext& ctx, const AccountOptions& opt) {
   with_accounts(ctx, [&](workshop::Accounts& accounts) {
     const auto password = read_password(ctx, opt.password_file);
     if (password) {
-      report(ctx, accounts.create(opt.name, *role, *password, ctx.who()), "created");
+      report(ctx, accounts.create(opt.name, *role, *password, ctx.who()), Change::created);
     }
   });
 }
@@ -124,7 +150,9 @@ void list(CliContext& ctx, const AccountOptions& opt) {
       return;
     }
     if (all->empty()) {
-      ctx.out << "no accounts (create one: atelier accounts add NAME --role coordinator)\n";
+      ctx.out << base::tr(ctx.lang(),
+                          "no accounts (create one: atelier accounts add NAME --role coordinator)")
+              << '\n';
       return;
     }
     Table table({"NAME", "ROLE", "STATUS", "UPDATED"});
@@ -140,8 +168,7 @@ void passwd(CliContext& ctx, const AccountOptions& opt) {
   with_accounts(ctx, [&](workshop::Accounts& accounts) {
     const auto password = read_password(ctx, opt.password_file);
     if (password) {
-      report(ctx, accounts.set_password(opt.name, *password, ctx.who()),
-             "has a new password; its API sessions were ended");
+      report(ctx, accounts.set_password(opt.name, *password, ctx.who()), Change::password);
     }
   });
 }
@@ -149,7 +176,7 @@ void passwd(CliContext& ctx, const AccountOptions& opt) {
 void disable(CliContext& ctx, const AccountOptions& opt, bool disabled) {
   with_accounts(ctx, [&](workshop::Accounts& accounts) {
     report(ctx, accounts.set_disabled(opt.name, disabled, ctx.who()),
-           disabled ? "disabled; its API sessions were ended" : "enabled");
+           disabled ? Change::disabled : Change::enabled);
   });
 }
 
@@ -159,7 +186,7 @@ void set_role(CliContext& ctx, const AccountOptions& opt) {
     return;
   }
   with_accounts(ctx, [&](workshop::Accounts& accounts) {
-    report(ctx, accounts.set_role(opt.name, *role, ctx.who()), "now has this role");
+    report(ctx, accounts.set_role(opt.name, *role, ctx.who()), Change::role);
   });
 }
 

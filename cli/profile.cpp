@@ -2,6 +2,7 @@
 // machine.
 #include "profiles/profile.h"
 
+#include "base/i18n.h"
 #include "cli/context.h"
 #include "profiles/file_kind.h"
 #include "profiles/match.h"
@@ -56,8 +57,12 @@ void check(CliContext& ctx, const CheckOptions& opt) {
       ctx.err << d.to_string() << '\n';
     }
     if (result.ok()) {
-      ctx.out << fmt::format("{}: ok ({}{})\n", file, kind,
-                             warnings == 0 ? "" : fmt::format(", {} warning(s)", warnings));
+      ctx.out << (warnings == 0 ? base::trf(ctx.lang(), "{file}: ok ({kind})",
+                                            {{"file", file}, {"kind", kind}})
+                                : base::tr_n(ctx.lang(), "{file}: ok ({kind}, {count} warning)",
+                                             "{file}: ok ({kind}, {count} warnings)", warnings,
+                                             {{"file", file}, {"kind", kind}, {"count", warnings}}))
+              << '\n';
     }
   }
   if (opt.json) {
@@ -66,7 +71,11 @@ void check(CliContext& ctx, const CheckOptions& opt) {
   if (bad > 0) {
     ctx.status = 1;
     if (!opt.json) {
-      ctx.err << fmt::format("atelier: {} of {} file(s) invalid\n", bad, opt.files.size());
+      ctx.err << "atelier: "
+              << base::tr_n(ctx.lang(), "{count} of {total} files invalid",
+                            "{count} of {total} files invalid", bad,
+                            {{"count", bad}, {"total", opt.files.size()}})
+              << '\n';
     }
   }
 }
@@ -101,7 +110,8 @@ std::vector<std::filesystem::path> profile_files(const std::vector<std::string>&
 void match(CliContext& ctx, const MatchOptions& opt) {
   std::ifstream in(opt.inventory);
   if (!in) {
-    ctx.error(fmt::format("--inventory: cannot read '{}'", opt.inventory));
+    ctx.error(
+        base::trf(ctx.lang(), "--inventory: cannot read '{file}'", {{"file", opt.inventory}}));
     return;
   }
   std::stringstream text;
@@ -122,14 +132,15 @@ void match(CliContext& ctx, const MatchOptions& opt) {
       for (const auto& d : p.error()) {
         ctx.err << d.to_string() << '\n';
       }
-      ctx.error(fmt::format("{}: invalid profile; fix it (atelier profile check) before matching",
-                            file.string()));
+      ctx.error(base::trf(ctx.lang(),
+                          "{file}: invalid profile; fix it (atelier profile check) before matching",
+                          {{"file", file.string()}}));
       return;
     }
     loaded.push_back(std::move(*p));
   }
   if (loaded.empty()) {
-    ctx.error("no profiles to match against (give --profiles DIR or files)");
+    ctx.error(base::tr(ctx.lang(), "no profiles to match against (give --profiles DIR or files)"));
     return;
   }
   const auto result = profiles::match(loaded, *facts);
@@ -145,12 +156,16 @@ void match(CliContext& ctx, const MatchOptions& opt) {
             << '\n';
   } else {
     if (result.chosen) {
-      ctx.out << "chosen: " << result.candidates[*result.chosen].profile_name << '\n';
+      ctx.out << base::trf(ctx.lang(), "chosen: {profile}",
+                           {{"profile", result.candidates[*result.chosen].profile_name}})
+              << '\n';
     } else {
-      ctx.out << "no profile fits this machine\n";
+      ctx.out << base::tr(ctx.lang(), "no profile fits this machine") << '\n';
     }
     for (const auto& c : result.candidates) {
-      ctx.out << fmt::format("  {:<20} {}\n", c.profile_name, c.fits ? "fits" : "does not fit");
+      ctx.out << fmt::format("  {:<20} {}\n", c.profile_name,
+                             c.fits ? base::tr(ctx.lang(), "fits")
+                                    : base::tr(ctx.lang(), "does not fit"));
       for (const auto& r : c.reasons) {
         ctx.out << "      - " << r << '\n';
       }

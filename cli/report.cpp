@@ -2,6 +2,7 @@
 // `atelier audit` (the audit log). Counting rules: hardware-db/report.h.
 #include "hardware-db/report.h"
 
+#include "base/i18n.h"
 #include "cli/context.h"
 #include "cli/table.h"
 
@@ -64,21 +65,23 @@ std::string csv_field(const std::string& s) {
 
 void report(CliContext& ctx, const ReportOptions& opt) {
   if (opt.csv && opt.json) {
-    ctx.error("--csv and --json: choose one");
+    ctx.error(base::tr(ctx.lang(), "--csv and --json: choose one"));
     return;
   }
   const auto from = base::parse_date(opt.from);
   const auto to = base::parse_rfc3339(opt.to + "T23:59:59Z");
   if (!from || opt.from.size() != 10) {
-    ctx.error(fmt::format("--from: '{}' is not a date like 2026-01-01", opt.from));
+    ctx.error(base::trf(ctx.lang(), "--from: '{date}' is not a date like 2026-01-01",
+                        {{"date", opt.from}}));
     return;
   }
   if (!to || opt.to.size() != 10) {
-    ctx.error(fmt::format("--to: '{}' is not a date like 2026-03-31", opt.to));
+    ctx.error(
+        base::trf(ctx.lang(), "--to: '{date}' is not a date like 2026-03-31", {{"date", opt.to}}));
     return;
   }
   if (*to < *from) {
-    ctx.error("--to is before --from");
+    ctx.error(base::tr(ctx.lang(), "--to is before --from"));
     return;
   }
   profiles::Program program;
@@ -90,8 +93,9 @@ void report(CliContext& ctx, const ReportOptions& opt) {
     }
     program = std::move(*loaded);
   } else {
-    factors_note = fmt::format("no program file at {}: default factors", ctx.program);
-    ctx.err << "atelier: note: " << factors_note << '\n';
+    factors_note = base::trf(ctx.lang(), "note: no program file at {file}: default factors",
+                             {{"file", ctx.program}});
+    ctx.err << "atelier: " << factors_note << '\n';
   }
   auto registry = open_registry(ctx);
   if (!registry) {
