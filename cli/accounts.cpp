@@ -155,9 +155,14 @@ void list(CliContext& ctx, const AccountOptions& opt) {
               << '\n';
       return;
     }
-    Table table({"NAME", "ROLE", "STATUS", "UPDATED"});
+    Table table({base::tr_ctx(ctx.lang(), "column", "NAME"),
+                 base::tr_ctx(ctx.lang(), "column", "ROLE"),
+                 base::tr_ctx(ctx.lang(), "column", "STATUS"),
+                 base::tr_ctx(ctx.lang(), "column", "UPDATED")});
     for (const auto& a : *all) {
-      table.add({a.name, std::string(to_string(a.role)), a.disabled ? "disabled" : "active",
+      table.add({a.name, std::string(to_string(a.role)),
+                 a.disabled ? base::tr_ctx(ctx.lang(), "account", "disabled")
+                            : base::tr_ctx(ctx.lang(), "account", "active"),
                  base::format_rfc3339(a.updated_at)});
     }
     table.print(ctx.out);

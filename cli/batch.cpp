@@ -3,6 +3,7 @@
 // the listed ones) and installs the plan's profile on them; this command follows them until all
 // are done or the timeout, prints a summary, and exits non-zero if any failed.
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "cli/context.h"
 #include "cli/table.h"
 #include "profiles/batch_plan.h"
@@ -118,7 +119,9 @@ void run_batch(CliContext& ctx, const BatchOptions& opt, const base::Clock& cloc
   int parts = 0;
   int working = 0;
   nlohmann::json units = nlohmann::json::array();
-  Table table({"TAG", "STATE", "GRADE", "REASON"});
+  Table table(
+      {base::tr_ctx(ctx.lang(), "column", "TAG"), base::tr_ctx(ctx.lang(), "column", "STATE"),
+       base::tr_ctx(ctx.lang(), "column", "GRADE"), base::tr_ctx(ctx.lang(), "column", "REASON")});
   for (const auto& u : members) {
     auto grade = store.latest_grade(u.id);
     const std::string letter = grade && *grade ? (*grade)->grade : "";

@@ -58,8 +58,12 @@ void list(CliContext& ctx, const std::string& tag, bool as_json) {
     return;
   }
   json all = json::array();
-  Table table({"RECORD", "FINISHED", "DISK", "SERIAL", "LEVEL", "METHOD", "VERIFIED", "RESULT",
-               "SIGNED BY"});
+  Table table(
+      {base::tr_ctx(ctx.lang(), "column", "RECORD"), base::tr_ctx(ctx.lang(), "column", "FINISHED"),
+       base::tr_ctx(ctx.lang(), "column", "DISK"), base::tr_ctx(ctx.lang(), "column", "SERIAL"),
+       base::tr_ctx(ctx.lang(), "column", "LEVEL"), base::tr_ctx(ctx.lang(), "column", "METHOD"),
+       base::tr_ctx(ctx.lang(), "column", "VERIFIED"), base::tr_ctx(ctx.lang(), "column", "RESULT"),
+       base::tr_ctx(ctx.lang(), "column", "SIGNED BY")});
   for (const hwdb::ErasureRecord& row : *rows) {
     const json record = json::parse(row.record_json, nullptr, false);
     const auto text = [&](const char* key) {

@@ -1,6 +1,7 @@
 // `atelier suggest|assign|unassign|deliver|return` (a ready unit to a household and back) and
 // `atelier intake ...` (donation batches). Rules and audit entries live in the Registry
 // (hardware-db/registry_handover.cpp); this file parses, prints and reads the program file.
+#include "base/i18n.h"
 #include "base/typography.h"
 #include "cli/context.h"
 #include "cli/table.h"
@@ -89,7 +90,9 @@ void suggest(CliContext& ctx, const std::string& reference, std::size_t limit, b
     ctx.out << tr(ctx.lang(), "no ready unit fits this household's needs now") << '\n';
     return;
   }
-  Table table({"TAG", "VENDOR", "MODEL", "WHY"});
+  Table table(
+      {base::tr_ctx(ctx.lang(), "column", "TAG"), base::tr_ctx(ctx.lang(), "column", "VENDOR"),
+       base::tr_ctx(ctx.lang(), "column", "MODEL"), base::tr_ctx(ctx.lang(), "column", "WHY")});
   for (const auto& s : *found) {
     table.add({s.unit.tag.str(), s.unit.identity.vendor, s.unit.identity.model, s.reason});
   }
@@ -301,7 +304,10 @@ void intake_list(CliContext& ctx, bool as_json) {
     return;
   }
   json out = json::array();
-  Table table({"ID", "DONOR", "DATE", "EXPECTED", "UNITS", "STATUS"});
+  Table table(
+      {base::tr_ctx(ctx.lang(), "column", "ID"), base::tr_ctx(ctx.lang(), "column", "DONOR"),
+       base::tr_ctx(ctx.lang(), "column", "DATE"), base::tr_ctx(ctx.lang(), "column", "EXPECTED"),
+       base::tr_ctx(ctx.lang(), "column", "UNITS"), base::tr_ctx(ctx.lang(), "column", "STATUS")});
   for (const auto& d : *all) {
     auto units = registry->store().donation_units(d.id);
     const std::size_t n = units ? units->size() : 0;

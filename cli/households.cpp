@@ -1,6 +1,7 @@
 // `atelier households ...`: the households a program serves (personal data;
 // docs/COORDINATOR-GUIDE.md). Every command goes through the Registry, which writes the audit entry
 // (reads included).
+#include "base/i18n.h"
 #include "cli/cli.h"
 #include "cli/context.h"
 #include "cli/table.h"
@@ -196,7 +197,11 @@ void list(CliContext& ctx, bool as_json) {
     ctx.out << tr(ctx.lang(), "no households") << '\n';
     return;
   }
-  Table table({"REFERENCE", "DEVICE", "USES", "DISTRICT", "RECORDED"});
+  Table table({base::tr_ctx(ctx.lang(), "column", "REFERENCE"),
+               base::tr_ctx(ctx.lang(), "column", "DEVICE"),
+               base::tr_ctx(ctx.lang(), "column", "USES"),
+               base::tr_ctx(ctx.lang(), "column", "DISTRICT"),
+               base::tr_ctx(ctx.lang(), "column", "RECORDED")});
   for (const auto& h : *all) {
     table.add({h.reference, h.device, fmt::format("{}", fmt::join(h.uses, ",")), h.district,
                base::format_date(h.created_at)});

@@ -235,7 +235,11 @@ void audit(CliContext& ctx, const std::string& subject, std::size_t limit, bool 
     ctx.out << out.dump(2) << '\n';
     return;
   }
-  Table table({"TIME", "ACTOR", "ROLE", "ACTION", "SUBJECT", "DETAIL"});
+  Table table(
+      {base::tr_ctx(ctx.lang(), "column", "TIME"), base::tr_ctx(ctx.lang(), "column", "ACTOR"),
+       base::tr_ctx(ctx.lang(), "column", "ROLE"), base::tr_ctx(ctx.lang(), "column", "ACTION"),
+       base::tr_ctx(ctx.lang(), "column", "SUBJECT"),
+       base::tr_ctx(ctx.lang(), "column", "DETAIL")});
   for (const auto& e : *entries) {
     table.add({base::format_rfc3339(e.at), e.actor, e.role, e.action, e.subject, e.detail});
   }

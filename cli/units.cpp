@@ -1,4 +1,5 @@
 // `atelier units ...`: list, show, add (manual intake), history.
+#include "base/i18n.h"
 #include "cli/context.h"
 #include "cli/table.h"
 #include "workshop/unit_json.h"
@@ -88,7 +89,11 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
     return;
   }
   Table table(
-      {"TAG", "STATE", "CHASSIS", "VENDOR", "MODEL", "SERIAL", "MAC", "FIRMWARE", "UPDATED"});
+      {base::tr_ctx(ctx.lang(), "column", "TAG"), base::tr_ctx(ctx.lang(), "column", "STATE"),
+       base::tr_ctx(ctx.lang(), "column", "CHASSIS"), base::tr_ctx(ctx.lang(), "column", "VENDOR"),
+       base::tr_ctx(ctx.lang(), "column", "MODEL"), base::tr_ctx(ctx.lang(), "column", "SERIAL"),
+       base::tr_ctx(ctx.lang(), "column", "MAC"), base::tr_ctx(ctx.lang(), "column", "FIRMWARE"),
+       base::tr_ctx(ctx.lang(), "column", "UPDATED")});
   for (const auto& u : *units) {
     table.add({u.tag.str(), std::string(hwdb::to_string(u.state)),
                std::string(hwdb::to_string(u.chassis)), u.identity.vendor, u.identity.model,
@@ -243,7 +248,10 @@ void history(CliContext& ctx, const std::string& tag, bool as_json) {
     ctx.out << all.dump(2) << '\n';
     return;
   }
-  Table table({"TIME", "FROM", "TO", "ACTOR", "REASON"});
+  Table table({base::tr_ctx(ctx.lang(), "column", "TIME"),
+               base::tr_ctx(ctx.lang(), "column", "FROM"), base::tr_ctx(ctx.lang(), "column", "TO"),
+               base::tr_ctx(ctx.lang(), "column", "ACTOR"),
+               base::tr_ctx(ctx.lang(), "column", "REASON")});
   for (const auto& e : *events) {
     table.add({base::format_rfc3339(e.at), e.from ? std::string(hwdb::to_string(*e.from)) : "-",
                std::string(hwdb::to_string(e.to)), e.actor, e.reason});

@@ -44,7 +44,11 @@ bool print_once(CliContext& ctx, hwdb::Registry& registry, const WatchOptions& o
   if (clear) {
     ctx.out << "\033[2J\033[H";
   }
-  Table table({"TAG", "STATE", "STEP", "PROGRESS", "VERDICT", "UPDATED"});
+  Table table(
+      {base::tr_ctx(ctx.lang(), "column", "TAG"), base::tr_ctx(ctx.lang(), "column", "STATE"),
+       base::tr_ctx(ctx.lang(), "column", "STEP"), base::tr_ctx(ctx.lang(), "column", "PROGRESS"),
+       base::tr_ctx(ctx.lang(), "column", "VERDICT"),
+       base::tr_ctx(ctx.lang(), "column", "UPDATED")});
   int working = 0;
   int ready = 0;
   int failed = 0;
