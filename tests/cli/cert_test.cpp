@@ -1,6 +1,7 @@
 // `atelier cert ...` run in-process against a real SQLite file and a real key directory, as a
 // workshop uses it for a disk wiped in a USB dock: sign, file, verify, list, show, PDF.
 #include "cli/cli.h"
+#include "records/erasure_phrases.h"
 #include "records/erasure_record.h"
 #include "support/cli_output.h"
 #include "support/sample_record.h"
@@ -483,6 +484,33 @@ TEST_F(CertCli, PdfSpeaksTheProgramFilesLanguage) {
   EXPECT_EQ(read(m_dir / "sda.signed.json"), signed_before);
   EXPECT_EQ(run({"cert", "show", "3f1c2a9e-6d0b-4c1e-9a55-0b7e4e2d1c10", "--json"}).out,
             signed_before);
+}
+
+TEST_F(CertCli, FrenchPdfOfARecordWrittenInEnglishHasNoEnglishSentence) {
+  // Why (issue 21): the record keeps the imager's English sentences (what is signed); a French
+  // certificate of it carried "atelier-imager sampled (NIST SP 800-88) read-back" and the
+  // hidden-areas note in English.
+  if (!have("pdftotext")) {
+    GTEST_SKIP() << "pdftotext missing: install poppler-utils (scripts/packages.d/cert.list)";
+  }
+  auto r = atelier::test::sample_record();
+  r.verification = atelier::records::VerificationMethod::sample;
+  r.verified_by = atelier::records::k_verified_sampled_read_back;
+  r.hidden_areas.checked = false;
+  r.hidden_areas.note = atelier::records::k_hidden_not_checked_by_overwrite;
+  r.notes = {atelier::records::k_note_flash_overwrite};
+  ASSERT_EQ(sign(write_record(r, "sda.json")).status, 0);
+  const std::string pdf = (m_dir / "fr.pdf").string();
+  ASSERT_EQ(run({"cert", "pdf", m_tag, "--out", pdf, "--lang", "fr"}).status, 0);
+  const std::string french = shell("pdftotext '" + pdf + "' -");
+  for (const char* english : {"read-back", "sampled", "overwrite", "remapped", "capacity"}) {
+    EXPECT_EQ(french.find(english), std::string::npos) << english << " in\n" << french;
+  }
+  EXPECT_NE(french.find("chantillonnage"), std::string::npos) << french;
+  // The signed record is unchanged: `cert show --json` still holds the English.
+  const std::string id = r.record_id;
+  EXPECT_NE(run({"cert", "show", id, "--json"}).out.find("sampled (NIST SP 800-88) read-back"),
+            std::string::npos);
 }
 
 TEST_F(CertCli, PdfLangOverridesTheProgramFile) {
