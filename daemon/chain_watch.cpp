@@ -2,8 +2,9 @@
 
 #include "pxe/grub_config.h"
 
-#include <fmt/format.h>
 #include <optional>
+
+#include <fmt/format.h>
 
 namespace atelier::daemon {
 
