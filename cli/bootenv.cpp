@@ -1,4 +1,5 @@
 // `atelier bootenv build`: the kernel and initramfs donated PCs boot into (docs/BOOTENV.md).
+#include "base/i18n.h"
 #include "cli/context.h"
 #include "osbuild/bootenv_build.h"
 
@@ -7,6 +8,7 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace atelier::cli {
 namespace {
@@ -68,6 +70,8 @@ void build(CliContext& ctx, const BuildArgs& args) {
   options.cache = args.cache;
   options.imager = args.imager.empty() ? default_imager() : fs::path(args.imager);
   options.data_dir = args.data.empty() ? default_data_dir() : fs::path(args.data);
+  // The catalogues this atelier reads itself (docs/TRANSLATING.md) go to the machines' screen.
+  options.locale_dir = base::catalogues().dir();
   options.gzip = !args.no_gzip;
   options.strip_imager = !args.no_strip;
   // Reproducible-builds convention: one timestamp for everything when the caller sets it.
@@ -95,6 +99,7 @@ void build(CliContext& ctx, const BuildArgs& args) {
   ctx.out << fmt::format("modules     {} files ({} requested ones built in)\n",
                          report->modules.size(), report->builtin.size());
   ctx.out << fmt::format("libraries   {}\n", report->libraries.size());
+  ctx.out << fmt::format("catalogues  {}\n", fmt::join(report->catalogues, ", "));
   ctx.out << fmt::format("{}  {}\n", (fs::path(args.out) / "vmlinuz").string(),
                          mib(report->kernel_bytes));
   ctx.out << fmt::format("{}  {} ({} entries, {} uncompressed)\n",

@@ -1,5 +1,6 @@
 // `atelier cert list|show|pdf|key`: what the database and the key directory hold (docs/CLI.md).
 #include "base/file_io.h"
+#include "base/i18n.h"
 #include "cli/cert_key.h"
 #include "cli/cli.h"
 #include "cli/context.h"
@@ -122,15 +123,18 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json, const std
   }
   const profiles::Language language =
       lang.empty() ? profiles::Language::en : *papers::parse_language(lang); // CLI11 checked it
-  const papers::CertificateText& t = papers::certificate_text(language);
-  const std::string colon(t.colon.substr(0, t.colon.size() - 1)); // ":" or " :" before the value
+  // "Label:" / "Libellé :" (French spacing), then the value in the next column.
+  const auto label = [language](const std::string& text) {
+    return base::trf(language, "{label}:", {{"label", text}});
+  };
   for (const papers::RecordLine& line : papers::record_lines(*record, language)) {
-    ctx.out << fmt::format("{:<24}{}\n", line.label + colon, line.value);
+    ctx.out << fmt::format("{:<24}{}\n", label(line.label), line.value);
   }
-  const std::string why = certificate ? certificate->fingerprint : certificate.error();
-  ctx.out << fmt::format(
-      "{:<24}{}\n", std::string(t.signature) + colon,
-      fmt::vformat(certificate ? t.signature_key : t.signature_none, fmt::make_format_args(why)));
+  ctx.out << fmt::format("{:<24}{}\n", label(base::tr(language, "Signature")),
+                         certificate
+                             ? base::trf(language, "Ed25519, key {fingerprint}",
+                                         {{"fingerprint", certificate->fingerprint}})
+                             : base::trf(language, "none ({why})", {{"why", certificate.error()}}));
 }
 
 // --- pdf ----------------------------------------------------------------------------------------
@@ -181,9 +185,8 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
   if (!settings) {
     return;
   }
-  const papers::CertificateText& t = papers::certificate_text(settings->language);
-  const auto unit_subject = [&t](const std::string& tag) {
-    return fmt::vformat(t.unit_subject, fmt::make_format_args(tag));
+  const auto unit_subject = [language = settings->language](const std::string& tag) {
+    return base::trf(language, "Unit {tag}", {{"tag", tag}});
   };
   std::vector<workshop::Certificate> certificates;
   papers::PdfTitle title;

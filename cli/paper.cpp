@@ -62,8 +62,7 @@ void labels(CliContext& ctx, const LabelOptions& o) {
       ++without_inventory;
       ctx.err << fmt::format("atelier: note: {} has no inventory yet: its label carries the tag, "
                              "the QR code and \"{}\"\n",
-                             unit->tag.str(),
-                             papers::paper_text(settings->language).not_inventoried);
+                             unit->tag.str(), papers::not_inventoried_words(settings->language));
     }
     contents.push_back(papers::label_content(*paper, settings->language, settings->program_name));
   }

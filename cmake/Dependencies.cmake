@@ -5,7 +5,8 @@ find_package(SQLite3 REQUIRED)                 # libsqlite3-dev
 find_package(nlohmann_json 3.11 REQUIRED)      # nlohmann-json3-dev
 find_package(CLI11 REQUIRED)                   # libcli11-dev
 find_package(fmt REQUIRED)                     # libfmt-dev (GCC 12 has no <format>)
-find_package(Boost 1.74 REQUIRED)              # libboost-dev: Asio (header-only) for the network services
+find_package(Boost 1.74 REQUIRED COMPONENTS locale) # libboost-dev: Asio (header-only) for the network services;
+                                               # libboost-locale-dev: the gettext catalogues (base/i18n.h)
 find_package(Threads REQUIRED)
 find_package(LibArchive REQUIRED)              # libarchive-dev: the boot environment initramfs, rootfs images
 find_package(OpenSSL 3 REQUIRED)               # libssl-dev: sha256 of images, the wipe's AES-128-CTR stream, Ed25519 signatures of erasure records
@@ -20,3 +21,7 @@ endif()
 pkg_check_modules(PARTED REQUIRED IMPORTED_TARGET libparted)
 # libcrypt-dev: the deploy hashes a preset account's password (SHA-512 crypt, imager/deploy/tailor.cpp)
 pkg_check_modules(XCRYPT REQUIRED IMPORTED_TARGET libxcrypt)
+# gettext: msgfmt compiles po/*.po into the .mo catalogues; xgettext and msgmerge keep po/ in step
+# with the sources (scripts/update-po, scripts/check-catalogue).
+find_program(ATELIER_MSGFMT msgfmt REQUIRED)
+find_program(ATELIER_XGETTEXT xgettext REQUIRED)

@@ -132,6 +132,13 @@ pxe::HttpPostResult AgentApi::handle(std::string_view path, const std::string& b
   }
 }
 
+json AgentApi::registered(json answer) const {
+  if (m_pipeline != nullptr) {
+    answer[field::k_language] = m_pipeline->language_code();
+  }
+  return answer;
+}
+
 void AgentApi::log(const std::string& line) const {
   if (m_log) {
     m_log(line);
@@ -300,9 +307,9 @@ pxe::HttpPostResult AgentApi::register_agent(const json& request, const std::str
                       {field::k_stop, true}});
       }
       if (unit && *unit) {
-        return answer(200, json{{field::k_unit, (*unit)->tag.str()},
-                                {field::k_state, hwdb::to_string((*unit)->state)},
-                                {field::k_outcome, "repeat"}});
+        return answer(200, registered(json{{field::k_unit, (*unit)->tag.str()},
+                                           {field::k_state, hwdb::to_string((*unit)->state)},
+                                           {field::k_outcome, "repeat"}}));
       }
     }
   }
@@ -371,9 +378,9 @@ pxe::HttpPostResult AgentApi::register_agent(const json& request, const std::str
       current = **refreshed;
     }
   }
-  return answer(200, json{{field::k_unit, current.tag.str()},
-                          {field::k_state, hwdb::to_string(current.state)},
-                          {field::k_outcome, hwdb::to_string(unit->outcome)}});
+  return answer(200, registered(json{{field::k_unit, current.tag.str()},
+                                     {field::k_state, hwdb::to_string(current.state)},
+                                     {field::k_outcome, hwdb::to_string(unit->outcome)}}));
 }
 
 } // namespace atelier::daemon

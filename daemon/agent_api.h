@@ -82,6 +82,8 @@ private:
   std::optional<pxe::HttpPostResult> refuse_expired_session(const nlohmann::json& request,
                                                             const std::string& client_ip);
   void log(const std::string& line) const;
+  // A register answer with the program's language added (none without a pipeline: English).
+  nlohmann::json registered(nlohmann::json answer) const;
   std::optional<pxe::HttpPostResult> refuse_takeover(const hwdb::Identity& identity,
                                                      const std::string& client_ip);
 

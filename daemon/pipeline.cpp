@@ -131,13 +131,42 @@ records::Action action_after_ready(profiles::AfterReady after_ready) {
   return records::Action::wait;
 }
 
-json finish_params(records::Verdict verdict, std::string message, records::Action action) {
-  return {{param::k_verdict, records::to_string(verdict)},
-          {param::k_message, std::move(message)},
-          {param::k_action, records::to_string(action)}};
+json finish_params(records::Verdict verdict, std::string message, records::Action action,
+                   const std::string& tag, const std::string& reason) {
+  json params{{param::k_verdict, records::to_string(verdict)},
+              {param::k_message, std::move(message)},
+              {param::k_action, records::to_string(action)},
+              {param::k_tag, tag}};
+  if (verdict != records::Verdict::ready) {
+    if (auto failure = parse_step_failure(reason)) {
+      params[param::k_failed_step] = records::to_string(failure->step);
+      params[param::k_reason] = failure->agent_reason;
+    } else {
+      params[param::k_reason] = reason;
+    }
+  }
+  return params;
 }
 
+constexpr std::string_view k_step_failed = " failed: ";
+
 } // namespace
+
+std::string step_failure_reason(std::string_view step, std::string_view agent_reason) {
+  return fmt::format("{}{}{}", step, k_step_failed, agent_reason);
+}
+
+std::optional<StepFailure> parse_step_failure(std::string_view reason) {
+  const auto at = reason.find(k_step_failed);
+  if (at == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto step = records::step_from_string(reason.substr(0, at));
+  if (!step || *step == Step::finish) {
+    return std::nullopt;
+  }
+  return StepFailure{*step, std::string(reason.substr(at + k_step_failed.size()))};
+}
 
 json verdict_for(const hwdb::Unit& unit, const std::string& reason,
                  profiles::AfterReady after_ready) {
@@ -146,14 +175,14 @@ json verdict_for(const hwdb::Unit& unit, const std::string& reason,
   case UnitState::ready:
     return finish_params(records::Verdict::ready,
                          fmt::format("stick label {} and shelve the machine", tag),
-                         action_after_ready(after_ready));
+                         action_after_ready(after_ready), tag, reason);
   case UnitState::parts:
     return finish_params(records::Verdict::parts,
                          fmt::format("label {} \"parts\" and set it aside: {}", tag, reason),
-                         records::Action::poweroff);
+                         records::Action::poweroff, tag, reason);
   default:
     return finish_params(records::Verdict::failed, fmt::format("{}: {}", tag, reason),
-                         records::Action::wait);
+                         records::Action::wait, tag, reason);
   }
 }
 
@@ -417,7 +446,10 @@ Pipeline::pass_wipe_gate(const hwdb::Unit& unit, const hwdb::AgentSession& sessi
                                  ? std::string("[pipeline] wipe_gate = \"confirm\": every machine "
                                                "is erased only after a key at its own screen")
                                  : std::string("this machine is not expected (on no open "
-                                               "donation's asset list, in no running batch)")}};
+                                               "donation's asset list, in no running batch)")},
+              {param::k_gate,
+               records::to_string(gate == WipeGate::confirm ? records::ConfirmGate::every_machine
+                                                            : records::ConfirmGate::unexpected)}};
 }
 
 std::expected<json, std::string> Pipeline::wipe_params(const hwdb::Unit& unit,
@@ -533,7 +565,8 @@ ApiAnswer Pipeline::next(const json& request) {
                         {field::k_step, job.step},
                         {field::k_attempt, job.attempt},
                         {field::k_unit, caller->unit.tag.str()},
-                        {field::k_params, json::parse(job.params_json, nullptr, false)}}};
+                        {field::k_params, json::parse(job.params_json, nullptr, false)},
+                        {field::k_language, language_code()}}};
     }
   }
   hwdb::Unit unit = caller->unit;
@@ -591,7 +624,8 @@ ApiAnswer Pipeline::next(const json& request) {
                     {field::k_step, job.step},
                     {field::k_attempt, job.attempt},
                     {field::k_unit, unit.tag.str()},
-                    {field::k_params, *params}}};
+                    {field::k_params, *params},
+                    {field::k_language, language_code()}}};
 }
 
 ApiAnswer Pipeline::progress(const json& request) {

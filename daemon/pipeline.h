@@ -27,6 +27,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -106,6 +107,11 @@ public:
 
   static std::string token_hash(const std::string& token);
   const PipelineConfig& config() const { return m_config; }
+  // The program's language as the agent API sends it ("language" of register and next answers):
+  // the machine's screen speaks it.
+  std::string language_code() const {
+    return std::string(base::language_code(m_config.program.language));
+  }
 
 private:
   struct Caller {
@@ -198,8 +204,21 @@ private:
 hwdb::Result<void> claim_for_batch(hwdb::PipelineStore& store, hwdb::RowId unit_id,
                                    const std::string& mac, hwdb::Timestamp at);
 
+// The reason a unit fails with when a step the agent ran failed: "wipe failed: <the agent's
+// reason>" (the unit's event, atelier watch, the finish step's English message).
+std::string step_failure_reason(std::string_view step, std::string_view agent_reason);
+// The step and the agent's reason of a reason step_failure_reason wrote; nullopt for any other
+// reason (atelierd's own: a stall, a refused result, a grade).
+struct StepFailure {
+  records::Step step;
+  std::string agent_reason;
+};
+std::optional<StepFailure> parse_step_failure(std::string_view reason);
+
 // What the volunteer reads at the machine when it is done, e.g. "READY — stick label AT-0042-7
-// and shelve the machine".
+// and shelve the machine": the finish step's params. `message` is the English sentence (what
+// agents older than issue 21 show); `tag`, `reason` and, for a failed step, `failed_step` are the
+// pieces the agent words in the program's language (docs/AGENT-API.md).
 nlohmann::json verdict_for(const hwdb::Unit& unit, const std::string& reason,
                            profiles::AfterReady after_ready);
 

@@ -101,6 +101,7 @@ std::optional<ApiAnswer> Pipeline::wait_for_slot(const hwdb::Unit& unit, Step st
                         {field::k_retry_after, m_config.slot_retry.count()},
                         {field::k_position, place},
                         {field::k_unit, unit.tag.str()},
+                        {field::k_language, language_code()},
                         {field::k_message,
                          fmt::format("waiting for a free slot to {}: {} in line ({} machine{} "
                                      "wiping or installing, [pipeline] max_active_units = {})",

@@ -59,7 +59,7 @@ std::expected<void, std::string> Pipeline::apply_result(const Caller& caller,
     if (step == Step::finish || (*unit)->state == UnitState::failed) {
       return {};
     }
-    auto moved = move(**unit, UnitState::failed, fmt::format("{} failed: {}", job.step, reason));
+    auto moved = move(**unit, UnitState::failed, step_failure_reason(job.step, reason));
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
   if (step == Step::verify && (*unit)->state == UnitState::imaged) {

@@ -216,6 +216,40 @@ void add_skeleton(InitramfsImage& image) {
 
 } // namespace
 
+std::expected<std::vector<std::string>, std::string> add_catalogues(InitramfsImage& image,
+                                                                    const fs::path& locale_dir) {
+  std::vector<std::string> added;
+  std::error_code ec;
+  std::vector<fs::path> languages;
+  if (!locale_dir.empty()) {
+    for (const auto& entry : fs::directory_iterator(locale_dir, ec)) {
+      languages.push_back(entry.path());
+    }
+  }
+  std::sort(languages.begin(), languages.end());
+  for (const fs::path& language : languages) {
+    const fs::path mo = language / "LC_MESSAGES" / "atelier.mo";
+    if (!fs::is_regular_file(mo, ec)) {
+      continue;
+    }
+    auto bytes = read_file(mo);
+    if (!bytes) {
+      return std::unexpected(bytes.error());
+    }
+    const std::string path = fmt::format("{}/{}/LC_MESSAGES/atelier.mo", k_bootenv_locale_dir,
+                                         language.filename().string());
+    image.add_file(path, std::move(*bytes));
+    added.push_back(path);
+  }
+  if (added.empty()) {
+    return std::unexpected(fmt::format(
+        "no translation catalogue in '{}' (<code>/LC_MESSAGES/atelier.mo): build the target "
+        "atelier_catalogues, or install atelier; without it the machines' screen is English",
+        locale_dir.string()));
+  }
+  return added;
+}
+
 std::expected<std::vector<std::string>, std::string> parse_ldd_output(std::string_view text) {
   std::vector<std::string> libs;
   while (!text.empty()) {
@@ -289,6 +323,9 @@ std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& op
   if (!fs::exists(options.imager)) {
     return std::unexpected(fmt::format("{}: no atelier-imager there (build it, or pass --imager)",
                                        options.imager.string()));
+  }
+  if (InitramfsImage probe; !add_catalogues(probe, options.locale_dir)) { // before any download
+    return std::unexpected(add_catalogues(probe, options.locale_dir).error());
   }
 
   // The kernel: the versioned package the meta package currently points at.
@@ -402,6 +439,12 @@ std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& op
     }
   }
   report.libraries.assign(libraries.begin(), libraries.end());
+  // The agent's words for the machine's screen (it links Boost.Locale, whose libraries ldd found).
+  auto catalogues = add_catalogues(image, options.locale_dir);
+  if (!catalogues) {
+    return std::unexpected(catalogues.error());
+  }
+  report.catalogues = std::move(*catalogues);
 
   for (const auto& [name, path, mode] :
        {std::tuple{"init", "init", 0755U},

@@ -19,6 +19,9 @@ struct BootenvOptions {
   std::filesystem::path cache = "/var/cache/atelier/bootenv"; // downloaded and extracted .debs
   std::filesystem::path imager;                               // the atelier-imager binary to ship
   std::filesystem::path data_dir; // osbuild/bootenv: init, udhcpc.script, modules.list
+  // The translation catalogues (<dir>/<code>/LC_MESSAGES/atelier.mo, docs/TRANSLATING.md) the
+  // agent writes the machine's screen with; `atelier` passes the ones it reads itself.
+  std::filesystem::path locale_dir;
   // Dynamically linked tools the agent shells out to, copied from this host with their libraries,
   // each at its host path (a symlink's target is copied under the link's name: mkfs.ext4 is a
   // copy of mke2fs, which picks the filesystem type from its name). They are added after busybox:
@@ -58,6 +61,7 @@ struct BootenvReport {
   std::vector<std::string> modules; // load order (paths under lib/modules/<version>/)
   std::vector<std::string> builtin; // requested but built into the kernel
   std::vector<std::string> libraries;
+  std::vector<std::string> catalogues; // paths in the initramfs
   std::size_t entries = 0;
   std::uint64_t content_bytes = 0; // files in the initramfs, uncompressed
   std::uint64_t initrd_bytes = 0;
@@ -70,6 +74,18 @@ using Progress = std::function<void(const std::string&)>;
 // out/initrd.img. Same inputs, same bytes. Errors say what is missing and what to do.
 std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& options,
                                                         const Progress& progress);
+
+class InitramfsImage;
+
+// Where the agent (/usr/bin/atelier-imager) finds its catalogues in the boot environment:
+// <program dir>/../share/locale (base::catalogue_search_path), so init sets nothing.
+inline constexpr std::string_view k_bootenv_locale_dir = "usr/share/locale";
+
+// Adds every catalogue of `locale_dir` (<code>/LC_MESSAGES/atelier.mo) under
+// k_bootenv_locale_dir; the paths added, in order. An error when `locale_dir` holds none (the
+// machines' screen would be English whatever the program's language).
+std::expected<std::vector<std::string>, std::string>
+add_catalogues(InitramfsImage& image, const std::filesystem::path& locale_dir);
 
 // The libraries `ldd` lists for a binary: absolute paths, the dynamic loader included, the vDSO
 // left out. A "not found" line is an error naming the library; a static binary has none.

@@ -1,5 +1,6 @@
 #include "papers/certificate_pdf.h"
 
+#include "base/i18n.h"
 #include "papers/certificate_text.h"
 #include "papers/pdf_draw.h"
 
@@ -67,15 +68,16 @@ private:
 std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w,
                                                   const workshop::Certificate& c, std::size_t index,
                                                   std::size_t count, profiles::Language language) {
-  const CertificateText& t = certificate_text(language);
+  using base::tr;
   const records::ErasureRecord& r = c.record;
   const double width = k_a4_width - 2 * k_margin;
   w.ensure(k_qr_size + 40);
   w.font(k_font, 13, true);
   const std::string disk =
       fmt::format("{}{}{}", r.manufacturer, r.manufacturer.empty() ? "" : " ", r.model);
-  const std::size_t number = index + 1;
-  w.paragraph(fmt::vformat(t.disk_of, fmt::make_format_args(number, count, disk)), k_margin, width);
+  w.paragraph(base::trf(language, "Disk {index} of {count}: {disk}",
+                        {{"index", index + 1}, {"count", count}, {"disk", disk}}),
+              k_margin, width);
   w.skip(4);
   const double qr_top = w.y();
   if (auto ok = pdf::draw_qr(cr, certificate_qr_text(r.record_id, c.fingerprint),
@@ -90,11 +92,11 @@ std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w,
   }
   w.skip(8);
   w.font(k_font, 11, true);
-  w.paragraph(std::string(t.signature), k_margin, width);
-  w.labelled(std::string(t.key_fingerprint), c.fingerprint, width);
+  w.paragraph(tr(language, "Signature"), k_margin, width);
+  w.labelled(tr(language, "Key fingerprint"), c.fingerprint, width);
   const auto sig = nlohmann::json::parse(c.signature_json, nullptr, false);
-  w.labelled(std::string(t.signature_value), sig.is_object() ? sig.value("value", "") : "", width,
-             k_mono, 7);
+  w.labelled(tr(language, "Signature (Ed25519)"), sig.is_object() ? sig.value("value", "") : "",
+             width, k_mono, 7);
   w.skip(4);
   w.font(k_font, 9);
   for (const std::string& line : verification_instructions(r.record_id, c.fingerprint, language)) {
@@ -108,7 +110,6 @@ std::expected<void, std::string> draw_certificate(cairo_t* cr, Writer& w,
 std::expected<std::string, std::string>
 render_certificate_pdf(const std::vector<workshop::Certificate>& certificates,
                        const PdfTitle& title, profiles::Language language) {
-  const CertificateText& t = certificate_text(language);
   if (certificates.empty()) {
     return std::unexpected("there is no signed erasure record to put in a certificate");
   }
@@ -117,10 +118,10 @@ render_certificate_pdf(const std::vector<workshop::Certificate>& certificates,
     last_finish = std::max(last_finish, c.record.finished_at);
   }
   // Deterministic output: the date is the erasure's, not the rendering's ("YYYY-MM-DDTHH:MM:SS").
-  auto doc =
-      pdf::PdfDocument::create(k_a4_width, k_a4_height,
-                               {fmt::vformat(t.meta_title, fmt::make_format_args(title.subject)),
-                                "atelier cert pdf", last_finish.substr(0, 19)});
+  auto doc = pdf::PdfDocument::create(
+      k_a4_width, k_a4_height,
+      {base::trf(language, "Certificate of data erasure: {subject}", {{"subject", title.subject}}),
+       "atelier cert pdf", last_finish.substr(0, 19)});
   if (!doc) {
     return std::unexpected(doc.error());
   }
@@ -128,15 +129,19 @@ render_certificate_pdf(const std::vector<workshop::Certificate>& certificates,
   Writer w(*doc);
   const double width = k_a4_width - 2 * k_margin;
   w.font(k_font, 18, true);
-  w.paragraph(std::string(t.title), k_margin, width);
+  w.paragraph(base::tr(language, "Certificate of data erasure"), k_margin, width);
   w.font(k_font, 10);
   const std::string subject =
       title.subject + (title.site.empty() ? std::string() : ", " + title.site);
   const std::size_t count = certificates.size();
-  w.paragraph(count == 1 ? fmt::vformat(t.intro_one, fmt::make_format_args(subject))
-                         : fmt::vformat(t.intro_many, fmt::make_format_args(subject, count)),
+  w.paragraph(base::tr_n(language, "{subject}: {count} disk record, signed by the workshop",
+                         "{subject}: {count} disk records, signed by the workshop", count,
+                         {{"subject", subject}, {"count", count}}),
               k_margin, width);
-  w.paragraph(std::string(t.intro_nist), k_margin, width);
+  w.paragraph(base::tr(language, "Every disk below was sanitized as NIST SP 800-88 describes; the "
+                                 "record of each is signed so that any change to it can be "
+                                 "detected."),
+              k_margin, width);
   w.skip(12);
   for (std::size_t i = 0; i < certificates.size(); ++i) {
     if (i > 0) {

@@ -16,7 +16,7 @@
 namespace atelier::papers {
 
 struct PdfTitle {
-  std::string subject; // e.g. "Unit AT-0042-7" (CertificateText::unit_subject) or a file name
+  std::string subject; // e.g. "Unit AT-0042-7" (translated by the caller) or a file name
   std::string site;    // the workshop, from the records
 };
 

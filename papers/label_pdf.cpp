@@ -1,5 +1,6 @@
 #include "papers/label_pdf.h"
 
+#include "base/i18n.h"
 #include "papers/pdf_draw.h"
 
 #include <algorithm>
@@ -96,25 +97,25 @@ std::string main_disk_words(const UnitPaper& paper, profiles::Language language)
 
 LabelContent label_content(const UnitPaper& paper, profiles::Language language,
                            const std::string& program_name) {
-  const PaperText& t = paper_text(language);
   LabelContent label;
   label.tag = paper.unit.tag.str();
   label.qr = unit_qr_text(paper.unit);
   const hwdb::Identity& id = paper.unit.identity;
   label.model = id.vendor.empty() && id.model.empty()
-                    ? std::string(t.unknown_machine)
+                    ? base::tr(language, "Unknown model")
                     : fmt::format("{}{}{}", id.vendor, id.vendor.empty() ? "" : " ", id.model);
   if (!paper.inventory) {
-    label.cpu = t.not_inventoried;
+    label.cpu = not_inventoried_words(language);
   } else {
     label.cpu = tidy_cpu_model(paper.inventory->cpu_model);
-    label.memory = fmt::format("{} {}", t.ram, format_memory(paper.inventory->ram_bytes, language));
+    label.memory = base::trf(language, "RAM {memory}",
+                             {{"memory", format_memory(paper.inventory->ram_bytes, language)}});
     if (const std::string disk = main_disk_words(paper, language); !disk.empty()) {
       label.memory += fmt::format(" \u00b7 {}", disk);
     }
   }
   const std::string grade =
-      paper.grade ? fmt::format(fmt::runtime(t.grade), paper.grade->grade) : "";
+      paper.grade ? base::trf(language, "Grade {grade}", {{"grade", paper.grade->grade}}) : "";
   label.grade = grade.empty() || program_name.empty()
                     ? grade + program_name
                     : fmt::format("{} \u00b7 {}", grade, program_name);

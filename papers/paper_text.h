@@ -1,6 +1,6 @@
-// Every word Atelier prints on labels and spec sheets, in French and English (docs/PAPER.md). The
-// language is the program file's `language`, or `--lang`. Strings with "{}" are fmt patterns; their
-// arguments are named in the comment.
+// The words several papers share (labels, spec sheets, `atelier label`'s notes), in the program
+// file's `language` or `--lang` (docs/PAPER.md). Every word comes from the translation catalogue
+// (base/i18n.h, docs/TRANSLATING.md); numbers use the language's decimal mark.
 #pragma once
 
 #include "profiles/program.h"
@@ -13,55 +13,9 @@
 
 namespace atelier::papers {
 
-struct PaperText {
-  // Labels.
-  std::string_view ram;             // "RAM" / "RAM"
-  std::string_view grade;           // "Grade {}" (grade letter)
-  std::string_view not_inventoried; // a unit the agent has not inventoried yet
-  std::string_view unknown_machine; // no vendor/model known
-  // Sizes: the unit after a number (decimal for disks, as disk makers print them).
-  std::string_view megabytes, gigabytes, terabytes;
-
-  // Spec sheet.
-  std::string_view sheet_title; // "Your computer"
-  std::string_view sheet_intro; // "{}, {}" (program, site) prefix line
-  std::string_view specs_heading;
-  std::string_view asset_tag;
-  std::string_view model;
-  std::string_view processor;
-  std::string_view threads; // "{} threads" (count)
-  std::string_view memory;
-  std::string_view storage;
-  std::string_view firmware;
-  std::string_view secure_boot; // the row's label
-  std::string_view secure_boot_on;
-  std::string_view secure_boot_off;
-  std::string_view secure_boot_setup_mode;
-  std::string_view grade_label;
-  std::string_view grade_meaning; // what A, B and C mean, one line
-  std::string_view system_heading;
-  std::string_view operating_system;
-  std::string_view computer_name;
-  std::string_view language_keyboard;
-  std::string_view timezone;
-  std::string_view erasure;      // "Previous data"
-  std::string_view erasure_done; // "{} disk(s) erased..." (count)
-  std::string_view first_boot_heading;
-  std::string_view step_power;
-  std::string_view step_oem_account;
-  std::string_view step_preset_account; // "{}" (user name)
-  std::string_view step_unknown_account;
-  std::string_view step_network;
-  std::string_view step_updates;
-  std::string_view warranty_heading;
-  std::string_view warranty_until;   // "{}" (date)
-  std::string_view warranty_unknown; // not delivered yet, or no end recorded
-  std::string_view support_heading;
-  std::string_view support_fallback; // "{}" (site): no support contact in the program file
-  std::string_view footer;           // "{} · {}" (tag, record) at the foot of the sheet
-};
-
-const PaperText& paper_text(profiles::Language);
+// "Not inventoried yet": what a label carries in place of the specifications before the agent has
+// inventoried the unit.
+std::string not_inventoried_words(profiles::Language);
 
 // "8 GB" / "8 Go": memory in binary units rounded to a whole number (as sold: 8 GiB is "8 GB").
 std::string format_memory(std::uint64_t bytes, profiles::Language);

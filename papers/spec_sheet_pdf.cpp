@@ -1,5 +1,6 @@
 #include "papers/spec_sheet_pdf.h"
 
+#include "base/i18n.h"
 #include "papers/label_pdf.h"
 #include "papers/paper_text.h"
 #include "papers/pdf_draw.h"
@@ -9,6 +10,10 @@
 
 namespace atelier::papers {
 namespace {
+
+using base::tr;
+using base::tr_n;
+using base::trf;
 
 constexpr double k_margin = 50;
 constexpr double k_width = pdf::k_a4_width - 2 * k_margin;
@@ -64,25 +69,32 @@ private:
   double m_y = k_margin;
 };
 
-std::string account_step(const PaperText& t, const std::optional<profiles::Profile>& profile) {
+std::string account_step(profiles::Language language,
+                         const std::optional<profiles::Profile>& profile) {
   if (!profile) {
-    return std::string(t.step_unknown_account);
+    return tr(language, "Follow the questions on the screen to create your account and choose a "
+                        "password; keep the password safe.");
   }
   const profiles::Account& account = profile->tailoring.account;
   return account.mode == profiles::AccountMode::oem
-             ? std::string(t.step_oem_account)
-             : fmt::format(fmt::runtime(t.step_preset_account), account.username);
+             ? tr(language, "The computer asks you to create your own account: your name, a user "
+                            "name and a password. Write the password down and keep it safe: "
+                            "nobody at the workshop knows it.")
+             : trf(language,
+                   "Log in as \u201c{user}\u201d with the password given to you with the "
+                   "computer; you are then asked to choose your own password.",
+                   {{"user", account.username}});
 }
 
 } // namespace
 
 std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& in) {
   const UnitPaper& paper = *in.paper;
-  const PaperText& t = paper_text(in.language);
+  const profiles::Language l = in.language;
   const std::string tag = paper.unit.tag.str();
   auto doc = pdf::PdfDocument::create(
       pdf::k_a4_width, pdf::k_a4_height,
-      {fmt::format("{}: {}", t.sheet_title, tag), "atelier spec-sheet", ""});
+      {trf(l, "Your computer: {tag}", {{"tag", tag}}), "atelier spec-sheet", ""});
   if (!doc) {
     return std::unexpected(doc.error());
   }
@@ -91,16 +103,17 @@ std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& 
 
   // Header: title and program on the left, QR code and tag on the right.
   const double text_width = k_width - k_qr_size - 16;
-  page.lines(std::string(t.sheet_title), k_margin, text_width, 24, true);
+  page.lines(tr(l, "Your computer"), k_margin, text_width, 24, true);
   page.skip(2);
   const std::string intro =
-      in.site.empty() ? in.program_name
-                      : (in.program_name.empty()
-                             ? in.site
-                             : fmt::format(fmt::runtime(t.sheet_intro), in.program_name, in.site));
+      in.site.empty()
+          ? in.program_name
+          : (in.program_name.empty()
+                 ? in.site
+                 : trf(l, "{program}, {site}", {{"program", in.program_name}, {"site", in.site}}));
   page.lines(intro, k_margin, text_width, 11);
   page.skip(4);
-  page.lines(fmt::format("{} {}", t.asset_tag, tag), k_margin, text_width, 16, true);
+  page.lines(trf(l, "Asset tag {tag}", {{"tag", tag}}), k_margin, text_width, 16, true);
   const double qr_x = k_margin + k_width - k_qr_size;
   if (auto ok = pdf::draw_qr(cr, unit_qr_text(paper.unit), qr_x, k_margin - 8, k_qr_size); !ok) {
     return std::unexpected(ok.error());
@@ -109,67 +122,89 @@ std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& 
 
   // What is inside. spec_sheet_gaps() guarantees an inventory and a grade.
   const LabelContent label = label_content(paper, in.language, "");
-  page.heading(std::string(t.specs_heading));
-  page.row(t.model, label.model);
+  page.heading(tr(l, "What is inside"));
+  page.row(tr(l, "Model"), label.model);
   const hwdb::InventorySnapshot& inv = *paper.inventory;
-  page.row(t.processor, inv.cpu_threads > 0
-                            ? fmt::format("{}, {}", label.cpu,
-                                          fmt::format(fmt::runtime(t.threads), inv.cpu_threads))
-                            : label.cpu);
-  page.row(t.memory, format_memory(inv.ram_bytes, in.language));
-  page.row(t.storage, main_disk_words(paper, in.language));
-  page.row(t.firmware, inv.firmware == "uefi" ? "UEFI" : (inv.firmware == "bios" ? "BIOS" : ""));
+  page.row(tr(l, "Processor"), inv.cpu_threads > 0
+                                   ? fmt::format("{}, {}", label.cpu,
+                                                 tr_n(l, "{count} thread", "{count} threads",
+                                                      static_cast<std::uint64_t>(inv.cpu_threads),
+                                                      {{"count", inv.cpu_threads}}))
+                                   : label.cpu);
+  page.row(tr(l, "Memory (RAM)"), format_memory(inv.ram_bytes, l));
+  page.row(tr(l, "Storage"), main_disk_words(paper, l));
+  page.row(tr(l, "Firmware"),
+           inv.firmware == "uefi" ? "UEFI" : (inv.firmware == "bios" ? "BIOS" : ""));
   if (const std::string secure_boot = workshop::secure_boot_state(inv); !secure_boot.empty()) {
-    page.row(t.secure_boot, std::string(secure_boot == "on"    ? t.secure_boot_on
-                                        : secure_boot == "off" ? t.secure_boot_off
-                                                               : t.secure_boot_setup_mode));
+    page.row(tr(l, "Secure Boot"),
+             secure_boot == "on"
+                 ? tr(l, "on: the computer starts only systems signed by a trusted publisher")
+             : secure_boot == "off" ? tr(l, "off")
+                                    : tr(l, "not configured (setup mode)"));
   }
   if (paper.grade) {
-    page.row(t.grade_label, fmt::format("{} ({})", paper.grade->grade, t.grade_meaning));
+    page.row(tr(l, "Grade"),
+             fmt::format("{} ({})", paper.grade->grade,
+                         tr(l, "A is the best-equipped, C the most basic; every grade was tested "
+                               "and works")));
   }
 
-  page.heading(std::string(t.system_heading));
+  page.heading(tr(l, "Installed system"));
   if (in.profile) {
     const profiles::Tailoring& tailoring = in.profile->tailoring;
-    page.row(t.operating_system,
+    page.row(tr(l, "System"),
              in.profile->description.empty() ? in.profile->name : in.profile->description);
-    page.row(t.computer_name, paper.hostname.empty()
-                                  ? profiles::expand_hostname(tailoring.hostname, tag)
-                                  : paper.hostname);
+    page.row(tr(l, "Computer name"), paper.hostname.empty()
+                                         ? profiles::expand_hostname(tailoring.hostname, tag)
+                                         : paper.hostname);
     std::string keyboard = tailoring.keyboard;
     if (!tailoring.keyboard_variant.empty()) {
       keyboard += fmt::format(" ({})", tailoring.keyboard_variant);
     }
-    page.row(t.language_keyboard, tailoring.locale.empty() || keyboard.empty()
-                                      ? tailoring.locale + keyboard
-                                      : fmt::format("{}, {}", tailoring.locale, keyboard));
-    page.row(t.timezone, tailoring.timezone);
+    page.row(tr(l, "Language and keyboard"),
+             tailoring.locale.empty() || keyboard.empty()
+                 ? tailoring.locale + keyboard
+                 : fmt::format("{}, {}", tailoring.locale, keyboard));
+    page.row(tr(l, "Time zone"), tailoring.timezone);
   } else {
-    page.row(t.operating_system, paper.imaging->profile);
-    page.row(t.computer_name, paper.hostname);
+    page.row(tr(l, "System"), paper.imaging->profile);
+    page.row(tr(l, "Computer name"), paper.hostname);
   }
   if (paper.erased_disks > 0) {
-    page.row(t.erasure, fmt::format(fmt::runtime(t.erasure_done), paper.erased_disks));
+    page.row(tr(l, "Previous data"),
+             tr_n(l,
+                  "{count} disk erased before installation; the signed erasure certificate is "
+                  "available from the workshop.",
+                  "{count} disks erased before installation; the signed erasure certificate is "
+                  "available from the workshop.",
+                  static_cast<std::uint64_t>(paper.erased_disks), {{"count", paper.erased_disks}}));
   }
 
-  page.heading(std::string(t.first_boot_heading));
+  page.heading(tr(l, "The first time you start it"));
   int number = 0;
-  for (const std::string& step : {std::string(t.step_power), account_step(t, in.profile),
-                                  std::string(t.step_network), std::string(t.step_updates)}) {
+  for (const std::string& step :
+       {tr(l, "Connect the power cable (and the screen, keyboard and mouse for a desktop), then "
+              "press the power button."),
+        account_step(l, in.profile),
+        tr(l, "Connect to the internet: click the network icon next to the clock to choose your "
+              "Wi-Fi, or plug in a network cable."),
+        tr(l, "When the computer offers updates, accept them: they keep it safe.")}) {
     page.step(++number, step);
   }
 
-  page.heading(std::string(t.warranty_heading));
-  page.lines(paper.warranty_end ? fmt::format(fmt::runtime(t.warranty_until),
-                                              format_date(*paper.warranty_end, in.language))
-                                : std::string(t.warranty_unknown),
+  page.heading(tr(l, "Warranty"));
+  page.lines(paper.warranty_end
+                 ? trf(l, "Until {date}. Keep this sheet: the asset tag identifies your computer.",
+                       {{"date", format_date(*paper.warranty_end, l)}})
+                 : tr(l, "The warranty starts when the computer is handed over to you; ask the "
+                         "workshop for its end date. Keep this sheet: the asset tag identifies "
+                         "your computer."),
              k_margin, k_width, 10);
 
-  page.heading(std::string(t.support_heading));
+  page.heading(tr(l, "Help and repairs"));
   if (in.support_contact.empty() && in.support_url.empty()) {
-    page.lines(
-        fmt::format(fmt::runtime(t.support_fallback), in.site.empty() ? in.program_name : in.site),
-        k_margin, k_width, 10);
+    page.lines(trf(l, "Ask at {place}.", {{"place", in.site.empty() ? in.program_name : in.site}}),
+               k_margin, k_width, 10);
   }
   if (!in.support_contact.empty()) {
     page.lines(in.support_contact, k_margin, k_width, 10);
@@ -182,7 +217,7 @@ std::expected<std::string, std::string> render_spec_sheet(const SpecSheetInput& 
   cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
   pdf::set_font(cr, pdf::k_sans, 8);
   pdf::show_text(cr, k_margin, pdf::k_a4_height - k_margin + 20,
-                 fmt::format(fmt::runtime(t.footer), tag, paper.unit.id));
+                 trf(l, "{tag} \u00b7 unit record {id}", {{"tag", tag}, {"id", paper.unit.id}}));
   if (page.y() > pdf::k_a4_height - k_margin) {
     return std::unexpected(fmt::format("the spec sheet of {} does not fit on one page", tag));
   }

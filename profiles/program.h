@@ -3,6 +3,7 @@
 // "Program file".
 #pragma once
 
+#include "base/language.h"
 #include "profiles/diagnostic.h"
 #include "profiles/machine_facts.h"
 #include "profiles/size.h"
@@ -66,7 +67,8 @@ struct GradingRules {
   SecureBootRule secure_boot = SecureBootRule::ignore;
 };
 
-enum class Language { fr, en };
+// The program's language: base's one enum (base/language.h), named here as the file names it.
+using Language = base::Language;
 std::string_view to_string(Language);
 
 // [households]: how long a household's personal data is kept (docs/PROFILES.md "Households").

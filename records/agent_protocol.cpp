@@ -34,6 +34,10 @@ constexpr std::array<std::pair<Action, std::string_view>, 3> k_action_names{{
     {Action::reboot, "reboot"},
     {Action::wait, "wait"},
 }};
+constexpr std::array<std::pair<ConfirmGate, std::string_view>, 2> k_confirm_gate_names{{
+    {ConfirmGate::every_machine, "every_machine"},
+    {ConfirmGate::unexpected, "unexpected"},
+}};
 
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
@@ -100,6 +104,13 @@ std::string_view to_string(Action a) {
 }
 std::optional<Action> action_from_string(std::string_view name) {
   return value_of(k_action_names, name);
+}
+
+std::string_view to_string(ConfirmGate g) {
+  return name_of(k_confirm_gate_names, g);
+}
+std::optional<ConfirmGate> confirm_gate_from_string(std::string_view name) {
+  return value_of(k_confirm_gate_names, name);
 }
 
 } // namespace atelier::records

@@ -56,6 +56,13 @@ inline constexpr std::array k_actions{Action::poweroff, Action::reboot, Action::
 std::string_view to_string(Action); // "poweroff", "reboot", "wait"
 std::optional<Action> action_from_string(std::string_view name);
 
+// "gate" of the confirm step: why the machine needs a volunteer's key, as a code the agent puts
+// into words in the screen's language ("why" carries atelierd's English sentence besides).
+enum class ConfirmGate { every_machine, unexpected };
+inline constexpr std::array k_confirm_gates{ConfirmGate::every_machine, ConfirmGate::unexpected};
+std::string_view to_string(ConfirmGate); // "every_machine", "unexpected"
+std::optional<ConfirmGate> confirm_gate_from_string(std::string_view name);
+
 // JSON member names, grouped by where they appear (docs/AGENT-API.md has the bodies).
 namespace agent_field {
 // Every request.
@@ -66,6 +73,9 @@ inline constexpr std::string_view k_inventory = "inventory";
 inline constexpr std::string_view k_unit = "unit"; // also in `next` answers
 inline constexpr std::string_view k_state = "state";
 inline constexpr std::string_view k_outcome = "outcome";
+// register and next answers (a job or a wait): the program's language ("fr", "en"), in which the
+// agent writes the machine's screen. An atelierd that sends none (older than issue 21) means "en".
+inline constexpr std::string_view k_language = "language";
 // next answer: a job ...
 inline constexpr std::string_view k_job = "job"; // also in progress and result posts
 inline constexpr std::string_view k_step = "step";
@@ -113,15 +123,22 @@ inline constexpr std::string_view k_site = "site";                     // wipe
 inline constexpr std::string_view k_disks = "disks"; // wipe: kernel names of the disks to erase
 inline constexpr std::string_view k_parts = "parts"; // wipe: of a machine graded parts
 inline constexpr std::string_view k_wiped_zero = "wiped_zero"; // deploy: the disk reads as zeros
-inline constexpr std::string_view k_tag = "tag";               // wipe, deploy, verify
+inline constexpr std::string_view k_tag = "tag"; // wipe, deploy, verify, confirm, finish
 inline constexpr std::string_view k_profile_toml = "profile_toml"; // deploy
 inline constexpr std::string_view k_image_url = "image_url";       // deploy
 inline constexpr std::string_view k_image_sha256 = "image_sha256"; // deploy
 inline constexpr std::string_view k_hostname = "hostname";         // verify
 inline constexpr std::string_view k_why = "why"; // confirm: why the machine needs a volunteer's key
+inline constexpr std::string_view k_gate = "gate";       // confirm: the same as a ConfirmGate code
 inline constexpr std::string_view k_verdict = "verdict"; // finish
 inline constexpr std::string_view k_message = "message"; // finish
 inline constexpr std::string_view k_action = "action";   // finish
+// finish, besides `message` (atelierd's English sentence, shown by agents older than issue 21):
+// the pieces the agent puts into words in the screen's language. `failed_step` (a Step name) is
+// present when the unit failed because a step the agent ran failed, `reason` then being the
+// reason the agent posted; otherwise `reason` is atelierd's own reason, as recorded.
+inline constexpr std::string_view k_failed_step = "failed_step"; // finish
+inline constexpr std::string_view k_reason = "reason";           // finish
 } // namespace param_field
 
 // Members of "result" in a `result` post, per step (deploy posts the imaging record itself).

@@ -1,9 +1,11 @@
 #include "imager/agent/agent.h"
 
+#include "base/typography.h"
 #include "imager/agent/agent_client.h"
 #include "imager/agent/child_process.h"
 #include "imager/agent/console_display.h"
 #include "imager/agent/progress_poster.h"
+#include "imager/agent/screen_text.h"
 #include "records/agent_protocol.h"
 #include "records/erasure_record.h"
 #include "records/imaging_record.h"
@@ -24,12 +26,12 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace atelier::imager {
 namespace {
 
+using base::Language;
 using nlohmann::json;
 using records::Endpoint;
 namespace field = records::agent_field;
@@ -62,17 +64,19 @@ std::uint64_t count(const json& j, const char* key) {
 
 } // namespace
 
-std::string describe_disk(const json& disk) {
-  std::string words = text(disk, "model");
+std::string describe_disk(Language language, const json& disk) {
+  const std::string model = text(disk, "model");
   const std::string serial = text(disk, "serial");
+  if (!model.empty()) {
+    return serial.empty() ? model : model + " " + serial;
+  }
   if (!serial.empty()) {
-    words += (words.empty() ? "serial " : " ") + serial;
+    return base::trf(language, "serial {serial}", {{"serial", serial}});
   }
-  if (words.empty()) {
-    words = fmt::format("{:.1f} GiB, no model or serial reported",
-                        static_cast<double>(count(disk, "size_bytes")) / (1024.0 * 1024 * 1024));
-  }
-  return words;
+  return base::trf(language, "{size} GiB, no model or serial reported",
+                   {{"size", base::format_decimal(static_cast<double>(count(disk, "size_bytes")) /
+                                                      (1024.0 * 1024 * 1024),
+                                                  1, language)}});
 }
 
 std::string last_message_line(std::string_view text) {
@@ -95,33 +99,40 @@ std::chrono::seconds bench_timeout(int budget_seconds) {
   return std::chrono::seconds(2 * budget_seconds) + k_bench_margin;
 }
 
-std::expected<json, std::string> bench_step(const std::string& self, int budget_seconds,
-                                            std::chrono::seconds timeout,
-                                            const std::function<void(std::string_view)>& on_line,
-                                            const std::atomic<bool>* cancel) {
+std::expected<json, Said> bench_step(Language language, const std::string& self, int budget_seconds,
+                                     std::chrono::seconds timeout,
+                                     const std::function<void(std::string_view)>& on_line,
+                                     const std::atomic<bool>* cancel) {
   auto child = run_child({self, "bench", "--json", "--budget", std::to_string(budget_seconds)},
                          on_line, {.timeout = timeout, .cancel = cancel});
   if (!child) {
-    return std::unexpected("benchmark failed: " + child.error());
+    return std::unexpected(say(language, "benchmark failed: {error}", {{"error", child.error()}}));
   }
   if (child->cancelled) {
-    return std::unexpected("benchmark stopped: atelierd gave this step up");
+    return std::unexpected(say(language, "benchmark stopped: atelierd gave this step up"));
   }
   if (child->timed_out) {
-    return std::unexpected(fmt::format(
-        "benchmark failed: it ran longer than {} s (budget {} s, twice that plus {} s allowed) and "
-        "was stopped: the machine hung or is very slow; often bad RAM: run a memory test",
-        timeout.count(), budget_seconds, k_bench_margin.count()));
+    return std::unexpected(
+        say(language,
+            "benchmark failed: it ran longer than {seconds} s (budget {budget} s, twice that plus "
+            "{margin} s allowed) and was stopped: the machine hung or is very slow; often bad RAM: "
+            "run a memory test",
+            {{"seconds", timeout.count()},
+             {"budget", budget_seconds},
+             {"margin", k_bench_margin.count()}}));
   }
   const json out = json::parse(child->out, nullptr, false);
   if (child->exit_code != 0) {
-    return std::unexpected(fmt::format("benchmark failed: bench exited with {}: {}",
-                                       child->signal != 0 ? fmt::format("signal {}", child->signal)
-                                                          : std::to_string(child->exit_code),
-                                       last_message_line(child->err_tail)));
+    const std::string why = last_message_line(child->err_tail);
+    return std::unexpected(child->signal != 0
+                               ? say(language,
+                                     "benchmark failed: bench was killed by signal {signal}: {why}",
+                                     {{"signal", child->signal}, {"why", why}})
+                               : say(language, "benchmark failed: bench exited with {code}: {why}",
+                                     {{"code", child->exit_code}, {"why", why}}));
   }
   if (out.is_discarded()) {
-    return std::unexpected("benchmark failed: bench printed no JSON report");
+    return std::unexpected(say(language, "benchmark failed: bench printed no JSON report"));
   }
   return out;
 }
@@ -138,15 +149,26 @@ class Reporter {
 public:
   explicit Reporter(ConsoleDisplay& display) : m_display(display) {}
 
-  void stage(std::string stage, std::string detail = {}) {
+  // The screen's language (screen_text.h): English until atelierd names one.
+  void set_language(Language language) {
     std::lock_guard lock(m_mutex);
-    m_screen.stage = std::move(stage);
-    m_screen.detail = std::move(detail);
+    m_language = language;
+    m_screen.language = language;
+  }
+  Language language() const {
+    std::lock_guard lock(m_mutex);
+    return m_language;
+  }
+  // The stage on screen in the screen's language; atelierd hears it in English.
+  void stage(Stage stage, Said detail = {}) {
+    std::lock_guard lock(m_mutex);
+    m_screen.stage = stage_title(m_language, stage);
+    m_screen.detail = std::move(detail.shown);
     m_screen.fraction.reset();
     m_screen.eta_seconds.reset();
     m_display.show(m_screen);
     if (m_poster != nullptr) {
-      m_poster->stage(m_screen.stage, m_screen.detail);
+      m_poster->stage(stage_title(Language::en, stage), std::move(detail.english));
     }
   }
   void tag(std::string tag) {
@@ -154,9 +176,11 @@ public:
     m_screen.tag = std::move(tag);
     m_display.show(m_screen);
   }
-  void verdict(std::string verdict, std::string message) {
+  // `verdict`: READY, PARTS, FAILED or STOPPED, shown in the screen's language; `message` is
+  // shown as given (already in it).
+  void verdict(std::string_view verdict, std::string message) {
     std::lock_guard lock(m_mutex);
-    m_screen.verdict = std::move(verdict);
+    m_screen.verdict = verdict_title(m_language, verdict);
     m_screen.message = std::move(message);
     m_display.show(m_screen);
   }
@@ -171,9 +195,7 @@ public:
     }
     std::lock_guard lock(m_mutex);
     const double total = event.value(progress_field::k_total_bytes, 0.0);
-    m_screen.detail = fmt::format("{} {} {}", event.value(progress_field::k_operation, ""),
-                                  event.value(progress_field::k_device, ""),
-                                  event.value(progress_field::k_detail, ""));
+    m_screen.detail = progress_line(m_language, event);
     if (total > 0) {
       m_screen.fraction = event.value(progress_field::k_done_bytes, 0.0) / total;
     }
@@ -205,7 +227,8 @@ public:
 
 private:
   ConsoleDisplay& m_display;
-  std::mutex m_mutex;
+  mutable std::mutex m_mutex;
+  Language m_language = Language::en;
   ScreenState m_screen;
   ProgressPoster* m_poster = nullptr;
   std::atomic<bool> m_stop{false};
@@ -243,39 +266,45 @@ private:
 struct StepOutcome {
   bool ok = false;
   json result = json::object();
-  std::string reason;
+  Said reason; // English to atelierd, shown when atelierd's finish names it
 };
 
 // Runs `self args...`, forwarding progress; parses stdout as JSON.
-std::expected<json, std::string> run_json(const AgentOptions& o, Reporter& r,
-                                          std::vector<std::string> args, ChildResult* raw = nullptr,
-                                          ChildOptions options = {}) {
+std::expected<json, Said> run_json(const AgentOptions& o, Reporter& r,
+                                   std::vector<std::string> args, ChildResult* raw = nullptr,
+                                   ChildOptions options = {}) {
   args.insert(args.begin(), o.self);
   options.cancel = r.stop_flag();
   auto child = run_child(
       args, [&](std::string_view line) { r.child_line(line); }, options);
+  const Language language = r.language();
+  const std::string& program = args[1];
   if (!child) {
-    return std::unexpected(child.error());
+    return std::unexpected(Said{child.error(), child.error()});
   }
   if (child->cancelled) {
-    return std::unexpected(fmt::format("{} was stopped: atelierd gave this step up", args[1]));
+    return std::unexpected(
+        say(language, "{program} was stopped: atelierd gave this step up", {{"program", program}}));
   }
   if (child->timed_out) {
-    return std::unexpected(
-        fmt::format("{} ran longer than {} s and was stopped", args[1], options.timeout.count()));
+    return std::unexpected(say(language, "{program} ran longer than {seconds} s and was stopped",
+                               {{"program", program}, {"seconds", options.timeout.count()}}));
   }
   if (raw != nullptr) {
     *raw = *child;
   }
   json out = json::parse(child->out, nullptr, false);
   if (child->exit_code != 0 && (out.is_discarded() || raw == nullptr)) {
-    return std::unexpected(fmt::format("{} exited with {}: {}", args[1],
-                                       child->signal != 0 ? fmt::format("signal {}", child->signal)
-                                                          : std::to_string(child->exit_code),
-                                       tail_line(child->err_tail)));
+    const std::string why = tail_line(child->err_tail);
+    return std::unexpected(
+        child->signal != 0 ? say(language, "{program} was killed by signal {signal}: {why}",
+                                 {{"program", program}, {"signal", child->signal}, {"why", why}})
+                           : say(language, "{program} exited with {code}: {why}",
+                                 {{"program", program}, {"code", child->exit_code}, {"why", why}}));
   }
   if (out.is_discarded()) {
-    return std::unexpected(fmt::format("{} printed no JSON report", args[1]));
+    return std::unexpected(
+        say(language, "{program} printed no JSON report", {{"program", program}}));
   }
   return out;
 }
@@ -303,7 +332,8 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, const json& disk, cons
   const json methods = params.contains(param::k_methods) && params[param::k_methods].contains(media)
                            ? params[param::k_methods][media]
                            : json::array({"zero"});
-  std::vector<std::string> skipped;
+  const Language language = r.language();
+  Said skipped;
   for (const auto& m : methods) {
     const std::string method = m.get<std::string>();
     ChildResult raw;
@@ -311,7 +341,7 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, const json& disk, cons
     r.device_done(device);
     if (r.stop_flag()->load()) {
       return {false, json::object(),
-              fmt::format("{}: stopped, atelierd gave this step up", device)};
+              say(language, "{device}: stopped, atelierd gave this step up", {{"device", device}})};
     }
     if (report && (raw.exit_code == 0 || raw.exit_code == 1)) {
       json record = report->is_array() && !report->empty() ? (*report)[0] : *report;
@@ -320,18 +350,28 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, const json& disk, cons
                    text(record, "result") == records::to_string(records::ErasureResult::erased);
       outcome.result = record;
       if (!outcome.ok) {
-        outcome.reason = fmt::format("DISK FAILING — {} ({}): {}; remove the disk and set it aside",
-                                     device, describe_disk(disk),
-                                     text(record, "failure_reason", tail_line(raw.err_tail)));
+        // The disk's words differ between the languages: each sentence is made with its own.
+        const auto failing = [&](Language l) {
+          return base::trf(
+              l, "DISK FAILING — {device} ({disk}): {why}; remove the disk and set it aside",
+              {{"device", device},
+               {"disk", describe_disk(l, disk)},
+               {"why", text(record, "failure_reason", tail_line(raw.err_tail))}});
+        };
+        outcome.reason = {failing(Language::en), failing(language)};
       }
       return outcome;
     }
-    skipped.push_back(
-        fmt::format("{}: {}", method, report ? tail_line(raw.err_tail) : report.error()));
+    const Said why =
+        report ? Said{tail_line(raw.err_tail), tail_line(raw.err_tail)} : report.error();
+    skipped = joined(skipped, {method + ": " + why.english, method + ": " + why.shown});
   }
   StepOutcome none;
-  none.reason = fmt::format("{}: no erasure method of the profile was possible ({})", device,
-                            fmt::join(skipped, "; "));
+  const auto impossible = [&](Language l, const std::string& tried) {
+    return base::trf(l, "{device}: no erasure method of the profile was possible ({tried})",
+                     {{"device", device}, {"tried", tried}});
+  };
+  none.reason = {impossible(Language::en, skipped.english), impossible(language, skipped.shown)};
   return none;
 }
 
@@ -350,10 +390,14 @@ StepOutcome do_wipe(const AgentOptions& o, Reporter& r, const json& inventory, c
       disks.push_back(d);
     }
   }
+  const Language language = r.language();
   if (disks.empty()) {
-    return {false, json::object(), "no disk to erase was found in this machine"};
+    return {false, json::object(), say(language, "no disk to erase was found in this machine")};
   }
-  r.stage("WIPING", fmt::format("{} disk(s)", disks.size()));
+  const auto disk_count = [&](Language l) {
+    return base::tr_n(l, "{count} disk", "{count} disks", disks.size(), {{"count", disks.size()}});
+  };
+  r.stage(Stage::wiping, {disk_count(Language::en), disk_count(language)});
   std::vector<StepOutcome> outcomes(disks.size());
   std::vector<std::thread> threads; // disks in parallel: a slow one does not hold the others
   for (std::size_t i = 0; i < disks.size(); ++i) {
@@ -362,14 +406,14 @@ StepOutcome do_wipe(const AgentOptions& o, Reporter& r, const json& inventory, c
   for (auto& t : threads) {
     t.join();
   }
-  StepOutcome all{true, {{result_field::k_records, json::array()}}, ""};
+  StepOutcome all{true, {{result_field::k_records, json::array()}}, {}};
   for (const auto& out : outcomes) {
     if (!out.result.empty()) {
       all.result[result_field::k_records].push_back(out.result);
     }
     if (!out.ok) {
       all.ok = false;
-      all.reason += (all.reason.empty() ? "" : "; ") + out.reason;
+      all.reason = joined(all.reason, out.reason);
     }
   }
   return all;
@@ -380,20 +424,8 @@ StepOutcome do_wipe(const AgentOptions& o, Reporter& r, const json& inventory, c
 // would be erased; one key answers (the console is put in non-canonical mode when it is a
 // terminal). The heartbeat keeps the job alive meanwhile; a closed console is a "no".
 StepOutcome do_confirm(const AgentOptions& o, Reporter& r, const json& params) {
-  std::vector<std::string> disks;
-  if (params.contains(param::k_disks) && params[param::k_disks].is_array()) {
-    for (const auto& d : params[param::k_disks]) {
-      if (d.is_string()) {
-        disks.push_back(d.get<std::string>());
-      }
-    }
-  }
-  r.stage("ERASE THIS MACHINE?",
-          fmt::format("{}. Disks to erase: {}. Press Y to erase everything on them, N to leave "
-                      "the machine untouched.",
-                      params.value(param::k_why, "this machine needs a confirmation"),
-                      disks.empty() ? std::string("none listed")
-                                    : fmt::format("{}", fmt::join(disks, "; "))));
+  const Language language = r.language();
+  r.stage(Stage::confirm, {confirm_text(Language::en, params), confirm_text(language, params)});
   termios saved{};
   const bool tty = ::tcgetattr(o.keys_fd, &saved) == 0;
   if (tty) {
@@ -422,12 +454,13 @@ StepOutcome do_confirm(const AgentOptions& o, Reporter& r, const json& params) {
   }
   if (answer == true) {
     log("confirm: a volunteer pressed Y: the disks will be erased");
-    return {true, json{{"confirmed", true}}, ""};
+    return {true, json{{"confirmed", true}}, {}};
   }
   return {false, json{{"confirmed", false}},
-          answer == false ? "a volunteer answered N at the machine: nothing was erased; take the "
-                            "machine off the network boot"
-                          : "no answer could be read from the console: nothing was erased"};
+          answer == false ? say(language, "a volunteer answered N at the machine: nothing was "
+                                          "erased; take the machine off the network boot")
+                          : say(language, "no answer could be read from the console: nothing "
+                                          "was erased")};
 }
 
 // The disk the system goes on: the largest one that is not on USB.
@@ -446,20 +479,22 @@ std::optional<json> target_disk(const json& inventory) {
 
 StepOutcome do_deploy(const AgentOptions& o, Reporter& r, const json& inventory,
                       const json& params) {
+  const Language language = r.language();
   const auto disk = target_disk(inventory);
   if (!disk) {
-    return {false, json::object(), "no internal disk to install on"};
+    return {false, json::object(), say(language, "no internal disk to install on")};
   }
   const std::string profile_file = o.work_dir + "/atelier-profile.toml";
   {
     std::ofstream out(profile_file, std::ios::trunc);
     out << params.value(param::k_profile_toml, "");
     if (!out) {
-      return {false, json::object(), "cannot write " + profile_file};
+      return {false, json::object(),
+              say(language, "cannot write {file}", {{"file", profile_file}})};
     }
   }
   const std::string device = "/dev/" + disk->at("name").get<std::string>();
-  r.stage("INSTALLING", device);
+  r.stage(Stage::installing, {device, device});
   // The imaging record comes on stdout whatever the outcome (exit 0 imaged, 1 failed after
   // writing, 2 refused before): a failed one names the step and the reason, and goes to the
   // daemon as evidence.
@@ -477,42 +512,51 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, const json& inventory,
   ChildResult raw;
   auto record = run_json(o, r, args, &raw);
   if (!record) {
-    return {false, json::object(), "installation failed: " + record.error()};
+    const auto failed = [&](Language l, const std::string& why) {
+      return base::trf(l, "installation failed: {why}", {{"why", why}});
+    };
+    return {false,
+            json::object(),
+            {failed(Language::en, record.error().english), failed(language, record.error().shown)}};
   }
   if (raw.exit_code != 0 || !record->is_object() ||
       record->value("result", "") != records::to_string(records::ImagingResult::imaged)) {
     const json& rec = *record;
     const std::string step = text(rec, "failed_step");
     const std::string why = text(rec, "failure_reason");
+    const std::string shown_why = why.empty() ? last_message_line(raw.err_tail) : why;
     return {false, rec.is_object() ? rec : json::object(),
-            fmt::format("installation failed{}: {}", step.empty() ? "" : " at step " + step,
-                        why.empty() ? last_message_line(raw.err_tail) : why)};
+            step.empty() ? say(language, "installation failed: {why}", {{"why", shown_why}})
+                         : say(language, "installation failed at step {step}: {why}",
+                               {{"step", step}, {"why", shown_why}})};
   }
-  return {true, *record, ""};
+  return {true, *record, {}};
 }
 
 StepOutcome do_bench(const AgentOptions& o, Reporter& r, const json& params) {
-  r.stage("TESTING", "CPU, memory and disks");
+  const Language language = r.language();
+  r.stage(Stage::testing, say(language, "CPU, memory and disks"));
   const int budget = params.value(param::k_budget_seconds, 60);
   auto bench = bench_step(
-      o.self, budget, bench_timeout(budget), [&](std::string_view line) { r.child_line(line); },
-      r.stop_flag());
+      language, o.self, budget, bench_timeout(budget),
+      [&](std::string_view line) { r.child_line(line); }, r.stop_flag());
   if (!bench) {
     return {false, json::object(), bench.error()};
   }
-  return {true, {{result_field::k_bench, *bench}}, ""};
+  return {true, {{result_field::k_bench, *bench}}, {}};
 }
 
 // Checks what was installed, independently of the deploy step: the root filesystem is clean
 // (fsck -n), and mounted read-only it has the tailored hostname and a GRUB configuration.
 StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
                       const json& params) {
+  const Language language = r.language();
   const auto disk = target_disk(inventory);
   if (!disk) {
-    return {false, json::object(), "no internal disk to check"};
+    return {false, json::object(), say(language, "no internal disk to check")};
   }
   const std::string device = "/dev/" + disk->at("name").get<std::string>();
-  r.stage("CHECKING", device);
+  r.stage(Stage::checking, {device, device});
   const auto quiet = [](std::string_view) {
   };
   // lsblk names the partitions; their filesystem types come from blkid's own probe of each
@@ -520,8 +564,9 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   auto listing = run_child({"lsblk", "--json", "--paths", "-o", "NAME,TYPE", device}, quiet);
   if (!listing || listing->exit_code != 0) {
     return {false, json::object(),
-            fmt::format("{}: lsblk cannot list its partitions: {}", device,
-                        listing ? last_message_line(listing->err_tail) : listing.error())};
+            say(language, "{device}: lsblk cannot list its partitions: {why}",
+                {{"device", device},
+                 {"why", listing ? last_message_line(listing->err_tail) : listing.error()}})};
   }
   std::string root;
   std::string fstype;
@@ -535,19 +580,22 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   }
   if (root.empty()) {
     return {false, json::object(),
-            fmt::format("{}: no root filesystem found after installation", device)};
+            say(language, "{device}: no root filesystem found after installation",
+                {{"device", device}})};
   }
   auto fsck = run_child(filesystem_check_command(fstype, root), quiet);
   if (!fsck || fsck->exit_code != 0) {
     return {false, json::object(),
-            fmt::format("{}: the filesystem check found errors: {}", root,
-                        fsck ? tail_line(fsck->out + fsck->err_tail) : fsck.error())};
+            say(language, "{partition}: the filesystem check found errors: {why}",
+                {{"partition", root},
+                 {"why", fsck ? tail_line(fsck->out + fsck->err_tail) : fsck.error()}})};
   }
   const std::string mount_point = o.work_dir + "/atelier-verify";
   (void)run_child({"mkdir", "-p", mount_point}, quiet);
   auto mounted = run_child({"mount", "-o", "ro", root, mount_point}, quiet);
   if (!mounted || mounted->exit_code != 0) {
-    return {false, json::object(), fmt::format("{}: cannot be mounted to check it", root)};
+    return {false, json::object(),
+            say(language, "{partition}: cannot be mounted to check it", {{"partition", root}})};
   }
   std::string hostname;
   std::ifstream(mount_point + "/etc/hostname") >> hostname;
@@ -555,16 +603,19 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   (void)run_child({"umount", mount_point}, quiet);
   if (hostname != params.value(param::k_hostname, "")) {
     return {false, json::object(),
-            fmt::format("{}: hostname is '{}', expected '{}'", root, hostname,
-                        params.value(param::k_hostname, ""))};
+            say(language, "{partition}: hostname is '{found}', expected '{expected}'",
+                {{"partition", root},
+                 {"found", hostname},
+                 {"expected", params.value(param::k_hostname, "")}})};
   }
   if (!grub) {
-    return {false, json::object(), fmt::format("{}: /boot/grub/grub.cfg is missing", root)};
+    return {false, json::object(),
+            say(language, "{partition}: /boot/grub/grub.cfg is missing", {{"partition", root}})};
   }
   return {true,
           {{result_field::k_summary,
             fmt::format("{} ({}) clean, hostname {}, GRUB configured", root, fstype, hostname)}},
-          ""};
+          {}};
 }
 
 void carry_out(const AgentOptions& o, records::Action action) {
@@ -677,21 +728,30 @@ int run_agent(const AgentOptions& o) {
                               {}, *o.clock);
   Reporter reporter(display);
 
-  reporter.stage("INVENTORY");
+  // Until atelierd names the program's language the screen speaks English.
+  reporter.stage(Stage::inventory);
   ChildResult raw;
   auto inventory = run_json(o, reporter, {"inventory", "--json"}, &raw);
   if (!inventory) {
-    reporter.verdict("FAILED", "inventory failed: " + inventory.error());
+    reporter.verdict("FAILED", base::trf(reporter.language(), "inventory failed: {why}",
+                                         {{"why", inventory.error().shown}}));
     return 1;
   }
-  reporter.stage("REGISTERING");
+  reporter.stage(Stage::registering);
   auto registered = client.post(Endpoint::register_unit,
                                 {{field::k_mac, o.mac}, {field::k_inventory, *inventory}});
   if (!registered) {
-    reporter.verdict("FAILED", "the server refused this machine: " + registered.error().message);
+    reporter.verdict("FAILED",
+                     base::trf(reporter.language(), "the server refused this machine: {why}",
+                               {{"why", registered.error().message}}));
     return 1;
   }
+  reporter.set_language(language_of_answer(*registered));
+  log(fmt::format("the screen speaks {}", base::language_code(reporter.language())));
   reporter.tag(registered->value(field::k_unit, ""));
+  // The reason of the step that failed last, in both languages: when atelierd's finish names it,
+  // the screen shows it in its language (screen_text.h finish_message).
+  Said last_failure;
 
   while (true) {
     auto next = client.post(Endpoint::next, json::object());
@@ -699,11 +759,14 @@ int run_agent(const AgentOptions& o) {
       reporter.verdict("STOPPED", next.error().message);
       return 1;
     }
+    reporter.set_language(language_of_answer(*next));
+    const Language language = reporter.language();
     if (next->value(field::k_wait, false)) {
       // No free slot for the heavy step yet ([pipeline] max_active_units): ask again later.
       const auto pause =
           std::clamp<std::int64_t>(next->value("retry_after", std::int64_t{30}), 1, 300);
-      reporter.stage("WAITING", next->value("message", std::string("waiting for a free slot")));
+      reporter.stage(Stage::waiting,
+                     {waiting_text(Language::en, *next), waiting_text(language, *next)});
       log(next->value("message", std::string("waiting for a free slot")));
       o.clock->sleep_for(std::chrono::seconds(pause));
       continue;
@@ -715,7 +778,7 @@ int run_agent(const AgentOptions& o) {
     log(fmt::format("job {}: {} (attempt {})", job, step_name, next->value(field::k_attempt, 1)));
     if (step == records::Step::finish) {
       const std::string verdict = params.value(param::k_verdict, "");
-      reporter.verdict(verdict, params.value(param::k_message, ""));
+      reporter.verdict(verdict, finish_message(language, params, last_failure));
       (void)client.post(Endpoint::result,
                         {{field::k_job, job},
                          {field::k_status, records::to_string(records::ResultStatus::done)},
@@ -740,7 +803,7 @@ int run_agent(const AgentOptions& o) {
       outcome = do_verify(o, reporter, *inventory, params);
     } else {
       outcome = {false, json::object(),
-                 fmt::format("this agent does not know step '{}'", step_name)};
+                 say(language, "this agent does not know step '{step}'", {{"step", step_name}})};
     }
     reporting.reset();
     const records::ResultStatus status =
@@ -749,7 +812,8 @@ int run_agent(const AgentOptions& o) {
               {field::k_status, records::to_string(status)},
               {field::k_result, outcome.result}};
     if (!outcome.ok) {
-      body[field::k_reason] = outcome.reason;
+      body[field::k_reason] = outcome.reason.english;
+      last_failure = outcome.reason;
     }
     auto posted = client.post(Endpoint::result, body);
     if (!posted) {

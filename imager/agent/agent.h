@@ -8,6 +8,8 @@
 #pragma once
 
 #include "base/clock.h"
+#include "base/language.h"
+#include "imager/agent/screen_text.h"
 
 #include <atomic>
 #include <chrono>
@@ -54,21 +56,23 @@ std::vector<std::string> filesystem_check_command(std::string_view fstype,
 // Pure.
 std::string last_message_line(std::string_view text);
 
-// How the volunteer's screen names a disk of the inventory (atelier.inventory/1 "disks" entry):
-// "ST500DM002 Z3T1234", "serial ATLE2E1" without a model, or "3.0 GiB, no model or serial
-// reported". Fields the drive did not report are null in the inventory; they never throw. Pure.
-std::string describe_disk(const nlohmann::json& disk);
+// How the volunteer's screen names a disk of the inventory (atelier.inventory/1 "disks" entry) in
+// `language`: "ST500DM002 Z3T1234", "serial ATLE2E1" without a model, or "3.0 GiB, no model or
+// serial reported". Fields the drive did not report are null in the inventory; they never throw.
+// Pure.
+std::string describe_disk(base::Language language, const nlohmann::json& disk);
 
 // How long the bench step's child may run before the agent stops it and fails the step: twice the
 // budget plus 60 s (a slow machine overruns its budget a little; a hung one forever). Pure.
 std::chrono::seconds bench_timeout(int budget_seconds);
 
 // The bench step: `SELF bench --json --budget N`, stopped after `timeout`. The bench report, or
-// the reason the step failed ("benchmark failed: ..."), naming the time limit when it hung.
-std::expected<nlohmann::json, std::string>
-bench_step(const std::string& self, int budget_seconds, std::chrono::seconds timeout,
-           const std::function<void(std::string_view)>& on_line,
-           const std::atomic<bool>* cancel = nullptr);
+// the reason the step failed ("benchmark failed: ..."), naming the time limit when it hung, in
+// English and in `language`.
+std::expected<nlohmann::json, Said> bench_step(base::Language language, const std::string& self,
+                                               int budget_seconds, std::chrono::seconds timeout,
+                                               const std::function<void(std::string_view)>& on_line,
+                                               const std::atomic<bool>* cancel = nullptr);
 
 // What the wipe step runs for one disk and one method of the profile's list (without the program
 // itself): `wipe DEVICE ...` for an overwrite, `purge DEVICE ...` for a firmware method, with the

@@ -1,5 +1,7 @@
 #include "imager/agent/console_display.h"
 
+#include "imager/agent/screen_text.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -59,6 +61,46 @@ constexpr std::array<Glyph, 40> k_font{{
     {'?', {" ### ", "#   #", "  ## ", "     ", "  #  "}},
 }};
 
+// The letter of the font a UTF-8 character is drawn as: ASCII as itself, a no-break space as a
+// space, French's accented letters (upper and lower case) as their base letter, anything else '?'.
+// Advances `i` past the character.
+char font_letter(std::string_view text, std::size_t& i) {
+  const auto byte = [&](std::size_t k) {
+    return static_cast<unsigned char>(text[k]);
+  };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) {
+    ++i;
+    return static_cast<char>(lead);
+  }
+  std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  length = std::min(length, text.size() - i);
+  char letter = '?';
+  if (length == 2 && lead == 0xC2 && byte(i + 1) == 0xA0) {
+    letter = ' ';
+  } else if (length == 2 && lead == 0xC3) {
+    // U+00C0..U+00FF: the Latin-1 letters, upper case at 0x80..0x9F, lower case 0xA0..0xBF.
+    const unsigned char low = byte(i + 1) & 0xDF; // upper and lower case alike
+    if (low >= 0x80 && low <= 0x86) {
+      letter = 'A';
+    } else if (low == 0x87) {
+      letter = 'C';
+    } else if (low >= 0x88 && low <= 0x8B) {
+      letter = 'E';
+    } else if (low >= 0x8C && low <= 0x8F) {
+      letter = 'I';
+    } else if (low >= 0x92 && low <= 0x96) {
+      letter = 'O';
+    } else if (low >= 0x99 && low <= 0x9C) {
+      letter = 'U';
+    }
+  } else if (length == 2 && lead == 0xC5 && (byte(i + 1) == 0x92 || byte(i + 1) == 0x93)) {
+    letter = 'O'; // Œ œ
+  }
+  i += length;
+  return letter;
+}
+
 const Glyph& glyph_for(char c) {
   const char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   for (const auto& g : k_font) {
@@ -79,10 +121,11 @@ std::string duration_text(double seconds) {
 
 std::vector<std::string> big_text(std::string_view text) {
   std::vector<std::string> rows(5);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const Glyph& g = glyph_for(text[i]);
+  for (std::size_t i = 0; i < text.size();) {
+    const bool first = i == 0;
+    const Glyph& g = glyph_for(font_letter(text, i));
     for (std::size_t r = 0; r < 5; ++r) {
-      if (i > 0) {
+      if (!first) {
         rows[r] += ' ';
       }
       for (const char* cell = g.rows[r]; *cell != '\0'; ++cell) {
@@ -119,7 +162,7 @@ std::string render_screen(const ScreenState& s, int width) {
                          std::string(static_cast<std::size_t>(bar - filled), '.'),
                          std::clamp(*s.fraction, 0.0, 1.0) * 100);
       if (s.eta_seconds) {
-        out += "  ETA " + duration_text(*s.eta_seconds);
+        out += "  " + eta_label(s.language) + " " + duration_text(*s.eta_seconds);
       }
       out += "\n";
     }

@@ -3,6 +3,8 @@
 // text on the console (the boot environment has no graphics), redrawn whole on every change.
 #pragma once
 
+#include "base/language.h"
+
 #include <optional>
 #include <ostream>
 #include <string>
@@ -11,16 +13,21 @@
 
 namespace atelier::imager {
 
-// The text in 5-row block letters (A-Z, 0-9, '-', ' ', '.'; other characters as '?'). Pure.
+// The text (UTF-8) in 5-row block letters (A-Z, 0-9, '-', ' ', '.', '?'; a no-break space as a
+// space, the accented Latin letters of French as their base letter: "É" as "E"; other characters
+// as '?'). Pure.
 std::vector<std::string> big_text(std::string_view text);
 
+// Every text is already in the screen's language (screen_text.h); `language` only words the
+// progress bar's ETA.
 struct ScreenState {
+  base::Language language = base::Language::en;
   std::string tag;                // "AT-0042-7", empty before registration
-  std::string stage;              // "WIPING DISKS", "INSTALLING", ...
+  std::string stage;              // "WIPING", "EFFACEMENT", ...
   std::string detail;             // one line: device, pass, rate
   std::optional<double> fraction; // 0..1 when known
   std::optional<double> eta_seconds;
-  std::string verdict; // "READY", "FAILED", "PARTS" at the end
+  std::string verdict; // "READY", "FAILED", "PARTS" (or "PRÊT", ...) at the end
   std::string message; // what to do, at the end
 };
 

@@ -532,7 +532,8 @@ TEST_F(CertCli, ShowSaysWhyAFailedErasureFailedInFrench) {
             std::string::npos)
       << fr.out;
   EXPECT_NE(fr.out.find("3 en écriture, 0 en lecture"), std::string::npos) << fr.out;
-  EXPECT_NE(fr.out.find("\u00a0; 1 plages en échec"), std::string::npos) << fr.out;
+  // One range: the singular (the table this replaced printed "1 plages").
+  EXPECT_NE(fr.out.find("\u00a0; 1 plage en échec"), std::string::npos) << fr.out;
   EXPECT_NE(fr.out.find("Signature\u00a0:"), std::string::npos) << fr.out;
   EXPECT_NE(fr.out.find("aucune ("), std::string::npos) << fr.out;
   // Without --lang, `cert show` keeps the coordinator CLI's English.

@@ -234,13 +234,33 @@ TEST(PipelineSteps, EachStateHasItsStep) {
   EXPECT_FALSE(daemon::step_for(UnitState::assigned));
 }
 
+// The reason a failed step leaves on the unit, read back into its parts for the finish step
+// (the agent words them in the program's language).
+TEST(PipelineSteps, StepFailureReasonReadsBack) {
+  const std::string reason = daemon::step_failure_reason("wipe", "DISK FAILING — /dev/vda: EIO");
+  EXPECT_EQ(reason, "wipe failed: DISK FAILING — /dev/vda: EIO");
+  const auto parsed = daemon::parse_step_failure(reason);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->step, records::Step::wipe);
+  EXPECT_EQ(parsed->agent_reason, "DISK FAILING — /dev/vda: EIO");
+  // atelierd's own reasons are no step's failure.
+  EXPECT_FALSE(daemon::parse_step_failure("no word from the agent for 10 min during wipe"));
+  EXPECT_FALSE(daemon::parse_step_failure("graded parts: RAM failed: 2 errors"));
+  EXPECT_FALSE(daemon::parse_step_failure("finish failed: x"));
+}
+
 // The whole way, as the agent in the boot environment walks it.
 TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
   const std::string token = boot();
-  EXPECT_EQ(register_agent(token)["state"], "inventoried");
+  const json registered = register_agent(token);
+  EXPECT_EQ(registered["state"], "inventoried");
+  // The program file's language (tests/data/imager/bench/program.toml: fr) for the machine's
+  // screen, in the register answer and in every next answer.
+  EXPECT_EQ(registered["language"], "fr");
 
   json job = next(token);
   ASSERT_EQ(job["step"], "bench");
+  EXPECT_EQ(job["language"], "fr");
   EXPECT_EQ(job["params"]["budget_seconds"], 60);
   EXPECT_EQ(done(token, job, {{"bench", bench_report()}})["state"], "tested");
   EXPECT_FALSE(m_daemon->registry.store().bench_results(unit().id).value().empty());
@@ -270,6 +290,8 @@ TEST_F(PipelineTest, MachineGoesFromRegistrationToReady) {
   EXPECT_EQ(job["params"]["verdict"], "READY");
   EXPECT_NE(job["params"]["message"].get<std::string>().find(unit().tag.str()), std::string::npos);
   EXPECT_EQ(job["params"]["action"], "poweroff");
+  EXPECT_EQ(job["params"]["tag"], unit().tag.str());
+  EXPECT_EQ(job["language"], "fr");
 
   const auto disks = m_daemon->registry.store().disks(unit().id).value();
   ASSERT_EQ(disks.size(), 2u); // the SSD and the USB stick ([wipe] removable = "erase")
@@ -357,6 +379,14 @@ TEST_F(PipelineTest, FailedWipeStopsTheMachineWithTheReason) {
   ASSERT_EQ(finish["step"], "finish");
   EXPECT_EQ(finish["params"]["verdict"], "FAILED");
   EXPECT_NE(finish["params"]["message"].get<std::string>().find("DISK FAILING"), std::string::npos);
+  // The pieces the agent words in the program's language: its own reason, unprefixed, and the
+  // step that failed (older agents show `message`, the English sentence, as before).
+  EXPECT_EQ(finish["params"]["message"],
+            unit().tag.str() +
+                ": wipe failed: DISK FAILING — remove disk S2XXXXXX and set it aside");
+  EXPECT_EQ(finish["params"]["failed_step"], "wipe");
+  EXPECT_EQ(finish["params"]["reason"], "DISK FAILING — remove disk S2XXXXXX and set it aside");
+  EXPECT_EQ(finish["params"]["tag"], unit().tag.str());
   const auto disks = m_daemon->registry.store().disks(unit().id).value();
   ASSERT_EQ(disks.size(), 1u);
   const auto records = m_daemon->registry.store().erasure_records(disks[0].id).value();
@@ -1147,6 +1177,7 @@ TEST_F(WipeGateTest, UnexpectedMachineWaitsForAKeyAtItsScreen) {
   const json confirm = benched(token);
   ASSERT_EQ(confirm["step"], "confirm");
   EXPECT_EQ(confirm["params"]["tag"], unit().tag.str());
+  EXPECT_EQ(confirm["params"]["gate"], "unexpected"); // the agent words it in its language
   ASSERT_EQ(confirm["params"]["disks"].size(), 2u);
   EXPECT_NE(confirm["params"]["disks"][0].get<std::string>().find("SAMSUNG MZ7LN256HMJP"),
             std::string::npos);

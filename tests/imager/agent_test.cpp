@@ -215,14 +215,21 @@ TEST(Agent, PartitionsAreReadFromTheLsblkListing) {
 // A virtio or USB disk reports no model (null in the inventory): naming it for the volunteer's
 // FAILED sentence must not throw (the agent died on it mid-wipe) and must still say which disk.
 TEST(Agent, DiskIsDescribedFromWhateverItReports) {
+  using base::Language;
   using nlohmann::json;
-  EXPECT_EQ(imager::describe_disk(json{{"model", "ST500DM002"}, {"serial", "Z3T1234"}}),
-            "ST500DM002 Z3T1234");
-  EXPECT_EQ(imager::describe_disk(json{{"name", "vda"}, {"model", nullptr}, {"serial", "ATLE2E1"}}),
+  EXPECT_EQ(
+      imager::describe_disk(Language::en, json{{"model", "ST500DM002"}, {"serial", "Z3T1234"}}),
+      "ST500DM002 Z3T1234");
+  EXPECT_EQ(imager::describe_disk(Language::en,
+                                  json{{"name", "vda"}, {"model", nullptr}, {"serial", "ATLE2E1"}}),
             "serial ATLE2E1");
-  EXPECT_EQ(imager::describe_disk(
-                json{{"model", nullptr}, {"serial", nullptr}, {"size_bytes", 3221225472u}}),
-            "3.0 GiB, no model or serial reported");
+  const json anonymous{{"model", nullptr}, {"serial", nullptr}, {"size_bytes", 3221225472u}};
+  EXPECT_EQ(imager::describe_disk(Language::en, anonymous), "3.0 GiB, no model or serial reported");
+  // The program's language: a decimal comma, French words.
+  EXPECT_EQ(imager::describe_disk(Language::fr, anonymous),
+            "3,0 Gio, ni modèle ni numéro de série indiqués");
+  EXPECT_EQ(imager::describe_disk(Language::fr, json{{"serial", "ATLE2E1"}}),
+            "numéro de série ATLE2E1");
 }
 
 // A bench that hangs fails the step with the time limit in the reason instead of holding the
@@ -235,10 +242,15 @@ TEST(Agent, HungBenchIsStoppedAndFailsTheStep) {
     script << "#!/bin/sh\nexec sleep 60\n";
   }
   ASSERT_EQ(::chmod(self.c_str(), 0755), 0);
-  auto bench = imager::bench_step(self, 1, std::chrono::seconds(1), [](std::string_view) {});
+  auto bench = imager::bench_step(base::Language::fr, self, 1, std::chrono::seconds(1),
+                                  [](std::string_view) {});
   ASSERT_FALSE(bench);
-  EXPECT_THAT(bench.error(), HasSubstr("benchmark failed: it ran longer than 1 s (budget 1 s"));
-  EXPECT_THAT(bench.error(), HasSubstr("run a memory test"));
+  // atelierd hears English; the screen speaks the program's language.
+  EXPECT_THAT(bench.error().english,
+              HasSubstr("benchmark failed: it ran longer than 1 s (budget 1 s"));
+  EXPECT_THAT(bench.error().english, HasSubstr("run a memory test"));
+  EXPECT_THAT(bench.error().shown, HasSubstr("plus de 1 s (budget 1 s"));
+  EXPECT_THAT(bench.error().shown, HasSubstr("test de la mémoire"));
 }
 
 // A bench that ends is read as before: its report, or its error line.
@@ -250,12 +262,15 @@ TEST(Agent, BenchStepReturnsTheReportOrTheError) {
               "echo '{\"schema\":\"atelier.bench/1\"}'\n";
   }
   ASSERT_EQ(::chmod(self.c_str(), 0755), 0);
-  auto report = imager::bench_step(self, 7, std::chrono::seconds(30), [](std::string_view) {});
-  ASSERT_TRUE(report) << report.error();
+  auto report = imager::bench_step(base::Language::en, self, 7, std::chrono::seconds(30),
+                                   [](std::string_view) {});
+  ASSERT_TRUE(report) << report.error().english;
   EXPECT_EQ((*report)["schema"], "atelier.bench/1");
-  auto refused = imager::bench_step(self, 8, std::chrono::seconds(30), [](std::string_view) {});
+  auto refused = imager::bench_step(base::Language::en, self, 8, std::chrono::seconds(30),
+                                    [](std::string_view) {});
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error(), "benchmark failed: bench exited with 3: wrong arguments");
+  EXPECT_EQ(refused.error().english, "benchmark failed: bench exited with 3: wrong arguments");
+  EXPECT_EQ(refused.error().shown, refused.error().english);
 }
 
 // --- issue 14, finding 10: a wipe that hangs is noticed ------------------------------------------

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the binaries load (ldd): atelierd carries neither the agent's libraries (libparted, libxcrypt)
-# nor the builders' (libarchive, zstd) nor the papers' (cairo, libqrencode); the agent
+# nor the builders' (libarchive, zstd) nor the papers' (cairo, libqrencode) nor translations
+# (Boost.Locale: atelierd sends codes, the agent words them); the agent
 # (atelier-imager) carries no database and no papers (sqlite3, cairo). docs/ARCHITECTURE.md.
 #   links_test.sh ATELIERD ATELIER_IMAGER
 set -euo pipefail
@@ -31,6 +32,6 @@ check() {
   fi
 }
 
-check "$1" libparted libarchive libzstd libcairo libqrencode libcrypt
+check "$1" libparted libarchive libzstd libcairo libqrencode libcrypt libboost_locale
 check "$2" libsqlite3 libcairo libqrencode
 [[ $failures -eq 0 ]]

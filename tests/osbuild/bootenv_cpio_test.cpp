@@ -1,9 +1,14 @@
 // The initramfs writer: same entries, same bytes; and what the kernel will unpack is what we put
 // in.
+#include "osbuild/bootenv_build.h"
 #include "osbuild/bootenv_cpio.h"
+#include "support/temp_dir.h"
 
+#include <algorithm>
 #include <archive.h>
 #include <archive_entry.h>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -142,6 +147,41 @@ TEST(InitramfsImage, AddingAPathAgainReplacesIt) {
   const auto entries = read_back(*bytes);
   ASSERT_EQ(entries.size(), 2U);
   EXPECT_EQ(entries[1].data, "new");
+}
+
+// The machines' screen speaks the program's language only if the agent finds its catalogue in the
+// boot environment: at /usr/share/locale, beside /usr/bin/atelier-imager (issue 21).
+TEST(BootenvCatalogues, TheBuiltCataloguesGoWhereTheAgentLooks) {
+  InitramfsImage image;
+  image.add_file("usr/bin/atelier-imager", "ELF...", 0755);
+  auto added = add_catalogues(image, ATELIER_LOCALE_BUILD_DIR);
+  ASSERT_TRUE(added) << added.error();
+  EXPECT_EQ(*added, std::vector<std::string>{"usr/share/locale/fr/LC_MESSAGES/atelier.mo"});
+  const auto bytes = image.to_bytes({});
+  ASSERT_TRUE(bytes) << bytes.error();
+  const auto entries = read_back(*bytes);
+  const auto mo = std::find_if(entries.begin(), entries.end(), [](const ReadEntry& e) {
+    return e.path == "usr/share/locale/fr/LC_MESSAGES/atelier.mo";
+  });
+  ASSERT_NE(mo, entries.end());
+  std::ifstream built(std::string(ATELIER_LOCALE_BUILD_DIR) + "/fr/LC_MESSAGES/atelier.mo",
+                      std::ios::binary);
+  const std::string expected{std::istreambuf_iterator<char>(built), {}};
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(mo->data, expected); // the catalogue as msgfmt built it, byte for byte
+  EXPECT_EQ(mo->perm, 0644U);
+}
+
+TEST(BootenvCatalogues, NoCatalogueIsAnErrorNotAnEnglishScreen) {
+  atelier::testing::TempDir dir;
+  InitramfsImage image;
+  // A language directory without its .mo counts for nothing.
+  std::filesystem::create_directories(dir.path() / "fr" / "LC_MESSAGES");
+  const auto added = add_catalogues(image, dir.path());
+  ASSERT_FALSE(added);
+  EXPECT_NE(added.error().find("no translation catalogue"), std::string::npos) << added.error();
+  EXPECT_FALSE(add_catalogues(image, ""));
+  EXPECT_EQ(image.size(), 0u);
 }
 
 } // namespace

@@ -38,6 +38,10 @@ const std::vector<std::pair<Action, std::string>> k_documented_actions{
     {Action::reboot, "reboot"},
     {Action::wait, "wait"},
 };
+const std::vector<std::pair<ConfirmGate, std::string>> k_documented_confirm_gates{
+    {ConfirmGate::every_machine, "every_machine"},
+    {ConfirmGate::unexpected, "unexpected"},
+};
 
 // Every enumerator listed in `all` is spelled as documented, reads back as itself, and no other
 // enumerator is listed.
@@ -88,6 +92,13 @@ TEST(AgentProtocol, ActionsAreTheDocumentedOnes) {
       [](std::string_view n) { return action_from_string(n); });
 }
 
+TEST(AgentProtocol, ConfirmGatesAreTheDocumentedOnes) {
+  // Why: the agent words the confirm screen from this code in the program's language.
+  expect_exactly(
+      k_confirm_gates, k_documented_confirm_gates, [](ConfirmGate g) { return to_string(g); },
+      [](std::string_view n) { return confirm_gate_from_string(n); });
+}
+
 TEST(AgentProtocol, UnknownWordsAreRefusedNotGuessed) {
   // Why: a word from a newer server must be refused by name, never mapped to a near one or thrown.
   EXPECT_EQ(step_from_string(""), std::nullopt);
@@ -97,6 +108,7 @@ TEST(AgentProtocol, UnknownWordsAreRefusedNotGuessed) {
   EXPECT_EQ(action_from_string("halt"), std::nullopt);
   EXPECT_EQ(result_status_from_string("ok"), std::nullopt);
   EXPECT_EQ(endpoint_from_string("register_unit"), std::nullopt);
+  EXPECT_EQ(confirm_gate_from_string("confirm"), std::nullopt);
 }
 
 TEST(AgentProtocol, PathsAreUnderApiV1) {
@@ -139,6 +151,9 @@ TEST(AgentProtocol, EveryWordIsInTheDocumentation) {
   for (const Action a : k_actions) {
     words.push_back(to_string(a));
   }
+  for (const ConfirmGate g : k_confirm_gates) {
+    words.push_back(to_string(g));
+  }
   // Values are written `word` or "word" in the document.
   for (const std::string_view w : words) {
     const std::string word(w);
@@ -157,6 +172,7 @@ TEST(AgentProtocol, EveryWordIsInTheDocumentation) {
       k_unit,
       k_state,
       k_outcome,
+      k_language,
       k_job,
       k_step,
       k_attempt,
@@ -196,6 +212,10 @@ TEST(AgentProtocol, EveryWordIsInTheDocumentation) {
       param_field::k_verdict,
       param_field::k_message,
       param_field::k_action,
+      param_field::k_failed_step,
+      param_field::k_reason,
+      param_field::k_gate,
+      param_field::k_why,
       k_bench,
       k_records,
       k_summary,
