@@ -425,7 +425,7 @@ Started open_lease_pool(Services& d, pxe::DhcpServiceConfig& service_config) {
 // off: a warning, not a reason to stop.
 Started make_signed_http_disk(Services& d) {
   const profiles::ServerConfig& c = d.config;
-  if (!profiles::uses_signed_chain(c) || c.boot.bootenv_dir.empty() ||
+  if (!profiles::uses_signed_http_chain(c) || c.boot.bootenv_dir.empty() ||
       !std::filesystem::exists(c.boot.bootenv_dir / pxe::k_shim_file)) {
     return {}; // start_tftp says why there is no signed chain
   }
@@ -487,8 +487,10 @@ Started start_dhcp(Services& d) {
       profiles::uses_signed_chain(c)
           ? std::string("UEFI x86-64 machines: Debian's signed shim, GRUB and kernel (Secure "
                         "Boot on or off)")
-          : fmt::format("UEFI x86-64 machines: iPXE, so Secure Boot must be off on them ([boot] "
-                        "uefi_chain = \"{}\"{})",
+          : fmt::format("UEFI x86-64 machines: iPXE over PXE, so Secure Boot must be off on them; "
+                        "{} ([boot] uefi_chain = \"{}\"{})",
+                        d.http_disk ? "UEFI HTTP boot gets Debian's signed chain"
+                                    : "iPXE by UEFI HTTP boot too",
                         profiles::to_string(c.boot.uefi_chain),
                         c.boot.uefi_chain == profiles::UefiChain::automatic
                             ? " in proxy mode: Debian 12's signed GRUB cannot read a proxyDHCP "
@@ -683,7 +685,7 @@ Started start_tftp(Services& d) {
   }
   if (profiles::uses_signed_chain(c) && c.boot.bootenv_dir.empty()) {
     log_line("warning: no boot environment directory: UEFI machines get no signed chain");
-  } else if (profiles::uses_signed_chain(c)) {
+  } else if (profiles::uses_signed_chain(c) || d.http_disk) {
     const std::filesystem::path& boot_dir = c.boot.bootenv_dir;
     if (!std::filesystem::exists(boot_dir / pxe::k_shim_file)) {
       log_line(fmt::format("warning: no {} in {}: UEFI machines get Debian's signed chain ([boot] "

@@ -107,7 +107,7 @@ std::expected<BootChoice, BootRefusal> choose_boot(const ClientInfo& client,
       return std::unexpected(refuse("UEFI HTTP boot for client architecture " + arch_text(value) +
                                     " is not supported"));
     }
-    if (*cpu == Cpu::x64 && config.efi_x64_signed && !config.efi_x64_signed_http_url.empty()) {
+    if (*cpu == Cpu::x64 && !config.efi_x64_signed_http_url.empty()) {
       return BootChoice{BootTransport::http,
                         expand_boot_template(config.efi_x64_signed_http_url, client, config),
                         "UEFI HTTP boot, arch " + arch_text(value) +
