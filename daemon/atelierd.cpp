@@ -7,6 +7,7 @@
 #include "daemon/api/coordinator_api.h"
 #include "daemon/boot_admission.h"
 #include "daemon/chain_watch.h"
+#include "daemon/http_boot_disk.h"
 #include "daemon/pipeline.h"
 #include "hardware-db/registry.h"
 #include "profiles/file_kind.h"
@@ -383,9 +384,11 @@ struct Services {
   std::optional<workshop::SigningKey> signing_key;
   std::unique_ptr<Pipeline> pipeline;
   std::optional<AgentApi> agent_api;
-  std::optional<pxe::HttpBootServer> http;
-  // Before the TFTP server, whose callbacks use it, so that it is destroyed after it.
+  // Before the HTTP and TFTP servers, whose callbacks and file table use them, so that they are
+  // destroyed after them.
   ChainWatch chain_watch; // UEFI machines in Debian's signed chain (docs/PXE.md, "Secure Boot")
+  std::optional<HttpBootDisk> http_disk; // the signed chain for UEFI HTTP boot, when made
+  std::optional<pxe::HttpBootServer> http;
   std::optional<pxe::TftpServer> tftp;
   std::unique_ptr<CoordinatorApiService> api;
 };
@@ -417,6 +420,28 @@ Started open_lease_pool(Services& d, pxe::DhcpServiceConfig& service_config) {
   return {};
 }
 
+// The signed chain's disk for UEFI HTTP boot (daemon/http_boot_disk.h), made before DHCP starts
+// so that its first answer can name it. Without it HTTP-boot machines get iPXE, as with the chain
+// off: a warning, not a reason to stop.
+Started make_signed_http_disk(Services& d) {
+  const profiles::ServerConfig& c = d.config;
+  if (!profiles::uses_signed_http_chain(c) || c.boot.bootenv_dir.empty() ||
+      !std::filesystem::exists(c.boot.bootenv_dir / pxe::k_shim_file)) {
+    return {}; // start_tftp says why there is no signed chain
+  }
+  auto disk = make_http_boot_disk(c.boot.bootenv_dir, d.server_address.str());
+  if (!disk) {
+    log_line(fmt::format("warning: UEFI HTTP boot machines get iPXE (Secure Boot off only): {}",
+                         disk.error()));
+    return {};
+  }
+  log_line(fmt::format("UEFI HTTP boot disk made ({} KiB: Debian's shim and GRUB, entries from "
+                       "TFTP at {})",
+                       disk->size / 1024, d.server_address.str()));
+  d.http_disk.emplace(std::move(*disk));
+  return {};
+}
+
 Started start_dhcp(Services& d) {
   const Settings& s = d.settings;
   const profiles::ServerConfig& c = d.config;
@@ -426,6 +451,10 @@ Started start_dhcp(Services& d) {
   service_config.boot.server = d.server_address;
   service_config.boot.http_port = c.boot.http_port;
   service_config.boot.efi_x64_signed = profiles::uses_signed_chain(c);
+  if (d.http_disk) {
+    service_config.boot.efi_x64_signed_http_url =
+        fmt::format("http://{{server}}:{{port}}/boot/{}", pxe::k_http_disk_file);
+  }
   if (standalone) {
     if (auto opened = open_lease_pool(d, service_config); !opened) {
       return opened;
@@ -458,8 +487,10 @@ Started start_dhcp(Services& d) {
       profiles::uses_signed_chain(c)
           ? std::string("UEFI x86-64 machines: Debian's signed shim, GRUB and kernel (Secure "
                         "Boot on or off)")
-          : fmt::format("UEFI x86-64 machines: iPXE, so Secure Boot must be off on them ([boot] "
-                        "uefi_chain = \"{}\"{})",
+          : fmt::format("UEFI x86-64 machines: iPXE over PXE, so Secure Boot must be off on them; "
+                        "{} ([boot] uefi_chain = \"{}\"{})",
+                        d.http_disk ? "UEFI HTTP boot gets Debian's signed chain"
+                                    : "iPXE by UEFI HTTP boot too",
                         profiles::to_string(c.boot.uefi_chain),
                         c.boot.uefi_chain == profiles::UefiChain::automatic
                             ? " in proxy mode: Debian 12's signed GRUB cannot read a proxyDHCP "
@@ -493,6 +524,15 @@ pxe::HttpBootConfig http_boot_config(Services& d) {
   for (const char* efi : {"ipxe.efi", "snponly.efi"}) {
     http_config.files[std::string("/ipxe/") + efi] = c.boot.ipxe_dir / efi;
   }
+  if (d.http_disk) {
+    const std::string disk_url = fmt::format("/boot/{}", pxe::k_http_disk_file);
+    http_config.files[disk_url] = d.http_disk->path();
+    // What makes the firmware mount it as a RAM disk (pxe/http_routes.h, http_content_type).
+    http_config.content_types[disk_url] = "application/vnd.efi-img";
+  }
+  http_config.on_file_sent = [&d](std::string_view url_path, const std::string& client_ip) {
+    d.chain_watch.sent(url_path, client_ip, d.clock.monotonic());
+  };
   http_config.script_handler =
       [&admission = d.admission, issue_script = std::move(issue_script)](
           const base::MacAddress& mac,
@@ -645,7 +685,7 @@ Started start_tftp(Services& d) {
   }
   if (profiles::uses_signed_chain(c) && c.boot.bootenv_dir.empty()) {
     log_line("warning: no boot environment directory: UEFI machines get no signed chain");
-  } else if (profiles::uses_signed_chain(c)) {
+  } else if (profiles::uses_signed_chain(c) || d.http_disk) {
     const std::filesystem::path& boot_dir = c.boot.bootenv_dir;
     if (!std::filesystem::exists(boot_dir / pxe::k_shim_file)) {
       log_line(fmt::format("warning: no {} in {}: UEFI machines get Debian's signed chain ([boot] "
@@ -793,7 +833,8 @@ int run_until_signal(Services& d) {
 // The services in the order they start; the first that fails ends atelierd.
 int start_and_run(const Settings& s, pxe::Ipv4Address address, std::unique_ptr<hwdb::Store> store) {
   Services d(s, address, std::move(store));
-  for (Started (*start)(Services&) : {start_dhcp, start_http, start_tftp, start_coordinator_api}) {
+  for (Started (*start)(Services&) :
+       {make_signed_http_disk, start_dhcp, start_http, start_tftp, start_coordinator_api}) {
     if (auto started = start(d); !started) {
       return started.error();
     }

@@ -27,6 +27,26 @@ SizeBase base_of(const std::vector<Step<ByteSize>>& steps, const Step<ByteSize>*
   return steps.empty() ? SizeBase::binary : steps.front().min.base;
 }
 
+// The machine's Secure Boot in one line, with what a volunteer does about it: a household keeps
+// Secure Boot on only if the machine boots with it (the installed system does: docs/DEPLOY.md).
+std::string secure_boot_line(const MachineFacts& facts) {
+  if (facts.firmware == Firmware::bios) {
+    return "Secure Boot: none (BIOS firmware)";
+  }
+  if (!facts.secure_boot) {
+    return "Secure Boot: unknown (not reported by the machine)";
+  }
+  switch (*facts.secure_boot) {
+  case SecureBoot::on:
+    return "Secure Boot: on";
+  case SecureBoot::off:
+    return "Secure Boot: off (turn it on in the firmware setup)";
+  case SecureBoot::setup_mode:
+    return "Secure Boot: setup mode, no keys (restore the factory keys in the firmware setup)";
+  }
+  return "Secure Boot: unknown";
+}
+
 } // namespace
 
 GradeResult grade(const Program& program, const MachineFacts& facts) {
@@ -80,12 +100,19 @@ GradeResult grade(const Program& program, const MachineFacts& facts) {
         step != nullptr ? step->points : 0);
   }
 
+  if (rules.secure_boot == SecureBootRule::note) {
+    result.breakdown.push_back(secure_boot_line(facts));
+  }
+
   // Floors are checked after scoring so the breakdown still shows what the machine is worth.
   bool under_floor = false;
   const auto floor = [&](std::string line) {
     under_floor = true;
     result.breakdown.push_back(std::move(line));
   };
+  if (rules.secure_boot == SecureBootRule::require && facts.secure_boot != SecureBoot::on) {
+    floor("floor: " + secure_boot_line(facts) + "; the program requires it on");
+  }
   if (rules.floor.ram && facts.ram_bytes < rules.floor.ram->bytes) {
     floor(fmt::format("floor: RAM {} is below the {} floor",
                       format_size(facts.ram_bytes, rules.floor.ram->base),

@@ -19,8 +19,9 @@ struct GradeResult {
   Grade grade = Grade::parts;
   int score = 0;
   // One line per rule that applies, in a fixed order (RAM, CPU level, CPU threads, disk media,
-  // disk size), e.g. "RAM 8.0 GiB: +35"; then one line per floor that was not met; then the
-  // verdict, e.g. "score 72 >= 70: grade A".
+  // disk size), e.g. "RAM 8.0 GiB: +35"; with [grading] secure_boot = "note", the Secure Boot
+  // line ("Secure Boot: off (turn it on in the firmware setup)", no points); then one line per
+  // floor that was not met; then the verdict, e.g. "score 72 >= 70: grade A".
   std::vector<std::string> breakdown;
 };
 

@@ -66,6 +66,23 @@ std::expected<E, std::string> enum_value(const Json& value, const std::string& p
       path, fmt::format("expected one of {}, found {}", detail::quoted_names(names), value.dump()));
 }
 
+// An optional boolean member: nullopt when absent or null, an error when it is something else.
+std::expected<std::optional<bool>, std::string>
+optional_flag(const Json& object, const std::string& path, std::string_view key) {
+  auto node = member(object, path, key, false);
+  if (!node) {
+    return std::unexpected(node.error());
+  }
+  if (*node == nullptr) {
+    return std::optional<bool>();
+  }
+  if (!(*node)->is_boolean()) {
+    return fail(join_path(path, key),
+                fmt::format("expected true, false or null, found {}", (*node)->type_name()));
+  }
+  return std::optional<bool>((*node)->get<bool>());
+}
+
 // An optional string member: "" when absent or null, an error when it is something else.
 std::expected<std::string, std::string> optional_text(const Json& object, const std::string& path,
                                                       std::string_view key) {
@@ -203,6 +220,20 @@ std::expected<MachineFacts, std::string> facts_from(const Json& document) {
     return std::unexpected(firmware_type.error());
   }
   facts.firmware = *firmware_type;
+  // Secure Boot: each variable true, false or null (unreadable); read only for UEFI (a BIOS
+  // machine's claim means nothing).
+  if (facts.firmware == Firmware::uefi) {
+    auto secure_boot = optional_flag(**firmware, "firmware", "secure_boot");
+    auto setup_mode = optional_flag(**firmware, "firmware", "setup_mode");
+    if (!secure_boot || !setup_mode) {
+      return std::unexpected(!secure_boot ? secure_boot.error() : setup_mode.error());
+    }
+    if (*setup_mode == true) {
+      facts.secure_boot = SecureBoot::setup_mode;
+    } else if (*secure_boot) {
+      facts.secure_boot = **secure_boot ? SecureBoot::on : SecureBoot::off;
+    }
+  }
 
   // The chassis is optional: many boards report no usable SMBIOS chassis type.
   auto system = member(document, "", "system", false);

@@ -14,11 +14,15 @@ namespace atelier::profiles {
 
 enum class DiskMedia { hdd, ssd, nvme, usb };
 enum class Firmware { unknown, bios, uefi };
+// A UEFI machine's Secure Boot, from the inventory's firmware.secure_boot and setup_mode: setup
+// mode (no Platform Key: the keys were cleared) wins over the variable's value.
+enum class SecureBoot { on, off, setup_mode };
 // Same names as the hardware database's chassis ("all-in-one" etc.); unknown is std::nullopt.
 enum class Chassis { desktop, laptop, all_in_one, mini, server, tablet, other };
 
 std::string_view to_string(DiskMedia);
 std::string_view to_string(Firmware);
+std::string_view to_string(SecureBoot); // "on", "off", "setup mode"
 std::string_view to_string(Chassis);
 
 // One disk as the inventory lists it (the agent's word, checked against what it later reports).
@@ -46,6 +50,8 @@ struct MachineFacts {
   std::optional<DiskMedia> main_disk_media; // media of that disk
   int x86_64_level = 0;                     // 1-4 (psABI microarchitecture level); 0 unknown
   Firmware firmware = Firmware::unknown;
+  // nullopt: not UEFI, or the agent could not read the variables (its word, like every fact here).
+  std::optional<SecureBoot> secure_boot;
   std::optional<Chassis> chassis;
   int cpu_threads = 0;         // 0 unknown
   std::vector<DiskFact> disks; // in the inventory's order

@@ -48,6 +48,18 @@ std::optional<WipeMethod> wipe_method_from_string(std::string_view name) {
 std::string_view to_string(RemovableMedia v) {
   return name_of(detail::k_removable_media, v);
 }
+std::string_view to_string(SecureBoot v) {
+  switch (v) {
+  case SecureBoot::on:
+    return "on";
+  case SecureBoot::off:
+    return "off";
+  case SecureBoot::setup_mode:
+    return "setup mode";
+  }
+  return "off";
+}
+
 std::string_view to_string(Language v) {
   return name_of(detail::k_languages, v);
 }

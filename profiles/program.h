@@ -49,6 +49,12 @@ struct Floors {
   std::optional<ByteSize> disk;
 };
 
+// What the grade says about Secure Boot ([grading] secure_boot, docs/PROFILES.md "Grading"):
+// nothing; a line in the breakdown (on, off, setup mode, none) with what to do, no points; or a
+// floor: a machine that does not boot with Secure Boot on goes to parts until a volunteer turns it
+// on (or restores the factory keys) and the machine is graded again.
+enum class SecureBootRule { ignore, note, require };
+
 // Every rule is optional; a rule that is absent gives no points and no breakdown line.
 struct GradingRules {
   std::vector<Step<ByteSize>> ram;
@@ -58,6 +64,7 @@ struct GradingRules {
   std::vector<Step<ByteSize>> disk_size;
   GradeThresholds grades;
   Floors floor;
+  SecureBootRule secure_boot = SecureBootRule::ignore;
 };
 
 // The program's language: base's one enum (base/language.h), named here as the file names it.

@@ -123,9 +123,9 @@ void read_grading(const TableReader& root, GradingRules& rules) {
     return;
   }
   Reporter& reporter = root.reporter();
-  const TableReader g(
-      reporter, *table, "grading",
-      {"ram", "cpu_level", "cpu_threads", "disk_media", "disk_size", "grades", "floor"});
+  const TableReader g(reporter, *table, "grading",
+                      {"ram", "cpu_level", "cpu_threads", "disk_media", "disk_size", "grades",
+                       "floor", "secure_boot"});
   const std::function<std::optional<ByteSize>(const toml::node&, const std::string&)> size_min =
       [&](const toml::node& node, const std::string& path) {
         return detail::read_size(reporter, node, path);
@@ -142,6 +142,10 @@ void read_grading(const TableReader& root, GradingRules& rules) {
         return value ? std::optional(static_cast<int>(*value)) : std::nullopt;
       },
       [](const int& threads) { return fmt::format("{} threads", threads); });
+
+  if (auto rule = g.choice("secure_boot", Need::optional, detail::k_secure_boot_rules)) {
+    rules.secure_boot = *rule;
+  }
 
   if (const toml::table* levels = g.subtable("cpu_level", Need::optional)) {
     const TableReader t(reporter, *levels, "grading.cpu_level", {"1", "2", "3", "4"});

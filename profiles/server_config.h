@@ -115,9 +115,13 @@ std::string_view to_string(DhcpMode);
 std::string_view to_string(AfterReady);
 std::string_view to_string(WipeGate);
 std::string_view to_string(UefiChain);
-// Whether UEFI x86-64 machines get Debian's signed chain with this configuration ([boot]
-// uefi_chain and, for "auto", [dhcp] mode).
+// Whether UEFI x86-64 machines booting over PXE get Debian's signed chain with this configuration
+// ([boot] uefi_chain and, for "auto", [dhcp] mode: proxy mode gives them iPXE, because Debian 12's
+// signed GRUB cannot follow a proxyDHCP answer).
 bool uses_signed_chain(const ServerConfig& config);
+// Whether UEFI x86-64 machines booting by UEFI HTTP boot get it (in its disk image): in both modes
+// unless uefi_chain = "ipxe", since that GRUB takes its own address and is told our server.
+bool uses_signed_http_chain(const ServerConfig& config);
 
 // Pure: file_name appears in diagnostics; relative paths are resolved against its directory.
 std::expected<ServerConfig, Diagnostics> parse_server_config(std::string_view toml_text,

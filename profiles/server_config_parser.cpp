@@ -338,6 +338,10 @@ bool uses_signed_chain(const ServerConfig& config) {
   return false;
 }
 
+bool uses_signed_http_chain(const ServerConfig& config) {
+  return config.boot.uefi_chain != UefiChain::ipxe;
+}
+
 std::string_view to_string(UefiChain chain) {
   return detail::name_of(k_uefi_chains, chain);
 }

@@ -107,6 +107,13 @@ std::expected<BootChoice, BootRefusal> choose_boot(const ClientInfo& client,
       return std::unexpected(refuse("UEFI HTTP boot for client architecture " + arch_text(value) +
                                     " is not supported"));
     }
+    if (*cpu == Cpu::x64 && !config.efi_x64_signed_http_url.empty()) {
+      return BootChoice{BootTransport::http,
+                        expand_boot_template(config.efi_x64_signed_http_url, client, config),
+                        "UEFI HTTP boot, arch " + arch_text(value) +
+                            ": Debian's signed shim and GRUB in a RAM disk, kernel over TFTP "
+                            "(Secure Boot on or off)"};
+    }
     const std::string& file = efi_file(*cpu, config);
     if (file.empty()) {
       return std::unexpected(

@@ -23,6 +23,10 @@ struct BootConfig {
   // signed GRUB, which loads the signed kernel (grub_config.h). Boots with Secure Boot on or off.
   bool efi_x64_signed = false;
   std::string efi_x64_signed_file = "shimx64.efi";
+  // x86-64 UEFI HTTP boot machines get the same chain in a disk image (grub_config.h,
+  // k_http_disk_file) from this URL (placeholders as below), in proxy mode too. Empty = the chain
+  // is off for them, or the disk could not be made: they get iPXE over HTTP.
+  std::string efi_x64_signed_http_url;
   std::string efi_arm32_file;
   std::string efi_arm64_file;
   // Where iPXE fetches its script. Placeholders: {server}, {port}, {mac} (52:54:00:a7:e1:01),

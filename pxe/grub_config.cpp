@@ -45,6 +45,30 @@ std::string grub_main_config(std::string_view server) {
       fmt::arg("server", server));
 }
 
+std::string grub_http_disk_config(std::string_view server) {
+  std::string text = fmt::format(
+      "# Atelier: UEFI HTTP boot disk (Debian's signed shim and GRUB); docs/PXE.md \"Secure "
+      "Boot\"\n"
+      "set timeout=0\n"
+      "echo \"Atelier: asking for a network address\"\n"
+      "net_bootp\n");
+  // GRUB's script has no indirection without the eval module (not in Debian's signed image), so
+  // the cards are spelled out; net_bootp names them efinet0, efinet1... in firmware order.
+  for (int card = 0; card < 4; ++card) {
+    text += fmt::format("if [ -n \"$net_efinet{card}_dhcp_mac\" ]; then\n"
+                        "  echo \"Atelier: asking {server} for the boot entry of "
+                        "$net_efinet{card}_dhcp_mac\"\n"
+                        "  source (tftp,{server})/grub/atelier/$net_efinet{card}_dhcp_mac.cfg\n"
+                        "fi\n",
+                        fmt::arg("card", card), fmt::arg("server", server));
+  }
+  text += "echo \"Atelier: no boot entry for this machine (see the server's log); returning to "
+          "the firmware, which tries its next boot device\"\n"
+          "sleep 5\n"
+          "exit\n";
+  return text;
+}
+
 std::expected<std::string, std::string> grub_machine_entry(const BootScriptConfig& config,
                                                            std::string_view server,
                                                            const base::MacAddress& mac,

@@ -84,6 +84,13 @@ HttpRoute route_http_request(std::string_view target, const HttpFileTable& files
   return NotFoundRoute{"not in the file table"};
 }
 
+std::string_view http_content_type(std::string_view url_path) {
+  if (url_path.ends_with(".efi")) {
+    return "application/efi";
+  }
+  return "application/octet-stream";
+}
+
 RangeDecision decide_byte_range(std::string_view header, std::uint64_t file_size) {
   constexpr std::string_view k_unit = "bytes=";
   if (!header.starts_with(k_unit) || header.find(',') != std::string_view::npos) {

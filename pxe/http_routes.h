@@ -43,6 +43,13 @@ using HttpRoute = std::variant<ScriptRoute, FileRoute, NotFoundRoute>;
 // string is ignored. Scripts live at /boot/<mac>.ipxe (the BootConfig default URL template).
 HttpRoute route_http_request(std::string_view target, const HttpFileTable& files);
 
+// The Content-Type of a served file without one set in HttpBootConfig::content_types:
+// "application/efi" for an EFI binary, "application/octet-stream" for anything else. UEFI HTTP
+// boot decides by the type what it downloaded (UEFI 2.x §24.7.4, EDK2's HttpBootCheckImageType):
+// "application/efi" is run, "application/vnd.efi-img" (set for the signed chain's disk, not
+// guessed from ".img": initrd.img is no disk) becomes a RAM disk whose removable-path loader runs.
+std::string_view http_content_type(std::string_view url_path);
+
 // One satisfiable byte range of a file (RFC 9110 §14.1.2), inclusive `first`..`last`.
 struct ByteRange {
   std::uint64_t first = 0;

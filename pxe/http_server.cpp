@@ -289,9 +289,15 @@ private:
       return;
     }
     m_file = std::move(opened->fd);
+    m_file_url = route.url_path;
     const std::uint64_t size = opened->size;
     auto& header = m_header.emplace(http::status::ok, 11);
-    header.set(http::field::content_type, "application/octet-stream");
+    const auto typed = config().content_types.find(route.url_path);
+    const std::string_view content_type = typed != config().content_types.end()
+                                              ? std::string_view(typed->second)
+                                              : http_content_type(route.url_path);
+    header.set(http::field::content_type,
+               beast::string_view(content_type.data(), content_type.size()));
     header.set(http::field::accept_ranges, "bytes");
     header.set(http::field::etag, opened->etag);
     header.set(http::field::last_modified, opened->last_modified);
@@ -421,6 +427,14 @@ private:
       line += fmt::format(" ({})", m_note);
     }
     m_server->log(line);
+    if (!ec && status == 200 && !m_head && !m_file_url.empty() && config().on_file_sent) {
+      try {
+        config().on_file_sent(m_file_url, m_client);
+      } catch (const std::exception& e) {
+        m_server->log(fmt::format("http {}: the file-sent hook failed: {}", m_client, e.what()));
+      }
+    }
+    m_file_url.clear();
     const bool keep_alive = m_header->keep_alive();
     m_note.clear();
     m_extra_header.clear();
@@ -448,6 +462,7 @@ private:
   std::string m_text;
   bool m_head = false;
   base::UniqueFd m_file;
+  std::string m_file_url; // the file table key being sent, for on_file_sent
   std::uint64_t m_offset = 0;
   std::uint64_t m_remaining = 0;
   std::uint64_t m_sent = 0;

@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,11 +61,16 @@ using HttpPostHandler = std::function<HttpPostResult(std::string_view path, cons
 
 struct HttpBootConfig {
   std::string listen_address = "0.0.0.0";
-  std::uint16_t port = 80;          // 0 = any free port (tests), see HttpBootServer::local_port()
-  std::string interface;            // SO_BINDTODEVICE; "" = all interfaces
-  HttpFileTable files;              // "/boot/vmlinuz" → "/srv/atelier/vmlinuz", ...
+  std::uint16_t port = 80; // 0 = any free port (tests), see HttpBootServer::local_port()
+  std::string interface;   // SO_BINDTODEVICE; "" = all interfaces
+  HttpFileTable files;     // "/boot/vmlinuz" → "/srv/atelier/vmlinuz", ...
+  // Content-Type of files of the table by URL path; the others get http_content_type's.
+  std::map<std::string, std::string, std::less<>> content_types;
   HttpScriptHandler script_handler; // empty = every script request is 404
   HttpPostHandler post_handler;     // empty = POST is 405
+  // Called on the io thread when a GET of a whole file (200, not a range, not HEAD) was sent to
+  // the end: atelierd follows machines through the signed chain with it (daemon/chain_watch.h).
+  std::function<void(std::string_view url_path, const std::string& client_ip)> on_file_sent;
   // The largest body a POST to `path` may carry (413 beyond, before it is read), or nullopt for a
   // path that is no route of the handler (answered by the handler with an empty body). Empty =
   // every POST path takes up to max_post_bytes. atelierd sets daemon::agent_body_limit.

@@ -92,6 +92,11 @@ inline constexpr std::array<Named<Chassis>, 7> k_chassis{{
     {Chassis::tablet, "tablet"},
     {Chassis::other, "other"},
 }};
+inline constexpr std::array<Named<SecureBootRule>, 3> k_secure_boot_rules{{
+    {SecureBootRule::ignore, "ignore"},
+    {SecureBootRule::note, "note"},
+    {SecureBootRule::require, "require"},
+}};
 inline constexpr std::array<Named<Language>, 2> k_languages{{
     {Language::fr, "fr"},
     {Language::en, "en"},

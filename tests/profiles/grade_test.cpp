@@ -9,6 +9,8 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr std::uint64_t k_gib = 1ULL << 30;
 
@@ -118,6 +120,39 @@ TEST(Grading, SkipsRulesTheProgramDoesNotHave) {
   program.grading.grades = GradeThresholds{10, 5, 1};
   const auto result = grade(program, machine(4 * k_gib, 2, 4, DiskMedia::ssd, 1));
   EXPECT_THAT(result.breakdown, ElementsAre("RAM 4.0 GiB: +10", "score 10 >= 10: grade A"));
+}
+
+// "note": the state and what to do, no points; "require": a floor; absent: nothing.
+TEST(Grading, TheSecureBootRuleNotesTheStateOrMakesItAFloor) {
+  Program program = example_program();
+  MachineFacts facts = machine(8 * k_gib, 3, 4, DiskMedia::ssd, 256'000'000'000ULL);
+  facts.secure_boot = SecureBoot::off;
+  EXPECT_THAT(grade(program, facts).breakdown, Not(Contains(HasSubstr("Secure Boot"))));
+  program.grading.secure_boot = SecureBootRule::note;
+  auto result = grade(program, facts);
+  EXPECT_EQ(result.grade, Grade::A);
+  EXPECT_THAT(result.breakdown, Contains("Secure Boot: off (turn it on in the firmware setup)"));
+  program.grading.secure_boot = SecureBootRule::require;
+  result = grade(program, facts);
+  EXPECT_EQ(result.grade, Grade::parts);
+  EXPECT_THAT(result.breakdown,
+              Contains("floor: Secure Boot: off (turn it on in the firmware setup); the program "
+                       "requires it on"));
+  facts.secure_boot = SecureBoot::setup_mode;
+  EXPECT_THAT(grade(program, facts).breakdown,
+              Contains(HasSubstr("setup mode, no keys (restore the factory keys")));
+  facts.secure_boot = std::nullopt;
+  EXPECT_EQ(grade(program, facts).grade, Grade::parts); // unknown cannot prove it boots with it
+  facts.firmware = Firmware::bios;
+  EXPECT_THAT(grade(program, facts).breakdown,
+              Contains("floor: Secure Boot: none (BIOS firmware); the program requires it on"));
+  facts.firmware = Firmware::uefi;
+  facts.secure_boot = SecureBoot::on;
+  result = grade(program, facts);
+  EXPECT_EQ(result.grade, Grade::A);
+  EXPECT_THAT(result.breakdown, Not(Contains(HasSubstr("Secure Boot"))));
+  program.grading.secure_boot = SecureBootRule::note;
+  EXPECT_THAT(grade(program, facts).breakdown, Contains("Secure Boot: on"));
 }
 
 TEST(Grading, NamesGrades) {

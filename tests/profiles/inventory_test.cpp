@@ -87,6 +87,29 @@ TEST(InventoryFacts, AcceptsAMachineWithoutDisks) {
 }
 
 // The message names the JSON path so the agent's author knows what to fix.
+// Secure Boot as the grade reads it: setup mode wins, null is unknown, a BIOS claim is ignored.
+TEST(InventoryFacts, ReadsTheSecureBootStateOfAUefiMachineOnly) {
+  const auto state = [](std::string_view firmware) {
+    auto facts =
+        facts_from_inventory_json(minimal_with(R"("firmware": {"type": "uefi"})", firmware));
+    EXPECT_TRUE(facts) << facts.error();
+    return facts ? facts->secure_boot : std::nullopt;
+  };
+  EXPECT_EQ(state(R"("firmware": {"type": "uefi", "secure_boot": true, "setup_mode": false})"),
+            SecureBoot::on);
+  EXPECT_EQ(state(R"("firmware": {"type": "uefi", "secure_boot": false, "setup_mode": false})"),
+            SecureBoot::off);
+  EXPECT_EQ(state(R"("firmware": {"type": "uefi", "secure_boot": false, "setup_mode": true})"),
+            SecureBoot::setup_mode);
+  EXPECT_EQ(state(R"("firmware": {"type": "uefi", "secure_boot": null, "setup_mode": null})"),
+            std::nullopt);
+  EXPECT_EQ(state(R"("firmware": {"type": "uefi"})"), std::nullopt);
+  EXPECT_EQ(state(R"("firmware": {"type": "bios", "secure_boot": true})"), std::nullopt);
+  EXPECT_EQ(error_of(minimal_with(R"("firmware": {"type": "uefi"})",
+                                  R"("firmware": {"type": "uefi", "secure_boot": "on"})")),
+            "firmware.secure_boot: expected true, false or null, found string");
+}
+
 TEST(InventoryFacts, NamesThePathOfAMissingField) {
   EXPECT_EQ(error_of(minimal_with(R"("total_bytes": 4294967296)", R"("slots": [])")),
             "memory.total_bytes: missing");

@@ -102,6 +102,19 @@ TEST(ProgramValidation, ChecksTheSupportContactAndUrl) {
               ElementsAre(error_at(6, "program.support_url", "http:// or https://")));
 }
 
+// Secure Boot in the grade: off by default (older program files grade as before), one of three
+// words, the line of an unknown word named.
+TEST(ProgramLoading, ReadsTheSecureBootRule) {
+  EXPECT_EQ(parse_program(body(k_valid), "program.toml")->grading.secure_boot,
+            SecureBootRule::ignore);
+  const auto noted = parse_program(with_line(13, "secure_boot = \"require\""), "program.toml");
+  ASSERT_TRUE(noted) << ::testing::PrintToString(noted.error());
+  EXPECT_EQ(noted->grading.secure_boot, SecureBootRule::require);
+  EXPECT_THAT(
+      errors_of(with_line(13, "secure_boot = \"yes\"")),
+      ElementsAre(error_at(13, "grading.secure_boot", R"(allowed: "ignore", "note", "require")")));
+}
+
 // Grades would overlap otherwise: a score of 50 cannot be both A and B.
 TEST(ProgramValidation, RequiresStrictlyDecreasingGradeThresholds) {
   EXPECT_THAT(errors_of(with_line(16, "B = 60")),

@@ -27,7 +27,8 @@ TEST(ServerConfig, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(config->boot.http_port, 80);
   EXPECT_EQ(config->boot.ipxe_dir, "/usr/lib/ipxe");
   EXPECT_EQ(config->boot.uefi_chain, UefiChain::automatic);
-  EXPECT_FALSE(uses_signed_chain(*config)); // proxy mode: iPXE (docs/PXE.md, "Secure Boot")
+  EXPECT_FALSE(uses_signed_chain(*config));     // proxy mode: iPXE (docs/PXE.md, "Secure Boot")
+  EXPECT_TRUE(uses_signed_http_chain(*config)); // but UEFI HTTP boot gets the signed disk
   EXPECT_EQ(config->pipeline.profiles_dir, "/etc/atelier/profiles");
   EXPECT_EQ(config->pipeline.max_active_units, 30);
   EXPECT_EQ(config->pipeline.after_ready, AfterReady::poweroff);
@@ -73,6 +74,7 @@ bench_budget_seconds = 10
   EXPECT_EQ(config->boot.token_minutes, 45);
   EXPECT_EQ(config->boot.uefi_chain, UefiChain::ipxe);
   EXPECT_FALSE(uses_signed_chain(*config));
+  EXPECT_FALSE(uses_signed_http_chain(*config));
   ServerConfig automatic = *config;
   automatic.boot.uefi_chain = UefiChain::automatic;
   EXPECT_TRUE(uses_signed_chain(automatic)); // standalone mode: the signed chain

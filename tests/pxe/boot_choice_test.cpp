@@ -79,6 +79,27 @@ TEST(ChooseBoot, SignedChainGivesUefiX64TheShim) {
   EXPECT_EQ(choose_boot(client(FirmwareFamily::ipxe, 7, true), c)->transport, BootTransport::http);
 }
 
+// UEFI HTTP boot: x86-64 gets the disk image holding shim and GRUB when atelierd made it (the
+// chain on for HTTP boot, in either mode), iPXE over HTTP when not; ia32 is unchanged.
+TEST(ChooseBoot, SignedChainGivesHttpBootX64TheDiskWhenThereIsOne) {
+  BootConfig c = config();
+  c.efi_x64_signed = true;
+  EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_http, 16), c)->file,
+            "http://198.18.0.1:8080/ipxe/ipxe.efi");
+  c.efi_x64_signed_http_url = "http://{server}:{port}/boot/uefi-http-x64.img";
+  const auto choice = choose_boot(client(FirmwareFamily::uefi_http, 16), c);
+  ASSERT_TRUE(choice);
+  EXPECT_EQ(choice->transport, BootTransport::http);
+  EXPECT_EQ(choice->file, "http://198.18.0.1:8080/boot/uefi-http-x64.img");
+  EXPECT_NE(choice->rule.find("RAM disk"), std::string::npos) << choice->rule;
+  EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_http, 15), c)->file,
+            "http://198.18.0.1:8080/ipxe/ipxe-i386.efi");
+  c.efi_x64_signed = false; // proxy mode: PXE gets iPXE, HTTP boot still the disk
+  EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_http, 16), c)->file,
+            "http://198.18.0.1:8080/boot/uefi-http-x64.img");
+  EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_pxe, 7), c)->file, "ipxe.efi");
+}
+
 TEST(ChooseBoot, UefiIa32GetsI386Efi) {
   EXPECT_EQ(choose_boot(client(FirmwareFamily::uefi_pxe, 6), config())->file, "ipxe-i386.efi");
 }

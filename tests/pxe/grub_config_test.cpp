@@ -53,6 +53,24 @@ TEST(GrubConfig, TheMainConfigSourcesTheMachinesEntryFromUsAndElseReturnsToTheFi
   EXPECT_TRUE(text.ends_with("exit\n")) << text;
 }
 
+// From a RAM disk GRUB sees no network setting of the firmware's: it asks DHCP itself, and the
+// entry is named after the card that got an address, in order.
+TEST(GrubConfig, TheHttpDiskConfigTakesAnAddressThenAsksUsForEachCardsEntryInOrder) {
+  const std::string text = grub_http_disk_config("198.18.0.1");
+  const auto bootp = text.find("net_bootp\n");
+  const auto first = text.find("source (tftp,198.18.0.1)/grub/atelier/$net_efinet0_dhcp_mac.cfg\n");
+  const auto second =
+      text.find("source (tftp,198.18.0.1)/grub/atelier/$net_efinet1_dhcp_mac.cfg\n");
+  ASSERT_NE(bootp, std::string::npos) << text;
+  ASSERT_NE(first, std::string::npos) << text;
+  ASSERT_NE(second, std::string::npos) << text;
+  EXPECT_LT(bootp, first);
+  EXPECT_LT(first, second);
+  EXPECT_THAT(text, HasSubstr("if [ -n \"$net_efinet0_dhcp_mac\" ]; then\n"));
+  EXPECT_THAT(text, Not(HasSubstr("efinet4")));
+  EXPECT_TRUE(text.ends_with("exit\n")) << text;
+}
+
 TEST(GrubConfig, TheEntryBootsTheEnvironmentWithTheTokenAndNoInitrdArgument) {
   const auto entry = grub_machine_entry(script(), "198.18.0.1", k_mac, k_token);
   ASSERT_TRUE(entry) << entry.error();

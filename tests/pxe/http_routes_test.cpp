@@ -58,6 +58,12 @@ TEST(HttpRoutes, RoutesExactTableKeysOnly) {
 }
 
 // The classic traversals never reach the filesystem: they are simply not table keys.
+TEST(HttpRoutes, AnEfiBinaryIsSaidSoAndAnythingElseIsOpaque) {
+  EXPECT_EQ(http_content_type("/ipxe/ipxe.efi"), "application/efi");
+  EXPECT_EQ(http_content_type("/boot/initrd.img"), "application/octet-stream");
+  EXPECT_EQ(http_content_type("/boot/vmlinuz"), "application/octet-stream");
+}
+
 TEST(HttpRoutes, TraversalIsNotFound) {
   EXPECT_TRUE(is_not_found("/boot/../etc/passwd"));
   EXPECT_TRUE(is_not_found("/etc/passwd"));

@@ -378,6 +378,36 @@ TEST_F(HttpBootServerTest, ByteRangeGetsPartialContent) {
   EXPECT_EQ(header_value(past.headers, "content-range"), "bytes */" + std::to_string(size));
 }
 
+// UEFI HTTP boot takes a disk image as a RAM disk when told so by Content-Type (set per file;
+// initrd.img stays opaque); atelierd
+// follows the signed chain by the files sent whole (on_file_sent), not by HEADs or ranges.
+TEST_F(HttpBootServerTest, ContentTypeByExtensionAndTheSentHookOnlyForWholeFiles) {
+  std::ofstream(m_dir / "disk.img", std::ios::binary) << std::string(5000, 'd');
+  std::ofstream(m_dir / "initrd.img", std::ios::binary) << std::string(100, 'i');
+  m_files["/boot/uefi-http-x64.img"] = m_dir / "disk.img";
+  std::vector<std::string> sent;
+  start({}, [&](HttpBootConfig& config) {
+    config.content_types["/boot/uefi-http-x64.img"] = "application/vnd.efi-img";
+    config.on_file_sent = [&](std::string_view path, const std::string& client) {
+      const std::lock_guard lock(m_log_mutex);
+      sent.push_back(std::string(path) + " to " + client);
+    };
+  });
+  const auto head = fetch("/boot/uefi-http-x64.img", "-I");
+  EXPECT_EQ(header_value(head.headers, "content-type"), "application/vnd.efi-img");
+  EXPECT_EQ(fetch("/boot/uefi-http-x64.img", "-r 0-9").status, 206);
+  const auto whole = fetch("/boot/uefi-http-x64.img");
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_EQ(header_value(fetch("/boot/vmlinuz").headers, "content-type"),
+            "application/octet-stream");
+  EXPECT_EQ(header_value(fetch("/boot/initrd.img", "-I").headers, "content-type"),
+            "application/octet-stream");
+  ASSERT_FALSE(log_line_containing("GET /boot/vmlinuz 200").empty());
+  const std::lock_guard lock(m_log_mutex);
+  EXPECT_EQ(sent, (std::vector<std::string>{"/boot/uefi-http-x64.img to 127.0.0.1",
+                                            "/boot/vmlinuz to 127.0.0.1"}));
+}
+
 // A resumed download names the version it holds (If-Range); another version gets the whole file.
 TEST_F(HttpBootServerTest, IfRangeWithAnOldValidatorGetsTheWholeFile) {
   start();

@@ -92,6 +92,9 @@ if [[ $case_name == pair ]]; then
   grep -q '^sha256 = "[0-9a-f]\{64\}"' "$work/profiles/vm-minimal.toml" || fail "image.sha256 was not written into the profile"
 fi
 cp "$data/pipeline/program.toml" "$work/program.toml"
+# The pair runs a French program: the machines' screens speak it (issue 21; the eio case stays
+# English, as its console check reads).
+[[ $case_name == pair ]] && sed -i 's/^language = "en"$/language = "fr"/' "$work/program.toml"
 phase "boot environment$([[ $case_name == pair ]] && echo " and image") ready"
 
 # 2. The donated PCs' disks, each with a previous owner's files on it.
@@ -223,6 +226,9 @@ if [[ $case_name == pair ]]; then
     wait_for "$(remaining)" in_state "$tag" ready ||
       fail "$vm VM $tag did not reach ready (state: $(state_of "$tag"); $(sql "SELECT reason FROM unit_events e JOIN units u ON u.id = e.unit_id WHERE u.tag = '$tag' ORDER BY e.id DESC LIMIT 1"))"
     phase "$vm VM $tag ready"
+    # The verdict's line under the block letters, in the program's language.
+    wait_for 60 on_console "$vm" ">>> collez l'étiquette $tag et rangez la machine" ||
+      fail "the $vm VM's screen does not say, in French, to label and shelve $tag"
   done
   for vm in bios uefi; do
     tag_var=${vm}_tag

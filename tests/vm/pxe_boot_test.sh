@@ -13,7 +13,10 @@
 # Secure Boot on with Microsoft's keys enrolled (OVMF_CODE_4M.secboot with OVMF_VARS_4M.ms, SMM),
 # as most donated PCs since 2012, and gets Debian's signed chain over TFTP: shimx64.efi,
 # grubx64.efi, grub/grub.cfg and its own GRUB entry with a boot token, the kernel and the initrd;
-# its kernel reports Secure Boot on and lockdown.
+# its kernel reports Secure Boot on and lockdown. In both modes, a third OVMF VM, Secure Boot on
+# and PXE off in its firmware, boots by UEFI HTTP boot: the signed chain's disk
+# (daemon/http_boot_disk.h) over HTTP into a RAM disk, shim and GRUB from it, GRUB's own DHCP (the
+# site's server in proxy mode), its GRUB entry, kernel and initrd over TFTP.
 # Checked in both: both VMs are detected as units with their MAC and firmware family, the iPXE one
 # gets its per-machine HTTP script with a boot token, both boot environments' agents register with
 # their one-time tokens, which moves the units to `inventoried`; once marked "don't boot", a
@@ -61,7 +64,7 @@ ip netns add "$ns"
 ip netns add "$nsp"
 ip -n "$ns" link set lo up
 ip -n "$ns" link add br0 type bridge
-for t in tap0 tap1 tap2; do
+for t in tap0 tap1 tap2 tap3; do
   ip -n "$ns" tuntap add dev "$t" mode tap
   ip -n "$ns" link set "$t" master br0
   ip -n "$ns" link set "$t" up
@@ -212,12 +215,30 @@ else
   wait_for 120 logged "$(offer_to $bios_mac)ipxe (no boot: $bios_tag is marked" || fail "don't-boot machine got a boot file"
 fi
 
+# UEFI HTTP boot, in both modes, with Secure Boot on and Microsoft's keys, PXE off in the firmware
+# so that only HTTP boot is tried (started now, beside the negative controls below): the offer
+# names the signed chain's disk, the firmware downloads it into a RAM disk and runs shim from it,
+# shim the signed GRUB beside it, GRUB asks DHCP (ours, or the site's in proxy mode) for an address
+# and our TFTP for this machine's entry, and the boot environment's agent registers.
+http_mac=52:54:00:a7:e2:04
+http_ovmf=(-drive if=pflash,format=raw,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd,readonly=on
+  -machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on)
+{
+  cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$work/vars-http.fd"
+  boot_vm http tap3 "$http_mac" "${http_ovmf[@]}" \
+    -drive if=pflash,format=raw,file="$work/vars-http.fd" \
+    -device virtio-net-pci,netdev=n0,mac=$http_mac,romfile= \
+    -fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no \
+    -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=no
+}
+
 # Negative controls (standalone mode), two machines at once:
 #  - the Secure Boot firmware of this test refuses an unsigned EFI binary (iPXE's, at the removable
 #    path of a small FAT disk), so the signed chain above booted because it is signed;
 #  - a Secure Boot machine whose keys lack Microsoft's UEFI CA (OVMF's "snakeoil" keys: custom keys
 #    as a company's IT may have set) receives shim over TFTP and refuses it, and atelierd says so
-#    (daemon/chain_watch.h) instead of leaving a "sent" line with nothing after it.
+#    (daemon/chain_watch.h) instead of leaving a "sent" line with nothing after it; its firmware then
+#    tries UEFI HTTP boot, refuses shim from the signed chain's disk too, and that is said as well.
 if [[ $mode == standalone ]]; then
   kill "$uefi_pid"; wait "$uefi_pid" 2>/dev/null || true
   custom_mac=52:54:00:a7:e2:03
@@ -247,5 +268,28 @@ if [[ $mode == standalone ]]; then
   ! logged "issued for $custom_mac" || fail "the machine with custom keys got past shim"
 fi
 
-echo "PASS ($mode): detected $bios_tag (ipxe) and $uefi_tag (uefi-pxe, $([[ $mode == standalone ]] && echo "Secure Boot on, Debian's signed chain" || echo "Secure Boot off, iPXE")); don't-boot refused"
+if [[ $mode == standalone ]]; then
+  http_offer="$(offer_to $http_mac)uefi-http AT-[0-9-]*: http://198.18.0.2:8080/boot/uefi-http-x64.img"
+else
+  http_offer="$(offer_to $http_mac) AT-[0-9-]* uefi-http arch 16: http://198.18.0.2:8080/boot/uefi-http-x64.img"
+fi
+wait_for 120 logged "$http_offer" || fail "no offer with the signed chain's disk to the HTTP boot VM"
+wait_for 120 logged "http 198.18.0.[0-9]* GET /boot/uefi-http-x64.img 200" || fail "the HTTP boot VM did not download the disk"
+wait_for 240 logged "boot token [0-9a-f]*... issued for $http_mac (GRUB entry" || fail "the HTTP boot VM did not reach GRUB and its entry"
+wait_for 300 in_state "$http_mac" inventoried || fail "the HTTP boot VM's agent did not register"
+grep -q "Secure boot enabled" "$work/http.console" || fail "the HTTP boot VM's kernel does not report Secure Boot on"
+http_tag=$(unit_json | python3 -c "import json,sys; print([u['tag'] for u in json.load(sys.stdin) if u['mac']=='$http_mac'][0])")
+"$atelier" --db "$db" units show "$http_tag" --json | grep -q '"firmware": "uefi-http"' || fail "UEFI HTTP boot sighting not recorded"
+if [[ $mode == standalone ]]; then
+  # The machine with custom keys tries HTTP boot after PXE, as EDK2 does: its firmware refuses shim
+  # from the RAM disk too, and the log names that; the HTTP boot VM is never reported.
+  leased_ip() { awk -v mac="$1" '$1 == "lease" && $2 == mac { ip = $3 } END { print ip }' "$db.leases"; }
+  custom_ip=$(leased_ip "$custom_mac")
+  http_ip=$(leased_ip "$http_mac")
+  wait_for 240 logged "signed chain: $custom_ip downloaded the UEFI HTTP boot disk .*refused Debian's shim" ||
+    fail "a firmware with custom Secure Boot keys was not told apart after HTTP boot"
+  ! logged "signed chain: $http_ip " || fail "the HTTP boot VM was reported as stopped in the chain"
+fi
+
+echo "PASS ($mode): detected $bios_tag (ipxe), $uefi_tag (uefi-pxe, $([[ $mode == standalone ]] && echo "Secure Boot on, Debian's signed chain" || echo "Secure Boot off, iPXE")) and $http_tag (UEFI HTTP boot, Secure Boot on, the signed chain from a RAM disk); don't-boot refused"
 "$atelier" --db "$db" units list
