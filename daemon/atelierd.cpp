@@ -425,8 +425,7 @@ Started open_lease_pool(Services& d, pxe::DhcpServiceConfig& service_config) {
 // off: a warning, not a reason to stop.
 Started make_signed_http_disk(Services& d) {
   const profiles::ServerConfig& c = d.config;
-  if (!profiles::uses_signed_http_chain(c) || c.boot.bootenv_dir.empty() ||
-      !std::filesystem::exists(c.boot.bootenv_dir / pxe::k_shim_file)) {
+  if (!profiles::uses_signed_http_chain(c) || c.boot.bootenv_dir.empty()) {
     return {}; // start_tftp says why there is no signed chain
   }
   auto disk = make_http_boot_disk(c.boot.bootenv_dir, d.server_address.str());

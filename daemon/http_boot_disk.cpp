@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -116,23 +115,13 @@ make_http_boot_disk(const std::filesystem::path& bootenv_dir, std::string_view s
   if (!bytes) {
     return std::unexpected(bytes.error());
   }
+  auto fd = base::memory_file("atelier-uefi-http-disk", *bytes);
+  if (!fd) {
+    return std::unexpected(
+        fmt::format("keeping the UEFI HTTP boot disk in memory: {}", fd.error()));
+  }
   HttpBootDisk disk;
-  disk.fd = base::UniqueFd(::memfd_create("atelier-uefi-http-disk", MFD_CLOEXEC));
-  if (disk.fd.get() < 0) {
-    return std::unexpected(fmt::format("memfd_create: {}", base::errno_text(errno)));
-  }
-  std::size_t done = 0;
-  while (done < bytes->size()) {
-    const ssize_t n = ::write(disk.fd.get(), bytes->data() + done, bytes->size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return std::unexpected(
-          fmt::format("writing the UEFI HTTP boot disk to memory: {}", base::errno_text(errno)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
+  disk.fd = std::move(*fd);
   disk.size = bytes->size();
   return disk;
 }

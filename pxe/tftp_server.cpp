@@ -1,5 +1,6 @@
 #include "pxe/tftp_server.h"
 
+#include "base/file_io.h"
 #include "base/text.h"
 #include "base/unique_fd.h"
 #include "pxe/tftp_packet.h"
@@ -12,7 +13,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -361,25 +361,13 @@ Refusal path_refusal(const tftp::PathError& error) {
 
 // A generated file, served like any other: an anonymous memory file read with pread.
 std::expected<OpenedFile, Refusal> in_memory(std::string_view content, const std::string& name) {
-  base::UniqueFd fd(::memfd_create("atelier-tftp", MFD_CLOEXEC));
-  std::size_t written = 0;
-  std::string why = fd.get() < 0 ? base::errno_text(errno) : "";
-  while (why.empty() && written < content.size()) {
-    const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
-    if (n < 0) {
-      why = base::errno_text(errno);
-    } else if (n == 0) {
-      why = "short write";
-    } else {
-      written += static_cast<std::size_t>(n);
-    }
-  }
-  if (!why.empty()) {
+  auto fd = base::memory_file("atelier-tftp", content);
+  if (!fd) {
     return std::unexpected(
         Refusal{RefusalKind::other, tftp::ErrorCode::access_violation, "access violation",
-                fmt::format("{}: cannot hold the generated file: {}", name, why)});
+                fmt::format("{}: cannot hold the generated file: {}", name, fd.error())});
   }
-  return OpenedFile{std::move(fd), content.size()};
+  return OpenedFile{std::move(*fd), content.size()};
 }
 
 // O_NOFOLLOW: confine_to_root returned a canonical path; a symlink there now means someone swapped

@@ -80,10 +80,14 @@ ip -n "$nsp" addr add 198.18.0.2/24 dev vproxy
 ip -n "$nsp" link set vproxy up
 
 # The site's DHCP server: addresses only, nothing about booting.
-[[ $mode == proxy ]] && ip netns exec "$ns" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=br0 --bind-interfaces \
-  --dhcp-range=198.18.0.50,198.18.0.99,255.255.255.0,5m --dhcp-leasefile="$work/leases" \
-  --pid-file="$work/site.pid" >"$work/site.log" 2>&1 &
-[[ $mode == proxy ]] && pids+=($!)
+# (An `if`, not `[[ ]] && ... &`: that would background a subshell, and $! would be the subshell's
+# PID, leaving dnsmasq running after the cleanup.)
+if [[ $mode == proxy ]]; then
+  ip netns exec "$ns" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=br0 --bind-interfaces \
+    --dhcp-range=198.18.0.50,198.18.0.99,255.255.255.0,5m --dhcp-leasefile="$work/leases" \
+    --pid-file="$work/site.pid" >"$work/site.log" 2>&1 &
+  pids+=($!)
+fi
 
 db="$work/atelier.db"
 "$atelier" --db "$db" db init >/dev/null
