@@ -6,6 +6,7 @@
 #include "base/i18n.h"
 #include "cli/context.h"
 #include "cli/table.h"
+#include "papers/record_phrases.h"
 #include "profiles/batch_plan.h"
 
 #include <atomic>
@@ -66,10 +67,30 @@ void run_batch(CliContext& ctx, const BatchOptions& opt, const base::Clock& cloc
   const std::size_t wanted =
       plan->macs.empty() ? static_cast<std::size_t>(plan->count) : plan->macs.size();
   if (!opt.json) {
-    ctx.out << fmt::format(
-        "batch {} \"{}\": waiting for {} machine{}{} (timeout {} min); PXE-boot them now\n", *id,
-        plan->name, wanted, wanted == 1 ? "" : "s",
-        plan->profile.empty() ? "" : ", profile " + plan->profile, plan->timeout_minutes);
+    const base::Language lang = ctx.lang();
+    ctx.out << (plan->profile.empty()
+                    ? base::tr_n(lang,
+                                 "batch {id} \"{name}\": waiting for {count} machine (timeout "
+                                 "{minutes} min); PXE-boot it now",
+                                 "batch {id} \"{name}\": waiting for {count} machines (timeout "
+                                 "{minutes} min); PXE-boot them now",
+                                 wanted,
+                                 {{"id", *id},
+                                  {"name", plan->name},
+                                  {"count", wanted},
+                                  {"minutes", plan->timeout_minutes}})
+                    : base::tr_n(lang,
+                                 "batch {id} \"{name}\": waiting for {count} machine, profile "
+                                 "{profile} (timeout {minutes} min); PXE-boot it now",
+                                 "batch {id} \"{name}\": waiting for {count} machines, profile "
+                                 "{profile} (timeout {minutes} min); PXE-boot them now",
+                                 wanted,
+                                 {{"id", *id},
+                                  {"name", plan->name},
+                                  {"count", wanted},
+                                  {"profile", plan->profile},
+                                  {"minutes", plan->timeout_minutes}}))
+            << '\n';
     ctx.out.flush();
   }
   g_interrupted = false;
@@ -92,7 +113,7 @@ void run_batch(CliContext& ctx, const BatchOptions& opt, const base::Clock& cloc
         const auto it = seen.find(unit_id);
         if (!opt.json && (it == seen.end() || it->second != (*unit)->state)) {
           ctx.out << fmt::format("{} {}: {}\n", (*unit)->tag.str(), hwdb::to_string((*unit)->state),
-                                 last_reason(store, unit_id));
+                                 papers::record_text(last_reason(store, unit_id), ctx.lang()));
           ctx.out.flush();
         }
         seen[unit_id] = (*unit)->state;
@@ -130,7 +151,8 @@ void run_batch(CliContext& ctx, const BatchOptions& opt, const base::Clock& cloc
     failed += u.state == hwdb::UnitState::failed ? 1 : 0;
     parts += u.state == hwdb::UnitState::parts ? 1 : 0;
     working += is_done(u.state) ? 0 : 1;
-    table.add({u.tag.str(), std::string(hwdb::to_string(u.state)), letter, reason});
+    table.add({u.tag.str(), std::string(hwdb::to_string(u.state)), letter,
+               papers::record_text(reason, ctx.lang())});
     units.push_back({{"tag", u.tag.str()},
                      {"state", hwdb::to_string(u.state)},
                      {"grade", letter},
@@ -157,12 +179,25 @@ void run_batch(CliContext& ctx, const BatchOptions& opt, const base::Clock& cloc
     if (!table.empty()) {
       table.print(ctx.out);
     }
-    ctx.out << fmt::format(
-        "batch \"{}\": {} ready, {} parts, {} failed, {} still working, {} never booted{}\n",
-        plan->name, ready, parts, failed, working, std::max(missing, 0),
-        timed_out       ? " (timed out)"
-        : g_interrupted ? " (interrupted)"
-                        : "");
+    const base::Language lang = ctx.lang();
+    const base::MessageArgs counts = {{"name", plan->name}, {"ready", ready},
+                                      {"parts", parts},     {"failed", failed},
+                                      {"working", working}, {"never", std::max(missing, 0)}};
+    ctx.out << (timed_out ? base::trf(lang,
+                                      "batch \"{name}\": {ready} ready, {parts} parts, {failed} "
+                                      "failed, {working} still working, {never} never booted "
+                                      "(timed out)",
+                                      counts)
+                : g_interrupted
+                    ? base::trf(lang,
+                                "batch \"{name}\": {ready} ready, {parts} parts, {failed} failed, "
+                                "{working} still working, {never} never booted (interrupted)",
+                                counts)
+                    : base::trf(lang,
+                                "batch \"{name}\": {ready} ready, {parts} parts, {failed} failed, "
+                                "{working} still working, {never} never booted",
+                                counts))
+            << '\n';
   }
   ctx.status = ok ? 0 : 1;
 }

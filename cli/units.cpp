@@ -2,6 +2,7 @@
 #include "base/i18n.h"
 #include "cli/context.h"
 #include "cli/table.h"
+#include "papers/record_phrases.h"
 #include "workshop/unit_json.h"
 
 #include <map>
@@ -254,7 +255,8 @@ void history(CliContext& ctx, const std::string& tag, bool as_json) {
                base::tr_ctx(ctx.lang(), "column", "REASON")});
   for (const auto& e : *events) {
     table.add({base::format_rfc3339(e.at), e.from ? std::string(hwdb::to_string(*e.from)) : "-",
-               std::string(hwdb::to_string(e.to)), e.actor, e.reason});
+               std::string(hwdb::to_string(e.to)), e.actor,
+               papers::record_text(e.reason, ctx.lang())});
   }
   table.print(ctx.out);
 }

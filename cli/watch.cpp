@@ -1,12 +1,20 @@
 // `atelier watch`: all machines of the workshop, live, in a terminal (docs/CLI.md).
+#include "cli/watch.h"
+
 #include "base/clock.h"
 #include "base/i18n.h"
+#include "base/typography.h"
 #include "cli/context.h"
 #include "cli/table.h"
+#include "papers/record_phrases.h"
 #include "workshop/workshop_view.h"
 
 #include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 namespace atelier::cli {
 namespace {
@@ -16,6 +24,71 @@ struct WatchOptions {
   bool json = false;
   double interval = 2.0;
 };
+
+std::string job_status_name(const std::string& status, base::Language lang) {
+  if (status == "failed") {
+    return base::tr_ctx(lang, "job", "failed");
+  }
+  if (status == "abandoned") {
+    return base::tr_ctx(lang, "job", "abandoned");
+  }
+  return status;
+}
+
+} // namespace
+
+WatchCells watch_cells(const workshop::WorkshopRow& r, base::Language lang) {
+  if (lang == base::Language::en) {
+    return {r.stage, r.progress, r.verdict};
+  }
+  WatchCells c;
+  if (!r.step.empty()) {
+    c.stage = r.attempt > 1
+                  ? base::trf(lang, "{step} (attempt {attempt})",
+                              {{"step", papers::step_text(r.step, lang)}, {"attempt", r.attempt}})
+                  : papers::step_text(r.step, lang);
+    if (r.job_status != "issued" && r.job_status != "done") {
+      c.stage += " " + job_status_name(r.job_status, lang);
+    }
+  }
+  if (r.waiting_for_key) {
+    c.progress = base::tr(lang, "WAITING FOR A KEY AT THE MACHINE (erase its disks?)");
+  } else {
+    std::vector<std::string> parts;
+    if (r.percent) {
+      parts.push_back(
+          base::trf(lang, "{percent}%", {{"percent", base::format_decimal(*r.percent, 0, lang)}}));
+    }
+    if (r.bytes_per_second) {
+      parts.push_back(
+          base::trf(lang, "{rate} MB/s",
+                    {{"rate", base::format_decimal(*r.bytes_per_second / 1e6, 0, lang)}}));
+    }
+    if (r.eta_seconds) {
+      parts.push_back(base::trf(lang, "ETA {minutes}m{seconds}s",
+                                {{"minutes", *r.eta_seconds / 60},
+                                 {"seconds", fmt::format("{:02}", *r.eta_seconds % 60)}}));
+    }
+    for (const auto& part : parts) {
+      c.progress += (c.progress.empty() ? "" : " ") + part;
+    }
+  }
+  const std::string reason = papers::record_text(r.reason, lang);
+  if (r.state == "ready") {
+    c.verdict = base::tr_ctx(lang, "screen verdict", "READY");
+  } else if (r.state == "failed") {
+    c.verdict = base::trf(
+        lang, "{verdict}: {reason}",
+        {{"verdict", base::tr_ctx(lang, "screen verdict", "FAILED")}, {"reason", reason}});
+  } else if (r.state == "parts") {
+    c.verdict =
+        base::trf(lang, "{verdict}: {reason}",
+                  {{"verdict", base::tr_ctx(lang, "screen verdict", "PARTS")}, {"reason", reason}});
+  }
+  return c;
+}
+
+namespace {
 
 bool print_once(CliContext& ctx, hwdb::Registry& registry, const WatchOptions& opt, bool clear) {
   auto units = registry.store().list_units({});
@@ -53,7 +126,8 @@ bool print_once(CliContext& ctx, hwdb::Registry& registry, const WatchOptions& o
   int ready = 0;
   int failed = 0;
   for (const auto& r : rows) {
-    table.add({r.tag, r.state, r.stage, r.progress, r.verdict, r.updated});
+    const WatchCells c = watch_cells(r, ctx.lang());
+    table.add({r.tag, r.state, c.stage, c.progress, c.verdict, r.updated});
     working += r.verdict.empty() ? 1 : 0;
     ready += r.state == "ready" ? 1 : 0;
     failed += r.state == "failed" ? 1 : 0;

@@ -1,6 +1,7 @@
 #include "daemon/atelierd.h"
 
 #include "base/clock.h"
+#include "base/language.h"
 #include "base/time_text.h"
 #include "daemon/agent_api.h"
 #include "daemon/api/api_server.h"
@@ -498,6 +499,17 @@ Started start_dhcp(Services& d) {
   return {};
 }
 
+// The language the boot environment speaks before the agent registers (atelier.lang=): the
+// program file's, as the agent hears it at registration; "" (English) without a program file or
+// with one that has errors (the pipeline then says why).
+std::string boot_language(const profiles::ServerConfig& c) {
+  if (!std::filesystem::exists(c.pipeline.program)) {
+    return "";
+  }
+  auto program = profiles::load_program(c.pipeline.program);
+  return program ? std::string(base::language_code(program->language)) : "";
+}
+
 // HTTP: the per-machine iPXE script (with a one-time token, after the same "don't boot" check as
 // DHCP), the boot environment, and the iPXE EFI binaries for UEFI HTTP boot.
 pxe::HttpBootConfig http_boot_config(Services& d) {
@@ -505,6 +517,7 @@ pxe::HttpBootConfig http_boot_config(Services& d) {
   pxe::BootScriptConfig script;
   script.server_url = d.base_url;
   script.files_url = d.base_url + "/boot";
+  script.language = boot_language(c);
   auto issue_script = pxe::make_standalone_script_handler(d.tokens, script, log_line);
   pxe::HttpBootConfig http_config;
   http_config.listen_address = d.settings.listen;
@@ -703,6 +716,7 @@ Started start_tftp(Services& d) {
     pxe::BootScriptConfig script;
     script.server_url = d.base_url;
     script.files_url = d.base_url + "/boot";
+    script.language = boot_language(c);
     tftp_config.on_sent = [&d](std::string_view name, const std::string& client_ip) {
       d.chain_watch.sent(name, client_ip, d.clock.monotonic());
     };

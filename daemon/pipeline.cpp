@@ -164,7 +164,8 @@ constexpr std::string_view k_step_failed = " failed: ";
 } // namespace
 
 std::string step_failure_reason(std::string_view step, std::string_view agent_reason) {
-  return fmt::format("{}{}{}", step, k_step_failed, agent_reason);
+  return records::fill_phrase(records::k_event_step_failed,
+                              {{"step", std::string(step)}, {"why", std::string(agent_reason)}});
 }
 
 std::optional<StepFailure> parse_step_failure(std::string_view reason) {

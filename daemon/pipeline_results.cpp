@@ -149,12 +149,13 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     }
     std::string why;
     if (profile == nullptr) {
-      why = fmt::format("batch \"{}\" names profile \"{}\", which is not installed on the server",
-                        (*batch)->name, forced);
+      why = records::daemon_reason(records::k_reason_batch_profile_missing,
+                                   {{"batch", (*batch)->name}, {"profile", forced}});
     } else if (auto unmet = profiles::unmet_requirements(profile->requirements, *facts);
                !unmet.empty()) {
-      why = fmt::format("batch \"{}\" installs profile \"{}\", which does not fit this machine: {}",
-                        (*batch)->name, forced, join(unmet, ", "));
+      why = records::daemon_reason(
+          records::k_reason_batch_profile_unfit,
+          {{"batch", (*batch)->name}, {"profile", forced}, {"why", join(unmet, ", ")}});
     }
     if (!why.empty()) {
       auto moved = move(caller.unit, UnitState::failed, why);
@@ -247,7 +248,8 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller,
   }
   if (!problems.empty()) {
     // Nothing is signed or filed; the refused post stays in the job as evidence (refuse_result).
-    return std::unexpected("the erasure cannot be certified: " + join(problems, "; "));
+    return std::unexpected(records::daemon_reason(records::k_reason_erasure_not_certified,
+                                                  {{"problems", join(problems, "; ")}}));
   }
   int erased = 0;
   int failed = 0;

@@ -1,6 +1,8 @@
 // atelier-imager: the agent that runs inside the boot environment. Thin: parses arguments and calls
 // the library. Subcommands: inventory, bench, grade, wipe, identify, purge (main_purge.cpp), agent.
 #include "base/clock.h"
+#include "base/i18n.h"
+#include "base/language.h"
 #include "base/process_runner.h"
 #include "base/time_text.h"
 #include "base/version.h"
@@ -15,6 +17,7 @@
 #include "profiles/file_kind.h"
 #include "profiles/match.h"
 #include "records/bench_grade.h"
+#include "records/phrases.h"
 
 #include <chrono>
 #include <cstdio>
@@ -23,7 +26,9 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <string>
 #include <unistd.h>
+#include <vector>
 
 // GCC 12 reports a false -Wnull-dereference inside CLI11's inlined string splitting at -O2.
 #pragma GCC diagnostic push
@@ -38,7 +43,8 @@ std::string now_utc() {
   return atelier::base::format_rfc3339(atelier::base::system_clock().wall());
 }
 
-int run_inventory(bool json, const std::string& root, bool no_smart, bool include_optical) {
+int run_inventory(bool json, const std::string& root, bool no_smart, bool include_optical,
+                  atelier::base::Language language) {
   using namespace atelier::imager;
   DiskFileSystem fs(root);
   atelier::base::PosixProcessRunner runner;
@@ -48,9 +54,38 @@ int run_inventory(bool json, const std::string& root, bool no_smart, bool includ
   options.run_smart = !no_smart && (root == "/" || root.empty());
   Inventory inventory = collect_inventory(fs, runner, options);
   inventory.collected_at = now_utc();
-  const std::string text = json ? to_json_text(inventory) : to_text(inventory);
+  const std::string text = json ? to_json_text(inventory) : to_text(inventory, language);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
+}
+
+// `atelier-imager text MSGID [NAME=VALUE...]`: the boot environment's init script words its lines
+// through this (osbuild/bootenv/init, say_tr), from the same catalogue as the agent's screen: the
+// message in the language, each {NAME} filled with its VALUE as written. A message the catalogue
+// lacks comes out in English.
+int run_text(atelier::base::Language language, const std::vector<std::string>& words) {
+  if (words.empty()) {
+    return 2;
+  }
+  atelier::records::PhraseValues values;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    const auto equals = words[i].find('=');
+    if (equals == std::string::npos || equals == 0) {
+      std::fprintf(stderr, "atelier-imager text: '%s' is not NAME=VALUE\n", words[i].c_str());
+      return 2;
+    }
+    values.emplace_back(words[i].substr(0, equals), words[i].substr(equals + 1));
+  }
+  const std::string line =
+      atelier::records::fill_phrase(atelier::base::tr(language, words[0].c_str()), values) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  return 0;
+}
+
+// The language a --lang option names; English for none or one this build does not know (the
+// machine must keep running: its screen then speaks English).
+atelier::base::Language language_option(const std::string& code) {
+  return atelier::base::parse_language(code).value_or(atelier::base::Language::en);
 }
 
 std::string read_text(const std::string& path) {
@@ -207,6 +242,15 @@ int main(int argc, char** argv) {
   inventory->add_flag("--no-smart", no_smart, "Do not run smartctl or nvme-cli");
   inventory->add_flag("--include-optical", include_optical,
                       "List optical drives among the disks too");
+  std::string inventory_lang;
+  inventory->add_option("--lang", inventory_lang, "Language of the readable page: en, fr");
+  std::string text_lang;
+  std::vector<std::string> text_words;
+  auto* text = app.add_subcommand(
+      "text", "Print a message of the catalogue in a language, its {NAME} placeholders filled "
+              "(the boot environment's init words its screen lines with it)");
+  text->add_option("--lang", text_lang, "en, fr");
+  text->add_option("words", text_words, "MSGID [NAME=VALUE...]")->required();
   BenchArgs bench_args;
   auto* bench =
       app.add_subcommand("bench", "Measure CPU, memory and disks (read-only) and test memory");
@@ -243,6 +287,9 @@ int main(int argc, char** argv) {
       ->required();
   agent->add_option("--mac", agent_options.mac, "MAC address of the interface that booted")
       ->required();
+  std::string agent_lang;
+  agent->add_option("--lang", agent_lang,
+                    "The screen's language until atelierd names one (atelier.lang=): en, fr");
   agent->add_flag("--no-power", agent_no_power,
                   "At the end, print the action instead of powering off");
   atelier::imager::WipeCommandArgs wipe_args;
@@ -296,13 +343,17 @@ int main(int argc, char** argv) {
   }
   try {
     if (inventory->parsed()) {
-      return run_inventory(json, root, no_smart, include_optical);
+      return run_inventory(json, root, no_smart, include_optical, language_option(inventory_lang));
+    }
+    if (text->parsed()) {
+      return run_text(language_option(text_lang), text_words);
     }
     if (bench->parsed()) {
       return run_bench(bench_args);
     }
     if (agent->parsed()) {
       agent_options.power_actions = !agent_no_power;
+      agent_options.language = language_option(agent_lang);
       return atelier::imager::run_agent(agent_options);
     }
     if (deploy->parsed()) {

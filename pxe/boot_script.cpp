@@ -66,6 +66,16 @@ std::expected<std::string, std::string> boot_kernel_command_line(const BootScrip
   }
   std::string line = fmt::format("initrd={} atelier.server={} atelier.token={} atelier.mac={}",
                                  config.initrd_name, config.server_url, token, mac.str(':'));
+  if (!config.language.empty()) {
+    const bool letters =
+        config.language.size() <= 8 &&
+        config.language.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos;
+    if (!letters || config.language.size() < 2) {
+      return std::unexpected(fmt::format(
+          "language \"{}\" is not a language code (2 to 8 lower-case letters)", config.language));
+    }
+    line += " atelier.lang=" + config.language;
+  }
   for (const auto* list : {&config.console_args, &config.extra_args}) {
     for (const auto& arg : *list) {
       if (auto ok =

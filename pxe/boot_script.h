@@ -37,6 +37,10 @@ struct BootScriptConfig {
   std::string files_url;
   std::string kernel_name = "vmlinuz";
   std::string initrd_name = "initrd.img";
+  // The program's language ("fr"), or "" for none: becomes atelier.lang=, so the boot environment
+  // speaks it on the machine's screen from its first line, before the agent registers
+  // (docs/TRANSLATING.md). Two to eight lower-case letters.
+  std::string language;
   // Console on screen and on the first serial port (the VM tests read the serial console).
   std::vector<std::string> console_args = {"console=tty0", "console=ttyS0,115200"};
   // Appended after everything else ("quiet", "loglevel=4", ...). Same character rules.
@@ -46,7 +50,8 @@ struct BootScriptConfig {
 };
 
 // The kernel command line (without the kernel URL): initrd=, atelier.server=, atelier.token=,
-// atelier.mac=, console args, extra args, in that order. Exposed for tests and docs.
+// atelier.mac=, atelier.lang= (when a language is set), console args, extra args, in that order.
+// Exposed for tests and docs.
 std::expected<std::string, std::string> boot_kernel_command_line(const BootScriptConfig& config,
                                                                  const base::MacAddress& mac,
                                                                  std::string_view token);

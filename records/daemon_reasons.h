@@ -48,8 +48,26 @@ inline constexpr DaemonReason k_reason_graded_parts_erased{
 inline constexpr DaemonReason k_reason_no_profile{
     "no_profile", record_phrase("no profile fits this machine ({why}): add a profile or set the "
                                 "machine aside")};
+inline constexpr DaemonReason k_reason_batch_profile_missing{
+    "batch_profile_missing",
+    record_phrase("batch \"{batch}\" names profile \"{profile}\", which is not installed on the "
+                  "server")};
+inline constexpr DaemonReason k_reason_batch_profile_unfit{
+    "batch_profile_unfit",
+    record_phrase("batch \"{batch}\" installs profile \"{profile}\", which does not fit this "
+                  "machine: {why}")};
+// The `why` of result_not_recorded when atelierd's own check of a wipe refuses it
+// (daemon/erasure_check.h); each problem is the check's own words.
+inline constexpr DaemonReason k_reason_erasure_not_certified{
+    "erasure_not_certified", record_phrase("the erasure cannot be certified: {problems}")};
 inline constexpr DaemonReason k_reason_not_recorded{
     "result_not_recorded", record_phrase("{step} result could not be recorded: {why}")};
+
+// Not a reason of its own but how atelierd files the reason of a step the agent reported failed,
+// in the unit's events ("wipe failed: <the agent's reason>", daemon/pipeline.cpp
+// step_failure_reason): a reader renders the step's name and the agent's sentence in its language
+// (papers/record_phrases.h). Never sent as a `reason_code` (the agent words its own reason).
+inline constexpr const char* k_event_step_failed = record_phrase("{step} failed: {why}");
 
 // Every reason, the most specific first (a reader tries them in this order).
 inline constexpr std::array k_daemon_reasons{k_reason_step_timeout,
@@ -59,6 +77,9 @@ inline constexpr std::array k_daemon_reasons{k_reason_step_timeout,
                                              k_reason_graded_parts_wipe_first,
                                              k_reason_graded_parts,
                                              k_reason_no_profile,
+                                             k_reason_batch_profile_missing,
+                                             k_reason_batch_profile_unfit,
+                                             k_reason_erasure_not_certified,
                                              k_reason_not_recorded};
 
 // The English of `reason` filled with `values`.

@@ -8,22 +8,45 @@
 namespace atelier::workshop {
 namespace {
 
-std::string progress_text(const std::string& progress_json) {
+struct Progress {
+  std::optional<double> percent;
+  std::optional<double> bytes_per_second;
+  std::optional<long> eta_seconds;
+};
+
+Progress progress_of(const std::string& progress_json) {
   const auto p = nlohmann::json::parse(progress_json, nullptr, false);
+  Progress out;
   if (!p.is_object()) {
-    return "";
+    return out;
   }
-  std::string out;
-  const double total = p.value("total_bytes", 0.0);
-  if (total > 0) {
-    out += fmt::format("{:.0f}%", 100.0 * p.value("done_bytes", 0.0) / total);
+  auto number = [&](const char* key) -> double {
+    const auto it = p.find(key);
+    return it != p.end() && it->is_number() ? it->get<double>() : 0.0;
+  };
+  if (const double total = number("total_bytes"); total > 0) {
+    out.percent = 100.0 * number("done_bytes") / total;
   }
-  if (const double rate = p.value("bytes_per_second", 0.0); rate > 0) {
-    out += fmt::format("{}{:.0f} MB/s", out.empty() ? "" : " ", rate / 1e6);
+  if (const double rate = number("bytes_per_second"); rate > 0) {
+    out.bytes_per_second = rate;
   }
   if (p.contains("eta_seconds") && p["eta_seconds"].is_number()) {
-    const auto s = static_cast<long>(std::lround(p["eta_seconds"].get<double>()));
-    out += fmt::format("{}ETA {}m{:02}s", out.empty() ? "" : " ", s / 60, s % 60);
+    out.eta_seconds = static_cast<long>(std::lround(p["eta_seconds"].get<double>()));
+  }
+  return out;
+}
+
+std::string progress_text(const Progress& p) {
+  std::string out;
+  if (p.percent) {
+    out += fmt::format("{:.0f}%", *p.percent);
+  }
+  if (p.bytes_per_second) {
+    out += fmt::format("{}{:.0f} MB/s", out.empty() ? "" : " ", *p.bytes_per_second / 1e6);
+  }
+  if (p.eta_seconds) {
+    out += fmt::format("{}ETA {}m{:02}s", out.empty() ? "" : " ", *p.eta_seconds / 60,
+                       *p.eta_seconds % 60);
   }
   return out;
 }
@@ -52,12 +75,20 @@ workshop_rows(const std::vector<hwdb::Unit>& units,
     row.updated = base::format_rfc3339(u.updated_at);
     if (auto it = jobs.find(u.id); it != jobs.end()) {
       const hwdb::PipelineJob& j = *it->second;
+      row.step = j.step;
+      row.attempt = static_cast<int>(j.attempt);
+      row.job_status = j.status;
       row.stage = j.attempt > 1 ? fmt::format("{} (attempt {})", j.step, j.attempt) : j.step;
       if (j.status == "issued" && j.step == "confirm") {
         // The wipe gate: nothing happens until a volunteer presses a key at that machine.
+        row.waiting_for_key = true;
         row.progress = "WAITING FOR A KEY AT THE MACHINE (erase its disks?)";
       } else if (j.status == "issued") {
-        row.progress = progress_text(j.progress_json);
+        const Progress p = progress_of(j.progress_json);
+        row.percent = p.percent;
+        row.bytes_per_second = p.bytes_per_second;
+        row.eta_seconds = p.eta_seconds;
+        row.progress = progress_text(p);
         if (j.progress_at) {
           row.updated = base::format_rfc3339(*j.progress_at);
         }
@@ -66,6 +97,9 @@ workshop_rows(const std::vector<hwdb::Unit>& units,
       }
     }
     const std::string reason = reasons.count(u.id) != 0 ? reasons[u.id] : "";
+    if (u.state == UnitState::failed || u.state == UnitState::parts) {
+      row.reason = reason;
+    }
     if (u.state == UnitState::ready) {
       row.verdict = "READY";
     } else if (u.state == UnitState::failed) {

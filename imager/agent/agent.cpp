@@ -7,6 +7,7 @@
 #include "imager/agent/progress_poster.h"
 #include "imager/agent/screen_text.h"
 #include "records/agent_protocol.h"
+#include "records/agent_reasons.h"
 #include "records/erasure_record.h"
 #include "records/imaging_record.h"
 
@@ -106,33 +107,27 @@ std::expected<json, Said> bench_step(Language language, const std::string& self,
   auto child = run_child({self, "bench", "--json", "--budget", std::to_string(budget_seconds)},
                          on_line, {.timeout = timeout, .cancel = cancel});
   if (!child) {
-    return std::unexpected(say(language, "benchmark failed: {error}", {{"error", child.error()}}));
+    return std::unexpected(say(language, records::k_bench_failed, {{"error", child.error()}}));
   }
   if (child->cancelled) {
-    return std::unexpected(say(language, "benchmark stopped: atelierd gave this step up"));
+    return std::unexpected(say(language, records::k_bench_given_up));
   }
   if (child->timed_out) {
-    return std::unexpected(
-        say(language,
-            "benchmark failed: it ran longer than {seconds} s (budget {budget} s, twice that plus "
-            "{margin} s allowed) and was stopped: the machine hung or is very slow; often bad RAM: "
-            "run a memory test",
-            {{"seconds", timeout.count()},
-             {"budget", budget_seconds},
-             {"margin", k_bench_margin.count()}}));
+    return std::unexpected(say(language, records::k_bench_too_long,
+                               {{"seconds", timeout.count()},
+                                {"budget", budget_seconds},
+                                {"margin", k_bench_margin.count()}}));
   }
   const json out = json::parse(child->out, nullptr, false);
   if (child->exit_code != 0) {
     const std::string why = last_message_line(child->err_tail);
-    return std::unexpected(child->signal != 0
-                               ? say(language,
-                                     "benchmark failed: bench was killed by signal {signal}: {why}",
-                                     {{"signal", child->signal}, {"why", why}})
-                               : say(language, "benchmark failed: bench exited with {code}: {why}",
-                                     {{"code", child->exit_code}, {"why", why}}));
+    return std::unexpected(
+        child->signal != 0
+            ? say(language, records::k_bench_killed, {{"signal", child->signal}, {"why", why}})
+            : say(language, records::k_bench_exited, {{"code", child->exit_code}, {"why", why}}));
   }
   if (out.is_discarded()) {
-    return std::unexpected(say(language, "benchmark failed: bench printed no JSON report"));
+    return std::unexpected(say(language, records::k_bench_no_report));
   }
   return out;
 }
@@ -283,11 +278,10 @@ std::expected<json, Said> run_json(const AgentOptions& o, Reporter& r,
     return std::unexpected(Said{child.error(), child.error()});
   }
   if (child->cancelled) {
-    return std::unexpected(
-        say(language, "{program} was stopped: atelierd gave this step up", {{"program", program}}));
+    return std::unexpected(say(language, records::k_program_given_up, {{"program", program}}));
   }
   if (child->timed_out) {
-    return std::unexpected(say(language, "{program} ran longer than {seconds} s and was stopped",
+    return std::unexpected(say(language, records::k_program_too_long,
                                {{"program", program}, {"seconds", options.timeout.count()}}));
   }
   if (raw != nullptr) {
@@ -297,14 +291,13 @@ std::expected<json, Said> run_json(const AgentOptions& o, Reporter& r,
   if (child->exit_code != 0 && (out.is_discarded() || raw == nullptr)) {
     const std::string why = tail_line(child->err_tail);
     return std::unexpected(
-        child->signal != 0 ? say(language, "{program} was killed by signal {signal}: {why}",
+        child->signal != 0 ? say(language, records::k_program_killed,
                                  {{"program", program}, {"signal", child->signal}, {"why", why}})
-                           : say(language, "{program} exited with {code}: {why}",
+                           : say(language, records::k_program_exited,
                                  {{"program", program}, {"code", child->exit_code}, {"why", why}}));
   }
   if (out.is_discarded()) {
-    return std::unexpected(
-        say(language, "{program} printed no JSON report", {{"program", program}}));
+    return std::unexpected(say(language, records::k_program_no_report, {{"program", program}}));
   }
   return out;
 }
@@ -341,7 +334,7 @@ StepOutcome wipe_disk(const AgentOptions& o, Reporter& r, const json& disk, cons
     r.device_done(device);
     if (r.stop_flag()->load()) {
       return {false, json::object(),
-              say(language, "{device}: stopped, atelierd gave this step up", {{"device", device}})};
+              say(language, records::k_device_given_up, {{"device", device}})};
     }
     if (report && (raw.exit_code == 0 || raw.exit_code == 1)) {
       json record = report->is_array() && !report->empty() ? (*report)[0] : *report;
@@ -392,7 +385,7 @@ StepOutcome do_wipe(const AgentOptions& o, Reporter& r, const json& inventory, c
   }
   const Language language = r.language();
   if (disks.empty()) {
-    return {false, json::object(), say(language, "no disk to erase was found in this machine")};
+    return {false, json::object(), say(language, records::k_no_disk_to_erase)};
   }
   const auto disk_count = [&](Language l) {
     return base::tr_n(l, "{count} disk", "{count} disks", disks.size(), {{"count", disks.size()}});
@@ -457,10 +450,8 @@ StepOutcome do_confirm(const AgentOptions& o, Reporter& r, const json& params) {
     return {true, json{{"confirmed", true}}, {}};
   }
   return {false, json{{"confirmed", false}},
-          answer == false ? say(language, "a volunteer answered N at the machine: nothing was "
-                                          "erased; take the machine off the network boot")
-                          : say(language, "no answer could be read from the console: nothing "
-                                          "was erased")};
+          answer == false ? say(language, records::k_volunteer_said_no)
+                          : say(language, records::k_no_answer_read)};
 }
 
 // The disk the system goes on: the largest one that is not on USB.
@@ -482,7 +473,7 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, const json& inventory,
   const Language language = r.language();
   const auto disk = target_disk(inventory);
   if (!disk) {
-    return {false, json::object(), say(language, "no internal disk to install on")};
+    return {false, json::object(), say(language, records::k_no_disk_to_install)};
   }
   const std::string profile_file = o.work_dir + "/atelier-profile.toml";
   {
@@ -490,7 +481,7 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, const json& inventory,
     out << params.value(param::k_profile_toml, "");
     if (!out) {
       return {false, json::object(),
-              say(language, "cannot write {file}", {{"file", profile_file}})};
+              say(language, records::k_cannot_write, {{"file", profile_file}})};
     }
   }
   const std::string device = "/dev/" + disk->at("name").get<std::string>();
@@ -526,8 +517,8 @@ StepOutcome do_deploy(const AgentOptions& o, Reporter& r, const json& inventory,
     const std::string why = text(rec, "failure_reason");
     const std::string shown_why = why.empty() ? last_message_line(raw.err_tail) : why;
     return {false, rec.is_object() ? rec : json::object(),
-            step.empty() ? say(language, "installation failed: {why}", {{"why", shown_why}})
-                         : say(language, "installation failed at step {step}: {why}",
+            step.empty() ? say(language, records::k_install_failed, {{"why", shown_why}})
+                         : say(language, records::k_install_failed_at,
                                {{"step", step}, {"why", shown_why}})};
   }
   return {true, *record, {}};
@@ -553,7 +544,7 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   const Language language = r.language();
   const auto disk = target_disk(inventory);
   if (!disk) {
-    return {false, json::object(), say(language, "no internal disk to check")};
+    return {false, json::object(), say(language, records::k_no_disk_to_check)};
   }
   const std::string device = "/dev/" + disk->at("name").get<std::string>();
   r.stage(Stage::checking, {device, device});
@@ -564,7 +555,7 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   auto listing = run_child({"lsblk", "--json", "--paths", "-o", "NAME,TYPE", device}, quiet);
   if (!listing || listing->exit_code != 0) {
     return {false, json::object(),
-            say(language, "{device}: lsblk cannot list its partitions: {why}",
+            say(language, records::k_lsblk_failed,
                 {{"device", device},
                  {"why", listing ? last_message_line(listing->err_tail) : listing.error()}})};
   }
@@ -580,13 +571,12 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   }
   if (root.empty()) {
     return {false, json::object(),
-            say(language, "{device}: no root filesystem found after installation",
-                {{"device", device}})};
+            say(language, records::k_no_root_filesystem, {{"device", device}})};
   }
   auto fsck = run_child(filesystem_check_command(fstype, root), quiet);
   if (!fsck || fsck->exit_code != 0) {
     return {false, json::object(),
-            say(language, "{partition}: the filesystem check found errors: {why}",
+            say(language, records::k_fsck_errors,
                 {{"partition", root},
                  {"why", fsck ? tail_line(fsck->out + fsck->err_tail) : fsck.error()}})};
   }
@@ -594,8 +584,7 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   (void)run_child({"mkdir", "-p", mount_point}, quiet);
   auto mounted = run_child({"mount", "-o", "ro", root, mount_point}, quiet);
   if (!mounted || mounted->exit_code != 0) {
-    return {false, json::object(),
-            say(language, "{partition}: cannot be mounted to check it", {{"partition", root}})};
+    return {false, json::object(), say(language, records::k_cannot_mount, {{"partition", root}})};
   }
   std::string hostname;
   std::ifstream(mount_point + "/etc/hostname") >> hostname;
@@ -603,14 +592,13 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   (void)run_child({"umount", mount_point}, quiet);
   if (hostname != params.value(param::k_hostname, "")) {
     return {false, json::object(),
-            say(language, "{partition}: hostname is '{found}', expected '{expected}'",
+            say(language, records::k_wrong_hostname,
                 {{"partition", root},
                  {"found", hostname},
                  {"expected", params.value(param::k_hostname, "")}})};
   }
   if (!grub) {
-    return {false, json::object(),
-            say(language, "{partition}: /boot/grub/grub.cfg is missing", {{"partition", root}})};
+    return {false, json::object(), say(language, records::k_no_grub_cfg, {{"partition", root}})};
   }
   return {true,
           {{result_field::k_summary,
@@ -727,8 +715,9 @@ int run_agent(const AgentOptions& o) {
                                .timeout = std::chrono::seconds(5)},
                               {}, *o.clock);
   Reporter reporter(display);
-
-  // Until atelierd names the program's language the screen speaks English.
+  // Until atelierd names the program's language at registration, the screen speaks the one of the
+  // kernel command line (atelier.lang=, English without it).
+  reporter.set_language(o.language);
   reporter.stage(Stage::inventory);
   ChildResult raw;
   auto inventory = run_json(o, reporter, {"inventory", "--json"}, &raw);
@@ -803,7 +792,7 @@ int run_agent(const AgentOptions& o) {
       outcome = do_verify(o, reporter, *inventory, params);
     } else {
       outcome = {false, json::object(),
-                 say(language, "this agent does not know step '{step}'", {{"step", step_name}})};
+                 say(language, records::k_unknown_step, {{"step", step_name}})};
     }
     reporting.reset();
     const records::ResultStatus status =

@@ -25,9 +25,12 @@
 namespace atelier::imager {
 
 struct AgentOptions {
-  std::string server;                  // "http://198.18.0.2:80"
-  std::string token;                   // atelier.token= of the kernel command line
-  std::string mac;                     // the interface that booted (BOOTIF)
+  std::string server; // "http://198.18.0.2:80"
+  std::string token;  // atelier.token= of the kernel command line
+  std::string mac;    // the interface that booted (BOOTIF)
+  // The screen's language until atelierd names one at registration (atelier.lang= of the kernel
+  // command line, the program's language as atelierd knew it when the machine booted).
+  base::Language language = base::Language::en;
   std::string self = "/proc/self/exe"; // the atelier-imager binary to run steps with
   bool power_actions = true;           // false (tests): print the action instead of powering off
   std::string work_dir = "/tmp";       // where the profile of a deploy step is written

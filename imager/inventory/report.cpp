@@ -1,5 +1,7 @@
 #include "imager/inventory/report.h"
 
+#include "base/i18n.h"
+#include "base/typography.h"
 #include "base/version.h"
 #include "imager/inventory/inventory.h"
 
@@ -84,16 +86,63 @@ Json pci_json(const PciDevice& p) {
               {"driver", str_or_null(p.driver)}};
 }
 
-std::string human_bytes(std::uint64_t bytes) {
-  constexpr double k_gb = 1e9;
+// "256 GB", "1.5 TB"; in French "256 Go", "1,5 To".
+std::string human_bytes(std::uint64_t bytes, base::Language lang) {
   if (bytes >= 1'000'000'000'000ULL) {
-    return fmt::format("{:.1f} TB", static_cast<double>(bytes) / 1e12);
+    return base::trf(lang, "{size} TB",
+                     {{"size", base::format_decimal(static_cast<double>(bytes) / 1e12, 1, lang)}});
   }
-  return fmt::format("{:.0f} GB", static_cast<double>(bytes) / k_gb);
+  return base::trf(lang, "{size} GB",
+                   {{"size", base::format_decimal(static_cast<double>(bytes) / 1e9, 0, lang)}});
 }
 
-std::string human_gib(std::uint64_t bytes) {
-  return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+// "7.7 GiB"; in French "7,7 Gio".
+std::string human_gib(std::uint64_t bytes, base::Language lang) {
+  return base::trf(
+      lang, "{size} GiB",
+      {{"size",
+        base::format_decimal(static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0), 1, lang)}});
+}
+
+// The inventory's chassis and network-card words (docs/INVENTORY.md) for the page; any other as
+// written.
+std::string chassis_text(const std::string& chassis, base::Language lang) {
+  using base::tr_ctx;
+  if (chassis == "desktop") {
+    return tr_ctx(lang, "chassis", "desktop");
+  }
+  if (chassis == "laptop") {
+    return tr_ctx(lang, "chassis", "laptop");
+  }
+  if (chassis == "all-in-one") {
+    return tr_ctx(lang, "chassis", "all-in-one");
+  }
+  if (chassis == "mini") {
+    return tr_ctx(lang, "chassis", "mini");
+  }
+  if (chassis == "server") {
+    return tr_ctx(lang, "chassis", "server");
+  }
+  if (chassis == "tablet") {
+    return tr_ctx(lang, "chassis", "tablet");
+  }
+  if (chassis == "unknown") {
+    return tr_ctx(lang, "chassis", "unknown");
+  }
+  if (chassis == "other") {
+    return tr_ctx(lang, "chassis", "other");
+  }
+  return chassis;
+}
+
+std::string nic_kind_text(const std::string& kind, base::Language lang) {
+  if (kind == "wired") {
+    return base::tr_ctx(lang, "network card", "wired");
+  }
+  if (kind == "wireless") {
+    return base::tr_ctx(lang, "network card", "wireless");
+  }
+  return kind;
 }
 
 } // namespace
@@ -337,84 +386,170 @@ std::string to_json_text(const Inventory& inventory) {
   return to_json(inventory).dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-std::string to_text(const Inventory& inv) {
+namespace {
+
+// A disk's health for the screen: in English the inventory's own words ("health warning: 24
+// reallocated sectors", as grade_health wrote them); in another language the same facts worded
+// from the counters, the reason of an unknown health (a tool's answer) as written.
+std::string health_text(const DiskHealth& h, base::Language lang) {
+  if (lang == base::Language::en) {
+    return fmt::format("health {}{}", to_string(h.status), h.reason.empty() ? "" : ": " + h.reason);
+  }
+  std::vector<std::string> problems;
+  // Each counter with its own literal sentence, so that the catalogue has them.
+  auto count = [](const std::optional<std::uint64_t>& value) {
+    return value ? *value : 0U;
+  };
+  auto flag = [&](std::uint64_t n, std::string text) {
+    if (n > 0) {
+      problems.push_back(std::move(text));
+    }
+  };
+  using base::tr_n;
+  std::uint64_t n = count(h.reallocated_sectors);
+  flag(n,
+       tr_n(lang, "{count} reallocated sector", "{count} reallocated sectors", n, {{"count", n}}));
+  n = count(h.reported_uncorrectable);
+  flag(n, tr_n(lang, "{count} reported uncorrectable error",
+               "{count} reported uncorrectable errors", n, {{"count", n}}));
+  n = count(h.command_timeout);
+  flag(n, tr_n(lang, "{count} command timeout", "{count} command timeouts", n, {{"count", n}}));
+  n = count(h.pending_sectors);
+  flag(n, tr_n(lang, "{count} pending sector", "{count} pending sectors", n, {{"count", n}}));
+  n = count(h.offline_uncorrectable);
+  flag(n, tr_n(lang, "{count} offline uncorrectable sector",
+               "{count} offline uncorrectable sectors", n, {{"count", n}}));
+  n = count(h.media_errors);
+  flag(n, tr_n(lang, "{count} media error", "{count} media errors", n, {{"count", n}}));
+  n = count(h.critical_warning);
+  flag(n, tr_n(lang, "{count} critical warning flag", "{count} critical warning flags", n,
+               {{"count", n}}));
+  if (h.percentage_used && *h.percentage_used >= 100) {
+    problems.push_back(base::trf(lang,
+                                 // xgettext:no-c-format
+                                 "{percent}% of rated endurance used",
+                                 {{"percent", *h.percentage_used}}));
+  }
+  std::string joined;
+  for (const auto& p : problems) {
+    joined += joined.empty() ? p : ", " + p;
+  }
+  switch (h.status) {
+  case HealthStatus::ok:
+    return base::tr(lang, "health good");
+  case HealthStatus::failing:
+    return base::tr(lang, "health FAILING: the drive reports its own SMART test as failed") +
+           (joined.empty() ? "" : " (" + joined + ")");
+  case HealthStatus::warning:
+    return base::trf(lang, "health to watch: {problems}", {{"problems", joined}});
+  case HealthStatus::unknown:
+    break;
+  }
+  return base::trf(lang, "health unknown: {reason}", {{"reason", h.reason}});
+}
+
+} // namespace
+
+std::string to_text(const Inventory& inv, base::Language lang) {
+  using base::tr;
+  using base::tr_ctx;
+  using base::trf;
   std::string out;
-  auto line = [&](std::string_view label, const std::string& value) {
-    out += fmt::format("{:<10} {}\n", label, value.empty() ? "-" : value);
+  auto line = [&](const std::string& label, const std::string& value) {
+    out += fmt::format("{:<14} {}\n", label, value.empty() ? "-" : value);
   };
   const SystemInfo& s = inv.system;
-  line("Machine", fmt::format("{} {}", s.vendor.empty() ? "(unknown vendor)" : s.vendor,
-                              s.model.empty() ? "(unknown model)" : s.model));
-  line("Serial", inv.identity.serial
-                     ? fmt::format("{} (from {})", *inv.identity.serial, inv.identity.serial_source)
-                 : inv.identity.first_wired_mac
-                     ? fmt::format("none usable; MAC {}", *inv.identity.first_wired_mac)
-                     : std::string("none usable"));
-  line("Chassis", s.chassis);
-  line("Firmware",
-       fmt::format(
-           "{}{}{}", inv.firmware.type == "uefi" ? "UEFI" : "BIOS (legacy)",
-           inv.firmware.secure_boot
-               ? (*inv.firmware.secure_boot ? ", Secure Boot on" : ", Secure Boot off")
-               : "",
-           inv.firmware.tpm_present
-               ? fmt::format(", TPM {}", inv.firmware.tpm_version_major
-                                             ? std::to_string(*inv.firmware.tpm_version_major)
-                                             : std::string("(version unknown)"))
-               : ", no TPM"));
+  line(tr_ctx(lang, "inventory", "Machine"),
+       fmt::format("{} {}", s.vendor.empty() ? tr(lang, "(unknown vendor)") : s.vendor,
+                   s.model.empty() ? tr(lang, "(unknown model)") : s.model));
+  line(tr_ctx(lang, "inventory", "Serial"),
+       inv.identity.serial
+           ? trf(lang, "{serial} (from {source})",
+                 {{"serial", *inv.identity.serial}, {"source", inv.identity.serial_source}})
+       : inv.identity.first_wired_mac
+           ? trf(lang, "none usable; MAC {mac}", {{"mac", *inv.identity.first_wired_mac}})
+           : tr(lang, "none usable"));
+  line(tr_ctx(lang, "inventory", "Chassis"), chassis_text(s.chassis, lang));
+  std::string firmware = inv.firmware.type == "uefi" ? "UEFI" : tr(lang, "BIOS (legacy)");
+  if (inv.firmware.secure_boot) {
+    firmware +=
+        *inv.firmware.secure_boot ? tr(lang, ", Secure Boot on") : tr(lang, ", Secure Boot off");
+  }
+  if (!inv.firmware.tpm_present) {
+    firmware += tr(lang, ", no TPM");
+  } else if (inv.firmware.tpm_version_major) {
+    firmware += trf(lang, ", TPM {version}", {{"version", *inv.firmware.tpm_version_major}});
+  } else {
+    firmware += tr(lang, ", TPM (version unknown)");
+  }
+  line(tr_ctx(lang, "inventory", "Firmware"), firmware);
   const CpuInfo& c = inv.cpu;
-  line("CPU",
-       fmt::format(
-           "{} — {} cores / {} threads, x86-64-v{}{}",
-           c.model_name.empty() ? "unknown" : c.model_name, c.cores, c.threads, c.x86_64_level,
-           c.generation ? fmt::format(", {} gen {}", c.generation->family, c.generation->number)
-                        : ""));
+  line(tr_ctx(lang, "inventory", "CPU"),
+       trf(lang, "{model} — {cores} cores / {threads} threads, x86-64-v{level}{generation}",
+           {{"model", c.model_name.empty() ? tr(lang, "unknown") : c.model_name},
+            {"cores", c.cores},
+            {"threads", c.threads},
+            {"level", c.x86_64_level},
+            {"generation", c.generation ? trf(lang, ", {family} gen {number}",
+                                              {{"family", c.generation->family},
+                                               {"number", c.generation->number}})
+                                        : std::string()}}));
   std::string slots;
   for (const auto& m : inv.memory.slots) {
     if (!slots.empty()) {
       slots += ", ";
     }
-    slots += m.empty() ? fmt::format("{}: empty", m.locator)
+    slots += m.empty() ? trf(lang, "{slot}: empty", {{"slot", m.locator}})
                        : fmt::format("{}: {} {}", m.locator,
-                                     m.size_bytes ? human_gib(*m.size_bytes) : "?",
+                                     m.size_bytes ? human_gib(*m.size_bytes, lang) : "?",
                                      smbios::memory_type_name(m.type_code));
   }
-  line("Memory", fmt::format("{}{}", human_gib(inv.memory.total_bytes),
-                             slots.empty() ? "" : " (" + slots + ")"));
+  line(tr_ctx(lang, "inventory", "Memory"),
+       fmt::format("{}{}", human_gib(inv.memory.total_bytes, lang),
+                   slots.empty() ? "" : " (" + slots + ")"));
   for (const auto& d : inv.disks) {
     const std::string health =
-        d.health ? fmt::format("health {}{}", to_string(d.health->status),
-                               d.health->reason.empty() ? "" : ": " + d.health->reason)
-                 : "health not checked";
-    line("Disk", fmt::format("{} {} {} {} — {}", d.name, human_bytes(d.size_bytes), d.media,
-                             d.model.empty() ? "" : d.model, health));
+        d.health ? health_text(*d.health, lang) : tr(lang, "health not checked");
+    line(tr_ctx(lang, "inventory", "Disk"),
+         fmt::format("{} {} {} {} — {}", d.name, human_bytes(d.size_bytes, lang), d.media,
+                     d.model.empty() ? "" : d.model, health));
   }
   for (const auto& n : inv.network) {
-    line("Network", fmt::format("{} {} {} {}{}", n.name, n.kind, n.mac, n.driver,
-                                n.speed_mbps ? fmt::format(" {} Mb/s", *n.speed_mbps) : ""));
+    line(tr_ctx(lang, "inventory", "Network"),
+         fmt::format("{} {} {} {}{}", n.name, nic_kind_text(n.kind, lang), n.mac, n.driver,
+                     n.speed_mbps ? fmt::format(" {} Mb/s", *n.speed_mbps) : ""));
   }
   for (const auto& p : inv.pci) {
     if (p.is_gpu()) {
-      line("GPU", fmt::format("{} {:04x}:{:04x} {}", pci_vendor_name(p.vendor_id), p.vendor_id,
-                              p.device_id, p.driver));
+      line(tr_ctx(lang, "inventory", "GPU"),
+           fmt::format("{} {:04x}:{:04x} {}", pci_vendor_name(p.vendor_id), p.vendor_id,
+                       p.device_id, p.driver));
     }
   }
   for (const auto& b : inv.batteries) {
-    line("Battery",
-         fmt::format("{} {}{}", b.name,
-                     b.health_percent ? fmt::format("{:.0f}% of design capacity", *b.health_percent)
-                                      : std::string("capacity unknown"),
-                     b.cycle_count ? fmt::format(", {} cycles", *b.cycle_count) : ""));
+    const std::string capacity = b.health_percent
+                                     // xgettext:no-c-format
+                                     ? trf(lang, "{percent}% of design capacity",
+                                           {{"percent", fmt::format("{:.0f}", *b.health_percent)}})
+                                     : tr(lang, "capacity unknown");
+    const std::string cycles = b.cycle_count ? tr_n(lang, ", {count} cycle", ", {count} cycles",
+                                                    static_cast<std::uint64_t>(*b.cycle_count),
+                                                    {{"count", *b.cycle_count}})
+                                             : std::string();
+    line(tr_ctx(lang, "inventory", "Battery"), fmt::format("{} {}{}", b.name, capacity, cycles));
   }
   for (const auto& d : inv.optical) {
-    line("Optical", fmt::format("{} {}", d.name, d.model));
+    line(tr_ctx(lang, "inventory", "Optical"), fmt::format("{} {}", d.name, d.model));
   }
   for (const auto& w : inv.webcams) {
-    line("Webcam", w.name);
+    line(tr_ctx(lang, "inventory", "Webcam"), w.name);
   }
   if (!inv.warnings.empty()) {
-    out +=
-        fmt::format("\n{} note(s) — details in the JSON report (--json):\n", inv.warnings.size());
+    out += "\n" +
+           tr_n(lang, "{count} note — details in the JSON report (--json):",
+                "{count} notes — details in the JSON report (--json):", inv.warnings.size(),
+                {{"count", inv.warnings.size()}}) +
+           "\n";
     for (const auto& w : inv.warnings) {
       out += fmt::format("  [{}] {}\n", w.source, w.message);
     }

@@ -14,6 +14,13 @@ fail() {
   exit 1
 }
 
+# The sanitizers' settings pass through (a sanitized build needs scripts/test's ASAN_OPTIONS: see
+# there); nothing else of the caller's environment does.
+sanitizer_env=()
+for name in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do
+  [[ -n ${!name:-} ]] && sanitizer_env+=("$name=${!name}")
+done
+
 # run VARS... -- ARGS...: atelier with only the given environment (no inherited locale), stderr
 # captured in $err and the exit status in $status.
 run() {
@@ -24,7 +31,7 @@ run() {
   done
   shift
   status=0
-  err=$(env -i PATH="$PATH" HOME="$work" ATELIER_DB="$work/atelier.db" "${vars[@]}" "$atelier" "$@" 2>&1 >/dev/null) ||
+  err=$(env -i "${sanitizer_env[@]}" PATH="$PATH" HOME="$work" ATELIER_DB="$work/atelier.db" "${vars[@]}" "$atelier" "$@" 2>&1 >/dev/null) ||
     status=$?
 }
 

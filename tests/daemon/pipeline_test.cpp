@@ -709,6 +709,13 @@ TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
   EXPECT_EQ(rows[0].stage, "bench");
   EXPECT_EQ(rows[0].progress, "25% 2 MB/s ETA 1m10s");
   EXPECT_EQ(rows[0].verdict, "");
+  // The same facts as data, for a reader in another language (cli/watch.h).
+  EXPECT_EQ(rows[0].step, "bench");
+  EXPECT_EQ(rows[0].attempt, 1);
+  EXPECT_EQ(rows[0].job_status, "issued");
+  EXPECT_EQ(rows[0].percent, 25.0);
+  EXPECT_EQ(rows[0].bytes_per_second, 2e6);
+  EXPECT_EQ(rows[0].eta_seconds, 70);
   done(token, job, {{"bench", bench_report()}});
   const json wipe = next(token);
   m_daemon->post("/api/v1/result", {{"token", token},
@@ -720,6 +727,9 @@ TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
   EXPECT_EQ(rows[0].state, "failed");
   EXPECT_EQ(rows[0].stage, "wipe failed");
   EXPECT_EQ(rows[0].verdict, "FAILED: wipe failed: DISK FAILING — remove the disk");
+  EXPECT_EQ(rows[0].job_status, "failed");
+  EXPECT_EQ(rows[0].reason, "wipe failed: DISK FAILING — remove the disk");
+  EXPECT_FALSE(rows[0].percent);
 }
 
 // A batch that lists this machine's MAC claims it at registration and forces its profile; a

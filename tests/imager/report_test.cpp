@@ -302,6 +302,26 @@ TEST(Report, TextSummaryNamesWhatAVolunteerChecks) {
   EXPECT_NE(text.find("Secure Boot on"), std::string::npos);
 }
 
+TEST(Report, TextSummaryInFrench) {
+  // Why: the boot environment shows this page on the machine's screen in the program's language
+  // (atelier.lang=); the values stay as the machine reported them.
+  const std::string text = to_text(laptop_inventory(), base::Language::fr);
+  EXPECT_NE(text.find("LENOVO 20AL009CMZ"), std::string::npos) << text;
+  EXPECT_NE(text.find("Mémoire"), std::string::npos) << text;
+  EXPECT_NE(text.find("Secure Boot activé"), std::string::npos) << text;
+  EXPECT_NE(text.find("cœurs"), std::string::npos) << text;
+  EXPECT_NE(text.find("portable"), std::string::npos) << text;
+  EXPECT_NE(text.find("filaire"), std::string::npos) << text;
+  EXPECT_NE(text.find("256\u00a0Go"), std::string::npos) << text;
+  EXPECT_NE(text.find("7,7\u00a0Gio"), std::string::npos) << text;
+  // The machine's own notes (after the blank line) are shown as reported; the page above is French.
+  const std::string page = text.substr(0, text.find("\n\n"));
+  for (const char* english :
+       {"Memory", "Secure Boot on", "cores", "Disk ", "health ", "laptop", "wired", " GB", "GiB"}) {
+    EXPECT_EQ(page.find(english), std::string::npos) << english << " in\n" << page;
+  }
+}
+
 #ifdef ATELIER_HAVE_PROFILES
 TEST(Report, ProfilesReadTheReport) {
   // Why: the profiles library is the first consumer; its documented subset must parse.

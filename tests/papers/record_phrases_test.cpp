@@ -4,6 +4,8 @@
 #include "base/i18n.h"
 #include "papers/certificate_text.h"
 #include "papers/record_phrases.h"
+#include "records/agent_reasons.h"
+#include "records/daemon_reasons.h"
 #include "records/erasure_phrases.h"
 #include "support/sample_record.h"
 
@@ -21,6 +23,40 @@ TEST(RecordPhrases, EveryPatternHasAFrenchWordingAndEnglishIsTheRecordAsWritten)
     EXPECT_NE(base::tr(Language::fr, pattern), pattern) << pattern;
     EXPECT_EQ(record_text(pattern, Language::en), pattern);
   }
+}
+
+TEST(RecordPhrases, EveryEventSentenceHasAFrenchWording) {
+  // Why: `atelier watch` and `units history` show the unit's events, written in English by atelierd
+  // and by the agent; one without a translation would stay English on a French screen.
+  for (const char* pattern : records::k_agent_reasons) {
+    EXPECT_NE(base::tr(Language::fr, pattern), pattern) << pattern;
+    EXPECT_EQ(record_text(pattern, Language::en), pattern);
+  }
+  for (const auto& reason : records::k_daemon_reasons) {
+    EXPECT_NE(base::tr(Language::fr, reason.pattern), reason.pattern) << reason.pattern;
+  }
+  EXPECT_NE(base::tr(Language::fr, records::k_event_step_failed), records::k_event_step_failed);
+}
+
+TEST(RecordPhrases, AStepFailureEventReadsInFrench) {
+  // Why: atelierd files "wipe failed: <the agent's reason>"; the step's name and the agent's
+  // sentence are both rendered, the tool's own words inside stay as written.
+  const std::string agent =
+      records::fill_phrase(records::k_program_exited,
+                           {{"program", "atelier-imager wipe"}, {"code", "3"}, {"why", "EIO"}});
+  const std::string event =
+      records::fill_phrase(records::k_event_step_failed, {{"step", "wipe"}, {"why", agent}});
+  EXPECT_EQ(event, "wipe failed: atelier-imager wipe exited with 3: EIO");
+  const std::string fr = record_text(event, Language::fr);
+  EXPECT_NE(fr.find("effacement"), std::string::npos) << fr;
+  EXPECT_NE(fr.find("atelier-imager wipe"), std::string::npos) << fr;
+  EXPECT_EQ(fr.find("failed"), std::string::npos) << fr;
+  EXPECT_EQ(fr.find("exited"), std::string::npos) << fr;
+  EXPECT_EQ(record_text(event, Language::en), event);
+  // Not a step: shown as written.
+  EXPECT_EQ(record_text("payment failed: card", Language::fr), "payment failed: card");
+  EXPECT_EQ(step_text("wipe", Language::fr), "effacement");
+  EXPECT_EQ(step_text("teleport", Language::fr), "teleport");
 }
 
 TEST(RecordPhrases, NestedSentencesAreRenderedAndValuesKeptAsWritten) {

@@ -58,6 +58,27 @@ TEST(BootScript, AppendsExtraArguments) {
   EXPECT_TRUE(line->ends_with("console=ttyS0,115200 quiet loglevel=4")) << *line;
 }
 
+// The program's language rides on the command line, so the boot environment speaks it before the
+// agent registers; without one nothing is added (the boot environment speaks English).
+TEST(BootScript, NamesTheProgramsLanguage) {
+  auto c = config();
+  c.language = "fr";
+  const auto line = boot_kernel_command_line(c, k_mac, k_token);
+  ASSERT_TRUE(line) << line.error();
+  EXPECT_NE(line->find("atelier.mac=52:54:00:a7:e1:01 atelier.lang=fr console=tty0"),
+            std::string::npos)
+      << *line;
+  const auto none = boot_kernel_command_line(config(), k_mac, k_token);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->find("atelier.lang"), std::string::npos) << *none;
+  for (const std::string bad : {"FR", "f", "fr_FR", "fr fr", "fr$x", "abcdefghi"}) {
+    c.language = bad;
+    const auto refused = boot_kernel_command_line(c, k_mac, k_token);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().find("language"), std::string::npos) << refused.error();
+  }
+}
+
 // Nothing is quoted, so anything that would need quoting is refused instead of mangled: a space
 // would split an argument, `$` would be expanded by iPXE, `#` would start a comment.
 TEST(BootScript, RefusesArgumentsThatWouldNeedQuoting) {

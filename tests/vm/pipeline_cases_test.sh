@@ -220,6 +220,19 @@ if [[ $case_name == pair ]]; then
   uefi_tag=$(unit_of "$uefi_mac")
   phase "UEFI VM registered as $uefi_tag"
   [[ $bios_tag != "$uefi_tag" ]] || fail "both machines got the tag $bios_tag"
+  # Before registering too, the boot environment spoke the program's language (atelier.lang=fr on
+  # the kernel command line): init's own lines and the inventory page. French puts a no-break space
+  # before a colon.
+  nbsp=$(printf '\xc2\xa0')
+  for vm in bios uefi; do
+    for line in "réseau${nbsp}: recherche d'une carte réseau filaire" "Mémoire" \
+      "agent${nbsp}: démarrage de l'agent Atelier"; do
+      on_console "$vm" "$line" || fail "the $vm VM's boot environment did not say \"$line\" before registering"
+    done
+    if on_console "$vm" "network: looking for a wired network card"; then
+      fail "the $vm VM's boot environment spoke English under a French program"
+    fi
+  done
   for vm in bios uefi; do
     tag_var=${vm}_tag
     tag=${!tag_var}
