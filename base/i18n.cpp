@@ -2,7 +2,6 @@
 
 #include "base/typography.h"
 
-#include <algorithm>
 #include <boost/locale/generator.hpp>
 #include <boost/locale/message.hpp>
 #include <cstdlib>
@@ -33,56 +32,6 @@ int plural_count(std::uint64_t n) {
 }
 
 } // namespace
-
-std::string format_message(std::string_view pattern, MessageArgs args) {
-  std::string out;
-  out.reserve(pattern.size() + 16);
-  for (std::size_t i = 0; i < pattern.size();) {
-    const char c = pattern[i];
-    if ((c == '{' || c == '}') && i + 1 < pattern.size() && pattern[i + 1] == c) {
-      out += c; // "{{" or "}}"
-      i += 2;
-      continue;
-    }
-    if (c == '{') {
-      if (const std::size_t close = pattern.find('}', i + 1); close != std::string_view::npos) {
-        const std::string_view name = pattern.substr(i + 1, close - i - 1);
-        const auto arg = std::find_if(args.begin(), args.end(),
-                                      [&](const MessageArg& a) { return a.name == name; });
-        if (arg != args.end()) {
-          out += arg->value;
-          i = close + 1;
-          continue;
-        }
-      }
-    }
-    out += c;
-    ++i;
-  }
-  return out;
-}
-
-std::vector<std::string> message_placeholders(std::string_view pattern) {
-  std::vector<std::string> names;
-  for (std::size_t i = 0; i < pattern.size();) {
-    const char c = pattern[i];
-    if ((c == '{' || c == '}') && i + 1 < pattern.size() && pattern[i + 1] == c) {
-      i += 2;
-      continue;
-    }
-    if (c == '{') {
-      if (const std::size_t close = pattern.find('}', i + 1); close != std::string_view::npos) {
-        names.emplace_back(pattern.substr(i + 1, close - i - 1));
-        i = close + 1;
-        continue;
-      }
-    }
-    ++i;
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  return names;
-}
 
 std::expected<Catalogues, std::string> Catalogues::load(const std::filesystem::path& locale_dir) {
   Catalogues c;

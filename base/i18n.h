@@ -17,41 +17,17 @@
 #pragma once
 
 #include "base/language.h"
+#include "base/message.h" // MessageArg(s), format_message: the filler trf uses
 
-#include <concepts>
 #include <cstdint>
 #include <expected>
 #include <filesystem>
-#include <initializer_list>
 #include <locale>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace atelier::base {
-
-// One value for a named placeholder: text, or an integer written in decimal digits.
-struct MessageArg {
-  MessageArg(std::string_view arg_name, std::string_view text) : name(arg_name), value(text) {}
-  MessageArg(std::string_view arg_name, const std::string& text) : name(arg_name), value(text) {}
-  MessageArg(std::string_view arg_name, const char* text) : name(arg_name), value(text) {}
-  template <std::integral T>
-  requires(!std::same_as<T, bool> && !std::same_as<T, char>)
-      MessageArg(std::string_view arg_name, T number)
-      : name(arg_name), value(std::to_string(number)) {}
-
-  std::string_view name;
-  std::string value;
-};
-using MessageArgs = std::initializer_list<MessageArg>;
-
-// `pattern` with each "{name}" replaced by the argument of that name, "{{" and "}}" by single
-// braces. A placeholder no argument names is left as written (visible, never a crash: the
-// catalogue check keeps the sources and the translations agreeing on names).
-std::string format_message(std::string_view pattern, MessageArgs args);
-
-// The placeholder names in `pattern`, sorted, each once ("{{x}}" is no placeholder).
-std::vector<std::string> message_placeholders(std::string_view pattern);
 
 // The "atelier" catalogues of every language, loaded once; immutable afterwards.
 class Catalogues {

@@ -91,7 +91,7 @@ enum class Change { created, password, disabled, enabled, role };
 
 void report(CliContext& ctx, const hwdb::Result<workshop::AccountView>& result, Change change) {
   if (!result) {
-    ctx.error(result.error().message);
+    ctx.error(result.error());
     return;
   }
   const base::Language l = ctx.lang();
@@ -134,7 +134,7 @@ void list(CliContext& ctx, const AccountOptions& opt) {
   with_accounts(ctx, [&](workshop::Accounts& accounts) {
     auto all = accounts.list();
     if (!all) {
-      ctx.error(all.error().message);
+      ctx.error(all.error());
       return;
     }
     if (opt.json) {

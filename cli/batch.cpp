@@ -61,7 +61,7 @@ void run_batch(CliContext& ctx, const BatchOptions& opt, const base::Clock& cloc
   batch.created_at = clock.wall_seconds();
   auto id = store.add_batch(batch);
   if (!id) {
-    ctx.error(id.error().message);
+    ctx.error(id.error());
     return;
   }
   const std::size_t wanted =
@@ -102,7 +102,7 @@ void run_batch(CliContext& ctx, const BatchOptions& opt, const base::Clock& cloc
   while (true) {
     auto ids = store.batch_units(*id);
     if (!ids) {
-      ctx.error(ids.error().message);
+      ctx.error(ids.error());
       break;
     }
     members.clear();

@@ -83,7 +83,7 @@ void sign(CliContext& ctx, const SignOptions& o) {
   }
   auto unit = registry->find(o.tag);
   if (!unit) {
-    ctx.error(unit.error().message);
+    ctx.error(unit.error());
     return;
   }
   const std::string tag = unit->tag.str();
@@ -198,8 +198,8 @@ void compare_with_database(CliContext& ctx, const VerifyOptions& o, workshop::Ve
   }
   auto stored = registry->erasure_record(id->get<std::string>());
   if (!stored) {
-    v.problems.push_back(
-        trf(ctx.lang(), "cannot read the database: {error}", {{"error", stored.error().message}}));
+    v.problems.push_back(trf(ctx.lang(), "cannot read the database: {error}",
+                             {{"error", error_text(ctx.lang(), stored.error())}}));
     return;
   }
   if (!*stored) {

@@ -49,12 +49,12 @@ void list(CliContext& ctx, const std::string& tag, bool as_json) {
   }
   auto unit = registry->find(tag);
   if (!unit) {
-    ctx.error(unit.error().message);
+    ctx.error(unit.error());
     return;
   }
   auto rows = registry->erasure_records_for_unit(*unit);
   if (!rows) {
-    ctx.error(rows.error().message);
+    ctx.error(rows.error());
     return;
   }
   json all = json::array();
@@ -130,7 +130,7 @@ void show(CliContext& ctx, const std::string& record_id, bool as_json) {
   }
   auto row = registry->erasure_record(record_id);
   if (!row) {
-    ctx.error(row.error().message);
+    ctx.error(row.error());
     return;
   }
   if (!*row) {
@@ -246,12 +246,13 @@ void pdf(CliContext& ctx, const PdfOptions& o) {
     }
     auto unit = registry->find(o.source);
     if (!unit) {
-      ctx.error(trf(ctx.lang(), "{error} (not a file either)", {{"error", unit.error().message}}));
+      ctx.error(trf(ctx.lang(), "{error} (not a file either)",
+                    {{"error", error_text(ctx.lang(), unit.error())}}));
       return;
     }
     auto rows = registry->erasure_records_for_unit(*unit);
     if (!rows) {
-      ctx.error(rows.error().message);
+      ctx.error(rows.error());
       return;
     }
     std::size_t failed = 0;

@@ -2,6 +2,7 @@
 
 #include "base/version.h"
 #include "cli/context.h"
+#include "cli/usage_error.h"
 #include "workshop/settings.h"
 
 #include <algorithm>
@@ -38,10 +39,29 @@ std::optional<hwdb::Registry> open_registry(CliContext& ctx) {
   static const base::SystemClock clock;
   auto store = hwdb::open_store(ctx.db);
   if (!store) {
-    ctx.error(store.error().message);
+    ctx.error(store.error());
     return std::nullopt;
   }
   return std::optional<hwdb::Registry>(std::in_place, std::move(*store), clock);
+}
+
+std::string error_text(base::Language language, const hwdb::Error& e) {
+  if (e.pattern == nullptr || language == base::Language::en) {
+    return e.message;
+  }
+  base::MessageValues values = e.values;
+  if (e.cause) {
+    for (auto& [name, value] : values) {
+      if (name == "error") {
+        value = error_text(language, *e.cause);
+      }
+    }
+  }
+  return base::format_message(base::tr(language, e.pattern), values);
+}
+
+void CliContext::error(const hwdb::Error& e) {
+  error(error_text(lang(), e));
 }
 
 hwdb::Actor CliContext::who() const {
@@ -97,6 +117,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_paper_commands(app, ctx);
   add_accounts_commands(app, ctx);
   add_lang_options(app, ctx);
+  // Usage errors in the messages' language (as far as --lang was read when parsing stopped).
+  app.failure_message([&ctx](const CLI::App* failed, const CLI::Error& e) {
+    return usage_error_text(ctx.lang(), failed, e);
+  });
 
   // CLI11 consumes arguments from the back of the vector.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

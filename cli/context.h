@@ -45,7 +45,14 @@ struct CliContext {
     err << "atelier: " << message << '\n';
     status = 1;
   }
+  // The same for an error of the hardware database or the workshop layer, in lang().
+  void error(const hwdb::Error& e);
 };
+
+// `e` in `language` (docs/TRANSLATING.md, "The hardware database's errors"): its pattern
+// translated and filled with its values, {error} with its cause rendered the same way; its English
+// message as written when it has no pattern (a backend's text) or for English.
+std::string error_text(base::Language language, const hwdb::Error& e);
 
 // Opens the database named by --db with the system clock; nullopt after reporting the error.
 std::optional<hwdb::Registry> open_registry(CliContext& ctx);

@@ -43,11 +43,11 @@ void init(CliContext& ctx, const InitOptions& opt) {
   }
   if (program) {
     if (auto r = registry->set_asset_tag_prefix(program->asset_tag_prefix); !r) {
-      ctx.error(r.error().message);
+      ctx.error(r.error());
       return;
     }
     if (auto r = registry->store().set_setting("program_name", program->name); !r) {
-      ctx.error(r.error().message);
+      ctx.error(r.error());
       return;
     }
   }

@@ -67,7 +67,7 @@ void suggest(CliContext& ctx, const std::string& reference, std::size_t limit, b
   }
   auto found = registry->suggest(reference, ctx.who());
   if (!found) {
-    ctx.error(found.error().message);
+    ctx.error(found.error());
     return;
   }
   if (limit > 0 && found->size() > limit) {
@@ -106,7 +106,7 @@ void assign(CliContext& ctx, const std::string& tag, const std::string& referenc
   }
   auto a = registry->assign(tag, reference, ctx.who());
   if (!a) {
-    ctx.error(a.error().message);
+    ctx.error(a.error());
     return;
   }
   ctx.out << trf(ctx.lang(),
@@ -123,7 +123,7 @@ void unassign(CliContext& ctx, const std::string& tag, const std::string& reason
   }
   auto u = registry->unassign(tag, reason, ctx.who());
   if (!u) {
-    ctx.error(u.error().message);
+    ctx.error(u.error());
     return;
   }
   ctx.out << trf(ctx.lang(), "{tag} is ready again (assignment cancelled)", {{"tag", u->tag.str()}})
@@ -168,7 +168,7 @@ void deliver(CliContext& ctx, const std::string& tag, const DeliverOptions& opt)
   }
   auto a = registry->deliver(tag, terms, ctx.who());
   if (!a) {
-    ctx.error(a.error().message);
+    ctx.error(a.error());
     return;
   }
   if (opt.json) {
@@ -215,7 +215,7 @@ void return_unit(CliContext& ctx, const std::string& tag, const std::string& rea
       registry->return_unit(tag, reason, where, ctx.who(),
                             disks_removed ? hwdb::Disposal::disks_removed : hwdb::Disposal::erased);
   if (!u) {
-    ctx.error(u.error().message);
+    ctx.error(u.error());
     return;
   }
   ctx.out << (where == hwdb::ReturnTo::parts
@@ -260,7 +260,7 @@ void intake_open(CliContext& ctx, const OpenOptions& opt) {
   }
   auto opened = registry->open_donation(d, ctx.who());
   if (!opened) {
-    ctx.error(opened.error().message);
+    ctx.error(opened.error());
     return;
   }
   ctx.out << trf(ctx.lang(),
@@ -277,7 +277,7 @@ void intake_close(CliContext& ctx, hwdb::RowId id) {
   }
   auto closed = registry->close_donation(id, ctx.who());
   if (!closed) {
-    ctx.error(closed.error().message);
+    ctx.error(closed.error());
     return;
   }
   auto units = registry->store().donation_units(id);
@@ -300,7 +300,7 @@ void intake_list(CliContext& ctx, bool as_json) {
   }
   auto all = registry->store().list_donations();
   if (!all) {
-    ctx.error(all.error().message);
+    ctx.error(all.error());
     return;
   }
   json out = json::array();
@@ -357,13 +357,13 @@ void intake_show(CliContext& ctx, hwdb::RowId id, bool as_json) {
   auto d = registry->store().donation_by_id(id);
   if (!d || !*d) {
     ctx.error(d ? trf(ctx.lang(), "no donation #{id} (atelier intake list)", {{"id", id}})
-                : d.error().message);
+                : error_text(ctx.lang(), d.error()));
     return;
   }
   auto matched = registry->match_donation_assets(id); // units inventoried since the import
   auto links = registry->store().donation_units(id);
   if (!matched || !links) {
-    ctx.error(!matched ? matched.error().message : links.error().message);
+    ctx.error(!matched ? matched.error() : links.error());
     return;
   }
   std::vector<std::pair<std::string, std::string>> units; // tag, how
@@ -484,7 +484,7 @@ void intake_import(CliContext& ctx, hwdb::RowId id, const std::string& file,
   }
   auto r = registry->import_donation_assets(id, *serials, ctx.who());
   if (!r) {
-    ctx.error(r.error().message);
+    ctx.error(r.error());
     return;
   }
   ctx.out << base::tr_n(ctx.lang(), "{file}: {count} new serial added to donation #{id}",

@@ -135,7 +135,7 @@ void add(CliContext& ctx, const std::string& reference, FieldOptions opt) {
   }
   auto h = registry->add_household(opt.changes(), ctx.who());
   if (!h) {
-    ctx.error(h.error().message);
+    ctx.error(h.error());
     return;
   }
   if (opt.json) {
@@ -165,7 +165,7 @@ void edit(CliContext& ctx, const std::string& reference, const FieldOptions& opt
   }
   auto h = registry->edit_household(reference, changes, ctx.who());
   if (!h) {
-    ctx.error(h.error().message);
+    ctx.error(h.error());
     return;
   }
   if (opt.json) {
@@ -182,7 +182,7 @@ void list(CliContext& ctx, bool as_json) {
   }
   auto all = registry->households(ctx.who());
   if (!all) {
-    ctx.error(all.error().message);
+    ctx.error(all.error());
     return;
   }
   if (as_json) {
@@ -216,12 +216,12 @@ void show(CliContext& ctx, const std::string& reference, bool as_json) {
   }
   auto h = registry->household(reference, ctx.who());
   if (!h) {
-    ctx.error(h.error().message);
+    ctx.error(h.error());
     return;
   }
   auto assignments = registry->store().household_assignments(h->id);
   if (!assignments) {
-    ctx.error(assignments.error().message);
+    ctx.error(assignments.error());
     return;
   }
   std::vector<std::pair<hwdb::Assignment, std::string>> with_tags;
@@ -259,7 +259,7 @@ void export_household(CliContext& ctx, const std::string& reference, const std::
   }
   auto record = registry->export_household(reference, ctx.who());
   if (!record) {
-    ctx.error(record.error().message);
+    ctx.error(record.error());
     return;
   }
   json j{{"format", "atelier.household-export/1"},
@@ -303,7 +303,7 @@ void remove(CliContext& ctx, const std::string& reference, const std::string& re
   }
   auto id = registry->delete_household(reference, reason, ctx.who());
   if (!id) {
-    ctx.error(id.error().message);
+    ctx.error(id.error());
     return;
   }
   ctx.out << trf(ctx.lang(),
@@ -331,7 +331,7 @@ void purge_expired(CliContext& ctx) {
   }
   auto deleted = registry->purge_expired(*program->households.retention_days, ctx.who());
   if (!deleted) {
-    ctx.error(deleted.error().message);
+    ctx.error(deleted.error());
     return;
   }
   ctx.out << base::tr_n(ctx.lang(),

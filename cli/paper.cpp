@@ -51,7 +51,7 @@ void labels(CliContext& ctx, const LabelOptions& o) {
   for (const std::string& text : o.tags) {
     auto unit = registry->find(text);
     if (!unit) {
-      problems.push_back(unit.error().message);
+      problems.push_back(error_text(ctx.lang(), unit.error()));
       continue;
     }
     auto paper = papers::read_unit_paper(registry->store(), *unit);
@@ -146,7 +146,7 @@ void spec_sheet(CliContext& ctx, const SheetOptions& o) {
   }
   auto unit = registry->find(o.tag);
   if (!unit) {
-    ctx.error(unit.error().message);
+    ctx.error(unit.error());
     return;
   }
   auto paper = papers::read_unit_paper(registry->store(), *unit);

@@ -103,7 +103,7 @@ void report(CliContext& ctx, const ReportOptions& opt) {
   }
   auto r = hwdb::build_report(registry->store(), *from, *to);
   if (!r) {
-    ctx.error(r.error().message);
+    ctx.error(r.error());
     return;
   }
   const Impact im = impact(*r, program.report);
@@ -219,7 +219,7 @@ void audit(CliContext& ctx, const std::string& subject, std::size_t limit, bool 
   }
   auto entries = registry->audit_log(subject, limit);
   if (!entries) {
-    ctx.error(entries.error().message);
+    ctx.error(entries.error());
     return;
   }
   if (as_json) {

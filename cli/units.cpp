@@ -31,7 +31,7 @@ std::optional<hwdb::Unit> find_unit(CliContext& ctx, hwdb::Registry& registry,
                                     const std::string& tag) {
   auto unit = registry.find(tag);
   if (!unit) {
-    ctx.error(unit.error().message);
+    ctx.error(unit.error());
     return std::nullopt;
   }
   return std::move(*unit);
@@ -58,7 +58,7 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
   if (opt.json) {
     auto all = workshop::unit_list_json(registry->store(), filter);
     if (!all) {
-      ctx.error(all.error().message);
+      ctx.error(all.error());
       return;
     }
     ctx.out << all->dump(2) << '\n';
@@ -66,12 +66,12 @@ void list_units(CliContext& ctx, const ListOptions& opt) {
   }
   auto units = registry->store().list_units(filter);
   if (!units) {
-    ctx.error(units.error().message);
+    ctx.error(units.error());
     return;
   }
   auto sightings = registry->store().latest_sightings();
   if (!sightings) {
-    ctx.error(sightings.error().message);
+    ctx.error(sightings.error());
     return;
   }
   std::map<hwdb::RowId, const hwdb::BootSighting*> last_boot;
@@ -138,7 +138,7 @@ void show_unit(CliContext& ctx, const std::string& tag, bool as_json) {
   if (as_json) {
     auto j = workshop::unit_detail_json(store, *unit);
     if (!j) {
-      ctx.error(j.error().message);
+      ctx.error(j.error());
       return;
     }
     ctx.out << j->dump(2) << '\n';
@@ -238,7 +238,7 @@ void history(CliContext& ctx, const std::string& tag, bool as_json) {
   }
   auto events = registry->store().events(unit->id);
   if (!events) {
-    ctx.error(events.error().message);
+    ctx.error(events.error());
     return;
   }
   if (as_json) {
@@ -268,7 +268,7 @@ void dont_boot(CliContext& ctx, const std::string& tag, bool undo) {
     return;
   }
   if (auto r = registry->set_do_not_boot(*unit, !undo); !r) {
-    ctx.error(r.error().message);
+    ctx.error(r.error());
     return;
   }
   const std::string shown = unit->tag.str();
@@ -290,7 +290,8 @@ void add_unit(CliContext& ctx, const AddOptions& opt) {
   if (!opt.mac.empty()) {
     auto mac = hwdb::parse_mac(opt.mac);
     if (!mac) {
-      ctx.error(trf(ctx.lang(), "--mac: {error}", {{"error", mac.error().message}}));
+      ctx.error(
+          trf(ctx.lang(), "--mac: {error}", {{"error", error_text(ctx.lang(), mac.error())}}));
       return;
     }
     req.identity.wired_mac = *mac;
@@ -310,7 +311,7 @@ void add_unit(CliContext& ctx, const AddOptions& opt) {
   }
   auto r = registry->intake(req);
   if (!r) {
-    ctx.error(r.error().message);
+    ctx.error(r.error());
     return;
   }
   if (opt.json) {

@@ -94,7 +94,7 @@ bool print_once(CliContext& ctx, hwdb::Registry& registry, const WatchOptions& o
   auto units = registry.store().list_units({});
   auto jobs = registry.store().latest_jobs();
   if (!units || !jobs) {
-    ctx.error(!units ? units.error().message : jobs.error().message);
+    ctx.error(!units ? units.error() : jobs.error());
     return false;
   }
   std::vector<std::pair<hwdb::RowId, std::string>> reasons;

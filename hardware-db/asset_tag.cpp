@@ -70,10 +70,10 @@ std::string AssetTag::str() const {
 
 Result<AssetTag> AssetTag::parse(std::string_view text) {
   const auto shape_error = [&] {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("'{}' is not an asset tag: expected PREFIX-NUMBER-CHECK such as "
-                            "AT-0042-7 (1-4 letters, the number, the check digit)",
-                            text));
+    return failf(ErrorCode::invalid_argument,
+                 "'{text}' is not an asset tag: expected PREFIX-NUMBER-CHECK such as AT-0042-7 "
+                 "(1-4 letters, the number, the check digit)",
+                 {{"text", text}});
   };
   // Normalise: upper case, spaces as separators, surrounding blanks ignored.
   std::string s;
@@ -113,10 +113,10 @@ Result<AssetTag> AssetTag::parse(std::string_view text) {
   }
   AssetTag tag(prefix, value);
   if (tag.check_digit() != check[0] - '0') {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("'{}': the check digit does not match the number; the tag was "
-                            "probably mistyped (copy it again from the label)",
-                            text));
+    return failf(ErrorCode::invalid_argument,
+                 "'{text}': the check digit does not match the number; the tag was probably "
+                 "mistyped (copy it again from the label)",
+                 {{"text", text}});
   }
   return tag;
 }

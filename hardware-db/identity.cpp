@@ -138,20 +138,20 @@ Result<IdentityKey> identity_key(const Identity& id) {
   if (id.wired_mac && id.wired_mac->is_usable_identity()) {
     return IdentityKey{IdentityKind::mac, id.wired_mac->str()};
   }
-  return fail(ErrorCode::invalid_argument,
-              "cannot identify the machine: the system and board serials are missing or "
-              "placeholders and there is no wired MAC address; give a serial (e.g. from the label "
-              "under the machine) or a MAC");
+  return failf(ErrorCode::invalid_argument,
+               "cannot identify the machine: the system and board serials are missing or "
+               "placeholders and there is no wired MAC address; give a serial (e.g. from the "
+               "label under the machine) or a MAC",
+               {});
 }
 
 Result<base::MacAddress> parse_mac(std::string_view text) {
   if (auto mac = base::MacAddress::parse(text)) {
     return *mac;
   }
-  return fail(ErrorCode::invalid_argument,
-              fmt::format("'{}' is not a MAC address (expected six hex bytes such as "
-                          "52:54:00:12:34:56)",
-                          text));
+  return failf(ErrorCode::invalid_argument,
+               "'{text}' is not a MAC address (expected six hex bytes such as 52:54:00:12:34:56)",
+               {{"text", text}});
 }
 
 } // namespace atelier::hwdb

@@ -128,16 +128,21 @@ Result<void> check_transition(UnitState from, UnitState to, std::string_view rea
     for (UnitState s : next) {
       names.push_back(to_string(s));
     }
-    return fail(ErrorCode::refused,
-                fmt::format("a unit in state '{}' cannot go to '{}' (allowed from '{}': {})",
-                            to_string(from), to_string(to), to_string(from),
-                            names.empty() ? std::string("nothing, it is final")
-                                          : fmt::format("{}", fmt::join(names, ", "))));
+    if (names.empty()) {
+      return failf(ErrorCode::refused,
+                   "a unit in state '{from}' cannot go to '{to}' (allowed from '{from}': "
+                   "nothing, it is final)",
+                   {{"from", to_string(from)}, {"to", to_string(to)}});
+    }
+    return failf(ErrorCode::refused,
+                 "a unit in state '{from}' cannot go to '{to}' (allowed from '{from}': {allowed})",
+                 {{"from", to_string(from)},
+                  {"to", to_string(to)},
+                  {"allowed", fmt::format("{}", fmt::join(names, ", "))}});
   }
   if (requires_reason(to) && reason.find_first_not_of(" \t") == std::string_view::npos) {
-    return fail(
-        ErrorCode::refused,
-        fmt::format("going to '{}' needs a reason (say what is wrong or why)", to_string(to)));
+    return failf(ErrorCode::refused, "going to '{to}' needs a reason (say what is wrong or why)",
+                 {{"to", to_string(to)}});
   }
   return {};
 }

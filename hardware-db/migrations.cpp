@@ -413,10 +413,10 @@ Result<int> migrate(sqlite::Connection& db, int target) {
     return std::unexpected(current.error());
   }
   if (*current > latest_schema_version()) {
-    return fail(ErrorCode::unsupported,
-                fmt::format("the database has schema version {}, newer than this Atelier knows "
-                            "({}); upgrade Atelier instead of opening it with this version",
-                            *current, latest_schema_version()));
+    return failf(ErrorCode::unsupported,
+                 "the database has schema version {version}, newer than this Atelier knows "
+                 "({known}); upgrade Atelier instead of opening it with this version",
+                 {{"version", *current}, {"known", latest_schema_version()}});
   }
   for (const Migration& m : k_migrations) {
     if (m.version <= *current || m.version > target) {
@@ -445,9 +445,9 @@ Result<int> migrate(sqlite::Connection& db, int target) {
     }
     if (!applied) {
       (void)db.exec("ROLLBACK");
-      return fail(ErrorCode::storage,
-                  fmt::format("migration to schema version {} ({}) failed: {}", m.version,
-                              m.description, applied.error().message));
+      return failf(ErrorCode::storage,
+                   "migration to schema version {version} ({what}) failed: {error}",
+                   {{"version", m.version}, {"what", m.description}}, applied.error());
     }
   }
   return user_version(db);

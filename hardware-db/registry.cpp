@@ -34,8 +34,9 @@ Result<std::string> Registry::asset_tag_prefix() {
 
 Result<void> Registry::set_asset_tag_prefix(const std::string& prefix) {
   if (!is_valid_prefix(prefix)) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("asset tag prefix '{}' must be 1 to 4 capital letters A-Z", prefix));
+    return failf(ErrorCode::invalid_argument,
+                 "asset tag prefix '{prefix}' must be 1 to 4 capital letters A-Z",
+                 {{"prefix", prefix}});
   }
   return m_store->set_setting(std::string(k_prefix_setting), prefix);
 }
@@ -169,9 +170,9 @@ Result<IntakeResult> Registry::intake(const IntakeRequest& request) {
 
 Result<BootResult> Registry::record_boot(const BootRequest& request, std::string_view actor) {
   if (!request.mac.is_usable_identity()) {
-    return fail(
-        ErrorCode::invalid_argument,
-        fmt::format("boot from MAC {} ignored: not a unicast hardware address", request.mac.str()));
+    return failf(ErrorCode::invalid_argument,
+                 "boot from MAC {mac} ignored: not a unicast hardware address",
+                 {{"mac", request.mac.str()}});
   }
   BootResult result;
   const Timestamp now = m_clock.wall_seconds();
@@ -238,24 +239,23 @@ Result<Unit> Registry::find(std::string_view tag_text) {
     return std::unexpected(unit.error());
   }
   if (!*unit) {
-    return fail(ErrorCode::not_found, fmt::format("no unit has the tag {}", tag->str()));
+    return failf(ErrorCode::not_found, "no unit has the tag {tag}", {{"tag", tag->str()}});
   }
   return std::move(**unit);
 }
 
-Result<std::optional<std::string>> Registry::unerased_data(const Unit& unit) {
+Result<std::optional<Registry::DataRisk>> Registry::unerased_data(const Unit& unit) {
   auto events = m_store->events(unit.id);
   if (!events) {
     return std::unexpected(events.error());
   }
   // Server-side events, in order: the agent's clock (the records' times) plays no part.
-  std::optional<std::string> risk = "its disks were never wiped since it was taken in";
+  std::optional<DataRisk> risk = DataRisk{};
   for (const Event& e : *events) {
     if (e.to == UnitState::wiped) {
       risk.reset();
     } else if (e.to == UnitState::delivered) {
-      risk = fmt::format("its disks were not wiped since it was delivered on {}",
-                         base::format_date(e.at));
+      risk = DataRisk{e.at};
     }
   }
   return risk;
@@ -264,8 +264,7 @@ Result<std::optional<std::string>> Registry::unerased_data(const Unit& unit) {
 Result<Unit> Registry::transition(const Unit& unit, UnitState to, std::string_view actor,
                                   std::string_view reason, Disposal disposal) {
   if (auto ok = check_transition(unit.state, to, reason); !ok) {
-    return std::unexpected(
-        Error{ok.error().code, fmt::format("{}: {}", unit.tag.str(), ok.error().message)});
+    return failf(ok.error().code, "{tag}: {error}", {{"tag", unit.tag.str()}}, ok.error());
   }
   std::string said(reason);
   if (to == UnitState::parts || to == UnitState::recycled) {
@@ -274,12 +273,22 @@ Result<Unit> Registry::transition(const Unit& unit, UnitState to, std::string_vi
       if (!risk) {
         return std::unexpected(risk.error());
       }
+      if (*risk && (*risk)->delivered_at) {
+        return failf(ErrorCode::refused,
+                     "{tag} cannot go to '{state}': its disks were not wiped since it was "
+                     "delivered on {date}, so they may hold someone's data. Boot it on the "
+                     "workshop network to wipe it first, or take its disks out and say so "
+                     "(--disks-removed)",
+                     {{"tag", unit.tag.str()},
+                      {"state", to_string(to)},
+                      {"date", base::format_date(*(*risk)->delivered_at)}});
+      }
       if (*risk) {
-        return fail(ErrorCode::refused,
-                    fmt::format("{} cannot go to '{}': {}, so they may hold someone's data. Boot "
-                                "it on the workshop network to wipe it first, or take its disks "
-                                "out and say so (--disks-removed)",
-                                unit.tag.str(), to_string(to), **risk));
+        return failf(ErrorCode::refused,
+                     "{tag} cannot go to '{state}': its disks were never wiped since it was "
+                     "taken in, so they may hold someone's data. Boot it on the workshop network "
+                     "to wipe it first, or take its disks out and say so (--disks-removed)",
+                     {{"tag", unit.tag.str()}, {"state", to_string(to)}});
       }
     } else {
       said += disposal == Disposal::disks_removed ? " (disks removed from the machine)"
@@ -295,9 +304,9 @@ Result<Unit> Registry::transition(const Unit& unit, UnitState to, std::string_vi
     }
     if (!*changed) {
       // Someone else (atelierd, another coordinator) moved it since it was read: decide again.
-      return fail(ErrorCode::conflict,
-                  fmt::format("{} is no longer '{}' (it changed meanwhile); look at it again",
-                              unit.tag.str(), to_string(unit.state)));
+      return failf(ErrorCode::conflict,
+                   "{tag} is no longer '{state}' (it changed meanwhile); look at it again",
+                   {{"tag", unit.tag.str()}, {"state", to_string(unit.state)}});
     }
     auto e = m_store->append_event(
         Event{0, unit.id, now, std::string(actor), unit.state, to, std::string(reason)});

@@ -144,8 +144,12 @@ public:
   Result<Unit> transition(const Unit& unit, UnitState to, std::string_view actor,
                           std::string_view reason, Disposal disposal = Disposal::erased);
   // Why the unit's disks may still hold a donor's or a household's data: no `wiped` event since
-  // it was taken in, or since it was last delivered. nullopt when they were erased since.
-  Result<std::optional<std::string>> unerased_data(const Unit& unit);
+  // it was taken in (DataRisk::delivered_at empty), or since it was last delivered (its time).
+  // nullopt when they were erased since.
+  struct DataRisk {
+    std::optional<Timestamp> delivered_at;
+  };
+  Result<std::optional<DataRisk>> unerased_data(const Unit& unit);
 
   // Files the record of one disk's erasure in `unit` (registry_erasure.cpp). The disk is found by
   // model + serial, or created (a disk without a serial always gets a new row); it is then recorded

@@ -19,36 +19,47 @@ Result<void> check_record(const ErasureRecord& r) {
   static constexpr std::array<std::string_view, 2> k_levels = {"clear", "purge"};
   static constexpr std::array<std::string_view, 3> k_verifications = {"none", "sample", "full"};
   static constexpr std::array<std::string_view, 2> k_results = {"erased", "failed"};
-  const auto invalid = [&](std::string what) {
-    return fail(
-        ErrorCode::invalid_argument,
-        fmt::format("erasure record {}: {}", r.record_id.empty() ? "(no id)" : r.record_id, what));
-  };
+  constexpr ErrorCode invalid = ErrorCode::invalid_argument;
   if (r.record_id.empty()) {
-    return invalid("the record id is missing");
+    return failf(invalid, "erasure record (no id): the record id is missing", {});
   }
+  const base::MessageArg id("record", r.record_id);
   if (!one_of(r.level, k_levels)) {
-    return invalid(fmt::format("level '{}' is not clear or purge", r.level));
+    return failf(invalid, "erasure record {record}: level '{level}' is not clear or purge",
+                 {id, {"level", r.level}});
   }
   if (!one_of(r.verification, k_verifications)) {
-    return invalid(fmt::format("verification '{}' is not none, sample or full", r.verification));
+    return failf(invalid,
+                 "erasure record {record}: verification '{verification}' is not none, sample or "
+                 "full",
+                 {id, {"verification", r.verification}});
   }
   if (!one_of(r.result, k_results)) {
-    return invalid(fmt::format("result '{}' is not erased or failed", r.result));
+    return failf(invalid, "erasure record {record}: result '{result}' is not erased or failed",
+                 {id, {"result", r.result}});
   }
   if (r.record_json.empty()) {
-    return invalid("the record itself (record_json) is empty");
+    return failf(invalid, "erasure record {record}: the record itself (record_json) is empty",
+                 {id});
   }
   if (r.result == "erased" && r.signature.empty()) {
-    return invalid("an erased disk's record must be signed before it is filed");
+    return failf(invalid,
+                 "erasure record {record}: an erased disk's record must be signed before it is "
+                 "filed",
+                 {id});
   }
   if (r.result == "failed" && !r.signature.empty()) {
-    return invalid("a failed erasure is kept as evidence, never signed as a certificate");
+    return failf(invalid,
+                 "erasure record {record}: a failed erasure is kept as evidence, never signed as "
+                 "a certificate",
+                 {id});
   }
   if (r.finished_at < r.started_at) {
-    return invalid(fmt::format("it finished ({}) before it started ({})",
-                               base::format_rfc3339(r.finished_at),
-                               base::format_rfc3339(r.started_at)));
+    return failf(invalid,
+                 "erasure record {record}: it finished ({finished}) before it started ({started})",
+                 {id,
+                  {"finished", base::format_rfc3339(r.finished_at)},
+                  {"started", base::format_rfc3339(r.started_at)}});
   }
   return {};
 }
@@ -70,19 +81,25 @@ Result<ErasureFiled> Registry::record_erasure(const Unit& unit, const Disk& disk
       const ErasureRecord& before = **existing;
       if (before.unit_id && *before.unit_id != unit.id) {
         auto owner = m_store->unit_by_id(*before.unit_id);
-        return fail(ErrorCode::conflict,
-                    fmt::format("erasure record {} is filed for unit {}; a record belongs to the "
-                                "machine it was made in",
-                                record.record_id,
-                                owner && *owner ? (*owner)->tag.str() : std::string("(unknown)")));
+        return failf(ErrorCode::conflict,
+                     "erasure record {record} is filed for unit {tag}; a record belongs to the "
+                     "machine it was made in",
+                     {{"record", record.record_id},
+                      {"tag", owner && *owner ? (*owner)->tag.str() : std::string("(unknown)")}});
       }
       if (before.record_json != record.record_json || before.signature != record.signature) {
-        return fail(
-            ErrorCode::conflict,
-            fmt::format("erasure record {} (erasure of {}) is already stored with "
-                        "different {}; a stored record is never replaced",
-                        record.record_id, base::format_rfc3339(before.finished_at),
-                        before.record_json != record.record_json ? "content" : "signature"));
+        const base::MessageArg id("record", record.record_id);
+        const base::MessageArg when("finished", base::format_rfc3339(before.finished_at));
+        if (before.record_json != record.record_json) {
+          return failf(ErrorCode::conflict,
+                       "erasure record {record} (erasure of {finished}) is already stored with "
+                       "different content; a stored record is never replaced",
+                       {id, when});
+        }
+        return failf(ErrorCode::conflict,
+                     "erasure record {record} (erasure of {finished}) is already stored with "
+                     "different signature; a stored record is never replaced",
+                     {id, when});
       }
       auto stored_disk = m_store->disk_by_id(before.disk_id);
       if (!stored_disk) {
@@ -126,13 +143,15 @@ Result<ErasureFiled> Registry::record_erasure(const Unit& unit, const Disk& disk
         const bool harvested = *owner && ((*owner)->state == UnitState::parts ||
                                           (*owner)->state == UnitState::recycled);
         if (!harvested) {
-          return fail(ErrorCode::conflict,
-                      fmt::format("disk {} serial {} is recorded in unit {} ({}), not {}: an "
-                                  "erasure record does not move a disk out of a machine that is "
-                                  "not set aside for parts",
-                                  d.model, d.serial,
-                                  *owner ? (*owner)->tag.str() : std::string("(unknown)"),
-                                  *owner ? to_string((*owner)->state) : "?", unit.tag.str()));
+          return failf(ErrorCode::conflict,
+                       "disk {model} serial {serial} is recorded in unit {owner} ({state}), not "
+                       "{tag}: an erasure record does not move a disk out of a machine that is "
+                       "not set aside for parts",
+                       {{"model", d.model},
+                        {"serial", d.serial},
+                        {"owner", *owner ? (*owner)->tag.str() : std::string("(unknown)")},
+                        {"state", *owner ? to_string((*owner)->state) : "?"},
+                        {"tag", unit.tag.str()}});
         }
       }
     }

@@ -151,17 +151,29 @@ Result<Assignment> Registry::assign(std::string_view tag, std::string_view refer
       return std::unexpected(h.error());
     }
     if (unit->state != UnitState::ready) {
-      std::string hint = "finish its pipeline first";
+      const base::MessageArgs args = {{"tag", unit->tag.str()}, {"state", to_string(unit->state)}};
       if (unit->state == UnitState::assigned) {
-        hint = "it is already assigned (atelier unassign TAG to cancel that first)";
-      } else if (unit->state == UnitState::delivered) {
-        hint = "it was delivered (atelier return TAG if it came back)";
-      } else if (unit->state == UnitState::parts || unit->state == UnitState::recycled) {
-        hint = "it left the distribution";
+        return failf(ErrorCode::refused,
+                     "{tag} is '{state}', not 'ready': only a ready unit can be assigned; it is "
+                     "already assigned (atelier unassign TAG to cancel that first)",
+                     args);
       }
-      return fail(ErrorCode::refused,
-                  fmt::format("{} is '{}', not 'ready': only a ready unit can be assigned; {}",
-                              unit->tag.str(), to_string(unit->state), hint));
+      if (unit->state == UnitState::delivered) {
+        return failf(ErrorCode::refused,
+                     "{tag} is '{state}', not 'ready': only a ready unit can be assigned; it was "
+                     "delivered (atelier return TAG if it came back)",
+                     args);
+      }
+      if (unit->state == UnitState::parts || unit->state == UnitState::recycled) {
+        return failf(ErrorCode::refused,
+                     "{tag} is '{state}', not 'ready': only a ready unit can be assigned; it left "
+                     "the distribution",
+                     args);
+      }
+      return failf(ErrorCode::refused,
+                   "{tag} is '{state}', not 'ready': only a ready unit can be assigned; finish "
+                   "its pipeline first",
+                   args);
     }
     const std::string subject = household_subject(h->id);
     auto moved = transition(*unit, UnitState::assigned, actor.name, "assigned to " + subject);
@@ -194,9 +206,9 @@ Result<Unit> Registry::unassign(std::string_view tag, std::string_view reason, c
       return std::unexpected(unit.error());
     }
     if (unit->state != UnitState::assigned) {
-      return fail(ErrorCode::refused,
-                  fmt::format("{} is '{}', not 'assigned': there is no assignment to cancel",
-                              unit->tag.str(), to_string(unit->state)));
+      return failf(ErrorCode::refused,
+                   "{tag} is '{state}', not 'assigned': there is no assignment to cancel",
+                   {{"tag", unit->tag.str()}, {"state", to_string(unit->state)}});
     }
     auto all = m_store->assignments(unit->id);
     if (!all) {
@@ -227,26 +239,28 @@ Result<Unit> Registry::unassign(std::string_view tag, std::string_view reason, c
 Result<Assignment> Registry::deliver(std::string_view tag, const DeliveryTerms& terms,
                                      const Actor& actor) {
   if (terms.price_cents < 0) {
-    return fail(ErrorCode::invalid_argument, "price: must not be negative");
+    return failf(ErrorCode::invalid_argument, "price: must not be negative", {});
   }
   if (terms.price_min_cents && terms.price_cents < *terms.price_min_cents) {
-    return fail(ErrorCode::refused,
-                fmt::format("price: {} is below the program's minimum of {} (program file, "
-                            "[handover] price_min_eur)",
-                            format_eur(terms.price_cents), format_eur(*terms.price_min_cents)));
+    return failf(ErrorCode::refused,
+                 "price: {price} is below the program's minimum of {minimum} (program file, "
+                 "[handover] price_min_eur)",
+                 {{"price", format_eur(terms.price_cents)},
+                  {"minimum", format_eur(*terms.price_min_cents)}});
   }
   if (terms.price_max_cents && terms.price_cents > *terms.price_max_cents) {
-    return fail(ErrorCode::refused,
-                fmt::format("price: {} is above the program's maximum of {} (program file, "
-                            "[handover] price_max_eur)",
-                            format_eur(terms.price_cents), format_eur(*terms.price_max_cents)));
+    return failf(ErrorCode::refused,
+                 "price: {price} is above the program's maximum of {maximum} (program file, "
+                 "[handover] price_max_eur)",
+                 {{"price", format_eur(terms.price_cents)},
+                  {"maximum", format_eur(*terms.price_max_cents)}});
   }
   const Timestamp now = m_clock.wall_seconds();
   const Timestamp date = terms.date.value_or(now);
   if (date > now) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("date: {} is in the future; record a delivery once it happened",
-                            format_day(date)));
+    return failf(ErrorCode::invalid_argument,
+                 "date: {date} is in the future; record a delivery once it happened",
+                 {{"date", format_day(date)}});
   }
   Assignment assignment;
   auto done = m_store->transaction([&]() -> Result<void> {
@@ -255,10 +269,10 @@ Result<Assignment> Registry::deliver(std::string_view tag, const DeliveryTerms& 
       return std::unexpected(unit.error());
     }
     if (unit->state != UnitState::assigned) {
-      return fail(ErrorCode::refused,
-                  fmt::format("{} is '{}', not 'assigned': assign it to a household first "
-                              "(atelier assign {} HOUSEHOLD)",
-                              unit->tag.str(), to_string(unit->state), unit->tag.str()));
+      return failf(ErrorCode::refused,
+                   "{tag} is '{state}', not 'assigned': assign it to a household first (atelier "
+                   "assign {tag} HOUSEHOLD)",
+                   {{"tag", unit->tag.str()}, {"state", to_string(unit->state)}});
     }
     auto all = m_store->assignments(unit->id);
     if (!all) {
@@ -266,15 +280,15 @@ Result<Assignment> Registry::deliver(std::string_view tag, const DeliveryTerms& 
     }
     auto current = current_assignment(*all);
     if (!current) {
-      return fail(ErrorCode::conflict,
-                  fmt::format("{} is 'assigned' but has no open assignment record; cancel with "
-                              "atelier unassign {} and assign it again",
-                              unit->tag.str(), unit->tag.str()));
+      return failf(ErrorCode::conflict,
+                   "{tag} is 'assigned' but has no open assignment record; cancel with atelier "
+                   "unassign {tag} and assign it again",
+                   {{"tag", unit->tag.str()}});
     }
     if (date < floor<std::chrono::days>(current->assigned_at)) {
-      return fail(ErrorCode::invalid_argument,
-                  fmt::format("date: {} is before the assignment ({})", format_day(date),
-                              format_day(current->assigned_at)));
+      return failf(ErrorCode::invalid_argument,
+                   "date: {date} is before the assignment ({assigned})",
+                   {{"date", format_day(date)}, {"assigned", format_day(current->assigned_at)}});
     }
     const std::string subject =
         current->household_id ? household_subject(*current->household_id) : "a deleted household";
@@ -308,8 +322,8 @@ Result<Assignment> Registry::deliver(std::string_view tag, const DeliveryTerms& 
 Result<Unit> Registry::return_unit(std::string_view tag, std::string_view reason, ReturnTo to,
                                    const Actor& actor, Disposal disposal) {
   if (reason.find_first_not_of(" \t") == std::string_view::npos) {
-    return fail(ErrorCode::refused, "reason: say why the unit came back (it is kept with the "
-                                    "unit's history)");
+    return failf(ErrorCode::refused,
+                 "reason: say why the unit came back (it is kept with the unit's history)", {});
   }
   Unit result;
   auto done = m_store->transaction([&]() -> Result<void> {
@@ -318,9 +332,9 @@ Result<Unit> Registry::return_unit(std::string_view tag, std::string_view reason
       return std::unexpected(unit.error());
     }
     if (unit->state != UnitState::delivered && unit->state != UnitState::assigned) {
-      return fail(ErrorCode::refused,
-                  fmt::format("{} is '{}': only a delivered or assigned unit can be returned",
-                              unit->tag.str(), to_string(unit->state)));
+      return failf(ErrorCode::refused,
+                   "{tag} is '{state}': only a delivered or assigned unit can be returned",
+                   {{"tag", unit->tag.str()}, {"state", to_string(unit->state)}});
     }
     auto all = m_store->assignments(unit->id);
     if (!all) {
@@ -357,11 +371,11 @@ Result<Unit> Registry::return_unit(std::string_view tag, std::string_view reason
 
 Result<Donation> Registry::open_donation(Donation donation, const Actor& actor) {
   if (donation.donor.find_first_not_of(" \t") == std::string::npos) {
-    return fail(ErrorCode::invalid_argument, "donor: required (who gave the machines)");
+    return failf(ErrorCode::invalid_argument, "donor: required (who gave the machines)", {});
   }
   if (!base::parse_date(donation.received_on)) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("date: '{}' is not a date like 2026-03-02", donation.received_on));
+    return failf(ErrorCode::invalid_argument, "date: '{date}' is not a date like 2026-03-02",
+                 {{"date", donation.received_on}});
   }
   donation.opened_at = m_clock.wall_seconds();
   auto done = m_store->transaction([&]() -> Result<void> {
@@ -371,11 +385,10 @@ Result<Donation> Registry::open_donation(Donation donation, const Actor& actor) 
     }
     for (const auto& d : *all) {
       if (!d.closed_at) {
-        return fail(ErrorCode::refused,
-                    fmt::format("donation #{} ({}) is still open: machines that boot now would "
-                                "not know which batch they belong to; close it first "
-                                "(atelier intake close {})",
-                                d.id, d.donor, d.id));
+        return failf(ErrorCode::refused,
+                     "donation #{id} ({donor}) is still open: machines that boot now would not "
+                     "know which batch they belong to; close it first (atelier intake close {id})",
+                     {{"id", d.id}, {"donor", d.donor}});
       }
     }
     auto id = m_store->add_donation(donation);
@@ -403,10 +416,10 @@ Result<Donation> Registry::close_donation(RowId id, const Actor& actor) {
       return std::unexpected(found.error());
     }
     if (!*found) {
-      return fail(ErrorCode::not_found, fmt::format("no donation #{} (atelier intake list)", id));
+      return failf(ErrorCode::not_found, "no donation #{id} (atelier intake list)", {{"id", id}});
     }
     if ((*found)->closed_at) {
-      return fail(ErrorCode::refused, fmt::format("donation #{} is already closed", id));
+      return failf(ErrorCode::refused, "donation #{id} is already closed", {{"id", id}});
     }
     const Timestamp now = m_clock.wall_seconds();
     if (auto r = m_store->close_donation(id, now); !r) {
@@ -466,7 +479,7 @@ Result<DonationImport> Registry::import_donation_assets(RowId id,
       return std::unexpected(found.error());
     }
     if (!*found) {
-      return fail(ErrorCode::not_found, fmt::format("no donation #{} (atelier intake list)", id));
+      return failf(ErrorCode::not_found, "no donation #{id} (atelier intake list)", {{"id", id}});
     }
     std::vector<std::string> clean;
     for (const auto& s : serials) {

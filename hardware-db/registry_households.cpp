@@ -38,16 +38,18 @@ Result<void> apply(const HouseholdChanges& changes, Household& h,
   };
   set(changes.reference, h.reference, "reference");
   if (blank(h.reference)) {
-    return fail(ErrorCode::invalid_argument,
-                "reference: required (the reference the referring social worker gave, e.g. "
-                "\"CCAS-2026-0142\")");
+    return failf(ErrorCode::invalid_argument,
+                 "reference: required (the reference the referring social worker gave, e.g. "
+                 "\"CCAS-2026-0142\")",
+                 {});
   }
   set(changes.contact, h.contact, "contact");
   set(changes.eligibility_basis, h.eligibility_basis, "eligibility");
   set(changes.device, h.device, "device");
   if (!h.device.empty() && !one_of(k_household_devices, h.device)) {
-    return fail(ErrorCode::invalid_argument, fmt::format("device: '{}' is not one of {}", h.device,
-                                                         fmt::join(k_household_devices, ", ")));
+    return failf(ErrorCode::invalid_argument, "device: '{value}' is not one of {allowed}",
+                 {{"value", h.device},
+                  {"allowed", fmt::format("{}", fmt::join(k_household_devices, ", "))}});
   }
   if (changes.uses) {
     std::vector<std::string> uses;
@@ -57,8 +59,9 @@ Result<void> apply(const HouseholdChanges& changes, Household& h,
         continue;
       }
       if (!one_of(k_household_uses, u)) {
-        return fail(ErrorCode::invalid_argument, fmt::format("use: '{}' is not one of {}", u,
-                                                             fmt::join(k_household_uses, ", ")));
+        return failf(
+            ErrorCode::invalid_argument, "use: '{value}' is not one of {allowed}",
+            {{"value", u}, {"allowed", fmt::format("{}", fmt::join(k_household_uses, ", "))}});
       }
       if (std::find(uses.begin(), uses.end(), u) == uses.end()) {
         uses.push_back(u);
@@ -115,9 +118,9 @@ Result<Household> Registry::find_household(std::string_view reference) {
     return std::unexpected(found.error());
   }
   if (!*found) {
-    return fail(ErrorCode::not_found,
-                fmt::format("no household has the reference '{}' (atelier households list)",
-                            trimmed(reference)));
+    return failf(ErrorCode::not_found,
+                 "no household has the reference '{reference}' (atelier households list)",
+                 {{"reference", trimmed(reference)}});
   }
   return std::move(**found);
 }
@@ -135,10 +138,10 @@ Result<Household> Registry::add_household(const HouseholdChanges& fields, const 
       return std::unexpected(existing.error());
     }
     if (*existing) {
-      return fail(ErrorCode::conflict,
-                  fmt::format("a household with the reference '{}' is already recorded "
-                              "(atelier households show {})",
-                              h.reference, h.reference));
+      return failf(ErrorCode::conflict,
+                   "a household with the reference '{reference}' is already recorded (atelier "
+                   "households show {reference})",
+                   {{"reference", h.reference}});
     }
     auto id = m_store->add_household(h);
     if (!id) {
@@ -191,9 +194,10 @@ Result<std::vector<Household>> Registry::households(const Actor& actor) {
 Result<Household> Registry::edit_household(std::string_view reference,
                                            const HouseholdChanges& changes, const Actor& actor) {
   if (changes.empty()) {
-    return fail(ErrorCode::invalid_argument,
-                "nothing to change: give at least one field (reference, contact, eligibility "
-                "basis, device, uses, needs, district, notes)");
+    return failf(ErrorCode::invalid_argument,
+                 "nothing to change: give at least one field (reference, contact, eligibility "
+                 "basis, device, uses, needs, district, notes)",
+                 {});
   }
   Household h;
   auto done = m_store->transaction([&]() -> Result<void> {
@@ -218,9 +222,9 @@ Result<Household> Registry::edit_household(std::string_view reference,
         return std::unexpected(clash.error());
       }
       if (*clash) {
-        return fail(ErrorCode::conflict, fmt::format("reference: '{}' is already another "
-                                                     "household's reference",
-                                                     h.reference));
+        return failf(ErrorCode::conflict,
+                     "reference: '{reference}' is already another household's reference",
+                     {{"reference", h.reference}});
       }
     }
     h.updated_at = m_clock.wall_seconds();
@@ -307,7 +311,7 @@ Result<RowId> Registry::delete_household(std::string_view reference, std::string
 
 Result<std::vector<RowId>> Registry::purge_expired(int retention_days, const Actor& actor) {
   if (retention_days < 1) {
-    return fail(ErrorCode::invalid_argument, "the retention period must be at least one day");
+    return failf(ErrorCode::invalid_argument, "the retention period must be at least one day", {});
   }
   std::vector<RowId> deleted;
   const Timestamp now = m_clock.wall_seconds();

@@ -18,8 +18,8 @@ Result<Connection> Connection::open(const std::string& path) {
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   Connection conn(db); // owns db even on failure: sqlite3_open_v2 allocates a handle anyway
   if (rc != SQLITE_OK) {
-    return fail(ErrorCode::storage, fmt::format("cannot open database '{}': {}", path,
-                                                db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    return failf(ErrorCode::storage, "cannot open database '{file}': {error}",
+                 {{"file", path}, {"error", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)}});
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, k_busy_timeout_ms);
@@ -30,8 +30,8 @@ Result<Connection> Connection::open(const std::string& path) {
   if (auto r = conn.exec("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "
                          "PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;");
       !r) {
-    return fail(ErrorCode::storage,
-                fmt::format("cannot use '{}' as a database: {}", path, r.error().message));
+    return failf(ErrorCode::storage, "cannot use '{file}' as a database: {error}", {{"file", path}},
+                 r.error());
   }
   return conn;
 }
@@ -54,7 +54,7 @@ Error Connection::error(std::string_view what) const {
   const int code = sqlite3_extended_errcode(m_db);
   const ErrorCode kind =
       (code & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::conflict : ErrorCode::storage;
-  return Error{kind, fmt::format("{}: {}", what, sqlite3_errmsg(m_db))};
+  return Error{.code = kind, .message = fmt::format("{}: {}", what, sqlite3_errmsg(m_db))};
 }
 
 Result<void> Connection::exec(std::string_view sql) {

@@ -87,7 +87,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
     return std::unexpected(conn.error());
   }
   if (auto v = migrate(*conn); !v) {
-    return std::unexpected(Error{v.error().code, fmt::format("{}: {}", path, v.error().message)});
+    return failf(v.error().code, "{file}: {error}", {{"file", path}}, v.error());
   }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*conn)));
 }
@@ -691,17 +691,17 @@ Result<std::vector<ImagingRecord>> SqliteStore::imaging_records(RowId unit_id) {
 Result<std::unique_ptr<Store>> open_store(const std::string& location) {
   constexpr std::string_view sqlite_scheme = "sqlite:";
   if (location.starts_with("postgresql://") || location.starts_with("postgres://")) {
-    return fail(ErrorCode::unsupported,
-                fmt::format("'{}': the PostgreSQL backend is not available in this build yet; use "
-                            "a SQLite file path",
-                            location));
+    return failf(ErrorCode::unsupported,
+                 "'{location}': the PostgreSQL backend is not available in this build yet; use a "
+                 "SQLite file path",
+                 {{"location", location}});
   }
   std::string path = location;
   if (location.starts_with(sqlite_scheme)) {
     path = location.substr(sqlite_scheme.size());
   }
   if (path.empty()) {
-    return fail(ErrorCode::invalid_argument, "no database location given");
+    return failf(ErrorCode::invalid_argument, "no database location given", {});
   }
   auto store = SqliteStore::open(path);
   if (!store) {

@@ -52,8 +52,9 @@ Result<RowId> SqliteStore::add_account(const Account& a) {
                          .bind(6, base::format_rfc3339(a.created_at));
                    });
   if (!id && id.error().code == ErrorCode::conflict) {
-    return fail(ErrorCode::conflict,
-                fmt::format("an account named '{}' exists already (names ignore case)", a.name));
+    return failf(ErrorCode::conflict,
+                 "an account named '{name}' exists already (names ignore case)",
+                 {{"name", a.name}});
   }
   return id;
 }
@@ -88,7 +89,7 @@ Result<void> SqliteStore::update_account(const Account& a, Timestamp at) {
                          .bind(5, a.id);
                    });
   if (r && m_db.changes() == 0) {
-    return fail(ErrorCode::not_found, fmt::format("no account with id {}", a.id));
+    return failf(ErrorCode::not_found, "no account with id {id}", {{"id", a.id}});
   }
   return r;
 }

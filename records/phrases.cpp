@@ -1,6 +1,5 @@
 #include "records/phrases.h"
 
-#include <algorithm>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -46,30 +45,7 @@ const Compiled& compiled(std::string_view pattern) {
 } // namespace
 
 std::string fill_phrase(std::string_view pattern, const PhraseValues& values) {
-  std::string out;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    const char c = pattern[i];
-    if ((c == '{' || c == '}') && i + 1 < pattern.size() && pattern[i + 1] == c) {
-      out += c;
-      ++i;
-      continue;
-    }
-    if (c == '{') {
-      const std::size_t close = pattern.find('}', i);
-      if (close != std::string_view::npos) {
-        const std::string_view name = pattern.substr(i + 1, close - i - 1);
-        const auto value = std::find_if(values.begin(), values.end(),
-                                        [&](const auto& v) { return v.first == name; });
-        if (value != values.end()) {
-          out += value->second;
-          i = close;
-          continue;
-        }
-      }
-    }
-    out += c;
-  }
-  return out;
+  return base::format_message(pattern, values);
 }
 
 std::optional<PhraseValues> match_phrase(std::string_view pattern, std::string_view text) {

@@ -8,6 +8,8 @@
 // in it come out as written. Placeholder names are [a-z_]+.
 #pragma once
 
+#include "base/message.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,10 +23,10 @@ constexpr const char* record_phrase(const char* english) {
   return english;
 }
 
-using PhraseValues = std::vector<std::pair<std::string, std::string>>; // name, value
+using PhraseValues = base::MessageValues; // name, value
 
 // `pattern` with each "{name}" replaced by its value ("{{" and "}}" are single braces; a
-// placeholder without a value is left as written).
+// placeholder without a value is left as written): base::format_message.
 std::string fill_phrase(std::string_view pattern, const PhraseValues& values);
 
 // The values of `text` when it is `pattern` filled (each placeholder matched by the shortest text

@@ -10,6 +10,7 @@ namespace {
 
 using hwdb::ErrorCode;
 using hwdb::fail;
+using hwdb::failf;
 
 constexpr std::string_view k_refused = "wrong name or password";
 
@@ -25,17 +26,19 @@ bool is_name_char(char c) {
 
 } // namespace
 
-std::expected<void, std::string> check_account_name(std::string_view name) {
+hwdb::Result<void> check_account_name(std::string_view name) {
   if (name.empty() || name.size() > 64) {
-    return std::unexpected("an account name has 1 to 64 characters");
+    return failf(ErrorCode::invalid_argument, "an account name has 1 to 64 characters", {});
   }
   if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z'))) {
-    return std::unexpected(fmt::format("account name '{}': must start with a letter", name));
+    return failf(ErrorCode::invalid_argument, "account name '{name}': must start with a letter",
+                 {{"name", name}});
   }
   for (const char c : name) {
     if (!is_name_char(c)) {
-      return std::unexpected(fmt::format(
-          "account name '{}': only letters, digits, '.', '_' and '-' are allowed", name));
+      return failf(ErrorCode::invalid_argument,
+                   "account name '{name}': only letters, digits, '.', '_' and '-' are allowed",
+                   {{"name", name}});
     }
   }
   return {};
@@ -46,7 +49,7 @@ Accounts::Accounts(hwdb::Store& store, const base::Clock& clock, AccountsConfig 
 
 hwdb::Result<std::string> Accounts::hash(std::string_view password) {
   if (auto ok = check_password_rules(password); !ok) {
-    return fail(ErrorCode::invalid_argument, ok.error());
+    return std::unexpected(ok.error());
   }
   auto hashed = hash_password(password, m_config.cost);
   if (!hashed) {
@@ -77,7 +80,7 @@ hwdb::Result<hwdb::Account> Accounts::require(std::string_view name) {
     return std::unexpected(found.error());
   }
   if (!*found) {
-    return fail(ErrorCode::not_found, fmt::format("no account named '{}'", name));
+    return failf(ErrorCode::not_found, "no account named '{name}'", {{"name", name}});
   }
   return std::move(**found);
 }
@@ -85,7 +88,7 @@ hwdb::Result<hwdb::Account> Accounts::require(std::string_view name) {
 hwdb::Result<AccountView> Accounts::create(std::string_view name, Role role,
                                            std::string_view password, const hwdb::Actor& by) {
   if (auto ok = check_account_name(name); !ok) {
-    return fail(ErrorCode::invalid_argument, ok.error());
+    return std::unexpected(ok.error());
   }
   auto hashed = hash(password);
   if (!hashed) {

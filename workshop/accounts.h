@@ -60,8 +60,8 @@ struct Principal {
 };
 
 // Names: 1-64 characters, a letter first, then letters, digits, '.', '_', '-' (they appear in
-// logs and in actor names such as "coordinator:alice").
-std::expected<void, std::string> check_account_name(std::string_view name);
+// logs and in actor names such as "coordinator:alice"); else ErrorCode::invalid_argument.
+hwdb::Result<void> check_account_name(std::string_view name);
 
 class Accounts {
 public:

@@ -34,16 +34,20 @@ PasswordCost PasswordCost::minimum() {
   return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
 }
 
-std::expected<void, std::string> check_password_rules(std::string_view password) {
+hwdb::Result<void> check_password_rules(std::string_view password) {
+  using hwdb::ErrorCode;
+  using hwdb::failf;
   if (password.size() < k_min_password) {
-    return std::unexpected("the password is too short: use at least 10 characters (a few words "
-                           "make a good one)");
+    return failf(ErrorCode::invalid_argument,
+                 "the password is too short: use at least 10 characters (a few words make a "
+                 "good one)",
+                 {});
   }
   if (password.size() > k_max_password) {
-    return std::unexpected("the password is longer than 1024 bytes");
+    return failf(ErrorCode::invalid_argument, "the password is longer than 1024 bytes", {});
   }
   if (password.find('\0') != std::string_view::npos) {
-    return std::unexpected("the password contains a NUL byte");
+    return failf(ErrorCode::invalid_argument, "the password contains a NUL byte", {});
   }
   return {};
 }

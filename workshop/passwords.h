@@ -4,6 +4,8 @@
 // tokens".
 #pragma once
 
+#include "hardware-db/error.h"
+
 #include <cstddef>
 #include <expected>
 #include <string>
@@ -24,8 +26,9 @@ struct PasswordCost {
 };
 
 // Passwords: 10 to 1024 bytes (a passphrase, not a PIN; bounded so a login cannot ask the server
-// to hash a megabyte). The error says which rule failed, never the password.
-std::expected<void, std::string> check_password_rules(std::string_view password);
+// to hash a megabyte). The error (ErrorCode::invalid_argument) says which rule failed, never the
+// password.
+hwdb::Result<void> check_password_rules(std::string_view password);
 
 // "$argon2id$..." or an error (out of memory for the memory cost).
 std::expected<std::string, std::string> hash_password(std::string_view password, PasswordCost cost);
