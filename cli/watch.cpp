@@ -7,6 +7,7 @@
 #include "cli/context.h"
 #include "cli/table.h"
 #include "papers/record_phrases.h"
+#include "records/step_words.h"
 #include "workshop/workshop_view.h"
 
 #include <chrono>
@@ -45,8 +46,8 @@ WatchCells watch_cells(const workshop::WorkshopRow& r, base::Language lang) {
   if (!r.step.empty()) {
     c.stage = r.attempt > 1
                   ? base::trf(lang, "{step} (attempt {attempt})",
-                              {{"step", papers::step_text(r.step, lang)}, {"attempt", r.attempt}})
-                  : papers::step_text(r.step, lang);
+                              {{"step", records::step_words(r.step, lang)}, {"attempt", r.attempt}})
+                  : records::step_words(r.step, lang);
     if (r.job_status != "issued" && r.job_status != "done") {
       c.stage += " " + job_status_name(r.job_status, lang);
     }

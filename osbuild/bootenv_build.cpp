@@ -313,7 +313,7 @@ std::string dependency_with_prefix(std::string_view depends, std::string_view pr
 std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& options,
                                                         const Progress& progress) {
   BootenvReport report;
-  for (const char* name : {"init", "udhcpc.script", "modules.list"}) {
+  for (const char* name : {"init", "udhcpc.script", "words.sh", "modules.list"}) {
     if (!fs::exists(options.data_dir / name)) {
       return std::unexpected(
           fmt::format("{}: missing (pass --data with the osbuild/bootenv folder)",
@@ -448,7 +448,8 @@ std::expected<BootenvReport, std::string> build_bootenv(const BootenvOptions& op
 
   for (const auto& [name, path, mode] :
        {std::tuple{"init", "init", 0755U},
-        std::tuple{"udhcpc.script", "usr/share/udhcpc/default.script", 0755U}}) {
+        std::tuple{"udhcpc.script", "usr/share/udhcpc/default.script", 0755U},
+        std::tuple{"words.sh", "etc/atelier/words.sh", 0644U}}) {
     auto text = read_file(options.data_dir / name);
     if (!text) {
       return std::unexpected(text.error());

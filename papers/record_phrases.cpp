@@ -6,13 +6,12 @@
 #include "records/daemon_reasons.h"
 #include "records/erasure_phrases.h"
 #include "records/phrases.h"
+#include "records/step_words.h"
 
 #include <optional>
 
 namespace atelier::papers {
 namespace {
-
-std::string render(std::string_view text, base::Language language, int depth);
 
 std::string render(std::string_view text, base::Language language, int depth) {
   if (language == base::Language::en || depth > 4 || text.empty()) {
@@ -23,9 +22,12 @@ std::string render(std::string_view text, base::Language language, int depth) {
     if (!values) {
       return std::nullopt;
     }
-    // A value may itself be one of the sentences (a hidden-area note inside a longer one).
+    // A value may itself be one of the sentences (a hidden-area note inside a longer one); a
+    // step's name is worded like on the machine's screen.
     for (auto& [name, value] : *values) {
-      value = render(value, language, depth + 1);
+      value = name == "step" && records::step_from_string(value)
+                  ? records::step_words(value, language)
+                  : render(value, language, depth + 1);
     }
     return records::fill_phrase(base::tr(language, pattern), *values);
   };
@@ -39,42 +41,21 @@ std::string render(std::string_view text, base::Language language, int depth) {
       return *out;
     }
   }
+  // "wipe failed: <the agent's reason>" before the agent's own sentences, some of which start with
+  // a placeholder and would take "wipe failed" for a device's name.
+  if (const auto values = records::match_phrase(records::k_event_step_failed, text);
+      values && records::step_from_string((*values)[0].second)) {
+    return *try_pattern(records::k_event_step_failed);
+  }
   for (const char* pattern : records::k_agent_reasons) {
     if (auto out = try_pattern(pattern)) {
       return *out;
-    }
-  }
-  // "wipe failed: <the agent's reason>": the step by its name, the reason rendered as above.
-  if (auto values = records::match_phrase(records::k_event_step_failed, text)) {
-    if (const auto step = records::step_from_string((*values)[0].second)) {
-      (*values)[0].second = step_text((*values)[0].second, language);
-      (*values)[1].second = render((*values)[1].second, language, depth + 1);
-      return records::fill_phrase(base::tr(language, records::k_event_step_failed), *values);
     }
   }
   return std::string(text);
 }
 
 } // namespace
-
-std::string step_text(std::string_view step, base::Language language) {
-  using base::tr_ctx;
-  switch (records::step_from_string(step).value_or(records::Step::finish)) {
-  case records::Step::bench:
-    return tr_ctx(language, "step", "bench");
-  case records::Step::confirm:
-    return tr_ctx(language, "step", "confirm");
-  case records::Step::wipe:
-    return tr_ctx(language, "step", "wipe");
-  case records::Step::deploy:
-    return tr_ctx(language, "step", "deploy");
-  case records::Step::verify:
-    return tr_ctx(language, "step", "verify");
-  case records::Step::finish:
-    break;
-  }
-  return step == "finish" ? tr_ctx(language, "step", "finish") : std::string(step);
-}
 
 std::string record_text(std::string_view text, base::Language language) {
   return render(text, language, 0);

@@ -21,8 +21,4 @@ namespace atelier::papers {
 
 std::string record_text(std::string_view text, base::Language language);
 
-// A pipeline step's name ("wipe", records/agent_protocol.h) in `language` ("effacement"); a name
-// this build does not know as written.
-std::string step_text(std::string_view step, base::Language language);
-
 } // namespace atelier::papers

@@ -2,6 +2,7 @@
 
 #include "records/agent_protocol.h"
 #include "records/daemon_reasons.h"
+#include "records/step_words.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -104,6 +105,25 @@ std::string verdict_title(Language language, std::string_view verdict) {
 
 namespace {
 
+// A value of atelierd's reason for the screen: a step's name worded ("effacement"), one of
+// atelierd's sentences inside (the erasure it will not certify, inside "result could not be
+// recorded") worded the same way, anything else as written.
+std::string reason_value_words(Language language, const std::string& name, const std::string& value,
+                               int depth) {
+  if (name == "step" && records::step_from_string(value)) {
+    return records::step_words(value, language);
+  }
+  if (depth < 3) {
+    if (auto known = records::recognise_daemon_reason(value)) {
+      for (auto& [inner_name, inner_value] : known->values) {
+        inner_value = reason_value_words(language, inner_name, inner_value, depth + 1);
+      }
+      return records::fill_phrase(tr(language, known->reason.pattern), known->values);
+    }
+  }
+  return value;
+}
+
 // atelierd's own reason worded from its code (records/daemon_reasons.h): nullopt without a code,
 // or with one this agent does not know (a newer atelierd), when the English `reason` is shown.
 std::optional<std::string> daemon_reason_words(Language language, const json& params) {
@@ -115,7 +135,7 @@ std::optional<std::string> daemon_reason_words(Language language, const json& pa
   if (const auto it = params.find(param::k_reason_values); it != params.end() && it->is_object()) {
     for (const auto& [name, value] : it->items()) {
       if (value.is_string()) {
-        values.emplace_back(name, value.get<std::string>());
+        values.emplace_back(name, reason_value_words(language, name, value.get<std::string>(), 0));
       }
     }
   }

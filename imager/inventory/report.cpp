@@ -456,7 +456,7 @@ std::string to_text(const Inventory& inv, base::Language lang) {
   using base::trf;
   std::string out;
   auto line = [&](const std::string& label, const std::string& value) {
-    out += fmt::format("{:<14} {}\n", label, value.empty() ? "-" : value);
+    out += fmt::format("{:<16} {}\n", label, value.empty() ? "-" : value);
   };
   const SystemInfo& s = inv.system;
   line(tr_ctx(lang, "inventory", "Machine"),

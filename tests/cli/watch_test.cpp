@@ -38,7 +38,7 @@ TEST(WatchCells, EnglishIsTheRowsOwnText) {
 
 TEST(WatchCells, FrenchWordsTheStepAndTheProgress) {
   const auto c = watch_cells(wiping_row(), Language::fr);
-  EXPECT_EQ(c.stage, "effacement (essai 2)");
+  EXPECT_EQ(c.stage, "effacement (tentative 2)");
   EXPECT_EQ(c.progress, "47" + k_nbsp + "% 120" + k_nbsp + "Mo/s reste 3" + k_nbsp + "min" +
                             k_nbsp + "10" + k_nbsp + "s");
   auto gate = wiping_row();
@@ -59,7 +59,7 @@ TEST(WatchCells, FrenchTranslatesAtelierdsAndTheAgentsReasons) {
   r.reason =
       records::daemon_reason(records::k_reason_no_word, {{"minutes", "10"}, {"step", "wipe"}});
   const auto stalled = watch_cells(r, Language::fr);
-  EXPECT_EQ(stalled.stage, "effacement échoué");
+  EXPECT_EQ(stalled.stage, "effacement (échec)");
   EXPECT_TRUE(stalled.verdict.starts_with("ÉCHEC" + k_nbsp + ": aucune nouvelle de l'agent"))
       << stalled.verdict;
   EXPECT_EQ(stalled.verdict.find("no word"), std::string::npos) << stalled.verdict;

@@ -103,8 +103,8 @@ TEST(ScreenText, AtelierdsOwnReasonIsWordedFromItsCodeInTheScreensLanguage) {
                      {"reason_code", "no_word"},
                      {"reason_values", {{"minutes", "10"}, {"step", "wipe"}}}};
   EXPECT_EQ(imager::finish_message(Language::fr, stalled, {}),
-            "AT-0042-7" + k_nbsp +
-                ": aucune nouvelle de l'agent depuis 10 min pendant wipe "
+            "AT-0042-7" + k_nbsp + ": aucune nouvelle de l'agent depuis 10" + k_nbsp +
+                "min pendant l'étape effacement "
                 "(éteinte, bloquée ou débranchée" +
                 k_nbsp + "?)" + k_nbsp + ": redémarrez la machine par le réseau pour reprendre");
   // In English the screen shows atelierd's sentence, as recorded.
@@ -116,6 +116,19 @@ TEST(ScreenText, AtelierdsOwnReasonIsWordedFromItsCodeInTheScreensLanguage) {
                    {"reason_code", "graded_parts_erased"}};
   EXPECT_THAT(imager::finish_message(Language::fr, parts, {}),
               HasSubstr("classée pour pièces" + k_nbsp + "; ses disques sont effacés"));
+  // atelierd's sentence inside its own reason (an erasure it will not certify, in "could not be
+  // recorded") is worded too; the check's own words stay as written.
+  const json refused{
+      {"verdict", "FAILED"},
+      {"tag", "AT-0042-7"},
+      {"reason", "wipe result could not be recorded: the erasure cannot be certified: sda missing"},
+      {"reason_code", "result_not_recorded"},
+      {"reason_values",
+       {{"step", "wipe"}, {"why", "the erasure cannot be certified: sda missing"}}}};
+  const std::string worded = imager::finish_message(Language::fr, refused, {});
+  EXPECT_THAT(worded, HasSubstr("l'étape effacement"));
+  EXPECT_THAT(worded,
+              HasSubstr("l'effacement ne peut pas être certifié" + k_nbsp + ": sda missing"));
   // A code this agent does not know (a newer atelierd): the English reason, as sent.
   json newer = stalled;
   newer["reason_code"] = "something_new";

@@ -249,7 +249,7 @@ TEST(Agent, HungBenchIsStoppedAndFailsTheStep) {
   EXPECT_THAT(bench.error().english,
               HasSubstr("benchmark failed: it ran longer than 1 s (budget 1 s"));
   EXPECT_THAT(bench.error().english, HasSubstr("run a memory test"));
-  EXPECT_THAT(bench.error().shown, HasSubstr("plus de 1 s (budget 1 s"));
+  EXPECT_THAT(bench.error().shown, HasSubstr("plus de 1\u00a0s (budget 1\u00a0s"));
   EXPECT_THAT(bench.error().shown, HasSubstr("test de la mémoire"));
 }
 

@@ -36,4 +36,17 @@ if err=$(text --lang fr -- "x {a}" novalue 2>&1); then
   fail "NAME=VALUE not checked"
 fi
 [[ $err == *"'novalue' is not NAME=VALUE"* ]] || fail "error does not name the argument: '$err'"
+# The boot environment's words.sh: through atelier-imager when it runs, else the English with its
+# placeholders filled by the shell (no value lost), values as written. Under busybox sh when
+# installed, as in the boot environment.
+words=$(dirname "$(realpath "$0")")/../../osbuild/bootenv/words.sh
+shell=sh
+command -v busybox >/dev/null && shell="busybox sh"
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+ln -s "$imager" "$bin/atelier-imager"
+got=$(env -i "${sanitizer_env[@]}" PATH="$bin:/usr/bin:/bin" ATELIER_LANG=fr $shell -c '. "$1"; tr_line "network: {interface} {ip} via DHCP" interface=eth0 ip=198.18.0.5' sh "$words")
+[[ $got == "réseau${nbsp}: eth0 198.18.0.5 par DHCP" ]] || fail "words.sh in French: '$got'"
+got=$(env -i PATH="/nonexistent" ATELIER_LANG=fr /bin/$shell -c '. "$1"; tr_line "agent: stopped with exit status {status}; {status} {why}" status=3 "why=x={status}"' sh "$words" 2>&1)
+[[ $got == "agent: stopped with exit status 3; 3 x={status}" ]] || fail "words.sh without atelier-imager: '$got'"
 echo "ok"

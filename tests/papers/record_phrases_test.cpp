@@ -7,6 +7,7 @@
 #include "records/agent_reasons.h"
 #include "records/daemon_reasons.h"
 #include "records/erasure_phrases.h"
+#include "records/step_words.h"
 #include "support/sample_record.h"
 
 #include <gtest/gtest.h>
@@ -55,8 +56,13 @@ TEST(RecordPhrases, AStepFailureEventReadsInFrench) {
   EXPECT_EQ(record_text(event, Language::en), event);
   // Not a step: shown as written.
   EXPECT_EQ(record_text("payment failed: card", Language::fr), "payment failed: card");
-  EXPECT_EQ(step_text("wipe", Language::fr), "effacement");
-  EXPECT_EQ(step_text("teleport", Language::fr), "teleport");
+  EXPECT_EQ(records::step_words("wipe", Language::fr), "effacement");
+  EXPECT_EQ(records::step_words("teleport", Language::fr), "teleport");
+  // A step's name inside atelierd's own reason is worded too.
+  const std::string stalled =
+      records::daemon_reason(records::k_reason_no_word, {{"minutes", "10"}, {"step", "deploy"}});
+  EXPECT_NE(record_text(stalled, Language::fr).find("l'étape installation"), std::string::npos)
+      << record_text(stalled, Language::fr);
 }
 
 TEST(RecordPhrases, NestedSentencesAreRenderedAndValuesKeptAsWritten) {

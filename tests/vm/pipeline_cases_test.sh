@@ -227,7 +227,7 @@ if [[ $case_name == pair ]]; then
   for vm in bios uefi; do
     for line in "réseau${nbsp}: recherche d'une carte réseau filaire" "Mémoire" \
       "agent${nbsp}: démarrage de l'agent Atelier"; do
-      on_console "$vm" "$line" || fail "the $vm VM's boot environment did not say \"$line\" before registering"
+      wait_for 60 on_console "$vm" "$line" || fail "the $vm VM's boot environment did not say \"$line\" before registering"
     done
     if on_console "$vm" "network: looking for a wired network card"; then
       fail "the $vm VM's boot environment spoke English under a French program"
