@@ -2,6 +2,7 @@
 
 #include "pxe/http_routes.h"
 #include "records/agent_protocol.h"
+#include "records/daemon_reasons.h"
 #include "records/json_fields.h"
 
 #include <algorithm>
@@ -369,7 +370,7 @@ pxe::HttpPostResult AgentApi::register_agent(const json& request, const std::str
   hwdb::Unit current = unit->unit;
   if (current.state == hwdb::UnitState::detected) {
     auto moved = m_registry.transition(current, hwdb::UnitState::inventoried, "atelierd",
-                                       "inventory received from the agent");
+                                       records::k_event_inventory_received);
     if (!moved) {
       return refuse(500, moved.error().message);
     }

@@ -272,12 +272,13 @@ Pipeline::open_session(const hwdb::Unit& unit, const std::string& token, const s
     if (mid_pipeline) {
       auto back = m_registry.transition(
           u, UnitState::detected, "atelierd",
-          fmt::format("booted again while {}: starting over", hwdb::to_string(u.state)));
+          records::fill_phrase(records::k_event_booted_again,
+                               {{"state", std::string(hwdb::to_string(u.state))}}));
       if (!back) {
         return std::unexpected(back.error());
       }
       auto inventoried = m_registry.transition(*back, UnitState::inventoried, "atelierd",
-                                               "inventory received from the agent");
+                                               records::k_event_inventory_received);
       if (!inventoried) {
         return std::unexpected(inventoried.error());
       }

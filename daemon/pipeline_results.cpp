@@ -65,10 +65,11 @@ std::expected<void, std::string> Pipeline::apply_result(const Caller& caller,
   }
   if (step == Step::verify && (*unit)->state == UnitState::imaged) {
     const std::string summary = string_at(result, result_field::k_summary);
-    auto moved =
-        move(**unit, UnitState::ready,
-             "verified: " +
-                 (summary.empty() ? std::string("the installed system checks out") : summary));
+    auto moved = move(
+        **unit, UnitState::ready,
+        records::fill_phrase(
+            records::k_event_verified,
+            {{"summary", summary.empty() ? std::string(records::k_event_checks_out) : summary}}));
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
   return {};
@@ -163,8 +164,11 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
     }
     stored["profile"] = forced;
     auto moved = move(caller.unit, UnitState::tested,
-                      fmt::format("grade {} (score {}); profile {} (batch \"{}\")", grade.grade,
-                                  grade.score, forced, (*batch)->name));
+                      records::fill_phrase(records::k_event_graded_batch,
+                                           {{"grade", grade.grade},
+                                            {"score", fmt::format("{}", grade.score)},
+                                            {"profile", forced},
+                                            {"batch", (*batch)->name}}));
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
   const profiles::MatchResult match = profiles::match(m_config.profiles, *facts);
@@ -182,7 +186,9 @@ std::expected<void, std::string> Pipeline::apply_bench(const Caller& caller, con
   stored["profile"] = profile;
   auto moved =
       move(caller.unit, UnitState::tested,
-           fmt::format("grade {} (score {}); profile {}", grade.grade, grade.score, profile));
+           records::fill_phrase(records::k_event_graded, {{"grade", grade.grade},
+                                                          {"score", fmt::format("{}", grade.score)},
+                                                          {"profile", profile}}));
   return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
 }
 
@@ -268,12 +274,16 @@ std::expected<void, std::string> Pipeline::apply_wipe(const Caller& caller,
   if (!ok || !unit || !*unit || (*unit)->state != UnitState::tested) {
     return {}; // the agent's "failed" status moves the unit to failed with its reason
   }
-  auto moved = move(**unit, UnitState::wiped,
-                    fmt::format("{} disk{} erased and verified, checked against the inventory "
-                                "and {}",
-                                erased, erased == 1 ? "" : "s",
-                                for_parts ? std::string("the default wipe policy (graded parts)")
-                                          : "profile " + string_at(params, param::k_profile)));
+  const std::string policy_words =
+      for_parts ? std::string(records::k_event_policy_parts)
+                : records::fill_phrase(records::k_event_policy_profile,
+                                       {{"profile", string_at(params, param::k_profile)}});
+  auto moved = move(
+      **unit, UnitState::wiped,
+      erased == 1
+          ? records::fill_phrase(records::k_event_one_disk_erased, {{"policy", policy_words}})
+          : records::fill_phrase(records::k_event_disks_erased,
+                                 {{"count", std::to_string(erased)}, {"policy", policy_words}}));
   if (!moved || !for_parts) {
     return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
   }
@@ -333,7 +343,8 @@ Pipeline::apply_deploy(const Caller& caller, const hwdb::PipelineJob& job, const
     return {};
   }
   auto moved =
-      move(caller.unit, UnitState::imaged, fmt::format("profile {} installed", record.profile));
+      move(caller.unit, UnitState::imaged,
+           records::fill_phrase(records::k_event_installed, {{"profile", record.profile}}));
   return moved ? std::expected<void, std::string>{} : std::unexpected(moved.error());
 }
 

@@ -1,5 +1,7 @@
 #include "hardware-db/registry.h"
 
+#include "hardware-db/event_phrases.h"
+
 #include <fmt/format.h>
 
 namespace atelier::hwdb {
@@ -114,7 +116,7 @@ Result<IntakeResult> Registry::intake(const IntakeRequest& request) {
     }
     NewUnit unit{UnitState::detected, identity,      *key, std::nullopt,
                  request.chassis,     request.notes, now};
-    std::string reason = "intake";
+    std::string reason = k_event_intake;
     if (*existing && !is_final((*existing)->state)) {
       const Unit& u = **existing;
       // What this intake did not say is kept from before: a manual entry without a MAC must not
@@ -151,8 +153,8 @@ Result<IntakeResult> Registry::intake(const IntakeRequest& request) {
     }
     if (*existing) {
       unit.previous = (*existing)->id;
-      reason = fmt::format("re-intake of {} (was {})", (*existing)->tag.str(),
-                           to_string((*existing)->state));
+      reason = base::format_message(k_event_re_intake, {{"tag", (*existing)->tag.str()},
+                                                        {"state", to_string((*existing)->state)}});
     }
     auto created = create_unit(std::move(unit), request.actor, reason);
     if (!created) {
@@ -195,11 +197,12 @@ Result<BootResult> Registry::record_boot(const BootRequest& request, std::string
                    Chassis::unknown,
                    "",
                    now};
-      std::string reason = "first PXE boot";
+      std::string reason = k_event_first_boot;
       if (*known) {
         unit.previous = (*known)->id;
-        reason = fmt::format("PXE boot of {} after it left the program (was {})",
-                             (*known)->tag.str(), to_string((*known)->state));
+        reason = base::format_message(
+            k_event_boot_after_leaving,
+            {{"tag", (*known)->tag.str()}, {"state", to_string((*known)->state)}});
       }
       auto created = create_unit(std::move(unit), actor, reason);
       if (!created) {

@@ -1,6 +1,7 @@
 // Registry: from a ready unit to a household and back (suggest, assign, deliver, return) and
 // donation batches. Lifecycle decisions stay in lifecycle.cpp; this file adds the coordinator's
 // preconditions with messages that say what to do next, and the audit entries.
+#include "hardware-db/event_phrases.h"
 #include "hardware-db/registry.h"
 
 #include <algorithm>
@@ -176,7 +177,8 @@ Result<Assignment> Registry::assign(std::string_view tag, std::string_view refer
                    args);
     }
     const std::string subject = household_subject(h->id);
-    auto moved = transition(*unit, UnitState::assigned, actor.name, "assigned to " + subject);
+    auto moved = transition(*unit, UnitState::assigned, actor.name,
+                            base::format_message(k_event_assigned, {{"household", subject}}));
     if (!moved) {
       return std::unexpected(moved.error());
     }
@@ -215,7 +217,7 @@ Result<Unit> Registry::unassign(std::string_view tag, std::string_view reason, c
       return std::unexpected(all.error());
     }
     auto current = current_assignment(*all);
-    const std::string why = reason.empty() ? "assignment cancelled" : std::string(reason);
+    const std::string why = reason.empty() ? k_event_assignment_cancelled : std::string(reason);
     auto moved = transition(*unit, UnitState::ready, actor.name, why);
     if (!moved) {
       return std::unexpected(moved.error());
@@ -292,7 +294,10 @@ Result<Assignment> Registry::deliver(std::string_view tag, const DeliveryTerms& 
     }
     const std::string subject =
         current->household_id ? household_subject(*current->household_id) : "a deleted household";
-    auto moved = transition(*unit, UnitState::delivered, actor.name, "delivered to " + subject);
+    auto moved = transition(*unit, UnitState::delivered, actor.name,
+                            current->household_id
+                                ? base::format_message(k_event_delivered, {{"household", subject}})
+                                : std::string(k_event_delivered_deleted));
     if (!moved) {
       return std::unexpected(moved.error());
     }
@@ -344,11 +349,10 @@ Result<Unit> Registry::return_unit(std::string_view tag, std::string_view reason
     if (!returned) {
       return std::unexpected(returned.error());
     }
-    auto next = to == ReturnTo::parts
-                    ? transition(*returned, UnitState::parts, actor.name, reason, disposal)
-                    : transition(*returned, UnitState::detected, actor.name,
-                                 "back into the pipeline after its return: wiped and imaged "
-                                 "again before it is ready");
+    auto next =
+        to == ReturnTo::parts
+            ? transition(*returned, UnitState::parts, actor.name, reason, disposal)
+            : transition(*returned, UnitState::detected, actor.name, k_event_back_after_return);
     if (!next) {
       return std::unexpected(next.error());
     }

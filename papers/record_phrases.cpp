@@ -1,6 +1,7 @@
 #include "papers/record_phrases.h"
 
 #include "base/i18n.h"
+#include "hardware-db/event_phrases.h"
 #include "records/agent_protocol.h"
 #include "records/agent_reasons.h"
 #include "records/daemon_reasons.h"
@@ -38,6 +39,16 @@ std::string render(std::string_view text, base::Language language, int depth) {
   }
   for (const auto& reason : records::k_daemon_reasons) {
     if (auto out = try_pattern(reason.pattern)) {
+      return *out;
+    }
+  }
+  for (const char* pattern : records::k_daemon_event_phrases) {
+    if (auto out = try_pattern(pattern)) {
+      return *out;
+    }
+  }
+  for (const char* pattern : hwdb::k_event_phrases) {
+    if (auto out = try_pattern(pattern)) {
       return *out;
     }
   }

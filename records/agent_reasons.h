@@ -70,6 +70,11 @@ inline constexpr const char* k_no_grub_cfg =
 inline constexpr const char* k_unknown_step =
     record_phrase("this agent does not know step '{step}'");
 
+// The summary of a verify step that passed (the `summary` of its result, which atelierd files as
+// "verified: <summary>").
+inline constexpr const char* k_verified_summary =
+    record_phrase("{partition} ({fstype}) clean, hostname {hostname}, GRUB configured");
+
 // Every pattern, the most specific first (a reader tries them in this order).
 inline constexpr std::array k_agent_reasons{
     k_bench_given_up,   k_bench_too_long,     k_bench_killed,      k_bench_exited,
@@ -78,6 +83,6 @@ inline constexpr std::array k_agent_reasons{
     k_no_disk_to_erase, k_volunteer_said_no,  k_no_answer_read,    k_no_disk_to_install,
     k_cannot_write,     k_install_failed,     k_install_failed_at, k_no_disk_to_check,
     k_lsblk_failed,     k_no_root_filesystem, k_fsck_errors,       k_cannot_mount,
-    k_wrong_hostname,   k_no_grub_cfg,        k_unknown_step};
+    k_wrong_hostname,   k_no_grub_cfg,        k_unknown_step,      k_verified_summary};
 
 } // namespace atelier::records

@@ -69,6 +69,34 @@ inline constexpr DaemonReason k_reason_not_recorded{
 // (papers/record_phrases.h). Never sent as a `reason_code` (the agent words its own reason).
 inline constexpr const char* k_event_step_failed = record_phrase("{step} failed: {why}");
 
+// The reasons atelierd writes into a unit's events for its ordinary steps (a grade, a wipe, an
+// install, a check, a machine booted again): never sent as a `reason_code`; recognised and
+// rendered by readers like the reasons above (papers/record_phrases.h).
+inline constexpr const char* k_event_inventory_received =
+    record_phrase("inventory received from the agent");
+inline constexpr const char* k_event_booted_again =
+    record_phrase("booted again while {state}: starting over");
+inline constexpr const char* k_event_graded =
+    record_phrase("grade {grade} (score {score}); profile {profile}");
+inline constexpr const char* k_event_graded_batch =
+    record_phrase("grade {grade} (score {score}); profile {profile} (batch \"{batch}\")");
+inline constexpr const char* k_event_one_disk_erased =
+    record_phrase("1 disk erased and verified, checked against the inventory and {policy}");
+inline constexpr const char* k_event_disks_erased =
+    record_phrase("{count} disks erased and verified, checked against the inventory and {policy}");
+inline constexpr const char* k_event_policy_parts =
+    record_phrase("the default wipe policy (graded parts)");
+inline constexpr const char* k_event_policy_profile = record_phrase("profile {profile}");
+inline constexpr const char* k_event_installed = record_phrase("profile {profile} installed");
+inline constexpr const char* k_event_verified = record_phrase("verified: {summary}");
+inline constexpr const char* k_event_checks_out = record_phrase("the installed system checks out");
+
+// Every event sentence, the most specific first.
+inline constexpr std::array k_daemon_event_phrases{
+    k_event_inventory_received, k_event_booted_again, k_event_graded_batch, k_event_graded,
+    k_event_one_disk_erased,    k_event_disks_erased, k_event_policy_parts, k_event_installed,
+    k_event_policy_profile,     k_event_verified,     k_event_checks_out};
+
 // Every reason, the most specific first (a reader tries them in this order).
 inline constexpr std::array k_daemon_reasons{k_reason_step_timeout,
                                              k_reason_no_word,

@@ -600,10 +600,12 @@ StepOutcome do_verify(const AgentOptions& o, Reporter& r, const json& inventory,
   if (!grub) {
     return {false, json::object(), say(language, records::k_no_grub_cfg, {{"partition", root}})};
   }
-  return {true,
-          {{result_field::k_summary,
-            fmt::format("{} ({}) clean, hostname {}, GRUB configured", root, fstype, hostname)}},
-          {}};
+  return {
+      true,
+      {{result_field::k_summary,
+        records::fill_phrase(records::k_verified_summary,
+                             {{"partition", root}, {"fstype", fstype}, {"hostname", hostname}})}},
+      {}};
 }
 
 void carry_out(const AgentOptions& o, records::Action action) {

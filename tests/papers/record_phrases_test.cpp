@@ -2,6 +2,7 @@
 // atelier-imager writes into an erasure record in English read in French on a French certificate,
 // and anything else comes out as written.
 #include "base/i18n.h"
+#include "hardware-db/event_phrases.h"
 #include "papers/certificate_text.h"
 #include "papers/record_phrases.h"
 #include "records/agent_reasons.h"
@@ -63,6 +64,38 @@ TEST(RecordPhrases, AStepFailureEventReadsInFrench) {
       records::daemon_reason(records::k_reason_no_word, {{"minutes", "10"}, {"step", "deploy"}});
   EXPECT_NE(record_text(stalled, Language::fr).find("l'étape installation"), std::string::npos)
       << record_text(stalled, Language::fr);
+}
+
+TEST(RecordPhrases, TheEventsOfAnOrdinaryDayReadInFrench) {
+  // Why: `atelier units history` is a coordinator's everyday command; its reasons are written in
+  // English by the hardware database and atelierd (hwdb::k_event_phrases,
+  // records::k_daemon_event_phrases), and the values (tags, grades, profiles) stay as written.
+  const char* nbsp = "\u00a0";
+  EXPECT_EQ(record_text(hwdb::k_event_intake, Language::fr), "entrée");
+  EXPECT_EQ(record_text("assigned to household#3", Language::fr), "attribuée à household#3");
+  EXPECT_EQ(record_text("grade B (score 71); profile bureautique", Language::fr),
+            "note B (score 71)" + std::string(nbsp) + "; profil bureautique");
+  const std::string wiped = records::fill_phrase(
+      records::k_event_disks_erased,
+      {{"count", "2"},
+       {"policy", records::fill_phrase(records::k_event_policy_profile, {{"profile", "p1"}})}});
+  EXPECT_EQ(wiped, "2 disks erased and verified, checked against the inventory and profile p1");
+  EXPECT_EQ(record_text(wiped, Language::fr),
+            "2 disques effacés et vérifiés, contrôlés d'après l'inventaire et le profil p1");
+  const std::string verified = records::fill_phrase(
+      records::k_event_verified, {{"summary", records::fill_phrase(records::k_verified_summary,
+                                                                   {{"partition", "/dev/sda2"},
+                                                                    {"fstype", "ext4"},
+                                                                    {"hostname", "atelier-x"}})}});
+  EXPECT_EQ(record_text(verified, Language::fr),
+            "vérifiée" + std::string(nbsp) +
+                ": /dev/sda2 (ext4) sans erreur, nom de machine atelier-x, GRUB configuré");
+  for (const char* pattern : hwdb::k_event_phrases) {
+    EXPECT_NE(base::tr(Language::fr, pattern), pattern) << pattern;
+  }
+  for (const char* pattern : records::k_daemon_event_phrases) {
+    EXPECT_NE(base::tr(Language::fr, pattern), pattern) << pattern;
+  }
 }
 
 TEST(RecordPhrases, NestedSentencesAreRenderedAndValuesKeptAsWritten) {
