@@ -360,6 +360,17 @@ private:
   std::thread m_thread;
 };
 
+// The language the boot environment speaks before the agent registers (atelier.lang=): the
+// program file's, as the agent hears it at registration; "" (English) without a program file or
+// with one that has errors (the pipeline then says why).
+std::string program_boot_language(const profiles::ServerConfig& c) {
+  if (!std::filesystem::exists(c.pipeline.program)) {
+    return "";
+  }
+  auto program = profiles::load_program(c.pipeline.program);
+  return program ? std::string(base::language_code(program->language)) : "";
+}
+
 // Everything atelierd runs, in the order it is built (and the reverse order it is torn down).
 // DHCP, TFTP, HTTP boot, the agent API and the pipeline share one io thread, the database's only
 // user among them; the coordinator API has its own thread and connection.
@@ -368,7 +379,8 @@ struct Services {
       : settings(s), config(s.config), server_address(address), registry(std::move(store), clock),
         admission(registry, config.pipeline.protected_machines),
         tokens(pxe::BootTokensConfig{std::chrono::minutes(config.boot.token_minutes)}),
-        base_url(fmt::format("http://{}:{}", config.server.address, config.boot.http_port)) {}
+        base_url(fmt::format("http://{}:{}", config.server.address, config.boot.http_port)),
+        boot_language(program_boot_language(config)) {}
 
   static inline const base::SystemClock clock;
   const Settings& settings;
@@ -377,7 +389,8 @@ struct Services {
   hwdb::Registry registry;
   HwdbAdmission admission;
   pxe::BootTokens tokens;
-  std::string base_url; // of the boot HTTP server, as the machines reach it
+  std::string base_url;      // of the boot HTTP server, as the machines reach it
+  std::string boot_language; // atelier.lang= of every boot entry (read once, at start)
   boost::asio::io_context io;
   std::optional<pxe::LeasePool> pool;
   std::optional<pxe::DhcpService> dhcp_service;
@@ -499,17 +512,6 @@ Started start_dhcp(Services& d) {
   return {};
 }
 
-// The language the boot environment speaks before the agent registers (atelier.lang=): the
-// program file's, as the agent hears it at registration; "" (English) without a program file or
-// with one that has errors (the pipeline then says why).
-std::string boot_language(const profiles::ServerConfig& c) {
-  if (!std::filesystem::exists(c.pipeline.program)) {
-    return "";
-  }
-  auto program = profiles::load_program(c.pipeline.program);
-  return program ? std::string(base::language_code(program->language)) : "";
-}
-
 // HTTP: the per-machine iPXE script (with a one-time token, after the same "don't boot" check as
 // DHCP), the boot environment, and the iPXE EFI binaries for UEFI HTTP boot.
 pxe::HttpBootConfig http_boot_config(Services& d) {
@@ -517,7 +519,7 @@ pxe::HttpBootConfig http_boot_config(Services& d) {
   pxe::BootScriptConfig script;
   script.server_url = d.base_url;
   script.files_url = d.base_url + "/boot";
-  script.language = boot_language(c);
+  script.language = d.boot_language;
   auto issue_script = pxe::make_standalone_script_handler(d.tokens, script, log_line);
   pxe::HttpBootConfig http_config;
   http_config.listen_address = d.settings.listen;
@@ -716,7 +718,7 @@ Started start_tftp(Services& d) {
     pxe::BootScriptConfig script;
     script.server_url = d.base_url;
     script.files_url = d.base_url + "/boot";
-    script.language = boot_language(c);
+    script.language = d.boot_language;
     tftp_config.on_sent = [&d](std::string_view name, const std::string& client_ip) {
       d.chain_watch.sent(name, client_ip, d.clock.monotonic());
     };

@@ -4,7 +4,8 @@
 // patterns themselves live beside what writes them (erasure_phrases.h, daemon_reasons.h) and are
 // marked record_phrase() for the translation catalogue.
 //
-// Contract: pure (no I/O, no translation, no locale), thread-safe. A value is never re-read: braces
+// Contract: pure (no I/O, no translation, no locale), thread-safe; recognising is one pass over the
+// text (an agent's reason may be megabytes). A value is never re-read: braces
 // in it come out as written. Placeholder names are [a-z_]+.
 #pragma once
 

@@ -30,8 +30,11 @@ Progress progress_of(const std::string& progress_json) {
   if (const double rate = number("bytes_per_second"); rate > 0) {
     out.bytes_per_second = rate;
   }
-  if (p.contains("eta_seconds") && p["eta_seconds"].is_number()) {
-    out.eta_seconds = static_cast<long>(std::lround(p["eta_seconds"].get<double>()));
+  // The agent's estimate, as posted: one beyond a year (or negative) says nothing and is not shown.
+  if (const double eta = number("eta_seconds"); p.contains("eta_seconds") &&
+                                                p["eta_seconds"].is_number() && eta >= 0 &&
+                                                eta <= 366.0 * 24 * 3600) {
+    out.eta_seconds = static_cast<long>(std::lround(eta));
   }
   return out;
 }

@@ -716,6 +716,20 @@ TEST_F(PipelineTest, WorkshopViewShowsStepProgressAndVerdict) {
   EXPECT_EQ(rows[0].percent, 25.0);
   EXPECT_EQ(rows[0].bytes_per_second, 2e6);
   EXPECT_EQ(rows[0].eta_seconds, 70);
+  // An estimate beyond a year is the agent's nonsense: not shown (nor turned into a wrapped
+  // number).
+  clock().advance(std::chrono::seconds(2)); // one stored report per job and second
+  const json stored_answer = m_daemon->post("/api/v1/progress", {{"token", token},
+                                                                 {"job", job["job"]},
+                                                                 {"progress",
+                                                                  {{"operation", "bench"},
+                                                                   {"done_bytes", 25},
+                                                                   {"total_bytes", 100},
+                                                                   {"eta_seconds", 1e300}}}});
+  rows = workshop::workshop_rows(store.list_units({}).value(), store.latest_jobs().value(), {});
+  EXPECT_EQ(stored_answer.value("stored", false), true) << stored_answer.dump();
+  EXPECT_FALSE(rows[0].eta_seconds);
+  EXPECT_EQ(rows[0].progress, "25%");
   done(token, job, {{"bench", bench_report()}});
   const json wipe = next(token);
   m_daemon->post("/api/v1/result", {{"token", token},
