@@ -193,7 +193,9 @@ unit_of() { sql "SELECT u.tag FROM units u JOIN network_interfaces n ON n.unit_i
 state_of() { sql "SELECT state FROM units WHERE tag = '$1'" 2>/dev/null; }
 in_state() { [[ $(state_of "$1") == "$2" ]]; }
 registered() { [[ -n $(unit_of "$1") && $(state_of "$(unit_of "$1")") != detected ]]; }
-on_console() { clean_console "$work/$1.console" 2>/dev/null | grep -qF -- "$2"; }
+# grep reads the whole console (no -q): with pipefail, a grep that stops at an early match leaves
+# tr or sed writing into a closed pipe, and the SIGPIPE fails the pipeline although the line is there.
+on_console() { clean_console "$work/$1.console" 2>/dev/null | grep -F -- "$2" >/dev/null; }
 logged() { grep -q "$1" "$work/atelierd.log"; }
 deadline_all=$((SECONDS + timeout_s))
 remaining() { echo $((deadline_all - SECONDS)); }
